@@ -1,0 +1,5 @@
+"""Allow `python -m livesale`."""
+
+from livesale.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,240 @@
+"""Settings: `config.toml` -> frozen dataclasses, with `LIVESALE__SECTION__KEY` overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+ENV_PREFIX = "LIVESALE__"
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message says which key and why."""
+
+
+@dataclass(frozen=True)
+class IceServer:
+    """One STUN/TURN server handed to peers."""
+
+    urls: tuple[str, ...]
+    username: str | None = None
+    credential: str | None = None
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """HTTP listener and public addressing."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""
+    data_dir: str = "data"
+    max_body_bytes: int = 1_048_576
+    cors_origins: tuple[str, ...] = ("*",)
+    use_uvloop: bool = True
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    """Log format and level."""
+
+    level: str = "INFO"
+    format: str = "text"
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    """Redis connection, or the embedded child process when `url` is empty."""
+
+    url: str = ""
+    binary: str = "redis-server"
+    startup_timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
+class SqliteSettings:
+    """The SQLite database file (relative paths are under the data folder)."""
+
+    path: str = "livesale.sqlite3"
+
+
+@dataclass(frozen=True)
+class MediaSettings:
+    """WebRTC relay limits and ICE configuration."""
+
+    ice_servers: tuple[IceServer, ...] = ()
+    turn_urls: tuple[str, ...] = ()
+    turn_secret: str = field(default="", repr=False)
+    turn_credential_ttl_seconds: int = 3600
+    max_sdp_bytes: int = 16_384
+    max_viewers_per_show: int = 500
+    max_viewers_per_process: int = 1000
+    keyframe_request_interval_seconds: float = 1.0
+    viewer_buffer_bytes: int = 262_144
+    publisher_timeout_seconds: float = 5.0
+    session_setup_timeout_seconds: float = 15.0
+    h264: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of one livesale process."""
+
+    server: ServerSettings = field(default_factory=ServerSettings)
+    log: LogSettings = field(default_factory=LogSettings)
+    redis: RedisSettings = field(default_factory=RedisSettings)
+    sqlite: SqliteSettings = field(default_factory=SqliteSettings)
+    media: MediaSettings = field(default_factory=MediaSettings)
+
+    @property
+    def data_dir(self) -> Path:
+        """The data folder, created on demand by the parts that write there."""
+        return Path(self.server.data_dir)
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Absolute or data-folder-relative SQLite path."""
+        path = Path(self.sqlite.path)
+        return path if path.is_absolute() else self.data_dir / path
+
+    @property
+    def base_url(self) -> str:
+        """The URL clients use to reach this server, without a trailing slash."""
+        if self.server.public_url:
+            return self.server.public_url.rstrip("/")
+        host = self.server.host
+        if host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.server.port}"
+
+
+# Secrets are accepted from the environment only, so they never sit in a file
+# that may be committed or copied around.
+SECRET_KEYS = frozenset({("media", "turn_secret")})
+
+
+def load_settings(
+    path: Path | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
+    """Read `path` (if given), apply environment overrides, validate and freeze."""
+    env = os.environ if env is None else env
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+    for section, key in SECRET_KEYS:
+        if key in raw.get(section, {}):
+            raise ConfigError(
+                f"{section}.{key} is a secret: set it with the environment variable "
+                f"{ENV_PREFIX}{section.upper()}__{key.upper()}, not in the file"
+            )
+    _apply_env(raw, env)
+    settings: Settings = _build(Settings, raw, "")
+    return settings
+
+
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> None:
+    hints = get_type_hints(Settings)
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        parts = name[len(ENV_PREFIX) :].lower().split("__")
+        if len(parts) != 2:
+            raise ConfigError(f"{name}: expected {ENV_PREFIX}SECTION__KEY")
+        section, key = parts
+        if section not in hints:
+            raise ConfigError(f"{name}: unknown section {section!r}")
+        section_hints = get_type_hints(hints[section])
+        if key not in section_hints:
+            raise ConfigError(f"{name}: unknown key {section}.{key}")
+        raw.setdefault(section, {})[key] = _parse_env_value(name, value, section_hints[key])
+
+
+def _parse_env_value(name: str, value: str, hint: Any) -> Any:
+    if hint is str:
+        return value
+    if _is_optional_str(hint):
+        return value
+    try:
+        return json.loads(value) if hint is not bool else _parse_bool(value)
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise ConfigError(f"{name}: cannot parse {value!r}") from exc
+
+
+def _parse_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
+def _is_optional_str(hint: Any) -> bool:
+    origin = get_origin(hint)
+    return origin in (Union, types.UnionType) and set(get_args(hint)) == {str, type(None)}
+
+
+def _build(cls: type[Any], raw: Any, where: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where or 'config'}: expected a table")
+    hints = get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - names)
+    if unknown:
+        raise ConfigError(f"unknown key(s) in {where or 'config'}: {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        values[name] = _coerce(hints[name], value, f"{where}.{name}" if where else name)
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ConfigError(f"{where or 'config'}: {exc}") from exc
+
+
+def _coerce(hint: Any, value: Any, where: str) -> Any:
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return _build(hint, value, where)
+    origin = get_origin(hint)
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{where}: expected a list")
+        (item_hint, _ellipsis) = get_args(hint)
+        return tuple(_coerce(item_hint, item, f"{where}[{i}]") for i, item in enumerate(value))
+    if origin in (Union, types.UnionType):
+        if value is None:
+            return None
+        options = [a for a in get_args(hint) if a is not type(None)]
+        return _coerce(options[0], value, where)
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
+        return float(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: expected an integer, got {value!r}")
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string, got {value!r}")
+        return value
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _build(hint, value, where)
+    raise ConfigError(f"{where}: unsupported setting type {hint!r}")

@@ -1,0 +1,207 @@
+"""One show's live broadcast: the publisher's tracks fanned out to every viewer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiortc import RTCRtpReceiver
+from aiortc.clock import current_ntp_time
+from aiortc.rtp import RtpPacket, unwrap_rtx
+
+from livesale.media.forwarder import ViewerStream
+from livesale.media.hooks import request_keyframe
+from livesale.media.keyframes import KeyframeDetector, detector_for
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrackCodec:
+    """The codec a publisher sends on one track, as negotiated."""
+
+    kind: str
+    mime_type: str
+    clock_rate: int
+    channels: int | None
+    parameters: tuple[tuple[str, str], ...]
+
+    @property
+    def key(self) -> tuple[str, int, tuple[tuple[str, str], ...]]:
+        """What must match between a publisher and a viewer."""
+        return (self.mime_type.lower(), self.clock_rate, self.parameters)
+
+
+class TrackFanout:
+    """Fans one publisher track out to its viewers' streams."""
+
+    __slots__ = (
+        "_detect",
+        "_media_ssrc",
+        "_payload_type",
+        "_rtx_payload_type",
+        "broadcast",
+        "codec",
+        "kind",
+        "streams",
+    )
+
+    def __init__(self, broadcast: Broadcast, codec: TrackCodec) -> None:
+        self.broadcast = broadcast
+        self.kind = codec.kind
+        self.codec = codec
+        self.streams: list[ViewerStream] = []
+        self._detect: KeyframeDetector = detector_for(codec.mime_type)
+        self._payload_type = -1
+        self._rtx_payload_type = -1
+        self._media_ssrc = 0
+
+    def bind(self, payload_type: int, rtx_payload_type: int | None) -> None:
+        """Use the payload types the current publisher negotiated."""
+        self._payload_type = payload_type
+        self._rtx_payload_type = -1 if rtx_payload_type is None else rtx_payload_type
+        self._media_ssrc = 0
+
+    @property
+    def media_ssrc(self) -> int:
+        """The publisher's SSRC for this track (0 before the first packet)."""
+        return self._media_ssrc
+
+    def ingest(self, packet: RtpPacket) -> None:
+        """Forward one publisher packet to every viewer of this track."""
+        payload_type = packet.payload_type
+        if payload_type == self._payload_type:
+            self._media_ssrc = packet.ssrc
+        elif payload_type == self._rtx_payload_type and self._media_ssrc:
+            if len(packet.payload) < 2:
+                return
+            packet = unwrap_rtx(packet, payload_type=self._payload_type, ssrc=self._media_ssrc)
+        else:
+            return
+        broadcast = self.broadcast
+        broadcast.last_packet_at = now = time.monotonic()
+        payload = packet.payload
+        if not payload:
+            return  # padding-only probes carry nothing for viewers
+        marker = packet.marker
+        ntp = current_ntp_time() if marker else 0
+        starts_keyframe = self._detect(payload)
+        epoch = broadcast.epoch
+        sequence_number = packet.sequence_number
+        timestamp = packet.timestamp
+        for stream in self.streams:
+            stream.forward(
+                payload, marker, sequence_number, timestamp, starts_keyframe, epoch, now, ntp
+            )
+
+
+class Broadcast:
+    """The relay state of one show: at most one publisher, many viewers."""
+
+    def __init__(self, show_id: str, keyframe_interval: float) -> None:
+        self.show_id = show_id
+        self.epoch = 0
+        self.tracks: dict[str, TrackFanout] = {}
+        self.last_packet_at = 0.0
+        self._keyframe_interval = keyframe_interval
+        self._last_keyframe_request = -keyframe_interval
+        self._pending_keyframe: asyncio.TimerHandle | None = None
+        self._video_receiver: RTCRtpReceiver | None = None
+        self.keyframe_requests_sent = 0
+
+    def codec_for(self, kind: str) -> TrackCodec | None:
+        """The codec viewers of this broadcast receive on `kind`, once known."""
+        track = self.tracks.get(kind)
+        return None if track is None else track.codec
+
+    def attach_publisher_track(
+        self,
+        codec: TrackCodec,
+        payload_type: int,
+        rtx_payload_type: int | None,
+        receiver: RTCRtpReceiver,
+    ) -> Callable[[RtpPacket], None]:
+        """Bind a (new) publisher track and return the packet sink for its receiver."""
+        track = self.tracks.get(codec.kind)
+        if track is None:
+            track = self.tracks[codec.kind] = TrackFanout(self, codec)
+        track.bind(payload_type, rtx_payload_type)
+        if codec.kind == "video":
+            self._video_receiver = receiver
+        return track.ingest
+
+    def new_publisher(self) -> None:
+        """A publisher (re)joined: viewers re-base on its first keyframe."""
+        self.epoch += 1
+        self.last_packet_at = time.monotonic()
+        self._last_keyframe_request = -self._keyframe_interval
+
+    def publisher_gone(self) -> None:
+        """Forget the publisher's receiver; viewers stay for a reconnect."""
+        self._video_receiver = None
+        self._cancel_pending_keyframe()
+
+    def add_stream(self, kind: str, stream: ViewerStream) -> None:
+        """Start forwarding `kind` to a viewer's stream."""
+        self.tracks[kind].streams.append(stream)
+        if kind == "video":
+            self.request_keyframe()
+
+    def remove_stream(self, kind: str, stream: ViewerStream) -> None:
+        """Stop forwarding to a viewer's stream."""
+        track = self.tracks.get(kind)
+        if track is not None and stream in track.streams:
+            # Copy-on-write: a fan-out loop in progress keeps its own list.
+            track.streams = [s for s in track.streams if s is not stream]
+
+    def request_keyframe(self) -> None:
+        """Ask the publisher for a keyframe, at most once per interval."""
+        if self._video_receiver is None:
+            return
+        now = time.monotonic()
+        wait = self._last_keyframe_request + self._keyframe_interval - now
+        if wait <= 0:
+            self._send_keyframe_request(now)
+        elif self._pending_keyframe is None:
+            # Coalesce: one deferred request serves everyone asking meanwhile.
+            loop = asyncio.get_running_loop()
+            self._pending_keyframe = loop.call_later(wait, self._deferred_keyframe_request)
+
+    def _deferred_keyframe_request(self) -> None:
+        self._pending_keyframe = None
+        if self._video_receiver is not None:
+            self._send_keyframe_request(time.monotonic())
+
+    def _send_keyframe_request(self, now: float) -> None:
+        receiver = self._video_receiver
+        track = self.tracks.get("video")
+        if receiver is None or track is None or not track.media_ssrc:
+            return
+        self._last_keyframe_request = now
+        self.keyframe_requests_sent += 1
+        task = asyncio.get_running_loop().create_task(request_keyframe(receiver, track.media_ssrc))
+        task.add_done_callback(_log_failure)
+
+    def _cancel_pending_keyframe(self) -> None:
+        if self._pending_keyframe is not None:
+            self._pending_keyframe.cancel()
+            self._pending_keyframe = None
+
+    def viewer_count(self) -> int:
+        """Viewers currently receiving video or audio."""
+        return max((len(t.streams) for t in self.tracks.values()), default=0)
+
+    def close(self) -> None:
+        """Drop every stream (the sessions close their own peer connections)."""
+        self._cancel_pending_keyframe()
+        for track in self.tracks.values():
+            track.streams = []
+        self._video_receiver = None
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.debug("keyframe request failed: %s", task.exception())

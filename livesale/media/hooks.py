@@ -1,0 +1,190 @@
+"""The only module that reaches into aiortc's private internals (pinned: aiortc 1.16.0).
+
+aiortc decodes every received track and encodes every sent one. A forwarding
+relay needs neither, so we hook in at three places:
+
+* a publisher's `RTCRtpReceiver`: its decoder thread is stopped and every
+  incoming RTP packet is handed to the relay before aiortc's own handling
+  (which still sends NACKs, REMB and receiver reports to the publisher);
+* a viewer's `RTCRtpSender`: it idles on a track that never yields, while the
+  relay writes RTP straight to the viewer's SRTP session and UDP socket;
+  RTCP from the viewer (NACK, PLI/FIR) is routed back to the relay;
+* the sender's RTCP sender reports, which we feed with our own counters so
+  browsers can sync audio and video.
+
+Every hook is covered by `tests/media/test_hooks.py`, which fails loudly when
+an aiortc upgrade moves these internals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpSender
+from aiortc.mediastreams import MediaStreamError
+from aiortc.rtcrtpparameters import RTCRtpReceiveParameters, RTCRtpSendParameters
+from aiortc.rtp import (
+    RTCP_PSFB_FIR,
+    RTCP_PSFB_PLI,
+    RTCP_RTPFB_NACK,
+    RtcpPsfbPacket,
+    RtcpRtpfbPacket,
+    RtpPacket,
+)
+
+PacketSink = Callable[[RtpPacket], None]
+
+
+class IdleTrack(MediaStreamTrack):
+    """A track that never yields a frame: the relay sends on the sender's behalf."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+        self._stopped: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def recv(self) -> Any:
+        """Wait until stopped, then end the sender's loop."""
+        await asyncio.shield(self._stopped)
+        raise MediaStreamError
+
+    def stop(self) -> None:
+        """Stop the track and release the sender's loop."""
+        if not self._stopped.done():
+            self._stopped.set_result(None)
+        super().stop()
+
+
+def tap_receiver(
+    receiver: RTCRtpReceiver,
+    sink: PacketSink,
+    on_parameters: Callable[[RTCRtpReceiveParameters], None],
+) -> None:
+    """Send every RTP packet of `receiver` to `sink`, and never decode it."""
+    hooked: Any = receiver  # private attributes: see the module docstring
+    original_receive = hooked.receive
+    original_handle = hooked._handle_rtp_packet
+
+    async def receive(parameters: RTCRtpReceiveParameters) -> None:
+        await original_receive(parameters)
+        # receive() starts a decoder thread synchronously; stopping it before
+        # the next await means no packet is ever queued for decoding.
+        hooked._RTCRtpReceiver__stop_decoder()
+        on_parameters(parameters)
+
+    async def handle_rtp_packet(packet: RtpPacket, arrival_time_ms: int) -> None:
+        # Forward first: viewers should not wait for aiortc's bookkeeping.
+        sink(packet)
+        await original_handle(packet, arrival_time_ms)
+
+    hooked.receive = receive
+    hooked._handle_rtp_packet = handle_rtp_packet
+
+
+async def request_keyframe(receiver: RTCRtpReceiver, media_ssrc: int) -> None:
+    """Send a PLI for `media_ssrc` to the publisher behind `receiver`."""
+    hooked: Any = receiver
+    await hooked._send_rtcp_pli(media_ssrc)
+
+
+class ViewerFeedback(Protocol):
+    """What a viewer's RTCP asks of the relay."""
+
+    def retransmit(self, sequence_number: int) -> None:
+        """Resend one packet from history, if it is still there."""
+
+    def keyframe_requested(self) -> None:
+        """The viewer lost picture: ask the publisher for a keyframe."""
+
+
+def capture_send_parameters(
+    sender: RTCRtpSender, on_parameters: Callable[[RTCRtpSendParameters], None]
+) -> None:
+    """Call `on_parameters` with the negotiated parameters when `sender` starts."""
+    hooked: Any = sender
+    original_send = hooked.send
+
+    async def send(parameters: RTCRtpSendParameters) -> None:
+        on_parameters(parameters)
+        await original_send(parameters)
+
+    hooked.send = send
+
+
+def route_viewer_rtcp(sender: RTCRtpSender, feedback: ViewerFeedback) -> None:
+    """Answer a viewer's NACK and PLI/FIR from the relay instead of an encoder."""
+    hooked: Any = sender
+    original = hooked._handle_rtcp_packet
+
+    async def handle_rtcp_packet(packet: Any) -> None:
+        if isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
+            for sequence_number in packet.lost:
+                feedback.retransmit(sequence_number)
+        elif isinstance(packet, RtcpPsfbPacket) and packet.fmt in (RTCP_PSFB_PLI, RTCP_PSFB_FIR):
+            feedback.keyframe_requested()
+        else:
+            # Receiver reports keep aiortc's round-trip and loss statistics.
+            await original(packet)
+
+    hooked._handle_rtcp_packet = handle_rtcp_packet
+
+
+def sender_report_updater(sender: RTCRtpSender) -> Callable[[int, int, int, int], None]:
+    """Return `update(ntp, rtp_timestamp, packets, octets)` feeding the sender's RTCP SR."""
+
+    hooked: Any = sender
+
+    def update(ntp_timestamp: int, rtp_timestamp: int, packets: int, octets: int) -> None:
+        hooked._RTCRtpSender__ntp_timestamp = ntp_timestamp
+        hooked._RTCRtpSender__rtp_timestamp = rtp_timestamp
+        hooked._RTCRtpSender__packet_count = packets
+        hooked._RTCRtpSender__octet_count = octets
+
+    return update
+
+
+class SrtpUdpEndpoint:
+    """Protect and send RTP on a connected viewer's transport, with no coroutine per packet."""
+
+    __slots__ = ("_addr", "_connection", "_dtls", "_pair", "_protect", "_sendto", "_transport")
+
+    def __init__(self, sender: RTCRtpSender) -> None:
+        self._dtls: Any = sender.transport
+        # The DTLS handshake has finished (the peer connection is "connected"),
+        # so the SRTP session exists.
+        self._protect: Callable[[bytes], bytes] = self._dtls._tx_srtp.protect
+        self._connection = self._dtls.transport._connection
+        self._pair: Any = None
+        self._sendto: Callable[[bytes, Any], None] | None = None
+        self._addr: Any = None
+        self._transport: Any = None
+
+    def send(self, data: bytes) -> bool:
+        """Send one RTP packet; False when the transport is gone."""
+        pair = self._connection._nominated.get(1)
+        if pair is None:
+            return False
+        if pair is not self._pair:
+            # ICE may nominate a different pair; cache its socket and address.
+            self._pair = pair
+            self._transport = pair.protocol.transport
+            self._sendto = self._transport.sendto
+            self._addr = pair.remote_addr
+        assert self._sendto is not None
+        self._sendto(self._protect(data), self._addr)
+        return True
+
+    def buffered_bytes(self) -> int:
+        """Bytes waiting in the socket's user-space buffer (the kernel's was full)."""
+        transport = self._transport
+        return 0 if transport is None else int(transport.get_write_buffer_size())
+
+
+def on_state_change(pc: Any, callback: Callable[[str], Awaitable[None]]) -> None:
+    """Call `callback(state)` on every connection state change of `pc`."""
+
+    @pc.on("connectionstatechange")  # type: ignore[untyped-decorator]
+    async def _changed() -> None:
+        await callback(pc.connectionState)

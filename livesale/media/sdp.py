@@ -1,0 +1,103 @@
+"""Checks on client SDP before it reaches aiortc, whose parser accepts almost anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiortc.sdp import SessionDescription, candidate_from_sdp
+
+from livesale.domain.errors import InvalidSdp, PayloadTooLarge
+
+_SEND_DIRECTIONS = frozenset({"sendonly", "sendrecv"})
+_RECV_DIRECTIONS = frozenset({"recvonly", "sendrecv"})
+
+
+def decode_sdp(body: bytes, max_bytes: int) -> str:
+    """Decode an SDP body, enforcing the size cap."""
+    if len(body) > max_bytes:
+        raise PayloadTooLarge(
+            f"SDP is {len(body)} bytes; the limit is {max_bytes}", limit=max_bytes
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidSdp("SDP is not valid UTF-8") from exc
+    if "\x00" in text:
+        raise InvalidSdp("SDP contains NUL bytes")
+    return text
+
+
+def parse_offer(text: str, *, publishing: bool) -> list[str]:
+    """Validate an SDP offer and return its media kinds in order."""
+    if not text.startswith("v=0"):
+        raise InvalidSdp("SDP must start with v=0")
+    try:
+        description = SessionDescription.parse(text)
+    except Exception as exc:  # aiortc's parser raises assorted types on junk
+        raise InvalidSdp("SDP could not be parsed") from exc
+    if not description.media:
+        raise InvalidSdp("SDP offer has no media sections")
+    kinds: list[str] = []
+    wanted = _SEND_DIRECTIONS if publishing else _RECV_DIRECTIONS
+    for index, media in enumerate(description.media):
+        if media.kind not in ("audio", "video"):
+            raise InvalidSdp(f"m-line {index}: only audio and video are supported", kind=media.kind)
+        if media.kind in kinds:
+            raise InvalidSdp(f"m-line {index}: at most one {media.kind} section is supported")
+        if media.ice is None or not media.ice.usernameFragment or not media.ice.password:
+            raise InvalidSdp(f"m-line {index}: missing a=ice-ufrag / a=ice-pwd")
+        if media.dtls is None or not media.dtls.fingerprints:
+            raise InvalidSdp(f"m-line {index}: missing a=fingerprint")
+        if not media.rtp.codecs:
+            raise InvalidSdp(f"m-line {index}: no codecs (a=rtpmap)")
+        direction = media.direction or "sendrecv"
+        if direction not in wanted:
+            verb = "send" if publishing else "receive"
+            raise InvalidSdp(
+                f"m-line {index}: direction {direction} cannot {verb} media here",
+                direction=direction,
+            )
+        kinds.append(media.kind)
+    return kinds
+
+
+@dataclass(frozen=True)
+class TrickleFragment:
+    """The content of a trickle-ICE PATCH (RFC 8840 sdpfrag)."""
+
+    ufrag: str | None
+    pwd: str | None
+    candidates: tuple[tuple[str | None, str], ...]
+    end_of_candidates: bool
+
+
+def parse_trickle_fragment(text: str) -> TrickleFragment:
+    """Parse an `application/trickle-ice-sdpfrag` body."""
+    ufrag = pwd = None
+    mid: str | None = None
+    candidates: list[tuple[str | None, str]] = []
+    end = False
+    for raw_line in text.splitlines():
+        line = raw_line.strip()
+        if not line:
+            continue
+        if line.startswith("a=ice-ufrag:"):
+            ufrag = line.split(":", 1)[1]
+        elif line.startswith("a=ice-pwd:"):
+            pwd = line.split(":", 1)[1]
+        elif line.startswith("a=mid:"):
+            mid = line.split(":", 1)[1]
+        elif line.startswith("a=candidate:"):
+            value = line[len("a=") :]
+            try:
+                candidate_from_sdp(value.split(":", 1)[1])
+            except Exception as exc:  # malformed candidate lines raise assorted types
+                raise InvalidSdp("malformed a=candidate line", line=line[:200]) from exc
+            candidates.append((mid, value.split(":", 1)[1]))
+        elif line == "a=end-of-candidates":
+            end = True
+        elif line.startswith(("m=", "a=", "c=")):
+            continue  # other fragment lines carry nothing we act on
+        else:
+            raise InvalidSdp("unexpected line in trickle fragment", line=line[:200])
+    return TrickleFragment(ufrag, pwd, tuple(candidates), end)

@@ -1,0 +1,446 @@
+"""Media sessions of every show in this process: WHIP publishers and WHEP viewers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from aiortc import (
+    RTCIceCandidate,
+    RTCPeerConnection,
+    RTCRtpCodecCapability,
+    RTCSessionDescription,
+)
+from aiortc.rtcrtpparameters import (
+    RTCRtpCodecParameters,
+    RTCRtpReceiveParameters,
+    RTCRtpSendParameters,
+)
+from aiortc.sdp import SessionDescription, candidate_from_sdp
+
+from livesale.config import MediaSettings
+from livesale.domain.errors import (
+    CapacityReached,
+    IceRestartUnsupported,
+    InvalidSdp,
+    PublisherExists,
+    SessionNotFound,
+    ShowNotLive,
+    UnsupportedCodec,
+)
+from livesale.media import hooks
+from livesale.media.broadcast import Broadcast, TrackCodec
+from livesale.media.forwarder import ViewerStream
+from livesale.media.ice import server_rtc_configuration
+from livesale.media.sdp import TrickleFragment, parse_offer
+from livesale.media.sessions import PublisherSession, StreamFeedback, ViewerSession
+
+logger = logging.getLogger(__name__)
+
+MID_EXTENSION_URI = "urn:ietf:params:rtp-hdrext:sdes:mid"
+_RTX = RTCRtpCodecCapability(mimeType="video/rtx", clockRate=90000)
+_VP8 = RTCRtpCodecCapability(mimeType="video/VP8", clockRate=90000)
+_OPUS = RTCRtpCodecCapability(mimeType="audio/opus", clockRate=48000, channels=2)
+_H264 = [
+    RTCRtpCodecCapability(
+        mimeType="video/H264",
+        clockRate=90000,
+        parameters={
+            "level-asymmetry-allowed": "1",
+            "packetization-mode": "1",
+            "profile-level-id": profile,
+        },
+    )
+    for profile in ("42e01f", "42001f")
+]
+
+PublisherListener = Callable[[str, bool], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class SessionAnswer:
+    """What a WHIP/WHEP POST returns: the session id and the SDP answer."""
+
+    session_id: str
+    answer_sdp: str
+
+
+class MediaService:
+    """Owns every peer connection of this process and the broadcasts they feed."""
+
+    def __init__(self, settings: MediaSettings) -> None:
+        self.settings = settings
+        self._rtc_config = server_rtc_configuration(settings)
+        self._broadcasts: dict[str, Broadcast] = {}
+        self._publishers: dict[str, PublisherSession] = {}
+        self._viewers: dict[str, ViewerSession] = {}
+        self._timers: set[asyncio.TimerHandle] = set()
+        self._closing = False
+
+    # -- queries -----------------------------------------------------------
+
+    def is_live(self, show_id: str) -> bool:
+        """True while a healthy publisher sends media for `show_id`."""
+        publisher = self._publishers.get(show_id)
+        return publisher is not None and publisher.state == "connected" and self._alive(publisher)
+
+    def viewer_count(self, show_id: str | None = None) -> int:
+        """Viewer sessions of one show, or of the whole process."""
+        if show_id is None:
+            return len(self._viewers)
+        return sum(1 for v in self._viewers.values() if v.show_id == show_id)
+
+    def broadcast(self, show_id: str) -> Broadcast | None:
+        """The relay state of a show, if it has been published to."""
+        return self._broadcasts.get(show_id)
+
+    def peer_connection_count(self) -> int:
+        """Open peer connections (publishers and viewers)."""
+        return len(self._publishers) + len(self._viewers)
+
+    # -- publishing --------------------------------------------------------
+
+    async def publish(self, show_id: str, offer_sdp: str) -> SessionAnswer:
+        """Accept a WHIP offer; replaces a dead publisher, refuses a live one."""
+        kinds = parse_offer(offer_sdp, publishing=True)
+        existing = self._publishers.get(show_id)
+        if existing is not None:
+            if self._alive(existing):
+                raise PublisherExists(
+                    "this show already has a live publisher; end it first or wait until it "
+                    f"has been silent for {self.settings.publisher_timeout_seconds:g} s"
+                )
+            await self._close_publisher(existing)
+        broadcast = self._broadcasts.get(show_id)
+        if broadcast is None:
+            broadcast = Broadcast(show_id, self.settings.keyframe_request_interval_seconds)
+            self._broadcasts[show_id] = broadcast
+        elif broadcast.viewer_count() == 0:
+            # Nobody depends on the old codecs: let the new publisher choose.
+            broadcast.tracks.clear()
+        pc = RTCPeerConnection(self._rtc_config)
+        session = PublisherSession(show_id=show_id, pc=pc, broadcast=broadcast)
+        try:
+            for kind in kinds:
+                transceiver = pc.addTransceiver(kind, direction="recvonly")
+                transceiver.setCodecPreferences(self._publisher_codecs(kind, broadcast))
+                self._tap(session, kind, transceiver.receiver)
+            answer = await self._negotiate(pc, offer_sdp, "publisher")
+        except BaseException:
+            await pc.close()
+            raise
+        session.ufrag = _ice_ufrag(offer_sdp)
+        broadcast.new_publisher()
+        self._publishers[show_id] = session
+        hooks.on_state_change(pc, lambda state: self._publisher_state(session, state))
+        self._expire_if_not_connected(session.pc, lambda: self._close_publisher(session))
+        logger.info("publisher %s connected to show %s", session.id, show_id)
+        return SessionAnswer(session.id, answer)
+
+    def _publisher_codecs(self, kind: str, broadcast: Broadcast) -> list[RTCRtpCodecCapability]:
+        established = broadcast.codec_for(kind)
+        if established is not None:
+            # Viewers are decoding this codec: a reconnecting publisher must keep it.
+            return [_capability(established), *([_RTX] if kind == "video" else [])]
+        if kind == "audio":
+            return [_OPUS]
+        return [_VP8, *(_H264 if self.settings.h264 else []), _RTX]
+
+    def _tap(self, session: PublisherSession, kind: str, receiver: Any) -> None:
+        sink: list[Callable[[Any], None]] = [_drop]
+
+        def on_parameters(parameters: RTCRtpReceiveParameters) -> None:
+            if self._publishers.get(session.show_id) is not session:
+                return
+            primary, rtx_payload_type = _primary_codec(parameters.codecs)
+            codec = TrackCodec(
+                kind=kind,
+                mime_type=primary.mimeType,
+                clock_rate=primary.clockRate,
+                channels=primary.channels,
+                parameters=tuple(sorted((k, str(v)) for k, v in primary.parameters.items())),
+            )
+            assert primary.payloadType is not None  # negotiated codecs always have one
+            sink[0] = session.broadcast.attach_publisher_track(
+                codec, primary.payloadType, rtx_payload_type, receiver
+            )
+
+        hooks.tap_receiver(receiver, lambda packet: sink[0](packet), on_parameters)
+
+    async def _publisher_state(self, session: PublisherSession, state: str) -> None:
+        if state in ("failed", "closed") and self._publishers.get(session.show_id) is session:
+            # Keep the broadcast and its viewers: the creator may publish again.
+            session.broadcast.publisher_gone()
+            logger.info("publisher %s of show %s is %s", session.id, session.show_id, state)
+            if state == "failed":
+                await session.pc.close()
+
+    async def end_publisher(self, show_id: str, session_id: str) -> None:
+        """WHIP DELETE: end the broadcast and every viewer session of the show."""
+        session = self._publishers.get(show_id)
+        if session is None or session.id != session_id:
+            raise SessionNotFound("no such publishing session")
+        await self.end_broadcast(show_id)
+
+    async def end_broadcast(self, show_id: str) -> None:
+        """Close the publisher and all viewers of `show_id`."""
+        session = self._publishers.get(show_id)
+        if session is not None:
+            await self._close_publisher(session)
+        viewers = [v for v in self._viewers.values() if v.show_id == show_id]
+        await asyncio.gather(*(self._close_viewer(v) for v in viewers))
+        broadcast = self._broadcasts.pop(show_id, None)
+        if broadcast is not None:
+            broadcast.close()
+
+    async def _close_publisher(self, session: PublisherSession) -> None:
+        if self._publishers.get(session.show_id) is session:
+            del self._publishers[session.show_id]
+            session.broadcast.publisher_gone()
+        await session.pc.close()
+
+    def _alive(self, session: PublisherSession) -> bool:
+        return session.is_alive(
+            time.monotonic(),
+            self.settings.publisher_timeout_seconds,
+            self.settings.session_setup_timeout_seconds,
+        )
+
+    # -- viewing -----------------------------------------------------------
+
+    async def view(self, show_id: str, offer_sdp: str) -> SessionAnswer:
+        """Accept a WHEP offer for a live show."""
+        kinds = parse_offer(offer_sdp, publishing=False)
+        publisher = self._publishers.get(show_id)
+        broadcast = self._broadcasts.get(show_id)
+        if publisher is None or broadcast is None or not self.is_live(show_id):
+            raise ShowNotLive("the show is not live right now")
+        if self.viewer_count(show_id) >= self.settings.max_viewers_per_show:
+            raise CapacityReached(
+                "this show has reached its viewer limit",
+                limit=self.settings.max_viewers_per_show,
+            )
+        if len(self._viewers) >= self.settings.max_viewers_per_process:
+            raise CapacityReached(
+                "this server has reached its viewer limit",
+                limit=self.settings.max_viewers_per_process,
+            )
+        pc = RTCPeerConnection(self._rtc_config)
+        session = ViewerSession(show_id=show_id, pc=pc, broadcast=broadcast)
+        parameters: dict[str, RTCRtpSendParameters] = {}
+        senders: dict[str, Any] = {}
+        try:
+            for kind in kinds:
+                codec = broadcast.codec_for(kind)
+                if codec is None:
+                    continue  # the publisher sends no such track: that m-line goes inactive
+                transceiver = pc.addTransceiver(hooks.IdleTrack(kind), direction="sendonly")
+                transceiver.setCodecPreferences(
+                    [_capability(codec), *([_RTX] if kind == "video" else [])]
+                )
+                sender = transceiver.sender
+                senders[kind] = sender
+                feedback = session.feedback[kind] = StreamFeedback()
+                hooks.route_viewer_rtcp(sender, feedback)
+                hooks.capture_send_parameters(sender, _store_in(parameters, kind))
+            if not senders:
+                raise UnsupportedCodec("the offer asks for no track this show sends")
+            answer = await self._negotiate(pc, offer_sdp, "viewer", broadcast)
+        except BaseException:
+            await pc.close()
+            raise
+        session.ufrag = _ice_ufrag(offer_sdp)
+        self._viewers[session.id] = session
+
+        async def on_state(state: str) -> None:
+            if state == "connected" and not session.streams:
+                self._start_streams(session, senders, parameters)
+            elif state in ("failed", "closed"):
+                await self._close_viewer(session)
+
+        hooks.on_state_change(pc, on_state)
+        self._expire_if_not_connected(pc, lambda: self._close_viewer(session))
+        return SessionAnswer(session.id, answer)
+
+    def _start_streams(
+        self,
+        session: ViewerSession,
+        senders: dict[str, Any],
+        parameters: dict[str, RTCRtpSendParameters],
+    ) -> None:
+        broadcast = session.broadcast
+        if self._viewers.get(session.id) is not session or broadcast.epoch == 0:
+            return
+        for kind, sender in senders.items():
+            params = parameters.get(kind)
+            if params is None or not params.codecs or kind not in broadcast.tracks:
+                continue
+            payload_type = params.codecs[0].payloadType
+            assert payload_type is not None  # negotiated codecs always have one
+            mid_id = next(
+                (e.id for e in params.headerExtensions if e.uri == MID_EXTENSION_URI), None
+            )
+            stream = ViewerStream(
+                hooks.SrtpUdpEndpoint(sender),
+                ssrc=sender._ssrc,
+                payload_type=payload_type,
+                clock_rate=params.codecs[0].clockRate,
+                mid=params.muxId,
+                mid_extension_id=mid_id,
+                keep_history=kind == "video",
+                buffer_limit=self.settings.viewer_buffer_bytes,
+                on_keyframe_needed=broadcast.request_keyframe,
+                sender_report=hooks.sender_report_updater(sender),
+            )
+            session.streams[kind] = stream
+            session.feedback[kind].stream = stream
+            broadcast.add_stream(kind, stream)
+
+    async def end_viewer(self, show_id: str, session_id: str) -> None:
+        """WHEP DELETE: end one viewer session."""
+        session = self._viewers.get(session_id)
+        if session is None or session.show_id != show_id:
+            raise SessionNotFound("no such viewing session")
+        await self._close_viewer(session)
+
+    async def _close_viewer(self, session: ViewerSession) -> None:
+        if self._viewers.get(session.id) is session:
+            del self._viewers[session.id]
+        for kind, stream in session.streams.items():
+            session.broadcast.remove_stream(kind, stream)
+        session.streams.clear()
+        for feedback in session.feedback.values():
+            feedback.stream = None
+        await session.pc.close()
+
+    # -- shared ------------------------------------------------------------
+
+    async def _negotiate(
+        self, pc: RTCPeerConnection, offer_sdp: str, role: str, broadcast: Broadcast | None = None
+    ) -> str:
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
+        except Exception as exc:
+            # aiortc raises OperationError when no codec is common, and
+            # assorted errors for offers its parser let through.
+            if "send parameters" in str(exc) or "receive parameters" in str(exc):
+                names = (
+                    ", ".join(t.codec.mime_type for t in broadcast.tracks.values())
+                    if broadcast is not None
+                    else "VP8 or H.264 (constrained baseline) with Opus"
+                )
+                raise UnsupportedCodec(
+                    f"the {role}'s offer has no codec the relay can use; it needs {names}"
+                ) from exc
+            raise InvalidSdp("the offer could not be applied") from exc
+        answer = await pc.createAnswer()
+        await pc.setLocalDescription(answer)
+        return str(pc.localDescription.sdp)
+
+    async def add_candidates(
+        self, show_id: str, session_id: str, fragment: TrickleFragment, publishing: bool
+    ) -> None:
+        """Trickle ICE (RFC 8840 fragment): add the client's late candidates."""
+        session: PublisherSession | ViewerSession | None
+        if publishing:
+            session = self._publishers.get(show_id)
+            if session is not None and session.id != session_id:
+                session = None
+        else:
+            session = self._viewers.get(session_id)
+            if session is not None and session.show_id != show_id:
+                session = None
+        if session is None:
+            raise SessionNotFound("no such session")
+        if (fragment.ufrag and fragment.ufrag != session.ufrag) or (
+            fragment.pwd and not fragment.ufrag
+        ):
+            raise IceRestartUnsupported("ICE restarts are not supported; start a new session")
+        transceivers = session.pc.getTransceivers()
+        default_mid = transceivers[0].mid if transceivers else None
+        for mid, line in fragment.candidates:
+            candidate: RTCIceCandidate = candidate_from_sdp(line)
+            candidate.sdpMid = mid or default_mid
+            await session.pc.addIceCandidate(candidate)
+        if fragment.end_of_candidates:
+            await session.pc.addIceCandidate(None)
+
+    def _expire_if_not_connected(
+        self, pc: RTCPeerConnection, close: Callable[[], Coroutine[Any, Any, None]]
+    ) -> None:
+        """Close a session whose ICE/DTLS never completes, so no connection leaks."""
+        loop = asyncio.get_running_loop()
+
+        def check() -> None:
+            self._timers.discard(handle)
+            if pc.connectionState != "connected" and not self._closing:
+                task = loop.create_task(close())
+                task.add_done_callback(_log_failure)
+
+        handle = loop.call_later(self.settings.session_setup_timeout_seconds, check)
+        self._timers.add(handle)
+
+    async def close(self) -> None:
+        """Close every peer connection (server shutdown)."""
+        self._closing = True
+        for handle in self._timers:
+            handle.cancel()
+        self._timers.clear()
+        for show_id in list(self._broadcasts):
+            await self.end_broadcast(show_id)
+        await asyncio.gather(*(self._close_viewer(v) for v in list(self._viewers.values())))
+        await asyncio.gather(
+            *(self._close_publisher(p) for p in list(self._publishers.values()))
+        )
+
+
+def _capability(codec: TrackCodec) -> RTCRtpCodecCapability:
+    return RTCRtpCodecCapability(
+        mimeType=codec.mime_type,
+        clockRate=codec.clock_rate,
+        channels=codec.channels,
+        parameters=dict(codec.parameters),
+    )
+
+
+def _primary_codec(codecs: list[RTCRtpCodecParameters]) -> tuple[RTCRtpCodecParameters, int | None]:
+    primary = next(c for c in codecs if c.mimeType.lower() != "video/rtx")
+    rtx = next(
+        (
+            c.payloadType
+            for c in codecs
+            if c.mimeType.lower() == "video/rtx" and c.parameters.get("apt") == primary.payloadType
+        ),
+        None,
+    )
+    return primary, rtx
+
+
+def _ice_ufrag(sdp: str) -> str | None:
+    description = SessionDescription.parse(sdp)
+    for media in description.media:
+        if media.ice is not None and media.ice.usernameFragment:
+            return str(media.ice.usernameFragment)
+    return None
+
+
+def _store_in(
+    parameters: dict[str, RTCRtpSendParameters], kind: str
+) -> Callable[[RTCRtpSendParameters], None]:
+    def store(value: RTCRtpSendParameters) -> None:
+        parameters[kind] = value
+
+    return store
+
+
+def _drop(_packet: Any) -> None:
+    """Packets before the track's parameters are known have nowhere to go."""
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("closing a session failed", exc_info=task.exception())

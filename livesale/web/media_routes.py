@@ -1,0 +1,185 @@
+"""WHIP (RFC 9725) and WHEP endpoints: thin handlers over `MediaService`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from livesale import keys
+from livesale.domain.errors import (
+    PayloadTooLarge,
+    ShowEnded,
+    ShowNotLive,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from livesale.domain.shows import ShowStatus
+from livesale.media.ice import client_ice_servers, link_header_values
+from livesale.media.sdp import decode_sdp, parse_trickle_fragment
+
+SDP = "application/sdp"
+TRICKLE = "application/trickle-ice-sdpfrag"
+_RESOURCE_METHODS = "POST, OPTIONS"
+_SESSION_METHODS = "PATCH, DELETE, OPTIONS"
+_EXPOSED = "Location, Link, Accept-Patch, ETag, Content-Type"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def add_media_routes(app: web.Application) -> None:
+    """Register WHIP/WHEP routes and the ICE server endpoint."""
+    app.router.add_post("/whip/{show_id}", whip_post)
+    app.router.add_route("OPTIONS", "/whip/{show_id}", resource_options)
+    app.router.add_delete("/whip/{show_id}/{session_id}", whip_delete)
+    app.router.add_patch("/whip/{show_id}/{session_id}", whip_patch)
+    app.router.add_route("OPTIONS", "/whip/{show_id}/{session_id}", session_options)
+    app.router.add_post("/whep/{show_id}", whep_post)
+    app.router.add_route("OPTIONS", "/whep/{show_id}", resource_options)
+    app.router.add_delete("/whep/{show_id}/{session_id}", whep_delete)
+    app.router.add_patch("/whep/{show_id}/{session_id}", whep_patch)
+    app.router.add_route("OPTIONS", "/whep/{show_id}/{session_id}", session_options)
+    app.router.add_get("/api/ice-servers", ice_servers)
+
+
+@web.middleware
+async def media_cors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """CORS for WHIP/WHEP so third-party players and encoders on other origins work.
+
+    Safe with a wildcard: these endpoints authenticate with a bearer token or
+    an unguessable session URL, never with cookies.
+    """
+    response = await handler(request)
+    if request.path.startswith(("/whip/", "/whep/")):
+        origins = request.app[keys.SETTINGS].server.cors_origins
+        origin = request.headers.get("Origin")
+        if "*" in origins:
+            response.headers["Access-Control-Allow-Origin"] = "*"
+        elif origin in origins:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Vary"] = "Origin"
+        response.headers["Access-Control-Expose-Headers"] = _EXPOSED
+    return response
+
+
+async def _read_sdp(request: web.Request, content_type: str) -> str:
+    if request.content_type != content_type:
+        raise UnsupportedMediaType(
+            f"Content-Type must be {content_type}", received=request.content_type
+        )
+    limit = request.app[keys.SETTINGS].media.max_sdp_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"body is larger than {limit} bytes", limit=limit)
+    body = await request.content.read(limit + 1)
+    return decode_sdp(body, limit)
+
+
+def _bearer_token(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send the show's stream key as 'Authorization: Bearer <key>'")
+    return token.strip()
+
+
+def _created(request: web.Request, kind: str, show_id: str, session_id: str, sdp: str) -> web.Response:
+    settings = request.app[keys.SETTINGS]
+    response = web.Response(status=201, text=sdp, content_type=SDP)
+    response.headers["Location"] = f"/{kind}/{show_id}/{session_id}"
+    response.headers["Accept-Patch"] = TRICKLE
+    response.headers["ETag"] = f'"{session_id}"'
+    for value in link_header_values(client_ice_servers(settings.media, session_id)):
+        response.headers.add("Link", value)
+    return response
+
+
+async def whip_post(request: web.Request) -> web.Response:
+    """Start publishing: stream key + SDP offer -> 201 with the SDP answer."""
+    show_id = request.match_info["show_id"]
+    token = _bearer_token(request)
+    show = await request.app[keys.SHOWS].verify_stream_key(show_id, token)
+    if show.status == ShowStatus.ENDED:
+        raise ShowEnded("this show has ended; create a new show to go live again")
+    offer = await _read_sdp(request, SDP)
+    answer = await request.app[keys.MEDIA].publish(show_id, offer)
+    await request.app[keys.SHOWS].mark_live(show_id)
+    return _created(request, "whip", show_id, answer.session_id, answer.answer_sdp)
+
+
+async def whip_delete(request: web.Request) -> web.Response:
+    """End the broadcast: the publisher and every viewer session of the show."""
+    show_id = request.match_info["show_id"]
+    await request.app[keys.MEDIA].end_publisher(show_id, request.match_info["session_id"])
+    await request.app[keys.SHOWS].mark_ended(show_id)
+    return web.Response(status=200)
+
+
+async def whip_patch(request: web.Request) -> web.Response:
+    """Trickle ICE for a publisher."""
+    return await _patch(request, publishing=True)
+
+
+async def whep_post(request: web.Request) -> web.Response:
+    """Start watching: SDP offer -> 201 with the SDP answer."""
+    show_id = request.match_info["show_id"]
+    show = await request.app[keys.SHOWS].get(show_id)
+    if show.status != ShowStatus.LIVE:
+        raise ShowNotLive("the show is not live right now", status=str(show.status))
+    offer = await _read_sdp(request, SDP)
+    answer = await request.app[keys.MEDIA].view(show_id, offer)
+    return _created(request, "whep", show_id, answer.session_id, answer.answer_sdp)
+
+
+async def whep_delete(request: web.Request) -> web.Response:
+    """Stop watching."""
+    media = request.app[keys.MEDIA]
+    await media.end_viewer(request.match_info["show_id"], request.match_info["session_id"])
+    return web.Response(status=200)
+
+
+async def whep_patch(request: web.Request) -> web.Response:
+    """Trickle ICE for a viewer."""
+    return await _patch(request, publishing=False)
+
+
+async def _patch(request: web.Request, *, publishing: bool) -> web.Response:
+    fragment = parse_trickle_fragment(await _read_sdp(request, TRICKLE))
+    await request.app[keys.MEDIA].add_candidates(
+        request.match_info["show_id"], request.match_info["session_id"], fragment, publishing
+    )
+    return web.Response(status=204)
+
+
+async def resource_options(request: web.Request) -> web.Response:
+    """CORS preflight and capability discovery for the WHIP/WHEP endpoint."""
+    return _options(request, _RESOURCE_METHODS, accept_post=True)
+
+
+async def session_options(request: web.Request) -> web.Response:
+    """CORS preflight for a session resource."""
+    return _options(request, _SESSION_METHODS, accept_post=False)
+
+
+def _options(request: web.Request, methods: str, *, accept_post: bool) -> web.Response:
+    response = web.Response(status=204)
+    response.headers["Allow"] = methods
+    response.headers["Access-Control-Allow-Methods"] = methods
+    response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, If-Match"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    if accept_post:
+        response.headers["Accept-Post"] = SDP
+    else:
+        response.headers["Accept-Patch"] = TRICKLE
+    if "Access-Control-Request-Method" not in request.headers:
+        # Not a preflight: advertise ICE servers as RFC 9725 allows.
+        settings = request.app[keys.SETTINGS]
+        for value in link_header_values(client_ice_servers(settings.media, "options")):
+            response.headers.add("Link", value)
+    return response
+
+
+async def ice_servers(request: web.Request) -> web.Response:
+    """ICE servers for the browser pages, with fresh TURN credentials."""
+    settings = request.app[keys.SETTINGS]
+    entries = client_ice_servers(settings.media, "web")
+    return web.json_response({"iceServers": [e.as_json() for e in entries]})

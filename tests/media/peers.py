@@ -1,0 +1,278 @@
+"""In-process aiortc peers for relay tests: a publisher of known encoded frames, lean viewers."""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import av
+from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.codecs.vpx import vp8_depayload
+from aiortc.rtp import RTCP_PSFB_FIR, RTCP_PSFB_PLI, RtcpPsfbPacket, RtpPacket
+
+from livesale.media import hooks
+from livesale.media.keyframes import vp8_starts_keyframe
+
+Signal = Callable[[str], Awaitable[str]]
+NO_ICE_SERVERS = RTCConfiguration(iceServers=[])
+VIDEO_RATE = 30
+
+
+class EncodedVideoTrack(MediaStreamTrack):
+    """Yields VP8 `av.Packet`s it encoded itself, so the bytes sent are known."""
+
+    kind = "video"
+
+    def __init__(self, width: int = 320, height: int = 240, keyframe_every: int = 300) -> None:
+        super().__init__()
+        self.codec = av.CodecContext.create("libvpx", "w")
+        self.codec.width, self.codec.height = width, height
+        self.codec.pix_fmt = "yuv420p"
+        self.codec.time_base = fractions.Fraction(1, VIDEO_RATE)
+        self.codec.framerate = VIDEO_RATE
+        self.codec.bit_rate = 400_000
+        self.codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
+        self.keyframe_every = keyframe_every
+        self.force_keyframe = False
+        self.sent: list[bytes] = []
+        self.sent_keyframes = 0
+        self._index = 0
+        self._start: float | None = None
+        self._pending: list[av.Packet] = []
+
+    async def recv(self) -> av.Packet:
+        while not self._pending:
+            if self._start is None:
+                self._start = time.monotonic()
+            # Pace like a camera: this is the media clock, not synchronisation.
+            due = self._start + self._index / VIDEO_RATE
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            frame = av.VideoFrame(self.codec.width, self.codec.height, "yuv420p")
+            shade = (self._index * 7) % 256
+            for plane in frame.planes:
+                plane.update(bytes([shade]) * plane.buffer_size)
+            frame.pts = self._index
+            frame.time_base = self.codec.time_base
+            if self.force_keyframe or self._index % self.keyframe_every == 0:
+                frame.pict_type = av.video.frame.PictureType.I
+                self.force_keyframe = False
+            self._index += 1
+            self._pending = list(self.codec.encode(frame))
+        packet = self._pending.pop(0)
+        data = bytes(packet)
+        self.sent.append(data)
+        if packet.is_keyframe:
+            self.sent_keyframes += 1
+        return packet
+
+
+class EncodedAudioTrack(MediaStreamTrack):
+    """Yields Opus `av.Packet`s of a tone, 20 ms each."""
+
+    kind = "audio"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.codec = av.CodecContext.create("libopus", "w")
+        self.codec.sample_rate = 48000
+        self.codec.layout = "stereo"
+        self.codec.format = "s16"
+        self.codec.time_base = fractions.Fraction(1, 48000)
+        self.sent: list[bytes] = []
+        self._index = 0
+        self._start: float | None = None
+        self._pending: list[av.Packet] = []
+
+    async def recv(self) -> av.Packet:
+        while not self._pending:
+            if self._start is None:
+                self._start = time.monotonic()
+            delay = self._start + self._index * 0.02 - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            frame = av.AudioFrame(format="s16", layout="stereo", samples=960)
+            frame.sample_rate = 48000
+            tone = bytes((i * 13 + self._index) % 256 for i in range(256))
+            for plane in frame.planes:
+                plane.update((tone * (plane.buffer_size // 256 + 1))[: plane.buffer_size])
+            frame.pts = self._index * 960
+            self._index += 1
+            self._pending = [p for p in self.codec.encode(frame) if p.size > 0]
+        packet = self._pending.pop(0)
+        if packet.pts is None or packet.pts < 0:
+            packet.pts = 0
+        self.sent.append(bytes(packet))
+        return packet
+
+
+class TestPublisher:
+    """An aiortc publisher whose video track honours keyframe requests (PLI/FIR)."""
+
+    __test__ = False
+
+    def __init__(self, keyframe_every: int = 300, audio: bool = True) -> None:
+        self.pc = RTCPeerConnection(NO_ICE_SERVERS)
+        self.video = EncodedVideoTrack(keyframe_every=keyframe_every)
+        self.audio = EncodedAudioTrack() if audio else None
+        self.keyframe_requests = 0
+        video_sender = self.pc.addTransceiver(self.video, direction="sendonly").sender
+        if self.audio is not None:
+            self.pc.addTransceiver(self.audio, direction="sendonly")
+        original: Any = video_sender._handle_rtcp_packet
+
+        async def on_rtcp(packet: Any) -> None:
+            if isinstance(packet, RtcpPsfbPacket) and packet.fmt in (RTCP_PSFB_PLI, RTCP_PSFB_FIR):
+                self.keyframe_requests += 1
+                self.video.force_keyframe = True
+            await original(packet)
+
+        video_sender._handle_rtcp_packet = on_rtcp  # type: ignore[method-assign]
+
+    async def offer(self) -> str:
+        """Create and gather the offer."""
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        return str(self.pc.localDescription.sdp)
+
+    async def connect(self, signal: Signal) -> None:
+        """Publish through `signal` (offer in, answer out)."""
+        answer = await signal(await self.offer())
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+
+    async def close(self) -> None:
+        """Hang up."""
+        await self.pc.close()
+
+
+@dataclass
+class Received:
+    """One RTP packet as a viewer got it."""
+
+    at: float
+    payload_type: int
+    sequence_number: int
+    timestamp: int
+    marker: int
+    payload: bytes
+
+
+@dataclass
+class TestViewer:
+    """A lean aiortc viewer: it captures RTP and never decodes."""
+
+    __test__ = False
+
+    pc: RTCPeerConnection = field(default_factory=lambda: RTCPeerConnection(NO_ICE_SERVERS))
+    video: list[Received] = field(default_factory=list)
+    audio: list[Received] = field(default_factory=list)
+    connected_at: float | None = None
+
+    def __post_init__(self) -> None:
+        for kind in ("video", "audio"):
+            transceiver = self.pc.addTransceiver(kind, direction="recvonly")
+            sink = self.video if kind == "video" else self.audio
+            hooks.tap_receiver(transceiver.receiver, self._collector(sink), lambda _p: None)
+
+        @self.pc.on("connectionstatechange")  # type: ignore[untyped-decorator]
+        async def _changed() -> None:
+            if self.pc.connectionState == "connected":
+                self.connected_at = time.monotonic()
+
+    @staticmethod
+    def _collector(sink: list[Received]) -> Callable[[RtpPacket], None]:
+        def collect(packet: RtpPacket) -> None:
+            sink.append(
+                Received(
+                    time.monotonic(),
+                    packet.payload_type,
+                    packet.sequence_number,
+                    packet.timestamp,
+                    packet.marker,
+                    bytes(packet.payload),
+                )
+            )
+
+        return collect
+
+    async def connect(self, signal: Signal) -> None:
+        """Watch through `signal` (offer in, answer out)."""
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        answer = await signal(str(self.pc.localDescription.sdp))
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+
+    def video_frames(self) -> list[tuple[float, bytes]]:
+        """Complete VP8 frames (arrival of the last packet, depayloaded bytes)."""
+        frames: list[tuple[float, bytes]] = []
+        current: list[Received] = []
+        for packet in sorted(self.video, key=lambda p: _unwrap_order(p, self.video)):
+            if packet.payload_type not in _video_payload_types(self.video):
+                continue
+            if current and packet.timestamp != current[0].timestamp:
+                current = []
+            current.append(packet)
+            if packet.marker:
+                if _contiguous(current) and vp8_starts_descriptor(current[0].payload):
+                    frames.append(
+                        (
+                            max(p.at for p in current),
+                            b"".join(vp8_depayload(p.payload) for p in current),
+                        )
+                    )
+                current = []
+        return frames
+
+    def first_keyframe_at(self) -> float | None:
+        """When the first complete keyframe arrived."""
+        for at, data in self.video_frames():
+            if data and data[0] & 0x01 == 0:
+                return at
+        return None
+
+    async def close(self) -> None:
+        """Hang up."""
+        await self.pc.close()
+
+
+def vp8_starts_descriptor(payload: bytes) -> bool:
+    """True when the payload starts partition 0 of a frame."""
+    return bool(payload) and bool(payload[0] & 0x10) and payload[0] & 0x07 == 0
+
+
+def is_vp8_keyframe_packet(payload: bytes) -> bool:
+    """Re-export for tests."""
+    return vp8_starts_keyframe(payload)
+
+
+def _video_payload_types(packets: list[Received]) -> set[int]:
+    # RTX retransmissions (if any) use another payload type: the most common is media.
+    counts: dict[int, int] = {}
+    for packet in packets:
+        counts[packet.payload_type] = counts.get(packet.payload_type, 0) + 1
+    return {max(counts, key=lambda pt: counts[pt])} if counts else set()
+
+
+def _unwrap_order(packet: Received, all_packets: list[Received]) -> int:
+    # Extended sequence number relative to the first packet, tolerant of wrap.
+    base = all_packets[0].sequence_number
+    return (packet.sequence_number - base) & 0xFFFF
+
+
+def _contiguous(packets: list[Received]) -> bool:
+    return all(
+        (b.sequence_number - a.sequence_number) & 0xFFFF == 1
+        for a, b in zip(packets, packets[1:], strict=False)
+    )
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll `condition` until true or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.02)
