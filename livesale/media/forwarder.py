@@ -82,9 +82,7 @@ class ViewerStream:
         self._payload_type = payload_type
         self._clock_rate = clock_rate
         self._ext = (
-            one_byte_extension(mid_extension_id, mid.encode())
-            if mid and mid_extension_id
-            else b""
+            one_byte_extension(mid_extension_id, mid.encode()) if mid and mid_extension_id else b""
         )
         self._first_byte = 0x90 if self._ext else 0x80
         self._history: list[bytes | None] | None = [None] * _HISTORY_SIZE if keep_history else None

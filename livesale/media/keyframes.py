@@ -51,15 +51,19 @@ def h264_starts_keyframe(payload: bytes) -> bool:
         offset = 1
         while offset + 2 < len(payload):
             size = int.from_bytes(payload[offset : offset + 2], "big")
+            if size == 0 or offset + 2 + size > len(payload):
+                return False  # a corrupt aggregate: do not start a viewer on it
             inner = payload[offset + 2] & 0x1F
             if inner in _H264_KEY_NAL_TYPES:
                 return True
             offset += 2 + size
         return False
     if nal_type == 28:  # FU-A: the start fragment carries the real type
-        return len(payload) >= 2 and bool(payload[1] & 0x80) and (
-            payload[1] & 0x1F
-        ) in _H264_KEY_NAL_TYPES
+        return (
+            len(payload) >= 2
+            and bool(payload[1] & 0x80)
+            and (payload[1] & 0x1F) in _H264_KEY_NAL_TYPES
+        )
     return False
 
 

@@ -393,9 +393,7 @@ class MediaService:
         for show_id in list(self._broadcasts):
             await self.end_broadcast(show_id)
         await asyncio.gather(*(self._close_viewer(v) for v in list(self._viewers.values())))
-        await asyncio.gather(
-            *(self._close_publisher(p) for p in list(self._publishers.values()))
-        )
+        await asyncio.gather(*(self._close_publisher(p) for p in list(self._publishers.values())))
 
 
 def _capability(codec: TrackCodec) -> RTCRtpCodecCapability:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+import itertools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -265,7 +266,7 @@ def _unwrap_order(packet: Received, all_packets: list[Received]) -> int:
 def _contiguous(packets: list[Received]) -> bool:
     return all(
         (b.sequence_number - a.sequence_number) & 0xFFFF == 1
-        for a, b in zip(packets, packets[1:], strict=False)
+        for a, b in itertools.pairwise(packets)
     )
 
 

@@ -1,0 +1,48 @@
+"""Loud failures if an aiortc upgrade moves the private internals the relay hooks into."""
+
+from __future__ import annotations
+
+import inspect
+
+import aiortc
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
+from aiortc.rtcdtlstransport import RTCDtlsTransport
+
+from livesale.media.hooks import IdleTrack
+
+
+def test_aiortc_version_is_the_pinned_one() -> None:
+    assert aiortc.__version__ == "1.16.0", "re-check livesale/media/hooks.py, then re-pin"
+
+
+def test_receiver_internals_exist() -> None:
+    assert hasattr(RTCRtpReceiver, "_handle_rtp_packet")
+    assert hasattr(RTCRtpReceiver, "_RTCRtpReceiver__stop_decoder")
+    assert hasattr(RTCRtpReceiver, "_send_rtcp_pli")
+    params = inspect.signature(RTCRtpReceiver._handle_rtp_packet).parameters
+    assert list(params) == ["self", "packet", "arrival_time_ms"]
+
+
+def test_sender_internals_exist() -> None:
+    assert hasattr(RTCRtpSender, "_handle_rtcp_packet")
+    source = inspect.getsource(RTCRtpSender.__init__)
+    for name in ("__ntp_timestamp", "__rtp_timestamp", "__packet_count", "__octet_count"):
+        assert f"self.{name}" in source, name
+    assert "self._ssrc" in source
+
+
+def test_transport_internals_exist() -> None:
+    source = inspect.getsource(RTCDtlsTransport)
+    assert "self._tx_srtp" in source and "self._rx_srtp" in source
+    import aioice
+
+    assert "_nominated" in inspect.getsource(aioice.Connection.__init__)
+
+
+async def test_idle_track_ends_the_senders_loop_when_stopped() -> None:
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    track = IdleTrack("video")
+    pc.addTrack(track)
+    track.stop()
+    assert track.readyState == "ended"
+    await pc.close()
