@@ -122,9 +122,7 @@ class Settings:
 SECRET_KEYS = frozenset({("media", "turn_secret")})
 
 
-def load_settings(
-    path: Path | None = None, env: Mapping[str, str] | None = None
-) -> Settings:
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Read `path` (if given), apply environment overrides, validate and freeze."""
     env = os.environ if env is None else env
     raw: dict[str, Any] = {}

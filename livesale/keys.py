@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
     from livesale.config import Settings
     from livesale.media.service import MediaService
     from livesale.storage.database import Database
     from livesale.storage.shows import ShowRepository
-    from redis.asyncio import Redis
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DATABASE: web.AppKey[Database] = web.AppKey("database")

@@ -82,7 +82,9 @@ def _bearer_token(request: web.Request) -> str:
     return token.strip()
 
 
-def _created(request: web.Request, kind: str, show_id: str, session_id: str, sdp: str) -> web.Response:
+def _created(
+    request: web.Request, kind: str, show_id: str, session_id: str, sdp: str
+) -> web.Response:
     settings = request.app[keys.SETTINGS]
     response = web.Response(status=201, text=sdp, content_type=SDP)
     response.headers["Location"] = f"/{kind}/{show_id}/{session_id}"

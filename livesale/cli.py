@@ -1,0 +1,149 @@
+"""The `livesale` command: run the server, create shows."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from livesale.config import ConfigError, Settings, load_settings
+from livesale.domain.errors import LivesaleError
+from livesale.logging_setup import ACCESS_LOG_FORMAT, configure_logging
+from livesale.storage.database import Database
+from livesale.storage.redis_client import RedisMisconfigured
+from livesale.storage.redis_server import EmbeddedRedisError
+from livesale.storage.shows import ShowRepository
+from livesale.web.urls import show_urls
+
+DEFAULT_CONFIG = Path("config.toml")
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+logger = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `livesale` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = _load(args.config)
+    except ConfigError as exc:
+        print(f"livesale: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "serve":
+        return _serve(settings)
+    return _create_show(settings, args.title, as_json=args.json)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="livesale", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    config_help = f"settings file (default: ./{DEFAULT_CONFIG} if it exists)"
+    serve = commands.add_parser("serve", help="run the web server")
+    serve.add_argument("--config", type=Path, help=config_help)
+    show = commands.add_parser("show", help="manage shows")
+    show_commands = show.add_subparsers(dest="show_command", required=True)
+    create = show_commands.add_parser("create", help="create a show and print its stream key")
+    create.add_argument("title", help="the show's title (1 to 200 characters)")
+    create.add_argument("--config", type=Path, help=config_help)
+    create.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def _load(config: Path | None) -> Settings:
+    if config is None and DEFAULT_CONFIG.is_file():
+        config = DEFAULT_CONFIG
+    return load_settings(config)
+
+
+def _serve(settings: Settings) -> int:
+    try:
+        configure_logging(settings.log)
+    except ConfigError as exc:
+        print(f"livesale: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    # Imported here so `livesale show create` does not load aiortc and av.
+    from livesale.app import create_app
+
+    base = settings.base_url
+
+    def announce(_message: str) -> None:
+        # Called by aiohttp once the listener is bound, so the URLs work when shown.
+        print(
+            f"livesale is running at {base}/\n"
+            f'Create a show with: livesale show create "My first show"\n'
+            "(Ctrl+C to stop)",
+            flush=True,
+        )
+
+    try:
+        web.run_app(
+            create_app(settings),
+            host=settings.server.host,
+            port=settings.server.port,
+            print=announce,
+            access_log_format=ACCESS_LOG_FORMAT,
+            loop=_new_loop(settings),
+        )
+    except (RedisMisconfigured, EmbeddedRedisError, OSError) as exc:
+        print(f"livesale: cannot start: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    return 0
+
+
+def _new_loop(settings: Settings) -> asyncio.AbstractEventLoop:
+    if settings.server.use_uvloop:
+        try:
+            import uvloop
+        except ImportError:
+            logger.info("uvloop is not installed; using asyncio's event loop")
+        else:
+            return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
+
+
+def _create_show(settings: Settings, title: str, *, as_json: bool) -> int:
+    try:
+        show_id, key = asyncio.run(_insert_show(settings, title))
+    except LivesaleError as exc:
+        print(f"livesale: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    urls = show_urls(settings.base_url, show_id)
+    host_url = urls.host_url_with_key(key)
+    if as_json:
+        record = {
+            "id": show_id,
+            "stream_key": key,
+            "whip_url": urls.whip_url,
+            "whep_url": urls.whep_url,
+            "host_url": host_url,
+            "watch_url": urls.watch_url,
+        }
+        print(json.dumps(record))
+        return 0
+    print(
+        f"Show created: {show_id}\n"
+        f"Stream key:   {key}\n"
+        "              (shown once: only its hash is stored; keep it secret)\n"
+        f"WHIP URL:     {urls.whip_url}   (OBS: Service WHIP, Bearer token = stream key)\n"
+        f"WHEP URL:     {urls.whep_url}\n"
+        f"Host page:    {host_url}\n"
+        f"Watch page:   {urls.watch_url}"
+    )
+    return 0
+
+
+async def _insert_show(settings: Settings, title: str) -> tuple[str, str]:
+    # SQLite directly: creating a show needs neither Redis nor a running server.
+    db = await Database.open(settings.sqlite_path)
+    try:
+        show, key = await ShowRepository(db).create(title)
+    finally:
+        await db.close()
+    return show.id, key

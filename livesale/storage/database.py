@@ -1,0 +1,111 @@
+"""The SQLite database: one aiosqlite connection, durable settings, migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from livesale.storage.migrations import MIGRATIONS
+
+logger = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class Database:
+    """One SQLite connection with a lock so this process has a single writer."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        """Open (creating parent folders), configure and migrate the database at `path`."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a
+        # transaction spans exactly what `transaction()` wraps.
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        db = cls(conn, path)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: orders are the record of money taken; survive power loss too.
+            await conn.execute("PRAGMA synchronous=FULL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            await db._migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        """Close the connection (waits for a running write to finish)."""
+        async with self._write_lock:
+            await self._conn.close()
+
+    async def user_version(self) -> int:
+        """How many migrations are applied."""
+        row = await self.fetchone("PRAGMA user_version")
+        assert row is not None
+        return int(row[0])
+
+    async def pragma(self, name: str) -> Any:
+        """The value of one PRAGMA (for checks and tests)."""
+        row = await self.fetchone(f"PRAGMA {name}")
+        return None if row is None else row[0]
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        """Run a read query and return its first row."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            row: aiosqlite.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Run a read query and return every row."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction: committed on success, rolled back on error.
+
+        BEGIN IMMEDIATE takes SQLite's write lock up front, so a transaction
+        that reads then writes cannot fail half-way with SQLITE_BUSY.
+        """
+        async with self._write_lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.rollback()
+                raise
+            await self._conn.commit()
+
+    async def _migrate(self) -> None:
+        applied = await self.user_version()
+        if applied > len(MIGRATIONS):
+            raise RuntimeError(
+                f"{self.path} has schema version {applied} but this livesale knows only "
+                f"{len(MIGRATIONS)}; run a newer livesale"
+            )
+        for version, sql in enumerate(MIGRATIONS[applied:], start=applied + 1):
+            # executescript runs statements as given, so BEGIN/COMMIT inside the
+            # script make the migration and its version bump one transaction.
+            script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+            async with self._write_lock:
+                try:
+                    await self._conn.executescript(script)
+                except BaseException:
+                    if self._conn.in_transaction:
+                        await self._conn.rollback()
+                    raise
+            logger.info("applied database migration %d", version)

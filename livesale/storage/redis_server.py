@@ -1,0 +1,203 @@
+"""A private `redis-server` child process, reachable only through a unix socket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+from livesale.config import RedisSettings
+
+logger = logging.getLogger(__name__)
+
+# sun_path is 108 bytes on Linux and 104 on macOS/BSD, counting the final NUL.
+MAX_SOCKET_PATH_BYTES = 103
+STOP_TIMEOUT_SECONDS = 10.0
+_POLL_SECONDS = 0.02
+
+
+class EmbeddedRedisError(Exception):
+    """The embedded redis-server could not be started."""
+
+
+class EmbeddedRedis:
+    """Runs `redis-server` for this process with durable, no-eviction settings.
+
+    It listens on no TCP port, only on a unix socket with 0700 permissions,
+    so nothing else on the machine can reach it.
+    """
+
+    def __init__(self, settings: RedisSettings, data_dir: Path) -> None:
+        self._settings = settings
+        self.dir = (data_dir / "redis").resolve()
+        self._socket_dir: Path | None = None
+        self._process: asyncio.subprocess.Process | None = None
+
+    @property
+    def socket_path(self) -> Path:
+        """Where the server listens (valid after `start`)."""
+        return (self._socket_dir or self.dir) / "redis.sock"
+
+    @property
+    def url(self) -> str:
+        """The redis-py URL of the socket."""
+        return f"unix://{self.socket_path}"
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs."""
+        return None if self._process is None else self._process.pid
+
+    @property
+    def log_path(self) -> Path:
+        """redis-server's own log file."""
+        return self.dir / "redis.log"
+
+    async def start(self) -> None:
+        """Start the child and wait until it answers PING."""
+        binary = shutil.which(self._settings.binary)
+        if binary is None:
+            raise EmbeddedRedisError(
+                f"{self._settings.binary!r} was not found on PATH; install Debian's redis-server "
+                "(`apt-get install redis-server`) or set redis.url to an existing Redis"
+            )
+        config = self._prepare()
+        self._process = await asyncio.create_subprocess_exec(
+            binary,
+            str(config),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+            # Own process group: a Ctrl-C in the terminal reaches only us, and we
+            # stop redis in order, after the app has stopped using it.
+            start_new_session=True,
+        )
+        try:
+            await self._wait_ready()
+        except BaseException:
+            await self.close()
+            raise
+        logger.info("embedded redis-server (pid %d) listening on %s", self.pid, self.socket_path)
+
+    async def close(self) -> None:
+        """Stop the child: SIGTERM (redis flushes its AOF), then SIGKILL after a timeout."""
+        process, self._process = self._process, None
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), STOP_TIMEOUT_SECONDS)
+            except TimeoutError:
+                logger.warning("redis-server did not stop in time; killing it")
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                await process.wait()
+        if self._socket_dir is not None:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._socket_dir = None
+
+    def _prepare(self) -> Path:
+        """Create the folders and write redis.conf; returns the config path.
+
+        Plain blocking calls: a few small local file operations, once, at startup.
+        """
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if len(os.fsencode(self.dir / "redis.sock")) > MAX_SOCKET_PATH_BYTES:
+            # A unix socket path longer than sun_path cannot be bound, so a deep
+            # data folder gets its socket in a short private temp folder instead.
+            # The data (AOF) stays in the data folder.
+            base = "/tmp" if Path("/tmp").is_dir() else None
+            self._socket_dir = Path(tempfile.mkdtemp(prefix="livesale-redis-", dir=base))
+        self._refuse_if_running()
+        config = self.dir / "redis.conf"
+        config.write_text(self._config_text(), encoding="utf-8")
+        return config
+
+    def _config_text(self) -> str:
+        lines = {
+            "port": "0",
+            "unixsocket": _quote(str(self.socket_path)),
+            "unixsocketperm": "700",
+            "dir": _quote(str(self.dir)),
+            "logfile": _quote(str(self.log_path)),
+            "daemonize": "no",
+            # Carts and stock holds must survive a crash: AOF, fsync every second.
+            "appendonly": "yes",
+            "appendfsync": "everysec",
+            # Evicting a stock hold would oversell, so refuse writes instead.
+            "maxmemory-policy": "noeviction",
+            # AOF is the persistence; RDB snapshots would only add fork pauses.
+            "save": '""',
+        }
+        header = "# Written by livesale on every start; edits are overwritten.\n"
+        return header + "".join(f"{key} {value}\n" for key, value in lines.items())
+
+    def _refuse_if_running(self) -> None:
+        """Two servers appending to one AOF would corrupt it, so refuse a live socket."""
+        path = self.socket_path
+        if not path.exists():
+            return
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(str(path))
+            except OSError:
+                return  # stale socket from a crash; redis replaces it
+        raise EmbeddedRedisError(
+            f"a redis-server is already listening on {path}; is another livesale "
+            "running with the same data folder?"
+        )
+
+    async def _wait_ready(self) -> None:
+        assert self._process is not None
+        deadline = time.monotonic() + self._settings.startup_timeout_seconds
+        while True:
+            if self._process.returncode is not None:
+                raise EmbeddedRedisError(
+                    f"redis-server exited with code {self._process.returncode}: {self._log_tail()}"
+                )
+            if await _answers_ping(self.socket_path):
+                return
+            if time.monotonic() > deadline:
+                raise EmbeddedRedisError(
+                    f"redis-server did not answer within "
+                    f"{self._settings.startup_timeout_seconds}s: {self._log_tail()}"
+                )
+            await asyncio.sleep(_POLL_SECONDS)
+
+    def _log_tail(self) -> str:
+        try:
+            lines = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return "(no log)"
+        return " | ".join(lines[-5:]) or "(empty log)"
+
+
+async def _answers_ping(path: Path) -> bool:
+    try:
+        reader, writer = await asyncio.open_unix_connection(str(path))
+    except OSError:
+        return False
+    try:
+        writer.write(b"PING\r\n")
+        await writer.drain()
+        # -LOADING while the AOF is replayed: not ready yet.
+        return (await reader.readline()).startswith(b"+PONG")
+    except OSError:
+        return False
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+
+def _quote(value: str) -> str:
+    """Quote a value for redis.conf (paths may contain spaces)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

@@ -1,0 +1,52 @@
+"""Shared fixtures: a real Redis, settings under a temp folder, an app test client."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from livesale.app import create_app
+from livesale.config import RedisSettings, ServerSettings, Settings, SqliteSettings
+from tests.redis_helpers import running_redis
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Path]:
+    """One real redis-server (AOF on, noeviction) for the session; yields its socket path."""
+    # A short folder under /tmp: pytest's tmp paths can exceed the unix socket length limit.
+    with (
+        tempfile.TemporaryDirectory(prefix="livesale-test-redis-", dir="/tmp") as folder,
+        running_redis(Path(folder)) as sock,
+    ):
+        yield sock
+
+
+@pytest.fixture
+def redis_url(redis_server: Path) -> str:
+    """The shared Redis, emptied for this test, as a `unix://` URL."""
+    with redis.Redis(unix_socket_path=str(redis_server)) as client:
+        client.flushall()
+    return f"unix://{redis_server}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, redis_url: str) -> Settings:
+    """Settings with every file under `tmp_path` and the shared test Redis."""
+    return Settings(
+        server=ServerSettings(data_dir=str(tmp_path / "data"), use_uvloop=False),
+        redis=RedisSettings(url=redis_url),
+        sqlite=SqliteSettings(path="test.sqlite3"),
+    )
+
+
+@pytest.fixture
+async def app_client(settings: Settings) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    """A test client for `create_app(settings)`, started and cleanly closed."""
+    async with TestClient(TestServer(create_app(settings))) as client:
+        yield client

@@ -1,0 +1,38 @@
+"""The app factory with its real resources, including the embedded Redis."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from livesale import keys
+from livesale.app import create_app
+from livesale.config import RedisSettings, ServerSettings, Settings
+
+
+async def test_app_with_embedded_redis_starts_and_stops(tmp_path: Path) -> None:
+    settings = dataclasses.replace(
+        Settings(),
+        server=ServerSettings(data_dir=str(tmp_path / "data"), use_uvloop=False),
+        redis=RedisSettings(url=""),
+    )
+    app = create_app(settings)
+    async with TestClient(TestServer(app)) as client:
+        assert (await client.get("/healthz")).status == 200
+        redis = app[keys.REDIS]
+        await redis.set("k", "v")
+        assert await redis.get("k") == "v"
+        pool_kwargs = redis.connection_pool.connection_kwargs
+        socket_path = Path(pool_kwargs["path"])
+        assert socket_path.exists()
+        assert app[keys.DATABASE].path == settings.sqlite_path
+        assert await app[keys.DATABASE].user_version() >= 1
+    assert not socket_path.exists()  # redis-server removed its socket on SIGTERM
+    assert (tmp_path / "data" / "redis" / "appendonlydir").is_dir()
+
+    # A restart finds the data again: the AOF was flushed on shutdown.
+    again = create_app(settings)
+    async with TestClient(TestServer(again)):
+        assert await again[keys.REDIS].get("k") == "v"

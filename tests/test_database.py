@@ -1,0 +1,90 @@
+"""SQLite: migrations, durability pragmas, transactions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from livesale.storage.database import Database
+from livesale.storage.migrations import MIGRATIONS
+
+
+async def test_fresh_database_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "folder" / "db.sqlite3"
+    db = await Database.open(path)
+    try:
+        assert path.exists()
+        assert await db.user_version() == len(MIGRATIONS)
+        tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
+        assert "shows" in tables
+    finally:
+        await db.close()
+
+
+async def test_reopen_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO shows (id, title, status, stream_key_hash, created_at)"
+            " VALUES ('a', 't', 'scheduled', 'h', 1.0)"
+        )
+    await db.close()
+    db = await Database.open(path)
+    try:
+        assert await db.user_version() == len(MIGRATIONS)
+        assert (await db.fetchone("SELECT count(*) FROM shows"))[0] == 1  # type: ignore[index]
+    finally:
+        await db.close()
+
+
+async def test_durability_pragmas(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        assert await db.pragma("journal_mode") == "wal"
+        assert await db.pragma("synchronous") == 2  # FULL
+        assert await db.pragma("foreign_keys") == 1
+        assert await db.pragma("busy_timeout") > 0
+    finally:
+        await db.close()
+
+
+async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO shows (id, title, status, stream_key_hash, created_at)"
+                    " VALUES ('a', 't', 'scheduled', 'h', 1.0)"
+                )
+                raise RuntimeError("boom")
+        assert (await db.fetchone("SELECT count(*) FROM shows"))[0] == 0  # type: ignore[index]
+    finally:
+        await db.close()
+
+
+async def test_status_check_constraint(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            async with db.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO shows (id, title, status, stream_key_hash, created_at)"
+                    " VALUES ('a', 't', 'paused', 'h', 1.0)"
+                )
+    finally:
+        await db.close()
+
+
+async def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    async with db.transaction() as conn:
+        await conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    await db.close()
+    with pytest.raises(RuntimeError, match="newer livesale"):
+        await Database.open(path)
