@@ -18,6 +18,7 @@ from livesale.storage.redis_server import EmbeddedRedis
 from livesale.storage.shows import ShowRepository
 from livesale.web.health import add_health_routes
 from livesale.web.media_routes import add_media_routes, media_cors_middleware
+from livesale.web.metrics_route import add_metrics_route
 from livesale.web.middleware import error_middleware, request_id_middleware
 from livesale.web.pages import add_page_routes
 from livesale.web.shows_api import add_shows_routes
@@ -40,6 +41,7 @@ def create_app(settings: Settings) -> web.Application:
     add_health_routes(app)
     add_shows_routes(app)
     add_media_routes(app)
+    add_metrics_route(app)
     add_page_routes(app)
     if STATIC_DIR.is_dir():
         app.router.add_static("/static/", STATIC_DIR)

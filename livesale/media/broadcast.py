@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from time import perf_counter
 
 from aiortc import RTCRtpReceiver
 from aiortc.clock import current_ntp_time
@@ -15,6 +16,7 @@ from aiortc.rtp import RtpPacket, unwrap_rtx
 from livesale.media.forwarder import ViewerStream
 from livesale.media.hooks import request_keyframe
 from livesale.media.keyframes import KeyframeDetector, detector_for
+from livesale.metrics import MEDIA_KEYFRAME_REQUESTS, MEDIA_PACKETS_FORWARDED, MEDIA_RELAY_LATENCY
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,10 @@ class TrackFanout:
 
     __slots__ = (
         "_detect",
+        "_forwarded",
+        "_frame_started",
+        "_frame_timestamp",
+        "_latency",
         "_media_ssrc",
         "_payload_type",
         "_rtx_payload_type",
@@ -58,6 +64,10 @@ class TrackFanout:
         self._payload_type = -1
         self._rtx_payload_type = -1
         self._media_ssrc = 0
+        self._frame_timestamp = -1
+        self._frame_started = 0.0
+        self._forwarded = MEDIA_PACKETS_FORWARDED.labels(codec.kind)
+        self._latency = MEDIA_RELAY_LATENCY.labels(codec.kind)
 
     def bind(self, payload_type: int, rtx_payload_type: int | None) -> None:
         """Use the payload types the current publisher negotiated."""
@@ -81,6 +91,7 @@ class TrackFanout:
             packet = unwrap_rtx(packet, payload_type=self._payload_type, ssrc=self._media_ssrc)
         else:
             return
+        started = perf_counter()
         broadcast = self.broadcast
         broadcast.last_packet_at = now = time.monotonic()
         payload = packet.payload
@@ -92,10 +103,19 @@ class TrackFanout:
         epoch = broadcast.epoch
         sequence_number = packet.sequence_number
         timestamp = packet.timestamp
-        for stream in self.streams:
+        if timestamp != self._frame_timestamp:
+            self._frame_timestamp = timestamp
+            self._frame_started = started
+        streams = self.streams
+        for stream in streams:
             stream.forward(
                 payload, marker, sequence_number, timestamp, starts_keyframe, epoch, now, ntp
             )
+        if streams:
+            self._forwarded.inc(len(streams))
+            if marker or self.kind == "audio":
+                # Once per frame: the frame's first packet in -> last copy out.
+                self._latency.observe(perf_counter() - self._frame_started)
 
 
 class Broadcast:
@@ -182,6 +202,7 @@ class Broadcast:
             return
         self._last_keyframe_request = now
         self.keyframe_requests_sent += 1
+        MEDIA_KEYFRAME_REQUESTS.inc()
         task = asyncio.get_running_loop().create_task(request_keyframe(receiver, track.media_ssrc))
         task.add_done_callback(_log_failure)
 

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from livesale.media.rtp_header import one_byte_extension
+from livesale.metrics import MEDIA_FRAMES_SKIPPED
 
-_HEADER = struct.Struct("!BBHII")
 _HISTORY_SIZE = 128  # like aiortc's sender: about half a second of video
 _SEQ_MASK = 0xFFFF
 _TS_MASK = 0xFFFFFFFF
@@ -43,14 +43,16 @@ class ViewerStream:
     __slots__ = (
         "_buffer_limit",
         "_clock_rate",
+        "_dropped_counter",
         "_ext",
         "_first_byte",
+        "_header",
         "_history",
         "_on_keyframe_needed",
         "_payload_type",
         "_report",
         "_ssrc",
-        "dropped_packets",
+        "dropped_frames",
         "endpoint",
         "epoch",
         "last_sent_at",
@@ -85,10 +87,13 @@ class ViewerStream:
             one_byte_extension(mid_extension_id, mid.encode()) if mid and mid_extension_id else b""
         )
         self._first_byte = 0x90 if self._ext else 0x80
+        # One pack per packet: the constant extension block is part of the format.
+        self._header = struct.Struct(f"!BBHII{len(self._ext)}s")
         self._history: list[bytes | None] | None = [None] * _HISTORY_SIZE if keep_history else None
         self._buffer_limit = buffer_limit
         self._on_keyframe_needed = on_keyframe_needed
         self._report = sender_report
+        self._dropped_counter = MEDIA_FRAMES_SKIPPED.labels("video" if keep_history else "audio")
         # Random origins, as RFC 3550 asks; re-based on the first keyframe.
         self.last_seq = random.randrange(0, 1 << 15)
         self.last_ts = random.randrange(0, 1 << 32)
@@ -99,7 +104,7 @@ class ViewerStream:
         self.waiting_for_keyframe = True
         self.packets = 0
         self.octets = 0
-        self.dropped_packets = 0
+        self.dropped_frames = 0
 
     def forward(
         self,
@@ -117,21 +122,21 @@ class ViewerStream:
             if not starts_keyframe:
                 return
             self._rebase(sequence_number, timestamp, epoch, now)
-        if self.endpoint.buffered_bytes() > self._buffer_limit:
-            # The viewer cannot keep up: skip to the next keyframe rather than
-            # queue without bound or send a frame with a hole in it.
-            self.waiting_for_keyframe = True
-            self.dropped_packets += 1
-            self._on_keyframe_needed()
-            return
         seq = (sequence_number + self.seq_offset) & _SEQ_MASK
         ts = (timestamp + self.ts_offset) & _TS_MASK
         data = (
-            _HEADER.pack(self._first_byte, (marker << 7) | self._payload_type, seq, ts, self._ssrc)
-            + self._ext
+            self._header.pack(
+                self._first_byte,
+                (marker << 7) | self._payload_type,
+                seq,
+                ts,
+                self._ssrc,
+                self._ext,
+            )
             + payload
         )
-        if not self.endpoint.send(data):
+        endpoint = self.endpoint
+        if not endpoint.send(data):
             return
         if self._history is not None:
             self._history[seq % _HISTORY_SIZE] = data
@@ -141,8 +146,18 @@ class ViewerStream:
             self.last_sent_at = now
         self.packets += 1
         self.octets += len(payload)
-        if marker and self._report is not None:
-            self._report(ntp, ts, self.packets, self.octets)
+        if marker:
+            if self._report is not None:
+                self._report(ntp, ts, self.packets, self.octets)
+            # Checked once per frame, not per packet: the backlog may overshoot
+            # the limit by at most one frame, and the hot loop stays lean.
+            if endpoint.buffered_bytes() > self._buffer_limit:
+                # The viewer cannot keep up: skip to the next keyframe rather
+                # than queue without bound or send a frame with a hole in it.
+                self.waiting_for_keyframe = True
+                self.dropped_frames += 1
+                self._dropped_counter.inc()
+                self._on_keyframe_needed()
 
     def _rebase(self, sequence_number: int, timestamp: int, epoch: int, now: float) -> None:
         self.seq_offset = (self.last_seq + 1 - sequence_number) & _SEQ_MASK

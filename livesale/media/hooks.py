@@ -99,16 +99,21 @@ class ViewerFeedback(Protocol):
         """The viewer lost picture: ask the publisher for a keyframe."""
 
 
-def capture_send_parameters(
-    sender: RTCRtpSender, on_parameters: Callable[[RTCRtpSendParameters], None]
+def on_sender_started(
+    sender: RTCRtpSender, callback: Callable[[RTCRtpSendParameters], None]
 ) -> None:
-    """Call `on_parameters` with the negotiated parameters when `sender` starts."""
+    """Call `callback` with the negotiated parameters once `sender` has started.
+
+    aiortc starts a sender only after its DTLS transport is connected, so this
+    is the moment a viewer can be fed: the SRTP session and the parameters
+    both exist. (The peer connection's "connected" event may fire earlier.)
+    """
     hooked: Any = sender
     original_send = hooked.send
 
     async def send(parameters: RTCRtpSendParameters) -> None:
-        on_parameters(parameters)
         await original_send(parameters)
+        callback(parameters)
 
     hooked.send = send
 
@@ -148,14 +153,15 @@ def sender_report_updater(sender: RTCRtpSender) -> Callable[[int, int, int, int]
 class SrtpUdpEndpoint:
     """Protect and send RTP on a connected viewer's transport, with no coroutine per packet."""
 
-    __slots__ = ("_addr", "_connection", "_dtls", "_pair", "_protect", "_sendto", "_transport")
+    __slots__ = ("_addr", "_dtls", "_nominated", "_pair", "_protect", "_sendto", "_transport")
 
     def __init__(self, sender: RTCRtpSender) -> None:
         self._dtls: Any = sender.transport
         # The DTLS handshake has finished (the peer connection is "connected"),
         # so the SRTP session exists.
         self._protect: Callable[[bytes], bytes] = self._dtls._tx_srtp.protect
-        self._connection = self._dtls.transport._connection
+        # aioice keeps one dict of nominated pairs for the connection's life.
+        self._nominated: dict[int, Any] = self._dtls.transport._connection._nominated
         self._pair: Any = None
         self._sendto: Callable[[bytes, Any], None] | None = None
         self._addr: Any = None
@@ -163,7 +169,7 @@ class SrtpUdpEndpoint:
 
     def send(self, data: bytes) -> bool:
         """Send one RTP packet; False when the transport is gone."""
-        pair = self._connection._nominated.get(1)
+        pair = self._nominated.get(1)
         if pair is None:
             return False
         if pair is not self._pair:

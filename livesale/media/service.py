@@ -38,6 +38,11 @@ from livesale.media.forwarder import ViewerStream
 from livesale.media.ice import server_rtc_configuration
 from livesale.media.sdp import TrickleFragment, parse_offer
 from livesale.media.sessions import PublisherSession, StreamFeedback, ViewerSession
+from livesale.metrics import (
+    MEDIA_PUBLISHERS,
+    MEDIA_SESSIONS_STARTED,
+    MEDIA_VIEWERS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +141,8 @@ class MediaService:
         session.ufrag = _ice_ufrag(offer_sdp)
         broadcast.new_publisher()
         self._publishers[show_id] = session
+        MEDIA_PUBLISHERS.inc()
+        MEDIA_SESSIONS_STARTED.labels("publisher").inc()
         hooks.on_state_change(pc, lambda state: self._publisher_state(session, state))
         self._expire_if_not_connected(session.pc, lambda: self._close_publisher(session))
         logger.info("publisher %s connected to show %s", session.id, show_id)
@@ -200,6 +207,7 @@ class MediaService:
     async def _close_publisher(self, session: PublisherSession) -> None:
         if self._publishers.get(session.show_id) is session:
             del self._publishers[session.show_id]
+            MEDIA_PUBLISHERS.dec()
             session.broadcast.publisher_gone()
         await session.pc.close()
 
@@ -231,7 +239,6 @@ class MediaService:
             )
         pc = RTCPeerConnection(self._rtc_config)
         session = ViewerSession(show_id=show_id, pc=pc, broadcast=broadcast)
-        parameters: dict[str, RTCRtpSendParameters] = {}
         senders: dict[str, Any] = {}
         try:
             for kind in kinds:
@@ -246,7 +253,7 @@ class MediaService:
                 senders[kind] = sender
                 feedback = session.feedback[kind] = StreamFeedback()
                 hooks.route_viewer_rtcp(sender, feedback)
-                hooks.capture_send_parameters(sender, _store_in(parameters, kind))
+                hooks.on_sender_started(sender, self._stream_starter(session, kind, sender))
             if not senders:
                 raise UnsupportedCodec("the offer asks for no track this show sends")
             answer = await self._negotiate(pc, offer_sdp, "viewer", broadcast)
@@ -255,30 +262,24 @@ class MediaService:
             raise
         session.ufrag = _ice_ufrag(offer_sdp)
         self._viewers[session.id] = session
+        MEDIA_VIEWERS.inc()
+        MEDIA_SESSIONS_STARTED.labels("viewer").inc()
 
         async def on_state(state: str) -> None:
-            if state == "connected" and not session.streams:
-                self._start_streams(session, senders, parameters)
-            elif state in ("failed", "closed"):
+            if state in ("failed", "closed"):
                 await self._close_viewer(session)
 
         hooks.on_state_change(pc, on_state)
         self._expire_if_not_connected(pc, lambda: self._close_viewer(session))
         return SessionAnswer(session.id, answer)
 
-    def _start_streams(
-        self,
-        session: ViewerSession,
-        senders: dict[str, Any],
-        parameters: dict[str, RTCRtpSendParameters],
-    ) -> None:
-        broadcast = session.broadcast
-        if self._viewers.get(session.id) is not session or broadcast.epoch == 0:
-            return
-        for kind, sender in senders.items():
-            params = parameters.get(kind)
-            if params is None or not params.codecs or kind not in broadcast.tracks:
-                continue
+    def _stream_starter(
+        self, session: ViewerSession, kind: str, sender: Any
+    ) -> Callable[[RTCRtpSendParameters], None]:
+        def start(params: RTCRtpSendParameters) -> None:
+            broadcast = session.broadcast
+            if self._viewers.get(session.id) is not session or kind not in broadcast.tracks:
+                return  # the session ended while DTLS was completing
             payload_type = params.codecs[0].payloadType
             assert payload_type is not None  # negotiated codecs always have one
             mid_id = next(
@@ -300,6 +301,8 @@ class MediaService:
             session.feedback[kind].stream = stream
             broadcast.add_stream(kind, stream)
 
+        return start
+
     async def end_viewer(self, show_id: str, session_id: str) -> None:
         """WHEP DELETE: end one viewer session."""
         session = self._viewers.get(session_id)
@@ -310,6 +313,7 @@ class MediaService:
     async def _close_viewer(self, session: ViewerSession) -> None:
         if self._viewers.get(session.id) is session:
             del self._viewers[session.id]
+            MEDIA_VIEWERS.dec()
         for kind, stream in session.streams.items():
             session.broadcast.remove_stream(kind, stream)
         session.streams.clear()
@@ -424,15 +428,6 @@ def _ice_ufrag(sdp: str) -> str | None:
         if media.ice is not None and media.ice.usernameFragment:
             return str(media.ice.usernameFragment)
     return None
-
-
-def _store_in(
-    parameters: dict[str, RTCRtpSendParameters], kind: str
-) -> Callable[[RTCRtpSendParameters], None]:
-    def store(value: RTCRtpSendParameters) -> None:
-        parameters[kind] = value
-
-    return store
 
 
 def _drop(_packet: Any) -> None:

@@ -85,15 +85,16 @@ def test_a_backed_up_viewer_skips_to_the_next_keyframe_contiguously() -> None:
     endpoint, requests = RecordingEndpoint(), []
     stream = make_stream(endpoint, requests, buffer_limit=100)
     feed(stream, 1, 0, key=True)
-    endpoint.buffered = 1000
+    endpoint.buffered = 1000  # the viewer's socket backs up during frame 2
     feed(stream, 2, 3000, key=False)
-    assert stream.dropped_packets == 1 and requests == [1]
+    assert stream.dropped_frames == 1 and requests == [1]
     endpoint.buffered = 0
     feed(stream, 3, 6000, key=False)  # still a delta frame: skipped
+    feed(stream, 4, 9000, key=False, marker=0)
     feed(stream, 9, 18000, key=True)
     seqs = [header(d)[2] for d in endpoint.sent]
-    assert len(seqs) == 2
-    assert (seqs[1] - seqs[0]) & 0xFFFF == 1, "the viewer must not see the gap"
+    assert len(seqs) == 3, "frames 3 and 4 are skipped"
+    assert (seqs[2] - seqs[1]) & 0xFFFF == 1, "the viewer must not see the gap"
 
 
 def test_a_new_publisher_continues_the_viewers_sequence_and_clock() -> None:

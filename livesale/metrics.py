@@ -1,0 +1,38 @@
+"""Prometheus instruments: names, units and bounded labels in one place."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+# Relay latency is sub-millisecond when idle and must stay well under a frame
+# interval (33 ms) under load: fine buckets at the low end.
+_LATENCY_BUCKETS = (
+    0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015,
+    0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0,
+)  # fmt: skip
+
+MEDIA_PUBLISHERS = Gauge("livesale_media_publishers", "Live WHIP publisher sessions.")
+MEDIA_VIEWERS = Gauge("livesale_media_viewers", "WHEP viewer sessions (connecting or connected).")
+MEDIA_SESSIONS_STARTED = Counter(
+    "livesale_media_sessions_started_total", "WHIP/WHEP sessions accepted.", ["role"]
+)
+MEDIA_PACKETS_FORWARDED = Counter(
+    "livesale_media_packets_forwarded_total",
+    "RTP packets handed to viewers (one per packet per viewer).",
+    ["kind"],
+)
+MEDIA_FRAMES_SKIPPED = Counter(
+    "livesale_media_viewer_skips_total",
+    "Times a viewer fell behind and was moved to the next keyframe.",
+    ["kind"],
+)
+MEDIA_KEYFRAME_REQUESTS = Counter(
+    "livesale_media_keyframe_requests_total", "Keyframe requests (PLI) sent to publishers."
+)
+MEDIA_RELAY_LATENCY = Histogram(
+    "livesale_media_relay_latency_seconds",
+    "From a frame's first packet entering the relay to its last packet leaving for the "
+    "last viewer.",
+    ["kind"],
+    buckets=_LATENCY_BUCKETS,
+)
