@@ -7,8 +7,8 @@ from prometheus_client import Counter, Gauge, Histogram
 # Relay latency is sub-millisecond when idle and must stay well under a frame
 # interval (33 ms) under load: fine buckets at the low end.
 _LATENCY_BUCKETS = (
-    0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015,
-    0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0,
+    0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.0125, 0.015, 0.0175,
+    0.02, 0.0225, 0.025, 0.0275, 0.03, 0.0325, 0.035, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0,
 )  # fmt: skip
 
 MEDIA_PUBLISHERS = Gauge("livesale_media_publishers", "Live WHIP publisher sessions.")
@@ -28,6 +28,12 @@ MEDIA_FRAMES_SKIPPED = Counter(
 )
 MEDIA_KEYFRAME_REQUESTS = Counter(
     "livesale_media_keyframe_requests_total", "Keyframe requests (PLI) sent to publishers."
+)
+MEDIA_PACKET_FANOUT = Histogram(
+    "livesale_media_packet_fanout_seconds",
+    "From one packet entering the relay to its copy leaving for the last viewer.",
+    ["kind"],
+    buckets=_LATENCY_BUCKETS,
 )
 MEDIA_RELAY_LATENCY = Histogram(
     "livesale_media_relay_latency_seconds",

@@ -457,6 +457,7 @@ class Result:
     latency_p99_ms: float
     relay_p50_ms: float
     relay_p99_ms: float
+    packet_p99_ms: float
     lost_packets: int
     auth_failures: int
     auth_checked: int
@@ -575,12 +576,15 @@ async def measure(
             viewer.recording = True
         packets_before = sum(v.video_packets + v.audio_packets for v in viewers)
         lost_before = sum(v.lost_packets for v in viewers)
-        buckets_before = await relay_latency_buckets(server)
+        buckets_before = await relay_latency_buckets(server, FRAME_HISTOGRAM)
+        packet_before = await relay_latency_buckets(server, PACKET_HISTOGRAM)
         cpu_before, wall_before = server.cpu_seconds(), time.monotonic()
         await asyncio.sleep(seconds)  # the measurement window itself
         cpu_after, wall_after = server.cpu_seconds(), time.monotonic()
-        buckets_after = await relay_latency_buckets(server)
+        buckets_after = await relay_latency_buckets(server, FRAME_HISTOGRAM)
+        packet_after = await relay_latency_buckets(server, PACKET_HISTOGRAM)
         window_buckets = {le: buckets_after[le] - buckets_before.get(le, 0) for le in buckets_after}
+        packet_buckets = {le: packet_after[le] - packet_before.get(le, 0) for le in packet_after}
         for viewer in viewers:
             viewer.recording = False
         packets = sum(v.video_packets + v.audio_packets for v in viewers) - packets_before
@@ -617,6 +621,7 @@ async def measure(
             latency_p99_ms=1000 * percentile(latencies, 99),
             relay_p50_ms=1000 * histogram_quantile(0.50, window_buckets),
             relay_p99_ms=1000 * histogram_quantile(0.99, window_buckets),
+            packet_p99_ms=1000 * histogram_quantile(0.99, packet_buckets),
             lost_packets=sum(v.lost_packets for v in viewers) - lost_before,
             auth_failures=sum(v.auth_failures for v in viewers),
             auth_checked=sum(v.auth_checked for v in viewers),
@@ -625,8 +630,12 @@ async def measure(
     return result
 
 
-async def relay_latency_buckets(server: Server) -> dict[float, float]:
-    """Cumulative bucket counts of the server's video relay latency histogram."""
+FRAME_HISTOGRAM = "livesale_media_relay_latency_seconds"
+PACKET_HISTOGRAM = "livesale_media_packet_fanout_seconds"
+
+
+async def relay_latency_buckets(server: Server, name: str) -> dict[float, float]:
+    """Cumulative bucket counts of one of the server's video latency histograms."""
     if server.name != "livesale":
         return {}
     async with (
@@ -635,7 +644,7 @@ async def relay_latency_buckets(server: Server) -> dict[float, float]:
     ):
         text = await response.text()
     buckets: dict[float, float] = {}
-    prefix = 'livesale_media_relay_latency_seconds_bucket{kind="video",le="'
+    prefix = f'{name}_bucket{{kind="video",le="'
     for line in text.splitlines():
         if line.startswith(prefix):
             le, value = line[len(prefix) :].split('"}')
@@ -700,7 +709,7 @@ async def join_burst(
 def print_table(results: list[Result]) -> None:
     header = (
         f"{'system':<11}{'viewers':>8}{'joined':>8}{'CPU %':>8}{'RSS MB':>8}"
-        f"{'pkt/s out':>11}{'frames':>9}{'relay p50':>10}{'relay p99':>10}"
+        f"{'pkt/s out':>11}{'frames':>9}{'frame p50':>10}{'frame p99':>10}{'pkt p99':>9}"
         f"{'e2e p50':>9}{'e2e p99':>9}{'lost':>7}{'auth':>11}"
     )
     print(header)
@@ -709,7 +718,7 @@ def print_table(results: list[Result]) -> None:
         print(
             f"{r.system:<11}{r.viewers:>8}{r.connected:>8}{r.cpu_percent:>8.1f}{r.rss_mb:>8.0f}"
             f"{r.packets_per_second:>11.0f}{100 * r.delivered:>8.2f}%"
-            f"{r.relay_p50_ms:>10.2f}{r.relay_p99_ms:>10.2f}"
+            f"{r.relay_p50_ms:>10.2f}{r.relay_p99_ms:>10.2f}{r.packet_p99_ms:>9.2f}"
             f"{r.latency_p50_ms:>9.1f}{r.latency_p99_ms:>9.1f}{r.lost_packets:>7}"
             f"{r.auth_checked - r.auth_failures:>6}/{r.auth_checked:<4}"
         )
@@ -727,6 +736,10 @@ def viewers_per_core(results: list[Result], system: str) -> float:
     return best.viewers / max(best.cpu_percent / 100, 1e-9) if best.cpu_percent <= 100 else 0.0
 
 
+def _mark(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
 async def main(args: argparse.Namespace) -> int:
     os.sched_setaffinity(0, {args.client_core})
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -736,9 +749,10 @@ async def main(args: argparse.Namespace) -> int:
         f"{args.client_core}; {args.seconds:g} s per measurement"
     )
     print(
-        "relay p50/p99: server histogram, a frame's first packet in -> its last packet out "
-        "to the last viewer (ms; livesale only)"
+        "frame p50/p99: server histogram, a video frame's first packet in -> its last packet "
+        "out to the last viewer (ms; livesale only)"
     )
+    print("pkt p99: server histogram, one packet in -> its copy out to the last viewer (ms)")
     print(
         "e2e p50/p99: publisher sends a frame -> a viewer reads its last packet, over "
         "loopback, including the load generator's own queueing (ms)"
@@ -782,6 +796,22 @@ async def main(args: argparse.Namespace) -> int:
             f"join burst ({system}): {joined}/{args.join_burst} viewers had video "
             f"{seconds:.2f} s after asking at once"
         )
+    print()
+    print("targets:")
+    for r in results:
+        if r.system != "livesale":
+            continue
+        frames_ok = r.delivered >= 0.99 and r.connected == r.viewers
+        print(
+            f"  {r.viewers:>4} viewers: frames >= 99% {_mark(frames_ok)}, "
+            f"CPU <= 100% {_mark(r.cpu_percent <= 100)}, "
+            f"frame p99 < 30 ms {_mark(r.relay_p99_ms < 30)}, "
+            f"packet p99 < 30 ms {_mark(r.packet_p99_ms < 30)}"
+        )
+    if theirs:
+        print(f"  >= 30x MediaRelay's viewers per core {_mark(ours / theirs >= 30)}")
+    for _system, seconds, joined in burst:
+        print(f"  join burst under 3 s {_mark(joined == args.join_burst and seconds < 3)}")
     if args.json:
         Path(args.json).write_text(
             json.dumps({"results": [r.__dict__ for r in results], "burst": burst}, indent=2)

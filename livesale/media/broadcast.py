@@ -16,7 +16,12 @@ from aiortc.rtp import RtpPacket, unwrap_rtx
 from livesale.media.forwarder import ViewerStream
 from livesale.media.hooks import request_keyframe
 from livesale.media.keyframes import KeyframeDetector, detector_for
-from livesale.metrics import MEDIA_KEYFRAME_REQUESTS, MEDIA_PACKETS_FORWARDED, MEDIA_RELAY_LATENCY
+from livesale.metrics import (
+    MEDIA_KEYFRAME_REQUESTS,
+    MEDIA_PACKET_FANOUT,
+    MEDIA_PACKETS_FORWARDED,
+    MEDIA_RELAY_LATENCY,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +47,7 @@ class TrackFanout:
 
     __slots__ = (
         "_detect",
+        "_fanout",
         "_forwarded",
         "_frame_started",
         "_frame_timestamp",
@@ -68,6 +74,7 @@ class TrackFanout:
         self._frame_started = 0.0
         self._forwarded = MEDIA_PACKETS_FORWARDED.labels(codec.kind)
         self._latency = MEDIA_RELAY_LATENCY.labels(codec.kind)
+        self._fanout = MEDIA_PACKET_FANOUT.labels(codec.kind)
 
     def bind(self, payload_type: int, rtx_payload_type: int | None) -> None:
         """Use the payload types the current publisher negotiated."""
@@ -112,10 +119,12 @@ class TrackFanout:
                 payload, marker, sequence_number, timestamp, starts_keyframe, epoch, now, ntp
             )
         if streams:
+            done = perf_counter()
             self._forwarded.inc(len(streams))
+            self._fanout.observe(done - started)
             if marker or self.kind == "audio":
                 # Once per frame: the frame's first packet in -> last copy out.
-                self._latency.observe(perf_counter() - self._frame_started)
+                self._latency.observe(done - self._frame_started)
 
 
 class Broadcast:
