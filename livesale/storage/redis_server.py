@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,6 +23,15 @@ logger = logging.getLogger(__name__)
 MAX_SOCKET_PATH_BYTES = 103
 STOP_TIMEOUT_SECONDS = 10.0
 _POLL_SECONDS = 0.02
+
+
+def _die_with_parent() -> None:
+    """In the child: receive SIGTERM when livesale dies, even by SIGKILL (Linux only)."""
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 class EmbeddedRedisError(Exception):
@@ -78,6 +89,7 @@ class EmbeddedRedis:
             # Own process group: a Ctrl-C in the terminal reaches only us, and we
             # stop redis in order, after the app has stopped using it.
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         try:
             await self._wait_ready()
