@@ -20,6 +20,7 @@ from livesale.media.rtp_header import one_byte_extension
 from livesale.metrics import MEDIA_FRAMES_SKIPPED
 
 _HISTORY_SIZE = 128  # like aiortc's sender: about half a second of video
+_AUDIO_CHECK_EVERY = 25  # half a second of 20 ms Opus packets
 _SEQ_MASK = 0xFFFF
 _TS_MASK = 0xFFFFFFFF
 
@@ -149,9 +150,13 @@ class ViewerStream:
         if marker:
             if self._report is not None:
                 self._report(ntp, ts, self.packets, self.octets)
-            # Checked once per frame, not per packet: the backlog may overshoot
-            # the limit by at most one frame, and the hot loop stays lean.
-            if endpoint.buffered_bytes() > self._buffer_limit:
+            # Checked once per video frame, not per packet: the backlog may
+            # overshoot the limit by at most one frame, and the hot loop stays
+            # lean. Audio (every packet is a frame) shares the bundled socket,
+            # so it checks only now and then.
+            if (
+                self._history is not None or self.packets % _AUDIO_CHECK_EVERY == 0
+            ) and endpoint.buffered_bytes() > self._buffer_limit:
                 # The viewer cannot keep up: skip to the next keyframe rather
                 # than queue without bound or send a frame with a hole in it.
                 self.waiting_for_keyframe = True

@@ -46,3 +46,22 @@ async def test_idle_track_ends_the_senders_loop_when_stopped() -> None:
     track.stop()
     assert track.readyState == "ended"
     await pc.close()
+
+
+def test_pylibsrtp_internals_exist() -> None:
+    import os
+
+    import pylibsrtp
+    from pylibsrtp._binding import ffi, lib
+
+    assert pylibsrtp.__version__ == "1.0.0"
+    session = pylibsrtp.Session(
+        policy=pylibsrtp.Policy(key=os.urandom(30), ssrc_type=pylibsrtp.Policy.SSRC_ANY_OUTBOUND)
+    )
+    packet = bytes([0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 7]) + b"payload"
+    buffer = ffi.new("char[]", 256)
+    length = ffi.new("int *")
+    ffi.memmove(buffer, packet, len(packet))
+    length[0] = len(packet)
+    assert lib.srtp_protect(session._srtp[0], buffer, length) == 0
+    assert length[0] > len(packet)
