@@ -1,17 +1,29 @@
-"""HTML pages (placeholder until the pages are written)."""
+"""The HTML pages: static files with per-show paths, never cached stale."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
 from aiohttp import web
+
+STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
+_PAGES = {
+    "/": "index.html",
+    "/host/{show_id}": "host.html",
+    "/watch/{show_id}": "watch.html",
+}
 
 
 def add_page_routes(app: web.Application) -> None:
-    """Register the HTML pages."""
-    app.router.add_get("/", home)
+    """Register the home, host and watch pages."""
+    for path, filename in _PAGES.items():
+        app.router.add_get(path, _page(STATIC_DIR / filename))
 
 
-async def home(request: web.Request) -> web.Response:
-    """A minimal home page."""
-    return web.Response(
-        text="<!doctype html><title>livesale</title><h1>livesale</h1>", content_type="text/html"
-    )
+def _page(file: Path) -> Callable[[web.Request], Awaitable[web.FileResponse]]:
+    async def serve(_request: web.Request) -> web.FileResponse:
+        # The page itself is tiny; no-cache keeps a deploy from serving old JS.
+        return web.FileResponse(file, headers={"Cache-Control": "no-cache"})
+
+    return serve

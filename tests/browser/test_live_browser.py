@@ -1,0 +1,103 @@
+"""Real Chromium: the host page goes live over WHIP and a watch page plays it over WHEP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+from playwright.async_api import Browser, ConsoleMessage, Page, Response, async_playwright
+
+from livesale import keys
+from livesale.app import create_app
+from livesale.config import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--use-fake-ui-for-media-stream",  # grant camera and microphone without a prompt
+    "--use-fake-device-for-media-stream",  # a synthetic camera and microphone
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+]
+
+
+@pytest.fixture
+async def server(settings: Settings) -> AsyncIterator[TestServer]:
+    """The whole app on a real TCP port, as a browser needs it."""
+    async with TestServer(create_app(settings), host="127.0.0.1") as test_server:
+        yield test_server
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium, driven by Playwright (no downloaded browser)."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+def _collect_errors(page: Page, errors: list[str]) -> None:
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400:
+            errors.append(f"{response.status} {response.request.method} {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+async def test_host_goes_live_and_a_viewer_plays(server: TestServer, browser: Browser) -> None:
+    app: Any = server.app
+    show, stream_key = await app[keys.SHOWS].create("Browser show")
+    base = str(server.make_url("")).rstrip("/")
+    errors: list[str] = []
+
+    host = await browser.new_page()
+    _collect_errors(host, errors)
+    await host.goto(f"{base}/host/{show.id}#key={stream_key}")
+    await host.locator("#go-live").click()
+    await host.wait_for_selector('#status[data-state="live"]', timeout=30_000)
+    assert "LIVE" in (await host.locator("#status").text_content() or "")
+
+    viewer = await browser.new_page()
+    _collect_errors(viewer, errors)
+    await viewer.goto(f"{base}/watch/{show.id}")
+    await viewer.wait_for_function(
+        "() => { const v = document.querySelector('#player');"
+        " return v && v.videoWidth > 0 && v.currentTime > 0; }",
+        timeout=30_000,
+    )
+    first = await viewer.evaluate("document.querySelector('#player').currentTime")
+    await viewer.wait_for_function(
+        f"() => document.querySelector('#player').currentTime > {first} + 1",
+        timeout=15_000,
+    )
+    width = await viewer.evaluate("document.querySelector('#player').videoWidth")
+    assert width > 0
+    media = app[keys.MEDIA]
+    assert media.is_live(show.id)
+    assert media.viewer_count(show.id) == 1
+
+    # The creator ends the show: the viewer's page says so, the show is ended.
+    await host.locator("#end").click()
+    await host.wait_for_selector('#status[data-state="ended"]', timeout=15_000)
+    ended = await app[keys.SHOWS].get(show.id)
+    assert str(ended.status) == "ended"
+    assert media.peer_connection_count() == 0
+    await viewer.wait_for_selector(
+        '#state[data-state="offline"], #state[data-state="ended"]', timeout=20_000
+    )
+    assert not errors, errors
