@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 
 from livesale.domain.errors import InvalidSdp, PayloadTooLarge
@@ -27,8 +28,16 @@ def decode_sdp(body: bytes, max_bytes: int) -> str:
     return text
 
 
-def parse_offer(text: str, *, publishing: bool) -> list[str]:
-    """Validate an SDP offer and return its media kinds in order."""
+@dataclass(frozen=True)
+class Offer:
+    """What the relay needs from a validated offer."""
+
+    kinds: list[str]
+    codecs: dict[str, list[RTCRtpCodecParameters]]
+
+
+def parse_offer(text: str, *, publishing: bool) -> Offer:
+    """Validate an SDP offer; return its media kinds in order and their codecs."""
     if not text.startswith("v=0"):
         raise InvalidSdp("SDP must start with v=0")
     try:
@@ -38,6 +47,7 @@ def parse_offer(text: str, *, publishing: bool) -> list[str]:
     if not description.media:
         raise InvalidSdp("SDP offer has no media sections")
     kinds: list[str] = []
+    codecs: dict[str, list[RTCRtpCodecParameters]] = {}
     wanted = _SEND_DIRECTIONS if publishing else _RECV_DIRECTIONS
     for index, media in enumerate(description.media):
         if media.kind not in ("audio", "video"):
@@ -58,7 +68,8 @@ def parse_offer(text: str, *, publishing: bool) -> list[str]:
                 direction=direction,
             )
         kinds.append(media.kind)
-    return kinds
+        codecs[media.kind] = list(media.rtp.codecs)
+    return Offer(kinds, codecs)
 
 
 @dataclass(frozen=True)

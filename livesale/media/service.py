@@ -15,6 +15,7 @@ from aiortc import (
     RTCRtpCodecCapability,
     RTCSessionDescription,
 )
+from aiortc.rtcpeerconnection import is_codec_compatible
 from aiortc.rtcrtpparameters import (
     RTCRtpCodecParameters,
     RTCRtpReceiveParameters,
@@ -111,7 +112,7 @@ class MediaService:
 
     async def publish(self, show_id: str, offer_sdp: str) -> SessionAnswer:
         """Accept a WHIP offer; replaces a dead publisher, refuses a live one."""
-        kinds = parse_offer(offer_sdp, publishing=True)
+        offer = parse_offer(offer_sdp, publishing=True)
         existing = self._publishers.get(show_id)
         if existing is not None:
             if self._alive(existing):
@@ -130,9 +131,11 @@ class MediaService:
         pc = RTCPeerConnection(self._rtc_config)
         session = PublisherSession(show_id=show_id, pc=pc, broadcast=broadcast)
         try:
-            for kind in kinds:
+            for kind in offer.kinds:
                 transceiver = pc.addTransceiver(kind, direction="recvonly")
-                transceiver.setCodecPreferences(self._publisher_codecs(kind, broadcast))
+                transceiver.setCodecPreferences(
+                    self._publisher_codecs(kind, broadcast, offer.codecs[kind])
+                )
                 self._tap(session, kind, transceiver.receiver)
             answer = await self._negotiate(pc, offer_sdp, "publisher")
         except BaseException:
@@ -148,14 +151,30 @@ class MediaService:
         logger.info("publisher %s connected to show %s", session.id, show_id)
         return SessionAnswer(session.id, answer)
 
-    def _publisher_codecs(self, kind: str, broadcast: Broadcast) -> list[RTCRtpCodecCapability]:
+    def _publisher_codecs(
+        self, kind: str, broadcast: Broadcast, offered: list[RTCRtpCodecParameters]
+    ) -> list[RTCRtpCodecCapability]:
+        """Exactly one codec (and its RTX): the relay forwards one payload format."""
         established = broadcast.codec_for(kind)
         if established is not None:
             # Viewers are decoding this codec: a reconnecting publisher must keep it.
-            return [_capability(established), *([_RTX] if kind == "video" else [])]
-        if kind == "audio":
-            return [_OPUS]
-        return [_VP8, *(_H264 if self.settings.h264 else []), _RTX]
+            candidates = [_capability(established)]
+        elif kind == "audio":
+            candidates = [_OPUS]
+        else:
+            candidates = [_VP8, *(_H264 if self.settings.h264 else [])]
+        chosen = next(
+            (
+                c
+                for c in candidates
+                if any(is_codec_compatible(_as_parameters(c), o) for o in offered)
+            ),
+            None,
+        )
+        if chosen is None:
+            # Let aiortc's negotiation fail and report the codecs we take.
+            chosen = candidates[0]
+        return [chosen, *([_RTX] if kind == "video" else [])]
 
     def _tap(self, session: PublisherSession, kind: str, receiver: Any) -> None:
         sink: list[Callable[[Any], None]] = [_drop]
@@ -222,7 +241,7 @@ class MediaService:
 
     async def view(self, show_id: str, offer_sdp: str) -> SessionAnswer:
         """Accept a WHEP offer for a live show."""
-        kinds = parse_offer(offer_sdp, publishing=False)
+        kinds = parse_offer(offer_sdp, publishing=False).kinds
         publisher = self._publishers.get(show_id)
         broadcast = self._broadcasts.get(show_id)
         if publisher is None or broadcast is None or not self.is_live(show_id):
@@ -406,6 +425,15 @@ def _capability(codec: TrackCodec) -> RTCRtpCodecCapability:
         clockRate=codec.clock_rate,
         channels=codec.channels,
         parameters=dict(codec.parameters),
+    )
+
+
+def _as_parameters(capability: RTCRtpCodecCapability) -> RTCRtpCodecParameters:
+    return RTCRtpCodecParameters(
+        mimeType=capability.mimeType,
+        clockRate=capability.clockRate,
+        channels=capability.channels,
+        parameters=dict(capability.parameters),
     )
 
 

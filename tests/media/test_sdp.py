@@ -20,8 +20,10 @@ async def _offer(direction: str) -> str:
 
 
 async def test_a_browser_style_offer_passes() -> None:
-    assert parse_offer(await _offer("sendonly"), publishing=True) == ["video", "audio"]
-    assert parse_offer(await _offer("recvonly"), publishing=False) == ["video", "audio"]
+    offer = parse_offer(await _offer("sendonly"), publishing=True)
+    assert offer.kinds == ["video", "audio"]
+    assert any(c.mimeType == "video/VP8" for c in offer.codecs["video"])
+    assert parse_offer(await _offer("recvonly"), publishing=False).kinds == ["video", "audio"]
 
 
 async def test_wrong_direction_is_refused() -> None:
