@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import fractions
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import av
 import pytest
@@ -14,8 +14,8 @@ from aiortc.codecs.h264 import h264_depayload
 from livesale.config import MediaSettings
 from livesale.domain.errors import UnsupportedCodec
 from livesale.media.keyframes import h264_starts_keyframe
-from livesale.media.service import MediaService
-from tests.media.peers import TestPublisher, TestViewer, wait_for
+from livesale.media.service import MediaService, SessionAnswer
+from tests.media.peers import Signal, TestPublisher, TestViewer, wait_for
 
 SHOW = "h264-show"
 
@@ -47,28 +47,39 @@ async def media() -> AsyncIterator[MediaService]:
     await service.close()
 
 
-async def test_h264_is_forwarded_without_reencoding(media: MediaService) -> None:
+@pytest.fixture
+async def h264_publisher(media: MediaService) -> AsyncIterator[TestPublisher]:
+    """A live publisher that offers only H.264, as OBS does."""
     publisher = TestPublisher(audio=False)
     transceiver = publisher.pc.getTransceivers()[0]
     transceiver.sender.replaceTrack(PatternTrack())
     transceiver.setCodecPreferences(_only("video/H264"))
-
-    async def publish(offer: str) -> str:
-        return (await media.publish(SHOW, offer)).answer_sdp
-
-    await publisher.connect(publish)
+    await publisher.connect(signal(media.publish))
     await wait_for(lambda: media.is_live(SHOW), 10, "the H.264 publisher")
     broadcast = media.broadcast(SHOW)
     assert broadcast is not None
     await wait_for(lambda: "video" in broadcast.tracks, 5, "the video track")
+    yield publisher
+    await publisher.close()
+
+
+def signal(method: Callable[[str, str], Awaitable[SessionAnswer]]) -> Signal:
+    """Offer in, answer out, through a MediaService method for SHOW."""
+
+    async def exchange(offer: str) -> str:
+        return (await method(SHOW, offer)).answer_sdp
+
+    return exchange
+
+
+async def test_h264_is_forwarded_without_reencoding(
+    media: MediaService, h264_publisher: TestPublisher
+) -> None:
+    broadcast = media.broadcast(SHOW)
+    assert broadcast is not None
     assert broadcast.tracks["video"].codec.mime_type.lower() == "video/h264"
-
     viewers = [TestViewer(), TestViewer()]
-
-    async def view(offer: str) -> str:
-        return (await media.view(SHOW, offer)).answer_sdp
-
-    await asyncio.gather(*(v.connect(view) for v in viewers))
+    await asyncio.gather(*(v.connect(signal(media.view)) for v in viewers))
     await wait_for(lambda: all(len(v.video) >= 40 for v in viewers), 10, "H.264 video")
     for viewer in viewers:
         assert h264_starts_keyframe(viewer.video[0].payload), "viewers start on an IDR"
@@ -86,33 +97,16 @@ async def test_h264_is_forwarded_without_reencoding(media: MediaService) -> None
     assert frames and frames[0].width == 320
     for viewer in viewers:
         await viewer.close()
-    await publisher.close()
 
 
-async def test_a_viewer_without_the_publishers_codec_is_refused(media: MediaService) -> None:
-    publisher = TestPublisher(audio=False)
-    transceiver = publisher.pc.getTransceivers()[0]
-    transceiver.sender.replaceTrack(PatternTrack())
-    transceiver.setCodecPreferences(_only("video/H264"))
-
-    async def publish(offer: str) -> str:
-        return (await media.publish(SHOW, offer)).answer_sdp
-
-    await publisher.connect(publish)
-    await wait_for(lambda: media.is_live(SHOW), 10, "the H.264 publisher")
-    broadcast = media.broadcast(SHOW)
-    assert broadcast is not None
-    await wait_for(lambda: "video" in broadcast.tracks, 5, "the video track")
+async def test_a_viewer_without_the_publishers_codec_is_refused(
+    media: MediaService, h264_publisher: TestPublisher
+) -> None:
     viewer = TestViewer()
     for candidate in viewer.pc.getTransceivers():
         if candidate.kind == "video":
             candidate.setCodecPreferences(_only("video/VP8"))
-
-    async def view(offer: str) -> str:
-        return (await media.view(SHOW, offer)).answer_sdp
-
     with pytest.raises(UnsupportedCodec):
-        await viewer.connect(view)
+        await viewer.connect(signal(media.view))
     assert media.viewer_count(SHOW) == 0
     await viewer.close()
-    await publisher.close()
