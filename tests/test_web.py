@@ -104,3 +104,15 @@ async def test_show_api_errors(app_client: Client) -> None:
     response = await app_client.get("/api/shows", params={"limit": "many"})
     assert response.status == 400
     assert (await response.json())["error"]["code"] == "bad_request"
+
+
+async def test_unauthorized_names_the_bearer_scheme(
+    app_client: TestClient[web.Request, web.Application],
+) -> None:
+    response = await app_client.post(
+        "/whip/any-show", data="v=0\r\n", headers={"Content-Type": "application/sdp"}
+    )
+    assert response.status == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    body = await response.json()
+    assert body["error"]["code"] == "unauthorized"

@@ -10,6 +10,7 @@ class LivesaleError(Exception):
 
     code: ClassVar[str] = "internal_error"
     status: ClassVar[int] = 500
+    headers: ClassVar[dict[str, str]] = {}
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -55,6 +56,8 @@ class Unauthorized(LivesaleError):
 
     code = "unauthorized"
     status = 401
+    # RFC 6750: tell the client which scheme to use.
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="livesale"'}
 
 
 class Forbidden(LivesaleError):

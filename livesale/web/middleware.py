@@ -66,7 +66,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except LivesaleError as exc:
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        return error_response(
+            exc.status, exc.code, exc.message, exc.details, dict(exc.headers) or None
+        )
     except web.HTTPException as exc:
         if exc.status < 400:
             raise  # redirects and the like are not errors
