@@ -144,6 +144,7 @@ class MediaService:
         session.ufrag = _ice_ufrag(offer_sdp)
         broadcast.new_publisher()
         self._publishers[show_id] = session
+        session.counted = True
         MEDIA_PUBLISHERS.inc()
         MEDIA_SESSIONS_STARTED.labels("publisher").inc()
         hooks.on_state_change(pc, lambda state: self._publisher_state(session, state))
@@ -201,6 +202,7 @@ class MediaService:
         if state in ("failed", "closed") and self._publishers.get(session.show_id) is session:
             # Keep the broadcast and its viewers: the creator may publish again.
             session.broadcast.publisher_gone()
+            self._uncount(session)
             logger.info("publisher %s of show %s is %s", session.id, session.show_id, state)
             if state == "failed":
                 await session.pc.close()
@@ -226,9 +228,15 @@ class MediaService:
     async def _close_publisher(self, session: PublisherSession) -> None:
         if self._publishers.get(session.show_id) is session:
             del self._publishers[session.show_id]
-            MEDIA_PUBLISHERS.dec()
             session.broadcast.publisher_gone()
+        self._uncount(session)
         await session.pc.close()
+
+    def _uncount(self, session: PublisherSession) -> None:
+        """Take a publisher out of the gauge once, however it ends."""
+        if session.counted:
+            session.counted = False
+            MEDIA_PUBLISHERS.dec()
 
     def _alive(self, session: PublisherSession) -> bool:
         return session.is_alive(
@@ -246,6 +254,9 @@ class MediaService:
         broadcast = self._broadcasts.get(show_id)
         if publisher is None or broadcast is None or not self.is_live(show_id):
             raise ShowNotLive("the show is not live right now")
+        if not broadcast.tracks:
+            # DTLS is up but aiortc has not started the publisher's receivers yet.
+            raise ShowNotLive("the show is starting; try again in a moment")
         if self.viewer_count(show_id) >= self.settings.max_viewers_per_show:
             raise CapacityReached(
                 "this show has reached its viewer limit",

@@ -29,6 +29,7 @@ class PublisherSession:
     id: str = field(default_factory=new_session_id)
     created_at: float = field(default_factory=time.monotonic)
     ufrag: str | None = None
+    counted: bool = False  # in the publishers gauge
 
     @property
     def state(self) -> str:
