@@ -21,6 +21,7 @@ from livesale.metrics import MEDIA_FRAMES_SKIPPED
 
 _HISTORY_SIZE = 128  # like aiortc's sender: about half a second of video
 _AUDIO_CHECK_EVERY = 25  # half a second of 20 ms Opus packets
+_REPORT_EVERY_FRAMES = 16
 _SEQ_MASK = 0xFFFF
 _TS_MASK = 0xFFFFFFFF
 
@@ -47,11 +48,13 @@ class ViewerStream:
         "_dropped_counter",
         "_ext",
         "_first_byte",
+        "_frames_since_report",
         "_header",
         "_history",
         "_on_keyframe_needed",
         "_payload_type",
         "_report",
+        "_send",
         "_ssrc",
         "dropped_frames",
         "endpoint",
@@ -81,6 +84,7 @@ class ViewerStream:
         sender_report: SenderReport | None = None,
     ) -> None:
         self.endpoint = endpoint
+        self._send = endpoint.send  # looked up once: this runs per packet per viewer
         self._ssrc = ssrc
         self._payload_type = payload_type
         self._clock_rate = clock_rate
@@ -94,6 +98,8 @@ class ViewerStream:
         self._buffer_limit = buffer_limit
         self._on_keyframe_needed = on_keyframe_needed
         self._report = sender_report
+        # The first frame reports at once: a viewer can sync from its first SR.
+        self._frames_since_report = _REPORT_EVERY_FRAMES - 1
         self._dropped_counter = MEDIA_FRAMES_SKIPPED.labels("video" if keep_history else "audio")
         # Random origins, as RFC 3550 asks; re-based on the first keyframe.
         self.last_seq = random.randrange(0, 1 << 15)
@@ -137,7 +143,10 @@ class ViewerStream:
             + payload
         )
         endpoint = self.endpoint
-        if not endpoint.send(data):
+        if not self._send(data):
+            # This packet is lost for this viewer: rather than let it decode a
+            # frame with a hole, move it to the next keyframe.
+            self._fall_behind()
             return
         if self._history is not None:
             self._history[seq % _HISTORY_SIZE] = data
@@ -148,7 +157,11 @@ class ViewerStream:
         self.packets += 1
         self.octets += len(payload)
         if marker:
-            if self._report is not None:
+            self._frames_since_report += 1
+            if self._report is not None and self._frames_since_report >= _REPORT_EVERY_FRAMES:
+                # RTCP sender reports go out about once a second: refreshing
+                # their clock pair every few frames is plenty.
+                self._frames_since_report = 0
                 self._report(ntp, ts, self.packets, self.octets)
             # Checked once per video frame, not per packet: the backlog may
             # overshoot the limit by at most one frame, and the hot loop stays
@@ -158,11 +171,14 @@ class ViewerStream:
                 self._history is not None or self.packets % _AUDIO_CHECK_EVERY == 0
             ) and endpoint.buffered_bytes() > self._buffer_limit:
                 # The viewer cannot keep up: skip to the next keyframe rather
-                # than queue without bound or send a frame with a hole in it.
-                self.waiting_for_keyframe = True
-                self.dropped_frames += 1
-                self._dropped_counter.inc()
-                self._on_keyframe_needed()
+                # than queue without bound.
+                self._fall_behind()
+
+    def _fall_behind(self) -> None:
+        self.waiting_for_keyframe = True
+        self.dropped_frames += 1
+        self._dropped_counter.inc()
+        self._on_keyframe_needed()
 
     def _rebase(self, sequence_number: int, timestamp: int, epoch: int, now: float) -> None:
         self.seq_offset = (self.last_seq + 1 - sequence_number) & _SEQ_MASK

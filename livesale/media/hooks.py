@@ -19,6 +19,9 @@ an aiortc upgrade moves these internals.
 from __future__ import annotations
 
 import asyncio
+import functools
+import os
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -184,21 +187,17 @@ class SrtpUdpEndpoint:
         protect = srtp_lib.srtp_protect
         limit = _SRTP_BUFFER_BYTES - _SRTP_TRAILER_BYTES
         current_pair: Any = None
-        sendto: Callable[[bytes, Any], None] = _no_sendto
-        address: Any = None
+        write: Callable[[bytes], object] = _not_connected
 
         def send(data: bytes) -> bool:
-            """Send one RTP packet; False when it cannot be sent."""
-            nonlocal current_pair, sendto, address
+            """Send one RTP packet; False when it cannot be sent (the caller skips ahead)."""
+            nonlocal current_pair, write
             pair = nominated.get(1)
             if pair is None:
                 return False
             if pair is not current_pair:
-                # ICE may nominate a different pair; cache its socket and address.
                 current_pair = pair
-                self._transport = pair.protocol.transport
-                sendto = self._transport.sendto
-                address = pair.remote_addr
+                write = self._writer_for(pair)
             size = len(data)
             if size > limit:
                 return False
@@ -206,18 +205,45 @@ class SrtpUdpEndpoint:
             length[0] = size
             if protect(srtp_context, buffer, length):
                 return False
-            sendto(view[0 : length[0]], address)
+            try:
+                write(view[0 : length[0]])
+            except OSError:
+                # Socket buffer full (BlockingIOError) or the viewer's port is
+                # gone (ICMP unreachable on a connected socket).
+                return False
             return True
 
         self.send: Callable[[bytes], bool] = send
 
+    def _writer_for(self, pair: Any) -> Callable[[bytes], object]:
+        """The cheapest way to send to the nominated pair's remote address.
+
+        After nomination the pair's socket talks to one peer only, so we
+        connect it: the kernel caches the route and a plain write() sends,
+        with no address to convert per packet. A TURN-relayed pair has no
+        socket of its own and keeps going through its transport.
+        """
+        transport = pair.protocol.transport
+        self._transport = transport
+        address = pair.remote_addr
+        sock = transport.get_extra_info("socket")
+        if sock is None:
+            sendto = transport.sendto
+            return lambda data: sendto(data, address)
+        fd = sock.fileno()
+        with socket.socket(fileno=os.dup(fd)) as connected:
+            # The duplicate shares the socket: connecting it connects aioice's.
+            connected.connect(address)
+        self._transport = None  # writes bypass the transport: nothing buffers there
+        return functools.partial(os.write, fd)
+
     def buffered_bytes(self) -> int:
-        """Bytes waiting in the socket's user-space buffer (the kernel's was full)."""
+        """Bytes waiting in a transport's user-space buffer (TURN-relayed pairs only)."""
         transport = self._transport
         return 0 if transport is None else int(transport.get_write_buffer_size())
 
 
-def _no_sendto(_data: bytes, _address: Any) -> None:
+def _not_connected(_data: bytes) -> object:
     """Placeholder until ICE has a nominated pair."""
 
 

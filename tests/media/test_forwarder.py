@@ -13,8 +13,11 @@ class RecordingEndpoint:
     def __init__(self) -> None:
         self.sent: list[bytes] = []
         self.buffered = 0
+        self.refuse = False
 
     def send(self, data: bytes) -> bool:
+        if self.refuse:
+            return False
         self.sent.append(data)
         return True
 
@@ -133,13 +136,31 @@ def test_audio_keeps_no_history_and_needs_no_keyframe() -> None:
     assert stream.history_bytes() == 0
 
 
-def test_sender_reports_follow_frames() -> None:
+def test_sender_reports_follow_frames_but_not_every_one() -> None:
     endpoint, requests = RecordingEndpoint(), []
     reports: list[tuple[int, int, int, int]] = []
     stream = make_stream(endpoint, requests, sender_report=lambda *a: reports.append(a))
     stream.forward(b"abc", 0, 1, 0, True, 1, 0.0, 0)
     stream.forward(b"defg", 1, 2, 0, False, 1, 0.0, 777)
-    assert len(reports) == 1
+    assert len(reports) == 1, "the first frame reports at once"
     ntp, ts, packets, octets = reports[0]
     assert (ntp, packets, octets) == (777, 2, 7)
     assert ts == header(endpoint.sent[1])[3]
+    for n in range(3, 3 + 40):
+        stream.forward(b"x", 1, n, n * 3000, False, 1, 0.0, n)
+    assert len(reports) == 3, "then every 16 frames (frames 17 and 33)"
+    assert [r[2] for r in reports] == [2, 18, 34]
+
+
+def test_a_packet_that_cannot_be_sent_moves_the_viewer_to_the_next_keyframe() -> None:
+    endpoint, requests = RecordingEndpoint(), []
+    stream = make_stream(endpoint, requests)
+    feed(stream, 1, 0, key=True)
+    endpoint.refuse = True
+    feed(stream, 2, 3000, key=False)
+    assert requests == [1] and stream.waiting_for_keyframe
+    endpoint.refuse = False
+    feed(stream, 3, 6000, key=False)
+    feed(stream, 4, 9000, key=True)
+    seqs = [header(d)[2] for d in endpoint.sent]
+    assert len(seqs) == 2 and (seqs[1] - seqs[0]) & 0xFFFF == 1
