@@ -70,8 +70,15 @@ async def _read_sdp(request: web.Request, content_type: str) -> str:
     limit = request.app[keys.SETTINGS].media.max_sdp_bytes
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"body is larger than {limit} bytes", limit=limit)
-    body = await request.content.read(limit + 1)
-    return decode_sdp(body, limit)
+    # read(n) returns what has arrived so far, not n bytes: a chunked body
+    # comes in pieces, so read until the end or one byte past the cap.
+    body = bytearray()
+    while len(body) <= limit:
+        chunk = await request.content.read(limit + 1 - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return decode_sdp(bytes(body), limit)
 
 
 def _bearer_token(request: web.Request) -> str:

@@ -1,26 +1,48 @@
 // The creator's page: pick devices, preview, go live over WHIP, end the show.
-import { fetchShow, publish, showIdFromPath } from "./webrtc.js";
+import { $, fetchShow, showIdFromPath } from "./api.js";
+import { WhipClient } from "./whip.js";
 
 const showId = showIdFromPath();
-const $ = (id) => document.getElementById(id);
 const preview = $("preview");
 const status = $("status");
 const goLive = $("go-live");
 const end = $("end");
+const cameraSelect = $("camera");
+const microphoneSelect = $("microphone");
+
+const DISCONNECT_GRACE_MS = 4000;
+const MAX_RETRIES = 8;
 
 // The key travels in the URL fragment, which browsers never send to a server.
+// Keep it for this tab only (a reload still works) and out of the address bar.
+const keyStorage = `livesale:stream-key:${showId}`;
 const fragmentKey = new URLSearchParams(location.hash.slice(1)).get("key");
 if (fragmentKey) {
-  history.replaceState(null, "", location.pathname); // keep it out of screenshots
-} else {
-  $("key-field").hidden = false;
+  try {
+    sessionStorage.setItem(keyStorage, fragmentKey);
+  } catch (_storageDisabled) {
+    // Then the key lives only in this page's memory.
+  }
+  history.replaceState(null, "", location.pathname + location.search);
 }
+let savedKey = fragmentKey;
+if (!savedKey) {
+  try {
+    savedKey = sessionStorage.getItem(keyStorage);
+  } catch (_storageDisabled) {
+    savedKey = null;
+  }
+}
+$("key-field").hidden = Boolean(savedKey);
 
 let stream = null;
-let session = null;
+let client = null;
 let liveSince = null;
-let ending = false;
+let ended = false; // the show is over: nothing more to do on this page
+let wantLive = false; // the creator pressed "Go live" and not "End"
 let retries = 0;
+let retryTimer = null;
+let graceTimer = null;
 
 function setState(state, text) {
   status.dataset.state = state;
@@ -32,7 +54,12 @@ function showError(message) {
 }
 
 function streamKey() {
-  return fragmentKey || $("stream-key").value.trim();
+  return savedKey || $("stream-key").value.trim();
+}
+
+function updateButtons() {
+  goLive.disabled = ended || wantLive || !stream;
+  end.disabled = ended || !wantLive;
 }
 
 async function loadShow() {
@@ -41,45 +68,69 @@ async function loadShow() {
     $("title").textContent = show.title;
     document.title = `${show.title} · Go live`;
     if (show.status === "ended") {
-      setState("ended", "ENDED");
-      goLive.disabled = true;
+      markEnded("This show has ended. Create a new show to go live again.");
     }
   } catch (error) {
-    showError(error.message);
+    showError(error.code === "show_not_found" ? "There is no such show." : error.message);
+  }
+}
+
+function fillSelect(select, devices, fallback) {
+  const current = select.value;
+  select.replaceChildren();
+  devices.forEach((device, index) => {
+    const option = document.createElement("option");
+    option.value = device.deviceId;
+    option.textContent = device.label || `${fallback} ${index + 1}`; // text, never markup
+    select.append(option);
+  });
+  if (!devices.length) {
+    const option = document.createElement("option");
+    option.value = "";
+    option.textContent = `No ${fallback.toLowerCase()} found`;
+    select.append(option);
+  }
+  if (current && devices.some((d) => d.deviceId === current)) {
+    select.value = current;
   }
 }
 
 async function listDevices() {
+  // Labels and ids are only filled in after getUserMedia was granted.
   const devices = await navigator.mediaDevices.enumerateDevices();
-  for (const [kind, select] of [["videoinput", $("camera")], ["audioinput", $("microphone")]]) {
-    const current = select.value;
-    select.replaceChildren();
-    for (const device of devices.filter((d) => d.kind === kind)) {
-      const option = document.createElement("option");
-      option.value = device.deviceId;
-      option.textContent = device.label || `${kind === "videoinput" ? "Camera" : "Microphone"} ${select.length + 1}`;
-      select.append(option);
+  fillSelect(cameraSelect, devices.filter((d) => d.kind === "videoinput"), "Camera");
+  fillSelect(microphoneSelect, devices.filter((d) => d.kind === "audioinput"), "Microphone");
+  if (stream) {
+    // Show the devices actually in use.
+    const [video] = stream.getVideoTracks();
+    const [audio] = stream.getAudioTracks();
+    const videoId = video && video.getSettings().deviceId;
+    const audioId = audio && audio.getSettings().deviceId;
+    if (videoId && [...cameraSelect.options].some((o) => o.value === videoId)) {
+      cameraSelect.value = videoId;
     }
-    if (current) {
-      select.value = current;
+    if (audioId && [...microphoneSelect.options].some((o) => o.value === audioId)) {
+      microphoneSelect.value = audioId;
     }
   }
 }
 
 async function openDevices() {
-  const camera = $("camera").value;
-  const microphone = $("microphone").value;
+  const camera = cameraSelect.value;
+  const microphone = microphoneSelect.value;
   const next = await navigator.mediaDevices.getUserMedia({
-    video: camera ? { deviceId: { exact: camera } } : { width: { ideal: 1280 }, height: { ideal: 720 } },
+    video: {
+      ...(camera ? { deviceId: { exact: camera } } : {}),
+      width: { ideal: 1280 },
+      height: { ideal: 720 },
+      frameRate: { ideal: 30 },
+    },
     audio: microphone ? { deviceId: { exact: microphone } } : true,
   });
-  if (session && session.pc) {
+  if (client) {
     // Switch devices mid-show without renegotiating.
-    for (const sender of session.pc.getSenders()) {
-      const track = next.getTracks().find((t) => sender.track && t.kind === sender.track.kind);
-      if (track) {
-        await sender.replaceTrack(track);
-      }
+    for (const track of next.getTracks()) {
+      await client.replaceTrack(track);
     }
   }
   if (stream) {
@@ -88,24 +139,28 @@ async function openDevices() {
   stream = next;
   preview.srcObject = stream;
   $("preview-note").hidden = true;
+  updateButtons();
 }
 
-function tick() {
-  if (liveSince === null) {
-    return;
-  }
-  const seconds = Math.floor((Date.now() - liveSince) / 1000);
+function formatElapsed(ms) {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
   const hh = Math.floor(seconds / 3600);
   const mm = String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
   const ss = String(seconds % 60).padStart(2, "0");
-  $("timer").textContent = hh ? `${hh}:${mm}:${ss}` : `${mm}:${ss}`;
+  return hh ? `${hh}:${mm}:${ss}` : `${mm}:${ss}`;
 }
-setInterval(tick, 500);
 
-function onConnection(state) {
-  if (ending) {
+setInterval(() => {
+  if (liveSince !== null) {
+    $("timer").textContent = formatElapsed(Date.now() - liveSince);
+  }
+}, 500);
+
+function onConnectionState(state) {
+  if (!wantLive || ended) {
     return;
   }
+  clearTimeout(graceTimer);
   if (state === "connected") {
     retries = 0;
     if (liveSince === null) {
@@ -113,78 +168,153 @@ function onConnection(state) {
     }
     setState("live", "● LIVE");
     showError("");
-  } else if (state === "failed" || state === "closed") {
-    // The network dropped: publish again; viewers stay and resume.
-    reconnect();
+  } else if (state === "disconnected") {
+    // Often a blip that ICE recovers from; publish again only if it lasts.
+    setState("connecting", "RECONNECTING");
+    graceTimer = setTimeout(() => scheduleRetry("Connection lost. Reconnecting…"), DISCONNECT_GRACE_MS);
+  } else if (state === "failed") {
+    scheduleRetry("Connection lost. Reconnecting…");
   }
 }
 
-async function start() {
-  const key = streamKey();
-  if (!key) {
-    showError("Paste the show's stream key first.");
+function scheduleRetry(note) {
+  if (!wantLive || ended) {
     return;
   }
-  goLive.disabled = true;
-  end.disabled = false;
-  setState("connecting", "CONNECTING");
-  showError("");
+  if (client) {
+    client.close(); // no DELETE: that would end the show for everyone
+    client = null;
+  }
+  if (retries >= MAX_RETRIES) {
+    wantLive = false;
+    setState("error", "ERROR");
+    showError("Could not reconnect. Check your network and press Go live again.");
+    updateButtons();
+    return;
+  }
+  retries += 1;
+  setState("connecting", "RECONNECTING");
+  if (note) {
+    showError(note);
+  }
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(publish, Math.min(1000 * 2 ** (retries - 1), 8000));
+}
+
+async function publish() {
+  if (!wantLive || ended || client) {
+    return;
+  }
+  const attempt = new WhipClient();
+  attempt.onstatechange = onConnectionState;
+  client = attempt;
   try {
-    session = await publish(`/whip/${encodeURIComponent(showId)}`, key, stream, onConnection);
+    await attempt.publish(`/whip/${encodeURIComponent(showId)}`, streamKey(), stream);
   } catch (error) {
-    session = null;
-    if (error.code === "publisher_exists" && retries < 8) {
-      // Our previous connection is still being timed out by the server.
-      retries += 1;
-      setTimeout(start, 1500);
+    if (client === attempt) {
+      client = null;
+    }
+    if (!wantLive || error.code === "aborted") {
       return;
     }
-    setState(error.code === "show_ended" ? "ended" : "error", error.code === "show_ended" ? "ENDED" : "ERROR");
-    showError(error.message);
-    goLive.disabled = error.code === "show_ended";
-    end.disabled = true;
+    if (error.code === "publisher_exists" || error.code === "network_error" || error.status >= 500) {
+      // Our previous connection may still be timing out on the server.
+      scheduleRetry(error.code === "publisher_exists" ? "" : error.message);
+      return;
+    }
+    wantLive = false;
+    if (error.code === "show_ended") {
+      markEnded(error.message);
+    } else {
+      setState("error", "ERROR");
+      showError(error.message);
+      if (error.code === "unauthorized" || error.code === "forbidden") {
+        savedKey = null;
+        $("key-field").hidden = false;
+      }
+    }
+    updateButtons();
   }
 }
 
-function reconnect() {
-  if (session) {
-    session.close();
-    session = null;
+function start() {
+  if (!streamKey()) {
+    showError("Paste the show's stream key first.");
+    $("stream-key").focus();
+    return;
   }
-  setState("connecting", "RECONNECTING");
-  retries += 1;
-  setTimeout(start, Math.min(1000 * retries, 5000));
+  const pasted = $("stream-key").value.trim();
+  if (pasted && !savedKey) {
+    savedKey = pasted;
+    try {
+      sessionStorage.setItem(keyStorage, pasted);
+    } catch (_storageDisabled) {
+      // Memory only.
+    }
+  }
+  wantLive = true;
+  retries = 0;
+  showError("");
+  setState("connecting", "CONNECTING");
+  updateButtons();
+  publish();
+}
+
+function markEnded(message) {
+  ended = true;
+  wantLive = false;
+  liveSince = null;
+  setState("ended", "ENDED");
+  if (message) {
+    showError(message);
+  }
+  updateButtons();
 }
 
 async function stop() {
-  ending = true;
+  wantLive = false;
+  clearTimeout(retryTimer);
+  clearTimeout(graceTimer);
   end.disabled = true;
-  goLive.disabled = true;
-  if (session) {
-    await session.stop();
-    session = null;
+  const current = client;
+  client = null;
+  if (current) {
+    await current.stop(); // DELETE on the session: the show ends for every viewer
   }
-  liveSince = null;
-  setState("ended", "ENDED");
+  markEnded("");
 }
 
 goLive.addEventListener("click", start);
 end.addEventListener("click", stop);
-$("camera").addEventListener("change", () => openDevices().catch((e) => showError(e.message)));
-$("microphone").addEventListener("change", () => openDevices().catch((e) => showError(e.message)));
+$("stream-key").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !goLive.disabled) {
+    start();
+  }
+});
+for (const select of [cameraSelect, microphoneSelect]) {
+  select.addEventListener("change", () => {
+    openDevices().catch((error) => showError(`Could not switch device: ${error.message}`));
+  });
+}
+navigator.mediaDevices?.addEventListener?.("devicechange", () => {
+  listDevices().catch(() => {});
+});
 window.addEventListener("pagehide", () => {
-  // Closing the tab ends the peer connection; the server notices and keeps the show.
-  if (session) {
-    session.close();
+  // Leaving the page drops the connection only; the show stays on and can resume.
+  if (client) {
+    client.close();
   }
 });
 
 loadShow();
-openDevices()
-  .then(listDevices)
-  .then(() => {
-    if (status.dataset.state !== "ended") {
-      goLive.disabled = false;
-    }
-  })
-  .catch((error) => showError(`Camera or microphone unavailable: ${error.message}`));
+if (!navigator.mediaDevices || !window.RTCPeerConnection) {
+  setState("error", "ERROR");
+  showError("This browser cannot stream: open the page over HTTPS in a recent browser.");
+} else {
+  openDevices()
+    .then(listDevices)
+    .catch((error) => {
+      setState("error", "ERROR");
+      showError(`Camera or microphone unavailable: ${error.message}`);
+    });
+}

@@ -1,0 +1,33 @@
+// The read-only show API and small page helpers shared by the pages.
+import { errorFrom } from "./session.js";
+
+/** `GET /api/shows/{id}` -> `{id, title, status, live}`; throws a ServerError on 4xx/5xx. */
+export async function fetchShow(showId) {
+  const response = await fetch(`/api/shows/${encodeURIComponent(showId)}`, { cache: "no-store" });
+  if (!response.ok) {
+    throw await errorFrom(response);
+  }
+  return response.json();
+}
+
+/** `GET /api/shows` -> a list, whether the body is a bare array or `{"shows": [...]}`. */
+export async function fetchShows() {
+  const response = await fetch("/api/shows", { cache: "no-store" });
+  if (!response.ok) {
+    throw await errorFrom(response);
+  }
+  const body = await response.json();
+  if (Array.isArray(body)) {
+    return body;
+  }
+  return body && Array.isArray(body.shows) ? body.shows : [];
+}
+
+/** The show id from a `/host/{id}` or `/watch/{id}` path. */
+export function showIdFromPath() {
+  const parts = location.pathname.split("/").filter(Boolean);
+  return decodeURIComponent(parts[parts.length - 1] || "");
+}
+
+/** `document.getElementById`, short. */
+export const $ = (id) => document.getElementById(id);

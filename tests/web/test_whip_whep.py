@@ -1,0 +1,863 @@
+"""WHIP/WHEP end to end over HTTP: real aiortc peers against `create_app`, SQLite and Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import dataclasses
+import hashlib
+import hmac
+import json
+import random
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from aiohttp import ClientResponse, web
+from aiohttp.test_utils import TestClient, TestServer
+from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+
+from livesale import keys
+from livesale.app import create_app
+from livesale.config import IceServer, Settings
+from tests.media.peers import NO_ICE_SERVERS, Signal, TestPublisher, TestViewer, wait_for
+
+Client = TestClient[web.Request, web.Application]
+SDP_TYPE = "application/sdp"
+TRICKLE_TYPE = "application/trickle-ice-sdpfrag"
+SDP = {"Content-Type": SDP_TYPE}
+TRICKLE = {"Content-Type": TRICKLE_TYPE}
+LINK = re.compile(
+    r'<(?P<url>[^>]+)>; rel="ice-server"'
+    r'(?:; username="(?P<username>[^"]*)"; credential="(?P<credential>[^"]*)"'
+    r'; credential-type="password")?$'
+)
+
+
+# -- helpers ---------------------------------------------------------------
+
+
+@asynccontextmanager
+async def serve(settings: Settings, **media: Any) -> AsyncIterator[Client]:
+    """A test client for an app whose media settings are overridden by `media`."""
+    media_settings = dataclasses.replace(settings.media, **media)
+    app = create_app(dataclasses.replace(settings, media=media_settings))
+    async with TestClient(TestServer(app)) as client:
+        yield client
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+async def assert_error(response: ClientResponse, status: int, code: str) -> dict[str, Any]:
+    """The one JSON error shape with the expected status and stable code."""
+    text = await response.text()
+    assert response.status == status, text
+    assert response.content_type == "application/json", text
+    body = json.loads(text)
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert set(error) == {"code", "message", "details"}
+    assert error["code"] == code, text
+    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["details"], dict)
+    return dict(error)
+
+
+def http_signal(
+    client: Client, path: str, headers: dict[str, str], responses: list[ClientResponse]
+) -> Signal:
+    """Signal an offer by POSTing it to `path`; the 201 response is kept in `responses`."""
+
+    async def exchange(offer: str) -> str:
+        response = await client.post(path, data=offer, headers={**SDP, **headers})
+        body = await response.text()
+        assert response.status == 201, body
+        responses.append(response)
+        return body
+
+    return exchange
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
+    """Poll an async condition until true or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def show_state(client: Client, show_id: str) -> dict[str, Any]:
+    response = await client.get(f"/api/shows/{show_id}")
+    assert response.status == 200, await response.text()
+    return dict(await response.json())
+
+
+def watchable(client: Client, show_id: str) -> Callable[[], bool]:
+    """Live, and the publisher's tracks are known (what a WHEP POST needs)."""
+    media = client.app[keys.MEDIA]
+
+    def check() -> bool:
+        broadcast = media.broadcast(show_id)
+        return media.is_live(show_id) and broadcast is not None and bool(broadcast.tracks)
+
+    return check
+
+
+async def go_live(client: Client, show_id: str, key: str, publisher: TestPublisher) -> str:
+    """Publish over WHIP until viewers can join; returns the session's Location."""
+    responses: list[ClientResponse] = []
+    await publisher.connect(http_signal(client, f"/whip/{show_id}", bearer(key), responses))
+    await wait_for(watchable(client, show_id), 10, "the publisher to go live")
+    return responses[0].headers["Location"]
+
+
+async def watch(client: Client, show_id: str, viewer: TestViewer) -> str:
+    """Watch over WHEP; returns the session's Location."""
+    responses: list[ClientResponse] = []
+    await viewer.connect(http_signal(client, f"/whep/{show_id}", {}, responses))
+    return responses[0].headers["Location"]
+
+
+async def local_offer(pc: RTCPeerConnection) -> str:
+    await pc.setLocalDescription(await pc.createOffer())
+    return str(pc.localDescription.sdp)
+
+
+async def recvonly_offer() -> str:
+    """A viewer's offer (audio and video, receive only)."""
+    viewer = TestViewer()
+    try:
+        return await local_offer(viewer.pc)
+    finally:
+        await viewer.close()
+
+
+async def sendonly_offer() -> str:
+    """A publisher's offer (VP8 video and Opus audio, send only)."""
+    publisher = TestPublisher()
+    try:
+        return await publisher.offer()
+    finally:
+        await publisher.close()
+
+
+async def datachannel_offer() -> str:
+    """A well-formed offer whose only section is `m=application` (a data channel)."""
+    pc = RTCPeerConnection(NO_ICE_SERVERS)
+    try:
+        pc.createDataChannel("chat")
+        return await local_offer(pc)
+    finally:
+        await pc.close()
+
+
+async def h264_only_offer() -> str:
+    """A send-only video offer listing only H.264 (as OBS sends)."""
+    pc = RTCPeerConnection(NO_ICE_SERVERS)
+    try:
+        transceiver = pc.addTransceiver("video", direction="sendonly")
+        codecs = RTCRtpSender.getCapabilities("video").codecs
+        transceiver.setCodecPreferences(
+            [c for c in codecs if c.mimeType in ("video/H264", "video/rtx")]
+        )
+        offer = await local_offer(pc)
+    finally:
+        await pc.close()
+    assert "H264" in offer and "VP8" not in offer
+    return offer
+
+
+def without_lines(sdp: str, *prefixes: str) -> str:
+    return "\r\n".join(line for line in sdp.split("\r\n") if not line.startswith(prefixes))
+
+
+def sdp_lines(sdp: str, prefix: str) -> list[str]:
+    return [line for line in sdp.split("\r\n") if line.startswith(prefix)]
+
+
+async def chunked(data: bytes, size: int = 1000) -> AsyncIterator[bytes]:
+    """A request body without Content-Length (chunked transfer encoding)."""
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+async def answered_within(reader: asyncio.StreamReader, seconds: float) -> bool:
+    """Whether the server sends anything (or closes) within `seconds`."""
+    try:
+        await asyncio.wait_for(reader.read(1), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+def verify_turn(username: str, credential: str, secret: str, ttl: int) -> None:
+    """coturn's use-auth-secret: `expiry:user`, base64(HMAC-SHA1(secret, username))."""
+    expiry, _, user = username.partition(":")
+    assert user, username
+    assert abs(int(expiry) - (time.time() + ttl)) < 30, username
+    digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
+    assert credential == base64.b64encode(digest).decode()
+
+
+# -- 1. the happy path -----------------------------------------------------
+
+
+async def test_publish_watch_and_end_over_http(app_client: Client) -> None:
+    show, key = await app_client.app[keys.SHOWS].create("Spring collection")
+    media = app_client.app[keys.MEDIA]
+    before = await show_state(app_client, show.id)
+    assert before["status"] == "scheduled" and before["live"] is False
+
+    publisher = TestPublisher(keyframe_every=60)
+    whip: list[ClientResponse] = []
+    await publisher.connect(http_signal(app_client, f"/whip/{show.id}", bearer(key), whip))
+    response = whip[0]
+    assert response.status == 201
+    location = response.headers["Location"]
+    match = re.fullmatch(rf"/whip/{show.id}/([^/]+)", location)
+    assert match, location
+    assert response.content_type == SDP_TYPE
+    assert response.headers["Accept-Patch"] == TRICKLE_TYPE
+    etag = response.headers["ETag"]
+    assert len(etag) > 2 and etag.startswith('"') and etag.endswith('"')
+    answer = publisher.pc.remoteDescription.sdp
+    assert answer.startswith("v=0")
+    assert sdp_lines(answer, "a=fingerprint:") and sdp_lines(answer, "a=ice-ufrag:")
+    # The relay only receives from a publisher.
+    assert "a=recvonly" in answer and "a=sendonly" not in answer
+
+    async def live() -> bool:
+        state = await show_state(app_client, show.id)
+        return state["live"] is True and state["status"] == "live"
+
+    await eventually(live, 10, "GET /api/shows/{id} to say live")
+    # `live` flips when DTLS is up; viewers also need the publisher's tracks started.
+    await wait_for(watchable(app_client, show.id), 5, "the publisher's tracks")
+
+    viewer = TestViewer()
+    whep: list[ClientResponse] = []
+    await viewer.connect(http_signal(app_client, f"/whep/{show.id}", {}, whep))
+    viewer_location = whep[0].headers["Location"]
+    assert re.fullmatch(rf"/whep/{show.id}/[^/]+", viewer_location), viewer_location
+    assert viewer_location.rsplit("/", 1)[1] != match.group(1)
+    assert whep[0].content_type == SDP_TYPE
+    assert whep[0].headers["Accept-Patch"] == TRICKLE_TYPE
+    assert whep[0].headers["ETag"]
+    await wait_for(lambda: len(viewer.video_frames()) > 10, 10, "video over WHEP")
+    sent = set(publisher.video.sent)
+    assert all(data in sent for _at, data in viewer.video_frames())
+    assert media.viewer_count(show.id) == 1
+
+    deleted = await app_client.delete(viewer_location)
+    assert deleted.status == 200, await deleted.text()
+    assert media.viewer_count(show.id) == 0
+    await assert_error(await app_client.delete(viewer_location), 404, "session_not_found")
+    # Ending one viewer leaves the broadcast on air.
+    assert media.is_live(show.id)
+
+    ended = await app_client.delete(location)
+    assert ended.status == 200, await ended.text()
+    state = await show_state(app_client, show.id)
+    assert state["status"] == "ended" and state["live"] is False
+    assert media.peer_connection_count() == 0
+    await assert_error(await app_client.delete(location), 404, "session_not_found")
+
+    offer = await recvonly_offer()
+    await assert_error(
+        await app_client.post(f"/whep/{show.id}", data=offer, headers=SDP), 409, "show_not_live"
+    )
+    again = await sendonly_offer()
+    await assert_error(
+        await app_client.post(f"/whip/{show.id}", data=again, headers={**SDP, **bearer(key)}),
+        409,
+        "show_ended",
+    )
+    assert media.peer_connection_count() == 0
+    await viewer.close()
+    await publisher.close()
+
+
+# -- 2. bad input changes nothing --------------------------------------------
+
+OVERSIZED = b"v=0\r\n" + b"a=x-padding\r\n" * 1400  # > 16384, the default max_sdp_bytes
+NOT_UTF8 = b"v=0\r\no=- 1 1 IN IP4 \xff\xfe\xfd\r\ns=-\r\n"
+RANDOM_BYTES = random.Random(20240601).randbytes(2000)
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "body", "status", "code"),
+    [
+        pytest.param("{show}", {}, b"v=0", 401, "unauthorized", id="no-authorization"),
+        pytest.param("{show}", {"Authorization": "Basic {key}"}, b"v=0", 401, "unauthorized",
+                     id="not-bearer"),
+        pytest.param("{show}", {"Authorization": "Bearer "}, b"v=0", 401, "unauthorized",
+                     id="empty-bearer"),
+        pytest.param("{show}", {"Authorization": "Bearer wrong"}, b"v=0", 401, "unauthorized",
+                     id="wrong-key"),
+        pytest.param("{show}", {"Authorization": "Bearer {other}"}, b"v=0", 401, "unauthorized",
+                     id="another-shows-key"),
+        # The stream key is checked against the show, so an unknown show is
+        # 404 once a bearer token is sent, and 401 without one.
+        pytest.param("nope", {"Authorization": "Bearer {key}"}, b"v=0", 404, "show_not_found",
+                     id="unknown-show"),
+        pytest.param("nope", {}, b"v=0", 401, "unauthorized", id="unknown-show-no-auth"),
+        pytest.param("{show}", {"Authorization": "Bearer {key}", "Content-Type": "text/plain"},
+                     b"v=0", 415, "unsupported_media_type", id="text-plain"),
+        pytest.param("{show}", {"Authorization": "Bearer {key}",
+                                "Content-Type": "application/octet-stream"},
+                     b"v=0", 415, "unsupported_media_type", id="octet-stream"),
+        pytest.param("{show}", {"Authorization": "Bearer {key}"}, OVERSIZED, 413,
+                     "payload_too_large", id="oversized-with-content-length"),
+        pytest.param("{show}", {"Authorization": "Bearer {key}"}, b"hello", 400, "invalid_sdp",
+                     id="hello"),
+        pytest.param("{show}", {"Authorization": "Bearer {key}"}, b"", 400, "invalid_sdp",
+                     id="empty"),
+        pytest.param("{show}", {"Authorization": "Bearer {key}"}, b"v=0\r\n", 400,
+                     "invalid_sdp", id="v0-only"),
+        pytest.param("{show}", {"Authorization": "Bearer {key}"}, RANDOM_BYTES, 400,
+                     "invalid_sdp", id="random-bytes"),
+        pytest.param("{show}", {"Authorization": "Bearer {key}"}, NOT_UTF8, 400, "invalid_sdp",
+                     id="not-utf8"),
+        pytest.param("{show}", {"Authorization": "Bearer {key}"}, b"v=0\r\ns=\x00\r\n", 400,
+                     "invalid_sdp", id="nul-byte"),
+        pytest.param("{show}", {"Authorization": "Bearer {key}"},
+                     b"v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n", 400,
+                     "invalid_sdp", id="bare-m-application"),
+    ],
+)  # fmt: skip
+async def test_bad_whip_posts_are_refused_and_change_nothing(
+    app_client: Client,
+    path: str,
+    headers: dict[str, str],
+    body: bytes,
+    status: int,
+    code: str,
+) -> None:
+    shows = app_client.app[keys.SHOWS]
+    media = app_client.app[keys.MEDIA]
+    show, key = await shows.create("Bad input")
+    _other, other_key = await shows.create("Another show")
+    headers = {
+        name: value.format(key=key, other=other_key) for name, value in {**SDP, **headers}.items()
+    }
+    connections = media.peer_connection_count()
+    response = await app_client.post(
+        f"/whip/{path.format(show=show.id)}", data=body, headers=headers
+    )
+    await assert_error(response, status, code)
+    if status == 401:
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert media.peer_connection_count() == connections
+    assert (await shows.get(show.id)).status.value == "scheduled"
+    assert (await show_state(app_client, show.id))["live"] is False
+    assert (await app_client.get("/healthz")).status == 200
+
+
+async def test_oversized_chunked_offer_is_413(app_client: Client) -> None:
+    show, key = await app_client.app[keys.SHOWS].create("Chunked")
+    media = app_client.app[keys.MEDIA]
+    response = await app_client.post(
+        f"/whip/{show.id}", data=chunked(OVERSIZED), headers={**SDP, **bearer(key)}
+    )
+    assert response.request_info.headers.get("Transfer-Encoding") == "chunked"
+    assert "Content-Length" not in response.request_info.headers
+    error = await assert_error(response, 413, "payload_too_large")
+    assert error["details"]["limit"] == app_client.app[keys.SETTINGS].media.max_sdp_bytes
+    assert media.peer_connection_count() == 0
+    assert (await app_client.get("/healthz")).status == 200
+
+
+async def raw_chunked_post(
+    client: Client, path: str, headers: dict[str, str], first: bytes, rest: bytes
+) -> tuple[bool, bytes]:
+    """POST `first` as one chunk, check for an early answer, then send `rest`.
+
+    Returns whether the server answered before `rest` was sent, and the raw response.
+    """
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    try:
+        head = f"POST {path} HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n"
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        writer.write(f"{head}Connection: close\r\n\r\n".encode())
+        writer.write(b"%x\r\n%s\r\n" % (len(first), first))
+        await writer.drain()
+        # A bounded observation window: a server that has the whole body must not answer yet.
+        early = await answered_within(reader, 0.5)
+        if not early:
+            for start in range(0, len(rest), 1000):
+                piece = rest[start : start + 1000]
+                writer.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            writer.write(b"0\r\n\r\n")
+            await writer.drain()
+        response = await reader.read()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    return early, response
+
+
+async def test_an_offer_arriving_in_pieces_is_read_whole(app_client: Client) -> None:
+    # Regression: the handler used to read only the bytes that had arrived so far.
+    show, key = await app_client.app[keys.SHOWS].create("Slow encoder")
+    headers = {**SDP, **bearer(key)}
+    offer = (await sendonly_offer()).encode()
+    early, response = await raw_chunked_post(
+        app_client, f"/whip/{show.id}", headers, offer[:200], offer[200:]
+    )
+    assert not early, "the server answered before the body was complete"
+    assert response.startswith(b"HTTP/1.1 201 "), response[:400]
+    assert b"\r\nv=0\r\n" in response  # the SDP answer
+    assert app_client.app[keys.MEDIA].peer_connection_count() == 1
+
+    other, other_key = await app_client.app[keys.SHOWS].create("Slow and too big")
+    early, response = await raw_chunked_post(
+        app_client, f"/whip/{other.id}", {**SDP, **bearer(other_key)}, b"v=0\r\n", OVERSIZED
+    )
+    assert not early, "the server answered before the body was complete"
+    assert response.startswith(b"HTTP/1.1 413 "), response[:400]
+    assert b'"payload_too_large"' in response
+    assert app_client.app[keys.MEDIA].peer_connection_count() == 1
+
+
+async def test_well_formed_offers_of_the_wrong_shape_are_invalid_sdp(app_client: Client) -> None:
+    show, key = await app_client.app[keys.SHOWS].create("Wrong shape")
+    media = app_client.app[keys.MEDIA]
+    publisher_offer = await sendonly_offer()
+    video_section = publisher_offer[
+        publisher_offer.index("m=video") : publisher_offer.index("m=audio")
+    ]
+    offers = {
+        "recvonly on WHIP": await recvonly_offer(),
+        "data channel only": await datachannel_offer(),
+        "no ICE credentials": without_lines(publisher_offer, "a=ice-ufrag:", "a=ice-pwd:"),
+        "no fingerprint": without_lines(publisher_offer, "a=fingerprint:"),
+        "two video sections": publisher_offer + video_section,
+    }
+    for what, offer in offers.items():
+        response = await app_client.post(
+            f"/whip/{show.id}", data=offer, headers={**SDP, **bearer(key)}
+        )
+        assert response.status == 400, (what, await response.text())
+        await assert_error(response, 400, "invalid_sdp")
+    assert media.peer_connection_count() == 0
+    assert (await app_client.app[keys.SHOWS].get(show.id)).status.value == "scheduled"
+
+
+async def test_an_h264_only_publisher_is_refused_when_h264_is_off(settings: Settings) -> None:
+    offer = await h264_only_offer()
+    async with serve(settings, h264=False) as client:
+        show, key = await client.app[keys.SHOWS].create("No H.264")
+        response = await client.post(f"/whip/{show.id}", data=offer, headers={**SDP, **bearer(key)})
+        error = await assert_error(response, 400, "unsupported_codec")
+        assert "VP8" in error["message"]
+        assert client.app[keys.MEDIA].peer_connection_count() == 0
+        assert (await client.app[keys.SHOWS].get(show.id)).status.value == "scheduled"
+    async with serve(settings, h264=True) as client:
+        show, key = await client.app[keys.SHOWS].create("H.264")
+        response = await client.post(f"/whip/{show.id}", data=offer, headers={**SDP, **bearer(key)})
+        assert response.status == 201, await response.text()
+        assert "H264" in await response.text()
+
+
+async def test_requests_without_a_live_show_or_session(app_client: Client) -> None:
+    show, _key = await app_client.app[keys.SHOWS].create("Not live yet")
+    media = app_client.app[keys.MEDIA]
+    offer = await recvonly_offer()
+    await assert_error(
+        await app_client.post("/whep/nope", data=offer, headers=SDP), 404, "show_not_found"
+    )
+    await assert_error(
+        await app_client.post(f"/whep/{show.id}", data=offer, headers=SDP), 409, "show_not_live"
+    )
+    for kind in ("whip", "whep"):
+        await assert_error(
+            await app_client.delete(f"/{kind}/{show.id}/nope"), 404, "session_not_found"
+        )
+        await assert_error(
+            await app_client.patch(
+                f"/{kind}/{show.id}/nope", data="a=end-of-candidates\r\n", headers=TRICKLE
+            ),
+            404,
+            "session_not_found",
+        )
+    error = await assert_error(await app_client.get(f"/whip/{show.id}"), 405, "method_not_allowed")
+    assert "POST" in error["details"]["allowed"]
+    for path in ("/nothing-here", "/whip", f"/whip/{show.id}/a/b"):
+        await assert_error(await app_client.get(path), 404, "not_found")
+    assert media.peer_connection_count() == 0
+    assert (await app_client.get("/healthz")).status == 200
+
+
+async def test_bad_requests_against_a_live_show_disturb_nothing(app_client: Client) -> None:
+    shows = app_client.app[keys.SHOWS]
+    media = app_client.app[keys.MEDIA]
+    show, key = await shows.create("Live and poked at")
+    other, other_key = await shows.create("Other")
+    publisher = TestPublisher(keyframe_every=60)
+    whip_location = await go_live(app_client, show.id, key, publisher)
+    viewer = TestViewer()
+    whep_location = await watch(app_client, show.id, viewer)
+    await wait_for(lambda: len(viewer.video_frames()) > 5, 10, "video")
+    assert media.peer_connection_count() == 2
+    whep = f"/whep/{show.id}"
+    whip = f"/whip/{show.id}"
+    limit = app_client.app[keys.SETTINGS].media.max_sdp_bytes
+    viewer_ufrag = sdp_lines(viewer.pc.localDescription.sdp, "a=ice-ufrag:")[0]
+
+    sendonly = await sendonly_offer()
+    recvonly = await recvonly_offer()
+    datachannel = await datachannel_offer()
+    restart = "a=ice-ufrag:restart\r\na=ice-pwd:restartrestartrestartrestart\r\n"
+    whip_path_of_viewer = whep_location.replace("/whep/", "/whip/")
+    other_show_viewer = whep_location.replace(show.id, other.id)
+    post, patch, delete = app_client.post, app_client.patch, app_client.delete
+    bad: list[tuple[Callable[[], Awaitable[ClientResponse]], int, str]] = [
+        (lambda: post(whep, data=sendonly, headers=SDP), 400, "invalid_sdp"),
+        (lambda: post(whep, data=datachannel, headers=SDP), 400, "invalid_sdp"),
+        (lambda: post(whep, data=b"hello", headers=SDP), 400, "invalid_sdp"),
+        (lambda: post(whep, data=RANDOM_BYTES, headers=SDP), 400, "invalid_sdp"),
+        (lambda: post(whep, data="v=0", headers={"Content-Type": "text/plain"}), 415,
+         "unsupported_media_type"),
+        (lambda: post(whep, data=OVERSIZED, headers=SDP), 413, "payload_too_large"),
+        (lambda: post(whep, data=chunked(OVERSIZED), headers=SDP), 413, "payload_too_large"),
+        (lambda: post(whip, data=sendonly, headers={**SDP, **bearer(other_key)}), 401,
+         "unauthorized"),
+        (lambda: post(whip, data=recvonly, headers={**SDP, **bearer(key)}), 400, "invalid_sdp"),
+        (lambda: post(whip, data=sendonly, headers={**SDP, **bearer(key)}), 409,
+         "publisher_exists"),
+        (lambda: patch(whep_location, data="a=end-of-candidates", headers=SDP), 415,
+         "unsupported_media_type"),
+        (lambda: patch(whep_location, data="hello", headers=TRICKLE), 400, "invalid_sdp"),
+        (lambda: patch(whep_location, data="a=candidate:garbage\r\n", headers=TRICKLE), 400,
+         "invalid_sdp"),
+        (lambda: patch(whep_location, data="a=x\r\n" * limit, headers=TRICKLE), 413,
+         "payload_too_large"),
+        (lambda: patch(whep_location, data=restart, headers=TRICKLE), 422,
+         "ice_restart_unsupported"),
+        (lambda: patch(whep_location, data=restart.split("\r\n")[1], headers=TRICKLE), 422,
+         "ice_restart_unsupported"),
+        # A viewer's session is not a publisher's, and not another show's.
+        (lambda: patch(whip_path_of_viewer, data=viewer_ufrag, headers=TRICKLE), 404,
+         "session_not_found"),
+        (lambda: delete(whip_path_of_viewer), 404, "session_not_found"),
+        (lambda: delete(whip_location.replace("/whip/", "/whep/")), 404, "session_not_found"),
+        (lambda: delete(other_show_viewer), 404, "session_not_found"),
+    ]  # fmt: skip
+    for request, status, code in bad:
+        await assert_error(await request(), status, code)
+        assert media.peer_connection_count() == 2
+
+    # Same ICE credentials, no candidates: a harmless PATCH is accepted.
+    ok = await app_client.patch(whep_location, data=f"{viewer_ufrag}\r\n", headers=TRICKLE)
+    assert ok.status == 204, await ok.text()
+    received = len(viewer.video_frames())
+    await wait_for(lambda: len(viewer.video_frames()) > received + 10, 10, "video to keep flowing")
+    assert media.is_live(show.id) and media.viewer_count(show.id) == 1
+    assert (await show_state(app_client, show.id))["live"] is True
+    assert (await app_client.get("/healthz")).status == 200
+    await viewer.close()
+    await publisher.close()
+
+
+# -- 3. one publisher per show, and replacing a dropped one --------------------
+
+
+async def test_a_dropped_publisher_is_replaced_and_viewers_resume(settings: Settings) -> None:
+    async with serve(settings, publisher_timeout_seconds=1.0) as client:
+        show, key = await client.app[keys.SHOWS].create("Reconnect")
+        media = client.app[keys.MEDIA]
+        first = TestPublisher(keyframe_every=60, audio=False)
+        await go_live(client, show.id, key, first)
+        viewer = TestViewer()
+        await watch(client, show.id, viewer)
+        await wait_for(lambda: len(viewer.video_frames()) > 5, 10, "video from the first")
+
+        second = TestPublisher(keyframe_every=60, audio=False)
+        offer = await second.offer()
+        headers = {**SDP, **bearer(key)}
+        error = await assert_error(
+            await client.post(f"/whip/{show.id}", data=offer, headers=headers),
+            409,
+            "publisher_exists",
+        )
+        assert error["message"]
+        assert media.peer_connection_count() == 2
+
+        await first.close()  # the creator's network drops: no DELETE
+        accepted: list[ClientResponse] = []
+
+        async def replaced() -> bool:
+            response = await client.post(f"/whip/{show.id}", data=offer, headers=headers)
+            if response.status == 201:
+                accepted.append(response)
+                return True
+            await assert_error(response, 409, "publisher_exists")
+            return False
+
+        await eventually(replaced, 10, "a new WHIP session to be accepted")
+        switched_at = time.monotonic()
+        assert accepted[0].headers["Location"].startswith(f"/whip/{show.id}/")
+        answer = await accepted[0].text()
+        await second.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+        await wait_for(lambda: media.is_live(show.id), 10, "the second publisher")
+
+        def new_frames() -> list[bytes]:
+            return [data for at, data in viewer.video_frames() if at > switched_at]
+
+        await wait_for(lambda: len(new_frames()) > 10, 10, "frames from the second publisher")
+        sent = set(second.video.sent)
+        assert all(data in sent for data in new_frames())
+        assert new_frames()[0][0] & 0x01 == 0, "the viewer resumes on a keyframe"
+        # The same viewer session carried on: no reconnect.
+        assert viewer.pc.connectionState == "connected"
+        assert media.viewer_count(show.id) == 1
+        assert media.peer_connection_count() == 2
+        assert (await show_state(client, show.id))["live"] is True
+        await viewer.close()
+        await second.close()
+
+
+# -- 4. OPTIONS, CORS and ICE servers ------------------------------------------
+
+STUN = "stun:stun.example.test:3478"
+TURN_URLS = (
+    "turn:turn.example.test:3478?transport=udp",
+    "turns:turn.example.test:443?transport=tcp",
+)
+TURN_SECRET = "test-turn-secret"
+TURN_TTL = 600
+
+
+def parse_links(response: ClientResponse) -> list[dict[str, str | None]]:
+    links = []
+    for value in response.headers.getall("Link", []):
+        match = LINK.fullmatch(value)
+        assert match, value
+        links.append(match.groupdict())
+    return links
+
+
+def assert_ice_links(response: ClientResponse) -> None:
+    links = parse_links(response)
+    assert [link["url"] for link in links] == [STUN, *TURN_URLS]
+    assert links[0]["username"] is None and links[0]["credential"] is None
+    for turn in links[1:]:
+        assert turn["username"] and turn["credential"]
+        verify_turn(turn["username"], turn["credential"], TURN_SECRET, TURN_TTL)
+
+
+@pytest.fixture
+async def ice_client(settings: Settings) -> AsyncIterator[Client]:
+    async with serve(
+        settings,
+        ice_servers=(IceServer(urls=(STUN,)),),
+        turn_urls=TURN_URLS,
+        turn_secret=TURN_SECRET,
+        turn_credential_ttl_seconds=TURN_TTL,
+    ) as client:
+        yield client
+
+
+async def test_options_advertise_the_endpoint(ice_client: Client) -> None:
+    show, _key = await ice_client.app[keys.SHOWS].create("Options")
+    for kind in ("whip", "whep"):
+        response = await ice_client.options(f"/{kind}/{show.id}")
+        assert response.status == 204, await response.text()
+        allowed = {m.strip() for m in response.headers["Allow"].split(",")}
+        assert {"POST", "OPTIONS"} <= allowed
+        assert response.headers["Accept-Post"] == SDP_TYPE
+        assert_ice_links(response)
+        session = await ice_client.options(f"/{kind}/{show.id}/some-session")
+        assert session.status == 204
+        assert {"PATCH", "DELETE"} <= {m.strip() for m in session.headers["Allow"].split(",")}
+        assert session.headers["Accept-Patch"] == TRICKLE_TYPE
+
+
+async def test_cors_preflight_and_cross_origin_errors(ice_client: Client) -> None:
+    show, key = await ice_client.app[keys.SHOWS].create("CORS")
+    origin = {"Origin": "https://player.example"}
+    preflight = await ice_client.options(
+        f"/whip/{show.id}",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert preflight.status == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    allowed_headers = preflight.headers["Access-Control-Allow-Headers"].lower()
+    assert "authorization" in allowed_headers and "content-type" in allowed_headers
+    assert "Link" not in preflight.headers, "ICE servers are not for preflights"
+
+    for response, status, code in [
+        (await ice_client.post(f"/whip/{show.id}", data="v=0", headers={**SDP, **origin}), 401,
+         "unauthorized"),
+        (await ice_client.post(f"/whip/{show.id}", data="hello",
+                               headers={**SDP, **origin, **bearer(key)}), 400, "invalid_sdp"),
+        (await ice_client.post(f"/whep/{show.id}", data="v=0", headers={**SDP, **origin}), 409,
+         "show_not_live"),
+    ]:  # fmt: skip
+        await assert_error(response, status, code)
+        # A browser may only read the error if it carries CORS headers.
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Location" in response.headers["Access-Control-Expose-Headers"]
+
+
+async def test_cors_with_a_list_of_origins(settings: Settings) -> None:
+    server = dataclasses.replace(settings.server, cors_origins=("https://shop.example",))
+    async with TestClient(
+        TestServer(create_app(dataclasses.replace(settings, server=server)))
+    ) as client:
+        allowed = await client.post("/whep/nope", headers={"Origin": "https://shop.example"})
+        assert allowed.status == 404
+        assert allowed.headers["Access-Control-Allow-Origin"] == "https://shop.example"
+        assert "Origin" in allowed.headers["Vary"]
+        other = await client.post("/whep/nope", headers={"Origin": "https://evil.example"})
+        assert other.status == 404
+        assert "Access-Control-Allow-Origin" not in other.headers
+
+
+async def test_ice_servers_in_links_and_the_api(ice_client: Client) -> None:
+    show, key = await ice_client.app[keys.SHOWS].create("ICE servers")
+    publisher = TestPublisher(keyframe_every=60, audio=False)
+    whip: list[ClientResponse] = []
+    await publisher.connect(http_signal(ice_client, f"/whip/{show.id}", bearer(key), whip))
+    assert_ice_links(whip[0])
+    await wait_for(watchable(ice_client, show.id), 10, "live")
+    viewer = TestViewer()
+    whep: list[ClientResponse] = []
+    await viewer.connect(http_signal(ice_client, f"/whep/{show.id}", {}, whep))
+    assert_ice_links(whep[0])
+
+    response = await ice_client.get("/api/ice-servers")
+    assert response.status == 200
+    servers = (await response.json())["iceServers"]
+    assert servers[0] == {"urls": [STUN]}
+    turn = servers[1]
+    assert set(turn) == {"urls", "username", "credential"}
+    assert turn["urls"] == list(TURN_URLS)
+    verify_turn(turn["username"], turn["credential"], TURN_SECRET, TURN_TTL)
+    assert len(servers) == 2
+    await viewer.close()
+    await publisher.close()
+
+
+async def test_no_ice_servers_configured_means_no_links(app_client: Client) -> None:
+    response = await app_client.options("/whip/any")
+    assert response.status == 204
+    assert response.headers.getall("Link", []) == []
+    assert await (await app_client.get("/api/ice-servers")).json() == {"iceServers": []}
+
+
+# -- 5. trickle ICE --------------------------------------------------------------
+
+
+async def test_trickled_candidates_connect_the_publisher(app_client: Client) -> None:
+    show, key = await app_client.app[keys.SHOWS].create("Trickle")
+    media = app_client.app[keys.MEDIA]
+    publisher = TestPublisher(keyframe_every=60, audio=False)
+    offer = await publisher.offer()
+    candidates = sdp_lines(offer, "a=candidate:")
+    assert candidates
+    ufrag = sdp_lines(offer, "a=ice-ufrag:")[0]
+    pwd = sdp_lines(offer, "a=ice-pwd:")[0]
+    mid = sdp_lines(offer, "a=mid:")[0]
+    response = await app_client.post(
+        f"/whip/{show.id}",
+        data=without_lines(offer, "a=candidate:", "a=end-of-candidates"),
+        headers={**SDP, **bearer(key)},
+    )
+    assert response.status == 201, await response.text()
+    location = response.headers["Location"]
+    # Strip the server's candidates from the answer too: neither side can reach
+    # the other (not even by learning a peer-reflexive address) until the PATCH.
+    answer = without_lines(await response.text(), "a=candidate:", "a=end-of-candidates")
+    await publisher.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+
+    # The server side's ICE transport (public aiortc API; the session is private state).
+    ice = media._publishers[show.id].pc.getTransceivers()[0].receiver.transport.transport
+    assert ice.getRemoteCandidates() == []
+    assert not media.is_live(show.id)
+
+    half = len(candidates) // 2 or 1
+    first = "\r\n".join([ufrag, pwd, mid, *candidates[:half]]) + "\r\n"
+    patched = await app_client.patch(location, data=first, headers=TRICKLE)
+    assert patched.status == 204, await patched.text()
+    rest = "\r\n".join([ufrag, pwd, mid, *candidates[half:], "a=end-of-candidates"]) + "\r\n"
+    patched = await app_client.patch(location, data=rest, headers=TRICKLE)
+    assert patched.status == 204, await patched.text()
+
+    def address(line: str) -> tuple[str, int]:
+        fields = line.split()
+        return fields[4], int(fields[5])
+
+    trickled = {address(line) for line in candidates}
+    await wait_for(lambda: media.is_live(show.id), 15, "ICE over the trickled candidates")
+    known = {(c.ip, c.port) for c in ice.getRemoteCandidates() if c.type != "prflx"}
+    assert known == trickled
+    assert (await show_state(app_client, show.id))["live"] is True
+    viewer = TestViewer()
+    await watch(app_client, show.id, viewer)
+    await wait_for(lambda: len(viewer.video_frames()) > 5, 10, "video from a trickled publisher")
+    await viewer.close()
+    await publisher.close()
+
+
+# -- 6. viewer caps ----------------------------------------------------------------
+
+
+async def test_viewers_per_show_cap(settings: Settings) -> None:
+    async with serve(settings, max_viewers_per_show=1) as client:
+        show, key = await client.app[keys.SHOWS].create("Capped show")
+        media = client.app[keys.MEDIA]
+        publisher = TestPublisher(keyframe_every=60, audio=False)
+        await go_live(client, show.id, key, publisher)
+        first = TestViewer()
+        first_location = await watch(client, show.id, first)
+        offer = await recvonly_offer()
+        error = await assert_error(
+            await client.post(f"/whep/{show.id}", data=offer, headers=SDP),
+            503,
+            "capacity_reached",
+        )
+        assert error["details"]["limit"] == 1
+        assert media.viewer_count(show.id) == 1 and media.peer_connection_count() == 2
+        # A freed seat can be taken again.
+        assert (await client.delete(first_location)).status == 200
+        second = TestViewer()
+        await watch(client, show.id, second)
+        await wait_for(lambda: len(second.video_frames()) > 3, 10, "video for the second")
+        for peer in (first, second):
+            await peer.close()
+        await publisher.close()
+
+
+async def test_viewers_per_process_cap(settings: Settings) -> None:
+    async with serve(settings, max_viewers_per_process=1) as client:
+        shows = client.app[keys.SHOWS]
+        media = client.app[keys.MEDIA]
+        (one, one_key), (two, two_key) = await shows.create("One"), await shows.create("Two")
+        publishers = [TestPublisher(keyframe_every=60, audio=False) for _ in range(2)]
+        await go_live(client, one.id, one_key, publishers[0])
+        await go_live(client, two.id, two_key, publishers[1])
+        viewer = TestViewer()
+        await watch(client, one.id, viewer)
+        offer = await recvonly_offer()
+        error = await assert_error(
+            await client.post(f"/whep/{two.id}", data=offer, headers=SDP),
+            503,
+            "capacity_reached",
+        )
+        assert error["details"]["limit"] == 1
+        assert media.viewer_count() == 1 and media.peer_connection_count() == 3
+        await viewer.close()
+        for publisher in publishers:
+            await publisher.close()
