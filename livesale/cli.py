@@ -77,7 +77,7 @@ def _serve(settings: Settings) -> int:
         # Called by aiohttp once the listener is bound, so the URLs work when shown.
         print(
             f"livesale is running at {base}/\n"
-            f'Create a show with: .venv/bin/livesale show create \"My first show\"\n'
+            f'Create a show with: .venv/bin/livesale show create "My first show"\n'
             "(Ctrl+C to stop)",
             flush=True,
         )
