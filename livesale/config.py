@@ -66,6 +66,62 @@ class SqliteSettings:
 
 
 @dataclass(frozen=True)
+class AuthSettings:
+    """Creator sessions, password hashing cost and login throttling."""
+
+    session_ttl_seconds: int = 1_209_600
+    password_time_cost: int = 3
+    password_memory_kib: int = 65_536
+    password_parallelism: int = 1
+    login_free_failures: int = 5
+    login_max_delay_seconds: float = 300.0
+    guest_ttl_seconds: int = 31_536_000
+
+
+@dataclass(frozen=True)
+class ImageSettings:
+    """Uploaded product and cover images."""
+
+    folder: str = "images"
+    max_bytes: int = 5_242_880
+    max_pixels: int = 25_000_000
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """Chat limits; a show's slow mode is set live by its creator."""
+
+    max_length: int = 300
+    rate_messages: int = 5
+    rate_window_seconds: float = 10.0
+    history: int = 50
+    blocked_words: tuple[str, ...] = ()
+    max_slow_mode_seconds: int = 300
+    max_mute_seconds: int = 86_400
+
+
+@dataclass(frozen=True)
+class RoomSettings:
+    """The show's WebSocket room: fan-out, presence, heartbeats and limits."""
+
+    max_message_bytes: int = 4096
+    heartbeat_seconds: float = 20.0
+    flush_interval_seconds: float = 0.1
+    presence_interval_seconds: float = 1.0
+    like_interval_seconds: float = 0.25
+    max_likes_per_second: int = 20
+    max_send_buffer_bytes: int = 262_144
+    max_connections_per_process: int = 20_000
+
+
+@dataclass(frozen=True)
+class ShowSettings:
+    """Show lifecycle."""
+
+    end_after_publisher_lost_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
 class MediaSettings:
     """WebRTC relay limits and ICE configuration."""
 
@@ -92,6 +148,11 @@ class Settings:
     redis: RedisSettings = field(default_factory=RedisSettings)
     sqlite: SqliteSettings = field(default_factory=SqliteSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    images: ImageSettings = field(default_factory=ImageSettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
+    room: RoomSettings = field(default_factory=RoomSettings)
+    shows: ShowSettings = field(default_factory=ShowSettings)
 
     @property
     def data_dir(self) -> Path:
@@ -102,6 +163,12 @@ class Settings:
     def sqlite_path(self) -> Path:
         """Absolute or data-folder-relative SQLite path."""
         path = Path(self.sqlite.path)
+        return path if path.is_absolute() else self.data_dir / path
+
+    @property
+    def images_dir(self) -> Path:
+        """Absolute or data-folder-relative folder of uploaded images."""
+        path = Path(self.images.folder)
         return path if path.is_absolute() else self.data_dir / path
 
     @property

@@ -144,3 +144,90 @@ class IceRestartUnsupported(LivesaleError):
 
     code = "ice_restart_unsupported"
     status = 422
+
+
+class ValidationFailed(BadRequest):
+    """A field of the request is missing or invalid; `details.field` names it."""
+
+    code = "validation_failed"
+
+
+class NotSignedIn(LivesaleError):
+    """The request needs a signed-in creator (session cookie)."""
+
+    code = "not_signed_in"
+    status = 401
+
+
+class InvalidCredentials(LivesaleError):
+    """Wrong email or password (which one is never said)."""
+
+    code = "invalid_credentials"
+    status = 401
+
+
+class EmailTaken(Conflict):
+    """An account with this email exists."""
+
+    code = "email_taken"
+
+
+class LoginThrottled(TooManyRequests):
+    """Too many failed logins: wait `details.retry_after_seconds`."""
+
+    code = "login_throttled"
+
+
+class CrossSiteRefused(Forbidden):
+    """A state-changing request came from another site."""
+
+    code = "cross_site_refused"
+
+
+class NotOwner(Forbidden):
+    """Only the creator who owns this resource may change it."""
+
+    code = "not_owner"
+
+
+class ViewerRequired(LivesaleError):
+    """The action needs a guest identity: choose a display name first."""
+
+    code = "viewer_required"
+    status = 401
+
+
+class ProductNotFound(NotFound):
+    """No product has this id."""
+
+    code = "product_not_found"
+
+
+class ImageNotFound(NotFound):
+    """No image has this id."""
+
+    code = "image_not_found"
+
+
+class InvalidImage(BadRequest):
+    """The upload is not an image of an accepted type."""
+
+    code = "invalid_image"
+
+
+class ProductNotInBag(Conflict):
+    """Only products in the show's bag can be pinned."""
+
+    code = "product_not_in_bag"
+
+
+class ProductArchived(Conflict):
+    """An archived product cannot be added to a show or pinned."""
+
+    code = "product_archived"
+
+
+class NothingPinned(Conflict):
+    """Unpin was asked while no product is pinned."""
+
+    code = "nothing_pinned"

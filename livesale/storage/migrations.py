@@ -19,4 +19,131 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX shows_created_at ON shows (created_at DESC);
     """,
+    # 2: creators and their sessions, guest viewers, the catalogue, shows owned by
+    # creators with a product bag, the live timeline, chat and moderation.
+    """
+    CREATE TABLE creators (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE creator_sessions (
+        token_hash TEXT PRIMARY KEY,
+        creator_id TEXT NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    CREATE INDEX creator_sessions_creator ON creator_sessions (creator_id);
+
+    -- Guests: no account, a cookie token (stored hashed) and a chosen name.
+    CREATE TABLE viewers (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+
+    CREATE TABLE images (
+        id TEXT PRIMARY KEY,
+        creator_id TEXT NOT NULL REFERENCES creators (id),
+        content_type TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        created_at REAL NOT NULL
+    );
+
+    CREATE TABLE products (
+        id TEXT PRIMARY KEY,
+        creator_id TEXT NOT NULL REFERENCES creators (id),
+        title TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL CHECK (status IN ('active', 'archived')),
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX products_creator ON products (creator_id, created_at DESC);
+    CREATE TABLE product_images (
+        product_id TEXT NOT NULL REFERENCES products (id),
+        position INTEGER NOT NULL,
+        image_id TEXT NOT NULL REFERENCES images (id),
+        PRIMARY KEY (product_id, position)
+    );
+    -- Variants are archived, never deleted: orders keep pointing at them.
+    CREATE TABLE variants (
+        id TEXT PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products (id),
+        creator_id TEXT NOT NULL REFERENCES creators (id),
+        sku TEXT NOT NULL,
+        name TEXT NOT NULL,
+        options TEXT NOT NULL DEFAULT '{}',
+        price_minor INTEGER NOT NULL CHECK (price_minor > 0),
+        currency TEXT NOT NULL,
+        stock INTEGER NOT NULL CHECK (stock >= 0),
+        position INTEGER NOT NULL,
+        archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1))
+    );
+    CREATE INDEX variants_product ON variants (product_id, position);
+    CREATE UNIQUE INDEX variants_live_sku ON variants (creator_id, sku) WHERE archived = 0;
+
+    ALTER TABLE shows ADD COLUMN creator_id TEXT REFERENCES creators (id);
+    ALTER TABLE shows ADD COLUMN cover_image_id TEXT REFERENCES images (id);
+    ALTER TABLE shows ADD COLUMN scheduled_at REAL;
+    CREATE INDEX shows_status ON shows (status, scheduled_at);
+    CREATE INDEX shows_creator ON shows (creator_id, created_at DESC);
+    -- The show's "shopping bag": the products the creator may pin, in order.
+    CREATE TABLE show_products (
+        show_id TEXT NOT NULL REFERENCES shows (id),
+        product_id TEXT NOT NULL REFERENCES products (id),
+        position INTEGER NOT NULL,
+        PRIMARY KEY (show_id, product_id)
+    );
+
+    -- Pins and unpins, stamped by the server in ms since the show went live.
+    CREATE TABLE timeline_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        show_id TEXT NOT NULL REFERENCES shows (id),
+        kind TEXT NOT NULL CHECK (kind IN ('pin', 'unpin')),
+        offset_ms INTEGER NOT NULL CHECK (offset_ms >= 0),
+        product_id TEXT REFERENCES products (id),
+        flash_sale TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX timeline_events_show ON timeline_events (show_id, id);
+
+    CREATE TABLE chat_messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        show_id TEXT NOT NULL REFERENCES shows (id),
+        author_id TEXT NOT NULL,
+        author_name TEXT NOT NULL,
+        author_role TEXT NOT NULL CHECK (author_role IN ('viewer', 'moderator', 'creator')),
+        text TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        deleted_at REAL,
+        deleted_by TEXT
+    );
+    CREATE INDEX chat_messages_show ON chat_messages (show_id, id);
+
+    -- Moderation belongs to the creator's channel, so it spans all their shows.
+    CREATE TABLE moderators (
+        creator_id TEXT NOT NULL REFERENCES creators (id),
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        added_at REAL NOT NULL,
+        PRIMARY KEY (creator_id, viewer_id)
+    );
+    CREATE TABLE bans (
+        creator_id TEXT NOT NULL REFERENCES creators (id),
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        banned_by TEXT NOT NULL,
+        banned_at REAL NOT NULL,
+        PRIMARY KEY (creator_id, viewer_id)
+    );
+    CREATE TABLE blocked_words (
+        creator_id TEXT NOT NULL REFERENCES creators (id),
+        word TEXT NOT NULL,
+        PRIMARY KEY (creator_id, word)
+    );
+    """,
 ]
