@@ -3,25 +3,43 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
 from livesale import keys
 from livesale.config import Settings
+from livesale.live.lifecycle import ShowLifecycle
+from livesale.live.pins import PinService
+from livesale.live.room import Room
+from livesale.live.shows import ShowService
 from livesale.media.service import MediaService
+from livesale.storage.creators import CreatorRepository
 from livesale.storage.database import Database
+from livesale.storage.images import ImageStore
+from livesale.storage.login_throttle import LoginThrottle
+from livesale.storage.products import ProductRepository
 from livesale.storage.redis_client import connect_redis, verify_redis_config
 from livesale.storage.redis_server import EmbeddedRedis
 from livesale.storage.shows import ShowRepository
+from livesale.storage.timeline import TimelineRepository
+from livesale.storage.viewers import ViewerRepository
+from livesale.web.auth_routes import add_auth_routes
+from livesale.web.catalogue_json import product_json
+from livesale.web.csrf import csrf_middleware
 from livesale.web.health import add_health_routes
 from livesale.web.media_routes import add_media_routes, media_cors_middleware
 from livesale.web.metrics_route import add_metrics_route
 from livesale.web.middleware import error_middleware, request_id_middleware
+from livesale.web.moderation_routes import add_moderation_routes
 from livesale.web.pages import add_page_routes
+from livesale.web.products_api import add_catalogue_routes
+from livesale.web.room_ws import add_room_routes
 from livesale.web.shows_api import add_shows_routes
+from livesale.web.timeline_routes import add_timeline_routes
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +52,24 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=settings.server.max_body_bytes,
         # Outermost first: the request id is set before anything logs, and CORS
         # headers are added to error responses too, so browsers can read them.
-        middlewares=[request_id_middleware, media_cors_middleware, error_middleware],
+        # The CSRF check sits inside the error middleware so its 403 gets the JSON shape.
+        middlewares=[
+            request_id_middleware,
+            media_cors_middleware,
+            error_middleware,
+            csrf_middleware,
+        ],
     )
     app[keys.SETTINGS] = settings
     app.cleanup_ctx.append(_resources)
     add_health_routes(app)
+    add_auth_routes(app)
+    add_catalogue_routes(app)
     add_shows_routes(app)
+    add_timeline_routes(app)
     add_media_routes(app)
+    add_room_routes(app)
+    add_moderation_routes(app)
     add_metrics_route(app)
     add_page_routes(app)
     if STATIC_DIR.is_dir():
@@ -63,6 +92,9 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         stack.push_async_callback(db.close)
         app[keys.DATABASE] = db
         app[keys.SHOWS] = ShowRepository(db)
+        app[keys.PRODUCTS] = ProductRepository(db)
+        app[keys.IMAGES] = ImageStore(db, settings.images_dir, settings.images)
+        app[keys.VIEWERS] = ViewerRepository(db)
 
         embedded: EmbeddedRedis | None = None
         if not settings.redis.url:
@@ -73,9 +105,42 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         stack.push_async_callback(redis.aclose)
         await verify_redis_config(redis)
         app[keys.REDIS] = redis
+        # Creators need both: accounts in SQLite, login throttling in Redis.
+        throttle = LoginThrottle(redis, settings.auth)
+        app[keys.LOGIN_THROTTLE] = throttle
+        app[keys.CREATORS] = CreatorRepository(db, settings.auth, throttle)
 
         media = MediaService(settings.media)
         stack.push_async_callback(media.close)
         app[keys.MEDIA] = media
 
+        # The room needs SQLite and Redis, and closes before them (order matters):
+        # its connections get a clean close while Redis can still hear the rest.
+        room = Room(settings, db, redis, app[keys.SHOWS])
+        stack.push_async_callback(room.stop)
+        await room.start()
+        app[keys.ROOM] = room
+
+        # The show's life and its pins tell the room, so they come after it.
+        timeline = TimelineRepository(db)
+        lifecycle = ShowLifecycle(
+            app[keys.SHOWS], timeline, redis, room, media.is_live, settings.shows
+        )
+        lifecycle.start()
+        stack.push_async_callback(lifecycle.close)
+        app[keys.LIFECYCLE] = lifecycle
+        app[keys.SHOW_SERVICE] = ShowService(app[keys.SHOWS], app[keys.PRODUCTS], app[keys.IMAGES])
+        pins = PinService(app[keys.SHOWS], timeline, app[keys.PRODUCTS], room, product_json)
+        app[keys.PINS] = pins
+        room.snapshot_extras = _pin_snapshot(pins)
+
         yield
+
+
+def _pin_snapshot(pins: PinService) -> Callable[[str], Awaitable[dict[str, Any]]]:
+    """The room's snapshot hook: the pin on screen when a viewer joins."""
+
+    async def extras(show_id: str) -> dict[str, Any]:
+        return {"pin": await pins.current(show_id)}
+
+    return extras

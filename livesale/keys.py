@@ -10,12 +10,30 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
     from livesale.config import Settings
+    from livesale.live.lifecycle import ShowLifecycle
+    from livesale.live.pins import PinService
+    from livesale.live.room import Room
+    from livesale.live.shows import ShowService
     from livesale.media.service import MediaService
+    from livesale.storage.creators import CreatorRepository
     from livesale.storage.database import Database
+    from livesale.storage.images import ImageStore
+    from livesale.storage.login_throttle import LoginThrottle
+    from livesale.storage.products import ProductRepository
     from livesale.storage.shows import ShowRepository
+    from livesale.storage.viewers import ViewerRepository
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DATABASE: web.AppKey[Database] = web.AppKey("database")
 SHOWS: web.AppKey[ShowRepository] = web.AppKey("shows")
 REDIS: web.AppKey[Redis] = web.AppKey("redis")
 MEDIA: web.AppKey[MediaService] = web.AppKey("media")
+CREATORS: web.AppKey[CreatorRepository] = web.AppKey("creators")
+VIEWERS: web.AppKey[ViewerRepository] = web.AppKey("viewers")
+LOGIN_THROTTLE: web.AppKey[LoginThrottle] = web.AppKey("login_throttle")
+SHOW_SERVICE: web.AppKey[ShowService] = web.AppKey("show_service")
+PINS: web.AppKey[PinService] = web.AppKey("pins")
+LIFECYCLE: web.AppKey[ShowLifecycle] = web.AppKey("lifecycle")
+PRODUCTS: web.AppKey[ProductRepository] = web.AppKey("products")
+IMAGES: web.AppKey[ImageStore] = web.AppKey("images")
+ROOM: web.AppKey[Room] = web.AppKey("room")

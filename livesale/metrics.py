@@ -42,3 +42,23 @@ MEDIA_RELAY_LATENCY = Histogram(
     ["kind"],
     buckets=_LATENCY_BUCKETS,
 )
+
+ROOM_CONNECTIONS = Gauge(
+    "livesale_room_connections", "Room WebSocket connections open in this process."
+)
+ROOM_MESSAGES_SENT = Counter(
+    "livesale_room_messages_sent_total",
+    "Room frames written to connections (one per batch per connection).",
+)
+ROOM_CHAT_REJECTED = Counter(
+    "livesale_room_chat_rejected_total", "Chat messages refused, by error code.", ["reason"]
+)
+ROOM_SLOW_CLOSED = Counter(
+    "livesale_room_slow_consumers_closed_total",
+    "Room connections closed because their unsent data passed room.max_send_buffer_bytes.",
+)
+ROOM_FANOUT_SECONDS = Histogram(
+    "livesale_room_fanout_seconds",
+    "Time to write one batch of a show's events to all of its local connections.",
+    buckets=(0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)

@@ -88,3 +88,19 @@ async def test_newer_schema_is_refused(tmp_path: Path) -> None:
     await db.close()
     with pytest.raises(RuntimeError, match="newer livesale"):
         await Database.open(path)
+
+
+async def test_reads_never_see_a_transaction_half_done(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        async with db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO shows (id, title, status, stream_key_hash, created_at)"
+                " VALUES ('half', 'Half', 'scheduled', 'h', 0)"
+            )
+            # Another request reading now must not see the uncommitted row.
+            assert await db.fetchone("SELECT id FROM shows WHERE id = 'half'") is None
+        row = await db.fetchone("SELECT id FROM shows WHERE id = 'half'")
+        assert row is not None and row["id"] == "half"
+    finally:
+        await db.close()

@@ -39,7 +39,7 @@ def test_ids_and_keys_are_random_and_url_safe() -> None:
 def test_bad_titles(title: str) -> None:
     with pytest.raises(BadRequest) as info:
         validate_title(title)
-    assert info.value.code == "bad_request"
+    assert info.value.code == "validation_failed"
     assert info.value.details["field"] == "title"
 
 

@@ -103,7 +103,7 @@ async def test_show_api_errors(app_client: Client) -> None:
     assert body["error"]["details"] == {"show_id": "nosuchshow00"}
     response = await app_client.get("/api/shows", params={"limit": "many"})
     assert response.status == 400
-    assert (await response.json())["error"]["code"] == "bad_request"
+    assert (await response.json())["error"]["code"] == "validation_failed"
 
 
 async def test_unauthorized_names_the_bearer_scheme(

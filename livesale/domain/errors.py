@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 
@@ -119,10 +120,17 @@ class ShowEnded(Conflict):
 
 
 class TooManyRequests(LivesaleError):
-    """A rate or capacity limit was hit."""
+    """A rate or capacity limit was hit; `details.retry_after_seconds` also sets Retry-After."""
 
     code = "rate_limited"
     status = 429
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message, **details)
+        retry_after = details.get("retry_after_seconds")
+        if retry_after is not None:
+            # The wait differs per error, so this instance shadows the class-wide headers.
+            vars(self)["headers"] = {"Retry-After": str(math.ceil(retry_after))}
 
 
 class CapacityReached(LivesaleError):
@@ -144,6 +152,12 @@ class IceRestartUnsupported(LivesaleError):
 
     code = "ice_restart_unsupported"
     status = 422
+
+
+class InvalidJson(BadRequest):
+    """The body is not valid JSON."""
+
+    code = "invalid_json"
 
 
 class ValidationFailed(BadRequest):
@@ -190,6 +204,12 @@ class NotOwner(Forbidden):
     code = "not_owner"
 
 
+class ViewerNotFound(NotFound):
+    """No guest viewer has this id."""
+
+    code = "viewer_not_found"
+
+
 class ViewerRequired(LivesaleError):
     """The action needs a guest identity: choose a display name first."""
 
@@ -231,3 +251,87 @@ class NothingPinned(Conflict):
     """Unpin was asked while no product is pinned."""
 
     code = "nothing_pinned"
+
+
+class SkuTaken(Conflict):
+    """Another live variant of this creator already has this SKU; `details.field` names it."""
+
+    code = "sku_taken"
+
+
+class UnsupportedImageType(InvalidImage):
+    """The upload is an image, but not JPEG, PNG or WebP."""
+
+    code = "unsupported_image_type"
+    status = 415
+
+
+class ImageTooLarge(InvalidImage):
+    """The image has more pixels than allowed (`details.max_pixels`): a decompression bomb guard."""
+
+    code = "image_too_large"
+
+
+class ChatMessageNotFound(NotFound):
+    """No chat message of this show has this id."""
+
+    code = "chat_message_not_found"
+
+
+class NotModerator(Forbidden):
+    """Only the show's creator or a moderator they named may do this."""
+
+    code = "not_moderator"
+
+
+class ChatRejected(LivesaleError):
+    """A chat message was refused; sent as a room `error` event, or a 4xx over HTTP."""
+
+    code = "chat_rejected"
+    status = 400
+
+
+class ChatEmpty(ChatRejected):
+    """The message is empty after stripping spaces."""
+
+    code = "chat_empty"
+
+
+class ChatTooLong(ChatRejected):
+    """The message is longer than `details.max_length` characters."""
+
+    code = "chat_too_long"
+
+
+class ChatRateLimited(ChatRejected):
+    """Too many messages: wait `details.retry_after_ms`."""
+
+    code = "chat_rate_limited"
+    status = 429
+
+
+class ChatSlowMode(ChatRejected):
+    """Slow mode is on: wait `details.retry_after_ms`."""
+
+    code = "chat_slow_mode"
+    status = 429
+
+
+class ChatBlockedWord(ChatRejected):
+    """The message contains a word the creator or the operator blocked."""
+
+    code = "chat_blocked_word"
+
+
+class ChatMuted(ChatRejected):
+    """The viewer is muted in this show until `details.muted_until` (epoch ms)."""
+
+    code = "chat_muted"
+    status = 403
+
+
+class ChatBanned(ChatRejected):
+    """The viewer is banned from the creator's shows."""
+
+    code = "chat_banned"
+    status = 403

@@ -8,9 +8,11 @@ import string
 from dataclasses import dataclass
 from enum import StrEnum
 
-from livesale.domain.errors import BadRequest
+from livesale.domain.errors import ValidationFailed
 
 MAX_TITLE_LENGTH = 200
+MAX_BAG_SIZE = 100
+MAX_SCHEDULE_AHEAD_SECONDS = 366 * 86_400
 SHOW_ID_LENGTH = 12
 # Letters and digits only: ids sit in URL paths and are read aloud or copied by hand.
 _ID_ALPHABET = string.ascii_letters + string.digits
@@ -34,6 +36,15 @@ class Show:
     created_at: float
     live_at: float | None
     ended_at: float | None
+    creator_id: str | None = None
+    cover_image_id: str | None = None
+    scheduled_at: float | None = None
+
+    def offset_ms(self, now: float) -> int:
+        """Milliseconds since the show went live (0 before it did)."""
+        if self.live_at is None:
+            return 0
+        return max(0, round((now - self.live_at) * 1000))
 
 
 def new_show_id() -> str:
@@ -59,9 +70,33 @@ def validate_title(title: str) -> str:
     """Strip `title` and check its length, raising BadRequest otherwise."""
     cleaned = title.strip()
     if not 1 <= len(cleaned) <= MAX_TITLE_LENGTH:
-        raise BadRequest(
+        raise ValidationFailed(
             f"a show title must be 1 to {MAX_TITLE_LENGTH} characters",
             field="title",
             length=len(cleaned),
         )
     return cleaned
+
+
+def validate_scheduled_at(value: object, now: float) -> float | None:
+    """A scheduled start as epoch seconds: None, or a number from a day ago to a year ahead."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationFailed(
+            "scheduled_at must be a time in seconds since the epoch", field="scheduled_at"
+        )
+    if not now - 86_400 <= value <= now + MAX_SCHEDULE_AHEAD_SECONDS:
+        raise ValidationFailed("scheduled_at must be within a year from now", field="scheduled_at")
+    return float(value)
+
+
+def validate_bag(product_ids: object) -> list[str]:
+    """A show's bag: a list of distinct product ids, at most MAX_BAG_SIZE."""
+    if not isinstance(product_ids, list) or not all(isinstance(p, str) for p in product_ids):
+        raise ValidationFailed("product_ids must be a list of product ids", field="product_ids")
+    if len(product_ids) > MAX_BAG_SIZE:
+        raise ValidationFailed(f"a show holds at most {MAX_BAG_SIZE} products", field="product_ids")
+    if len(set(product_ids)) != len(product_ids):
+        raise ValidationFailed("a product is in the list twice", field="product_ids")
+    return list(product_ids)

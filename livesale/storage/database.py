@@ -19,10 +19,16 @@ BUSY_TIMEOUT_MS = 5000
 
 
 class Database:
-    """One SQLite connection with a lock so this process has a single writer."""
+    """A writer connection (one writer per process, behind a lock) and a reader connection.
+
+    Reads go through their own connection so they only ever see committed
+    data: on the writer's connection a read would see another request's
+    transaction half-done.
+    """
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self._conn = conn
+        self._reader = conn
         self.path = path
         self._write_lock = asyncio.Lock()
 
@@ -42,36 +48,41 @@ class Database:
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             await db._migrate()
+            db._reader = await _open_reader(path)
         except BaseException:
             await conn.close()
             raise
         return db
 
     async def close(self) -> None:
-        """Close the connection (waits for a running write to finish)."""
+        """Close both connections (waits for a running write to finish)."""
         async with self._write_lock:
+            if self._reader is not self._conn:
+                await self._reader.close()
             await self._conn.close()
 
     async def user_version(self) -> int:
         """How many migrations are applied."""
-        row = await self.fetchone("PRAGMA user_version")
+        async with self._conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
         assert row is not None
         return int(row[0])
 
     async def pragma(self, name: str) -> Any:
-        """The value of one PRAGMA (for checks and tests)."""
-        row = await self.fetchone(f"PRAGMA {name}")
+        """The value of one PRAGMA on the writer connection (for checks and tests)."""
+        async with self._conn.execute(f"PRAGMA {name}") as cursor:
+            row = await cursor.fetchone()
         return None if row is None else row[0]
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """Run a read query and return its first row."""
-        async with self._conn.execute(sql, tuple(params)) as cursor:
+        async with self._reader.execute(sql, tuple(params)) as cursor:
             row: aiosqlite.Row | None = await cursor.fetchone()
             return row
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read query and return every row."""
-        async with self._conn.execute(sql, tuple(params)) as cursor:
+        async with self._reader.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
 
     @asynccontextmanager
@@ -109,3 +120,16 @@ class Database:
                         await self._conn.rollback()
                     raise
             logger.info("applied database migration %d", version)
+
+
+async def _open_reader(path: Path) -> aiosqlite.Connection:
+    reader = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        reader.row_factory = aiosqlite.Row
+        await reader.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # A read-only handle: a stray write through it fails instead of racing the writer.
+        await reader.execute("PRAGMA query_only=ON")
+    except BaseException:
+        await reader.close()
+        raise
+    return reader

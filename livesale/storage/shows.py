@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import aiosqlite
 
-from livesale.domain.errors import BadRequest, ShowNotFound, Unauthorized
+from livesale.domain.errors import ShowNotFound, Unauthorized, ValidationFailed
 from livesale.domain.shows import (
     Show,
     ShowStatus,
@@ -19,8 +19,17 @@ from livesale.domain.shows import (
 )
 from livesale.storage.database import Database
 
-_COLUMNS = "id, title, status, created_at, live_at, ended_at"
+_COLUMNS = (
+    "id, title, status, created_at, live_at, ended_at, creator_id, cover_image_id, scheduled_at"
+)
 MAX_LIST_LIMIT = 500
+
+
+class _Unset:
+    """Marks an update argument that was not given (None means "clear it")."""
+
+
+UNSET = _Unset()
 
 
 class ShowRepository:
@@ -30,8 +39,20 @@ class ShowRepository:
         self._db = db
         self._clock = clock
 
-    async def create(self, title: str) -> tuple[Show, str]:
-        """Create a scheduled show; returns it and its stream key (only chance to see it)."""
+    async def create(
+        self,
+        title: str,
+        *,
+        creator_id: str | None = None,
+        scheduled_at: float | None = None,
+        cover_image_id: str | None = None,
+        product_ids: Sequence[str] = (),
+    ) -> tuple[Show, str]:
+        """Create a scheduled show; returns it and its stream key (only chance to see it).
+
+        Shows made from the command line have no creator: anyone with the
+        stream key may publish, nobody may pin.
+        """
         show = Show(
             id=new_show_id(),
             title=validate_title(title),
@@ -39,15 +60,88 @@ class ShowRepository:
             created_at=self._clock(),
             live_at=None,
             ended_at=None,
+            creator_id=creator_id,
+            cover_image_id=cover_image_id,
+            scheduled_at=scheduled_at,
         )
         key = new_stream_key()
         async with self._db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO shows (id, title, status, stream_key_hash, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (show.id, show.title, show.status.value, hash_stream_key(key), show.created_at),
+                "INSERT INTO shows (id, title, status, stream_key_hash, created_at, creator_id,"
+                " cover_image_id, scheduled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    show.id,
+                    show.title,
+                    show.status.value,
+                    hash_stream_key(key),
+                    show.created_at,
+                    creator_id,
+                    cover_image_id,
+                    scheduled_at,
+                ),
             )
+            await self._write_bag(conn, show.id, product_ids)
         return show, key
+
+    async def update(
+        self,
+        show_id: str,
+        *,
+        title: str | None = None,
+        scheduled_at: float | _Unset | None = UNSET,
+        cover_image_id: str | _Unset | None = UNSET,
+    ) -> Show:
+        """Change the title, scheduled start or cover; fields left out stay as they are."""
+        changes: dict[str, object] = {}
+        if title is not None:
+            changes["title"] = validate_title(title)
+        if not isinstance(scheduled_at, _Unset):
+            changes["scheduled_at"] = scheduled_at
+        if not isinstance(cover_image_id, _Unset):
+            changes["cover_image_id"] = cover_image_id
+        if changes:
+            assignments = ", ".join(f"{column} = ?" for column in changes)
+            async with self._db.transaction() as conn:
+                await self._get_in(conn, show_id)
+                await conn.execute(
+                    f"UPDATE shows SET {assignments} WHERE id = ?", (*changes.values(), show_id)
+                )
+        return await self.get(show_id)
+
+    async def set_bag(self, show_id: str, product_ids: Sequence[str]) -> None:
+        """Replace the show's bag with `product_ids`, in that order."""
+        async with self._db.transaction() as conn:
+            await self._get_in(conn, show_id)
+            await conn.execute("DELETE FROM show_products WHERE show_id = ?", (show_id,))
+            await self._write_bag(conn, show_id, product_ids)
+
+    async def bag(self, show_id: str) -> list[str]:
+        """The ids of the products in the show's bag, in order."""
+        rows = await self._db.fetchall(
+            "SELECT product_id FROM show_products WHERE show_id = ? ORDER BY position",
+            (show_id,),
+        )
+        return [str(row["product_id"]) for row in rows]
+
+    async def rotate_stream_key(self, show_id: str) -> str:
+        """Replace the stream key; the new one is returned (only chance to see it)."""
+        key = new_stream_key()
+        async with self._db.transaction() as conn:
+            await self._get_in(conn, show_id)
+            await conn.execute(
+                "UPDATE shows SET stream_key_hash = ? WHERE id = ?",
+                (hash_stream_key(key), show_id),
+            )
+        return key
+
+    @staticmethod
+    async def _write_bag(
+        conn: aiosqlite.Connection, show_id: str, product_ids: Sequence[str]
+    ) -> None:
+        await conn.executemany(
+            "INSERT INTO show_products (show_id, product_id, position) VALUES (?, ?, ?)",
+            [(show_id, product_id, i) for i, product_id in enumerate(product_ids)],
+        )
 
     async def get(self, show_id: str) -> Show:
         """The show with this id, or ShowNotFound."""
@@ -90,13 +184,36 @@ class ShowRepository:
                 )
         return await self.get(show_id)
 
-    async def list_recent(self, limit: int = 50) -> list[Show]:
-        """The newest shows first."""
+    async def list_recent(
+        self,
+        limit: int = 50,
+        *,
+        status: ShowStatus | None = None,
+        creator_id: str | None = None,
+    ) -> list[Show]:
+        """Shows, optionally of one status or creator.
+
+        Scheduled shows come soonest first (what a home page lists as
+        "upcoming"); everything else newest first.
+        """
         if not 1 <= limit <= MAX_LIST_LIMIT:
-            raise BadRequest(f"limit must be 1 to {MAX_LIST_LIMIT}", field="limit")
+            raise ValidationFailed(f"limit must be 1 to {MAX_LIST_LIMIT}", field="limit")
+        where: list[str] = []
+        params: list[object] = []
+        if status is not None:
+            where.append("status = ?")
+            params.append(status.value)
+        if creator_id is not None:
+            where.append("creator_id = ?")
+            params.append(creator_id)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        order = "created_at DESC, rowid DESC"
+        if status == ShowStatus.SCHEDULED:
+            order = "scheduled_at IS NULL, scheduled_at, created_at DESC"
+        elif status == ShowStatus.LIVE:
+            order = "live_at DESC"
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM shows ORDER BY created_at DESC, rowid DESC LIMIT ?",
-            (limit,),
+            f"SELECT {_COLUMNS} FROM shows {clause} ORDER BY {order} LIMIT ?", (*params, limit)
         )
         return [_show(row) for row in rows]
 
@@ -117,4 +234,7 @@ def _show(row: aiosqlite.Row) -> Show:
         created_at=float(row["created_at"]),
         live_at=None if row["live_at"] is None else float(row["live_at"]),
         ended_at=None if row["ended_at"] is None else float(row["ended_at"]),
+        creator_id=row["creator_id"],
+        cover_image_id=row["cover_image_id"],
+        scheduled_at=None if row["scheduled_at"] is None else float(row["scheduled_at"]),
     )

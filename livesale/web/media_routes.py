@@ -111,7 +111,7 @@ async def whip_post(request: web.Request) -> web.Response:
         raise ShowEnded("this show has ended; create a new show to go live again")
     offer = await _read_sdp(request, SDP)
     answer = await request.app[keys.MEDIA].publish(show_id, offer)
-    await request.app[keys.SHOWS].mark_live(show_id)
+    await request.app[keys.LIFECYCLE].went_live(show_id)
     return _created(request, "whip", show_id, answer.session_id, answer.answer_sdp)
 
 
@@ -119,7 +119,7 @@ async def whip_delete(request: web.Request) -> web.Response:
     """End the broadcast: the publisher and every viewer session of the show."""
     show_id = request.match_info["show_id"]
     await request.app[keys.MEDIA].end_publisher(show_id, request.match_info["session_id"])
-    await request.app[keys.SHOWS].mark_ended(show_id)
+    await request.app[keys.LIFECYCLE].end(show_id)
     return web.Response(status=200)
 
 

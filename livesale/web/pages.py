@@ -12,11 +12,14 @@ _PAGES = {
     "/": "index.html",
     "/host/{show_id}": "host.html",
     "/watch/{show_id}": "watch.html",
+    # The console routes its own views (/console/products, /console/shows/{id}...).
+    "/console": "console.html",
+    "/console/{view:.+}": "console.html",
 }
 
 
 def add_page_routes(app: web.Application) -> None:
-    """Register the home, host and watch pages."""
+    """Register the home, host, watch and creator console pages."""
     for path, filename in _PAGES.items():
         app.router.add_get(path, _page(STATIC_DIR / filename))
 

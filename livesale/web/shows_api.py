@@ -1,4 +1,4 @@
-"""Read-only show API: one show with its URLs, and the recent shows."""
+"""The show API: public reads, and the creator's create, edit, bag, stream key and end."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from typing import Any
 from aiohttp import web
 
 from livesale import keys
-from livesale.domain.errors import BadRequest
-from livesale.domain.shows import Show
+from livesale.domain.errors import ValidationFailed
+from livesale.domain.shows import Show, ShowStatus
+from livesale.live.lifecycle import show_state
+from livesale.web.auth import require_creator
+from livesale.web.catalogue_json import product_json
+from livesale.web.json_body import read_object
 from livesale.web.urls import show_urls
 
 DEFAULT_LIST_LIMIT = 50
@@ -17,33 +21,114 @@ DEFAULT_LIST_LIMIT = 50
 def add_shows_routes(app: web.Application) -> None:
     """Register the show endpoints."""
     app.router.add_get("/api/shows", list_shows)
+    app.router.add_post("/api/shows", create_show)
     app.router.add_get("/api/shows/{show_id}", get_show)
+    app.router.add_patch("/api/shows/{show_id}", update_show)
+    app.router.add_put("/api/shows/{show_id}/products", set_bag)
+    app.router.add_post("/api/shows/{show_id}/stream-key", rotate_stream_key)
+    app.router.add_post("/api/shows/{show_id}/end", end_show)
 
 
 async def get_show(request: web.Request) -> web.Response:
-    """One show, whether it is on air right now, and where to publish and watch it."""
+    """One show (the bare object) with its creator, bag, on-air flag and URLs."""
     show = await request.app[keys.SHOWS].get(request.match_info["show_id"])
-    return web.json_response(_show_json(request.app, show))
+    return web.json_response(await _show_detail(request.app, show))
 
 
 async def list_shows(request: web.Request) -> web.Response:
-    """The most recent shows, newest first (`?limit=`, default 50)."""
-    raw = request.query.get("limit", str(DEFAULT_LIST_LIMIT))
+    """Shows, newest first: `?status=live|scheduled|ended`, `?mine=1`, `?limit=` (default 50)."""
     try:
-        limit = int(raw)
+        limit = int(request.query.get("limit", str(DEFAULT_LIST_LIMIT)))
     except ValueError:
-        raise BadRequest("limit must be an integer", field="limit") from None
-    shows = await request.app[keys.SHOWS].list_recent(limit)
-    return web.json_response({"shows": [_show_json(request.app, s) for s in shows]})
+        raise ValidationFailed("limit must be an integer", field="limit") from None
+    raw_status = request.query.get("status")
+    try:
+        status = None if raw_status is None else ShowStatus(raw_status)
+    except ValueError:
+        raise ValidationFailed("status must be scheduled, live or ended", field="status") from None
+    creator_id = None
+    if request.query.get("mine") in ("1", "true"):
+        creator_id = (await require_creator(request)).id
+    shows = await request.app[keys.SHOWS].list_recent(limit, status=status, creator_id=creator_id)
+    names: dict[str, str] = {}
+    return web.json_response({"shows": [await _show_json(request.app, s, names) for s in shows]})
 
 
-def _show_json(app: web.Application, show: Show) -> dict[str, Any]:
+async def create_show(request: web.Request) -> web.Response:
+    """A new show of the signed-in creator; the stream key is in this answer only."""
+    creator = await require_creator(request)
+    body = await read_object(request)
+    show, stream_key = await request.app[keys.SHOW_SERVICE].create(creator, body)
+    detail = await _show_detail(request.app, show)
+    host_url = show_urls(request.app[keys.SETTINGS].base_url, show.id).host_url_with_key(stream_key)
+    return web.json_response(
+        {"show": detail, "stream_key": stream_key, "host_url_with_key": host_url}, status=201
+    )
+
+
+async def update_show(request: web.Request) -> web.Response:
+    """Change title, scheduled start or cover (owner only)."""
+    creator = await require_creator(request)
+    body = await read_object(request)
+    service = request.app[keys.SHOW_SERVICE]
+    show = await service.update(creator, request.match_info["show_id"], body)
+    await _announce(request.app, show)
+    return web.json_response(await _show_detail(request.app, show))
+
+
+async def set_bag(request: web.Request) -> web.Response:
+    """Replace the show's bag: `{"product_ids": [...]}` in display order (owner only)."""
+    creator = await require_creator(request)
+    body = await read_object(request)
+    products = await request.app[keys.SHOW_SERVICE].set_bag(
+        creator, request.match_info["show_id"], body
+    )
+    return web.json_response({"products": [product_json(p) for p in products]})
+
+
+async def rotate_stream_key(request: web.Request) -> web.Response:
+    """Replace the stream key; the new key is in this answer only (owner only)."""
+    creator = await require_creator(request)
+    show_id = request.match_info["show_id"]
+    stream_key = await request.app[keys.SHOW_SERVICE].rotate_stream_key(creator, show_id)
+    host_url = show_urls(request.app[keys.SETTINGS].base_url, show_id).host_url_with_key(stream_key)
+    return web.json_response({"stream_key": stream_key, "host_url_with_key": host_url})
+
+
+async def end_show(request: web.Request) -> web.Response:
+    """End the show now: the broadcast stops and the show cannot go live again (owner only)."""
+    creator = await require_creator(request)
+    show_id = request.match_info["show_id"]
+    await request.app[keys.SHOW_SERVICE].owned(creator, show_id)
+    await request.app[keys.MEDIA].end_broadcast(show_id)
+    show = await request.app[keys.LIFECYCLE].end(show_id)
+    return web.json_response(await _show_detail(request.app, show))
+
+
+async def _announce(app: web.Application, show: Show) -> None:
+    await app[keys.ROOM].publish(show.id, {"type": "show", "show": show_state(show)})
+
+
+async def _show_json(
+    app: web.Application, show: Show, creator_names: dict[str, str] | None = None
+) -> dict[str, Any]:
     urls = show_urls(app[keys.SETTINGS].base_url, show.id)
+    creator = None
+    if show.creator_id is not None:
+        names = {} if creator_names is None else creator_names
+        if show.creator_id not in names:
+            names[show.creator_id] = (await app[keys.CREATORS].get(show.creator_id)).display_name
+        creator = {"id": show.creator_id, "display_name": names[show.creator_id]}
     return {
         "id": show.id,
         "title": show.title,
         "status": show.status.value,
         "live": app[keys.MEDIA].is_live(show.id),
+        "creator": creator,
+        "cover_image_url": None
+        if show.cover_image_id is None
+        else f"/images/{show.cover_image_id}",
+        "scheduled_at": show.scheduled_at,
         "created_at": show.created_at,
         "live_at": show.live_at,
         "ended_at": show.ended_at,
@@ -51,3 +136,8 @@ def _show_json(app: web.Application, show: Show) -> dict[str, Any]:
         "whep_url": urls.whep_url,
         "watch_url": urls.watch_url,
     }
+
+
+async def _show_detail(app: web.Application, show: Show) -> dict[str, Any]:
+    products = await app[keys.SHOW_SERVICE].bag(show.id)
+    return {**await _show_json(app, show), "products": [product_json(p) for p in products]}

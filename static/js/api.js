@@ -1,7 +1,7 @@
 // The read-only show API and small page helpers shared by the pages.
 import { errorFrom } from "./session.js";
 
-/** `GET /api/shows/{id}` -> `{id, title, status, live}`; throws a ServerError on 4xx/5xx. */
+/** `GET /api/shows/{id}` -> `{id, title, status, live, ...}`; throws a ServerError on 4xx/5xx. */
 export async function fetchShow(showId) {
   const response = await fetch(`/api/shows/${encodeURIComponent(showId)}`, { cache: "no-store" });
   if (!response.ok) {
@@ -10,9 +10,10 @@ export async function fetchShow(showId) {
   return response.json();
 }
 
-/** `GET /api/shows` -> a list, whether the body is a bare array or `{"shows": [...]}`. */
-export async function fetchShows() {
-  const response = await fetch("/api/shows", { cache: "no-store" });
+/** `GET /api/shows[?status=]` -> a list, whether the body is a bare array or `{"shows": [...]}`. */
+export async function fetchShows(status) {
+  const query = status ? `?status=${encodeURIComponent(status)}` : "";
+  const response = await fetch(`/api/shows${query}`, { cache: "no-store" });
   if (!response.ok) {
     throw await errorFrom(response);
   }

@@ -1,5 +1,7 @@
 // The creator's page: pick devices, preview, go live over WHIP, end the show.
 import { $, fetchShow, showIdFromPath } from "./api.js";
+import { errorText } from "./http.js";
+import { initI18n, setText, t } from "./i18n.js";
 import { WhipClient } from "./whip.js";
 
 const showId = showIdFromPath();
@@ -44,13 +46,28 @@ let retries = 0;
 let retryTimer = null;
 let graceTimer = null;
 
-function setState(state, text) {
+initI18n();
+// Inside the console's iframe the page drops its own header.
+document.body.classList.toggle("embedded", window.self !== window.top);
+
+function setState(state, key) {
   status.dataset.state = state;
-  status.textContent = text;
+  setText(status, key);
 }
 
-function showError(message) {
-  $("error").textContent = message || "";
+/** Show a translated message (`key` with params) or nothing. */
+function showError(key, params) {
+  if (key) {
+    setText($("error"), key, params);
+  } else {
+    delete $("error").dataset.i18n;
+    $("error").textContent = "";
+  }
+}
+
+/** Show a server or device error: its translated code, or its English message. */
+function showFailure(error) {
+  showError("host.error", { reason: errorText(error) });
 }
 
 function streamKey() {
@@ -66,12 +83,12 @@ async function loadShow() {
   try {
     const show = await fetchShow(showId);
     $("title").textContent = show.title;
-    document.title = `${show.title} · Go live`;
+    document.title = `${show.title} · ${t("host.heading")}`;
     if (show.status === "ended") {
-      markEnded("This show has ended. Create a new show to go live again.");
+      markEnded("host.ended_note");
     }
   } catch (error) {
-    showError(error.code === "show_not_found" ? "There is no such show." : error.message);
+    showFailure(error);
   }
 }
 
@@ -81,13 +98,13 @@ function fillSelect(select, devices, fallback) {
   devices.forEach((device, index) => {
     const option = document.createElement("option");
     option.value = device.deviceId;
-    option.textContent = device.label || `${fallback} ${index + 1}`; // text, never markup
+    option.textContent = device.label || t(`host.${fallback}_n`, { n: index + 1 }); // text, never markup
     select.append(option);
   });
   if (!devices.length) {
     const option = document.createElement("option");
     option.value = "";
-    option.textContent = `No ${fallback.toLowerCase()} found`;
+    setText(option, `host.none_${fallback}`);
     select.append(option);
   }
   if (current && devices.some((d) => d.deviceId === current)) {
@@ -98,8 +115,8 @@ function fillSelect(select, devices, fallback) {
 async function listDevices() {
   // Labels and ids are only filled in after getUserMedia was granted.
   const devices = await navigator.mediaDevices.enumerateDevices();
-  fillSelect(cameraSelect, devices.filter((d) => d.kind === "videoinput"), "Camera");
-  fillSelect(microphoneSelect, devices.filter((d) => d.kind === "audioinput"), "Microphone");
+  fillSelect(cameraSelect, devices.filter((d) => d.kind === "videoinput"), "camera");
+  fillSelect(microphoneSelect, devices.filter((d) => d.kind === "audioinput"), "microphone");
   if (stream) {
     // Show the devices actually in use.
     const [video] = stream.getVideoTracks();
@@ -166,17 +183,18 @@ function onConnectionState(state) {
     if (liveSince === null) {
       liveSince = Date.now();
     }
-    setState("live", "● LIVE");
+    setState("live", "badge.live");
     showError("");
   } else if (state === "disconnected") {
     // Often a blip that ICE recovers from; publish again only if it lasts.
-    setState("connecting", "RECONNECTING");
-    graceTimer = setTimeout(() => scheduleRetry("Connection lost. Reconnecting…"), DISCONNECT_GRACE_MS);
+    setState("connecting", "badge.reconnecting");
+    graceTimer = setTimeout(() => scheduleRetry("host.connection_lost"), DISCONNECT_GRACE_MS);
   } else if (state === "failed") {
-    scheduleRetry("Connection lost. Reconnecting…");
+    scheduleRetry("host.connection_lost");
   }
 }
 
+/** Publish again after a backoff; `note` is a message key, or an error to show. */
 function scheduleRetry(note) {
   if (!wantLive || ended) {
     return;
@@ -187,15 +205,17 @@ function scheduleRetry(note) {
   }
   if (retries >= MAX_RETRIES) {
     wantLive = false;
-    setState("error", "ERROR");
-    showError("Could not reconnect. Check your network and press Go live again.");
+    setState("error", "badge.error");
+    showError("host.gave_up");
     updateButtons();
     return;
   }
   retries += 1;
-  setState("connecting", "RECONNECTING");
-  if (note) {
+  setState("connecting", "badge.reconnecting");
+  if (typeof note === "string" && note) {
     showError(note);
+  } else if (note) {
+    showFailure(note);
   }
   clearTimeout(retryTimer);
   retryTimer = setTimeout(publish, Math.min(1000 * 2 ** (retries - 1), 8000));
@@ -219,15 +239,15 @@ async function publish() {
     }
     if (error.code === "publisher_exists" || error.code === "network_error" || error.status >= 500) {
       // Our previous connection may still be timing out on the server.
-      scheduleRetry(error.code === "publisher_exists" ? "" : error.message);
+      scheduleRetry(error.code === "publisher_exists" ? "" : error);
       return;
     }
     wantLive = false;
     if (error.code === "show_ended") {
-      markEnded(error.message);
+      markEnded("host.ended_note");
     } else {
-      setState("error", "ERROR");
-      showError(error.message);
+      setState("error", "badge.error");
+      showFailure(error);
       if (error.code === "unauthorized" || error.code === "forbidden") {
         savedKey = null;
         $("key-field").hidden = false;
@@ -239,7 +259,7 @@ async function publish() {
 
 function start() {
   if (!streamKey()) {
-    showError("Paste the show's stream key first.");
+    showError("host.key_first");
     $("stream-key").focus();
     return;
   }
@@ -255,18 +275,18 @@ function start() {
   wantLive = true;
   retries = 0;
   showError("");
-  setState("connecting", "CONNECTING");
+  setState("connecting", "badge.connecting");
   updateButtons();
   publish();
 }
 
-function markEnded(message) {
+function markEnded(key) {
   ended = true;
   wantLive = false;
   liveSince = null;
-  setState("ended", "ENDED");
-  if (message) {
-    showError(message);
+  setState("ended", "badge.ended");
+  if (key) {
+    showError(key);
   }
   updateButtons();
 }
@@ -293,7 +313,7 @@ $("stream-key").addEventListener("keydown", (event) => {
 });
 for (const select of [cameraSelect, microphoneSelect]) {
   select.addEventListener("change", () => {
-    openDevices().catch((error) => showError(`Could not switch device: ${error.message}`));
+    openDevices().catch((error) => showError("host.switch_failed", { reason: error.message }));
   });
 }
 navigator.mediaDevices?.addEventListener?.("devicechange", () => {
@@ -308,13 +328,13 @@ window.addEventListener("pagehide", () => {
 
 loadShow();
 if (!navigator.mediaDevices || !window.RTCPeerConnection) {
-  setState("error", "ERROR");
-  showError("This browser cannot stream: open the page over HTTPS in a recent browser.");
+  setState("error", "badge.error");
+  showError("host.no_webrtc");
 } else {
   openDevices()
     .then(listDevices)
     .catch((error) => {
-      setState("error", "ERROR");
-      showError(`Camera or microphone unavailable: ${error.message}`);
+      setState("error", "badge.error");
+      showError("host.no_camera", { reason: error.message });
     });
 }

@@ -1,51 +1,69 @@
-// The home page: live shows first, then the others, each linking to its watch page.
+// The home page: shows live now, then upcoming ones, each linking to its show page.
 import { $, fetchShows } from "./api.js";
+import { el } from "./dom.js";
+import { formatDateTime } from "./format.js";
+import { errorText } from "./http.js";
+import { initI18n, onLanguageChange, setText, t } from "./i18n.js";
 
 const REFRESH_MS = 10000;
-const STATUS_TEXT = { scheduled: "UPCOMING", live: "OFF AIR", ended: "ENDED" };
+let lists = { live: [], scheduled: [] };
 
-function showItem(show) {
-  const link = document.createElement("a");
-  link.className = "show";
-  link.href = `/watch/${encodeURIComponent(show.id)}`;
-  link.dataset.live = show.live ? "true" : "false";
-  link.dataset.status = String(show.status || "");
+function cover(show) {
+  if (show.cover_image_url) {
+    return el("img", { className: "cover", src: show.cover_image_url, alt: "", loading: "lazy" });
+  }
+  return el("div", { className: "cover cover-empty", attrs: { "aria-hidden": "true" } });
+}
 
-  const badge = document.createElement("span");
-  badge.className = "badge";
-  badge.dataset.state = show.live ? "live" : "idle";
-  badge.textContent = show.live
-    ? "● LIVE"
-    : STATUS_TEXT[show.status] || String(show.status || "").toUpperCase();
+function showCard(show, live) {
+  const badge = el("span", { className: "badge", dataset: { state: live ? "live" : "idle" } });
+  setText(badge, live ? "badge.live" : "badge.upcoming");
+  const meta = el("span", { className: "meta" });
+  const creator = show.creator && show.creator.display_name;
+  if (creator) {
+    meta.append(el("span", { className: "creator" }, creator)); // text, never markup
+  }
+  if (!live && show.scheduled_at) {
+    meta.append(
+      el("time", {
+        className: "when",
+        dateTime: new Date(show.scheduled_at * 1000).toISOString(),
+        textContent: formatDateTime(show.scheduled_at),
+      }),
+    );
+  }
+  const link = el(
+    "a",
+    { className: "show-card", href: `/watch/${encodeURIComponent(show.id)}`, dataset: { live: String(live) } },
+    el("span", { className: "cover-wrap" }, cover(show), el("span", { className: "corner" }, badge)),
+    el("span", { className: "title", textContent: show.title || t("show.untitled") }),
+    meta,
+  );
+  return el("li", {}, link);
+}
 
-  const title = document.createElement("span");
-  title.className = "title";
-  title.textContent = show.title || "Untitled show"; // text, never markup
-
-  const arrow = document.createElement("span");
-  arrow.className = "go";
-  arrow.setAttribute("aria-hidden", "true");
-  arrow.textContent = show.live ? "Watch ›" : "›";
-
-  link.append(badge, title, arrow);
-  const item = document.createElement("li");
-  item.append(link);
-  return item;
+function render() {
+  $("live-shows").replaceChildren(...lists.live.map((show) => showCard(show, true)));
+  $("upcoming-shows").replaceChildren(...lists.scheduled.map((show) => showCard(show, false)));
+  $("live-empty").hidden = lists.live.length > 0;
+  $("upcoming-empty").hidden = lists.scheduled.length > 0;
 }
 
 async function load() {
   try {
-    const shows = await fetchShows();
-    // Stable sort: live first, the server's order (newest first) otherwise.
-    const ordered = [...shows].sort((a, b) => Number(Boolean(b.live)) - Number(Boolean(a.live)));
-    $("shows").replaceChildren(...ordered.map(showItem));
-    $("empty").hidden = ordered.length > 0;
+    const [live, scheduled] = await Promise.all([fetchShows("live"), fetchShows("scheduled")]);
+    // Soonest first; shows without a time after those with one.
+    scheduled.sort((a, b) => (a.scheduled_at ?? Infinity) - (b.scheduled_at ?? Infinity));
+    lists = { live, scheduled };
+    render();
     $("error").textContent = "";
   } catch (error) {
-    $("error").textContent = `Could not load the shows (${error.message}).`;
+    setText($("error"), "home.load_failed", { reason: errorText(error) });
   }
 }
 
+initI18n();
+onLanguageChange(render);
 load();
 setInterval(() => {
   if (!document.hidden) {

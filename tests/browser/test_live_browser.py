@@ -2,59 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
-from playwright.async_api import Browser, ConsoleMessage, Page, Response, async_playwright
+from playwright.async_api import Browser
 
 from livesale import keys
-from livesale.app import create_app
-from livesale.config import Settings
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--use-fake-ui-for-media-stream",  # grant camera and microphone without a prompt
-    "--use-fake-device-for-media-stream",  # a synthetic camera and microphone
-    "--autoplay-policy=no-user-gesture-required",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-]
-
-
-@pytest.fixture
-async def server(settings: Settings) -> AsyncIterator[TestServer]:
-    """The whole app on a real TCP port, as a browser needs it."""
-    async with TestServer(create_app(settings), host="127.0.0.1") as test_server:
-        yield test_server
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    """Debian's Chromium, driven by Playwright (no downloaded browser)."""
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
-
-
-def _collect_errors(page: Page, errors: list[str]) -> None:
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    def on_response(response: Response) -> None:
-        if response.status >= 400:
-            errors.append(f"{response.status} {response.request.method} {response.url}")
-
-    page.on("console", on_console)
-    page.on("response", on_response)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+from tests.browser.helpers import collect_errors
 
 
 @pytest.mark.browser
@@ -66,14 +21,14 @@ async def test_host_goes_live_and_a_viewer_plays(server: TestServer, browser: Br
     errors: list[str] = []
 
     host = await browser.new_page()
-    _collect_errors(host, errors)
+    collect_errors(host, errors)
     await host.goto(f"{base}/host/{show.id}#key={stream_key}")
     await host.locator("#go-live").click()
     await host.wait_for_selector('#status[data-state="live"]', timeout=30_000)
     assert "LIVE" in (await host.locator("#status").text_content() or "")
 
     viewer = await browser.new_page()
-    _collect_errors(viewer, errors)
+    collect_errors(viewer, errors)
     await viewer.goto(f"{base}/watch/{show.id}")
     await viewer.wait_for_function(
         "() => { const v = document.querySelector('#player');"

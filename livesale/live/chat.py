@@ -1,0 +1,118 @@
+"""Sending a chat message: every rule, in order, then SQLite, then the room.
+
+Order: text (empty, too long), ban, mute, blocked words, then slow mode and
+the rate limit in one Redis script, so a refused message never spends the
+sender's budget. The creator is exempt from all but the text rules, and a
+moderator from slow mode. Roles are looked up per message, so naming or
+removing a moderator takes effect at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from livesale import metrics
+from livesale.config import ChatSettings
+from livesale.domain.chat import (
+    ChatMessage,
+    Participant,
+    Role,
+    check_blocked_words,
+    clean_chat_text,
+)
+from livesale.domain.errors import (
+    ChatBanned,
+    ChatMuted,
+    ChatRateLimited,
+    ChatRejected,
+    ChatSlowMode,
+    ViewerRequired,
+)
+from livesale.storage.chat import ChatRepository, ModerationRepository
+from livesale.storage.room_redis import ChatLimits
+
+Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+class ChatService:
+    """Validates, rate-limits, stores and publishes chat messages."""
+
+    def __init__(
+        self,
+        settings: ChatSettings,
+        messages: ChatRepository,
+        moderation: ModerationRepository,
+        limits: ChatLimits,
+        publish: Publish,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._messages = messages
+        self._moderation = moderation
+        self._limits = limits
+        self._publish = publish
+        self._clock = clock
+
+    async def send(
+        self, show_id: str, creator_id: str | None, who: Participant, text: object
+    ) -> ChatMessage:
+        """Post `text` as `who` in the show; raises a ChatRejected (or ViewerRequired)."""
+        if who.role == Role.ANONYMOUS or who.id is None or who.display_name is None:
+            raise ViewerRequired("choose a display name to chat")
+        try:
+            cleaned = clean_chat_text(text, self._settings.max_length)
+            role = await self._role(creator_id, who)
+            if role != Role.CREATOR:
+                await self._check_viewer(show_id, creator_id, who.id, role, cleaned)
+        except ChatRejected as exc:
+            metrics.ROOM_CHAT_REJECTED.labels(exc.code).inc()
+            raise
+        message = await self._messages.add(show_id, who.id, who.display_name, role, cleaned)
+        await self._publish(show_id, {"type": "chat", "message": message.to_json()})
+        return message
+
+    async def history(self, show_id: str) -> list[ChatMessage]:
+        """The show's last `chat.history` messages, oldest first."""
+        return await self._messages.recent(show_id, self._settings.history)
+
+    async def _role(self, creator_id: str | None, who: Participant) -> Role:
+        if who.role == Role.CREATOR or creator_id is None or who.id is None:
+            return who.role
+        if await self._moderation.is_moderator(creator_id, who.id):
+            return Role.MODERATOR
+        return Role.VIEWER
+
+    async def _check_viewer(
+        self, show_id: str, creator_id: str | None, viewer_id: str, role: Role, text: str
+    ) -> None:
+        words: list[str] = list(self._settings.blocked_words)
+        if creator_id is not None:
+            if await self._moderation.is_banned(creator_id, viewer_id):
+                raise ChatBanned("you are banned from this creator's shows")
+            words += await self._moderation.blocked_words(creator_id)
+        muted_until = await self._limits.muted_until(show_id, viewer_id)
+        if muted_until is not None:
+            raise ChatMuted("you are muted in this show", muted_until=muted_until)
+        check_blocked_words(text, words)
+        now_ms = int(self._clock() * 1000)
+        admission = await self._limits.admit(
+            show_id,
+            viewer_id,
+            now_ms,
+            window_ms=int(self._settings.rate_window_seconds * 1000),
+            max_messages=self._settings.rate_messages,
+            slow_mode=role == Role.VIEWER,
+            rate_limit=True,
+        )
+        if admission.verdict == "slow":
+            raise ChatSlowMode(
+                "slow mode is on: wait before sending again",
+                retry_after_ms=admission.retry_after_ms,
+            )
+        if admission.verdict == "rate":
+            raise ChatRateLimited(
+                "too many messages: wait before sending again",
+                retry_after_ms=admission.retry_after_ms,
+            )

@@ -1,0 +1,165 @@
+"""A show's lifecycle: live when WHIP publishes, ended on WHIP DELETE or a long absence.
+
+Several server processes may share one show table. The process that holds a
+show's publisher keeps a short-lived Redis key alive; every process sweeps
+the live shows and ends one whose publisher key has been missing for
+`shows.end_after_publisher_lost_seconds`, so a creator whose browser crashed
+has time to come back and a show never stays "live" for ever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from livesale.config import ShowSettings
+from livesale.domain.pins import TimelineEvent, TimelineKind
+from livesale.domain.shows import Show, ShowStatus
+from livesale.storage.shows import ShowRepository
+from livesale.storage.timeline import TimelineRepository
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 2.0
+# The key outlives a few missed heartbeats, so a busy loop never looks like a dead publisher.
+PUBLISHER_KEY_TTL_SECONDS = 10
+ENDING_LOCK_SECONDS = 60
+
+
+class EventPublisher(Protocol):
+    """Sends an event to every viewer of a show, in every process."""
+
+    async def publish(self, show_id: str, message: dict[str, Any]) -> None:
+        """Publish `message` to the show's room."""
+
+
+def publisher_key(show_id: str) -> str:
+    """Redis key that exists while some process holds the show's publisher."""
+    return f"livesale:show:{show_id}:publisher"
+
+
+def publisher_lost_key(show_id: str) -> str:
+    """Redis key holding when a live show's publisher was first seen missing."""
+    return f"livesale:show:{show_id}:publisher_lost_at"
+
+
+def ending_key(show_id: str) -> str:
+    """Redis lock so only one process ends a show."""
+    return f"livesale:show:{show_id}:ending"
+
+
+def show_state(show: Show) -> dict[str, Any]:
+    """The show as the room sends it (times in epoch seconds)."""
+    return {
+        "id": show.id,
+        "title": show.title,
+        "status": show.status.value,
+        "scheduled_at": show.scheduled_at,
+        "live_at": show.live_at,
+        "ended_at": show.ended_at,
+    }
+
+
+def unpin_message(pin: TimelineEvent, unpin: TimelineEvent) -> dict[str, Any]:
+    """The room event that takes `pin` off the screen."""
+    return {"type": "unpin", "pin_id": pin.id, "offset_ms": unpin.offset_ms}
+
+
+class ShowLifecycle:
+    """Moves shows scheduled -> live -> ended and tells the room."""
+
+    def __init__(
+        self,
+        shows: ShowRepository,
+        timeline: TimelineRepository,
+        redis: Redis,
+        events: EventPublisher,
+        is_publishing: Callable[[str], bool],
+        settings: ShowSettings,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._shows = shows
+        self._timeline = timeline
+        self._redis = redis
+        self._events = events
+        self._is_publishing = is_publishing
+        self._settings = settings
+        self._clock = clock
+        self._local: set[str] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    async def went_live(self, show_id: str) -> Show:
+        """A publisher connected: mark the show live (once) and announce it."""
+        show = await self._shows.mark_live(show_id)
+        self._local.add(show_id)
+        await self._redis.set(publisher_key(show_id), "1", ex=PUBLISHER_KEY_TTL_SECONDS)
+        await self._redis.delete(publisher_lost_key(show_id))
+        await self._events.publish(show_id, {"type": "show", "show": show_state(show)})
+        return show
+
+    async def end(self, show_id: str) -> Show:
+        """End the show: close the pin on the timeline, mark it ended, announce it."""
+        show = await self._shows.get(show_id)
+        self._local.discard(show_id)
+        if show.status == ShowStatus.ENDED:
+            return show
+        pin = await self._timeline.current_pin(show_id)
+        if pin is not None:
+            # The replay must know when the card left the screen: at the end.
+            unpin = await self._timeline.append(
+                show_id, TimelineKind.UNPIN, show.offset_ms(self._clock()), pin.product_id
+            )
+            await self._events.publish(show_id, unpin_message(pin, unpin))
+        show = await self._shows.mark_ended(show_id)
+        await self._redis.delete(publisher_key(show_id), publisher_lost_key(show_id))
+        await self._events.publish(show_id, {"type": "show", "show": show_state(show)})
+        logger.info("show %s ended", show_id)
+        return show
+
+    def start(self) -> None:
+        """Start the heartbeat-and-sweep loop."""
+        self._task = asyncio.create_task(self._run(), name="show-lifecycle")
+
+    async def close(self) -> None:
+        """Stop the loop."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except RedisError as exc:
+                # Redis may be restarting; the next tick tries again.
+                logger.warning("show lifecycle tick failed: %s", exc)
+            except Exception:
+                logger.exception("show lifecycle tick failed")
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    async def tick(self) -> None:
+        """Refresh this process's publisher keys, then end shows abandoned too long."""
+        for show_id in list(self._local):
+            if self._is_publishing(show_id):
+                await self._redis.set(publisher_key(show_id), "1", ex=PUBLISHER_KEY_TTL_SECONDS)
+        now = self._clock()
+        for show in await self._shows.list_recent(500, status=ShowStatus.LIVE):
+            if await self._redis.exists(publisher_key(show.id)):
+                await self._redis.delete(publisher_lost_key(show.id))
+                continue
+            await self._redis.set(publisher_lost_key(show.id), str(now), nx=True, ex=86_400)
+            lost_at = float(await self._redis.get(publisher_lost_key(show.id)) or now)
+            if now - lost_at < self._settings.end_after_publisher_lost_seconds:
+                continue
+            if await self._redis.set(ending_key(show.id), "1", nx=True, ex=ENDING_LOCK_SECONDS):
+                logger.info("show %s has had no publisher since %.0f; ending it", show.id, lost_at)
+                await self.end(show.id)

@@ -1,0 +1,162 @@
+"""Who may moderate a show, and the moderation actions themselves.
+
+The show's creator may do everything. A moderator the creator named may
+delete messages, mute and ban (but not mute or ban another moderator) in that
+creator's shows only. Slow mode, the moderator list and blocked words are the
+creator's alone. Bans and moderators span the creator's whole channel; mutes
+are per show and expire by themselves.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from livesale.config import ChatSettings
+from livesale.domain.accounts import Creator, Viewer
+from livesale.domain.chat import Role, normalise_blocked_words
+from livesale.domain.errors import (
+    NotModerator,
+    NotOwner,
+    NotSignedIn,
+    ValidationFailed,
+)
+from livesale.domain.shows import Show
+from livesale.storage.chat import ChatRepository, ModerationRepository
+from livesale.storage.room_redis import ChatLimits
+from livesale.storage.shows import ShowRepository
+
+Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
+Kick = Callable[[str, str], Awaitable[None]]
+ShowState = Callable[[str], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Moderator:
+    """Someone allowed to moderate a show: the creator, or a named moderator."""
+
+    id: str
+    role: Role
+    show: Show
+    creator_id: str
+
+
+class ModerationService:
+    """Deletes, mutes, bans, slow mode, moderators and blocked words."""
+
+    def __init__(
+        self,
+        settings: ChatSettings,
+        shows: ShowRepository,
+        messages: ChatRepository,
+        moderation: ModerationRepository,
+        limits: ChatLimits,
+        publish: Publish,
+        kick: Kick,
+        show_state: ShowState,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._shows = shows
+        self._messages = messages
+        self._moderation = moderation
+        self._limits = limits
+        self._publish = publish
+        self._kick = kick
+        self._show_state = show_state
+        self._clock = clock
+
+    async def authorize(
+        self, show_id: str, creator: Creator | None, viewer: Viewer | None, *, creator_only: bool
+    ) -> Moderator:
+        """The caller as a moderator of the show; NotSignedIn, NotOwner or NotModerator else."""
+        show = await self._shows.get(show_id)
+        owner = show.creator_id
+        if creator is not None and owner is not None and creator.id == owner:
+            return Moderator(creator.id, Role.CREATOR, show, owner)
+        if creator is None and viewer is None:
+            raise NotSignedIn("sign in, or choose a display name, to moderate")
+        if creator_only or owner is None:
+            raise NotOwner("only the show's creator may do this")
+        if viewer is not None and await self._moderation.is_moderator(owner, viewer.id):
+            return Moderator(viewer.id, Role.MODERATOR, show, owner)
+        raise NotModerator("only the show's creator or their moderators may do this")
+
+    async def delete_message(self, actor: Moderator, message_id: int) -> None:
+        """Delete a message of the show and tell every viewer."""
+        await self._messages.delete(actor.show.id, message_id, actor.id)
+        await self._publish(actor.show.id, {"type": "chat_deleted", "id": message_id})
+
+    async def mute(self, actor: Moderator, viewer_id: object, seconds: object) -> int:
+        """Mute a viewer in the show for `seconds`; returns until when (epoch ms)."""
+        target = await self._target(actor, viewer_id)
+        limit = self._settings.max_mute_seconds
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or not 1 <= seconds <= limit:
+            raise ValidationFailed(
+                f"seconds must be a whole number from 1 to {limit}", field="seconds"
+            )
+        until_ms = int((self._clock() + seconds) * 1000)
+        await self._limits.mute(actor.show.id, target, until_ms, seconds)
+        return until_ms
+
+    async def ban(self, actor: Moderator, viewer_id: object) -> None:
+        """Ban a viewer from the creator's shows and close their open rooms."""
+        target = await self._target(actor, viewer_id)
+        await self._moderation.ban(actor.creator_id, target, actor.id)
+        await self._kick(actor.creator_id, target)
+
+    async def unban(self, actor: Moderator, viewer_id: str) -> bool:
+        """Lift a ban; False if the viewer was not banned."""
+        return await self._moderation.unban(actor.creator_id, viewer_id)
+
+    async def set_slow_mode(self, actor: Moderator, seconds: object) -> int:
+        """Set the show's slow mode (0 = off) and tell every viewer."""
+        limit = self._settings.max_slow_mode_seconds
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= limit:
+            raise ValidationFailed(
+                f"seconds must be a whole number from 0 to {limit}", field="seconds"
+            )
+        await self._limits.set_slow_mode(actor.show.id, seconds)
+        state = dict(await self._show_state(actor.show.id))
+        state["slow_mode_seconds"] = seconds
+        await self._publish(
+            actor.show.id, {"type": "show", "show": state, "slow_mode_seconds": seconds}
+        )
+        return seconds
+
+    async def moderators(self, creator: Creator) -> list[dict[str, Any]]:
+        """The creator's moderators as JSON."""
+        rows = await self._moderation.moderators(creator.id)
+        return [{"id": vid, "display_name": name, "added_at": at} for vid, name, at in rows]
+
+    async def add_moderator(self, creator: Creator, viewer_id: object) -> None:
+        """Name a viewer moderator of all of the creator's shows."""
+        if not isinstance(viewer_id, str) or not viewer_id:
+            raise ValidationFailed("viewer_id must be a viewer's id", field="viewer_id")
+        await self._moderation.add_moderator(creator.id, viewer_id)
+
+    async def remove_moderator(self, creator: Creator, viewer_id: str) -> bool:
+        """Remove a moderator; False if they were not one."""
+        return await self._moderation.remove_moderator(creator.id, viewer_id)
+
+    async def blocked_words(self, creator: Creator) -> list[str]:
+        """The creator's own blocked words."""
+        return await self._moderation.blocked_words(creator.id)
+
+    async def set_blocked_words(self, creator: Creator, words: object) -> list[str]:
+        """Replace the creator's blocked words; returns the stored list."""
+        cleaned = normalise_blocked_words(words)
+        await self._moderation.set_blocked_words(creator.id, cleaned)
+        return sorted(cleaned)
+
+    async def _target(self, actor: Moderator, viewer_id: object) -> str:
+        if not isinstance(viewer_id, str) or not viewer_id:
+            raise ValidationFailed("viewer_id must be a viewer's id", field="viewer_id")
+        await self._moderation.viewer_name(viewer_id)  # ViewerNotFound
+        if actor.role != Role.CREATOR and await self._moderation.is_moderator(
+            actor.creator_id, viewer_id
+        ):
+            raise NotOwner("only the creator may mute or ban a moderator")
+        return viewer_id

@@ -1,0 +1,140 @@
+"""Pinning products during the live: stamp the timeline, tell every viewer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from livesale.domain.accounts import Creator
+from livesale.domain.errors import (
+    NothingPinned,
+    NotOwner,
+    ProductArchived,
+    ProductNotInBag,
+    ShowEnded,
+    ShowNotLive,
+    ValidationFailed,
+)
+from livesale.domain.pins import TimelineEvent, TimelineKind, parse_flash_sale
+from livesale.domain.products import Product, ProductStatus
+from livesale.domain.shows import Show, ShowStatus
+from livesale.live.lifecycle import EventPublisher, unpin_message
+from livesale.storage.shows import ShowRepository
+from livesale.storage.timeline import TimelineRepository
+
+PIN_FIELDS = frozenset({"product_id", "flash_sale"})
+
+
+class ProductReader(Protocol):
+    """Reads one product by id."""
+
+    async def get(self, product_id: str) -> Product:
+        """The product, or ProductNotFound."""
+
+
+class PinService:
+    """The creator's pin and unpin, and the pin on screen now."""
+
+    def __init__(
+        self,
+        shows: ShowRepository,
+        timeline: TimelineRepository,
+        products: ProductReader,
+        events: EventPublisher,
+        render_product: Callable[[Product], dict[str, Any]],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._shows = shows
+        self._timeline = timeline
+        self._products = products
+        self._events = events
+        self._render_product = render_product
+        self._clock = clock
+
+    async def pin(self, creator: Creator, show_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Pin a product of the bag (a new pin replaces the one on screen)."""
+        show = await self._live_show_of(creator, show_id)
+        unknown = sorted(set(body) - PIN_FIELDS)
+        if unknown:
+            raise ValidationFailed(f"unknown field(s): {', '.join(unknown)}", field=unknown[0])
+        product_id = body.get("product_id")
+        if not isinstance(product_id, str):
+            raise ValidationFailed("product_id is required", field="product_id")
+        if product_id not in await self._shows.bag(show_id):
+            raise ProductNotInBag("add the product to the show first", product_id=product_id)
+        product = await self._products.get(product_id)
+        variants = product.active_variants
+        if product.status != ProductStatus.ACTIVE or not variants:
+            raise ProductArchived("this product is archived", product_id=product_id)
+        sale = parse_flash_sale(
+            body.get("flash_sale"),
+            [v.price_minor for v in variants],
+            product.currency,
+            sum(v.stock for v in variants),
+        )
+        event = await self._timeline.append(
+            show_id, TimelineKind.PIN, show.offset_ms(self._clock()), product_id, sale
+        )
+        pin = self._pin_json(event, product)
+        await self._events.publish(show_id, {"type": "pin", "pin": pin})
+        return pin
+
+    async def unpin(self, creator: Creator, show_id: str) -> dict[str, Any]:
+        """Take the pinned product off the screen."""
+        show = await self._live_show_of(creator, show_id)
+        current = await self._timeline.current_pin(show_id)
+        if current is None:
+            raise NothingPinned("no product is pinned")
+        event = await self._timeline.append(
+            show_id, TimelineKind.UNPIN, show.offset_ms(self._clock()), current.product_id
+        )
+        message = unpin_message(current, event)
+        await self._events.publish(show_id, message)
+        return message
+
+    async def current(self, show_id: str) -> dict[str, Any] | None:
+        """The pin on screen now, as viewers receive it, or None."""
+        event = await self._timeline.current_pin(show_id)
+        if event is None or event.product_id is None:
+            return None
+        return self._pin_json(event, await self._products.get(event.product_id))
+
+    async def timeline(self, show_id: str) -> list[dict[str, Any]]:
+        """Every pin and unpin of the show, oldest first."""
+        await self._shows.get(show_id)
+        return [timeline_event_json(e) for e in await self._timeline.events(show_id)]
+
+    async def _live_show_of(self, creator: Creator, show_id: str) -> Show:
+        show = await self._shows.get(show_id)
+        if show.creator_id != creator.id:
+            raise NotOwner("only the show's creator may pin products", show_id=show_id)
+        if show.status == ShowStatus.SCHEDULED:
+            raise ShowNotLive("pins start when the show goes live", status=show.status.value)
+        if show.status == ShowStatus.ENDED:
+            raise ShowEnded("the show has ended")
+        return show
+
+    def _pin_json(self, event: TimelineEvent, product: Product) -> dict[str, Any]:
+        sale = None
+        if event.flash_sale is not None and event.sale_ends_at is not None:
+            sale = {**event.flash_sale.as_json(), "ends_at": round(event.sale_ends_at * 1000)}
+        return {
+            "id": event.id,
+            "product": self._render_product(product),
+            "offset_ms": event.offset_ms,
+            "pinned_at": round(event.created_at * 1000),
+            "flash_sale": sale,
+        }
+
+
+def timeline_event_json(event: TimelineEvent) -> dict[str, Any]:
+    """One timeline event as the API returns it."""
+    return {
+        "id": event.id,
+        "type": event.kind.value,
+        "offset_ms": event.offset_ms,
+        "product_id": event.product_id,
+        "flash_sale": None if event.flash_sale is None else event.flash_sale.as_json(),
+        "at": round(event.created_at * 1000),
+    }

@@ -1,0 +1,384 @@
+"""The `Room` service: every show's live room in this process, shared through Redis.
+
+A connection joins in four steps: it is added to the show's fan-out (events
+now wait in its backlog), the process makes sure it follows the show's
+channel, the snapshot goes out, then the backlog (without chat the snapshot
+already holds) and from then on every batch. So nothing is missed between
+snapshot and events, and the snapshot always comes first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from redis.asyncio import Redis
+
+from livesale import metrics
+from livesale.config import Settings
+from livesale.domain.accounts import Creator, Viewer
+from livesale.domain.chat import Participant, Role
+from livesale.domain.errors import CapacityReached, ChatBanned, LivesaleError
+from livesale.domain.shows import Show
+from livesale.live.bus import Bus
+from livesale.live.chat import ChatService
+from livesale.live.fanout import NO_FLOW_CONTROL_LIMIT, Connection, ShowFanout
+from livesale.live.likes import MAX_LIKES_PER_MESSAGE, Likes
+from livesale.live.moderation import ModerationService
+from livesale.live.presence import Presence
+from livesale.live.protocol import (
+    CLOSE_BANNED,
+    CLOSE_SHUTTING_DOWN,
+    CLOSE_TRY_AGAIN,
+    dumps,
+    error_event,
+    error_event_of,
+)
+from livesale.live.snapshot import SharedSnapshot, SnapshotCache, basic_show_state
+from livesale.storage.chat import ChatRepository, ModerationRepository
+from livesale.storage.database import Database
+from livesale.storage.room_redis import ChatLimits
+from livesale.storage.shows import ShowRepository
+
+logger = logging.getLogger(__name__)
+
+# aiohttp closes a connection (1009) on frames above this; smaller oversized
+# messages get a `message_too_large` error and the connection stays usable.
+MIN_HARD_MESSAGE_BYTES = 65_536
+
+
+class Room:
+    """Live rooms of shows: connections, events through Redis, chat, likes and presence."""
+
+    def __init__(
+        self, settings: Settings, db: Database, redis: Redis, shows: ShowRepository
+    ) -> None:
+        self._settings = settings.room
+        self._shows = shows
+        self._process_id = uuid.uuid4().hex
+        self._fanouts: dict[str, ShowFanout] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tickers: list[asyncio.Task[None]] = []
+        messages = ChatRepository(db)
+        self._moderation_repo = ModerationRepository(db)
+        limits = ChatLimits(redis)
+        self._limits = limits
+        self._bus = Bus(redis, self._on_event, self._on_control, self._on_resync)
+        self.chat = ChatService(
+            settings.chat, messages, self._moderation_repo, limits, self.publish
+        )
+        self.moderation = ModerationService(
+            settings.chat,
+            shows,
+            messages,
+            self._moderation_repo,
+            limits,
+            self.publish,
+            self._publish_kick,
+            self._show_state,
+        )
+        self._snapshots = SnapshotCache(shows, self.chat.history, limits)
+        self._presence = Presence(
+            redis,
+            self._process_id,
+            self._settings.presence_interval_seconds,
+            self._local_counts,
+            self._push_local,
+        )
+        self._likes = Likes(redis, self._settings.max_likes_per_second, self._push_local)
+
+    @property
+    def snapshot_extras(self) -> Callable[[str], Awaitable[dict[str, Any]]]:
+        """Hook merged into every snapshot (e.g. {"pin": ..., "show": ...})."""
+        return self._snapshots.extras
+
+    @snapshot_extras.setter
+    def snapshot_extras(self, hook: Callable[[str], Awaitable[dict[str, Any]]]) -> None:
+        self._snapshots.extras = hook
+
+    async def start(self) -> None:
+        """Connect the bus and start the presence and likes timers."""
+        await self._bus.start()
+        loop = asyncio.get_running_loop()
+        self._tickers = [
+            loop.create_task(
+                self._every(self._settings.presence_interval_seconds, self._presence.tick)
+            ),
+            loop.create_task(self._every(self._settings.like_interval_seconds, self._likes_tick)),
+        ]
+
+    async def stop(self) -> None:
+        """Close every connection (1001, clients reconnect elsewhere), then the bus."""
+        for fanout in list(self._fanouts.values()):
+            for conn in list(fanout.connections):
+                conn.close_soon(CLOSE_SHUTTING_DOWN, "server shutting down")
+        for task in self._tickers:
+            task.cancel()
+        for task in self._tickers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        with contextlib.suppress(Exception):
+            await self._presence.tick()  # takes this process's counts out
+        pending = list(self._tasks)
+        if pending:
+            await asyncio.wait(pending, timeout=3.0)
+        for fanout in list(self._fanouts.values()):
+            await fanout.close()
+        self._fanouts.clear()
+        await self._bus.close()
+
+    async def publish(self, show_id: str, message: dict[str, Any]) -> None:
+        """Send an event to every viewer of the show, in every process."""
+        await self._bus.publish(show_id, dumps(message))
+
+    def local_connection_count(self, show_id: str | None = None) -> int:
+        """Open room connections in this process (for one show, or all)."""
+        if show_id is not None:
+            fanout = self._fanouts.get(show_id)
+            return 0 if fanout is None else len(fanout.connections)
+        return sum(len(f.connections) for f in self._fanouts.values())
+
+    def check_capacity(self) -> None:
+        """Raise CapacityReached when this process holds `room.max_connections_per_process`."""
+        limit = self._settings.max_connections_per_process
+        if self.local_connection_count() >= limit:
+            raise CapacityReached("this server has no room for more viewers", limit=limit)
+
+    async def participant(
+        self, show: Show, creator: Creator | None, viewer: Viewer | None
+    ) -> Participant:
+        """Who is connecting; ChatBanned for a viewer banned from the show's creator."""
+        if creator is not None and show.creator_id == creator.id:
+            return Participant(creator.id, creator.display_name, Role.CREATOR)
+        if viewer is None:
+            return Participant(None, None, Role.ANONYMOUS)
+        if show.creator_id is not None:
+            if await self._moderation_repo.is_banned(show.creator_id, viewer.id):
+                raise ChatBanned("you are banned from this creator's shows")
+            if await self._moderation_repo.is_moderator(show.creator_id, viewer.id):
+                return Participant(viewer.id, viewer.display_name, Role.MODERATOR)
+        return Participant(viewer.id, viewer.display_name, Role.VIEWER)
+
+    def websocket(self) -> web.WebSocketResponse:
+        """A WebSocketResponse set up for the room (heartbeat, limits, no compression)."""
+        return web.WebSocketResponse(
+            heartbeat=self._settings.heartbeat_seconds,
+            max_msg_size=max(MIN_HARD_MESSAGE_BYTES, 16 * self._settings.max_message_bytes),
+            compress=False,  # one shared payload per batch; deflate would be per connection
+            writer_limit=NO_FLOW_CONTROL_LIMIT,
+        )
+
+    async def serve(
+        self,
+        show: Show,
+        ws: web.WebSocketResponse,
+        transport: asyncio.BaseTransport | None,
+        who: Participant,
+    ) -> None:
+        """Run one prepared connection until it closes."""
+        conn = Connection(
+            show.id, show.creator_id, ws, transport, who, self._settings.max_send_buffer_bytes
+        )
+        fanout = self._fanouts.get(show.id)
+        if fanout is None:
+            fanout = self._fanouts[show.id] = ShowFanout(
+                show.id, self._settings.flush_interval_seconds
+            )
+        fanout.connections[conn] = None
+        conn.on_gone = self._leave
+        metrics.ROOM_CONNECTIONS.inc()
+        joined_at = fanout.seq
+        try:
+            await self._bus.subscribe(show.id)
+            conn.you = await self._you(show.id, who)
+            shared = await self._snapshots.get(show.id, joined_at, lambda: fanout.seq)
+            await self._deliver_snapshot(conn, shared)
+            async for msg in ws:
+                if msg.type is WSMsgType.TEXT:
+                    await self._receive(conn, msg.data)
+                elif msg.type is WSMsgType.BINARY:
+                    await conn.send(error_event("malformed_message", "send JSON text frames"))
+        except Exception:
+            # The upgrade is done, so no JSON error response: close, the client retries.
+            logger.exception("room connection to show %s failed", show.id)
+            conn.close_soon(CLOSE_TRY_AGAIN, "server error: reconnect")
+        finally:
+            self._leave(conn)
+
+    async def _deliver_snapshot(self, conn: Connection, shared: SharedSnapshot) -> None:
+        local = self.local_connection_count(conn.show_id)
+        viewers = self._presence.known_total(conn.show_id, local)
+        if viewers is None:
+            viewers = await self._presence.total(conn.show_id, local)
+        likes = await self._likes.total(conn.show_id)
+        await conn.send_raw(shared.render(viewers, likes, conn.you).encode())
+        backlog = [raw for raw in conn.backlog if not _chat_in(raw, shared.chat_ids)]
+        conn.backlog = []
+        if backlog:
+            await conn.send_raw(("[" + ",".join(backlog) + "]").encode())
+        conn.ready = True
+
+    async def _you(self, show_id: str, who: Participant) -> dict[str, Any]:
+        muted_until = None
+        if who.id is not None and who.role != Role.CREATOR:
+            muted_until = await self._limits.muted_until(show_id, who.id)
+        return {
+            "id": who.id,
+            "display_name": who.display_name,
+            "role": who.role.value,
+            "muted_until": muted_until,
+        }
+
+    async def _receive(self, conn: Connection, data: str) -> None:
+        limit = self._settings.max_message_bytes
+        if len(data) > limit or len(data.encode()) > limit:
+            await conn.send(
+                error_event(
+                    "message_too_large", f"messages are at most {limit} bytes", {"max_bytes": limit}
+                )
+            )
+            return
+        try:
+            message = json.loads(data)
+        except ValueError:
+            await conn.send(error_event("malformed_message", "the message is not valid JSON"))
+            return
+        if not isinstance(message, dict):
+            await conn.send(error_event("malformed_message", "a message must be a JSON object"))
+            return
+        kind = message.get("type")
+        if kind == "ping":
+            await conn.send({"type": "pong"})
+        elif kind == "like":
+            count = message.get("count", 1)
+            if (
+                isinstance(count, bool)
+                or not isinstance(count, int)
+                or not 1 <= count <= MAX_LIKES_PER_MESSAGE
+            ):
+                await conn.send(
+                    error_event(
+                        "malformed_message",
+                        f"count must be 1 to {MAX_LIKES_PER_MESSAGE}",
+                        {"field": "count"},
+                    )
+                )
+                return
+            self._likes.add(conn, count)
+        elif kind == "chat":
+            try:
+                await self.chat.send(conn.show_id, conn.creator_id, conn.who, message.get("text"))
+            except LivesaleError as exc:
+                await conn.send(error_event_of(exc))
+        else:
+            await conn.send(
+                error_event(
+                    "unknown_message_type",
+                    "known types: chat, like, ping",
+                    {"type": str(kind)[:40]},
+                )
+            )
+
+    def _leave(self, conn: Connection) -> None:
+        fanout = self._fanouts.get(conn.show_id)
+        if fanout is None or conn not in fanout.connections:
+            return
+        del fanout.connections[conn]
+        metrics.ROOM_CONNECTIONS.dec()
+        if not fanout.connections:
+            del self._fanouts[conn.show_id]
+            self._spawn(fanout.close())
+            self._bus.unsubscribe(conn.show_id)
+            self._snapshots.forget(conn.show_id)
+            self._likes.forget(conn.show_id)
+
+    def _on_event(self, show_id: str, raw: str) -> None:
+        fanout = self._fanouts.get(show_id)
+        if fanout is not None:
+            fanout.push(raw)
+
+    def _push_local(self, show_id: str, raw: str) -> None:
+        fanout = self._fanouts.get(show_id)
+        if fanout is not None:
+            fanout.push(raw, from_bus=False)
+
+    def _local_counts(self) -> dict[str, int]:
+        return {show_id: len(f.connections) for show_id, f in self._fanouts.items()}
+
+    async def _likes_tick(self) -> None:
+        await self._likes.tick(list(self._fanouts))
+
+    async def _show_state(self, show_id: str) -> dict[str, Any]:
+        extras = await self._snapshots.extras(show_id)
+        state = extras.get("show")
+        return (
+            dict(state)
+            if isinstance(state, dict)
+            else basic_show_state(await self._shows.get(show_id))
+        )
+
+    async def _publish_kick(self, creator_id: str, viewer_id: str) -> None:
+        await self._bus.publish_control(
+            dumps({"kind": "kick", "creator_id": creator_id, "viewer_id": viewer_id})
+        )
+
+    def _on_control(self, raw: str) -> None:
+        message = json.loads(raw)
+        if message.get("kind") != "kick":
+            return
+        for fanout in self._fanouts.values():
+            for conn in list(fanout.connections):
+                if conn.who.id == message["viewer_id"] and conn.creator_id == message["creator_id"]:
+                    self._spawn(self._kick(conn))
+
+    async def _kick(self, conn: Connection) -> None:
+        await conn.send(error_event_of(ChatBanned("you are banned from this creator's shows")))
+        conn.close_soon(CLOSE_BANNED, "banned")
+
+    def _on_resync(self) -> None:
+        # Events may have been lost while Redis was away: everyone starts from a fresh snapshot.
+        for show_id, fanout in self._fanouts.items():
+            self._snapshots.forget(show_id)
+            self._spawn(self._resync(show_id, fanout))
+
+    async def _resync(self, show_id: str, fanout: ShowFanout) -> None:
+        conns = [c for c in fanout.connections if c.ready]
+        for conn in conns:
+            conn.ready = False  # events wait in the backlog until the new snapshot is out
+        try:
+            shared = await self._snapshots.get(show_id, fanout.seq, lambda: fanout.seq)
+        except Exception as exc:
+            logger.warning("cannot resync show %s (%s); closing its connections", show_id, exc)
+            for conn in conns:
+                conn.close_soon(CLOSE_TRY_AGAIN, "reconnect for a fresh snapshot")
+            return
+        for conn in conns:
+            if not conn.closed:
+                await self._deliver_snapshot(conn, shared)
+
+    async def _every(self, interval: float, tick: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await tick()
+            except Exception as exc:  # Redis away: try again next time
+                logger.warning("room timer failed: %s", exc)
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _chat_in(raw: str, chat_ids: frozenset[int]) -> bool:
+    """Whether a serialised event is a chat message the snapshot already holds."""
+    if not chat_ids or not raw.startswith('{"type":"chat"'):
+        return False
+    message = json.loads(raw).get("message", {})
+    return isinstance(message, dict) and message.get("id") in chat_ids

@@ -1,0 +1,82 @@
+"""Guest viewers in SQLite: a cookie token (stored hashed) and a chosen display name."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+import aiosqlite
+
+from livesale.domain.accounts import (
+    Viewer,
+    hash_token,
+    new_account_id,
+    new_token,
+    validate_display_name,
+)
+from livesale.domain.errors import ViewerNotFound
+from livesale.storage.database import Database
+
+_COLUMNS = "id, display_name, created_at"
+
+
+class ViewerRepository:
+    """Persistence of guest viewers; the only code that touches the `viewers` table."""
+
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def create(self, display_name: object) -> tuple[Viewer, str]:
+        """A new guest and its token (the only chance to see the token)."""
+        viewer = Viewer(new_account_id(), validate_display_name(display_name), self._clock())
+        token = new_token()
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO viewers (id, token_hash, display_name, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (viewer.id, hash_token(token), viewer.display_name, viewer.created_at),
+            )
+        return viewer, token
+
+    async def by_token(self, token: str) -> Viewer | None:
+        """The guest holding this token, or None."""
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM viewers WHERE token_hash = ?", (hash_token(token),)
+        )
+        return None if row is None else _viewer(row)
+
+    async def get(self, viewer_id: str) -> Viewer:
+        """The guest with this id, or ViewerNotFound."""
+        row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM viewers WHERE id = ?", (viewer_id,))
+        if row is None:
+            raise ViewerNotFound("no viewer has this id", viewer_id=viewer_id)
+        return _viewer(row)
+
+    async def get_many(self, viewer_ids: Iterable[str]) -> dict[str, Viewer]:
+        """The guests among these ids, by id (unknown ids are left out)."""
+        ids = sorted(set(viewer_ids))
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        rows = await self._db.fetchall(f"SELECT {_COLUMNS} FROM viewers WHERE id IN ({marks})", ids)
+        return {str(row["id"]): _viewer(row) for row in rows}
+
+    async def rename(self, viewer_id: str, display_name: object) -> Viewer:
+        """Change a guest's display name (validated first; bad input changes nothing)."""
+        name = validate_display_name(display_name)
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE viewers SET display_name = ? WHERE id = ?", (name, viewer_id)
+            )
+            if cursor.rowcount == 0:
+                raise ViewerNotFound("no viewer has this id", viewer_id=viewer_id)
+        return await self.get(viewer_id)
+
+
+def _viewer(row: aiosqlite.Row) -> Viewer:
+    return Viewer(
+        id=str(row["id"]),
+        display_name=str(row["display_name"]),
+        created_at=float(row["created_at"]),
+    )

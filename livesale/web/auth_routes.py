@@ -1,0 +1,85 @@
+"""Creator sign-up, login, logout and /me; the guest viewer's identity."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from livesale import keys
+from livesale.web.auth import (
+    clear_session_cookie,
+    creator_json,
+    current_viewer,
+    require_creator,
+    session_token,
+    set_session_cookie,
+    set_viewer_cookie,
+    viewer_json,
+)
+from livesale.web.json_body import read_object
+
+
+def add_auth_routes(app: web.Application) -> None:
+    """Register the /api/auth/* and /api/viewer endpoints."""
+    app.router.add_post("/api/auth/signup", sign_up)
+    app.router.add_post("/api/auth/login", log_in)
+    app.router.add_post("/api/auth/logout", log_out)
+    app.router.add_get("/api/auth/me", me)
+    app.router.add_get("/api/viewer", get_viewer)
+    app.router.add_put("/api/viewer", put_viewer)
+
+
+async def sign_up(request: web.Request) -> web.Response:
+    """Create a creator account and sign it in (201 + session cookie)."""
+    body = await read_object(request, ("email", "password", "display_name"))
+    creators = request.app[keys.CREATORS]
+    creator = await creators.sign_up(
+        body.get("email"), body.get("password"), body.get("display_name")
+    )
+    response = web.json_response({"creator": creator_json(creator)}, status=201)
+    set_session_cookie(response, request, await creators.create_session(creator.id))
+    return response
+
+
+async def log_in(request: web.Request) -> web.Response:
+    """Check the password (throttled) and start a session (200 + session cookie)."""
+    body = await read_object(request, ("email", "password"))
+    creators = request.app[keys.CREATORS]
+    creator = await creators.log_in(body.get("email"), body.get("password"), request.remote)
+    response = web.json_response({"creator": creator_json(creator)})
+    set_session_cookie(response, request, await creators.create_session(creator.id))
+    return response
+
+
+async def log_out(request: web.Request) -> web.Response:
+    """End the session (if any) and clear the cookie: 204 either way."""
+    token = session_token(request)
+    if token is not None:
+        await request.app[keys.CREATORS].end_session(token)
+    response = web.Response(status=204)
+    clear_session_cookie(response, request)
+    return response
+
+
+async def me(request: web.Request) -> web.Response:
+    """The signed-in creator, or 401 not_signed_in."""
+    return web.json_response({"creator": creator_json(await require_creator(request))})
+
+
+async def get_viewer(request: web.Request) -> web.Response:
+    """The guest identity of this browser, or null if it has none yet."""
+    viewer = await current_viewer(request)
+    return web.json_response({"viewer": None if viewer is None else viewer_json(viewer)})
+
+
+async def put_viewer(request: web.Request) -> web.Response:
+    """Set the guest's display name, creating the guest (and its cookie) on first use."""
+    body = await read_object(request, ("display_name",))
+    viewers = request.app[keys.VIEWERS]
+    viewer = await current_viewer(request)
+    if viewer is not None:
+        renamed = await viewers.rename(viewer.id, body.get("display_name"))
+        return web.json_response({"viewer": viewer_json(renamed)})
+    created, token = await viewers.create(body.get("display_name"))
+    response = web.json_response({"viewer": viewer_json(created)})
+    set_viewer_cookie(response, request, token)
+    return response

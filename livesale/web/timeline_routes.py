@@ -1,0 +1,37 @@
+"""The live timeline: the creator pins and unpins; anyone reads the timeline."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from livesale import keys
+from livesale.web.auth import require_creator
+from livesale.web.json_body import read_object
+
+
+def add_timeline_routes(app: web.Application) -> None:
+    """Register pin, unpin and timeline endpoints."""
+    app.router.add_post("/api/shows/{show_id}/pin", pin_product)
+    app.router.add_post("/api/shows/{show_id}/unpin", unpin_product)
+    app.router.add_get("/api/shows/{show_id}/timeline", get_timeline)
+
+
+async def pin_product(request: web.Request) -> web.Response:
+    """Pin a product of the bag, optionally as a flash sale (the show's creator only)."""
+    creator = await require_creator(request)
+    body = await read_object(request)
+    pin = await request.app[keys.PINS].pin(creator, request.match_info["show_id"], body)
+    return web.json_response({"pin": pin}, status=201)
+
+
+async def unpin_product(request: web.Request) -> web.Response:
+    """Take the pinned product off screen (the show's creator only)."""
+    creator = await require_creator(request)
+    unpin = await request.app[keys.PINS].unpin(creator, request.match_info["show_id"])
+    return web.json_response({"unpin": unpin})
+
+
+async def get_timeline(request: web.Request) -> web.Response:
+    """Every pin and unpin of the show with its offset in ms since it went live."""
+    events = await request.app[keys.PINS].timeline(request.match_info["show_id"])
+    return web.json_response({"events": events})

@@ -1,0 +1,79 @@
+// The chat input: sends over the room, honours slow mode, shows chat errors.
+import { errorText } from "./http.js";
+import { setText } from "./i18n.js";
+import { formatClock } from "./format.js";
+
+/** Wire `form` (with `input` and `button`); `send(text)` returns false when offline. */
+export function createChatCompose({ form, input, button, error, hint, send }) {
+  let slowSeconds = 0;
+  let waitUntil = 0;
+  let mutedUntil = null;
+  let timer = null;
+
+  function update() {
+    const now = Date.now();
+    const muted = mutedUntil && mutedUntil > now;
+    const waiting = waitUntil > now;
+    button.disabled = Boolean(muted || waiting);
+    if (muted) {
+      setText(hint, "chat.muted_until", { time: formatClock(mutedUntil) });
+    } else if (waiting) {
+      setText(hint, "chat.slow_wait", { n: Math.ceil((waitUntil - now) / 1000) });
+    } else if (slowSeconds > 0) {
+      setText(hint, "chat.slow_mode", { n: slowSeconds });
+    } else {
+      delete hint.dataset.i18n;
+      hint.textContent = "";
+    }
+    if (!muted && !waiting) {
+      clearInterval(timer);
+      timer = null;
+    } else if (!timer) {
+      timer = setInterval(update, 500);
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text || button.disabled) {
+      return;
+    }
+    if (!send(text)) {
+      setText(error, "chat.offline");
+      return;
+    }
+    error.textContent = "";
+    input.value = "";
+    if (slowSeconds > 0) {
+      waitUntil = Date.now() + slowSeconds * 1000;
+    }
+    update();
+  });
+
+  return {
+    /** Settings from a snapshot or a `show` event. */
+    configure({ slow_mode_seconds: slow, muted_until: muted } = {}) {
+      if (typeof slow === "number") {
+        slowSeconds = slow;
+      }
+      if (muted !== undefined) {
+        mutedUntil = muted;
+      }
+      update();
+    },
+    /** A chat error the room sent back (`chat_slow_mode`, `chat_muted`, ...). */
+    showError(event) {
+      delete error.dataset.i18n;
+      error.textContent = errorText(event);
+      const details = event.details || {};
+      if (event.code === "chat_slow_mode" && details.retry_after_seconds) {
+        waitUntil = Date.now() + details.retry_after_seconds * 1000;
+      }
+      if (event.code === "chat_muted" && details.muted_until) {
+        mutedUntil = details.muted_until;
+      }
+      update();
+    },
+  };
+}

@@ -1,0 +1,267 @@
+// The show's room in the console: the bag with pin/unpin and flash sales,
+// the pinned card, live chat with moderation, slow mode, viewers and likes.
+import { createChatCompose } from "./chat-compose.js";
+import { createChatView } from "./chat-view.js";
+import { showError } from "./console-notice.js";
+import { $, el } from "./dom.js";
+import { formatCount, formatMoney, parseMoney } from "./format.js";
+import { errorText, post, put } from "./http.js";
+import { setText, t } from "./i18n.js";
+import { moderationActions } from "./moderation.js";
+import { createPinCard, priceInfo } from "./pin-card.js";
+import { RoomSocket } from "./room-socket.js";
+
+const card = createPinCard($("room-pin"));
+let current = null; // {show, bag, room, counts}
+
+function base() {
+  return `/api/shows/${encodeURIComponent(current.show.id)}`;
+}
+
+function report(text) {
+  showError($("room-error"), text);
+}
+
+// Moderation buttons need the show id, known once a room starts.
+const chat = createChatView($("chat"), {
+  actionsFor: (message) =>
+    current
+      ? moderationActions(current.show.id, {
+          can: () => "creator",
+          report: (text) => showError($("chat-hint"), text),
+        })(message)
+      : [],
+});
+
+const compose = createChatCompose({
+  form: $("chat-form"),
+  input: $("chat-input"),
+  button: $("chat-send"),
+  error: $("chat-error"),
+  hint: $("chat-hint"),
+  send: (text) => Boolean(current && current.room.send({ type: "chat", text })),
+});
+
+async function pin(product, flashSale) {
+  report("");
+  try {
+    const body = flashSale ? { product_id: product.id, flash_sale: flashSale } : { product_id: product.id };
+    const result = await post(`${base()}/pin`, body);
+    if (result && result.pin) {
+      card.show(result.pin); // the room's own `pin` event follows
+      drawBag();
+    }
+    return true;
+  } catch (error) {
+    report(errorText(error));
+    return false;
+  }
+}
+
+async function unpin() {
+  report("");
+  try {
+    await post(`${base()}/unpin`);
+    card.hide();
+    drawBag();
+  } catch (error) {
+    report(errorText(error));
+  }
+}
+
+function openSaleForm(product) {
+  const price = priceInfo(product);
+  const stock = product.variants.filter((v) => !v.archived).reduce((sum, v) => sum + v.stock, 0);
+  current.saleProduct = product;
+  setText($("sale-heading"), "sale.heading", { title: product.title });
+  $("sale-price").value = "";
+  $("sale-price").placeholder = price ? formatMoney(price.lowest, price.currency) : "";
+  $("sale-quantity").max = String(Math.max(1, stock));
+  $("sale-quantity").value = String(Math.min(stock, 10) || 1);
+  $("sale-form").hidden = false;
+  $("sale-price").focus();
+}
+
+function bagRow(product) {
+  const pinned = card.current && card.current.product && card.current.product.id === product.id;
+  const price = priceInfo(product);
+  const image = product.images && product.images[0];
+  const pinButton = el("button", {
+    type: "button",
+    className: pinned ? "secondary small" : "primary small",
+    textContent: t(pinned ? "room.unpin" : "room.pin"),
+    dataset: { action: pinned ? "unpin" : "pin" },
+    attrs: { "aria-label": t(pinned ? "room.unpin_label" : "room.pin_label", { title: product.title }) },
+  });
+  pinButton.addEventListener("click", async () => {
+    pinButton.disabled = true;
+    await (pinned ? unpin() : pin(product, null));
+    pinButton.disabled = false;
+  });
+  const saleButton = el("button", {
+    type: "button",
+    className: "secondary small",
+    textContent: t("room.flash_sale"),
+    attrs: { "aria-label": t("room.flash_sale_label", { title: product.title }) },
+  });
+  saleButton.addEventListener("click", () => openSaleForm(product));
+  return el(
+    "li",
+    { className: pinned ? "row pinned" : "row", dataset: { id: product.id } },
+    image ? el("img", { className: "thumb", src: image.url, alt: "" }) : el("span", { className: "thumb" }),
+    el(
+      "span",
+      { className: "row-main" },
+      el("strong", { textContent: product.title }),
+      el("span", { className: "muted", textContent: price ? formatMoney(price.lowest, price.currency) : "" }),
+    ),
+    el("span", { className: "row-actions" }, pinButton, saleButton),
+  );
+}
+
+function drawBag() {
+  if (!current) {
+    return;
+  }
+  $("room-bag").replaceChildren(...current.bag.map(bagRow));
+  if (!current.bag.length) {
+    $("room-bag").append(el("li", { className: "muted", textContent: t("room.bag_empty") }));
+  }
+}
+
+function drawCounts() {
+  $("room-viewers").textContent = formatCount(current ? current.viewers : 0);
+  $("room-likes").textContent = formatCount(current ? current.likes : 0);
+}
+
+function onEvent(event) {
+  if (!current) {
+    return;
+  }
+  switch (event.type) {
+    case "snapshot":
+      current.onShow(event.show || {});
+      if (event.pin) {
+        card.show(event.pin);
+      } else {
+        card.hide();
+      }
+      current.viewers = event.viewers || 0;
+      current.likes = event.likes || 0;
+      chat.reset(event.chat);
+      $("slow-mode").value = String(event.slow_mode_seconds || 0);
+      compose.configure({ slow_mode_seconds: 0, muted_until: null });
+      drawCounts();
+      drawBag();
+      break;
+    case "pin":
+      card.show(event.pin);
+      drawBag();
+      break;
+    case "unpin":
+      card.hide(event.pin_id);
+      drawBag();
+      break;
+    case "chat":
+      chat.add(event.message);
+      break;
+    case "chat_deleted":
+      chat.remove(event.id);
+      break;
+    case "like":
+      current.likes = event.total || 0;
+      drawCounts();
+      break;
+    case "viewers":
+      current.viewers = event.count || 0;
+      drawCounts();
+      break;
+    case "show":
+      current.onShow(event.show || {});
+      if (typeof (event.show || {}).slow_mode_seconds === "number") {
+        $("slow-mode").value = String(event.show.slow_mode_seconds);
+      }
+      break;
+    case "error":
+      compose.showError(event);
+      break;
+    default:
+      break;
+  }
+}
+
+function onStatus(status) {
+  setText($("room-status"), `room.${status}`);
+  $("room-status").dataset.status = status;
+}
+
+/** Start the room of `show`; `onShow(update)` gets status changes. */
+export function startRoom(show, { onShow }) {
+  stopRoom();
+  const room = new RoomSocket(show.id, { onEvent, onStatus });
+  current = { show, bag: show.products || [], room, viewers: 0, likes: 0, onShow, saleProduct: null };
+  card.hide();
+  $("sale-form").hidden = true;
+  report("");
+  drawBag();
+  drawCounts();
+  room.connect();
+}
+
+/** Replace the bag (after editing it). */
+export function setBag(products) {
+  if (current) {
+    current.bag = products;
+    drawBag();
+  }
+}
+
+/** Leave the room (the view closes). */
+export function stopRoom() {
+  if (current) {
+    current.room.stop();
+    current = null;
+  }
+}
+
+/** Re-render formatted text after a language switch. */
+export function relabelRoom() {
+  drawBag();
+  drawCounts();
+}
+
+$("sale-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const product = current && current.saleProduct;
+  if (!product) {
+    return;
+  }
+  const price = priceInfo(product);
+  const salePrice = parseMoney($("sale-price").value, price ? price.currency : "USD");
+  if (salePrice === null) {
+    setText($("room-error"), "sale.bad_price");
+    return;
+  }
+  const ok = await pin(product, {
+    sale_price_minor: salePrice,
+    quantity: Number($("sale-quantity").value),
+    per_buyer_limit: Number($("sale-limit").value),
+    duration_seconds: Number($("sale-seconds").value),
+  });
+  if (ok) {
+    $("sale-form").hidden = true;
+  }
+});
+$("sale-cancel").addEventListener("click", () => {
+  $("sale-form").hidden = true;
+});
+$("slow-mode").addEventListener("change", async () => {
+  if (!current) {
+    return;
+  }
+  try {
+    await put(`${base()}/slow-mode`, { seconds: Number($("slow-mode").value) });
+  } catch (error) {
+    showError($("chat-error"), errorText(error));
+  }
+});

@@ -1,0 +1,69 @@
+// The console's client-side routes (/console/...): history API, one view at a time.
+
+let routes = [];
+let guard = () => true;
+let active = null;
+
+/** Go to `path` inside the console without reloading the page. */
+export function navigate(path, { replace = false } = {}) {
+  if (replace) {
+    history.replaceState(null, "", path);
+  } else if (path !== location.pathname) {
+    history.pushState(null, "", path);
+  }
+  render();
+}
+
+/** Show the view matching the current path (after `guard()` allows it). */
+export async function render() {
+  if (active && active.view.leave) {
+    active.view.leave();
+  }
+  active = null;
+  for (const section of document.querySelectorAll("main .view")) {
+    section.hidden = true;
+  }
+  if (!(await guard())) {
+    return;
+  }
+  for (const [pattern, view] of routes) {
+    const match = location.pathname.match(pattern);
+    if (match) {
+      if (view.redirect) {
+        navigate(view.redirect, { replace: true });
+        return;
+      }
+      active = { view };
+      document.getElementById(view.section).hidden = false;
+      await view.enter(...match.slice(1).map(decodeURIComponent));
+      return;
+    }
+  }
+  navigate("/console/shows", { replace: true });
+}
+
+/** The active view, to re-render it after a language switch. */
+export function activeView() {
+  return active && active.view;
+}
+
+/**
+ * Start routing: `table` is a list of [RegExp, view] where a view is
+ * `{section, enter(...params), leave?()}` or `{redirect}`; `check()` runs
+ * before each view (e.g. show the sign-in form instead).
+ */
+export function startRouter(table, check) {
+  routes = table;
+  guard = check;
+  // Links marked data-nav stay in the page.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-nav]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) {
+      return;
+    }
+    event.preventDefault();
+    navigate(new URL(link.href).pathname);
+  });
+  window.addEventListener("popstate", render);
+  render();
+}

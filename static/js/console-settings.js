@@ -1,0 +1,72 @@
+// Chat settings for all of a creator's shows: blocked words and moderators.
+import { notify, showError } from "./console-notice.js";
+import { $, el } from "./dom.js";
+import { del, errorText, get, put } from "./http.js";
+import { t } from "./i18n.js";
+
+let moderators = [];
+
+function moderatorRow(moderator) {
+  const id = moderator.viewer_id ?? moderator.id;
+  const name = moderator.display_name ?? moderator.name ?? String(id);
+  const remove = el("button", {
+    type: "button",
+    className: "secondary small",
+    textContent: t("mods.remove"),
+    attrs: { "aria-label": t("mods.remove_label", { name }) },
+  });
+  remove.addEventListener("click", async () => {
+    try {
+      await del(`/api/moderators/${encodeURIComponent(id)}`);
+      moderators = moderators.filter((other) => other !== moderator);
+      draw();
+    } catch (error) {
+      showError($("mods-error"), errorText(error));
+    }
+  });
+  return el("li", { className: "row" }, el("span", { className: "row-main", textContent: name }), remove);
+}
+
+function draw() {
+  $("mods").replaceChildren(...moderators.map(moderatorRow));
+  if (!moderators.length) {
+    $("mods").append(el("li", { className: "muted", textContent: t("mods.none") }));
+  }
+}
+
+async function enter() {
+  showError($("words-error"), "");
+  showError($("mods-error"), "");
+  try {
+    const body = await get("/api/blocked-words");
+    $("words").value = (body.words || []).join("\n");
+  } catch (error) {
+    showError($("words-error"), errorText(error));
+  }
+  try {
+    const body = await get("/api/moderators");
+    moderators = body.moderators || [];
+  } catch (error) {
+    moderators = [];
+    showError($("mods-error"), errorText(error));
+  }
+  draw();
+}
+
+$("words-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const words = $("words")
+    .value.split("\n")
+    .map((word) => word.trim())
+    .filter(Boolean);
+  try {
+    const body = await put("/api/blocked-words", { words });
+    $("words").value = ((body && body.words) || words).join("\n");
+    showError($("words-error"), "");
+    notify("common.saved");
+  } catch (error) {
+    showError($("words-error"), errorText(error));
+  }
+});
+
+export const settingsView = { section: "view-settings", enter, relabel: draw };

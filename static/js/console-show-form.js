@@ -1,0 +1,57 @@
+// Create a show: title, scheduled start, cover and the ordered bag of products.
+import { createBagPicker } from "./bag-picker.js";
+import { showError } from "./console-notice.js";
+import { navigate } from "./console-router.js";
+import { $ } from "./dom.js";
+import { errorText, get, post } from "./http.js";
+import { createImageList } from "./image-upload.js";
+import { rememberKey } from "./stream-keys.js";
+
+let picker = null;
+const cover = createImageList({
+  list: $("show-cover"),
+  input: $("show-cover-input"),
+  single: true,
+  onError: (text) => showError($("show-error"), text),
+});
+
+async function enter() {
+  $("show-form").reset();
+  cover.set([]);
+  showError($("show-error"), "");
+  let products = [];
+  try {
+    products = (await get("/api/products?status=active")).products || [];
+  } catch (error) {
+    showError($("show-error"), errorText(error));
+  }
+  picker = createBagPicker($("bag-picker"), products);
+  $("show-title").focus();
+}
+
+$("show-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  showError($("show-error"), "");
+  const scheduled = $("show-scheduled").value;
+  const [image] = cover.images();
+  const body = {
+    title: $("show-title").value.trim(),
+    // datetime-local is the creator's local time; the API takes epoch seconds.
+    scheduled_at: scheduled ? Math.round(new Date(scheduled).getTime() / 1000) : null,
+    cover_image_id: image ? image.id : null,
+    product_ids: picker ? picker.selected() : [],
+  };
+  const button = $("show-form").querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    const result = await post("/api/shows", body);
+    rememberKey(result.show.id, result.stream_key);
+    navigate(`/console/shows/${encodeURIComponent(result.show.id)}`);
+  } catch (error) {
+    showError($("show-error"), errorText(error));
+  } finally {
+    button.disabled = false;
+  }
+});
+
+export const showFormView = { section: "view-show-new", enter, relabel: () => picker && picker.redraw() };

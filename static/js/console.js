@@ -1,0 +1,64 @@
+// The creator console: sign-in, then products, shows and each show's room.
+import { fetchMe, setUpAuth } from "./console-auth.js";
+import { productFormView } from "./console-product-form.js";
+import { productsView } from "./console-products.js";
+import { activeView, navigate, render, startRouter } from "./console-router.js";
+import { settingsView } from "./console-settings.js";
+import { showFormView } from "./console-show-form.js";
+import { showRoomView } from "./console-show.js";
+import { showsView } from "./console-shows.js";
+import { $ } from "./dom.js";
+import { initI18n, onLanguageChange } from "./i18n.js";
+
+initI18n();
+let me; // undefined until asked, then the creator or null
+
+async function signedIn() {
+  if (me === undefined) {
+    try {
+      me = await fetchMe();
+    } catch (_unavailable) {
+      me = null;
+    }
+  }
+  $("nav").hidden = !me;
+  if (!me) {
+    $("view-auth").hidden = false;
+    $("login-email").focus();
+    return false;
+  }
+  $("me").textContent = me.display_name; // text, never markup
+  return true;
+}
+
+setUpAuth({
+  onSignedIn(creator) {
+    me = creator;
+    render();
+  },
+  onSignedOut() {
+    me = null;
+    navigate("/console", { replace: true });
+  },
+});
+
+startRouter(
+  [
+    [/^\/console\/?$/, { redirect: "/console/shows" }],
+    [/^\/console\/products\/?$/, productsView],
+    [/^\/console\/products\/new$/, productFormView],
+    [/^\/console\/products\/([^/]+)$/, productFormView],
+    [/^\/console\/shows\/?$/, showsView],
+    [/^\/console\/shows\/new$/, showFormView],
+    [/^\/console\/shows\/([^/]+)$/, showRoomView],
+    [/^\/console\/settings\/?$/, settingsView],
+  ],
+  signedIn,
+);
+
+onLanguageChange(() => {
+  const view = activeView();
+  if (view && view.relabel) {
+    view.relabel(); // re-format prices and dates in the new locale
+  }
+});

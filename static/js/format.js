@@ -1,0 +1,73 @@
+// Locale-aware formatting of money, times and countdowns.
+import { locale } from "./i18n.js";
+
+/** Digits after the decimal point for `currency` (JPY 0, USD 2, KWD 3). */
+export function currencyExponent(currency) {
+  try {
+    const options = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions();
+    return options.maximumFractionDigits;
+  } catch (_unknownCurrency) {
+    return 2;
+  }
+}
+
+/** An amount in minor units (cents) as a price, e.g. 1999 USD -> "$19.99". */
+export function formatMoney(minor, currency) {
+  const exponent = currencyExponent(currency);
+  const amount = Number(minor) / 10 ** exponent;
+  try {
+    return new Intl.NumberFormat(locale(), { style: "currency", currency }).format(amount);
+  } catch (_unknownCurrency) {
+    return `${amount.toFixed(exponent)} ${currency}`;
+  }
+}
+
+/** A decimal string typed by a person ("19.99") to minor units for `currency`, or null. */
+export function parseMoney(text, currency) {
+  const exponent = currencyExponent(currency);
+  const cleaned = String(text).trim().replace(",", ".");
+  const pattern = exponent > 0 ? new RegExp(`^\\d+(\\.\\d{1,${exponent}})?$`) : /^\d+$/;
+  if (!pattern.test(cleaned)) {
+    return null;
+  }
+  const [whole, fraction = ""] = cleaned.split(".");
+  return Number(whole) * 10 ** exponent + Number(fraction.padEnd(exponent, "0") || 0);
+}
+
+/** Minor units back to the decimal string a form shows. */
+export function minorToInput(minor, currency) {
+  const exponent = currencyExponent(currency);
+  return (Number(minor) / 10 ** exponent).toFixed(exponent);
+}
+
+/** Epoch seconds as a date and time in the reader's locale and time zone. */
+export function formatDateTime(epochSeconds) {
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(
+    new Date(epochSeconds * 1000),
+  );
+}
+
+/** Epoch milliseconds as a short time of day. */
+export function formatClock(epochMs) {
+  return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit" }).format(
+    new Date(epochMs),
+  );
+}
+
+/** A duration in ms as "1:02:03", "02:03" (never negative). */
+export function formatDuration(ms) {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  const days = Math.floor(seconds / 86400);
+  const hh = Math.floor((seconds % 86400) / 3600);
+  const mm = String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
+  const ss = String(seconds % 60).padStart(2, "0");
+  const clock = hh || days ? `${hh}:${mm}:${ss}` : `${mm}:${ss}`;
+  return days ? `${days}d ${clock}` : clock;
+}
+
+/** A count in the reader's locale, compact for big numbers (12.3K, 1.2万). */
+export function formatCount(n) {
+  return new Intl.NumberFormat(locale(), { notation: n >= 10000 ? "compact" : "standard" }).format(
+    n,
+  );
+}

@@ -1,0 +1,57 @@
+// The guest's display name: chosen once (PUT /api/viewer sets a guest cookie),
+// changeable later.
+import { errorText, get, put } from "./http.js";
+import { setText } from "./i18n.js";
+
+/**
+ * Wire the name form. `onName(viewer)` runs after a name was saved (the room
+ * reconnects so the server knows who is talking); `onChange(viewer | null)`
+ * after every change, to show or hide the chat input. Resolves with the viewer.
+ */
+export async function setUpViewerName({ form, input, current, changeButton, error, onName, onChange }) {
+  let viewer = null;
+
+  function render() {
+    form.hidden = Boolean(viewer);
+    current.parentElement.hidden = !viewer;
+    if (viewer) {
+      current.textContent = viewer.display_name; // text, never markup
+    }
+    onChange(viewer);
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const name = input.value.trim();
+    if (!name) {
+      setText(error, "chat.name_required");
+      input.focus();
+      return;
+    }
+    error.textContent = "";
+    try {
+      const body = await put("/api/viewer", { display_name: name });
+      viewer = body.viewer;
+      render();
+      onName(viewer);
+    } catch (failure) {
+      delete error.dataset.i18n;
+      error.textContent = errorText(failure);
+    }
+  });
+  changeButton.addEventListener("click", () => {
+    input.value = viewer ? viewer.display_name : "";
+    viewer = null;
+    render();
+    input.focus();
+  });
+
+  try {
+    const body = await get("/api/viewer");
+    viewer = body && body.viewer ? body.viewer : null;
+  } catch (_unavailable) {
+    viewer = null;
+  }
+  render();
+  return viewer;
+}

@@ -1,0 +1,71 @@
+"""Real Chromium: English or Chinese from the browser's languages, and the EN / 中文 switch."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser
+
+from tests.browser.helpers import collect_errors
+
+Api = Callable[..., Awaitable[Any]]
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+async def test_the_switch_changes_the_language_and_is_remembered(
+    base_url: str, browser: Browser
+) -> None:
+    errors: list[str] = []
+    page = await (await browser.new_context(locale="en-US")).new_page()
+    collect_errors(page, errors, allow_status=(401,))
+    await page.goto(base_url)
+    assert await page.text_content("#live-heading") == "Live now"
+    assert await page.get_attribute("html", "lang") == "en"
+
+    await page.click('button[data-lang="zh-CN"]')
+    assert await page.text_content("#live-heading") == "正在直播"
+    assert await page.text_content("#upcoming-heading") == "即将开播"
+    assert await page.get_attribute("html", "lang") == "zh-CN"
+    assert await page.get_attribute('button[data-lang="zh-CN"]', "aria-pressed") == "true"
+
+    # Remembered across pages: the console comes up in Chinese.
+    await page.goto(f"{base_url}/console")
+    await page.wait_for_selector("#view-auth:not([hidden])")
+    assert await page.text_content("#tab-login") == "登录"
+    assert await page.get_attribute("#login-email", "type") == "email"
+
+    await page.click('button[data-lang="en"]')
+    assert await page.text_content("#tab-login") == "Log in"
+    assert await page.text_content("#tab-signup") == "Sign up"
+    await page.goto(base_url)
+    assert await page.text_content("#live-heading") == "Live now"
+    assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+async def test_a_chinese_browser_gets_chinese(base_url: str, browser: Browser, api: Api) -> None:
+    await api(
+        "POST",
+        "/api/auth/signup",
+        json={"email": "li@example.com", "password": "correct horse battery", "display_name": "Li"},
+        expect=201,
+    )
+    show = (await api("POST", "/api/shows", json={"title": "新品"}, expect=201))["show"]
+    errors: list[str] = []
+    page = await (await browser.new_context(locale="zh-CN")).new_page()
+    collect_errors(page, errors)
+    await page.goto(base_url)
+    assert await page.text_content("#live-heading") == "正在直播"
+    await page.goto(f"{base_url}/watch/{show['id']}")
+    await page.wait_for_selector("#name-form")
+    assert await page.text_content("#chat-heading") == "直播聊天"
+    assert await page.get_attribute("#chat-input", "placeholder") == "说点什么…"
+    assert await page.text_content("#name-form button") == "加入聊天"
+    await page.wait_for_selector('#state[data-state="offline"]')
+    assert await page.text_content("#state") == "未开播"
+    assert await page.text_content("#title") == "新品"
+    assert not errors, errors

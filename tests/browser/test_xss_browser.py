@@ -1,0 +1,120 @@
+"""Real Chromium: markup in chat, display names and product text stays inert text."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page
+
+from tests.browser.helpers import collect_errors
+
+IMG = "<img src=x onerror=window.__xss=1>"
+SCRIPT = "<script>window.__xss=1</script>"
+PASSWORD = "correct horse battery staple"
+
+Api = Callable[..., Awaitable[Any]]
+
+
+async def _assert_inert(page: Page) -> None:
+    """Nothing ran and no element was made from the payloads."""
+    assert await page.evaluate("typeof window.__xss") == "undefined"
+    assert await page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+    scripts = "[...document.scripts].filter((s) => s.textContent.includes('__xss')).length"
+    assert await page.evaluate(scripts) == 0
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(180)
+async def test_markup_in_chat_names_and_products_is_shown_as_text(
+    base_url: str, browser: Browser, api: Api
+) -> None:
+    await api(
+        "POST",
+        "/api/auth/signup",
+        json={"email": "eve@example.com", "password": PASSWORD, "display_name": IMG},
+        expect=201,
+    )
+    product = (
+        await api(
+            "POST",
+            "/api/products",
+            json={
+                "title": IMG,
+                "description": SCRIPT,
+                "variants": [{"sku": "X-1", "price_minor": 500, "currency": "USD", "stock": 5}],
+            },
+            expect=201,
+        )
+    )["product"]
+    created = await api(
+        "POST",
+        "/api/shows",
+        json={"title": f"{SCRIPT} show", "product_ids": [product["id"]]},
+        expect=201,
+    )
+    show_id = created["show"]["id"]
+    errors: list[str] = []
+
+    # Live from the host page with the stream key.
+    host = await browser.new_page()
+    collect_errors(host, errors)
+    await host.goto(f"{base_url}/host/{show_id}#key={created['stream_key']}")
+    await host.click("#go-live:not([disabled])", timeout=30_000)
+    await host.wait_for_selector('#status[data-state="live"]', timeout=30_000)
+
+    # A viewer named with markup says markup in the chat.
+    viewer = await (await browser.new_context()).new_page()
+    collect_errors(viewer, errors)
+    await viewer.goto(f"{base_url}/watch/{show_id}")
+    await viewer.fill("#name-input", IMG)
+    await viewer.click("#name-form button[type=submit]")
+    await viewer.wait_for_selector('body[data-role="viewer"]')
+    for text in (IMG, SCRIPT):
+        await viewer.fill("#chat-input", text)
+        await viewer.click("#chat-send")
+        await viewer.wait_for_function(
+            "(text) => [...document.querySelectorAll('#chat .chat-text')]"
+            ".some((node) => node.textContent === text)",
+            arg=text,
+        )
+    await api("POST", f"/api/shows/{show_id}/pin", json={"product_id": product["id"]}, expect=201)
+    await viewer.wait_for_selector("#pin .pin-card")
+
+    assert await viewer.text_content("#title") == f"{SCRIPT} show"
+    assert await viewer.text_content("#pin .pin-title") == IMG
+    assert await viewer.text_content("#pin .pin-desc") == SCRIPT
+    assert await viewer.text_content("#name-current") == IMG
+    names = await viewer.locator("#chat .chat-name").all_text_contents()
+    assert names.count(IMG) == 2
+    await _assert_inert(viewer)
+
+    # The creator's console shows the same text, inert, with moderation buttons.
+    console = await (await browser.new_context()).new_page()
+    collect_errors(console, errors, allow_status=(401,))
+    await console.goto(f"{base_url}/console")
+    await console.fill("#login-email", "eve@example.com")
+    await console.fill("#login-password", PASSWORD)
+    await console.click("#login-form button[type=submit]")
+    await console.wait_for_selector("#nav:not([hidden])")
+    assert await console.text_content("#me") == IMG
+    await console.goto(f"{base_url}/console/shows/{show_id}")
+    await console.wait_for_selector('#room-status[data-status="open"]')
+    await console.wait_for_selector("#chat .chat-message >> nth=1")
+    texts = await console.locator("#chat .chat-text").all_text_contents()
+    assert texts == [IMG, SCRIPT]
+    assert await console.text_content("#room-pin .pin-title") == IMG
+    assert await console.text_content("#room-bag .row strong") == IMG
+    assert await console.locator("#chat .chat-message button").count() >= 2
+    await _assert_inert(console)
+
+    # The home page lists the live show by its literal title.
+    home = await browser.new_page()
+    collect_errors(home, errors)
+    await home.goto(base_url)
+    await home.wait_for_selector("#live-shows .show-card")
+    assert await home.text_content("#live-shows .title") == f"{SCRIPT} show"
+    await _assert_inert(home)
+    await _assert_inert(host)
+    assert not errors, errors

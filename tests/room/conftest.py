@@ -1,0 +1,73 @@
+"""Fixtures for room tests: two app instances on one Redis and SQLite, creators and guests."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from livesale import keys
+from livesale.app import create_app
+from livesale.config import Settings
+from tests.api_helpers import cheap_auth, sign_up
+from tests.room.helpers import Client
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Cheap password hashing, and room timers fast enough for tests."""
+    room = dataclasses.replace(
+        settings.room,
+        presence_interval_seconds=0.1,
+        like_interval_seconds=0.05,
+        flush_interval_seconds=0.02,
+    )
+    return dataclasses.replace(cheap_auth(settings), room=room)
+
+
+@pytest.fixture
+async def server(settings: Settings) -> AsyncIterator[TestServer]:
+    """Instance 1."""
+    async with TestServer(create_app(settings)) as test_server:
+        yield test_server
+
+
+@pytest.fixture
+async def server2(settings: Settings, server: TestServer) -> AsyncIterator[TestServer]:
+    """Instance 2: another process in spirit, same Redis and SQLite file."""
+    async with TestServer(create_app(settings)) as test_server:
+        yield test_server
+
+
+@pytest.fixture
+async def alice(server: TestServer) -> AsyncIterator[Client]:
+    """A client signed in as the creator Alice (on instance 1)."""
+    async with TestClient(server) as client:
+        await sign_up(client, "alice@example.com", display_name="Alice")
+        yield client
+
+
+@pytest.fixture
+async def bob(server: TestServer) -> AsyncIterator[Client]:
+    """A client signed in as the creator Bob (on instance 1)."""
+    async with TestClient(server) as client:
+        await sign_up(client, "bob@example.com", display_name="Bob")
+        yield client
+
+
+@pytest.fixture
+async def show_id(server: TestServer, alice: Client) -> str:
+    """A show of Alice's."""
+    me = await (await alice.get("/api/auth/me")).json()
+    show, _key = await server.app[keys.SHOWS].create("Spring drop", creator_id=me["creator"]["id"])
+    return show.id
+
+
+@pytest.fixture
+async def bob_show_id(server: TestServer, bob: Client) -> str:
+    """A show of Bob's."""
+    me = await (await bob.get("/api/auth/me")).json()
+    show, _key = await server.app[keys.SHOWS].create("Bob's show", creator_id=me["creator"]["id"])
+    return show.id

@@ -1,0 +1,97 @@
+"""The room: snapshot on connect, chat between viewers, publish across two instances."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from livesale import keys
+from tests.api_helpers import origin
+from tests.room.helpers import Client, browser, eventually, guest, room
+
+
+async def test_unknown_show_is_a_json_404_before_the_upgrade(server: TestServer) -> None:
+    async with browser(server) as client:
+        status, body = await client.call("GET", "/api/shows/nope/events")
+        assert status == 404
+        assert body["error"]["code"] == "show_not_found"
+
+
+async def test_snapshot_on_connect(server: TestServer, alice: Client, show_id: str) -> None:
+    async with guest(server, "Mia") as (client, viewer_id), room(client, show_id) as ws:
+        snapshot = ws.snapshot
+        assert snapshot["show"]["id"] == show_id
+        assert snapshot["show"]["status"] == "scheduled"
+        assert snapshot["pin"] is None
+        assert snapshot["chat"] == []
+        assert snapshot["likes"] == 0
+        assert snapshot["viewers"] == 1
+        assert snapshot["slow_mode_seconds"] == 0
+        assert snapshot["you"] == {
+            "id": viewer_id,
+            "display_name": "Mia",
+            "role": "viewer",
+            "muted_until": None,
+        }
+    async with room(alice, show_id) as ws:
+        assert ws.snapshot["you"]["role"] == "creator"
+    async with browser(server) as anonymous, room(anonymous, show_id) as ws:
+        assert ws.snapshot["you"] == {
+            "id": None,
+            "display_name": None,
+            "role": "anonymous",
+            "muted_until": None,
+        }
+
+
+async def test_chat_reaches_other_viewers_and_the_history(server: TestServer, show_id: str) -> None:
+    async with (
+        guest(server, "Mia") as (mia, mia_id),
+        guest(server, "Noah") as (noah, _),
+        room(mia, show_id) as mia_ws,
+        room(noah, show_id) as noah_ws,
+    ):
+        await mia_ws.chat("  hello everyone  ")
+        event = await noah_ws.next("chat")
+        message = event["message"]
+        assert message["text"] == "hello everyone"
+        assert message["author"] == {"id": mia_id, "name": "Mia", "role": "viewer"}
+        assert isinstance(message["id"], int) and isinstance(message["at"], int)
+        assert (await mia_ws.next("chat"))["message"] == message
+    async with browser(server) as late, room(late, show_id) as ws:
+        assert [m["text"] for m in ws.snapshot["chat"]] == ["hello everyone"]
+
+
+async def test_publish_and_chat_cross_instances(
+    server: TestServer, server2: TestServer, show_id: str
+) -> None:
+    async with (
+        guest(server, "Mia") as (on_one, _),
+        guest(server2, "Noah") as (on_two, _),
+        room(on_one, show_id) as ws1,
+        room(on_two, show_id) as ws2,
+    ):
+        await server.app[keys.ROOM].publish(show_id, {"type": "pin", "pin": {"id": 7}})
+        assert (await ws2.next("pin"))["pin"] == {"id": 7}
+        assert (await ws1.next("pin"))["pin"] == {"id": 7}
+        await ws1.chat("from one")
+        assert (await ws2.next("chat"))["message"]["text"] == "from one"
+        await ws2.chat("from two")
+        await ws1.next("chat", lambda e: e["message"]["text"] == "from two")
+        # Each instance counts only its own connections; the viewer count is the sum.
+        assert server.app[keys.ROOM].local_connection_count(show_id) == 1
+        assert server2.app[keys.ROOM].local_connection_count(show_id) == 1
+        await ws1.next("viewers", lambda e: e["count"] == 2)
+
+
+async def test_leaving_unsubscribes_and_counts_drop(server: TestServer, show_id: str) -> None:
+    room_service = server.app[keys.ROOM]
+    async with browser(server) as client:
+        async with room(client, show_id):
+            assert room_service.local_connection_count() == 1
+        await eventually(lambda: room_service.local_connection_count() == 0)
+        redis = server.app[keys.REDIS]
+
+        async def unsubscribed() -> bool:
+            return await redis.pubsub_channels(f"livesale:show:{show_id}:*") == []
+
+        await eventually(unsubscribed)

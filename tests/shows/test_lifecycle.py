@@ -1,0 +1,108 @@
+"""Show lifecycle with real SQLite and Redis: live, publisher lost, ended after the grace time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from livesale.config import ShowSettings
+from livesale.domain.pins import TimelineKind
+from livesale.domain.shows import ShowStatus
+from livesale.live.lifecycle import ShowLifecycle, publisher_key
+from livesale.storage.database import Database
+from livesale.storage.shows import ShowRepository
+from livesale.storage.timeline import TimelineRepository
+
+GRACE_SECONDS = 60.0
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Recorder:
+    """Collects what the lifecycle publishes to rooms."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, dict[str, Any]]] = []
+
+    async def publish(self, show_id: str, message: dict[str, Any]) -> None:
+        self.messages.append((show_id, message))
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "shows.sqlite3")
+    yield database
+    await database.close()
+
+
+async def test_a_show_whose_publisher_never_returns_ends_after_the_grace_time(
+    db: Database, redis: Redis
+) -> None:
+    clock = Clock()
+    shows = ShowRepository(db, clock)
+    timeline = TimelineRepository(db, clock)
+    publishing: set[str] = set()
+    recorder = Recorder()
+    lifecycle = ShowLifecycle(
+        shows, timeline, redis, recorder, publishing.__contains__,
+        ShowSettings(end_after_publisher_lost_seconds=GRACE_SECONDS), clock,
+    )  # fmt: skip
+    show, _key = await shows.create("Crashy")
+    publishing.add(show.id)
+    await lifecycle.went_live(show.id)
+    assert (await shows.get(show.id)).status == ShowStatus.LIVE
+    assert recorder.messages[-1][1]["show"]["status"] == "live"
+    await timeline.append(show.id, TimelineKind.PIN, 10, None)
+
+    # Publishing: ticks keep the show live however long it runs.
+    clock.now += 3 * GRACE_SECONDS
+    await lifecycle.tick()
+    assert (await shows.get(show.id)).status == ShowStatus.LIVE
+
+    # The publisher's browser crashes; its key expires (deleted here for speed).
+    publishing.discard(show.id)
+    await redis.delete(publisher_key(show.id))
+    await lifecycle.tick()
+    clock.now += GRACE_SECONDS - 1
+    await lifecycle.tick()
+    assert (await shows.get(show.id)).status == ShowStatus.LIVE
+
+    # The creator comes back in time: the lost time is forgotten.
+    publishing.add(show.id)
+    await lifecycle.went_live(show.id)
+    clock.now += GRACE_SECONDS * 2
+    await lifecycle.tick()
+    assert (await shows.get(show.id)).status == ShowStatus.LIVE
+
+    # Gone again, for good this time.
+    publishing.discard(show.id)
+    await redis.delete(publisher_key(show.id))
+    await lifecycle.tick()
+    clock.now += GRACE_SECONDS
+    await lifecycle.tick()
+    ended = await shows.get(show.id)
+    assert ended.status == ShowStatus.ENDED
+    assert ended.ended_at == clock.now
+    kinds = [e.kind for e in await timeline.events(show.id)]
+    assert kinds == [TimelineKind.PIN, TimelineKind.UNPIN]
+    assert [m["type"] for _, m in recorder.messages[-2:]] == ["unpin", "show"]
+    assert recorder.messages[-1][1]["show"]["status"] == "ended"
