@@ -29,16 +29,17 @@ MEDIA_FRAMES_SKIPPED = Counter(
 MEDIA_KEYFRAME_REQUESTS = Counter(
     "livesale_media_keyframe_requests_total", "Keyframe requests (PLI) sent to publishers."
 )
-MEDIA_PACKET_FANOUT = Histogram(
-    "livesale_media_packet_fanout_seconds",
-    "From one packet entering the relay to its copy leaving for the last viewer.",
+MEDIA_BURST_FANOUT = Histogram(
+    "livesale_media_burst_fanout_seconds",
+    "From the first packet of a burst entering the relay to the burst's last copy leaving "
+    "for the last viewer (the worst viewer's wait).",
     ["kind"],
     buckets=_LATENCY_BUCKETS,
 )
 MEDIA_RELAY_LATENCY = Histogram(
     "livesale_media_relay_latency_seconds",
-    "From a frame's first packet entering the relay to its last packet leaving for the "
-    "last viewer.",
+    "Video: per viewer and frame, from the frame's first packet entering the relay to its "
+    "last packet leaving for that viewer. Audio: per packet, for the last viewer.",
     ["kind"],
     buckets=_LATENCY_BUCKETS,
 )

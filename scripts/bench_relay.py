@@ -631,7 +631,7 @@ async def measure(
 
 
 FRAME_HISTOGRAM = "livesale_media_relay_latency_seconds"
-PACKET_HISTOGRAM = "livesale_media_packet_fanout_seconds"
+PACKET_HISTOGRAM = "livesale_media_burst_fanout_seconds"
 
 
 async def relay_latency_buckets(server: Server, name: str) -> dict[float, float]:

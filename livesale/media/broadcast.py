@@ -17,8 +17,8 @@ from livesale.media.forwarder import ViewerStream
 from livesale.media.hooks import request_keyframe
 from livesale.media.keyframes import KeyframeDetector, detector_for
 from livesale.metrics import (
+    MEDIA_BURST_FANOUT,
     MEDIA_KEYFRAME_REQUESTS,
-    MEDIA_PACKET_FANOUT,
     MEDIA_PACKETS_FORWARDED,
     MEDIA_RELAY_LATENCY,
 )
@@ -42,16 +42,32 @@ class TrackCodec:
         return (self.mime_type.lower(), self.clock_rate, self.parameters)
 
 
+# What TrackFanout queues per packet: ViewerStream.forward's arguments.
+_Forward = tuple[bytes, int, int, int, bool, int, float, int]
+
+
 class TrackFanout:
-    """Fans one publisher track out to its viewers' streams."""
+    """Fans one publisher track out to its viewers' streams.
+
+    Packets are not sent the moment they arrive: they queue until the event
+    loop has drained what the socket holds (a keyframe arrives as a burst of
+    packets), then go out viewer by viewer. Each viewer then has a whole
+    frame after its own share of the work, instead of every viewer waiting
+    for the burst's last packet to be copied to everyone.
+    """
 
     __slots__ = (
+        "_batch",
+        "_burst_started",
         "_detect",
         "_fanout",
+        "_flush_scheduled",
         "_forwarded",
         "_frame_started",
+        "_frame_starts",
         "_frame_timestamp",
         "_latency",
+        "_loop",
         "_media_ssrc",
         "_payload_type",
         "_rtx_payload_type",
@@ -72,9 +88,15 @@ class TrackFanout:
         self._media_ssrc = 0
         self._frame_timestamp = -1
         self._frame_started = 0.0
+        self._batch: list[_Forward] = []
+        # When each frame that ends in the batch started (video only).
+        self._frame_starts: list[float] = []
+        self._burst_started = 0.0
+        self._flush_scheduled = False
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._forwarded = MEDIA_PACKETS_FORWARDED.labels(codec.kind)
         self._latency = MEDIA_RELAY_LATENCY.labels(codec.kind)
-        self._fanout = MEDIA_PACKET_FANOUT.labels(codec.kind)
+        self._fanout = MEDIA_BURST_FANOUT.labels(codec.kind)
 
     def bind(self, payload_type: int, rtx_payload_type: int | None) -> None:
         """Use the payload types the current publisher negotiated."""
@@ -88,7 +110,7 @@ class TrackFanout:
         return self._media_ssrc
 
     def ingest(self, packet: RtpPacket) -> None:
-        """Forward one publisher packet to every viewer of this track."""
+        """Queue one publisher packet for every viewer of this track."""
         payload_type = packet.payload_type
         if payload_type == self._payload_type:
             self._media_ssrc = packet.ssrc
@@ -105,26 +127,56 @@ class TrackFanout:
         if not payload:
             return  # padding-only probes carry nothing for viewers
         marker = packet.marker
-        ntp = current_ntp_time() if marker else 0
-        starts_keyframe = self._detect(payload)
-        epoch = broadcast.epoch
-        sequence_number = packet.sequence_number
         timestamp = packet.timestamp
         if timestamp != self._frame_timestamp:
             self._frame_timestamp = timestamp
             self._frame_started = started
-        streams = self.streams
-        for stream in streams:
-            stream.forward(
-                payload, marker, sequence_number, timestamp, starts_keyframe, epoch, now, ntp
+        self._batch.append(
+            (
+                payload,
+                marker,
+                packet.sequence_number,
+                timestamp,
+                self._detect(payload),
+                broadcast.epoch,
+                now,
+                current_ntp_time() if marker else 0,
             )
-        if streams:
-            done = perf_counter()
-            self._forwarded.inc(len(streams))
-            self._fanout.observe(done - started)
-            if marker or self.kind == "audio":
-                # Once per frame: the frame's first packet in -> last copy out.
-                self._latency.observe(done - self._frame_started)
+        )
+        if marker and self.kind == "video":
+            self._frame_starts.append(self._frame_started)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._burst_started = started
+            if self._loop is None:
+                self._loop = asyncio.get_running_loop()
+            # call_soon runs after the loop has handed over every datagram it read.
+            self._loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Send the queued packets, viewer by viewer."""
+        self._flush_scheduled = False
+        batch, self._batch = self._batch, []
+        frame_starts, self._frame_starts = self._frame_starts, []
+        streams = self.streams
+        if not streams or not batch:
+            return
+        observe = self._latency.observe
+        for stream in streams:
+            forward = stream.forward
+            for item in batch:
+                forward(*item)
+            if frame_starts:
+                # Per viewer and frame: the frame's first packet in -> its last copy out.
+                done = perf_counter()
+                for frame_started in frame_starts:
+                    observe(done - frame_started)
+        done = perf_counter()
+        if self.kind == "audio":
+            # Every audio packet is a frame; observing the last viewer keeps it cheap.
+            observe(done - self._burst_started)
+        self._forwarded.inc(len(streams) * len(batch))
+        self._fanout.observe(done - self._burst_started)
 
 
 class Broadcast:
