@@ -30,5 +30,4 @@ export function showIdFromPath() {
   return decodeURIComponent(parts[parts.length - 1] || "");
 }
 
-/** `document.getElementById`, short. */
-export const $ = (id) => document.getElementById(id);
+export { $ } from "./dom.js";

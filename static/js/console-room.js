@@ -178,7 +178,9 @@ function onEvent(event) {
       break;
     case "show":
       current.onShow(event.show || {});
-      if (typeof (event.show || {}).slow_mode_seconds === "number") {
+      if (typeof event.slow_mode_seconds === "number") {
+        $("slow-mode").value = String(event.slow_mode_seconds);
+      } else if (typeof (event.show || {}).slow_mode_seconds === "number") {
         $("slow-mode").value = String(event.show.slow_mode_seconds);
       }
       break;

@@ -23,6 +23,14 @@ export async function render() {
   for (const section of document.querySelectorAll("main .view")) {
     section.hidden = true;
   }
+  for (const link of document.querySelectorAll("#nav a[data-nav]")) {
+    const here = location.pathname.startsWith(new URL(link.href).pathname);
+    if (here) {
+      link.setAttribute("aria-current", "page");
+    } else {
+      link.removeAttribute("aria-current");
+    }
+  }
   if (!(await guard())) {
     return;
   }

@@ -27,7 +27,31 @@ function drawStatus() {
 function applyShow(update) {
   show = { ...show, ...update };
   $("room-title").textContent = show.title; // text, never markup
+  $("room-end").hidden = show.status === "ended";
   drawStatus();
+}
+
+let endArmedUntil = 0;
+
+/** End the show: a second click within a few seconds confirms (no blocking dialog). */
+async function endShow() {
+  if (!show) {
+    return;
+  }
+  if (Date.now() > endArmedUntil) {
+    endArmedUntil = Date.now() + 4000;
+    setText($("room-end"), "room.end_confirm");
+    setTimeout(() => setText($("room-end"), "room.end"), 4000);
+    return;
+  }
+  endArmedUntil = 0;
+  try {
+    applyShow(await post(`/api/shows/${encodeURIComponent(show.id)}/end`));
+    closeStudio();
+  } catch (error) {
+    showError($("room-error"), errorText(error));
+  }
+  setText($("room-end"), "room.end");
 }
 
 function closeStudio() {
@@ -71,6 +95,9 @@ async function enter(showId) {
     showError($("room-error"), errorText(error));
     return;
   }
+  if (!location.pathname.endsWith(`/${encodeURIComponent(showId)}`)) {
+    return; // the creator moved on while the show loaded
+  }
   applyShow({});
   $("room-watch").href = `/watch/${encodeURIComponent(show.id)}`;
   startRoom(show, { onShow: applyShow });
@@ -83,6 +110,7 @@ function leave() {
 }
 
 $("open-studio").addEventListener("click", openStudio);
+$("room-end").addEventListener("click", endShow);
 $("key-copy").addEventListener("click", async () => {
   try {
     await navigator.clipboard.writeText($("key-value").value);

@@ -83,6 +83,7 @@ async function loadShow() {
   try {
     const show = await fetchShow(showId);
     $("title").textContent = show.title;
+    document.querySelector("title").removeAttribute("data-i18n"); // the show's title now
     document.title = `${show.title} · ${t("host.heading")}`;
     if (show.status === "ended") {
       markEnded("host.ended_note");

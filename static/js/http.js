@@ -51,14 +51,16 @@ export const del = (url) => request("DELETE", url);
 
 /**
  * A message for an error: the translation of its stable code when we have one,
- * else the server's English message (with the field it names, if any).
+ * else the server's English message. A validation error keeps the server's
+ * English explanation too: only it says what is wrong with the field.
  */
 export function errorText(error) {
   const code = error && error.code;
+  if (code === "validation_failed" && error.message) {
+    return `${t("error.validation_failed")}: ${error.message}`;
+  }
   if (code && has(`error.${code}`)) {
-    const field = error.details && error.details.field;
-    const text = t(`error.${code}`);
-    return field ? `${text} (${field})` : text;
+    return t(`error.${code}`);
   }
   return (error && error.message) || t("error.unknown");
 }

@@ -28,6 +28,7 @@ export const en = {
   "home.no_upcoming": "No shows are scheduled yet.",
   "home.load_failed": "Could not load the shows ({reason}).",
 
+  "watch.page_title": "Watch · livesale",
   "watch.heading": "Live show",
   "watch.video_label": "Live video",
   "watch.connecting": "Connecting…",
@@ -90,6 +91,7 @@ export const en = {
   "mod.banned": "{name} is banned.",
   "mod.made_moderator": "{name} is now a moderator.",
 
+  "host.page_title": "Go live · livesale",
   "host.heading": "Go live",
   "host.preview_label": "Camera preview",
   "host.allow_camera": "Allow the camera and microphone to see your preview.",
@@ -117,6 +119,7 @@ export const en = {
   "host.no_webrtc": "This browser cannot stream: open the page over HTTPS in a recent browser.",
   "host.no_camera": "Camera or microphone unavailable: {reason}",
 
+  "console.page_title": "Creator console · livesale",
   "console.heading": "Creator console",
   "console.nav": "Console",
   "console.shows": "Shows",
@@ -177,6 +180,8 @@ export const en = {
   "key.rotated": "A new stream key was made; the old one no longer works.",
 
   "room.open_watch": "Open show page",
+  "room.end": "End show",
+  "room.end_confirm": "Click again to end",
   "room.studio": "Studio",
   "room.studio_hint": "Open the studio to preview your camera and go live.",
   "room.open_studio": "Open studio",
@@ -215,7 +220,7 @@ export const en = {
 
   "error.unknown": "Something went wrong.",
   "error.network_error": "Could not reach the server.",
-  "error.validation_failed": "Check this field",
+  "error.validation_failed": "Invalid input",
   "error.not_signed_in": "Please log in.",
   "error.invalid_credentials": "Wrong email or password.",
   "error.email_taken": "An account with this email already exists.",

@@ -26,6 +26,7 @@ export const zh = {
   "home.no_upcoming": "还没有预告的直播。",
   "home.load_failed": "无法加载直播列表（{reason}）。",
 
+  "watch.page_title": "观看 · livesale",
   "watch.heading": "直播",
   "watch.video_label": "直播画面",
   "watch.connecting": "连接中…",
@@ -88,6 +89,7 @@ export const zh = {
   "mod.banned": "{name} 已被封禁。",
   "mod.made_moderator": "{name} 现在是管理员。",
 
+  "host.page_title": "开播 · livesale",
   "host.heading": "开播",
   "host.preview_label": "摄像头预览",
   "host.allow_camera": "请允许使用摄像头和麦克风以查看预览。",
@@ -115,6 +117,7 @@ export const zh = {
   "host.no_webrtc": "此浏览器无法推流：请用较新的浏览器通过 HTTPS 打开此页面。",
   "host.no_camera": "摄像头或麦克风不可用：{reason}",
 
+  "console.page_title": "主播后台 · livesale",
   "console.heading": "主播后台",
   "console.nav": "后台",
   "console.shows": "直播",
@@ -175,6 +178,8 @@ export const zh = {
   "key.rotated": "已生成新的推流密钥，旧密钥已失效。",
 
   "room.open_watch": "打开直播页",
+  "room.end": "结束直播",
+  "room.end_confirm": "再点一次确认结束",
   "room.studio": "直播间",
   "room.studio_hint": "打开直播间预览摄像头并开播。",
   "room.open_studio": "打开直播间",
@@ -213,7 +218,7 @@ export const zh = {
 
   "error.unknown": "出了点问题。",
   "error.network_error": "无法连接到服务器。",
-  "error.validation_failed": "请检查此字段",
+  "error.validation_failed": "输入有误",
   "error.not_signed_in": "请先登录。",
   "error.invalid_credentials": "邮箱或密码错误。",
   "error.email_taken": "该邮箱已注册。",

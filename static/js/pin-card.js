@@ -67,22 +67,11 @@ export function createPinCard(container) {
           "p",
           { className: "pin-sale-meta" },
           countdown,
-          el("span", { textContent: t("card.limit", { n: sale.per_buyer_limit }) }),
-          el("span", { textContent: t("card.quantity", { n: sale.quantity }) }),
+          el("span", { className: "pin-limit", textContent: t("card.limit", { n: sale.per_buyer_limit }) }),
+          el("span", { className: "pin-quantity", textContent: t("card.quantity", { n: sale.quantity }) }),
         ),
       );
     }
-    // A placeholder until the checkout issue wires the purchase flow to it.
-    body.append(
-      el("button", {
-        type: "button",
-        className: "primary buy",
-        disabled: true,
-        textContent: t("card.buy"),
-        title: t("card.buy_soon"),
-      }),
-    );
-
     const card = el(
       "article",
       { className: "pin-card", dataset: { pinId: String(pin.id), sale: String(Boolean(sale)) } },
@@ -90,6 +79,14 @@ export function createPinCard(container) {
         ? el("img", { className: "pin-image", src: image.url, alt: product.title })
         : el("div", { className: "pin-image pin-image-empty", attrs: { "aria-hidden": "true" } }),
       body,
+      // A disabled placeholder: the checkout issue wires the purchase flow to it.
+      el("button", {
+        type: "button",
+        className: "primary buy",
+        disabled: true,
+        textContent: t("card.buy"),
+        title: t("card.buy_soon"),
+      }),
     );
     container.replaceChildren(card);
     container.hidden = false;

@@ -1,13 +1,17 @@
 // What WHIP and WHEP share (RFC 9725 and the WHEP draft): ICE servers, a
 // non-trickle offer/answer over HTTP, and DELETE on the session resource.
 
-/** An error the server explained: `code` is its stable error code, `status` the HTTP status. */
+/**
+ * An error the server explained: `code` is its stable error code, `status` the
+ * HTTP status, `details` what it added (e.g. the invalid `field`).
+ */
 export class ServerError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details = {}) {
     super(message || code);
     this.name = "ServerError";
     this.status = status;
     this.code = code;
+    this.details = details || {};
   }
 }
 
@@ -16,7 +20,7 @@ export async function errorFrom(response) {
   try {
     const body = await response.json();
     if (body && body.error && body.error.code) {
-      return new ServerError(response.status, body.error.code, body.error.message);
+      return new ServerError(response.status, body.error.code, body.error.message, body.error.details);
     }
   } catch (_notJson) {
     // Fall through to the status line.

@@ -5,7 +5,7 @@ import { createChatCompose } from "./chat-compose.js";
 import { createChatView } from "./chat-view.js";
 import { $ } from "./dom.js";
 import { formatCount, formatDateTime, formatDuration } from "./format.js";
-import { initI18n, onLanguageChange, setText, t } from "./i18n.js";
+import { initI18n, onLanguageChange, setText } from "./i18n.js";
 import { createLikes } from "./likes.js";
 import { moderationActions } from "./moderation.js";
 import { createPinCard } from "./pin-card.js";
@@ -57,6 +57,7 @@ function applyShow(update) {
   if (show.title) {
     $("title").textContent = show.title; // text, never markup
     delete $("title").dataset.i18n;
+    document.querySelector("title").removeAttribute("data-i18n"); // the show's title now
     document.title = `${show.title} · livesale`;
   }
   if (show.cover_image_url) {
@@ -79,6 +80,7 @@ function renderStarts() {
   const at = show.scheduled_at;
   const waiting = show.status === "scheduled" && typeof at === "number";
   $("starts").hidden = !waiting;
+  $("stage").dataset.waiting = String(waiting); // the countdown replaces the offline note
   if (!waiting) {
     return;
   }
@@ -151,6 +153,9 @@ function onEvent(event) {
       break;
     case "show":
       applyShow(event.show || {});
+      if (typeof event.slow_mode_seconds === "number") {
+        compose.configure({ slow_mode_seconds: event.slow_mode_seconds });
+      }
       break;
     case "error":
       compose.showError(event);

@@ -11,6 +11,8 @@ def collect_errors(page: Page, errors: list[str], allow_status: tuple[int, ...] 
     def on_console(message: ConsoleMessage) -> None:
         if message.type == "error" and not _expected_status_log(message.text, allow_status):
             errors.append(message.text)
+        elif message.type == "warning" and message.text.startswith("i18n:"):
+            errors.append(message.text)  # a string without a translation
 
     def on_response(response: Response) -> None:
         if response.status >= 400 and response.status not in allow_status:

@@ -80,6 +80,7 @@ async def test_console_show_goes_live_and_a_pin_reaches_the_viewer_within_a_seco
     collect_errors(viewer, errors)
     await viewer.goto(f"{base_url}/watch/{show_id}")
     await viewer.wait_for_selector('#room-status[data-status="open"]')
+    await viewer.wait_for_selector('#state[data-state="live"]', timeout=30_000)
     assert await viewer.locator("#pin .pin-card").count() == 0
 
     pin = console.locator('#room-bag .row:has-text("Silk scarf") button[data-action="pin"]')
@@ -100,4 +101,12 @@ async def test_console_show_goes_live_and_a_pin_reaches_the_viewer_within_a_seco
     await unpin.click()
     await card.wait_for(state="detached", timeout=5_000)
     await console.locator('#room-bag button[data-action="pin"]').wait_for()
+
+    # After the live: the creator ends the show (a second click confirms); the show
+    # page says so.
+    await console.click("#room-end")
+    await console.click("#room-end")
+    await console.wait_for_selector('#room-state[data-state="ended"]')
+    await viewer.wait_for_selector('#state[data-state="ended"]', timeout=15_000)
+    assert await viewer.text_content("#message") == "This show has ended. Thanks for watching!"
     assert not errors, errors

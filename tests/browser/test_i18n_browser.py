@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from playwright.async_api import Browser
 from tests.browser.helpers import collect_errors
 
 Api = Callable[..., Awaitable[Any]]
+STATIC = Path(__file__).resolve().parents[2] / "static"
 
 
 @pytest.mark.browser
@@ -69,3 +72,24 @@ async def test_a_chinese_browser_gets_chinese(base_url: str, browser: Browser, a
     assert await page.text_content("#state") == "未开播"
     assert await page.text_content("#title") == "新品"
     assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(60)
+async def test_every_string_has_both_languages(base_url: str, browser: Browser) -> None:
+    page = await browser.new_page()
+    await page.goto(base_url)
+    tables = await page.evaluate(
+        "import('/static/js/i18n-messages.js').then((m) =>"
+        " Object.fromEntries(Object.entries(m.MESSAGES).map(([k, v]) => [k, Object.keys(v)])))"
+    )
+    english, chinese = set(tables["en"]), set(tables["zh-CN"])
+    assert english == chinese, english ^ chinese
+    used: set[str] = set()
+    for html in STATIC.glob("*.html"):
+        text = html.read_text()
+        used |= set(re.findall(r'data-i18n="([^"]+)"', text))
+        for pairs in re.findall(r'data-i18n-attr="([^"]+)"', text):
+            used |= {pair.split(":")[1] for pair in pairs.split(";")}
+    assert len(used) > 100
+    assert used <= english, used - english
