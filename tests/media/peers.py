@@ -272,8 +272,17 @@ def _contiguous(packets: list[Received]) -> bool:
 
 async def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
     """Poll `condition` until true or fail after `timeout` seconds."""
+
+    async def check() -> bool:
+        return condition()
+
+    await wait_until(check, timeout, what)
+
+
+async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
+    """Poll an async `condition` (an HTTP request, say) until true or fail after `timeout` s."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not await condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         await asyncio.sleep(0.02)

@@ -1,4 +1,12 @@
-"""WHIP/WHEP end to end over HTTP: real aiortc peers against `create_app`, SQLite and Redis."""
+"""WHIP/WHEP (RFC 9725) end to end over HTTP: real aiortc peers against `create_app`.
+
+1. the happy path: publish, watch, end;
+2. bad input is refused with the JSON error shape and changes nothing;
+3. one publisher per show, and replacing a dropped one;
+4. OPTIONS, CORS, and ICE servers (Link headers, TURN credentials);
+5. trickle ICE by PATCH;
+6. viewer caps.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +27,19 @@ import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from yarl import URL
 
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import IceServer, Settings
-from tests.media.peers import NO_ICE_SERVERS, Signal, TestPublisher, TestViewer, wait_for
+from tests.media.peers import (
+    NO_ICE_SERVERS,
+    Signal,
+    TestPublisher,
+    TestViewer,
+    wait_for,
+    wait_until,
+)
 
 Client = TestClient[web.Request, web.Application]
 SDP_TYPE = "application/sdp"
@@ -53,19 +69,24 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-async def assert_error(response: ClientResponse, status: int, code: str) -> dict[str, Any]:
-    """The one JSON error shape with the expected status and stable code."""
-    text = await response.text()
-    assert response.status == status, text
-    assert response.content_type == "application/json", text
+def check_error_body(text: str, code: str) -> dict[str, Any]:
+    """The one JSON error shape, `{"error": {code, message, details}}`, with `code`."""
     body = json.loads(text)
-    assert set(body) == {"error"}
+    assert set(body) == {"error"}, text
     error = body["error"]
-    assert set(error) == {"code", "message", "details"}
+    assert set(error) == {"code", "message", "details"}, text
     assert error["code"] == code, text
     assert isinstance(error["message"], str) and error["message"]
     assert isinstance(error["details"], dict)
     return dict(error)
+
+
+async def assert_error(response: ClientResponse, status: int, code: str) -> dict[str, Any]:
+    """A JSON error response with the expected status and stable code."""
+    text = await response.text()
+    assert response.status == status, text
+    assert response.content_type == "application/json", text
+    return check_error_body(text, code)
 
 
 def http_signal(
@@ -81,15 +102,6 @@ def http_signal(
         return body
 
     return exchange
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
-    """Poll an async condition until true or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def show_state(client: Client, show_id: str) -> dict[str, Any]:
@@ -109,19 +121,57 @@ def watchable(client: Client, show_id: str) -> Callable[[], bool]:
     return check
 
 
-async def go_live(client: Client, show_id: str, key: str, publisher: TestPublisher) -> str:
-    """Publish over WHIP until viewers can join; returns the session's Location."""
+async def go_live(
+    client: Client, show_id: str, key: str, publisher: TestPublisher
+) -> ClientResponse:
+    """Publish over WHIP until viewers can join; returns the 201 response."""
     responses: list[ClientResponse] = []
     await publisher.connect(http_signal(client, f"/whip/{show_id}", bearer(key), responses))
     await wait_for(watchable(client, show_id), 10, "the publisher to go live")
-    return responses[0].headers["Location"]
+    return responses[0]
 
 
-async def watch(client: Client, show_id: str, viewer: TestViewer) -> str:
-    """Watch over WHEP; returns the session's Location."""
+async def watch(client: Client, show_id: str, viewer: TestViewer) -> ClientResponse:
+    """Watch over WHEP; returns the 201 response."""
     responses: list[ClientResponse] = []
     await viewer.connect(http_signal(client, f"/whep/{show_id}", {}, responses))
-    return responses[0].headers["Location"]
+    return responses[0]
+
+
+@dataclasses.dataclass
+class OnAir:
+    """A live show with one publisher and one viewer that receives its video."""
+
+    show_id: str
+    key: str
+    publisher: TestPublisher
+    viewer: TestViewer
+    whip: ClientResponse
+    whep: ClientResponse
+
+    @property
+    def whip_location(self) -> str:
+        return str(self.whip.headers["Location"])
+
+    @property
+    def whep_location(self) -> str:
+        return str(self.whep.headers["Location"])
+
+
+@asynccontextmanager
+async def on_air(client: Client, title: str) -> AsyncIterator[OnAir]:
+    """Create a show, publish video to it over WHIP and watch it over WHEP; hang up after."""
+    show, key = await client.app[keys.SHOWS].create(title)
+    publisher = TestPublisher(keyframe_every=60, audio=False)
+    viewer = TestViewer()
+    try:
+        whip = await go_live(client, show.id, key, publisher)
+        whep = await watch(client, show.id, viewer)
+        await wait_for(lambda: len(viewer.video_frames()) > 5, 10, "video over WHEP")
+        yield OnAir(show.id, key, publisher, viewer, whip, whep)
+    finally:
+        await viewer.close()
+        await publisher.close()
 
 
 async def local_offer(pc: RTCPeerConnection) -> str:
@@ -213,6 +263,9 @@ async def test_publish_watch_and_end_over_http(app_client: Client) -> None:
     media = app_client.app[keys.MEDIA]
     before = await show_state(app_client, show.id)
     assert before["status"] == "scheduled" and before["live"] is False
+    # The show advertises the endpoints this test then uses.
+    assert URL(before["whip_url"]).path == f"/whip/{show.id}"
+    assert URL(before["whep_url"]).path == f"/whep/{show.id}"
 
     publisher = TestPublisher(keyframe_every=60)
     whip: list[ClientResponse] = []
@@ -236,19 +289,18 @@ async def test_publish_watch_and_end_over_http(app_client: Client) -> None:
         state = await show_state(app_client, show.id)
         return state["live"] is True and state["status"] == "live"
 
-    await eventually(live, 10, "GET /api/shows/{id} to say live")
+    await wait_until(live, 10, "GET /api/shows/{id} to say live")
     # `live` flips when DTLS is up; viewers also need the publisher's tracks started.
     await wait_for(watchable(app_client, show.id), 5, "the publisher's tracks")
 
     viewer = TestViewer()
-    whep: list[ClientResponse] = []
-    await viewer.connect(http_signal(app_client, f"/whep/{show.id}", {}, whep))
-    viewer_location = whep[0].headers["Location"]
+    whep = await watch(app_client, show.id, viewer)
+    viewer_location = whep.headers["Location"]
     assert re.fullmatch(rf"/whep/{show.id}/[^/]+", viewer_location), viewer_location
     assert viewer_location.rsplit("/", 1)[1] != match.group(1)
-    assert whep[0].content_type == SDP_TYPE
-    assert whep[0].headers["Accept-Patch"] == TRICKLE_TYPE
-    assert whep[0].headers["ETag"]
+    assert whep.content_type == SDP_TYPE
+    assert whep.headers["Accept-Patch"] == TRICKLE_TYPE
+    assert whep.headers["ETag"]
     await wait_for(lambda: len(viewer.video_frames()) > 10, 10, "video over WHEP")
     sent = set(publisher.video.sent)
     assert all(data in sent for _at, data in viewer.video_frames())
@@ -359,20 +411,6 @@ async def test_bad_whip_posts_are_refused_and_change_nothing(
     assert (await app_client.get("/healthz")).status == 200
 
 
-async def test_oversized_chunked_offer_is_413(app_client: Client) -> None:
-    show, key = await app_client.app[keys.SHOWS].create("Chunked")
-    media = app_client.app[keys.MEDIA]
-    response = await app_client.post(
-        f"/whip/{show.id}", data=chunked(OVERSIZED), headers={**SDP, **bearer(key)}
-    )
-    assert response.request_info.headers.get("Transfer-Encoding") == "chunked"
-    assert "Content-Length" not in response.request_info.headers
-    error = await assert_error(response, 413, "payload_too_large")
-    assert error["details"]["limit"] == app_client.app[keys.SETTINGS].media.max_sdp_bytes
-    assert media.peer_connection_count() == 0
-    assert (await app_client.get("/healthz")).status == 200
-
-
 async def raw_chunked_post(
     client: Client, path: str, headers: dict[str, str], first: bytes, rest: bytes
 ) -> tuple[bool, bytes]:
@@ -402,27 +440,31 @@ async def raw_chunked_post(
     return early, response
 
 
-async def test_an_offer_arriving_in_pieces_is_read_whole(app_client: Client) -> None:
+async def test_chunked_offers_are_read_whole_and_capped(app_client: Client) -> None:
     # Regression: the handler used to read only the bytes that had arrived so far.
     show, key = await app_client.app[keys.SHOWS].create("Slow encoder")
-    headers = {**SDP, **bearer(key)}
+    media = app_client.app[keys.MEDIA]
     offer = (await sendonly_offer()).encode()
     early, response = await raw_chunked_post(
-        app_client, f"/whip/{show.id}", headers, offer[:200], offer[200:]
+        app_client, f"/whip/{show.id}", {**SDP, **bearer(key)}, offer[:200], offer[200:]
     )
     assert not early, "the server answered before the body was complete"
     assert response.startswith(b"HTTP/1.1 201 "), response[:400]
     assert b"\r\nv=0\r\n" in response  # the SDP answer
-    assert app_client.app[keys.MEDIA].peer_connection_count() == 1
+    assert media.peer_connection_count() == 1
 
+    # Without a Content-Length the cap is enforced while reading.
     other, other_key = await app_client.app[keys.SHOWS].create("Slow and too big")
     early, response = await raw_chunked_post(
         app_client, f"/whip/{other.id}", {**SDP, **bearer(other_key)}, b"v=0\r\n", OVERSIZED
     )
     assert not early, "the server answered before the body was complete"
     assert response.startswith(b"HTTP/1.1 413 "), response[:400]
-    assert b'"payload_too_large"' in response
-    assert app_client.app[keys.MEDIA].peer_connection_count() == 1
+    error = check_error_body(response.split(b"\r\n\r\n", 1)[1].decode(), "payload_too_large")
+    assert error["details"]["limit"] == app_client.app[keys.SETTINGS].media.max_sdp_bytes
+    assert media.peer_connection_count() == 1
+    assert (await app_client.app[keys.SHOWS].get(other.id)).status.value == "scheduled"
+    assert (await app_client.get("/healthz")).status == 200
 
 
 async def test_well_formed_offers_of_the_wrong_shape_are_invalid_sdp(app_client: Client) -> None:
@@ -476,15 +518,18 @@ async def test_requests_without_a_live_show_or_session(app_client: Client) -> No
         await app_client.post(f"/whep/{show.id}", data=offer, headers=SDP), 409, "show_not_live"
     )
     for kind in ("whip", "whep"):
+        session = f"/{kind}/{show.id}/nope"
+        await assert_error(await app_client.delete(session), 404, "session_not_found")
         await assert_error(
-            await app_client.delete(f"/{kind}/{show.id}/nope"), 404, "session_not_found"
-        )
-        await assert_error(
-            await app_client.patch(
-                f"/{kind}/{show.id}/nope", data="a=end-of-candidates\r\n", headers=TRICKLE
-            ),
+            await app_client.patch(session, data="a=end-of-candidates\r\n", headers=TRICKLE),
             404,
             "session_not_found",
+        )
+        # The body's type is checked before the session is looked up.
+        await assert_error(
+            await app_client.patch(session, data="a=end-of-candidates\r\n", headers=SDP),
+            415,
+            "unsupported_media_type",
         )
     error = await assert_error(await app_client.get(f"/whip/{show.id}"), 405, "method_not_allowed")
     assert "POST" in error["details"]["allowed"]
@@ -495,131 +540,121 @@ async def test_requests_without_a_live_show_or_session(app_client: Client) -> No
 
 
 async def test_bad_requests_against_a_live_show_disturb_nothing(app_client: Client) -> None:
-    shows = app_client.app[keys.SHOWS]
     media = app_client.app[keys.MEDIA]
-    show, key = await shows.create("Live and poked at")
-    other, other_key = await shows.create("Other")
-    publisher = TestPublisher(keyframe_every=60)
-    whip_location = await go_live(app_client, show.id, key, publisher)
-    viewer = TestViewer()
-    whep_location = await watch(app_client, show.id, viewer)
-    await wait_for(lambda: len(viewer.video_frames()) > 5, 10, "video")
-    assert media.peer_connection_count() == 2
-    whep = f"/whep/{show.id}"
-    whip = f"/whip/{show.id}"
-    limit = app_client.app[keys.SETTINGS].media.max_sdp_bytes
-    viewer_ufrag = sdp_lines(viewer.pc.localDescription.sdp, "a=ice-ufrag:")[0]
-
-    sendonly = await sendonly_offer()
-    recvonly = await recvonly_offer()
-    datachannel = await datachannel_offer()
-    restart = "a=ice-ufrag:restart\r\na=ice-pwd:restartrestartrestartrestart\r\n"
-    whip_path_of_viewer = whep_location.replace("/whep/", "/whip/")
-    other_show_viewer = whep_location.replace(show.id, other.id)
-    post, patch, delete = app_client.post, app_client.patch, app_client.delete
-    bad: list[tuple[Callable[[], Awaitable[ClientResponse]], int, str]] = [
-        (lambda: post(whep, data=sendonly, headers=SDP), 400, "invalid_sdp"),
-        (lambda: post(whep, data=datachannel, headers=SDP), 400, "invalid_sdp"),
-        (lambda: post(whep, data=b"hello", headers=SDP), 400, "invalid_sdp"),
-        (lambda: post(whep, data=RANDOM_BYTES, headers=SDP), 400, "invalid_sdp"),
-        (lambda: post(whep, data="v=0", headers={"Content-Type": "text/plain"}), 415,
-         "unsupported_media_type"),
-        (lambda: post(whep, data=OVERSIZED, headers=SDP), 413, "payload_too_large"),
-        (lambda: post(whep, data=chunked(OVERSIZED), headers=SDP), 413, "payload_too_large"),
-        (lambda: post(whip, data=sendonly, headers={**SDP, **bearer(other_key)}), 401,
-         "unauthorized"),
-        (lambda: post(whip, data=recvonly, headers={**SDP, **bearer(key)}), 400, "invalid_sdp"),
-        (lambda: post(whip, data=sendonly, headers={**SDP, **bearer(key)}), 409,
-         "publisher_exists"),
-        (lambda: patch(whep_location, data="a=end-of-candidates", headers=SDP), 415,
-         "unsupported_media_type"),
-        (lambda: patch(whep_location, data="hello", headers=TRICKLE), 400, "invalid_sdp"),
-        (lambda: patch(whep_location, data="a=candidate:garbage\r\n", headers=TRICKLE), 400,
-         "invalid_sdp"),
-        (lambda: patch(whep_location, data="a=x\r\n" * limit, headers=TRICKLE), 413,
-         "payload_too_large"),
-        (lambda: patch(whep_location, data=restart, headers=TRICKLE), 422,
-         "ice_restart_unsupported"),
-        (lambda: patch(whep_location, data=restart.split("\r\n")[1], headers=TRICKLE), 422,
-         "ice_restart_unsupported"),
-        # A viewer's session is not a publisher's, and not another show's.
-        (lambda: patch(whip_path_of_viewer, data=viewer_ufrag, headers=TRICKLE), 404,
-         "session_not_found"),
-        (lambda: delete(whip_path_of_viewer), 404, "session_not_found"),
-        (lambda: delete(whip_location.replace("/whip/", "/whep/")), 404, "session_not_found"),
-        (lambda: delete(other_show_viewer), 404, "session_not_found"),
-    ]  # fmt: skip
-    for request, status, code in bad:
-        await assert_error(await request(), status, code)
+    other, other_key = await app_client.app[keys.SHOWS].create("Other")
+    async with on_air(app_client, "Live and poked at") as air:
         assert media.peer_connection_count() == 2
+        whep = f"/whep/{air.show_id}"
+        whip = f"/whip/{air.show_id}"
+        whep_location = air.whep_location
+        limit = app_client.app[keys.SETTINGS].media.max_sdp_bytes
+        viewer_ufrag = sdp_lines(air.viewer.pc.localDescription.sdp, "a=ice-ufrag:")[0]
 
-    # Same ICE credentials, no candidates: a harmless PATCH is accepted.
-    ok = await app_client.patch(whep_location, data=f"{viewer_ufrag}\r\n", headers=TRICKLE)
-    assert ok.status == 204, await ok.text()
-    received = len(viewer.video_frames())
-    await wait_for(lambda: len(viewer.video_frames()) > received + 10, 10, "video to keep flowing")
-    assert media.is_live(show.id) and media.viewer_count(show.id) == 1
-    assert (await show_state(app_client, show.id))["live"] is True
-    assert (await app_client.get("/healthz")).status == 200
-    await viewer.close()
-    await publisher.close()
+        sendonly = await sendonly_offer()
+        recvonly = await recvonly_offer()
+        datachannel = await datachannel_offer()
+        restart = "a=ice-ufrag:restart\r\na=ice-pwd:restartrestartrestartrestart\r\n"
+        whip_path_of_viewer = whep_location.replace("/whep/", "/whip/")
+        other_show_viewer = whep_location.replace(air.show_id, other.id)
+        own_key = {**SDP, **bearer(air.key)}
+        post, patch, delete = app_client.post, app_client.patch, app_client.delete
+        bad: list[tuple[Callable[[], Awaitable[ClientResponse]], int, str]] = [
+            (lambda: post(whep, data=sendonly, headers=SDP), 400, "invalid_sdp"),
+            (lambda: post(whep, data=datachannel, headers=SDP), 400, "invalid_sdp"),
+            (lambda: post(whep, data=b"hello", headers=SDP), 400, "invalid_sdp"),
+            (lambda: post(whep, data=RANDOM_BYTES, headers=SDP), 400, "invalid_sdp"),
+            (lambda: post(whep, data="v=0", headers={"Content-Type": "text/plain"}), 415,
+             "unsupported_media_type"),
+            (lambda: post(whep, data=OVERSIZED, headers=SDP), 413, "payload_too_large"),
+            (lambda: post(whep, data=chunked(OVERSIZED), headers=SDP), 413,
+             "payload_too_large"),
+            (lambda: post(whip, data=sendonly, headers={**SDP, **bearer(other_key)}), 401,
+             "unauthorized"),
+            (lambda: post(whip, data=recvonly, headers=own_key), 400, "invalid_sdp"),
+            (lambda: post(whip, data=sendonly, headers=own_key), 409, "publisher_exists"),
+            (lambda: patch(whep_location, data="a=end-of-candidates", headers=SDP), 415,
+             "unsupported_media_type"),
+            (lambda: patch(whep_location, data="hello", headers=TRICKLE), 400, "invalid_sdp"),
+            (lambda: patch(whep_location, data="a=candidate:garbage\r\n", headers=TRICKLE), 400,
+             "invalid_sdp"),
+            (lambda: patch(whep_location, data="a=x\r\n" * limit, headers=TRICKLE), 413,
+             "payload_too_large"),
+            (lambda: patch(whep_location, data=restart, headers=TRICKLE), 422,
+             "ice_restart_unsupported"),
+            (lambda: patch(whep_location, data=restart.split("\r\n")[1], headers=TRICKLE), 422,
+             "ice_restart_unsupported"),
+            # A viewer's session is not a publisher's, and not another show's.
+            (lambda: patch(whip_path_of_viewer, data=viewer_ufrag, headers=TRICKLE), 404,
+             "session_not_found"),
+            (lambda: delete(whip_path_of_viewer), 404, "session_not_found"),
+            (lambda: delete(air.whip_location.replace("/whip/", "/whep/")), 404,
+             "session_not_found"),
+            (lambda: delete(other_show_viewer), 404, "session_not_found"),
+        ]  # fmt: skip
+        for request, status, code in bad:
+            await assert_error(await request(), status, code)
+            assert media.peer_connection_count() == 2
+
+        # Same ICE credentials, no candidates: a harmless PATCH is accepted.
+        ok = await patch(whep_location, data=f"{viewer_ufrag}\r\n", headers=TRICKLE)
+        assert ok.status == 204, await ok.text()
+        received = len(air.viewer.video_frames())
+        await wait_for(
+            lambda: len(air.viewer.video_frames()) > received + 10, 10, "video to keep flowing"
+        )
+        assert media.is_live(air.show_id) and media.viewer_count(air.show_id) == 1
+        assert (await show_state(app_client, air.show_id))["live"] is True
+        assert (await app_client.get("/healthz")).status == 200
 
 
 # -- 3. one publisher per show, and replacing a dropped one --------------------
 
 
 async def test_a_dropped_publisher_is_replaced_and_viewers_resume(settings: Settings) -> None:
-    async with serve(settings, publisher_timeout_seconds=1.0) as client:
-        show, key = await client.app[keys.SHOWS].create("Reconnect")
+    async with (
+        serve(settings, publisher_timeout_seconds=1.0) as client,
+        on_air(client, "Reconnect") as air,
+    ):
         media = client.app[keys.MEDIA]
-        first = TestPublisher(keyframe_every=60, audio=False)
-        await go_live(client, show.id, key, first)
-        viewer = TestViewer()
-        await watch(client, show.id, viewer)
-        await wait_for(lambda: len(viewer.video_frames()) > 5, 10, "video from the first")
-
+        whip = f"/whip/{air.show_id}"
         second = TestPublisher(keyframe_every=60, audio=False)
         offer = await second.offer()
-        headers = {**SDP, **bearer(key)}
-        error = await assert_error(
-            await client.post(f"/whip/{show.id}", data=offer, headers=headers),
-            409,
-            "publisher_exists",
+        headers = {**SDP, **bearer(air.key)}
+        await assert_error(
+            await client.post(whip, data=offer, headers=headers), 409, "publisher_exists"
         )
-        assert error["message"]
         assert media.peer_connection_count() == 2
 
-        await first.close()  # the creator's network drops: no DELETE
+        await air.publisher.close()  # the creator's network drops: no DELETE
         accepted: list[ClientResponse] = []
 
         async def replaced() -> bool:
-            response = await client.post(f"/whip/{show.id}", data=offer, headers=headers)
+            response = await client.post(whip, data=offer, headers=headers)
             if response.status == 201:
                 accepted.append(response)
                 return True
             await assert_error(response, 409, "publisher_exists")
             return False
 
-        await eventually(replaced, 10, "a new WHIP session to be accepted")
+        await wait_until(replaced, 10, "a new WHIP session to be accepted")
         switched_at = time.monotonic()
-        assert accepted[0].headers["Location"].startswith(f"/whip/{show.id}/")
+        assert accepted[0].headers["Location"].startswith(f"{whip}/")
         answer = await accepted[0].text()
         await second.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
-        await wait_for(lambda: media.is_live(show.id), 10, "the second publisher")
+        await wait_for(lambda: media.is_live(air.show_id), 10, "the second publisher")
 
         def new_frames() -> list[bytes]:
-            return [data for at, data in viewer.video_frames() if at > switched_at]
+            return [data for at, data in air.viewer.video_frames() if at > switched_at]
 
         await wait_for(lambda: len(new_frames()) > 10, 10, "frames from the second publisher")
         sent = set(second.video.sent)
         assert all(data in sent for data in new_frames())
         assert new_frames()[0][0] & 0x01 == 0, "the viewer resumes on a keyframe"
         # The same viewer session carried on: no reconnect.
-        assert viewer.pc.connectionState == "connected"
-        assert media.viewer_count(show.id) == 1
+        assert air.viewer.pc.connectionState == "connected"
+        assert media.viewer_count(air.show_id) == 1
         assert media.peer_connection_count() == 2
-        assert (await show_state(client, show.id))["live"] is True
-        await viewer.close()
+        assert (await show_state(client, air.show_id))["live"] is True
         await second.close()
 
 
@@ -682,20 +717,21 @@ async def test_options_advertise_the_endpoint(ice_client: Client) -> None:
 async def test_cors_preflight_and_cross_origin_errors(ice_client: Client) -> None:
     show, key = await ice_client.app[keys.SHOWS].create("CORS")
     origin = {"Origin": "https://player.example"}
-    preflight = await ice_client.options(
-        f"/whip/{show.id}",
-        headers={
-            **origin,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type",
-        },
-    )
-    assert preflight.status == 204
-    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
-    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
-    allowed_headers = preflight.headers["Access-Control-Allow-Headers"].lower()
-    assert "authorization" in allowed_headers and "content-type" in allowed_headers
-    assert "Link" not in preflight.headers, "ICE servers are not for preflights"
+    for kind in ("whip", "whep"):
+        preflight = await ice_client.options(
+            f"/{kind}/{show.id}",
+            headers={
+                **origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+        assert preflight.status == 204
+        assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+        assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+        allowed_headers = preflight.headers["Access-Control-Allow-Headers"].lower()
+        assert "authorization" in allowed_headers and "content-type" in allowed_headers
+        assert "Link" not in preflight.headers, "ICE servers are not for preflights"
 
     for response, status, code in [
         (await ice_client.post(f"/whip/{show.id}", data="v=0", headers={**SDP, **origin}), 401,
@@ -726,16 +762,9 @@ async def test_cors_with_a_list_of_origins(settings: Settings) -> None:
 
 
 async def test_ice_servers_in_links_and_the_api(ice_client: Client) -> None:
-    show, key = await ice_client.app[keys.SHOWS].create("ICE servers")
-    publisher = TestPublisher(keyframe_every=60, audio=False)
-    whip: list[ClientResponse] = []
-    await publisher.connect(http_signal(ice_client, f"/whip/{show.id}", bearer(key), whip))
-    assert_ice_links(whip[0])
-    await wait_for(watchable(ice_client, show.id), 10, "live")
-    viewer = TestViewer()
-    whep: list[ClientResponse] = []
-    await viewer.connect(http_signal(ice_client, f"/whep/{show.id}", {}, whep))
-    assert_ice_links(whep[0])
+    async with on_air(ice_client, "ICE servers") as air:
+        assert_ice_links(air.whip)
+        assert_ice_links(air.whep)
 
     response = await ice_client.get("/api/ice-servers")
     assert response.status == 200
@@ -746,8 +775,6 @@ async def test_ice_servers_in_links_and_the_api(ice_client: Client) -> None:
     assert turn["urls"] == list(TURN_URLS)
     verify_turn(turn["username"], turn["credential"], TURN_SECRET, TURN_TTL)
     assert len(servers) == 2
-    await viewer.close()
-    await publisher.close()
 
 
 async def test_no_ice_servers_configured_means_no_links(app_client: Client) -> None:
@@ -787,13 +814,27 @@ async def test_trickled_candidates_connect_the_publisher(app_client: Client) -> 
     assert ice.getRemoteCandidates() == []
     assert not media.is_live(show.id)
 
+    # An ICE restart (new credentials) is refused as RFC 9725 says, and adds nothing.
+    restart = f"a=ice-ufrag:other\r\na=ice-pwd:otherpassword1234567890\r\n{mid}\r\n"
+    await assert_error(
+        await app_client.patch(location, data=f"{restart}{candidates[0]}\r\n", headers=TRICKLE),
+        422,
+        "ice_restart_unsupported",
+    )
+    assert ice.getRemoteCandidates() == []
+
     half = len(candidates) // 2 or 1
     first = "\r\n".join([ufrag, pwd, mid, *candidates[:half]]) + "\r\n"
     patched = await app_client.patch(location, data=first, headers=TRICKLE)
     assert patched.status == 204, await patched.text()
-    rest = "\r\n".join([ufrag, pwd, mid, *candidates[half:], "a=end-of-candidates"]) + "\r\n"
-    patched = await app_client.patch(location, data=rest, headers=TRICKLE)
+    # aioice keeps the end-of-candidates flag privately; nothing public shows it.
+    assert not ice._connection._remote_candidates_end
+    # The rest as a browser sends it (RFC 8840): with the media section's m= line.
+    media_line = "m=video 9 UDP/TLS/RTP/SAVPF 96"
+    rest = [ufrag, pwd, media_line, mid, *candidates[half:], "a=end-of-candidates"]
+    patched = await app_client.patch(location, data="\r\n".join(rest) + "\r\n", headers=TRICKLE)
     assert patched.status == 204, await patched.text()
+    assert ice._connection._remote_candidates_end
 
     def address(line: str) -> tuple[str, int]:
         fields = line.split()
@@ -814,50 +855,44 @@ async def test_trickled_candidates_connect_the_publisher(app_client: Client) -> 
 # -- 6. viewer caps ----------------------------------------------------------------
 
 
+async def assert_no_seat(client: Client, show_id: str, limit: int) -> None:
+    """A new viewer's WHEP POST is refused: a viewer cap of `limit` is reached."""
+    offer = await recvonly_offer()
+    response = await client.post(f"/whep/{show_id}", data=offer, headers=SDP)
+    error = await assert_error(response, 503, "capacity_reached")
+    assert error["details"]["limit"] == limit
+
+
 async def test_viewers_per_show_cap(settings: Settings) -> None:
-    async with serve(settings, max_viewers_per_show=1) as client:
-        show, key = await client.app[keys.SHOWS].create("Capped show")
+    async with (
+        serve(settings, max_viewers_per_show=1) as client,
+        on_air(client, "Capped show") as air,
+    ):
         media = client.app[keys.MEDIA]
-        publisher = TestPublisher(keyframe_every=60, audio=False)
-        await go_live(client, show.id, key, publisher)
-        first = TestViewer()
-        first_location = await watch(client, show.id, first)
-        offer = await recvonly_offer()
-        error = await assert_error(
-            await client.post(f"/whep/{show.id}", data=offer, headers=SDP),
-            503,
-            "capacity_reached",
-        )
-        assert error["details"]["limit"] == 1
-        assert media.viewer_count(show.id) == 1 and media.peer_connection_count() == 2
+        await assert_no_seat(client, air.show_id, limit=1)
+        assert media.viewer_count(air.show_id) == 1 and media.peer_connection_count() == 2
         # A freed seat can be taken again.
-        assert (await client.delete(first_location)).status == 200
+        assert (await client.delete(air.whep_location)).status == 200
         second = TestViewer()
-        await watch(client, show.id, second)
-        await wait_for(lambda: len(second.video_frames()) > 3, 10, "video for the second")
-        for peer in (first, second):
-            await peer.close()
-        await publisher.close()
+        try:
+            await watch(client, air.show_id, second)
+            await wait_for(lambda: len(second.video_frames()) > 3, 10, "video for the second")
+        finally:
+            await second.close()
 
 
 async def test_viewers_per_process_cap(settings: Settings) -> None:
-    async with serve(settings, max_viewers_per_process=1) as client:
-        shows = client.app[keys.SHOWS]
+    async with (
+        serve(settings, max_viewers_per_process=1) as client,
+        on_air(client, "One") as one,
+    ):
         media = client.app[keys.MEDIA]
-        (one, one_key), (two, two_key) = await shows.create("One"), await shows.create("Two")
-        publishers = [TestPublisher(keyframe_every=60, audio=False) for _ in range(2)]
-        await go_live(client, one.id, one_key, publishers[0])
-        await go_live(client, two.id, two_key, publishers[1])
-        viewer = TestViewer()
-        await watch(client, one.id, viewer)
-        offer = await recvonly_offer()
-        error = await assert_error(
-            await client.post(f"/whep/{two.id}", data=offer, headers=SDP),
-            503,
-            "capacity_reached",
-        )
-        assert error["details"]["limit"] == 1
-        assert media.viewer_count() == 1 and media.peer_connection_count() == 3
-        await viewer.close()
-        for publisher in publishers:
+        two, two_key = await client.app[keys.SHOWS].create("Two")
+        publisher = TestPublisher(keyframe_every=60, audio=False)
+        try:
+            await go_live(client, two.id, two_key, publisher)
+            await assert_no_seat(client, two.id, limit=1)
+            assert media.viewer_count() == 1 and media.viewer_count(one.show_id) == 1
+            assert media.peer_connection_count() == 3
+        finally:
             await publisher.close()
