@@ -70,6 +70,7 @@ def _serve(settings: Settings) -> int:
         return EXIT_USAGE
     # Imported here so `livesale show create` does not load aiortc and av.
     from livesale.app import create_app
+    from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
 
     base = settings.base_url
 
@@ -77,14 +78,18 @@ def _serve(settings: Settings) -> int:
         # Called by aiohttp once the listener is bound, so the URLs work when shown.
         print(
             f"livesale is running at {base}/\n"
-            f'Create a show with: .venv/bin/livesale show create "My first show"\n'
+            f"Creators: sign up and go live at {base}/console\n"
+            f'Or create a show here: .venv/bin/livesale show create "My first show"\n'
             "(Ctrl+C to stop)",
             flush=True,
         )
 
+    raise_open_file_limit(files_needed(settings))
+    app = create_app(settings)
+    app.cleanup_ctx.append(gc_policy_context(settings))
     try:
         web.run_app(
-            create_app(settings),
+            app,
             host=settings.server.host,
             port=settings.server.port,
             print=announce,
