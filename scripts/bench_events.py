@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
 """Room benchmark: livesale's show WebSocket against one Redis subscription per viewer.
 
-N viewers hold a WebSocket to one show's `/api/shows/{id}/events`; some of
-them are guests who chat (together `--chat-rate` messages/s), and the
-creator pins a product every `--pin-every` seconds. Each chat text carries a
-nonce with its send time; each viewer notes when every nonce and every pin
-reaches it. The server runs pinned to one core; the load generator (a
-separate process with lean raw-socket WebSocket clients), Redis and this
-script share the other.
+N viewers hold a WebSocket to one show's `/api/shows/{id}/events`; 125 of
+them are guests who chat (together `--chat-rate` messages/s, each under the
+server's default chat rate limit), and the creator pins a product every
+`--pin-every` seconds (POST /api/shows/{id}/pin; the show is live through a
+tiny WHIP publisher). Each chat text carries a nonce with its send time. The
+server runs pinned to one core; the load generator (a separate process of
+lean hand-written WebSocket clients), redis-server and this script share the
+other core.
 
-It prints, per system: server CPU and RSS, Redis and load-generator CPU, the
-share of (chat message, viewer) deliveries that arrived, and delivery latency
-p50/p99/max for chat (sender's write -> a viewer reads it) and for pins
-(the creator's POST /pin, or the naive design's PUBLISH -> a viewer reads it).
+Every viewer counts the nonces it gets (delivered share); every
+`--timestamp-every`-th viewer also reads with kernel receive timestamps, so
+latency is measured to the moment a frame reached the viewer's socket, not
+to when the one load-generator process got round to reading it (that lag is
+reported separately). Per system it prints server CPU (user + kernel) and
+RSS, Redis and load-generator CPU, chat and pin latency p50/p99/max, the
+slowest delivery second by second, and the room's own fan-out metrics.
+
 The naive design (scripts/bench_events_naive.py) gives every WebSocket its
-own Redis subscription and serialises each message once per connection.
+own Redis subscription and serialises each message once per connection; it
+runs in the same run at the same N and at smaller N to show where it breaks.
 
     .venv/bin/python scripts/bench_events.py                  # 5,000 viewers, both designs
     .venv/bin/python scripts/bench_events.py --quick          # smoke run (200 viewers, 5 s)
@@ -27,6 +33,7 @@ import asyncio
 import base64
 import contextlib
 import fractions
+import gc
 import json
 import math
 import os
@@ -35,6 +42,7 @@ import resource
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -43,7 +51,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import aiohttp
 
@@ -51,8 +59,12 @@ ROOT = Path(__file__).resolve().parent.parent
 NAIVE_SCRIPT = Path(__file__).resolve().parent / "bench_events_naive.py"
 HOST = "127.0.0.1"
 MARK = b"bench#"
+SO_TIMESTAMPNS = 35  # Linux; not exported by Python's socket module
+TIMESPEC = struct.Struct("qq")
 HIST_STEP_US = 100  # latency histogram resolution: 0.1 ms
 HIST_BUCKETS = 600_000  # up to 60 s; slower deliveries land in the last bucket
+HIST_CAP_US = (HIST_BUCKETS - 1) * HIST_STEP_US
+LOCAL_ERRORS = frozenset({"undecodable_frame", "client_send_incomplete"})
 WORDS = ("hello", "love", "this", "colour", "size", "ship", "today", "wow", "price", "nice")
 
 
@@ -73,6 +85,8 @@ class LoadConfig:
     seconds: float
     drain_seconds: float
     seed: int
+    timestamp_every: int
+    result_path: str
     concurrency: int = 100
 
 
@@ -82,28 +96,52 @@ class LoadGen:
     def __init__(self, config: LoadConfig) -> None:
         self.config = config
         self.recording = False
-        self.hist = [0] * HIST_BUCKETS
+        self.hist = [0] * HIST_BUCKETS  # sender's write -> kernel receive timestamp
+        self.hist_read = [0] * HIST_BUCKETS  # per frame: kernel receive -> this process reads it
+        self.go_us = 0
         self.max_us = 0
-        # The slowest delivery of the messages sent in each second of the window.
+        self.max_read_us = 0
+        # The slowest chat delivery arriving in each second of the window.
         self.worst_by_second = [0] * (int(config.seconds) + 1)
         self.chat_receipts = 0
-        self.pin_times: dict[str, list[float]] = {}
+        # Per message, seen by one probe viewer: the server's `at` minus the send time (ms).
+        self.intake_ms: dict[int, int] = {}
+        self.pin_times: dict[str, list[float]] = {}  # timestamped viewers only
+        self.pin_counts: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.ready = 0
         self.closed_after_ready = 0
         self.refused: Counter[str] = Counter()
 
-    def chat_arrived(self, seq: int, latency_us: int) -> None:
-        """One nonce reached one viewer."""
-        self.chat_receipts += 1
-        second = int(seq / self.config.chat_rate)
-        if second < len(self.worst_by_second) and latency_us > self.worst_by_second[second]:
-            self.worst_by_second[second] = latency_us
-        self.hist[min(latency_us // HIST_STEP_US, HIST_BUCKETS - 1)] += 1
-        if latency_us > self.max_us:
-            self.max_us = latency_us
+    def accepted(self, sent: int) -> int:
+        """Chat messages the server took: sent minus those it answered with an error."""
+        refused = sum(n for code, n in self.errors.items() if code not in LOCAL_ERRORS)
+        return sent - refused
 
-    def parse_events(self, payload: bytes, now: float, sender: bool) -> None:
+    def frame_arrived(self, count: int, worst_us: int, arrival_us: int, read_us: int) -> None:
+        """A frame with `count` nonces reached a socket, and was read at `read_us`."""
+        self.chat_receipts += count
+        second = (arrival_us - self.go_us) // 1_000_000
+        if 0 <= second < len(self.worst_by_second) and worst_us > self.worst_by_second[second]:
+            self.worst_by_second[second] = worst_us
+        if worst_us > self.max_us:
+            self.max_us = worst_us
+        lag = read_us - arrival_us
+        self.hist_read[min(max(lag, 0), HIST_CAP_US) // HIST_STEP_US] += 1
+        if lag > self.max_read_us:
+            self.max_read_us = lag
+
+    def note_intake(self, seq: int, sent_us: int, data: bytes, k: int, end: int) -> None:
+        """Sender's write -> the server's `at` stamp of the message (first receipt only)."""
+        at = data.find(b'"at":', k, end)
+        if at < 0:
+            return
+        digits_end = at + 5
+        while digits_end < end and data[digits_end] in b"0123456789 ":
+            digits_end += 1
+        self.intake_ms[seq] = int(data[at + 5 : digits_end]) - sent_us // 1000
+
+    def parse_events(self, payload: bytes, arrival: float | None, sender: bool) -> None:
         """Full JSON parse of the rare frames that carry a pin or an error."""
         try:
             decoded = json.loads(payload)
@@ -114,18 +152,53 @@ class LoadGen:
             if not isinstance(event, dict):
                 continue
             if event.get("type") == "pin":
-                self.pin_times.setdefault(str(event["pin"]["id"]), []).append(now)
+                pin_id = str(event["pin"]["id"])
+                self.pin_counts[pin_id] += 1
+                if arrival is not None:
+                    self.pin_times.setdefault(pin_id, []).append(arrival)
             elif event.get("type") == "error" and sender:
                 self.errors[str(event.get("code"))] += 1
 
 
-class Viewer(asyncio.Protocol):
-    """One WebSocket by hand: upgrade, then frame headers and a nonce search only."""
+class _Stream(asyncio.Protocol):
+    """Plain transport for the viewers that only count deliveries (cheapest reads)."""
 
-    def __init__(self, gen: LoadGen, request: bytes, sender: bool) -> None:
+    def __init__(self, viewer: Viewer) -> None:
+        self.viewer = viewer
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports do not subclass asyncio's classes; same interface.
+        writer: Any = transport
+        self.viewer.transport = writer
+        writer.write(self.viewer.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.viewer.feed(data, -1, 0)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.viewer.transport = None
+        self.viewer.lost()
+
+
+class Viewer:
+    """One WebSocket by hand: upgrade, then frame headers and a nonce search only.
+
+    Timestamped viewers (every `timestamp_every`-th) read with recvmsg, so that
+    each read comes with the kernel's receive timestamp (SO_TIMESTAMPNS):
+    their latency is measured to the moment the bytes reached the socket, not
+    to the moment this one process, serving thousands of sockets, got round to
+    reading them. The others use a plain transport and only count nonces.
+    """
+
+    def __init__(
+        self, gen: LoadGen, request: bytes, *, sender: bool, timestamped: bool, probe: bool
+    ) -> None:
         self.gen = gen
         self.request = request
         self.sender = sender
+        self.timestamped = timestamped
+        self.probe = probe  # notes each message's server stamp, once
+        self.sock: socket.socket | None = None
         self.transport: asyncio.Transport | None = None
         self.buf = b""
         self.upgraded = False
@@ -133,13 +206,40 @@ class Viewer(asyncio.Protocol):
         self.received = 0
         self.done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # uvloop's transports do not subclass asyncio.Transport; same interface.
-        self.transport = cast(asyncio.Transport, transport)
-        self.transport.write(self.request)
+    @property
+    def is_open(self) -> bool:
+        return self.sock is not None or self.transport is not None
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.transport = None
+    async def open(self, port: int) -> None:
+        loop = asyncio.get_running_loop()
+        if not self.timestamped:
+            await loop.create_connection(lambda: _Stream(self), HOST, port)
+            return
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            await loop.sock_connect(sock, (HOST, port))
+            await loop.sock_sendall(sock, self.request)
+        except OSError:
+            sock.close()
+            raise
+        self.sock = sock
+        loop.add_reader(sock.fileno(), self._readable)
+
+    def close(self) -> None:
+        sock, self.sock = self.sock, None
+        if sock is not None:
+            asyncio.get_running_loop().remove_reader(sock.fileno())
+            sock.close()
+        transport, self.transport = self.transport, None
+        if transport is not None:
+            transport.abort()
+
+    def lost(self) -> None:
+        """The server closed the connection (or it failed)."""
+        self.close()
         if self.is_ready:
             self.gen.closed_after_ready += 1
         elif not self.done.done():
@@ -147,7 +247,29 @@ class Viewer(asyncio.Protocol):
         if not self.done.done():
             self.done.set_result(False)
 
-    def data_received(self, data: bytes) -> None:
+    def _readable(self) -> None:
+        if self.sock is None:
+            return
+        try:
+            data, ancillary, _flags, _addr = self.sock.recvmsg(262_144, 64)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self.lost()
+            return
+        if not data:
+            self.lost()
+            return
+        read_us = time.time_ns() // 1000
+        arrival_us = read_us
+        for level, kind, cdata in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                seconds, nanoseconds = TIMESPEC.unpack(cdata)
+                arrival_us = seconds * 1_000_000 + nanoseconds // 1000
+        self.feed(data, arrival_us, read_us)
+
+    def feed(self, data: bytes, arrival_us: int, read_us: int) -> None:
+        """Bytes from the server; arrival_us is -1 for viewers without timestamps."""
         if self.buf:
             data = self.buf + data
             self.buf = b""
@@ -159,14 +281,10 @@ class Viewer(asyncio.Protocol):
             status = data[: data.find(b"\r\n")]
             if b" 101 " not in status:
                 self.gen.refused[status.decode(errors="replace")] += 1
-                if not self.done.done():
-                    self.done.set_result(False)
-                if self.transport is not None:
-                    self.transport.close()
+                self.lost()
                 return
             self.upgraded = True
             data = data[end + 4 :]
-        now_us = time.monotonic_ns() // 1000
         pos, size = 0, len(data)
         while size - pos >= 2:
             length = data[pos + 1] & 0x7F
@@ -186,16 +304,17 @@ class Viewer(asyncio.Protocol):
                 break
             opcode = data[pos] & 0x0F
             if opcode <= 1:
-                self._text(data, start, end, now_us)
+                self._text(data, start, end, arrival_us, read_us)
             elif opcode == 9:
                 self.send_frame(0xA, data[start:end])
-            elif opcode == 8 and self.transport is not None:
-                self.transport.close()
+            elif opcode == 8:
+                self.lost()
+                return
             pos = end
         if pos < size:
             self.buf = data[pos:]
 
-    def _text(self, data: bytes, start: int, end: int, now_us: int) -> None:
+    def _text(self, data: bytes, start: int, end: int, arrival_us: int, read_us: int) -> None:
         if not self.is_ready:
             # The first frame is the snapshot; chat history in it is not a delivery.
             self.is_ready = True
@@ -207,19 +326,40 @@ class Viewer(asyncio.Protocol):
         if not gen.recording:
             return
         find = data.find
+        if arrival_us < 0:
+            count = data.count(MARK, start, end)
+            gen.chat_receipts += count
+            self.received += count
+            if find(b'"pin"', start, end) >= 0 or (
+                self.sender and find(b'"error"', start, end) >= 0
+            ):
+                gen.parse_events(data[start:end], None, self.sender)
+            return
+        # The hot loop of the timestamped viewers: locals only.
+        hist = gen.hist
+        worst = 0
+        count = 0
         i = find(MARK, start, end)
         while i >= 0:
             j = find(b"#", i + 6, end)
             k = find(b"#", j + 1, end)
-            gen.chat_arrived(int(data[i + 6 : j]), now_us - int(data[j + 1 : k]))
-            self.received += 1
+            latency = arrival_us - int(data[j + 1 : k])
+            hist[min(latency, HIST_CAP_US) // HIST_STEP_US] += 1
+            if latency > worst:
+                worst = latency
+            if self.probe and gen.intake_ms.get(int(data[i + 6 : j])) is None:
+                gen.note_intake(int(data[i + 6 : j]), int(data[j + 1 : k]), data, k, end)
+            count += 1
             i = find(MARK, k, end)
+        if count:
+            gen.frame_arrived(count, worst, arrival_us, read_us)
+            self.received += count
         if find(b'"pin"', start, end) >= 0 or (self.sender and find(b'"error"', start, end) >= 0):
-            gen.parse_events(data[start:end], now_us / 1e6, self.sender)
+            gen.parse_events(data[start:end], arrival_us / 1e6, self.sender)
 
     def send_frame(self, opcode: int, payload: bytes) -> None:
         """A client frame: always masked (RFC 6455 5.3)."""
-        if self.transport is None:
+        if not self.is_open:
             return
         mask = os.urandom(4)
         size = len(payload)
@@ -228,7 +368,17 @@ class Viewer(asyncio.Protocol):
         else:
             header = bytes((0x80 | opcode, 0x80 | 126)) + size.to_bytes(2, "big")
         masked = bytes(b ^ mask[i & 3] for i, b in enumerate(payload))
-        self.transport.write(header + mask + masked)
+        frame = header + mask + masked
+        if self.transport is not None:
+            self.transport.write(frame)
+            return
+        try:
+            sent = self.sock.send(frame) if self.sock is not None else 0
+        except OSError:
+            sent = 0
+        if sent != len(frame):
+            # A few hundred bytes into an empty socket buffer: never seen, but counted.
+            self.gen.errors["client_send_incomplete"] += 1
 
 
 def upgrade_request(config: LoadConfig, cookie: str) -> bytes:
@@ -251,19 +401,24 @@ def upgrade_request(config: LoadConfig, cookie: str) -> bytes:
 async def connect_viewers(gen: LoadGen) -> list[Viewer]:
     """Open every connection, a bounded number of handshakes at a time."""
     config = gen.config
-    loop = asyncio.get_running_loop()
     gate = asyncio.Semaphore(config.concurrency)
     viewers: list[Viewer] = []
     for index in range(config.viewers):
         cookie = config.sender_cookies[index] if index < len(config.sender_cookies) else ""
         viewers.append(
-            Viewer(gen, upgrade_request(config, cookie), index < len(config.sender_cookies))
+            Viewer(
+                gen,
+                upgrade_request(config, cookie),
+                sender=index < len(config.sender_cookies),
+                timestamped=index % config.timestamp_every == 0,
+                probe=index == 0,
+            )
         )
 
     async def open_one(viewer: Viewer) -> None:
         async with gate:
             try:
-                await loop.create_connection(lambda: viewer, HOST, config.port)
+                await viewer.open(config.port)
             except OSError as exc:
                 gen.refused[f"connect: {exc.strerror}"] += 1
                 return
@@ -289,7 +444,7 @@ async def chat(gen: LoadGen, senders: list[Viewer]) -> tuple[int, float]:
             await asyncio.sleep(delay)
         sender = order[seq % len(order)]
         padding = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(1, 12)))
-        text = f"{MARK.decode()}{seq}#{time.monotonic_ns() // 1000}# {padding}"
+        text = f"{MARK.decode()}{seq}#{time.time_ns() // 1000}# {padding}"
         sender.send_frame(0x1, json.dumps({"type": "chat", "text": text}).encode())
         sent += 1
     return sent, time.monotonic() - started
@@ -306,20 +461,25 @@ async def run_load(config: LoadConfig) -> dict[str, Any]:
     if command.strip() != "go":
         return {"event": "aborted"}
     senders = [v for v in ready if v.sender]
+    # Nothing here makes reference cycles; a full collection over 5,000 viewers'
+    # objects mid-window would only add pauses to the measurement.
+    gc.freeze()
+    gc.disable()
+    gen.go_us = time.time_ns() // 1000
     gen.recording = True
     sent, elapsed = await chat(gen, senders) if senders else (0, 0.0)
     # Drain: wait until every open connection has every message, or give up.
     deadline = time.monotonic() + config.drain_seconds
     while time.monotonic() < deadline:
-        open_now = sum(1 for v in ready if v.transport is not None)
-        accepted = sent - sum(gen.errors.values())
-        if gen.chat_receipts >= accepted * open_now:
+        open_now = sum(1 for v in ready if v.is_open)
+        if gen.chat_receipts >= gen.accepted(sent) * open_now:
             break
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.2)  # a pin posted at the very end
     gen.recording = False
-    accepted = sent - sum(v for k, v in gen.errors.items() if k.startswith("chat_"))
+    accepted = gen.accepted(sent)
     buckets = {i: n for i, n in enumerate(gen.hist) if n}
+    read_buckets = {i: n for i, n in enumerate(gen.hist_read) if n}
     result = {
         "event": "result",
         "viewers": config.viewers,
@@ -335,12 +495,16 @@ async def run_load(config: LoadConfig) -> dict[str, Any]:
         "errors": dict(gen.errors),
         "hist": buckets,
         "max_us": gen.max_us,
+        "read_hist": read_buckets,
+        "max_read_us": gen.max_read_us,
+        "intake_ms": list(gen.intake_ms.values()),
         "worst_by_second_ms": [round(us / 1000) for us in gen.worst_by_second],
         "pins": gen.pin_times,
+        "pin_counts": dict(gen.pin_counts),
+        "timestamped": sum(1 for v in ready if v.timestamped),
     }
     for viewer in viewers:
-        if viewer.transport is not None:
-            viewer.transport.abort()
+        viewer.close()
     return result
 
 
@@ -353,7 +517,9 @@ def load_generator_main(raw: str) -> None:
 
         uvloop.install()
     result = asyncio.run(run_load(config))
-    print(json.dumps(result), flush=True)
+    # The report can be megabytes (the naive design's latency histogram): a file, not a pipe.
+    Path(config.result_path).write_text(json.dumps(result))
+    print(json.dumps({"event": "done"}), flush=True)
 
 
 # --------------------------------------------------------------------------
@@ -364,6 +530,16 @@ def raise_nofile() -> None:
     """5,000 sockets need more than the usual 1,024 descriptors."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def nofile_setter(soft: int) -> Callable[[], None]:
+    """A preexec_fn giving the server `soft` descriptors (0: as many as allowed)."""
+
+    def set_limit() -> None:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(soft, hard) if soft else hard, hard))
+
+    return set_limit
 
 
 def free_port() -> int:
@@ -379,6 +555,29 @@ def cpu_seconds(pid: int) -> float:
     except FileNotFoundError:
         return float("nan")
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of one process; NaN once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return float("nan"), float("nan")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def core_times(core: int) -> tuple[float, float, float]:
+    """(busy, steal, total) seconds of one core since boot, from /proc/stat."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith(f"cpu{core} "):
+            ticks = [int(x) for x in line.split()[1:]]
+            tick = os.sysconf("SC_CLK_TCK")
+            idle = ticks[3] + ticks[4]  # idle + iowait
+            steal = ticks[7] if len(ticks) > 7 else 0
+            total = sum(ticks[:8])
+            return (total - idle - steal) / tick, steal / tick, total / tick
+    return 0.0, 0.0, 0.0
 
 
 def rss_mb(pid: int) -> float:
@@ -583,13 +782,14 @@ async def start_livesale(args: argparse.Namespace, redis: RedisServer, senders: 
         "LIVESALE__SERVER__DATA_DIR": str(workdir),
         "LIVESALE__REDIS__URL": redis.url,
         "LIVESALE__LOG__LEVEL": "WARNING",
+        **dict(item.split("=", 1) for item in args.server_env),
     }
     process = subprocess.Popen(
         ["taskset", "-c", str(args.server_core), sys.executable, "-m", "livesale", "serve"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        preexec_fn=raise_nofile,
+        preexec_fn=nofile_setter(args.server_nofile),
     )
     base = f"http://{HOST}:{port}"
     target = Target("livesale", process, port, "", [], _no_pin, workdir)
@@ -659,7 +859,7 @@ async def start_livesale(args: argparse.Namespace, redis: RedisServer, senders: 
 
         async def pin() -> tuple[str, float]:
             product_id = product_ids[next(pins) % len(product_ids)]
-            started = time.monotonic()
+            started = time.time()
             answer, _ = await api(session, "POST", pin_url, {"product_id": product_id}, 201)
             return str(answer["pin"]["id"]), started
 
@@ -742,7 +942,7 @@ async def start_naive(args: argparse.Namespace, redis: RedisServer, senders: int
                     "flash_sale": None,
                 },
             }
-            started = time.monotonic()
+            started = time.time()
             await client.publish(channel_of(show_id), json.dumps(event))
             return pin_id, started
 
@@ -784,6 +984,57 @@ class Result:
     errors: dict[str, int]
     refused: dict[str, int]
     worst_by_second_ms: list[int]
+    intake_p50_ms: float
+    intake_p99_ms: float
+    machine: str
+    chat_accepted: int
+    read_p50_ms: float
+    read_p99_ms: float
+    read_max_ms: float
+
+
+FANOUT_HISTOGRAM = "livesale_room_fanout_seconds"
+FRAMES_COUNTER = "livesale_room_messages_sent_total"
+
+
+async def server_metrics(target: Target) -> dict[str, float]:
+    """The room's fan-out histogram buckets and frame counter (livesale only)."""
+    if target.name != "livesale":
+        return {}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{target.origin}/metrics") as response,
+    ):
+        text = await response.text()
+    values: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith((FANOUT_HISTOGRAM + "_bucket", FRAMES_COUNTER)):
+            name, value = line.rsplit(" ", 1)
+            values[name] = float(value)
+    return values
+
+
+def fanout_quantile(q: float, before: dict[str, float], after: dict[str, float]) -> float:
+    """Prometheus-style quantile (ms) of the fan-out histogram over the window."""
+    prefix = f'{FANOUT_HISTOGRAM}_bucket{{le="'
+    buckets = sorted(
+        (float(name[len(prefix) : -2]), after[name] - before.get(name, 0.0))
+        for name in after
+        if name.startswith(prefix)
+    )
+    if not buckets or buckets[-1][1] <= 0:
+        return float("nan")
+    rank = q * buckets[-1][1]
+    lower_bound, lower_count = 0.0, 0.0
+    for bound, count in buckets:
+        if count >= rank:
+            if bound == float("inf"):
+                return 1000 * lower_bound
+            span = count - lower_count
+            fraction = (rank - lower_count) / span if span else 1.0
+            return 1000 * (lower_bound + (bound - lower_bound) * fraction)
+        lower_bound, lower_count = bound, count
+    return 1000 * buckets[-1][0]
 
 
 def hist_percentile(buckets: dict[int, int], pct: float) -> float:
@@ -820,6 +1071,14 @@ async def measure(
         seconds=args.seconds,
         drain_seconds=args.drain,
         seed=args.seed,
+        timestamp_every=args.timestamp_every,
+        result_path=str(target.workdir / "load-report.json"),
+    )
+    # The server's own cost before any viewer: the publisher's media, timers.
+    idle_before, idle_started = cpu_seconds(target.process.pid), time.monotonic()
+    await asyncio.sleep(2.0)
+    idle_percent = (
+        100 * (cpu_seconds(target.process.pid) - idle_before) / (time.monotonic() - idle_started)
     )
     load = await asyncio.create_subprocess_exec(
         "taskset",
@@ -847,8 +1106,17 @@ async def measure(
             flush=True,
         )
         await asyncio.sleep(1.0)  # settle: let join work drain before the window opens
-        pids = {"server": target.process.pid, "redis": redis.process.pid, "load": load.pid}
+        pids = {
+            "server": target.process.pid,
+            "redis": redis.process.pid,
+            "load": load.pid,
+            "script": os.getpid(),
+        }
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        cores = (args.server_core, args.client_core)
+        cores_before = [core_times(core) for core in cores]
+        split_before = cpu_split(target.process.pid)
+        metrics_before = await server_metrics(target)
         wall_before = time.monotonic()
         load.stdin.write(b"go\n")
         await load.stdin.drain()
@@ -857,11 +1125,14 @@ async def measure(
         pinner = asyncio.create_task(pin_loop(target, args, wall_before, sent_pins, pin_errors))
         await asyncio.sleep(args.seconds)
         after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        cores_after = [core_times(core) for core in cores]
+        split_after = cpu_split(target.process.pid)
         wall = time.monotonic() - wall_before
+        metrics_after = await server_metrics(target)
         server_rss, redis_rss = rss_mb(target.process.pid), rss_mb(redis.process.pid)
         await pinner
-        line = await asyncio.wait_for(load.stdout.readline(), args.drain + 60)
-        report = json.loads(line)
+        await asyncio.wait_for(load.stdout.readline(), args.drain + 60)
+        report = json.loads(Path(config.result_path).read_text())
     finally:
         if load.returncode is None:
             with contextlib.suppress(ProcessLookupError):
@@ -869,12 +1140,38 @@ async def measure(
         await load.wait()
     ready = max(1, report["ready"])
     buckets = {int(k): v for k, v in report["hist"].items()}
+    read_buckets = {int(k): v for k, v in report["read_hist"].items()}
     pin_latencies = [
         1000 * (at - sent_pins[pin_id])
         for pin_id, times in report["pins"].items()
         if pin_id in sent_pins
         for at in times
     ]
+    used = {name: 100 * (after[name] - before[name]) / wall for name in pids}
+    machine = []
+    for core, (busy0, steal0, total0), (busy1, steal1, total1) in zip(
+        cores, cores_before, cores_after, strict=True
+    ):
+        span = max(total1 - total0, 1e-9)
+        machine.append(
+            f"core {core} busy {100 * (busy1 - busy0) / span:.0f}% "
+            f"(steal {100 * (steal1 - steal0) / span:.0f}%)"
+        )
+    machine_note = (
+        f"{', '.join(machine)}; server {used['server']:.0f}% (user "
+        f"{100 * (split_after[0] - split_before[0]) / wall:.0f}% + kernel "
+        f"{100 * (split_after[1] - split_before[1]) / wall:.0f}%; before any viewer: "
+        f"{idle_percent:.1f}%), load generator "
+        f"{used['load']:.0f}%, redis {used['redis']:.0f}% ({redis_rss:.0f} MB RSS), "
+        f"this script {used['script']:.0f}%"
+    )
+    if metrics_after:
+        frames = metrics_after.get(FRAMES_COUNTER, 0.0) - metrics_before.get(FRAMES_COUNTER, 0.0)
+        machine_note += (
+            f"; server metrics: {frames / wall:.0f} frames/s written, one batch to all "
+            f"connections p50 {fanout_quantile(0.5, metrics_before, metrics_after):.1f} ms, "
+            f"p99 {fanout_quantile(0.99, metrics_before, metrics_after):.1f} ms"
+        )
     errors = {**report["errors"], **{f"pin: {k}": v for k, v in pin_errors.items()}}
     return Result(
         system=target.name,
@@ -894,13 +1191,21 @@ async def measure(
         chat_p50_ms=hist_percentile(buckets, 50),
         chat_p99_ms=hist_percentile(buckets, 99),
         chat_max_ms=report["max_us"] / 1000 if buckets else float("nan"),
-        pin_delivered=len(pin_latencies) / max(1, len(sent_pins) * ready),
+        pin_delivered=sum(n for pin_id, n in report["pin_counts"].items() if pin_id in sent_pins)
+        / max(1, len(sent_pins) * ready),
         pin_p50_ms=percentile(pin_latencies, 50),
         pin_p99_ms=percentile(pin_latencies, 99),
         pin_max_ms=max(pin_latencies, default=float("nan")),
         errors=errors,
         refused=report["refused"],
         worst_by_second_ms=report["worst_by_second_ms"],
+        read_p50_ms=hist_percentile(read_buckets, 50),
+        read_p99_ms=hist_percentile(read_buckets, 99),
+        read_max_ms=report["max_read_us"] / 1000 if read_buckets else float("nan"),
+        machine=machine_note,
+        chat_accepted=report["accepted"],
+        intake_p50_ms=percentile(report["intake_ms"], 50),
+        intake_p99_ms=percentile(report["intake_ms"], 99),
     )
 
 
@@ -949,8 +1254,17 @@ def print_table(results: list[Result]) -> None:
             f"{r.pin_p50_ms:>8.1f}{r.pin_p99_ms:>8.1f}{r.pin_max_ms:>8.0f}{r.closed:>7}"
         )
     for r in results:
+        print(
+            f"  {r.system} {r.viewers}: chat intake (sender's write -> the message's server "
+            f"`at` stamp) p50 {r.intake_p50_ms:.0f} ms, p99 {r.intake_p99_ms:.0f} ms; "
+            f"load generator's own lag (kernel receive -> it reads the frame) p50 "
+            f"{r.read_p50_ms:.1f}, p99 {r.read_p99_ms:.1f}, max {r.read_max_ms:.0f} ms; "
+            f"{r.chat_accepted} chat messages accepted, {r.complete_viewers}/{r.joined} "
+            "viewers got every one"
+        )
+        print(f"  {r.system} {r.viewers}: machine during the window: {r.machine}")
         worst = " ".join(str(ms) for ms in r.worst_by_second_ms)
-        print(f"  {r.system} {r.viewers}: slowest chat delivery by second sent (ms): {worst}")
+        print(f"  {r.system} {r.viewers}: slowest chat delivery, second by second (ms): {worst}")
         if r.errors or r.refused:
             print(f"  {r.system} {r.viewers}: errors {r.errors} refused {r.refused}")
 
@@ -966,6 +1280,15 @@ async def main(args: argparse.Namespace) -> int:
     os.sched_setaffinity(0, {args.client_core})
     raise_nofile()
     senders = sender_count(args)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = 2 * max([*args.viewers, *args.naive_viewers, 0]) + 200
+    print(
+        f"open files: soft limit raised to the hard limit, {hard}, in every process "
+        f"(the naive server needs about {need}: two sockets per viewer)"
+        + (f"; livesale server limited to {args.server_nofile}" if args.server_nofile else "")
+    )
+    if hard < need:
+        print(f"WARNING: {hard} descriptors are too few for these viewer counts")
     print(
         f"server pinned to core {args.server_core}; load generator, redis-server and this "
         f"script to core {args.client_core}; seed {args.seed}"
@@ -977,18 +1300,21 @@ async def main(args: argparse.Namespace) -> int:
         f"+ up to {args.drain:g} s drain"
     )
     print(
-        "chat p50/p99/max: a sender writes the frame -> a viewer reads it (ms, every "
-        "(message, viewer) pair); chat got: share of those pairs delivered"
+        "chat p50/p99/max: a sender writes the frame -> it reaches a viewer's socket (ms, "
+        f"kernel receive timestamps, every message at every {args.timestamp_every}th viewer); "
+        "chat got: share of all (message, viewer) pairs delivered"
     )
     print(
-        "pin p50/p99/max: the creator's POST /pin is sent (naive: the PUBLISH) -> a viewer "
-        "reads the pin event (ms)"
+        "pin p50/p99/max: the creator's POST /pin is sent (naive: the PUBLISH) -> the pin "
+        "event reaches a viewer's socket (ms)"
     )
+    if args.server_env:
+        print(f"livesale settings changed for this run: {' '.join(args.server_env)}")
     redis = await start_redis(args.redis_core)
     results: list[Result] = []
     try:
         for system, counts in (("livesale", args.viewers), ("naive", args.naive_viewers)):
-            for count in counts:
+            for count in (n for n in counts if n > 0):
                 try:
                     target = await STARTERS[system](args, redis, senders)
                 except RuntimeError as exc:
@@ -1010,6 +1336,15 @@ async def main(args: argparse.Namespace) -> int:
     print()
     print_table(results)
     print()
+    print("server CPU per delivered (chat message, viewer) pair, runs with every pair delivered:")
+    for r in results:
+        if r.delivered >= 0.999 and r.joined == r.viewers:
+            pairs_per_second = r.chat_per_second * r.joined
+            print(
+                f"  {r.system:<9}{r.viewers:>6} viewers: "
+                f"{1e4 * r.cpu_percent / max(pairs_per_second, 1e-9):6.2f} us"
+            )
+    print()
     print("targets:")
     for r in results:
         if r.system != "livesale":
@@ -1029,24 +1364,48 @@ async def main(args: argparse.Namespace) -> int:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--viewers", default="5000", help="livesale viewer counts, e.g. 1000,5000")
-    parser.add_argument("--naive-viewers", help="naive viewer counts (default: --viewers)")
+    parser.add_argument(
+        "--naive-viewers",
+        help="naive viewer counts (default: 5000,1000,300 with the default --viewers, "
+        "else the same as --viewers)",
+    )
     parser.add_argument("--chat-rate", type=float, default=50.0, help="chat messages/s in all")
     parser.add_argument("--pin-every", type=float, default=3.0, help="seconds between pins")
     parser.add_argument("--seconds", type=float, default=20.0, help="measurement window")
     parser.add_argument("--drain", type=float, default=5.0, help="most seconds to wait after")
     parser.add_argument("--senders", type=int, default=0, help="chatting guests (0: automatic)")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument(
+        "--timestamp-every",
+        type=int,
+        default=10,
+        help="every k-th viewer reads with kernel receive timestamps and gives the latencies",
+    )
     parser.add_argument("--server-core", type=int, default=0)
     parser.add_argument("--client-core", type=int, default=1)
     parser.add_argument("--redis-core", type=int, default=1)
     parser.add_argument("--connect-timeout", type=float, default=300.0)
+    parser.add_argument(
+        "--server-nofile",
+        type=int,
+        default=0,
+        help="soft RLIMIT_NOFILE of the livesale server (default: the hard limit)",
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="LIVESALE__SECTION__KEY=VALUE",
+        help="extra setting for the livesale server (repeatable)",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--quick", action="store_true", help="200 viewers, 5 s window")
     parser.add_argument("--load-generator", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick:
         args.viewers, args.seconds = "200", 5.0
-    args.naive_viewers = args.naive_viewers or args.viewers
+    if args.naive_viewers is None:
+        args.naive_viewers = "5000,1000,300" if args.viewers == "5000" else args.viewers
     args.viewers = [int(n) for n in str(args.viewers).split(",") if n]
     args.naive_viewers = [int(n) for n in str(args.naive_viewers).split(",") if n]
     return args

@@ -61,7 +61,7 @@ async def events(request: web.Request) -> web.WebSocketResponse:
                 await _on_client_message(request.app, show_id, ws, message.data)
     finally:
         forwarder.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        with contextlib.suppress(asyncio.CancelledError, ConnectionError):
             await forwarder
         await pubsub.aclose()
     return ws
@@ -70,9 +70,12 @@ async def events(request: web.Request) -> web.WebSocketResponse:
 async def _forward(pubsub: Any, ws: web.WebSocketResponse) -> None:
     # The naive shape: parse each published message and serialise it again,
     # once per connection, one frame per message.
-    async for item in pubsub.listen():
-        if item["type"] == "message" and not ws.closed:
-            await ws.send_json(json.loads(item["data"]))
+    try:
+        async for item in pubsub.listen():
+            if item["type"] == "message" and not ws.closed:
+                await ws.send_json(json.loads(item["data"]))
+    except ConnectionError:
+        return  # the viewer went away mid-send
 
 
 async def _on_client_message(
