@@ -113,7 +113,7 @@ class RoomSettings:
     like_interval_seconds: float = 0.25
     max_likes_per_second: int = 20
     max_send_buffer_bytes: int = 262_144
-    max_connections_per_process: int = 20_000
+    max_connections_per_process: int = 10_000
 
 
 @dataclass(frozen=True)
