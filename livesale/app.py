@@ -62,6 +62,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[keys.SETTINGS] = settings
     app.cleanup_ctx.append(_resources)
+    app.on_shutdown.append(_close_room_connections)
     add_health_routes(app)
     add_auth_routes(app)
     add_catalogue_routes(app)
@@ -77,6 +78,13 @@ def create_app(settings: Settings) -> web.Application:
     else:
         logger.warning("no static folder at %s; /static/ is not served", STATIC_DIR)
     return app
+
+
+async def _close_room_connections(app: web.Application) -> None:
+    """Close room WebSockets first: aiohttp waits for open handlers before cleanup runs."""
+    room = app.get(keys.ROOM)
+    if room is not None:
+        await room.close_connections()
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:

@@ -60,6 +60,7 @@ class ChatService:
     ) -> ChatMessage:
         """Post `text` as `who` in the show; raises a ChatRejected (or ViewerRequired)."""
         if who.role == Role.ANONYMOUS or who.id is None or who.display_name is None:
+            metrics.ROOM_CHAT_REJECTED.labels(ViewerRequired.code).inc()
             raise ViewerRequired("choose a display name to chat")
         try:
             cleaned = clean_chat_text(text, self._settings.max_length)

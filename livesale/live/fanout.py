@@ -16,7 +16,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import WSMsgType, web
 
@@ -47,7 +47,8 @@ class Connection:
         self.creator_id = creator_id
         self.who = who
         self.ws = ws
-        self._transport = transport if isinstance(transport, asyncio.WriteTransport) else None
+        # A cast, not an isinstance check: uvloop's transports do not subclass asyncio's.
+        self._transport = cast(asyncio.WriteTransport | None, transport)
         self._max_buffer = max_buffer_bytes
         # Until the snapshot is out, events wait here, so none is missed or overtakes it.
         self.ready = False
@@ -84,13 +85,13 @@ class Connection:
         """Serialise and send one event (or an array) to this connection only."""
         return await self.send_raw(dumps(event).encode())
 
-    def close_soon(self, code: int, reason: str) -> None:
+    def close_soon(self, code: int, reason: str) -> asyncio.Task[None]:
         """Stop writing and close with `code` in the background (idempotent)."""
-        if self._close_task is not None:
-            return
-        self.closed = True
-        self.on_gone(self)
-        self._close_task = asyncio.get_running_loop().create_task(self._close(code, reason))
+        if self._close_task is None:
+            self.closed = True
+            self.on_gone(self)
+            self._close_task = asyncio.get_running_loop().create_task(self._close(code, reason))
+        return self._close_task
 
     async def _close(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):

@@ -17,8 +17,6 @@ from livesale.live.fanout import Connection
 from livesale.live.protocol import dumps
 from livesale.storage.room_redis import likes_key
 
-MAX_LIKES_PER_MESSAGE = 10
-
 
 class Likes:
     """Pending likes per show, the totals last seen, and the per-connection cap."""

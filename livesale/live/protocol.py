@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -34,3 +35,57 @@ def batch_frame(raws: list[str]) -> str:
     if len(raws) == 1:
         return raws[0]
     return "[" + ",".join(raws) + "]"
+
+
+MAX_LIKES_PER_MESSAGE = 10
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed client message: `ping`, `like` (with count) or `chat` (with raw text)."""
+
+    kind: str
+    count: int = 0
+    text: object = None
+
+
+class BadCommand(Exception):
+    """A client message that cannot be understood; becomes an `error` event."""
+
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.event = error_event(code, message, details)
+
+
+def parse_command(data: str, max_bytes: int) -> Command:
+    """Parse one client text frame, or raise BadCommand."""
+    # Characters never outnumber UTF-8 bytes, so the cheap test goes first.
+    if len(data) > max_bytes or len(data.encode()) > max_bytes:
+        raise BadCommand(
+            "message_too_large", f"messages are at most {max_bytes} bytes", {"max_bytes": max_bytes}
+        )
+    try:
+        message = json.loads(data)
+    except ValueError:
+        raise BadCommand("malformed_message", "the message is not valid JSON") from None
+    if not isinstance(message, dict):
+        raise BadCommand("malformed_message", "a message must be a JSON object")
+    kind = message.get("type")
+    if kind == "ping":
+        return Command("ping")
+    if kind == "chat":
+        return Command("chat", text=message.get("text"))
+    if kind == "like":
+        count = message.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int):
+            count = 0
+        if not 1 <= count <= MAX_LIKES_PER_MESSAGE:
+            raise BadCommand(
+                "malformed_message",
+                f"count must be a whole number from 1 to {MAX_LIKES_PER_MESSAGE}",
+                {"field": "count"},
+            )
+        return Command("like", count=count)
+    raise BadCommand(
+        "unknown_message_type", "known types: chat, like, ping", {"type": str(kind)[:40]}
+    )

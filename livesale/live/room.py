@@ -29,16 +29,18 @@ from livesale.domain.shows import Show
 from livesale.live.bus import Bus
 from livesale.live.chat import ChatService
 from livesale.live.fanout import NO_FLOW_CONTROL_LIMIT, Connection, ShowFanout
-from livesale.live.likes import MAX_LIKES_PER_MESSAGE, Likes
+from livesale.live.likes import Likes
 from livesale.live.moderation import ModerationService
 from livesale.live.presence import Presence
 from livesale.live.protocol import (
     CLOSE_BANNED,
     CLOSE_SHUTTING_DOWN,
     CLOSE_TRY_AGAIN,
+    BadCommand,
     dumps,
     error_event,
     error_event_of,
+    parse_command,
 )
 from livesale.live.snapshot import SharedSnapshot, SnapshotCache, basic_show_state
 from livesale.storage.chat import ChatRepository, ModerationRepository
@@ -113,11 +115,22 @@ class Room:
             loop.create_task(self._every(self._settings.like_interval_seconds, self._likes_tick)),
         ]
 
+    async def close_connections(self) -> None:
+        """Close every connection (1001: clients reconnect, maybe to another process).
+
+        Called from the app's on_shutdown, before aiohttp waits for handlers to end.
+        """
+        closing = [
+            conn.close_soon(CLOSE_SHUTTING_DOWN, "server shutting down")
+            for fanout in list(self._fanouts.values())
+            for conn in list(fanout.connections)
+        ]
+        if closing:
+            await asyncio.wait(closing)
+
     async def stop(self) -> None:
-        """Close every connection (1001, clients reconnect elsewhere), then the bus."""
-        for fanout in list(self._fanouts.values()):
-            for conn in list(fanout.connections):
-                conn.close_soon(CLOSE_SHUTTING_DOWN, "server shutting down")
+        """Close what is still open, stop the timers, take this process out of counts."""
+        await self.close_connections()
         for task in self._tickers:
             task.cancel()
         for task in self._tickers:
@@ -236,54 +249,20 @@ class Room:
         }
 
     async def _receive(self, conn: Connection, data: str) -> None:
-        limit = self._settings.max_message_bytes
-        if len(data) > limit or len(data.encode()) > limit:
-            await conn.send(
-                error_event(
-                    "message_too_large", f"messages are at most {limit} bytes", {"max_bytes": limit}
-                )
-            )
-            return
         try:
-            message = json.loads(data)
-        except ValueError:
-            await conn.send(error_event("malformed_message", "the message is not valid JSON"))
+            command = parse_command(data, self._settings.max_message_bytes)
+        except BadCommand as exc:
+            await conn.send(exc.event)
             return
-        if not isinstance(message, dict):
-            await conn.send(error_event("malformed_message", "a message must be a JSON object"))
-            return
-        kind = message.get("type")
-        if kind == "ping":
+        if command.kind == "ping":
             await conn.send({"type": "pong"})
-        elif kind == "like":
-            count = message.get("count", 1)
-            if (
-                isinstance(count, bool)
-                or not isinstance(count, int)
-                or not 1 <= count <= MAX_LIKES_PER_MESSAGE
-            ):
-                await conn.send(
-                    error_event(
-                        "malformed_message",
-                        f"count must be 1 to {MAX_LIKES_PER_MESSAGE}",
-                        {"field": "count"},
-                    )
-                )
-                return
-            self._likes.add(conn, count)
-        elif kind == "chat":
+        elif command.kind == "like":
+            self._likes.add(conn, command.count)
+        else:
             try:
-                await self.chat.send(conn.show_id, conn.creator_id, conn.who, message.get("text"))
+                await self.chat.send(conn.show_id, conn.creator_id, conn.who, command.text)
             except LivesaleError as exc:
                 await conn.send(error_event_of(exc))
-        else:
-            await conn.send(
-                error_event(
-                    "unknown_message_type",
-                    "known types: chat, like, ping",
-                    {"type": str(kind)[:40]},
-                )
-            )
 
     def _leave(self, conn: Connection) -> None:
         fanout = self._fanouts.get(conn.show_id)
@@ -344,6 +323,8 @@ class Room:
     def _on_resync(self) -> None:
         # Events may have been lost while Redis was away: everyone starts from a fresh snapshot.
         for show_id, fanout in self._fanouts.items():
+            # Lost events did not count: bump the count so no older build is reused.
+            fanout.seq += 1
             self._snapshots.forget(show_id)
             self._spawn(self._resync(show_id, fanout))
 

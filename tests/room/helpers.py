@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -11,6 +12,7 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientWebSocketResponse, CookieJar, WSMsgType, web
 from aiohttp.test_utils import TestClient, TestServer
+from yarl import URL
 
 from tests.api_helpers import origin
 
@@ -52,8 +54,9 @@ class RoomSocket:
                 if event.get("type") == kind and where(event):
                     return event
             remaining = deadline - time.monotonic()
-            assert remaining > 0, f"no {kind} event in time; got {self.events[-5:]}"
-            await self._read(remaining)
+            assert remaining > 0, f"no matching {kind} event in time; got {self.events[-8:]}"
+            with contextlib.suppress(TimeoutError):
+                await self._read(remaining)
 
     async def drain(self, seconds: float) -> None:
         """Keep reading for `seconds` (to check that something does NOT arrive)."""
@@ -94,6 +97,11 @@ class Browser:
         self.session = ClientSession(
             base_url=server.make_url("/"), cookie_jar=CookieJar(unsafe=True)
         )
+
+    def adopt_identity(self, other: Browser) -> None:
+        """Carry `other`'s cookies here: the same person on another instance."""
+        cookies = other.session.cookie_jar.filter_cookies(URL(other.origin))
+        self.session.cookie_jar.update_cookies({k: m.value for k, m in cookies.items()})
 
     async def call(self, method: str, path: str, json_body: Any = None) -> tuple[int, Any]:
         """A same-origin API call; returns the status and the JSON body (or None)."""
@@ -139,7 +147,9 @@ async def guest(server: TestServer, name: str = "Guest") -> AsyncIterator[tuple[
         yield client, str(body["viewer"]["id"])
 
 
-async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float = DEADLINE_SECONDS) -> None:
+async def eventually(
+    check: Callable[[], Awaitable[bool] | bool], timeout: float = DEADLINE_SECONDS
+) -> None:
     """Poll `check` until it is true, failing after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from aiohttp.test_utils import TestClient, TestServer
+import asyncio
+from typing import Any
+
+from aiohttp.test_utils import TestServer
 
 from livesale import keys
-from tests.api_helpers import origin
 from tests.room.helpers import Client, browser, eventually, guest, room
 
 
@@ -95,3 +97,36 @@ async def test_leaving_unsubscribes_and_counts_drop(server: TestServer, show_id:
             return await redis.pubsub_channels(f"livesale:show:{show_id}:*") == []
 
         await eventually(unsubscribed)
+
+
+async def test_snapshot_extras_hook_is_merged(server: TestServer, show_id: str) -> None:
+    async def extras(requested: str) -> dict[str, Any]:
+        assert requested == show_id
+        return {"pin": {"id": 3}, "show": {"id": show_id, "title": "From the hook"}}
+
+    server.app[keys.ROOM].snapshot_extras = extras
+    async with browser(server) as client, room(client, show_id) as ws:
+        assert ws.snapshot["pin"] == {"id": 3}
+        assert ws.snapshot["show"] == {"id": show_id, "title": "From the hook"}
+        assert ws.snapshot["viewers"] == 1
+
+
+async def test_snapshot_comes_first_and_no_event_is_lost_while_joining(
+    server: TestServer, show_id: str
+) -> None:
+    room_service = server.app[keys.ROOM]
+
+    async def publish_many() -> None:
+        for n in range(200):
+            await room_service.publish(show_id, {"type": "pin", "n": n})
+
+    async with browser(server) as watcher, room(watcher, show_id) as first:
+        publisher = asyncio.create_task(publish_many())
+        async with browser(server) as late, room(late, show_id) as second:
+            await publisher
+            await first.next("pin", lambda e: e["n"] == 199)
+            await second.next("pin", lambda e: e["n"] == 199)
+            assert second.events[0]["type"] == "snapshot"
+            numbers = [e["n"] for e in second.events if e["type"] == "pin"]
+            # Joined part-way: a contiguous tail of the events, in order, none missing.
+            assert numbers == list(range(numbers[0], 200))

@@ -1,0 +1,78 @@
+"""Likes are aggregated into few events with the right total; viewer counts span instances."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp.test_utils import TestServer
+
+from livesale import keys
+from tests.room.helpers import browser, eventually, room
+
+
+async def test_many_likes_become_few_events_with_the_right_total(
+    server: TestServer, server2: TestServer, show_id: str
+) -> None:
+    async with (
+        browser(server) as one,
+        browser(server2) as two,
+        room(one, show_id) as ws1,
+        room(two, show_id) as ws2,
+    ):
+        # 10 likes/message * 2 messages per connection stays under the cap of 20/s.
+        for _ in range(2):
+            await ws1.send({"type": "like", "count": 9})
+            await ws2.send({"type": "like", "count": 10})
+            await ws1.send({"type": "like"})  # count defaults to 1
+        await ws1.next("like", lambda e: e["total"] == 40)
+        await ws2.next("like", lambda e: e["total"] == 40)
+        likes = [e for e in ws1.events if e["type"] == "like"]
+        assert len(likes) <= 6
+        assert sum(e["delta"] for e in likes) == 40
+        async with browser(server) as late, room(late, show_id) as ws3:
+            assert ws3.snapshot["likes"] == 40
+
+
+async def test_likes_over_the_per_connection_cap_are_dropped(
+    server: TestServer, show_id: str
+) -> None:
+    async with browser(server) as client, room(client, show_id) as ws:
+        for _ in range(10):
+            await ws.send({"type": "like", "count": 10})
+        await ws.send({"type": "ping"})
+        await ws.next("pong")
+        await ws.next("like")
+        # However the messages straddle a second, at most two windows' worth count.
+        await ws.drain(0.2)
+        total = max(e["total"] for e in ws.events if e["type"] == "like")
+        assert 20 <= total <= 40
+        redis_total = int(await server.app[keys.REDIS].get(f"livesale:show:{show_id}:likes") or 0)
+        assert redis_total == total
+
+
+async def test_viewer_count_is_the_sum_over_instances(
+    server: TestServer, server2: TestServer, show_id: str
+) -> None:
+    async with browser(server) as a, room(a, show_id) as ws_a:
+        assert ws_a.snapshot["viewers"] == 1
+        async with browser(server2) as b, room(b, show_id) as ws_b, browser(server2) as c:
+            await ws_b.next("viewers", lambda e: e["count"] == 2)
+            async with room(c, show_id):
+                await ws_a.next("viewers", lambda e: e["count"] == 3)
+            await ws_a.next("viewers", lambda e: e["count"] == 2)
+        await ws_a.next("viewers", lambda e: e["count"] == 1)
+
+
+async def test_a_stopped_instance_drops_out_of_the_count(
+    server: TestServer, server2: TestServer, show_id: str
+) -> None:
+    async with browser(server) as a, room(a, show_id) as ws_a, browser(server2) as b:
+        ws_b = await b.session.ws_connect(
+            f"/api/shows/{show_id}/events", headers={"Origin": b.origin}
+        )
+        await ws_a.next("viewers", lambda e: e["count"] == 2)
+        await server2.close()  # its room stops and takes its count out
+        await ws_a.next("viewers", lambda e: e["count"] == 1)
+        await ws_b.close()
+        await asyncio.sleep(0)
+        await eventually(lambda: server.app[keys.ROOM].local_connection_count() == 1)
