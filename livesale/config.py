@@ -39,7 +39,7 @@ class ServerSettings:
     max_body_bytes: int = 1_048_576
     cors_origins: tuple[str, ...] = ("*",)
     use_uvloop: bool = True
-    gc_freeze_seconds: float = 30.0
+    gc_freeze_seconds: float = 5.0
     gc_full_collect_seconds: float = 600.0
 
 

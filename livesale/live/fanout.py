@@ -29,6 +29,12 @@ logger = logging.getLogger(__name__)
 # aiohttp drains (awaits) after this many bytes are written; we never want that.
 NO_FLOW_CONTROL_LIMIT = 2**62
 CLOSE_TIMEOUT_SECONDS = 2.0
+# A flush to thousands of connections lets other work (chat intake, pins) run
+# between slices, so no request waits for a whole flush.
+CONNECTIONS_PER_SLICE = 1000
+# The writer may spend at most 1/FLUSH_DUTY_FACTOR of the time flushing one show:
+# a small room flushes almost at once, a big one at most every flush interval.
+FLUSH_DUTY_FACTOR = 3
 
 
 class Connection:
@@ -113,6 +119,7 @@ class ShowFanout:
         self._pending: list[str] = []
         self._wake = asyncio.Event()
         self._last_flush = -float("inf")
+        self._last_duration = 0.0
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     def push(self, raw: str, *, from_bus: bool = True) -> None:
@@ -132,9 +139,11 @@ class ShowFanout:
         loop = asyncio.get_running_loop()
         while True:
             await self._wake.wait()
-            # A lone event in a quiet room goes at once; a busy room is
-            # flushed at most once per interval, every event of it in one frame.
-            delay = self._last_flush + self._interval - loop.time()
+            # A lone event goes at once. After that, the gap before the next
+            # flush grows with what a flush costs (so a small room stays
+            # near-instant and a big one batches), never beyond the interval.
+            gap = min(self._interval, FLUSH_DUTY_FACTOR * self._last_duration)
+            delay = self._last_flush + gap - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
             self._wake.clear()
@@ -144,6 +153,7 @@ class ShowFanout:
                 await self._flush(raws)
             except Exception:  # one bad flush must not stop the room
                 logger.exception("room flush failed for show %s", self.show_id)
+            self._last_duration = loop.time() - self._last_flush
 
     async def _flush(self, raws: list[str]) -> None:
         if not raws:
@@ -151,10 +161,12 @@ class ShowFanout:
         started = time.perf_counter()
         data = batch_frame(raws).encode()
         sent = 0
-        for conn in list(self.connections):
+        for index, conn in enumerate(list(self.connections), start=1):
             if conn.ready:
                 sent += await conn.send_raw(data)
             else:
                 conn.backlog.extend(raws)
+            if index % CONNECTIONS_PER_SLICE == 0:
+                await asyncio.sleep(0)
         metrics.ROOM_MESSAGES_SENT.inc(sent)
         metrics.ROOM_FANOUT_SECONDS.observe(time.perf_counter() - started)
