@@ -141,7 +141,7 @@ class MediaService:
         except BaseException:
             await pc.close()
             raise
-        session.ufrag = _ice_ufrag(offer_sdp)
+        session.ufrag, session.pwd = _ice_credentials(offer_sdp)
         broadcast.new_publisher()
         self._publishers[show_id] = session
         session.counted = True
@@ -290,7 +290,7 @@ class MediaService:
         except BaseException:
             await pc.close()
             raise
-        session.ufrag = _ice_ufrag(offer_sdp)
+        session.ufrag, session.pwd = _ice_credentials(offer_sdp)
         self._viewers[session.id] = session
         MEDIA_VIEWERS.inc()
         MEDIA_SESSIONS_STARTED.labels("viewer").inc()
@@ -394,6 +394,11 @@ class MediaService:
             fragment.pwd and not fragment.ufrag
         ):
             raise IceRestartUnsupported("ICE restarts are not supported; start a new session")
+        if fragment.pwd and session.pwd and fragment.pwd != session.pwd:
+            # RFC 8839: a new password comes only with a new ufrag (a restart).
+            raise InvalidSdp(
+                "a=ice-pwd does not match this session's; an ICE restart needs a new ufrag"
+            )
         transceivers = session.pc.getTransceivers()
         default_mid = transceivers[0].mid if transceivers else None
         for mid, line in fragment.candidates:
@@ -461,12 +466,12 @@ def _primary_codec(codecs: list[RTCRtpCodecParameters]) -> tuple[RTCRtpCodecPara
     return primary, rtx
 
 
-def _ice_ufrag(sdp: str) -> str | None:
+def _ice_credentials(sdp: str) -> tuple[str | None, str | None]:
     description = SessionDescription.parse(sdp)
     for media in description.media:
         if media.ice is not None and media.ice.usernameFragment:
-            return str(media.ice.usernameFragment)
-    return None
+            return str(media.ice.usernameFragment), media.ice.password
+    return None, None
 
 
 def _drop(_packet: Any) -> None:

@@ -29,6 +29,7 @@ class PublisherSession:
     id: str = field(default_factory=new_session_id)
     created_at: float = field(default_factory=time.monotonic)
     ufrag: str | None = None
+    pwd: str | None = field(default=None, repr=False)
     counted: bool = False  # in the publishers gauge
 
     @property
@@ -77,3 +78,4 @@ class ViewerSession:
     streams: dict[str, ViewerStream] = field(default_factory=dict)
     feedback: dict[str, StreamFeedback] = field(default_factory=dict)
     ufrag: str | None = None
+    pwd: str | None = field(default=None, repr=False)

@@ -583,6 +583,9 @@ async def test_bad_requests_against_a_live_show_disturb_nothing(app_client: Clie
              "ice_restart_unsupported"),
             (lambda: patch(whep_location, data=restart.split("\r\n")[1], headers=TRICKLE), 422,
              "ice_restart_unsupported"),
+            # A new password without a new ufrag is no restart, just wrong.
+            (lambda: patch(whep_location, data=f"{viewer_ufrag}\r\na=ice-pwd:{'x' * 24}\r\n",
+                           headers=TRICKLE), 400, "invalid_sdp"),
             # A viewer's session is not a publisher's, and not another show's.
             (lambda: patch(whip_path_of_viewer, data=viewer_ufrag, headers=TRICKLE), 404,
              "session_not_found"),
