@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
 from livesale.config import RedisSettings, ServerSettings, Settings, SqliteSettings
+from tests.api_helpers import sign_up
 from tests.redis_helpers import running_redis
 
 
@@ -49,4 +50,27 @@ def settings(tmp_path: Path, redis_url: str) -> Settings:
 async def app_client(settings: Settings) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     """A test client for `create_app(settings)`, started and cleanly closed."""
     async with TestClient(TestServer(create_app(settings))) as client:
+        yield client
+
+
+@pytest.fixture
+async def server(settings: Settings) -> AsyncIterator[TestServer]:
+    """One running app (instance 1 where a test runs two)."""
+    async with TestServer(create_app(settings)) as test_server:
+        yield test_server
+
+
+@pytest.fixture
+async def alice(server: TestServer) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    """A client signed in as the creator Alice."""
+    async with TestClient(server) as client:
+        await sign_up(client, "alice@example.com", display_name="Alice")
+        yield client
+
+
+@pytest.fixture
+async def bob(server: TestServer) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    """A client signed in as the creator Bob."""
+    async with TestClient(server) as client:
+        await sign_up(client, "bob@example.com", display_name="Bob")
         yield client

@@ -6,12 +6,12 @@ import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestServer
 
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import Settings
-from tests.api_helpers import cheap_auth, sign_up
+from tests.api_helpers import cheap_auth
 from tests.room.helpers import Client
 
 
@@ -28,33 +28,10 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def server(settings: Settings) -> AsyncIterator[TestServer]:
-    """Instance 1."""
-    async with TestServer(create_app(settings)) as test_server:
-        yield test_server
-
-
-@pytest.fixture
 async def server2(settings: Settings, server: TestServer) -> AsyncIterator[TestServer]:
     """Instance 2: another process in spirit, same Redis and SQLite file."""
     async with TestServer(create_app(settings)) as test_server:
         yield test_server
-
-
-@pytest.fixture
-async def alice(server: TestServer) -> AsyncIterator[Client]:
-    """A client signed in as the creator Alice (on instance 1)."""
-    async with TestClient(server) as client:
-        await sign_up(client, "alice@example.com", display_name="Alice")
-        yield client
-
-
-@pytest.fixture
-async def bob(server: TestServer) -> AsyncIterator[Client]:
-    """A client signed in as the creator Bob (on instance 1)."""
-    async with TestClient(server) as client:
-        await sign_up(client, "bob@example.com", display_name="Bob")
-        yield client
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from livesale.app import create_app
 from livesale.config import Settings
-from tests.api_helpers import cheap_auth, origin, sign_up
+from tests.api_helpers import cheap_auth, origin
 
 Client = TestClient[web.Request, web.Application]
 
@@ -20,29 +19,6 @@ Client = TestClient[web.Request, web.Application]
 def settings(settings: Settings) -> Settings:
     """The shared settings with cheap password hashing."""
     return cheap_auth(settings)
-
-
-@pytest.fixture
-async def server(settings: Settings) -> AsyncIterator[TestServer]:
-    """One running app."""
-    async with TestServer(create_app(settings)) as test_server:
-        yield test_server
-
-
-@pytest.fixture
-async def alice(server: TestServer) -> AsyncIterator[Client]:
-    """A client signed in as the creator Alice."""
-    async with TestClient(server) as client:
-        await sign_up(client, "alice@example.com", display_name="Alice")
-        yield client
-
-
-@pytest.fixture
-async def bob(server: TestServer) -> AsyncIterator[Client]:
-    """A client signed in as the creator Bob."""
-    async with TestClient(server) as client:
-        await sign_up(client, "bob@example.com", display_name="Bob")
-        yield client
 
 
 @pytest.fixture
