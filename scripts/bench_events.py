@@ -40,7 +40,6 @@ import os
 import random
 import resource
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -54,6 +53,15 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from bench_common import (
+    cpu_seconds,
+    free_port,
+    mark,
+    percentile,
+    rss_mb,
+    stop_process,
+    wait_http,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 NAIVE_SCRIPT = Path(__file__).resolve().parent / "bench_events_naive.py"
@@ -542,21 +550,6 @@ def nofile_setter(soft: int) -> Callable[[], None]:
     return set_limit
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of one process (not its children), from /proc; NaN once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except FileNotFoundError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def cpu_split(pid: int) -> tuple[float, float]:
     """(user, system) CPU seconds of one process; NaN once it is gone."""
     try:
@@ -578,27 +571,6 @@ def core_times(core: int) -> tuple[float, float, float]:
             total = sum(ticks[:8])
             return (total - idle - steal) / tick, steal / tick, total / tick
     return 0.0, 0.0, 0.0
-
-
-def rss_mb(pid: int) -> float:
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except FileNotFoundError:
-        return float("nan")
-    for line in lines:
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def stop_process(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @dataclass
@@ -643,20 +615,6 @@ async def start_redis(core: int) -> RedisServer:
         await asyncio.sleep(0.05)
     stop_process(process)
     raise RuntimeError("redis-server did not start")
-
-
-async def wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}")
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(url) as response:
-                    if response.status < 500:
-                        return
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
 PinFn = Callable[[], Awaitable[tuple[str, float]]]
@@ -775,7 +733,7 @@ async def api(
 async def start_livesale(args: argparse.Namespace, redis: RedisServer, senders: int) -> Target:
     """`livesale serve` on the server core, then a creator, a bag, a live show and guests."""
     workdir = Path(tempfile.mkdtemp(prefix="livesale-bench-events-"))
-    port = free_port()
+    port = free_port(HOST)
     env = {
         **os.environ,
         "LIVESALE__SERVER__PORT": str(port),
@@ -911,7 +869,7 @@ async def start_naive(args: argparse.Namespace, redis: RedisServer, senders: int
     from bench_events_naive import channel_of
 
     workdir = Path(tempfile.mkdtemp(prefix="livesale-bench-naive-"))
-    port = free_port()
+    port = free_port(HOST)
     process = subprocess.Popen(
         [
             *("taskset", "-c", str(args.server_core), sys.executable, str(NAIVE_SCRIPT)),
@@ -1048,14 +1006,6 @@ def hist_percentile(buckets: dict[int, int], pct: float) -> float:
         if seen >= rank:
             return (index + 1) * HIST_STEP_US / 1000
     return max(buckets) * HIST_STEP_US / 1000
-
-
-def percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, math.ceil(pct / 100 * len(ordered)) - 1))
-    return ordered[index]
 
 
 async def measure(
@@ -1269,10 +1219,6 @@ def print_table(results: list[Result]) -> None:
             print(f"  {r.system} {r.viewers}: errors {r.errors} refused {r.refused}")
 
 
-def _mark(ok: bool) -> str:
-    return "yes" if ok else "NO"
-
-
 STARTERS = {"livesale": start_livesale, "naive": start_naive}
 
 
@@ -1350,11 +1296,11 @@ async def main(args: argparse.Namespace) -> int:
         if r.system != "livesale":
             continue
         print(
-            f"  {r.viewers} viewers: all joined {_mark(r.joined == r.viewers)}, "
-            f"chat delivered >= 99.9% {_mark(r.delivered >= 0.999)}, "
-            f"chat p99 < 200 ms {_mark(r.chat_p99_ms < 200)}, "
-            f"pin p99 < 200 ms {_mark(r.pin_p99_ms < 200)}, "
-            f"load generator not saturated (< 90% CPU) {_mark(r.load_cpu_percent < 90)}"
+            f"  {r.viewers} viewers: all joined {mark(r.joined == r.viewers)}, "
+            f"chat delivered >= 99.9% {mark(r.delivered >= 0.999)}, "
+            f"chat p99 < 200 ms {mark(r.chat_p99_ms < 200)}, "
+            f"pin p99 < 200 ms {mark(r.pin_p99_ms < 200)}, "
+            f"load generator not saturated (< 90% CPU) {mark(r.load_cpu_percent < 90)}"
         )
     if args.json:
         Path(args.json).write_text(json.dumps([r.__dict__ for r in results], indent=2))

@@ -29,8 +29,6 @@ import os
 import random
 import resource
 import shutil
-import signal
-import socket
 import statistics
 import struct
 import subprocess
@@ -56,6 +54,16 @@ from aiortc.rtp import RTCP_PSFB_FIR, RTCP_PSFB_PLI, RtcpPsfbPacket
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench_common import (  # noqa: E402
+    cpu_seconds,
+    free_port,
+    mark,
+    percentile,
+    rss_mb,
+    stop_process,
+    wait_http,
+)
 
 from livesale.media import hooks  # noqa: E402
 
@@ -295,12 +303,6 @@ class LeanViewer:
 # Servers under test.
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Server:
     name: str
@@ -312,38 +314,14 @@ class Server:
     workdir: Path
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.process.pid)
 
     def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        return rss_mb(self.process.pid)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-async def wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}")
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(url) as response:
-                    if response.status < 500:
-                        return
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
 async def start_livesale(core: int) -> Server:
@@ -674,14 +652,6 @@ def histogram_quantile(q: float, buckets: dict[float, float]) -> float:
     return bounds[-1]
 
 
-def percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
 async def join_burst(
     server: Server, count: int, clip: list[bytes], audio: list[bytes]
 ) -> tuple[float, int]:
@@ -734,10 +704,6 @@ def viewers_per_core(results: list[Result], system: str) -> float:
         return 0.0
     best = max(good, key=lambda r: r.viewers)
     return best.viewers / max(best.cpu_percent / 100, 1e-9) if best.cpu_percent <= 100 else 0.0
-
-
-def _mark(ok: bool) -> str:
-    return "yes" if ok else "NO"
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -806,16 +772,16 @@ async def main(args: argparse.Namespace) -> int:
             continue
         frames_ok = r.delivered >= 0.99 and r.connected == r.viewers
         print(
-            f"  {r.viewers:>4} viewers: frames >= 99% {_mark(frames_ok)}, "
-            f"CPU <= 100% {_mark(r.cpu_percent <= 100)}, "
-            f"frame p99 < 30 ms {_mark(r.relay_p99_ms < 30)}, "
-            f"burst p99 < 30 ms {_mark(r.burst_p99_ms < 30)}, "
-            f"e2e p99 < 30 ms {_mark(r.latency_p99_ms < 30)}"
+            f"  {r.viewers:>4} viewers: frames >= 99% {mark(frames_ok)}, "
+            f"CPU <= 100% {mark(r.cpu_percent <= 100)}, "
+            f"frame p99 < 30 ms {mark(r.relay_p99_ms < 30)}, "
+            f"burst p99 < 30 ms {mark(r.burst_p99_ms < 30)}, "
+            f"e2e p99 < 30 ms {mark(r.latency_p99_ms < 30)}"
         )
     if theirs:
-        print(f"  >= 30x MediaRelay's viewers per core {_mark(ours / theirs >= 30)}")
+        print(f"  >= 30x MediaRelay's viewers per core {mark(ours / theirs >= 30)}")
     for _system, seconds, joined in burst:
-        print(f"  join burst under 3 s {_mark(joined == args.join_burst and seconds < 3)}")
+        print(f"  join burst under 3 s {mark(joined == args.join_burst and seconds < 3)}")
     if args.json:
         Path(args.json).write_text(
             json.dumps({"results": [r.__dict__ for r in results], "burst": burst}, indent=2)
