@@ -335,3 +335,45 @@ class ChatBanned(ChatRejected):
 
     code = "chat_banned"
     status = 403
+
+
+class OutOfStock(Conflict):
+    """The variant has fewer units available than asked (`details.available`)."""
+
+    code = "out_of_stock"
+
+
+class PerBuyerLimitReached(Conflict):
+    """The buyer would exceed the flash sale's per-buyer limit (`details.limit`)."""
+
+    code = "per_buyer_limit"
+
+
+class FlashSaleSoldOut(Conflict):
+    """The flash sale's quantity cap is reached (`details.remaining`)."""
+
+    code = "sold_out"
+
+
+class HoldNotFound(NotFound):
+    """No stock hold has this id (never placed, or forgotten after its retention)."""
+
+    code = "hold_not_found"
+
+
+class HoldExpired(Conflict):
+    """The stock hold expired or was released (`details.state`); its stock went back."""
+
+    code = "hold_expired"
+
+
+class HoldMismatch(Conflict):
+    """A hold id was reused with a different variant, quantity, buyer or sale."""
+
+    code = "hold_mismatch"
+
+
+class StockBelowReserved(Conflict):
+    """Stock cannot be set below the units held plus sold (`details.minimum`)."""
+
+    code = "stock_below_reserved"

@@ -1,0 +1,198 @@
+"""Stock holds: states, results, request checks and refusal errors (pure, no I/O)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from livesale.domain.errors import (
+    FlashSaleSoldOut,
+    HoldExpired,
+    HoldMismatch,
+    HoldNotFound,
+    LivesaleError,
+    OutOfStock,
+    PerBuyerLimitReached,
+    StockBelowReserved,
+    ValidationFailed,
+)
+from livesale.domain.products import MAX_STOCK
+
+# Ids become part of Redis key names: keep them short and free of separators
+# that could make two different ids share a key.
+_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+MAX_HOLD_QUANTITY = 1_000
+MAX_HOLD_TTL_SECONDS = 24 * 3600
+
+
+class HoldState(StrEnum):
+    """Where a hold's units are: held, sold (committed), or back in stock."""
+
+    HELD = "held"
+    COMMITTED = "committed"
+    RELEASED = "released"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class FlashSale:
+    """A flash sale's caps: total units across its holds and units per buyer (None = no limit)."""
+
+    sale_id: str
+    quantity: int
+    per_buyer_limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One stock hold as stored."""
+
+    hold_id: str
+    variant_id: str
+    quantity: int
+    buyer_id: str
+    sale_id: str | None
+    state: HoldState
+    deadline_ms: int
+
+
+@dataclass(frozen=True)
+class HoldOutcome:
+    """The hold after an operation; `changed` is False when it was an idempotent replay."""
+
+    hold: Hold
+    changed: bool
+
+
+@dataclass(frozen=True)
+class StockLevels:
+    """A variant's counters; `total` (available + held + sold) is its stock as last set."""
+
+    available: int
+    held: int
+    sold: int
+
+    @property
+    def total(self) -> int:
+        """available + held + sold."""
+        return self.available + self.held + self.sold
+
+
+@dataclass(frozen=True)
+class SaleLevels:
+    """Units held and sold under one flash sale."""
+
+    held: int
+    sold: int
+
+    @property
+    def taken(self) -> int:
+        """Units counted against the sale's cap."""
+        return self.held + self.sold
+
+
+def validate_id(value: str, field: str) -> str:
+    """An id that is safe inside a Redis key name, else ValidationFailed."""
+    if not _ID.fullmatch(value):
+        raise ValidationFailed(f"{field} must be 1-128 letters, digits, '_' or '-'", field=field)
+    return value
+
+
+def validate_hold_request(
+    hold_id: str,
+    variant_id: str,
+    quantity: int,
+    buyer_id: str,
+    ttl_seconds: float,
+    flash_sale: FlashSale | None,
+) -> None:
+    """Check a hold request's arguments, raising ValidationFailed naming the field."""
+    validate_id(hold_id, "hold_id")
+    validate_id(variant_id, "variant_id")
+    validate_id(buyer_id, "buyer_id")
+    if isinstance(quantity, bool) or not 1 <= quantity <= MAX_HOLD_QUANTITY:
+        raise ValidationFailed(f"quantity must be 1 to {MAX_HOLD_QUANTITY}", field="quantity")
+    if not 0 < ttl_seconds <= MAX_HOLD_TTL_SECONDS:
+        raise ValidationFailed("ttl_seconds is out of range", field="ttl_seconds")
+    if flash_sale is not None:
+        validate_id(flash_sale.sale_id, "flash_sale.sale_id")
+        if not 0 <= flash_sale.quantity <= MAX_STOCK:
+            raise ValidationFailed(
+                "flash sale quantity is out of range", field="flash_sale.quantity"
+            )
+        limit = flash_sale.per_buyer_limit
+        if limit is not None and limit < 1:
+            raise ValidationFailed(
+                "per-buyer limit must be positive", field="flash_sale.per_buyer_limit"
+            )
+
+
+def validate_total(total: int) -> int:
+    """A variant's total stock: 0..MAX_STOCK."""
+    if isinstance(total, bool) or not 0 <= total <= MAX_STOCK:
+        raise ValidationFailed(f"stock must be 0 to {MAX_STOCK}", field="stock")
+    return total
+
+
+def hold_from_fields(hold_id: str, fields: Mapping[str, str]) -> Hold:
+    """A Hold from its stored hash fields."""
+    return Hold(
+        hold_id=hold_id,
+        variant_id=fields["variant"],
+        quantity=int(fields["quantity"]),
+        buyer_id=fields["buyer"],
+        sale_id=fields["sale"] or None,
+        state=HoldState(fields["state"]),
+        deadline_ms=int(fields["deadline"]),
+    )
+
+
+def same_request(
+    hold: Hold, variant_id: str, quantity: int, buyer_id: str, sale_id: str | None
+) -> bool:
+    """Whether a retried hold asks for exactly what the stored one holds."""
+    return (hold.variant_id, hold.quantity, hold.buyer_id, hold.sale_id) == (
+        variant_id,
+        quantity,
+        buyer_id,
+        sale_id,
+    )
+
+
+def refusal(reason: str, value: int, requested: int) -> LivesaleError:
+    """The error for a refusal reason from the hold script."""
+    if reason == "out_of_stock":
+        return OutOfStock("not enough stock", available=value, requested=requested)
+    if reason == "sold_out":
+        return FlashSaleSoldOut("the flash sale is sold out", remaining=value, requested=requested)
+    if reason == "per_buyer_limit":
+        return PerBuyerLimitReached(
+            "the per-buyer limit is reached", limit=value, requested=requested
+        )
+    raise ValueError(f"unknown refusal reason {reason!r}")
+
+
+def hold_not_found(hold_id: str) -> HoldNotFound:
+    """The error for an unknown hold id."""
+    return HoldNotFound("no such stock hold", hold_id=hold_id)
+
+
+def hold_expired(hold: Hold) -> HoldExpired:
+    """The error for committing a hold whose stock already went back."""
+    return HoldExpired(
+        "the stock hold is no longer held", hold_id=hold.hold_id, state=hold.state.value
+    )
+
+
+def hold_mismatch(hold: Hold) -> HoldMismatch:
+    """The error for a hold id reused with different arguments."""
+    return HoldMismatch("this hold id was used for a different hold", hold_id=hold.hold_id)
+
+
+def below_reserved(held: int, sold: int) -> StockBelowReserved:
+    """The error for setting stock below held + sold."""
+    return StockBelowReserved(
+        "stock cannot go below the units held and sold", held=held, sold=sold, minimum=held + sold
+    )
