@@ -1,8 +1,14 @@
-"""Helpers for browser tests: collecting page errors, polling page state."""
+"""Helpers for browser tests: collecting page errors, setting up creators, going live."""
 
 from __future__ import annotations
 
-from playwright.async_api import ConsoleMessage, Page, Response
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from playwright.async_api import Browser, ConsoleMessage, Page, Response
+
+Api = Callable[..., Awaitable[Any]]
+PASSWORD = "correct horse battery"
 
 
 def collect_errors(page: Page, errors: list[str], allow_status: tuple[int, ...] = ()) -> None:
@@ -27,3 +33,30 @@ def _expected_status_log(text: str, allow_status: tuple[int, ...]) -> bool:
     # Chromium logs every failed fetch ("Failed to load resource: ... 401"); those
     # the page expects (asking who is signed in) are not errors.
     return any(f"status of {status}" in text for status in allow_status)
+
+
+async def sign_up(api: Api, email: str, display_name: str) -> None:
+    """Sign a creator up through `api`, whose session then keeps the cookie."""
+    body = {"email": email, "password": PASSWORD, "display_name": display_name}
+    await api("POST", "/api/auth/signup", json=body, expect=201)
+
+
+async def create_product(
+    api: Api, title: str, variant: dict[str, Any], description: str = ""
+) -> dict[str, Any]:
+    """A product with one variant, made through `api`."""
+    body = {"title": title, "description": description, "variants": [variant]}
+    product: dict[str, Any] = (await api("POST", "/api/products", json=body, expect=201))["product"]
+    return product
+
+
+async def go_live(
+    browser: Browser, base_url: str, show_id: str, stream_key: str, errors: list[str]
+) -> Page:
+    """Open the host page with the stream key and go live with the fake camera."""
+    host = await browser.new_page()
+    collect_errors(host, errors)
+    await host.goto(f"{base_url}/host/{show_id}#key={stream_key}")
+    await host.click("#go-live:not([disabled])", timeout=30_000)
+    await host.wait_for_selector('#status[data-state="live"]', timeout=30_000)
+    return host

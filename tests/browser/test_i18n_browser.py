@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.async_api import Browser
 
-from tests.browser.helpers import collect_errors
+from tests.browser.helpers import Api, collect_errors, sign_up
 
-Api = Callable[..., Awaitable[Any]]
 STATIC = Path(__file__).resolve().parents[2] / "static"
 
 
@@ -51,12 +48,7 @@ async def test_the_switch_changes_the_language_and_is_remembered(
 @pytest.mark.browser
 @pytest.mark.timeout(120)
 async def test_a_chinese_browser_gets_chinese(base_url: str, browser: Browser, api: Api) -> None:
-    await api(
-        "POST",
-        "/api/auth/signup",
-        json={"email": "li@example.com", "password": "correct horse battery", "display_name": "Li"},
-        expect=201,
-    )
+    await sign_up(api, "li@example.com", "Li")
     show = (await api("POST", "/api/shows", json={"title": "新品"}, expect=201))["show"]
     errors: list[str] = []
     page = await (await browser.new_context(locale="zh-CN")).new_page()

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import pytest
 from playwright.async_api import Browser, WebSocketRoute
 
-from tests.browser.helpers import collect_errors
+from tests.browser.helpers import Api, collect_errors, create_product, go_live, sign_up
 
-Api = Callable[..., Awaitable[Any]]
 DEADLINE_SECONDS = 10.0
 
 
@@ -21,33 +18,16 @@ DEADLINE_SECONDS = 10.0
 async def test_the_room_reconnects_and_shows_what_happened_meanwhile(
     base_url: str, browser: Browser, api: Api
 ) -> None:
-    await api(
-        "POST",
-        "/api/auth/signup",
-        json={"email": "bo@example.com", "password": "correct horse battery", "display_name": "Bo"},
-        expect=201,
+    await sign_up(api, "bo@example.com", "Bo")
+    product = await create_product(
+        api, "Lamp", {"sku": "L-1", "price_minor": 4200, "currency": "GBP", "stock": 3}
     )
-    product = (
-        await api(
-            "POST",
-            "/api/products",
-            json={
-                "title": "Lamp",
-                "variants": [{"sku": "L-1", "price_minor": 4200, "currency": "GBP", "stock": 3}],
-            },
-            expect=201,
-        )
-    )["product"]
     created = await api(
         "POST", "/api/shows", json={"title": "Lamps", "product_ids": [product["id"]]}, expect=201
     )
     show_id = created["show"]["id"]
     errors: list[str] = []
-    host = await browser.new_page()
-    collect_errors(host, errors)
-    await host.goto(f"{base_url}/host/{show_id}#key={created['stream_key']}")
-    await host.click("#go-live:not([disabled])", timeout=30_000)
-    await host.wait_for_selector('#status[data-state="live"]', timeout=30_000)
+    await go_live(browser, base_url, show_id, created["stream_key"], errors)
 
     # Every room connection of the viewer goes through this route; the second one
     # reaches the server only after the pin, so only its snapshot can carry it.

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import pytest
 from playwright.async_api import Browser, Page
 
-from tests.browser.helpers import collect_errors
+from tests.browser.helpers import (
+    PASSWORD,
+    Api,
+    collect_errors,
+    create_product,
+    go_live,
+    sign_up,
+)
 
 IMG = "<img src=x onerror=window.__xss=1>"
 SCRIPT = "<script>window.__xss=1</script>"
-PASSWORD = "correct horse battery staple"
-
-Api = Callable[..., Awaitable[Any]]
 
 
 async def _assert_inert(page: Page) -> None:
@@ -30,24 +31,10 @@ async def _assert_inert(page: Page) -> None:
 async def test_markup_in_chat_names_and_products_is_shown_as_text(
     base_url: str, browser: Browser, api: Api
 ) -> None:
-    await api(
-        "POST",
-        "/api/auth/signup",
-        json={"email": "eve@example.com", "password": PASSWORD, "display_name": IMG},
-        expect=201,
+    await sign_up(api, "eve@example.com", IMG)
+    product = await create_product(
+        api, IMG, {"sku": "X-1", "price_minor": 500, "currency": "USD", "stock": 5}, SCRIPT
     )
-    product = (
-        await api(
-            "POST",
-            "/api/products",
-            json={
-                "title": IMG,
-                "description": SCRIPT,
-                "variants": [{"sku": "X-1", "price_minor": 500, "currency": "USD", "stock": 5}],
-            },
-            expect=201,
-        )
-    )["product"]
     created = await api(
         "POST",
         "/api/shows",
@@ -58,11 +45,7 @@ async def test_markup_in_chat_names_and_products_is_shown_as_text(
     errors: list[str] = []
 
     # Live from the host page with the stream key.
-    host = await browser.new_page()
-    collect_errors(host, errors)
-    await host.goto(f"{base_url}/host/{show_id}#key={created['stream_key']}")
-    await host.click("#go-live:not([disabled])", timeout=30_000)
-    await host.wait_for_selector('#status[data-state="live"]', timeout=30_000)
+    host = await go_live(browser, base_url, show_id, created["stream_key"], errors)
 
     # A viewer named with markup says markup in the chat.
     viewer = await (await browser.new_context()).new_page()
