@@ -7,11 +7,15 @@ from enum import StrEnum
 from typing import Any
 
 from livesale.domain.errors import ValidationFailed
+from livesale.domain.validation import reject_unknown_fields
 
 MIN_FLASH_SALE_SECONDS = 10
 MAX_FLASH_SALE_SECONDS = 3600
 MAX_FLASH_SALE_QUANTITY = 1_000_000
 MAX_PRICE_MINOR = 100_000_000
+FLASH_SALE_FIELDS = frozenset(
+    {"sale_price_minor", "quantity", "per_buyer_limit", "duration_seconds"}
+)
 
 
 class TimelineKind(StrEnum):
@@ -96,13 +100,7 @@ def parse_flash_sale(
         return None
     if not isinstance(raw, dict):
         raise ValidationFailed("flash_sale must be an object or null", field="flash_sale")
-    unknown = sorted(
-        set(raw) - {"sale_price_minor", "quantity", "per_buyer_limit", "duration_seconds"}
-    )
-    if unknown:
-        raise ValidationFailed(
-            f"unknown flash_sale field(s): {', '.join(unknown)}", field="flash_sale"
-        )
+    reject_unknown_fields(raw, FLASH_SALE_FIELDS, "flash_sale")
     cheapest = min(regular_prices)
     price = _positive_int(raw, "sale_price_minor", 1, MAX_PRICE_MINOR)
     if price >= cheapest:

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from livesale.domain.errors import ValidationFailed
 from livesale.domain.money import validate_currency, validate_price_minor
+from livesale.domain.validation import reject_unknown_fields
 
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 5000
@@ -358,8 +359,5 @@ def validate_stock(value: object, field: str = "stock") -> int:
 def _object(data: object, where: str, allowed: frozenset[str]) -> Mapping[str, object]:
     if not isinstance(data, dict):
         raise ValidationFailed(f"{where} must be a JSON object", field=where)
-    for key in data:
-        if key not in allowed:
-            field = str(key) if where == "body" else f"{where}.{key}"
-            raise ValidationFailed(f"unknown field {str(key)[:40]!r}", field=field)
+    reject_unknown_fields(data, allowed, "" if where == "body" else where)
     return data

@@ -19,6 +19,7 @@ from livesale.domain.errors import (
 from livesale.domain.pins import TimelineEvent, TimelineKind, parse_flash_sale
 from livesale.domain.products import Product, ProductStatus
 from livesale.domain.shows import Show, ShowStatus
+from livesale.domain.validation import reject_unknown_fields
 from livesale.live.lifecycle import EventPublisher, unpin_message
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
@@ -55,9 +56,7 @@ class PinService:
     async def pin(self, creator: Creator, show_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """Pin a product of the bag (a new pin replaces the one on screen)."""
         show = await self._live_show_of(creator, show_id)
-        unknown = sorted(set(body) - PIN_FIELDS)
-        if unknown:
-            raise ValidationFailed(f"unknown field(s): {', '.join(unknown)}", field=unknown[0])
+        reject_unknown_fields(body, PIN_FIELDS)
         product_id = body.get("product_id")
         if not isinstance(product_id, str):
             raise ValidationFailed("product_id is required", field="product_id")

@@ -17,6 +17,7 @@ from livesale.domain.errors import (
 )
 from livesale.domain.products import ImageInfo, Product, ProductStatus
 from livesale.domain.shows import Show, ShowStatus, validate_bag, validate_scheduled_at
+from livesale.domain.validation import reject_unknown_fields
 from livesale.storage.shows import ShowRepository
 
 SHOW_FIELDS = frozenset({"title", "scheduled_at", "cover_image_id", "product_ids"})
@@ -54,9 +55,7 @@ class ShowService:
 
     async def create(self, creator: Creator, body: dict[str, Any]) -> tuple[Show, str]:
         """A new scheduled show of `creator`; returns it and its stream key."""
-        unknown = sorted(set(body) - SHOW_FIELDS)
-        if unknown:
-            raise ValidationFailed(f"unknown field(s): {', '.join(unknown)}", field=unknown[0])
+        reject_unknown_fields(body, SHOW_FIELDS)
         title = body.get("title")
         if not isinstance(title, str):
             raise ValidationFailed("title is required", field="title")
@@ -82,9 +81,7 @@ class ShowService:
     async def update(self, creator: Creator, show_id: str, body: dict[str, Any]) -> Show:
         """Change title, scheduled start or cover image; other fields are refused."""
         show = await self.owned(creator, show_id)
-        unknown = sorted(set(body) - EDITABLE_FIELDS)
-        if unknown:
-            raise ValidationFailed(f"unknown field(s): {', '.join(unknown)}", field=unknown[0])
+        reject_unknown_fields(body, EDITABLE_FIELDS)
         changes: dict[str, Any] = {}
         if "title" in body:
             if not isinstance(body["title"], str):
@@ -105,8 +102,8 @@ class ShowService:
         show = await self.owned(creator, show_id)
         if show.status == ShowStatus.ENDED:
             raise ShowEnded("the show has ended; its bag is kept as it was")
-        unknown = sorted(set(body) - {"product_ids"})
-        if unknown or "product_ids" not in body:
+        reject_unknown_fields(body, {"product_ids"})
+        if "product_ids" not in body:
             raise ValidationFailed('send {"product_ids": [...]}', field="product_ids")
         product_ids = validate_bag(body["product_ids"])
         products = await self._check_bag(creator, product_ids)

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from livesale.domain.errors import InvalidJson, UnsupportedMediaType, ValidationFailed
+from livesale.domain.validation import reject_unknown_fields
 
 
 async def read_object(request: web.Request, allowed: Iterable[str] | None = None) -> dict[str, Any]:
@@ -25,9 +26,5 @@ async def read_object(request: web.Request, allowed: Iterable[str] | None = None
     if not isinstance(body, dict):
         raise ValidationFailed("the body must be a JSON object", field="")
     if allowed is not None:
-        unknown = sorted(set(body) - set(allowed))
-        if unknown:
-            raise ValidationFailed(
-                f"unknown field(s): {', '.join(unknown)}", field=unknown[0], allowed=sorted(allowed)
-            )
+        reject_unknown_fields(body, allowed)
     return body

@@ -87,6 +87,12 @@ async def test_bad_pins_change_nothing(alice: Client, bob: Client) -> None:
         ({"product_id": outside["id"]}, 409, "product_not_in_bag", None),
         ({"product_id": tee["id"], "at": 5}, 400, "validation_failed", "at"),
         ({"product_id": tee["id"], "flash_sale": "yes"}, 400, "validation_failed", "flash_sale"),
+        (
+            {"product_id": tee["id"], "flash_sale": {**good, "discount": 5}},
+            400,
+            "validation_failed",
+            "flash_sale.discount",
+        ),
     ]
     for name, value in [
         ("sale_price_minor", 2500),  # not below the regular price

@@ -1,0 +1,26 @@
+"""Checks every request body shares (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from livesale.domain.errors import ValidationFailed
+
+
+def reject_unknown_fields(
+    data: Mapping[str, object], allowed: Iterable[str], where: str = ""
+) -> None:
+    """Refuse fields outside `allowed`, naming the first one (as `where.name` when nested).
+
+    Unknown fields are refused rather than ignored, so a typo ("scheduled") is
+    reported instead of silently doing nothing.
+    """
+    permitted = frozenset(allowed)
+    unknown = sorted(str(key) for key in set(data) - permitted)
+    if unknown:
+        first = unknown[0][:40]
+        raise ValidationFailed(
+            f"unknown field(s): {', '.join(name[:40] for name in unknown)}",
+            field=f"{where}.{first}" if where else first,
+            allowed=sorted(permitted),
+        )
