@@ -17,6 +17,7 @@ from aiortc.rtp import RTCP_PSFB_FIR, RTCP_PSFB_PLI, RtcpPsfbPacket, RtpPacket
 
 from livesale.media import hooks
 from livesale.media.keyframes import vp8_starts_keyframe
+from tests.polling import poll_until
 
 Signal = Callable[[str], Awaitable[str]]
 NO_ICE_SERVERS = RTCConfiguration(iceServers=[])
@@ -272,17 +273,9 @@ def _contiguous(packets: list[Received]) -> bool:
 
 async def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
     """Poll `condition` until true or fail after `timeout` seconds."""
-
-    async def check() -> bool:
-        return condition()
-
-    await wait_until(check, timeout, what)
+    await poll_until(condition, timeout, what)
 
 
 async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
     """Poll an async `condition` (an HTTP request, say) until true or fail after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while not await condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(0.02)
+    await poll_until(condition, timeout, what)

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from yarl import URL
 
 from tests.api_helpers import origin
+from tests.polling import poll_until
 
 Client = TestClient[web.Request, web.Application]
 Event = dict[str, Any]
@@ -151,12 +152,4 @@ async def eventually(
     check: Callable[[], Awaitable[bool] | bool], timeout: float = DEADLINE_SECONDS
 ) -> None:
     """Poll `check` until it is true, failing after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
+    await poll_until(check, timeout, "the condition")
