@@ -221,20 +221,22 @@ async def _write_variants(
         "INSERT INTO variants (id, product_id, creator_id, sku, name, options, price_minor,"
         " currency, stock, position, archived) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
         [
-            (
-                new_variant_id(),
-                product_id,
-                creator_id,
-                v.sku,
-                v.name,
-                json.dumps(dict(v.options)),
-                v.price_minor,
-                v.currency,
-                v.stock,
-                position,
-            )
+            (new_variant_id(), product_id, creator_id, *_variant_values(v, position))
             for position, v in enumerate(variants, start=start)
         ],
+    )
+
+
+def _variant_values(variant: VariantInput, position: int) -> tuple[object, ...]:
+    """A variant's sku, name, options, price, currency, stock and position, in that order."""
+    return (
+        variant.sku,
+        variant.name,
+        json.dumps(dict(variant.options)),
+        variant.price_minor,
+        variant.currency,
+        variant.stock,
+        position,
     )
 
 
@@ -262,16 +264,7 @@ async def _replace_variants(
         await conn.execute(
             "UPDATE variants SET sku = ?, name = ?, options = ?, price_minor = ?, currency = ?,"
             " stock = ?, position = ?, archived = 0 WHERE id = ?",
-            (
-                v.sku,
-                v.name,
-                json.dumps(dict(v.options)),
-                v.price_minor,
-                v.currency,
-                v.stock,
-                position,
-                v.id,
-            ),
+            (*_variant_values(v, position), v.id),
         )
 
 
