@@ -41,6 +41,7 @@ class ServerSettings:
     use_uvloop: bool = True
     gc_freeze_seconds: float = 5.0
     gc_full_collect_seconds: float = 600.0
+    shop_processes: int = 1
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,40 @@ class ShowSettings:
 
 
 @dataclass(frozen=True)
+class ShopSettings:
+    """Carts, stock holds and the background jobs that keep orders and stock true."""
+
+    cart_ttl_seconds: int = 604_800
+    max_cart_lines: int = 20
+    max_line_quantity: int = 10
+    hold_seconds: int = 600
+    sweep_interval_seconds: float = 1.0
+    stock_update_interval_seconds: float = 0.25
+    reconcile_interval_seconds: float = 300.0
+    reconcile_window_seconds: int = 86_400
+
+
+@dataclass(frozen=True)
+class PaymentSettings:
+    """The payment gateway: Stripe when a secret key is set, else the offline dummy."""
+
+    gateway: str = ""
+    stripe_publishable_key: str = ""
+    stripe_secret_key: str = field(default="", repr=False)
+    stripe_webhook_secret: str = field(default="", repr=False)
+    stripe_api_base: str = ""
+    stripe_max_network_retries: int = 2
+    webhook_tolerance_seconds: int = 300
+
+    @property
+    def gateway_name(self) -> str:
+        """The gateway in use: the configured one, else stripe with a key, else dummy."""
+        if self.gateway:
+            return self.gateway
+        return "stripe" if self.stripe_secret_key else "dummy"
+
+
+@dataclass(frozen=True)
 class MediaSettings:
     """WebRTC relay limits and ICE configuration."""
 
@@ -155,6 +190,8 @@ class Settings:
     chat: ChatSettings = field(default_factory=ChatSettings)
     room: RoomSettings = field(default_factory=RoomSettings)
     shows: ShowSettings = field(default_factory=ShowSettings)
+    shop: ShopSettings = field(default_factory=ShopSettings)
+    payments: PaymentSettings = field(default_factory=PaymentSettings)
 
     @property
     def data_dir(self) -> Path:
@@ -188,7 +225,13 @@ class Settings:
 
 # Secrets are accepted from the environment only, so they never sit in a file
 # that may be committed or copied around.
-SECRET_KEYS = frozenset({("media", "turn_secret")})
+SECRET_KEYS = frozenset(
+    {
+        ("media", "turn_secret"),
+        ("payments", "stripe_secret_key"),
+        ("payments", "stripe_webhook_secret"),
+    }
+)
 
 
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
