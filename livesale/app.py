@@ -17,6 +17,7 @@ from livesale.live.pins import PinService
 from livesale.live.room import Room
 from livesale.live.shows import ShowService
 from livesale.media.service import MediaService
+from livesale.shop.assembly import Shop, build_shop
 from livesale.storage.creators import CreatorRepository
 from livesale.storage.database import Database
 from livesale.storage.images import ImageStore
@@ -35,9 +36,11 @@ from livesale.web.media_routes import add_media_routes, media_cors_middleware
 from livesale.web.metrics_route import add_metrics_route
 from livesale.web.middleware import error_middleware, request_id_middleware
 from livesale.web.moderation_routes import add_moderation_routes
+from livesale.web.order_routes import add_order_routes
 from livesale.web.pages import add_page_routes
 from livesale.web.products_api import add_catalogue_routes
 from livesale.web.room_ws import add_room_routes
+from livesale.web.shop_routes import add_shop_routes
 from livesale.web.shows_api import add_shows_routes
 from livesale.web.timeline_routes import add_timeline_routes
 
@@ -71,6 +74,8 @@ def create_app(settings: Settings) -> web.Application:
     add_media_routes(app)
     add_room_routes(app)
     add_moderation_routes(app)
+    add_shop_routes(app)
+    add_order_routes(app)
     add_metrics_route(app)
     add_page_routes(app)
     if STATIC_DIR.is_dir():
@@ -140,15 +145,33 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         app[keys.SHOW_SERVICE] = ShowService(app[keys.SHOWS], app[keys.PRODUCTS], app[keys.IMAGES])
         pins = PinService(app[keys.SHOWS], timeline, app[keys.PRODUCTS], room, product_json)
         app[keys.PINS] = pins
-        room.snapshot_extras = _pin_snapshot(pins)
+        # The shop tells the room about stock and purchases, so it comes after it too.
+        shop = build_shop(
+            settings,
+            db,
+            redis,
+            room,
+            app[keys.SHOWS],
+            app[keys.PRODUCTS],
+            timeline,
+            app[keys.VIEWERS],
+        )
+        stack.push_async_callback(shop.close)
+        shop.start(settings)
+        app[keys.SHOP] = shop
+        room.snapshot_extras = _snapshot_extras(pins, shop)
 
         yield
 
 
-def _pin_snapshot(pins: PinService) -> Callable[[str], Awaitable[dict[str, Any]]]:
-    """The room's snapshot hook: the pin on screen when a viewer joins."""
+def _snapshot_extras(pins: PinService, shop: Shop) -> Callable[[str], Awaitable[dict[str, Any]]]:
+    """The room's snapshot hook: the pin on screen when a viewer joins, and its stock."""
 
     async def extras(show_id: str) -> dict[str, Any]:
-        return {"pin": await pins.current(show_id)}
+        pin = await pins.current(show_id)
+        stock = None
+        if pin is not None:
+            stock = await shop.stock.stock_message(shop.catalogue, show_id, pin["product"]["id"])
+        return {"pin": pin, "stock": stock}
 
     return extras

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from livesale.live.room import Room
     from livesale.live.shows import ShowService
     from livesale.media.service import MediaService
+    from livesale.shop.assembly import Shop
     from livesale.storage.creators import CreatorRepository
     from livesale.storage.database import Database
     from livesale.storage.images import ImageStore
@@ -37,3 +38,4 @@ LIFECYCLE: web.AppKey[ShowLifecycle] = web.AppKey("lifecycle")
 PRODUCTS: web.AppKey[ProductRepository] = web.AppKey("products")
 IMAGES: web.AppKey[ImageStore] = web.AppKey("images")
 ROOM: web.AppKey[Room] = web.AppKey("room")
+SHOP: web.AppKey[Shop] = web.AppKey("shop")

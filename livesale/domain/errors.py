@@ -377,3 +377,77 @@ class StockBelowReserved(Conflict):
     """Stock cannot be set below the units held plus sold (`details.minimum`)."""
 
     code = "stock_below_reserved"
+
+
+class OrderStateConflict(Conflict):
+    """The order's status does not allow this change (`details.status`, `details.wanted`)."""
+
+    code = "order_state"
+
+
+class CartFull(Conflict):
+    """The cart already holds `shop.max_cart_lines` different items."""
+
+    code = "cart_full"
+
+
+class CartEmpty(Conflict):
+    """Checking out a cart with nothing in it."""
+
+    code = "cart_empty"
+
+
+class CurrencyMismatch(Conflict):
+    """One cart or order cannot mix currencies (`details.currency` is the cart's)."""
+
+    code = "currency_mismatch"
+
+
+class NotForSale(Conflict):
+    """The variant is archived, or its product is not in this show's bag."""
+
+    code = "not_for_sale"
+
+
+class CheckoutNotFound(NotFound):
+    """No checkout has this id for this viewer (or it was forgotten long after it expired)."""
+
+    code = "checkout_not_found"
+
+
+class CheckoutExpired(Conflict):
+    """The checkout's stock hold ran out before an order was placed; buy again."""
+
+    code = "checkout_expired"
+
+
+class OrderNotFound(NotFound):
+    """No order has this id that the caller may see."""
+
+    code = "order_not_found"
+
+
+class PaymentNotFound(NotFound):
+    """No payment has this id with the active gateway."""
+
+    code = "payment_not_found"
+
+
+class CardDeclined(LivesaleError):
+    """The payment was declined (`details.decline_code`); the order stays payable."""
+
+    code = "card_declined"
+    status = 402
+
+
+class InvalidSignature(BadRequest):
+    """A webhook's signature is missing, wrong or too old; nothing was applied."""
+
+    code = "invalid_signature"
+
+
+class PaymentGatewayFailed(LivesaleError):
+    """The payment provider could not be reached or refused the call; retry later."""
+
+    code = "payment_gateway_error"
+    status = 502

@@ -34,10 +34,12 @@ class HoldState(StrEnum):
     COMMITTED = "committed"
     RELEASED = "released"
     EXPIRED = "expired"
+    # Sold, then put back on sale (an order refunded before it shipped).
+    RESTOCKED = "restocked"
 
 
 @dataclass(frozen=True)
-class FlashSale:
+class SaleLimits:
     """A flash sale's caps: total units across its holds and units per buyer (None = no limit)."""
 
     sale_id: str
@@ -106,7 +108,7 @@ def validate_hold_request(
     quantity: int,
     buyer_id: str,
     ttl_seconds: float,
-    flash_sale: FlashSale | None,
+    sale: SaleLimits | None,
 ) -> None:
     """Check a hold request's arguments, raising ValidationFailed naming the field."""
     validate_id(hold_id, "hold_id")
@@ -116,17 +118,13 @@ def validate_hold_request(
         raise ValidationFailed(f"quantity must be 1 to {MAX_HOLD_QUANTITY}", field="quantity")
     if not 0 < ttl_seconds <= MAX_HOLD_TTL_SECONDS:
         raise ValidationFailed("ttl_seconds is out of range", field="ttl_seconds")
-    if flash_sale is not None:
-        validate_id(flash_sale.sale_id, "flash_sale.sale_id")
-        if not 0 <= flash_sale.quantity <= MAX_STOCK:
-            raise ValidationFailed(
-                "flash sale quantity is out of range", field="flash_sale.quantity"
-            )
-        limit = flash_sale.per_buyer_limit
+    if sale is not None:
+        validate_id(sale.sale_id, "sale.sale_id")
+        if not 0 <= sale.quantity <= MAX_STOCK:
+            raise ValidationFailed("sale quantity is out of range", field="sale.quantity")
+        limit = sale.per_buyer_limit
         if limit is not None and limit < 1:
-            raise ValidationFailed(
-                "per-buyer limit must be positive", field="flash_sale.per_buyer_limit"
-            )
+            raise ValidationFailed("per-buyer limit must be positive", field="sale.per_buyer_limit")
 
 
 def validate_total(total: int) -> int:

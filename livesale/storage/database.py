@@ -61,6 +61,11 @@ class Database:
                 await self._reader.close()
             await self._conn.close()
 
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        """The read-only connection, for repositories that read several queries in a row."""
+        return self._reader
+
     async def user_version(self) -> int:
         """How many migrations are applied."""
         async with self._conn.execute("PRAGMA user_version") as cursor:

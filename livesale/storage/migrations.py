@@ -146,4 +146,87 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (creator_id, word)
     );
     """,
+    # 3: orders (the record of money taken), their lines, the payment events
+    # already applied (so a webhook delivered twice changes nothing), the
+    # status history, and the offline dummy gateway's payments.
+    """
+    CREATE TABLE orders (
+        id TEXT PRIMARY KEY,
+        -- One order per checkout, so a retried "place order" finds the first one.
+        checkout_id TEXT NOT NULL UNIQUE,
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        creator_id TEXT NOT NULL REFERENCES creators (id),
+        show_id TEXT NOT NULL REFERENCES shows (id),
+        status TEXT NOT NULL CHECK (
+            status IN ('pending_payment', 'paid', 'fulfilled', 'refunded', 'canceled')
+        ),
+        currency TEXT NOT NULL,
+        total_minor INTEGER NOT NULL CHECK (total_minor > 0),
+        email TEXT NOT NULL,
+        name TEXT NOT NULL,
+        address_json TEXT NOT NULL,
+        announce INTEGER NOT NULL,
+        gateway TEXT NOT NULL,
+        -- One order per payment: a paid payment can never produce two orders.
+        payment_id TEXT UNIQUE,
+        status_reason TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        paid_at REAL,
+        fulfilled_at REAL,
+        refunded_at REAL,
+        canceled_at REAL
+    );
+    CREATE INDEX orders_creator ON orders (creator_id, created_at DESC);
+    CREATE INDEX orders_show ON orders (show_id, created_at DESC);
+    CREATE INDEX orders_viewer ON orders (viewer_id, created_at DESC);
+    CREATE INDEX orders_status ON orders (status, created_at);
+
+    CREATE TABLE order_lines (
+        order_id TEXT NOT NULL REFERENCES orders (id),
+        position INTEGER NOT NULL,
+        variant_id TEXT NOT NULL,
+        product_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        variant_name TEXT NOT NULL,
+        sku TEXT NOT NULL,
+        quantity INTEGER NOT NULL CHECK (quantity > 0),
+        unit_price_minor INTEGER NOT NULL CHECK (unit_price_minor > 0),
+        sale_id TEXT,
+        hold_id TEXT NOT NULL,
+        PRIMARY KEY (order_id, position)
+    );
+    CREATE INDEX order_lines_variant ON order_lines (variant_id);
+
+    CREATE TABLE payment_events (
+        event_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL REFERENCES orders (id),
+        type TEXT NOT NULL,
+        applied_at REAL NOT NULL
+    );
+
+    CREATE TABLE order_history (
+        id INTEGER PRIMARY KEY,
+        order_id TEXT NOT NULL REFERENCES orders (id),
+        from_status TEXT,
+        to_status TEXT NOT NULL,
+        reason TEXT,
+        at REAL NOT NULL
+    );
+    CREATE INDEX order_history_order ON order_history (order_id, id);
+
+    CREATE TABLE dummy_payments (
+        id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL UNIQUE,
+        amount_minor INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN (
+            'requires_payment_method', 'requires_action', 'succeeded', 'canceled', 'refunded'
+        )),
+        decline_code TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX dummy_payments_created ON dummy_payments (created_at);
+    """,
 ]

@@ -57,6 +57,13 @@ class TimelineRepository:
         )
         return [_event(row) for row in rows]
 
+    async def get(self, event_id: int) -> TimelineEvent | None:
+        """One event by id, or None."""
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM timeline_events WHERE id = ?", (event_id,)
+        )
+        return None if row is None else _event(row)
+
     async def current_pin(self, show_id: str) -> TimelineEvent | None:
         """The pin on screen now: the latest event, if it is a pin."""
         row = await self._db.fetchone(

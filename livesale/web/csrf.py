@@ -17,7 +17,7 @@ from livesale.web.middleware import Handler
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PROTECTED_PREFIX = "/api/"
 # Payment webhooks are server-to-server and prove themselves with signatures.
-EXEMPT_PREFIXES = ("/api/payments/",)
+EXEMPT_PREFIXES = ("/api/payments/stripe/webhook",)
 # `none`: the user typed the URL or used a bookmark, no other site involved.
 _TRUSTED_FETCH_SITES = frozenset({"same-origin", "none"})
 

@@ -11,8 +11,10 @@ from functools import partial
 from typing import Any
 
 from aiohttp import hdrs, web
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from livesale.domain.errors import LivesaleError
+from livesale.domain.errors import LivesaleError, ServiceUnavailable
 from livesale.logging_setup import request_id_var
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,16 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except LivesaleError as exc:
         return error_response(
             exc.status, exc.code, exc.message, exc.details, dict(exc.headers) or None
+        )
+    except (RedisConnectionError, RedisTimeoutError):
+        # Redis down: nothing half-done is kept (every change is one script), so "try again".
+        logger.warning("Redis is unavailable for %s %s", request.method, request.path)
+        return error_response(
+            503,
+            ServiceUnavailable.code,
+            "the shop is briefly unavailable; nothing was changed, try again",
+            {"retry_after_seconds": 2},
+            {"Retry-After": "2"},
         )
     except web.HTTPException as exc:
         if exc.status < 400:

@@ -85,9 +85,10 @@ async def update_product(request: web.Request) -> web.Response:
     """Change a product (the owner only); a `variants` list replaces the live variants."""
     creator = await require_creator(request)
     changes = parse_product_changes(await read_object(request))
-    product = await request.app[keys.PRODUCTS].update(
-        creator.id, request.match_info["product_id"], changes
+    product = await request.app[keys.SHOP].stock.update_product(
+        request.app[keys.PRODUCTS], creator.id, request.match_info["product_id"], changes
     )
+    request.app[keys.SHOP].catalogue.forget_product(product.id)
     return web.json_response({"product": product_json(product)})
 
 

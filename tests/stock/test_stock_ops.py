@@ -15,7 +15,7 @@ from livesale.domain.errors import (
     StockBelowReserved,
     ValidationFailed,
 )
-from livesale.domain.stock import FlashSale, HoldState, SaleLevels, StockLevels
+from livesale.domain.stock import HoldState, SaleLevels, SaleLimits, StockLevels
 from livesale.storage.stock import EXPIRIES_KEY, StockStore
 from tests.stock.conftest import FakeClock
 
@@ -212,7 +212,7 @@ async def test_finished_holds_expire_but_held_ones_do_not(
 async def test_flash_sale_cap_and_per_buyer_limit(store: StockStore, redis_client: Redis) -> None:
     await store.init("v1", 100)
     await store.init("v2", 100)
-    sale = FlashSale("s1", quantity=5, per_buyer_limit=2)
+    sale = SaleLimits("s1", quantity=5, per_buyer_limit=2)
     await store.hold("a1", "v1", 2, "alice", 30, sale)
     before = await _snapshot(redis_client)
     with pytest.raises(PerBuyerLimitReached) as caught:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from livesale.domain.errors import FlashSaleSoldOut, LivesaleError, OutOfStock, PerBuyerLimitReached
-from livesale.domain.stock import FlashSale, HoldOutcome, SaleLevels, StockLevels
+from livesale.domain.stock import HoldOutcome, SaleLevels, SaleLimits, StockLevels
 from livesale.storage.stock import StockStore
 
 
-async def _attempt(store: StockStore, hold_id: str, buyer: str, sale: FlashSale | None) -> object:
+async def _attempt(store: StockStore, hold_id: str, buyer: str, sale: SaleLimits | None) -> object:
     try:
         return await store.hold(hold_id, "v1", 1, buyer, 60, sale)
     except LivesaleError as exc:
@@ -38,7 +38,7 @@ async def test_retries_in_a_race_take_stock_once(store: StockStore) -> None:
 
 async def test_flash_sale_race_respects_cap_and_buyer_limit(store: StockStore) -> None:
     await store.init("v1", 100)
-    sale = FlashSale("s1", quantity=50, per_buyer_limit=2)
+    sale = SaleLimits("s1", quantity=50, per_buyer_limit=2)
     # 300 attempts from 100 buyers (3 each): each gets at most 2, the sale at most 50.
     results = await asyncio.gather(
         *(_attempt(store, f"h{n}", f"b{n % 100}", sale) for n in range(300))

@@ -21,14 +21,14 @@ from livesale.domain.errors import (
     PerBuyerLimitReached,
     StockBelowReserved,
 )
-from livesale.domain.stock import FlashSale, HoldState, StockLevels
+from livesale.domain.stock import HoldState, SaleLimits, StockLevels
 from livesale.storage.stock import StockStore
 from tests.stock.conftest import FakeClock, pooled_redis
 
 T = TypeVar("T")
 VARIANTS = ["v1", "v2"]
 BUYERS = ["b1", "b2", "b3"]
-SALE = FlashSale("s1", quantity=6, per_buyer_limit=3)
+SALE = SaleLimits("s1", quantity=6, per_buyer_limit=3)
 HOLD_IDS = [f"h{n}" for n in range(8)]
 
 

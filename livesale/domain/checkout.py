@@ -1,0 +1,173 @@
+"""Checkouts: stock held for a buyer, priced by the server, waiting for an order (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from livesale.domain.errors import CurrencyMismatch, NotForSale, ValidationFailed
+from livesale.domain.orders import OrderLine
+from livesale.domain.pins import TimelineEvent, TimelineKind
+from livesale.domain.products import Product, ProductStatus, Variant
+from livesale.domain.stock import SaleLimits
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """Held stock for one buyer in one show, until an order is placed or the hold ends."""
+
+    id: str
+    viewer_id: str
+    show_id: str
+    creator_id: str
+    currency: str
+    lines: tuple[OrderLine, ...]
+    expires_at: float
+    from_cart: bool
+    order_id: str | None = None
+
+    @property
+    def total_minor(self) -> int:
+        """Sum of the lines."""
+        return sum(line.line_total_minor for line in self.lines)
+
+    def with_order(self, order_id: str) -> Checkout:
+        """The same checkout, now turned into `order_id`."""
+        return replace(self, order_id=order_id)
+
+    def as_json(self) -> dict[str, Any]:
+        """The stored form."""
+        return {
+            "id": self.id,
+            "viewer_id": self.viewer_id,
+            "show_id": self.show_id,
+            "creator_id": self.creator_id,
+            "currency": self.currency,
+            "lines": [line_json(line) | {"hold_id": line.hold_id} for line in self.lines],
+            "expires_at": self.expires_at,
+            "from_cart": self.from_cart,
+            "order_id": self.order_id,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Checkout:
+        """Read the stored form back."""
+        return cls(
+            id=str(data["id"]),
+            viewer_id=str(data["viewer_id"]),
+            show_id=str(data["show_id"]),
+            creator_id=str(data["creator_id"]),
+            currency=str(data["currency"]),
+            lines=tuple(line_from_json(line) for line in data["lines"]),
+            expires_at=float(data["expires_at"]),
+            from_cart=bool(data["from_cart"]),
+            order_id=data.get("order_id"),
+        )
+
+
+@dataclass(frozen=True)
+class PricedItem:
+    """A variant at the price it sells for right now, with the flash sale's caps if any."""
+
+    product: Product
+    variant: Variant
+    unit_price_minor: int
+    sale: SaleLimits | None
+
+
+def line_json(line: OrderLine) -> dict[str, Any]:
+    """A line as clients see it (no hold id)."""
+    return {
+        "variant_id": line.variant_id,
+        "product_id": line.product_id,
+        "title": line.title,
+        "variant_name": line.variant_name,
+        "sku": line.sku,
+        "quantity": line.quantity,
+        "unit_price_minor": line.unit_price_minor,
+        "line_total_minor": line.line_total_minor,
+        "flash_sale": line.sale_id is not None,
+        "sale_id": line.sale_id,
+    }
+
+
+def line_from_json(data: dict[str, Any]) -> OrderLine:
+    """A stored line (with its hold id) read back."""
+    return OrderLine(
+        variant_id=str(data["variant_id"]),
+        product_id=str(data["product_id"]),
+        title=str(data["title"]),
+        variant_name=str(data["variant_name"]),
+        sku=str(data["sku"]),
+        quantity=int(data["quantity"]),
+        unit_price_minor=int(data["unit_price_minor"]),
+        sale_id=data.get("sale_id"),
+        hold_id=str(data["hold_id"]),
+    )
+
+
+def validate_request_id(value: object) -> str:
+    """The client's retry key for a purchase: 8-64 letters, digits, '_' or '-'."""
+    if not isinstance(value, str) or not _REQUEST_ID.fullmatch(value):
+        raise ValidationFailed(
+            "request_id must be 8-64 letters, digits, '_' or '-' (a new one per purchase, "
+            "the same one when retrying)",
+            field="request_id",
+        )
+    return value
+
+
+def checkout_id_for(viewer_id: str, show_id: str, request_id: str) -> str:
+    """The checkout id of a purchase: the same request retried maps to the same checkout."""
+    digest = hashlib.sha256(f"{viewer_id}\x00{show_id}\x00{request_id}".encode()).hexdigest()
+    return "co_" + digest[:24]
+
+
+def hold_id_for(checkout_id: str, index: int) -> str:
+    """The stock hold of a checkout's line `index`."""
+    return f"{checkout_id}-{index}"
+
+
+def sale_id_for(pin: TimelineEvent) -> str:
+    """The flash sale's id in the stock counters: one per pin."""
+    return f"pin{pin.id}"
+
+
+def sellable_variant(product: Product, variant_id: str, bag: list[str]) -> Variant:
+    """The variant if it may be bought in this show, else NotForSale."""
+    if product.id not in bag or product.status is not ProductStatus.ACTIVE:
+        raise NotForSale("this product is not for sale in this show", product_id=product.id)
+    variant = next((v for v in product.variants if v.id == variant_id), None)
+    if variant is None or variant.archived:
+        raise NotForSale("this variant is not for sale", variant_id=variant_id)
+    return variant
+
+
+def price_item(
+    product: Product, variant: Variant, pin: TimelineEvent | None, now: float
+) -> PricedItem:
+    """The variant's price now: the flash-sale price while its pin's sale runs."""
+    if (
+        pin is not None
+        and pin.kind is TimelineKind.PIN
+        and pin.product_id == product.id
+        and pin.flash_sale is not None
+        and pin.flash_sale.currency == variant.currency
+        and (pin.sale_ends_at or 0) > now
+    ):
+        sale = pin.flash_sale
+        limits = SaleLimits(sale_id_for(pin), sale.quantity, sale.per_buyer_limit)
+        return PricedItem(product, variant, sale.sale_price_minor, limits)
+    return PricedItem(product, variant, variant.price_minor, None)
+
+
+def check_one_currency(items: list[PricedItem]) -> str:
+    """The currency every item shares, else CurrencyMismatch."""
+    currencies = {item.variant.currency for item in items}
+    if len(currencies) != 1:
+        raise CurrencyMismatch("one order cannot mix currencies", currencies=sorted(currencies))
+    return currencies.pop()

@@ -1,0 +1,44 @@
+"""The one interface every payment gateway implements."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from livesale.domain.payments import PaymentEvent, PaymentInfo
+
+
+class PaymentGateway(Protocol):
+    """Creates, reads, cancels and refunds payments; turns webhooks into events."""
+
+    name: str
+    publishable_key: str | None
+
+    async def create_payment(
+        self,
+        *,
+        order_id: str,
+        amount_minor: int,
+        currency: str,
+        email: str,
+        description: str,
+        idempotency_key: str,
+    ) -> PaymentInfo:
+        """Create (or, for a repeated key, find) the payment of an order."""
+
+    async def get_payment(self, payment_id: str) -> PaymentInfo:
+        """The payment as the gateway has it now (PaymentNotFound if unknown)."""
+
+    async def cancel_payment(self, payment_id: str, idempotency_key: str) -> PaymentInfo:
+        """Cancel a payment that has not succeeded; returns its state after trying."""
+
+    async def refund_payment(self, payment_id: str, order_id: str, idempotency_key: str) -> None:
+        """Refund a succeeded payment in full."""
+
+    async def recent_payments(self, since: float) -> list[PaymentInfo]:
+        """Payments created at or after `since` (epoch seconds), for reconciliation."""
+
+    def parse_webhook(self, payload: bytes, signature: str | None) -> PaymentEvent | None:
+        """A verified webhook's event (None for types we do not act on); InvalidSignature else."""
+
+    async def close(self) -> None:
+        """Release connections."""

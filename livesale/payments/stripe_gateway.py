@@ -1,0 +1,194 @@
+"""Stripe through its official package: PaymentIntents with our own idempotency keys."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import stripe
+
+from livesale.config import PaymentSettings
+from livesale.domain.errors import InvalidSignature, PaymentGatewayFailed, PaymentNotFound
+from livesale.domain.payments import PaymentEvent, PaymentEventKind, PaymentInfo, PaymentStatus
+
+logger = logging.getLogger(__name__)
+
+NAME = "stripe"
+LIST_PAGE = 100
+_EVENT_KINDS = {
+    "payment_intent.succeeded": PaymentEventKind.SUCCEEDED,
+    "payment_intent.payment_failed": PaymentEventKind.FAILED,
+    "payment_intent.canceled": PaymentEventKind.CANCELED,
+    "charge.refunded": PaymentEventKind.REFUNDED,
+}
+
+
+class StripeGateway:
+    """Payments at Stripe; the Payment Element on the page confirms them."""
+
+    name = NAME
+
+    def __init__(self, settings: PaymentSettings) -> None:
+        self.publishable_key: str | None = settings.stripe_publishable_key or None
+        self._webhook_secret = settings.stripe_webhook_secret
+        self._tolerance = settings.webhook_tolerance_seconds
+        self._http = stripe.AIOHTTPClient()
+        base: dict[str, str] = {}
+        if settings.stripe_api_base:
+            base["api"] = settings.stripe_api_base.rstrip("/")
+        self._client = stripe.StripeClient(
+            settings.stripe_secret_key,
+            http_client=self._http,
+            base_addresses=base,  # type: ignore[arg-type]
+            # Every write carries our idempotency key, so a retry cannot charge twice.
+            max_network_retries=settings.stripe_max_network_retries,
+        )
+
+    async def create_payment(
+        self,
+        *,
+        order_id: str,
+        amount_minor: int,
+        currency: str,
+        email: str,
+        description: str,
+        idempotency_key: str,
+    ) -> PaymentInfo:
+        """One PaymentIntent per order; the same key returns the same intent."""
+        params: dict[str, Any] = {
+            "amount": amount_minor,
+            "currency": currency.lower(),
+            "metadata": {"order_id": order_id},
+            "receipt_email": email,
+            "description": description,
+            "automatic_payment_methods": {"enabled": True},
+        }
+        intent = await self._call(
+            self._client.v1.payment_intents.create_async(
+                params=params,  # type: ignore[arg-type]
+                options={"idempotency_key": idempotency_key},
+            )
+        )
+        return _info(intent)
+
+    async def get_payment(self, payment_id: str) -> PaymentInfo:
+        """The intent as Stripe has it now."""
+        if not payment_id.startswith("pi_"):
+            raise PaymentNotFound("no such payment", payment_id=payment_id)
+        return _info(await self._call(self._client.v1.payment_intents.retrieve_async(payment_id)))
+
+    async def cancel_payment(self, payment_id: str, idempotency_key: str) -> PaymentInfo:
+        """Cancel the intent; one that already succeeded is returned unchanged."""
+        try:
+            intent = await self._client.v1.payment_intents.cancel_async(
+                payment_id, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.InvalidRequestError as exc:
+            if exc.code != "payment_intent_unexpected_state":
+                raise _gateway_error(exc) from exc
+            return await self.get_payment(payment_id)
+        except stripe.StripeError as exc:
+            raise _gateway_error(exc) from exc
+        return _info(intent)
+
+    async def refund_payment(self, payment_id: str, order_id: str, idempotency_key: str) -> None:
+        """Refund the intent in full (Stripe answers the same refund to a repeated key)."""
+        await self._call(
+            self._client.v1.refunds.create_async(
+                params={"payment_intent": payment_id, "metadata": {"order_id": order_id}},
+                options={"idempotency_key": idempotency_key},
+            )
+        )
+
+    async def recent_payments(self, since: float) -> list[PaymentInfo]:
+        """Every intent created since `since`, following Stripe's pages."""
+        found: list[PaymentInfo] = []
+        params: dict[str, Any] = {"created": {"gte": int(since)}, "limit": LIST_PAGE}
+        while True:
+            page = await self._call(
+                self._client.v1.payment_intents.list_async(params=params)  # type: ignore[arg-type]
+            )
+            found.extend(_info(intent) for intent in page.data)
+            if not page.has_more or not page.data:
+                return found
+            params["starting_after"] = page.data[-1].id
+
+    def parse_webhook(self, payload: bytes, signature: str | None) -> PaymentEvent | None:
+        """Verify Stripe's signature and read the event; None for types we ignore."""
+        if not self._webhook_secret:
+            raise InvalidSignature("webhooks are not configured (no webhook signing secret)")
+        try:
+            event = stripe.Webhook.construct_event(
+                payload, signature, self._webhook_secret, tolerance=self._tolerance
+            )
+        except (stripe.SignatureVerificationError, ValueError) as exc:
+            # The reason (bad, missing or old signature) is safe to say; the payload is not echoed.
+            raise InvalidSignature(f"webhook refused: {_reason(exc)}") from exc
+        kind = _EVENT_KINDS.get(event.type)
+        if kind is None:
+            return None
+        obj = event.data.object
+        if kind is PaymentEventKind.REFUNDED:
+            # Only a full refund refunds the order; partial ones are the seller's business.
+            if not obj.get("refunded"):
+                return None
+            payment_id = str(obj.get("payment_intent") or "")
+            order_id = (obj.get("metadata") or {}).get("order_id")
+        else:
+            payment_id = str(obj.get("id"))
+            order_id = (obj.get("metadata") or {}).get("order_id")
+        error = obj.get("last_payment_error") or {}
+        return PaymentEvent(
+            event_id=event.id,
+            kind=kind,
+            payment_id=payment_id,
+            order_id=order_id,
+            message=error.get("message") if kind is PaymentEventKind.FAILED else None,
+        )
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        await self._http.close_async()  # type: ignore[no-untyped-call]
+
+    async def _call(self, pending: Any) -> Any:
+        try:
+            return await pending
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status == 404:
+                raise PaymentNotFound("Stripe has no such payment") from exc
+            raise _gateway_error(exc) from exc
+        except stripe.StripeError as exc:
+            raise _gateway_error(exc) from exc
+
+
+def _info(intent: Any) -> PaymentInfo:
+    metadata = intent.get("metadata") or {}
+    return PaymentInfo(
+        id=str(intent.id),
+        order_id=metadata.get("order_id"),
+        status=PaymentStatus(intent.status),
+        amount_minor=int(intent.amount),
+        currency=str(intent.currency).upper(),
+        client_secret=intent.get("client_secret"),
+        created_at=float(intent.created),
+    )
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "timestamp" in text:
+        return "the signature is too old"
+    if "no signatures" in text or "unable to extract" in text:
+        return "no valid Stripe-Signature header"
+    if isinstance(exc, ValueError):
+        return "the body is not a Stripe event"
+    return "the signature does not match"
+
+
+def _gateway_error(exc: stripe.StripeError) -> PaymentGatewayFailed:
+    # Stripe's message may name our account or keys' prefixes: log it, tell the client less.
+    logger.warning("Stripe call failed: %s (%s)", type(exc).__name__, exc.code)
+    return PaymentGatewayFailed(
+        "the payment provider did not accept the request; try again",
+        provider_code=exc.code,
+    )

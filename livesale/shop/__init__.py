@@ -1,0 +1,1 @@
+"""The shop around the show: carts, checkout, orders, payments and stock messages."""

@@ -1,0 +1,132 @@
+"""Builds the shop's parts from the storage below it and runs its background jobs."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+
+from livesale.config import Settings
+from livesale.domain.errors import ServiceUnavailable
+from livesale.payments.dummy import DummyGateway
+from livesale.payments.gateway import PaymentGateway
+from livesale.payments.stripe_gateway import StripeGateway
+from livesale.shop.announcer import RoomPublisher, StockAnnouncer
+from livesale.shop.background import HoldSweeper, Reconciler, cancel_task, run_every
+from livesale.shop.carts import CartService
+from livesale.shop.catalogue import ShopCatalogue
+from livesale.shop.checkout import CheckoutService
+from livesale.shop.orders import OrderService
+from livesale.shop.payments import PaymentService
+from livesale.shop.settlement import Settlement
+from livesale.shop.stock import StockService
+from livesale.storage.carts import CartStore, CheckoutStore
+from livesale.storage.database import Database
+from livesale.storage.dummy_payments import DummyPaymentRepository
+from livesale.storage.locks import RedisLocks
+from livesale.storage.orders import OrderRepository
+from livesale.storage.products import ProductRepository
+from livesale.storage.shows import ShowRepository
+from livesale.storage.stock import StockStore
+from livesale.storage.timeline import TimelineRepository
+from livesale.storage.viewers import ViewerRepository
+
+
+def make_gateway(settings: Settings, db: Database) -> PaymentGateway:
+    """The configured gateway: Stripe with a secret key, else the offline dummy."""
+    name = settings.payments.gateway_name
+    if name == "stripe":
+        return StripeGateway(settings.payments)
+    if name == "dummy":
+        return DummyGateway(DummyPaymentRepository(db))
+    raise ValueError(f"payments.gateway must be stripe, dummy or empty, not {name!r}")
+
+
+@dataclass
+class Shop:
+    """Every shop service of one process."""
+
+    catalogue: ShopCatalogue
+    stock: StockService
+    announcer: StockAnnouncer
+    carts: CartService
+    checkout: CheckoutService
+    orders: OrderService
+    settlement: Settlement
+    payments: PaymentService
+    sweeper: HoldSweeper
+    reconciler: Reconciler
+    locks: RedisLocks
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def start(self, settings: Settings) -> None:
+        """Start the sweeper and the reconciliation."""
+        shop = settings.shop
+        self._tasks.append(
+            asyncio.create_task(
+                run_every(shop.sweep_interval_seconds, self.sweeper.sweep_once, "hold sweeper")
+            )
+        )
+        self._tasks.append(
+            asyncio.create_task(
+                run_every(
+                    shop.reconcile_interval_seconds,
+                    lambda: self._reconcile_alone(shop.reconcile_interval_seconds),
+                    "reconciliation",
+                )
+            )
+        )
+
+    async def close(self) -> None:
+        """Stop the jobs, the stock messages and the gateway's connections."""
+        for task in self._tasks:
+            await cancel_task(task)
+        await self.announcer.close()
+        await self.payments.gateway.close()
+
+    async def _reconcile_alone(self, interval: float) -> None:
+        # One process reconciles at a time; the others skip this round.
+        try:
+            async with self.locks.hold("reconcile", ttl_seconds=interval, wait_seconds=0):
+                await self.reconciler.reconcile_once()
+        except ServiceUnavailable:
+            return
+
+
+def build_shop(
+    settings: Settings,
+    db: Database,
+    redis: Redis,
+    room: RoomPublisher,
+    shows: ShowRepository,
+    products: ProductRepository,
+    timeline: TimelineRepository,
+    viewers: ViewerRepository,
+) -> Shop:
+    """Wire the shop (order matters only in that each part gets what it uses)."""
+    orders = OrderRepository(db)
+    catalogue = ShopCatalogue(shows, products, timeline)
+    stock = StockService(StockStore(redis), orders)
+    announcer = StockAnnouncer(stock, catalogue, room, settings.shop.stock_update_interval_seconds)
+    gateway = make_gateway(settings, db)
+    payments = PaymentService(gateway, orders)
+    locks = RedisLocks(redis)
+    settlement = Settlement(orders, stock, catalogue, timeline, viewers, gateway, announcer, locks)
+    carts = CartStore(redis, settings.shop.cart_ttl_seconds, settings.shop.max_cart_lines)
+    checkouts = CheckoutStore(redis)
+    return Shop(
+        catalogue=catalogue,
+        stock=stock,
+        announcer=announcer,
+        carts=CartService(settings.shop, catalogue, stock, carts),
+        checkout=CheckoutService(
+            settings.shop, catalogue, stock, carts, checkouts, orders, payments, announcer
+        ),
+        orders=OrderService(orders, payments, settlement),
+        settlement=settlement,
+        payments=payments,
+        sweeper=HoldSweeper(stock.store, checkouts, announcer),
+        reconciler=Reconciler(settings.shop, gateway, orders, settlement),
+        locks=locks,
+    )

@@ -1,0 +1,129 @@
+"""A viewer's cart for a show: lines priced from the catalogue each time it is shown."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from livesale.config import ShopSettings
+from livesale.domain.accounts import Viewer
+from livesale.domain.checkout import price_item, sellable_variant
+from livesale.domain.errors import CartFull, CurrencyMismatch, NotForSale, ProductNotFound
+from livesale.domain.validation import reject_unknown_fields
+from livesale.shop.catalogue import ShopCatalogue
+from livesale.shop.checkout import parse_quantity
+from livesale.shop.stock import StockService
+from livesale.storage.carts import CartStore
+
+QUANTITY_FIELDS = frozenset({"quantity"})
+
+
+class CartService:
+    """Add, change and remove cart lines; show the cart with today's prices and stock."""
+
+    def __init__(
+        self,
+        settings: ShopSettings,
+        catalogue: ShopCatalogue,
+        stock: StockService,
+        carts: CartStore,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._catalogue = catalogue
+        self._stock = stock
+        self._carts = carts
+        self._clock = clock
+
+    async def view(self, viewer: Viewer, show_id: str) -> dict[str, Any]:
+        """The cart with each line's current price and available units."""
+        await self._catalogue.show(show_id)
+        lines = await self._carts.lines(viewer.id, show_id)
+        bag = await self._catalogue.bag(show_id)
+        pin = await self._catalogue.pin(show_id)
+        now = self._clock()
+        out: list[dict[str, Any]] = []
+        currency = None
+        for variant_id, quantity in sorted(lines.items()):
+            found = await self._find(bag, variant_id)
+            if found is None:
+                continue  # removed from the bag or archived since: no longer for sale
+            product, variant = found
+            item = price_item(product, variant, pin, now)
+            currency = variant.currency
+            out.append(
+                {
+                    "variant_id": variant.id,
+                    "product_id": product.id,
+                    "title": product.title,
+                    "variant_name": variant.name,
+                    "quantity": quantity,
+                    "unit_price_minor": item.unit_price_minor,
+                    "line_total_minor": item.unit_price_minor * quantity,
+                    "flash_sale": item.sale is not None,
+                    "available": (await self._stock.levels(variant)).available,
+                }
+            )
+        expires_in = await self._carts.expires_in(viewer.id, show_id)
+        return {
+            "show_id": show_id,
+            "lines": out,
+            "currency": currency,
+            "total_minor": sum(line["line_total_minor"] for line in out),
+            "expires_at": None if expires_in is None else now + expires_in,
+        }
+
+    async def set_quantity(
+        self, viewer: Viewer, show_id: str, variant_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Set a line's quantity (0 removes it)."""
+        reject_unknown_fields(body, QUANTITY_FIELDS)
+        quantity = parse_quantity(
+            body.get("quantity"), self._settings.max_line_quantity, allow_zero=True
+        )
+        if quantity == 0:
+            return await self.remove(viewer, show_id, variant_id)
+        await self._catalogue.show(show_id)
+        bag = await self._catalogue.bag(show_id)
+        found = await self._find(bag, variant_id)
+        if found is None:
+            raise NotForSale("this variant is not for sale in this show", variant_id=variant_id)
+        product, variant = found
+        sellable_variant(product, variant_id, bag)
+        await self._check_currency(viewer, show_id, bag, variant.currency, variant_id)
+        if not await self._carts.set_line(viewer.id, show_id, variant_id, quantity):
+            raise CartFull(
+                f"a cart holds at most {self._settings.max_cart_lines} different items",
+                max_lines=self._settings.max_cart_lines,
+            )
+        return await self.view(viewer, show_id)
+
+    async def remove(self, viewer: Viewer, show_id: str, variant_id: str) -> dict[str, Any]:
+        """Drop a line."""
+        await self._catalogue.show(show_id)
+        await self._carts.remove_line(viewer.id, show_id, variant_id)
+        return await self.view(viewer, show_id)
+
+    async def _check_currency(
+        self, viewer: Viewer, show_id: str, bag: list[str], currency: str, variant_id: str
+    ) -> None:
+        for other in await self._carts.lines(viewer.id, show_id):
+            if other == variant_id:
+                continue
+            found = await self._find(bag, other)
+            if found is not None and found[1].currency != currency:
+                raise CurrencyMismatch("one cart cannot mix currencies", currency=found[1].currency)
+
+    async def _find(self, bag: list[str], variant_id: str) -> Any:
+        for product_id in bag:
+            try:
+                product = await self._catalogue.product(product_id)
+            except ProductNotFound:
+                continue
+            for variant in product.variants:
+                if variant.id == variant_id:
+                    if variant.archived:
+                        return None
+                    return product, variant
+        return None

@@ -1,0 +1,54 @@
+"""What the shop reads about shows and products, cached for a moment per process."""
+
+from __future__ import annotations
+
+from livesale.domain.pins import TimelineEvent
+from livesale.domain.products import Product
+from livesale.domain.shows import Show
+from livesale.shop.cache import TtlCache
+from livesale.storage.products import ProductRepository
+from livesale.storage.shows import ShowRepository
+from livesale.storage.timeline import TimelineRepository
+
+# Half a second: a price, bag or pin change reaches buyers at most this late,
+# while a flash sale's thousands of requests per second read SQLite twice a second.
+CACHE_SECONDS = 0.5
+
+
+class ShopCatalogue:
+    """Shows, bags, current pins and products as the shop prices them."""
+
+    def __init__(
+        self,
+        shows: ShowRepository,
+        products: ProductRepository,
+        timeline: TimelineRepository,
+        cache_seconds: float = CACHE_SECONDS,
+    ) -> None:
+        self._shows = shows
+        self._products = products
+        self._timeline = timeline
+        self._show_cache: TtlCache[str, Show] = TtlCache(cache_seconds)
+        self._bag_cache: TtlCache[str, list[str]] = TtlCache(cache_seconds)
+        self._pin_cache: TtlCache[str, TimelineEvent | None] = TtlCache(cache_seconds)
+        self._product_cache: TtlCache[str, Product] = TtlCache(cache_seconds)
+
+    async def show(self, show_id: str) -> Show:
+        """The show (ShowNotFound if there is none)."""
+        return await self._show_cache.get(show_id, lambda: self._shows.get(show_id))
+
+    async def bag(self, show_id: str) -> list[str]:
+        """Product ids of the show's bag."""
+        return await self._bag_cache.get(show_id, lambda: self._shows.bag(show_id))
+
+    async def pin(self, show_id: str) -> TimelineEvent | None:
+        """The pin on screen now, if any."""
+        return await self._pin_cache.get(show_id, lambda: self._timeline.current_pin(show_id))
+
+    async def product(self, product_id: str) -> Product:
+        """The product (ProductNotFound if there is none)."""
+        return await self._product_cache.get(product_id, lambda: self._products.get(product_id))
+
+    def forget_product(self, product_id: str) -> None:
+        """Drop a product this process just changed."""
+        self._product_cache.forget(product_id)

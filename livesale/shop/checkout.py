@@ -1,0 +1,248 @@
+"""Buy now and cart checkout: hold the stock, then turn the checkout into an order."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from livesale.config import ShopSettings
+from livesale.domain.accounts import Viewer
+from livesale.domain.checkout import (
+    Checkout,
+    PricedItem,
+    check_one_currency,
+    checkout_id_for,
+    hold_id_for,
+    price_item,
+    sellable_variant,
+    validate_request_id,
+)
+from livesale.domain.errors import (
+    CartEmpty,
+    CheckoutExpired,
+    CheckoutNotFound,
+    LivesaleError,
+    NotForSale,
+    ValidationFailed,
+)
+from livesale.domain.orders import Order, OrderLine, parse_buyer_details
+from livesale.domain.payments import PaymentInfo
+from livesale.domain.products import Product, Variant
+from livesale.domain.stock import HoldState
+from livesale.domain.validation import reject_unknown_fields
+from livesale.shop.announcer import StockAnnouncer
+from livesale.shop.catalogue import ShopCatalogue
+from livesale.shop.payments import PaymentService
+from livesale.shop.stock import StockService
+from livesale.storage.carts import CartStore, CheckoutStore
+from livesale.storage.orders import NewOrder, OrderRepository
+
+BUY_FIELDS = frozenset({"variant_id", "quantity", "request_id"})
+CART_CHECKOUT_FIELDS = frozenset({"request_id"})
+# A checkout is kept this long after its hold ends, so a late retry finds it.
+CHECKOUT_RETENTION_SECONDS = 3600
+
+
+def parse_quantity(raw: object, limit: int, *, allow_zero: bool = False) -> int:
+    """A line quantity: a whole number from 1 (or 0) to `limit`."""
+    low = 0 if allow_zero else 1
+    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= limit:
+        raise ValidationFailed(
+            f"quantity must be a whole number from {low} to {limit}", field="quantity", max=limit
+        )
+    return raw
+
+
+class CheckoutService:
+    """Places stock holds for a buyer and creates the order when they fill in the form."""
+
+    def __init__(
+        self,
+        settings: ShopSettings,
+        catalogue: ShopCatalogue,
+        stock: StockService,
+        carts: CartStore,
+        checkouts: CheckoutStore,
+        orders: OrderRepository,
+        payments: PaymentService,
+        announcer: StockAnnouncer,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._catalogue = catalogue
+        self._stock = stock
+        self._carts = carts
+        self._checkouts = checkouts
+        self._orders = orders
+        self._payments = payments
+        self._announcer = announcer
+        self._clock = clock
+
+    async def buy_now(self, viewer: Viewer, show_id: str, body: dict[str, Any]) -> Checkout:
+        """Hold one item of the show (at the flash-sale price while one runs)."""
+        reject_unknown_fields(body, BUY_FIELDS)
+        request_id = validate_request_id(body.get("request_id"))
+        variant_id = body.get("variant_id")
+        if not isinstance(variant_id, str) or not variant_id:
+            raise ValidationFailed("variant_id is required", field="variant_id")
+        quantity = parse_quantity(body.get("quantity", 1), self._settings.max_line_quantity)
+        checkout_id = checkout_id_for(viewer.id, show_id, request_id)
+        existing = await self._checkouts.get(checkout_id)
+        if existing is not None:
+            return existing
+        show = await self._catalogue.show(show_id)
+        product, variant = await self._find_in_bag(show_id, variant_id)
+        pin = await self._catalogue.pin(show_id)
+        item = price_item(product, variant, pin, self._clock())
+        return await self._open(viewer, show_id, show.creator_id, checkout_id, [(item, quantity)])
+
+    async def checkout_cart(self, viewer: Viewer, show_id: str, body: dict[str, Any]) -> Checkout:
+        """Hold every line of the viewer's cart for this show, all or nothing."""
+        reject_unknown_fields(body, CART_CHECKOUT_FIELDS)
+        request_id = validate_request_id(body.get("request_id"))
+        checkout_id = checkout_id_for(viewer.id, show_id, "cart:" + request_id)
+        existing = await self._checkouts.get(checkout_id)
+        if existing is not None:
+            return existing
+        show = await self._catalogue.show(show_id)
+        lines = await self._carts.lines(viewer.id, show_id)
+        if not lines:
+            raise CartEmpty("the cart is empty")
+        pin = await self._catalogue.pin(show_id)
+        now = self._clock()
+        items = []
+        for variant_id, quantity in sorted(lines.items()):
+            product, variant = await self._find_in_bag(show_id, variant_id)
+            items.append((price_item(product, variant, pin, now), quantity))
+        return await self._open(
+            viewer, show_id, show.creator_id, checkout_id, items, from_cart=True
+        )
+
+    async def get(self, viewer: Viewer, checkout_id: str) -> Checkout:
+        """The viewer's checkout."""
+        checkout = await self._checkouts.get(checkout_id)
+        if checkout is None or checkout.viewer_id != viewer.id:
+            raise CheckoutNotFound("no such checkout", checkout_id=checkout_id)
+        return checkout
+
+    async def cancel(self, viewer: Viewer, checkout_id: str) -> None:
+        """Give the held stock back (a checkout that became an order is left to the order)."""
+        checkout = await self.get(viewer, checkout_id)
+        if checkout.order_id is not None:
+            return
+        for line in checkout.lines:
+            await self._stock.store.release(line.hold_id)
+            self._announcer.touch(checkout.show_id, line.product_id)
+        await self._checkouts.delete(checkout.id)
+
+    async def place_order(
+        self, viewer: Viewer, checkout_id: str, body: dict[str, Any]
+    ) -> tuple[Order, PaymentInfo, bool]:
+        """Create the order (before any payment) and its payment; again returns the same."""
+        checkout = await self.get(viewer, checkout_id)
+        details = parse_buyer_details(body)
+        if checkout.order_id is None:
+            await self._check_still_held(checkout)
+        order, created = await self._orders.create(
+            NewOrder(
+                checkout_id=checkout.id,
+                viewer_id=viewer.id,
+                creator_id=checkout.creator_id,
+                show_id=checkout.show_id,
+                currency=checkout.currency,
+                details=details,
+                gateway=self._payments.gateway.name,
+                lines=checkout.lines,
+            )
+        )
+        if checkout.order_id is None:
+            await self._checkouts.save(checkout.with_order(order.id))
+            if checkout.from_cart:
+                bought = [line.variant_id for line in checkout.lines]
+                await self._carts.remove_lines(viewer.id, checkout.show_id, bought)
+        order, payment = await self._payments.ensure_payment(order)
+        return order, payment, created
+
+    async def _check_still_held(self, checkout: Checkout) -> None:
+        if self._clock() >= checkout.expires_at:
+            raise CheckoutExpired(
+                "the items are no longer held; buy again", checkout_id=checkout.id
+            )
+        for line in checkout.lines:
+            hold = await self._stock.store.get(line.hold_id)
+            if hold is None or hold.state is not HoldState.HELD:
+                raise CheckoutExpired(
+                    "the items are no longer held; buy again", checkout_id=checkout.id
+                )
+
+    async def _find_in_bag(self, show_id: str, variant_id: str) -> tuple[Product, Variant]:
+        bag = await self._catalogue.bag(show_id)
+        for product_id in bag:
+            product = await self._catalogue.product(product_id)
+            if any(v.id == variant_id for v in product.variants):
+                return product, sellable_variant(product, variant_id, bag)
+        raise NotForSale("this variant is not for sale in this show", variant_id=variant_id)
+
+    async def _open(
+        self,
+        viewer: Viewer,
+        show_id: str,
+        creator_id: str | None,
+        checkout_id: str,
+        items: list[tuple[PricedItem, int]],
+        *,
+        from_cart: bool = False,
+    ) -> Checkout:
+        if creator_id is None:
+            raise NotForSale("this show has no seller, so nothing in it is for sale")
+        currency = check_one_currency([item for item, _ in items])
+        ttl = self._settings.hold_seconds
+        lines: list[OrderLine] = []
+        placed: list[str] = []
+        try:
+            for index, (item, quantity) in enumerate(items):
+                hold_id = hold_id_for(checkout_id, index)
+                outcome = await self._stock.hold(
+                    hold_id, item.variant, quantity, viewer.id, ttl, item.sale
+                )
+                if outcome.hold.state is not HoldState.HELD:
+                    # A retry of a purchase that already failed or ended.
+                    raise CheckoutExpired(
+                        "this request_id belongs to a purchase that ended; use a new one",
+                        checkout_id=checkout_id,
+                    )
+                placed.append(hold_id)
+                lines.append(_line(item, quantity, hold_id))
+        except LivesaleError:
+            for hold_id in placed:
+                await self._stock.store.release(hold_id)
+            raise
+        finally:
+            for item, _ in items:
+                self._announcer.touch(show_id, item.product.id)
+        checkout = Checkout(
+            id=checkout_id,
+            viewer_id=viewer.id,
+            show_id=show_id,
+            creator_id=creator_id,
+            currency=currency,
+            lines=tuple(lines),
+            expires_at=self._clock() + ttl,
+            from_cart=from_cart,
+        )
+        return await self._checkouts.add(checkout, ttl + CHECKOUT_RETENTION_SECONDS)
+
+
+def _line(item: PricedItem, quantity: int, hold_id: str) -> OrderLine:
+    return OrderLine(
+        variant_id=item.variant.id,
+        product_id=item.product.id,
+        title=item.product.title,
+        variant_name=item.variant.name,
+        sku=item.variant.sku,
+        quantity=quantity,
+        unit_price_minor=item.unit_price_minor,
+        sale_id=None if item.sale is None else item.sale.sale_id,
+        hold_id=hold_id,
+    )

@@ -1,0 +1,223 @@
+"""Payment events applied to orders and stock: exactly once, in any order, never backwards."""
+
+from __future__ import annotations
+
+import logging
+
+from livesale.domain.checkout import sale_id_for
+from livesale.domain.errors import (
+    FlashSaleSoldOut,
+    HoldExpired,
+    HoldNotFound,
+    OutOfStock,
+    PerBuyerLimitReached,
+)
+from livesale.domain.orders import Order, OrderLine, OrderStatus
+from livesale.domain.payments import PaymentEvent, PaymentEventKind
+from livesale.domain.stock import HoldState, SaleLimits
+from livesale.payments.gateway import PaymentGateway
+from livesale.shop.announcer import StockAnnouncer
+from livesale.shop.catalogue import ShopCatalogue
+from livesale.shop.payments import refund_key
+from livesale.shop.stock import StockService
+from livesale.storage.locks import RedisLocks
+from livesale.storage.orders import OrderRepository
+from livesale.storage.timeline import TimelineRepository
+from livesale.storage.viewers import ViewerRepository
+
+logger = logging.getLogger(__name__)
+
+# A hold taken again for a payment that arrived late only has to last until it is committed.
+RETAKE_TTL_SECONDS = 60
+REASON_SOLD_OUT = "sold_out_before_payment"
+REASON_PAID_AFTER_CANCEL = "paid_after_cancel"
+REASON_PAYMENT_CANCELED = "payment_canceled"
+REASON_REFUNDED_AT_PROVIDER = "refunded_at_payment_provider"
+REASON_REFUNDED_BY_SELLER = "refunded_by_seller"
+REASON_NOT_PAID = "not_paid_in_time"
+_NO_STOCK = (OutOfStock, FlashSaleSoldOut, PerBuyerLimitReached)
+
+
+def order_lock(order_id: str) -> str:
+    """Lock name serialising every change to one order, across processes."""
+    return f"order:{order_id}"
+
+
+class Settlement:
+    """Moves orders forward on payment events and keeps stock in step."""
+
+    def __init__(
+        self,
+        orders: OrderRepository,
+        stock: StockService,
+        catalogue: ShopCatalogue,
+        timeline: TimelineRepository,
+        viewers: ViewerRepository,
+        gateway: PaymentGateway,
+        announcer: StockAnnouncer,
+        locks: RedisLocks,
+    ) -> None:
+        self._orders = orders
+        self._stock = stock
+        self._catalogue = catalogue
+        self._timeline = timeline
+        self._viewers = viewers
+        self._gateway = gateway
+        self._announcer = announcer
+        self.locks = locks
+
+    async def apply(self, event: PaymentEvent) -> Order | None:
+        """Apply a gateway event to its order (None if no order has that payment)."""
+        order = await self._orders.by_payment(event.payment_id)
+        if order is None and event.order_id:
+            order = await self._orders.get(event.order_id)
+            if order is not None and order.payment_id is None:
+                order = await self._orders.set_payment(order.id, event.payment_id)
+        if order is None or order.payment_id != event.payment_id:
+            logger.warning("payment event %s names no order of ours", event.event_id)
+            return None
+        async with self.locks.hold(order_lock(order.id)):
+            current = await self._orders.get(order.id)
+            assert current is not None
+            return await self._apply_locked(current, event)
+
+    async def refund_by_seller(self, order: Order) -> Order:
+        """Refund at the gateway, then record it (the caller holds the order's lock)."""
+        assert order.payment_id is not None
+        await self._gateway.refund_payment(order.payment_id, order.id, refund_key(order.id))
+        return await self._refund(order, REASON_REFUNDED_BY_SELLER, event=None)
+
+    async def give_up(self, order: Order) -> Order:
+        """Cancel an order that was never paid (the caller holds its lock)."""
+        await self._give_back(order)
+        return (await self._orders.move(order.id, OrderStatus.CANCELED, REASON_NOT_PAID)).order
+
+    async def _apply_locked(self, order: Order, event: PaymentEvent) -> Order:
+        if event.kind is PaymentEventKind.SUCCEEDED:
+            return await self._paid(order, event)
+        if event.kind is PaymentEventKind.REFUNDED:
+            return await self._refund(order, REASON_REFUNDED_AT_PROVIDER, event)
+        if event.kind is PaymentEventKind.CANCELED and order.status is OrderStatus.PENDING_PAYMENT:
+            await self._give_back(order)
+            moved = await self._orders.move(
+                order.id,
+                OrderStatus.CANCELED,
+                REASON_PAYMENT_CANCELED,
+                event_id=event.event_id,
+                event_type=event.kind.value,
+            )
+            return moved.order
+        # A failed attempt changes nothing (the buyer may try another card); note it once.
+        await self._orders.note_event(event.event_id, order.id, event.kind.value)
+        return order
+
+    async def _paid(self, order: Order, event: PaymentEvent) -> Order:
+        if order.status is OrderStatus.CANCELED:
+            # The money came after we gave up on the order: give it back.
+            assert order.payment_id is not None
+            await self._gateway.refund_payment(order.payment_id, order.id, refund_key(order.id))
+            return await self._refund(order, REASON_PAID_AFTER_CANCEL, event)
+        if order.status is not OrderStatus.PENDING_PAYMENT:
+            await self._orders.note_event(event.event_id, order.id, event.kind.value)
+            return order
+        if not await self._take_stock(order):
+            assert order.payment_id is not None
+            await self._gateway.refund_payment(order.payment_id, order.id, refund_key(order.id))
+            moved = await self._orders.move(
+                order.id,
+                OrderStatus.REFUNDED,
+                REASON_SOLD_OUT,
+                event_id=event.event_id,
+                event_type=event.kind.value,
+            )
+            return moved.order
+        moved = await self._orders.move(
+            order.id, OrderStatus.PAID, event_id=event.event_id, event_type=event.kind.value
+        )
+        if moved.changed:
+            await self._announce(moved.order)
+        return moved.order
+
+    async def _take_stock(self, order: Order) -> bool:
+        """Commit every line's hold, holding again where one expired; all or nothing."""
+        committed: list[str] = []
+        for position, line in enumerate(order.lines):
+            hold_id = await self._commit_line(order, position, line)
+            if hold_id is None:
+                for done in committed:
+                    await self._stock.store.restock(done)
+                self._touch(order)
+                return False
+            committed.append(hold_id)
+        return True
+
+    async def _commit_line(self, order: Order, position: int, line: OrderLine) -> str | None:
+        try:
+            await self._stock.store.commit(line.hold_id)
+            return line.hold_id
+        except (HoldExpired, HoldNotFound):
+            pass
+        retake = f"{line.hold_id}-r"
+        try:
+            product = await self._catalogue.product(line.product_id)
+            variant = next(v for v in product.variants if v.id == line.variant_id)
+            sale = await self._sale_limits(line)
+            outcome = await self._stock.hold(
+                retake, variant, line.quantity, order.viewer_id, RETAKE_TTL_SECONDS, sale
+            )
+            if outcome.hold.state is HoldState.HELD:
+                await self._stock.store.commit(retake)
+            elif outcome.hold.state is not HoldState.COMMITTED:
+                return None
+        except (*_NO_STOCK, HoldExpired, StopIteration):
+            return None
+        await self._orders.set_hold(order.id, position, retake)
+        return retake
+
+    async def _sale_limits(self, line: OrderLine) -> SaleLimits | None:
+        # The flash sale's cap still applies to stock taken again: never sell past it.
+        if line.sale_id is None or not line.sale_id.startswith("pin"):
+            return None
+        pin = await self._timeline.get(int(line.sale_id.removeprefix("pin")))
+        if pin is None or pin.flash_sale is None:
+            return None
+        sale = pin.flash_sale
+        return SaleLimits(sale_id_for(pin), sale.quantity, sale.per_buyer_limit)
+
+    async def _refund(self, order: Order, reason: str, event: PaymentEvent | None) -> Order:
+        if order.status is not OrderStatus.FULFILLED:
+            # Not shipped: the units go back on sale.
+            await self._give_back(order)
+        moved = await self._orders.move(
+            order.id,
+            OrderStatus.REFUNDED,
+            reason,
+            event_id=None if event is None else event.event_id,
+            event_type=None if event is None else event.kind.value,
+        )
+        return moved.order
+
+    async def _give_back(self, order: Order) -> None:
+        for line in order.lines:
+            hold = await self._stock.store.get(line.hold_id)
+            if hold is None:
+                continue
+            if hold.state is HoldState.HELD:
+                await self._stock.store.release(line.hold_id)
+            elif hold.state is HoldState.COMMITTED:
+                await self._stock.store.restock(line.hold_id)
+        self._touch(order)
+
+    def _touch(self, order: Order) -> None:
+        for line in order.lines:
+            self._announcer.touch(order.show_id, line.product_id)
+
+    async def _announce(self, order: Order) -> None:
+        self._touch(order)
+        if not order.details.announce or not order.lines:
+            return
+        viewer = await self._viewers.get(order.viewer_id)
+        first = order.lines[0]
+        await self._announcer.purchase(
+            order.show_id, viewer.display_name, first.product_id, first.title, first.quantity
+        )

@@ -1,0 +1,127 @@
+"""Stock for sale: counters created from the catalogue, holds, and what viewers are told."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from livesale.domain.checkout import sale_id_for
+from livesale.domain.errors import StockBelowReserved
+from livesale.domain.pins import TimelineEvent
+from livesale.domain.products import Product, ProductChanges, Variant
+from livesale.domain.stock import HoldOutcome, SaleLimits, StockLevels
+from livesale.shop.catalogue import ShopCatalogue
+from livesale.storage.orders import OrderRepository
+from livesale.storage.products import ProductRepository
+from livesale.storage.stock import StockStore
+
+logger = logging.getLogger(__name__)
+
+
+class StockService:
+    """Holds against a variant's stock; the catalogue's stock is the total for sale.
+
+    Redis counts available + held + sold = the variant's stock. Counters are
+    created the first time a variant is sold, with the units already in paid
+    orders counted as sold, so a Redis that lost its data starts from the truth.
+    """
+
+    def __init__(self, store: StockStore, orders: OrderRepository) -> None:
+        self.store = store
+        self._orders = orders
+        # Variants whose counters this process has seen exist: skips a round trip per hold.
+        self._ensured: set[str] = set()
+
+    async def ensure(self, variant: Variant) -> None:
+        """Create the variant's counters if Redis has none."""
+        if variant.id in self._ensured:
+            return
+        sold = await self._orders.sold_units(variant.id)
+        await self.store.ensure(variant.id, variant.stock, sold)
+        self._ensured.add(variant.id)
+
+    async def hold(
+        self,
+        hold_id: str,
+        variant: Variant,
+        quantity: int,
+        buyer_id: str,
+        ttl_seconds: float,
+        sale: SaleLimits | None,
+    ) -> HoldOutcome:
+        """Hold units (idempotent on `hold_id`)."""
+        await self.ensure(variant)
+        return await self.store.hold(hold_id, variant.id, quantity, buyer_id, ttl_seconds, sale)
+
+    async def levels(self, variant: Variant) -> StockLevels:
+        """The variant's counters."""
+        await self.ensure(variant)
+        return await self.store.levels(variant.id)
+
+    async def update_product(
+        self, products: ProductRepository, creator_id: str, product_id: str, changes: ProductChanges
+    ) -> Product:
+        """Save a product change; new stock may not go below the units held and sold."""
+        if changes.variants is not None:
+            current = await products.get(product_id)
+            # Only the owner learns held and sold counts; others get the repository's NotOwner.
+            if current.creator_id == creator_id:
+                totals = {v.id: v.stock for v in changes.variants if v.id is not None}
+                await self.check_new_totals(current, totals)
+        product = await products.update(creator_id, product_id, changes)
+        await self.apply_totals(product)
+        return product
+
+    async def check_new_totals(self, product: Product, totals: dict[str, int]) -> None:
+        """Refuse a stock change below what is already held and sold (before it is saved)."""
+        for variant in product.variants:
+            total = totals.get(variant.id)
+            if total is None:
+                continue
+            levels = await self.levels(variant)
+            if total < levels.held + levels.sold:
+                raise StockBelowReserved(
+                    "stock cannot go below the units held and sold",
+                    variant_id=variant.id,
+                    held=levels.held,
+                    sold=levels.sold,
+                    minimum=levels.held + levels.sold,
+                )
+
+    async def apply_totals(self, product: Product) -> None:
+        """Make Redis follow the catalogue's stock after the creator changed it."""
+        for variant in product.variants:
+            if variant.id not in self._ensured:
+                await self.ensure(variant)
+                continue
+            try:
+                await self.store.init(variant.id, variant.stock)
+            except StockBelowReserved:
+                # A buyer held units between the check and the save: the counters
+                # keep the held units and the next change can lower it again.
+                logger.warning("stock of variant %s not lowered: units were held", variant.id)
+
+    async def stock_message(
+        self, catalogue: ShopCatalogue, show_id: str, product_id: str
+    ) -> dict[str, Any]:
+        """The `stock` room message for a product in a show."""
+        product = await catalogue.product(product_id)
+        variants = {}
+        for variant in product.active_variants:
+            variants[variant.id] = (await self.levels(variant)).available
+        pin = await catalogue.pin(show_id)
+        return {
+            "type": "stock",
+            "product_id": product.id,
+            "variants": variants,
+            "sale": await self._sale_remaining(pin, product_id),
+        }
+
+    async def _sale_remaining(
+        self, pin: TimelineEvent | None, product_id: str
+    ) -> dict[str, Any] | None:
+        if pin is None or pin.product_id != product_id or pin.flash_sale is None:
+            return None
+        sale_id = sale_id_for(pin)
+        taken = (await self.store.sale_levels(sale_id)).taken
+        return {"sale_id": sale_id, "remaining": max(pin.flash_sale.quantity - taken, 0)}

@@ -1,0 +1,100 @@
+"""The dummy gateway's payments in SQLite, so every server process sees the same ones."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+
+import aiosqlite
+
+from livesale.domain.payments import PaymentInfo, PaymentStatus
+from livesale.storage.database import Database
+
+_COLUMNS = "id, order_id, amount_minor, currency, status, decline_code, created_at"
+
+
+class DummyPaymentRepository:
+    """The only code that touches `dummy_payments`."""
+
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def create(self, order_id: str, amount_minor: int, currency: str) -> PaymentInfo:
+        """Create the order's payment, or return the one it already has."""
+        now = self._clock()
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO dummy_payments (id, order_id, amount_minor, currency, status,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (order_id) DO NOTHING",
+                (
+                    "dp_" + secrets.token_hex(12),
+                    order_id,
+                    amount_minor,
+                    currency,
+                    PaymentStatus.REQUIRES_PAYMENT_METHOD.value,
+                    now,
+                    now,
+                ),
+            )
+            async with conn.execute(
+                f"SELECT {_COLUMNS} FROM dummy_payments WHERE order_id = ?", (order_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+        assert row is not None
+        return _payment(row)
+
+    async def get(self, payment_id: str) -> PaymentInfo | None:
+        """The payment, or None."""
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM dummy_payments WHERE id = ?", (payment_id,)
+        )
+        return None if row is None else _payment(row)
+
+    async def set_status(
+        self,
+        payment_id: str,
+        status: PaymentStatus,
+        decline_code: str | None,
+        *,
+        only_from: frozenset[PaymentStatus],
+    ) -> PaymentInfo | None:
+        """Move the payment to `status` if it is in one of `only_from`; the payment after."""
+        allowed = sorted(s.value for s in only_from)
+        marks = ", ".join("?" for _ in allowed)
+        async with self._db.transaction() as conn:
+            # The status test is in the UPDATE itself, so two confirms racing
+            # (a double click, two processes) cannot both move the payment.
+            await conn.execute(
+                "UPDATE dummy_payments SET status = ?, decline_code = ?, updated_at = ?"
+                f" WHERE id = ? AND status IN ({marks})",
+                (status.value, decline_code, self._clock(), payment_id, *allowed),
+            )
+            async with conn.execute(
+                f"SELECT {_COLUMNS} FROM dummy_payments WHERE id = ?", (payment_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+        return None if row is None else _payment(row)
+
+    async def created_since(self, since: float) -> list[PaymentInfo]:
+        """Payments created at or after `since`, oldest first."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM dummy_payments WHERE created_at >= ? ORDER BY created_at",
+            (since,),
+        )
+        return [_payment(row) for row in rows]
+
+
+def _payment(row: aiosqlite.Row) -> PaymentInfo:
+    return PaymentInfo(
+        id=str(row["id"]),
+        order_id=str(row["order_id"]),
+        status=PaymentStatus(row["status"]),
+        amount_minor=int(row["amount_minor"]),
+        currency=str(row["currency"]),
+        client_secret=None,
+        created_at=float(row["created_at"]),
+        decline_code=row["decline_code"],
+    )

@@ -1,0 +1,349 @@
+"""Orders in SQLite, the record of money taken: created before the payment, moved forward only."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from livesale.domain.orders import (
+    Address,
+    BuyerDetails,
+    Order,
+    OrderLine,
+    OrderStatus,
+    can_move,
+    require_move,
+)
+from livesale.storage.database import Database
+
+_COLUMNS = (
+    "id, checkout_id, viewer_id, creator_id, show_id, status, currency, total_minor, email,"
+    " name, address_json, announce, gateway, payment_id, status_reason, created_at, paid_at,"
+    " fulfilled_at, refunded_at, canceled_at"
+)
+_LINE_COLUMNS = (
+    "order_id, position, variant_id, product_id, title, variant_name, sku, quantity,"
+    " unit_price_minor, sale_id, hold_id"
+)
+_STAMP = {
+    OrderStatus.PAID: "paid_at",
+    OrderStatus.FULFILLED: "fulfilled_at",
+    OrderStatus.REFUNDED: "refunded_at",
+    OrderStatus.CANCELED: "canceled_at",
+}
+_SOLD = (OrderStatus.PAID.value, OrderStatus.FULFILLED.value)
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    """What placing an order writes."""
+
+    checkout_id: str
+    viewer_id: str
+    creator_id: str
+    show_id: str
+    currency: str
+    details: BuyerDetails
+    gateway: str
+    lines: tuple[OrderLine, ...]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """The order after a requested move; `changed` is False for a replay or a no-op."""
+
+    order: Order
+    changed: bool
+
+
+def new_order_id() -> str:
+    """A random, unguessable order id."""
+    return "ord_" + secrets.token_hex(10)
+
+
+class OrderRepository:
+    """The only code that touches `orders`, `order_lines`, `payment_events`, `order_history`."""
+
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def create(self, new: NewOrder) -> tuple[Order, bool]:
+        """Insert the order of a checkout, or return the one it already has (created=False)."""
+        now = self._clock()
+        order_id = new_order_id()
+        total = sum(line.line_total_minor for line in new.lines)
+        details = new.details
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO orders (id, checkout_id, viewer_id, creator_id, show_id, status,"
+                " currency, total_minor, email, name, address_json, announce, gateway,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (checkout_id) DO NOTHING",
+                (
+                    order_id,
+                    new.checkout_id,
+                    new.viewer_id,
+                    new.creator_id,
+                    new.show_id,
+                    OrderStatus.PENDING_PAYMENT.value,
+                    new.currency,
+                    total,
+                    details.email,
+                    details.name,
+                    json.dumps(details.address.as_json()),
+                    int(details.announce),
+                    new.gateway,
+                    now,
+                    now,
+                ),
+            )
+            created = cursor.rowcount == 1
+            if created:
+                await conn.executemany(
+                    f"INSERT INTO order_lines ({_LINE_COLUMNS})"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [_line_values(order_id, i, line) for i, line in enumerate(new.lines)],
+                )
+                await _history(conn, order_id, None, OrderStatus.PENDING_PAYMENT, None, now)
+            else:
+                async with conn.execute(
+                    "SELECT id FROM orders WHERE checkout_id = ?", (new.checkout_id,)
+                ) as found:
+                    row = await found.fetchone()
+                assert row is not None
+                order_id = str(row["id"])
+            order = await _load(conn, order_id)
+        assert order is not None
+        return order, created
+
+    async def get(self, order_id: str) -> Order | None:
+        """The order, or None."""
+        return await _load(self._db.reader, order_id)
+
+    async def by_payment(self, payment_id: str) -> Order | None:
+        """The order paid by this payment, or None."""
+        row = await self._db.fetchone("SELECT id FROM orders WHERE payment_id = ?", (payment_id,))
+        return None if row is None else await self.get(str(row["id"]))
+
+    async def set_payment(self, order_id: str, payment_id: str) -> Order:
+        """Record the order's payment id (once; the same id again is fine)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE orders SET payment_id = ?, updated_at = ?"
+                " WHERE id = ? AND (payment_id IS NULL OR payment_id = ?)",
+                (payment_id, self._clock(), order_id, payment_id),
+            )
+            order = await _load(conn, order_id)
+        assert order is not None
+        return order
+
+    async def set_hold(self, order_id: str, position: int, hold_id: str) -> None:
+        """Point a line at a new stock hold (after the first one expired and stock was retaken)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE order_lines SET hold_id = ? WHERE order_id = ? AND position = ?",
+                (hold_id, order_id, position),
+            )
+
+    async def move(
+        self,
+        order_id: str,
+        target: OrderStatus,
+        reason: str | None = None,
+        *,
+        event_id: str | None = None,
+        event_type: str | None = None,
+    ) -> Transition:
+        """Move the order forward, once per event id.
+
+        With an event id, a replayed event or a move that is no longer possible
+        (a late event) changes nothing and returns changed=False; without one
+        (a person's action) an impossible move raises OrderStateConflict.
+        """
+        now = self._clock()
+        async with self._db.transaction() as conn:
+            if event_id is not None:
+                cursor = await conn.execute(
+                    "INSERT INTO payment_events (event_id, order_id, type, applied_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
+                    (event_id, order_id, event_type or target.value, now),
+                )
+                if cursor.rowcount == 0:
+                    order = await _load(conn, order_id)
+                    assert order is not None
+                    return Transition(order, changed=False)
+            order = await _load(conn, order_id)
+            assert order is not None
+            if not can_move(order.status, target):
+                if event_id is None:
+                    require_move(order.status, target)
+                return Transition(order, changed=False)
+            await conn.execute(
+                f"UPDATE orders SET status = ?, status_reason = COALESCE(?, status_reason),"
+                f" {_STAMP[target]} = ?, updated_at = ? WHERE id = ?",
+                (target.value, reason, now, now, order_id),
+            )
+            await _history(conn, order_id, order.status, target, reason, now)
+            moved = await _load(conn, order_id)
+        assert moved is not None
+        return Transition(moved, changed=True)
+
+    async def note_event(self, event_id: str, order_id: str, event_type: str) -> bool:
+        """Record an event that changes no status; False if it was already recorded."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO payment_events (event_id, order_id, type, applied_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
+                (event_id, order_id, event_type, self._clock()),
+            )
+            return cursor.rowcount == 1
+
+    async def list_for_creator(
+        self,
+        creator_id: str,
+        *,
+        show_id: str | None = None,
+        status: OrderStatus | None = None,
+        before: float | None = None,
+        limit: int = 50,
+    ) -> list[Order]:
+        """The creator's orders, newest first, optionally for one show or status."""
+        where = ["creator_id = ?"]
+        params: list[Any] = [creator_id]
+        if show_id is not None:
+            where.append("show_id = ?")
+            params.append(show_id)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status.value)
+        if before is not None:
+            where.append("created_at < ?")
+            params.append(before)
+        rows = await self._db.fetchall(
+            f"SELECT id FROM orders WHERE {' AND '.join(where)} ORDER BY created_at DESC LIMIT ?",
+            (*params, limit),
+        )
+        return await self._many([str(row["id"]) for row in rows])
+
+    async def pending_created_before(self, moment: float, limit: int = 200) -> list[Order]:
+        """Orders still waiting for payment that were created before `moment`."""
+        rows = await self._db.fetchall(
+            "SELECT id FROM orders WHERE status = ? AND created_at < ? ORDER BY created_at LIMIT ?",
+            (OrderStatus.PENDING_PAYMENT.value, moment, limit),
+        )
+        return await self._many([str(row["id"]) for row in rows])
+
+    async def sold_units(self, variant_id: str) -> int:
+        """Units of a variant in paid or fulfilled orders."""
+        row = await self._db.fetchone(
+            "SELECT COALESCE(SUM(l.quantity), 0) AS units FROM order_lines l"
+            " JOIN orders o ON o.id = l.order_id WHERE l.variant_id = ? AND o.status IN (?, ?)",
+            (variant_id, *_SOLD),
+        )
+        return 0 if row is None else int(row["units"])
+
+    async def history(self, order_id: str) -> list[dict[str, Any]]:
+        """The order's status changes, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT from_status, to_status, reason, at FROM order_history"
+            " WHERE order_id = ? ORDER BY id",
+            (order_id,),
+        )
+        return [dict(row) for row in rows]
+
+    async def _many(self, order_ids: Sequence[str]) -> list[Order]:
+        orders = [await self.get(order_id) for order_id in order_ids]
+        return [order for order in orders if order is not None]
+
+
+async def _history(
+    conn: aiosqlite.Connection,
+    order_id: str,
+    from_status: OrderStatus | None,
+    to_status: OrderStatus,
+    reason: str | None,
+    at: float,
+) -> None:
+    await conn.execute(
+        "INSERT INTO order_history (order_id, from_status, to_status, reason, at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (order_id, None if from_status is None else from_status.value, to_status.value, reason, at),
+    )
+
+
+async def _load(conn: aiosqlite.Connection, order_id: str) -> Order | None:
+    async with conn.execute(f"SELECT {_COLUMNS} FROM orders WHERE id = ?", (order_id,)) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    async with conn.execute(
+        f"SELECT {_LINE_COLUMNS} FROM order_lines WHERE order_id = ? ORDER BY position",
+        (order_id,),
+    ) as cursor:
+        lines = await cursor.fetchall()
+    return _order(row, [_line(line) for line in lines])
+
+
+def _line_values(order_id: str, position: int, line: OrderLine) -> tuple[object, ...]:
+    return (
+        order_id,
+        position,
+        line.variant_id,
+        line.product_id,
+        line.title,
+        line.variant_name,
+        line.sku,
+        line.quantity,
+        line.unit_price_minor,
+        line.sale_id,
+        line.hold_id,
+    )
+
+
+def _line(row: aiosqlite.Row) -> OrderLine:
+    return OrderLine(
+        variant_id=str(row["variant_id"]),
+        product_id=str(row["product_id"]),
+        title=str(row["title"]),
+        variant_name=str(row["variant_name"]),
+        sku=str(row["sku"]),
+        quantity=int(row["quantity"]),
+        unit_price_minor=int(row["unit_price_minor"]),
+        sale_id=row["sale_id"],
+        hold_id=str(row["hold_id"]),
+    )
+
+
+def _order(row: aiosqlite.Row, lines: list[OrderLine]) -> Order:
+    return Order(
+        id=str(row["id"]),
+        checkout_id=str(row["checkout_id"]),
+        viewer_id=str(row["viewer_id"]),
+        creator_id=str(row["creator_id"]),
+        show_id=str(row["show_id"]),
+        status=OrderStatus(row["status"]),
+        currency=str(row["currency"]),
+        total_minor=int(row["total_minor"]),
+        details=BuyerDetails(
+            email=str(row["email"]),
+            name=str(row["name"]),
+            address=Address.from_json(json.loads(row["address_json"])),
+            announce=bool(row["announce"]),
+        ),
+        gateway=str(row["gateway"]),
+        payment_id=row["payment_id"],
+        status_reason=row["status_reason"],
+        lines=tuple(lines),
+        created_at=float(row["created_at"]),
+        paid_at=row["paid_at"],
+        fulfilled_at=row["fulfilled_at"],
+        refunded_at=row["refunded_at"],
+        canceled_at=row["canceled_at"],
+    )
