@@ -127,7 +127,7 @@ class StripeGateway:
         kind = _EVENT_KINDS.get(event.type)
         if kind is None:
             return None
-        obj = event.data.object
+        obj: dict[str, Any] = event.data.object.to_dict()
         if kind is PaymentEventKind.REFUNDED:
             # Only a full refund refunds the order; partial ones are the seller's business.
             if not obj.get("refunded"):
@@ -161,16 +161,18 @@ class StripeGateway:
             raise _gateway_error(exc) from exc
 
 
-def _info(intent: Any) -> PaymentInfo:
+def _info(resource: Any) -> PaymentInfo:
+    # Stripe's objects are not dicts since v15: read a plain copy.
+    intent: dict[str, Any] = resource.to_dict()
     metadata = intent.get("metadata") or {}
     return PaymentInfo(
-        id=str(intent.id),
+        id=str(intent["id"]),
         order_id=metadata.get("order_id"),
-        status=PaymentStatus(intent.status),
-        amount_minor=int(intent.amount),
-        currency=str(intent.currency).upper(),
+        status=PaymentStatus(intent["status"]),
+        amount_minor=int(intent["amount"]),
+        currency=str(intent["currency"]).upper(),
         client_secret=intent.get("client_secret"),
-        created_at=float(intent.created),
+        created_at=float(intent["created"]),
     )
 
 
