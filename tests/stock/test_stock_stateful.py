@@ -202,6 +202,28 @@ class StockMachine(RuleBasedStateMachine):
             known.state = HoldState.RELEASED
         assert outcome.hold.state is known.state
 
+    @rule(hold_id=st.sampled_from(HOLD_IDS))
+    def restock(self, hold_id: str) -> None:
+        known = self.holds.get(hold_id)
+        try:
+            outcome = self.run(self.store.restock(hold_id))
+        except HoldNotFound:
+            assert known is None
+            return
+        except HoldExpired:
+            assert known is not None
+            assert known.state not in (HoldState.COMMITTED, HoldState.RESTOCKED)
+            return
+        assert known is not None
+        assert outcome.changed == (known.state is HoldState.COMMITTED)
+        known.state = HoldState.RESTOCKED
+
+    @rule(variant=st.sampled_from(VARIANTS), total=st.integers(0, 12), sold=st.integers(0, 5))
+    def ensure_existing(self, variant: str, total: int, sold: int) -> None:
+        # Counters that exist win over the catalogue: ensure never moves them.
+        before = self.run(self.store.levels(variant))
+        assert self.run(self.store.ensure(variant, total, sold)) == before
+
     @rule()
     def sweep(self) -> None:
         expired = self.run(self.store.sweep())

@@ -1,0 +1,174 @@
+"""Carts, and bad input to the shop: clear errors with stable codes, nothing changed."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from tests.api_helpers import origin
+from tests.shop.conftest import ADDRESS, BUYER, LiveShop, buy, levels, place_order
+from tests.shows.conftest import Client, assert_error, create_product
+
+Buyers = Callable[..., Awaitable[Client]]
+
+
+async def _put(client: Client, shop: LiveShop, variant_id: str, quantity: Any) -> Any:
+    return await client.put(
+        f"/api/shows/{shop.show_id}/cart/items/{variant_id}",
+        json={"quantity": quantity},
+        headers=origin(client),
+    )
+
+
+async def test_cart_add_change_remove_and_checkout(
+    alice: Client, shop: LiveShop, buyers: Buyers
+) -> None:
+    mia = await buyers("Mia")
+    cart = (await (await _put(mia, shop, shop.variant_id, 2)).json())["cart"]
+    assert cart["total_minor"] == 5000 and cart["lines"][0]["available"] == 10
+    cart = (await (await _put(mia, shop, shop.variant_id, 3)).json())["cart"]
+    assert cart["lines"][0]["quantity"] == 3
+    # It survives a reload (another GET) and lives in Redis with an expiry.
+    cart = (await (await mia.get(f"/api/shows/{shop.show_id}/cart")).json())["cart"]
+    assert cart["lines"][0]["quantity"] == 3 and cart["expires_at"] is not None
+
+    response = await mia.post(
+        f"/api/shows/{shop.show_id}/cart/checkout",
+        json={"request_id": "cart-0001"},
+        headers=origin(mia),
+    )
+    assert response.status == 201, await response.text()
+    checkout = (await response.json())["checkout"]
+    assert await levels(alice, shop.variant_id) == (7, 3, 0)
+    await place_order(mia, checkout["id"])
+    cart = (await (await mia.get(f"/api/shows/{shop.show_id}/cart")).json())["cart"]
+    assert cart["lines"] == []
+
+    empty = await mia.post(
+        f"/api/shows/{shop.show_id}/cart/checkout",
+        json={"request_id": "cart-0002"},
+        headers=origin(mia),
+    )
+    await assert_error(empty, 409, "cart_empty")
+    removed = await mia.delete(
+        f"/api/shows/{shop.show_id}/cart/items/{shop.variant_id}", headers=origin(mia)
+    )
+    assert removed.status == 200
+
+
+async def test_cancel_checkout_gives_stock_back(
+    alice: Client, shop: LiveShop, buyers: Buyers
+) -> None:
+    mia = await buyers("Mia")
+    checkout = (await (await buy(mia, shop, quantity=4)).json())["checkout"]
+    assert await levels(alice, shop.variant_id) == (6, 4, 0)
+    canceled = await mia.delete(f"/api/checkouts/{checkout['id']}", headers=origin(mia))
+    assert canceled.status == 200
+    assert await levels(alice, shop.variant_id) == (10, 0, 0)
+
+
+async def test_a_retried_buy_holds_once(alice: Client, shop: LiveShop, buyers: Buyers) -> None:
+    mia = await buyers("Mia")
+    first = await (await buy(mia, shop, quantity=2, request_id="retry-1234")).json()
+    second = await (await buy(mia, shop, quantity=2, request_id="retry-1234")).json()
+    assert first["checkout"]["id"] == second["checkout"]["id"]
+    assert await levels(alice, shop.variant_id) == (8, 2, 0)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"variant_id": "x", "request_id": "short"}, "request_id"),
+        ({"variant_id": "", "request_id": "abcdefgh1"}, "variant_id"),
+        ({"variant_id": "V", "quantity": 0, "request_id": "abcdefgh1"}, "quantity"),
+        ({"variant_id": "V", "quantity": 11, "request_id": "abcdefgh1"}, "quantity"),
+        ({"variant_id": "V", "quantity": True, "request_id": "abcdefgh1"}, "quantity"),
+        ({"variant_id": "V", "price_minor": 1, "request_id": "abcdefgh1"}, "price_minor"),
+    ],
+)
+async def test_bad_buy_requests(
+    alice: Client, shop: LiveShop, buyers: Buyers, body: dict[str, Any], field: str
+) -> None:
+    mia = await buyers("Mia")
+    body = {k: (shop.variant_id if v == "V" else v) for k, v in body.items()}
+    response = await mia.post(f"/api/shows/{shop.show_id}/buy", json=body, headers=origin(mia))
+    details = await assert_error(response, 400, "validation_failed")
+    assert details["field"] == field
+    # Nothing was held (the counters may not even exist yet: nothing was ever sold).
+    assert (await levels(alice, shop.variant_id))[1:] == (0, 0)
+
+
+async def test_buying_needs_a_viewer_and_a_bag_product(
+    alice: Client, shop: LiveShop, buyers: Buyers
+) -> None:
+    await assert_error(await buy(alice, shop), 401, "viewer_required")
+    other = await create_product(alice, sku="NOT-IN-BAG")
+    mia = await buyers("Mia")
+    response = await mia.post(
+        f"/api/shows/{shop.show_id}/buy",
+        json={"variant_id": other["variants"][0]["id"], "request_id": "abcdefgh1"},
+        headers=origin(mia),
+    )
+    await assert_error(response, 409, "not_for_sale")
+    too_many = await buy(mia, shop, quantity=10)
+    assert too_many.status == 201
+    await assert_error(await buy(mia, shop, quantity=1), 409, "out_of_stock")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"name": "  "}, "name"),
+        ({"address": {**ADDRESS, "country": "USA"}}, "address.country"),
+        ({"address": {**ADDRESS, "postal_code": "<script>"}}, "address.postal_code"),
+        ({"address": {**ADDRESS, "line1": ""}}, "address.line1"),
+        ({"address": {**ADDRESS, "city": "a\u0000b"}}, "address.city"),
+        ({"address": {**ADDRESS, "planet": "Mars"}}, "address.planet"),
+        ({"announce": "yes"}, "announce"),
+    ],
+)
+async def test_bad_checkout_forms_create_no_order(
+    alice: Client, shop: LiveShop, buyers: Buyers, change: dict[str, Any], field: str
+) -> None:
+    mia = await buyers("Mia")
+    checkout = (await (await buy(mia, shop)).json())["checkout"]
+    response = await mia.post(
+        f"/api/checkouts/{checkout['id']}/order", json={**BUYER, **change}, headers=origin(mia)
+    )
+    details = await assert_error(response, 400, "validation_failed")
+    assert details["field"] == field
+    orders = await (await alice.get("/api/orders")).json()
+    assert orders["orders"] == []
+
+
+async def test_stock_cannot_go_below_held_and_sold(
+    alice: Client, shop: LiveShop, buyers: Buyers
+) -> None:
+    mia = await buyers("Mia")
+    await buy(mia, shop, quantity=4)
+    variant = shop.product["variants"][0]
+    change = {
+        "variants": [
+            {
+                "id": variant["id"],
+                "sku": variant["sku"],
+                "price_minor": 2500,
+                "currency": "EUR",
+                "stock": 3,
+            }
+        ]
+    }
+    response = await alice.patch(
+        f"/api/products/{shop.product['id']}", json=change, headers=origin(alice)
+    )
+    details = await assert_error(response, 409, "stock_below_reserved")
+    assert details["minimum"] == 4
+    change["variants"][0]["stock"] = 20
+    raised = await alice.patch(
+        f"/api/products/{shop.product['id']}", json=change, headers=origin(alice)
+    )
+    assert raised.status == 200, await raised.text()
+    assert await levels(alice, shop.variant_id) == (16, 4, 0)

@@ -1,0 +1,141 @@
+"""A flash sale under a crowd: exact units sold, live stock messages, purchase news."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestServer
+
+from livesale import keys
+from tests.api_helpers import origin
+from tests.room.helpers import room
+from tests.shop.conftest import BUYER, LiveShop, buy, levels, open_live_shop, pay, place_order
+from tests.shows.conftest import Client
+
+Buyers = Callable[..., Awaitable[Client]]
+BUYERS = 1000
+UNITS = 50
+
+
+async def _flash_pin(alice: Client, shop: LiveShop, quantity: int, limit: int = 1) -> None:
+    body = {
+        "product_id": shop.product["id"],
+        "flash_sale": {
+            "sale_price_minor": 1500,
+            "quantity": quantity,
+            "per_buyer_limit": limit,
+            "duration_seconds": 300,
+        },
+    }
+    response = await alice.post(f"/api/shows/{shop.show_id}/pin", json=body, headers=origin(alice))
+    assert response.status == 201, await response.text()
+
+
+async def test_a_thousand_buyers_race_for_fifty_units(alice: Client, server: TestServer) -> None:
+    shop = await open_live_shop(alice, stock=UNITS)
+    await _flash_pin(alice, shop, quantity=UNITS)
+    viewers = alice.app[keys.VIEWERS]
+    tokens = [(await viewers.create(f"Buyer {n}"))[1] for n in range(BUYERS)]
+    url = str(server.make_url(f"/api/shows/{shop.show_id}/buy"))
+    headers = origin(alice)
+
+    async with aiohttp.ClientSession(
+        cookie_jar=aiohttp.DummyCookieJar(), connector=aiohttp.TCPConnector(limit=0)
+    ) as session:
+
+        async def attempt(token: str) -> tuple[int, Any]:
+            body = {"variant_id": shop.variant_id, "request_id": uuid.uuid4().hex}
+            async with session.post(
+                url, json=body, headers={**headers, "Cookie": f"ls_viewer={token}"}
+            ) as response:
+                return response.status, await response.json()
+
+        results = await asyncio.gather(*(attempt(token) for token in tokens))
+
+        async def checkout_and_pay(token: str, checkout_id: str) -> str:
+            cookie = {**headers, "Cookie": f"ls_viewer={token}"}
+            async with session.post(
+                str(server.make_url(f"/api/checkouts/{checkout_id}/order")),
+                json=BUYER,
+                headers=cookie,
+            ) as placed:
+                payment_id = (await placed.json())["payment"]["payment_id"]
+            async with session.post(
+                str(server.make_url(f"/api/payments/dummy/{payment_id}/confirm")),
+                json={"card_number": "4242424242424242"},
+                headers=cookie,
+            ) as paid:
+                status: str = (await paid.json())["order"]["status"]
+                return status
+
+        winners = [
+            (token, body["checkout"]["id"])
+            for token, (status, body) in zip(tokens, results, strict=True)
+            if status == 201
+        ]
+        paid = await asyncio.gather(*(checkout_and_pay(t, c) for t, c in winners))
+        assert paid == ["paid"] * UNITS
+
+    statuses = Counter(status for status, _ in results)
+    assert statuses[201] == UNITS, statuses
+    refusals = Counter(body["error"]["code"] for status, body in results if status != 201)
+    assert (
+        set(refusals) <= {"sold_out", "out_of_stock"} and sum(refusals.values()) == BUYERS - UNITS
+    )
+    assert await levels(alice, shop.variant_id) == (0, 0, UNITS)
+    checkouts = [body["checkout"] for status, body in results if status == 201]
+    assert all(c["lines"][0]["unit_price_minor"] == 1500 for c in checkouts)
+    sale_id = checkouts[0]["lines"][0]["sale_id"]
+    sale = await alice.app[keys.SHOP].stock.store.sale_levels(sale_id)
+    assert (sale.held, sale.sold) == (0, UNITS)
+
+
+async def test_viewers_see_stock_sold_out_and_purchases(
+    alice: Client, buyers: Buyers, server: TestServer
+) -> None:
+    shop = await open_live_shop(alice, stock=2)
+    await _flash_pin(alice, shop, quantity=2, limit=2)
+    watcher = await buyers("Watcher")
+    mia = await buyers("Mia")
+    async with room(watcher, shop.show_id) as socket:
+        assert socket.snapshot["stock"]["variants"] == {shop.variant_id: 2}
+        assert socket.snapshot["stock"]["sale"]["remaining"] == 2
+
+        checkout = (await (await buy(mia, shop, quantity=2)).json())["checkout"]
+        stock = await socket.next("stock", lambda e: e["variants"][shop.variant_id] == 0)
+        assert stock["sale"]["remaining"] == 0
+        assert (await socket.next("sold_out"))["product_id"] == shop.product["id"]
+
+        body = await (await place_order(mia, checkout["id"], announce=True)).json()
+        await pay(mia, body["payment"]["payment_id"])
+        purchase = await socket.next("purchase")
+        assert purchase == {
+            "type": "purchase",
+            "buyer": "Mia",
+            "product_id": shop.product["id"],
+            "title": shop.product["title"],
+            "quantity": 2,
+        }
+
+
+async def test_buyers_who_opt_out_are_not_announced(alice: Client, buyers: Buyers) -> None:
+    shop = await open_live_shop(alice, stock=5)
+    watcher = await buyers("Watcher")
+    mia = await buyers("Mia")
+    async with room(watcher, shop.show_id) as socket:
+        checkout = (await (await buy(mia, shop)).json())["checkout"]
+        body = await (await place_order(mia, checkout["id"], announce=False)).json()
+        paid = await pay(mia, body["payment"]["payment_id"])
+        assert (await paid.json())["order"]["status"] == "paid"
+        # A later announced purchase arrives; the opted-out one never did before it.
+        eve = await buyers("Eve")
+        checkout = (await (await buy(eve, shop)).json())["checkout"]
+        body = await (await place_order(eve, checkout["id"], **BUYER)).json()
+        await pay(eve, body["payment"]["payment_id"])
+        first = await socket.next("purchase")
+        assert first["buyer"] == "Eve"
