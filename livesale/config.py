@@ -150,6 +150,14 @@ class PaymentSettings:
     stripe_max_network_retries: int = 2
     webhook_tolerance_seconds: int = 300
 
+    def __post_init__(self) -> None:
+        if self.gateway not in ("", "stripe", "dummy"):
+            raise ValueError(f'gateway must be "stripe", "dummy" or "", not {self.gateway!r}')
+        if self.gateway == "stripe" and not self.stripe_secret_key:
+            raise ValueError(
+                'gateway "stripe" needs LIVESALE__PAYMENTS__STRIPE_SECRET_KEY in the environment'
+            )
+
     @property
     def gateway_name(self) -> str:
         """The gateway in use: the configured one, else stripe with a key, else dummy."""
@@ -311,7 +319,7 @@ def _build(cls: type[Any], raw: Any, where: str) -> Any:
         values[name] = _coerce(hints[name], value, f"{where}.{name}" if where else name)
     try:
         return cls(**values)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where or 'config'}: {exc}") from exc
 
 

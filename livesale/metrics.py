@@ -63,3 +63,24 @@ ROOM_FANOUT_SECONDS = Histogram(
     "Time to write one batch of a show's events to all of its local connections.",
     buckets=(0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
 )
+
+SHOP_HOLD_ATTEMPTS = Counter(
+    "livesale_shop_hold_attempts_total",
+    "Buy now and cart checkouts by outcome (held, or the refusal's error code).",
+    ["outcome"],
+)
+SHOP_HOLDS_EXPIRED = Counter(
+    "livesale_shop_holds_expired_total", "Stock holds that ran out and went back on sale."
+)
+SHOP_ORDERS = Counter("livesale_shop_orders_total", "Orders reaching each status.", ["status"])
+SHOP_PAYMENT_EVENTS = Counter(
+    "livesale_shop_payment_events_total",
+    "Payment events received, by kind and whether they changed the order.",
+    ["kind", "result"],
+)
+SHOP_WEBHOOKS_REFUSED = Counter(
+    "livesale_shop_webhooks_refused_total", "Webhooks refused for a bad or old signature."
+)
+SHOP_RECONCILED = Counter(
+    "livesale_shop_reconciled_total", "Orders that reconciliation had to move."
+)

@@ -89,3 +89,16 @@ def test_bad_env_value_is_rejected() -> None:
 def test_missing_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.toml", env={})
+
+
+def test_payment_gateway_is_checked(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="gateway must be"):
+        load_settings(_write(tmp_path, "[payments]\ngateway = 'paypal'\n"), env={})
+    with pytest.raises(ConfigError, match="STRIPE_SECRET_KEY"):
+        load_settings(_write(tmp_path, "[payments]\ngateway = 'stripe'\n"), env={})
+    with pytest.raises(ConfigError, match="secret"):
+        load_settings(_write(tmp_path, "[payments]\nstripe_secret_key = 'sk_live_x'\n"), env={})
+    settings = load_settings(None, env={"LIVESALE__PAYMENTS__STRIPE_SECRET_KEY": "sk_test_1"})
+    assert settings.payments.gateway_name == "stripe"
+    assert "sk_test_1" not in repr(settings)
+    assert load_settings(None, env={}).payments.gateway_name == "dummy"

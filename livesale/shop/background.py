@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from redis.exceptions import RedisError
 
+from livesale import metrics
 from livesale.config import ShopSettings
 from livesale.domain.errors import LivesaleError, ServiceUnavailable
 from livesale.domain.orders import OrderStatus
@@ -39,6 +40,7 @@ class HoldSweeper:
     async def sweep_once(self) -> int:
         """Expire every due hold; returns how many went back."""
         expired = await self._store.sweep()
+        metrics.SHOP_HOLDS_EXPIRED.inc(len(expired))
         for hold in expired:
             # Hold ids are "<checkout id>-<line>": the checkout knows the show and product.
             checkout_id = hold.hold_id.split("-", 1)[0]
@@ -90,6 +92,7 @@ class Reconciler:
                 )
                 changed += 1
         changed += await self._give_up_unpaid(since)
+        metrics.SHOP_RECONCILED.inc(changed)
         return changed
 
     async def _give_up_unpaid(self, created_before: float) -> int:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from livesale import metrics
 from livesale.config import ShopSettings
 from livesale.domain.accounts import Viewer
 from livesale.domain.checkout import (
@@ -214,13 +215,15 @@ class CheckoutService:
                     )
                 placed.append(hold_id)
                 lines.append(_line(item, quantity, hold_id))
-        except LivesaleError:
+        except LivesaleError as exc:
+            metrics.SHOP_HOLD_ATTEMPTS.labels(exc.code).inc()
             for hold_id in placed:
                 await self._stock.store.release(hold_id)
             raise
         finally:
             for item, _ in items:
                 self._announcer.touch(show_id, item.product.id)
+        metrics.SHOP_HOLD_ATTEMPTS.labels("held").inc()
         checkout = Checkout(
             id=checkout_id,
             viewer_id=viewer.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from livesale import metrics
 from livesale.domain.checkout import sale_id_for
 from livesale.domain.errors import (
     FlashSaleSoldOut,
@@ -75,11 +76,15 @@ class Settlement:
                 order = await self._orders.set_payment(order.id, event.payment_id)
         if order is None or order.payment_id != event.payment_id:
             logger.warning("payment event %s names no order of ours", event.event_id)
+            metrics.SHOP_PAYMENT_EVENTS.labels(event.kind.value, "unknown_order").inc()
             return None
         async with self.locks.hold(order_lock(order.id)):
             current = await self._orders.get(order.id)
             assert current is not None
-            return await self._apply_locked(current, event)
+            settled = await self._apply_locked(current, event)
+        result = "applied" if settled.status is not current.status else "unchanged"
+        metrics.SHOP_PAYMENT_EVENTS.labels(event.kind.value, result).inc()
+        return settled
 
     async def refund_by_seller(self, order: Order) -> Order:
         """Refund at the gateway, then record it (the caller holds the order's lock)."""

@@ -20,6 +20,7 @@ from livesale.domain.orders import (
     can_move,
     require_move,
 )
+from livesale.metrics import SHOP_ORDERS
 from livesale.storage.database import Database
 
 _COLUMNS = (
@@ -121,6 +122,8 @@ class OrderRepository:
                 order_id = str(row["id"])
             order = await _load(conn, order_id)
         assert order is not None
+        if created:
+            SHOP_ORDERS.labels(OrderStatus.PENDING_PAYMENT.value).inc()
         return order, created
 
     async def get(self, order_id: str) -> Order | None:
@@ -193,6 +196,7 @@ class OrderRepository:
             await _history(conn, order_id, order.status, target, reason, now)
             moved = await _load(conn, order_id)
         assert moved is not None
+        SHOP_ORDERS.labels(target.value).inc()
         return Transition(moved, changed=True)
 
     async def note_event(self, event_id: str, order_id: str, event_type: str) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from livesale import keys
-from livesale.domain.errors import PaymentNotFound
+from livesale.domain.errors import InvalidSignature, PaymentNotFound
 from livesale.domain.orders import Order
+from livesale.metrics import SHOP_WEBHOOKS_REFUSED
 from livesale.payments.stripe_gateway import NAME as STRIPE
 from livesale.web.auth import current_creator, current_viewer, require_creator, require_viewer
 from livesale.web.json_body import read_object
@@ -98,7 +99,11 @@ async def stripe_webhook(request: web.Request) -> web.Response:
     if gateway.name != STRIPE:
         raise PaymentNotFound("the Stripe gateway is not in use")
     payload = await request.read()
-    event = gateway.parse_webhook(payload, request.headers.get("Stripe-Signature"))
+    try:
+        event = gateway.parse_webhook(payload, request.headers.get("Stripe-Signature"))
+    except InvalidSignature:
+        SHOP_WEBHOOKS_REFUSED.inc()
+        raise
     if event is None:
         return web.json_response({"received": True, "applied": False})
     order = await shop.settlement.apply(event)

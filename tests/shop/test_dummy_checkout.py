@@ -79,3 +79,27 @@ async def test_strangers_cannot_see_or_pay_an_order(
     await assert_error(await place_order(eve, checkout["id"]), 404, "checkout_not_found")
     refund = await bob.post(f"/api/orders/{order_id}/refund", headers=origin(bob))
     await assert_error(refund, 404, "order_not_found")
+
+
+async def test_metrics_count_holds_orders_and_events(
+    alice: Client, shop: LiveShop, buyers: Buyers
+) -> None:
+    def value(text: str, series: str) -> float:
+        line = next((ln for ln in text.splitlines() if ln.startswith(series + " ")), None)
+        return 0.0 if line is None else float(line.split()[-1])
+
+    before = await (await alice.get("/metrics")).text()
+    mia = await buyers("Mia")
+    checkout = (await (await buy(mia, shop)).json())["checkout"]
+    await assert_error(await buy(mia, shop, quantity=10), 409, "out_of_stock")
+    payment = (await (await place_order(mia, checkout["id"])).json())["payment"]
+    await pay(mia, payment["payment_id"])
+    after = await (await alice.get("/metrics")).text()
+    for series, grew in [
+        ('livesale_shop_hold_attempts_total{outcome="held"}', 1),
+        ('livesale_shop_hold_attempts_total{outcome="out_of_stock"}', 1),
+        ('livesale_shop_orders_total{status="pending_payment"}', 1),
+        ('livesale_shop_orders_total{status="paid"}', 1),
+        ('livesale_shop_payment_events_total{kind="succeeded",result="applied"}', 1),
+    ]:
+        assert value(after, series) - value(before, series) == grew, series
