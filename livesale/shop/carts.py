@@ -10,6 +10,7 @@ from livesale.config import ShopSettings
 from livesale.domain.accounts import Viewer
 from livesale.domain.checkout import price_item, sellable_variant
 from livesale.domain.errors import CartFull, CurrencyMismatch, NotForSale, ProductNotFound
+from livesale.domain.products import Product, Variant
 from livesale.domain.validation import reject_unknown_fields
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.checkout import parse_quantity
@@ -115,7 +116,7 @@ class CartService:
             if found is not None and found[1].currency != currency:
                 raise CurrencyMismatch("one cart cannot mix currencies", currency=found[1].currency)
 
-    async def _find(self, bag: list[str], variant_id: str) -> Any:
+    async def _find(self, bag: list[str], variant_id: str) -> tuple[Product, Variant] | None:
         for product_id in bag:
             try:
                 product = await self._catalogue.product(product_id)

@@ -172,3 +172,33 @@ async def test_stock_cannot_go_below_held_and_sold(
     )
     assert raised.status == 200, await raised.text()
     assert await levels(alice, shop.variant_id) == (16, 4, 0)
+
+
+async def test_cart_refuses_a_second_currency_and_too_many_lines(
+    alice: Client, buyers: Buyers
+) -> None:
+    euros = await create_product(alice, sku="EUR-1")
+    response = await alice.post(
+        "/api/products",
+        json={
+            "title": "Dollar cap",
+            "variants": [{"sku": "USD-1", "price_minor": 900, "currency": "USD", "stock": 5}],
+        },
+        headers=origin(alice),
+    )
+    dollars = (await response.json())["product"]
+    created = await alice.post(
+        "/api/shows",
+        json={"title": "Two currencies", "product_ids": [euros["id"], dollars["id"]]},
+        headers=origin(alice),
+    )
+    show_id = (await created.json())["show"]["id"]
+    shop = LiveShop(show_id, euros)
+    mia = await buyers("Mia")
+    assert (await _put(mia, shop, euros["variants"][0]["id"], 1)).status == 200
+    mixed = await _put(mia, shop, dollars["variants"][0]["id"], 1)
+    details = await assert_error(mixed, 409, "currency_mismatch")
+    assert details["currency"] == "EUR"
+    await assert_error(await _put(mia, shop, "no-such-variant", 1), 409, "not_for_sale")
+    cart = (await (await mia.get(f"/api/shows/{show_id}/cart")).json())["cart"]
+    assert [line["variant_id"] for line in cart["lines"]] == [euros["variants"][0]["id"]]
