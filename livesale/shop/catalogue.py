@@ -5,10 +5,10 @@ from __future__ import annotations
 from livesale.domain.pins import TimelineEvent
 from livesale.domain.products import Product
 from livesale.domain.shows import Show
-from livesale.shop.cache import TtlCache
 from livesale.storage.products import ProductRepository
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
+from livesale.storage.ttl_cache import TtlCache
 
 # Half a second: a price, bag or pin change reaches buyers at most this late,
 # while a flash sale's thousands of requests per second read SQLite twice a second.
@@ -48,6 +48,10 @@ class ShopCatalogue:
     async def product(self, product_id: str) -> Product:
         """The product (ProductNotFound if there is none)."""
         return await self._product_cache.get(product_id, lambda: self._products.get(product_id))
+
+    def forget_pin(self, show_id: str) -> None:
+        """Drop a show's cached pin (a buyer saw a newer one, or this process pinned)."""
+        self._pin_cache.forget(show_id)
 
     def forget_product(self, product_id: str) -> None:
         """Drop a product this process just changed."""

@@ -39,7 +39,7 @@ from livesale.shop.stock import StockService
 from livesale.storage.carts import CartStore, CheckoutStore
 from livesale.storage.orders import NewOrder, OrderRepository
 
-BUY_FIELDS = frozenset({"variant_id", "quantity", "request_id"})
+BUY_FIELDS = frozenset({"variant_id", "quantity", "request_id", "pin_id"})
 CART_CHECKOUT_FIELDS = frozenset({"request_id"})
 # A checkout is kept this long after its hold ends, so a late retry finds it.
 CHECKOUT_RETENTION_SECONDS = 3600
@@ -88,13 +88,20 @@ class CheckoutService:
         if not isinstance(variant_id, str) or not variant_id:
             raise ValidationFailed("variant_id is required", field="variant_id")
         quantity = parse_quantity(body.get("quantity", 1), self._settings.max_line_quantity)
+        seen_pin = body.get("pin_id")
+        if seen_pin is not None and (isinstance(seen_pin, bool) or not isinstance(seen_pin, int)):
+            raise ValidationFailed("pin_id must be the id of the pin on screen", field="pin_id")
+        # No lookup of an earlier checkout first: the holds are idempotent and
+        # storing the checkout returns the first one, so a retry costs no extra call.
         checkout_id = checkout_id_for(viewer.id, show_id, request_id)
-        existing = await self._checkouts.get(checkout_id)
-        if existing is not None:
-            return existing
         show = await self._catalogue.show(show_id)
         product, variant = await self._find_in_bag(show_id, variant_id)
         pin = await self._catalogue.pin(show_id)
+        if seen_pin is not None and (pin is None or pin.id != seen_pin):
+            # The buyer saw a newer pin than this process has cached (a flash sale
+            # that just started): read it now, so the sale's price and caps apply.
+            self._catalogue.forget_pin(show_id)
+            pin = await self._catalogue.pin(show_id)
         item = price_item(product, variant, pin, self._clock())
         return await self._open(viewer, show_id, show.creator_id, checkout_id, [(item, quantity)])
 
@@ -208,7 +215,10 @@ class CheckoutService:
                     hold_id, item.variant, quantity, viewer.id, ttl, item.sale
                 )
                 if outcome.hold.state is not HoldState.HELD:
-                    # A retry of a purchase that already failed or ended.
+                    # A retry of a purchase that went on (ordered, paid) or ended.
+                    existing = await self._checkouts.get(checkout_id)
+                    if existing is not None:
+                        return existing
                     raise CheckoutExpired(
                         "this request_id belongs to a purchase that ended; use a new one",
                         checkout_id=checkout_id,

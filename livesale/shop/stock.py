@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -31,11 +32,22 @@ class StockService:
         self._orders = orders
         # Variants whose counters this process has seen exist: skips a round trip per hold.
         self._ensured: set[str] = set()
+        # One creation per variant at a time: a flash sale's first second brings
+        # thousands of buyers who would each run it otherwise.
+        self._ensuring: dict[str, asyncio.Future[None]] = {}
 
     async def ensure(self, variant: Variant) -> None:
         """Create the variant's counters if Redis has none."""
         if variant.id in self._ensured:
             return
+        pending = self._ensuring.get(variant.id)
+        if pending is None:
+            pending = asyncio.ensure_future(self._create_counters(variant))
+            self._ensuring[variant.id] = pending
+            pending.add_done_callback(lambda _done: self._ensuring.pop(variant.id, None))
+        await asyncio.shield(pending)
+
+    async def _create_counters(self, variant: Variant) -> None:
         sold = await self._orders.sold_units(variant.id)
         await self.store.ensure(variant.id, variant.stock, sold)
         self._ensured.add(variant.id)

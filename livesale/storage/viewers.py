@@ -16,16 +16,26 @@ from livesale.domain.accounts import (
 )
 from livesale.domain.errors import ViewerNotFound
 from livesale.storage.database import Database
+from livesale.storage.ttl_cache import TtlCache
 
 _COLUMNS = "id, display_name, created_at"
+# A rename made in another process shows up this much later; a token lookup
+# happens on every request, so it is worth not asking SQLite each time.
+TOKEN_CACHE_SECONDS = 2.0
 
 
 class ViewerRepository:
     """Persistence of guest viewers; the only code that touches the `viewers` table."""
 
-    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], float] = time.time,
+        cache_seconds: float = TOKEN_CACHE_SECONDS,
+    ) -> None:
         self._db = db
         self._clock = clock
+        self._by_token: TtlCache[str, Viewer | None] = TtlCache(cache_seconds)
 
     async def create(self, display_name: object) -> tuple[Viewer, str]:
         """A new guest and its token (the only chance to see the token)."""
@@ -40,9 +50,13 @@ class ViewerRepository:
         return viewer, token
 
     async def by_token(self, token: str) -> Viewer | None:
-        """The guest holding this token, or None."""
+        """The guest holding this token, or None (cached for a moment: every request asks)."""
+        token_hash = hash_token(token)
+        return await self._by_token.get(token_hash, lambda: self._load_by_hash(token_hash))
+
+    async def _load_by_hash(self, token_hash: str) -> Viewer | None:
         row = await self._db.fetchone(
-            f"SELECT {_COLUMNS} FROM viewers WHERE token_hash = ?", (hash_token(token),)
+            f"SELECT {_COLUMNS} FROM viewers WHERE token_hash = ?", (token_hash,)
         )
         return None if row is None else _viewer(row)
 
@@ -71,6 +85,8 @@ class ViewerRepository:
             )
             if cursor.rowcount == 0:
                 raise ViewerNotFound("no viewer has this id", viewer_id=viewer_id)
+        # Renames are rare: forget every cached guest rather than index them by id.
+        self._by_token.clear()
         return await self.get(viewer_id)
 
 

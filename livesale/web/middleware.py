@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
-import uuid
+import secrets
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -37,13 +38,22 @@ _HTTP_CODES = {
 # Headers of an HTTPException that describe its text body, not the resource.
 _BODY_HEADERS = frozenset({hdrs.CONTENT_TYPE, hdrs.CONTENT_LENGTH})
 _dumps = partial(json.dumps, default=str)
+# Request ids: a random prefix per process and a counter. Unique across
+# processes and restarts, and far cheaper than a uuid4 per request.
+_REQUEST_ID_PREFIX = secrets.token_hex(6)
+_request_numbers = itertools.count(1)
+
+
+def new_request_id() -> str:
+    """A fresh request id."""
+    return f"{_REQUEST_ID_PREFIX}-{next(_request_numbers):x}"
 
 
 @web.middleware
 async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Tag the request (and its logs) with the client's X-Request-ID or a new one."""
     offered = request.headers.get(REQUEST_ID_HEADER, "")
-    request_id = offered if _VALID_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+    request_id = offered if _VALID_REQUEST_ID.fullmatch(offered) else new_request_id()
     request_id_var.set(request_id)
     response = await handler(request)
     response.headers[REQUEST_ID_HEADER] = request_id

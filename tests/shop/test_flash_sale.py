@@ -139,3 +139,22 @@ async def test_buyers_who_opt_out_are_not_announced(alice: Client, buyers: Buyer
         await pay(eve, body["payment"]["payment_id"])
         first = await socket.next("purchase")
         assert first["buyer"] == "Eve"
+
+
+async def test_a_buy_naming_a_new_pin_gets_its_flash_price(alice: Client, buyers: Buyers) -> None:
+    shop = await open_live_shop(alice, stock=5)
+    mia = await buyers("Mia")
+    # A first buy caches "nothing pinned" in this process for a moment.
+    first = (await (await buy(mia, shop)).json())["checkout"]
+    assert first["lines"][0]["unit_price_minor"] == 2500
+    await _flash_pin(alice, shop, quantity=3)
+    pin_id = (await (await alice.get(f"/api/shows/{shop.show_id}/timeline")).json())["events"][-1][
+        "id"
+    ]
+    response = await mia.post(
+        f"/api/shows/{shop.show_id}/buy",
+        json={"variant_id": shop.variant_id, "request_id": uuid.uuid4().hex, "pin_id": pin_id},
+        headers=origin(mia),
+    )
+    line = (await response.json())["checkout"]["lines"][0]
+    assert (line["unit_price_minor"], line["flash_sale"]) == (1500, True)

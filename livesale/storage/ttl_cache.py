@@ -54,6 +54,10 @@ class TtlCache(Generic[K, V]):
         future.set_result(value)
         return value
 
+    def clear(self) -> None:
+        """Drop everything."""
+        self._entries.clear()
+
     def forget(self, key: K) -> None:
         """Drop one key (after a change this process made itself)."""
         self._entries.pop(key, None)
