@@ -34,7 +34,11 @@ class TtlCache(Generic[K, V]):
         now = self._clock()
         entry = self._entries.get(key)
         if entry is not None and entry[0] > now:
-            return await asyncio.shield(entry[1])
+            loaded = entry[1]
+            if loaded.done():
+                # The common case: no task switch, no shield (a hot path in a flash sale).
+                return loaded.result()
+            return await asyncio.shield(loaded)
         if len(self._entries) >= self._max:
             self._drop_expired(now)
         future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
