@@ -16,14 +16,14 @@ from livesale.live.lifecycle import ShowLifecycle
 from livesale.live.pins import PinService
 from livesale.live.room import Room
 from livesale.live.shows import ShowService
-from livesale.media.service import MediaService
+from livesale.roles import Role
 from livesale.shop.assembly import Shop, build_shop
 from livesale.storage.creators import CreatorRepository
 from livesale.storage.database import Database
 from livesale.storage.images import ImageStore
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.products import ProductRepository
-from livesale.storage.redis_client import connect_redis, verify_redis_config
+from livesale.storage.redis_client import connect_redis, open_connections, verify_redis_config
 from livesale.storage.redis_server import EmbeddedRedis
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
@@ -32,7 +32,8 @@ from livesale.web.auth_routes import add_auth_routes
 from livesale.web.catalogue_json import product_json
 from livesale.web.csrf import csrf_middleware
 from livesale.web.health import add_health_routes
-from livesale.web.media_routes import add_media_routes, media_cors_middleware
+from livesale.web.media_cors import media_cors_middleware
+from livesale.web.media_role import add_video_routes, open_video
 from livesale.web.metrics_route import add_metrics_route
 from livesale.web.middleware import error_middleware, request_id_middleware
 from livesale.web.moderation_routes import add_moderation_routes
@@ -49,7 +50,7 @@ logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     """Build the aiohttp application; resources open when it starts."""
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
@@ -64,6 +65,7 @@ def create_app(settings: Settings) -> web.Application:
         ],
     )
     app[keys.SETTINGS] = settings
+    app[keys.ROLE] = role
     app.cleanup_ctx.append(_resources)
     app.on_shutdown.append(_close_room_connections)
     add_health_routes(app)
@@ -71,7 +73,7 @@ def create_app(settings: Settings) -> web.Application:
     add_catalogue_routes(app)
     add_shows_routes(app)
     add_timeline_routes(app)
-    add_media_routes(app)
+    add_video_routes(app, role)
     add_room_routes(app)
     add_moderation_routes(app)
     add_shop_routes(app)
@@ -117,15 +119,15 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         redis = connect_redis(settings, embedded)
         stack.push_async_callback(redis.aclose)
         await verify_redis_config(redis)
+        await open_connections(redis)
         app[keys.REDIS] = redis
         # Creators need both: accounts in SQLite, login throttling in Redis.
         throttle = LoginThrottle(redis, settings.auth)
         app[keys.LOGIN_THROTTLE] = throttle
         app[keys.CREATORS] = CreatorRepository(db, settings.auth, throttle)
 
-        media = MediaService(settings.media)
-        stack.push_async_callback(media.close)
-        app[keys.MEDIA] = media
+        # The relay (or, in a shop process, the way to the media process's).
+        is_publishing = await open_video(app, stack)
 
         # The room needs SQLite and Redis, and closes before them (order matters):
         # its connections get a clean close while Redis can still hear the rest.
@@ -137,7 +139,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         # The show's life and its pins tell the room, so they come after it.
         timeline = TimelineRepository(db)
         lifecycle = ShowLifecycle(
-            app[keys.SHOWS], timeline, redis, room, media.is_live, settings.shows
+            app[keys.SHOWS], timeline, redis, room, is_publishing, settings.shows
         )
         lifecycle.start()
         stack.push_async_callback(lifecycle.close)

@@ -68,14 +68,16 @@ def _serve(settings: Settings) -> int:
     except ConfigError as exc:
         print(f"livesale: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    # Imported here so `livesale show create` does not load aiortc and av.
-    from livesale.app import create_app
-    from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
-
+    if settings.server.shop_processes < 0:
+        print(
+            "livesale: configuration error: server.shop_processes must be 0 or more",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     base = settings.base_url
 
-    def announce(_message: str) -> None:
-        # Called by aiohttp once the listener is bound, so the URLs work when shown.
+    def announce(_message: str = "") -> None:
+        # Called once the listeners are bound (and ready), so the URLs work when shown.
         print(
             f"livesale is running at {base}/\n"
             f"Creators: sign up and go live at {base}/console\n"
@@ -83,6 +85,20 @@ def _serve(settings: Settings) -> int:
             "(Ctrl+C to stop)",
             flush=True,
         )
+
+    if settings.server.shop_processes > 0:
+        # A supervisor of one media process and the shop processes; it loads no aiortc.
+        from livesale.serve.supervisor import supervise
+
+        return supervise(settings, announce)
+    # Imported here so `livesale show create` does not load aiortc and av.
+    from livesale.app import create_app
+    from livesale.process_tuning import (
+        files_needed,
+        gc_policy_context,
+        new_event_loop,
+        raise_open_file_limit,
+    )
 
     raise_open_file_limit(files_needed(settings))
     app = create_app(settings)
@@ -94,23 +110,12 @@ def _serve(settings: Settings) -> int:
             port=settings.server.port,
             print=announce,
             access_log_format=ACCESS_LOG_FORMAT,
-            loop=_new_loop(settings),
+            loop=new_event_loop(settings),
         )
     except (RedisMisconfigured, EmbeddedRedisError, OSError) as exc:
         print(f"livesale: cannot start: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     return 0
-
-
-def _new_loop(settings: Settings) -> asyncio.AbstractEventLoop:
-    if settings.server.use_uvloop:
-        try:
-            import uvloop
-        except ImportError:
-            logger.info("uvloop is not installed; using asyncio's event loop")
-        else:
-            return uvloop.new_event_loop()
-    return asyncio.new_event_loop()
 
 
 def _create_show(settings: Settings, title: str, *, as_json: bool) -> int:

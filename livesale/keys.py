@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from livesale.live.room import Room
     from livesale.live.shows import ShowService
     from livesale.media.service import MediaService
+    from livesale.roles import Role
     from livesale.shop.assembly import Shop
     from livesale.storage.creators import CreatorRepository
     from livesale.storage.database import Database
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from livesale.storage.products import ProductRepository
     from livesale.storage.shows import ShowRepository
     from livesale.storage.viewers import ViewerRepository
+    from livesale.web.media_proxy import MediaProxy
+    from livesale.web.on_air import OnAir
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DATABASE: web.AppKey[Database] = web.AppKey("database")
@@ -38,4 +41,7 @@ LIFECYCLE: web.AppKey[ShowLifecycle] = web.AppKey("lifecycle")
 PRODUCTS: web.AppKey[ProductRepository] = web.AppKey("products")
 IMAGES: web.AppKey[ImageStore] = web.AppKey("images")
 ROOM: web.AppKey[Room] = web.AppKey("room")
+ROLE: web.AppKey[Role] = web.AppKey("role")
+ON_AIR: web.AppKey[OnAir] = web.AppKey("on_air")
+MEDIA_PROXY: web.AppKey[MediaProxy] = web.AppKey("media_proxy")
 SHOP: web.AppKey[Shop] = web.AppKey("shop")

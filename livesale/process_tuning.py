@@ -1,4 +1,4 @@
-"""Process-wide settings of `livesale serve`: open-file limit and garbage-collector pauses."""
+"""Process-wide settings of `livesale serve`: event loop, open files, garbage-collector pauses."""
 
 from __future__ import annotations
 
@@ -18,6 +18,18 @@ logger = logging.getLogger(__name__)
 
 # Files the process needs besides client sockets: SQLite, Redis, logs, images.
 SPARE_FILES = 1024
+
+
+def new_event_loop(settings: Settings) -> asyncio.AbstractEventLoop:
+    """uvloop's event loop when `server.use_uvloop` is set and it is installed, else asyncio's."""
+    if settings.server.use_uvloop:
+        try:
+            import uvloop
+        except ImportError:
+            logger.info("uvloop is not installed; using asyncio's event loop")
+        else:
+            return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
 
 
 def raise_open_file_limit(wanted: int) -> int:

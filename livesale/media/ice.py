@@ -7,10 +7,12 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
-
-from aiortc import RTCConfiguration, RTCIceServer
+from typing import TYPE_CHECKING
 
 from livesale.config import MediaSettings
+
+if TYPE_CHECKING:
+    from aiortc import RTCConfiguration
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ def client_ice_servers(
 
 def server_rtc_configuration(settings: MediaSettings) -> RTCConfiguration:
     """The server side's own ICE configuration: never aiortc's public STUN default."""
+    # Imported here: shop processes hand out ICE servers but never load aiortc (~35 MB).
+    from aiortc import RTCConfiguration, RTCIceServer
+
     servers = [
         RTCIceServer(urls=list(entry.urls), username=entry.username, credential=entry.credential)
         for entry in client_ice_servers(settings, "livesale-relay")

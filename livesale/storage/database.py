@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +18,7 @@ from livesale.storage.migrations import MIGRATIONS
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+_LOCK_POLL_SECONDS = 0.02
 
 
 class Database:
@@ -42,12 +45,11 @@ class Database:
         db = cls(conn, path)
         try:
             conn.row_factory = aiosqlite.Row
-            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             # FULL: orders are the record of money taken; survive power loss too.
             await conn.execute("PRAGMA synchronous=FULL")
             await conn.execute("PRAGMA foreign_keys=ON")
-            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            await db._migrate()
+            await db._migrate()  # and WAL, which stays set in the file
             db._reader = await _open_reader(path)
         except BaseException:
             await conn.close()
@@ -107,6 +109,21 @@ class Database:
             await self._conn.commit()
 
     async def _migrate(self) -> None:
+        if await self.pragma("journal_mode") == "wal" and await self.user_version() == len(
+            MIGRATIONS
+        ):
+            return  # the usual start: nothing to change, no lock to take
+        # Other processes may open the same new file right now (`livesale serve`'s
+        # shop processes, `livesale show create`): one switches it to WAL and
+        # migrates, the others wait and then find nothing left. A file lock:
+        # two connections switching to WAL at once can fail at once with
+        # "database is locked" (no busy wait), and executescript commits any open
+        # transaction, so BEGIN IMMEDIATE cannot cover reading the version.
+        async with _migration_lock(self.path):
+            await self._conn.execute("PRAGMA journal_mode=WAL")
+            await self._apply_migrations()
+
+    async def _apply_migrations(self) -> None:
         applied = await self.user_version()
         if applied > len(MIGRATIONS):
             raise RuntimeError(
@@ -125,6 +142,25 @@ class Database:
                         await self._conn.rollback()
                     raise
             logger.info("applied database migration %d", version)
+
+
+@asynccontextmanager
+async def _migration_lock(path: Path) -> AsyncIterator[None]:
+    """Hold an exclusive lock on `<database>-migrate.lock` (across processes)."""
+    # A small local file, opened once at start-up, like the folder made above.
+    fd = os.open(path.with_name(path.name + "-migrate.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                # Polled rather than waited for in a thread, so a cancelled
+                # start-up leaves no thread blocked on the lock.
+                await asyncio.sleep(_LOCK_POLL_SECONDS)
+        yield
+    finally:
+        os.close(fd)  # closing the file releases the lock
 
 
 async def _open_reader(path: Path) -> aiosqlite.Connection:

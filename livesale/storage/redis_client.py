@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -47,7 +48,8 @@ async def open_connections(client: Redis, count: int = MAX_CONNECTIONS) -> None:
     own package version), which a flash sale's first second would pay dozens of
     times over.
     """
-    await asyncio.gather(*(client.ping() for _ in range(count)))
+    pings: list[Awaitable[Any]] = [client.ping() for _ in range(count)]  # type: ignore[misc]
+    await asyncio.gather(*pings)
 
 
 async def verify_redis_config(client: Redis) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
 
 from livesale import keys
@@ -22,13 +20,10 @@ SDP = "application/sdp"
 TRICKLE = "application/trickle-ice-sdpfrag"
 _RESOURCE_METHODS = "POST, OPTIONS"
 _SESSION_METHODS = "PATCH, DELETE, OPTIONS"
-_EXPOSED = "Location, Link, Accept-Patch, ETag, Content-Type"
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def add_media_routes(app: web.Application) -> None:
-    """Register WHIP/WHEP routes and the ICE server endpoint."""
+    """Register the WHIP/WHEP routes (CORS: `media_cors`; ICE servers: `ice_route`)."""
     app.router.add_post("/whip/{show_id}", whip_post)
     app.router.add_route("OPTIONS", "/whip/{show_id}", resource_options)
     app.router.add_delete("/whip/{show_id}/{session_id}", whip_delete)
@@ -39,27 +34,6 @@ def add_media_routes(app: web.Application) -> None:
     app.router.add_delete("/whep/{show_id}/{session_id}", whep_delete)
     app.router.add_patch("/whep/{show_id}/{session_id}", whep_patch)
     app.router.add_route("OPTIONS", "/whep/{show_id}/{session_id}", session_options)
-    app.router.add_get("/api/ice-servers", ice_servers)
-
-
-@web.middleware
-async def media_cors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """CORS for WHIP/WHEP so third-party players and encoders on other origins work.
-
-    Safe with a wildcard: these endpoints authenticate with a bearer token or
-    an unguessable session URL, never with cookies.
-    """
-    response = await handler(request)
-    if request.path.startswith(("/whip/", "/whep/")):
-        origins = request.app[keys.SETTINGS].server.cors_origins
-        origin = request.headers.get("Origin")
-        if "*" in origins:
-            response.headers["Access-Control-Allow-Origin"] = "*"
-        elif origin in origins:
-            response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Vary"] = "Origin"
-        response.headers["Access-Control-Expose-Headers"] = _EXPOSED
-    return response
 
 
 async def _read_sdp(request: web.Request, content_type: str) -> str:
@@ -185,10 +159,3 @@ def _options(request: web.Request, methods: str, *, accept_post: bool) -> web.Re
         for value in link_header_values(client_ice_servers(settings.media, "options")):
             response.headers.add("Link", value)
     return response
-
-
-async def ice_servers(request: web.Request) -> web.Response:
-    """ICE servers for the browser pages, with fresh TURN credentials."""
-    settings = request.app[keys.SETTINGS]
-    entries = client_ice_servers(settings.media, "web")
-    return web.json_response({"iceServers": [e.as_json() for e in entries]})

@@ -100,7 +100,7 @@ async def end_show(request: web.Request) -> web.Response:
     creator = await require_creator(request)
     show_id = request.match_info["show_id"]
     await request.app[keys.SHOW_SERVICE].owned(creator, show_id)
-    await request.app[keys.MEDIA].end_broadcast(show_id)
+    await request.app[keys.ON_AIR].end_broadcast(show_id)
     show = await request.app[keys.LIFECYCLE].end(show_id)
     return web.json_response(await _show_detail(request.app, show))
 
@@ -123,7 +123,7 @@ async def _show_json(
         "id": show.id,
         "title": show.title,
         "status": show.status.value,
-        "live": app[keys.MEDIA].is_live(show.id),
+        "live": await app[keys.ON_AIR].is_live(show.id),
         "creator": creator,
         "cover_image_url": None
         if show.cover_image_id is None

@@ -1,0 +1,280 @@
+"""`livesale serve` with shop processes, as real processes: a supervisor, Redis, media, shops.
+
+Video goes in and out through the public port, which the shop processes
+share; the media process behind them is reached only over its unix socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from tests.media.peers import TestPublisher, TestViewer
+from tests.polling import poll_until
+from tests.test_serve_process import _alive, _children, _cmdline, _free_port
+
+START_TIMEOUT = 60.0
+SDP = {"Content-Type": "application/sdp"}
+
+
+@dataclass
+class Layout:
+    """A running `livesale serve` and where to find its parts."""
+
+    process: asyncio.subprocess.Process
+    base: str
+    data_dir: Path
+    log: Path
+    env: dict[str, str]
+
+    def children(self) -> dict[str, list[int]]:
+        """The supervisor's children by role: redis, media, shop."""
+        roles: dict[str, list[int]] = {"redis": [], "media": [], "shop": []}
+        for pid in _children(self.process.pid):
+            command = _cmdline(pid)
+            if "redis-server" in command:
+                roles["redis"].append(pid)
+            elif "livesale.serve.child media" in command:
+                roles["media"].append(pid)
+            elif "livesale.serve.child shop" in command:
+                roles["shop"].append(pid)
+        return roles
+
+    def log_text(self) -> str:
+        """What every process of the layout logged so far."""
+        return self.log.read_text(errors="replace")
+
+
+def layout_env(tmp_path: Path, port: int, **settings: str) -> dict[str, str]:
+    """The environment of a `livesale serve` on `port` with its data under `tmp_path`."""
+    env = {
+        **os.environ,
+        "LIVESALE__SERVER__PORT": str(port),
+        "LIVESALE__SERVER__DATA_DIR": str(tmp_path / "data"),
+        "LIVESALE__SERVER__SHOP_PROCESSES": "2",
+    }
+    env.update({f"LIVESALE__{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+async def start_serve(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    """`python -m livesale serve`, stdout in `tmp_path/serve.out`, stderr in `tmp_path/serve.log`.
+
+    Files, not pipes: the children inherit the supervisor's stdout, so a pipe
+    would stay open (and its asyncio transport with it) as long as any of them lives.
+    """
+    with (tmp_path / "serve.log").open("wb") as log, (tmp_path / "serve.out").open("wb") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "livesale",
+            "serve",
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=log,
+        )
+
+
+def printed(tmp_path: Path) -> str:
+    """What `livesale serve` printed on stdout so far."""
+    path = tmp_path / "serve.out"
+    return path.read_text() if path.exists() else ""
+
+
+@asynccontextmanager
+async def running_layout(tmp_path: Path) -> AsyncIterator[Layout]:
+    """Start `livesale serve` with two shop processes; wait for its announcement."""
+    port = _free_port()
+    env = layout_env(tmp_path, port)
+    process = await start_serve(tmp_path, env)
+    layout = Layout(
+        process, f"http://127.0.0.1:{port}", tmp_path / "data", tmp_path / "serve.log", env
+    )
+    try:
+        announcement = f"livesale is running at {layout.base}/"
+
+        def announced() -> bool:
+            assert process.returncode is None, layout.log_text()
+            return announcement in printed(tmp_path)
+
+        await poll_until(announced, START_TIMEOUT, "the supervisor to announce its URL")
+        yield layout
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def stop(layout: Layout) -> None:
+    """SIGINT, as Ctrl-C would: the supervisor exits 0 and nothing of the layout remains."""
+    pids = [pid for group in layout.children().values() for pid in group]
+    layout.process.send_signal(signal.SIGINT)
+    assert await asyncio.wait_for(layout.process.wait(), START_TIMEOUT) == 0, layout.log_text()
+    await poll_until(lambda: not any(_alive(pid) for pid in pids), 10, "every child to exit")
+    assert not (layout.data_dir / "media.sock").exists()
+    # Stopped in order (shops, media, Redis): nobody tripped over a part already gone.
+    assert "Traceback" not in layout.log_text(), layout.log_text()
+
+
+async def create_show(layout: Layout) -> dict[str, Any]:
+    """`livesale show create --json` against the layout's data folder."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "livesale",
+        "show",
+        "create",
+        "Layout",
+        "--json",
+        env=layout.env,
+        cwd=layout.data_dir.parent,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0
+    show: dict[str, Any] = json.loads(out)
+    return show
+
+
+def maps_libav(pid: int) -> bool:
+    """Whether the process has av's FFmpeg libraries (so aiortc) loaded."""
+    return "libavcodec" in Path(f"/proc/{pid}/maps").read_text()
+
+
+async def test_publish_and_watch_through_the_shop_port(tmp_path: Path) -> None:
+    async with running_layout(tmp_path) as layout, aiohttp.ClientSession() as http:
+        children = layout.children()
+        assert [len(children[role]) for role in ("redis", "media", "shop")] == [1, 1, 2]
+        # Only the media process loads aiortc and av.
+        assert maps_libav(children["media"][0])
+        assert not any(maps_libav(pid) for pid in children["shop"])
+        async with http.get(f"{layout.base}/healthz") as response:
+            assert response.status == 200
+        async with http.get(f"{layout.base}/") as response:
+            assert response.status == 200 and response.content_type == "text/html"
+
+        show = await create_show(layout)
+        assert show["whip_url"] == f"{layout.base}/whip/{show['id']}"
+        publisher = TestPublisher(keyframe_every=60, audio=False)
+        viewer = TestViewer()
+        locations: list[str] = []
+
+        async def publish(offer: str) -> str:
+            headers = {**SDP, "Authorization": f"Bearer {show['stream_key']}"}
+            async with http.post(show["whip_url"], data=offer, headers=headers) as response:
+                assert response.status == 201, await response.text()
+                locations.append(response.headers["Location"])
+                return await response.text()
+
+        async def watch(offer: str) -> str:
+            answers: list[str] = []
+
+            async def accepted() -> bool:
+                async with http.post(show["whep_url"], data=offer, headers=SDP) as response:
+                    if response.status == 409:  # live, but its tracks are not known yet
+                        return False
+                    assert response.status == 201, await response.text()
+                    answers.append(await response.text())
+                    return True
+
+            await poll_until(accepted, 20, "WHEP to accept the viewer")
+            return answers[0]
+
+        try:
+            await publisher.connect(publish)
+            await viewer.connect(watch)
+            await poll_until(lambda: len(viewer.video_frames()) > 5, 20, "video through a shop")
+            async with http.get(f"{layout.base}/api/shows/{show['id']}") as response:
+                state = await response.json()
+            assert state["status"] == "live" and state["live"] is True
+
+            async with http.delete(f"{layout.base}{locations[0]}") as response:
+                assert response.status == 200, await response.text()
+            async with http.get(f"{layout.base}/api/shows/{show['id']}") as response:
+                state = await response.json()
+            assert state["status"] == "ended" and state["live"] is False
+        finally:
+            await viewer.close()
+            await publisher.close()
+        await stop(layout)
+
+
+async def test_a_killed_shop_process_is_replaced_and_the_port_keeps_answering(
+    tmp_path: Path,
+) -> None:
+    async with running_layout(tmp_path) as layout:
+        victim, survivor = layout.children()["shop"]
+        os.kill(victim, signal.SIGKILL)
+        await poll_until(lambda: not _alive(victim), 10, "the killed shop process to be gone")
+        # A fresh connection each time, so the kernel picks a listener each time.
+        connector = aiohttp.TCPConnector(force_close=True)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            for _ in range(20):
+                async with http.get(f"{layout.base}/healthz") as response:
+                    assert response.status == 200
+
+            def replaced() -> bool:
+                shops = layout.children()["shop"]
+                new = [pid for pid in shops if pid != survivor]
+                return (
+                    len(shops) == 2
+                    and victim not in shops
+                    and bool(new)
+                    and (f"(pid {new[0]}) is ready" in layout.log_text())
+                )
+
+            await poll_until(replaced, START_TIMEOUT, "a new shop process to be ready")
+            assert "exited with signal SIGKILL" in layout.log_text()
+            for _ in range(20):
+                async with http.get(f"{layout.base}/healthz") as response:
+                    assert response.status == 200
+        await stop(layout)
+
+
+async def test_a_child_that_keeps_failing_stops_the_supervisor(tmp_path: Path) -> None:
+    # Every child fails at start-up: the Redis it is told to use does not exist.
+    env = layout_env(tmp_path, _free_port(), redis__url="unix:///nonexistent/redis.sock")
+    process = await start_serve(tmp_path, env)
+    await asyncio.wait_for(process.wait(), START_TIMEOUT)
+    log = (tmp_path / "serve.log").read_text()
+    assert process.returncode == 1, log
+    assert printed(tmp_path) == "", "never announced"
+    assert "livesale: cannot start: " in log and "/nonexistent/redis.sock" in log, log
+    assert "could not start" in log and "trying again" in log
+    assert "Traceback" not in log, log
+
+
+async def test_a_port_in_use_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = await start_serve(tmp_path, layout_env(tmp_path, port))
+        await asyncio.wait_for(process.wait(), START_TIMEOUT)
+    log = (tmp_path / "serve.log").read_text()
+    assert process.returncode == 1 and printed(tmp_path) == "", log
+    assert f"cannot start: cannot listen on 127.0.0.1:{port}" in log, log
+    assert not (tmp_path / "data" / "redis").exists(), "no Redis was started"
+
+
+async def test_killing_the_supervisor_stops_every_child(tmp_path: Path) -> None:
+    async with running_layout(tmp_path) as layout:
+        pids = [pid for group in layout.children().values() for pid in group]
+        assert len(pids) == 4
+        layout.process.kill()
+        await layout.process.wait()
+        # Each child asked the kernel for SIGTERM when its parent dies.
+        await poll_until(lambda: not any(_alive(pid) for pid in pids), 20, "every child to exit")
+        assert not (layout.data_dir / "media.sock").exists()
