@@ -84,3 +84,9 @@ SHOP_WEBHOOKS_REFUSED = Counter(
 SHOP_RECONCILED = Counter(
     "livesale_shop_reconciled_total", "Orders that reconciliation had to move."
 )
+
+# Dependencies, as the last `GET /readyz` of this process saw them.
+REDIS_UP = Gauge("livesale_redis_up", "1 when the last Redis check answered, else 0.")
+SQLITE_ERRORS = Counter(
+    "livesale_sqlite_errors_total", "SQLite checks (a trivial read) that failed or timed out."
+)

@@ -1,15 +1,72 @@
-"""Liveness endpoint for load balancers and process supervisors."""
+"""Liveness (`/healthz`) and readiness (`/readyz`) for load balancers and process supervisors."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
 from aiohttp import web
+
+from livesale import keys, metrics
+from livesale.domain.errors import ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+# A check that takes longer than this counts as failed: a probe must never hang.
+CHECK_TIMEOUT_SECONDS = 2.0
 
 
 def add_health_routes(app: web.Application) -> None:
-    """Register `GET /healthz`."""
+    """Register `GET /healthz` and `GET /readyz`."""
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    # After the cleanup contexts opened Redis and SQLite (aiohttp runs them first), so
+    # livesale_redis_up tells the truth before anything has probed /readyz.
+    app.on_startup.append(check_dependencies)
 
 
 async def healthz(request: web.Request) -> web.Response:
     """The process is up and serving HTTP."""
     return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Redis and SQLite answer, so requests can be served; else 503 `service_unavailable`."""
+    checks = await check_dependencies(request.app)
+    failing = sorted(name for name, state in checks.items() if state != "ok")
+    if failing:
+        raise ServiceUnavailable(
+            f"not ready: {', '.join(failing)} not answering", failing=failing, checks=checks
+        )
+    return web.json_response({"status": "ready", "checks": checks})
+
+
+async def check_dependencies(app: web.Application) -> dict[str, str]:
+    """Ping Redis and read from SQLite, both at once; record the outcome in the metrics."""
+    redis, database = app[keys.REDIS], app[keys.DATABASE]
+
+    async def ping() -> None:
+        await redis.ping()  # type: ignore[misc]
+
+    redis_ok, sqlite_ok = await asyncio.gather(
+        _answers("redis", ping), _answers("sqlite", lambda: database.fetchone("SELECT 1"))
+    )
+    metrics.REDIS_UP.set(1 if redis_ok else 0)
+    if not sqlite_ok:
+        metrics.SQLITE_ERRORS.inc()
+    return {"redis": _state(redis_ok), "sqlite": _state(sqlite_ok)}
+
+
+async def _answers(name: str, probe: Callable[[], Awaitable[object]]) -> bool:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
+            await probe()
+    except Exception as exc:  # any failure means "not ready"; the reason goes to the log
+        logger.warning("readiness check: %s is not answering (%r)", name, exc)
+        return False
+    return True
+
+
+def _state(ok: bool) -> str:
+    return "ok" if ok else "unavailable"

@@ -1,0 +1,204 @@
+"""The alerts fire on the situations their annotations describe, and stay quiet otherwise.
+
+Each case is a `promtool test rules` unit test: made-up series in, expected alerts out.
+The test file is written as JSON, which YAML (and so promtool) reads as it is. promtool
+compares annotations too, so the rules are tested from a copy without them (their
+templates are checked by `promtool check rules` and a real Prometheus in the other tests).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ops.ops_helpers import ALERTS_YML, binary, run
+
+ALERTS = [
+    "LivesaleDown",
+    "LivesaleLiveShowWithoutPublisher",
+    "LivesaleViewersFailingToConnect",
+    "LivesalePaymentFailureRatioHigh",
+    "LivesaleWebhookSignatureFailures",
+    "LivesaleRedisDown",
+    "LivesaleSQLiteErrors",
+]
+A = 'job="livesale", instance="a:8080"'
+B = 'job="livesale", instance="b:8080"'
+ON_A = {"job": "livesale", "instance": "a:8080"}  # an alert's labels for a series of A
+PAYMENTS = "livesale_shop_payment_events_total"
+FAILED = f'{PAYMENTS}{{{A}, kind="failed", result="unchanged"}}'
+SUCCEEDED = f'{PAYMENTS}{{{A}, kind="succeeded", result="applied"}}'
+
+
+def _series(series: str, values: str) -> dict[str, str]:
+    return {"series": series, "values": values}
+
+
+def _fires(alert: str, at: str, **labels: str) -> dict[str, Any]:
+    return {"eval_time": at, "alertname": alert, "exp_alerts": [{"exp_labels": labels}]}
+
+
+def _quiet(alert: str, at: str) -> dict[str, Any]:
+    return {"eval_time": at, "alertname": alert, "exp_alerts": []}
+
+
+# Series sampled every minute. "0+2x30" is 0, 2, 4, ... (31 samples); "3x10" is 3 eleven times.
+CASES: dict[str, tuple[list[dict[str, str]], list[dict[str, Any]]]] = {
+    "process_down": (
+        [_series(f"up{{{A}}}", "1 1 0 0 0 0"), _series(f"up{{{B}}}", "1x5")],
+        [
+            _fires("LivesaleDown", "4m", severity="critical", **ON_A),
+            _quiet("LivesaleDown", "1m"),
+        ],
+    ),
+    "publisher_lost_while_viewers_wait": (
+        [
+            # a: the creator's stream drops at minute 2; b: a show that carries on.
+            _series(f"livesale_media_viewers{{{A}}}", "3x10"),
+            _series(f"livesale_media_publishers{{{A}}}", "1 1 0x8"),
+            _series(f"livesale_media_viewers{{{B}}}", "5x10"),
+            _series(f"livesale_media_publishers{{{B}}}", "1x10"),
+        ],
+        [
+            _quiet("LivesaleLiveShowWithoutPublisher", "2m"),
+            _fires("LivesaleLiveShowWithoutPublisher", "4m", severity="critical", **ON_A),
+        ],
+    ),
+    "no_viewers_no_publisher_is_not_an_outage": (
+        [
+            _series(f"livesale_media_viewers{{{A}}}", "0x10"),
+            _series(f"livesale_media_publishers{{{A}}}", "0x10"),
+        ],
+        [_quiet("LivesaleLiveShowWithoutPublisher", "8m")],
+    ),
+    "viewers_retrying": (
+        [
+            # a: about one session open at a time, yet 2 new sessions a minute (retries);
+            # b: 10 viewers watching, a new one every 5 minutes.
+            _series(f'livesale_media_sessions_started_total{{{A}, role="viewer"}}', "0+2x30"),
+            _series(f"livesale_media_viewers{{{A}}}", "1x30"),
+            _series(f'livesale_media_sessions_started_total{{{B}, role="viewer"}}', "0+0.2x30"),
+            _series(f"livesale_media_viewers{{{B}}}", "10x30"),
+        ],
+        [
+            _fires(
+                "LivesaleViewersFailingToConnect", "20m", severity="warning", instance="a:8080"
+            ),
+        ],
+    ),
+    "payments_failing": (
+        [
+            _series(FAILED, "0+1x60"),
+            _series(SUCCEEDED, "0+1x60"),
+        ],
+        [
+            _quiet("LivesalePaymentFailureRatioHigh", "5m"),
+            _fires("LivesalePaymentFailureRatioHigh", "45m", severity="warning"),
+        ],
+    ),
+    "payments_mostly_fine": (
+        [
+            _series(FAILED, "0+1x60"),
+            _series(SUCCEEDED, "0+10x60"),
+        ],
+        [_quiet("LivesalePaymentFailureRatioHigh", "45m")],
+    ),
+    "webhooks_refused": (
+        [_series(f"livesale_shop_webhooks_refused_total{{{A}}}", "0+1x30")],
+        [
+            _quiet("LivesaleWebhookSignatureFailures", "3m"),
+            _fires("LivesaleWebhookSignatureFailures", "25m", severity="warning"),
+        ],
+    ),
+    "one_refused_webhook_is_noise": (
+        [_series(f"livesale_shop_webhooks_refused_total{{{A}}}", "0 0 1x28")],
+        [_quiet("LivesaleWebhookSignatureFailures", "25m")],
+    ),
+    "redis_down": (
+        [
+            _series(f"livesale_redis_up{{{A}}}", "1 1 0x8"),
+            _series(f"livesale_redis_up{{{B}}}", "1x10"),
+        ],
+        [
+            _quiet("LivesaleRedisDown", "2m"),
+            _fires("LivesaleRedisDown", "5m", severity="critical", **ON_A),
+        ],
+    ),
+    "sqlite_failing": (
+        [
+            _series(f"livesale_sqlite_errors_total{{{A}}}", "0 0 1 2 3 4 5 6 7 8 9"),
+            _series(f"livesale_sqlite_errors_total{{{B}}}", "0 0 1x8"),
+        ],
+        [
+            _fires("LivesaleSQLiteErrors", "8m", severity="critical", **ON_A),
+        ],
+    ),
+    "healthy": (
+        [
+            _series(f"up{{{A}}}", "1x40"),
+            _series(f"livesale_media_viewers{{{A}}}", "40x40"),
+            _series(f"livesale_media_publishers{{{A}}}", "1x40"),
+            _series(f'livesale_media_sessions_started_total{{{A}, role="viewer"}}', "0+2x40"),
+            _series(SUCCEEDED, "0+5x40"),
+            _series(f"livesale_shop_webhooks_refused_total{{{A}}}", "0x40"),
+            _series(f"livesale_redis_up{{{A}}}", "1x40"),
+            _series(f"livesale_sqlite_errors_total{{{A}}}", "0x40"),
+        ],
+        [_quiet(alert, "40m") for alert in ALERTS],
+    ),
+}  # fmt: skip
+
+
+def _without_annotations(rules: str) -> str:
+    """alerts.yml minus every `annotations:` block (the lines indented under it)."""
+    kept: list[str] = []
+    block_indent: int | None = None
+    for line in rules.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if block_indent is not None and (not line.strip() or indent > block_indent):
+            continue
+        block_indent = indent if line.strip() == "annotations:" else None
+        if block_indent is None:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
+def test_the_copy_without_annotations_keeps_every_rule() -> None:
+    rules = ALERTS_YML.read_text(encoding="utf-8")
+    stripped = _without_annotations(rules)
+    assert "annotations:" in rules
+    assert "annotations:" not in stripped
+    assert "description:" not in stripped
+    for key in ("- alert:", "expr:", "for:", "severity:"):
+        assert stripped.count(key) == rules.count(key) == len(ALERTS), key
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+async def test_alert_rule(case: str, tmp_path: Path) -> None:
+    series, alerts = CASES[case]
+    rules_file = tmp_path / "alerts.yml"
+    rules_file.write_text(_without_annotations(ALERTS_YML.read_text(encoding="utf-8")))
+    tests = {
+        "rule_files": [str(rules_file)],
+        "evaluation_interval": "1m",
+        "tests": [{"interval": "1m", "input_series": series, "alert_rule_test": alerts}],
+    }
+    test_file = tmp_path / "alerts_test.yml"
+    test_file.write_text(json.dumps(tests, indent=2), encoding="utf-8")
+    status, output = await run(binary("promtool"), "test", "rules", str(test_file))
+    assert status == 0, output
+
+
+def test_every_alert_is_tested() -> None:
+    rules = ALERTS_YML.read_text(encoding="utf-8")
+    assert sorted(ALERTS) == sorted(
+        line.split(":", 1)[1].strip()
+        for line in rules.splitlines()
+        if line.strip().startswith("- alert:")
+    )
+    fired = {alert["alertname"] for _series, checks in CASES.values() for alert in checks
+             if alert["exp_alerts"]}  # fmt: skip
+    assert fired == set(ALERTS)
