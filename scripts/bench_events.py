@@ -738,6 +738,8 @@ async def start_livesale(args: argparse.Namespace, redis: RedisServer, senders: 
         **os.environ,
         "LIVESALE__SERVER__PORT": str(port),
         "LIVESALE__SERVER__DATA_DIR": str(workdir),
+        # One process: this benchmark measures what one process carries.
+        "LIVESALE__SERVER__SHOP_PROCESSES": "0",
         "LIVESALE__REDIS__URL": redis.url,
         "LIVESALE__LOG__LEVEL": "WARNING",
         **dict(item.split("=", 1) for item in args.server_env),

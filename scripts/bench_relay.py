@@ -331,6 +331,8 @@ async def start_livesale(core: int) -> Server:
         **os.environ,
         "LIVESALE__SERVER__PORT": str(port),
         "LIVESALE__SERVER__DATA_DIR": str(workdir),
+        # One process: this benchmark measures what one process carries.
+        "LIVESALE__SERVER__SHOP_PROCESSES": "0",
         "LIVESALE__MEDIA__MAX_VIEWERS_PER_SHOW": "5000",
         "LIVESALE__MEDIA__MAX_VIEWERS_PER_PROCESS": "5000",
         "LIVESALE__LOG__LEVEL": "WARNING",
