@@ -618,8 +618,13 @@ async def relay_latency_buckets(server: Server, name: str) -> dict[float, float]
     """Cumulative bucket counts of one of the server's video latency histograms."""
     if server.name != "livesale":
         return {}
+    # With `livesale serve`'s process layout the relay's series live in the
+    # media process, reached on its unix socket (the public port answers from
+    # a shop process); in one process the port has them.
+    media_socket = server.workdir / "media.sock"
+    connector = aiohttp.UnixConnector(str(media_socket)) if media_socket.exists() else None
     async with (
-        aiohttp.ClientSession() as session,
+        aiohttp.ClientSession(connector=connector) as session,
         session.get(f"{server.base_url}/metrics") as response,
     ):
         text = await response.text()

@@ -7,6 +7,8 @@ any cookie that is not Lax, and needs no token in every form.
 
 from __future__ import annotations
 
+import functools
+
 from aiohttp import hdrs, web
 from yarl import URL
 
@@ -69,6 +71,7 @@ def needs_check(request: web.Request) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def _origin(text: str) -> Origin | None:
     try:
         url = URL(text.strip())
