@@ -117,16 +117,19 @@ class OrderService:
             raise OrderNotFound("no such order", order_id=order_id)
         return order
 
-    async def view(self, order: Order) -> dict[str, Any]:
-        """The order with its payment, as the API returns it."""
+    async def view(self, order: Order, *, for_buyer: bool) -> dict[str, Any]:
+        """The order with its payment, as the API returns it.
+
+        Only the buyer gets the payment's client secret: it is what pays the order.
+        """
         gateway = self._payments.gateway
         payment = None
         if order.payment_id is not None and order.status is OrderStatus.PENDING_PAYMENT:
             payment = await gateway.get_payment(order.payment_id)
-        return {
-            "order": order_json(order),
-            "payment": payment_json(order.gateway, payment, gateway.publishable_key),
-        }
+        shown = payment_json(order.gateway, payment, gateway.publishable_key)
+        if not for_buyer:
+            shown["client_secret"] = None
+        return {"order": order_json(order), "payment": shown}
 
     async def refresh(self, order: Order) -> Order:
         """Ask the gateway how the payment stands and apply it (the browser's return path)."""

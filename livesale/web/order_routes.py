@@ -27,13 +27,13 @@ def add_order_routes(app: web.Application) -> None:
     app.router.add_post(WEBHOOK_PATH, stripe_webhook)
 
 
-async def _readable_order(request: web.Request) -> Order:
-    """The order if the caller is its buyer or its seller."""
-    return await request.app[keys.SHOP].orders.readable(
-        request.match_info["order_id"],
-        await current_creator(request),
-        await current_viewer(request),
+async def _readable_order(request: web.Request) -> tuple[Order, bool]:
+    """The order if the caller is its buyer or its seller, and whether it is the buyer."""
+    viewer = await current_viewer(request)
+    order = await request.app[keys.SHOP].orders.readable(
+        request.match_info["order_id"], await current_creator(request), viewer
     )
+    return order, viewer is not None and viewer.id == order.viewer_id
 
 
 async def list_orders(request: web.Request) -> web.Response:
@@ -45,15 +45,16 @@ async def list_orders(request: web.Request) -> web.Response:
 
 async def get_order(request: web.Request) -> web.Response:
     """One order with its payment."""
-    order = await _readable_order(request)
-    return web.json_response(await request.app[keys.SHOP].orders.view(order))
+    order, is_buyer = await _readable_order(request)
+    return web.json_response(await request.app[keys.SHOP].orders.view(order, for_buyer=is_buyer))
 
 
 async def refresh_order(request: web.Request) -> web.Response:
     """Ask the gateway how the payment stands (after the browser returns from paying)."""
     orders = request.app[keys.SHOP].orders
-    order = await orders.refresh(await _readable_order(request))
-    return web.json_response(await orders.view(order))
+    readable, is_buyer = await _readable_order(request)
+    order = await orders.refresh(readable)
+    return web.json_response(await orders.view(order, for_buyer=is_buyer))
 
 
 async def fulfil_order(request: web.Request) -> web.Response:
@@ -61,7 +62,7 @@ async def fulfil_order(request: web.Request) -> web.Response:
     creator = await require_creator(request)
     orders = request.app[keys.SHOP].orders
     order = await orders.fulfil(creator, request.match_info["order_id"])
-    return web.json_response(await orders.view(order))
+    return web.json_response(await orders.view(order, for_buyer=False))
 
 
 async def refund_order(request: web.Request) -> web.Response:
@@ -69,7 +70,7 @@ async def refund_order(request: web.Request) -> web.Response:
     creator = await require_creator(request)
     orders = request.app[keys.SHOP].orders
     order = await orders.refund(creator, request.match_info["order_id"])
-    return web.json_response(await orders.view(order))
+    return web.json_response(await orders.view(order, for_buyer=False))
 
 
 async def dummy_confirm(request: web.Request) -> web.Response:
@@ -80,7 +81,7 @@ async def dummy_confirm(request: web.Request) -> web.Response:
     order = await orders.pay_with_test_card(
         viewer, request.match_info["payment_id"], body.get("card_number")
     )
-    return web.json_response(await orders.view(order))
+    return web.json_response(await orders.view(order, for_buyer=True))
 
 
 async def dummy_authenticate(request: web.Request) -> web.Response:
@@ -89,7 +90,7 @@ async def dummy_authenticate(request: web.Request) -> web.Response:
     body = await read_object(request, {"approve"})
     orders = request.app[keys.SHOP].orders
     order = await orders.authenticate(viewer, request.match_info["payment_id"], body.get("approve"))
-    return web.json_response(await orders.view(order))
+    return web.json_response(await orders.view(order, for_buyer=True))
 
 
 async def stripe_webhook(request: web.Request) -> web.Response:

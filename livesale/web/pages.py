@@ -12,6 +12,8 @@ _PAGES = {
     "/": "index.html",
     "/host/{show_id}": "host.html",
     "/watch/{show_id}": "watch.html",
+    # A buyer's order (the page asks the API, which checks the buyer's cookie).
+    "/orders/{order_id}": "order.html",
     # The console routes its own views (/console/products, /console/shows/{id}...).
     "/console": "console.html",
     "/console/{view:.+}": "console.html",
@@ -19,7 +21,7 @@ _PAGES = {
 
 
 def add_page_routes(app: web.Application) -> None:
-    """Register the home, host, watch and creator console pages."""
+    """Register the home, host, watch, order and creator console pages."""
     for path, filename in _PAGES.items():
         app.router.add_get(path, _page(STATIC_DIR / filename))
 

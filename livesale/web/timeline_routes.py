@@ -20,14 +20,21 @@ async def pin_product(request: web.Request) -> web.Response:
     """Pin a product of the bag, optionally as a flash sale (the show's creator only)."""
     creator = await require_creator(request)
     body = await read_object(request)
-    pin = await request.app[keys.PINS].pin(creator, request.match_info["show_id"], body)
+    show_id = request.match_info["show_id"]
+    pin = await request.app[keys.PINS].pin(creator, show_id, body)
+    # Viewers already watching learn the pinned product's stock (and its sale's) now.
+    shop = request.app[keys.SHOP]
+    shop.catalogue.forget_pin(show_id)
+    shop.announcer.touch(show_id, pin["product"]["id"])
     return web.json_response({"pin": pin}, status=201)
 
 
 async def unpin_product(request: web.Request) -> web.Response:
     """Take the pinned product off screen (the show's creator only)."""
     creator = await require_creator(request)
-    unpin = await request.app[keys.PINS].unpin(creator, request.match_info["show_id"])
+    show_id = request.match_info["show_id"]
+    unpin = await request.app[keys.PINS].unpin(creator, show_id)
+    request.app[keys.SHOP].catalogue.forget_pin(show_id)
     return web.json_response({"unpin": unpin})
 
 

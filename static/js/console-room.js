@@ -1,8 +1,10 @@
 // The show's room in the console: the bag with pin/unpin and flash sales,
-// the pinned card, live chat with moderation, slow mode, viewers and likes.
+// the pinned card with its stock, live chat with moderation, slow mode,
+// viewers and likes, and the show's orders as they come in.
 import { createChatCompose } from "./chat-compose.js";
 import { createChatView } from "./chat-view.js";
-import { showError } from "./console-notice.js";
+import { notify, showError } from "./console-notice.js";
+import { relabelRoomOrders, roomOrdersChanged, startRoomOrders, stopRoomOrders } from "./console-orders.js";
 import { $, el } from "./dom.js";
 import { formatCount, formatMoney, parseMoney } from "./format.js";
 import { errorText, post, put } from "./http.js";
@@ -143,6 +145,7 @@ function onEvent(event) {
       current.onShow(event.show || {});
       if (event.pin) {
         card.show(event.pin);
+        card.setStock(event.stock);
       } else {
         card.hide();
       }
@@ -161,6 +164,19 @@ function onEvent(event) {
     case "unpin":
       card.hide(event.pin_id);
       drawBag();
+      break;
+    case "stock":
+      card.setStock(event);
+      roomOrdersChanged(); // a hold, a payment or a refund moved the stock
+      break;
+    case "sold_out":
+      card.markSoldOut(event);
+      break;
+    case "purchase":
+      if (event.buyer && event.title) {
+        notify("orders.bought", { name: event.buyer, title: event.title });
+      }
+      roomOrdersChanged();
       break;
     case "chat":
       chat.add(event.message);
@@ -208,6 +224,7 @@ export function startRoom(show, { onShow }) {
   drawBag();
   drawCounts();
   room.connect();
+  startRoomOrders(show.id);
 }
 
 /** Replace the bag (after editing it). */
@@ -220,6 +237,7 @@ export function setBag(products) {
 
 /** Leave the room (the view closes). */
 export function stopRoom() {
+  stopRoomOrders();
   if (current) {
     current.room.stop();
     current = null;
@@ -230,6 +248,7 @@ export function stopRoom() {
 export function relabelRoom() {
   drawBag();
   drawCounts();
+  relabelRoomOrders();
 }
 
 $("sale-form").addEventListener("submit", async (event) => {

@@ -4,11 +4,11 @@ let routes = [];
 let guard = () => true;
 let active = null;
 
-/** Go to `path` inside the console without reloading the page. */
+/** Go to `path` (with its query, if any) inside the console without reloading the page. */
 export function navigate(path, { replace = false } = {}) {
   if (replace) {
     history.replaceState(null, "", path);
-  } else if (path !== location.pathname) {
+  } else if (path !== location.pathname + location.search) {
     history.pushState(null, "", path);
   }
   render();
@@ -70,7 +70,8 @@ export function startRouter(table, check) {
       return;
     }
     event.preventDefault();
-    navigate(new URL(link.href).pathname);
+    const url = new URL(link.href);
+    navigate(url.pathname + url.search);
   });
   window.addEventListener("popstate", render);
   render();

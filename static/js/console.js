@@ -1,5 +1,6 @@
-// The creator console: sign-in, then products, shows and each show's room.
+// The creator console: sign-in, then products, shows, each show's room and orders.
 import { fetchMe, setUpAuth } from "./console-auth.js";
+import { ordersView } from "./console-orders.js";
 import { productFormView } from "./console-product-form.js";
 import { productsView } from "./console-products.js";
 import { activeView, navigate, render, startRouter } from "./console-router.js";
@@ -51,6 +52,7 @@ startRouter(
     [/^\/console\/shows\/?$/, showsView],
     [/^\/console\/shows\/new$/, showFormView],
     [/^\/console\/shows\/([^/]+)$/, showRoomView],
+    [/^\/console\/orders\/?$/, ordersView],
     [/^\/console\/settings\/?$/, settingsView],
   ],
   signedIn,

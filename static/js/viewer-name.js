@@ -1,14 +1,16 @@
 // The guest's display name: chosen once (PUT /api/viewer sets a guest cookie),
-// changeable later.
+// changeable later. The chat's name form and the checkout both use it.
 import { errorText, get, put } from "./http.js";
 import { setText } from "./i18n.js";
 
 /**
  * Wire the name form. `onName(viewer)` runs after a name was saved (the room
  * reconnects so the server knows who is talking); `onChange(viewer | null)`
- * after every change, to show or hide the chat input. Resolves with the viewer.
+ * after every change, to show or hide the chat input. Returns a controller:
+ * `viewer` (null until known), `ready` (resolves with it once asked) and
+ * `choose(name)` to save a name from elsewhere (the checkout asks for one).
  */
-export async function setUpViewerName({ form, input, current, changeButton, error, onName, onChange }) {
+export function setUpViewerName({ form, input, current, changeButton, error, onName, onChange }) {
   let viewer = null;
 
   function render() {
@@ -18,6 +20,15 @@ export async function setUpViewerName({ form, input, current, changeButton, erro
       current.textContent = viewer.display_name; // text, never markup
     }
     onChange(viewer);
+  }
+
+  /** Save `name` (creates the guest the first time); throws a ServerError. */
+  async function choose(name) {
+    const body = await put("/api/viewer", { display_name: name });
+    viewer = body.viewer;
+    render();
+    onName(viewer);
+    return viewer;
   }
 
   form.addEventListener("submit", async (event) => {
@@ -30,10 +41,7 @@ export async function setUpViewerName({ form, input, current, changeButton, erro
     }
     error.textContent = "";
     try {
-      const body = await put("/api/viewer", { display_name: name });
-      viewer = body.viewer;
-      render();
-      onName(viewer);
+      await choose(name);
     } catch (failure) {
       delete error.dataset.i18n;
       error.textContent = errorText(failure);
@@ -46,12 +54,23 @@ export async function setUpViewerName({ form, input, current, changeButton, erro
     input.focus();
   });
 
-  try {
-    const body = await get("/api/viewer");
-    viewer = body && body.viewer ? body.viewer : null;
-  } catch (_unavailable) {
-    viewer = null;
+  async function load() {
+    try {
+      const body = await get("/api/viewer");
+      viewer = body && body.viewer ? body.viewer : null;
+    } catch (_unavailable) {
+      viewer = null;
+    }
+    render();
+    return viewer;
   }
-  render();
-  return viewer;
+
+  const ready = load();
+  return {
+    ready,
+    choose,
+    get viewer() {
+      return viewer;
+    },
+  };
 }

@@ -1,16 +1,18 @@
 // The show page: the show before, during and after the live; the video, the
-// pinned product, chat, hearts and viewer count.
+// pinned product with Buy now, chat, hearts, purchases and viewer count.
 import { showIdFromPath } from "./api.js";
 import { createChatCompose } from "./chat-compose.js";
 import { createChatView } from "./chat-view.js";
+import { createCheckout } from "./checkout-sheet.js";
 import { $ } from "./dom.js";
 import { formatCount, formatDateTime, formatDuration } from "./format.js";
-import { initI18n, onLanguageChange, setText } from "./i18n.js";
+import { initI18n, onLanguageChange, setText, t } from "./i18n.js";
 import { createLikes } from "./likes.js";
 import { moderationActions } from "./moderation.js";
 import { createPinCard } from "./pin-card.js";
 import { startPlayer } from "./player.js";
 import { RoomSocket } from "./room-socket.js";
+import { createToasts } from "./toast.js";
 import { setUpViewerName } from "./viewer-name.js";
 
 initI18n();
@@ -20,7 +22,9 @@ let you = null;
 let viewers = 0;
 let clockSkew = 0; // local clock minus server clock, learnt from live pins
 
-const card = createPinCard($("pin"));
+let checkout = null; // the buy-now sheet, made below with the name form it shares
+const card = createPinCard($("pin"), { onBuy: (choice) => checkout.start(choice) });
+const toasts = createToasts($("toasts"));
 const chat = createChatView($("chat"), {
   actionsFor: moderationActions(showId, {
     can: () => (you && (you.role === "creator" || you.role === "moderator") ? you.role : null),
@@ -115,9 +119,11 @@ function onEvent(event) {
       applyShow(event.show || {});
       if (event.pin) {
         card.show(localPin(event.pin));
+        card.setStock(event.stock);
       } else {
         card.hide();
       }
+      checkout.offerChanged();
       viewers = event.viewers || 0;
       renderViewers();
       likes.reset(event.likes);
@@ -134,9 +140,22 @@ function onEvent(event) {
         clockSkew = Date.now() - event.pin.pinned_at;
       }
       card.show(localPin(event.pin));
+      checkout.offerChanged();
       break;
     case "unpin":
       card.hide(event.pin_id);
+      checkout.offerChanged();
+      break;
+    case "stock":
+      card.setStock(event);
+      checkout.offerChanged();
+      break;
+    case "sold_out":
+      card.markSoldOut(event);
+      checkout.offerChanged();
+      break;
+    case "purchase":
+      announcePurchase(event);
       break;
     case "chat":
       chat.add(event.message);
@@ -165,13 +184,23 @@ function onEvent(event) {
   }
 }
 
+/** "Mia just bought Tee": names and titles are text, never markup. */
+function announcePurchase(event) {
+  if (!event.buyer || !event.title) {
+    return;
+  }
+  const quantity = Number(event.quantity) || 1;
+  const key = quantity > 1 ? "toast.bought_n" : "toast.bought";
+  toasts.show(t(key, { name: event.buyer, title: event.title, n: quantity }));
+}
+
 function onStatus(status) {
   const node = $("room-status");
   node.dataset.status = status;
   setText(node, `room.${status}`);
 }
 
-setUpViewerName({
+const viewerName = setUpViewerName({
   form: $("name-form"),
   input: $("name-input"),
   current: $("name-current"),
@@ -182,6 +211,7 @@ setUpViewerName({
     $("chat-form").hidden = !viewer;
   },
 });
+checkout = createCheckout({ showId, viewerName, card });
 onLanguageChange(() => {
   renderViewers();
   renderStarts();

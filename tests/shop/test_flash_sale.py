@@ -158,3 +158,14 @@ async def test_a_buy_naming_a_new_pin_gets_its_flash_price(alice: Client, buyers
     )
     line = (await response.json())["checkout"]["lines"][0]
     assert (line["unit_price_minor"], line["flash_sale"]) == (1500, True)
+
+
+async def test_pinning_tells_watching_viewers_the_stock(alice: Client, buyers: Buyers) -> None:
+    shop = await open_live_shop(alice, stock=7)
+    watcher = await buyers("Watcher")
+    async with room(watcher, shop.show_id) as socket:
+        assert socket.snapshot["stock"] is None
+        await _flash_pin(alice, shop, quantity=4)
+        stock = await socket.next("stock")
+        assert stock["variants"] == {shop.variant_id: 7}
+        assert stock["sale"]["remaining"] == 4

@@ -208,3 +208,16 @@ async def test_seller_refund_is_made_once_and_restocks(
     assert all(d.status == 200 for d in standin.deliveries)
     assert await levels(alice, shop.variant_id) == (10, 0, 0)
     assert await _history(alice, order_id) == ["pending_payment", "paid", "refunded"]
+
+
+async def test_only_the_buyer_gets_the_client_secret(
+    standin: StripeStandin, alice_shop: tuple[Client, LiveShop], buyers: Buyers
+) -> None:
+    alice, shop = alice_shop
+    mia = await buyers("Mia")
+    order_id = (await _order(mia, shop))["order"]["id"]
+    as_buyer = await (await mia.get(f"/api/orders/{order_id}")).json()
+    as_seller = await (await alice.get(f"/api/orders/{order_id}")).json()
+    assert as_buyer["payment"]["client_secret"].startswith("pi_")
+    assert as_seller["payment"]["client_secret"] is None
+    assert as_seller["payment"]["status"] == "requires_payment_method"

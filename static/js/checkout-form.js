@@ -1,0 +1,153 @@
+// The checkout form: email, name, shipping address and whether to show the
+// buyer's name to the room. Browser validation first; the server's
+// `validation_failed` is then shown next to the field it names.
+import { fillCountrySelect } from "./countries.js";
+import { el } from "./dom.js";
+import { has, setText, t } from "./i18n.js";
+
+const FIELDS = [
+  { name: "email", key: "checkout.email", type: "email", autocomplete: "email", required: true, maxLength: 254 },
+  { name: "name", key: "checkout.name", autocomplete: "name", required: true, maxLength: 100 },
+  { name: "address.line1", key: "checkout.line1", autocomplete: "address-line1", required: true, maxLength: 200 },
+  { name: "address.line2", key: "checkout.line2", autocomplete: "address-line2", maxLength: 200 },
+  { name: "address.city", key: "checkout.city", autocomplete: "address-level2", required: true, maxLength: 200 },
+  { name: "address.region", key: "checkout.region", autocomplete: "address-level1", maxLength: 200 },
+  {
+    name: "address.postal_code",
+    key: "checkout.postal_code",
+    autocomplete: "postal-code",
+    required: true,
+    maxLength: 16,
+    pattern: "[A-Za-z0-9][A-Za-z0-9 \\-]*",
+  },
+  { name: "address.country", key: "checkout.country", autocomplete: "country", required: true, select: true },
+];
+
+/** A field's id in the page: "checkout-address-postal_code". */
+const fieldId = (name) => `checkout-${name.replace(".", "-")}`;
+
+/**
+ * Build the form; `onSubmit(details)` gets `{email, name, address, announce}`
+ * once the browser's validation passed.
+ */
+export function createCheckoutForm({ onSubmit }) {
+  const controls = new Map();
+  const errors = new Map();
+  const form = el("form", { className: "checkout-form fields" });
+  const grid = el("div", { className: "checkout-grid" });
+
+  for (const spec of FIELDS) {
+    const id = fieldId(spec.name);
+    const control = spec.select
+      ? el("select", { id, name: spec.name, required: true, autocomplete: spec.autocomplete })
+      : el("input", {
+          id,
+          name: spec.name,
+          type: spec.type || "text",
+          autocomplete: spec.autocomplete,
+          required: Boolean(spec.required),
+          maxLength: spec.maxLength,
+          ...(spec.pattern ? { pattern: spec.pattern } : {}),
+        });
+    const label = el("span", {});
+    setText(label, spec.key);
+    const error = el("small", { className: "field-error", id: `${id}-error`, attrs: { "aria-live": "polite" } });
+    control.setAttribute("aria-describedby", error.id);
+    control.addEventListener("input", () => clearError(spec.name));
+    control.addEventListener("change", () => clearError(spec.name));
+    controls.set(spec.name, control);
+    errors.set(spec.name, error);
+    const wrapper = el("label", { className: `field field-${spec.name.replace(".", "-")}` }, label, control, error);
+    grid.append(wrapper);
+  }
+  const country = controls.get("address.country");
+  fillCountrySelect(country, t("checkout.choose_country"));
+
+  const announce = el("input", { type: "checkbox", id: "checkout-announce", name: "announce", checked: true });
+  const announceText = el("span", {});
+  setText(announceText, "checkout.announce");
+  const announceHint = el("small", { className: "muted announce-hint" });
+  const announceRow = el("label", { className: "check" }, announce, el("span", {}, announceText, announceHint));
+
+  const submit = el("button", { type: "submit", className: "primary wide" });
+  setText(submit, "checkout.continue");
+  const formError = el("p", { className: "error", attrs: { role: "alert" } });
+  form.append(grid, announceRow, submit, formError);
+
+  function clearError(name) {
+    const control = controls.get(name);
+    if (control && control.getAttribute("aria-invalid") === "true") {
+      control.removeAttribute("aria-invalid");
+      errors.get(name).textContent = "";
+    }
+  }
+
+  function values() {
+    const value = (name) => controls.get(name).value.trim();
+    return {
+      email: value("email"),
+      name: value("name"),
+      address: {
+        line1: value("address.line1"),
+        line2: value("address.line2"),
+        city: value("address.city"),
+        region: value("address.region"),
+        postal_code: value("address.postal_code"),
+        country: value("address.country"),
+      },
+      announce: announce.checked,
+    };
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    formError.textContent = "";
+    if (!form.reportValidity()) {
+      return;
+    }
+    onSubmit(values());
+  });
+
+  return {
+    element: form,
+    focus() {
+      const first = [...controls.values()].find((control) => !control.value);
+      (first || submit).focus();
+    },
+    /** Name the viewer whose name the room would see. */
+    setViewerName(name) {
+      if (name) {
+        setText(announceHint, "checkout.announce_hint", { name });
+      } else {
+        announceHint.textContent = "";
+      }
+    },
+    /**
+     * Show the server's `validation_failed` next to its field; true when a field
+     * took it (otherwise the caller shows it in general).
+     */
+    showFieldError(error, text) {
+      const field = error && error.details && error.details.field;
+      const control = field && controls.get(field);
+      if (!control) {
+        return false;
+      }
+      control.setAttribute("aria-invalid", "true");
+      const key = `checkout.invalid.${field}`;
+      errors.get(field).textContent = has(key) ? t(key) : text;
+      control.focus();
+      return true;
+    },
+    showError(text) {
+      formError.textContent = text || "";
+    },
+    setBusy(value) {
+      submit.disabled = value;
+      setText(submit, value ? "checkout.saving" : "checkout.continue");
+    },
+    /** After a language switch: country names in the new language. */
+    relabel() {
+      fillCountrySelect(country, t("checkout.choose_country"));
+    },
+  };
+}

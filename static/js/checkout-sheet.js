@@ -1,0 +1,433 @@
+// Buying the pinned product without leaving the show: a sheet over the video
+// (a modal <dialog>) that reserves the stock, takes the shipping details,
+// the payment, and shows the confirmation. On a phone it first offers the
+// variant and quantity (the card over the video has no room for them).
+import { availability, createBuyOptions, saleRunning, unitPrice } from "./buy-options.js";
+import { buyNow, cancelCheckout, newRequestId, placeOrder } from "./checkout-api.js";
+import { createCheckoutForm } from "./checkout-form.js";
+import { el } from "./dom.js";
+import { formatDuration, formatMoney } from "./format.js";
+import { onLanguageChange, setText, t } from "./i18n.js";
+import { linesList, reasonText, statusText, totalRow } from "./order-view.js";
+import { createPaymentStep } from "./payment-step.js";
+import { productLeft } from "./pin-card.js";
+import { retryable, shopErrorText } from "./shop-errors.js";
+
+const PHONE = window.matchMedia("(max-width: 900px)"); // the card sits over the video
+
+/**
+ * `showId`; `viewerName` (from setUpViewerName) knows and sets the guest's
+ * name; `card` is the pinned product's card (its offer, busy state, errors).
+ */
+export function createCheckout({ showId, viewerName, card }) {
+  const title = el("h2", { id: "checkout-title" });
+  const closeButton = el("button", { type: "button", className: "sheet-close", textContent: "×" });
+  closeButton.dataset.i18nAttr = "aria-label:checkout.close";
+  closeButton.setAttribute("aria-label", t("checkout.close"));
+  const timer = el("p", { className: "sheet-timer", attrs: { role: "timer" }, hidden: true });
+  const error = el("p", { className: "error sheet-error", attrs: { role: "alert" } });
+  const body = el("div", { className: "sheet-body" });
+  const dialog = el(
+    "dialog",
+    { id: "checkout", className: "sheet", attrs: { "aria-labelledby": "checkout-title" } },
+    el("div", { className: "sheet-head" }, title, closeButton),
+    timer,
+    error,
+    body,
+  );
+  document.body.append(dialog);
+
+  let step = null; // choose | name | reserving | details | pay | done | expired
+  let session = null; // {key, choice, checkout, skewMs, order, payment, pay, done}
+  let retry = null; // {key, requestId}: a Buy whose answer was lost, to send again as is
+  let chooser = null; // the phone's variant / quantity step
+  let form = null; // the shipping form, kept for the next purchase of this visit
+  let clock = null;
+  let busy = false; // a Buy now is waiting for the server
+  let placing = false; // the shipping form is on its way
+
+  // ---- Showing steps -----------------------------------------------------------
+
+  function open(nextStep, titleKey, ...children) {
+    step = nextStep;
+    dialog.dataset.step = nextStep;
+    setText(title, titleKey);
+    showError("");
+    body.replaceChildren(...children);
+    if (!dialog.open) {
+      dialog.showModal();
+    }
+    tick();
+  }
+
+  function showError(text) {
+    delete error.dataset.i18n;
+    error.textContent = text || "";
+  }
+
+  function close() {
+    if (session && session.checkout && !session.order) {
+      cancelCheckout(session.checkout.id); // give the held stock back to the room
+      session = null;
+    }
+    if (session && session.done) {
+      session = null;
+    }
+    step = null;
+    clearInterval(clock);
+    clock = null;
+    if (dialog.open) {
+      dialog.close();
+    }
+    card.setResume(session && session.order ? session.choice : null);
+  }
+
+  closeButton.addEventListener("click", close);
+  dialog.addEventListener("cancel", (event) => {
+    event.preventDefault(); // Escape: our close, which also releases the hold
+    close();
+  });
+  dialog.addEventListener("click", (event) => {
+    // A tap beside the sheet closes it, unless a form is being filled in.
+    if (event.target === dialog && !["details", "pay", "reserving"].includes(step)) {
+      close();
+    }
+  });
+  window.addEventListener("pagehide", () => {
+    if (session && session.checkout && !session.order) {
+      cancelCheckout(session.checkout.id);
+    }
+  });
+
+  // ---- The hold's countdown -----------------------------------------------------
+
+  function tick() {
+    const checkout = session && session.checkout;
+    const holding = checkout && ["details", "pay"].includes(step);
+    timer.hidden = !holding;
+    if (!holding) {
+      clearInterval(clock);
+      clock = null;
+      return;
+    }
+    if (!clock) {
+      clock = setInterval(tick, 1000);
+    }
+    const left = checkout.expires_at * 1000 + session.skewMs - Date.now();
+    timer.dataset.expired = String(left <= 0);
+    if (left > 0) {
+      setText(timer, "checkout.held_for", { time: formatDuration(left) });
+    } else if (step === "details") {
+      showExpired();
+    } else {
+      setText(timer, "checkout.hold_ended");
+    }
+  }
+
+  // ---- Step: variant and quantity (phones) -------------------------------------
+
+  function showChoose(choice) {
+    const offer = card.offer();
+    if (!offer.pin) {
+      return;
+    }
+    chooser = chooser || createBuyOptions({ idPrefix: "sheet", onChange: drawChoose });
+    chooser.update(offer);
+    chooser.select(choice.variantId, choice.quantity);
+    const buy = el("button", { type: "button", className: "primary wide buy", id: "sheet-buy" });
+    buy.addEventListener("click", () => {
+      const picked = chooser.choice();
+      if (picked.variant) {
+        start({ variantId: picked.variant.id, quantity: picked.quantity }, { fromSheet: true });
+      }
+    });
+    const summary = el("div", { className: "choose-summary" });
+    open("choose", "checkout.choose", summary, chooser.element, buy);
+    title.textContent = offer.pin.product.title; // text, never markup
+    delete title.dataset.i18n;
+    drawChoose();
+  }
+
+  function drawChoose() {
+    if (step !== "choose" || !chooser) {
+      return;
+    }
+    const offer = card.offer();
+    const picked = chooser.choice();
+    const summary = body.querySelector(".choose-summary");
+    const buy = body.querySelector("#sheet-buy");
+    const product = offer.pin.product;
+    const image = product.images && product.images[0];
+    const price = picked.variant ? formatMoney(unitPrice(offer.pin, picked.variant), picked.variant.currency) : "";
+    const left = productLeft(offer);
+    const parts = [
+      image ? el("img", { className: "pin-image", src: image.url, alt: "" }) : null,
+      el(
+        "div",
+        {},
+        el("p", { className: "choose-price", textContent: price }),
+        saleRunning(offer.pin) ? el("span", { className: "pin-flag", textContent: t("card.flash_sale") }) : null,
+        typeof left === "number" ? el("p", { className: "pin-left", textContent: t("card.left", { n: left }) }) : null,
+      ),
+    ];
+    summary.replaceChildren(...parts.filter(Boolean));
+    const gone = !picked.variant || availability(offer, picked.variant.id).soldOut;
+    buy.disabled = gone || busy;
+    setText(buy, busy ? "card.reserving" : gone ? "card.sold_out" : "card.buy_now");
+  }
+
+  // ---- Step: a display name first ------------------------------------------------
+
+  function askName(then) {
+    const input = el("input", {
+      id: "checkout-viewer-name",
+      maxLength: 40,
+      autocomplete: "nickname",
+      required: true,
+    });
+    const label = el("span", {});
+    setText(label, "checkout.name_label");
+    const hint = el("p", { className: "muted" });
+    setText(hint, "checkout.name_hint");
+    const submit = el("button", { type: "submit", className: "primary" });
+    setText(submit, "checkout.name_continue");
+    const nameForm = el(
+      "form",
+      { className: "fields name-step" },
+      hint,
+      el("div", { className: "inline" }, el("label", { className: "field" }, label, input), submit),
+    );
+    nameForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const name = input.value.trim();
+      if (!name) {
+        input.focus();
+        return;
+      }
+      submit.disabled = true;
+      try {
+        await viewerName.choose(name); // the chat knows the name too
+        then();
+      } catch (failure) {
+        showError(shopErrorText(failure));
+        submit.disabled = false;
+      }
+    });
+    open("name", "checkout.name_title", nameForm);
+    input.focus();
+  }
+
+  // ---- Buy now: hold the stock -------------------------------------------------
+
+  /** Buy now was pressed with `choice` (`{variantId, quantity}`). */
+  async function start(choice, { fromSheet = false } = {}) {
+    const key = `${choice.variantId}:${choice.quantity}`;
+    if (session && session.order && !session.done && session.choice.variantId === choice.variantId) {
+      // Already ordered (its units are held, so the card may offer fewer now): carry on paying.
+      showPay();
+      return;
+    }
+    if (!fromSheet && PHONE.matches) {
+      showChoose(choice);
+      return;
+    }
+    if (!viewerName.viewer) {
+      askName(() => resume(choice));
+      return;
+    }
+    await reserve(choice, key);
+  }
+
+  /** Buy again after the name step or an expired hold: from the phone's choice step, else from the card. */
+  function resume(choice) {
+    if (PHONE.matches) {
+      showChoose(choice);
+    } else {
+      close();
+    }
+    reserve(choice, `${choice.variantId}:${choice.quantity}`);
+  }
+
+  async function reserve(choice, key) {
+    // The same click sent again after a lost answer keeps its request_id, so the
+    // server returns the same checkout instead of holding twice.
+    const requestId = retry && retry.key === key ? retry.requestId : newRequestId();
+    retry = { key, requestId };
+    const report = (text) => (step === "choose" ? showError(text) : card.setError(text));
+    showError("");
+    card.setError("");
+    setBusy(true);
+    try {
+      // The pin on screen lets the server price a flash sale that has just started.
+      const onScreen = card.offer().pin;
+      const pinId = choice.pinId ?? (onScreen ? onScreen.id : undefined);
+      const { checkout, skewMs } = await buyNow(showId, { ...choice, pinId, requestId });
+      retry = null;
+      session = { key, choice, checkout, skewMs, order: null, payment: null, pay: null, done: false };
+      showDetails();
+    } catch (failure) {
+      if (failure.code === "viewer_required") {
+        askName(() => resume(choice)); // the same request_id: nothing was held
+        return;
+      }
+      if (!retryable(failure)) {
+        retry = null;
+      }
+      const text = retryable(failure) ? `${shopErrorText(failure)} ${t("shop.try_again")}` : shopErrorText(failure);
+      report(text);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function setBusy(value) {
+    busy = value;
+    card.setBusy(value);
+    drawChoose();
+  }
+
+  // ---- Step: shipping details ------------------------------------------------------
+
+  function showDetails() {
+    const checkout = session.checkout;
+    if (!form) {
+      form = createCheckoutForm({ onSubmit: submitDetails });
+    }
+    form.setViewerName(viewerName.viewer && viewerName.viewer.display_name);
+    open(
+      "details",
+      "checkout.title",
+      el("div", { className: "checkout-summary" }, linesList(checkout.lines, checkout.currency), totalRow(checkout.total_minor, checkout.currency)),
+      form.element,
+    );
+    form.focus();
+  }
+
+  async function submitDetails(details) {
+    if (placing || !session) {
+      return; // a second Enter while the first is on its way
+    }
+    placing = true;
+    form.showError("");
+    form.setBusy(true);
+    try {
+      const result = await placeOrder(session.checkout.id, details);
+      session.order = result.order;
+      session.payment = result.payment;
+      showPay();
+    } catch (failure) {
+      if (failure.code === "checkout_expired") {
+        showExpired();
+      } else if (failure.code === "viewer_required") {
+        askName(showDetails);
+      } else if (!(failure.code === "validation_failed" && form.showFieldError(failure, shopErrorText(failure)))) {
+        form.showError(shopErrorText(failure));
+      }
+    } finally {
+      placing = false;
+      form.setBusy(false);
+    }
+  }
+
+  // ---- Step: payment ----------------------------------------------------------------
+
+  function showPay() {
+    const order = session.order;
+    if (!session.pay) {
+      session.pay = createPaymentStep({ order, payment: session.payment, onDone: showDone });
+    }
+    open(
+      "pay",
+      "pay.title",
+      el("div", { className: "checkout-summary" }, totalRow(order.total_minor, order.currency)),
+      session.pay.element,
+    );
+    const first = session.pay.element.querySelector("input, button");
+    if (first) {
+      first.focus();
+    }
+  }
+
+  // ---- Step: confirmation -------------------------------------------------------------
+
+  function showDone(order) {
+    session.done = true;
+    session.order = order;
+    card.setResume(null);
+    const status = el("p", { className: "order-status", dataset: { status: order.status } });
+    status.textContent = statusText(order);
+    const reason = reasonText(order);
+    const number = el("p", { className: "muted order-number" });
+    setText(number, "order.number", { id: order.id });
+    const view = el("a", {
+      className: "button secondary",
+      href: `/orders/${encodeURIComponent(order.id)}`,
+      target: "_blank",
+      rel: "noopener",
+    });
+    setText(view, "checkout.view_order");
+    const back = el("button", { type: "button", className: "primary" });
+    setText(back, "checkout.back_to_show");
+    back.addEventListener("click", close);
+    open(
+      "done",
+      order.status === "paid" ? "checkout.thanks" : "checkout.order_title",
+      status,
+      reason ? el("p", { className: "order-reason", textContent: reason }) : null,
+      number,
+      linesList(order.lines, order.currency),
+      totalRow(order.total_minor, order.currency),
+      el("div", { className: "actions" }, view, back),
+    );
+    back.focus();
+  }
+
+  // ---- Step: the hold ran out before the order -------------------------------------------
+
+  function showExpired() {
+    const choice = session && session.choice;
+    session = null; // the server gave the stock back already
+    const text = el("p", {});
+    setText(text, "checkout.expired_text");
+    const again = el("button", { type: "button", className: "primary wide" });
+    setText(again, "checkout.buy_again");
+    again.addEventListener("click", () => choice && resume(choice));
+    open("expired", "checkout.expired_title", text, again);
+    again.disabled = !choice;
+  }
+
+  onLanguageChange(() => {
+    if (!dialog.open) {
+      return;
+    }
+    if (step === "choose") {
+      chooser.relabel();
+      drawChoose();
+    } else if (step === "details") {
+      form.relabel();
+      showDetails();
+    } else if (step === "pay") {
+      session.pay.relabel();
+      showPay();
+    } else if (step === "done") {
+      showDone(session.order);
+    }
+  });
+
+  return {
+    start,
+    /** The pin or its stock changed: the phone's choice step follows. */
+    offerChanged() {
+      if (step !== "choose") {
+        return;
+      }
+      const offer = card.offer();
+      if (!offer.pin) {
+        close();
+        return;
+      }
+      chooser.update(offer);
+      drawChoose();
+    },
+  };
+}

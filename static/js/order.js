@@ -1,0 +1,116 @@
+// The buyer's order page (/orders/{id}): where the order stands, what was
+// bought, where it goes. Stripe sends buyers back here after paying, so a
+// pending order is first checked with the gateway; one still unpaid can be
+// paid from here.
+import { fetchOrder, refreshOrder } from "./checkout-api.js";
+import { $ } from "./dom.js";
+import { formatDateTime } from "./format.js";
+import { errorText } from "./http.js";
+import { initI18n, onLanguageChange, setText } from "./i18n.js";
+import { addressBlock, linesList, reasonText, statusText, totalRow } from "./order-view.js";
+import { createPaymentStep } from "./payment-step.js";
+
+initI18n();
+const orderId = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
+const query = new URLSearchParams(location.search);
+const stripeSaid = query.get("redirect_status"); // succeeded | processing | failed, after Stripe
+if (query.has("payment_intent_client_secret") || stripeSaid) {
+  // Keep the payment's secret out of the history and of shared links.
+  history.replaceState(null, "", location.pathname);
+}
+let view = null; // {order, payment}
+let pay = null; // the payment form while the order waits for one
+
+function showError(text) {
+  const node = $("order-error");
+  delete node.dataset.i18n;
+  node.textContent = text || "";
+}
+
+function render() {
+  if (!view) {
+    return;
+  }
+  const { order, payment } = view;
+  const pending = order.status === "pending_payment";
+  $("order-loading").hidden = true;
+  $("order").hidden = false;
+  $("order").dataset.status = order.status;
+  const status = $("order-status");
+  status.dataset.status = order.status;
+  status.textContent = statusText(order);
+  const reason = reasonText(order);
+  if (pending && stripeSaid === "failed") {
+    setText($("order-reason"), "orderpage.payment_failed");
+  } else {
+    delete $("order-reason").dataset.i18n;
+    $("order-reason").textContent = reason;
+  }
+  setText($("order-number"), "order.number", { id: order.id });
+  $("order-lines").replaceChildren(linesList(order.lines, order.currency), totalRow(order.total_minor, order.currency));
+  $("order-address").replaceChildren(addressBlock(order));
+  $("order-email").textContent = order.email; // text, never markup
+  const placed = order.paid_at ? ["orderpage.paid_at", order.paid_at] : ["orderpage.placed_at", order.created_at];
+  setText($("order-placed"), placed[0], { time: formatDateTime(placed[1]) });
+  $("order-back").href = `/watch/${encodeURIComponent(order.show_id)}`;
+  document.title = `${statusText(order)} · livesale`;
+
+  const payable = pending && payment && payment.payment_id && payment.status !== "processing";
+  $("order-pay").hidden = !payable;
+  $("order-check").hidden = !pending;
+  if (payable && !pay) {
+    pay = createPaymentStep({ order, payment, onDone: finished });
+    $("order-pay-form").replaceChildren(pay.element);
+  } else if (!payable) {
+    pay = null;
+    $("order-pay-form").replaceChildren();
+  }
+}
+
+function finished(order) {
+  view = { order, payment: null };
+  render();
+}
+
+async function load() {
+  try {
+    let body = await fetchOrder(orderId);
+    if (body.order.status === "pending_payment") {
+      try {
+        body = await refreshOrder(orderId); // the payment may have landed meanwhile
+      } catch (_gatewayAway) {
+        // Show what we know; "Check again" asks later.
+      }
+    }
+    view = body;
+    render();
+  } catch (error) {
+    $("order-loading").hidden = true;
+    if (error.code === "not_signed_in" || error.code === "order_not_found") {
+      setText($("order-error"), `orderpage.${error.code}`);
+    } else {
+      showError(errorText(error));
+    }
+  }
+}
+
+$("order-check").addEventListener("click", async () => {
+  $("order-check").disabled = true;
+  showError("");
+  try {
+    view = await refreshOrder(orderId);
+    render();
+  } catch (error) {
+    showError(errorText(error));
+  } finally {
+    $("order-check").disabled = false;
+  }
+});
+
+onLanguageChange(() => {
+  if (pay) {
+    pay.relabel();
+  }
+  render();
+});
+load();
