@@ -32,6 +32,7 @@ from livesale.web.auth_routes import add_auth_routes
 from livesale.web.catalogue_json import product_json
 from livesale.web.csrf import csrf_middleware
 from livesale.web.health import add_health_routes
+from livesale.web.http_metrics import http_metrics_middleware
 from livesale.web.media_cors import media_cors_middleware
 from livesale.web.media_role import add_video_routes, open_video
 from livesale.web.metrics_route import add_metrics_route
@@ -54,10 +55,12 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     """Build the aiohttp application; resources open when it starts."""
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        # Outermost first: the request id is set before anything logs, and CORS
+        # Outermost first: the timing covers everything, the request id is set
+        # before anything logs, and CORS
         # headers are added to error responses too, so browsers can read them.
         # The CSRF check sits inside the error middleware so its 403 gets the JSON shape.
         middlewares=[
+            http_metrics_middleware,
             request_id_middleware,
             media_cors_middleware,
             error_middleware,

@@ -11,8 +11,16 @@ _LATENCY_BUCKETS = (
     0.02, 0.0225, 0.025, 0.0275, 0.03, 0.0325, 0.035, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0,
 )  # fmt: skip
 
-MEDIA_PUBLISHERS = Gauge("livesale_media_publishers", "Live WHIP publisher sessions.")
-MEDIA_VIEWERS = Gauge("livesale_media_viewers", "WHEP viewer sessions (connecting or connected).")
+# Gauges say how to add up processes under `livesale serve`'s process layout
+# (prometheus-client's multiprocess mode): the sum over the live processes.
+MEDIA_PUBLISHERS = Gauge(
+    "livesale_media_publishers", "Live WHIP publisher sessions.", multiprocess_mode="livesum"
+)
+MEDIA_VIEWERS = Gauge(
+    "livesale_media_viewers",
+    "WHEP viewer sessions (connecting or connected).",
+    multiprocess_mode="livesum",
+)
 MEDIA_SESSIONS_STARTED = Counter(
     "livesale_media_sessions_started_total", "WHIP/WHEP sessions accepted.", ["role"]
 )
@@ -45,7 +53,9 @@ MEDIA_RELAY_LATENCY = Histogram(
 )
 
 ROOM_CONNECTIONS = Gauge(
-    "livesale_room_connections", "Room WebSocket connections open in this process."
+    "livesale_room_connections",
+    "Room WebSocket connections open (summed over processes).",
+    multiprocess_mode="livesum",
 )
 ROOM_MESSAGES_SENT = Counter(
     "livesale_room_messages_sent_total",
@@ -86,7 +96,17 @@ SHOP_RECONCILED = Counter(
 )
 
 # Dependencies, as the last `GET /readyz` of this process saw them.
-REDIS_UP = Gauge("livesale_redis_up", "1 when the last Redis check answered, else 0.")
+REDIS_UP = Gauge(
+    "livesale_redis_up",
+    "1 when the last Redis check answered, else 0 (the lowest over processes).",
+    multiprocess_mode="livemin",
+)
 SQLITE_ERRORS = Counter(
     "livesale_sqlite_errors_total", "SQLite checks (a trivial read) that failed or timed out."
+)
+
+HTTP_REQUEST_DURATION = Histogram(
+    "livesale_http_request_duration_seconds",
+    "HTTP requests by route pattern, method and status, from the first middleware to the answer.",
+    ["route", "method", "status"],
 )

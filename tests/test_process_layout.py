@@ -199,6 +199,13 @@ async def test_publish_and_watch_through_the_shop_port(tmp_path: Path) -> None:
             async with http.get(f"{layout.base}/api/shows/{show['id']}") as response:
                 state = await response.json()
             assert state["status"] == "live" and state["live"] is True
+            # Whichever shop process answers a scrape, it speaks for every process:
+            # the publisher and the viewer are in the media process.
+            for _ in range(4):
+                async with http.get(f"{layout.base}/metrics") as response:
+                    text = await response.text()
+                assert "livesale_media_publishers 1.0" in text.splitlines(), text[:400]
+                assert "livesale_media_viewers 1.0" in text.splitlines()
 
             async with http.delete(f"{layout.base}{locations[0]}") as response:
                 assert response.status == 200, await response.text()

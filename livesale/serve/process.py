@@ -40,14 +40,17 @@ class ChildProcess:
         return self.process.pid
 
     @classmethod
-    async def start(cls, name: str, kind: ChildKind, settings: Settings) -> ChildProcess:
-        """Start a child and hand it its settings."""
+    async def start(
+        cls, name: str, kind: ChildKind, settings: Settings, env: dict[str, str] | None = None
+    ) -> ChildProcess:
+        """Start a child (with `env` added to its environment) and hand it its settings."""
         read_fd, write_fd = os.pipe()
         try:
             process = await asyncio.create_subprocess_exec(
                 *child_command(kind, write_fd),
                 stdin=asyncio.subprocess.PIPE,
                 pass_fds=(write_fd,),
+                env=None if env is None else {**os.environ, **env},
                 # Its own session: a Ctrl-C in the terminal reaches only the
                 # supervisor, which stops the children in order.
                 start_new_session=True,

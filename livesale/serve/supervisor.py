@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -23,12 +24,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from prometheus_client.multiprocess import mark_process_dead
+
 from livesale.config import Settings
 from livesale.roles import media_socket_path
 from livesale.serve.process import ChildFailed, ChildProcess, describe_exit
 from livesale.serve.protocol import ChildKind
 from livesale.storage.database import Database
 from livesale.storage.redis_server import MAX_SOCKET_PATH_BYTES, EmbeddedRedis, EmbeddedRedisError
+from livesale.web.metrics_route import MULTIPROCESS_ENV
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +88,8 @@ class Supervisor:
         self._settings = settings
         self._announce = announce
         self._socket = media_socket_path(settings)
+        # Resolved: children start in other folders and must all find the same one.
+        self._metrics_dir = (settings.data_dir / "metrics").resolve()
         shops = settings.server.shop_processes
         self._slots = [_Slot("media process", ChildKind.MEDIA)] + [
             _Slot(f"shop process {number}", ChildKind.SHOP) for number in range(1, shops + 1)
@@ -128,6 +134,10 @@ class Supervisor:
             await embedded.start()
             # One Redis for every child: none starts its own.
             settings = replace(settings, redis=replace(settings.redis, url=embedded.url))
+        # Every child writes its metrics here; files of an earlier run would add up wrongly.
+        shutil.rmtree(self._metrics_dir, ignore_errors=True)
+        self._metrics_dir.mkdir(parents=True)
+        stack.callback(shutil.rmtree, self._metrics_dir, True)
         # Migrations run here, once, before any child opens the file.
         db = await Database.open(settings.sqlite_path)
         await db.close()
@@ -174,7 +184,9 @@ class Supervisor:
             if slot.kind is ChildKind.MEDIA:
                 # Any media process before this one has exited: a socket file left is stale.
                 self._socket.unlink(missing_ok=True)
-            child = slot.child = await ChildProcess.start(slot.name, slot.kind, settings)
+            child = slot.child = await ChildProcess.start(
+                slot.name, slot.kind, settings, {MULTIPROCESS_ENV: str(self._metrics_dir)}
+            )
             try:
                 await child.wait_ready()
             except ChildFailed as exc:
@@ -193,6 +205,8 @@ class Supervisor:
             logger.info("%s (pid %d) is ready", slot.name, child.pid)
             slot.ready.set()
             code = await child.process.wait()
+            # Its gauges no longer count; its counters and histograms still do.
+            mark_process_dead(child.pid, str(self._metrics_dir))  # type: ignore[no-untyped-call]
             logger.warning(
                 "%s (pid %d) exited with %s; starting a new one in %.1f s",
                 slot.name,
