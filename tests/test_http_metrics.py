@@ -24,8 +24,14 @@ async def test_requests_are_timed_by_route_pattern_and_status(app_client: Client
         assert response.status == 404
     assert (await app_client.get("/healthz")).status == 200
     assert (await app_client.get("/no/such/page")).status == 404
+    assert (await app_client.request("TRACE", "/healthz")).status == 405
     after = await (await app_client.get("/metrics")).text()
     assert "/api/shows/a1" not in after  # concrete paths never become labels
+    assert 'method="TRACE"' not in after  # nor made-up methods
+    assert (
+        _count(after, "unmatched", "other", "405") - _count(before, "unmatched", "other", "405")
+        == 1
+    )
     for route, status, grew in [
         ("/api/shows/{show_id}", "404", 3),
         ("/healthz", "200", 1),

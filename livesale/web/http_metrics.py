@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from aiohttp import web
 
@@ -10,6 +11,8 @@ from livesale.metrics import HTTP_REQUEST_DURATION
 from livesale.web.middleware import Handler
 
 UNMATCHED = "unmatched"
+# Any token is a valid HTTP method; labels must stay a small fixed set.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def route_label(request: web.Request) -> str:
@@ -35,7 +38,15 @@ async def http_metrics_middleware(request: web.Request, handler: Handler) -> web
     return response
 
 
+# Labelled children by (route, method, status): `labels()` costs a lock and a
+# lookup on every call, and a flash sale makes thousands of requests a second.
+_children: dict[tuple[str, str, int], Any] = {}
+
+
 def _observe(request: web.Request, status: int, started: float) -> None:
-    HTTP_REQUEST_DURATION.labels(route_label(request), request.method, str(status)).observe(
-        time.perf_counter() - started
-    )
+    method = request.method if request.method in KNOWN_METHODS else "other"
+    key = (route_label(request), method, status)
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = HTTP_REQUEST_DURATION.labels(key[0], key[1], str(status))
+    child.observe(time.perf_counter() - started)
