@@ -32,6 +32,7 @@ from livesale.serve.process import ChildFailed, ChildProcess, describe_exit
 from livesale.serve.protocol import ChildKind
 from livesale.storage.database import Database
 from livesale.storage.redis_server import MAX_SOCKET_PATH_BYTES, EmbeddedRedis, EmbeddedRedisError
+from livesale.unix_sockets import someone_listens
 from livesale.web.metrics_route import MULTIPROCESS_ENV
 
 logger = logging.getLogger(__name__)
@@ -248,13 +249,8 @@ def _refuse_if_port_taken(host: str, port: int) -> None:
 
 def _refuse_if_listening(path: Path) -> None:
     """Another media process on this socket means another livesale on this data folder."""
-    if not path.exists():
+    if not someone_listens(path):
         return
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        try:
-            probe.connect(str(path))
-        except OSError:
-            return  # a stale socket from a crash; the media process replaces it
     raise CannotStart(
         f"a livesale media process is already listening on {path}; is another livesale "
         "running with the same data folder?"

@@ -9,13 +9,13 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from livesale.config import RedisSettings
+from livesale.unix_sockets import someone_listens
 
 logger = logging.getLogger(__name__)
 
@@ -154,13 +154,8 @@ class EmbeddedRedis:
     def _refuse_if_running(self) -> None:
         """Two servers appending to one AOF would corrupt it, so refuse a live socket."""
         path = self.socket_path
-        if not path.exists():
+        if not someone_listens(path):
             return
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-            try:
-                probe.connect(str(path))
-            except OSError:
-                return  # stale socket from a crash; redis replaces it
         raise EmbeddedRedisError(
             f"a redis-server is already listening on {path}; is another livesale "
             "running with the same data folder?"
