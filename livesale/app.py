@@ -164,7 +164,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             app[keys.VIEWERS],
         )
         stack.push_async_callback(shop.close)
-        shop.start(settings)
+        if app[keys.ROLE] is not Role.MEDIA:
+            shop.start(settings)
         app[keys.SHOP] = shop
         room.snapshot_extras = _snapshot_extras(pins, shop)
 

@@ -13,8 +13,11 @@ MEDIA_SOCKET_NAME = "media.sock"
 class Role(enum.Enum):
     """The part of the application a process serves."""
 
-    # Video, shop, pages and rooms in one process; also the media process of the layout.
+    # Video, shop, pages and rooms in one process.
     ALL = "all"
+    # The media process of `livesale serve`: everything ALL has, minus the shop's
+    # background jobs, which the shop processes run away from the video's loop.
+    MEDIA = "media"
     # Shop, pages and rooms; WHIP/WHEP are forwarded to the media process.
     SHOP = "shop"
 

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import RedisSettings, ServerSettings, Settings
+from livesale.roles import Role
 
 
 async def test_app_with_embedded_redis_starts_and_stops(tmp_path: Path) -> None:
@@ -36,3 +37,12 @@ async def test_app_with_embedded_redis_starts_and_stops(tmp_path: Path) -> None:
     again = create_app(settings)
     async with TestClient(TestServer(again)):
         assert await again[keys.REDIS].get("k") == "v"
+
+
+async def test_the_media_process_leaves_the_shop_jobs_to_the_shop_processes(
+    settings: Settings,
+) -> None:
+    for role, jobs in ((Role.ALL, 2), (Role.MEDIA, 0)):
+        app = create_app(settings, role)
+        async with TestClient(TestServer(app)):
+            assert app[keys.SHOP].jobs_running == jobs

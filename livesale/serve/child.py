@@ -100,7 +100,7 @@ def _serve(kind: ChildKind, settings: Settings, ready: Callable[[str], None]) ->
     from livesale.web.media_proxy import add_media_control_routes
 
     raise_open_file_limit(files_needed(settings))
-    app = create_app(settings, Role.SHOP if kind is ChildKind.SHOP else Role.ALL)
+    app = create_app(settings, Role.SHOP if kind is ChildKind.SHOP else Role.MEDIA)
     app.cleanup_ctx.append(gc_policy_context(settings))
     if kind is ChildKind.SHOP:
         # Every shop process binds the public port; the kernel spreads connections.

@@ -78,6 +78,11 @@ class Shop:
             )
         )
 
+    @property
+    def jobs_running(self) -> int:
+        """How many background jobs this process runs (0 in the media process)."""
+        return sum(not task.done() for task in self._tasks)
+
     async def close(self) -> None:
         """Stop the jobs, the stock messages and the gateway's connections."""
         for task in self._tasks:
