@@ -1,4 +1,4 @@
-"""Process logging: human text or JSON lines, each tagged with the request id."""
+"""Process logging: human text or JSON lines, each tagged with the request and show ids."""
 
 from __future__ import annotations
 
@@ -12,18 +12,21 @@ from livesale.config import ConfigError, LogSettings
 
 # Set by the request-id middleware; read by every log record made while handling.
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+# The show a request is about (from its route's `{show_id}`), for the same records.
+show_id_var: ContextVar[str | None] = ContextVar("show_id", default=None)
 
 # aiohttp's access line; the request id comes from the context like any other record.
 ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tfs "%{User-Agent}i"'
-_TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"
+_TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s %(show_id)s] %(message)s"
 
 
 class RequestIdFilter(logging.Filter):
-    """Copies the current request id onto each record ("-" outside a request)."""
+    """Copies the current request and show ids onto each record ("-" when there is none)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Annotate and keep every record."""
         record.request_id = request_id_var.get() or "-"
+        record.show_id = show_id_var.get() or "-"
         return True
 
 
@@ -42,6 +45,9 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", "-")
         if request_id != "-":
             entry["request_id"] = request_id
+        show_id = getattr(record, "show_id", "-")
+        if show_id != "-":
+            entry["show_id"] = show_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)

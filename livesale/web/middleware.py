@@ -16,7 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from livesale.domain.errors import LivesaleError, ServiceUnavailable
-from livesale.logging_setup import request_id_var
+from livesale.logging_setup import request_id_var, show_id_var
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,8 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
     offered = request.headers.get(REQUEST_ID_HEADER, "")
     request_id = offered if _VALID_REQUEST_ID.fullmatch(offered) else new_request_id()
     request_id_var.set(request_id)
+    # Routed before middlewares run, so a route's `{show_id}` is known here.
+    show_id_var.set(request.match_info.get("show_id"))
     response = await handler(request)
     response.headers[REQUEST_ID_HEADER] = request_id
     return response
