@@ -6,19 +6,21 @@ variant or sale only at run time get the key prefixes in ARGV.
 
 from __future__ import annotations
 
-# Puts a held hold's units back (variant and sale) and marks it `state`.
-# ARGV layout shared by commit, release and sweep: [1] now ms, [2] variant
-# prefix, [3] sale prefix, [4] buyers suffix, [5] retention ms.
+# Puts a hold's units back on sale (variant and sale), taking them from the
+# counter `from` ('held' for a hold that ends, 'sold' for a sale undone), and
+# marks the hold `state`.
+# ARGV layout shared by commit, release, restock and sweep: [1] now ms,
+# [2] variant prefix, [3] sale prefix, [4] buyers suffix, [5] retention ms.
 GIVE_BACK_LUA = """
-local function give_back(hkey, state)
+local function give_back(hkey, state, from)
   local f = redis.call('HMGET', hkey, 'variant', 'quantity', 'buyer', 'sale')
   local q = tonumber(f[2])
   local vkey = ARGV[2] .. f[1]
-  redis.call('HINCRBY', vkey, 'held', -q)
+  redis.call('HINCRBY', vkey, from, -q)
   redis.call('HINCRBY', vkey, 'available', q)
   if f[4] ~= '' then
     local skey = ARGV[3] .. f[4]
-    redis.call('HINCRBY', skey, 'held', -q)
+    redis.call('HINCRBY', skey, from, -q)
     local bkey = skey .. ARGV[4]
     if redis.call('HINCRBY', bkey, f[3], -q) <= 0 then redis.call('HDEL', bkey, f[3]) end
   end
@@ -97,7 +99,7 @@ if not state then return {'not_found'} end
 if state == 'committed' then return {'replay', redis.call('HGETALL', KEYS[1])} end
 if state == 'held' then
   if tonumber(redis.call('HGET', KEYS[1], 'deadline')) <= tonumber(ARGV[1]) then
-    give_back(KEYS[1], 'expired')
+    give_back(KEYS[1], 'expired', 'held')
     redis.call('ZREM', KEYS[2], ARGV[6])
     return {'expired', redis.call('HGETALL', KEYS[1])}
   end
@@ -126,7 +128,7 @@ RELEASE_LUA = (
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'not_found'} end
 if state ~= 'held' then return {'replay', redis.call('HGETALL', KEYS[1])} end
-give_back(KEYS[1], 'released')
+give_back(KEYS[1], 'released', 'held')
 redis.call('ZREM', KEYS[2], ARGV[6])
 return {'released', redis.call('HGETALL', KEYS[1])}
 """
@@ -134,25 +136,17 @@ return {'released', redis.call('HGETALL', KEYS[1])}
 
 # KEYS: hold. ARGV: shared layout. Undoes a sale: the units go back on sale
 # (and back under the flash sale's cap and the buyer's limit).
-RESTOCK_LUA = """
-local f = redis.call('HMGET', KEYS[1], 'state', 'variant', 'quantity', 'buyer', 'sale')
-if not f[1] then return {'not_found'} end
-if f[1] == 'restocked' then return {'replay', redis.call('HGETALL', KEYS[1])} end
-if f[1] ~= 'committed' then return {'not_sold', redis.call('HGETALL', KEYS[1])} end
-local q = tonumber(f[3])
-local vkey = ARGV[2] .. f[2]
-redis.call('HINCRBY', vkey, 'sold', -q)
-redis.call('HINCRBY', vkey, 'available', q)
-if f[5] ~= '' then
-  local skey = ARGV[3] .. f[5]
-  redis.call('HINCRBY', skey, 'sold', -q)
-  local bkey = skey .. ARGV[4]
-  if redis.call('HINCRBY', bkey, f[4], -q) <= 0 then redis.call('HDEL', bkey, f[4]) end
-end
-redis.call('HSET', KEYS[1], 'state', 'restocked')
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
+RESTOCK_LUA = (
+    GIVE_BACK_LUA
+    + """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'not_found'} end
+if state == 'restocked' then return {'replay', redis.call('HGETALL', KEYS[1])} end
+if state ~= 'committed' then return {'not_sold', redis.call('HGETALL', KEYS[1])} end
+give_back(KEYS[1], 'restocked', 'sold')
 return {'restocked', redis.call('HGETALL', KEYS[1])}
 """
+)
 
 # KEYS: expiries. ARGV: shared layout, then [6] hold prefix, [7] batch size.
 # Reads only the due part of the sorted set: O(expired), not O(holds).
@@ -164,7 +158,7 @@ local out = {}
 for _, id in ipairs(ids) do
   local hkey = ARGV[6] .. id
   if redis.call('HGET', hkey, 'state') == 'held' then
-    give_back(hkey, 'expired')
+    give_back(hkey, 'expired', 'held')
     out[#out + 1] = {id, redis.call('HGETALL', hkey)}
   end
   redis.call('ZREM', KEYS[1], id)
