@@ -8,8 +8,8 @@ from typing import Any
 
 from livesale.config import ShopSettings
 from livesale.domain.accounts import Viewer
-from livesale.domain.checkout import price_item, sellable_variant
-from livesale.domain.errors import CartFull, CurrencyMismatch, NotForSale, ProductNotFound
+from livesale.domain.checkout import price_item
+from livesale.domain.errors import CartFull, CurrencyMismatch, NotForSale
 from livesale.domain.products import Product, Variant
 from livesale.domain.validation import reject_unknown_fields
 from livesale.shop.catalogue import ShopCatalogue
@@ -41,13 +41,12 @@ class CartService:
         """The cart with each line's current price and available units."""
         await self._catalogue.show(show_id)
         lines = await self._carts.lines(viewer.id, show_id)
-        bag = await self._catalogue.bag(show_id)
         pin = await self._catalogue.pin(show_id)
         now = self._clock()
         out: list[dict[str, Any]] = []
         currency = None
         for variant_id, quantity in sorted(lines.items()):
-            found = await self._find(bag, variant_id)
+            found = await self._sellable_or_none(show_id, variant_id)
             if found is None:
                 continue  # removed from the bag or archived since: no longer for sale
             product, variant = found
@@ -86,13 +85,8 @@ class CartService:
         if quantity == 0:
             return await self.remove(viewer, show_id, variant_id)
         await self._catalogue.show(show_id)
-        bag = await self._catalogue.bag(show_id)
-        found = await self._find(bag, variant_id)
-        if found is None:
-            raise NotForSale("this variant is not for sale in this show", variant_id=variant_id)
-        product, variant = found
-        sellable_variant(product, variant_id, bag)
-        await self._check_currency(viewer, show_id, bag, variant.currency, variant_id)
+        _, variant = await self._catalogue.sellable(show_id, variant_id)
+        await self._check_currency(viewer, show_id, variant.currency, variant_id)
         if not await self._carts.set_line(viewer.id, show_id, variant_id, quantity):
             raise CartFull(
                 f"a cart holds at most {self._settings.max_cart_lines} different items",
@@ -107,24 +101,19 @@ class CartService:
         return await self.view(viewer, show_id)
 
     async def _check_currency(
-        self, viewer: Viewer, show_id: str, bag: list[str], currency: str, variant_id: str
+        self, viewer: Viewer, show_id: str, currency: str, variant_id: str
     ) -> None:
         for other in await self._carts.lines(viewer.id, show_id):
             if other == variant_id:
                 continue
-            found = await self._find(bag, other)
+            found = await self._sellable_or_none(show_id, other)
             if found is not None and found[1].currency != currency:
                 raise CurrencyMismatch("one cart cannot mix currencies", currency=found[1].currency)
 
-    async def _find(self, bag: list[str], variant_id: str) -> tuple[Product, Variant] | None:
-        for product_id in bag:
-            try:
-                product = await self._catalogue.product(product_id)
-            except ProductNotFound:
-                continue
-            for variant in product.variants:
-                if variant.id == variant_id:
-                    if variant.archived:
-                        return None
-                    return product, variant
-        return None
+    async def _sellable_or_none(
+        self, show_id: str, variant_id: str
+    ) -> tuple[Product, Variant] | None:
+        try:
+            return await self._catalogue.sellable(show_id, variant_id)
+        except NotForSale:
+            return None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from livesale.domain.checkout import sellable_variant
+from livesale.domain.errors import NotForSale, ProductNotFound
 from livesale.domain.pins import TimelineEvent
-from livesale.domain.products import Product
+from livesale.domain.products import Product, Variant
 from livesale.domain.shows import Show
 from livesale.storage.products import ProductRepository
 from livesale.storage.shows import ShowRepository
@@ -48,6 +50,18 @@ class ShopCatalogue:
     async def product(self, product_id: str) -> Product:
         """The product (ProductNotFound if there is none)."""
         return await self._product_cache.get(product_id, lambda: self._products.get(product_id))
+
+    async def sellable(self, show_id: str, variant_id: str) -> tuple[Product, Variant]:
+        """The variant and its product if the show sells it now, else NotForSale."""
+        bag = await self.bag(show_id)
+        for product_id in bag:
+            try:
+                product = await self.product(product_id)
+            except ProductNotFound:
+                continue  # deleted since the bag was cached
+            if any(v.id == variant_id for v in product.variants):
+                return product, sellable_variant(product, variant_id, bag)
+        raise NotForSale("this variant is not for sale in this show", variant_id=variant_id)
 
     def forget_pin(self, show_id: str) -> None:
         """Drop a show's cached pin (a buyer saw a newer one, or this process pinned)."""

@@ -16,7 +16,6 @@ from livesale.domain.checkout import (
     checkout_id_for,
     hold_id_for,
     price_item,
-    sellable_variant,
     validate_request_id,
 )
 from livesale.domain.errors import (
@@ -29,7 +28,6 @@ from livesale.domain.errors import (
 )
 from livesale.domain.orders import Order, OrderLine, parse_buyer_details
 from livesale.domain.payments import PaymentInfo
-from livesale.domain.products import Product, Variant
 from livesale.domain.stock import HoldState
 from livesale.domain.validation import reject_unknown_fields
 from livesale.shop.announcer import StockAnnouncer
@@ -95,7 +93,7 @@ class CheckoutService:
         # storing the checkout returns the first one, so a retry costs no extra call.
         checkout_id = checkout_id_for(viewer.id, show_id, request_id)
         show = await self._catalogue.show(show_id)
-        product, variant = await self._find_in_bag(show_id, variant_id)
+        product, variant = await self._catalogue.sellable(show_id, variant_id)
         pin = await self._catalogue.pin(show_id)
         if seen_pin is not None and (pin is None or pin.id != seen_pin):
             # The buyer saw a newer pin than this process has cached (a flash sale
@@ -121,7 +119,7 @@ class CheckoutService:
         now = self._clock()
         items = []
         for variant_id, quantity in sorted(lines.items()):
-            product, variant = await self._find_in_bag(show_id, variant_id)
+            product, variant = await self._catalogue.sellable(show_id, variant_id)
             items.append((price_item(product, variant, pin, now), quantity))
         return await self._open(
             viewer, show_id, show.creator_id, checkout_id, items, from_cart=True
@@ -184,14 +182,6 @@ class CheckoutService:
                     "the items are no longer held; buy again", checkout_id=checkout.id
                 )
 
-    async def _find_in_bag(self, show_id: str, variant_id: str) -> tuple[Product, Variant]:
-        bag = await self._catalogue.bag(show_id)
-        for product_id in bag:
-            product = await self._catalogue.product(product_id)
-            if any(v.id == variant_id for v in product.variants):
-                return product, sellable_variant(product, variant_id, bag)
-        raise NotForSale("this variant is not for sale in this show", variant_id=variant_id)
-
     async def _open(
         self,
         viewer: Viewer,
@@ -223,7 +213,10 @@ class CheckoutService:
                         "this request_id belongs to a purchase that ended; use a new one",
                         checkout_id=checkout_id,
                     )
-                placed.append(hold_id)
+                if outcome.changed:
+                    # Only holds this call took are its to give back: a replayed
+                    # one belongs to the first attempt, which may still succeed.
+                    placed.append(hold_id)
                 lines.append(_line(item, quantity, hold_id))
         except LivesaleError as exc:
             metrics.SHOP_HOLD_ATTEMPTS.labels(exc.code).inc()
@@ -231,8 +224,10 @@ class CheckoutService:
                 await self._stock.store.release(hold_id)
             raise
         finally:
-            for item, _ in items:
-                self._announcer.touch(show_id, item.product.id)
+            # A refusal moves no stock: viewers hear only of holds taken or given back.
+            if placed:
+                for item, _ in items:
+                    self._announcer.touch(show_id, item.product.id)
         metrics.SHOP_HOLD_ATTEMPTS.labels("held").inc()
         checkout = Checkout(
             id=checkout_id,
