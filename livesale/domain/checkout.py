@@ -132,9 +132,18 @@ def hold_id_for(checkout_id: str, index: int) -> str:
     return f"{checkout_id}-{index}"
 
 
+_SALE_PREFIX = "pin"
+
+
 def sale_id_for(pin: TimelineEvent) -> str:
     """The flash sale's id in the stock counters: one per pin."""
-    return f"pin{pin.id}"
+    return f"{_SALE_PREFIX}{pin.id}"
+
+
+def pin_id_of_sale(sale_id: str) -> int | None:
+    """The pin a flash sale's id names (the inverse of sale_id_for), or None."""
+    number = sale_id.removeprefix(_SALE_PREFIX)
+    return int(number) if number != sale_id and number.isdigit() else None
 
 
 def sellable_variant(product: Product, variant_id: str, bag: list[str]) -> Variant:

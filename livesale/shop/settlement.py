@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from livesale import metrics
-from livesale.domain.checkout import sale_id_for
+from livesale.domain.checkout import pin_id_of_sale, sale_id_for
 from livesale.domain.errors import (
     FlashSaleSoldOut,
     HoldExpired,
@@ -88,8 +88,7 @@ class Settlement:
 
     async def refund_by_seller(self, order: Order) -> Order:
         """Refund at the gateway, then record it (the caller holds the order's lock)."""
-        assert order.payment_id is not None
-        await self._gateway.refund_payment(order.payment_id, order.id, refund_key(order.id))
+        await self._return_money(order)
         return await self._refund(order, REASON_REFUNDED_BY_SELLER, event=None)
 
     async def give_up(self, order: Order) -> Order:
@@ -119,23 +118,18 @@ class Settlement:
     async def _paid(self, order: Order, event: PaymentEvent) -> Order:
         if order.status is OrderStatus.CANCELED:
             # The money came after we gave up on the order: give it back.
-            assert order.payment_id is not None
-            await self._gateway.refund_payment(order.payment_id, order.id, refund_key(order.id))
+            await self._return_money(order)
             return await self._refund(order, REASON_PAID_AFTER_CANCEL, event)
         if order.status is not OrderStatus.PENDING_PAYMENT:
             await self._orders.note_event(event.event_id, order.id, event.kind.value)
             return order
         if not await self._take_stock(order):
-            assert order.payment_id is not None
-            await self._gateway.refund_payment(order.payment_id, order.id, refund_key(order.id))
-            moved = await self._orders.move(
-                order.id,
-                OrderStatus.REFUNDED,
-                REASON_SOLD_OUT,
-                event_id=event.event_id,
-                event_type=event.kind.value,
-            )
-            return moved.order
+            # Sold out before the money came: give it back, and every line's stock
+            # (reloaded: lines taken again point at their new holds).
+            await self._return_money(order)
+            current = await self._orders.get(order.id)
+            assert current is not None
+            return await self._refund(current, REASON_SOLD_OUT, event)
         moved = await self._orders.move(
             order.id, OrderStatus.PAID, event_id=event.event_id, event_type=event.kind.value
         )
@@ -144,22 +138,17 @@ class Settlement:
         return moved.order
 
     async def _take_stock(self, order: Order) -> bool:
-        """Commit every line's hold, holding again where one expired; all or nothing."""
-        committed: list[str] = []
+        """Commit every line's hold, holding again where one expired; False at the first that
+        cannot be had (the caller then gives every line back)."""
         for position, line in enumerate(order.lines):
-            hold_id = await self._commit_line(order, position, line)
-            if hold_id is None:
-                for done in committed:
-                    await self._stock.store.restock(done)
-                self._touch(order)
+            if not await self._commit_line(order, position, line):
                 return False
-            committed.append(hold_id)
         return True
 
-    async def _commit_line(self, order: Order, position: int, line: OrderLine) -> str | None:
+    async def _commit_line(self, order: Order, position: int, line: OrderLine) -> bool:
         try:
             await self._stock.store.commit(line.hold_id)
-            return line.hold_id
+            return True
         except (HoldExpired, HoldNotFound):
             pass
         retake = f"{line.hold_id}-r"
@@ -173,21 +162,27 @@ class Settlement:
             if outcome.hold.state is HoldState.HELD:
                 await self._stock.store.commit(retake)
             elif outcome.hold.state is not HoldState.COMMITTED:
-                return None
+                return False
         except (*_NO_STOCK, HoldExpired, StopIteration):
-            return None
+            return False
         await self._orders.set_hold(order.id, position, retake)
-        return retake
+        return True
 
     async def _sale_limits(self, line: OrderLine) -> SaleLimits | None:
         # The flash sale's cap still applies to stock taken again: never sell past it.
-        if line.sale_id is None or not line.sale_id.startswith("pin"):
+        pin_id = None if line.sale_id is None else pin_id_of_sale(line.sale_id)
+        if pin_id is None:
             return None
-        pin = await self._timeline.get(int(line.sale_id.removeprefix("pin")))
+        pin = await self._timeline.get(pin_id)
         if pin is None or pin.flash_sale is None:
             return None
         sale = pin.flash_sale
         return SaleLimits(sale_id_for(pin), sale.quantity, sale.per_buyer_limit)
+
+    async def _return_money(self, order: Order) -> None:
+        """Refund the order's payment in full (one refund per order, however often asked)."""
+        assert order.payment_id is not None
+        await self._gateway.refund_payment(order.payment_id, order.id, refund_key(order.id))
 
     async def _refund(self, order: Order, reason: str, event: PaymentEvent | None) -> Order:
         if order.status is not OrderStatus.FULFILLED:
