@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import resource
@@ -13,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from livesale.config import Settings
+from livesale.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -118,9 +118,7 @@ def gc_policy_context(settings: Settings) -> Callable[[web.Application], AsyncIt
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
             gc.unfreeze()
 
     return context

@@ -189,8 +189,12 @@ def hold_mismatch(hold: Hold) -> HoldMismatch:
     return HoldMismatch("this hold id was used for a different hold", hold_id=hold.hold_id)
 
 
-def below_reserved(held: int, sold: int) -> StockBelowReserved:
-    """The error for setting stock below held + sold."""
+def below_reserved(variant_id: str, held: int, sold: int) -> StockBelowReserved:
+    """The error for setting a variant's stock below held + sold."""
     return StockBelowReserved(
-        "stock cannot go below the units held and sold", held=held, sold=sold, minimum=held + sold
+        "stock cannot go below the units held and sold",
+        variant_id=variant_id,
+        held=held,
+        sold=sold,
+        minimum=held + sold,
     )

@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 from redis.retry import Retry
 
 from livesale.storage.room_redis import CONTROL_CHANNEL, events_channel, show_of_channel
+from livesale.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +70,7 @@ class Bus:
         """Stop reading and close the dedicated connection."""
         for task in list(self._tasks):
             task.cancel()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         await self._client.aclose()
 
     async def publish(self, show_id: str, raw: str) -> None:

@@ -23,6 +23,7 @@ from aiohttp import WSMsgType, web
 from livesale import metrics
 from livesale.domain.chat import Participant
 from livesale.live.protocol import CLOSE_TOO_SLOW, batch_frame, dumps
+from livesale.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -131,9 +132,7 @@ class ShowFanout:
 
     async def close(self) -> None:
         """Stop the writer task."""
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()

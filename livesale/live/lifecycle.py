@@ -10,7 +10,6 @@ has time to come back and a show never stays "live" for ever.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from livesale.domain.pins import TimelineEvent, TimelineKind
 from livesale.domain.shows import Show, ShowStatus
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
+from livesale.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -129,11 +129,8 @@ class ShowLifecycle:
 
     async def close(self) -> None:
         """Stop the loop."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

@@ -47,6 +47,7 @@ from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.database import Database
 from livesale.storage.room_redis import ChatLimits
 from livesale.storage.shows import ShowRepository
+from livesale.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -132,10 +133,9 @@ class Room:
         """Close what is still open, stop the timers, take this process out of counts."""
         await self.close_connections()
         for task in self._tickers:
-            task.cancel()
+            task.cancel()  # all at once, then wait for each
         for task in self._tickers:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         with contextlib.suppress(Exception):
             await self._presence.tick()  # takes this process's counts out
         pending = list(self._tasks)

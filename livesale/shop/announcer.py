@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any, Protocol
 
@@ -11,6 +10,7 @@ from redis.exceptions import RedisError
 
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.stock import StockService
+from livesale.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +71,7 @@ class StockAnnouncer:
     async def close(self) -> None:
         """Stop sending."""
         self._closed = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         try:

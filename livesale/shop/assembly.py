@@ -13,7 +13,7 @@ from livesale.payments.dummy import DummyGateway
 from livesale.payments.gateway import PaymentGateway
 from livesale.payments.stripe_gateway import StripeGateway
 from livesale.shop.announcer import RoomPublisher, StockAnnouncer
-from livesale.shop.background import HoldSweeper, Reconciler, cancel_task, run_every
+from livesale.shop.background import HoldSweeper, Reconciler, run_every
 from livesale.shop.carts import CartService
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.checkout import CheckoutService
@@ -31,6 +31,7 @@ from livesale.storage.shows import ShowRepository
 from livesale.storage.stock import StockStore
 from livesale.storage.timeline import TimelineRepository
 from livesale.storage.viewers import ViewerRepository
+from livesale.tasks import cancel_and_wait
 
 
 def make_gateway(settings: Settings, db: Database) -> PaymentGateway:
@@ -86,7 +87,7 @@ class Shop:
     async def close(self) -> None:
         """Stop the jobs, the stock messages and the gateway's connections."""
         for task in self._tasks:
-            await cancel_task(task)
+            await cancel_and_wait(task)
         await self.announcer.close()
         await self.payments.gateway.close()
 

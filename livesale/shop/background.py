@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -125,10 +124,3 @@ async def run_every(interval: float, job: Callable[[], Awaitable[object]], name:
         except Exception:
             logger.exception("%s failed", name)
         await asyncio.sleep(interval)
-
-
-async def cancel_task(task: asyncio.Task[None]) -> None:
-    """Cancel a background task and wait for it."""
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

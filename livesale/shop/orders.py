@@ -103,13 +103,6 @@ class OrderService:
             return order
         raise OrderNotFound("no such order", order_id=order_id)
 
-    async def for_buyer(self, viewer: Viewer, order_id: str) -> Order:
-        """The viewer's own order."""
-        order = await self._orders.get(order_id)
-        if order is None or order.viewer_id != viewer.id:
-            raise OrderNotFound("no such order", order_id=order_id)
-        return order
-
     async def for_seller(self, creator: Creator, order_id: str) -> Order:
         """An order of the creator's shows."""
         order = await self._orders.get(order_id)

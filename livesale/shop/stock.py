@@ -10,7 +10,7 @@ from livesale.domain.checkout import sale_id_for
 from livesale.domain.errors import StockBelowReserved
 from livesale.domain.pins import TimelineEvent
 from livesale.domain.products import Product, ProductChanges, Variant
-from livesale.domain.stock import HoldOutcome, SaleLimits, StockLevels
+from livesale.domain.stock import HoldOutcome, SaleLimits, StockLevels, below_reserved
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
@@ -92,13 +92,7 @@ class StockService:
                 continue
             levels = await self.levels(variant)
             if total < levels.held + levels.sold:
-                raise StockBelowReserved(
-                    "stock cannot go below the units held and sold",
-                    variant_id=variant.id,
-                    held=levels.held,
-                    sold=levels.sold,
-                    minimum=levels.held + levels.sold,
-                )
+                raise below_reserved(variant.id, levels.held, levels.sold)
 
     async def apply_totals(self, product: Product) -> None:
         """Make Redis follow the catalogue's stock after the creator changed it."""

@@ -117,7 +117,7 @@ class StockStore:
         reply = await self._init(keys=[variant_key(variant_id)], args=[total])
         status, held, sold = _text(reply[0]), int(reply[1]), int(reply[2])
         if status == "below":
-            raise below_reserved(held, sold)
+            raise below_reserved(variant_id, held, sold)
         return StockLevels(available=total - held - sold, held=held, sold=sold)
 
     async def ensure(self, variant_id: str, total: int, sold: int) -> StockLevels:
