@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from livesale import keys
 from livesale.config import Settings
+from livesale.storage.orders import OrderRepository
 from livesale.web.order_routes import WEBHOOK_PATH
 from tests.api_helpers import origin, sign_up
 from tests.shop.conftest import LiveShop, buy, levels, open_live_shop, place_order
@@ -68,8 +69,15 @@ async def _status(client: Client, order_id: str) -> str:
 
 
 async def _history(client: Client, order_id: str) -> list[str]:
-    rows = await client.app[keys.SHOP].settlement._orders.history(order_id)
+    rows = await OrderRepository(client.app[keys.DATABASE]).history(order_id)
     return [row["to_status"] for row in rows]
+
+
+async def _mia_orders(buyers: Buyers, shop: LiveShop) -> tuple[Client, str, str]:
+    """Mia places an order for one unit: her client, the order id and its payment id."""
+    mia = await buyers("Mia")
+    body = await _order(mia, shop)
+    return mia, body["order"]["id"], body["payment"]["payment_id"]
 
 
 async def test_paid_through_the_webhook_once(
@@ -104,9 +112,7 @@ async def test_forged_tampered_stale_and_replayed_webhooks(
 ) -> None:
     alice, shop = alice_shop
     standin.auto_deliver = False
-    mia = await buyers("Mia")
-    body = await _order(mia, shop)
-    order_id, payment_id = body["order"]["id"], body["payment"]["payment_id"]
+    mia, order_id, payment_id = await _mia_orders(buyers, shop)
     event = await standin.succeed(payment_id)
 
     for delivery in [
@@ -139,9 +145,7 @@ async def test_refund_arriving_before_the_payment_event(
 ) -> None:
     alice, shop = alice_shop
     standin.auto_deliver = False
-    mia = await buyers("Mia")
-    body = await _order(mia, shop)
-    order_id, payment_id = body["order"]["id"], body["payment"]["payment_id"]
+    mia, order_id, payment_id = await _mia_orders(buyers, shop)
     paid = await standin.succeed(payment_id)
     # Someone refunds in Stripe's dashboard; that event overtakes the payment's.
     async with official_client(standin) as client:
@@ -165,9 +169,7 @@ async def test_browser_return_before_the_webhook(
 ) -> None:
     alice, shop = alice_shop
     standin.auto_deliver = False
-    mia = await buyers("Mia")
-    body = await _order(mia, shop)
-    order_id, payment_id = body["order"]["id"], body["payment"]["payment_id"]
+    mia, order_id, payment_id = await _mia_orders(buyers, shop)
     event = await standin.succeed(payment_id)
     refreshed = await mia.post(f"/api/orders/{order_id}/refresh", headers=origin(mia))
     assert (await refreshed.json())["order"]["status"] == "paid"
@@ -194,9 +196,7 @@ async def test_seller_refund_is_made_once_and_restocks(
     standin: StripeStandin, alice_shop: tuple[Client, LiveShop], buyers: Buyers
 ) -> None:
     alice, shop = alice_shop
-    mia = await buyers("Mia")
-    body = await _order(mia, shop)
-    order_id, payment_id = body["order"]["id"], body["payment"]["payment_id"]
+    _, order_id, payment_id = await _mia_orders(buyers, shop)
     await standin.succeed(payment_id)
     assert await levels(alice, shop.variant_id) == (9, 0, 1)
     first = await alice.post(f"/api/orders/{order_id}/refund", headers=origin(alice))
