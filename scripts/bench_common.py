@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 import os
 import signal
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -81,3 +83,15 @@ def percentile(values: list[float], pct: float) -> float:
 def mark(ok: bool) -> str:
     """How a met or missed target is printed."""
     return "yes" if ok else "NO"
+
+
+async def api(
+    session: aiohttp.ClientSession, method: str, url: str, body: Any, wanted: int
+) -> tuple[dict[str, Any], aiohttp.ClientResponse]:
+    """One JSON call with the same-origin header the server requires on writes."""
+    origin = url.split("/api/", 1)[0]
+    async with session.request(method, url, json=body, headers={"Origin": origin}) as response:
+        text = await response.text()
+        if response.status != wanted:
+            raise RuntimeError(f"{method} {url}: {response.status} {text[:300]}")
+        return (json.loads(text) if text else {}), response

@@ -54,6 +54,7 @@ from typing import Any
 
 import aiohttp
 from bench_common import (
+    api,
     cpu_seconds,
     free_port,
     mark,
@@ -716,18 +717,6 @@ class TinyPublisher:
 
     async def close(self) -> None:
         await self.pc.close()
-
-
-async def api(
-    session: aiohttp.ClientSession, method: str, url: str, body: Any, wanted: int
-) -> tuple[dict[str, Any], aiohttp.ClientResponse]:
-    """One JSON call with the same-origin header the server requires on writes."""
-    origin = url.split("/api/", 1)[0]
-    async with session.request(method, url, json=body, headers={"Origin": origin}) as response:
-        text = await response.text()
-        if response.status != wanted:
-            raise RuntimeError(f"{method} {url}: {response.status} {text[:300]}")
-        return (json.loads(text) if text else {}), response
 
 
 async def start_livesale(args: argparse.Namespace, redis: RedisServer, senders: int) -> Target:

@@ -82,7 +82,15 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
-from bench_common import cpu_seconds, free_port, mark, percentile, stop_process, wait_http
+from bench_common import (
+    api,
+    cpu_seconds,
+    free_port,
+    mark,
+    percentile,
+    stop_process,
+    wait_http,
+)
 
 if TYPE_CHECKING:  # the orchestrator imports these lazily: the load generator stays light
     from bench_relay import ClipVideoTrack, LeanViewer
@@ -649,18 +657,6 @@ def serve_for_profile(path: str) -> None:
     signal.signal(signal.SIGUSR1, start)
     signal.signal(signal.SIGUSR2, stop)
     main(["serve"])
-
-
-async def api(
-    session: aiohttp.ClientSession, method: str, url: str, body: Any, wanted: int
-) -> tuple[dict[str, Any], aiohttp.ClientResponse]:
-    """One JSON call with the same-origin header the server requires on writes."""
-    origin = url.split("/api/", 1)[0]
-    async with session.request(method, url, json=body, headers={"Origin": origin}) as response:
-        text = await response.text()
-        if response.status != wanted:
-            raise RuntimeError(f"{method} {url}: {response.status} {text[:300]}")
-        return (json.loads(text) if text else {}), response
 
 
 async def set_up_shop(target: Target, args: argparse.Namespace, races: int) -> Shop:
