@@ -92,17 +92,9 @@ def _serve(settings: Settings) -> int:
 
         return supervise(settings, announce)
     # Imported here so `livesale show create` does not load aiortc and av.
-    from livesale.app import create_app
-    from livesale.process_tuning import (
-        files_needed,
-        gc_policy_context,
-        new_event_loop,
-        raise_open_file_limit,
-    )
+    from livesale.process_tuning import new_event_loop, served_app
 
-    raise_open_file_limit(files_needed(settings))
-    app = create_app(settings)
-    app.cleanup_ctx.append(gc_policy_context(settings))
+    app = served_app(settings)
     try:
         web.run_app(
             app,

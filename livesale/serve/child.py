@@ -90,18 +90,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(kind: ChildKind, settings: Settings, ready: Callable[[str], None]) -> None:
     # Imported here: a failing argument or pipe is reported before aiortc loads.
-    from livesale.app import create_app
-    from livesale.process_tuning import (
-        files_needed,
-        gc_policy_context,
-        new_event_loop,
-        raise_open_file_limit,
-    )
+    from livesale.process_tuning import new_event_loop, served_app
     from livesale.web.media_proxy import add_media_control_routes
 
-    raise_open_file_limit(files_needed(settings))
-    app = create_app(settings, Role.SHOP if kind is ChildKind.SHOP else Role.MEDIA)
-    app.cleanup_ctx.append(gc_policy_context(settings))
+    app = served_app(settings, Role.SHOP if kind is ChildKind.SHOP else Role.MEDIA)
     if kind is ChildKind.SHOP:
         # Every shop process binds the public port; the kernel spreads connections.
         web.run_app(
