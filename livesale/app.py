@@ -12,22 +12,27 @@ from aiohttp import web
 
 from livesale import keys
 from livesale.config import Settings
+from livesale.live.analytics import ShowAnalytics
 from livesale.live.lifecycle import ShowLifecycle
 from livesale.live.pins import PinService
 from livesale.live.room import Room
 from livesale.live.shows import ShowService
 from livesale.roles import Role
 from livesale.shop.assembly import Shop, build_shop
+from livesale.storage.activity import ActivityRecorder, ActivityRepository
+from livesale.storage.chat import ChatRepository
 from livesale.storage.creators import CreatorRepository
 from livesale.storage.database import Database
 from livesale.storage.images import ImageStore
 from livesale.storage.login_throttle import LoginThrottle
+from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
 from livesale.storage.redis_client import connect_redis, open_connections, verify_redis_config
 from livesale.storage.redis_server import EmbeddedRedis
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
 from livesale.storage.viewers import ViewerRepository
+from livesale.web.analytics_routes import add_analytics_routes
 from livesale.web.auth_routes import add_auth_routes
 from livesale.web.catalogue_json import product_json
 from livesale.web.csrf import csrf_middleware
@@ -78,6 +83,7 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     add_auth_routes(app)
     add_catalogue_routes(app)
     add_shows_routes(app)
+    add_analytics_routes(app)
     add_timeline_routes(app)
     add_video_routes(app, role)
     add_room_routes(app)
@@ -134,9 +140,16 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         # The relay (or, in a shop process, the way to the media process's).
         is_publishing = await open_video(app, stack)
 
+        # Show events for analytics; it stops after the room and the shop (order
+        # matters), so the sessions they end on the way out are written too.
+        activity = ActivityRecorder(db, settings.analytics)
+        activity.start()
+        stack.push_async_callback(activity.stop)
+        app[keys.ACTIVITY] = activity
+
         # The room needs SQLite and Redis, and closes before them (order matters):
         # its connections get a clean close while Redis can still hear the rest.
-        room = Room(settings, db, redis, app[keys.SHOWS])
+        room = Room(settings, db, redis, app[keys.SHOWS], activity)
         stack.push_async_callback(room.stop)
         await room.start()
         app[keys.ROOM] = room
@@ -162,12 +175,21 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             app[keys.PRODUCTS],
             timeline,
             app[keys.VIEWERS],
+            activity,
         )
         stack.push_async_callback(shop.close)
         if app[keys.ROLE] is not Role.MEDIA:
             shop.start(settings)
         app[keys.SHOP] = shop
         room.snapshot_extras = _snapshot_extras(pins, shop)
+        app[keys.ANALYTICS] = ShowAnalytics(
+            app[keys.SHOWS],
+            timeline,
+            ActivityRepository(db, settings.analytics),
+            ChatRepository(db),
+            OrderRepository(db),
+            app[keys.PRODUCTS],
+        )
 
         yield
 

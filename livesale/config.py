@@ -139,6 +139,18 @@ class ShopSettings:
 
 
 @dataclass(frozen=True)
+class AnalyticsSettings:
+    """Recording show events for creator analytics."""
+
+    flush_interval_seconds: float = 1.0
+    heartbeat_seconds: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.flush_interval_seconds <= 0 or self.heartbeat_seconds <= 0:
+            raise ValueError("analytics intervals must be positive")
+
+
+@dataclass(frozen=True)
 class PaymentSettings:
     """The payment gateway: Stripe when a secret key is set, else the offline dummy."""
 
@@ -200,6 +212,7 @@ class Settings:
     shows: ShowSettings = field(default_factory=ShowSettings)
     shop: ShopSettings = field(default_factory=ShopSettings)
     payments: PaymentSettings = field(default_factory=PaymentSettings)
+    analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
 
     @property
     def data_dir(self) -> Path:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
     from livesale.config import Settings
+    from livesale.live.analytics import ShowAnalytics
     from livesale.live.lifecycle import ShowLifecycle
     from livesale.live.pins import PinService
     from livesale.live.room import Room
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from livesale.media.service import MediaService
     from livesale.roles import Role
     from livesale.shop.assembly import Shop
+    from livesale.storage.activity import ActivityRecorder
     from livesale.storage.creators import CreatorRepository
     from livesale.storage.database import Database
     from livesale.storage.images import ImageStore
@@ -45,3 +47,5 @@ ROLE: web.AppKey[Role] = web.AppKey("role")
 ON_AIR: web.AppKey[OnAir] = web.AppKey("on_air")
 MEDIA_PROXY: web.AppKey[MediaProxy] = web.AppKey("media_proxy")
 SHOP: web.AppKey[Shop] = web.AppKey("shop")
+ACTIVITY: web.AppKey[ActivityRecorder] = web.AppKey("activity")
+ANALYTICS: web.AppKey[ShowAnalytics] = web.AppKey("analytics")

@@ -24,6 +24,39 @@ MEDIA_VIEWERS = Gauge(
 MEDIA_SESSIONS_STARTED = Counter(
     "livesale_media_sessions_started_total", "WHIP/WHEP sessions accepted.", ["role"]
 )
+MEDIA_SESSIONS_ENDED = Counter(
+    "livesale_media_sessions_ended_total",
+    "WHIP/WHEP sessions ended, by role and outcome (deleted, replaced, broadcast_ended, "
+    "failed, never_connected, shutdown).",
+    ["role", "outcome"],
+)
+MEDIA_SESSION_FAILURES = Counter(
+    "livesale_media_session_failures_total",
+    "Sessions that failed to connect or broke, by role and the layer that failed "
+    "(ice, dtls, timeout).",
+    ["role", "reason"],
+)
+MEDIA_BYTES_FORWARDED = Counter(
+    "livesale_media_bytes_forwarded_total",
+    "RTP bytes handed to viewers (one packet's size per packet per viewer).",
+    ["kind"],
+)
+MEDIA_PACKETS_DROPPED = Counter(
+    "livesale_media_packets_dropped_total",
+    "RTP packets a viewer did not get: skipped while catching up to a keyframe (behind) "
+    "or refused by a full socket buffer (send_failed).",
+    ["kind", "reason"],
+)
+MEDIA_BYTES_DROPPED = Counter(
+    "livesale_media_bytes_dropped_total",
+    "RTP bytes a viewer did not get (the packets of livesale_media_packets_dropped_total).",
+    ["kind", "reason"],
+)
+MEDIA_VIEWER_SEND_QUEUE = Histogram(
+    "livesale_media_viewer_send_queue_bytes",
+    "Bytes waiting in a viewer's socket buffer, sampled for every viewer once a second.",
+    buckets=(0, 1_000, 5_000, 20_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 4_000_000),
+)
 MEDIA_PACKETS_FORWARDED = Counter(
     "livesale_media_packets_forwarded_total",
     "RTP packets handed to viewers (one per packet per viewer).",
@@ -64,6 +97,16 @@ ROOM_MESSAGES_SENT = Counter(
 ROOM_CHAT_REJECTED = Counter(
     "livesale_room_chat_rejected_total", "Chat messages refused, by error code.", ["reason"]
 )
+ROOM_CHAT_MESSAGES = Counter(
+    "livesale_room_chat_messages_total", "Chat messages accepted and published."
+)
+ROOM_LIKES = Counter("livesale_room_likes_total", "Likes accepted (after the per-viewer cap).")
+ROOM_MODERATION_ACTIONS = Counter(
+    "livesale_room_moderation_actions_total",
+    "Moderation actions taken, by action (delete, mute, ban, unban, add_moderator, "
+    "remove_moderator, block_word, unblock_word).",
+    ["action"],
+)
 ROOM_SLOW_CLOSED = Counter(
     "livesale_room_slow_consumers_closed_total",
     "Room connections closed because their unsent data passed room.max_send_buffer_bytes.",
@@ -88,6 +131,48 @@ SHOP_PAYMENT_EVENTS = Counter(
     "Payment events received, by kind and whether they changed the order.",
     ["kind", "result"],
 )
+SHOP_CART_UPDATES = Counter(
+    "livesale_shop_cart_updates_total", "Cart changes, by action (add, set, remove).", ["action"]
+)
+SHOP_HOLDS_COMMITTED = Counter(
+    "livesale_shop_holds_committed_total", "Stock holds turned into sales by a paid order."
+)
+SHOP_SOLD_OUT = Counter(
+    "livesale_shop_sold_out_total", "Times a product of a show sold out (sold_out events)."
+)
+SHOP_CHECKOUTS = Counter(
+    "livesale_shop_checkouts_total",
+    "Orders placed (started) and how their payment ended (paid, failed), by gateway.",
+    ["gateway", "outcome"],
+)
+SHOP_PAYMENT_DURATION = Histogram(
+    "livesale_shop_payment_duration_seconds",
+    "From placing an order to its payment succeeding, by gateway.",
+    ["gateway"],
+    buckets=(1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800),
+)
+SHOP_GATEWAY_REQUEST_DURATION = Histogram(
+    "livesale_shop_gateway_request_duration_seconds",
+    "Calls to the payment gateway, by gateway, call and outcome (ok, error).",
+    ["gateway", "call", "outcome"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+SHOP_REVENUE = Counter(
+    "livesale_shop_revenue_minor_units_total",
+    "Money taken by paid orders, in the currency's minor units (cents), by currency.",
+    ["currency"],
+)
+SHOP_REFUNDED = Counter(
+    "livesale_shop_refunded_minor_units_total",
+    "Money given back by refunded orders, in minor units, by currency.",
+    ["currency"],
+)
+SHOP_WEBHOOK_EVENTS = Counter(
+    "livesale_shop_webhook_events_total",
+    "Verified payment webhooks, by event type (unknown types as other) and outcome "
+    "(applied, unchanged, ignored, unknown_order).",
+    ["type", "outcome"],
+)
 SHOP_WEBHOOKS_REFUSED = Counter(
     "livesale_shop_webhooks_refused_total", "Webhooks refused for a bad or old signature."
 )
@@ -102,7 +187,31 @@ REDIS_UP = Gauge(
     multiprocess_mode="livemin",
 )
 SQLITE_ERRORS = Counter(
-    "livesale_sqlite_errors_total", "SQLite checks (a trivial read) that failed or timed out."
+    "livesale_sqlite_errors_total",
+    "SQLite calls and readiness checks that failed or timed out.",
+)
+REDIS_COMMAND_DURATION = Histogram(
+    "livesale_redis_command_duration_seconds",
+    "Redis round trips by command (a pipeline counts once, as pipeline).",
+    ["command"],
+    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0),
+)
+REDIS_ERRORS = Counter(
+    "livesale_redis_errors_total",
+    "Redis calls that failed, by kind (connection, timeout, response).",
+    ["kind"],
+)
+SQLITE_QUERY_DURATION = Histogram(
+    "livesale_sqlite_query_duration_seconds",
+    "SQLite calls by operation (read, transaction), queueing for the connection included.",
+    ["operation"],
+    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0),
+)
+EMBEDDED_REDIS_UP = Gauge(
+    "livesale_embedded_redis_up",
+    "1 while the private redis-server child runs, 0 once it has exited (absent when "
+    "redis.url points at an external server).",
+    multiprocess_mode="livemin",
 )
 
 HTTP_REQUEST_DURATION = Histogram(

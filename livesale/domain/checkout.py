@@ -47,7 +47,10 @@ class Checkout:
             "show_id": self.show_id,
             "creator_id": self.creator_id,
             "currency": self.currency,
-            "lines": [line_json(line) | {"hold_id": line.hold_id} for line in self.lines],
+            "lines": [
+                line_json(line) | {"hold_id": line.hold_id, "pin_id": line.pin_id}
+                for line in self.lines
+            ],
             "expires_at": self.expires_at,
             "from_cart": self.from_cart,
             "order_id": self.order_id,
@@ -77,6 +80,7 @@ class PricedItem:
     variant: Variant
     unit_price_minor: int
     sale: SaleLimits | None
+    pin_id: int | None = None  # the pin showing this product, when it was priced
 
 
 def line_json(line: OrderLine) -> dict[str, Any]:
@@ -107,6 +111,7 @@ def line_from_json(data: dict[str, Any]) -> OrderLine:
         unit_price_minor=int(data["unit_price_minor"]),
         sale_id=data.get("sale_id"),
         hold_id=str(data["hold_id"]),
+        pin_id=data.get("pin_id"),
     )
 
 
@@ -160,6 +165,7 @@ def price_item(
     product: Product, variant: Variant, pin: TimelineEvent | None, now: float
 ) -> PricedItem:
     """The variant's price now: the flash-sale price while its pin's sale runs."""
+    pin_id = pin_showing(pin, product)
     if (
         pin is not None
         and pin.kind is TimelineKind.PIN
@@ -170,8 +176,15 @@ def price_item(
     ):
         sale = pin.flash_sale
         limits = SaleLimits(sale_id_for(pin), sale.quantity, sale.per_buyer_limit)
-        return PricedItem(product, variant, sale.sale_price_minor, limits)
-    return PricedItem(product, variant, variant.price_minor, None)
+        return PricedItem(product, variant, sale.sale_price_minor, limits, pin_id)
+    return PricedItem(product, variant, variant.price_minor, None, pin_id)
+
+
+def pin_showing(pin: TimelineEvent | None, product: Product) -> int | None:
+    """The id of `pin` if it is a pin of `product` (a Buy tap or sale comes from it)."""
+    if pin is not None and pin.kind is TimelineKind.PIN and pin.product_id == product.id:
+        return pin.id
+    return None
 
 
 def check_one_currency(items: list[PricedItem]) -> str:

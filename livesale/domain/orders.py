@@ -110,6 +110,7 @@ class OrderLine:
     unit_price_minor: int
     sale_id: str | None
     hold_id: str
+    pin_id: int | None = None  # the pin on screen it was bought from, for analytics
 
     @property
     def line_total_minor(self) -> int:

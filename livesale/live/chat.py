@@ -72,6 +72,7 @@ class ChatService:
             raise
         message = await self._messages.add(show_id, who.id, who.display_name, role, cleaned)
         await self._publish(show_id, {"type": "chat", "message": message.to_json()})
+        metrics.ROOM_CHAT_MESSAGES.inc()
         return message
 
     async def history(self, show_id: str) -> list[ChatMessage]:

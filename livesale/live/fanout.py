@@ -64,6 +64,7 @@ class Connection:
         self.you: dict[str, Any] = {}
         self.like_window = 0
         self.likes_in_window = 0
+        self.watch_session: str | None = None  # the analytics record, None for the creator
         self._close_task: asyncio.Task[None] | None = None
         self.on_gone: Callable[[Connection], None] = lambda _conn: None
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 
 from redis.asyncio import Redis
 
+from livesale import metrics
 from livesale.live.fanout import Connection
 from livesale.live.protocol import dumps
 from livesale.storage.room_redis import likes_key
@@ -45,6 +46,7 @@ class Likes:
         if accepted:
             conn.likes_in_window += accepted
             self._pending[conn.show_id] = self._pending.get(conn.show_id, 0) + accepted
+            metrics.ROOM_LIKES.inc(accepted)
         return accepted
 
     def known_total(self, show_id: str) -> int | None:

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from livesale import metrics
 from livesale.config import ChatSettings
 from livesale.domain.accounts import Creator, Viewer
 from livesale.domain.chat import Role, normalise_blocked_words
@@ -88,6 +89,7 @@ class ModerationService:
         """Delete a message of the show and tell every viewer."""
         await self._messages.delete(actor.show.id, message_id, actor.id)
         await self._publish(actor.show.id, {"type": "chat_deleted", "id": message_id})
+        _count("delete")
 
     async def mute(self, actor: Moderator, viewer_id: object, seconds: object) -> int:
         """Mute a viewer in the show for `seconds`; returns until when (epoch ms)."""
@@ -99,17 +101,22 @@ class ModerationService:
             )
         until_ms = int((self._clock() + seconds) * 1000)
         await self._limits.mute(actor.show.id, target, until_ms, seconds)
+        _count("mute")
         return until_ms
 
     async def ban(self, actor: Moderator, viewer_id: object) -> None:
         """Ban a viewer from the creator's shows and close their open rooms."""
         target = await self._target(actor, viewer_id)
         await self._moderation.ban(actor.creator_id, target, actor.id)
+        _count("ban")
         await self._kick(actor.creator_id, target)
 
     async def unban(self, actor: Moderator, viewer_id: str) -> bool:
         """Lift a ban; False if the viewer was not banned."""
-        return await self._moderation.unban(actor.creator_id, viewer_id)
+        lifted = await self._moderation.unban(actor.creator_id, viewer_id)
+        if lifted:
+            _count("unban")
+        return lifted
 
     async def set_slow_mode(self, actor: Moderator, seconds: object) -> int:
         """Set the show's slow mode (0 = off) and tell every viewer."""
@@ -119,6 +126,7 @@ class ModerationService:
                 f"seconds must be a whole number from 0 to {limit}", field="seconds"
             )
         await self._limits.set_slow_mode(actor.show.id, seconds)
+        _count("slow_mode")
         state = dict(await self._show_state(actor.show.id))
         state["slow_mode_seconds"] = seconds
         await self._publish(
@@ -136,10 +144,14 @@ class ModerationService:
         if not isinstance(viewer_id, str) or not viewer_id:
             raise ValidationFailed("viewer_id must be a viewer's id", field="viewer_id")
         await self._moderation.add_moderator(creator.id, viewer_id)
+        _count("add_moderator")
 
     async def remove_moderator(self, creator: Creator, viewer_id: str) -> bool:
         """Remove a moderator; False if they were not one."""
-        return await self._moderation.remove_moderator(creator.id, viewer_id)
+        removed = await self._moderation.remove_moderator(creator.id, viewer_id)
+        if removed:
+            _count("remove_moderator")
+        return removed
 
     async def blocked_words(self, creator: Creator) -> list[str]:
         """The creator's own blocked words."""
@@ -148,7 +160,11 @@ class ModerationService:
     async def set_blocked_words(self, creator: Creator, words: object) -> list[str]:
         """Replace the creator's blocked words; returns the stored list."""
         cleaned = normalise_blocked_words(words)
+        before = set(await self._moderation.blocked_words(creator.id))
         await self._moderation.set_blocked_words(creator.id, cleaned)
+        # The list is replaced whole: each word it gains or loses is one action.
+        _count("block_word", len(set(cleaned) - before))
+        _count("unblock_word", len(before - set(cleaned)))
         return sorted(cleaned)
 
     async def _target(self, actor: Moderator, viewer_id: object) -> str:
@@ -160,3 +176,9 @@ class ModerationService:
         ):
             raise NotOwner("only the creator may mute or ban a moderator")
         return viewer_id
+
+
+def _count(action: str, times: int = 1) -> None:
+    """Count moderation actions that took effect."""
+    if times:
+        metrics.ROOM_MODERATION_ACTIONS.labels(action).inc(times)

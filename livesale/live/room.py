@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from livesale import metrics
 from livesale.config import Settings
 from livesale.domain.accounts import Creator, Viewer
+from livesale.domain.analytics import LIKE, NO_PIN
 from livesale.domain.chat import Participant, Role
 from livesale.domain.errors import CapacityReached, ChatBanned, LivesaleError
 from livesale.domain.shows import Show
@@ -43,6 +44,7 @@ from livesale.live.protocol import (
     parse_command,
 )
 from livesale.live.snapshot import SharedSnapshot, SnapshotCache, basic_show_state
+from livesale.storage.activity import ActivityRecorder
 from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.database import Database
 from livesale.storage.room_redis import ChatLimits
@@ -60,9 +62,15 @@ class Room:
     """Live rooms of shows: connections, events through Redis, chat, likes and presence."""
 
     def __init__(
-        self, settings: Settings, db: Database, redis: Redis, shows: ShowRepository
+        self,
+        settings: Settings,
+        db: Database,
+        redis: Redis,
+        shows: ShowRepository,
+        activity: ActivityRecorder,
     ) -> None:
         self._settings = settings.room
+        self._activity = activity
         self._shows = shows
         self._process_id = uuid.uuid4().hex
         self._fanouts: dict[str, ShowFanout] = {}
@@ -193,11 +201,16 @@ class Room:
         ws: web.WebSocketResponse,
         transport: asyncio.BaseTransport | None,
         who: Participant,
+        visitor_id: str | None = None,
     ) -> None:
-        """Run one prepared connection until it closes."""
+        """Run one prepared connection until it closes (`visitor_id`: the browser's, if sent)."""
         conn = Connection(
             show.id, show.creator_id, ws, transport, who, self._settings.max_send_buffer_bytes
         )
+        if who.role is not Role.CREATOR:
+            conn.watch_session = self._activity.session_started(
+                show.id, _audience_key(who, visitor_id)
+            )
         fanout = self._fanouts.get(show.id)
         if fanout is None:
             fanout = self._fanouts[show.id] = ShowFanout(
@@ -257,7 +270,9 @@ class Room:
         if command.kind == "ping":
             await conn.send({"type": "pong"})
         elif command.kind == "like":
-            self._likes.add(conn, command.count)
+            accepted = self._likes.add(conn, command.count)
+            if accepted:
+                self._activity.count(conn.show_id, LIKE, NO_PIN, accepted)
         else:
             try:
                 await self.chat.send(conn.show_id, conn.creator_id, conn.who, command.text)
@@ -270,6 +285,8 @@ class Room:
             return
         del fanout.connections[conn]
         metrics.ROOM_CONNECTIONS.dec()
+        if conn.watch_session is not None:
+            self._activity.session_ended(conn.watch_session)
         if not fanout.connections:
             del self._fanouts[conn.show_id]
             self._spawn(fanout.close())
@@ -355,6 +372,15 @@ class Room:
         task: asyncio.Task[Any] = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _audience_key(who: Participant, visitor_id: str | None) -> str:
+    """Who is watching, for unique-viewer counts: the browser, else the guest, else nobody known."""
+    if visitor_id is not None:
+        return "visitor:" + visitor_id
+    if who.id is not None:
+        return "viewer:" + who.id
+    return "connection:" + uuid.uuid4().hex
 
 
 def _chat_in(raw: str, chat_ids: frozenset[int]) -> bool:

@@ -20,6 +20,8 @@ from livesale.domain.payments import (
     PaymentStatus,
     normalise_card_number,
 )
+from livesale.payments.gateway import OTHER_WEBHOOK, WebhookEvent
+from livesale.payments.timing import gateway_call
 
 NAME = "dummy"
 
@@ -71,11 +73,13 @@ class DummyGateway:
         idempotency_key: str,
     ) -> PaymentInfo:
         """One payment per order: a repeated call returns the same one."""
-        return await self._store.create(order_id, amount_minor, currency)
+        with gateway_call(NAME, "create_payment"):
+            return await self._store.create(order_id, amount_minor, currency)
 
     async def get_payment(self, payment_id: str) -> PaymentInfo:
         """The stored payment."""
-        payment = await self._store.get(payment_id)
+        with gateway_call(NAME, "get_payment"):
+            payment = await self._store.get(payment_id)
         if payment is None:
             raise PaymentNotFound("no such payment", payment_id=payment_id)
         return payment
@@ -83,9 +87,7 @@ class DummyGateway:
     async def cancel_payment(self, payment_id: str, idempotency_key: str) -> PaymentInfo:
         """Cancel unless it already succeeded (then it is returned as it is)."""
         await self.get_payment(payment_id)
-        await self._store.set_status(
-            payment_id, PaymentStatus.CANCELED, None, only_from=_CANCELABLE
-        )
+        await self._set_status(payment_id, PaymentStatus.CANCELED, None, only_from=_CANCELABLE)
         return await self.get_payment(payment_id)
 
     async def refund_payment(self, payment_id: str, order_id: str, idempotency_key: str) -> None:
@@ -93,7 +95,7 @@ class DummyGateway:
         payment = await self.get_payment(payment_id)
         if payment.status is PaymentStatus.REFUNDED:
             return
-        moved = await self._store.set_status(
+        moved = await self._set_status(
             payment_id,
             PaymentStatus.REFUNDED,
             None,
@@ -106,11 +108,12 @@ class DummyGateway:
 
     async def recent_payments(self, since: float) -> list[PaymentInfo]:
         """Payments created since `since`."""
-        return await self._store.created_since(since)
+        with gateway_call(NAME, "list_payments"):
+            return await self._store.created_since(since)
 
-    def parse_webhook(self, payload: bytes, signature: str | None) -> PaymentEvent | None:
+    def parse_webhook(self, payload: bytes, signature: str | None) -> WebhookEvent:
         """The dummy gateway sends no webhooks: its events come from confirm()."""
-        return None
+        return WebhookEvent(OTHER_WEBHOOK, None)
 
     async def close(self) -> None:
         """Nothing to release."""
@@ -131,12 +134,12 @@ class DummyGateway:
         if card == CARD_SUCCEEDS:
             return await self._succeed(payment)
         if card == CARD_NEEDS_AUTHENTICATION:
-            await self._store.set_status(
+            await self._set_status(
                 payment_id, PaymentStatus.REQUIRES_ACTION, None, only_from=_PAYABLE
             )
             return None
         code = "card_declined" if card == CARD_DECLINED else "test_card_unknown"
-        await self._store.set_status(payment_id, payment.status, code, only_from=_PAYABLE)
+        await self._set_status(payment_id, payment.status, code, only_from=_PAYABLE)
         raise CardDeclined(
             "the card was declined"
             if code == "card_declined"
@@ -157,7 +160,7 @@ class DummyGateway:
             )
         if approve:
             return await self._succeed(payment)
-        await self._store.set_status(
+        await self._set_status(
             payment_id,
             PaymentStatus.REQUIRES_PAYMENT_METHOD,
             "authentication_failed",
@@ -168,7 +171,7 @@ class DummyGateway:
         )
 
     async def _succeed(self, payment: PaymentInfo) -> PaymentEvent:
-        moved = await self._store.set_status(
+        moved = await self._set_status(
             payment.id,
             PaymentStatus.SUCCEEDED,
             None,
@@ -179,6 +182,19 @@ class DummyGateway:
         if moved is None or moved.status is not PaymentStatus.SUCCEEDED:
             raise OrderStateConflict("this payment can no longer be paid", payment_id=payment.id)
         return _succeeded(moved)
+
+    async def _set_status(
+        self,
+        payment_id: str,
+        status: PaymentStatus,
+        decline_code: str | None,
+        *,
+        only_from: frozenset[PaymentStatus],
+    ) -> PaymentInfo | None:
+        with gateway_call(NAME, "update_payment"):
+            return await self._store.set_status(
+                payment_id, status, decline_code, only_from=only_from
+            )
 
 
 def _succeeded(payment: PaymentInfo) -> PaymentEvent:

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from livesale.domain.payments import PaymentEvent, PaymentInfo
+
+# The type of a verified webhook the gateway does not know (labels must stay bounded).
+OTHER_WEBHOOK = "other"
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified webhook: its type (one the gateway knows, else OTHER_WEBHOOK) and its event."""
+
+    type: str
+    # None for a webhook we do not act on (an unknown type, a partial refund).
+    event: PaymentEvent | None
 
 
 class PaymentGateway(Protocol):
@@ -37,8 +50,8 @@ class PaymentGateway(Protocol):
     async def recent_payments(self, since: float) -> list[PaymentInfo]:
         """Payments created at or after `since` (epoch seconds), for reconciliation."""
 
-    def parse_webhook(self, payload: bytes, signature: str | None) -> PaymentEvent | None:
-        """A verified webhook's event (None for types we do not act on); InvalidSignature else."""
+    def parse_webhook(self, payload: bytes, signature: str | None) -> WebhookEvent:
+        """A verified webhook (its event None if we do not act on it); InvalidSignature else."""
 
     async def close(self) -> None:
         """Release connections."""

@@ -10,6 +10,8 @@ import stripe
 from livesale.config import PaymentSettings
 from livesale.domain.errors import InvalidSignature, PaymentGatewayFailed, PaymentNotFound
 from livesale.domain.payments import PaymentEvent, PaymentEventKind, PaymentInfo, PaymentStatus
+from livesale.payments.gateway import OTHER_WEBHOOK, WebhookEvent
+from livesale.payments.timing import gateway_call
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +66,11 @@ class StripeGateway:
             "automatic_payment_methods": {"enabled": True},
         }
         intent = await self._call(
+            "create_payment",
             self._client.v1.payment_intents.create_async(
                 params=params,  # type: ignore[arg-type]
                 options={"idempotency_key": idempotency_key},
-            )
+            ),
         )
         return _info(intent)
 
@@ -75,14 +78,16 @@ class StripeGateway:
         """The intent as Stripe has it now."""
         if not payment_id.startswith("pi_"):
             raise PaymentNotFound("no such payment", payment_id=payment_id)
-        return _info(await self._call(self._client.v1.payment_intents.retrieve_async(payment_id)))
+        pending = self._client.v1.payment_intents.retrieve_async(payment_id)
+        return _info(await self._call("get_payment", pending))
 
     async def cancel_payment(self, payment_id: str, idempotency_key: str) -> PaymentInfo:
         """Cancel the intent; one that already succeeded is returned unchanged."""
         try:
-            intent = await self._client.v1.payment_intents.cancel_async(
-                payment_id, options={"idempotency_key": idempotency_key}
-            )
+            with gateway_call(NAME, "cancel_payment"):
+                intent = await self._client.v1.payment_intents.cancel_async(
+                    payment_id, options={"idempotency_key": idempotency_key}
+                )
         except stripe.InvalidRequestError as exc:
             if exc.code != "payment_intent_unexpected_state":
                 raise _gateway_error(exc) from exc
@@ -94,10 +99,11 @@ class StripeGateway:
     async def refund_payment(self, payment_id: str, order_id: str, idempotency_key: str) -> None:
         """Refund the intent in full (Stripe answers the same refund to a repeated key)."""
         await self._call(
+            "refund_payment",
             self._client.v1.refunds.create_async(
                 params={"payment_intent": payment_id, "metadata": {"order_id": order_id}},
                 options={"idempotency_key": idempotency_key},
-            )
+            ),
         )
 
     async def recent_payments(self, since: float) -> list[PaymentInfo]:
@@ -106,15 +112,16 @@ class StripeGateway:
         params: dict[str, Any] = {"created": {"gte": int(since)}, "limit": LIST_PAGE}
         while True:
             page = await self._call(
-                self._client.v1.payment_intents.list_async(params=params)  # type: ignore[arg-type]
+                "list_payments",
+                self._client.v1.payment_intents.list_async(params=params),  # type: ignore[arg-type]
             )
             found.extend(_info(intent) for intent in page.data)
             if not page.has_more or not page.data:
                 return found
             params["starting_after"] = page.data[-1].id
 
-    def parse_webhook(self, payload: bytes, signature: str | None) -> PaymentEvent | None:
-        """Verify Stripe's signature and read the event; None for types we ignore."""
+    def parse_webhook(self, payload: bytes, signature: str | None) -> WebhookEvent:
+        """Verify Stripe's signature and read the event (no payment event for types we ignore)."""
         if not self._webhook_secret:
             raise InvalidSignature("webhooks are not configured (no webhook signing secret)")
         try:
@@ -126,39 +133,43 @@ class StripeGateway:
             raise InvalidSignature(f"webhook refused: {_reason(exc)}") from exc
         kind = _EVENT_KINDS.get(event.type)
         if kind is None:
-            return None
-        obj: dict[str, Any] = event.data.object.to_dict()
-        if kind is PaymentEventKind.REFUNDED:
-            # Only a full refund refunds the order; partial ones are the seller's business.
-            if not obj.get("refunded"):
-                return None
-            payment_id = str(obj.get("payment_intent") or "")
-            order_id = (obj.get("metadata") or {}).get("order_id")
-        else:
-            payment_id = str(obj.get("id"))
-            order_id = (obj.get("metadata") or {}).get("order_id")
-        error = obj.get("last_payment_error") or {}
-        return PaymentEvent(
-            event_id=event.id,
-            kind=kind,
-            payment_id=payment_id,
-            order_id=order_id,
-            message=error.get("message") if kind is PaymentEventKind.FAILED else None,
-        )
+            # Stripe has hundreds of event types: name only ours, so metric labels stay bounded.
+            return WebhookEvent(OTHER_WEBHOOK, None)
+        return WebhookEvent(event.type, _payment_event(event, kind))
 
     async def close(self) -> None:
         """Close the HTTP session."""
         await self._http.close_async()  # type: ignore[no-untyped-call]
 
-    async def _call(self, pending: Any) -> Any:
+    async def _call(self, call: str, pending: Any) -> Any:
         try:
-            return await pending
+            with gateway_call(NAME, call):
+                return await pending
         except stripe.InvalidRequestError as exc:
             if exc.http_status == 404:
                 raise PaymentNotFound("Stripe has no such payment") from exc
             raise _gateway_error(exc) from exc
         except stripe.StripeError as exc:
             raise _gateway_error(exc) from exc
+
+
+def _payment_event(event: stripe.Event, kind: PaymentEventKind) -> PaymentEvent | None:
+    obj: dict[str, Any] = event.data.object.to_dict()
+    if kind is PaymentEventKind.REFUNDED:
+        # Only a full refund refunds the order; partial ones are the seller's business.
+        if not obj.get("refunded"):
+            return None
+        payment_id = str(obj.get("payment_intent") or "")
+    else:
+        payment_id = str(obj.get("id"))
+    error = obj.get("last_payment_error") or {}
+    return PaymentEvent(
+        event_id=event.id,
+        kind=kind,
+        payment_id=payment_id,
+        order_id=(obj.get("metadata") or {}).get("order_id"),
+        message=error.get("message") if kind is PaymentEventKind.FAILED else None,
+    )
 
 
 def _info(resource: Any) -> PaymentInfo:

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from redis.exceptions import RedisError
 
+from livesale import metrics
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.stock import StockService
 from livesale.tasks import cancel_and_wait
@@ -98,6 +99,7 @@ class StockAnnouncer:
                     show_id,
                     {"type": "sold_out", "product_id": product_id, "sale": sale is not None},
                 )
+                metrics.SHOP_SOLD_OUT.inc()
             elif not empty:
                 self._sold_out.discard(key)
         except (RedisError, OSError):

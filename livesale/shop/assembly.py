@@ -21,6 +21,7 @@ from livesale.shop.orders import OrderService
 from livesale.shop.payments import PaymentService
 from livesale.shop.settlement import Settlement
 from livesale.shop.stock import StockService
+from livesale.storage.activity import ActivityRecorder
 from livesale.storage.carts import CartStore, CheckoutStore
 from livesale.storage.database import Database
 from livesale.storage.dummy_payments import DummyPaymentRepository
@@ -109,6 +110,7 @@ def build_shop(
     products: ProductRepository,
     timeline: TimelineRepository,
     viewers: ViewerRepository,
+    activity: ActivityRecorder,
 ) -> Shop:
     """Wire the shop (order matters only in that each part gets what it uses)."""
     orders = OrderRepository(db)
@@ -125,9 +127,9 @@ def build_shop(
         catalogue=catalogue,
         stock=stock,
         announcer=announcer,
-        carts=CartService(settings.shop, catalogue, stock, carts),
+        carts=CartService(settings.shop, catalogue, stock, carts, activity),
         checkout=CheckoutService(
-            settings.shop, catalogue, stock, carts, checkouts, orders, payments, announcer
+            settings.shop, catalogue, stock, carts, checkouts, orders, payments, announcer, activity
         ),
         orders=OrderService(orders, payments, settlement),
         settlement=settlement,

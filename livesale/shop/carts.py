@@ -6,15 +6,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from livesale import metrics
 from livesale.config import ShopSettings
 from livesale.domain.accounts import Viewer
-from livesale.domain.checkout import price_item
+from livesale.domain.analytics import CART_ADD, NO_PIN
+from livesale.domain.checkout import pin_showing, price_item
 from livesale.domain.errors import CartFull, CurrencyMismatch, NotForSale
 from livesale.domain.products import Product, Variant
 from livesale.domain.validation import reject_unknown_fields
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.checkout import parse_quantity
 from livesale.shop.stock import StockService
+from livesale.storage.activity import ActivityRecorder
 from livesale.storage.carts import CartStore
 
 QUANTITY_FIELDS = frozenset({"quantity"})
@@ -29,12 +32,14 @@ class CartService:
         catalogue: ShopCatalogue,
         stock: StockService,
         carts: CartStore,
+        activity: ActivityRecorder,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
         self._catalogue = catalogue
         self._stock = stock
         self._carts = carts
+        self._activity = activity
         self._clock = clock
 
     async def view(self, viewer: Viewer, show_id: str) -> dict[str, Any]:
@@ -85,25 +90,32 @@ class CartService:
         if quantity == 0:
             return await self.remove(viewer, show_id, variant_id)
         await self._catalogue.show(show_id)
-        _, variant = await self._catalogue.sellable(show_id, variant_id)
-        await self._check_currency(viewer, show_id, variant.currency, variant_id)
+        product, variant = await self._catalogue.sellable(show_id, variant_id)
+        lines = await self._carts.lines(viewer.id, show_id)
+        await self._check_currency(show_id, lines, variant.currency, variant_id)
         if not await self._carts.set_line(viewer.id, show_id, variant_id, quantity):
             raise CartFull(
                 f"a cart holds at most {self._settings.max_cart_lines} different items",
                 max_lines=self._settings.max_cart_lines,
             )
+        # The lines read for the currency check tell a new line from a changed one.
+        metrics.SHOP_CART_UPDATES.labels("set" if variant_id in lines else "add").inc()
+        if variant_id not in lines:
+            pin = pin_showing(await self._catalogue.pin(show_id), product)
+            self._activity.count(show_id, CART_ADD, pin or NO_PIN)
         return await self.view(viewer, show_id)
 
     async def remove(self, viewer: Viewer, show_id: str, variant_id: str) -> dict[str, Any]:
         """Drop a line."""
         await self._catalogue.show(show_id)
         await self._carts.remove_line(viewer.id, show_id, variant_id)
+        metrics.SHOP_CART_UPDATES.labels("remove").inc()
         return await self.view(viewer, show_id)
 
     async def _check_currency(
-        self, viewer: Viewer, show_id: str, currency: str, variant_id: str
+        self, show_id: str, lines: dict[str, int], currency: str, variant_id: str
     ) -> None:
-        for other in await self._carts.lines(viewer.id, show_id):
+        for other in lines:
             if other == variant_id:
                 continue
             found = await self._sellable_or_none(show_id, other)

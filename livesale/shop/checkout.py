@@ -9,6 +9,7 @@ from typing import Any
 from livesale import metrics
 from livesale.config import ShopSettings
 from livesale.domain.accounts import Viewer
+from livesale.domain.analytics import BUY_TAP, HOLD, NO_PIN
 from livesale.domain.checkout import (
     Checkout,
     PricedItem,
@@ -34,6 +35,7 @@ from livesale.shop.announcer import StockAnnouncer
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.payments import PaymentService
 from livesale.shop.stock import StockService
+from livesale.storage.activity import ActivityRecorder
 from livesale.storage.carts import CartStore, CheckoutStore
 from livesale.storage.orders import NewOrder, OrderRepository
 
@@ -66,8 +68,10 @@ class CheckoutService:
         orders: OrderRepository,
         payments: PaymentService,
         announcer: StockAnnouncer,
+        activity: ActivityRecorder,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self._activity = activity
         self._settings = settings
         self._catalogue = catalogue
         self._stock = stock
@@ -101,6 +105,8 @@ class CheckoutService:
             self._catalogue.forget_pin(show_id)
             pin = await self._catalogue.pin(show_id)
         item = price_item(product, variant, pin, self._clock())
+        # A tap counts even when refused (sold out...): it measures the pin's pull.
+        self._activity.count(show_id, BUY_TAP, item.pin_id or NO_PIN)
         return await self._open(viewer, show_id, show.creator_id, checkout_id, [(item, quantity)])
 
     async def checkout_cart(self, viewer: Viewer, show_id: str, body: dict[str, Any]) -> Checkout:
@@ -198,6 +204,7 @@ class CheckoutService:
         ttl = self._settings.hold_seconds
         lines: list[OrderLine] = []
         placed: list[str] = []
+        new_hold_pins: list[int] = []
         try:
             for index, (item, quantity) in enumerate(items):
                 hold_id = hold_id_for(checkout_id, index)
@@ -217,6 +224,7 @@ class CheckoutService:
                     # Only holds this call took are its to give back: a replayed
                     # one belongs to the first attempt, which may still succeed.
                     placed.append(hold_id)
+                    new_hold_pins.append(item.pin_id or NO_PIN)
                 lines.append(_line(item, quantity, hold_id))
         except LivesaleError as exc:
             metrics.SHOP_HOLD_ATTEMPTS.labels(exc.code).inc()
@@ -229,6 +237,8 @@ class CheckoutService:
                 for item, _ in items:
                     self._announcer.touch(show_id, item.product.id)
         metrics.SHOP_HOLD_ATTEMPTS.labels("held").inc()
+        for pin_id in new_hold_pins:
+            self._activity.count(show_id, HOLD, pin_id)
         checkout = Checkout(
             id=checkout_id,
             viewer_id=viewer.id,
@@ -253,4 +263,5 @@ def _line(item: PricedItem, quantity: int, hold_id: str) -> OrderLine:
         unit_price_minor=item.unit_price_minor,
         sale_id=None if item.sale is None else item.sale.sale_id,
         hold_id=hold_id,
+        pin_id=item.pin_id,
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
+from livesale import metrics
 from livesale.domain.accounts import Creator, Viewer
 from livesale.domain.checkout import line_json
 from livesale.domain.errors import (
+    CardDeclined,
     NotSignedIn,
     OrderNotFound,
     OrderStateConflict,
@@ -138,14 +141,12 @@ class OrderService:
     async def pay_with_test_card(self, viewer: Viewer, payment_id: str, card: object) -> Order:
         """Dummy gateway: pay the viewer's order with a test card."""
         dummy, order = await self._dummy_order(viewer, payment_id)
-        event = await dummy.confirm(payment_id, card)
-        return await self._settled(order, event)
+        return await self._attempt(order, dummy.confirm(payment_id, card))
 
     async def authenticate(self, viewer: Viewer, payment_id: str, approve: object) -> Order:
         """Dummy gateway: the second step of a card that asks for one."""
         dummy, order = await self._dummy_order(viewer, payment_id)
-        event = await dummy.authenticate(payment_id, approve)
-        return await self._settled(order, event)
+        return await self._attempt(order, dummy.authenticate(payment_id, approve))
 
     async def list_for_seller(self, creator: Creator, query: dict[str, str]) -> dict[str, Any]:
         """The creator's orders, newest first, filtered by show and status."""
@@ -200,6 +201,15 @@ class OrderService:
         if not isinstance(gateway, DummyGateway) or order is None or order.viewer_id != viewer.id:
             raise PaymentNotFound("no such payment", payment_id=payment_id)
         return gateway, order
+
+    async def _attempt(self, order: Order, attempt: Awaitable[PaymentEvent | None]) -> Order:
+        """Run a dummy payment step and settle its event; a declined card counts as failed."""
+        try:
+            event = await attempt
+        except CardDeclined:
+            metrics.SHOP_CHECKOUTS.labels(order.gateway, "failed").inc()
+            raise
+        return await self._settled(order, event)
 
     async def _settled(self, order: Order, event: PaymentEvent | None) -> Order:
         if event is None:

@@ -16,13 +16,13 @@ from livesale.domain.errors import (
 from livesale.domain.orders import Order, OrderLine, OrderStatus
 from livesale.domain.payments import PaymentEvent, PaymentEventKind
 from livesale.domain.stock import HoldState, SaleLimits
-from livesale.payments.gateway import PaymentGateway
+from livesale.payments.gateway import PaymentGateway, WebhookEvent
 from livesale.shop.announcer import StockAnnouncer
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.payments import refund_key
 from livesale.shop.stock import StockService
 from livesale.storage.locks import RedisLocks
-from livesale.storage.orders import OrderRepository
+from livesale.storage.orders import OrderRepository, Transition
 from livesale.storage.timeline import TimelineRepository
 from livesale.storage.viewers import ViewerRepository
 
@@ -69,6 +69,20 @@ class Settlement:
 
     async def apply(self, event: PaymentEvent) -> Order | None:
         """Apply a gateway event to its order (None if no order has that payment)."""
+        return (await self._apply(event))[0]
+
+    async def apply_webhook(self, webhook: WebhookEvent) -> Order | None:
+        """Apply a verified webhook's event, if it has one we act on; None if no order."""
+        if webhook.event is None:
+            order, result = None, "ignored"
+        else:
+            # The same result as the payment events counter: webhooks are a subset of those.
+            order, result = await self._apply(webhook.event)
+        metrics.SHOP_WEBHOOK_EVENTS.labels(webhook.type, result).inc()
+        return order
+
+    async def _apply(self, event: PaymentEvent) -> tuple[Order | None, str]:
+        """The order after the event, and the result counted: applied, unchanged, unknown_order."""
         order = await self._orders.by_payment(event.payment_id)
         if order is None and event.order_id:
             order = await self._orders.get(event.order_id)
@@ -77,52 +91,55 @@ class Settlement:
         if order is None or order.payment_id != event.payment_id:
             logger.warning("payment event %s names no order of ours", event.event_id)
             metrics.SHOP_PAYMENT_EVENTS.labels(event.kind.value, "unknown_order").inc()
-            return None
+            return None, "unknown_order"
         async with self.locks.hold(order_lock(order.id)):
             current = await self._orders.get(order.id)
             assert current is not None
             settled = await self._apply_locked(current, event)
-        result = "applied" if settled.status is not current.status else "unchanged"
+        result = "applied" if settled.changed else "unchanged"
         metrics.SHOP_PAYMENT_EVENTS.labels(event.kind.value, result).inc()
-        return settled
+        return settled.order, result
 
     async def refund_by_seller(self, order: Order) -> Order:
         """Refund at the gateway, then record it (the caller holds the order's lock)."""
         await self._return_money(order)
-        return await self._refund(order, REASON_REFUNDED_BY_SELLER, event=None)
+        return (await self._refund(order, REASON_REFUNDED_BY_SELLER, event=None)).order
 
     async def give_up(self, order: Order) -> Order:
         """Cancel an order that was never paid (the caller holds its lock)."""
         await self._give_back(order)
         return (await self._orders.move(order.id, OrderStatus.CANCELED, REASON_NOT_PAID)).order
 
-    async def _apply_locked(self, order: Order, event: PaymentEvent) -> Order:
+    async def _apply_locked(self, order: Order, event: PaymentEvent) -> Transition:
         if event.kind is PaymentEventKind.SUCCEEDED:
             return await self._paid(order, event)
         if event.kind is PaymentEventKind.REFUNDED:
             return await self._refund(order, REASON_REFUNDED_AT_PROVIDER, event)
         if event.kind is PaymentEventKind.CANCELED and order.status is OrderStatus.PENDING_PAYMENT:
             await self._give_back(order)
-            moved = await self._orders.move(
+            return await self._orders.move(
                 order.id,
                 OrderStatus.CANCELED,
                 REASON_PAYMENT_CANCELED,
                 event_id=event.event_id,
                 event_type=event.kind.value,
             )
-            return moved.order
-        # A failed attempt changes nothing (the buyer may try another card); note it once.
-        await self._orders.note_event(event.event_id, order.id, event.kind.value)
-        return order
+        # A failed attempt changes no status (the buyer may try another card); note it once.
+        first = await self._orders.note_event(event.event_id, order.id, event.kind.value)
+        failed = first and event.kind is PaymentEventKind.FAILED
+        if failed:
+            metrics.SHOP_CHECKOUTS.labels(order.gateway, "failed").inc()
+        # A first failed attempt counts as applied; a late cancel or a replay is unchanged.
+        return Transition(order, changed=failed)
 
-    async def _paid(self, order: Order, event: PaymentEvent) -> Order:
+    async def _paid(self, order: Order, event: PaymentEvent) -> Transition:
         if order.status is OrderStatus.CANCELED:
             # The money came after we gave up on the order: give it back.
             await self._return_money(order)
             return await self._refund(order, REASON_PAID_AFTER_CANCEL, event)
         if order.status is not OrderStatus.PENDING_PAYMENT:
             await self._orders.note_event(event.event_id, order.id, event.kind.value)
-            return order
+            return Transition(order, changed=False)
         if not await self._take_stock(order):
             # Sold out before the money came: give it back, and every line's stock
             # (reloaded: lines taken again point at their new holds).
@@ -135,7 +152,7 @@ class Settlement:
         )
         if moved.changed:
             await self._announce(moved.order)
-        return moved.order
+        return moved
 
     async def _take_stock(self, order: Order) -> bool:
         """Commit every line's hold, holding again where one expired; False at the first that
@@ -147,7 +164,7 @@ class Settlement:
 
     async def _commit_line(self, order: Order, position: int, line: OrderLine) -> bool:
         try:
-            await self._stock.store.commit(line.hold_id)
+            await self._stock.commit(line.hold_id)
             return True
         except (HoldExpired, HoldNotFound):
             pass
@@ -160,7 +177,7 @@ class Settlement:
                 retake, variant, line.quantity, order.viewer_id, RETAKE_TTL_SECONDS, sale
             )
             if outcome.hold.state is HoldState.HELD:
-                await self._stock.store.commit(retake)
+                await self._stock.commit(retake)
             elif outcome.hold.state is not HoldState.COMMITTED:
                 return False
         except (*_NO_STOCK, HoldExpired, StopIteration):
@@ -184,18 +201,17 @@ class Settlement:
         assert order.payment_id is not None
         await self._gateway.refund_payment(order.payment_id, order.id, refund_key(order.id))
 
-    async def _refund(self, order: Order, reason: str, event: PaymentEvent | None) -> Order:
+    async def _refund(self, order: Order, reason: str, event: PaymentEvent | None) -> Transition:
         if order.status is not OrderStatus.FULFILLED:
             # Not shipped: the units go back on sale.
             await self._give_back(order)
-        moved = await self._orders.move(
+        return await self._orders.move(
             order.id,
             OrderStatus.REFUNDED,
             reason,
             event_id=None if event is None else event.event_id,
             event_type=None if event is None else event.kind.value,
         )
-        return moved.order
 
     async def _give_back(self, order: Order) -> None:
         for line in order.lines:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
+from livesale import metrics
 from livesale.domain.checkout import sale_id_for
 from livesale.domain.errors import StockBelowReserved
 from livesale.domain.pins import TimelineEvent
@@ -64,6 +65,14 @@ class StockService:
         """Hold units (idempotent on `hold_id`)."""
         await self.ensure(variant)
         return await self.store.hold(hold_id, variant.id, quantity, buyer_id, ttl_seconds, sale)
+
+    async def commit(self, hold_id: str) -> HoldOutcome:
+        """Turn a hold into sold units (a replay is a no-op); see StockStore.commit."""
+        outcome = await self.store.commit(hold_id)
+        if outcome.changed:
+            # Only the call that committed counts: an event applied twice commits once.
+            metrics.SHOP_HOLDS_COMMITTED.inc()
+        return outcome
 
     async def levels(self, variant: Variant) -> StockLevels:
         """The variant's counters."""

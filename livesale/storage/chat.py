@@ -47,6 +47,13 @@ class ChatRepository:
         )
         return [_message(row) for row in reversed(rows)]
 
+    async def times(self, show_id: str) -> list[float]:
+        """When each of the show's messages was sent (deleted ones too), oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT created_at FROM chat_messages WHERE show_id = ? ORDER BY id", (show_id,)
+        )
+        return [float(row[0]) for row in rows]
+
     async def delete(self, show_id: str, message_id: int, deleted_by: str) -> ChatMessage:
         """Mark a message of this show deleted (idempotent); ChatMessageNotFound otherwise."""
         async with self._db.transaction() as conn:

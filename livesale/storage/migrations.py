@@ -229,4 +229,33 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX dummy_payments_created ON dummy_payments (created_at);
     """,
+    # 4: creator analytics. One row per room connection (a watch session, kept
+    # current by heartbeats so a crash leaves a true end), counters per show,
+    # 10-second slot, kind and pin, and the pin each order line was bought from.
+    """
+    -- No foreign keys: a batch of events must never fail as a whole for one row.
+    CREATE TABLE watch_sessions (
+        id TEXT PRIMARY KEY,
+        show_id TEXT NOT NULL,
+        -- The visitor id of the browser, else the guest viewer, else the connection.
+        audience_key TEXT NOT NULL,
+        process_id TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        seen_at REAL NOT NULL,
+        ended_at REAL
+    );
+    CREATE INDEX watch_sessions_show ON watch_sessions (show_id, started_at);
+    CREATE INDEX watch_sessions_open ON watch_sessions (process_id) WHERE ended_at IS NULL;
+
+    CREATE TABLE show_activity (
+        show_id TEXT NOT NULL,
+        slot INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        pin_id INTEGER NOT NULL,
+        count INTEGER NOT NULL CHECK (count > 0),
+        PRIMARY KEY (show_id, slot, kind, pin_id)
+    ) WITHOUT ROWID;
+
+    ALTER TABLE order_lines ADD COLUMN pin_id INTEGER;
+    """,
 ]

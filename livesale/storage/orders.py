@@ -11,6 +11,8 @@ from typing import Any
 
 import aiosqlite
 
+from livesale.domain.analytics import SoldLine
+from livesale.domain.checkout import pin_id_of_sale
 from livesale.domain.orders import (
     Address,
     BuyerDetails,
@@ -20,7 +22,13 @@ from livesale.domain.orders import (
     can_move,
     require_move,
 )
-from livesale.metrics import SHOP_ORDERS
+from livesale.metrics import (
+    SHOP_CHECKOUTS,
+    SHOP_ORDERS,
+    SHOP_PAYMENT_DURATION,
+    SHOP_REFUNDED,
+    SHOP_REVENUE,
+)
 from livesale.storage.database import Database
 
 _COLUMNS = (
@@ -30,7 +38,7 @@ _COLUMNS = (
 )
 _LINE_COLUMNS = (
     "order_id, position, variant_id, product_id, title, variant_name, sku, quantity,"
-    " unit_price_minor, sale_id, hold_id"
+    " unit_price_minor, sale_id, hold_id, pin_id"
 )
 _STAMP = {
     OrderStatus.PAID: "paid_at",
@@ -109,7 +117,7 @@ class OrderRepository:
             if created:
                 await conn.executemany(
                     f"INSERT INTO order_lines ({_LINE_COLUMNS})"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [_line_values(order_id, i, line) for i, line in enumerate(new.lines)],
                 )
                 await _history(conn, order_id, None, OrderStatus.PENDING_PAYMENT, None, now)
@@ -123,7 +131,7 @@ class OrderRepository:
             order = await _load(conn, order_id)
         assert order is not None
         if created:
-            SHOP_ORDERS.labels(OrderStatus.PENDING_PAYMENT.value).inc()
+            _count_created(order)
         return order, created
 
     async def get(self, order_id: str) -> Order | None:
@@ -196,7 +204,7 @@ class OrderRepository:
             await _history(conn, order_id, order.status, target, reason, now)
             moved = await _load(conn, order_id)
         assert moved is not None
-        SHOP_ORDERS.labels(target.value).inc()
+        _count_move(moved)
         return Transition(moved, changed=True)
 
     async def note_event(self, event_id: str, order_id: str, event_type: str) -> bool:
@@ -253,6 +261,30 @@ class OrderRepository:
         )
         return 0 if row is None else int(row["units"])
 
+    async def sold_lines(self, show_id: str) -> list[SoldLine]:
+        """Every line of every order of the show, with its order's status, for analytics."""
+        rows = await self._db.fetchall(
+            "SELECT o.id, o.status, o.currency, o.created_at, l.pin_id, l.sale_id, l.quantity,"
+            " l.unit_price_minor FROM orders o JOIN order_lines l ON l.order_id = o.id"
+            " WHERE o.show_id = ? ORDER BY o.created_at, l.position",
+            (show_id,),
+        )
+        return [
+            SoldLine(
+                order_id=str(row["id"]),
+                status=OrderStatus(row["status"]),
+                currency=str(row["currency"]),
+                created_at=float(row["created_at"]),
+                # Lines from before pins were recorded name their flash sale's pin at least.
+                pin_id=row["pin_id"]
+                if row["pin_id"] is not None or row["sale_id"] is None
+                else pin_id_of_sale(row["sale_id"]),
+                quantity=int(row["quantity"]),
+                line_total_minor=int(row["quantity"]) * int(row["unit_price_minor"]),
+            )
+            for row in rows
+        ]
+
     async def history(self, order_id: str) -> list[dict[str, Any]]:
         """The order's status changes, oldest first."""
         rows = await self._db.fetchall(
@@ -265,6 +297,27 @@ class OrderRepository:
     async def _many(self, order_ids: Sequence[str]) -> list[Order]:
         orders = [await self.get(order_id) for order_id in order_ids]
         return [order for order in orders if order is not None]
+
+
+def _count_created(order: Order) -> None:
+    """Count a new order (a retry that finds the checkout's order never gets here)."""
+    SHOP_ORDERS.labels(OrderStatus.PENDING_PAYMENT.value).inc()
+    SHOP_CHECKOUTS.labels(order.gateway, "started").inc()
+
+
+def _count_move(order: Order) -> None:
+    """Count an order that just reached its status (a replay or a no-op never gets here)."""
+    SHOP_ORDERS.labels(order.status.value).inc()
+    if order.status is OrderStatus.PAID:
+        SHOP_CHECKOUTS.labels(order.gateway, "paid").inc()
+        SHOP_REVENUE.labels(order.currency).inc(order.total_minor)
+        if order.paid_at is not None:
+            # Wall-clock stamps: clamp a clock step backwards instead of observing < 0.
+            waited = max(0.0, order.paid_at - order.created_at)
+            SHOP_PAYMENT_DURATION.labels(order.gateway).observe(waited)
+    elif order.status is OrderStatus.REFUNDED:
+        # Every refund gives money back, including one for money that came after a cancel.
+        SHOP_REFUNDED.labels(order.currency).inc(order.total_minor)
 
 
 async def _history(
@@ -308,6 +361,7 @@ def _line_values(order_id: str, position: int, line: OrderLine) -> tuple[object,
         line.unit_price_minor,
         line.sale_id,
         line.hold_id,
+        line.pin_id,
     )
 
 
@@ -322,6 +376,7 @@ def _line(row: aiosqlite.Row) -> OrderLine:
         unit_price_minor=int(row["unit_price_minor"]),
         sale_id=row["sale_id"],
         hold_id=str(row["hold_id"]),
+        pin_id=row["pin_id"],
     )
 
 

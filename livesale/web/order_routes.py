@@ -101,11 +101,9 @@ async def stripe_webhook(request: web.Request) -> web.Response:
         raise PaymentNotFound("the Stripe gateway is not in use")
     payload = await request.read()
     try:
-        event = gateway.parse_webhook(payload, request.headers.get("Stripe-Signature"))
+        webhook = gateway.parse_webhook(payload, request.headers.get("Stripe-Signature"))
     except InvalidSignature:
         SHOP_WEBHOOKS_REFUSED.inc()
         raise
-    if event is None:
-        return web.json_response({"received": True, "applied": False})
-    order = await shop.settlement.apply(event)
+    order = await shop.settlement.apply_webhook(webhook)
     return web.json_response({"received": True, "applied": order is not None})

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 from livesale import keys
-from livesale.domain.errors import CrossSiteRefused
+from livesale.domain.errors import CrossSiteRefused, ValidationFailed
 from livesale.web.auth import SESSION_COOKIE, VIEWER_COOKIE, current_creator, current_viewer
 from livesale.web.csrf import is_same_origin
+
+# The watch page's random id of this browser (kept in localStorage), so a viewer
+# who reconnects or reloads counts once among a show's unique viewers.
+_VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def add_room_routes(app: web.Application) -> None:
@@ -25,11 +31,16 @@ async def room_events(request: web.Request) -> web.StreamResponse:
     has_identity = SESSION_COOKIE in request.cookies or VIEWER_COOKIE in request.cookies
     if has_identity and not is_same_origin(request):
         raise CrossSiteRefused("the room may only be opened from this site's pages")
+    visitor_id = request.query.get("visitor")
+    if visitor_id is not None and not _VISITOR_ID.fullmatch(visitor_id):
+        raise ValidationFailed(
+            "visitor must be 16 to 64 letters, digits, '-' or '_'", field="visitor"
+        )
     room.check_capacity()
     who = await room.participant(
         show, await current_creator(request), await current_viewer(request)
     )
     ws = room.websocket()
     await ws.prepare(request)
-    await room.serve(show, ws, request.transport, who)
+    await room.serve(show, ws, request.transport, who, visitor_id)
     return ws

@@ -100,6 +100,7 @@ async function enter(showId) {
   }
   applyShow({});
   $("room-watch").href = `/watch/${encodeURIComponent(show.id)}`;
+  $("room-analytics").href = `/console/shows/${encodeURIComponent(show.id)}/analytics`;
   startRoom(show, { onShow: applyShow });
 }
 

@@ -1,4 +1,5 @@
 // The creator console: sign-in, then products, shows, each show's room and orders.
+import { analyticsView } from "./console-analytics.js";
 import { fetchMe, setUpAuth } from "./console-auth.js";
 import { ordersView } from "./console-orders.js";
 import { productFormView } from "./console-product-form.js";
@@ -52,6 +53,7 @@ startRouter(
     [/^\/console\/shows\/?$/, showsView],
     [/^\/console\/shows\/new$/, showFormView],
     [/^\/console\/shows\/([^/]+)$/, showRoomView],
+    [/^\/console\/shows\/([^/]+)\/analytics$/, analyticsView],
     [/^\/console\/orders\/?$/, ordersView],
     [/^\/console\/settings\/?$/, settingsView],
   ],

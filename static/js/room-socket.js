@@ -6,6 +6,29 @@ const PING_MS = 15000; // an app-level ping: a silent dead connection is noticed
 const PONG_TIMEOUT_MS = 10000;
 const MAX_BACKOFF_MS = 15000;
 
+const VISITOR_KEY = "livesale.visitor";
+
+/** This browser's random id, so the creator's analytics count a returning viewer once. */
+function visitorId() {
+  try {
+    let id = localStorage.getItem(VISITOR_KEY);
+    if (!id || !/^[A-Za-z0-9_-]{16,64}$/.test(id)) {
+      id = randomId();
+      localStorage.setItem(VISITOR_KEY, id);
+    }
+    return id;
+  } catch {
+    // Storage blocked by the browser's settings: a fresh id per page, still valid.
+    return randomId();
+  }
+}
+
+/** 128 random bits as hex (getRandomValues works on plain-http pages too, randomUUID not). */
+function randomId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 export class RoomSocket {
   /**
    * `onEvent(event)` is called for every event object; `onStatus(status)`
@@ -14,6 +37,7 @@ export class RoomSocket {
   constructor(showId, { onEvent, onStatus = () => {} }) {
     this.url = new URL(`/api/shows/${encodeURIComponent(showId)}/events`, location.href);
     this.url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    this.url.searchParams.set("visitor", visitorId());
     this.onEvent = onEvent;
     this.onStatus = onStatus;
     this.socket = null;

@@ -1,0 +1,140 @@
+"""A show's analytics for its creator, live and after, from what was recorded."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from livesale.domain import analytics
+from livesale.domain.accounts import Creator
+from livesale.domain.analytics import SoldLine
+from livesale.domain.errors import NotOwner
+from livesale.domain.products import Product
+from livesale.domain.shows import Show, ShowStatus
+from livesale.storage.activity import ActivityRepository
+from livesale.storage.chat import ChatRepository
+from livesale.storage.shows import ShowRepository
+from livesale.storage.timeline import TimelineRepository
+
+
+class SoldLineSource(Protocol):
+    """Reads the order lines of a show."""
+
+    async def sold_lines(self, show_id: str) -> list[SoldLine]:
+        """Every line of every order of the show, with its order's status."""
+
+
+class ProductSource(Protocol):
+    """Reads products by id."""
+
+    async def get_many(self, product_ids: Sequence[str]) -> list[Product]:
+        """The products that exist among `product_ids`, in that order."""
+
+
+class ShowAnalytics:
+    """Builds the analytics report of a show for its creator."""
+
+    def __init__(
+        self,
+        shows: ShowRepository,
+        timeline: TimelineRepository,
+        activity: ActivityRepository,
+        chat: ChatRepository,
+        orders: SoldLineSource,
+        products: ProductSource,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._shows = shows
+        self._timeline = timeline
+        self._activity = activity
+        self._chat = chat
+        self._orders = orders
+        self._products = products
+        self._clock = clock
+
+    async def report(self, creator: Creator, show_id: str) -> dict[str, Any]:
+        """The figures of the show (NotOwner unless `creator` owns it)."""
+        show = await self._shows.get(show_id)
+        if show.creator_id != creator.id:
+            raise NotOwner("only the show's creator may see its analytics", show_id=show_id)
+        now = self._clock()
+        counts = await self._activity.counts(show.id)
+        chat_times = await self._chat.times(show.id)
+        lines = await self._orders.sold_lines(show.id)
+        totals = {kind: 0 for kind in analytics.ACTIVITY_KINDS}
+        for count in counts:
+            totals[count.kind] = totals.get(count.kind, 0) + count.count
+        sold, revenue, refunded, given_back = analytics.sales(lines)
+        report: dict[str, Any] = {
+            "show": _show_json(show),
+            "as_of": now,
+            "likes": totals[analytics.LIKE],
+            "chat_messages": len(chat_times),
+            "buy_taps": totals[analytics.BUY_TAP],
+            "cart_adds": totals[analytics.CART_ADD],
+            "holds": totals[analytics.HOLD],
+            "orders": {
+                "sold": sold,
+                "revenue": revenue.as_json(),
+                "refunded": refunded,
+                "refunded_amount": given_back.as_json(),
+            },
+        }
+        if show.live_at is None:
+            report.update(_not_live_yet())
+            return report
+        start = show.live_at
+        ended = show.ended_at if show.status is ShowStatus.ENDED else None
+        end = max(start, ended if ended is not None else now)
+        sessions = await self._activity.sessions(show.id, now)
+        crowd = analytics.audience(sessions, start, end)
+        spans = analytics.pin_spans(await self._timeline.events(show.id), end)
+        pins = analytics.pin_figures(spans, sessions, counts, lines)
+        titles = await self._titles([span.product_id for span in spans])
+        size, points = analytics.series(start, end, sessions, counts, chat_times, lines)
+        report["live_seconds"] = round(end - start, 3)
+        report["viewers"] = {
+            "peak": crowd.peak,
+            "peak_at_ms": None if crowd.peak_at is None else round((crowd.peak_at - start) * 1000),
+            "average": round(crowd.average, 3),
+            "unique": crowd.unique,
+            "watch_minutes": round(crowd.watch_seconds / 60, 3),
+        }
+        report["pins"] = [
+            {**pin.as_json(start), "title": titles.get(pin.span.product_id, "")} for pin in pins
+        ]
+        report["chart"] = {
+            "bucket_seconds": size,
+            "points": [point.as_json(start) for point in points],
+        }
+        return report
+
+    async def _titles(self, product_ids: list[str]) -> dict[str, str]:
+        unique = list(dict.fromkeys(product_ids))
+        return {product.id: product.title for product in await self._products.get_many(unique)}
+
+
+def _show_json(show: Show) -> dict[str, Any]:
+    return {
+        "id": show.id,
+        "title": show.title,
+        "status": show.status.value,
+        "live_at": show.live_at,
+        "ended_at": show.ended_at,
+    }
+
+
+def _not_live_yet() -> dict[str, Any]:
+    return {
+        "live_seconds": 0,
+        "viewers": {
+            "peak": 0,
+            "peak_at_ms": None,
+            "average": 0.0,
+            "unique": 0,
+            "watch_minutes": 0.0,
+        },
+        "pins": [],
+        "chart": {"bucket_seconds": analytics.BUCKET_CHOICES[0], "points": []},
+    }

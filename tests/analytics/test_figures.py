@@ -1,0 +1,169 @@
+"""The analytics arithmetic on a scripted show whose every event is known."""
+
+from __future__ import annotations
+
+import pytest
+
+from livesale.domain import analytics
+from livesale.domain.analytics import (
+    ActivityCount,
+    SoldLine,
+    WatchSession,
+)
+from livesale.domain.orders import OrderStatus
+from livesale.domain.pins import FlashSale, TimelineEvent, TimelineKind
+
+LIVE_AT = 1000.0
+END = 1100.0
+
+# visitor a watches from before the show went live, leaves, comes back; b stays
+# to the end; c drops by. Watch time inside the show: 50 + 90 + 20 + 10 = 170 s.
+SESSIONS = [
+    WatchSession("a", 990.0, 1050.0),
+    WatchSession("b", 1010.0, 1100.0),
+    WatchSession("a", 1060.0, 1080.0),
+    WatchSession("c", 1020.0, 1030.0),
+    WatchSession("late", 1200.0, 1300.0),  # after the show: not in any figure
+]
+SALE = FlashSale(
+    sale_price_minor=1500, currency="USD", quantity=5, per_buyer_limit=1, duration_seconds=60
+)
+TIMELINE = [
+    TimelineEvent(1, "s", TimelineKind.PIN, 5000, "p1", None, 1005.0),
+    TimelineEvent(2, "s", TimelineKind.PIN, 40000, "p2", SALE, 1040.0),
+    TimelineEvent(3, "s", TimelineKind.UNPIN, 70000, None, None, 1070.0),
+]
+COUNTS = [
+    ActivityCount(1000.0, analytics.LIKE, 0, 7),
+    ActivityCount(1010.0, analytics.BUY_TAP, 1, 5),
+    ActivityCount(1010.0, analytics.HOLD, 1, 3),
+    ActivityCount(1040.0, analytics.BUY_TAP, 2, 4),
+    ActivityCount(1040.0, analytics.HOLD, 2, 2),
+    ActivityCount(1040.0, analytics.CART_ADD, 2, 1),
+    ActivityCount(1090.0, analytics.LIKE, 0, 3),
+    ActivityCount(980.0, analytics.LIKE, 0, 9),  # before the show went live
+]
+LINES = [
+    SoldLine("o1", OrderStatus.PAID, "USD", 1012.0, 1, 2, 1000),
+    SoldLine("o2", OrderStatus.REFUNDED, "USD", 1015.0, 1, 1, 500),
+    SoldLine("o3", OrderStatus.FULFILLED, "USD", 1045.0, 2, 1, 1500),
+    SoldLine("o3", OrderStatus.FULFILLED, "USD", 1045.0, None, 1, 200),
+    SoldLine("o4", OrderStatus.PENDING_PAYMENT, "USD", 1050.0, 2, 1, 1500),
+]
+
+
+def test_audience_of_the_show() -> None:
+    crowd = analytics.audience(SESSIONS, LIVE_AT, END)
+    assert crowd.watch_seconds == pytest.approx(170.0)
+    assert crowd.average == pytest.approx(1.7)
+    assert crowd.unique == 3
+    # At 1020 a, b and c all watch; never more.
+    assert (crowd.peak, crowd.peak_at) == (3, 1020.0)
+
+
+def test_a_reconnect_at_the_same_instant_is_not_two_viewers() -> None:
+    sessions = [WatchSession("a", 0.0, 10.0), WatchSession("a", 10.0, 20.0)]
+    crowd = analytics.audience(sessions, 0.0, 20.0)
+    assert (crowd.peak, crowd.unique, crowd.average) == (1, 1, 1.0)
+
+
+def test_nobody_watching() -> None:
+    crowd = analytics.audience([], LIVE_AT, END)
+    assert (crowd.peak, crowd.peak_at, crowd.unique, crowd.average) == (0, None, 0, 0.0)
+
+
+def test_pins_run_until_the_next_pin_or_unpin_or_the_end() -> None:
+    spans = analytics.pin_spans(TIMELINE, END)
+    assert [(s.pin_id, s.product_id, s.flash_sale, s.start, s.end) for s in spans] == [
+        (1, "p1", False, 1005.0, 1040.0),
+        (2, "p2", True, 1040.0, 1070.0),
+    ]
+    still_pinned = analytics.pin_spans(TIMELINE[:2], END)
+    assert still_pinned[-1].end == END
+
+
+def test_per_pin_figures() -> None:
+    spans = analytics.pin_spans(TIMELINE, END)
+    first, second = analytics.pin_figures(spans, SESSIONS, COUNTS, LINES)
+    assert first.as_json(LIVE_AT) == {
+        "pin_id": 1,
+        "product_id": "p1",
+        "flash_sale": False,
+        "from_ms": 5000,
+        "to_ms": 40000,
+        "seconds_on_screen": 35.0,
+        "viewers_reached": 3,  # a, b, c were there between 1005 and 1040
+        "buy_taps": 5,
+        "cart_adds": 0,
+        "holds": 3,
+        "orders": 1,  # o2 was refunded
+        "units": 2,
+        "revenue": [{"currency": "USD", "amount_minor": 1000}],
+        "conversion": pytest.approx(1 / 3),
+    }
+    assert second.as_json(LIVE_AT) == {
+        "pin_id": 2,
+        "product_id": "p2",
+        "flash_sale": True,
+        "from_ms": 40000,
+        "to_ms": 70000,
+        "seconds_on_screen": 30.0,
+        "viewers_reached": 2,  # a (twice) and b
+        "buy_taps": 4,
+        "cart_adds": 1,
+        "holds": 2,
+        "orders": 1,  # o4 is not paid; o3's unpinned line is not this pin's
+        "units": 1,
+        "revenue": [{"currency": "USD", "amount_minor": 1500}],
+        "conversion": 0.5,
+    }
+
+
+def test_sales_of_the_show() -> None:
+    sold, revenue, refunded, given_back = analytics.sales(LINES)
+    assert (sold, refunded) == (2, 1)
+    assert revenue.as_json() == [{"currency": "USD", "amount_minor": 2700}]
+    assert given_back.as_json() == [{"currency": "USD", "amount_minor": 500}]
+
+
+def test_money_in_several_currencies_is_kept_apart() -> None:
+    money = analytics.Money()
+    money.add("USD", 100)
+    money.add("EUR", 50)
+    money.add("USD", 1)
+    assert money.as_json() == [
+        {"currency": "EUR", "amount_minor": 50},
+        {"currency": "USD", "amount_minor": 101},
+    ]
+
+
+def test_chart_series() -> None:
+    size, points = analytics.series(
+        LIVE_AT, END, SESSIONS, COUNTS, [1001.0, 1002.0, 1095.0, 990.0], LINES
+    )
+    assert size == 10 and len(points) == 10
+    charted = [point.as_json(LIVE_AT) for point in points]
+    assert [p["offset_ms"] for p in charted] == list(range(0, 100_000, 10_000))
+    # 1000-1010: a only; 1020-1030: a, b, c; 1090-1100: b only.
+    assert (charted[0]["viewers_average"], charted[0]["viewers_peak"]) == (1.0, 1)
+    assert (charted[2]["viewers_average"], charted[2]["viewers_peak"]) == (3.0, 3)
+    assert charted[9]["viewers_average"] == 1.0
+    assert [p["likes"] for p in charted] == [7, 0, 0, 0, 0, 0, 0, 0, 0, 3]
+    assert [p["chat_messages"] for p in charted] == [2, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert [p["buy_taps"] for p in charted] == [0, 5, 0, 0, 4, 0, 0, 0, 0, 0]
+    assert [p["orders"] for p in charted] == [0, 1, 0, 0, 1, 0, 0, 0, 0, 0]
+    assert sum(p["viewers_average"] for p in charted) * size == pytest.approx(170.0)
+
+
+@pytest.mark.parametrize(
+    ("length", "size"),
+    [(0, 10), (1200, 10), (1201, 30), (3600, 30), (7200, 60), (36_000, 300), (500_000, 7200)],
+)
+def test_bucket_sizes_keep_charts_small(length: float, size: int) -> None:
+    assert analytics.bucket_seconds(length) == size
+    assert length / size <= analytics.MAX_POINTS
+
+
+def test_conversion_without_viewers_is_unknown() -> None:
+    assert analytics.conversion(3, 0) is None
+    assert analytics.conversion(1, 4) == 0.25
