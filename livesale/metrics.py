@@ -103,8 +103,8 @@ ROOM_CHAT_MESSAGES = Counter(
 ROOM_LIKES = Counter("livesale_room_likes_total", "Likes accepted (after the per-viewer cap).")
 ROOM_MODERATION_ACTIONS = Counter(
     "livesale_room_moderation_actions_total",
-    "Moderation actions taken, by action (delete, mute, ban, unban, add_moderator, "
-    "remove_moderator, block_word, unblock_word).",
+    "Moderation actions that took effect, by action (delete, mute, ban, unban, slow_mode, "
+    "add_moderator, remove_moderator, block_word, unblock_word).",
     ["action"],
 )
 ROOM_SLOW_CLOSED = Counter(
@@ -128,7 +128,8 @@ SHOP_HOLDS_EXPIRED = Counter(
 SHOP_ORDERS = Counter("livesale_shop_orders_total", "Orders reaching each status.", ["status"])
 SHOP_PAYMENT_EVENTS = Counter(
     "livesale_shop_payment_events_total",
-    "Payment events received, by kind and whether they changed the order.",
+    "Payment events received, by kind and result (applied the first time, unchanged for "
+    "replays and late events, unknown_order).",
     ["kind", "result"],
 )
 SHOP_CART_UPDATES = Counter(
@@ -209,9 +210,11 @@ SQLITE_QUERY_DURATION = Histogram(
 )
 EMBEDDED_REDIS_UP = Gauge(
     "livesale_embedded_redis_up",
-    "1 while the private redis-server child runs, 0 once it has exited (absent when "
-    "redis.url points at an external server).",
-    multiprocess_mode="livemin",
+    "1 while the private redis-server child runs; 0 once it has exited, and always 0 when "
+    "redis.url points at an external server.",
+    # The highest over processes: every process exports 0 until told otherwise, and
+    # only the one that runs the child (the supervisor under `livesale serve`) sets 1.
+    multiprocess_mode="livemax",
 )
 
 HTTP_REQUEST_DURATION = Histogram(

@@ -24,8 +24,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from prometheus_client import values
 from prometheus_client.multiprocess import mark_process_dead
 
+from livesale import metrics
 from livesale.config import Settings
 from livesale.roles import media_socket_path
 from livesale.serve.process import ChildFailed, ChildProcess, describe_exit
@@ -129,16 +131,18 @@ class Supervisor:
         """Start Redis if it is ours and migrate SQLite; the children's settings."""
         settings = self._settings
         self._socket.parent.mkdir(parents=True, exist_ok=True)
+        # Every child writes its metrics here; files of an earlier run would add up wrongly.
+        # Made first: the embedded Redis reports its state here too.
+        shutil.rmtree(self._metrics_dir, ignore_errors=True)
+        self._metrics_dir.mkdir(parents=True)
+        stack.callback(shutil.rmtree, self._metrics_dir, True)
         if not settings.redis.url:
-            embedded = EmbeddedRedis(settings.redis, settings.data_dir)
+            up = _embedded_redis_up(self._metrics_dir)
+            embedded = EmbeddedRedis(settings.redis, settings.data_dir, report_up=up)
             stack.push_async_callback(embedded.close)
             await embedded.start()
             # One Redis for every child: none starts its own.
             settings = replace(settings, redis=replace(settings.redis, url=embedded.url))
-        # Every child writes its metrics here; files of an earlier run would add up wrongly.
-        shutil.rmtree(self._metrics_dir, ignore_errors=True)
-        self._metrics_dir.mkdir(parents=True)
-        stack.callback(shutil.rmtree, self._metrics_dir, True)
         # Migrations run here, once, before any child opens the file.
         db = await Database.open(settings.sqlite_path)
         await db.close()
@@ -225,6 +229,32 @@ class Supervisor:
             if slot.kind is ChildKind.MEDIA and slot.child is not None:
                 await slot.child.stop(STOP_TIMEOUT_SECONDS)
         self._socket.unlink(missing_ok=True)
+
+
+def _embedded_redis_up(metrics_dir: Path) -> Callable[[float], None]:
+    """The setter of livesale_embedded_redis_up as this process's entry in `metrics_dir`.
+
+    The supervisor serves no /metrics and its own instruments live in its memory, so its
+    value goes into the children's multiprocess folder, under its pid, where every
+    child's scrape reads it (prometheus-client takes the folder from the environment;
+    the children get the same value).
+    """
+    os.environ[MULTIPROCESS_ENV] = str(metrics_dir)
+    gauge = metrics.EMBEDDED_REDIS_UP
+    (described,) = gauge.describe()
+    value_class = values.MultiProcessValue()  # type: ignore[no-untyped-call]
+    value = value_class(
+        "gauge",
+        described.name,
+        described.name,
+        (),
+        (),
+        described.documentation,
+        # As defined in livesale.metrics: the collector takes the mode from the file name.
+        multiprocess_mode=gauge._multiprocess_mode,
+    )
+    setter: Callable[[float], None] = value.set
+    return setter
 
 
 def _refuse_if_port_taken(host: str, port: int) -> None:

@@ -6,19 +6,29 @@ import asyncio
 import fcntl
 import logging
 import os
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 import aiosqlite
+from prometheus_client.metrics import Histogram
 
+from livesale import metrics
 from livesale.storage.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 _LOCK_POLL_SECONDS = 0.02
+_READ = metrics.SQLITE_QUERY_DURATION.labels("read")
+_TRANSACTION = metrics.SQLITE_QUERY_DURATION.labels("transaction")
+# aiosqlite raises ValueError for a call on a closed connection. Counted only
+# around our own calls: a transaction's body may raise ValueError of its own.
+_CLOSED = ValueError
+_READ_ERRORS = (sqlite3.Error, _CLOSED)
 
 
 class Database:
@@ -65,7 +75,10 @@ class Database:
 
     @property
     def reader(self) -> aiosqlite.Connection:
-        """The read-only connection, for repositories that read several queries in a row."""
+        """The read-only connection, for repositories that read several queries in a row.
+
+        Reads through it are not timed in livesale_sqlite_query_duration_seconds.
+        """
         return self._reader
 
     async def user_version(self) -> int:
@@ -83,30 +96,41 @@ class Database:
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """Run a read query and return its first row."""
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            row: aiosqlite.Row | None = await cursor.fetchone()
-            return row
+        with _measured(_READ, _READ_ERRORS):
+            async with self._reader.execute(sql, tuple(params)) as cursor:
+                row: aiosqlite.Row | None = await cursor.fetchone()
+                return row
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read query and return every row."""
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        with _measured(_READ, _READ_ERRORS):
+            async with self._reader.execute(sql, tuple(params)) as cursor:
+                return list(await cursor.fetchall())
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction: committed on success, rolled back on error.
 
         BEGIN IMMEDIATE takes SQLite's write lock up front, so a transaction
-        that reads then writes cannot fail half-way with SQLITE_BUSY.
+        that reads then writes cannot fail half-way with SQLITE_BUSY. Timed
+        from the wait for the lock to the commit, body included.
         """
-        async with self._write_lock:
+        with _measured(_TRANSACTION, sqlite3.Error):
+            async with self._write_lock:
+                await self._begin()
+                try:
+                    yield self._conn
+                except BaseException:
+                    await self._conn.rollback()
+                    raise
+                await self._conn.commit()
+
+    async def _begin(self) -> None:
+        try:
             await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                await self._conn.rollback()
-                raise
-            await self._conn.commit()
+        except _CLOSED:
+            metrics.SQLITE_ERRORS.inc()  # sqlite3 errors are counted by transaction()
+            raise
 
     async def _migrate(self) -> None:
         if await self.pragma("journal_mode") == "wal" and await self.user_version() == len(
@@ -142,6 +166,27 @@ class Database:
                         await self._conn.rollback()
                     raise
             logger.info("applied database migration %d", version)
+
+
+@contextmanager
+def _measured(
+    timer: Histogram, counted: type[Exception] | tuple[type[Exception], ...]
+) -> Iterator[None]:
+    """Observe the block's duration on `timer`; count `counted` errors, re-raised unchanged.
+
+    A constraint refusing a write (IntegrityError) is not counted: SQLite
+    answered, and callers turn it into a conflict (a taken email, a taken SKU).
+    """
+    start = perf_counter()
+    try:
+        yield
+    except sqlite3.IntegrityError:
+        raise
+    except counted:
+        metrics.SQLITE_ERRORS.inc()
+        raise
+    finally:
+        timer.observe(perf_counter() - start)
 
 
 @asynccontextmanager

@@ -12,8 +12,10 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from livesale import metrics
 from livesale.config import RedisSettings
 from livesale.unix_sockets import someone_listens
 
@@ -42,14 +44,22 @@ class EmbeddedRedis:
     """Runs `redis-server` for this process with durable, no-eviction settings.
 
     It listens on no TCP port, only on a unix socket with 0700 permissions,
-    so nothing else on the machine can reach it.
+    so nothing else on the machine can reach it. `report_up` is told 1 once it
+    answers and 0 once it has exited (livesale_embedded_redis_up by default).
     """
 
-    def __init__(self, settings: RedisSettings, data_dir: Path) -> None:
+    def __init__(
+        self,
+        settings: RedisSettings,
+        data_dir: Path,
+        report_up: Callable[[float], None] = metrics.EMBEDDED_REDIS_UP.set,
+    ) -> None:
         self._settings = settings
         self.dir = (data_dir / "redis").resolve()
         self._socket_dir: Path | None = None
         self._process: asyncio.subprocess.Process | None = None
+        self._report_up = report_up
+        self._watcher: asyncio.Task[None] | None = None
 
     @property
     def socket_path(self) -> Path:
@@ -97,10 +107,14 @@ class EmbeddedRedis:
             await self.close()
             raise
         logger.info("embedded redis-server (pid %d) listening on %s", self.pid, self.socket_path)
+        self._report_up(1)
+        # Nothing else would notice the server dying: the app only sees failing calls.
+        self._watcher = asyncio.create_task(self._watch(self._process))
 
     async def close(self) -> None:
         """Stop the child: SIGTERM (redis flushes its AOF), then SIGKILL after a timeout."""
         process, self._process = self._process, None
+        await self._stop_watching()
         if process is not None and process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 process.send_signal(signal.SIGTERM)
@@ -111,9 +125,30 @@ class EmbeddedRedis:
                 with contextlib.suppress(ProcessLookupError):
                     process.kill()
                 await process.wait()
+        if process is not None:
+            self._report_up(0)
         if self._socket_dir is not None:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
             self._socket_dir = None
+
+    async def _watch(self, process: asyncio.subprocess.Process) -> None:
+        """Report the server down as soon as it exits on its own (crashed, killed, OOM)."""
+        code = await process.wait()
+        self._report_up(0)
+        logger.error(
+            "embedded redis-server (pid %d) exited with code %d: %s",
+            process.pid,
+            code,
+            self._log_tail(),
+        )
+
+    async def _stop_watching(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.cancel()
+            # wait(), not `await watcher`: it does not re-raise the watcher's
+            # CancelledError, so a cancellation of close() itself is not swallowed.
+            await asyncio.wait([watcher])
 
     def _prepare(self) -> Path:
         """Create the folders and write redis.conf; returns the config path.

@@ -49,24 +49,26 @@ async def check_dependencies(app: web.Application) -> dict[str, str]:
     async def ping() -> None:
         await redis.ping()  # type: ignore[misc]
 
-    redis_ok, sqlite_ok = await asyncio.gather(
-        _answers("redis", ping), _answers("sqlite", lambda: database.fetchone("SELECT 1"))
+    redis_failure, sqlite_failure = await asyncio.gather(
+        _failure("redis", ping), _failure("sqlite", lambda: database.fetchone("SELECT 1"))
     )
-    metrics.REDIS_UP.set(1 if redis_ok else 0)
-    if not sqlite_ok:
+    metrics.REDIS_UP.set(1 if redis_failure is None else 0)
+    if isinstance(sqlite_failure, TimeoutError):
+        # Database counts a read that fails; one cancelled at our deadline it cannot see.
         metrics.SQLITE_ERRORS.inc()
-    return {"redis": _state(redis_ok), "sqlite": _state(sqlite_ok)}
+    return {"redis": _state(redis_failure), "sqlite": _state(sqlite_failure)}
 
 
-async def _answers(name: str, probe: Callable[[], Awaitable[object]]) -> bool:
+async def _failure(name: str, probe: Callable[[], Awaitable[object]]) -> Exception | None:
+    """Why the probe failed (TimeoutError past the deadline), or None when it answered."""
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
             await probe()
     except Exception as exc:  # any failure means "not ready"; the reason goes to the log
         logger.warning("readiness check: %s is not answering (%r)", name, exc)
-        return False
-    return True
+        return exc
+    return None
 
 
-def _state(ok: bool) -> str:
-    return "ok" if ok else "unavailable"
+def _state(failure: Exception | None) -> str:
+    return "ok" if failure is None else "unavailable"

@@ -31,6 +31,9 @@ ON_A = {"job": "livesale", "instance": "a:8080"}  # an alert's labels for a seri
 PAYMENTS = "livesale_shop_payment_events_total"
 FAILED = f'{PAYMENTS}{{{A}, kind="failed", result="unchanged"}}'
 SUCCEEDED = f'{PAYMENTS}{{{A}, kind="succeeded", result="applied"}}'
+STARTED = "livesale_media_sessions_started_total"
+VIEWER_FAILURES = "livesale_media_session_failures_total"
+REDIS_ERRORS = "livesale_redis_errors_total"
 
 
 def _series(series: str, values: str) -> dict[str, str]:
@@ -74,20 +77,28 @@ CASES: dict[str, tuple[list[dict[str, str]], list[dict[str, Any]]]] = {
         ],
         [_quiet("LivesaleLiveShowWithoutPublisher", "8m")],
     ),
-    "viewers_retrying": (
+    "viewers_failing": (
         [
-            # a: about one session open at a time, yet 2 new sessions a minute (retries);
-            # b: 10 viewers watching, a new one every 5 minutes.
-            _series(f'livesale_media_sessions_started_total{{{A}, role="viewer"}}', "0+2x30"),
-            _series(f"livesale_media_viewers{{{A}}}", "1x30"),
-            _series(f'livesale_media_sessions_started_total{{{B}, role="viewer"}}', "0+0.2x30"),
-            _series(f"livesale_media_viewers{{{B}}}", "10x30"),
+            # a: half of the viewer sessions fail; b: one in twenty fails.
+            _series(f'{STARTED}{{{A}, role="viewer"}}', "0+2x30"),
+            _series(f'{VIEWER_FAILURES}{{{A}, role="viewer", reason="ice"}}', "0+1x30"),
+            _series(f'{STARTED}{{{B}, role="viewer"}}', "0+20x30"),
+            _series(f'{VIEWER_FAILURES}{{{B}, role="viewer", reason="ice"}}', "0+1x30"),
         ],
         [
+            _quiet("LivesaleViewersFailingToConnect", "3m"),
             _fires(
                 "LivesaleViewersFailingToConnect", "20m", severity="warning", instance="a:8080"
             ),
         ],
+    ),
+    "few_viewers_failing_is_noise": (
+        [
+            # Every session fails, but only 3 in 10 minutes: below the minimum count.
+            _series(f'{STARTED}{{{A}, role="viewer"}}', "0+0.3x30"),
+            _series(f'{VIEWER_FAILURES}{{{A}, role="viewer", reason="timeout"}}', "0+0.3x30"),
+        ],
+        [_quiet("LivesaleViewersFailingToConnect", "20m")],
     ),
     "payments_failing": (
         [
@@ -127,12 +138,33 @@ CASES: dict[str, tuple[list[dict[str, str]], list[dict[str, Any]]]] = {
             _fires("LivesaleRedisDown", "5m", severity="critical", **ON_A),
         ],
     ),
+    "redis_calls_failing_while_nobody_probes_readyz": (
+        [
+            # The gauge is stale (no /readyz probe); the calls tell the truth.
+            _series(f"livesale_redis_up{{{A}}}", "1x10"),
+            _series(f'{REDIS_ERRORS}{{{A}, kind="connection"}}', "0 0 0+30x8"),
+            _series(f'{REDIS_ERRORS}{{{B}, kind="connection"}}', "0x10"),
+        ],
+        [
+            _quiet("LivesaleRedisDown", "2m"),
+            _fires("LivesaleRedisDown", "5m", severity="critical", **ON_A),
+        ],
+    ),
+    "a_few_redis_errors_or_error_replies_are_no_outage": (
+        [
+            _series(f"livesale_redis_up{{{A}}}", "1x10"),
+            _series(f'{REDIS_ERRORS}{{{A}, kind="timeout"}}', "0 0 1 2 3x7"),
+            _series(f'{REDIS_ERRORS}{{{A}, kind="response"}}', "0+30x10"),
+        ],
+        [_quiet("LivesaleRedisDown", "8m")],
+    ),
     "sqlite_failing": (
         [
             _series(f"livesale_sqlite_errors_total{{{A}}}", "0 0 1 2 3 4 5 6 7 8 9"),
             _series(f"livesale_sqlite_errors_total{{{B}}}", "0 0 1x8"),
         ],
         [
+            _quiet("LivesaleSQLiteErrors", "3m"),
             _fires("LivesaleSQLiteErrors", "8m", severity="critical", **ON_A),
         ],
     ),
@@ -141,10 +173,12 @@ CASES: dict[str, tuple[list[dict[str, str]], list[dict[str, Any]]]] = {
             _series(f"up{{{A}}}", "1x40"),
             _series(f"livesale_media_viewers{{{A}}}", "40x40"),
             _series(f"livesale_media_publishers{{{A}}}", "1x40"),
-            _series(f'livesale_media_sessions_started_total{{{A}, role="viewer"}}', "0+2x40"),
+            _series(f'{STARTED}{{{A}, role="viewer"}}', "0+2x40"),
+            _series(f'{VIEWER_FAILURES}{{{A}, role="viewer", reason="ice"}}', "0x40"),
             _series(SUCCEEDED, "0+5x40"),
             _series(f"livesale_shop_webhooks_refused_total{{{A}}}", "0x40"),
             _series(f"livesale_redis_up{{{A}}}", "1x40"),
+            _series(f'{REDIS_ERRORS}{{{A}, kind="connection"}}', "0x40"),
             _series(f"livesale_sqlite_errors_total{{{A}}}", "0x40"),
         ],
         [_quiet(alert, "40m") for alert in ALERTS],

@@ -68,10 +68,33 @@ def test_the_dashboard_shows_what_operators_asked_for() -> None:
         "Payment events",
         "Webhook refusals",
         "Reconciliation",
+        "Media sessions ended by outcome",
+        "Media session failures",
+        "Media bytes forwarded and dropped",
+        "Viewer send queue",
+        "Chat messages and likes",
+        "Moderation actions",
+        "Cart updates",
+        "Checkouts by outcome",
+        "Payment duration",
+        "Gateway request duration p95",
+        "Revenue by currency",
+        "Webhook events by outcome",
+        "Redis command p99",
+        "Redis errors",
+        "SQLite query p99",
+        "SQLite errors",
+        "Embedded Redis up",
     ):
         assert title in titles
-    relay_p99 = "histogram_quantile(0.99, sum by (le, kind) (rate(livesale_media_relay_latency_"
-    assert relay_p99 in exprs
+    for quantile in (
+        "histogram_quantile(0.99, sum by (le, kind) (rate(livesale_media_relay_latency_",
+        "histogram_quantile(0.99, sum by (le) (rate(livesale_media_viewer_send_queue_bytes_",
+        "histogram_quantile(0.95, sum by (le, gateway) (rate(livesale_shop_payment_duration_",
+        "histogram_quantile(0.99, sum by (le, command) (rate(livesale_redis_command_duration_",
+        "histogram_quantile(0.99, sum by (le, operation) (rate(livesale_sqlite_query_duration_",
+    ):
+        assert quantile in exprs
 
 
 async def test_every_query_reads_exported_series(

@@ -15,6 +15,9 @@ from prometheus_client import REGISTRY
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import RedisSettings, Settings
+from livesale.storage.database import Database
+from livesale.storage.redis_client import connect_redis
+from livesale.web.health import check_dependencies
 from tests.redis_helpers import running_redis
 from tests.shows.conftest import assert_error
 
@@ -77,4 +80,22 @@ async def test_not_ready_when_sqlite_fails(app_client: Client) -> None:
     await app_client.app[keys.DATABASE].reader.close()
     details = await assert_error(await app_client.get("/readyz"), 503, "service_unavailable")
     assert details == {"failing": ["sqlite"], "checks": {"redis": "ok", "sqlite": "unavailable"}}
-    assert _sample("livesale_sqlite_errors_total") == errors_before + 1
+    # At least: the app's background jobs may be failing to read at the same time.
+    assert _sample("livesale_sqlite_errors_total") >= errors_before + 1
+
+
+async def test_a_failing_sqlite_check_is_counted_once(settings: Settings, tmp_path: Path) -> None:
+    """The check reads through Database, which counts the failure; the check adds none."""
+    # The parts alone, without an app's background jobs reading SQLite too.
+    database = await Database.open(tmp_path / "alone.sqlite3")
+    redis = connect_redis(settings, None)
+    app = web.Application()
+    app[keys.DATABASE], app[keys.REDIS] = database, redis
+    try:
+        await database.reader.close()
+        errors_before = _sample("livesale_sqlite_errors_total")
+        assert await check_dependencies(app) == {"redis": "ok", "sqlite": "unavailable"}
+        assert _sample("livesale_sqlite_errors_total") == errors_before + 1
+    finally:
+        await redis.aclose()
+        await database.close()
