@@ -18,6 +18,7 @@ from livesale.media.hooks import request_keyframe
 from livesale.media.keyframes import KeyframeDetector, detector_for
 from livesale.metrics import (
     MEDIA_BURST_FANOUT,
+    MEDIA_BYTES_FORWARDED,
     MEDIA_KEYFRAME_REQUESTS,
     MEDIA_PACKETS_FORWARDED,
     MEDIA_RELAY_LATENCY,
@@ -58,7 +59,9 @@ class TrackFanout:
 
     __slots__ = (
         "_batch",
+        "_batch_bytes",
         "_burst_started",
+        "_bytes_forwarded",
         "_detect",
         "_fanout",
         "_flush_scheduled",
@@ -66,6 +69,7 @@ class TrackFanout:
         "_frame_started",
         "_frame_starts",
         "_frame_timestamp",
+        "_header_bytes",
         "_latency",
         "_loop",
         "_media_ssrc",
@@ -82,6 +86,7 @@ class TrackFanout:
         self.kind = codec.kind
         self.codec = codec
         self.streams: list[ViewerStream] = []
+        self._header_bytes = 0  # the streams' RTP header sizes, summed
         self._detect: KeyframeDetector = detector_for(codec.mime_type)
         self._payload_type = -1
         self._rtx_payload_type = -1
@@ -89,14 +94,33 @@ class TrackFanout:
         self._frame_timestamp = -1
         self._frame_started = 0.0
         self._batch: list[_Forward] = []
+        self._batch_bytes = 0  # payload bytes in the batch
         # When each frame that ends in the batch started (video only).
         self._frame_starts: list[float] = []
         self._burst_started = 0.0
         self._flush_scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._forwarded = MEDIA_PACKETS_FORWARDED.labels(codec.kind)
+        self._bytes_forwarded = MEDIA_BYTES_FORWARDED.labels(codec.kind)
         self._latency = MEDIA_RELAY_LATENCY.labels(codec.kind)
         self._fanout = MEDIA_BURST_FANOUT.labels(codec.kind)
+
+    def add(self, stream: ViewerStream) -> None:
+        """Start forwarding to `stream`."""
+        self.streams.append(stream)
+        self._header_bytes += stream.header_bytes
+
+    def remove(self, stream: ViewerStream) -> None:
+        """Stop forwarding to `stream`."""
+        if stream in self.streams:
+            # Copy-on-write: a fan-out loop in progress keeps its own list.
+            self.streams = [s for s in self.streams if s is not stream]
+            self._header_bytes -= stream.header_bytes
+
+    def clear(self) -> None:
+        """Stop forwarding to every stream."""
+        self.streams = []
+        self._header_bytes = 0
 
     def bind(self, payload_type: int, rtx_payload_type: int | None) -> None:
         """Use the payload types the current publisher negotiated."""
@@ -131,6 +155,7 @@ class TrackFanout:
         if timestamp != self._frame_timestamp:
             self._frame_timestamp = timestamp
             self._frame_started = started
+        self._batch_bytes += len(payload)
         self._batch.append(
             (
                 payload,
@@ -157,6 +182,7 @@ class TrackFanout:
         """Send the queued packets, viewer by viewer."""
         self._flush_scheduled = False
         batch, self._batch = self._batch, []
+        batch_bytes, self._batch_bytes = self._batch_bytes, 0
         frame_starts, self._frame_starts = self._frame_starts, []
         streams = self.streams
         if not streams or not batch:
@@ -176,6 +202,7 @@ class TrackFanout:
             # Every audio packet is a frame; observing the last viewer keeps it cheap.
             observe(done - self._burst_started)
         self._forwarded.inc(len(streams) * len(batch))
+        self._bytes_forwarded.inc(len(streams) * batch_bytes + len(batch) * self._header_bytes)
         self._fanout.observe(done - self._burst_started)
 
 
@@ -227,16 +254,15 @@ class Broadcast:
 
     def add_stream(self, kind: str, stream: ViewerStream) -> None:
         """Start forwarding `kind` to a viewer's stream."""
-        self.tracks[kind].streams.append(stream)
+        self.tracks[kind].add(stream)
         if kind == "video":
             self.request_keyframe()
 
     def remove_stream(self, kind: str, stream: ViewerStream) -> None:
         """Stop forwarding to a viewer's stream."""
         track = self.tracks.get(kind)
-        if track is not None and stream in track.streams:
-            # Copy-on-write: a fan-out loop in progress keeps its own list.
-            track.streams = [s for s in track.streams if s is not stream]
+        if track is not None:
+            track.remove(stream)
 
     def request_keyframe(self) -> None:
         """Ask the publisher for a keyframe, at most once per interval."""
@@ -280,7 +306,7 @@ class Broadcast:
         """Drop every stream (the sessions close their own peer connections)."""
         self._cancel_pending_keyframe()
         for track in self.tracks.values():
-            track.streams = []
+            track.clear()
         self._video_receiver = None
 
 

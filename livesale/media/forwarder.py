@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from livesale.media.rtp_header import one_byte_extension
-from livesale.metrics import MEDIA_FRAMES_SKIPPED
+from livesale.metrics import MEDIA_BYTES_DROPPED, MEDIA_FRAMES_SKIPPED, MEDIA_PACKETS_DROPPED
 
 _HISTORY_SIZE = 128  # like aiortc's sender: about half a second of video
 _AUDIO_CHECK_EVERY = 25  # half a second of 20 ms Opus packets
@@ -43,10 +43,15 @@ class ViewerStream:
     """One viewer's copy of one publisher track (video or audio)."""
 
     __slots__ = (
+        "_behind",
+        "_behind_bytes",
+        "_behind_counters",
+        "_behind_packets",
         "_buffer_limit",
         "_clock_rate",
         "_dropped_counter",
         "_ext",
+        "_failed_counters",
         "_first_byte",
         "_frames_since_report",
         "_header",
@@ -59,6 +64,7 @@ class ViewerStream:
         "dropped_frames",
         "endpoint",
         "epoch",
+        "header_bytes",
         "last_sent_at",
         "last_seq",
         "last_ts",
@@ -94,13 +100,29 @@ class ViewerStream:
         self._first_byte = 0x90 if self._ext else 0x80
         # One pack per packet: the constant extension block is part of the format.
         self._header = struct.Struct(f"!BBHII{len(self._ext)}s")
+        self.header_bytes = self._header.size  # what each packet adds to its payload
         self._history: list[bytes | None] | None = [None] * _HISTORY_SIZE if keep_history else None
         self._buffer_limit = buffer_limit
         self._on_keyframe_needed = on_keyframe_needed
         self._report = sender_report
         # The first frame reports at once: a viewer can sync from its first SR.
         self._frames_since_report = _REPORT_EVERY_FRAMES - 1
-        self._dropped_counter = MEDIA_FRAMES_SKIPPED.labels("video" if keep_history else "audio")
+        kind = "video" if keep_history else "audio"
+        self._dropped_counter = MEDIA_FRAMES_SKIPPED.labels(kind)
+        self._behind_counters = (
+            MEDIA_PACKETS_DROPPED.labels(kind, "behind"),
+            MEDIA_BYTES_DROPPED.labels(kind, "behind"),
+        )
+        self._failed_counters = (
+            MEDIA_PACKETS_DROPPED.labels(kind, "send_failed"),
+            MEDIA_BYTES_DROPPED.labels(kind, "send_failed"),
+        )
+        # True from falling behind until the next keyframe: what is skipped
+        # then counts as dropped (not the wait for a first keyframe or a new
+        # publisher's). Sums are kept here and counted per skip, not per packet.
+        self._behind = False
+        self._behind_packets = 0
+        self._behind_bytes = 0
         # Random origins, as RFC 3550 asks; re-based on the first keyframe.
         self.last_seq = random.randrange(0, 1 << 15)
         self.last_ts = random.randrange(0, 1 << 32)
@@ -127,6 +149,9 @@ class ViewerStream:
         """Rewrite one publisher packet for this viewer and send it."""
         if epoch != self.epoch or self.waiting_for_keyframe:
             if not starts_keyframe:
+                if self._behind:
+                    self._behind_packets += 1
+                    self._behind_bytes += self.header_bytes + len(payload)
                 return
             self._rebase(sequence_number, timestamp, epoch, now)
         seq = (sequence_number + self.seq_offset) & _SEQ_MASK
@@ -146,7 +171,7 @@ class ViewerStream:
         if not self._send(data):
             # This packet is lost for this viewer: rather than let it decode a
             # frame with a hole, move it to the next keyframe.
-            self._fall_behind()
+            self._send_failed(len(data))
             return
         if self._history is not None:
             self._history[seq % _HISTORY_SIZE] = data
@@ -174,11 +199,26 @@ class ViewerStream:
                 # than queue without bound.
                 self._fall_behind()
 
+    def _send_failed(self, size: int) -> None:
+        packets, octets = self._failed_counters
+        packets.inc()
+        octets.inc(size)
+        self._fall_behind()
+
     def _fall_behind(self) -> None:
         self.waiting_for_keyframe = True
+        self._behind = True
         self.dropped_frames += 1
         self._dropped_counter.inc()
         self._on_keyframe_needed()
+
+    def flush_drops(self) -> None:
+        """Add the packets skipped while behind to the dropped counters."""
+        if self._behind_packets:
+            packets, octets = self._behind_counters
+            packets.inc(self._behind_packets)
+            octets.inc(self._behind_bytes)
+            self._behind_packets = self._behind_bytes = 0
 
     def _rebase(self, sequence_number: int, timestamp: int, epoch: int, now: float) -> None:
         self.seq_offset = (self.last_seq + 1 - sequence_number) & _SEQ_MASK
@@ -189,6 +229,9 @@ class ViewerStream:
             self.ts_offset = (self.last_ts + max(elapsed, 1) - timestamp) & _TS_MASK
             self.epoch = epoch
         self.waiting_for_keyframe = False
+        if self._behind:
+            self._behind = False
+            self.flush_drops()  # the skip is over: count it whole
 
     def retransmit(self, sequence_number: int) -> None:
         """Resend a packet the viewer reported lost, if still in history."""

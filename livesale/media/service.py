@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,7 @@ from livesale.media.broadcast import Broadcast, TrackCodec
 from livesale.media.forwarder import ViewerStream
 from livesale.media.ice import server_rtc_configuration
 from livesale.media.sdp import TrickleFragment, parse_offer
+from livesale.media.session_metrics import Outcome, ViewerSampler, count_end, outcome_of_state
 from livesale.media.sessions import PublisherSession, StreamFeedback, ViewerSession
 from livesale.metrics import (
     MEDIA_PUBLISHERS,
@@ -85,6 +86,7 @@ class MediaService:
         self._publishers: dict[str, PublisherSession] = {}
         self._viewers: dict[str, ViewerSession] = {}
         self._timers: set[asyncio.TimerHandle] = set()
+        self._sampler = ViewerSampler(self._viewer_streams)
         self._closing = False
 
     # -- queries -----------------------------------------------------------
@@ -120,7 +122,7 @@ class MediaService:
                     "this show already has a live publisher; end it first or wait until it "
                     f"has been silent for {self.settings.publisher_timeout_seconds:g} s"
                 )
-            await self._close_publisher(existing)
+            await self._close_publisher(existing, "replaced")
         broadcast = self._broadcasts.get(show_id)
         if broadcast is None:
             broadcast = Broadcast(show_id, self.settings.keyframe_request_interval_seconds)
@@ -148,7 +150,9 @@ class MediaService:
         MEDIA_PUBLISHERS.inc()
         MEDIA_SESSIONS_STARTED.labels("publisher").inc()
         hooks.on_state_change(pc, lambda state: self._publisher_state(session, state))
-        self._expire_if_not_connected(session.pc, lambda: self._close_publisher(session))
+        self._expire_if_not_connected(
+            session.pc, lambda: self._close_publisher(session, "never_connected")
+        )
         logger.info("publisher %s connected to show %s", session.id, show_id)
         return SessionAnswer(session.id, answer)
 
@@ -202,7 +206,7 @@ class MediaService:
         if state in ("failed", "closed") and self._publishers.get(session.show_id) is session:
             # Keep the broadcast and its viewers: the creator may publish again.
             session.broadcast.publisher_gone()
-            self._uncount(session)
+            self._count_end(session, outcome_of_state(state))
             logger.info("publisher %s of show %s is %s", session.id, session.show_id, state)
             if state == "failed":
                 await session.pc.close()
@@ -212,31 +216,37 @@ class MediaService:
         session = self._publishers.get(show_id)
         if session is None or session.id != session_id:
             raise SessionNotFound("no such publishing session")
-        await self.end_broadcast(show_id)
+        await self._end_broadcast(show_id, "deleted", "broadcast_ended")
 
     async def end_broadcast(self, show_id: str) -> None:
         """Close the publisher and all viewers of `show_id`."""
+        await self._end_broadcast(show_id, "broadcast_ended", "broadcast_ended")
+
+    async def _end_broadcast(
+        self, show_id: str, publisher_outcome: Outcome, viewer_outcome: Outcome
+    ) -> None:
         session = self._publishers.get(show_id)
         if session is not None:
-            await self._close_publisher(session)
+            await self._close_publisher(session, publisher_outcome)
         viewers = [v for v in self._viewers.values() if v.show_id == show_id]
-        await asyncio.gather(*(self._close_viewer(v) for v in viewers))
+        await asyncio.gather(*(self._close_viewer(v, viewer_outcome) for v in viewers))
         broadcast = self._broadcasts.pop(show_id, None)
         if broadcast is not None:
             broadcast.close()
 
-    async def _close_publisher(self, session: PublisherSession) -> None:
+    async def _close_publisher(self, session: PublisherSession, outcome: Outcome) -> None:
         if self._publishers.get(session.show_id) is session:
             del self._publishers[session.show_id]
             session.broadcast.publisher_gone()
-        self._uncount(session)
+        self._count_end(session, outcome)
         await session.pc.close()
 
-    def _uncount(self, session: PublisherSession) -> None:
-        """Take a publisher out of the gauge once, however it ends."""
+    def _count_end(self, session: PublisherSession, outcome: Outcome) -> None:
+        """Count a publisher's end once, however it ends: out of the gauge, into the outcomes."""
         if session.counted:
             session.counted = False
             MEDIA_PUBLISHERS.dec()
+            count_end("publisher", outcome, session.pc)
 
     def _alive(self, session: PublisherSession) -> bool:
         return session.is_alive(
@@ -294,13 +304,14 @@ class MediaService:
         self._viewers[session.id] = session
         MEDIA_VIEWERS.inc()
         MEDIA_SESSIONS_STARTED.labels("viewer").inc()
+        self._sampler.start()
 
         async def on_state(state: str) -> None:
             if state in ("failed", "closed"):
-                await self._close_viewer(session)
+                await self._close_viewer(session, outcome_of_state(state))
 
         hooks.on_state_change(pc, on_state)
-        self._expire_if_not_connected(pc, lambda: self._close_viewer(session))
+        self._expire_if_not_connected(pc, lambda: self._close_viewer(session, "never_connected"))
         return SessionAnswer(session.id, answer)
 
     def _stream_starter(
@@ -338,13 +349,17 @@ class MediaService:
         session = self._viewers.get(session_id)
         if session is None or session.show_id != show_id:
             raise SessionNotFound("no such viewing session")
-        await self._close_viewer(session)
+        await self._close_viewer(session, "deleted")
 
-    async def _close_viewer(self, session: ViewerSession) -> None:
+    async def _close_viewer(self, session: ViewerSession, outcome: Outcome) -> None:
+        # Only the first close of a session counts: closing the peer connection
+        # below fires its "closed" state, which calls this again.
         if self._viewers.get(session.id) is session:
             del self._viewers[session.id]
             MEDIA_VIEWERS.dec()
+            count_end("viewer", outcome, session.pc)
         for kind, stream in session.streams.items():
+            stream.flush_drops()
             session.broadcast.remove_stream(kind, stream)
         session.streams.clear()
         for feedback in session.feedback.values():
@@ -423,16 +438,31 @@ class MediaService:
         handle = loop.call_later(self.settings.session_setup_timeout_seconds, check)
         self._timers.add(handle)
 
+    def _viewer_streams(self) -> Iterator[Iterable[ViewerStream]]:
+        """Each viewer's streams, for the once-a-second sampler."""
+        return (session.streams.values() for session in self._viewers.values())
+
     async def close(self) -> None:
-        """Close every peer connection (server shutdown)."""
+        """Close every peer connection (server shutdown).
+
+        `pc.close()` sends each peer a DTLS close_notify, so browsers and
+        other clients see the session end now, not when ICE consent runs out.
+        """
         self._closing = True
+        self._sampler.stop()
         for handle in self._timers:
             handle.cancel()
         self._timers.clear()
-        for show_id in list(self._broadcasts):
-            await self.end_broadcast(show_id)
-        await asyncio.gather(*(self._close_viewer(v) for v in list(self._viewers.values())))
-        await asyncio.gather(*(self._close_publisher(p) for p in list(self._publishers.values())))
+        await asyncio.gather(
+            *(self._end_broadcast(s, "shutdown", "shutdown") for s in list(self._broadcasts))
+        )
+        # Sessions of no broadcast should not exist; close them all the same.
+        await asyncio.gather(
+            *(self._close_viewer(v, "shutdown") for v in list(self._viewers.values()))
+        )
+        await asyncio.gather(
+            *(self._close_publisher(p, "shutdown") for p in list(self._publishers.values()))
+        )
 
 
 def _capability(codec: TrackCodec) -> RTCRtpCodecCapability:

@@ -85,7 +85,8 @@ class ActivityRecorder:
         """Write pending events in one transaction (kept for the next try if it fails)."""
         async with self._flush_lock:
             now = self._clock()
-            heartbeat = now - self._last_heartbeat >= self._settings.heartbeat_seconds
+            due = now - self._last_heartbeat >= self._settings.heartbeat_seconds
+            heartbeat = due and self._open > 0  # nothing to vouch for: no write at all
             if not (self._started or self._ended or self._counts or heartbeat):
                 return
             started, ended, counts = self._started, self._ended, self._counts
