@@ -139,6 +139,25 @@ class ShopSettings:
 
 
 @dataclass(frozen=True)
+class RecordingSettings:
+    """Recording live broadcasts for replays."""
+
+    enabled: bool = True
+    folder: str = "recordings"
+    retention_days: float = 0.0
+    max_queue_bytes: int = 33_554_432
+    min_free_bytes: int = 268_435_456
+
+    def __post_init__(self) -> None:
+        if self.retention_days < 0:
+            raise ValueError("retention_days must be 0 (keep) or more")
+        if self.max_queue_bytes < 1_048_576:
+            raise ValueError("max_queue_bytes must be at least 1 MiB")
+        if self.min_free_bytes < 0:
+            raise ValueError("min_free_bytes must be 0 or more")
+
+
+@dataclass(frozen=True)
 class AnalyticsSettings:
     """Recording show events for creator analytics."""
 
@@ -213,6 +232,7 @@ class Settings:
     shop: ShopSettings = field(default_factory=ShopSettings)
     payments: PaymentSettings = field(default_factory=PaymentSettings)
     analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
+    recording: RecordingSettings = field(default_factory=RecordingSettings)
 
     @property
     def data_dir(self) -> Path:
@@ -229,6 +249,12 @@ class Settings:
     def images_dir(self) -> Path:
         """Absolute or data-folder-relative folder of uploaded images."""
         path = Path(self.images.folder)
+        return path if path.is_absolute() else self.data_dir / path
+
+    @property
+    def recordings_dir(self) -> Path:
+        """Absolute or data-folder-relative folder of recordings."""
+        path = Path(self.recording.folder)
         return path if path.is_absolute() else self.data_dir / path
 
     @property

@@ -85,6 +85,35 @@ MEDIA_RELAY_LATENCY = Histogram(
     buckets=_LATENCY_BUCKETS,
 )
 
+RECORDINGS_ACTIVE = Gauge(
+    "livesale_recordings_active",
+    "Recording parts being written (summed over processes).",
+    multiprocess_mode="livesum",
+)
+RECORDING_FRAMES = Counter(
+    "livesale_recording_frames_total",
+    "Encoded frames written to recordings, by kind (audio, video).",
+    ["kind"],
+)
+RECORDING_BYTES = Counter(
+    "livesale_recording_bytes_total", "Encoded media bytes handed to the recording writer."
+)
+RECORDING_QUEUE_BYTES = Gauge(
+    "livesale_recording_queue_bytes",
+    "Frames waiting for the disk, in bytes (the highest over processes).",
+    multiprocess_mode="livemax",
+)
+RECORDING_FAILURES = Counter(
+    "livesale_recording_failures_total",
+    "Recordings stopped by a problem while the show went on, by reason (disk_full, "
+    "write_error, queue_full, mux_error).",
+    ["reason"],
+)
+RECORDINGS_REPAIRED = Counter(
+    "livesale_recordings_repaired_total",
+    "Recording parts a crash left open that were made playable again at start-up.",
+)
+
 ROOM_CONNECTIONS = Gauge(
     "livesale_room_connections",
     "Room WebSocket connections open (summed over processes).",

@@ -39,6 +39,8 @@ class Show:
     creator_id: str | None = None
     cover_image_id: str | None = None
     scheduled_at: float | None = None
+    record: bool = True  # record the broadcast for a replay
+    replay_flash_sales: bool = False  # flash-sale prices also apply in the replay
 
     def offset_ms(self, now: float) -> int:
         """Milliseconds since the show went live (0 before it did)."""

@@ -21,7 +21,9 @@ from livesale.domain.validation import reject_unknown_fields
 from livesale.storage.shows import ShowRepository
 
 SHOW_FIELDS = frozenset({"title", "scheduled_at", "cover_image_id", "product_ids"})
-EDITABLE_FIELDS = frozenset({"title", "scheduled_at", "cover_image_id"})
+EDITABLE_FIELDS = frozenset(
+    {"title", "scheduled_at", "cover_image_id", "record", "replay_flash_sales"}
+)
 
 
 class ProductLookup(Protocol):
@@ -79,7 +81,7 @@ class ShowService:
         return show
 
     async def update(self, creator: Creator, show_id: str, body: dict[str, Any]) -> Show:
-        """Change title, scheduled start or cover image; other fields are refused."""
+        """Change title, start, cover, recording or replay prices; other fields are refused."""
         show = await self.owned(creator, show_id)
         reject_unknown_fields(body, EDITABLE_FIELDS)
         changes: dict[str, Any] = {}
@@ -95,6 +97,11 @@ class ShowService:
             changes["scheduled_at"] = validate_scheduled_at(body["scheduled_at"], self._clock())
         if "cover_image_id" in body:
             changes["cover_image_id"] = await self._cover(creator, body["cover_image_id"])
+        for flag in ("record", "replay_flash_sales"):
+            if flag in body:
+                if not isinstance(body[flag], bool):
+                    raise ValidationFailed(f"{flag} must be true or false", field=flag)
+                changes[flag] = body[flag]
         return await self._shows.update(show_id, **changes)
 
     async def set_bag(self, creator: Creator, show_id: str, body: dict[str, Any]) -> list[Product]:

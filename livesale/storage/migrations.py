@@ -258,4 +258,34 @@ MIGRATIONS: list[str] = [
 
     ALTER TABLE order_lines ADD COLUMN pin_id INTEGER;
     """,
+    # 5: recordings of live broadcasts (one part per publisher session, played in
+    # order), each show's recording and replay-price choices, and the replay's
+    # own watch sessions for analytics.
+    """
+    CREATE TABLE recordings (
+        id TEXT PRIMARY KEY,
+        show_id TEXT NOT NULL REFERENCES shows (id),
+        part INTEGER NOT NULL CHECK (part >= 1),
+        file_name TEXT NOT NULL,
+        container TEXT NOT NULL CHECK (container IN ('webm', 'mp4')),
+        status TEXT NOT NULL CHECK (
+            status IN ('recording', 'complete', 'failed', 'deleted')
+        ),
+        -- When the part's first frame arrived, as epoch seconds and as ms since
+        -- the show went live: the replay maps video time to timeline offsets.
+        started_at REAL NOT NULL,
+        offset_ms INTEGER NOT NULL CHECK (offset_ms >= 0),
+        duration_ms INTEGER,
+        size_bytes INTEGER,
+        error TEXT,
+        updated_at REAL NOT NULL,
+        UNIQUE (show_id, part)
+    );
+    CREATE INDEX recordings_status ON recordings (status, updated_at);
+
+    ALTER TABLE shows ADD COLUMN record INTEGER NOT NULL DEFAULT 1 CHECK (record IN (0, 1));
+    ALTER TABLE shows ADD COLUMN replay_flash_sales INTEGER NOT NULL DEFAULT 0
+        CHECK (replay_flash_sales IN (0, 1));
+    ALTER TABLE watch_sessions ADD COLUMN replay INTEGER NOT NULL DEFAULT 0;
+    """,
 ]

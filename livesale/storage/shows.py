@@ -20,7 +20,8 @@ from livesale.domain.shows import (
 from livesale.storage.database import Database
 
 _COLUMNS = (
-    "id, title, status, created_at, live_at, ended_at, creator_id, cover_image_id, scheduled_at"
+    "id, title, status, created_at, live_at, ended_at, creator_id, cover_image_id, scheduled_at,"
+    " record, replay_flash_sales"
 )
 MAX_LIST_LIMIT = 500
 
@@ -90,9 +91,15 @@ class ShowRepository:
         title: str | None = None,
         scheduled_at: float | _Unset | None = UNSET,
         cover_image_id: str | _Unset | None = UNSET,
+        record: bool | None = None,
+        replay_flash_sales: bool | None = None,
     ) -> Show:
-        """Change the title, scheduled start or cover; fields left out stay as they are."""
+        """Change the title, start, cover or replay choices; fields left out stay as they are."""
         changes: dict[str, object] = {}
+        if record is not None:
+            changes["record"] = int(record)
+        if replay_flash_sales is not None:
+            changes["replay_flash_sales"] = int(replay_flash_sales)
         if title is not None:
             changes["title"] = validate_title(title)
         if not isinstance(scheduled_at, _Unset):
@@ -237,4 +244,6 @@ def _show(row: aiosqlite.Row) -> Show:
         creator_id=row["creator_id"],
         cover_image_id=row["cover_image_id"],
         scheduled_at=None if row["scheduled_at"] is None else float(row["scheduled_at"]),
+        record=bool(row["record"]),
+        replay_flash_sales=bool(row["replay_flash_sales"]),
     )

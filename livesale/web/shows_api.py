@@ -132,6 +132,8 @@ async def _show_json(
         "created_at": show.created_at,
         "live_at": show.live_at,
         "ended_at": show.ended_at,
+        "record": show.record,
+        "replay_flash_sales": show.replay_flash_sales,
         "whip_url": urls.whip_url,
         "whep_url": urls.whep_url,
         "watch_url": urls.watch_url,
