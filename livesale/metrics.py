@@ -26,8 +26,8 @@ MEDIA_SESSIONS_STARTED = Counter(
 )
 MEDIA_SESSIONS_ENDED = Counter(
     "livesale_media_sessions_ended_total",
-    "WHIP/WHEP sessions ended, by role and outcome (deleted, replaced, broadcast_ended, "
-    "failed, never_connected, shutdown).",
+    "WHIP/WHEP sessions ended, by role and outcome (deleted: the client ended it with a "
+    "DELETE or by closing; replaced, broadcast_ended, failed, never_connected, shutdown).",
     ["role", "outcome"],
 )
 MEDIA_SESSION_FAILURES = Counter(
