@@ -20,7 +20,10 @@ BUY_TAP = "buy_tap"
 CART_ADD = "cart_add"
 HOLD = "hold"
 LIKE = "like"
-ACTIVITY_KINDS = frozenset({BUY_TAP, CART_ADD, HOLD, LIKE})
+# The same, made while watching the replay (counted apart from the live).
+REPLAY_BUY_TAP = "replay_buy_tap"
+REPLAY_HOLD = "replay_hold"
+ACTIVITY_KINDS = frozenset({BUY_TAP, CART_ADD, HOLD, LIKE, REPLAY_BUY_TAP, REPLAY_HOLD})
 SLOT_SECONDS = 10
 NO_PIN = 0
 
@@ -219,8 +222,15 @@ def pin_figures(
     sessions: Sequence[WatchSession],
     counts: Sequence[ActivityCount],
     lines: Sequence[SoldLine],
+    *,
+    replay: bool = False,
 ) -> list[PinFigures]:
-    """Per pin: viewers reached, taps, holds, and the sold orders bought from it."""
+    """Per pin: viewers reached, taps, holds, and the sold orders bought from it.
+
+    With `replay`, the taps and holds made while watching the replay (the caller
+    passes the replay's sessions and order lines).
+    """
+    tap_kind, hold_kind = (REPLAY_BUY_TAP, REPLAY_HOLD) if replay else (BUY_TAP, HOLD)
     figures = {span.pin_id: PinFigures(span) for span in spans}
     for figure in figures.values():
         reached = clip(sessions, figure.span.start, figure.span.end)
@@ -229,11 +239,11 @@ def pin_figures(
         counted = figures.get(count.pin_id)
         if counted is None:
             continue
-        if count.kind == BUY_TAP:
+        if count.kind == tap_kind:
             counted.buy_taps += count.count
-        elif count.kind == CART_ADD:
+        elif count.kind == CART_ADD and not replay:
             counted.cart_adds += count.count
-        elif count.kind == HOLD:
+        elif count.kind == hold_kind:
             counted.holds += count.count
     for line in lines:
         bought_from = None if line.pin_id is None else figures.get(line.pin_id)
@@ -242,6 +252,21 @@ def pin_figures(
             bought_from.units += line.quantity
             bought_from.revenue.add(line.currency, line.line_total_minor)
     return [figures[span.pin_id] for span in spans]
+
+
+def split_at(
+    lines: Sequence[SoldLine], ended_at: float | None
+) -> tuple[list[SoldLine], list[SoldLine]]:
+    """Order lines placed during the live, and in the replay (placed after the show ended)."""
+    if ended_at is None:
+        return list(lines), []
+    live = [line for line in lines if line.created_at <= ended_at]
+    return live, [line for line in lines if line.created_at > ended_at]
+
+
+def watch_totals(sessions: Sequence[WatchSession]) -> tuple[int, float]:
+    """Unique viewers and watch seconds of sessions taken whole (a replay has no window)."""
+    return len({s.audience_key for s in sessions}), sum(s.ended_at - s.started_at for s in sessions)
 
 
 def sales(lines: Sequence[SoldLine]) -> tuple[int, Money, int, Money]:

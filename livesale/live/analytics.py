@@ -54,18 +54,19 @@ class ShowAnalytics:
         self._clock = clock
 
     async def report(self, creator: Creator, show_id: str) -> dict[str, Any]:
-        """The figures of the show (NotOwner unless `creator` owns it)."""
+        """The figures of the show, the live and its replay apart (NotOwner unless `creator`
+        owns it)."""
         show = await self._shows.get(show_id)
         if show.creator_id != creator.id:
             raise NotOwner("only the show's creator may see its analytics", show_id=show_id)
         now = self._clock()
         counts = await self._activity.counts(show.id)
         chat_times = await self._chat.times(show.id)
-        lines = await self._orders.sold_lines(show.id)
+        ended = show.ended_at if show.status is ShowStatus.ENDED else None
+        lines, replay_lines = analytics.split_at(await self._orders.sold_lines(show.id), ended)
         totals = {kind: 0 for kind in analytics.ACTIVITY_KINDS}
         for count in counts:
             totals[count.kind] = totals.get(count.kind, 0) + count.count
-        sold, revenue, refunded, given_back = analytics.sales(lines)
         report: dict[str, Any] = {
             "show": _show_json(show),
             "as_of": now,
@@ -74,23 +75,19 @@ class ShowAnalytics:
             "buy_taps": totals[analytics.BUY_TAP],
             "cart_adds": totals[analytics.CART_ADD],
             "holds": totals[analytics.HOLD],
-            "orders": {
-                "sold": sold,
-                "revenue": revenue.as_json(),
-                "refunded": refunded,
-                "refunded_amount": given_back.as_json(),
-            },
+            "orders": _orders_json(lines),
         }
         if show.live_at is None:
             report.update(_not_live_yet())
             return report
         start = show.live_at
-        ended = show.ended_at if show.status is ShowStatus.ENDED else None
         end = max(start, ended if ended is not None else now)
         sessions = await self._activity.sessions(show.id, now)
         crowd = analytics.audience(sessions, start, end)
         spans = analytics.pin_spans(await self._timeline.events(show.id), end)
         pins = analytics.pin_figures(spans, sessions, counts, lines)
+        replay_sessions = await self._activity.sessions(show.id, now, replay=True)
+        replay_pins = analytics.pin_figures(spans, [], counts, replay_lines, replay=True)
         titles = await self._titles([span.product_id for span in spans])
         size, points = analytics.series(start, end, sessions, counts, chat_times, lines)
         report["live_seconds"] = round(end - start, 3)
@@ -102,11 +99,23 @@ class ShowAnalytics:
             "watch_minutes": round(crowd.watch_seconds / 60, 3),
         }
         report["pins"] = [
-            {**pin.as_json(start), "title": titles.get(pin.span.product_id, "")} for pin in pins
+            {
+                **pin.as_json(start),
+                "title": titles.get(pin.span.product_id, ""),
+                "replay": _replay_pin_json(replayed),
+            }
+            for pin, replayed in zip(pins, replay_pins, strict=True)
         ]
         report["chart"] = {
             "bucket_seconds": size,
             "points": [point.as_json(start) for point in points],
+        }
+        unique, watch_seconds = analytics.watch_totals(replay_sessions)
+        report["replay"] = {
+            "viewers": {"unique": unique, "watch_minutes": round(watch_seconds / 60, 3)},
+            "buy_taps": totals[analytics.REPLAY_BUY_TAP],
+            "holds": totals[analytics.REPLAY_HOLD],
+            "orders": _orders_json(replay_lines),
         }
         return report
 
@@ -125,6 +134,21 @@ def _show_json(show: Show) -> dict[str, Any]:
     }
 
 
+def _orders_json(lines: list[SoldLine]) -> dict[str, Any]:
+    sold, revenue, refunded, given_back = analytics.sales(lines)
+    return {
+        "sold": sold,
+        "revenue": revenue.as_json(),
+        "refunded": refunded,
+        "refunded_amount": given_back.as_json(),
+    }
+
+
+def _replay_pin_json(figures: analytics.PinFigures) -> dict[str, Any]:
+    full = figures.as_json(0.0)
+    return {key: full[key] for key in ("buy_taps", "holds", "orders", "units", "revenue")}
+
+
 def _not_live_yet() -> dict[str, Any]:
     return {
         "live_seconds": 0,
@@ -137,4 +161,10 @@ def _not_live_yet() -> dict[str, Any]:
         },
         "pins": [],
         "chart": {"bucket_seconds": analytics.BUCKET_CHOICES[0], "points": []},
+        "replay": {
+            "viewers": {"unique": 0, "watch_minutes": 0.0},
+            "buy_taps": 0,
+            "holds": 0,
+            "orders": _orders_json([]),
+        },
     }

@@ -202,14 +202,19 @@ class Room:
         transport: asyncio.BaseTransport | None,
         who: Participant,
         visitor_id: str | None = None,
+        replay: bool = False,
     ) -> None:
-        """Run one prepared connection until it closes (`visitor_id`: the browser's, if sent)."""
+        """Run one prepared connection until it closes.
+
+        `visitor_id` is the browser's id, if it sent one; `replay` says the page
+        is playing the show's replay (its viewers are counted apart).
+        """
         conn = Connection(
             show.id, show.creator_id, ws, transport, who, self._settings.max_send_buffer_bytes
         )
         if who.role is not Role.CREATOR:
             conn.watch_session = self._activity.session_started(
-                show.id, _audience_key(who, visitor_id)
+                show.id, _audience_key(who, visitor_id), replay=replay
             )
         fanout = self._fanouts.get(show.id)
         if fanout is None:

@@ -43,7 +43,7 @@ class ActivityRecorder:
         self._settings = settings
         self._clock = clock
         self._process_id = secrets.token_hex(8)
-        self._started: list[tuple[str, str, str, float]] = []
+        self._started: list[tuple[str, str, str, float, bool]] = []
         self._ended: list[tuple[float, str]] = []
         self._counts: dict[tuple[str, int, str, int], int] = {}
         self._open = 0
@@ -63,10 +63,10 @@ class ActivityRecorder:
             self._task = None
         await self.flush()
 
-    def session_started(self, show_id: str, audience_key: str) -> str:
-        """Record that someone started watching; returns the session's id."""
+    def session_started(self, show_id: str, audience_key: str, *, replay: bool = False) -> str:
+        """Record that someone started watching (the live, or the replay); returns its id."""
         session_id = secrets.token_hex(12)
-        self._started.append((session_id, show_id, audience_key, self._clock()))
+        self._started.append((session_id, show_id, audience_key, self._clock(), replay))
         self._open += 1
         return session_id
 
@@ -109,7 +109,7 @@ class ActivityRecorder:
 
     async def _write(
         self,
-        started: list[tuple[str, str, str, float]],
+        started: list[tuple[str, str, str, float, bool]],
         ended: list[tuple[float, str]],
         counts: dict[tuple[str, int, str, int], int],
         heartbeat_at: float | None,
@@ -118,8 +118,11 @@ class ActivityRecorder:
             if started:
                 await conn.executemany(
                     "INSERT INTO watch_sessions (id, show_id, audience_key, process_id,"
-                    " started_at, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    [(sid, show, key, self._process_id, at, at) for sid, show, key, at in started],
+                    " started_at, seen_at, replay) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (sid, show, key, self._process_id, at, at, int(replay))
+                        for sid, show, key, at, replay in started
+                    ],
                 )
             if ended:
                 await conn.executemany(
@@ -156,12 +159,15 @@ class ActivityRepository:
         self._db = db
         self._settings = settings
 
-    async def sessions(self, show_id: str, now: float) -> list[WatchSession]:
-        """The show's watch sessions; an open one ends now, or at its last heartbeat if stale."""
+    async def sessions(
+        self, show_id: str, now: float, *, replay: bool = False
+    ) -> list[WatchSession]:
+        """The show's live (or replay) watch sessions; an open one ends now, or at its
+        last heartbeat if that is stale."""
         rows = await self._db.fetchall(
             "SELECT audience_key, started_at, seen_at, ended_at FROM watch_sessions"
-            " WHERE show_id = ? ORDER BY started_at",
-            (show_id,),
+            " WHERE show_id = ? AND replay = ? ORDER BY started_at",
+            (show_id, int(replay)),
         )
         stale_after = STALE_HEARTBEATS * self._settings.heartbeat_seconds
         sessions = []

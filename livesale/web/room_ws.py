@@ -36,11 +36,14 @@ async def room_events(request: web.Request) -> web.StreamResponse:
         raise ValidationFailed(
             "visitor must be 16 to 64 letters, digits, '-' or '_'", field="visitor"
         )
+    replay = request.query.get("replay", "0")
+    if replay not in ("0", "1"):
+        raise ValidationFailed("replay must be 0 or 1", field="replay")
     room.check_capacity()
     who = await room.participant(
         show, await current_creator(request), await current_viewer(request)
     )
     ws = room.websocket()
     await ws.prepare(request)
-    await room.serve(show, ws, request.transport, who, visitor_id)
+    await room.serve(show, ws, request.transport, who, visitor_id, replay == "1")
     return ws

@@ -167,3 +167,31 @@ def test_bucket_sizes_keep_charts_small(length: float, size: int) -> None:
 def test_conversion_without_viewers_is_unknown() -> None:
     assert analytics.conversion(3, 0) is None
     assert analytics.conversion(1, 4) == 0.25
+
+
+def test_orders_after_the_end_belong_to_the_replay() -> None:
+    late = SoldLine("o5", OrderStatus.PAID, "USD", 1200.0, 2, 2, 3000)
+    live, replay = analytics.split_at([*LINES, late], END)
+    assert [line.order_id for line in replay] == ["o5"]
+    assert len(live) == len(LINES)
+    assert analytics.split_at(LINES, None) == (LINES, [])
+
+
+def test_replay_figures_of_a_pin_use_the_replay_counters() -> None:
+    counts = [
+        *COUNTS,
+        ActivityCount(1300.0, analytics.REPLAY_BUY_TAP, 2, 6),
+        ActivityCount(1300.0, analytics.REPLAY_HOLD, 2, 1),
+        ActivityCount(1300.0, analytics.CART_ADD, 2, 4),  # a live-only kind: not the replay's
+    ]
+    late = SoldLine("o5", OrderStatus.PAID, "USD", 1300.0, 2, 2, 3000)
+    spans = analytics.pin_spans(TIMELINE, END)
+    _first, second = analytics.pin_figures(spans, [], counts, [late], replay=True)
+    assert (second.buy_taps, second.holds, second.cart_adds) == (6, 1, 0)
+    assert (len(second.order_ids), second.units) == (1, 2)
+    assert second.revenue.as_json() == [{"currency": "USD", "amount_minor": 3000}]
+
+
+def test_replay_watch_totals_take_sessions_whole() -> None:
+    sessions = [WatchSession("a", 2000.0, 2060.0), WatchSession("a", 3000.0, 3030.0)]
+    assert analytics.watch_totals(sessions) == (1, 90.0)

@@ -34,11 +34,15 @@ def settings(settings: Settings) -> Settings:
 
 @asynccontextmanager
 async def watching(
-    client: Client, show_id: str, visitor: str | None = None
+    client: Client, show_id: str, visitor: str | None = None, *, replay: bool = False
 ) -> AsyncIterator[ClientWebSocketResponse]:
     """A room connection of `client`, as the watch page opens it, snapshot read."""
-    query = "" if visitor is None else f"?visitor={visitor}"
-    ws = await client.ws_connect(f"/api/shows/{show_id}/events{query}", headers=origin(client))
+    params = {"visitor": visitor} if visitor is not None else {}
+    if replay:
+        params["replay"] = "1"
+    ws = await client.ws_connect(
+        f"/api/shows/{show_id}/events", params=params, headers=origin(client)
+    )
     try:
         first = await ws.receive_json(timeout=DEADLINE)
         assert first["type"] == "snapshot"
@@ -179,3 +183,31 @@ async def _script(alice: Client, mia: Client, anonymous: Client, shop: LiveShop)
     ended = await alice.post(f"/api/shows/{show_id}/end", headers=origin(alice))
     assert ended.status == 200, await ended.text()
     return pin_id
+
+
+async def test_replay_viewers_are_counted_apart_from_the_live(
+    alice: Client, server: TestServer
+) -> None:
+    shop = await open_live_shop(alice)
+    async with Client(server) as viewer:
+        async with watching(viewer, shop.show_id, uuid.uuid4().hex):
+            pass
+        ended = await alice.post(f"/api/shows/{shop.show_id}/end", headers=origin(alice))
+        assert ended.status == 200, await ended.text()
+        replay_visitor = uuid.uuid4().hex
+        for _ in range(2):  # the same browser twice: one replay viewer
+            async with watching(viewer, f"{shop.show_id}", replay_visitor, replay=True):
+                pass
+        bad = await viewer.get(f"/api/shows/{shop.show_id}/events?replay=yes")
+        await assert_error(bad, 400, "validation_failed")
+        report = await until_report(
+            alice, shop.show_id, lambda r: r["replay"]["viewers"]["unique"] == 1
+        )
+    assert report["viewers"]["unique"] == 1  # the live audience is unchanged
+    assert report["replay"]["viewers"]["watch_minutes"] >= 0
+    assert report["replay"]["orders"] == {
+        "sold": 0,
+        "revenue": [],
+        "refunded": 0,
+        "refunded_amount": [],
+    }
