@@ -47,7 +47,18 @@ function tile(key, value, name) {
   return el("div", { className: "tile", dataset: { figure: name } }, el("strong", {}, value), label);
 }
 
+/** The replay's figures go under their own heading, below the live's. */
+function ensureReplaySection() {
+  if ($("analytics-replay")) {
+    return;
+  }
+  const heading = el("h3", { id: "analytics-replay-heading" });
+  setText(heading, "analytics.replay");
+  $("analytics-tiles").after(heading, el("div", { id: "analytics-replay", className: "tiles" }));
+}
+
 function drawTiles() {
+  ensureReplaySection();
   const v = report.viewers;
   $("analytics-tiles").replaceChildren(
     tile("analytics.peak", number(v.peak), "peak"),
@@ -59,6 +70,14 @@ function drawTiles() {
     tile("analytics.buy_taps", number(report.buy_taps), "buy_taps"),
     tile("analytics.orders", number(report.orders.sold), "orders"),
     tile("analytics.revenue", money(report.orders.revenue), "revenue"),
+  );
+  const replay = report.replay;
+  $("analytics-replay").replaceChildren(
+    tile("analytics.replay_unique", number(replay.viewers.unique), "replay_unique"),
+    tile("analytics.replay_minutes", number(replay.viewers.watch_minutes, 1), "replay_minutes"),
+    tile("analytics.buy_taps", number(replay.buy_taps), "replay_buy_taps"),
+    tile("analytics.orders", number(replay.orders.sold), "replay_orders"),
+    tile("analytics.revenue", money(replay.orders.revenue), "replay_revenue"),
   );
 }
 
@@ -100,6 +119,7 @@ function pinRow(pin) {
     number(pin.orders),
     money(pin.revenue),
     percent(pin.conversion),
+    `${number(pin.replay.orders)} · ${money(pin.replay.revenue)}`,
   ];
   const row = el("tr", { dataset: { pinId: String(pin.pin_id) } }, ...cells.map((text) => el("td", {}, text)));
   if (pin.flash_sale) {

@@ -72,6 +72,7 @@ async def test_the_console_draws_the_figures_and_a_reload_is_the_same_viewer(
     assert await console.text_content("#analytics-title") == "Scarf hour"
     await expect(console.locator('[data-figure="unique"] strong')).to_have_text("1")
     await expect(console.locator('[data-figure="peak"] strong')).to_have_text("1")
+    await expect(console.locator('[data-figure="replay_unique"] strong')).to_have_text("0")
     row = console.locator("#analytics-pins tr")
     await expect(row).to_have_count(1)
     await expect(row.locator("td").first).to_have_text("Silk scarf")
