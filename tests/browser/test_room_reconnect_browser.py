@@ -42,7 +42,7 @@ async def test_the_room_reconnects_and_shows_what_happened_meanwhile(
 
     viewer = await browser.new_page()
     collect_errors(viewer, errors)
-    await viewer.route_web_socket(re.compile(r".*/api/shows/[^/]+/events$"), route)
+    await viewer.route_web_socket(re.compile(r".*/api/shows/[^/]+/events(\?.*)?$"), route)
     await viewer.goto(f"{base_url}/watch/{show_id}")
     await viewer.wait_for_selector('#room-status[data-status="open"]')
     assert await viewer.locator("#pin .pin-card").count() == 0
