@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -15,10 +16,12 @@ from livesale.config import Settings
 from livesale.live.analytics import ShowAnalytics
 from livesale.live.lifecycle import ShowLifecycle
 from livesale.live.pins import PinService
+from livesale.live.replays import RETENTION_INTERVAL_SECONDS, ReplayService
 from livesale.live.room import Room
 from livesale.live.shows import ShowService
 from livesale.roles import Role
 from livesale.shop.assembly import Shop, build_shop
+from livesale.shop.background import run_every
 from livesale.storage.activity import ActivityRecorder, ActivityRepository
 from livesale.storage.chat import ChatRepository
 from livesale.storage.creators import CreatorRepository
@@ -27,11 +30,13 @@ from livesale.storage.images import ImageStore
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
+from livesale.storage.recordings import RecordingRepository
 from livesale.storage.redis_client import connect_redis, open_connections, verify_redis_config
 from livesale.storage.redis_server import EmbeddedRedis
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
 from livesale.storage.viewers import ViewerRepository
+from livesale.tasks import cancel_and_wait
 from livesale.web.analytics_routes import add_analytics_routes
 from livesale.web.auth_routes import add_auth_routes
 from livesale.web.catalogue_json import product_json
@@ -46,6 +51,7 @@ from livesale.web.moderation_routes import add_moderation_routes
 from livesale.web.order_routes import add_order_routes
 from livesale.web.pages import add_page_routes
 from livesale.web.products_api import add_catalogue_routes
+from livesale.web.replay_routes import add_replay_routes
 from livesale.web.room_ws import add_room_routes
 from livesale.web.shop_routes import add_shop_routes
 from livesale.web.shows_api import add_shows_routes
@@ -85,6 +91,7 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     add_shows_routes(app)
     add_analytics_routes(app)
     add_timeline_routes(app)
+    add_replay_routes(app)
     add_video_routes(app, role)
     add_room_routes(app)
     add_moderation_routes(app)
@@ -165,6 +172,22 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         app[keys.SHOW_SERVICE] = ShowService(app[keys.SHOWS], app[keys.PRODUCTS], app[keys.IMAGES])
         pins = PinService(app[keys.SHOWS], timeline, app[keys.PRODUCTS], room, product_json)
         app[keys.PINS] = pins
+        replays = ReplayService(
+            settings.recordings_dir,
+            settings.recording.retention_days,
+            app[keys.SHOWS],
+            RecordingRepository(db),
+            timeline,
+            app[keys.PRODUCTS],
+            product_json,
+        )
+        app[keys.REPLAYS] = replays
+        if app[keys.ROLE] is not Role.MEDIA and settings.recording.retention_days > 0:
+            # Retention deletes files: a shop process's job, like the shop's sweeps.
+            retention = asyncio.create_task(
+                run_every(RETENTION_INTERVAL_SECONDS, replays.apply_retention, "replay retention")
+            )
+            stack.push_async_callback(cancel_and_wait, retention)
         # The shop tells the room about stock and purchases, so it comes after it too.
         shop = build_shop(
             settings,

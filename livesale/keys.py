@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from livesale.live.analytics import ShowAnalytics
     from livesale.live.lifecycle import ShowLifecycle
     from livesale.live.pins import PinService
+    from livesale.live.replays import ReplayService
     from livesale.live.room import Room
     from livesale.live.shows import ShowService
     from livesale.media.service import MediaService
@@ -49,3 +50,4 @@ MEDIA_PROXY: web.AppKey[MediaProxy] = web.AppKey("media_proxy")
 SHOP: web.AppKey[Shop] = web.AppKey("shop")
 ACTIVITY: web.AppKey[ActivityRecorder] = web.AppKey("activity")
 ANALYTICS: web.AppKey[ShowAnalytics] = web.AppKey("analytics")
+REPLAYS: web.AppKey[ReplayService] = web.AppKey("replays")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -178,6 +179,80 @@ def price_item(
         limits = SaleLimits(sale_id_for(pin), sale.quantity, sale.per_buyer_limit)
         return PricedItem(product, variant, sale.sale_price_minor, limits, pin_id)
     return PricedItem(product, variant, variant.price_minor, None, pin_id)
+
+
+def parse_replay_offset(raw: object) -> int | None:
+    """`replay_offset_ms` of a Buy: absent (None), else a whole number of ms >= 0."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+        raise ValidationFailed(
+            "replay_offset_ms must be a whole number of milliseconds since the show went live",
+            field="replay_offset_ms",
+        )
+    return raw
+
+
+def replay_pin(events: Sequence[TimelineEvent], pin_id: object, product: Product) -> TimelineEvent:
+    """The pin `pin_id` among the show's `events` if it showed `product`, else ValidationFailed."""
+    if pin_id is None:
+        raise ValidationFailed(
+            "pin_id is required with replay_offset_ms: the pin the replay shows", field="pin_id"
+        )
+    for event in events:
+        if event.id == pin_id and event.kind is TimelineKind.PIN and event.product_id == product.id:
+            return event
+    raise ValidationFailed(
+        "pin_id must be a pin of this product in this show",
+        field="pin_id",
+        pin_id=pin_id,
+        product_id=product.id,
+    )
+
+
+def pin_until_ms(events: Sequence[TimelineEvent], pin: TimelineEvent) -> int | None:
+    """The show offset where `pin` left the screen (the next pin or unpin), or None."""
+    later = [event for event in events if event.id > pin.id]
+    return min(later, key=lambda event: event.id).offset_ms if later else None
+
+
+def replay_sale_until_ms(pin: TimelineEvent, until_ms: int | None) -> int | None:
+    """The show offset where the pin's live flash sale stopped (None without a sale)."""
+    # Its countdown's end, or sooner if the pin left the screen first: the live
+    # then priced by the next pin.
+    if pin.flash_sale is None:
+        return None
+    end = pin.offset_ms + pin.flash_sale.duration_seconds * 1000
+    return end if until_ms is None else min(end, until_ms)
+
+
+def price_replay_item(
+    product: Product,
+    variant: Variant,
+    pin: TimelineEvent,
+    until_ms: int | None,
+    replay_offset_ms: int,
+    *,
+    flash_sales: bool,
+) -> PricedItem:
+    """The variant's price bought from the replay at `replay_offset_ms` into the show.
+
+    The regular price, unless the show offers flash-sale prices in the replay
+    (`flash_sales`) and the offset falls where the pin's live sale ran: then the
+    sale's price and caps under the live sale's id, so both share its units.
+    """
+    sale = pin.flash_sale
+    sale_end = replay_sale_until_ms(pin, until_ms)
+    if (
+        flash_sales
+        and sale is not None
+        and sale_end is not None
+        and sale.currency == variant.currency
+        and pin.offset_ms <= replay_offset_ms < sale_end
+    ):
+        limits = SaleLimits(sale_id_for(pin), sale.quantity, sale.per_buyer_limit)
+        return PricedItem(product, variant, sale.sale_price_minor, limits, pin.id)
+    return PricedItem(product, variant, variant.price_minor, None, pin.id)
 
 
 def pin_showing(pin: TimelineEvent | None, product: Product) -> int | None:

@@ -119,6 +119,18 @@ class ShowEnded(Conflict):
     code = "show_ended"
 
 
+class ShowNotEnded(Conflict):
+    """The replay is for after the show: deleting it or buying from it needs an ended show."""
+
+    code = "show_not_ended"
+
+
+class ReplayNotFound(NotFound):
+    """No replay to play: the show has not ended, was not recorded, or its replay was deleted."""
+
+    code = "replay_not_found"
+
+
 class TooManyRequests(LivesaleError):
     """A rate or capacity limit was hit; `details.retry_after_seconds` also sets Retry-After."""
 

@@ -129,7 +129,16 @@ def build_shop(
         announcer=announcer,
         carts=CartService(settings.shop, catalogue, stock, carts, activity),
         checkout=CheckoutService(
-            settings.shop, catalogue, stock, carts, checkouts, orders, payments, announcer, activity
+            settings.shop,
+            catalogue,
+            stock,
+            carts,
+            checkouts,
+            orders,
+            payments,
+            announcer,
+            activity,
+            timeline,
         ),
         orders=OrderService(orders, payments, settlement),
         settlement=settlement,

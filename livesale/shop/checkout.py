@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from livesale import metrics
 from livesale.config import ShopSettings
 from livesale.domain.accounts import Viewer
-from livesale.domain.analytics import BUY_TAP, HOLD, NO_PIN
+from livesale.domain.analytics import BUY_TAP, HOLD, NO_PIN, REPLAY_BUY_TAP, REPLAY_HOLD
 from livesale.domain.checkout import (
     Checkout,
     PricedItem,
     check_one_currency,
     checkout_id_for,
     hold_id_for,
+    parse_replay_offset,
+    pin_until_ms,
     price_item,
+    price_replay_item,
+    replay_pin,
     validate_request_id,
 )
 from livesale.domain.errors import (
@@ -25,10 +29,14 @@ from livesale.domain.errors import (
     CheckoutNotFound,
     LivesaleError,
     NotForSale,
+    ShowNotEnded,
     ValidationFailed,
 )
 from livesale.domain.orders import Order, OrderLine, parse_buyer_details
 from livesale.domain.payments import PaymentInfo
+from livesale.domain.pins import TimelineEvent
+from livesale.domain.products import Product, Variant
+from livesale.domain.shows import Show, ShowStatus
 from livesale.domain.stock import HoldState
 from livesale.domain.validation import reject_unknown_fields
 from livesale.shop.announcer import StockAnnouncer
@@ -39,10 +47,17 @@ from livesale.storage.activity import ActivityRecorder
 from livesale.storage.carts import CartStore, CheckoutStore
 from livesale.storage.orders import NewOrder, OrderRepository
 
-BUY_FIELDS = frozenset({"variant_id", "quantity", "request_id", "pin_id"})
+BUY_FIELDS = frozenset({"variant_id", "quantity", "request_id", "pin_id", "replay_offset_ms"})
 CART_CHECKOUT_FIELDS = frozenset({"request_id"})
 # A checkout is kept this long after its hold ends, so a late retry finds it.
 CHECKOUT_RETENTION_SECONDS = 3600
+
+
+class TimelineReader(Protocol):
+    """Reads a show's whole timeline."""
+
+    async def events(self, show_id: str) -> list[TimelineEvent]:
+        """Every pin and unpin of the show, oldest first."""
 
 
 def parse_quantity(raw: object, limit: int, *, allow_zero: bool = False) -> int:
@@ -69,9 +84,11 @@ class CheckoutService:
         payments: PaymentService,
         announcer: StockAnnouncer,
         activity: ActivityRecorder,
+        timeline: TimelineReader,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._activity = activity
+        self._timeline = timeline  # buying from the replay names any pin of the show
         self._settings = settings
         self._catalogue = catalogue
         self._stock = stock
@@ -83,7 +100,11 @@ class CheckoutService:
         self._clock = clock
 
     async def buy_now(self, viewer: Viewer, show_id: str, body: dict[str, Any]) -> Checkout:
-        """Hold one item of the show (at the flash-sale price while one runs)."""
+        """Hold one item of the show (at the flash-sale price while one runs).
+
+        With `replay_offset_ms` the item was bought while watching the replay of
+        the ended show, from the pin `pin_id` at that moment of the show.
+        """
         reject_unknown_fields(body, BUY_FIELDS)
         request_id = validate_request_id(body.get("request_id"))
         variant_id = body.get("variant_id")
@@ -93,11 +114,23 @@ class CheckoutService:
         seen_pin = body.get("pin_id")
         if seen_pin is not None and (isinstance(seen_pin, bool) or not isinstance(seen_pin, int)):
             raise ValidationFailed("pin_id must be the id of the pin on screen", field="pin_id")
+        replay_offset_ms = parse_replay_offset(body.get("replay_offset_ms"))
         # No lookup of an earlier checkout first: the holds are idempotent and
         # storing the checkout returns the first one, so a retry costs no extra call.
         checkout_id = checkout_id_for(viewer.id, show_id, request_id)
         show = await self._catalogue.show(show_id)
         product, variant = await self._catalogue.sellable(show_id, variant_id)
+        if replay_offset_ms is not None:
+            item = await self._replay_item(show, product, variant, seen_pin, replay_offset_ms)
+            self._activity.count(show_id, REPLAY_BUY_TAP, item.pin_id or NO_PIN)
+            return await self._open(
+                viewer,
+                show_id,
+                show.creator_id,
+                checkout_id,
+                [(item, quantity)],
+                hold_kind=REPLAY_HOLD,
+            )
         pin = await self._catalogue.pin(show_id)
         if seen_pin is not None and (pin is None or pin.id != seen_pin):
             # The buyer saw a newer pin than this process has cached (a flash sale
@@ -108,6 +141,24 @@ class CheckoutService:
         # A tap counts even when refused (sold out...): it measures the pin's pull.
         self._activity.count(show_id, BUY_TAP, item.pin_id or NO_PIN)
         return await self._open(viewer, show_id, show.creator_id, checkout_id, [(item, quantity)])
+
+    async def _replay_item(
+        self, show: Show, product: Product, variant: Variant, pin_id: int | None, offset_ms: int
+    ) -> PricedItem:
+        if show.status is not ShowStatus.ENDED:
+            raise ShowNotEnded(
+                "buying from the replay needs the show to have ended", status=show.status.value
+            )
+        events = await self._timeline.events(show.id)
+        pin = replay_pin(events, pin_id, product)
+        return price_replay_item(
+            product,
+            variant,
+            pin,
+            pin_until_ms(events, pin),
+            offset_ms,
+            flash_sales=show.replay_flash_sales,
+        )
 
     async def checkout_cart(self, viewer: Viewer, show_id: str, body: dict[str, Any]) -> Checkout:
         """Hold every line of the viewer's cart for this show, all or nothing."""
@@ -197,6 +248,7 @@ class CheckoutService:
         items: list[tuple[PricedItem, int]],
         *,
         from_cart: bool = False,
+        hold_kind: str = HOLD,
     ) -> Checkout:
         if creator_id is None:
             raise NotForSale("this show has no seller, so nothing in it is for sale")
@@ -238,7 +290,7 @@ class CheckoutService:
                     self._announcer.touch(show_id, item.product.id)
         metrics.SHOP_HOLD_ATTEMPTS.labels("held").inc()
         for pin_id in new_hold_pins:
-            self._activity.count(show_id, HOLD, pin_id)
+            self._activity.count(show_id, hold_kind, pin_id)
         checkout = Checkout(
             id=checkout_id,
             viewer_id=viewer.id,

@@ -142,4 +142,8 @@ async def _show_json(
 
 async def _show_detail(app: web.Application, show: Show) -> dict[str, Any]:
     products = await app[keys.SHOW_SERVICE].bag(show.id)
-    return {**await _show_json(app, show), "products": [product_json(p) for p in products]}
+    return {
+        **await _show_json(app, show),
+        "products": [product_json(p) for p in products],
+        "replay_available": await app[keys.REPLAYS].available(show),
+    }

@@ -17,8 +17,9 @@ export function newRequestId() {
 /**
  * `POST /api/shows/{id}/buy` -> `{checkout, skewMs}`: `skewMs` is this device's
  * clock minus the server's (from the Date header), for the hold's countdown.
+ * `replayOffsetMs`: bought while watching the replay, at this moment of the show.
  */
-export async function buyNow(showId, { variantId, quantity, requestId, pinId }) {
+export async function buyNow(showId, { variantId, quantity, requestId, pinId, replayOffsetMs }) {
   let response;
   try {
     response = await fetch(`/api/shows/${enc(showId)}/buy`, {
@@ -31,6 +32,7 @@ export async function buyNow(showId, { variantId, quantity, requestId, pinId }) 
         quantity,
         request_id: requestId,
         ...(Number.isInteger(pinId) ? { pin_id: pinId } : {}),
+        ...(Number.isInteger(replayOffsetMs) ? { replay_offset_ms: replayOffsetMs } : {}),
       }),
     });
   } catch (error) {

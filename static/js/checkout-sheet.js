@@ -17,9 +17,10 @@ const PHONE = window.matchMedia("(max-width: 900px)"); // the card sits over the
 
 /**
  * `showId`; `viewerName` (from setUpViewerName) knows and sets the guest's
- * name; `card` is the pinned product's card (its offer, busy state, errors).
+ * name; `card` is the pinned product's card (its offer, busy state, errors);
+ * `replayOffset()` is the moment of the show the replay plays (null live).
  */
-export function createCheckout({ showId, viewerName, card }) {
+export function createCheckout({ showId, viewerName, card, replayOffset = () => null }) {
   const title = el("h2", { id: "checkout-title" });
   const closeButton = el("button", { type: "button", className: "sheet-close", textContent: "×" });
   closeButton.dataset.i18nAttr = "aria-label:checkout.close";
@@ -39,7 +40,7 @@ export function createCheckout({ showId, viewerName, card }) {
 
   let step = null; // choose | name | reserving | details | pay | done | expired
   let session = null; // {key, choice, checkout, skewMs, order, payment, pay, done}
-  let retry = null; // {key, requestId}: a Buy whose answer was lost, to send again as is
+  let retry = null; // {key, requestId, replayOffsetMs}: a Buy whose answer was lost, to send again as is
   let chooser = null; // the phone's variant / quantity step
   let form = null; // the shipping form, kept for the next purchase of this visit
   let clock = null;
@@ -251,8 +252,11 @@ export function createCheckout({ showId, viewerName, card }) {
   async function reserve(choice, key) {
     // The same click sent again after a lost answer keeps its request_id, so the
     // server returns the same checkout instead of holding twice.
-    const requestId = retry && retry.key === key ? retry.requestId : newRequestId();
-    retry = { key, requestId };
+    const again = Boolean(retry && retry.key === key);
+    const requestId = again ? retry.requestId : newRequestId();
+    // In the replay the price depends on the moment of the show: a retry keeps it.
+    const replayOffsetMs = again ? retry.replayOffsetMs : replayOffset();
+    retry = { key, requestId, replayOffsetMs };
     const report = (text) => (step === "choose" ? showError(text) : card.setError(text));
     showError("");
     card.setError("");
@@ -261,7 +265,7 @@ export function createCheckout({ showId, viewerName, card }) {
       // The pin on screen lets the server price a flash sale that has just started.
       const onScreen = card.offer().pin;
       const pinId = choice.pinId ?? (onScreen ? onScreen.id : undefined);
-      const { checkout, skewMs } = await buyNow(showId, { ...choice, pinId, requestId });
+      const { checkout, skewMs } = await buyNow(showId, { ...choice, pinId, requestId, replayOffsetMs });
       retry = null;
       session = { key, choice, checkout, skewMs, order: null, payment: null, pay: null, done: false };
       showDetails();

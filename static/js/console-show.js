@@ -1,7 +1,8 @@
 // One show in the console: its stream key, the embedded studio (the host
-// page) for going live, the bag, and the room.
+// page) for going live, recording and replay, the bag, and the room.
 import { createBagPicker } from "./bag-picker.js";
 import { notify, showError } from "./console-notice.js";
+import { drawReplaySettings, enterReplaySettings } from "./console-replay.js";
 import { relabelRoom, setBag, startRoom, stopRoom } from "./console-room.js";
 import { statusBadge } from "./console-shows.js";
 import { $, el } from "./dom.js";
@@ -29,6 +30,7 @@ function applyShow(update) {
   $("room-title").textContent = show.title; // text, never markup
   $("room-end").hidden = show.status === "ended";
   drawStatus();
+  drawReplaySettings(show);
 }
 
 let endArmedUntil = 0;
@@ -99,6 +101,7 @@ async function enter(showId) {
     return; // the creator moved on while the show loaded
   }
   applyShow({});
+  enterReplaySettings(show, { onUpdate: applyShow });
   $("room-watch").href = `/watch/${encodeURIComponent(show.id)}`;
   $("room-analytics").href = `/console/shows/${encodeURIComponent(show.id)}/analytics`;
   startRoom(show, { onShow: applyShow });

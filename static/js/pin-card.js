@@ -96,6 +96,12 @@ export function createPinCard(container, { onBuy = null } = {}) {
     }
     nodes.stock = el("p", { className: "pin-stock", attrs: { "aria-live": "polite" } });
     body.append(nodes.stock);
+    if (pin.note) {
+      // A word on the price (the replay's: "the live flash sale has ended").
+      const note = el("p", { className: "pin-note" });
+      setText(note, pin.note);
+      body.append(note);
+    }
 
     const card = el(
       "article",
@@ -242,6 +248,13 @@ export function createPinCard(container, { onBuy = null } = {}) {
         soldOut = null; // units came back (a hold expired, an order was refunded)
       }
       refresh();
+    },
+    /** Move the flash sale's end (the replay's sale follows the video, not the clock). */
+    setSaleEnd(endsAt) {
+      if (pin && pin.flash_sale) {
+        pin = { ...pin, flash_sale: { ...pin.flash_sale, ends_at: endsAt } };
+        tick();
+      }
     },
     /** A `sold_out` message. */
     markSoldOut(message) {

@@ -33,11 +33,16 @@ export class RoomSocket {
   /**
    * `onEvent(event)` is called for every event object; `onStatus(status)`
    * with "connecting", "open" or "closed" (while waiting to reconnect).
+   * `replay: true` when the page plays the ended show's replay: the server
+   * counts those viewers apart from the live's.
    */
-  constructor(showId, { onEvent, onStatus = () => {} }) {
+  constructor(showId, { onEvent, onStatus = () => {}, replay = false }) {
     this.url = new URL(`/api/shows/${encodeURIComponent(showId)}/events`, location.href);
     this.url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     this.url.searchParams.set("visitor", visitorId());
+    if (replay) {
+      this.url.searchParams.set("replay", "1");
+    }
     this.onEvent = onEvent;
     this.onStatus = onStatus;
     this.socket = null;

@@ -1,6 +1,8 @@
-// The show page: the show before, during and after the live; the video, the
-// pinned product with Buy now, chat, hearts, purchases and viewer count.
+// The show page: the show before, during and after the live (its replay when
+// there is one); the video, the pinned product with Buy now, chat, hearts,
+// purchases and viewer count.
 import { showIdFromPath } from "./api.js";
+import { get } from "./http.js";
 import { createChatCompose } from "./chat-compose.js";
 import { createChatView } from "./chat-view.js";
 import { createCheckout } from "./checkout-sheet.js";
@@ -11,6 +13,8 @@ import { createLikes } from "./likes.js";
 import { moderationActions } from "./moderation.js";
 import { createPinCard } from "./pin-card.js";
 import { startPlayer } from "./player.js";
+import { fetchReplay } from "./replay.js";
+import { startReplay } from "./replay-page.js";
 import { RoomSocket } from "./room-socket.js";
 import { createToasts } from "./toast.js";
 import { setUpViewerName } from "./viewer-name.js";
@@ -21,6 +25,9 @@ let show = {};
 let you = null;
 let viewers = 0;
 let clockSkew = 0; // local clock minus server clock, learnt from live pins
+let replay = null; // the ended show's replay playing in the page, if any
+let room = null; // opened once the show's state is known: a replay's room says so
+let missing = false; // no such show: no room either
 
 let checkout = null; // the buy-now sheet, made below with the name form it shares
 const card = createPinCard($("pin"), { onBuy: (choice) => checkout.start(choice) });
@@ -33,30 +40,111 @@ const chat = createChatView($("chat"), {
     },
   }),
 });
-const room = new RoomSocket(showId, { onEvent, onStatus });
 const compose = createChatCompose({
   form: $("chat-form"),
   input: $("chat-input"),
   button: $("chat-send"),
   error: $("chat-error"),
   hint: $("chat-hint"),
-  send: (text) => room.send({ type: "chat", text }),
+  send: (text) => Boolean(room && room.send({ type: "chat", text })),
 });
 const likes = createLikes({
   button: $("like"),
   counter: $("like-count"),
   layer: $("hearts"),
-  send: (count) => room.send({ type: "like", count }),
+  send: (count) => Boolean(room && room.send({ type: "like", count })),
 });
 const player = startPlayer(showId, {
   onShow: applyShow,
   onOffline: renderStarts,
-  onMissing: () => room.stop(), // nothing to chat about
+  onMissing: () => {
+    missing = true; // nothing to chat about
+    if (room) {
+      room.stop();
+    }
+  },
 });
+
+function openRoom(replaying) {
+  if (room || missing) {
+    return;
+  }
+  room = new RoomSocket(showId, { onEvent, onStatus, replay: replaying });
+  room.connect();
+}
+
+const REPLAY_POLL_MS = 3000;
+const REPLAY_POLL_TRIES = 20; // a recording is finished within seconds of the end
+
+/** After the end: offer the replay once its recording is finished (checked for a minute). */
+async function offerReplayWhenReady() {
+  for (let attempt = 0; attempt < REPLAY_POLL_TRIES && !replay; attempt += 1) {
+    try {
+      const latest = await get(`/api/shows/${encodeURIComponent(showId)}`);
+      if (latest.replay_available) {
+        $("replay-offer").hidden = false;
+        return;
+      }
+    } catch (_unreachable) {
+      // try again at the next tick
+    }
+    await new Promise((resolve) => setTimeout(resolve, REPLAY_POLL_MS));
+  }
+}
+
+async function switchToReplay() {
+  $("replay-offer").hidden = true;
+  const found = await fetchReplay(showId).catch(() => null);
+  if (!found) {
+    return;
+  }
+  card.hide();
+  enterReplay(found);
+  if (room) {
+    room.stop(); // the replay's viewers are counted apart: a new room connection says so
+    room = null;
+  }
+  openRoom(true);
+}
+
+/** The page's first news of the show: an ended show plays its replay when it has one. */
+async function openRoomFor(status) {
+  let found = null;
+  if (status === "ended" && !show.replay_available) {
+    offerReplayWhenReady(); // ended a moment ago: its recording may still be closing
+  } else if (status === "ended") {
+    try {
+      found = await fetchReplay(showId);
+    } catch (_unreachable) {
+      found = null; // the ended state stays; the room still has the chat
+    }
+  }
+  if (found) {
+    enterReplay(found);
+  }
+  openRoom(Boolean(found));
+}
+
+function enterReplay(data) {
+  document.body.dataset.replay = "true";
+  $("player").hidden = true;
+  $("message").hidden = true;
+  $("like").hidden = true; // hearts are for the live
+  $("chapters").hidden = !(data.chapters || []).length;
+  setText($("state"), "badge.replay"); // its state stays "ended"
+  replay = startReplay({
+    replay: data,
+    video: $("replay"),
+    list: $("chapter-list"),
+    card,
+    onOfferChange: () => checkout.offerChanged(),
+  });
+}
 
 /** Merge what the API or the room says about the show into the page. */
 function applyShow(update) {
   const wasLive = show.status === "live";
+  const firstNews = !show.status && Boolean(update.status);
   show = { ...show, ...update };
   if (show.title) {
     $("title").textContent = show.title; // text, never markup
@@ -70,13 +158,19 @@ function applyShow(update) {
   document.body.dataset.status = show.status || "";
   if (show.status === "live" && !wasLive) {
     player.connectNow();
-  } else if (show.status === "ended") {
+  } else if (show.status === "ended" && !replay) {
     player.markEnded();
+    if (wasLive) {
+      offerReplayWhenReady();
+    }
   }
   if (typeof show.slow_mode_seconds === "number") {
     compose.configure({ slow_mode_seconds: show.slow_mode_seconds });
   }
   renderStarts();
+  if (firstNews) {
+    openRoomFor(show.status);
+  }
 }
 
 /** Before the live: the scheduled start and a countdown over the cover. */
@@ -117,11 +211,14 @@ function onEvent(event) {
       // Who the room thinks we are (anonymous, viewer, moderator, creator).
       document.body.dataset.role = you ? you.role : "anonymous";
       applyShow(event.show || {});
-      if (event.pin) {
-        card.show(localPin(event.pin));
-        card.setStock(event.stock);
-      } else {
-        card.hide();
+      if (!replay) {
+        // The replay's card follows the video, not the room.
+        if (event.pin) {
+          card.show(localPin(event.pin));
+          card.setStock(event.stock);
+        } else {
+          card.hide();
+        }
       }
       checkout.offerChanged();
       viewers = event.viewers || 0;
@@ -135,6 +232,9 @@ function onEvent(event) {
       });
       break;
     case "pin":
+      if (replay) {
+        break;
+      }
       if (event.pin && typeof event.pin.pinned_at === "number") {
         // A live pin was made a moment ago: the difference is mostly clock skew.
         clockSkew = Date.now() - event.pin.pinned_at;
@@ -143,6 +243,9 @@ function onEvent(event) {
       checkout.offerChanged();
       break;
     case "unpin":
+      if (replay) {
+        break;
+      }
       card.hide(event.pin_id);
       checkout.offerChanged();
       break;
@@ -206,16 +309,22 @@ const viewerName = setUpViewerName({
   current: $("name-current"),
   changeButton: $("name-change"),
   error: $("chat-error"),
-  onName: () => room.reconnectNow(), // the room learns our name on a new connection
+  onName: () => room && room.reconnectNow(), // the room learns our name on a new connection
   onChange: (viewer) => {
     $("chat-form").hidden = !viewer;
   },
 });
-checkout = createCheckout({ showId, viewerName, card });
+checkout = createCheckout({
+  showId,
+  viewerName,
+  card,
+  replayOffset: () => (replay ? replay.offsetMs() : null),
+});
 onLanguageChange(() => {
   renderViewers();
   renderStarts();
   likes.refresh();
 });
 setInterval(renderStarts, 1000);
-room.connect();
+
+$("replay-offer").addEventListener("click", switchToReplay);
