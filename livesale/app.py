@@ -53,6 +53,7 @@ from livesale.web.pages import add_page_routes
 from livesale.web.products_api import add_catalogue_routes
 from livesale.web.replay_routes import add_replay_routes
 from livesale.web.room_ws import add_room_routes
+from livesale.web.security_headers import security_headers_middleware
 from livesale.web.shop_routes import add_shop_routes
 from livesale.web.shows_api import add_shows_routes
 from livesale.web.timeline_routes import add_timeline_routes
@@ -72,6 +73,7 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
         # The CSRF check sits inside the error middleware so its 403 gets the JSON shape.
         middlewares=[
             http_metrics_middleware,
+            security_headers_middleware,
             request_id_middleware,
             media_cors_middleware,
             error_middleware,
