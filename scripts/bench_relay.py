@@ -15,6 +15,10 @@ join burst: 100 viewers asking at once, seconds until all have video.
 
     .venv/bin/python scripts/bench_relay.py                # full run (~6 min)
     .venv/bin/python scripts/bench_relay.py --quick        # smoke run
+    .venv/bin/python scripts/bench_relay.py --record       # each count without, then with recording
+
+livesale runs with recording off unless --record asks for both: the same
+load with the show recorded (WebM on the server's disk) and without, side by side.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import os
 import random
 import resource
 import shutil
+import sqlite3
 import statistics
 import struct
 import subprocess
@@ -312,6 +317,11 @@ class Server:
     whep_url: str
     stream_key: str | None
     workdir: Path
+    recording: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}+rec" if self.recording else self.name
 
     def cpu_seconds(self) -> float:
         return cpu_seconds(self.process.pid)
@@ -323,8 +333,26 @@ class Server:
         stop_process(self.process)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def recorded(self) -> str:
+        """After stop_process: what the server recorded (parts, their status, length, size)."""
+        database = self.workdir / "livesale.sqlite3"
+        if not self.recording or not database.exists():
+            return "-"
+        with sqlite3.connect(database) as db:
+            rows = db.execute(
+                "SELECT status, duration_ms, size_bytes, error FROM recordings ORDER BY part"
+            ).fetchall()
+        return (
+            "; ".join(
+                f"{status} {(duration or 0) / 1000:.1f} s {(size or 0) / 1e6:.1f} MB"
+                + (f" ({error})" if error else "")
+                for status, duration, size, error in rows
+            )
+            or "nothing"
+        )
 
-async def start_livesale(core: int) -> Server:
+
+async def start_livesale(core: int, record: bool = False) -> Server:
     workdir = Path(tempfile.mkdtemp(prefix="livesale-bench-"))
     port = free_port()
     env = {
@@ -336,6 +364,7 @@ async def start_livesale(core: int) -> Server:
         "LIVESALE__MEDIA__MAX_VIEWERS_PER_SHOW": "5000",
         "LIVESALE__MEDIA__MAX_VIEWERS_PER_PROCESS": "5000",
         "LIVESALE__LOG__LEVEL": "WARNING",
+        "LIVESALE__RECORDING__ENABLED": "true" if record else "false",
     }
     python = sys.executable
     created = subprocess.run(
@@ -362,7 +391,13 @@ async def start_livesale(core: int) -> Server:
         f"{base}/whep/{show['id']}",
         show["stream_key"],
         workdir,
+        recording=record,
     )
+
+
+async def start_recording_livesale(core: int) -> Server:
+    """livesale recording the show it relays."""
+    return await start_livesale(core, record=True)
 
 
 async def start_baseline(core: int) -> Server:
@@ -441,6 +476,7 @@ class Result:
     lost_packets: int
     auth_failures: int
     auth_checked: int
+    recorded: str = "-"
 
 
 @contextlib.asynccontextmanager
@@ -590,7 +626,7 @@ async def measure(
                 sum(1 for pts in window_sent if pts in got) / max(1, len(window_sent))
             )
         result = Result(
-            system=server.name,
+            system=server.label,
             viewers=viewers_wanted,
             connected=len(viewers),
             cpu_percent=100 * (cpu_after - cpu_before) / (wall_after - wall_before),
@@ -685,7 +721,7 @@ async def join_burst(
 
 def print_table(results: list[Result]) -> None:
     header = (
-        f"{'system':<11}{'viewers':>8}{'joined':>8}{'CPU %':>8}{'RSS MB':>8}"
+        f"{'system':<13}{'viewers':>8}{'joined':>8}{'CPU %':>8}{'RSS MB':>8}"
         f"{'pkt/s out':>11}{'frames':>9}{'frame p50':>10}{'frame p99':>10}{'burst p99':>10}"
         f"{'e2e p50':>9}{'e2e p99':>9}{'lost':>7}{'auth':>11}"
     )
@@ -693,11 +729,35 @@ def print_table(results: list[Result]) -> None:
     print("-" * len(header))
     for r in results:
         print(
-            f"{r.system:<11}{r.viewers:>8}{r.connected:>8}{r.cpu_percent:>8.1f}{r.rss_mb:>8.0f}"
+            f"{r.system:<13}{r.viewers:>8}{r.connected:>8}{r.cpu_percent:>8.1f}{r.rss_mb:>8.0f}"
             f"{r.packets_per_second:>11.0f}{100 * r.delivered:>8.2f}%"
             f"{r.relay_p50_ms:>10.2f}{r.relay_p99_ms:>10.2f}{r.burst_p99_ms:>10.2f}"
             f"{r.latency_p50_ms:>9.1f}{r.latency_p99_ms:>9.1f}{r.lost_packets:>7}"
             f"{r.auth_checked - r.auth_failures:>6}/{r.auth_checked:<4}"
+        )
+
+
+def print_recording_comparison(results: list[Result]) -> None:
+    """Each viewer count without and with the show recorded, side by side."""
+    plain = {r.viewers: r for r in results if r.system == "livesale"}
+    recorded = {r.viewers: r for r in results if r.system == "livesale+rec"}
+    print("recording off -> on, same load, a fresh server each:")
+    header = (
+        f"{'viewers':>8}{'CPU %':>16}{'frames':>20}{'frame p99 ms':>18}{'burst p99 ms':>18}"
+        f"{'e2e p99 ms':>16}   recorded"
+    )
+    print(header)
+    print("-" * (len(header) + 30))
+    for viewers in sorted(plain.keys() & recorded.keys()):
+        off, on = plain[viewers], recorded[viewers]
+        print(
+            f"{viewers:>8}"
+            f"{off.cpu_percent:>8.1f} /{on.cpu_percent:>6.1f}"
+            f"{100 * off.delivered:>10.2f}% /{100 * on.delivered:>6.2f}%"
+            f"{off.relay_p99_ms:>10.2f} /{on.relay_p99_ms:>6.2f}"
+            f"{off.burst_p99_ms:>10.2f} /{on.burst_p99_ms:>6.2f}"
+            f"{off.latency_p99_ms:>8.1f} /{on.latency_p99_ms:>6.1f}"
+            f"   {on.recorded}"
         )
 
 
@@ -738,14 +798,20 @@ async def main(args: argparse.Namespace) -> int:
     kbps = sum(map(len, clip)) * 8 / CLIP_SECONDS / 1000
     print(f"publisher: VP8 {WIDTH}x{HEIGHT} {VIDEO_FPS} fps ~{kbps:.0f} kbit/s, Opus 20 ms")
     results: list[Result] = []
-    for counts, start in (
+    runs: list[tuple[list[int], Callable[[int], Any]]] = [
         (args.baseline_viewers, start_baseline),
         (args.viewers, start_livesale),
-    ):
+    ]
+    if args.record:
+        # The same counts again, recorded; printed side by side at the end.
+        runs.append((args.viewers, start_recording_livesale))
+    for counts, start in runs:
         for count in counts:
             server = await start(args.server_core)  # a fresh server per measurement
             try:
                 result = await measure(server, count, args.seconds, clip, audio)
+                stop_process(server.process)  # the part is closed (and listed) on the way out
+                result.recorded = server.recorded()
             finally:
                 server.stop()
             results.append(result)
@@ -760,6 +826,9 @@ async def main(args: argparse.Namespace) -> int:
     print()
     print_table(results)
     print()
+    if args.record:
+        print_recording_comparison(results)
+        print()
     ours = viewers_per_core(results, "livesale")
     theirs = viewers_per_core(results, "MediaRelay")
     print("viewers per server core at >=99% frames delivered (N / CPU share at the largest N):")
@@ -807,6 +876,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--client-core", type=int, default=1)
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--quick", action="store_true", help="small counts, short windows")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="measure each livesale count again with the show recorded, and compare",
+    )
     parser.add_argument("--baseline-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick:

@@ -45,6 +45,8 @@ class TrackCodec:
 
 # What TrackFanout queues per packet: ViewerStream.forward's arguments.
 _Forward = tuple[bytes, int, int, int, bool, int, float, int]
+# A recording's tap: (payload, sequence number, timestamp, marker, monotonic arrival).
+PacketRecorder = Callable[[bytes, int, int, int, float], None]
 
 
 class TrackFanout:
@@ -78,6 +80,7 @@ class TrackFanout:
         "broadcast",
         "codec",
         "kind",
+        "recorder",
         "streams",
     )
 
@@ -86,6 +89,7 @@ class TrackFanout:
         self.kind = codec.kind
         self.codec = codec
         self.streams: list[ViewerStream] = []
+        self.recorder: PacketRecorder | None = None  # set while a recording part taps this track
         self._header_bytes = 0  # the streams' RTP header sizes, summed
         self._detect: KeyframeDetector = detector_for(codec.mime_type)
         self._payload_type = -1
@@ -152,6 +156,9 @@ class TrackFanout:
             return  # padding-only probes carry nothing for viewers
         marker = packet.marker
         timestamp = packet.timestamp
+        recorder = self.recorder
+        if recorder is not None:
+            recorder(payload, packet.sequence_number, timestamp, marker, now)
         if timestamp != self._frame_timestamp:
             self._frame_timestamp = timestamp
             self._frame_started = started

@@ -37,6 +37,7 @@ from livesale.media import hooks
 from livesale.media.broadcast import Broadcast, TrackCodec
 from livesale.media.forwarder import ViewerStream
 from livesale.media.ice import server_rtc_configuration
+from livesale.media.recording import Recordings
 from livesale.media.sdp import TrickleFragment, parse_offer
 from livesale.media.session_metrics import Outcome, ViewerSampler, count_end, outcome_of_state
 from livesale.media.sessions import PublisherSession, StreamFeedback, ViewerSession
@@ -79,8 +80,9 @@ class SessionAnswer:
 class MediaService:
     """Owns every peer connection of this process and the broadcasts they feed."""
 
-    def __init__(self, settings: MediaSettings) -> None:
+    def __init__(self, settings: MediaSettings, recordings: Recordings | None = None) -> None:
         self.settings = settings
+        self._recordings = recordings  # None: this process records nothing
         self._rtc_config = server_rtc_configuration(settings)
         self._broadcasts: dict[str, Broadcast] = {}
         self._publishers: dict[str, PublisherSession] = {}
@@ -153,6 +155,9 @@ class MediaService:
         self._expire_if_not_connected(
             session.pc, lambda: self._close_publisher(session, "never_connected")
         )
+        if self._recordings is not None:
+            # A new session, a new part: a reconnecting creator's show gets part 2, 3, ...
+            self._recordings.start(session.id, show_id, offer.kinds, broadcast.request_keyframe)
         logger.info("publisher %s connected to show %s", session.id, show_id)
         return SessionAnswer(session.id, answer)
 
@@ -199,6 +204,8 @@ class MediaService:
             sink[0] = session.broadcast.attach_publisher_track(
                 codec, primary.payloadType, rtx_payload_type, receiver
             )
+            if self._recordings is not None:
+                self._recordings.attach(session.id, session.broadcast.tracks[kind])
 
         hooks.tap_receiver(receiver, lambda packet: sink[0](packet), on_parameters)
 
@@ -206,6 +213,7 @@ class MediaService:
         if state in ("failed", "closed") and self._publishers.get(session.show_id) is session:
             # Keep the broadcast and its viewers: the creator may publish again.
             session.broadcast.publisher_gone()
+            self._stop_recording(session)
             self._count_end(session, outcome_of_state(state))
             logger.info("publisher %s of show %s is %s", session.id, session.show_id, state)
             if state == "failed":
@@ -238,8 +246,14 @@ class MediaService:
         if self._publishers.get(session.show_id) is session:
             del self._publishers[session.show_id]
             session.broadcast.publisher_gone()
+        self._stop_recording(session)
         self._count_end(session, outcome)
         await session.pc.close()
+
+    def _stop_recording(self, session: PublisherSession) -> None:
+        """Close the session's recording part, if it has one (writing ends off the loop)."""
+        if self._recordings is not None:
+            self._recordings.stop(session.id)
 
     def _count_end(self, session: PublisherSession, outcome: Outcome) -> None:
         """Count a publisher's end once, however it ends: out of the gauge, into the outcomes."""
@@ -463,6 +477,9 @@ class MediaService:
         await asyncio.gather(
             *(self._close_publisher(p, "shutdown") for p in list(self._publishers.values()))
         )
+        if self._recordings is not None:
+            # Bounded: the parts' trailers are written before the process exits.
+            await self._recordings.close()
 
 
 def _capability(codec: TrackCodec) -> RTCRtpCodecCapability:

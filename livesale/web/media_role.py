@@ -39,9 +39,23 @@ async def open_video(app: web.Application, stack: AsyncExitStack) -> Callable[[s
         # Publishers are held by the media process, whose lifecycle keeps their
         # Redis keys alive; this one's sweeper sees those keys and leaves the shows be.
         return _holds_no_publisher
+    from livesale.media.recording import Recordings
+    from livesale.media.recording_repair import CutPartRepair
     from livesale.media.service import MediaService
+    from livesale.storage.recordings import RecordingRepository
 
-    media = MediaService(settings.media)
+    # This process records (the media process, or the only one): repair what a
+    # crash cut short, in the background, whether or not recording is on now.
+    store = RecordingRepository(app[keys.DATABASE])
+    repair = CutPartRepair(store, settings.recordings_dir)
+    repair.start()
+    stack.push_async_callback(repair.close)
+    recordings = None
+    if settings.recording.enabled:
+        recordings = Recordings(
+            settings.recording, settings.recordings_dir, store, app[keys.SHOWS].get
+        )
+    media = MediaService(settings.media, recordings)
     stack.push_async_callback(media.close)
     app[keys.MEDIA] = media
     app[keys.ON_AIR] = LocalOnAir(media)

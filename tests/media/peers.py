@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import fractions
 import itertools
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,14 +30,32 @@ class EncodedVideoTrack(MediaStreamTrack):
 
     kind = "video"
 
-    def __init__(self, width: int = 320, height: int = 240, keyframe_every: int = 300) -> None:
+    def __init__(
+        self,
+        width: int = 320,
+        height: int = 240,
+        keyframe_every: int = 300,
+        max_frames: int | None = None,
+        bit_rate: int = 400_000,
+        noise: bool = False,
+        camera_clock: bool = False,
+    ) -> None:
         super().__init__()
         self.codec = av.CodecContext.create("libvpx", "w")
         self.codec.width, self.codec.height = width, height
         self.codec.pix_fmt = "yuv420p"
         self.codec.time_base = fractions.Fraction(1, VIDEO_RATE)
         self.codec.framerate = VIDEO_RATE
-        self.codec.bit_rate = 400_000
+        self.codec.bit_rate = bit_rate
+        # After this many frames the track goes quiet (the connection stays up).
+        self.max_frames = max_frames
+        # Random pictures: the encoder cannot compress them, so the bit rate is real.
+        self.noise = noise
+        # Stamp frames with when they are sent, as a camera stamps capture time, rather
+        # than with their index: on a busy machine the RTP clock then follows real time.
+        self.camera_clock = camera_clock
+        self.sent_at: list[float] = []  # when each frame of `sent` was handed to the sender
+        self._quiet = asyncio.Event()
         self.codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
         self.keyframe_every = keyframe_every
         self.force_keyframe = False
@@ -48,6 +67,8 @@ class EncodedVideoTrack(MediaStreamTrack):
 
     async def recv(self) -> av.Packet:
         while not self._pending:
+            if self.max_frames is not None and self._index >= self.max_frames:
+                await _forever(self._quiet)
             if self._start is None:
                 self._start = time.monotonic()
             # Pace like a camera: this is the media clock, not synchronisation.
@@ -58,7 +79,10 @@ class EncodedVideoTrack(MediaStreamTrack):
             frame = av.VideoFrame(self.codec.width, self.codec.height, "yuv420p")
             shade = (self._index * 7) % 256
             for plane in frame.planes:
-                plane.update(bytes([shade]) * plane.buffer_size)
+                if self.noise:
+                    plane.update(os.urandom(plane.buffer_size))
+                else:
+                    plane.update(bytes([shade]) * plane.buffer_size)
             frame.pts = self._index
             frame.time_base = self.codec.time_base
             if self.force_keyframe or self._index % self.keyframe_every == 0:
@@ -69,8 +93,12 @@ class EncodedVideoTrack(MediaStreamTrack):
         packet = self._pending.pop(0)
         data = bytes(packet)
         self.sent.append(data)
+        self.sent_at.append(time.monotonic())
         if packet.is_keyframe:
             self.sent_keyframes += 1
+        if self.camera_clock and self._start is not None:
+            packet.time_base = fractions.Fraction(1, 90000)
+            packet.pts = round((self.sent_at[-1] - self._start) * 90000)
         return packet
 
 
@@ -79,8 +107,12 @@ class EncodedAudioTrack(MediaStreamTrack):
 
     kind = "audio"
 
-    def __init__(self) -> None:
+    def __init__(self, max_frames: int | None = None, camera_clock: bool = False) -> None:
         super().__init__()
+        # After this many packets the track goes quiet (the connection stays up).
+        self.max_frames = max_frames
+        self.camera_clock = camera_clock  # as EncodedVideoTrack's
+        self._quiet = asyncio.Event()
         self.codec = av.CodecContext.create("libopus", "w")
         self.codec.sample_rate = 48000
         self.codec.layout = "stereo"
@@ -93,6 +125,8 @@ class EncodedAudioTrack(MediaStreamTrack):
 
     async def recv(self) -> av.Packet:
         while not self._pending:
+            if self.max_frames is not None and len(self.sent) >= self.max_frames:
+                await _forever(self._quiet)
             if self._start is None:
                 self._start = time.monotonic()
             delay = self._start + self._index * 0.02 - time.monotonic()
@@ -109,8 +143,65 @@ class EncodedAudioTrack(MediaStreamTrack):
         packet = self._pending.pop(0)
         if packet.pts is None or packet.pts < 0:
             packet.pts = 0
+        if self.camera_clock and self._start is not None:
+            packet.time_base = fractions.Fraction(1, 48000)
+            packet.pts = round((time.monotonic() - self._start) * 48000)
         self.sent.append(bytes(packet))
         return packet
+
+
+class EncodedH264Track(MediaStreamTrack):
+    """Yields H.264 (constrained baseline, Annex B) `av.Packet`s it encoded itself."""
+
+    kind = "video"
+
+    def __init__(self, keyframe_every: int = 30, max_frames: int | None = None) -> None:
+        super().__init__()
+        self.codec = av.CodecContext.create("libx264", "w")
+        self.codec.width, self.codec.height = 320, 240
+        self.codec.pix_fmt = "yuv420p"
+        self.codec.time_base = fractions.Fraction(1, VIDEO_RATE)
+        self.codec.framerate = VIDEO_RATE
+        self.codec.bit_rate = 400_000
+        self.codec.profile = "Baseline"
+        self.codec.options = {"tune": "zerolatency", "preset": "ultrafast"}
+        self.keyframe_every = keyframe_every
+        self.max_frames = max_frames
+        self.sent: list[bytes] = []
+        self._index = 0
+        self._start: float | None = None
+        self._quiet = asyncio.Event()
+
+    async def recv(self) -> av.Packet:
+        while True:
+            if self.max_frames is not None and self._index >= self.max_frames:
+                await _forever(self._quiet)
+            if self._start is None:
+                self._start = time.monotonic()
+            delay = self._start + self._index / VIDEO_RATE - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)  # the camera's pace, not synchronisation
+            frame = av.VideoFrame(320, 240, "yuv420p")
+            for plane in frame.planes:
+                plane.update(bytes([(self._index * 9) % 256]) * plane.buffer_size)
+            frame.pts = self._index
+            frame.time_base = self.codec.time_base
+            if self._index % self.keyframe_every == 0:
+                frame.pict_type = av.video.frame.PictureType.I
+            self._index += 1
+            packets = list(self.codec.encode(frame))
+            if packets:
+                data = b"".join(bytes(p) for p in packets)
+                self.sent.append(data)
+                packet = av.Packet(data)
+                packet.pts = packets[0].pts
+                packet.time_base = self.codec.time_base
+                return packet
+
+
+async def _forever(event: asyncio.Event) -> None:
+    """Wait until the track is stopped (the sender cancels this)."""
+    await event.wait()
 
 
 class TestPublisher:
@@ -118,10 +209,32 @@ class TestPublisher:
 
     __test__ = False
 
-    def __init__(self, keyframe_every: int = 300, audio: bool = True) -> None:
+    def __init__(
+        self,
+        keyframe_every: int = 300,
+        audio: bool = True,
+        seconds: float | None = None,
+        bit_rate: int = 400_000,
+        noise: bool = False,
+        camera_clock: bool = False,
+    ) -> None:
         self.pc = RTCPeerConnection(NO_ICE_SERVERS)
-        self.video = EncodedVideoTrack(keyframe_every=keyframe_every)
-        self.audio = EncodedAudioTrack() if audio else None
+        # `seconds`: send that much video and audio, then go quiet with the connection up.
+        self.video = EncodedVideoTrack(
+            keyframe_every=keyframe_every,
+            max_frames=None if seconds is None else round(seconds * VIDEO_RATE),
+            bit_rate=bit_rate,
+            noise=noise,
+            camera_clock=camera_clock,
+        )
+        self.audio = (
+            EncodedAudioTrack(
+                max_frames=None if seconds is None else round(seconds / 0.02),
+                camera_clock=camera_clock,
+            )
+            if audio
+            else None
+        )
         self.keyframe_requests = 0
         video_sender = self.pc.addTransceiver(self.video, direction="sendonly").sender
         if self.audio is not None:
