@@ -24,6 +24,7 @@ ALERTS = [
     "LivesaleWebhookSignatureFailures",
     "LivesaleRedisDown",
     "LivesaleSQLiteErrors",
+    "LivesaleRecordingFailing",
 ]
 A = 'job="livesale", instance="a:8080"'
 B = 'job="livesale", instance="b:8080"'
@@ -168,6 +169,17 @@ CASES: dict[str, tuple[list[dict[str, str]], list[dict[str, Any]]]] = {
             _fires("LivesaleSQLiteErrors", "8m", severity="critical", **ON_A),
         ],
     ),
+    "recording_stopped": (
+        [
+            _series(f'livesale_recording_failures_total{{{A}, reason="disk_full"}}', "0 0 0 1x20"),
+            _series(f'livesale_recording_failures_total{{{B}, reason="disk_full"}}', "0x23"),
+        ],
+        [
+            _quiet("LivesaleRecordingFailing", "2m"),
+            _fires("LivesaleRecordingFailing", "5m", severity="warning", **ON_A),
+            _quiet("LivesaleRecordingFailing", "22m"),
+        ],
+    ),
     "healthy": (
         [
             _series(f"up{{{A}}}", "1x40"),
@@ -180,6 +192,7 @@ CASES: dict[str, tuple[list[dict[str, str]], list[dict[str, Any]]]] = {
             _series(f"livesale_redis_up{{{A}}}", "1x40"),
             _series(f'{REDIS_ERRORS}{{{A}, kind="connection"}}', "0x40"),
             _series(f"livesale_sqlite_errors_total{{{A}}}", "0x40"),
+            _series(f'livesale_recording_failures_total{{{A}, reason="disk_full"}}', "0x40"),
         ],
         [_quiet(alert, "40m") for alert in ALERTS],
     ),

@@ -85,6 +85,9 @@ def test_the_dashboard_shows_what_operators_asked_for() -> None:
         "SQLite query p99",
         "SQLite errors",
         "Embedded Redis up",
+        "Recordings being written",
+        "Recording queue",
+        "Recording failures and repairs",
     ):
         assert title in titles
     for quantile in (
