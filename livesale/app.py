@@ -40,6 +40,7 @@ from livesale.tasks import cancel_and_wait
 from livesale.web.analytics_routes import add_analytics_routes
 from livesale.web.auth_routes import add_auth_routes
 from livesale.web.catalogue_json import product_json
+from livesale.web.client_address import TrustedProxies, client_address_middleware
 from livesale.web.csrf import csrf_middleware
 from livesale.web.health import add_health_routes
 from livesale.web.http_metrics import http_metrics_middleware
@@ -73,6 +74,7 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
         # The CSRF check sits inside the error middleware so its 403 gets the JSON shape.
         middlewares=[
             http_metrics_middleware,
+            client_address_middleware(TrustedProxies(settings.server.trusted_proxies)),
             security_headers_middleware,
             request_id_middleware,
             media_cors_middleware,

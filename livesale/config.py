@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import os
 import tomllib
@@ -42,6 +43,16 @@ class ServerSettings:
     gc_freeze_seconds: float = 5.0
     gc_full_collect_seconds: float = 600.0
     shop_processes: int = 1
+    # Proxies (addresses or CIDR networks) whose X-Forwarded-For is believed.
+    trusted_proxies: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError as exc:
+                message = f"trusted_proxies: {proxy!r} is not an address or network"
+                raise ValueError(message) from exc
 
 
 @dataclass(frozen=True)
@@ -179,6 +190,8 @@ class PaymentSettings:
     stripe_webhook_secret: str = field(default="", repr=False)
     stripe_api_base: str = ""
     stripe_max_network_retries: int = 2
+    # How long one Stripe call may take before it counts as a network failure (and is retried).
+    stripe_timeout_seconds: float = 20.0
     webhook_tolerance_seconds: int = 300
 
     def __post_init__(self) -> None:
@@ -188,6 +201,13 @@ class PaymentSettings:
             raise ValueError(
                 'gateway "stripe" needs LIVESALE__PAYMENTS__STRIPE_SECRET_KEY in the environment'
             )
+        if self.stripe_timeout_seconds <= 0:
+            raise ValueError("payments.stripe_timeout_seconds must be positive")
+
+    @property
+    def webhook_secrets(self) -> tuple[str, ...]:
+        """The webhook signing secrets: several, comma-separated, while Stripe rolls one."""
+        return tuple(part.strip() for part in self.stripe_webhook_secret.split(",") if part.strip())
 
     @property
     def gateway_name(self) -> str:

@@ -20,6 +20,7 @@ from yarl import URL
 from livesale import keys
 from livesale.domain.errors import ServiceUnavailable
 from livesale.logging_setup import request_id_var
+from livesale.web.client_address import FORWARDED_FOR
 from livesale.web.middleware import REQUEST_ID_HEADER
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,11 @@ class MediaProxy:
         if request_id is not None:
             # One id in both processes' logs, and the one the client gets back.
             headers[REQUEST_ID_HEADER] = request_id
+        # The media process believes this header from its private socket: it must
+        # name the client this process settled on, never what the client sent.
+        headers.popall(FORWARDED_FOR, None)
+        if request.remote:
+            headers[FORWARDED_FOR] = request.remote
         body = await request.read() if request.body_exists else None
         url = URL(f"http://media{request.raw_path}", encoded=True)
         try:
