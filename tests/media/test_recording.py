@@ -263,7 +263,7 @@ async def test_a_deployment_with_recording_off_writes_nothing(settings: Settings
     assert not settings.recordings_dir.exists()
 
 
-async def test_a_deployment_records_through_whip_by_default(settings: Settings) -> None:
+async def test_a_deployment_records_through_whip_and_serves_the_replay(settings: Settings) -> None:
     async with serve(settings) as client:
         show, key = await client.app[keys.SHOWS].create("Recorded")
         publisher = TestPublisher(keyframe_every=30)
@@ -278,7 +278,21 @@ async def test_a_deployment_records_through_whip_by_default(settings: Settings) 
             lambda: _complete(store, show.id), 15, "the part to be complete after WHIP DELETE"
         )
         [part] = await store.for_show(show.id)
-        assert (settings.recordings_dir / part.file_name).stat().st_size == part.size_bytes
+        path = settings.recordings_dir / part.file_name
+        assert path.stat().st_size == part.size_bytes
+
+        # The show ends: what the recorder wrote is its replay, served in ranges.
+        await client.app[keys.LIFECYCLE].end(show.id)
+        replay = await client.get(f"/api/shows/{show.id}/replay")
+        assert replay.status == 200, await replay.text()
+        [listed] = (await replay.json())["parts"]
+        assert (listed["id"], listed["content_type"]) == (part.id, "video/webm")
+        assert listed["duration_ms"] == part.duration_ms > 1000
+        whole = path.read_bytes()
+        ranged = await client.get(listed["url"], headers={"Range": "bytes=100-1099"})
+        assert ranged.status == 206
+        assert await ranged.read() == whole[100:1100]
+        assert ranged.headers["Content-Range"] == f"bytes 100-1099/{len(whole)}"
         await viewer.close()
         await publisher.close()
 
