@@ -78,6 +78,8 @@ class Database:
         """The read-only connection, for repositories that read several queries in a row.
 
         Reads through it are not timed in livesale_sqlite_query_duration_seconds.
+        Read with `execute_fetchall`: a cursor kept open across an await holds a
+        snapshot that other reads on this connection then see (see `fetchall`).
         """
         return self._reader
 
@@ -96,16 +98,16 @@ class Database:
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """Run a read query and return its first row."""
-        with _measured(_READ, _READ_ERRORS):
-            async with self._reader.execute(sql, tuple(params)) as cursor:
-                row: aiosqlite.Row | None = await cursor.fetchone()
-                return row
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read query and return every row."""
         with _measured(_READ, _READ_ERRORS):
-            async with self._reader.execute(sql, tuple(params)) as cursor:
-                return list(await cursor.fetchall())
+            # Executed and fetched in one call on the connection's thread: a statement
+            # left open between calls keeps its snapshot, and every other read on the
+            # shared connection would see that old snapshot (a crowd of reads, forever).
+            return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -336,16 +336,18 @@ async def _history(
 
 
 async def _load(conn: aiosqlite.Connection, order_id: str) -> Order | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM orders WHERE id = ?", (order_id,)) as cursor:
-        row = await cursor.fetchone()
-    if row is None:
+    # Each query executed and fetched in one call: on the shared reader connection
+    # an open cursor would hold an old snapshot for every other read (Database.fetchall).
+    rows = list(
+        await conn.execute_fetchall(f"SELECT {_COLUMNS} FROM orders WHERE id = ?", (order_id,))
+    )
+    if not rows:
         return None
-    async with conn.execute(
+    lines = await conn.execute_fetchall(
         f"SELECT {_LINE_COLUMNS} FROM order_lines WHERE order_id = ? ORDER BY position",
         (order_id,),
-    ) as cursor:
-        lines = await cursor.fetchall()
-    return _order(row, [_line(line) for line in lines])
+    )
+    return _order(rows[0], [_line(line) for line in lines])
 
 
 def _line_values(order_id: str, position: int, line: OrderLine) -> tuple[object, ...]:
