@@ -17,6 +17,8 @@ logger = logging.getLogger(__name__)
 
 NAME = "stripe"
 LIST_PAGE = 100
+TOO_OLD = "the signature is too old"
+NOT_AN_EVENT = "the body is not a Stripe event"
 _EVENT_KINDS = {
     "payment_intent.succeeded": PaymentEventKind.SUCCEEDED,
     "payment_intent.payment_failed": PaymentEventKind.FAILED,
@@ -32,9 +34,11 @@ class StripeGateway:
 
     def __init__(self, settings: PaymentSettings) -> None:
         self.publishable_key: str | None = settings.stripe_publishable_key or None
-        self._webhook_secret = settings.stripe_webhook_secret
+        # Several while a secret is rolled: an event signed with any of them is Stripe's.
+        self._webhook_secrets = settings.webhook_secrets
         self._tolerance = settings.webhook_tolerance_seconds
-        self._http = stripe.AIOHTTPClient()
+        # Stripe's own default waits 80 s per attempt: a buyer would wait minutes for an error.
+        self._http = stripe.AIOHTTPClient(timeout=settings.stripe_timeout_seconds)
         base: dict[str, str] = {}
         if settings.stripe_api_base:
             base["api"] = settings.stripe_api_base.rstrip("/")
@@ -122,20 +126,31 @@ class StripeGateway:
 
     def parse_webhook(self, payload: bytes, signature: str | None) -> WebhookEvent:
         """Verify Stripe's signature and read the event (no payment event for types we ignore)."""
-        if not self._webhook_secret:
+        if not self._webhook_secrets:
             raise InvalidSignature("webhooks are not configured (no webhook signing secret)")
-        try:
-            event = stripe.Webhook.construct_event(
-                payload, signature, self._webhook_secret, tolerance=self._tolerance
-            )
-        except (stripe.SignatureVerificationError, ValueError) as exc:
-            # The reason (bad, missing or old signature) is safe to say; the payload is not echoed.
-            raise InvalidSignature(f"webhook refused: {_reason(exc)}") from exc
+        event = self._verified_event(payload, signature)
         kind = _EVENT_KINDS.get(event.type)
         if kind is None:
             # Stripe has hundreds of event types: name only ours, so metric labels stay bounded.
             return WebhookEvent(OTHER_WEBHOOK, None)
         return WebhookEvent(event.type, _payment_event(event, kind))
+
+    def _verified_event(self, payload: bytes, signature: str | None) -> stripe.Event:
+        """The event if any configured secret signed it recently; InvalidSignature else."""
+        refusals: list[Exception] = []
+        for secret in self._webhook_secrets:
+            try:
+                event: stripe.Event = stripe.Webhook.construct_event(
+                    payload, signature, secret, tolerance=self._tolerance
+                )
+                return event
+            except (stripe.SignatureVerificationError, ValueError) as exc:
+                refusals.append(exc)
+        # Stripe checks the age and the body only once a signature matched: those reasons win.
+        reasons = [_reason(exc) for exc in refusals]
+        reason = next((r for r in reasons if r in (TOO_OLD, NOT_AN_EVENT)), reasons[-1])
+        # The reason (bad, missing or old signature) is safe to say; the payload is not echoed.
+        raise InvalidSignature(f"webhook refused: {reason}") from refusals[-1]
 
     async def close(self) -> None:
         """Close the HTTP session."""
@@ -189,12 +204,15 @@ def _info(resource: Any) -> PaymentInfo:
 
 def _reason(exc: Exception) -> str:
     text = str(exc).lower()
-    if "timestamp" in text:
-        return "the signature is too old"
-    if "no signatures" in text or "unable to extract" in text:
+    if "matching the expected signature" in text:
+        return "the signature does not match"
+    # Before the age: "Unable to extract timestamp ..." names a timestamp too.
+    if "no signatures" in text or "unable to extract" in text or "no stripe-signature" in text:
         return "no valid Stripe-Signature header"
+    if "timestamp" in text:
+        return TOO_OLD
     if isinstance(exc, ValueError):
-        return "the body is not a Stripe event"
+        return NOT_AN_EVENT
     return "the signature does not match"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import json
 import time
 from collections import Counter
@@ -36,6 +37,22 @@ class RecordedRequest:
     idempotency_key: str | None
     status: int
     replayed: bool
+    fault: str | None = None  # the injected fault this call met (see StripeStandin.inject)
+
+
+# Injected faults: "500" and "409" answer before executing; "timeout" executes and answers after
+# `delay`; "reset" executes and then drops the connection without answering.
+FAULT_KINDS = ("500", "409", "timeout", "reset")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected failure, for the next call whose method and path (a glob) match."""
+
+    kind: str
+    method: str
+    path: str
+    delay: float
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,7 @@ class StripeStandin:
         self.ledger = Ledger(clock)
         self.requests: list[RecordedRequest] = []
         self.deliveries: list[Delivery] = []
+        self.faults: list[Fault] = []  # still to be met, in order
         self._host = host
         self._idempotency: dict[str, _Stored] = {}
         self._pending: set[asyncio.Task[Delivery]] = set()
@@ -185,6 +203,27 @@ class StripeStandin:
         """Ask for 3-D Secure; emits payment_intent.requires_action."""
         return await self._announce(self.ledger.require_action(pi_id))
 
+    def inject(
+        self,
+        kind: str,
+        *,
+        method: str = "POST",
+        path: str = "/v1/payment_intents",
+        times: int = 1,
+        delay: float = 5.0,
+    ) -> None:
+        """Fail the next `times` calls matching `method` and `path` (a glob) with `kind`."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"fault kind must be one of {FAULT_KINDS}, not {kind!r}")
+        self.faults.extend(Fault(kind, method, path, delay) for _ in range(times))
+
+    def _take_fault(self, request: web.Request) -> Fault | None:
+        for fault in self.faults:
+            if fault.method == request.method and fnmatch.fnmatchcase(request.path, fault.path):
+                self.faults.remove(fault)
+                return fault
+        return None
+
     # --- webhooks --------------------------------------------------------------------------
 
     def sign(self, payload: str, *, timestamp: int | None = None, secret: str | None = None) -> str:
@@ -258,6 +297,7 @@ class StripeStandin:
             key = request.headers.get("Idempotency-Key") if request.method == "POST" else None
             params: Params = {}
             replayed = False
+            fault: Fault | None = None
             try:
                 self._authenticate(request)
                 if request.method == "POST":
@@ -265,14 +305,26 @@ class StripeStandin:
                 else:
                     pairs = list(request.query.items())
                 params = parse_form(pairs)
+                fault = self._take_fault(request)
+                if fault is not None and fault.kind in ("500", "409"):
+                    raise _fault_error(fault.kind, key)
                 status, body, replayed, request_id = self._run(
                     request, operation, params, key, request_id
                 )
             except StripeError as error:
                 status, body = error.status, error.body()
+            kind = None if fault is None else fault.kind
             self.requests.append(
-                RecordedRequest(request.method, request.path, params, key, status, replayed)
+                RecordedRequest(request.method, request.path, params, key, status, replayed, kind)
             )
+            if fault is not None and fault.kind == "reset":
+                # Executed, stored and never answered: the client sees the connection drop.
+                assert request.transport is not None
+                request.transport.abort()
+                raise asyncio.CancelledError
+            if fault is not None and fault.kind == "timeout":
+                # Executed and stored, answered after the client stopped waiting.
+                await asyncio.sleep(fault.delay)
             headers = {"Request-Id": request_id}
             if key is not None:
                 headers["Idempotency-Key"] = key
@@ -337,6 +389,26 @@ class StripeStandin:
         given = header.removeprefix("Bearer ")
         if header == given or given != self.api_key:
             raise StripeError(401, f"Invalid API Key provided: {_redact(given)}", replayable=False)
+
+
+def _fault_error(kind: str, key: str | None) -> StripeError:
+    """What Stripe answers for an injected 500 or 409 (nothing was executed or stored)."""
+    if kind == "409":
+        return StripeError(
+            409,
+            f"There is currently another in-progress request using this Idempotent Key (that "
+            f"probably means you submitted twice, and the other request is still going "
+            f"through): {key}. Please try again later.",
+            type_="idempotency_error",
+            code="idempotency_key_in_use",
+            replayable=False,
+        )
+    return StripeError(
+        500,
+        "An unknown error occurred while processing your request.",
+        type_="api_error",
+        replayable=False,
+    )
 
 
 def _idempotency_error(message: str) -> StripeError:
