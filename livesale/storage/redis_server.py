@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 # sun_path is 108 bytes on Linux and 104 on macOS/BSD, counting the final NUL.
 MAX_SOCKET_PATH_BYTES = 103
 STOP_TIMEOUT_SECONDS = 10.0
+# After the server died on its own: the first restart waits this long, each
+# failed one twice as long, up to the cap (a broken AOF must not spin a core).
+RESTART_DELAY_SECONDS = 1.0
+MAX_RESTART_DELAY_SECONDS = 30.0
 _POLL_SECONDS = 0.02
 
 
@@ -60,6 +64,7 @@ class EmbeddedRedis:
         self._process: asyncio.subprocess.Process | None = None
         self._report_up = report_up
         self._watcher: asyncio.Task[None] | None = None
+        self._binary: str | None = None
 
     @property
     def socket_path(self) -> Path:
@@ -89,18 +94,8 @@ class EmbeddedRedis:
                 f"{self._settings.binary!r} was not found on PATH; install Debian's redis-server "
                 "(`apt-get install redis-server`) or set redis.url to an existing Redis"
             )
-        config = self._prepare()
-        self._process = await asyncio.create_subprocess_exec(
-            binary,
-            str(config),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-            # Own process group: a Ctrl-C in the terminal reaches only us, and we
-            # stop redis in order, after the app has stopped using it.
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
+        self._binary = binary
+        self._process = await self._spawn(binary, self._prepare())
         try:
             await self._wait_ready()
         except BaseException:
@@ -111,10 +106,24 @@ class EmbeddedRedis:
         # Nothing else would notice the server dying: the app only sees failing calls.
         self._watcher = asyncio.create_task(self._watch(self._process))
 
+    async def _spawn(self, binary: str, config: Path) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            binary,
+            str(config),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+            # Own process group: a Ctrl-C in the terminal reaches only us, and we
+            # stop redis in order, after the app has stopped using it.
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+
     async def close(self) -> None:
         """Stop the child: SIGTERM (redis flushes its AOF), then SIGKILL after a timeout."""
-        process, self._process = self._process, None
+        # The watcher first: it may be starting a new server, which must not outlive us.
         await self._stop_watching()
+        process, self._process = self._process, None
         if process is not None and process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 process.send_signal(signal.SIGTERM)
@@ -132,15 +141,47 @@ class EmbeddedRedis:
             self._socket_dir = None
 
     async def _watch(self, process: asyncio.subprocess.Process) -> None:
-        """Report the server down as soon as it exits on its own (crashed, killed, OOM)."""
-        code = await process.wait()
-        self._report_up(0)
-        logger.error(
-            "embedded redis-server (pid %d) exited with code %d: %s",
-            process.pid,
-            code,
-            self._log_tail(),
-        )
+        """Report the server down when it exits on its own (crashed, killed, OOM); restart it.
+
+        The new server replays the same AOF and listens on the same socket, so the
+        app's clients reconnect by themselves; until then its calls answer 503.
+        """
+        while True:
+            code = await process.wait()
+            self._report_up(0)
+            logger.error(
+                "embedded redis-server (pid %d) exited with code %d: %s",
+                process.pid,
+                code,
+                self._log_tail(),
+            )
+            process = await self._restart()
+
+    async def _restart(self) -> asyncio.subprocess.Process:
+        """Start the server again until it answers PING; the running process."""
+        assert self._binary is not None
+        delay = RESTART_DELAY_SECONDS
+        while True:
+            logger.warning("starting the embedded redis-server again in %.1f s", delay)
+            await asyncio.sleep(delay)
+            process = self._process = await self._spawn(self._binary, self._prepare())
+            try:
+                await self._wait_ready()
+            except EmbeddedRedisError as exc:
+                logger.error("the embedded redis-server did not start again: %s", exc)
+                await _kill(process)
+                delay = min(delay * 2, MAX_RESTART_DELAY_SECONDS)
+                continue
+            except BaseException:
+                # Cancelled by close(): it finds no process to stop, so stop this one.
+                self._process = None
+                await _kill(process)
+                raise
+            logger.warning(
+                "embedded redis-server (pid %d) started again on %s", process.pid, self.socket_path
+            )
+            self._report_up(1)
+            return process
 
     async def _stop_watching(self) -> None:
         watcher, self._watcher = self._watcher, None
@@ -153,10 +194,12 @@ class EmbeddedRedis:
     def _prepare(self) -> Path:
         """Create the folders and write redis.conf; returns the config path.
 
-        Plain blocking calls: a few small local file operations, once, at startup.
+        Plain blocking calls: a few small local file operations, at each start.
         """
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if len(os.fsencode(self.dir / "redis.sock")) > MAX_SOCKET_PATH_BYTES:
+        # A restart keeps the socket folder: the app's clients reconnect to the same path.
+        too_long = len(os.fsencode(self.dir / "redis.sock")) > MAX_SOCKET_PATH_BYTES
+        if too_long and self._socket_dir is None:
             # A unix socket path longer than sun_path cannot be bound, so a deep
             # data folder gets its socket in a short private temp folder instead.
             # The data (AOF) stays in the data folder.
@@ -237,6 +280,13 @@ async def _answers_ping(path: Path) -> bool:
         writer.close()
         with contextlib.suppress(OSError):
             await writer.wait_closed()
+
+
+async def _kill(process: asyncio.subprocess.Process) -> None:
+    """SIGKILL a server that is not ours to keep and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+    await asyncio.shield(process.wait())
 
 
 def _quote(value: str) -> str:
