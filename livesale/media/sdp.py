@@ -48,8 +48,14 @@ def parse_offer(text: str, *, publishing: bool) -> Offer:
         raise InvalidSdp("SDP offer has no media sections")
     kinds: list[str] = []
     codecs: dict[str, list[RTCRtpCodecParameters]] = {}
+    mids: list[str] = []
     wanted = _SEND_DIRECTIONS if publishing else _RECV_DIRECTIONS
     for index, media in enumerate(description.media):
+        # aiortc finds transceivers by mid and crashes (not an error we can map)
+        # answering sections without one, or two with the same one.
+        if not media.rtp.muxId or media.rtp.muxId in mids:
+            raise InvalidSdp(f"m-line {index}: needs an a=mid of its own")
+        mids.append(media.rtp.muxId)
         if media.kind not in ("audio", "video"):
             raise InvalidSdp(f"m-line {index}: only audio and video are supported", kind=media.kind)
         if media.kind in kinds:
@@ -60,7 +66,14 @@ def parse_offer(text: str, *, publishing: bool) -> Offer:
             raise InvalidSdp(f"m-line {index}: missing a=fingerprint")
         if not media.rtp.codecs:
             raise InvalidSdp(f"m-line {index}: no codecs (a=rtpmap)")
-        direction = media.direction or "sendrecv"
+        for codec in media.rtp.codecs:
+            # RTP has 7 bits for it; aiortc would put a bigger one in its answer and crash.
+            if codec.payloadType is None or not 0 <= codec.payloadType <= 127:
+                raise InvalidSdp(f"m-line {index}: payload type {codec.payloadType} is not 0-127")
+        # aiortc cannot answer a section without a direction attribute (browsers send one).
+        direction = media.direction
+        if direction is None:
+            raise InvalidSdp(f"m-line {index}: missing a direction (a=sendonly, a=recvonly...)")
         if direction not in wanted:
             verb = "send" if publishing else "receive"
             raise InvalidSdp(
@@ -69,6 +82,10 @@ def parse_offer(text: str, *, publishing: bool) -> Offer:
             )
         kinds.append(media.kind)
         codecs[media.kind] = list(media.rtp.codecs)
+    for group in description.group:
+        # A BUNDLE naming an unknown mid leaves aiortc's transceivers without a transport.
+        if group.semantic == "BUNDLE" and not set(map(str, group.items)) <= set(mids):
+            raise InvalidSdp("a=group:BUNDLE names a mid no m-line has", mids=mids)
     return Offer(kinds, codecs)
 
 
