@@ -57,6 +57,7 @@ from livesale.web.room_ws import add_room_routes
 from livesale.web.security_headers import security_headers_middleware
 from livesale.web.shop_routes import add_shop_routes
 from livesale.web.shows_api import add_shows_routes
+from livesale.web.slow_bodies import slow_body_middleware
 from livesale.web.timeline_routes import add_timeline_routes
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
             media_cors_middleware,
             error_middleware,
             csrf_middleware,
+            # Inside the error middleware: its 408 gets the JSON shape.
+            slow_body_middleware(settings.server.body_timeout_seconds),
         ],
     )
     app[keys.SETTINGS] = settings

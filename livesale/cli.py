@@ -102,6 +102,8 @@ def _serve(settings: Settings) -> int:
             port=settings.server.port,
             print=announce,
             access_log_format=ACCESS_LOG_FORMAT,
+            # Also closes connections that never send a request or stall in their headers.
+            keepalive_timeout=settings.server.idle_timeout_seconds,
             loop=new_event_loop(settings),
         )
     except (RedisMisconfigured, EmbeddedRedisError, OSError) as exc:

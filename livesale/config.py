@@ -45,8 +45,15 @@ class ServerSettings:
     shop_processes: int = 1
     # Proxies (addresses or CIDR networks) whose X-Forwarded-For is believed.
     trusted_proxies: tuple[str, ...] = ()
+    # A connection with no request under way (none sent yet, headers half sent,
+    # or idle between requests) is closed after this long.
+    idle_timeout_seconds: float = 75.0
+    # A request body that stops arriving for this long gets 408 and its connection closed.
+    body_timeout_seconds: float = 60.0
 
     def __post_init__(self) -> None:
+        if self.idle_timeout_seconds <= 0 or self.body_timeout_seconds <= 0:
+            raise ValueError("idle_timeout_seconds and body_timeout_seconds must be positive")
         for proxy in self.trusted_proxies:
             try:
                 ipaddress.ip_network(proxy, strict=False)
@@ -228,6 +235,7 @@ class MediaSettings:
     max_sdp_bytes: int = 16_384
     max_viewers_per_show: int = 500
     max_viewers_per_process: int = 1000
+    max_viewers_per_address: int = 200  # 0: no cap
     keyframe_request_interval_seconds: float = 1.0
     viewer_buffer_bytes: int = 262_144
     publisher_timeout_seconds: float = 5.0

@@ -595,6 +595,8 @@ async def start_livesale(args: argparse.Namespace) -> Target:
         "LIVESALE__LOG__LEVEL": "WARNING",
         "LIVESALE__MEDIA__MAX_VIEWERS_PER_SHOW": str(max(500, args.viewers)),
         "LIVESALE__MEDIA__MAX_VIEWERS_PER_PROCESS": str(max(1000, args.viewers)),
+        # Every load-generator viewer comes from 127.0.0.1.
+        "LIVESALE__MEDIA__MAX_VIEWERS_PER_ADDRESS": "0",
     }
     if args.shop_processes is not None:
         env["LIVESALE__SERVER__SHOP_PROCESSES"] = str(args.shop_processes)

@@ -363,6 +363,8 @@ async def start_livesale(core: int, record: bool = False) -> Server:
         "LIVESALE__SERVER__SHOP_PROCESSES": "0",
         "LIVESALE__MEDIA__MAX_VIEWERS_PER_SHOW": "5000",
         "LIVESALE__MEDIA__MAX_VIEWERS_PER_PROCESS": "5000",
+        # Every load-generator viewer comes from 127.0.0.1.
+        "LIVESALE__MEDIA__MAX_VIEWERS_PER_ADDRESS": "0",
         "LIVESALE__LOG__LEVEL": "WARNING",
         "LIVESALE__RECORDING__ENABLED": "true" if record else "false",
     }

@@ -52,6 +52,13 @@ class PayloadTooLarge(LivesaleError):
     status = 413
 
 
+class RequestTimeout(LivesaleError):
+    """The request body stopped arriving (`server.body_timeout_seconds`)."""
+
+    code = "request_timeout"
+    status = 408
+
+
 class Unauthorized(LivesaleError):
     """Missing or wrong credentials."""
 

@@ -31,6 +31,7 @@ from livesale.domain.errors import (
     PublisherExists,
     SessionNotFound,
     ShowNotLive,
+    TooManyRequests,
     UnsupportedCodec,
 )
 from livesale.media import hooks
@@ -87,6 +88,7 @@ class MediaService:
         self._broadcasts: dict[str, Broadcast] = {}
         self._publishers: dict[str, PublisherSession] = {}
         self._viewers: dict[str, ViewerSession] = {}
+        self._negotiating: dict[str, ViewerSession] = {}  # offers being answered
         self._timers: set[asyncio.TimerHandle] = set()
         self._sampler = ViewerSampler(self._viewer_streams)
         self._closing = False
@@ -271,8 +273,8 @@ class MediaService:
 
     # -- viewing -----------------------------------------------------------
 
-    async def view(self, show_id: str, offer_sdp: str) -> SessionAnswer:
-        """Accept a WHEP offer for a live show."""
+    async def view(self, show_id: str, offer_sdp: str, client: str | None = None) -> SessionAnswer:
+        """Accept a WHEP offer for a live show from `client` (its address, when known)."""
         kinds = parse_offer(offer_sdp, publishing=False).kinds
         publisher = self._publishers.get(show_id)
         broadcast = self._broadcasts.get(show_id)
@@ -281,18 +283,12 @@ class MediaService:
         if not broadcast.tracks:
             # DTLS is up but aiortc has not started the publisher's receivers yet.
             raise ShowNotLive("the show is starting; try again in a moment")
-        if self.viewer_count(show_id) >= self.settings.max_viewers_per_show:
-            raise CapacityReached(
-                "this show has reached its viewer limit",
-                limit=self.settings.max_viewers_per_show,
-            )
-        if len(self._viewers) >= self.settings.max_viewers_per_process:
-            raise CapacityReached(
-                "this server has reached its viewer limit",
-                limit=self.settings.max_viewers_per_process,
-            )
+        self._check_viewer_caps(show_id, client)
         pc = RTCPeerConnection(self._rtc_config)
-        session = ViewerSession(show_id=show_id, pc=pc, broadcast=broadcast)
+        session = ViewerSession(show_id=show_id, pc=pc, broadcast=broadcast, client=client)
+        # The session holds its seat while its answer is made: offers arriving
+        # together must not all pass the caps before any of them is counted.
+        self._negotiating[session.id] = session
         senders: dict[str, Any] = {}
         try:
             for kind in kinds:
@@ -314,6 +310,8 @@ class MediaService:
         except BaseException:
             await pc.close()
             raise
+        finally:
+            del self._negotiating[session.id]
         session.ufrag, session.pwd = _ice_credentials(offer_sdp)
         self._viewers[session.id] = session
         MEDIA_VIEWERS.inc()
@@ -327,6 +325,28 @@ class MediaService:
         hooks.on_state_change(pc, on_state)
         self._expire_if_not_connected(pc, lambda: self._close_viewer(session, "never_connected"))
         return SessionAnswer(session.id, answer)
+
+    def _check_viewer_caps(self, show_id: str, client: str | None) -> None:
+        """Raise when the show, this process or the client's address has no seat left."""
+        seated = [*self._viewers.values(), *self._negotiating.values()]
+        if sum(1 for v in seated if v.show_id == show_id) >= self.settings.max_viewers_per_show:
+            raise CapacityReached(
+                "this show has reached its viewer limit",
+                limit=self.settings.max_viewers_per_show,
+            )
+        if len(seated) >= self.settings.max_viewers_per_process:
+            raise CapacityReached(
+                "this server has reached its viewer limit",
+                limit=self.settings.max_viewers_per_process,
+            )
+        per_address = self.settings.max_viewers_per_address
+        # One address must not take every seat: each offer costs a peer connection
+        # and its sockets until it connects or `session_setup_timeout_seconds` passes.
+        if client and per_address and sum(1 for v in seated if v.client == client) >= per_address:
+            raise TooManyRequests(
+                "too many viewer sessions from your address; end one first",
+                limit=per_address,
+            )
 
     def _stream_starter(
         self, session: ViewerSession, kind: str, sender: Any
@@ -451,6 +471,15 @@ class MediaService:
 
         handle = loop.call_later(self.settings.session_setup_timeout_seconds, check)
         self._timers.add(handle)
+
+        @pc.on("connectionstatechange")
+        def _closed() -> None:
+            # A session hung up before the timeout lets its peer connection go now:
+            # the pending timer would keep it (~250 KB) alive until then, so WHEP
+            # POST + DELETE in a loop could pile up memory past the viewer caps.
+            if pc.connectionState == "closed":
+                handle.cancel()
+                self._timers.discard(handle)
 
     def _viewer_streams(self) -> Iterator[Iterable[ViewerStream]]:
         """Each viewer's streams, for the once-a-second sampler."""

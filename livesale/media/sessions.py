@@ -79,3 +79,4 @@ class ViewerSession:
     feedback: dict[str, StreamFeedback] = field(default_factory=dict)
     ufrag: str | None = None
     pwd: str | None = field(default=None, repr=False)
+    client: str | None = None  # the viewer's address, for `max_viewers_per_address`

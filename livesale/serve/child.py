@@ -103,6 +103,7 @@ def _serve(kind: ChildKind, settings: Settings, ready: Callable[[str], None]) ->
             reuse_port=True,
             print=ready,
             access_log_format=ACCESS_LOG_FORMAT,
+            keepalive_timeout=settings.server.idle_timeout_seconds,
             loop=new_event_loop(settings),
         )
         return
@@ -115,6 +116,7 @@ def _serve(kind: ChildKind, settings: Settings, ready: Callable[[str], None]) ->
             sock=sock,
             print=ready,
             access_log_format=ACCESS_LOG_FORMAT,
+            keepalive_timeout=settings.server.idle_timeout_seconds,
             loop=new_event_loop(settings),
         )
     finally:

@@ -109,7 +109,8 @@ async def whep_post(request: web.Request) -> web.Response:
     if show.status != ShowStatus.LIVE:
         raise ShowNotLive("the show is not live right now", status=str(show.status))
     offer = await _read_sdp(request, SDP)
-    answer = await request.app[keys.MEDIA].view(show_id, offer)
+    # From a shop process, `remote` is the client it forwarded for (see client_address).
+    answer = await request.app[keys.MEDIA].view(show_id, offer, request.remote or None)
     return _created(request, "whep", show_id, answer.session_id, answer.answer_sdp)
 
 
