@@ -48,6 +48,12 @@ _Forward = tuple[bytes, int, int, int, bool, int, float, int]
 # A recording's tap: (payload, sequence number, timestamp, marker, monotonic arrival).
 PacketRecorder = Callable[[bytes, int, int, int, float], None]
 
+# A video track silent this long whose next packet skips sequence numbers lost
+# packets that NACKs will not bring back in time (the publisher's network
+# dropped): viewers need a keyframe, and the relay asks for it at once rather
+# than wait for every viewer's decoder to notice.
+STALL_SECONDS = 1.0
+
 
 class TrackFanout:
     """Fans one publisher track out to its viewers' streams.
@@ -72,6 +78,8 @@ class TrackFanout:
         "_frame_starts",
         "_frame_timestamp",
         "_header_bytes",
+        "_last_media_at",
+        "_last_media_sequence",
         "_latency",
         "_loop",
         "_media_ssrc",
@@ -97,6 +105,8 @@ class TrackFanout:
         self._media_ssrc = 0
         self._frame_timestamp = -1
         self._frame_started = 0.0
+        self._last_media_at = 0.0  # when the last video packet (not RTX) arrived
+        self._last_media_sequence = 0
         self._batch: list[_Forward] = []
         self._batch_bytes = 0  # payload bytes in the batch
         # When each frame that ends in the batch started (video only).
@@ -131,6 +141,7 @@ class TrackFanout:
         self._payload_type = payload_type
         self._rtx_payload_type = -1 if rtx_payload_type is None else rtx_payload_type
         self._media_ssrc = 0
+        self._last_media_at = 0.0
 
     @property
     def media_ssrc(self) -> int:
@@ -151,6 +162,16 @@ class TrackFanout:
         started = perf_counter()
         broadcast = self.broadcast
         broadcast.last_packet_at = now = time.monotonic()
+        if self.kind == "video" and payload_type == self._payload_type:
+            sequence_number = packet.sequence_number
+            if (
+                self._last_media_at
+                and now - self._last_media_at >= STALL_SECONDS
+                and sequence_number != (self._last_media_sequence + 1) & 0xFFFF
+            ):
+                broadcast.request_keyframe()
+            self._last_media_at = now
+            self._last_media_sequence = sequence_number
         payload = packet.payload
         if not payload:
             return  # padding-only probes carry nothing for viewers
