@@ -247,6 +247,22 @@ def _not_connected(_data: bytes) -> object:
     """Placeholder until ICE has a nominated pair."""
 
 
+def ice_gave_up(pc: Any) -> bool:
+    """Whether aioice closed `pc`'s connection on its own (consent to send expired, RFC 7675).
+
+    Then DTLS reports "closed" before ICE reports "failed", so the connection
+    state alone would read as the client hanging up. Our own close stops the
+    ICE transport first (its state is "closed"); a client's close_notify
+    leaves aioice's connection open.
+    """
+    for transceiver in pc.getTransceivers():
+        ice: Any = getattr(transceiver.receiver.transport, "transport", None)
+        connection = getattr(ice, "_connection", None)
+        if connection is not None and connection._closing and ice.state != "closed":
+            return True
+    return False
+
+
 def on_state_change(pc: Any, callback: Callable[[str], Awaitable[None]]) -> None:
     """Call `callback(state)` on every connection state change of `pc`."""
 

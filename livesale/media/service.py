@@ -219,7 +219,7 @@ class MediaService:
             # Keep the broadcast and its viewers: the creator may publish again.
             session.broadcast.publisher_gone()
             self._stop_recording(session)
-            self._count_end(session, outcome_of_state(state))
+            self._count_end(session, outcome_of_state(state, session.pc))
             logger.info("publisher %s of show %s is %s", session.id, session.show_id, state)
             if state == "failed":
                 await session.pc.close()
@@ -323,7 +323,7 @@ class MediaService:
 
         async def on_state(state: str) -> None:
             if state in ("failed", "closed"):
-                await self._close_viewer(session, outcome_of_state(state))
+                await self._close_viewer(session, outcome_of_state(state, pc))
 
         hooks.on_state_change(pc, on_state)
         self._expire_if_not_connected(pc, lambda: self._close_viewer(session, "never_connected"))

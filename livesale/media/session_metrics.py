@@ -8,6 +8,7 @@ from typing import Literal
 
 from aiortc import RTCPeerConnection
 
+from livesale.media import hooks
 from livesale.media.forwarder import ViewerStream
 from livesale.metrics import MEDIA_SESSION_FAILURES, MEDIA_SESSIONS_ENDED, MEDIA_VIEWER_SEND_QUEUE
 
@@ -17,14 +18,16 @@ Outcome = Literal["deleted", "replaced", "broadcast_ended", "failed", "never_con
 SAMPLE_INTERVAL_SECONDS = 1.0
 
 
-def outcome_of_state(state: str) -> Outcome:
+def outcome_of_state(state: str, pc: RTCPeerConnection) -> Outcome:
     """The outcome of a session whose connection became `state` ("failed" or "closed").
 
-    "closed" that the server did not cause means the client hung up: its peer
-    connection sent a DTLS close_notify. That is the client ending the session,
-    as a DELETE is (browsers often close without one).
+    "closed" that the server did not cause means the client hung up (its peer
+    connection sent a DTLS close_notify, as browsers do instead of a DELETE),
+    unless ICE closed it because the client stopped answering consent checks.
     """
-    return "failed" if state == "failed" else "deleted"
+    if state == "failed" or hooks.ice_gave_up(pc):
+        return "failed"
+    return "deleted"
 
 
 def count_end(role: Role, outcome: Outcome, pc: RTCPeerConnection) -> None:
@@ -38,7 +41,7 @@ def count_end(role: Role, outcome: Outcome, pc: RTCPeerConnection) -> None:
 
 def failed_layer(pc: RTCPeerConnection) -> Literal["ice", "dtls"]:
     """Which layer failed a "failed" connection: ICE (no path, or consent lost), else DTLS."""
-    return "ice" if pc.iceConnectionState == "failed" else "dtls"
+    return "ice" if pc.iceConnectionState == "failed" or hooks.ice_gave_up(pc) else "dtls"
 
 
 class ViewerSampler:

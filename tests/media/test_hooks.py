@@ -37,6 +37,11 @@ def test_transport_internals_exist() -> None:
     import aioice
 
     assert "_nominated" in inspect.getsource(aioice.Connection.__init__)
+    # ice_gave_up: aioice marks a connection it is closing, and ICE keeps its `_connection`.
+    assert "self._closing = True" in inspect.getsource(aioice.Connection.close)
+    from aiortc.rtcicetransport import RTCIceTransport
+
+    assert "self._connection" in inspect.getsource(RTCIceTransport.__init__)
 
 
 async def test_idle_track_ends_the_senders_loop_when_stopped() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from aiohttp import ClientResponse
 from aiortc import RTCSessionDescription
 from aiortc.rtp import RtpPacket
@@ -11,6 +12,7 @@ from livesale.config import Settings
 from livesale.media import hooks
 from livesale.media.broadcast import Broadcast, TrackCodec
 from livesale.media.forwarder import ViewerStream
+from scripts.chaos_scenarios.endurance import NetworkCut
 from tests.media.peers import TestPublisher, TestViewer
 from tests.media.test_forwarder import RecordingEndpoint, feed, header, make_stream
 from tests.media.test_metrics import sample
@@ -227,3 +229,19 @@ def test_a_refused_send_counts_as_send_failed_then_behind() -> None:
     stream.flush_drops()
     assert sample(PACKETS_DROPPED, kind="audio", reason="behind") == behind
     assert len(endpoint.sent) == 2
+
+
+@pytest.mark.timeout(110)
+async def test_a_viewer_gone_silent_ends_as_an_ice_failure_not_a_hang_up(
+    app_client: Client,
+) -> None:
+    viewers_ended = ended("viewer")
+    ice_failures = sample(FAILURES, role="viewer", reason="ice")
+    async with on_air(app_client, "Silent viewer") as air:
+        media = app_client.app[keys.MEDIA]
+        # The viewer's cable is pulled: it neither closes nor answers consent checks.
+        NetworkCut(air.viewer.pc).down = True
+        # aioice gives up after ~6 unanswered checks, one every ~5 s (RFC 7675).
+        await poll_until(lambda: media.viewer_count(air.show_id) == 0, 60, "consent to expire")
+        assert moved(viewers_ended, ended("viewer")) == {"failed": 1}
+        assert sample(FAILURES, role="viewer", reason="ice") == ice_failures + 1
