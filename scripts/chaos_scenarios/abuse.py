@@ -676,7 +676,7 @@ async def fuzz_whip_whep(run: Run) -> Outcome:
     # Generation is CPU work in hypothesis: off the loop, so nothing else starves.
     cases = await asyncio.to_thread(_generate, count, run.seed, strategy)
     warm_up = max(30, len(cases) // 20)
-    async with stage(run) as stage_, _plain_http() as http:
+    async with stage() as stage_, _plain_http() as http:
         await stage_.ready()
         live, fresh = await open_shop(stage_.base, 10), await open_shop(stage_.base, 10)
         other = await open_shop(stage_.base, 10)
@@ -901,7 +901,7 @@ async def token_abuse(run: Run) -> Outcome:
     outcome = Outcome(0, 0, "-")
     tally = Tally(outcome)
     rounds = run.size(3, 1)
-    async with stage(run) as stage_, _plain_http() as http:
+    async with stage() as stage_, _plain_http() as http:
         await stage_.ready()
         base = stage_.base
         owner = await open_shop(base, 10)

@@ -22,25 +22,27 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from redis.asyncio import Redis
 
 from livesale.domain.checkout import hold_id_for
-from livesale.storage.stock import hold_key, variant_key
+from livesale.storage.stock import hold_key
 from livesale.web.order_routes import WEBHOOK_PATH
 from tests.stripe_standin import StripeStandin
 
-from .harness import Actor, Outcome, Run, Scenario, Shop, Stage, open_shop, poll, stage
+from .harness import (
+    BUYER_DETAILS,
+    Actor,
+    Outcome,
+    Run,
+    Scenario,
+    Shop,
+    Stage,
+    open_shop,
+    poll,
+    stage,
+    stripe_settings,
+    variant_levels,
+)
 
-BUYER = {
-    "email": "chaos@example.com",
-    "name": "Chaos Buyer",
-    "address": {
-        "line1": "1 Market Street",
-        "city": "Springfield",
-        "postal_code": "12345",
-        "country": "US",
-    },
-}
 # A request slower than this during an outage counts as a hang: the shop must fail fast.
 HANG_SECONDS = 10.0
 # After /readyz is back, a pooled connection to the dead server may still fail once.
@@ -90,12 +92,6 @@ async def _call(
     return status, answer
 
 
-def _redis(stage_: Stage) -> Redis:
-    """A client on the embedded server's socket (the data folder is short: no temp socket)."""
-    path = stage_.data_dir / "redis" / "redis.sock"
-    return Redis(unix_socket_path=str(path), decode_responses=True, socket_timeout=5)
-
-
 def _read_sqlite(path: Path, query: str, *args: Any) -> list[tuple[Any, ...]]:
     """Rows of a read-only query on the live SQLite file (WAL: readers never block it)."""
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
@@ -112,10 +108,9 @@ async def _stock_problems(stage_: Stage, shop: Shop, total: int) -> list[str]:
     available + held + sold = total; sold = units of paid orders; held = units of
     holds still held.
     """
-    redis = _redis(stage_)
+    available, held, sold = await variant_levels(stage_, shop.variant_id)
+    redis = stage_.redis()
     try:
-        raw = await redis.hmget(variant_key(shop.variant_id), ["available", "held", "sold"])  # type: ignore[misc]
-        available, held, sold = (int(v or 0) for v in raw)
         lines = await _sql(
             stage_,
             "SELECT o.status, l.quantity, l.hold_id FROM orders o "
@@ -172,7 +167,7 @@ async def _buyer_6(
         if roll < 0.3:
             continue  # left held: it must still be held afterwards
         order_path = f"/api/checkouts/{checkout_id}/order"
-        status, answer = await _call(ledger, actor, "order", "POST", order_path, BUYER)
+        status, answer = await _call(ledger, actor, "order", "POST", order_path, BUYER_DETAILS)
         if status not in (200, 201):
             continue
         order_id = answer["order"]["id"]
@@ -212,7 +207,7 @@ async def redis_killed_mid_sale(run: Run) -> Outcome:
     outages: list[tuple[float, float]] = []  # (killed, readyz back)
     recoveries: list[float] = []  # kill -> first 2xx shop call
     settings = {"payments__gateway": "dummy", "shop__reconcile_interval_seconds": "1"}
-    async with stage(run, **settings) as stage_:
+    async with stage(**settings) as stage_:
         shop = await open_shop(stage_.base, stock)
         actors = [Actor(stage_.base) for _ in range(buyers)]
         probe = Actor(stage_.base)
@@ -286,7 +281,7 @@ async def _check_6(
             continue
         outcome.fail(f"{answer.what} answered {answer.status} {answer.code!r}")
     lost = 0
-    redis = _redis(stage_)
+    redis = stage_.redis()
     try:
         for checkout_id, actor in ledger.checkouts.items():
             hold = await redis.hgetall(hold_key(hold_id_for(checkout_id, 0)))  # type: ignore[misc]
@@ -401,7 +396,7 @@ async def _buyer_7(shop: Shop, actor: Actor, standin: StripeStandin, sales: Sale
             return
         checkout_id = got[1]["checkout"]["id"]
         path = f"/api/checkouts/{checkout_id}/order"
-        got = await _until_answered(sales, actor, "POST", path, BUYER)
+        got = await _until_answered(sales, actor, "POST", path, BUYER_DETAILS)
         if got is None:
             return
         payment_id = got[1]["payment"]["payment_id"]
@@ -426,15 +421,12 @@ async def livesale_killed_mid_checkout(run: Run) -> Outcome:
     whole = 0
     mid_webhook = 0  # kills that landed while a webhook was being delivered
     async with StripeStandin() as standin:
-        settings = {
-            "payments__gateway": "stripe",
-            "payments__stripe_api_base": standin.url,
-            "payments__stripe_publishable_key": "pk_test_chaos",
-            "payments__stripe_secret_key": standin.api_key,
-            "payments__stripe_webhook_secret": standin.webhook_secret,
-            "shop__reconcile_interval_seconds": "1",
-        }
-        async with stage(run, **settings) as stage_:
+        settings = stripe_settings(
+            standin,
+            payments__stripe_publishable_key="pk_test_chaos",
+            shop__reconcile_interval_seconds="1",
+        )
+        async with stage(**settings) as stage_:
             standin.webhook_url = f"{stage_.base}{WEBHOOK_PATH}"
             shop = await open_shop(stage_.base, stock)
             actors = [Actor(stage_.base) for _ in range(buyers)]

@@ -32,6 +32,7 @@ from livesale.media import hooks
 from tests.media.peers import Received, TestPublisher, TestViewer, vp8_starts_descriptor
 
 from .harness import (
+    BUYER_ADDRESS,
     Actor,
     Outcome,
     Run,
@@ -48,12 +49,6 @@ from .harness import (
 SDP = {"Content-Type": "application/sdp"}
 NO_ICE = RTCConfiguration(iceServers=[])
 MIB = 1024 * 1024
-ADDRESS = {
-    "line1": "1 Market Street",
-    "city": "Springfield",
-    "postal_code": "12345",
-    "country": "US",
-}
 
 
 # --------------------------------------------------------------------------
@@ -315,7 +310,11 @@ async def _buyer_loop(
             if status != 201:
                 raise RuntimeError(f"buy: {status} {body}")
             checkout_id = body["checkout"]["id"]
-            details = {"email": f"soak{n}@example.com", "name": "Soak Buyer", "address": ADDRESS}
+            details = {
+                "email": f"soak{n}@example.com",
+                "name": "Soak Buyer",
+                "address": BUYER_ADDRESS,
+            }
             status, body = await buyer.call("POST", f"/api/checkouts/{checkout_id}/order", details)
             if status != 201:
                 raise RuntimeError(f"order: {status} {body}")
@@ -359,7 +358,7 @@ async def soak(run: Run) -> Outcome:
     # Growth allowed between warm-up and the end: RSS by max(30 MiB, 10 %), fds by 10.
     rss_slack_bytes, rss_slack_share, fd_slack = 30 * MIB, 0.10, 10
     outcome = Outcome(0, 0, "-")
-    async with stage(run) as st:
+    async with stage() as st:
         await st.ready()
         shop = await open_shop(st.base, stock=1_000_000)
         connector = aiohttp.TCPConnector(limit=20)
@@ -579,7 +578,7 @@ async def publisher_network_loss(run: Run) -> Outcome:
     resume_bound = 3.0  # seconds from the publisher being back to a new keyframe at a viewer
     outcome = Outcome(0, 0, "-")
     resumes: dict[str, list[float]] = {"blip": [], "rejoin": []}
-    async with stage(run) as st:
+    async with stage() as st:
         await st.ready()
         shop = await open_shop(st.base, stock=10)
         http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))

@@ -569,7 +569,7 @@ async def floods(run: Run) -> Outcome:
         "media__session_setup_timeout_seconds": str(SETUP_TIMEOUT),
         "media__max_viewers_per_address": str(PER_ADDRESS),
     }
-    async with stage(run, **settings) as stage_, contextlib.AsyncExitStack() as cleanup:
+    async with stage(**settings) as stage_, contextlib.AsyncExitStack() as cleanup:
         shop = await open_shop(stage_.base, stock=5)
         cleanup.push_async_callback(shop.creator.close)
         bystander = await on_air(stage_.base, shop)
@@ -1051,7 +1051,7 @@ async def chat_flood(run: Run, base: str, show_id: str, outcome: Outcome) -> str
 async def chat_abuse(run: Run) -> Outcome:
     """Scenario 11."""
     outcome = Outcome(0, 0, "-")
-    async with stage(run) as stage_:
+    async with stage() as stage_:
         shop = await open_shop(stage_.base, stock=5)
         try:
             inert = await xss_corpus(run, stage_.base, shop.show_id, outcome)

@@ -32,6 +32,14 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 HOST = "127.0.0.1"
 PASSWORD = "correct horse battery staple"
 START_TIMEOUT = 60.0
+BUYER_ADDRESS = {
+    "line1": "1 Market Street",
+    "city": "Springfield",
+    "postal_code": "12345",
+    "country": "US",
+}
+# What a buyer types into the checkout form.
+BUYER_DETAILS = {"email": "chaos@example.com", "name": "Chaos Buyer", "address": BUYER_ADDRESS}
 
 
 @dataclass
@@ -268,10 +276,55 @@ class Stage:
         """The SQLite file."""
         return self.data_dir / "livesale.sqlite3"
 
+    def redis_socket(self) -> str:
+        """The embedded redis-server's unix socket, from the config it was started with."""
+        # A long data folder puts the socket in a short temp folder: the config knows.
+        conf = (self.data_dir / "redis" / "redis.conf").read_text()
+        for line in conf.splitlines():
+            if line.startswith("unixsocket "):
+                value = line.split(" ", 1)[1]
+                # Written quoted, JSON-style (livesale.storage.redis_server).
+                return str(json.loads(value)) if value.startswith('"') else value
+        raise RuntimeError("the embedded redis-server has no unix socket")
+
+    def redis(self) -> Any:
+        """A client of the embedded redis-server (strings, 5 s socket timeout); close it."""
+        # Imported here: the flash-sale load generator imports this module and stays light.
+        from redis.asyncio import Redis
+
+        return Redis(unix_socket_path=self.redis_socket(), decode_responses=True, socket_timeout=5)
+
+
+async def variant_levels(running: Stage, variant_id: str) -> tuple[int, int, int]:
+    """available, held, sold of a variant, straight from livesale's Redis counters."""
+    from livesale.storage.stock import variant_key
+
+    client = running.redis()
+    try:
+        values = await client.hmget(variant_key(variant_id), ["available", "held", "sold"])
+    finally:
+        await client.aclose()
+    available, held, sold = (int(v or 0) for v in values)
+    return available, held, sold
+
+
+def stripe_settings(
+    standin: Any, webhook_secrets: str | None = None, **more: str
+) -> dict[str, str]:
+    """Settings paying through a Stripe stand-in (the Stage passes them as environment)."""
+    # Secrets are environment-only in livesale, which is how a Stage passes every setting.
+    return {
+        "payments__gateway": "stripe",
+        "payments__stripe_api_base": standin.url,
+        "payments__stripe_secret_key": standin.api_key,
+        "payments__stripe_webhook_secret": webhook_secrets or standin.webhook_secret,
+        **more,
+    }
+
 
 @contextlib.asynccontextmanager
-async def stage(run: Run, **settings: str) -> AsyncIterator[Stage]:
-    """A started `Stage` under the run's folder, stopped (and its folder removed) afterwards."""
+async def stage(**settings: str) -> AsyncIterator[Stage]:
+    """A started `Stage` in a folder of its own, stopped (and the folder removed) afterwards."""
     # A short path: the embedded redis-server's unix socket lives under it.
     folder = Path(tempfile.mkdtemp(prefix="lschaos-", dir="/tmp"))
     running = Stage(folder, settings)

@@ -10,36 +10,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import shutil
-import tempfile
 import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import redis.asyncio as aioredis
-
-from livesale.storage.stock import variant_key
 from livesale.web.order_routes import WEBHOOK_PATH
 from tests.stripe_standin.fixtures import official_client
 from tests.stripe_standin.params import JSON
 from tests.stripe_standin.server import StripeStandin
 from tests.stripe_standin.webhooks import event_payload, sign
 
-from .harness import Actor, Outcome, Run, Scenario, Shop, Stage, open_shop, poll
+from .harness import (
+    BUYER_DETAILS,
+    Actor,
+    Outcome,
+    Run,
+    Scenario,
+    Shop,
+    Stage,
+    open_shop,
+    poll,
+    stage,
+    stripe_settings,
+    variant_levels,
+)
 
-BUYER = {
-    "email": "chaos-buyer@example.com",
-    "name": "Chaos Buyer",
-    "address": {
-        "line1": "1 Market Street",
-        "city": "Springfield",
-        "postal_code": "12345",
-        "country": "US",
-    },
-}
 SETTLE_TIMEOUT = 60.0  # generous: two cores shared with other test runs
 OLD_SECRET = "whsec_chaos_old"
 NEW_SECRET = "whsec_chaos_new"
@@ -49,34 +46,15 @@ TOLERANCE = 300
 # --- shared helpers --------------------------------------------------------------------------
 
 
-def stripe_settings(standin: StripeStandin, webhook_secrets: str, **more: str) -> dict[str, str]:
-    """Config overrides (as LIVESALE__ environment variables) paying through the stand-in."""
-    # Secrets are environment-only in livesale; the Stage passes every setting that way.
-    return {
-        "payments__gateway": "stripe",
-        "payments__stripe_api_base": standin.url,
-        "payments__stripe_secret_key": standin.api_key,
-        "payments__stripe_webhook_secret": webhook_secrets,
-        **more,
-    }
-
-
 @contextlib.asynccontextmanager
 async def stripe_stage(
     standin: StripeStandin, webhook_secrets: str, **more: str
 ) -> AsyncIterator[Stage]:
-    """A started Stage paying through `standin`, whose webhooks go to it; removed afterwards."""
-    # A short path: the embedded redis-server's unix socket lives under it.
-    folder = Path(tempfile.mkdtemp(prefix="lschaos-", dir="/tmp"))
-    running = Stage(folder, stripe_settings(standin, webhook_secrets, **more))
-    try:
-        await running.start()
+    """A started, ready Stage paying through `standin`, whose webhooks go to it."""
+    async with stage(**stripe_settings(standin, webhook_secrets, **more)) as running:
         await running.ready()
         standin.webhook_url = running.base + WEBHOOK_PATH
         yield running
-    finally:
-        await running.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def restart_with_secrets(running: Stage, webhook_secrets: str) -> None:
@@ -85,28 +63,6 @@ async def restart_with_secrets(running: Stage, webhook_secrets: str) -> None:
     running.env["LIVESALE__PAYMENTS__STRIPE_WEBHOOK_SECRET"] = webhook_secrets
     await running.start()
     await running.ready()
-
-
-def redis_socket(running: Stage) -> str:
-    """The embedded redis-server's unix socket, from the config it was started with."""
-    conf = (running.data_dir / "redis" / "redis.conf").read_text()
-    for line in conf.splitlines():
-        if line.startswith("unixsocket "):
-            value = line.split(" ", 1)[1]
-            # Written quoted, JSON-style (livesale.storage.redis_server._quote).
-            return str(json.loads(value)) if value.startswith('"') else value
-    raise RuntimeError("the embedded redis-server has no unix socket")
-
-
-async def stock_levels(running: Stage, variant_id: str) -> tuple[int, int, int]:
-    """available, held, sold of a variant, straight from Redis's counters."""
-    client = aioredis.Redis(unix_socket_path=redis_socket(running))
-    try:
-        values = await client.hmget(variant_key(variant_id), ["available", "held", "sold"])  # type: ignore[misc]
-    finally:
-        await client.aclose()
-    available, held, sold = (int(v or 0) for v in values)
-    return available, held, sold
 
 
 async def metric(base: str, name: str) -> float:
@@ -131,7 +87,7 @@ async def place_order(base: str, shop: Shop, name: str) -> tuple[Actor, str, int
     body = {"variant_id": shop.variant_id, "quantity": 1, "request_id": uuid.uuid4().hex}
     checkout = await buyer.expect("POST", f"/api/shows/{shop.show_id}/buy", body, 201)
     checkout_id: str = checkout["checkout"]["id"]
-    status, answer = await buyer.call("POST", f"/api/checkouts/{checkout_id}/order", BUYER)
+    status, answer = await buyer.call("POST", f"/api/checkouts/{checkout_id}/order", BUYER_DETAILS)
     return buyer, checkout_id, status, answer
 
 
@@ -353,7 +309,7 @@ async def check_settled(
         if order["payment_id"] != payment_of[order_id]:
             outcome.fail(f"order {order_id} names payment {order['payment_id']}")
     paid = sum(1 for plan in plans.values() if PLANS[plan][0] == "paid")
-    levels = await stock_levels(running, shop.variant_id)
+    levels = await variant_levels(running, shop.variant_id)
     if levels != (stock - paid, 0, paid):
         outcome.fail(f"stock (available, held, sold) is {levels}, not {(stock - paid, 0, paid)}")
     # Only the dashboard refunds of the plan: livesale gave no money back on its own.
@@ -406,7 +362,7 @@ async def webhooks_forged(run: Run) -> Outcome:
                     continue
                 placed.append((answer["order"]["id"], answer["payment"]["payment_id"]))
             events = [await standin.succeed(pid) for _, pid in placed]
-            levels_before = await stock_levels(running, shop.variant_id)
+            levels_before = await variant_levels(running, shop.variant_id)
             before = await metric(running.base, "livesale_shop_webhooks_refused_total")
             sent = 0
             for index, event in enumerate(events):
@@ -427,7 +383,7 @@ async def webhooks_forged(run: Run) -> Outcome:
             found = await statuses(shop.creator, [oid for oid, _ in placed])
             if set(found.values()) != {"pending_payment"}:
                 outcome.fail(f"a refused webhook changed an order: {found}")
-            if await stock_levels(running, shop.variant_id) != levels_before:
+            if await variant_levels(running, shop.variant_id) != levels_before:
                 outcome.fail("a refused webhook moved stock")
             # The genuine deliveries still work afterwards.
             for event in events:
@@ -567,7 +523,7 @@ async def api_errors(run: Run) -> Outcome:
                         gateway_errors += 1
                     # The buyer submits again: the same order, and the payment made before.
                     status, answer = await buyer.call(
-                        "POST", f"/api/checkouts/{checkout_id}/order", BUYER
+                        "POST", f"/api/checkouts/{checkout_id}/order", BUYER_DETAILS
                     )
                 if status not in (200, 201):
                     outcome.fail(f"order {index} after {times}x {kind}: {status} {answer}")
@@ -594,7 +550,7 @@ async def api_errors(run: Run) -> Outcome:
                 await expect_statuses(shop.creator, ids, final, outcome)
             figure = check_charges(standin, planned, outcome)
             paid = sum(1 for want in planned.values() if want == "paid")
-            levels = await stock_levels(running, shop.variant_id)
+            levels = await variant_levels(running, shop.variant_id)
             if levels != (orders + 5 - paid, 0, paid):
                 outcome.fail(f"stock (available, held, sold) is {levels}")
             if standin.faults:

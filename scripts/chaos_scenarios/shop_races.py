@@ -34,19 +34,21 @@ from typing import Any
 
 import aiohttp
 
-from .harness import ROOT, Actor, Outcome, Run, Scenario, Stage, poll, stage
+from .harness import (
+    BUYER_DETAILS,
+    ROOT,
+    Actor,
+    Outcome,
+    Run,
+    Scenario,
+    Stage,
+    poll,
+    stage,
+    stripe_settings,
+    variant_levels,
+)
 
 SALE_PRICE_MINOR = 2900
-BUYER_DETAILS = {
-    "email": "chaos@example.com",
-    "name": "Chaos Buyer",
-    "address": {
-        "line1": "1 Market Street",
-        "city": "Springfield",
-        "postal_code": "12345",
-        "country": "US",
-    },
-}
 PAID_CARD = "4242424242424242"
 REFUSALS = frozenset({"sold_out", "out_of_stock"})
 WARM_CONCURRENCY = 100  # connections opened at once (the listen backlog is 128)
@@ -60,34 +62,11 @@ KEEP_LIVE_SECONDS = "3600"
 # What both scenarios read from livesale's own state.
 
 
-def _redis(stage_: Stage) -> Any:
-    """A client of the stage's embedded redis-server (its socket lives under the folder)."""
-    from redis.asyncio import Redis
-
-    sockets = list(stage_.folder.rglob("redis.sock"))
-    if not sockets:
-        raise RuntimeError(f"no redis.sock under {stage_.folder}")
-    return Redis(unix_socket_path=str(sockets[0]), decode_responses=True)
-
-
-async def variant_levels(stage_: Stage, variant_id: str) -> tuple[int, int, int]:
-    """available, held, sold of a variant, straight from livesale's Redis counters."""
-    from livesale.storage.stock import variant_key
-
-    client = _redis(stage_)
-    try:
-        values = await client.hmget(variant_key(variant_id), ["available", "held", "sold"])
-    finally:
-        await client.aclose()
-    available, held, sold = (int(v or 0) for v in values)
-    return available, held, sold
-
-
 async def sale_levels(stage_: Stage, sale_id: str) -> tuple[int, int]:
     """held, sold of a flash sale, straight from livesale's Redis counters."""
     from livesale.storage.stock import sale_key
 
-    client = _redis(stage_)
+    client = stage_.redis()
     try:
         values = await client.hmget(sale_key(sale_id), ["held", "sold"])
     finally:
@@ -527,7 +506,6 @@ async def flash_sale_race(run: Run) -> Outcome:
     hold_seconds = run.size(60, 15)
     outcome = Outcome(0, 0, "-")
     async with stage(
-        run,
         payments__gateway="dummy",
         shop__hold_seconds=str(hold_seconds),
         recording__enabled="false",
@@ -963,12 +941,7 @@ async def paid_after_expiry(run: Run) -> Outcome:
     async with (
         StripeStandin(auto_deliver=False) as standin,
         stage(
-            run,
-            payments__gateway="stripe",
-            payments__stripe_api_base=standin.url,
-            # Secrets reach livesale only through its environment, as the Stage passes these.
-            payments__stripe_secret_key=standin.api_key,
-            payments__stripe_webhook_secret=standin.webhook_secret,
+            **stripe_settings(standin),
             payments__stripe_publishable_key="pk_test_livesale",
             payments__stripe_max_network_retries="0",
             shop__hold_seconds=str(LATE_HOLD_SECONDS),

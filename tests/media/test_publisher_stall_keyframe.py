@@ -24,10 +24,9 @@ async def media() -> AsyncIterator[MediaService]:
     await service.close()
 
 
-async def test_a_publisher_back_from_a_network_outage_is_asked_for_a_keyframe(
-    media: MediaService,
-) -> None:
-    # Keyframes only on request: after the outage, only a PLI brings one.
+async def on_air(media: MediaService) -> tuple[TestPublisher, TestViewer]:
+    """A video-only publisher that sends keyframes only on request, and one viewer."""
+    # Keyframes only on request: after an outage, only a PLI brings one.
     publisher = TestPublisher(keyframe_every=100_000, audio=False)
 
     async def publish(offer: str) -> str:
@@ -40,6 +39,13 @@ async def test_a_publisher_back_from_a_network_outage_is_asked_for_a_keyframe(
     await wait_for(lambda: media.is_live(SHOW), 10, "the publisher to be live")
     viewer = TestViewer()
     await viewer.connect(view)
+    return publisher, viewer
+
+
+async def test_a_publisher_back_from_a_network_outage_is_asked_for_a_keyframe(
+    media: MediaService,
+) -> None:
+    publisher, viewer = await on_air(media)
     await wait_for(lambda: viewer.first_keyframe_at() is not None, 10, "the first keyframe")
     cut = NetworkCut(publisher.pc)
     cut.down = True
@@ -65,18 +71,7 @@ async def test_a_publisher_back_from_a_network_outage_is_asked_for_a_keyframe(
 
 
 async def test_a_steady_publisher_is_not_asked_for_keyframes(media: MediaService) -> None:
-    publisher = TestPublisher(keyframe_every=100_000, audio=False)
-
-    async def publish(offer: str) -> str:
-        return (await media.publish(SHOW, offer)).answer_sdp
-
-    async def view(offer: str) -> str:
-        return (await media.view(SHOW, offer)).answer_sdp
-
-    await publisher.connect(publish)
-    await wait_for(lambda: media.is_live(SHOW), 10, "the publisher to be live")
-    viewer = TestViewer()
-    await viewer.connect(view)
+    publisher, viewer = await on_air(media)
     await wait_for(lambda: len(viewer.video_frames()) >= 10, 10, "video")
     requests = publisher.keyframe_requests
     started = len(publisher.video.sent)
