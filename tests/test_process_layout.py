@@ -20,9 +20,12 @@ from typing import Any
 
 import aiohttp
 
+from scripts.chaos_scenarios.harness import alive as _alive
+from scripts.chaos_scenarios.harness import children as _children
+from scripts.chaos_scenarios.harness import cmdline as _cmdline
+from scripts.chaos_scenarios.harness import free_port as _free_port
 from tests.media.peers import TestPublisher, TestViewer
 from tests.polling import poll_until
-from tests.test_serve_process import _alive, _children, _cmdline, _free_port
 
 START_TIMEOUT = 60.0
 SDP = {"Content-Type": "application/sdp"}

@@ -5,33 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from pathlib import Path
 
 import aiohttp
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    # A zombie has exited; only its parent has not reaped it yet.
-    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+# The process helpers the chaos scenarios use, under the names these tests use.
+from scripts.chaos_scenarios.harness import alive as _alive
+from scripts.chaos_scenarios.harness import children as _children
+from scripts.chaos_scenarios.harness import cmdline as _cmdline
+from scripts.chaos_scenarios.harness import free_port as _free_port
 
 
 async def _wait(condition: object, timeout: float, what: str) -> None:
@@ -78,10 +62,3 @@ async def test_killing_the_server_stops_its_embedded_redis(tmp_path: Path) -> No
         if process.returncode is None:
             process.kill()
             await process.wait()
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except FileNotFoundError:
-        return ""

@@ -17,12 +17,12 @@ import pytest
 from livesale.domain.recordings import RecordingStatus
 from livesale.media.recording_repair import repair_cut_parts
 from livesale.storage.database import Database
+from scripts.chaos_scenarios.harness import alive as _alive
 from tests.media.peers import VIDEO_RATE, EncodedH264Track, TestPublisher
 from tests.media.test_metrics import sample
 from tests.media.test_recording import Deployment, h264_only, publish_and_watch
 from tests.polling import poll_until
 from tests.test_process_layout import SDP, Layout, create_show, running_layout, stop
-from tests.test_serve_process import _alive
 
 RESTART_TIMEOUT = 60.0
 
