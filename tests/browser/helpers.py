@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser, ConsoleMessage, Page, Response
@@ -60,3 +62,27 @@ async def go_live(
     await host.click("#go-live:not([disabled])", timeout=30_000)
     await host.wait_for_selector('#status[data-state="live"]', timeout=30_000)
     return host
+
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+LAPTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
+def screenshot_path(name: str) -> str:
+    """Where a test keeps a screenshot to look at: `<output>/screenshots/<name>.png`.
+
+    The folder is `LIVESALE_TEST_OUTPUT` (default `test-output/`, ignored by git).
+    """
+    folder = Path(os.environ.get("LIVESALE_TEST_OUTPUT", "test-output")) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / f"{name}.png")
+
+
+async def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
+    """Save what `page` shows now under `screenshot_path(name)`."""
+    await page.screenshot(path=screenshot_path(name), full_page=full_page)
