@@ -1,9 +1,17 @@
-"""Process logging: human text or JSON lines, each tagged with the request and show ids."""
+"""Process logging: human text or JSON lines, each tagged with the request and show ids.
+
+Log lines carry text from clients (a route's show id, a path, a header): every
+value is escaped (control characters, NUL, CR/LF, ESC, line separators), so no
+request can write something that looks like a line of its own, or colour or
+clear an operator's terminal.
+"""
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import re
 import sys
 import time
 from contextvars import ContextVar
@@ -18,6 +26,32 @@ show_id_var: ContextVar[str | None] = ContextVar("show_id", default=None)
 # aiohttp's access line; the request id comes from the context like any other record.
 ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tfs "%{User-Agent}i"'
 _TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s %(show_id)s] %(message)s"
+# C0 controls (NUL, TAB, CR, LF, ESC ...), DEL, C1 controls (NEL ...) and the
+# Unicode line and paragraph separators: what can end, fake or recolour a line.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Lines of a traceback start with this, so none can pass for a log line of its own.
+TRACEBACK_MARGIN = "  | "
+
+
+def escape_log_text(text: str) -> str:
+    """`text` with every control character written as a visible escape (`\\n`, `\\x1b`)."""
+    if not _UNSAFE.search(text):
+        return text  # the common case: no copy
+    return _UNSAFE.sub(_escape_one, text)
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def _escape_lines(text: str, margin: str) -> str:
+    """A multi-line block (a traceback): each line escaped, with `margin` in front."""
+    return "\n".join(margin + escape_log_text(line) for line in text.split("\n"))
 
 
 class RequestIdFilter(logging.Filter):
@@ -30,8 +64,32 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class TextFormatter(logging.Formatter):
+    """One line per record for people: the message and the ids escaped, tracebacks set in."""
+
+    def __init__(self) -> None:
+        super().__init__(_TEXT_FORMAT)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        """The line, with every value that may come from a client escaped."""
+        # A copy: other handlers (a test's log capture) get the record as it was.
+        shown = copy.copy(record)
+        shown.message = escape_log_text(record.message)
+        shown.request_id = escape_log_text(str(getattr(record, "request_id", "-")))
+        shown.show_id = escape_log_text(str(getattr(record, "show_id", "-")))
+        return super().formatMessage(shown)
+
+    def formatException(self, ei: logging._SysExcInfoType) -> str:  # noqa: N802
+        """The traceback, every line escaped and behind the margin."""
+        return _escape_lines(super().formatException(ei), TRACEBACK_MARGIN)
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802
+        """A stack dump, like a traceback."""
+        return _escape_lines(stack_info, TRACEBACK_MARGIN)
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line, for log shippers."""
+    """One JSON object per line, for log shippers; string values escaped as in text lines."""
 
     def format(self, record: logging.LogRecord) -> str:
         """Render `record` as a JSON line."""
@@ -40,16 +98,17 @@ class JsonFormatter(logging.Formatter):
             + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            # Escaped before encoding: `jq -r .message` must not print a forged line either.
+            "message": escape_log_text(record.getMessage()),
         }
         request_id = getattr(record, "request_id", "-")
         if request_id != "-":
-            entry["request_id"] = request_id
+            entry["request_id"] = escape_log_text(str(request_id))
         show_id = getattr(record, "show_id", "-")
         if show_id != "-":
-            entry["show_id"] = show_id
+            entry["show_id"] = escape_log_text(str(show_id))
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = _escape_lines(self.formatException(record.exc_info), "")
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
@@ -66,9 +125,7 @@ def configure_logging(settings: LogSettings) -> None:
         raise ConfigError(f"log.format: expected 'text' or 'json', got {settings.format!r}")
     handler = _LivesaleHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(
-        JsonFormatter() if settings.format == "json" else logging.Formatter(_TEXT_FORMAT)
-    )
+    handler.setFormatter(JsonFormatter() if settings.format == "json" else TextFormatter())
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _LivesaleHandler)]:
         root.removeHandler(old)
