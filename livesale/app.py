@@ -76,7 +76,7 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
         middlewares=[
             http_metrics_middleware,
             client_address_middleware(TrustedProxies(settings.server.trusted_proxies)),
-            security_headers_middleware,
+            security_headers_middleware(settings),
             request_id_middleware,
             media_cors_middleware,
             error_middleware,

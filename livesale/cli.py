@@ -10,11 +10,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from aiohttp import web
-
 from livesale.config import ConfigError, Settings, load_settings
 from livesale.domain.errors import LivesaleError
-from livesale.logging_setup import ACCESS_LOG_FORMAT, configure_logging
+from livesale.logging_setup import configure_logging
+from livesale.payments.choice import choose_gateway
 from livesale.storage.database import Database
 from livesale.storage.redis_client import RedisMisconfigured
 from livesale.storage.redis_server import EmbeddedRedisError
@@ -68,6 +67,12 @@ def _serve(settings: Settings) -> int:
     except ConfigError as exc:
         print(f"livesale: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        # Before anything starts: a reachable server without Stripe must not sell for nothing.
+        choose_gateway(settings)
+    except ConfigError as exc:
+        print(f"livesale: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if settings.server.shop_processes < 0:
         print(
             "livesale: configuration error: server.shop_processes must be 0 or more",
@@ -93,19 +98,11 @@ def _serve(settings: Settings) -> int:
         return supervise(settings, announce)
     # Imported here so `livesale show create` does not load aiortc and av.
     from livesale.process_tuning import new_event_loop, served_app
+    from livesale.web.serving import run_app
 
     app = served_app(settings)
     try:
-        web.run_app(
-            app,
-            host=settings.server.host,
-            port=settings.server.port,
-            print=announce,
-            access_log_format=ACCESS_LOG_FORMAT,
-            # Also closes connections that never send a request or stall in their headers.
-            keepalive_timeout=settings.server.idle_timeout_seconds,
-            loop=new_event_loop(settings),
-        )
+        run_app(app, settings, loop=new_event_loop(settings), ready=announce)
     except (RedisMisconfigured, EmbeddedRedisError, OSError) as exc:
         print(f"livesale: cannot start: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -50,6 +50,8 @@ class ServerSettings:
     idle_timeout_seconds: float = 75.0
     # A request body that stops arriving for this long gets 408 and its connection closed.
     body_timeout_seconds: float = 60.0
+    # Strict-Transport-Security max-age when public_url is https (0: no HSTS header).
+    hsts_max_age_seconds: int = 31_536_000
 
     def __post_init__(self) -> None:
         if self.idle_timeout_seconds <= 0 or self.body_timeout_seconds <= 0:
@@ -189,7 +191,7 @@ class AnalyticsSettings:
 
 @dataclass(frozen=True)
 class PaymentSettings:
-    """The payment gateway: Stripe when a secret key is set, else the offline dummy."""
+    """The payment gateway (see `livesale.payments.choice`) and the limits on reading it."""
 
     gateway: str = ""
     stripe_publishable_key: str = ""
@@ -200,8 +202,18 @@ class PaymentSettings:
     # How long one Stripe call may take before it counts as a network failure (and is retried).
     stripe_timeout_seconds: float = 20.0
     webhook_tolerance_seconds: int = 300
+    # Reads of a payment's state that pages trigger share one gateway call for this long.
+    status_cache_seconds: float = 1.0
+    # POST /api/orders/{id}/refresh asks the gateway: at most this often per order, and per
+    # buyer or seller, in each minute (429 rate_limited beyond).
+    order_refreshes_per_minute: int = 20
+    caller_refreshes_per_minute: int = 60
 
     def __post_init__(self) -> None:
+        if self.status_cache_seconds < 0:
+            raise ValueError("payments.status_cache_seconds must be 0 or more")
+        if self.order_refreshes_per_minute < 1 or self.caller_refreshes_per_minute < 1:
+            raise ValueError("payments refresh limits must be at least 1")
         if self.gateway not in ("", "stripe", "dummy"):
             raise ValueError(f'gateway must be "stripe", "dummy" or "", not {self.gateway!r}')
         if self.gateway == "stripe" and not self.stripe_secret_key:
@@ -215,13 +227,6 @@ class PaymentSettings:
     def webhook_secrets(self) -> tuple[str, ...]:
         """The webhook signing secrets: several, comma-separated, while Stripe rolls one."""
         return tuple(part.strip() for part in self.stripe_webhook_secret.split(",") if part.strip())
-
-    @property
-    def gateway_name(self) -> str:
-        """The gateway in use: the configured one, else stripe with a key, else dummy."""
-        if self.gateway:
-            return self.gateway
-        return "stripe" if self.stripe_secret_key else "dummy"
 
 
 @dataclass(frozen=True)

@@ -187,15 +187,18 @@ SHOP_GATEWAY_REQUEST_DURATION = Histogram(
     ["gateway", "call", "outcome"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+# By gateway too: the dummy gateway's test orders take no money, so real revenue is
+# `gateway!="dummy"`.
 SHOP_REVENUE = Counter(
     "livesale_shop_revenue_minor_units_total",
-    "Money taken by paid orders, in the currency's minor units (cents), by currency.",
-    ["currency"],
+    "Money taken by paid orders, in the currency's minor units (cents), by currency and "
+    "gateway (dummy: test orders, no money taken).",
+    ["currency", "gateway"],
 )
 SHOP_REFUNDED = Counter(
     "livesale_shop_refunded_minor_units_total",
-    "Money given back by refunded orders, in minor units, by currency.",
-    ["currency"],
+    "Money given back by refunded orders, in minor units, by currency and gateway.",
+    ["currency", "gateway"],
 )
 SHOP_WEBHOOK_EVENTS = Counter(
     "livesale_shop_webhook_events_total",

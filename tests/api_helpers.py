@@ -51,3 +51,9 @@ async def become_viewer(client: Client, name: str = "Guest") -> dict[str, Any]:
     assert response.status == 200, await response.text()
     viewer: dict[str, Any] = (await response.json())["viewer"]
     return viewer
+
+
+def explicit_dummy(settings: Settings) -> Settings:
+    """`settings` with test payments chosen explicitly, as a server others reach needs them."""
+    payments = dataclasses.replace(settings.payments, gateway="dummy")
+    return dataclasses.replace(settings, payments=payments)

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from livesale.domain.errors import LivesaleError
+from livesale.domain.json_limits import parse_json
 
 # Close codes (4000-4999 are the application's). Clients reconnect after any
 # of them except BANNED, and a new connection starts with a fresh snapshot.
@@ -65,7 +66,8 @@ def parse_command(data: str, max_bytes: int) -> Command:
             "message_too_large", f"messages are at most {max_bytes} bytes", {"max_bytes": max_bytes}
         )
     try:
-        message = json.loads(data)
+        # Bounded: 4 KB of `[` would otherwise hit Python's recursion limit.
+        message = parse_json(data)
     except ValueError:
         raise BadCommand("malformed_message", "the message is not valid JSON") from None
     if not isinstance(message, dict):

@@ -20,11 +20,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
-from aiohttp import web
 from redis.exceptions import RedisError
 
 from livesale.config import ConfigError, Settings
-from livesale.logging_setup import ACCESS_LOG_FORMAT, configure_logging
+from livesale.logging_setup import configure_logging
 from livesale.roles import Role, media_socket_path
 from livesale.serve.protocol import ERROR, READY, ChildKind
 from livesale.storage.redis_client import RedisMisconfigured
@@ -92,33 +91,18 @@ def _serve(kind: ChildKind, settings: Settings, ready: Callable[[str], None]) ->
     # Imported here: a failing argument or pipe is reported before aiortc loads.
     from livesale.process_tuning import new_event_loop, served_app
     from livesale.web.media_proxy import add_media_control_routes
+    from livesale.web.serving import run_app
 
     app = served_app(settings, Role.SHOP if kind is ChildKind.SHOP else Role.MEDIA)
     if kind is ChildKind.SHOP:
         # Every shop process binds the public port; the kernel spreads connections.
-        web.run_app(
-            app,
-            host=settings.server.host,
-            port=settings.server.port,
-            reuse_port=True,
-            print=ready,
-            access_log_format=ACCESS_LOG_FORMAT,
-            keepalive_timeout=settings.server.idle_timeout_seconds,
-            loop=new_event_loop(settings),
-        )
+        run_app(app, settings, loop=new_event_loop(settings), ready=ready, reuse_port=True)
         return
     add_media_control_routes(app)
     path = media_socket_path(settings)
     sock = _private_unix_socket(path)
     try:
-        web.run_app(
-            app,
-            sock=sock,
-            print=ready,
-            access_log_format=ACCESS_LOG_FORMAT,
-            keepalive_timeout=settings.server.idle_timeout_seconds,
-            loop=new_event_loop(settings),
-        )
+        run_app(app, settings, loop=new_event_loop(settings), ready=ready, sock=sock)
     finally:
         path.unlink(missing_ok=True)
 

@@ -9,8 +9,10 @@ from redis.asyncio import Redis
 
 from livesale.config import Settings
 from livesale.domain.errors import ServiceUnavailable
+from livesale.payments.choice import STRIPE, announce_gateway, choose_gateway
 from livesale.payments.dummy import DummyGateway
 from livesale.payments.gateway import PaymentGateway
+from livesale.payments.reads import PaymentReads
 from livesale.payments.stripe_gateway import StripeGateway
 from livesale.shop.announcer import RoomPublisher, StockAnnouncer
 from livesale.shop.background import HoldSweeper, Reconciler, run_every
@@ -28,6 +30,7 @@ from livesale.storage.dummy_payments import DummyPaymentRepository
 from livesale.storage.locks import RedisLocks
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
+from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.shows import ShowRepository
 from livesale.storage.stock import StockStore
 from livesale.storage.timeline import TimelineRepository
@@ -36,13 +39,12 @@ from livesale.tasks import cancel_and_wait
 
 
 def make_gateway(settings: Settings, db: Database) -> PaymentGateway:
-    """The configured gateway: Stripe with a secret key, else the offline dummy."""
-    name = settings.payments.gateway_name
-    if name == "stripe":
+    """The gateway `choose_gateway` picks (ConfigError rather than failing open)."""
+    name = choose_gateway(settings)
+    announce_gateway(name)
+    if name == STRIPE:
         return StripeGateway(settings.payments)
-    if name == "dummy":
-        return DummyGateway(DummyPaymentRepository(db))
-    raise ValueError(f"payments.gateway must be stripe, dummy or empty, not {name!r}")
+    return DummyGateway(DummyPaymentRepository(db))
 
 
 @dataclass
@@ -118,7 +120,8 @@ def build_shop(
     stock = StockService(StockStore(redis), orders)
     announcer = StockAnnouncer(stock, catalogue, room, settings.shop.stock_update_interval_seconds)
     gateway = make_gateway(settings, db)
-    payments = PaymentService(gateway, orders)
+    reads = PaymentReads(gateway, RateLimiter(redis), settings.payments)
+    payments = PaymentService(gateway, orders, reads)
     locks = RedisLocks(redis)
     settlement = Settlement(orders, stock, catalogue, timeline, viewers, gateway, announcer, locks)
     carts = CartStore(redis, settings.shop.cart_ttl_seconds, settings.shop.max_cart_lines)

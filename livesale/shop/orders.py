@@ -18,6 +18,7 @@ from livesale.domain.errors import (
 )
 from livesale.domain.orders import Order, OrderStatus
 from livesale.domain.payments import PaymentEvent, PaymentEventKind, PaymentInfo, PaymentStatus
+from livesale.payments.choice import DUMMY
 from livesale.payments.dummy import DummyGateway
 from livesale.shop.payments import PaymentService
 from livesale.shop.settlement import Settlement, order_lock
@@ -60,6 +61,8 @@ def order_json(order: Order) -> dict[str, Any]:
         "address": order.details.address.as_json(),
         "announce": order.details.announce,
         "gateway": order.gateway,
+        # Paid with the offline dummy gateway's test cards: no money was taken.
+        "test": order.gateway == DUMMY,
         "payment_id": order.payment_id,
         "created_at": order.created_at,
         "paid_at": order.paid_at,
@@ -121,17 +124,21 @@ class OrderService:
         gateway = self._payments.gateway
         payment = None
         if order.payment_id is not None and order.status is OrderStatus.PENDING_PAYMENT:
-            payment = await gateway.get_payment(order.payment_id)
+            payment = await self._payments.reads.current(order.payment_id)
         shown = payment_json(order.gateway, payment, gateway.publishable_key)
         if not for_buyer:
             shown["client_secret"] = None
         return {"order": order_json(order), "payment": shown}
 
-    async def refresh(self, order: Order) -> Order:
-        """Ask the gateway how the payment stands and apply it (the browser's return path)."""
+    async def refresh(self, order: Order, caller: str) -> Order:
+        """Ask the gateway how the payment stands and apply it (the browser's return path).
+
+        Limited per order and per `caller` (429 beyond); reads share the cached state.
+        """
         if order.payment_id is None:
             return order
-        payment = await self._payments.gateway.get_payment(order.payment_id)
+        await self._payments.reads.count_refresh(order.id, caller)
+        payment = await self._payments.reads.current(order.payment_id)
         event = status_event(payment)
         if event is None:
             return order
@@ -209,6 +216,10 @@ class OrderService:
         except CardDeclined:
             metrics.SHOP_CHECKOUTS.labels(order.gateway, "failed").inc()
             raise
+        finally:
+            # The attempt changed the payment: the next look must not see the old state.
+            if order.payment_id is not None:
+                self._payments.reads.forget(order.payment_id)
         return await self._settled(order, event)
 
     async def _settled(self, order: Order, event: PaymentEvent | None) -> Order:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from livesale.domain.orders import Order, OrderStatus
 from livesale.domain.payments import PaymentInfo
 from livesale.payments.gateway import PaymentGateway
+from livesale.payments.reads import PaymentReads
 from livesale.storage.orders import OrderRepository
 
 
@@ -26,14 +27,19 @@ def cancel_key(order_id: str) -> str:
 class PaymentService:
     """Creates and reads an order's payment."""
 
-    def __init__(self, gateway: PaymentGateway, orders: OrderRepository) -> None:
+    def __init__(
+        self, gateway: PaymentGateway, orders: OrderRepository, reads: PaymentReads
+    ) -> None:
         self.gateway = gateway
+        # What pages see of a payment: shared and cached briefly (see PaymentReads).
+        self.reads = reads
         self._orders = orders
 
     async def ensure_payment(self, order: Order) -> tuple[Order, PaymentInfo]:
         """The order's payment, created the first time (the order already exists by then)."""
         if order.payment_id is not None:
-            return order, await self.gateway.get_payment(order.payment_id)
+            # A repeated "place order" (a double submit, a retry) reads the cached state.
+            return order, await self.reads.current(order.payment_id)
         if order.status is not OrderStatus.PENDING_PAYMENT:
             raise AssertionError("an order without a payment can only be pending")
         payment = await self.gateway.create_payment(

@@ -310,14 +310,14 @@ def _count_move(order: Order) -> None:
     SHOP_ORDERS.labels(order.status.value).inc()
     if order.status is OrderStatus.PAID:
         SHOP_CHECKOUTS.labels(order.gateway, "paid").inc()
-        SHOP_REVENUE.labels(order.currency).inc(order.total_minor)
+        SHOP_REVENUE.labels(order.currency, order.gateway).inc(order.total_minor)
         if order.paid_at is not None:
             # Wall-clock stamps: clamp a clock step backwards instead of observing < 0.
             waited = max(0.0, order.paid_at - order.created_at)
             SHOP_PAYMENT_DURATION.labels(order.gateway).observe(waited)
     elif order.status is OrderStatus.REFUNDED:
         # Every refund gives money back, including one for money that came after a cancel.
-        SHOP_REFUNDED.labels(order.currency).inc(order.total_minor)
+        SHOP_REFUNDED.labels(order.currency, order.gateway).inc(order.total_minor)
 
 
 async def _history(

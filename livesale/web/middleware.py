@@ -12,10 +12,11 @@ from functools import partial
 from typing import Any
 
 from aiohttp import hdrs, web
+from aiohttp.web_protocol import RequestPayloadError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from livesale.domain.errors import LivesaleError, ServiceUnavailable
+from livesale.domain.errors import BadRequest, LivesaleError, ServiceUnavailable
 from livesale.logging_setup import request_id_var, show_id_var
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,16 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_response(
             exc.status, exc.code, exc.message, exc.details, dict(exc.headers) or None
         )
+    except RequestPayloadError:
+        # The body's chunks or compression are broken: the client's fault, not a crash.
+        logger.info("%s %s: malformed request body", request.method, request.path)
+        return error_response(
+            400, BadRequest.code, "the request body's framing (chunks or compression) is malformed"
+        )
+    except ConnectionError:
+        # The client went away mid-request: nobody to answer, nothing to trace.
+        logger.info("%s %s: the client went away", request.method, request.path)
+        raise
     except (RedisConnectionError, RedisTimeoutError):
         # Redis down: nothing half-done is kept (every change is one script), so "try again".
         logger.warning("Redis is unavailable for %s %s", request.method, request.path)

@@ -53,7 +53,9 @@ async def refresh_order(request: web.Request) -> web.Response:
     """Ask the gateway how the payment stands (after the browser returns from paying)."""
     orders = request.app[keys.SHOP].orders
     readable, is_buyer = await _readable_order(request)
-    order = await orders.refresh(readable)
+    # Limited per caller too: the buyer, or the seller looking at their order.
+    caller = f"viewer:{readable.viewer_id}" if is_buyer else f"creator:{readable.creator_id}"
+    order = await orders.refresh(readable, caller)
     return web.json_response(await orders.view(order, for_buyer=is_buyer))
 
 

@@ -15,7 +15,7 @@ from livesale.app import create_app
 from livesale.config import Settings
 from livesale.domain.accounts import hash_token
 from livesale.web.auth import SESSION_COOKIE, require_creator
-from tests.api_helpers import DEFAULT_PASSWORD, Client, origin, sign_up
+from tests.api_helpers import DEFAULT_PASSWORD, Client, explicit_dummy, origin, sign_up
 
 SIGNUP = {"email": "Ada@Example.com", "password": DEFAULT_PASSWORD, "display_name": "Ada"}
 
@@ -183,7 +183,8 @@ async def test_cookie_is_secure_behind_https(settings: Settings) -> None:
         settings,
         server=dataclasses.replace(settings.server, public_url="https://shop.example"),
     )
-    async with TestClient(TestServer(create_app(settings))) as client:
+    # A public URL: test payments must be chosen explicitly.
+    async with TestClient(TestServer(create_app(explicit_dummy(settings)))) as client:
         response = await client.post(
             "/api/auth/signup", json=SIGNUP, headers={"Origin": "https://shop.example"}
         )

@@ -13,7 +13,7 @@ from livesale.app import create_app
 from livesale.config import ConfigError, Settings, load_settings
 from livesale.web.client_address import TrustedProxies
 from tests.accounts.conftest import FakeClock
-from tests.api_helpers import Client, origin
+from tests.api_helpers import Client, explicit_dummy, origin
 
 FREE = 2
 ADDRESS_LIMIT = FREE * 4  # the throttle's per-address allowance (ADDRESS_FREE_FACTOR)
@@ -61,7 +61,8 @@ async def _client(settings: Settings, clock: FakeClock) -> Client:
 async def behind_proxy(throttled: Settings, clock: FakeClock) -> AsyncIterator[Client]:
     """An app that trusts its loopback peer (the test client) as a proxy."""
     server = dataclasses.replace(throttled.server, trusted_proxies=("127.0.0.1", "::1"))
-    client = await _client(dataclasses.replace(throttled, server=server), clock)
+    # Reachable through a proxy: test payments must be chosen explicitly.
+    client = await _client(explicit_dummy(dataclasses.replace(throttled, server=server)), clock)
     yield client
     await client.close()
 

@@ -62,7 +62,7 @@ async def test_a_paid_order_counts_its_checkout_money_and_stock(
         (CHECKOUTS, {"gateway": "dummy", "outcome": "started"}),
         (CHECKOUTS, {"gateway": "dummy", "outcome": "paid"}),
         ("livesale_shop_payment_duration_seconds_count", {"gateway": "dummy"}),
-        ("livesale_shop_revenue_minor_units_total", {"currency": "EUR"}),
+        ("livesale_shop_revenue_minor_units_total", {"currency": "EUR", "gateway": "dummy"}),
         ("livesale_shop_holds_committed_total", {}),
         (GATEWAY_CALLS, {"gateway": "dummy", "call": "create_payment", "outcome": "ok"}),
         (GATEWAY_CALLS, {"gateway": "dummy", "call": "update_payment", "outcome": "ok"}),
@@ -94,7 +94,9 @@ async def test_a_refund_counts_the_money_given_back(
     mia = await buyers("Mia")
     body = await _order(mia, shop, quantity=3)
     await pay(mia, body["payment"]["payment_id"])
-    moves = Moves(("livesale_shop_refunded_minor_units_total", {"currency": "EUR"}))
+    moves = Moves(
+        ("livesale_shop_refunded_minor_units_total", {"currency": "EUR", "gateway": "dummy"})
+    )
     order_id = body["order"]["id"]
     refunded = await alice.post(f"/api/orders/{order_id}/refund", headers=origin(alice))
     assert (await refunded.json())["order"]["status"] == "refunded"

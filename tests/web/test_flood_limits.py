@@ -20,6 +20,7 @@ from aiohttp.test_utils import TestServer
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import Settings
+from tests.api_helpers import explicit_dummy
 from tests.web.test_whip_whep import SDP, Client, check_error_body, on_air, recvonly_offer, serve
 
 OFFERS = 10
@@ -58,7 +59,11 @@ async def test_offers_sent_together_stop_at_the_address_cap(settings: Settings) 
 async def test_another_address_still_gets_a_seat(settings: Settings) -> None:
     server = dataclasses.replace(settings.server, trusted_proxies=("127.0.0.1",))
     async with (
-        serve(dataclasses.replace(settings, server=server), max_viewers_per_address=1) as client,
+        # Reachable through a proxy: test payments must be chosen explicitly.
+        serve(
+            explicit_dummy(dataclasses.replace(settings, server=server)),
+            max_viewers_per_address=1,
+        ) as client,
         on_air(client, "Shared") as air,
     ):
         offer = await recvonly_offer()
