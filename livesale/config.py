@@ -97,8 +97,26 @@ class AuthSettings:
     password_memory_kib: int = 65_536
     password_parallelism: int = 1
     login_free_failures: int = 5
+    # Failures on one account from all addresses together before addresses it never
+    # logged in from are slowed down too (a high ceiling against many-address guessing).
+    login_account_free_failures: int = 50
     login_max_delay_seconds: float = 300.0
     guest_ttl_seconds: int = 31_536_000
+    # Sign-ups one client address (an IPv6 /64) may make per window.
+    signups_per_address: int = 10
+    signup_window_seconds: float = 3600.0
+    # Password hashes running at once in a process: logins and sign-ups have
+    # slots of their own, so a burst of sign-ups cannot hold up a login.
+    login_hash_slots: int = 3
+    signup_hash_slots: int = 1
+
+    def __post_init__(self) -> None:
+        if self.login_hash_slots < 1 or self.signup_hash_slots < 1:
+            raise ValueError("login_hash_slots and signup_hash_slots must be at least 1")
+        if self.signups_per_address < 1 or self.signup_window_seconds <= 0:
+            raise ValueError("signups_per_address and signup_window_seconds must be positive")
+        if self.login_account_free_failures < self.login_free_failures:
+            raise ValueError("login_account_free_failures must be at least login_free_failures")
 
 
 @dataclass(frozen=True)

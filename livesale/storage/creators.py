@@ -34,9 +34,6 @@ from livesale.storage.login_throttle import LoginThrottle
 
 logger = logging.getLogger(__name__)
 
-# Each hash takes `password_memory_kib` of RAM for a moment; a cap on how many
-# run at once bounds memory under a burst of logins and leaves threads free.
-MAX_CONCURRENT_HASHES = 4
 _COLUMNS = "id, email, display_name, created_at"
 
 
@@ -60,19 +57,36 @@ class CreatorRepository:
             parallelism=settings.password_parallelism,
             type=Type.ID,
         )
-        self._hash_slots = asyncio.Semaphore(MAX_CONCURRENT_HASHES)
+        # Each hash takes `password_memory_kib` of RAM for a moment; caps on how many
+        # run at once bound memory and leave threads free. Logins and sign-ups wait in
+        # lines of their own: 32 sign-ups at once once delayed a login from 0.19 s to 4 s.
+        self._login_slots = asyncio.Semaphore(settings.login_hash_slots)
+        self._signup_slots = asyncio.Semaphore(settings.signup_hash_slots)
         self._dummy_hash: str | None = None
 
-    async def sign_up(self, email: object, password: object, display_name: object) -> Creator:
-        """Create an account (EmailTaken if the email is in use, any letter case)."""
+    async def sign_up(
+        self,
+        email: object,
+        password: object,
+        display_name: object,
+        client_ip: str | None = None,
+    ) -> Creator:
+        """Create an account (EmailTaken if the email is in use, any letter case).
+
+        Sign-ups are limited per client address (TooManyRequests past the limit).
+        """
         clean_email = validate_email(email)
         clean_password = validate_password(password)
         name = validate_display_name(display_name)
+        if self._throttle is not None:
+            # Counted before the email check too: probing which emails have an
+            # account costs the same as signing up.
+            await self._throttle.begin_sign_up(client_ip)
         # Checked before hashing so a taken email costs no hash; the insert below
         # still settles a race between two sign-ups.
         if await self._row_by_email(clean_email) is not None:
             raise EmailTaken("an account with this email exists", field="email")
-        password_hash = await self._hash(clean_password)
+        password_hash = await self._hash(clean_password, self._signup_slots)
         creator = Creator(new_account_id(), clean_email, name, self._clock())
         try:
             async with self._db.transaction() as conn:
@@ -108,7 +122,7 @@ class CreatorRepository:
             await self._throttle.succeeded(email, client_ip)
         if self._hasher.check_needs_rehash(stored):
             # The costs changed in config: upgrade while the password is at hand.
-            await self._store_hash(str(row["id"]), await self._hash(password))
+            await self._store_hash(str(row["id"]), await self._hash(password, self._login_slots))
         return _creator(row)
 
     async def get(self, creator_id: str) -> Creator:
@@ -178,13 +192,13 @@ class CreatorRepository:
                 "UPDATE creators SET password_hash = ? WHERE id = ?", (password_hash, creator_id)
             )
 
-    async def _hash(self, password: str) -> str:
+    async def _hash(self, password: str, slots: asyncio.Semaphore) -> str:
         # argon2 is deliberately slow and memory-hard: never on the event loop.
-        async with self._hash_slots:
+        async with slots:
             return await asyncio.to_thread(self._hasher.hash, password)
 
     async def _verify(self, password_hash: str, password: str) -> bool:
-        async with self._hash_slots:
+        async with self._login_slots:
             try:
                 return await asyncio.to_thread(self._hasher.verify, password_hash, password)
             except (VerificationError, InvalidHashError):
@@ -192,7 +206,7 @@ class CreatorRepository:
 
     async def _dummy(self) -> str:
         if self._dummy_hash is None:
-            self._dummy_hash = await self._hash(secrets.token_urlsafe(16))
+            self._dummy_hash = await self._hash(secrets.token_urlsafe(16), self._login_slots)
         return self._dummy_hash
 
 

@@ -1,4 +1,14 @@
-"""Login throttling in Redis: failures per account and per client address slow guessing down."""
+"""Login throttling and the sign-up limit in Redis, shared by every process.
+
+Failures are counted per account *and* address: the pair an attacker
+hammers slows down (1 s, 2 s, 4 s ... after `auth.login_free_failures`), its
+address across accounts too (4x as many free), and neither touches the
+account's owner on another address. So that many addresses together
+(a botnet) cannot guess forever, the account has a high ceiling of its own
+(`auth.login_account_free_failures`); past it, attempts from addresses the
+owner never logged in from are slowed down the same way, while an address
+that logged in to the account before keeps its way in.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +25,19 @@ from redis.asyncio import Redis
 from livesale.config import AuthSettings
 from livesale.domain.accounts import login_key
 from livesale.domain.errors import LoginThrottled
+from livesale.storage.rate_limits import RateLimiter
 
 logger = logging.getLogger(__name__)
 
 # The first delay after the free failures; each further failure doubles it.
 BASE_DELAY_SECONDS = 1.0
 # Many people can share one address (NAT, a shop's wifi), so an address gets
-# more free failures than one account before it is slowed down.
+# more free failures across accounts than one account on it.
 ADDRESS_FREE_FACTOR = 4
 # Counters are forgotten after a quiet day, so old typos do not follow a user around.
 MEMORY_SECONDS = 86_400
+# An address the account logged in from stays known this long after the last login.
+KNOWN_ADDRESS_SECONDS = 30 * 86_400
 # One IPv6 host usually owns a whole /64, so it is counted as one address.
 IPV6_PREFIX = 64
 _PREFIX = "livesale:login"
@@ -32,40 +45,44 @@ _PREFIX = "livesale:login"
 # An attempt is counted when it starts, not when it fails: parallel guesses
 # then cannot all slip through before the first failure is recorded. A success
 # gives its count back (see _SUCCEED).
-# KEYS: account counter, address counter.
-# ARGV: now, account free failures, address free failures, base delay, max delay,
-# memory seconds.
+# KEYS: pair (account on this address), address, account, known-address mark.
+# ARGV: now, pair free failures, address free failures, account free failures,
+# base delay, max delay, memory seconds.
 # Returns the seconds to wait ("0" = allowed, and this attempt is now counted).
 _ATTEMPT = """
 local now = tonumber(ARGV[1])
-local base = tonumber(ARGV[4])
-local max_delay = tonumber(ARGV[5])
-local frees = {tonumber(ARGV[2]), tonumber(ARGV[3])}
-local wait = 0
-for i, key in ipairs(KEYS) do
+local base = tonumber(ARGV[5])
+local max_delay = tonumber(ARGV[6])
+local function wait_for(key, free)
   local n = tonumber(redis.call('HGET', key, 'n') or '0')
-  if n >= frees[i] then
-    local last = tonumber(redis.call('HGET', key, 't') or '0')
-    local delay = math.min(max_delay, base * 2 ^ (n - frees[i]))
-    wait = math.max(wait, last + delay - now)
+  if n < free then
+    return 0
   end
+  local last = tonumber(redis.call('HGET', key, 't') or '0')
+  return last + math.min(max_delay, base * 2 ^ (n - free)) - now
+end
+local wait = math.max(wait_for(KEYS[1], tonumber(ARGV[2])), wait_for(KEYS[2], tonumber(ARGV[3])))
+if redis.call('EXISTS', KEYS[4]) == 0 then
+  wait = math.max(wait, wait_for(KEYS[3], tonumber(ARGV[4])))
 end
 if wait > 0 then
   return tostring(wait)
 end
-for _, key in ipairs(KEYS) do
-  redis.call('HINCRBY', key, 'n', 1)
-  redis.call('HSET', key, 't', ARGV[1])
-  redis.call('EXPIRE', key, ARGV[6])
+for i = 1, 3 do
+  redis.call('HINCRBY', KEYS[i], 'n', 1)
+  redis.call('HSET', KEYS[i], 't', ARGV[1])
+  redis.call('EXPIRE', KEYS[i], ARGV[7])
 end
 return '0'
 """
 
-# KEYS: account counter, address counter. The account starts afresh; the
-# address only gets back the one attempt that succeeded, so an attacker with
-# an account of their own cannot wash their address clean.
+# KEYS: pair, address, account, known-address mark. ARGV: known-address seconds.
+# The pair and the account start afresh and the address is known from now on;
+# the address only gets back the one attempt that succeeded, so an attacker
+# with an account of their own cannot wash their address clean.
 _SUCCEED = """
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[3])
+redis.call('SET', KEYS[4], '1', 'EX', ARGV[1])
 local n = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
 if n > 0 then
   redis.call('HINCRBY', KEYS[2], 'n', -1)
@@ -75,7 +92,7 @@ return n
 
 
 class LoginThrottle:
-    """Exponential back-off on login attempts, shared by every process through Redis."""
+    """Exponential back-off on login attempts and a cap on sign-ups, per address."""
 
     def __init__(
         self, redis: Redis, settings: AuthSettings, clock: Callable[[], float] = time.time
@@ -85,6 +102,7 @@ class LoginThrottle:
         self.clock = clock
         self._attempt: Any = redis.register_script(_ATTEMPT)
         self._succeed: Any = redis.register_script(_SUCCEED)
+        self._limiter = RateLimiter(redis)
 
     async def begin(self, email: str, client_ip: str | None) -> None:
         """Count an attempt, or raise LoginThrottled if this account or address must wait.
@@ -94,11 +112,12 @@ class LoginThrottle:
         """
         free = self._settings.login_free_failures
         reply = await self._attempt(
-            keys=[_account_key(email), _address_key(client_ip)],
+            keys=_keys(email, client_ip),
             args=[
                 repr(self.clock()),
                 free,
                 free * ADDRESS_FREE_FACTOR,
+                self._settings.login_account_free_failures,
                 BASE_DELAY_SECONDS,
                 self._settings.login_max_delay_seconds,
                 MEMORY_SECONDS,
@@ -113,18 +132,29 @@ class LoginThrottle:
             )
 
     async def succeeded(self, email: str, client_ip: str | None) -> None:
-        """Clear the account's failures and give the address its attempt back."""
-        await self._succeed(keys=[_account_key(email), _address_key(client_ip)], args=[])
+        """Clear the account's failures, remember the address, give it its attempt back."""
+        await self._succeed(keys=_keys(email, client_ip), args=[KNOWN_ADDRESS_SECONDS])
+
+    async def begin_sign_up(self, client_ip: str | None) -> None:
+        """Count a sign-up from this address, or raise TooManyRequests (429) past the limit."""
+        await self._limiter.check(
+            f"signup:{address_group(client_ip)}",
+            self._settings.signups_per_address,
+            self._settings.signup_window_seconds,
+            "sign-ups from this address",
+        )
 
 
-def _account_key(email: str) -> str:
-    # Hashed, so Redis holds no email addresses; case-folded like account lookups.
-    digest = hashlib.sha256(login_key(email).encode("utf-8")).hexdigest()
-    return f"{_PREFIX}:account:{digest}"
-
-
-def _address_key(client_ip: str | None) -> str:
-    return f"{_PREFIX}:address:{address_group(client_ip)}"
+def _keys(email: str, client_ip: str | None) -> list[str]:
+    # The account hashed, so Redis holds no email addresses; case-folded like account lookups.
+    account = hashlib.sha256(login_key(email).encode("utf-8")).hexdigest()
+    address = address_group(client_ip)
+    return [
+        f"{_PREFIX}:pair:{account}:{address}",
+        f"{_PREFIX}:address:{address}",
+        f"{_PREFIX}:account:{account}",
+        f"{_PREFIX}:known:{account}:{address}",
+    ]
 
 
 def address_group(client_ip: str | None) -> str:

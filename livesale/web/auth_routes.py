@@ -33,7 +33,7 @@ async def sign_up(request: web.Request) -> web.Response:
     body = await read_object(request, ("email", "password", "display_name"))
     creators = request.app[keys.CREATORS]
     creator = await creators.sign_up(
-        body.get("email"), body.get("password"), body.get("display_name")
+        body.get("email"), body.get("password"), body.get("display_name"), request.remote
     )
     response = web.json_response({"creator": creator_json(creator)}, status=201)
     set_session_cookie(response, request, await creators.create_session(creator.id))
