@@ -133,7 +133,9 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         app[keys.DATABASE] = db
         app[keys.SHOWS] = ShowRepository(db)
         app[keys.PRODUCTS] = ProductRepository(db)
-        app[keys.IMAGES] = ImageStore(db, settings.images_dir, settings.images)
+        images = ImageStore(db, settings.images_dir, settings.images)
+        stack.callback(images.close)
+        app[keys.IMAGES] = images
         app[keys.VIEWERS] = ViewerRepository(db)
 
         embedded: EmbeddedRedis | None = None

@@ -126,6 +126,14 @@ class ImageSettings:
     folder: str = "images"
     max_bytes: int = 5_242_880
     max_pixels: int = 25_000_000
+    # Memory one decode may hold for pixels (source, upright copy, converted copy).
+    max_decode_bytes: int = 167_772_160
+    # Decodes one process runs at once.
+    parallel_decodes: int = 1
+
+    def __post_init__(self) -> None:
+        if self.max_decode_bytes < 1_048_576 or self.parallel_decodes < 1:
+            raise ValueError("max_decode_bytes must be at least 1 MiB, parallel_decodes at least 1")
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,27 @@
-"""Uploaded images: checked and re-encoded with Pillow, stored as files, recorded in SQLite."""
+"""Uploaded images: checked and re-encoded with Pillow, stored as files, recorded in SQLite.
+
+Decoding is the costly part, and a tiny file can claim a huge picture: a
+3 KB PNG of 5000x5000 1-bit pixels took ~70 MB to decode, and 8 at once
+took a shop process from 91 MB to 665 MB, kept long after. So an upload is
+refused from its header alone when its decoded pixels would pass
+`images.max_pixels` or `images.max_decode_bytes`; decodes run one at a time
+(`images.parallel_decodes`) on threads of their own, with no needless copy
+of the pixels; and the memory a decode used is handed back to the system
+when it ends.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import io
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +34,7 @@ from livesale.domain.errors import (
     InvalidImage,
     LivesaleError,
     PayloadTooLarge,
+    TooManyRequests,
     UnsupportedImageType,
 )
 from livesale.domain.products import ImageInfo, is_valid_id, new_image_id
@@ -35,8 +50,14 @@ ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/web
 _SAME_AS = {"MPO": "JPEG"}
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 _QUALITY = 90
-# Each decode may hold max_pixels * 4 bytes; bound how many run at once.
-_PARALLEL_DECODES = 2
+# Uploads waiting for a decode thread, per decode thread, before more get 429.
+WAITING_PER_DECODE = 8
+# Bytes Pillow keeps per pixel in memory: one band of 8 bits, 16-bit grey, or four bytes
+# (every multi-band mode, and 32-bit integer and float pixels).
+_ONE_BYTE_MODES = frozenset({"1", "L", "P"})
+# EXIF orientations that turn the picture a quarter or flip it: a second copy of the pixels.
+_UPRIGHT = 1
+_ORIENTATION_TAG = 0x0112
 _COLUMNS = "id, creator_id, content_type, width, height, size_bytes, created_at"
 
 
@@ -62,7 +83,14 @@ class ImageStore:
         self._folder = folder
         self._settings = settings
         self._clock = clock
-        self._decodes = asyncio.Semaphore(_PARALLEL_DECODES)
+        self._decoder = ThreadPoolExecutor(
+            max_workers=settings.parallel_decodes, thread_name_prefix="image-decode"
+        )
+        self._waiting = 0
+
+    def close(self) -> None:
+        """Stop the decode threads (waiting decodes are finished first)."""
+        self._decoder.shutdown(wait=False, cancel_futures=True)
 
     @property
     def max_bytes(self) -> int:
@@ -77,8 +105,7 @@ class ImageStore:
             )
         if not data:
             raise InvalidImage("the upload is empty")
-        async with self._decodes:
-            encoded = await asyncio.to_thread(_reencode, data, self._settings.max_pixels)
+        encoded = await self._decode(data)
         info = ImageInfo(
             id=new_image_id(),
             creator_id=creator_id,
@@ -109,6 +136,20 @@ class ImageStore:
             path.unlink(missing_ok=True)
             raise
         return info
+
+    async def _decode(self, data: bytes) -> _Encoded:
+        """Re-encode `data` on a decode thread; 429 when too many uploads wait already."""
+        if self._waiting >= self._settings.parallel_decodes * WAITING_PER_DECODE:
+            raise TooManyRequests(
+                "the server is busy with other images; try again in a moment",
+                retry_after_seconds=2,
+            )
+        self._waiting += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._decoder, _reencode, data, self._settings)
+        finally:
+            self._waiting -= 1
 
     async def get(self, image_id: str) -> ImageInfo:
         """The image record, or ImageNotFound."""
@@ -156,8 +197,17 @@ def _write_atomically(path: Path, data: bytes) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _reencode(data: bytes, max_pixels: int) -> _Encoded:
+def _reencode(data: bytes, settings: ImageSettings) -> _Encoded:
     """Decode an upload and encode it afresh, without EXIF/XMP, upright (runs in a thread)."""
+    try:
+        return _checked_reencode(data, settings)
+    finally:
+        # Pillow's buffers go back to the C allocator, which keeps them: give them back.
+        release_free_memory()
+
+
+def _checked_reencode(data: bytes, settings: ImageSettings) -> _Encoded:
+    max_pixels = settings.max_pixels
     try:
         image = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -186,6 +236,16 @@ def _reencode(data: bytes, max_pixels: int) -> _Encoded:
                 width=width,
                 height=height,
             )
+        needed = decode_bytes(image, detected)
+        if needed > settings.max_decode_bytes:
+            raise ImageTooLarge(
+                f"decoding this {width}x{height} image would take {needed} bytes of memory,"
+                f" more than the {settings.max_decode_bytes} allowed",
+                max_decode_bytes=settings.max_decode_bytes,
+                needed_bytes=needed,
+                width=width,
+                height=height,
+            )
         try:
             return _encode(image, detected)
         except LivesaleError:
@@ -195,17 +255,52 @@ def _reencode(data: bytes, max_pixels: int) -> _Encoded:
             raise InvalidImage("the image data is damaged or cannot be decoded") from exc
 
 
+def decode_bytes(image: Image.Image, detected: str) -> int:
+    """The most memory re-encoding `image` holds for pixels at once, from its header alone."""
+    pixels = image.width * image.height
+    source = _bytes_per_pixel(image.mode)
+    held = pixels * source
+    if _turns(image):
+        held += pixels * source  # the upright copy
+    target = _target_mode(image.mode, detected, image.info.get("transparency") is not None)
+    if target != image.mode:
+        held += pixels * _bytes_per_pixel(target)
+    return held
+
+
+def _bytes_per_pixel(mode: str) -> int:
+    if mode in _ONE_BYTE_MODES:
+        return 1
+    return 2 if mode.startswith("I;16") else 4
+
+
+def _turns(image: Image.Image) -> bool:
+    try:
+        return bool(image.getexif().get(_ORIENTATION_TAG, _UPRIGHT) != _UPRIGHT)
+    except Exception:
+        return False  # unreadable EXIF: exif_transpose will not turn it either
+
+
+def _target_mode(mode: str, detected: str, has_transparency: bool) -> str:
+    """The mode the image is saved in: kept when the format can store it as it is."""
+    if detected == "JPEG":
+        return "L" if mode in ("L", "1") else "RGB"
+    if detected == "PNG" and mode in ("1", "L") and not has_transparency:
+        return mode  # grey and 1-bit PNGs stay one byte a pixel
+    if mode in ("RGB", "RGBA") and not (mode == "RGB" and has_transparency):
+        return mode
+    return "RGBA" if has_transparency or "A" in mode else "RGB"
+
+
 def _encode(image: Image.Image, detected: str) -> _Encoded:
     # Colour profiles are kept (photos would shift colour without them); they
     # say nothing about who took the picture, unlike EXIF, GPS or XMP.
     icc_profile = image.info.get("icc_profile")
-    upright = ImageOps.exif_transpose(image)
-    if detected == "JPEG":
-        out = upright.convert("L" if upright.mode == "L" else "RGB")
-    else:
-        has_alpha = upright.has_transparency_data
-        out = upright.convert("RGBA" if has_alpha else "RGB")
-    # convert() copies `info`; clear it so no metadata rides along into save().
+    upright = ImageOps.exif_transpose(image) if _turns(image) else image
+    target = _target_mode(upright.mode, detected, upright.has_transparency_data)
+    # convert() copies the pixels; an image already in its mode is saved as it is.
+    out = upright.convert(target) if target != upright.mode else upright
+    # No metadata rides along into save() (convert() would have copied `info`).
     out.info = {}
     buffer = io.BytesIO()
     extra = {"icc_profile": icc_profile} if isinstance(icc_profile, bytes) else {}
@@ -221,3 +316,23 @@ def _encode(image: Image.Image, detected: str) -> _Encoded:
         width=out.width,
         height=out.height,
     )
+
+
+def release_free_memory() -> None:
+    """Hand memory the C allocator holds but does not use back to the system (glibc only)."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _find_malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim: Callable[[int], int] = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None  # not glibc (musl has no malloc_trim): its memory stays as it is
+    return trim
+
+
+_malloc_trim = _find_malloc_trim()

@@ -1,0 +1,123 @@
+"""Image decoding is bounded by pixels and memory, one at a time per process.
+
+The request that broke it: a 3 KB PNG of 5000x5000 1-bit pixels took ~70 MB
+to decode; 8 uploaded at once took a shop process from 91 MB to 665 MB, and
+the memory stayed taken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import io
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from PIL import Image
+
+from livesale.app import create_app
+from livesale.config import ImageSettings, Settings
+from livesale.storage.images import WAITING_PER_DECODE
+from scripts.chaos_scenarios.harness import Actor, rss_bytes, stage
+from tests.api_helpers import sign_up
+from tests.catalogue.conftest import Client
+from tests.catalogue.test_images_api import error_of, nothing_stored, upload
+
+MIB = 1024 * 1024
+
+
+def png(mode: str, size: tuple[int, int], colour: int | tuple[int, int, int] = 0) -> bytes:
+    """A PNG that compresses to almost nothing, whatever its size in pixels."""
+    buffer = io.BytesIO()
+    Image.new(mode, size, colour).save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+async def test_eight_one_bit_bombs_at_once_stay_within_a_memory_bound() -> None:
+    bomb = png("1", (5000, 5000))
+    assert len(bomb) < 4096  # the exact file: about 3 KB
+    async with stage(server__shop_processes="0") as running:
+        assert running.process is not None
+        pid = running.process.pid
+        creator = Actor(running.base)
+        try:
+            await creator.sign_up()
+            before = peak = rss_bytes(pid)
+
+            async def one() -> int:
+                headers = {"Origin": running.base, "Content-Type": "image/png"}
+                async with creator.session.post(
+                    f"{running.base}/api/images", data=bomb, headers=headers
+                ) as response:
+                    await response.read()
+                    return response.status
+
+            uploads = [asyncio.create_task(one()) for _ in range(8)]
+            while not all(task.done() for task in uploads):
+                peak = max(peak, rss_bytes(pid))
+                await asyncio.wait(uploads, timeout=0.01)
+            statuses = [task.result() for task in uploads]
+            after = rss_bytes(pid)
+        finally:
+            await creator.close()
+    # Decoded one at a time, at one byte a pixel, and the memory handed back after.
+    assert statuses == [201] * 8
+    assert peak - before < 64 * MIB, f"peak grew {(peak - before) / MIB:.0f} MiB"
+    assert after - before < 24 * MIB, f"kept {(after - before) / MIB:.0f} MiB"
+
+
+@asynccontextmanager
+async def _client(settings: Settings, images: ImageSettings) -> AsyncIterator[Client]:
+    """A signed-in creator's client of an app with these image settings."""
+    app = create_app(dataclasses.replace(settings, images=images))
+    async with TestClient(TestServer(app)) as client:
+        await sign_up(client)
+        yield client
+
+
+@pytest.fixture
+async def tight(settings: Settings) -> AsyncIterator[Client]:
+    """Images with a 4 MiB decode budget and one decode at a time."""
+    images = ImageSettings(max_decode_bytes=4 * MIB, parallel_decodes=1)
+    async with TestClient(
+        TestServer(create_app(dataclasses.replace(settings, images=images)))
+    ) as c:
+        await sign_up(c)
+        yield c
+
+
+async def test_the_decode_budget_is_checked_from_the_header(tight: Client) -> None:
+    # 2000x2000 grey: 4 MB at one byte a pixel, within budget.
+    assert (await upload(tight, png("L", (2000, 2000)))).status == 201
+    # The same pixels in colour: four bytes a pixel in memory, refused before decoding.
+    error = await error_of(await upload(tight, png("RGB", (2000, 2000), (9, 9, 9))), 400)
+    assert error["code"] == "image_too_large"
+    assert error["details"]["max_decode_bytes"] == 4 * MIB
+    assert error["details"]["needed_bytes"] == 2000 * 2000 * 4
+
+
+async def test_a_refused_decode_stores_nothing(tight: Client) -> None:
+    palette = png("P", (1500, 1500), 3)  # converted to RGB: 1 + 4 bytes a pixel
+    error = await error_of(await upload(tight, palette), 400)
+    assert error["details"]["needed_bytes"] == 1500 * 1500 * 5
+    assert await nothing_stored(tight)
+
+
+async def test_uploads_past_the_waiting_line_get_429(settings: Settings) -> None:
+    images = ImageSettings(parallel_decodes=1)
+    async with TestClient(
+        TestServer(create_app(dataclasses.replace(settings, images=images)))
+    ) as c:
+        await sign_up(c)
+        slow = png("RGB", (3000, 3000), (200, 10, 10))
+        answers = await asyncio.gather(*(upload(c, slow) for _ in range(20)))
+        statuses = Counter(a.status for a in answers)
+        # One decoding and a full line waiting; the rest told to come back.
+        assert statuses[201] >= 1 + WAITING_PER_DECODE - 1
+        assert statuses[429] >= 1 and set(statuses) == {201, 429}
+        busy = next(a for a in answers if a.status == 429)
+        assert busy.headers["Retry-After"] == "2"
+        assert (await error_of(busy, 429))["code"] == "rate_limited"
