@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from livesale.config import ConfigError, Settings, load_settings
+from livesale.data_folder import make_private
 from livesale.domain.errors import LivesaleError
 from livesale.logging_setup import configure_logging
 from livesale.payments.choice import choose_gateway
@@ -73,6 +74,12 @@ def _serve(settings: Settings) -> int:
     except ConfigError as exc:
         print(f"livesale: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        # Everything this process and its children write is owner-only from here on.
+        make_private(settings)
+    except OSError as exc:
+        print(f"livesale: cannot start: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     if settings.server.shop_processes < 0:
         print(
             "livesale: configuration error: server.shop_processes must be 0 or more",
@@ -110,6 +117,7 @@ def _serve(settings: Settings) -> int:
 
 
 def _create_show(settings: Settings, title: str, *, as_json: bool) -> int:
+    make_private(settings)  # the SQLite file it may create is owner-only
     try:
         show_id, key = asyncio.run(_insert_show(settings, title))
     except LivesaleError as exc:

@@ -23,6 +23,7 @@ from typing import IO
 from redis.exceptions import RedisError
 
 from livesale.config import ConfigError, Settings
+from livesale.data_folder import PRIVATE_UMASK
 from livesale.logging_setup import configure_logging
 from livesale.roles import Role, media_socket_path
 from livesale.serve.protocol import ERROR, READY, ChildKind
@@ -64,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _die_with_parent(args.parent)
     # From our own parent through a private pipe: trusted, like our own memory.
     settings: Settings = pickle.load(sys.stdin.buffer)
+    # Inherited from the supervisor already; said again so no child can write files others read.
+    os.umask(PRIVATE_UMASK)
     with os.fdopen(args.ready_fd, "w", encoding="utf-8") as channel:
         readiness = Readiness(channel)
         try:

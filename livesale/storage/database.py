@@ -17,6 +17,7 @@ import aiosqlite
 from prometheus_client.metrics import Histogram
 
 from livesale import metrics
+from livesale.data_folder import PRIVATE_DIR, private_file
 from livesale.storage.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
@@ -47,8 +48,13 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path) -> Database:
-        """Open (creating parent folders), configure and migrate the database at `path`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (creating parent folders), configure and migrate the database at `path`.
+
+        The file holds buyers' addresses and password hashes: it is made owner-only,
+        and SQLite gives its -wal and -shm files the same mode.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        private_file(path)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a
         # transaction spans exactly what `transaction()` wraps.
         conn = await aiosqlite.connect(path, isolation_level=None)
@@ -60,6 +66,9 @@ class Database:
             await conn.execute("PRAGMA synchronous=FULL")
             await conn.execute("PRAGMA foreign_keys=ON")
             await db._migrate()  # and WAL, which stays set in the file
+            for created in ("", "-wal", "-shm"):
+                # Just made under this process's umask (077 under `livesale serve`).
+                private_file(path.with_name(path.name + created), tell=False)
             db._reader = await _open_reader(path)
         except BaseException:
             await conn.close()

@@ -28,6 +28,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from livesale.config import ImageSettings
+from livesale.data_folder import PRIVATE_DIR, PRIVATE_FILE
 from livesale.domain.errors import (
     ImageNotFound,
     ImageTooLarge,
@@ -185,10 +186,12 @@ class ImageStore:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
     partial = path.with_name(f".{path.name}.partial")
     try:
-        with partial.open("wb") as file:
+        # Owner-only whatever the umask: the server reads them, nobody else need.
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with os.fdopen(fd, "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
