@@ -52,7 +52,10 @@ _SAME_AS = {"MPO": "JPEG"}
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 _QUALITY = 90
 # Uploads waiting for a decode thread, per decode thread, before more get 429.
-WAITING_PER_DECODE = 8
+WAITING_PER_DECODE = 16
+# Uploads of one creator decoding or waiting at once, so one creator's flood cannot fill
+# the line for everyone (the console uploads a creator's files one after another).
+PER_CREATOR_IN_FLIGHT = 2
 # Bytes Pillow keeps per pixel in memory: one band of 8 bits, 16-bit grey, or four bytes
 # (every multi-band mode, and 32-bit integer and float pixels).
 _ONE_BYTE_MODES = frozenset({"1", "L", "P"})
@@ -88,6 +91,7 @@ class ImageStore:
             max_workers=settings.parallel_decodes, thread_name_prefix="image-decode"
         )
         self._waiting = 0
+        self._in_flight: dict[str, int] = {}
 
     def close(self) -> None:
         """Stop the decode threads (waiting decodes are finished first)."""
@@ -106,7 +110,7 @@ class ImageStore:
             )
         if not data:
             raise InvalidImage("the upload is empty")
-        encoded = await self._decode(data)
+        encoded = await self._decode(creator_id, data)
         info = ImageInfo(
             id=new_image_id(),
             creator_id=creator_id,
@@ -138,19 +142,31 @@ class ImageStore:
             raise
         return info
 
-    async def _decode(self, data: bytes) -> _Encoded:
-        """Re-encode `data` on a decode thread; 429 when too many uploads wait already."""
+    async def _decode(self, creator_id: str, data: bytes) -> _Encoded:
+        """Re-encode `data` on a decode thread; 429 when the creator or the line is full."""
+        mine = self._in_flight.get(creator_id, 0)
+        if mine >= PER_CREATOR_IN_FLIGHT:
+            raise TooManyRequests(
+                f"at most {PER_CREATOR_IN_FLIGHT} of your images are processed at once;"
+                " upload the next when one is done",
+                retry_after_seconds=1,
+                limit=PER_CREATOR_IN_FLIGHT,
+            )
         if self._waiting >= self._settings.parallel_decodes * WAITING_PER_DECODE:
             raise TooManyRequests(
                 "the server is busy with other images; try again in a moment",
                 retry_after_seconds=2,
             )
         self._waiting += 1
+        self._in_flight[creator_id] = mine + 1
         try:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._decoder, _reencode, data, self._settings)
         finally:
             self._waiting -= 1
+            left = self._in_flight.pop(creator_id) - 1
+            if left:
+                self._in_flight[creator_id] = left
 
     async def get(self, image_id: str) -> ImageInfo:
         """The image record, or ImageNotFound."""

@@ -20,8 +20,8 @@ from PIL import Image
 
 from livesale.app import create_app
 from livesale.config import ImageSettings, Settings
-from livesale.storage.images import WAITING_PER_DECODE
-from scripts.chaos_scenarios.harness import Actor, rss_bytes, stage
+from livesale.storage.images import PER_CREATOR_IN_FLIGHT, WAITING_PER_DECODE
+from scripts.chaos_scenarios.harness import Actor, Stage, rss_bytes, stage
 from tests.api_helpers import sign_up
 from tests.catalogue.conftest import Client
 from tests.catalogue.test_images_api import error_of, nothing_stored, upload
@@ -36,37 +36,50 @@ def png(mode: str, size: tuple[int, int], colour: int | tuple[int, int, int] = 0
     return buffer.getvalue()
 
 
+async def _upload_all(running: Stage, uploads: list[tuple[Actor, bytes]]) -> tuple[list[int], int]:
+    """Send every upload at once; their statuses and the server's RSS growth at its peak."""
+    assert running.process is not None
+    pid = running.process.pid
+    before = peak = rss_bytes(pid)
+
+    async def one(actor: Actor, data: bytes) -> int:
+        headers = {"Origin": running.base, "Content-Type": "image/png"}
+        async with actor.session.post(
+            f"{running.base}/api/images", data=data, headers=headers
+        ) as response:
+            await response.read()
+            return response.status
+
+    tasks = [asyncio.create_task(one(actor, data)) for actor, data in uploads]
+    while not all(task.done() for task in tasks):
+        peak = max(peak, rss_bytes(pid))
+        await asyncio.wait(tasks, timeout=0.01)
+    return [task.result() for task in tasks], peak - before
+
+
 async def test_eight_one_bit_bombs_at_once_stay_within_a_memory_bound() -> None:
     bomb = png("1", (5000, 5000))
     assert len(bomb) < 4096  # the exact file: about 3 KB
     async with stage(server__shop_processes="0") as running:
         assert running.process is not None
-        pid = running.process.pid
-        creator = Actor(running.base)
+        creators = [Actor(running.base) for _ in range(4)]
         try:
-            await creator.sign_up()
-            before = peak = rss_bytes(pid)
-
-            async def one() -> int:
-                headers = {"Origin": running.base, "Content-Type": "image/png"}
-                async with creator.session.post(
-                    f"{running.base}/api/images", data=bomb, headers=headers
-                ) as response:
-                    await response.read()
-                    return response.status
-
-            uploads = [asyncio.create_task(one()) for _ in range(8)]
-            while not all(task.done() for task in uploads):
-                peak = max(peak, rss_bytes(pid))
-                await asyncio.wait(uploads, timeout=0.01)
-            statuses = [task.result() for task in uploads]
-            after = rss_bytes(pid)
+            for creator in creators:
+                await creator.sign_up()
+            start = rss_bytes(running.process.pid)
+            # The exact request: 8 at once from one creator. Two are taken at a time.
+            statuses, _ = await _upload_all(running, [(creators[0], bomb)] * 8)
+            assert set(statuses) <= {201, 429} and statuses.count(201) >= 2
+            # 8 at once that are all decoded: from four creators, two each.
+            statuses, grew = await _upload_all(running, [(c, bomb) for c in creators] * 2)
+            kept = rss_bytes(running.process.pid) - start
         finally:
-            await creator.close()
+            for creator in creators:
+                await creator.close()
     # Decoded one at a time, at one byte a pixel, and the memory handed back after.
     assert statuses == [201] * 8
-    assert peak - before < 64 * MIB, f"peak grew {(peak - before) / MIB:.0f} MiB"
-    assert after - before < 24 * MIB, f"kept {(after - before) / MIB:.0f} MiB"
+    assert grew < 64 * MIB, f"peak grew {grew / MIB:.0f} MiB"
+    assert kept < 24 * MIB, f"kept {kept / MIB:.0f} MiB"
 
 
 @asynccontextmanager
@@ -106,18 +119,40 @@ async def test_a_refused_decode_stores_nothing(tight: Client) -> None:
     assert await nothing_stored(tight)
 
 
-async def test_uploads_past_the_waiting_line_get_429(settings: Settings) -> None:
-    images = ImageSettings(parallel_decodes=1)
-    async with TestClient(
-        TestServer(create_app(dataclasses.replace(settings, images=images)))
-    ) as c:
-        await sign_up(c)
+async def test_one_creator_cannot_fill_the_line(settings: Settings) -> None:
+    async with _client(settings, ImageSettings()) as c:
         slow = png("RGB", (3000, 3000), (200, 10, 10))
-        answers = await asyncio.gather(*(upload(c, slow) for _ in range(20)))
+        answers = await asyncio.gather(*(upload(c, slow) for _ in range(6)))
         statuses = Counter(a.status for a in answers)
-        # One decoding and a full line waiting; the rest told to come back.
-        assert statuses[201] >= 1 + WAITING_PER_DECODE - 1
-        assert statuses[429] >= 1 and set(statuses) == {201, 429}
+        assert statuses[201] >= PER_CREATOR_IN_FLIGHT and set(statuses) == {201, 429}
         busy = next(a for a in answers if a.status == 429)
-        assert busy.headers["Retry-After"] == "2"
-        assert (await error_of(busy, 429))["code"] == "rate_limited"
+        assert busy.headers["Retry-After"] == "1"
+        error = await error_of(busy, 429)
+        assert error["code"] == "rate_limited"
+        assert error["details"]["limit"] == PER_CREATOR_IN_FLIGHT
+
+
+async def test_uploads_past_the_waiting_line_get_429(settings: Settings) -> None:
+    many = dataclasses.replace(
+        settings, auth=dataclasses.replace(settings.auth, signups_per_address=100)
+    )
+    server = TestServer(create_app(dataclasses.replace(many, images=ImageSettings())))
+    async with server:
+        creators: list[Client] = []
+        try:
+            for number in range(WAITING_PER_DECODE + 4):
+                client: Client = TestClient(server)
+                await client.start_server()
+                creators.append(client)
+                await sign_up(client, f"c{number}@example.com")
+            slow = png("RGB", (3000, 3000), (200, 10, 10))
+            answers = await asyncio.gather(*(upload(c, slow) for c in creators))
+            statuses = Counter(a.status for a in answers)
+            # A full line decoding and waiting; the rest told to come back.
+            assert statuses[201] >= WAITING_PER_DECODE
+            assert statuses[429] >= 1 and set(statuses) == {201, 429}
+            busy = next(a for a in answers if a.status == 429)
+            assert busy.headers["Retry-After"] == "2"
+        finally:
+            for client in creators:
+                await client.close()
