@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from scripts.chaos_scenarios.harness import Stage
+import aiohttp
+
+from scripts.chaos_scenarios.harness import START_TIMEOUT, Stage, poll
 
 
 @asynccontextmanager
@@ -31,8 +33,27 @@ async def served(**settings: str) -> AsyncIterator[Stage]:
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=log,
             )
-        await running.ready()
+        process = running.process
+
+        async def ready() -> bool:
+            if process.returncode is not None:
+                raise RuntimeError(f"livesale serve exited: {running.log_text()[-3000:]}")
+            return await _answers(running)
+
+        await poll(ready, START_TIMEOUT, "/readyz to answer 200")
         yield running
     finally:
         await running.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _answers(running: Stage) -> bool:
+    """Whether /readyz answers 200 right now."""
+    try:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{running.base}/readyz", timeout=aiohttp.ClientTimeout(total=3)) as got,
+        ):
+            return got.status == 200
+    except (aiohttp.ClientError, TimeoutError):
+        return False

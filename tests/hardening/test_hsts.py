@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from livesale.app import create_app
 from livesale.config import Settings
 from scripts.chaos_scenarios.harness import HOST
+from tests.api_helpers import explicit_dummy
 from tests.raw_http import exchange
 from tests.served import served
 
@@ -17,7 +18,8 @@ HSTS = "Strict-Transport-Security"
 
 def _public(settings: Settings, url: str, max_age: int = 31_536_000) -> Settings:
     server = dataclasses.replace(settings.server, public_url=url, hsts_max_age_seconds=max_age)
-    return dataclasses.replace(settings, server=server)
+    # Reachable by others: test payments must be chosen explicitly.
+    return explicit_dummy(dataclasses.replace(settings, server=server))
 
 
 async def _headers(settings: Settings, path: str) -> dict[str, str]:
@@ -40,7 +42,9 @@ async def test_no_hsts_over_plain_http_or_when_turned_off(settings: Settings) ->
 
 async def test_protocol_errors_carry_hsts_too() -> None:
     async with served(
-        server__shop_processes="0", server__public_url="https://live.example.com"
+        server__shop_processes="0",
+        server__public_url="https://live.example.com",
+        payments__gateway="dummy",
     ) as running:
         answer = await exchange(HOST, running.port, b"GE\x00T / HTTP/1.1\r\nHost: x\r\n\r\n")
     assert answer.status == 400
