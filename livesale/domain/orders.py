@@ -146,22 +146,26 @@ def _text(raw: dict[str, Any], name: str, where: str, *, required: bool, limit: 
     value = raw.get(name, "")
     field = f"{where}{name}"
     if not isinstance(value, str):
-        raise ValidationFailed(f"{field} must be a string", field=field)
+        raise ValidationFailed(f"{field} must be a string", field=field, reason="wrong_type")
     cleaned = unicodedata.normalize("NFC", value).strip()
     if required and not cleaned:
-        raise ValidationFailed(f"{field} is required", field=field)
+        raise ValidationFailed(f"{field} is required", field=field, reason="required")
     if len(cleaned) > limit:
-        raise ValidationFailed(f"{field} must be at most {limit} characters", field=field)
+        raise ValidationFailed(
+            f"{field} must be at most {limit} characters", field=field, reason="too_long", max=limit
+        )
     # Control characters would corrupt shipping labels and CSV exports.
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in cleaned):
-        raise ValidationFailed(f"{field} must not contain control characters", field=field)
+        raise ValidationFailed(
+            f"{field} must not contain control characters", field=field, reason="bad_characters"
+        )
     return cleaned
 
 
 def parse_address(raw: object) -> Address:
     """A validated shipping address from the request's `address` object."""
     if not isinstance(raw, dict):
-        raise ValidationFailed("address must be an object", field="address")
+        raise ValidationFailed("address must be an object", field="address", reason="wrong_type")
     reject_unknown_fields(raw, ADDRESS_FIELDS, "address")
     limit = MAX_ADDRESS_FIELD_LENGTH
     country = _text(raw, "country", "address.", required=True, limit=2).upper()
@@ -169,12 +173,14 @@ def parse_address(raw: object) -> Address:
         raise ValidationFailed(
             "address.country must be a two-letter ISO 3166 code such as US or CN",
             field="address.country",
+            reason="bad_format",
         )
     postal_code = _text(raw, "postal_code", "address.", required=True, limit=16)
     if not _POSTAL_CODE.fullmatch(postal_code):
         raise ValidationFailed(
             "address.postal_code may hold only letters, digits, spaces and '-'",
             field="address.postal_code",
+            reason="bad_format",
         )
     return Address(
         line1=_text(raw, "line1", "address.", required=True, limit=limit),
@@ -189,11 +195,13 @@ def parse_address(raw: object) -> Address:
 def parse_buyer_details(raw: object) -> BuyerDetails:
     """Validate the checkout form: email, name, address and the announce opt-out."""
     if not isinstance(raw, dict):
-        raise ValidationFailed("the body must be a JSON object")
+        raise ValidationFailed("the body must be a JSON object", field="", reason="wrong_type")
     reject_unknown_fields(raw, ORDER_FIELDS)
     announce = raw.get("announce", True)
     if not isinstance(announce, bool):
-        raise ValidationFailed("announce must be true or false", field="announce")
+        raise ValidationFailed(
+            "announce must be true or false", field="announce", reason="wrong_type"
+        )
     return BuyerDetails(
         email=validate_email(raw.get("email")),
         name=_text(raw, "name", "", required=True, limit=MAX_NAME_LENGTH),

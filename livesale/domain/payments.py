@@ -66,8 +66,14 @@ TEST_CARDS = frozenset({CARD_SUCCEEDS, CARD_DECLINED, CARD_NEEDS_AUTHENTICATION}
 def normalise_card_number(raw: object) -> str:
     """The digits of a card number (spaces and dashes dropped), else ValidationFailed."""
     if not isinstance(raw, str):
-        raise ValidationFailed("card_number must be a string", field="card_number")
+        raise ValidationFailed(
+            "card_number must be a string", field="card_number", reason="wrong_type"
+        )
     digits = raw.replace(" ", "").replace("-", "")
     if not digits.isdigit() or not 12 <= len(digits) <= 19:
-        raise ValidationFailed("card_number must be 12 to 19 digits", field="card_number")
+        raise ValidationFailed(
+            "card_number must be 12 to 19 digits",
+            field="card_number",
+            reason="required" if not digits else "bad_format",
+        )
     return digits

@@ -19,6 +19,7 @@ from livesale.domain.errors import (
     ValidationFailed,
 )
 from livesale.domain.products import MAX_STOCK
+from livesale.domain.validation import number_reason
 
 # Ids become part of Redis key names: keep them short and free of separators
 # that could make two different ids share a key.
@@ -98,7 +99,9 @@ class SaleLevels:
 def validate_id(value: str, field: str) -> str:
     """An id that is safe inside a Redis key name, else ValidationFailed."""
     if not _ID.fullmatch(value):
-        raise ValidationFailed(f"{field} must be 1-128 letters, digits, '_' or '-'", field=field)
+        raise ValidationFailed(
+            f"{field} must be 1-128 letters, digits, '_' or '-'", field=field, reason="bad_format"
+        )
     return value
 
 
@@ -115,22 +118,50 @@ def validate_hold_request(
     validate_id(variant_id, "variant_id")
     validate_id(buyer_id, "buyer_id")
     if isinstance(quantity, bool) or not 1 <= quantity <= MAX_HOLD_QUANTITY:
-        raise ValidationFailed(f"quantity must be 1 to {MAX_HOLD_QUANTITY}", field="quantity")
+        raise ValidationFailed(
+            f"quantity must be 1 to {MAX_HOLD_QUANTITY}",
+            field="quantity",
+            reason=number_reason(quantity, 1),
+            min=1,
+            max=MAX_HOLD_QUANTITY,
+        )
     if not 0 < ttl_seconds <= MAX_HOLD_TTL_SECONDS:
-        raise ValidationFailed("ttl_seconds is out of range", field="ttl_seconds")
+        raise ValidationFailed(
+            "ttl_seconds is out of range",
+            field="ttl_seconds",
+            reason="too_small" if ttl_seconds <= 0 else "too_large",
+            max=MAX_HOLD_TTL_SECONDS,
+        )
     if sale is not None:
         validate_id(sale.sale_id, "sale.sale_id")
         if not 0 <= sale.quantity <= MAX_STOCK:
-            raise ValidationFailed("sale quantity is out of range", field="sale.quantity")
+            raise ValidationFailed(
+                "sale quantity is out of range",
+                field="sale.quantity",
+                reason=number_reason(sale.quantity, 0),
+                min=0,
+                max=MAX_STOCK,
+            )
         limit = sale.per_buyer_limit
         if limit is not None and limit < 1:
-            raise ValidationFailed("per-buyer limit must be positive", field="sale.per_buyer_limit")
+            raise ValidationFailed(
+                "per-buyer limit must be positive",
+                field="sale.per_buyer_limit",
+                reason="too_small",
+                min=1,
+            )
 
 
 def validate_total(total: int) -> int:
     """A variant's total stock: 0..MAX_STOCK."""
     if isinstance(total, bool) or not 0 <= total <= MAX_STOCK:
-        raise ValidationFailed(f"stock must be 0 to {MAX_STOCK}", field="stock")
+        raise ValidationFailed(
+            f"stock must be 0 to {MAX_STOCK}",
+            field="stock",
+            reason=number_reason(total, 0),
+            min=0,
+            max=MAX_STOCK,
+        )
     return total
 
 

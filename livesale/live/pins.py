@@ -59,7 +59,7 @@ class PinService:
         reject_unknown_fields(body, PIN_FIELDS)
         product_id = body.get("product_id")
         if not isinstance(product_id, str):
-            raise ValidationFailed("product_id is required", field="product_id")
+            raise ValidationFailed("product_id is required", field="product_id", reason="required")
         if product_id not in await self._shows.bag(show_id):
             raise ProductNotInBag("add the product to the show first", product_id=product_id)
         product = await self._products.get(product_id)

@@ -150,7 +150,9 @@ class DummyGateway:
     async def authenticate(self, payment_id: str, approve: object) -> PaymentEvent:
         """The second step (like 3-D Secure): approve pays, refuse declines."""
         if not isinstance(approve, bool):
-            raise ValidationFailed("approve must be true or false", field="approve")
+            raise ValidationFailed(
+                "approve must be true or false", field="approve", reason="wrong_type"
+            )
         payment = await self.get_payment(payment_id)
         if payment.status is PaymentStatus.SUCCEEDED:
             return _succeeded(payment)

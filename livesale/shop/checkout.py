@@ -38,7 +38,7 @@ from livesale.domain.pins import TimelineEvent
 from livesale.domain.products import Product, Variant
 from livesale.domain.shows import Show, ShowStatus
 from livesale.domain.stock import HoldState
-from livesale.domain.validation import reject_unknown_fields
+from livesale.domain.validation import number_reason, reject_unknown_fields
 from livesale.shop.announcer import StockAnnouncer
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.payments import PaymentService
@@ -65,7 +65,11 @@ def parse_quantity(raw: object, limit: int, *, allow_zero: bool = False) -> int:
     low = 0 if allow_zero else 1
     if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= limit:
         raise ValidationFailed(
-            f"quantity must be a whole number from {low} to {limit}", field="quantity", max=limit
+            f"quantity must be a whole number from {low} to {limit}",
+            field="quantity",
+            reason=number_reason(raw, low),
+            min=low,
+            max=limit,
         )
     return raw
 
@@ -109,11 +113,13 @@ class CheckoutService:
         request_id = validate_request_id(body.get("request_id"))
         variant_id = body.get("variant_id")
         if not isinstance(variant_id, str) or not variant_id:
-            raise ValidationFailed("variant_id is required", field="variant_id")
+            raise ValidationFailed("variant_id is required", field="variant_id", reason="required")
         quantity = parse_quantity(body.get("quantity", 1), self._settings.max_line_quantity)
         seen_pin = body.get("pin_id")
         if seen_pin is not None and (isinstance(seen_pin, bool) or not isinstance(seen_pin, int)):
-            raise ValidationFailed("pin_id must be the id of the pin on screen", field="pin_id")
+            raise ValidationFailed(
+                "pin_id must be the id of the pin on screen", field="pin_id", reason="wrong_type"
+            )
         replay_offset_ms = parse_replay_offset(body.get("replay_offset_ms"))
         # No lookup of an earlier checkout first: the holds are idempotent and
         # storing the checkout returns the first one, so a retry costs no extra call.

@@ -18,6 +18,7 @@ from livesale.domain.errors import (
 )
 from livesale.domain.orders import Order, OrderStatus
 from livesale.domain.payments import PaymentEvent, PaymentEventKind, PaymentInfo, PaymentStatus
+from livesale.domain.validation import number_reason
 from livesale.payments.dummy import DummyGateway
 from livesale.shop.payments import PaymentService
 from livesale.shop.settlement import Settlement, order_lock
@@ -158,13 +159,16 @@ class OrderService:
                 raise ValidationFailed(
                     "status must be one of " + ", ".join(s.value for s in OrderStatus),
                     field="status",
+                    reason="bad_format",
                 ) from None
         limit = _int_query(query, "limit", 50, 1, MAX_LIST)
         before = query.get("before")
         try:
             before_value = None if before is None else float(before)
         except ValueError:
-            raise ValidationFailed("before must be a timestamp", field="before") from None
+            raise ValidationFailed(
+                "before must be a timestamp", field="before", reason="wrong_type"
+            ) from None
         orders = await self._orders.list_for_creator(
             creator.id,
             show_id=query.get("show_id") or None,
@@ -227,5 +231,11 @@ def _int_query(query: dict[str, str], name: str, default: int, low: int, high: i
     except ValueError:
         value = low - 1
     if not low <= value <= high:
-        raise ValidationFailed(f"{name} must be {low} to {high}", field=name)
+        raise ValidationFailed(
+            f"{name} must be {low} to {high}",
+            field=name,
+            reason=number_reason(value, low),
+            min=low,
+            max=high,
+        )
     return value

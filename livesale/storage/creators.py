@@ -90,9 +90,11 @@ class CreatorRepository:
     async def log_in(self, email: object, password: object, client_ip: str | None) -> Creator:
         """The creator if the password is right; InvalidCredentials or LoginThrottled otherwise."""
         if not isinstance(email, str):
-            raise ValidationFailed("email must be a string", field="email")
+            raise ValidationFailed("email must be a string", field="email", reason="wrong_type")
         if not isinstance(password, str):
-            raise ValidationFailed("password must be a string", field="password")
+            raise ValidationFailed(
+                "password must be a string", field="password", reason="wrong_type"
+            )
         if self._throttle is not None:
             await self._throttle.begin(email, client_ip)
         row = await self._row_by_email(email.strip(), with_hash=True)

@@ -204,7 +204,13 @@ class ShowRepository:
         "upcoming"); everything else newest first.
         """
         if not 1 <= limit <= MAX_LIST_LIMIT:
-            raise ValidationFailed(f"limit must be 1 to {MAX_LIST_LIMIT}", field="limit")
+            raise ValidationFailed(
+                f"limit must be 1 to {MAX_LIST_LIMIT}",
+                field="limit",
+                reason="too_small" if limit < 1 else "too_large",
+                min=1,
+                max=MAX_LIST_LIMIT,
+            )
         where: list[str] = []
         params: list[object] = []
         if status is not None:

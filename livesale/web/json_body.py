@@ -24,7 +24,7 @@ async def read_object(request: web.Request, allowed: Iterable[str] | None = None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidJson(f"the body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):
-        raise ValidationFailed("the body must be a JSON object", field="")
+        raise ValidationFailed("the body must be a JSON object", field="", reason="wrong_type")
     if allowed is not None:
         reject_unknown_fields(body, allowed)
     return body

@@ -40,12 +40,16 @@ async def list_shows(request: web.Request) -> web.Response:
     try:
         limit = int(request.query.get("limit", str(DEFAULT_LIST_LIMIT)))
     except ValueError:
-        raise ValidationFailed("limit must be an integer", field="limit") from None
+        raise ValidationFailed(
+            "limit must be an integer", field="limit", reason="wrong_type"
+        ) from None
     raw_status = request.query.get("status")
     try:
         status = None if raw_status is None else ShowStatus(raw_status)
     except ValueError:
-        raise ValidationFailed("status must be scheduled, live or ended", field="status") from None
+        raise ValidationFailed(
+            "status must be scheduled, live or ended", field="status", reason="bad_format"
+        ) from None
     creator_id = None
     if request.query.get("mine") in ("1", "true"):
         creator_id = (await require_creator(request)).id

@@ -178,6 +178,7 @@ async def test_the_pin_must_be_one_of_this_product_in_this_show(
         details = await refused(pin_id=wrong)
         assert details == {
             "field": "pin_id",
+            "reason": "not_found",
             "pin_id": wrong,
             "product_id": replay.product["id"],
         }, wrong
