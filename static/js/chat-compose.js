@@ -1,7 +1,7 @@
 // The chat input: sends over the room, honours slow mode, shows chat errors.
 import { errorText } from "./http.js";
 import { setText } from "./i18n.js";
-import { formatClock } from "./format.js";
+import { setTextWithTimes } from "./format.js";
 
 /** Wire `form` (with `input` and `button`); `send(text)` returns false when offline. */
 export function createChatCompose({ form, input, button, error, hint, send }) {
@@ -16,7 +16,7 @@ export function createChatCompose({ form, input, button, error, hint, send }) {
     const waiting = waitUntil > now;
     button.disabled = Boolean(muted || waiting);
     if (muted) {
-      setText(hint, "chat.muted_until", { time: formatClock(mutedUntil) });
+      setTextWithTimes(hint, "chat.muted_until", {}, { time: [mutedUntil, "clock"] });
     } else if (waiting) {
       setText(hint, "chat.slow_wait", { n: Math.ceil((waitUntil - now) / 1000) });
     } else if (slowSeconds > 0) {

@@ -1,7 +1,13 @@
 // Creator sign-up, log-in and log-out (session cookie set by the server).
 import { $ } from "./dom.js";
-import { errorText, get, post } from "./http.js";
-import { showError } from "./console-notice.js";
+import { bindFieldErrors, checkInputs } from "./field-errors.js";
+import { get, post } from "./http.js";
+
+// Each form's inputs by the API's field names; errors no input takes go under the forms.
+const LOGIN_FIELDS = { email: $("login-email"), password: $("login-password") };
+const SIGNUP_FIELDS = { display_name: $("signup-name"), email: $("signup-email"), password: $("signup-password") };
+const loginErrors = bindFieldErrors({ form: $("login-form"), fields: LOGIN_FIELDS, summary: $("auth-error") });
+const signupErrors = bindFieldErrors({ form: $("signup-form"), fields: SIGNUP_FIELDS, summary: $("auth-error") });
 
 /** The signed-in creator, or null (401 not_signed_in). */
 export async function fetchMe() {
@@ -22,19 +28,25 @@ function selectTab(which) {
   $("tab-signup").setAttribute("aria-selected", String(!login));
   $("login-form").hidden = !login;
   $("signup-form").hidden = login;
-  showError($("auth-error"), "");
+  loginErrors.clear();
+  signupErrors.clear();
 }
 
-async function submit(form, url, body, onSignedIn) {
+async function submit(form, errors, url, body, onSignedIn) {
+  const problems = checkInputs(errors === loginErrors ? LOGIN_FIELDS : SIGNUP_FIELDS);
+  if (problems.length) {
+    errors.show(problems);
+    return;
+  }
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
-  showError($("auth-error"), "");
+  errors.clear();
   try {
     const result = await post(url, body);
     form.reset();
     onSignedIn(result.creator);
   } catch (error) {
-    showError($("auth-error"), errorText(error));
+    errors.show(error);
   } finally {
     button.disabled = false;
   }
@@ -48,6 +60,7 @@ export function setUpAuth({ onSignedIn, onSignedOut }) {
     event.preventDefault();
     submit(
       $("login-form"),
+      loginErrors,
       "/api/auth/login",
       { email: $("login-email").value.trim(), password: $("login-password").value },
       onSignedIn,
@@ -57,6 +70,7 @@ export function setUpAuth({ onSignedIn, onSignedOut }) {
     event.preventDefault();
     submit(
       $("signup-form"),
+      signupErrors,
       "/api/auth/signup",
       {
         display_name: $("signup-name").value.trim(),
