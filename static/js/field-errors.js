@@ -147,9 +147,16 @@ function messageNode(input) {
     input.id = `field-${nextId++}`;
   }
   const node = el("small", { className: "field-error", id: `${input.id}-error`, attrs: { "aria-live": "polite" } });
-  // Under the input; under its row when it shares one with a button (".inline").
-  const anchor = input.parentElement && input.parentElement.classList.contains("inline") ? input.parentElement : input;
-  anchor.insertAdjacentElement("afterend", node);
+  // A row of inputs side by side ([data-field-messages]) keeps its messages below
+  // the row, so the inputs stay aligned; elsewhere the message goes right under
+  // the input (under its ".inline" line when it shares one with a button).
+  const holder = input.closest("[data-field-messages]");
+  if (holder) {
+    holder.append(node);
+  } else {
+    const parent = input.parentElement;
+    (parent && parent.classList.contains("inline") ? parent : input).insertAdjacentElement("afterend", node);
+  }
   return node;
 }
 
