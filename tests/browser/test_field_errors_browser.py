@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -293,4 +294,35 @@ async def test_a_too_high_sale_price_is_worded_as_money(
         error,
     )
     assert worded == {"text": WORDS[lang]["sale_price"], "taken": True, "under": worded["text"]}
+    assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+async def test_chat_times_follow_a_switch_to_chinese(
+    base_url: str, browser: Browser, api: Api
+) -> None:
+    await sign_up(api, "ada@example.com", "Ada")
+    show = (await api("POST", "/api/shows", json={"title": "Chat"}, expect=201))["show"]
+    errors: list[str] = []
+    page = await (await _context(browser, "en", PHONE)).new_page()
+    collect_errors(page, errors)
+    await page.goto(f"{base_url}/watch/{show['id']}")
+    await page.fill("#name-input", "Mia")
+    await page.tap("#name-form button[type=submit]")
+    await page.wait_for_selector('#room-status[data-status="open"]')
+    await page.fill("#chat-input", "Hello")
+    await page.tap("#chat-form button[type=submit]")
+    time = page.locator(".chat-message .chat-time").first
+    await expect(time).to_have_text(re.compile(r"\d\d:\d\d\s?[AP]M"))
+
+    await page.tap('button[data-lang="zh-CN"]')
+    expected = await time.evaluate(
+        "(el) => new Intl.DateTimeFormat('zh-CN', {hour: '2-digit', minute: '2-digit'})"
+        ".format(new Date(el.dateTime))"
+    )
+    await expect(time).to_have_text(expected)
+    assert "M" not in (await time.text_content() or "")
+    await page.tap('button[data-lang="en"]')
+    await expect(time).to_have_text(re.compile(r"\d\d:\d\d\s?[AP]M"))
     assert not errors, errors
