@@ -347,7 +347,7 @@ export const en = {
 
   "error.unknown": "Something went wrong.",
   "error.network_error": "Could not reach the server.",
-  "error.validation_failed": "Invalid input",
+  "error.validation_failed": "Something you entered is not valid.",
   "error.not_signed_in": "Please log in.",
   "error.invalid_credentials": "Wrong email or password.",
   "error.email_taken": "An account with this email already exists.",

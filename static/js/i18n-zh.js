@@ -345,7 +345,7 @@ export const zh = {
 
   "error.unknown": "出了点问题。",
   "error.network_error": "无法连接到服务器。",
-  "error.validation_failed": "输入有误",
+  "error.validation_failed": "输入的内容有误。",
   "error.not_signed_in": "请先登录。",
   "error.invalid_credentials": "邮箱或密码错误。",
   "error.email_taken": "该邮箱已注册。",
