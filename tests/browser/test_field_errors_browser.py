@@ -326,3 +326,28 @@ async def test_chat_times_follow_a_switch_to_chinese(
     await page.tap('button[data-lang="en"]')
     await expect(time).to_have_text(re.compile(r"\d\d:\d\d\s?[AP]M"))
     assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+async def test_what_a_person_typed_is_shown_in_a_field_error_as_text(
+    base_url: str, browser: Browser
+) -> None:
+    errors: list[str] = []
+    page = await _signed_up_console(browser, base_url, "en", errors)
+    await page.goto(f"{base_url}/console/products/new")
+    await page.wait_for_selector("#view-product:not([hidden]) #variant-list .variant")
+    sku = "<img src=x onerror=window.pwned=1>"
+    await page.fill("#product-title", "Tee")
+    await page.fill("#variant-list .v-sku", sku)
+    await page.fill("#variant-list .v-price", "5")
+    async with page.expect_response("**/api/products") as answer:
+        await page.click("#product-save")
+    assert (await answer.value).status == 400
+    message = page.locator("#variant-list .field-error")
+    await expect(message).to_have_text(
+        f"Variant 1 ({sku}): Use up to 64 letters, digits, “.”, “_” or “-” for the SKU (no spaces)."
+    )
+    assert await message.locator("img").count() == 0
+    assert await page.evaluate("window.pwned") is None
+    assert not errors, errors

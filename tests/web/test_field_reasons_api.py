@@ -17,6 +17,7 @@ from livesale import keys
 from livesale.config import Settings
 from livesale.domain.errors import FIELD_REASONS
 from tests.api_helpers import Client, cheap_auth, origin, sign_up
+from tests.catalogue.images import make_image
 from tests.shop.conftest import BUYER, buy, open_live_shop, place_order
 from tests.shows.conftest import create_product, create_show
 
@@ -365,3 +366,20 @@ async def test_a_taken_email_names_the_email_field(server: TestServer) -> None:
         error = (await response.json())["error"]
         assert error["code"] == "email_taken"
         assert error["details"] == {"field": "email"}
+
+
+async def test_another_creators_image_reads_like_a_missing_one(alice: Client, bob: Client) -> None:
+    uploaded = await bob.post(
+        "/api/images",
+        data=make_image("PNG"),
+        headers={**origin(bob), "Content-Type": "image/png"},
+    )
+    assert uploaded.status == 201, await uploaded.text()
+    bobs = (await uploaded.json())["image"]["id"]
+    answers = []
+    for image_id in (bobs, "nosuchimage1"):
+        body = {"title": "Tee", "image_ids": [image_id], "variants": [variant()]}
+        response = await alice.post("/api/products", json=body, headers=origin(alice))
+        answers.append(await refused(response))
+    # The same field, reason and nothing more: Bob's id is not confirmed to exist.
+    assert answers[0] == answers[1] == {"field": "image_ids[0]", "reason": "not_found"}
