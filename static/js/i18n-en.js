@@ -502,6 +502,8 @@ export const en = {
   "fielderror.address.country.required": "Choose a country.",
   "fielderror.address.country.too_long": "Choose a country.",
   "fielderror.card_number.bad_format": "A card number has 12 to 19 digits.",
+  "fielderror.words.too_long": "Each blocked word is at most {max} characters.",
+  "fielderror.words.too_many": "At most {max} blocked words.",
   "room.analytics": "Analytics",
   "analytics.back": "Back to the show",
   "analytics.json": "JSON",

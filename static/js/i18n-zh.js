@@ -500,6 +500,8 @@ export const zh = {
   "fielderror.address.country.required": "请选择国家或地区。",
   "fielderror.address.country.too_long": "请选择国家或地区。",
   "fielderror.card_number.bad_format": "卡号为 12 到 19 位数字。",
+  "fielderror.words.too_long": "每个屏蔽词最多 {max} 个字符。",
+  "fielderror.words.too_many": "屏蔽词最多 {max} 个。",
   "room.analytics": "数据",
   "analytics.back": "返回直播",
   "analytics.json": "JSON",

@@ -351,3 +351,23 @@ async def test_what_a_person_typed_is_shown_in_a_field_error_as_text(
     assert await message.locator("img").count() == 0
     assert await page.evaluate("window.pwned") is None
     assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+async def test_a_too_long_blocked_word_marks_the_list(base_url: str, browser: Browser) -> None:
+    errors: list[str] = []
+    page = await _signed_up_console(browser, base_url, "zh", errors)
+    await page.goto(f"{base_url}/console/settings")
+    await page.wait_for_selector("#view-settings:not([hidden])")
+    await page.fill("#words", "ok\n" + "x" * 51)
+    async with page.expect_response("**/api/blocked-words") as answer:
+        await page.click("#words-form button[type=submit]")
+    assert (await answer.value).status == 400
+    await expect(page.locator("#words")).to_have_attribute("aria-invalid", "true")
+    assert await _error_under(page, "#words") == "每个屏蔽词最多 50 个字符。"
+    await page.fill("#words", "ok")
+    await page.click("#words-form button[type=submit]")
+    await expect(page.locator("#notice")).to_be_visible()
+    assert await page.get_attribute("#words", "aria-invalid") is None
+    assert not errors, errors
