@@ -288,4 +288,10 @@ MIGRATIONS: list[str] = [
         CHECK (replay_flash_sales IN (0, 1));
     ALTER TABLE watch_sessions ADD COLUMN replay INTEGER NOT NULL DEFAULT 0;
     """,
+    # 6: the guest identity of a watch session (conversion counts the viewers who
+    # bought), and past shows listed by when they ended.
+    """
+    ALTER TABLE watch_sessions ADD COLUMN viewer_id TEXT;
+    CREATE INDEX shows_ended ON shows (status, ended_at DESC);
+    """,
 ]
