@@ -97,6 +97,32 @@ class Money:
         ]
 
 
+@dataclass
+class Takings:
+    """Money of order lines: what buyers paid, what went back, and what is kept."""
+
+    revenue: Money = field(default_factory=Money)  # every payment taken, refunded ones too
+    refunded_amount: Money = field(default_factory=Money)
+
+    def add(self, line: SoldLine) -> None:
+        """Count a line: paid (or fulfilled) lines are revenue; a refunded order's lines
+        are revenue given back (a refund always follows a payment, even one that came
+        after its order was canceled). Unpaid lines are no money."""
+        if line.status in SOLD_STATUSES:
+            self.revenue.add(line.currency, line.line_total_minor)
+        elif line.status is OrderStatus.REFUNDED:
+            self.revenue.add(line.currency, line.line_total_minor)
+            self.refunded_amount.add(line.currency, line.line_total_minor)
+
+    @property
+    def net(self) -> Money:
+        """Revenue minus the money given back, per currency."""
+        kept = Money(dict(self.revenue.amounts))
+        for currency, amount in self.refunded_amount.amounts.items():
+            kept.add(currency, -amount)
+        return kept
+
+
 @dataclass(frozen=True)
 class Audience:
     """Who watched during a window."""
@@ -229,7 +255,7 @@ class PinFigures:
     holds: int = 0
     order_ids: set[str] = field(default_factory=set)
     units: int = 0
-    revenue: Money = field(default_factory=Money)
+    takings: Takings = field(default_factory=Takings)
 
     def as_json(self, live_at: float) -> dict[str, Any]:
         """The pin's figures; times as ms since the show went live."""
@@ -248,7 +274,8 @@ class PinFigures:
             "holds": self.holds,
             "orders": orders,
             "units": self.units,
-            "revenue": self.revenue.as_json(),
+            "revenue": self.takings.revenue.as_json(),
+            "net": self.takings.net.as_json(),
             "conversion": conversion(self.buyers, self.viewers_reached),
         }
 
@@ -287,10 +314,12 @@ def pin_figures(
             counted.holds += count.count
     for line in lines:
         bought_from = None if line.pin_id is None else figures.get(line.pin_id)
-        if bought_from is not None and line.status in SOLD_STATUSES:
+        if bought_from is None:
+            continue
+        bought_from.takings.add(line)
+        if line.status in SOLD_STATUSES:
             bought_from.order_ids.add(line.order_id)
             bought_from.units += line.quantity
-            bought_from.revenue.add(line.currency, line.line_total_minor)
     return [figures[span.pin_id] for span in spans]
 
 
@@ -310,40 +339,23 @@ def watch_totals(sessions: Sequence[WatchSession]) -> tuple[int, float]:
 
 
 @dataclass
-class Sales:
-    """A show's orders in money: what buyers paid, what went back, and what is kept."""
+class Sales(Takings):
+    """A show's orders: how many were sold and refunded, and their money."""
 
     sold: int = 0  # paid or fulfilled orders
     refunded: int = 0  # refunded orders
-    revenue: Money = field(default_factory=Money)  # every payment taken, refunded ones too
-    refunded_amount: Money = field(default_factory=Money)
-
-    @property
-    def net(self) -> Money:
-        """Revenue minus the money given back, per currency."""
-        kept = Money(dict(self.revenue.amounts))
-        for currency, amount in self.refunded_amount.amounts.items():
-            kept.add(currency, -amount)
-        return kept
 
 
 def sales(lines: Sequence[SoldLine]) -> Sales:
-    """Sold and refunded orders; revenue (every paid order), refunds and net per currency.
-
-    A refunded order was paid (refunds follow a payment, even one that came
-    after its order was canceled), so it counts in the revenue and its total
-    in the refunds.
-    """
+    """Sold and refunded orders, revenue (every paid order), refunds and net per currency."""
     sold: set[str] = set()
     refunded: set[str] = set()
     figures = Sales()
     for line in lines:
+        figures.add(line)
         if line.status in SOLD_STATUSES:
             sold.add(line.order_id)
-            figures.revenue.add(line.currency, line.line_total_minor)
         elif line.status is OrderStatus.REFUNDED:
             refunded.add(line.order_id)
-            figures.revenue.add(line.currency, line.line_total_minor)
-            figures.refunded_amount.add(line.currency, line.line_total_minor)
     figures.sold, figures.refunded = len(sold), len(refunded)
     return figures

@@ -152,7 +152,7 @@ def _orders_json(lines: list[SoldLine]) -> dict[str, Any]:
 
 def _replay_pin_json(figures: analytics.PinFigures) -> dict[str, Any]:
     full = figures.as_json(0.0)
-    return {key: full[key] for key in ("buy_taps", "holds", "orders", "units", "revenue")}
+    return {key: full[key] for key in ("buy_taps", "holds", "orders", "units", "revenue", "net")}
 
 
 def _not_live_yet() -> dict[str, Any]:

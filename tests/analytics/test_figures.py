@@ -101,7 +101,9 @@ def test_per_pin_figures() -> None:
         "holds": 3,
         "orders": 1,  # o2 was refunded
         "units": 2,
-        "revenue": [{"currency": "USD", "amount_minor": 1000}],
+        # o1 and the refunded o2 were paid; o2's money went back.
+        "revenue": [{"currency": "USD", "amount_minor": 1500}],
+        "net": [{"currency": "USD", "amount_minor": 1000}],
         "conversion": pytest.approx(1 / 3),
     }
     assert second.as_json(LIVE_AT) == {
@@ -119,6 +121,7 @@ def test_per_pin_figures() -> None:
         "orders": 1,  # o4 is not paid; o3's unpinned line is not this pin's
         "units": 1,
         "revenue": [{"currency": "USD", "amount_minor": 1500}],
+        "net": [{"currency": "USD", "amount_minor": 1500}],
         "conversion": 0.5,
     }
 
@@ -252,7 +255,7 @@ def test_replay_figures_of_a_pin_use_the_replay_counters() -> None:
     _first, second = analytics.pin_figures(spans, [], counts, [late], replay=True)
     assert (second.buy_taps, second.holds, second.cart_adds) == (6, 1, 0)
     assert (len(second.order_ids), second.units) == (1, 2)
-    assert second.revenue.as_json() == [{"currency": "USD", "amount_minor": 3000}]
+    assert second.takings.revenue.as_json() == [{"currency": "USD", "amount_minor": 3000}]
 
 
 def test_replay_watch_totals_take_sessions_whole() -> None:

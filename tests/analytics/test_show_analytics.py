@@ -232,9 +232,7 @@ async def test_conversion_counts_buyers_not_orders_and_refunds_come_off_the_net(
             assert pinned.status == 201, await pinned.text()
             pin_id = (await pinned.json())["pin"]["id"]
             order_ids = [await _buy_and_pay(mia, shop, pin_id) for _ in range(3)]
-            refunded = await alice.post(
-                f"/api/orders/{order_ids[0]}/refund", headers=origin(alice)
-            )
+            refunded = await alice.post(f"/api/orders/{order_ids[0]}/refund", headers=origin(alice))
             assert refunded.status == 200, await refunded.text()
             report = await until_report(
                 alice, show_id, lambda r: r["orders"]["refunded"] == 1 and r["pins"]
@@ -246,6 +244,8 @@ async def test_conversion_counts_buyers_not_orders_and_refunds_come_off_the_net(
     assert report["conversion"] == 1.0
     assert (pin["viewers_reached"], pin["orders"], pin["buyers"]) == (1, 2, 1)
     assert pin["conversion"] == 1.0
+    assert pin["revenue"] == [{"currency": currency, "amount_minor": 7500}]
+    assert pin["net"] == [{"currency": currency, "amount_minor": 5000}]
     assert report["orders"] == {
         "sold": 2,
         "revenue": [{"currency": currency, "amount_minor": 7500}],
