@@ -57,9 +57,11 @@ function timeStep(spanMs, width) {
 /**
  * A chart in `figure` (an element to fill). `spec`:
  * `{kind: "line"|"bar", offsets: [ms...], bucketMs, series: [{name, values, className}],
- *   unit, label, format(value) -> text, describe(index) -> text, peakText(value, offsetText)}`.
- * The first series is the main one: its peak is marked. Returns a function
- * that redraws (e.g. after a language switch).
+ *   unit, label, format(value) -> text, describe(index) -> text, peakText(value, offsetText),
+ *   selected?, onSelect?(index)}`.
+ * The first series is the main one: its peak is marked. `selected` starts the
+ * cursor on a bucket (a redraw keeps the reader's place); `onSelect` hears it move.
+ * Returns a function that redraws (e.g. after a language switch).
  */
 export function drawChart(figure, spec) {
   const plot = el("div", { className: "chart-plot" });
@@ -67,7 +69,7 @@ export function drawChart(figure, spec) {
   tip.hidden = true;
   plot.append(tip);
   figure.append(plot);
-  let selected = null;
+  let selected = Number.isInteger(spec.selected) && spec.selected < spec.offsets.length ? spec.selected : null;
   let width = 0;
 
   const geometry = () => {
@@ -108,9 +110,6 @@ export function drawChart(figure, spec) {
     bindPointer(svg, g, marker);
     plot.querySelector("svg")?.remove();
     plot.prepend(svg);
-    if (selected !== null) {
-      select(selected, svg, g, marker);
-    }
   }
 
   function drawValueAxis(svg, g) {
@@ -184,6 +183,9 @@ export function drawChart(figure, spec) {
 
   function select(index, svg, g, marker) {
     selected = index;
+    if (spec.onSelect) {
+      spec.onSelect(index);
+    }
     const x = MARGIN.left + (index + 0.5) * g.slot;
     marker.setAttribute("x1", x);
     marker.setAttribute("x2", x);

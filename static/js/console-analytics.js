@@ -7,7 +7,7 @@ import { drawChart, showClock } from "./charts.js";
 import { $, el } from "./dom.js";
 import { formatDateTime, formatMoney } from "./format.js";
 import { errorText, get } from "./http.js";
-import { locale, setText, t } from "./i18n.js";
+import { has, locale, setText, t } from "./i18n.js";
 
 const LIVE_POLL_MS = 10000;
 const enc = encodeURIComponent;
@@ -15,6 +15,8 @@ const enc = encodeURIComponent;
 let showId = null;
 let report = null;
 let timer = null;
+// Where the reader was in each chart, so a refresh while live keeps their place.
+let cursor = {};
 
 function number(value, digits = 0) {
   return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);
@@ -34,6 +36,13 @@ function percent(ratio) {
   return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 1 }).format(ratio);
 }
 
+/** "1 order" / "2 orders": the `_one` form of `key` where the language has one. */
+function counted(key, count) {
+  const form = new Intl.PluralRules(locale()).select(count);
+  const text = form === "one" && has(`${key}_one`) ? `${key}_one` : key;
+  return t(text, { count: number(count) });
+}
+
 function tile(key, value, name, params) {
   const label = el("span", { className: "tile-label" });
   setText(label, key, params);
@@ -47,7 +56,7 @@ function ensureReplaySection() {
   }
   const heading = el("h3", { id: "analytics-replay-heading" });
   setText(heading, "analytics.replay");
-  $("analytics-money").after(heading, el("div", { id: "analytics-replay", className: "tiles" }));
+  $("analytics-definitions").after(heading, el("div", { id: "analytics-replay", className: "tiles" }));
 }
 
 function drawTiles() {
@@ -90,13 +99,13 @@ function chartSpecs(points, bucketMs) {
     const long = points.length * bucketMs >= 3600000;
     return `${showClock(points[i].offset_ms, long)}–${showClock(points[i].offset_ms + bucketMs, long)}`;
   };
-  const counted = (name, field, key, unitKey, className) => ({
+  const bars = (name, field, key, unitKey, className) => ({
     name,
     kind: "bar",
     title: key,
     unit: t(unitKey),
     series: [{ values: pick(field), className }],
-    describe: (i) => `${span(i)} · ${t(`${unitKey}_count`, { count: number(points[i][field]) })}`,
+    describe: (i) => `${span(i)} · ${counted(`${unitKey}_count`, points[i][field])}`,
   });
   return [
     {
@@ -115,10 +124,10 @@ function chartSpecs(points, bucketMs) {
           average: number(points[i].viewers_average, 1),
         })}`,
     },
-    counted("likes", "likes", "analytics.likes", "charts.unit_likes", "bar-likes"),
-    counted("chat", "chat_messages", "analytics.chat", "charts.unit_messages", "bar-chat"),
-    counted("buy_taps", "buy_taps", "analytics.buy_taps", "charts.unit_taps", "bar-taps"),
-    counted("orders", "orders", "analytics.orders", "charts.unit_orders", "bar-orders"),
+    bars("likes", "likes", "analytics.likes", "charts.unit_likes", "bar-likes"),
+    bars("chat", "chat_messages", "analytics.chat", "charts.unit_messages", "bar-chat"),
+    bars("buy_taps", "buy_taps", "analytics.buy_taps", "charts.unit_taps", "bar-taps"),
+    bars("orders", "orders", "analytics.orders", "charts.unit_orders", "bar-orders"),
   ];
 }
 
@@ -149,21 +158,20 @@ function dataTable(spec, points, bucketMs) {
 }
 
 function drawCharts() {
+  const focused = document.activeElement && document.activeElement.closest("[data-chart]");
   const points = report.chart.points;
   const bucketMs = report.chart.bucket_seconds * 1000;
   const cards = chartSpecs(points, bucketMs).map((spec) => {
     const heading = el("h4");
     setText(heading, spec.title);
-    const axis = el("figcaption", { className: "chart-axis-note" });
-    setText(axis, "charts.time_axis", { bucket: number(report.chart.bucket_seconds) });
     const card = el("figure", { className: "chart-card", dataset: { chart: spec.name } }, heading);
     if (spec.legend) {
       card.append(legend());
     }
-    return { spec, card, axis };
+    return { spec, card };
   });
   $("analytics-charts").replaceChildren(...cards.map((c) => c.card));
-  for (const { spec, card, axis } of cards) {
+  for (const { spec, card } of cards) {
     // Drawn once in the page, so the chart knows its width.
     drawChart(card, {
       kind: spec.kind,
@@ -175,8 +183,16 @@ function drawCharts() {
       format: (value) => number(value),
       describe: spec.describe,
       peakText: (value, at) => t("charts.peak", { value: number(value, 1), at }),
+      selected: cursor[spec.name],
+      onSelect: (index) => {
+        cursor[spec.name] = index;
+      },
     });
-    card.append(axis, dataTable(spec, points, bucketMs));
+    card.append(dataTable(spec, points, bucketMs));
+  }
+  if (focused) {
+    // The refresh replaced the chart the reader was on: put them back on it.
+    $("analytics-charts").querySelector(`[data-chart="${focused.dataset.chart}"] svg`)?.focus();
   }
   setText($("analytics-bucket"), "analytics.bucket", { seconds: number(report.chart.bucket_seconds) });
 }
@@ -242,6 +258,7 @@ export const analyticsView = {
   async enter(id) {
     showId = id;
     report = null;
+    cursor = {};
     $("analytics-body").hidden = true;
     await load();
   },

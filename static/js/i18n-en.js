@@ -445,7 +445,7 @@ export const en = {
 
   // Analytics: buyers, conversion, refunds and net; charts with axes and units.
   "analytics.buyers": "Buyers",
-  "analytics.refunded": "Refunded ({count} orders)",
+  "analytics.refunded": "Refunded (orders: {count})",
   "analytics.net": "Net revenue",
   "analytics.money": "Sales",
   "analytics.definitions": "Viewers are the people watching: your own console is not one. Conversion is the viewers who bought divided by the unique viewers (a viewer who orders twice counts once). Revenue is every payment taken; net revenue is what is left after refunds.",
@@ -458,6 +458,10 @@ export const en = {
   "charts.unit_messages_count": "{count} messages",
   "charts.unit_taps_count": "{count} Buy taps",
   "charts.unit_orders_count": "{count} orders",
+  "charts.unit_likes_count_one": "{count} like",
+  "charts.unit_messages_count_one": "{count} message",
+  "charts.unit_taps_count_one": "{count} Buy tap",
+  "charts.unit_orders_count_one": "{count} order",
   "charts.viewers_bucket": "peak {peak}, average {average} viewers",
   "charts.peak": "Peak {value} at {at}",
   "charts.peak_line": "Peak",

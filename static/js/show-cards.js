@@ -2,9 +2,9 @@
 // (local start time and how far off) and past (with its replay's length). The
 // whole card opens the show page; the creator's name opens the creator's page.
 import { el } from "./dom.js";
-import { formatCount, formatDuration } from "./format.js";
+import { formatCount } from "./format.js";
 import { setText, t } from "./i18n.js";
-import { formatShowDate, formatShowTime, startHint } from "./when.js";
+import { formatLength, formatShowDate, formatShowTime, startHint } from "./when.js";
 
 const enc = encodeURIComponent;
 
@@ -37,7 +37,7 @@ function chip(show, kind) {
     return count;
   }
   if (kind === "past" && show.replay_duration_ms) {
-    const length = el("span", { className: "chip length" }, formatDuration(show.replay_duration_ms));
+    const length = el("span", { className: "chip length" }, formatLength(show.replay_duration_ms));
     length.setAttribute("aria-label", t("cards.replay_length", { length: length.textContent }));
     return length;
   }

@@ -1,5 +1,6 @@
 // When a show starts or ended, in the reader's own time zone and language, with a
-// short relative hint ("in 2 hours", "tomorrow") for the ones still to come.
+// short relative hint ("in 2 hours", "tomorrow") for the ones still to come, and
+// how long a replay runs.
 import { locale, t } from "./i18n.js";
 
 const MINUTE = 60 * 1000;
@@ -27,6 +28,15 @@ export function formatShowDate(epochSeconds) {
   return new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(
     new Date(epochSeconds * 1000),
   );
+}
+
+/** A video's length as a player shows it: "0:42", "12:05", "1:02:03". */
+export function formatLength(ms) {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const ss = String(total % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
 
 /** Whole local calendar days from `now` to `then` (0 today, 1 tomorrow). */
