@@ -235,3 +235,29 @@ async def test_an_empty_home_says_so_in_each_section(base_url: str, browser: Bro
     await expect(page.locator("#upcoming-zone")).to_be_hidden()
     await context.close()
     assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+async def test_markup_in_a_creators_name_and_titles_stays_text(
+    base_url: str, browser: Browser, api: Api, server: TestServer
+) -> None:
+    name = "<img src=x onerror=window.__xss=1>Eve"
+    title = "<script>window.__xss=1</script>Drop"
+    await sign_up(api, "eve@example.com", name)
+    me = (await api("GET", "/api/auth/me"))["creator"]
+    show = (await api("POST", "/api/shows", json={"title": title}, expect=201))["show"]
+    await server.app[keys.LIFECYCLE].went_live(show["id"])
+    errors: list[str] = []
+    context = await browser.new_context(**PHONE, locale="en-US")
+    page = await context.new_page()
+    collect_errors(page, errors)
+    for path, where in [("/", "#live-shows"), (f"/creators/{me['id']}", "#creator-name")]:
+        await page.goto(f"{base_url}{path}")
+        await expect(page.locator(where)).to_contain_text(name)
+        if path == "/":
+            await expect(page.locator("#live-shows .card-link")).to_have_text(title)
+        assert await page.evaluate("typeof window.__xss") == "undefined"
+        assert await page.locator('img[src="x"]').count() == 0
+    await context.close()
+    assert not errors, errors
