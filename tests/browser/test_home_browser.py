@@ -4,6 +4,7 @@ phone and a laptop, in English and Chinese, in the reader's own time zone."""
 from __future__ import annotations
 
 import re
+import time
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -177,6 +178,10 @@ async def test_a_creators_page_lists_their_shows_and_an_unknown_one_says_so(
 ) -> None:
     seeded = await _seed(api, server)
     creator_id = seeded["creator"]["id"]
+    now = time.time()
+    for title, starts_at in [("Running late", now - 600), ("Half an hour", now + 1800)]:
+        body = {"title": title, "scheduled_at": starts_at}
+        await api("POST", "/api/shows", json=body, expect=201)
     errors: list[str] = []
     laptop = await browser.new_context(**LAPTOP, locale="en-US", timezone_id="Asia/Shanghai")
     page = await laptop.new_page()
@@ -187,8 +192,15 @@ async def test_a_creators_page_lists_their_shows_and_an_unknown_one_says_so(
     await expect(page.locator('#live-shows [data-kind="live"] .title')).to_have_text(
         "Knitwear live"
     )
-    await expect(page.locator("#upcoming-shows .title")).to_have_text("Vintage hour")
-    await expect(page.locator("#upcoming-shows time")).to_contain_text("8:00 PM")
+    upcoming = page.locator("#upcoming-shows .show-card")
+    await expect(upcoming.locator(".title")).to_have_text(
+        ["Running late", "Half an hour", "Vintage hour"]
+    )
+    await expect(upcoming.first.locator(".hint-rel")).to_have_text("Starting soon")
+    await expect(upcoming.nth(1).locator(".hint-rel")).to_have_text(
+        re.compile(r"^in (29|30) minutes$")
+    )
+    await expect(upcoming.nth(2).locator("time")).to_contain_text("8:00 PM")
     await expect(page.locator("#past-shows .show-card")).to_have_count(12)
     # On their own page the cards do not repeat the creator's name.
     assert await page.locator(".show-card .creator").count() == 0
@@ -203,7 +215,7 @@ async def test_a_creators_page_lists_their_shows_and_an_unknown_one_says_so(
     page = await phone.new_page()
     collect_errors(page, errors)
     await page.goto(f"{base_url}/creators/{creator_id}")
-    await expect(page.locator("#upcoming-shows time")).to_contain_text("20:00")
+    await expect(page.locator("#upcoming-shows time").last).to_contain_text("20:00")
     await expect(page.locator("#upcoming-heading")).to_have_text("即将开播")
     await _no_sideways_scroll(page)
     await screenshot(page, "creator-phone-zh")
