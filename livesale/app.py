@@ -44,6 +44,7 @@ from livesale.web.client_address import TrustedProxies, client_address_middlewar
 from livesale.web.csrf import csrf_middleware
 from livesale.web.health import add_health_routes
 from livesale.web.http_metrics import http_metrics_middleware
+from livesale.web.listings_api import add_listing_routes
 from livesale.web.media_cors import media_cors_middleware
 from livesale.web.media_role import add_video_routes, open_video
 from livesale.web.metrics_route import add_metrics_route
@@ -96,6 +97,7 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     add_auth_routes(app)
     add_catalogue_routes(app)
     add_shows_routes(app)
+    add_listing_routes(app)
     add_analytics_routes(app)
     add_timeline_routes(app)
     add_replay_routes(app)

@@ -258,6 +258,12 @@ class ViewerNotFound(NotFound):
     code = "viewer_not_found"
 
 
+class CreatorNotFound(NotFound):
+    """No creator has this id."""
+
+    code = "creator_not_found"
+
+
 class ViewerRequired(LivesaleError):
     """The action needs a guest identity: choose a display name first."""
 

@@ -24,9 +24,9 @@ from livesale.domain.accounts import (
     validate_password,
 )
 from livesale.domain.errors import (
+    CreatorNotFound,
     EmailTaken,
     InvalidCredentials,
-    NotFound,
     ValidationFailed,
 )
 from livesale.storage.database import Database
@@ -114,12 +114,12 @@ class CreatorRepository:
         return _creator(row)
 
     async def get(self, creator_id: str) -> Creator:
-        """The creator with this id, or NotFound."""
+        """The creator with this id, or CreatorNotFound."""
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM creators WHERE id = ?", (creator_id,)
         )
         if row is None:
-            raise NotFound("no creator has this id", creator_id=creator_id)
+            raise CreatorNotFound("no creator has this id", creator_id=creator_id)
         return _creator(row)
 
     async def create_session(self, creator_id: str) -> str:

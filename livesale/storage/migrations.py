@@ -288,4 +288,13 @@ MIGRATIONS: list[str] = [
         CHECK (replay_flash_sales IN (0, 1));
     ALTER TABLE watch_sessions ADD COLUMN replay INTEGER NOT NULL DEFAULT 0;
     """,
+    # 6: the guest identity of a watch session (conversion counts the viewers who
+    # bought), and past shows listed by when they ended. Earlier sessions keyed by
+    # their guest say who it was; those keyed by the browser cannot.
+    """
+    ALTER TABLE watch_sessions ADD COLUMN viewer_id TEXT;
+    UPDATE watch_sessions SET viewer_id = substr(audience_key, 8)
+        WHERE audience_key LIKE 'viewer:%';
+    CREATE INDEX shows_ended ON shows (status, ended_at DESC);
+    """,
 ]

@@ -265,7 +265,7 @@ class OrderRepository:
         """Every line of every order of the show, with its order's status, for analytics."""
         rows = await self._db.fetchall(
             "SELECT o.id, o.status, o.currency, o.created_at, l.pin_id, l.sale_id, l.quantity,"
-            " l.unit_price_minor FROM orders o JOIN order_lines l ON l.order_id = o.id"
+            " l.unit_price_minor, o.viewer_id FROM orders o JOIN order_lines l ON l.order_id = o.id"
             " WHERE o.show_id = ? ORDER BY o.created_at, l.position",
             (show_id,),
         )
@@ -281,6 +281,7 @@ class OrderRepository:
                 else pin_id_of_sale(row["sale_id"]),
                 quantity=int(row["quantity"]),
                 line_total_minor=int(row["quantity"]) * int(row["unit_price_minor"]),
+                buyer_id=str(row["viewer_id"]),
             )
             for row in rows
         ]
