@@ -278,10 +278,11 @@ export class Broadcaster {
     this.markEnded();
   }
 
-  /** The show is over: nothing more to publish. */
+  /** The show is over: nothing more to publish, and the camera goes off. */
   markEnded() {
     this.stopTrying();
     this.set({ state: "ended", problem: null });
+    this.releaseCamera();
   }
 
   /** Forget an ended or other show's state before previewing for `showId`. */

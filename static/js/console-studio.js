@@ -40,6 +40,9 @@ function draw() {
   if (refused && (refused.code === "unauthorized" || refused.code === "forbidden")) {
     forgetKey(show.id); // rotated in another tab, or mistyped: ask for it again
   }
+  if (onAir) {
+    $("key-box").hidden = true; // the key was for an encoder; live from here, it only takes room
+  }
   $("go-live").hidden = onAir;
   $("go-live").disabled = !broadcaster.stream;
   $("studio-key-field").hidden = onAir || Boolean(knownKey(show.id));

@@ -42,7 +42,7 @@ function draw() {
   if ($("preview").srcObject !== broadcaster.stream) {
     $("preview").srcObject = broadcaster.stream;
   }
-  $("preview-note").hidden = Boolean(broadcaster.stream);
+  $("preview-note").hidden = Boolean(broadcaster.stream) || ended;
   goLive.hidden = ended || broadcaster.onAir();
   goLive.disabled = !broadcaster.stream;
   // Ending needs the WHIP session this page holds: only while it is on air.

@@ -24,7 +24,7 @@ from tests.browser.cockpit_helpers import (
     signed_up_with_products,
     watching,
 )
-from tests.browser.helpers import screenshot
+from tests.browser.helpers import LAPTOP, collect_errors, screenshot
 from tests.polling import poll_until
 
 RECONNECTING = "Camera disconnected — reconnecting…"
@@ -184,4 +184,46 @@ async def test_logging_out_while_live_asks_and_cancel_keeps_the_broadcast(
     await poll_until(lambda: not app[keys.MEDIA].is_live(show_id), 30, "the camera off")
     # Logging out is not ending: the show waits for its creator to come back.
     assert str((await app[keys.SHOWS].get(show_id)).status) == "live"
+    assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(180)
+async def test_the_standalone_host_page_carries_on_after_a_reload_and_ends_on_one_confirmation(
+    server: TestServer, base_url: str, browser: Browser
+) -> None:
+    app: Any = server.app
+    show, stream_key = await app[keys.SHOWS].create("A separate window")
+    errors: list[str] = []
+    context = await browser.new_context(**LAPTOP, locale="en-US")
+    host = await context.new_page()
+    collect_errors(host, errors, allow_status=(409,))  # a retry may meet the old session
+    await host.goto(f"{base_url}/host/{show.id}#key={stream_key}")
+    assert "key=" not in host.url  # out of the address bar at once
+    await host.click("#go-live:not([disabled])", timeout=30 * SECONDS)
+    await host.wait_for_selector('#status[data-state="live"]', timeout=30 * SECONDS)
+
+    dialogs: list[str] = []
+
+    async def accept(dialog: Dialog) -> None:
+        dialogs.append(dialog.type)
+        await dialog.accept()
+
+    host.on("dialog", accept)
+    await host.reload()
+    assert dialogs == ["beforeunload"]
+    await host.wait_for_selector('#status[data-state="live"]', timeout=60 * SECONDS)
+    await poll_until(lambda: app[keys.MEDIA].is_live(show.id), 30, "publishing after the reload")
+
+    await host.click("#end")
+    await host.click("dialog.confirm button[value=cancel]")
+    await host.wait_for_selector("dialog.confirm", state="detached")
+    assert await host.get_attribute("#status", "data-state") == "live"
+    assert app[keys.MEDIA].is_live(show.id)
+    await host.click("#end")
+    await host.click("dialog.confirm button[value=confirm]")
+    await host.wait_for_selector('#status[data-state="ended"]', timeout=15 * SECONDS)
+    assert str((await app[keys.SHOWS].get(show.id)).status) == "ended"
+    assert await host.is_hidden("#go-live")
+    assert await host.evaluate("document.querySelector('#preview').srcObject") is None
     assert not errors, errors
