@@ -57,6 +57,7 @@ export class Broadcaster {
     this.retryTimer = null;
     this.graceTimer = null;
     this.opening = null;
+    this.cameraWanted = false; // a page wants the preview (cleared when it lets the camera go)
     this.listeners = new Set();
     // Leaving the page drops the connection only: the show stays on and can resume.
     window.addEventListener("pagehide", () => this.client && this.client.close());
@@ -83,6 +84,7 @@ export class Broadcaster {
 
   /** Open the camera and microphone (the chosen ones, or the defaults) for the preview. */
   openCamera({ camera = "", microphone = "" } = {}) {
+    this.cameraWanted = true;
     if (this.opening) {
       return this.opening;
     }
@@ -119,6 +121,10 @@ export class Broadcaster {
       }
       return this.stream;
     }
+    if (!this.cameraWanted && !this.wantLive) {
+      next.getTracks().forEach((track) => track.stop()); // released while the browser asked
+      return null;
+    }
     if (this.client) {
       // Switch devices mid-show without renegotiating.
       for (const track of next.getTracks()) {
@@ -135,7 +141,11 @@ export class Broadcaster {
 
   /** Turn the camera off, unless it is on air. */
   releaseCamera() {
-    if (this.wantLive || !this.stream) {
+    if (this.wantLive) {
+      return;
+    }
+    this.cameraWanted = false;
+    if (!this.stream) {
       return;
     }
     this.stream.getTracks().forEach((track) => track.stop());
@@ -176,16 +186,15 @@ export class Broadcaster {
   }
 
   async publish() {
-    if (!this.wantLive || this.client || !this.stream) {
-      if (this.wantLive && !this.stream) {
-        await this.openCamera();
-        if (this.stream && !this.client) {
-          this.publish();
-        } else if (!this.stream) {
-          this.set({ wantLive: false });
-        }
-      }
+    if (!this.wantLive || this.client) {
       return;
+    }
+    if (!this.stream && !(await this.openCamera())) {
+      this.stopTrying(); // no camera: the problem says why
+      return;
+    }
+    if (!this.wantLive || this.client) {
+      return; // stopped, or published, while the camera opened
     }
     const attempt = new WhipClient();
     attempt.onstatechange = (state) => this.connectionChanged(attempt, state);

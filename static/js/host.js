@@ -7,7 +7,7 @@ import { Broadcaster, rememberedBroadcast } from "./broadcaster.js";
 import { confirmEndShow } from "./confirm-dialog.js";
 import { createDevicePicker } from "./device-picker.js";
 import { initI18n, onLanguageChange, setText, t } from "./i18n.js";
-import { knownKey, rememberKey } from "./stream-keys.js";
+import { forgetKey, knownKey, rememberKey } from "./stream-keys.js";
 
 const showId = showIdFromPath();
 const broadcaster = new Broadcaster();
@@ -49,7 +49,8 @@ function draw() {
   end.hidden = ended || !broadcaster.onAir();
   const problem = broadcaster.problem && broadcaster.problem.error;
   if (problem && (problem.code === "unauthorized" || problem.code === "forbidden")) {
-    savedKey = null;
+    savedKey = null; // rotated, or mistyped: ask for it again
+    forgetKey(showId);
     $("key-field").hidden = false;
   }
 }
@@ -115,4 +116,5 @@ const picker = createDevicePicker(broadcaster, { camera: $("camera"), microphone
 broadcaster.subscribe(draw);
 onLanguageChange(draw);
 tickTimer($("timer"), broadcaster);
-broadcaster.openCamera().then(() => picker.refresh()).then(loadShow);
+broadcaster.openCamera().then(() => picker.refresh());
+loadShow();

@@ -241,3 +241,70 @@ async def test_another_creator_gets_no_cockpit_for_a_show_that_is_not_theirs(
     body = await page_api(owner, "GET", f"/api/shows/{show_id}")
     assert body["status"] == "scheduled"
     assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(180)
+async def test_the_cockpit_follows_a_show_put_live_from_another_window(
+    server: TestServer, base_url: str, browser: Browser
+) -> None:
+    app: Any = server.app
+    errors: list[str] = []
+    _context, console = await console_tab(browser, base_url, errors)
+    await signed_up_with_products(console, "eve@example.com", ["Lamp"])
+    show_id = await open_new_show(console, "Lamps", ["Lamp"])
+    stream_key = await console.input_value("#key-value")
+    assert await console.is_visible("#bag-hint")  # "Pin products once you are live."
+    assert await _count(console, "#room-bag button") == 0
+
+    # The creator goes live from the standalone host page, in another window.
+    window = await browser.new_context(**LAPTOP)
+    host = await window.new_page()
+    collect_errors(host, errors)
+    await host.goto(f"{base_url}/host/{show_id}#key={stream_key}")
+    await host.click("#go-live:not([disabled])", timeout=30 * SECONDS)
+    await host.wait_for_selector('#status[data-state="live"]', timeout=30 * SECONDS)
+
+    # The open cockpit follows without a reload: LIVE, End show, pins; the hint is gone.
+    await console.wait_for_selector('#room-state[data-state="live"]', timeout=15 * SECONDS)
+    await console.wait_for_selector("#room-end:not([hidden])")
+    assert await console.is_hidden("#bag-hint")
+    await console.click('#room-bag button[data-action="pin"]')
+    await console.wait_for_selector("#room-pin .pin-card")
+    assert await console.text_content("#room-error") == ""
+    assert app[keys.MEDIA].is_live(show_id)
+    assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(180)
+async def test_a_tab_without_the_key_asks_for_it_and_says_when_it_is_wrong(
+    server: TestServer, base_url: str, browser: Browser
+) -> None:
+    app: Any = server.app
+    errors: list[str] = []
+    # The WHIP endpoint answers the wrong key with 401 unauthorized.
+    _context, console = await console_tab(browser, base_url, errors, allow_status=(401,))
+    [lamp] = await signed_up_with_products(console, "fay@example.com", ["Lamp"])
+    body = {"title": "Lamps", "product_ids": [lamp]}
+    created = await page_api(console, "POST", "/api/shows", body)
+    show_id = created["show"]["id"]
+    await console.goto(f"{base_url}/console/shows/{show_id}")  # made elsewhere: no key here
+    await console.wait_for_selector("#studio-key-field:not([hidden])")
+    assert await console.is_hidden("#key-box")
+
+    await console.click("#go-live:not([disabled])", timeout=30 * SECONDS)
+    assert await console.text_content("#studio-problem") == "Paste the show's stream key first."
+    await console.fill("#studio-key", "not-the-key")
+    await console.click("#go-live")
+    await console.wait_for_selector('#studio-status[data-state="error"]', timeout=30 * SECONDS)
+    assert await console.text_content("#studio-problem") == "Wrong stream key."
+    assert await console.is_visible("#studio-key-field")
+
+    await console.fill("#studio-key", created["stream_key"])
+    await console.click("#go-live")
+    await console.wait_for_selector('#studio-status[data-state="live"]', timeout=30 * SECONDS)
+    assert await console.text_content("#studio-problem") == ""  # the old notice is gone
+    assert await console.is_hidden("#studio-key-field")
+    assert app[keys.MEDIA].is_live(show_id)
+    assert not errors, errors
