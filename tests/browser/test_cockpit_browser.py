@@ -308,3 +308,33 @@ async def test_a_tab_without_the_key_asks_for_it_and_says_when_it_is_wrong(
     assert await console.is_hidden("#studio-key-field")
     assert app[keys.MEDIA].is_live(show_id)
     assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(180)
+async def test_while_on_air_another_shows_cockpit_points_back_to_the_live_one(
+    server: TestServer, base_url: str, browser: Browser
+) -> None:
+    app: Any = server.app
+    errors: list[str] = []
+    _context, console = await console_tab(browser, base_url, errors)
+    await signed_up_with_products(console, "gus@example.com", ["Lamp"])
+    live_id = await open_new_show(console, "Lamps tonight", ["Lamp"])
+    await go_live_in_cockpit(console)
+
+    # Creating the next show keeps this one on air; its cockpit offers no second Go live.
+    await console.click('#nav a[href="/console/shows"]')
+    await console.click('#view-shows a[href="/console/shows/new"]')
+    await console.fill("#show-title", "Lamps tomorrow")
+    await console.click("#show-form button[type=submit]")
+    await console.wait_for_selector("#studio-elsewhere:not([hidden])")
+    assert await console.text_content("#studio-elsewhere-text") == (
+        "You are on air in “Lamps tonight”. End that show before going live with this one."
+    )
+    assert await console.is_hidden("#go-live")
+    assert await console.is_visible('#on-air-dock .badge[data-state="live"]')
+    await console.click("#studio-elsewhere-link")
+    await console.wait_for_selector('#view-show:not([hidden]) #studio-status[data-state="live"]')
+    assert console.url.endswith(f"/console/shows/{live_id}")
+    assert app[keys.MEDIA].is_live(live_id)
+    assert not errors, errors
