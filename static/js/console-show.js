@@ -28,7 +28,8 @@ function revealKey(key) {
 }
 
 function drawStatus() {
-  const badge = statusBadge(show.status, show.live);
+  // From the status alone: room events do not carry `live`, which would go stale.
+  const badge = statusBadge(show.status, false);
   const target = $("room-state");
   target.dataset.state = badge.dataset.state;
   setText(target, badge.dataset.i18n);
