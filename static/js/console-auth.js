@@ -52,8 +52,11 @@ async function submit(form, errors, url, body, onSignedIn) {
   }
 }
 
-/** Wire the forms; `onSignedIn(creator)` after a log-in or sign-up, `onSignedOut()` after log-out. */
-export function setUpAuth({ onSignedIn, onSignedOut }) {
+/**
+ * Wire the forms; `onSignedIn(creator)` after a log-in or sign-up, `onSignedOut()`
+ * after log-out; `confirmSignOut()` may refuse the log-out (resolves false).
+ */
+export function setUpAuth({ onSignedIn, onSignedOut, confirmSignOut = async () => true }) {
   $("tab-login").addEventListener("click", () => selectTab("login"));
   $("tab-signup").addEventListener("click", () => selectTab("signup"));
   $("login-form").addEventListener("submit", (event) => {
@@ -81,6 +84,9 @@ export function setUpAuth({ onSignedIn, onSignedOut }) {
     );
   });
   $("logout").addEventListener("click", async () => {
+    if (!(await confirmSignOut())) {
+      return;
+    }
     try {
       await post("/api/auth/logout");
     } catch (_alreadyOut) {
