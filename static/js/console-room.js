@@ -107,6 +107,7 @@ function bagRow(product) {
     type: "button",
     className: "secondary small",
     textContent: t("room.flash_sale"),
+    dataset: { action: "sale" },
     attrs: { "aria-label": t("room.flash_sale_label", { title: product.title }) },
   });
   saleButton.addEventListener("click", () => openSaleForm(product));

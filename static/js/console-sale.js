@@ -1,48 +1,36 @@
 // The cockpit's flash-sale form: sale price, quantity, per-buyer limit and
 // countdown for one product of the bag; pinning it starts the sale.
 import { $ } from "./dom.js";
+import { bindFieldErrors, checkInputs, flashSaleFields } from "./field-errors.js";
 import { formatMoney, parseMoney } from "./format.js";
-import { errorText } from "./http.js";
 import { setText } from "./i18n.js";
 import { priceInfo } from "./pin-card.js";
 
-// The API's field (inside `flash_sale`) -> the input it comes from.
-const FIELD_INPUTS = {
-  sale_price_minor: "sale-price",
-  quantity: "sale-quantity",
-  per_buyer_limit: "sale-limit",
-  duration_seconds: "sale-seconds",
-};
+const saleErrors = bindFieldErrors({
+  form: $("sale-form"),
+  fields: flashSaleFields({
+    price: $("sale-price"),
+    quantity: $("sale-quantity"),
+    limit: $("sale-limit"),
+    seconds: $("sale-seconds"),
+  }),
+  summary: $("sale-error"),
+});
 
 let product = null;
 let submit = async () => null;
 
 /**
- * Show why a sale did not start, next to the field it is about. `problem` is a
- * server error, or `{key, field}` for a check made here; null clears it. The
- * one place the form's errors are drawn, so wording them is one change.
+ * Show why a sale did not start, in words, next to the field it is about
+ * ("Sale price must be below $25.00"). `problem` is a server error, or a list
+ * of `{field, reason, ...}` found here; null clears it.
  */
 export function showSaleError(problem) {
-  for (const id of Object.values(FIELD_INPUTS)) {
-    $(id).removeAttribute("aria-invalid");
-  }
   if (!problem) {
-    delete $("sale-error").dataset.i18n;
-    $("sale-error").textContent = "";
+    saleErrors.clear();
     return;
   }
-  if (problem.key) {
-    setText($("sale-error"), problem.key);
-  } else {
-    delete $("sale-error").dataset.i18n;
-    $("sale-error").textContent = errorText(problem);
-  }
-  const field = problem.field || (problem.details && problem.details.field) || "";
-  const input = $(FIELD_INPUTS[field.replace(/^flash_sale\./, "")] || "");
-  if (input) {
-    input.setAttribute("aria-invalid", "true");
-    input.focus();
-  }
+  saleErrors.show(problem);
 }
 
 /** Open the form for `next` (a bag product). */
@@ -79,8 +67,14 @@ $("sale-form").addEventListener("submit", async (event) => {
   }
   const price = priceInfo(product);
   const salePrice = parseMoney($("sale-price").value, price ? price.currency : "USD");
+  const problems = checkInputs(
+    flashSaleFields({ quantity: $("sale-quantity"), limit: $("sale-limit"), seconds: $("sale-seconds") }),
+  );
   if (salePrice === null) {
-    showSaleError({ key: "sale.bad_price", field: "sale_price_minor" });
+    problems.unshift({ field: "flash_sale.sale_price_minor", reason: "bad_format" });
+  }
+  if (problems.length) {
+    showSaleError(problems);
     return;
   }
   const button = $("sale-form").querySelector("button[type=submit]");
@@ -99,6 +93,3 @@ $("sale-form").addEventListener("submit", async (event) => {
   }
 });
 $("sale-cancel").addEventListener("click", closeSaleForm);
-$("sale-form").addEventListener("input", (event) => {
-  event.target.removeAttribute("aria-invalid"); // the creator is fixing it
-});

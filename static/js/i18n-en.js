@@ -340,7 +340,6 @@ export const en = {
   "sale.limit": "Per-buyer limit",
   "sale.seconds": "Countdown (seconds)",
   "sale.start": "Start flash sale",
-  "sale.bad_price": "Enter the sale price like 9.99.",
   "slow.off": "Off",
   "slow.5": "5 seconds",
   "slow.10": "10 seconds",

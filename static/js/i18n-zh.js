@@ -338,7 +338,6 @@ export const zh = {
   "sale.limit": "每人限购",
   "sale.seconds": "倒计时（秒）",
   "sale.start": "开始秒杀",
-  "sale.bad_price": "请输入类似 9.99 的秒杀价。",
   "slow.off": "关闭",
   "slow.5": "5 秒",
   "slow.10": "10 秒",
