@@ -125,12 +125,12 @@ class PinService:
     def _pin_json(self, event: TimelineEvent, product: Product) -> dict[str, Any]:
         sale = None
         if event.flash_sale is not None and event.sale_ends_at is not None:
-            sale = {**event.flash_sale.as_json(), "ends_at": round(event.sale_ends_at * 1000)}
+            sale = {**event.flash_sale.as_json(), "ends_at": event.sale_ends_at}
         return {
             "id": event.id,
             "product": self._render_product(product),
             "offset_ms": event.offset_ms,
-            "pinned_at": round(event.created_at * 1000),
+            "pinned_at": event.created_at,
             "flash_sale": sale,
         }
 
@@ -143,5 +143,5 @@ def timeline_event_json(event: TimelineEvent) -> dict[str, Any]:
         "offset_ms": event.offset_ms,
         "product_id": event.product_id,
         "flash_sale": None if event.flash_sale is None else event.flash_sale.as_json(),
-        "at": round(event.created_at * 1000),
+        "at": event.created_at,
     }

@@ -25,8 +25,8 @@ export function createChatView(list, { actionsFor = () => [] } = {}) {
         : null;
     const time = el("time", {
       className: "chat-time",
-      dateTime: new Date(message.at).toISOString(),
-      textContent: formatClock(message.at),
+      dateTime: new Date(message.at * 1000).toISOString(), // `at`: epoch seconds
+      textContent: formatClock(message.at * 1000),
     });
     const text = el("span", { className: "chat-text", textContent: message.text }); // never markup
     const actions = actionsFor(message) || [];
