@@ -106,6 +106,30 @@ async def test_the_live_countdown_chat_times_and_a_mute_read_epoch_seconds(
     # The same message in the phone's chat, timed in its own language.
     await expect(phone.locator("#chat .chat-message .chat-text")).to_have_text("hello")
 
+    # Slow mode: the viewer speaks, and a while later tries again from a second
+    # tab. The server's refusal says how long is really left (retry_after_ms),
+    # which that tab shows, not a whole slow-mode period of its own.
+    await api("PUT", f"/api/shows/{show_id}/slow-mode", json={"seconds": 30})
+    await expect(laptop.locator("#chat-hint")).to_have_text("Slow mode: one message every 30 s.")
+    await laptop.fill("#chat-input", "slowly")
+    await laptop.click("#chat-send")
+    await expect(laptop.locator("#chat-hint")).to_have_text(
+        "Slow mode: wait 27 s.", timeout=10 * SECONDS
+    )
+    second = await laptop.context.new_page()
+    collect_errors(second, errors)
+    await second.goto(f"{base_url}/watch/{show_id}")
+    await expect(second.locator("#chat-hint")).to_have_text("Slow mode: one message every 30 s.")
+    await second.fill("#chat-input", "again")
+    await second.click("#chat-send")
+    await expect(second.locator("#chat-error")).to_have_text("Slow mode is on: wait a moment.")
+    hint = await second.locator("#chat-hint").inner_text()
+    waited = re.fullmatch(r"Slow mode: wait (\d+) s\.", hint)
+    assert waited is not None and int(waited.group(1)) <= 27, hint
+    await expect(second.locator("#chat-send")).to_be_disabled()
+    await second.close()
+    await api("PUT", f"/api/shows/{show_id}/slow-mode", json={"seconds": 0})
+
     # Muted by the creator for a minute: the next message is refused, and the
     # page says until when and keeps Send off.
     viewer = await laptop.evaluate("fetch('/api/viewer').then((r) => r.json())")
