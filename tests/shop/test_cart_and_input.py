@@ -11,7 +11,7 @@ import pytest
 from livesale import keys
 from tests.api_helpers import origin
 from tests.shop.conftest import ADDRESS, BUYER, LiveShop, buy, levels, pay, place_order
-from tests.shows.conftest import Client, assert_error, create_product
+from tests.shows.conftest import Client, assert_error, create_product, create_show
 
 Buyers = Callable[..., Awaitable[Client]]
 
@@ -104,6 +104,21 @@ async def test_a_checkout_that_became_an_order_cannot_be_canceled(
     # Someone else's DELETE learns nothing about it.
     eve = await buyers("Eve")
     await assert_error(await eve.delete(url, headers=origin(eve)), 404, "checkout_not_found")
+
+
+async def test_a_scheduled_show_already_sells_its_bag_at_regular_prices(
+    alice: Client, buyers: Buyers
+) -> None:
+    product = await create_product(alice, sku="EARLY-1", price_minor=2500, stock=3)
+    created = await create_show(alice, product_ids=[product["id"]])
+    assert created["show"]["status"] == "scheduled"
+    shop = LiveShop(created["show"]["id"], product)
+    mia = await buyers("Mia")
+    response = await buy(mia, shop)
+    assert response.status == 201, await response.text()
+    [line] = (await response.json())["checkout"]["lines"]
+    assert (line["unit_price_minor"], line["flash_sale"]) == (2500, False)
+    assert await levels(alice, shop.variant_id) == (2, 1, 0)
 
 
 async def test_a_retried_buy_holds_once(alice: Client, shop: LiveShop, buyers: Buyers) -> None:
