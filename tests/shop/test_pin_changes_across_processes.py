@@ -19,7 +19,15 @@ from redis.asyncio import Redis
 from livesale import keys
 from tests.api_helpers import origin
 from tests.polling import poll_until
-from tests.shop.conftest import LiveShop, buy, flash_pin, levels, open_live_shop
+from tests.shop.conftest import (
+    LiveShop,
+    buy,
+    flash_pin,
+    levels,
+    open_live_shop,
+    pay,
+    place_order,
+)
 from tests.shows.conftest import Client, assert_error
 
 Buyers = Callable[..., Awaitable[Client]]
@@ -80,12 +88,22 @@ async def test_after_the_end_the_other_process_refuses_live_buys_at_once(
     shop = await open_live_shop(alice, stock=10)
     await flash_pin(alice, shop, quantity=5, limit=5)
     early, late = await buyers2("Early"), await buyers2("Late")
-    assert price_of(await bought_line(early, shop))[:2] == (SALE_PRICE, True)
+    response = await buy(early, shop)
+    checkout = (await response.json())["checkout"]
+    assert price_of(checkout["lines"][0])[:2] == (SALE_PRICE, True)
 
     ended = await alice.post(f"/api/shows/{shop.show_id}/end", headers=origin(alice))
     assert ended.status == 200, await ended.text()
     await assert_error(await buy(late, shop), 409, "show_ended")
     assert await levels(alice, shop.variant_id) == (9, 1, 0)
+
+    # What was held before the end is still the buyer's to order and pay, at its price.
+    placed = await place_order(early, checkout["id"])
+    assert placed.status == 201, await placed.text()
+    paid = await pay(early, (await placed.json())["payment"]["payment_id"])
+    order = (await paid.json())["order"]
+    assert (order["status"], order["total_minor"]) == ("paid", SALE_PRICE)
+    assert await levels(alice, shop.variant_id) == (9, 0, 1)
 
 
 async def test_the_sale_s_caps_hold_across_processes_and_end_with_the_unpin(
