@@ -124,6 +124,10 @@ class CheckoutService:
         checkout_id = checkout_id_for(viewer.id, show_id, request_id)
         show = await self._catalogue.show(show_id)
         if replay_offset_ms is None and show.status is ShowStatus.ENDED:
+            # A retry of a Buy made before the end still gets its checkout.
+            existing = await self._checkouts.get(checkout_id)
+            if existing is not None:
+                return existing
             raise show_ended_refusal()
         product, variant = await self._catalogue.sellable(show_id, variant_id)
         if replay_offset_ms is not None:

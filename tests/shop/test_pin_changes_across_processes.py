@@ -9,6 +9,7 @@ change it through the first, then buy through the second at once.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -88,7 +89,8 @@ async def test_after_the_end_the_other_process_refuses_live_buys_at_once(
     shop = await open_live_shop(alice, stock=10)
     await flash_pin(alice, shop, quantity=5, limit=5)
     early, late = await buyers2("Early"), await buyers2("Late")
-    response = await buy(early, shop)
+    request_id = uuid.uuid4().hex
+    response = await buy(early, shop, request_id=request_id)
     checkout = (await response.json())["checkout"]
     assert price_of(checkout["lines"][0])[:2] == (SALE_PRICE, True)
 
@@ -97,7 +99,11 @@ async def test_after_the_end_the_other_process_refuses_live_buys_at_once(
     await assert_error(await buy(late, shop), 409, "show_ended")
     assert await levels(alice, shop.variant_id) == (9, 1, 0)
 
-    # What was held before the end is still the buyer's to order and pay, at its price.
+    # What was held before the end is still the buyer's: a retry of that Buy gets it
+    # back, and it can be ordered and paid at its price.
+    retried = await buy(early, shop, request_id=request_id)
+    assert retried.status == 201, await retried.text()
+    assert (await retried.json())["checkout"] == checkout
     placed = await place_order(early, checkout["id"])
     assert placed.status == 201, await placed.text()
     paid = await pay(early, (await placed.json())["payment"]["payment_id"])
