@@ -55,12 +55,12 @@ class ChatMessage:
     created_at: float
 
     def to_json(self) -> dict[str, Any]:
-        """The message as the room sends it (`at` in epoch milliseconds)."""
+        """The message as the room sends it (`at` in epoch seconds)."""
         return {
             "id": self.id,
             "author": {"id": self.author_id, "name": self.author_name, "role": self.author_role},
             "text": self.text,
-            "at": round(self.created_at * 1000),
+            "at": self.created_at,
         }
 
 

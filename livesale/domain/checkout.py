@@ -178,9 +178,15 @@ def price_item(
         and (pin.sale_ends_at or 0) > now
     ):
         sale = pin.flash_sale
-        limits = SaleLimits(sale_id_for(pin), sale.quantity, sale.per_buyer_limit)
+        ends_at_ms = round((pin.sale_ends_at or 0) * 1000)
+        limits = SaleLimits(sale_id_for(pin), sale.quantity, sale.per_buyer_limit, ends_at_ms)
         return PricedItem(product, variant, sale.sale_price_minor, limits, pin_id)
     return PricedItem(product, variant, variant.price_minor, None, pin_id)
+
+
+def at_regular_price(item: PricedItem) -> PricedItem:
+    """The same item without its flash sale (the sale closed before the hold was taken)."""
+    return replace(item, unit_price_minor=item.variant.price_minor, sale=None)
 
 
 def parse_replay_offset(raw: object) -> int | None:
@@ -197,14 +203,8 @@ def parse_replay_offset(raw: object) -> int | None:
     return raw
 
 
-def replay_pin(events: Sequence[TimelineEvent], pin_id: object, product: Product) -> TimelineEvent:
+def replay_pin(events: Sequence[TimelineEvent], pin_id: int, product: Product) -> TimelineEvent:
     """The pin `pin_id` among the show's `events` if it showed `product`, else ValidationFailed."""
-    if pin_id is None:
-        raise ValidationFailed(
-            "pin_id is required with replay_offset_ms: the pin the replay shows",
-            field="pin_id",
-            reason="required",
-        )
     for event in events:
         if event.id == pin_id and event.kind is TimelineKind.PIN and event.product_id == product.id:
             return event

@@ -15,6 +15,7 @@ from livesale.domain.errors import (
     LivesaleError,
     OutOfStock,
     PerBuyerLimitReached,
+    ShowEnded,
     StockBelowReserved,
     ValidationFailed,
 )
@@ -41,11 +42,18 @@ class HoldState(StrEnum):
 
 @dataclass(frozen=True)
 class SaleLimits:
-    """A flash sale's caps: total units across its holds and units per buyer (None = no limit)."""
+    """A flash sale's caps: total units across its holds and units per buyer (None = no limit).
+
+    `ends_at_ms` (epoch ms) makes it a live sale: from then on, or once the
+    sale was closed in Redis (unpin, a new pin, the show's end), a hold asking
+    for it gets the regular price instead. None for a sale that closing does
+    not stop: bought from the replay, or stock taken again for a paid order.
+    """
 
     sale_id: str
     quantity: int
     per_buyer_limit: int | None = None
+    ends_at_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,10 @@ def validate_hold_request(
                 reason="too_small",
                 min=1,
             )
+        if sale.ends_at_ms is not None and sale.ends_at_ms < 0:
+            raise ValidationFailed(
+                "sale end is out of range", field="sale.ends_at_ms", reason="too_small", min=0
+            )
 
 
 def validate_total(total: int) -> int:
@@ -179,14 +191,21 @@ def hold_from_fields(hold_id: str, fields: Mapping[str, str]) -> Hold:
 
 
 def same_request(
-    hold: Hold, variant_id: str, quantity: int, buyer_id: str, sale_id: str | None
+    hold: Hold, variant_id: str, quantity: int, buyer_id: str, sale: SaleLimits | None
 ) -> bool:
-    """Whether a retried hold asks for exactly what the stored one holds."""
-    return (hold.variant_id, hold.quantity, hold.buyer_id, hold.sale_id) == (
+    """Whether a retried hold asks for what the stored one holds.
+
+    A hold asking for a live sale may have been taken at the regular price
+    (the sale had closed): a retry of it is still the same request.
+    """
+    sale_id = None if sale is None else sale.sale_id
+    same_sale = hold.sale_id == sale_id or (
+        hold.sale_id is None and sale is not None and sale.ends_at_ms is not None
+    )
+    return same_sale and (hold.variant_id, hold.quantity, hold.buyer_id) == (
         variant_id,
         quantity,
         buyer_id,
-        sale_id,
     )
 
 
@@ -200,7 +219,14 @@ def refusal(reason: str, value: int, requested: int) -> LivesaleError:
         return PerBuyerLimitReached(
             "the per-buyer limit is reached", limit=value, requested=requested
         )
+    if reason == "show_ended":
+        return show_ended_refusal()
     raise ValueError(f"unknown refusal reason {reason!r}")
+
+
+def show_ended_refusal() -> ShowEnded:
+    """The error for buying live from a show that has ended."""
+    return ShowEnded("this show has ended: buy from its replay")
 
 
 def hold_not_found(hold_id: str) -> HoldNotFound:

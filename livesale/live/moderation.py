@@ -92,8 +92,8 @@ class ModerationService:
         await self._publish(actor.show.id, {"type": "chat_deleted", "id": message_id})
         _count("delete")
 
-    async def mute(self, actor: Moderator, viewer_id: object, seconds: object) -> int:
-        """Mute a viewer in the show for `seconds`; returns until when (epoch ms)."""
+    async def mute(self, actor: Moderator, viewer_id: object, seconds: object) -> float:
+        """Mute a viewer in the show for `seconds`; returns until when (epoch seconds)."""
         target = await self._target(actor, viewer_id)
         limit = self._settings.max_mute_seconds
         if isinstance(seconds, bool) or not isinstance(seconds, int) or not 1 <= seconds <= limit:
@@ -107,7 +107,7 @@ class ModerationService:
         until_ms = int((self._clock() + seconds) * 1000)
         await self._limits.mute(actor.show.id, target, until_ms, seconds)
         _count("mute")
-        return until_ms
+        return until_ms / 1000
 
     async def ban(self, actor: Moderator, viewer_id: object) -> None:
         """Ban a viewer from the creator's shows and close their open rooms."""

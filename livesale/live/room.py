@@ -76,6 +76,7 @@ class Room:
         self._fanouts: dict[str, ShowFanout] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._tickers: list[asyncio.Task[None]] = []
+        self._control_handlers: dict[str, Callable[[dict[str, Any]], None]] = {}
         messages = ChatRepository(db)
         self._moderation_repo = ModerationRepository(db)
         limits = ChatLimits(redis)
@@ -157,6 +158,14 @@ class Room:
     async def publish(self, show_id: str, message: dict[str, Any]) -> None:
         """Send an event to every viewer of the show, in every process."""
         await self._bus.publish(show_id, dumps(message))
+
+    async def publish_control(self, message: dict[str, Any]) -> None:
+        """Send a control message (`{"kind": ..., ...}`) to every process, this one too."""
+        await self._bus.publish_control(dumps(message))
+
+    def on_control(self, kind: str, handler: Callable[[dict[str, Any]], None]) -> None:
+        """Call `handler` with every control message of `kind` any process publishes."""
+        self._control_handlers[kind] = handler
 
     def local_connection_count(self, show_id: str | None = None) -> int:
         """Open room connections in this process (for one show, or all)."""
@@ -336,6 +345,10 @@ class Room:
 
     def _on_control(self, raw: str) -> None:
         message = json.loads(raw)
+        handler = self._control_handlers.get(message.get("kind"))
+        if handler is not None:
+            handler(message)
+            return
         if message.get("kind") != "kick":
             return
         for fanout in self._fanouts.values():

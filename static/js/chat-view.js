@@ -23,7 +23,7 @@ export function createChatView(list, { actionsFor = () => [] } = {}) {
       role === "creator" || role === "moderator"
         ? el("span", { className: "chat-role", dataset: { role }, textContent: t(`role.${role}`) })
         : null;
-    const time = timeElement(message.at, "clock", "chat-time"); // re-worded on a language switch
+    const time = timeElement(message.at * 1000, "clock", "chat-time"); // `at`: epoch seconds; re-worded on a language switch
     const text = el("span", { className: "chat-text", textContent: message.text }); // never markup
     const actions = actionsFor(message) || [];
     return el(
