@@ -104,7 +104,7 @@ async def test_the_cockpit_fits_one_laptop_screen_and_shows_only_what_works_now(
         "#room-viewers",
         "#room-pin .pin-card",
         '#room-bag .row:has-text("Wool hat") button[data-action="pin"]',
-        '#room-bag .row:has-text("Wool hat") button:not([data-action])',  # Flash sale…
+        '#room-bag .row:has-text("Wool hat") button[data-action="sale"]',  # Flash sale…
         "#chat",
         "#chat-input",
         "#chat-send",
