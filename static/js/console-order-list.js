@@ -79,6 +79,13 @@ export function createOrderList(list, { report, showTitle = () => "", onChange =
     if (order.status === "paid" || order.status === "fulfilled") {
       actions.push(actionButton(order, "refund"));
     }
+    const open = el("a", {
+      className: "button secondary small",
+      href: `/console/orders/${enc(order.id)}`,
+      dataset: { nav: "", action: "open" },
+    });
+    setText(open, "orders.open");
+    actions.push(open);
     const title = showTitle(order.show_id);
     return el(
       "li",

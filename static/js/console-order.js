@@ -70,29 +70,35 @@ function lineRow(order, line) {
   return el(
     "tr",
     { dataset: { position: String(line.position), refunded: String(line.refunded) } },
-    cell(line.title), // text, never markup
-    cell(line.variant_name || "–"),
-    cell(line.sku, "sku"),
+    el(
+      "td",
+      { className: "item" },
+      el("span", { textContent: line.title }), // text, never markup
+      line.variant_name ? el("span", { className: "muted line-variant", textContent: line.variant_name }) : null,
+      // On a phone the SKU column gives way: the SKU goes under the item.
+      el("span", { className: "muted sku sku-inline", textContent: line.sku }),
+    ),
+    cell(line.sku, "sku sku-col"),
     cell(String(line.quantity), "num"),
-    cell(formatMoney(line.unit_price_minor, order.currency), "num"),
+    cell(formatMoney(line.unit_price_minor, order.currency), "num unit-price"),
     cell(formatMoney(line.line_total_minor, order.currency), "num"),
     el("td", { className: "line-state" }, state || null),
   );
 }
 
 function totalRow(key, amount, className) {
-  const label = el("th", { attrs: { colspan: "5", scope: "row" }, className: "num" });
-  setText(label, key);
-  return el("tr", { className }, label, el("td", { className: "num", textContent: amount }), el("td"));
+  const term = el("dt", { className });
+  setText(term, key);
+  return [term, el("dd", { className: `num ${className}`, textContent: amount })];
 }
 
 function drawLines(order) {
   $("detail-lines").replaceChildren(...order.lines.map((line) => lineRow(order, line)));
-  const rows = [totalRow("order.total", formatMoney(order.total_minor, order.currency), "total")];
+  const rows = totalRow("order.total", formatMoney(order.total_minor, order.currency), "total");
   if (order.refunded_minor) {
     rows.push(
-      totalRow("detail.refunded", `− ${formatMoney(order.refunded_minor, order.currency)}`, "refunded"),
-      totalRow("detail.net", formatMoney(order.total_minor - order.refunded_minor, order.currency), "net"),
+      ...totalRow("detail.refunded", `− ${formatMoney(order.refunded_minor, order.currency)}`, "refunded"),
+      ...totalRow("detail.net", formatMoney(order.total_minor - order.refunded_minor, order.currency), "net"),
     );
   }
   $("detail-totals").replaceChildren(...rows);

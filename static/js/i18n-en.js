@@ -193,6 +193,7 @@ export const en = {
   "orders.reason.not_paid_in_time": "not paid in time",
 
   // Fulfilment: the order in the console, parcels, the packing list, shipping, line refunds.
+  "orders.open": "Details",
   "orders.csv": "Download CSV",
   "orders.mode": "Show the orders",
   "orders.view_list": "Orders",
@@ -230,7 +231,6 @@ export const en = {
   "detail.no_shipment": "Nothing to ship.",
   "detail.items": "Items",
   "detail.col_item": "Item",
-  "detail.col_variant": "Variant",
   "detail.col_sku": "SKU",
   "detail.col_quantity": "Qty",
   "detail.col_unit_price": "Unit price",

@@ -191,6 +191,7 @@ export const zh = {
   "orders.reason.not_paid_in_time": "未按时付款",
 
   // Fulfilment: the order in the console, parcels, the packing list, shipping, line refunds.
+  "orders.open": "详情",
   "orders.csv": "下载 CSV",
   "orders.mode": "订单显示方式",
   "orders.view_list": "订单",
@@ -228,7 +229,6 @@ export const zh = {
   "detail.no_shipment": "无需发货。",
   "detail.items": "商品",
   "detail.col_item": "商品",
-  "detail.col_variant": "规格",
   "detail.col_sku": "SKU",
   "detail.col_quantity": "数量",
   "detail.col_unit_price": "单价",

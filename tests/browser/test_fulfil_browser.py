@@ -264,7 +264,7 @@ async def test_creator_ships_prints_and_refunds_a_line(
     await expect(refund).to_be_hidden()
     await expect(mug_row.locator(".line-refunded")).to_have_text(words["line_refunded"])
     await expect(mug_row).to_have_attribute("data-refunded", "true")
-    await expect(page.locator("#detail-totals tr")).to_have_count(3)  # total, refunded, net
+    await expect(page.locator("#detail-totals dt")).to_have_count(3)  # total, refunded, net
     await screenshot(page, f"fulfil-order-detail-{lang}", full_page=True)
     after = (await api("GET", f"/api/orders/{order_id}"))["order"]
     assert (after["status"], after["refunded_minor"]) == ("fulfilled", 1200)
