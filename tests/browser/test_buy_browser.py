@@ -142,6 +142,11 @@ async def test_a_viewer_buys_the_pin_and_the_room_and_the_creator_see_it(
     await console.goto(f"{base_url}/console/shows/{show_id}")
     room_row = console.locator(f'#room-orders .order-row[data-id="{order_id}"]')
     await expect(room_row).to_have_attribute("data-status", "paid")
+    # Each row opens its order (inside the console, without reloading it).
+    await expect(room_row.locator("a.order-buyer")).to_have_attribute(
+        "href", f"/console/orders/{order_id}"
+    )
+    await expect(room_row.locator("a.order-buyer")).to_have_attribute("data-nav", "")
     await expect(console.locator("#room-orders-paid")).to_have_text("1")
     await expect(console.locator("#room-orders-total")).to_have_text("$25.00")
     await console.locator("#room-pin .pin-left").wait_for()

@@ -143,6 +143,25 @@ async def test_the_whole_order_after_a_line_refunds_the_rest(
     assert await levels(alice, two_items.mug) == (5, 0, 0)
 
 
+async def test_money_given_back_is_counted_once(
+    alice: Client, two_items: TwoItemShop, buyers: Buyers
+) -> None:
+    series = 'livesale_shop_refunded_minor_units_total{currency="EUR"}'
+
+    async def counted() -> float:
+        text = await (await alice.get("/metrics")).text()
+        line = next((ln for ln in text.splitlines() if ln.startswith(series + " ")), None)
+        return 0.0 if line is None else float(line.split()[-1])
+
+    mia = await buyers("Mia")
+    order = await paid_order(mia, two_items.show_id, [(two_items.tee, 2), (two_items.mug, 1)])
+    before = await counted()
+    await _refund(alice, order["id"], {"lines": [position(order, two_items.mug)]})
+    assert await counted() - before == MUG_PRICE
+    await _refund(alice, order["id"])  # the rest: the Tees
+    assert await counted() - before == 2 * TEE_PRICE + MUG_PRICE
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
