@@ -44,6 +44,18 @@ NEXT_STATUSES: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 
+def parse_status_filter(raw: str | None) -> OrderStatus | None:
+    """A `status` query parameter: an order status, or None when not given."""
+    if not raw:
+        return None
+    try:
+        return OrderStatus(raw)
+    except ValueError:
+        raise ValidationFailed(
+            "status must be one of " + ", ".join(s.value for s in OrderStatus), field="status"
+        ) from None
+
+
 def can_move(current: OrderStatus, target: OrderStatus) -> bool:
     """Whether an order may go from `current` to `target`."""
     return target in NEXT_STATUSES[current]

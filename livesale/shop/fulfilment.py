@@ -10,7 +10,6 @@ from livesale.domain.errors import (
     NotOwner,
     OrderStateConflict,
     ParcelNotFound,
-    ValidationFailed,
 )
 from livesale.domain.fulfilment import (
     Parcel,
@@ -20,7 +19,7 @@ from livesale.domain.fulfilment import (
     parse_shipment,
 )
 from livesale.domain.order_export import orders_csv
-from livesale.domain.orders import Order, OrderStatus, Shipment
+from livesale.domain.orders import Order, OrderStatus, Shipment, parse_status_filter
 from livesale.domain.shows import Show
 from livesale.shop.orders import order_json
 from livesale.shop.settlement import Settlement, order_lock
@@ -102,16 +101,8 @@ class FulfilmentService:
 
     async def export(self, creator: Creator, query: dict[str, str]) -> tuple[bytes, str]:
         """The creator's orders as CSV (filters: show_id, status) and a file name for it."""
-        status = query.get("status") or None
-        statuses = None
-        if status is not None:
-            try:
-                statuses = frozenset({OrderStatus(status)})
-            except ValueError:
-                raise ValidationFailed(
-                    "status must be one of " + ", ".join(s.value for s in OrderStatus),
-                    field="status",
-                ) from None
+        status = parse_status_filter(query.get("status"))
+        statuses = None if status is None else frozenset({status})
         show_id = query.get("show_id") or None
         titles: dict[str, str] = {}
         if show_id is not None:
@@ -121,5 +112,5 @@ class FulfilmentService:
         for missing in {o.show_id for o in orders} - set(titles):
             titles[missing] = (await self._shows.get(missing)).title
         day = time.strftime("%Y%m%d", time.gmtime())
-        name = f"orders-{show_id or 'all-shows'}-{status or 'all'}-{day}.csv"
+        name = f"orders-{show_id or 'all-shows'}-{status.value if status else 'all'}-{day}.csv"
         return orders_csv(orders, titles), name

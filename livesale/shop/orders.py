@@ -16,7 +16,7 @@ from livesale.domain.errors import (
     ValidationFailed,
 )
 from livesale.domain.fulfilment import parse_refund_lines, parse_shipment, require_refundable
-from livesale.domain.orders import Order, OrderLine, OrderStatus
+from livesale.domain.orders import Order, OrderLine, OrderStatus, parse_status_filter
 from livesale.domain.payments import PaymentEvent, PaymentEventKind, PaymentInfo, PaymentStatus
 from livesale.payments.dummy import DummyGateway
 from livesale.shop.payments import PaymentService
@@ -167,15 +167,7 @@ class OrderService:
 
     async def list_for_seller(self, creator: Creator, query: dict[str, str]) -> dict[str, Any]:
         """The creator's orders, newest first, filtered by show and status."""
-        status = None
-        if query.get("status"):
-            try:
-                status = OrderStatus(query["status"])
-            except ValueError:
-                raise ValidationFailed(
-                    "status must be one of " + ", ".join(s.value for s in OrderStatus),
-                    field="status",
-                ) from None
+        status = parse_status_filter(query.get("status"))
         limit = _int_query(query, "limit", 50, 1, MAX_LIST)
         before = query.get("before")
         try:

@@ -130,8 +130,9 @@ class Settlement:
             current = await self._orders.refund_line(
                 order.id, position, amount, refund_id, restocked=restocked
             )
-        if restock:
-            self._touch(order)
+        for position in positions if restock else ():
+            # Viewers see the stock of the products put back on sale.
+            self._announcer.touch(order.show_id, order.lines[position].product_id)
         if all(line.refunded for line in current.lines):
             moved = await self._orders.move(
                 current.id, OrderStatus.REFUNDED, REASON_REFUNDED_BY_SELLER
