@@ -243,8 +243,9 @@ class Settlement:
         await self._gateway.refund_payment(order.payment_id, order.id, refund_key(order.id))
 
     async def _refund(self, order: Order, reason: str, event: PaymentEvent | None) -> Transition:
-        if order.status is not OrderStatus.FULFILLED:
-            # Not shipped: the units go back on sale.
+        if order.status not in (OrderStatus.FULFILLED, OrderStatus.REFUNDED):
+            # Not shipped: the units go back on sale. An order refunded already gave back
+            # what it had to (a shipped one nothing): the provider's late event must not.
             await self._give_back(order)
         return await self._orders.move(
             order.id,

@@ -163,3 +163,34 @@ async def test_a_partial_refund_in_the_dashboard_is_recorded_not_a_full_refund(
     assert (charge["amount_refunded"], charge["refunded"]) == (charge["amount"], True)
     assert sum(r["amount"] for r in standin.refunds.values()) == 2 * TEE_PRICE + MUG_PRICE
     assert all(d.status == 200 for d in standin.deliveries)
+
+
+async def test_a_shipped_order_refunded_keeps_its_units_sold_after_the_webhook(
+    alice: Client, standin: StripeStandin, two_items: TwoItemShop, buyers: Buyers
+) -> None:
+    _, order = await _paid(standin, buyers, two_items)
+    shipped = await alice.post(f"/api/orders/{order['id']}/fulfil", headers=origin(alice))
+    assert shipped.status == 200
+    tee, mug = position(order, two_items.tee), position(order, two_items.mug)
+    await _refund(alice, order["id"], {"lines": [mug]})
+    last = await _refund(alice, order["id"], {"lines": [tee]})
+    assert (await last.json())["order"]["status"] == "refunded"
+    # Stripe's charge.refunded (now the whole charge) arrives after the order is refunded:
+    # the parcel has left, so nothing may go back on sale.
+    await standin.drain()
+    assert all(d.status == 200 for d in standin.deliveries)
+    assert await levels(alice, two_items.tee) == (8, 0, 2)
+    assert await levels(alice, two_items.mug) == (4, 0, 1)
+
+
+async def test_a_shipped_order_refunded_whole_keeps_its_units_sold_after_the_webhook(
+    alice: Client, standin: StripeStandin, two_items: TwoItemShop, buyers: Buyers
+) -> None:
+    _, order = await _paid(standin, buyers, two_items)
+    await alice.post(f"/api/orders/{order['id']}/fulfil", headers=origin(alice))
+    whole = await _refund(alice, order["id"])
+    assert (await whole.json())["order"]["status"] == "refunded"
+    await standin.drain()
+    assert all(d.status == 200 for d in standin.deliveries)
+    assert await levels(alice, two_items.tee) == (8, 0, 2)
+    assert await levels(alice, two_items.mug) == (4, 0, 1)
