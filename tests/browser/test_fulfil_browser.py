@@ -90,6 +90,7 @@ class Sold:
     mia_order: dict[str, Any]
     leo_order: dict[str, Any]
     mia_cookies: list[dict[str, Any]]
+    mug_id: str
 
 
 @asynccontextmanager
@@ -177,7 +178,7 @@ async def _sold(api: Api, server: TestServer, base_url: str, email: str) -> Sold
             {"name": cookie.key, "value": cookie.value, "url": base_url}
             for cookie in mia.cookie_jar
         ]
-    return Sold(show_id, mia_order, leo_order, cookies)
+    return Sold(show_id, mia_order, leo_order, cookies, mug_id)
 
 
 async def _console(
@@ -415,4 +416,33 @@ async def test_another_creator_sees_none_of_it(
     await page.goto(f"{base_url}/console/orders?show={sold.show_id}")
     await expect(page.locator("#orders-empty")).to_be_visible()
     assert await page.locator("#order-list .order-row").count() == 0
+    assert not errors, errors
+
+
+IMG = "<img src=x onerror=window.__xss=1>"
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(180)
+async def test_markup_in_a_buyers_details_stays_text(
+    base_url: str, browser: Browser, api: Api, server: TestServer
+) -> None:
+    errors: list[str] = []
+    sold = await _sold(api, server, base_url, "dee@example.com")
+    address = {**GB_ADDRESS, "line1": IMG, "city": "<script>window.__xss=1</script>"}
+    async with _buyer(base_url, IMG) as eve:
+        order = await _buy(eve, base_url, sold.show_id, [(sold.mug_id, 1)], f"Eve {IMG}", address)
+    page = await _console(browser, base_url, "en", "dee@example.com", errors)
+    views = (
+        (f"/console/orders/{order['id']}", "#detail-address address"),
+        (f"/console/orders?show={sold.show_id}&view=parcels", "#parcel-list address"),
+        (f"/console/shows/{sold.show_id}/packing-list", "#packing-parcels address"),
+    )
+    for path, selector in views:
+        await page.goto(f"{base_url}{path}")
+        shown = page.locator(selector).filter(has_text="onerror")
+        await expect(shown).to_contain_text(IMG)
+        await expect(shown).to_contain_text("<script>window.__xss=1</script>")
+        assert await page.evaluate("typeof window.__xss") == "undefined"
+        assert await page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
     assert not errors, errors
