@@ -32,7 +32,7 @@ function showShipError(error) {
 }
 
 /**
- * Open "Mark shipped" with `heading` (an i18n key and its params); `onShip(shipment)`
+ * Open "Mark shipped" headed by `headingKey` (with `params`); `onShip(shipment)`
  * sends it and resolves when done (the dialog then closes) or rejects with the
  * server's error (shown in the dialog, which stays open).
  */
@@ -60,7 +60,6 @@ $("ship-form").addEventListener("submit", async (event) => {
   $("ship-submit").disabled = true;
   try {
     await shipAction(shipment);
-    shipAction = null;
     $("ship-dialog").close();
   } catch (error) {
     showShipError(error);
@@ -100,7 +99,6 @@ $("refund-form").addEventListener("submit", async (event) => {
   $("refund-error").textContent = "";
   try {
     await refundAction();
-    refundAction = null;
     $("refund-dialog").close();
   } catch (error) {
     $("refund-error").textContent = errorText(error);
@@ -109,9 +107,10 @@ $("refund-form").addEventListener("submit", async (event) => {
   }
 });
 $("refund-cancel").addEventListener("click", () => $("refund-dialog").close());
-for (const id of ["ship-dialog", "refund-dialog"]) {
-  $(id).addEventListener("close", () => {
-    shipAction = id === "ship-dialog" ? null : shipAction;
-    refundAction = id === "refund-dialog" ? null : refundAction;
-  });
-}
+// Closed any way (Cancel, Escape, done): the action is over.
+$("ship-dialog").addEventListener("close", () => {
+  shipAction = null;
+});
+$("refund-dialog").addEventListener("close", () => {
+  refundAction = null;
+});

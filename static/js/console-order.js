@@ -8,7 +8,7 @@ import { $, el } from "./dom.js";
 import { formatDateTime, formatMoney } from "./format.js";
 import { errorText, get, post } from "./http.js";
 import { has, setText, t } from "./i18n.js";
-import { lineTitle, sellerStatusText } from "./order-view.js";
+import { lineSummary, lineTitle, sellerStatusText } from "./order-view.js";
 
 const enc = encodeURIComponent;
 let view = null; // {order, history, showTitle}
@@ -47,7 +47,7 @@ function trackingLink(url) {
 
 function refundLine(order, line) {
   const amount = formatMoney(line.line_total_minor, order.currency);
-  const item = line.quantity > 1 ? t("order.line_summary", { n: line.quantity, title: lineTitle(line) }) : lineTitle(line);
+  const item = lineSummary(line);
   openRefundDialog("orders.refund_line_confirm", { item, amount, name: order.name }, async () => {
     const body = await post(`/api/orders/${enc(order.id)}/refund`, { lines: [line.position] });
     view = { ...view, order: body.order, history: body.history };
@@ -139,18 +139,20 @@ function drawShipment(order) {
 function drawStatus(order, history) {
   const reasonKey = `orders.reason.${order.status_reason}`;
   $("detail-reason").textContent = order.status_reason && has(reasonKey) ? t(reasonKey) : "";
-  const steps = (history || []).map((step) => {
+  const step = (at, key, params) => {
     const label = el("strong");
-    // The first step is the order being placed (it waits for its payment from then on).
-    setText(label, step.from_status ? `orders.status.${step.to_status}` : "detail.history_placed");
-    return el("li", {}, label, " ", timeElement(step.at));
-  });
+    setText(label, key, params);
+    return { at, node: el("li", {}, label, " ", timeElement(at)) };
+  };
+  const steps = (history || []).map((change) =>
+    // The first change is the order being placed (it waits for its payment from then on).
+    step(change.at, change.from_status ? `orders.status.${change.to_status}` : "detail.history_placed"),
+  );
   for (const line of order.lines.filter((l) => l.refunded_at)) {
-    const label = el("strong");
-    setText(label, "detail.history_line_refunded", { item: lineTitle(line) });
-    steps.push(el("li", { dataset: { at: String(line.refunded_at) } }, label, " ", timeElement(line.refunded_at)));
+    steps.push(step(line.refunded_at, "detail.history_line_refunded", { item: lineTitle(line) }));
   }
-  $("detail-history").replaceChildren(...steps);
+  steps.sort((a, b) => a.at - b.at); // stable: changes at the same time keep their order
+  $("detail-history").replaceChildren(...steps.map((s) => s.node));
 }
 
 function drawPayment(order) {
