@@ -44,21 +44,18 @@ def parse_shipment(raw: dict[str, Any]) -> Shipment | None:
 def _check_tracking_url(url: str) -> None:
     """Only a plain web address: the buyer's page makes a link of it."""
     # javascript:, data: and the like would run or show something else when clicked.
+    not_web = ValidationFailed(
+        "tracking_url must be an http:// or https:// address", field="tracking_url"
+    )
     try:
         parts = urlsplit(url)
         host = parts.hostname
-    except ValueError:
-        host = None
-        parts = None
-    if (
-        parts is None
-        or parts.scheme.lower() not in ("http", "https")
-        or not host
-        or any(ch.isspace() for ch in url)
-    ):
-        raise ValidationFailed(
-            "tracking_url must be an http:// or https:// address", field="tracking_url"
-        )
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise not_web from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise not_web
+    if any(ch.isspace() for ch in url):
+        raise not_web
     if parts.username is not None or parts.password is not None:
         # "https://carrier.example@evil.example/" reads as the carrier's site but is not.
         raise ValidationFailed(
