@@ -44,6 +44,7 @@ from livesale.web.auth_routes import add_auth_routes
 from livesale.web.catalogue_json import product_json
 from livesale.web.client_address import TrustedProxies, client_address_middleware
 from livesale.web.csrf import csrf_middleware
+from livesale.web.fulfilment_routes import add_fulfilment_routes
 from livesale.web.health import add_health_routes
 from livesale.web.http_metrics import http_metrics_middleware
 from livesale.web.listings_api import add_listing_routes
@@ -107,6 +108,7 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     add_room_routes(app)
     add_moderation_routes(app)
     add_order_routes(app)
+    add_fulfilment_routes(app)
     add_metrics_route(app)
     add_page_routes(app)
     if STATIC_DIR.is_dir():

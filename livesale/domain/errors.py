@@ -481,6 +481,12 @@ class OrderNotFound(NotFound):
     code = "order_not_found"
 
 
+class ParcelNotFound(NotFound):
+    """No parcel of this show has this id (a buyer's orders to one address)."""
+
+    code = "parcel_not_found"
+
+
 class PaymentNotFound(NotFound):
     """No payment has this id with the active gateway."""
 

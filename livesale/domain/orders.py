@@ -44,6 +44,20 @@ NEXT_STATUSES: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 
+def parse_status_filter(raw: str | None) -> OrderStatus | None:
+    """A `status` query parameter: an order status, or None when not given."""
+    if not raw:
+        return None
+    try:
+        return OrderStatus(raw)
+    except ValueError:
+        raise ValidationFailed(
+            "status must be one of " + ", ".join(s.value for s in OrderStatus),
+            field="status",
+            reason="bad_format",
+        ) from None
+
+
 def can_move(current: OrderStatus, target: OrderStatus) -> bool:
     """Whether an order may go from `current` to `target`."""
     return target in NEXT_STATUSES[current]
@@ -111,11 +125,35 @@ class OrderLine:
     sale_id: str | None
     hold_id: str
     pin_id: int | None = None  # the pin on screen it was bought from, for analytics
+    refunded_at: float | None = None  # set when the seller refunded this line alone
+    refunded_minor: int = 0  # what that refund gave back
 
     @property
     def line_total_minor(self) -> int:
         """quantity x unit price."""
         return self.quantity * self.unit_price_minor
+
+    @property
+    def refunded(self) -> bool:
+        """Whether this line was refunded on its own."""
+        return self.refunded_at is not None
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """How a fulfilled order travels: all optional, as the seller typed them (validated)."""
+
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+
+    def as_json(self) -> dict[str, str]:
+        """The transmitted form."""
+        return {
+            "carrier": self.carrier,
+            "tracking_number": self.tracking_number,
+            "tracking_url": self.tracking_url,
+        }
 
 
 @dataclass(frozen=True)
@@ -140,6 +178,18 @@ class Order:
     fulfilled_at: float | None
     refunded_at: float | None
     canceled_at: float | None
+    shipment: Shipment | None = None
+    # The part of the payment the provider reports refunded (its own running total).
+    provider_refunded_minor: int = 0
+
+    @property
+    def refunded_minor(self) -> int:
+        """Money given back so far: all of it once refunded, else the lines' refunds or
+        what the provider reports, whichever is more (a dashboard refund names no line)."""
+        if self.status is OrderStatus.REFUNDED:
+            return self.total_minor
+        lines = sum(line.refunded_minor for line in self.lines)
+        return min(self.total_minor, max(lines, self.provider_refunded_minor))
 
 
 def _text(raw: dict[str, Any], name: str, where: str, *, required: bool, limit: int) -> str:
@@ -208,3 +258,8 @@ def parse_buyer_details(raw: object) -> BuyerDetails:
         address=parse_address(raw.get("address")),
         announce=announce,
     )
+
+
+def text_field(raw: dict[str, Any], name: str, *, required: bool, limit: int) -> str:
+    """`raw[name]` checked like the buyer's fields: NFC, trimmed, no control characters."""
+    return _text(raw, name, "", required=required, limit=limit)

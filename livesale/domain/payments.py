@@ -29,6 +29,8 @@ class PaymentEventKind(StrEnum):
     FAILED = "failed"
     CANCELED = "canceled"
     REFUNDED = "refunded"
+    # Part of the payment was given back; the order keeps its status.
+    PARTIALLY_REFUNDED = "partially_refunded"
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class PaymentEvent:
     payment_id: str
     order_id: str | None
     message: str | None = None
+    # For refunds: how much of the payment the provider has given back so far, in all.
+    amount_refunded_minor: int | None = None
 
 
 # The dummy gateway's test cards: the numbers Stripe documents for the same cases.

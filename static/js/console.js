@@ -2,7 +2,9 @@
 import { analyticsView } from "./console-analytics.js";
 import { fetchMe, setUpAuth } from "./console-auth.js";
 import { confirmSignOut, resumeBroadcast } from "./console-broadcast.js";
+import { orderView } from "./console-order.js";
 import { ordersView } from "./console-orders.js";
+import { packingView } from "./console-packing.js";
 import { productFormView } from "./console-product-form.js";
 import { productsView } from "./console-products.js";
 import { activeView, navigate, render, startRouter } from "./console-router.js";
@@ -63,7 +65,9 @@ startRouter(
     [/^\/console\/shows\/new$/, showFormView],
     [/^\/console\/shows\/([^/]+)$/, showRoomView],
     [/^\/console\/shows\/([^/]+)\/analytics$/, analyticsView],
+    [/^\/console\/shows\/([^/]+)\/packing-list$/, packingView],
     [/^\/console\/orders\/?$/, ordersView],
+    [/^\/console\/orders\/([^/]+)$/, orderView],
     [/^\/console\/settings\/?$/, settingsView],
   ],
   signedIn,
