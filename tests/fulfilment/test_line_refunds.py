@@ -73,10 +73,11 @@ async def test_one_line_then_the_last_line(
     assert await _dummy_payment(alice, after["payment_id"]) == ("succeeded", MUG_PRICE)
     assert await levels(alice, two_items.mug) == (5, 0, 0)
     assert await levels(alice, two_items.tee) == (8, 0, 2)
-    # Analytics: revenue keeps the Tees, refunds count the Mug.
+    # Analytics: revenue is every payment taken, refunds count the Mug, net keeps the Tees.
     sales = await _sales(alice, two_items.show_id)
-    assert sales["revenue"] == [{"currency": "EUR", "amount_minor": 2 * TEE_PRICE}]
+    assert sales["revenue"] == [{"currency": "EUR", "amount_minor": total}]
     assert sales["refunded_amount"] == [{"currency": "EUR", "amount_minor": MUG_PRICE}]
+    assert sales["net"] == [{"currency": "EUR", "amount_minor": 2 * TEE_PRICE}]
     assert sales["sold"] == 1
     # The buyer sees it too.
     mine = await seller_order(mia, order["id"])
@@ -94,8 +95,9 @@ async def test_one_line_then_the_last_line(
     assert await _dummy_payment(alice, after["payment_id"]) == ("refunded", total)
     assert await levels(alice, two_items.tee) == (10, 0, 0)
     sales = await _sales(alice, two_items.show_id)
-    assert (sales["sold"], sales["revenue"]) == (0, [])
+    assert (sales["sold"], sales["revenue"]) == (0, [{"currency": "EUR", "amount_minor": total}])
     assert sales["refunded_amount"] == [{"currency": "EUR", "amount_minor": total}]
+    assert sales["net"] == [{"currency": "EUR", "amount_minor": 0}]
     history = (await (await alice.get(f"/api/orders/{order['id']}")).json())["history"]
     assert [h["to_status"] for h in history] == ["pending_payment", "paid", "refunded"]
 
