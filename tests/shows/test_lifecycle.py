@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,10 @@ from livesale.config import ShowSettings
 from livesale.domain.pins import TimelineKind
 from livesale.domain.shows import ShowStatus
 from livesale.live.lifecycle import ShowLifecycle, publisher_key
+from livesale.live.sale_gate import SaleGate
 from livesale.storage.database import Database
 from livesale.storage.shows import ShowRepository
+from livesale.storage.stock import StockStore
 from livesale.storage.timeline import TimelineRepository
 
 GRACE_SECONDS = 60.0
@@ -31,13 +33,20 @@ class Clock:
 
 
 class Recorder:
-    """Collects what the lifecycle publishes to rooms."""
+    """Collects what the lifecycle publishes to rooms and to every process."""
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, dict[str, Any]]] = []
+        self.control: list[dict[str, Any]] = []
 
     async def publish(self, show_id: str, message: dict[str, Any]) -> None:
         self.messages.append((show_id, message))
+
+    async def publish_control(self, message: dict[str, Any]) -> None:
+        self.control.append(message)
+
+    def on_control(self, kind: str, handler: Callable[[dict[str, Any]], None]) -> None:
+        """Nothing comes back: this recorder is the only process."""
 
 
 @pytest.fixture
@@ -65,6 +74,7 @@ async def test_a_show_whose_publisher_never_returns_ends_after_the_grace_time(
     lifecycle = ShowLifecycle(
         shows, timeline, redis, recorder, publishing.__contains__,
         ShowSettings(end_after_publisher_lost_seconds=GRACE_SECONDS), clock,
+        gate=SaleGate(StockStore(redis), recorder),
     )  # fmt: skip
     show, _key = await shows.create("Crashy")
     publishing.add(show.id)
@@ -106,3 +116,4 @@ async def test_a_show_whose_publisher_never_returns_ends_after_the_grace_time(
     assert kinds == [TimelineKind.PIN, TimelineKind.UNPIN]
     assert [m["type"] for _, m in recorder.messages[-2:]] == ["unpin", "show"]
     assert recorder.messages[-1][1]["show"]["status"] == "ended"
+    assert recorder.control == [{"kind": "show_changed", "show_id": show.id}]
