@@ -138,6 +138,22 @@ class OrderRepository:
         """The order, or None."""
         return await _load(self._db.reader, order_id)
 
+    async def latest_details(self, viewer_id: str) -> BuyerDetails | None:
+        """The email, name and address of the viewer's most recent order, or None."""
+        row = await self._db.fetchone(
+            "SELECT email, name, address_json, announce FROM orders WHERE viewer_id = ?"
+            " ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            (viewer_id,),
+        )
+        if row is None:
+            return None
+        return BuyerDetails(
+            email=str(row["email"]),
+            name=str(row["name"]),
+            address=Address.from_json(json.loads(row["address_json"])),
+            announce=bool(row["announce"]),
+        )
+
     async def by_payment(self, payment_id: str) -> Order | None:
         """The order paid by this payment, or None."""
         row = await self._db.fetchone("SELECT id FROM orders WHERE payment_id = ?", (payment_id,))

@@ -114,6 +114,22 @@ export function createCheckoutForm({ onSubmit }) {
       const first = [...controls.values()].find((control) => !control.value);
       (first || submit).focus();
     },
+    /** Start from a returning buyer's last details (`{email, name, address, announce}`), if any. */
+    fill(details) {
+      if (!details) {
+        return;
+      }
+      const address = details.address || {};
+      for (const [name, control] of controls) {
+        const value = name.startsWith("address.") ? address[name.slice("address.".length)] : details[name];
+        if (typeof value === "string" && !control.value) {
+          control.value = value;
+        }
+      }
+      if (typeof details.announce === "boolean") {
+        announce.checked = details.announce;
+      }
+    },
     /** Name the viewer whose name the room would see. */
     setViewerName(name) {
       if (name) {
