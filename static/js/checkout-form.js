@@ -4,6 +4,7 @@
 import { fillCountrySelect } from "./countries.js";
 import { el } from "./dom.js";
 import { has, setText, t } from "./i18n.js";
+import { createSavedDetails } from "./saved-details.js";
 
 const FIELDS = [
   { name: "email", key: "checkout.email", type: "email", autocomplete: "email", required: true, maxLength: 254 },
@@ -72,7 +73,17 @@ export function createCheckoutForm({ onSubmit }) {
   const submit = el("button", { type: "submit", className: "primary wide" });
   setText(submit, "checkout.continue");
   const formError = el("p", { className: "error", attrs: { role: "alert" } });
-  form.append(grid, announceRow, submit, formError);
+  // A returning buyer sees their saved details in short, the fields one tap away.
+  const saved = createSavedDetails({ onEdit: () => expand(true) });
+  form.append(saved.element, grid, announceRow, submit, formError);
+
+  function expand(focusFirst) {
+    saved.hide();
+    grid.hidden = false;
+    if (focusFirst) {
+      controls.get("email").focus();
+    }
+  }
 
   function clearError(name) {
     const control = controls.get(name);
@@ -111,7 +122,7 @@ export function createCheckoutForm({ onSubmit }) {
   return {
     element: form,
     focus() {
-      const first = [...controls.values()].find((control) => !control.value);
+      const first = saved.shown ? null : [...controls.values()].find((control) => control.required && !control.value);
       (first || submit).focus();
     },
     /** Start from a returning buyer's last details (`{email, name, address, announce}`), if any. */
@@ -128,6 +139,10 @@ export function createCheckoutForm({ onSubmit }) {
       }
       if (typeof details.announce === "boolean") {
         announce.checked = details.announce;
+      }
+      if ([...controls.values()].every((control) => control.checkValidity())) {
+        saved.show(values());
+        grid.hidden = true;
       }
     },
     /** Name the viewer whose name the room would see. */
@@ -148,6 +163,7 @@ export function createCheckoutForm({ onSubmit }) {
       if (!control) {
         return false;
       }
+      expand(false); // the field must be seen to be fixed
       control.setAttribute("aria-invalid", "true");
       const key = `checkout.invalid.${field}`;
       errors.get(field).textContent = has(key) ? t(key) : text;
@@ -164,6 +180,9 @@ export function createCheckoutForm({ onSubmit }) {
     /** After a language switch: country names in the new language. */
     relabel() {
       fillCountrySelect(country, t("checkout.choose_country"));
+      if (saved.shown) {
+        saved.show(values()); // the country's name in the new language
+      }
     },
   };
 }

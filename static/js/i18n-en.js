@@ -57,6 +57,8 @@ export const en = {
   "share.label": "Share this show",
   "share.copied": "Link copied",
   "share.copy_by_hand": "Copy this link:",
+  "checkout.ship_to": "Ship to",
+  "checkout.edit_details": "Change",
   "likes.send": "Send a heart",
 
   "card.label": "Pinned product",

@@ -55,6 +55,8 @@ export const zh = {
   "share.label": "分享这场直播",
   "share.copied": "链接已复制",
   "share.copy_by_hand": "复制此链接：",
+  "checkout.ship_to": "寄送至",
+  "checkout.edit_details": "修改",
   "likes.send": "点赞",
 
   "card.label": "置顶商品",
