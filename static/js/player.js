@@ -36,6 +36,7 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
   let lastOfflineAt = 0; // when the API last said the publisher was away
   let lastCheckAt = 0;
   let away = false; // the room (or the API) says the host's connection dropped
+  let upcoming = false; // scheduled with a start time (the page counts down to it)
 
   function setState(state, textKey, noteKey, noteParams) {
     badge.dataset.state = state;
@@ -61,7 +62,7 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
   }
 
   function offline(noteKey) {
-    setState("offline", "badge.offline", noteKey);
+    setState("offline", upcoming ? "badge.upcoming" : "badge.offline", noteKey);
     onOffline();
   }
 
@@ -89,6 +90,7 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
     busy = true;
     try {
       const show = await fetchShow(showId);
+      upcoming = show.status === "scheduled" && typeof show.scheduled_at === "number";
       onShow(show);
       if (show.status === "ended") {
         markEnded();
