@@ -149,6 +149,9 @@ class CheckoutService:
             raise ShowNotEnded(
                 "buying from the replay needs the show to have ended", status=show.status.value
             )
+        if pin_id is None:
+            # Picked from the show's bag while the replay plays: no pin, the regular price.
+            return PricedItem(product, variant, variant.price_minor, None)
         events = await self._timeline.events(show.id)
         pin = replay_pin(events, pin_id, product)
         return price_replay_item(

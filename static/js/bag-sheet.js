@@ -10,7 +10,7 @@ import { el } from "./dom.js";
 import { formatCount, formatDuration } from "./format.js";
 import { get } from "./http.js";
 import { onLanguageChange, setText, t } from "./i18n.js";
-import { bagOffer, buyLabelKey, drawPrice, drawStock } from "./offer-view.js";
+import { bagOffer, buyLabelKey, drawPrice, drawStock, saleMsLeft } from "./offer-view.js";
 
 const TICK_MS = 250; // a flash sale's countdown
 
@@ -130,8 +130,7 @@ export function createBagSheet({ showId, button, count, checkout, pinned }) {
     const resuming = Boolean(row.resume && chosen && row.resume.variantId === chosen.id);
     setText(row.buy, buyLabelKey({ busy: row.busy, unavailable, resuming }));
     if (row.countdown) {
-      const left = offer.pin.flash_sale ? offer.pin.flash_sale.ends_at - Date.now() : 0;
-      row.countdown.textContent = t("card.ends_in", { time: formatDuration(Math.max(left, 0)) });
+      row.countdown.textContent = t("card.ends_in", { time: formatDuration(saleMsLeft(offer.pin)) });
     }
   }
 

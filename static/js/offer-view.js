@@ -42,6 +42,11 @@ export function productLeft(offer) {
   return counts.length ? counts.reduce((sum, n) => sum + n, 0) : null;
 }
 
+/** Milliseconds left of the pin's flash sale (its `ends_at` as the card keeps it, on this device's clock). */
+export function saleMsLeft(pin) {
+  return pin && pin.flash_sale ? Math.max(pin.flash_sale.ends_at - Date.now(), 0) : 0;
+}
+
 /** A bag product as an offer: no pin on screen, so no flash sale. */
 export function bagOffer(product, stock, soldOut) {
   return { pin: { id: null, product, flash_sale: null }, stock, soldOut };
