@@ -70,6 +70,10 @@ async def test_on_a_phone_the_controls_stay_clear_and_a_tap_gives_sound(
     await page.goto(f"{base_url}/watch/{show.show_id}")
     await playing(page)
     await join_chat(page, "Li")
+    await page.fill("#chat-input", "Does it come in blue?")
+    await page.locator("#chat-send").tap()
+    message = page.locator("#chat .chat-message")
+    await expect(message).to_contain_text("Does it come in blue?")
     card = page.locator("#pin .pin-card")
     await expect(card.locator(".pin-limit")).to_have_text(words["limit"])
     await expect(card.locator(".pin-left")).to_have_text(words["left"])
@@ -101,6 +105,7 @@ async def test_on_a_phone_the_controls_stay_clear_and_a_tap_gives_sound(
         assert not overlap(a, b), (one, a, two, b)
     assert not overlap(await box(card), boxes["chat input"])
     assert not overlap(await box(card), boxes["unmute"])
+    assert not overlap(await box(card), await box(message))  # the chat reads below the card
 
     # Someone else buys: the toast shows above the card, inside the screen.
     await guest_buys(base_url, show.show_id, show.mug["variants"][0]["id"], "Bo")
