@@ -7,10 +7,11 @@
 import { buyNow, cancelCheckout, fetchCheckoutDetails, newRequestId, placeOrder } from "./checkout-api.js";
 import { createChooseStep } from "./checkout-choose.js";
 import { createCheckoutForm } from "./checkout-form.js";
+import { doneStep, nameStep } from "./checkout-steps.js";
 import { el } from "./dom.js";
 import { formatDuration } from "./format.js";
 import { onLanguageChange, setText, t } from "./i18n.js";
-import { linesList, reasonText, statusText, totalRow } from "./order-view.js";
+import { linesList, totalRow } from "./order-view.js";
 import { createPaymentStep } from "./payment-step.js";
 import { retryable, shopErrorText } from "./shop-errors.js";
 
@@ -156,42 +157,19 @@ export function createCheckout({ showId, viewerName, replayOffset = () => null }
   // ---- Step: a display name first ------------------------------------------------
 
   function askName(then) {
-    const input = el("input", {
-      id: "checkout-viewer-name",
-      maxLength: 40,
-      autocomplete: "nickname",
-      required: true,
-    });
-    const label = el("span", {});
-    setText(label, "checkout.name_label");
-    const hint = el("p", { className: "muted" });
-    setText(hint, "checkout.name_hint");
-    const submit = el("button", { type: "submit", className: "primary" });
-    setText(submit, "checkout.name_continue");
-    const nameForm = el(
-      "form",
-      { className: "fields name-step" },
-      hint,
-      el("div", { className: "inline" }, el("label", { className: "field" }, label, input), submit),
-    );
-    nameForm.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const name = input.value.trim();
-      if (!name) {
-        input.focus();
-        return;
-      }
-      submit.disabled = true;
-      try {
-        await viewerName.choose(name); // the chat knows the name too
+    const step = nameStep({
+      onName: async (name) => {
+        try {
+          await viewerName.choose(name); // the chat knows the name too
+        } catch (failure) {
+          showError(shopErrorText(failure));
+          throw failure;
+        }
         then();
-      } catch (failure) {
-        showError(shopErrorText(failure));
-        submit.disabled = false;
-      }
+      },
     });
-    open("name", "checkout.name_title", nameForm);
-    input.focus();
+    open("name", "checkout.name_title", ...step.nodes);
+    step.input.focus();
   }
 
   // ---- Buy now: hold the stock -------------------------------------------------
@@ -356,32 +334,9 @@ export function createCheckout({ showId, viewerName, replayOffset = () => null }
     session.done = true;
     session.order = order;
     session.surface.setResume(null);
-    const status = el("p", { className: "order-status", dataset: { status: order.status } });
-    status.textContent = statusText(order);
-    const reason = reasonText(order);
-    const number = el("p", { className: "muted order-number" });
-    setText(number, "order.number", { id: order.id });
-    const view = el("a", {
-      className: "button secondary",
-      href: `/orders/${encodeURIComponent(order.id)}`,
-      target: "_blank",
-      rel: "noopener",
-    });
-    setText(view, "checkout.view_order");
-    const back = el("button", { type: "button", className: "primary" });
-    setText(back, "checkout.back_to_show");
-    back.addEventListener("click", close);
-    open(
-      "done",
-      order.status === "paid" ? "checkout.thanks" : "checkout.order_title",
-      status,
-      reason ? el("p", { className: "order-reason", textContent: reason }) : null,
-      number,
-      linesList(order.lines, order.currency),
-      totalRow(order.total_minor, order.currency),
-      el("div", { className: "actions" }, view, back),
-    );
-    back.focus();
+    const step = doneStep(order, { onBack: close });
+    open("done", order.status === "paid" ? "checkout.thanks" : "checkout.order_title", ...step.nodes);
+    step.back.focus();
   }
 
   // ---- Step: the hold ran out before the order -------------------------------------------

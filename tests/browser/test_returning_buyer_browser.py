@@ -97,6 +97,8 @@ async def test_a_returning_buyer_pays_in_four_taps_on_a_phone_and_three_on_a_lap
     await page.locator("#checkout button.pay").tap()
     await paid(page)
     assert await page.evaluate("() => window.taps") == 4
+    await expect(page.locator("#checkout .sheet-body")).not_to_contain_text("null")
+    await screenshot(page, "watch-phone-paid")
 
     # And on the laptop again: 3 clicks and the card.
     page = await open_show(laptop, url, errors)
