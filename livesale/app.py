@@ -18,6 +18,7 @@ from livesale.live.lifecycle import ShowLifecycle
 from livesale.live.pins import PinService
 from livesale.live.replays import RETENTION_INTERVAL_SECONDS, ReplayService
 from livesale.live.room import Room
+from livesale.live.sale_gate import SaleGate
 from livesale.live.shows import ShowService
 from livesale.roles import Role
 from livesale.shop.assembly import Shop, build_shop
@@ -34,6 +35,7 @@ from livesale.storage.recordings import RecordingRepository
 from livesale.storage.redis_client import connect_redis, open_connections, verify_redis_config
 from livesale.storage.redis_server import EmbeddedRedis
 from livesale.storage.shows import ShowRepository
+from livesale.storage.stock import StockStore
 from livesale.storage.timeline import TimelineRepository
 from livesale.storage.viewers import ViewerRepository
 from livesale.tasks import cancel_and_wait
@@ -43,8 +45,10 @@ from livesale.web.buyer_routes import add_buyer_routes
 from livesale.web.catalogue_json import product_json
 from livesale.web.client_address import TrustedProxies, client_address_middleware
 from livesale.web.csrf import csrf_middleware
+from livesale.web.fulfilment_routes import add_fulfilment_routes
 from livesale.web.health import add_health_routes
 from livesale.web.http_metrics import http_metrics_middleware
+from livesale.web.listings_api import add_listing_routes
 from livesale.web.media_cors import media_cors_middleware
 from livesale.web.media_role import add_video_routes, open_video
 from livesale.web.metrics_route import add_metrics_route
@@ -98,6 +102,7 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     add_auth_routes(app)
     add_catalogue_routes(app)
     add_shows_routes(app)
+    add_listing_routes(app)
     add_analytics_routes(app)
     add_timeline_routes(app)
     add_replay_routes(app)
@@ -105,6 +110,7 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     add_room_routes(app)
     add_moderation_routes(app)
     add_order_routes(app)
+    add_fulfilment_routes(app)
     add_metrics_route(app)
     add_page_routes(app)
     if STATIC_DIR.is_dir():
@@ -172,14 +178,16 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 
         # The show's life and its pins tell the room, so they come after it.
         timeline = TimelineRepository(db)
+        gate = SaleGate(StockStore(redis), room)
+        app[keys.SALE_GATE] = gate
         lifecycle = ShowLifecycle(
-            app[keys.SHOWS], timeline, redis, room, is_publishing, settings.shows
+            app[keys.SHOWS], timeline, redis, room, is_publishing, settings.shows, gate=gate
         )
         lifecycle.start()
         stack.push_async_callback(lifecycle.close)
         app[keys.LIFECYCLE] = lifecycle
         app[keys.SHOW_SERVICE] = ShowService(app[keys.SHOWS], app[keys.PRODUCTS], app[keys.IMAGES])
-        pins = PinService(app[keys.SHOWS], timeline, app[keys.PRODUCTS], room, product_json)
+        pins = PinService(app[keys.SHOWS], timeline, app[keys.PRODUCTS], room, product_json, gate)
         app[keys.PINS] = pins
         replays = ReplayService(
             settings.recordings_dir,
@@ -213,6 +221,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         if app[keys.ROLE] is not Role.MEDIA:
             shop.start(settings)
         app[keys.SHOP] = shop
+        # A pin or show change made by any process reaches this one's cache at once.
+        gate.on_change(shop.catalogue.forget_live_state)
         room.snapshot_extras = _snapshot_extras(pins, shop, lifecycle)
         app[keys.ANALYTICS] = ShowAnalytics(
             app[keys.SHOWS],

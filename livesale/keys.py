@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from livesale.live.pins import PinService
     from livesale.live.replays import ReplayService
     from livesale.live.room import Room
+    from livesale.live.sale_gate import SaleGate
     from livesale.live.shows import ShowService
     from livesale.media.service import MediaService
     from livesale.roles import Role
@@ -41,6 +42,7 @@ LOGIN_THROTTLE: web.AppKey[LoginThrottle] = web.AppKey("login_throttle")
 SHOW_SERVICE: web.AppKey[ShowService] = web.AppKey("show_service")
 PINS: web.AppKey[PinService] = web.AppKey("pins")
 LIFECYCLE: web.AppKey[ShowLifecycle] = web.AppKey("lifecycle")
+SALE_GATE: web.AppKey[SaleGate] = web.AppKey("sale_gate")
 PRODUCTS: web.AppKey[ProductRepository] = web.AppKey("products")
 IMAGES: web.AppKey[ImageStore] = web.AppKey("images")
 ROOM: web.AppKey[Room] = web.AppKey("room")

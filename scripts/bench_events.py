@@ -146,9 +146,11 @@ class LoadGen:
         if at < 0:
             return
         digits_end = at + 5
-        while digits_end < end and data[digits_end] in b"0123456789 ":
+        while digits_end < end and data[digits_end] in b"0123456789. ":
             digits_end += 1
-        self.intake_ms[seq] = int(data[at + 5 : digits_end]) - sent_us // 1000
+        # `at` is epoch seconds (fractions allowed), like every time the server sends.
+        stamped_ms = round(float(data[at + 5 : digits_end]) * 1000)
+        self.intake_ms[seq] = stamped_ms - sent_us // 1000
 
     def parse_events(self, payload: bytes, arrival: float | None, sender: bool) -> None:
         """Full JSON parse of the rare frames that carry a pin or an error."""
@@ -887,7 +889,7 @@ async def start_naive(args: argparse.Namespace, redis: RedisServer, senders: int
                     "id": pin_id,
                     "product": synthetic_product(number % 2),
                     "offset_ms": int((time.time() - started_at) * 1000),
-                    "pinned_at": int(time.time() * 1000),
+                    "pinned_at": time.time(),
                     "flash_sale": None,
                 },
             }

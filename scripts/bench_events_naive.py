@@ -98,7 +98,7 @@ async def _on_client_message(
             "id": _next_chat_id(app),
             "author": {"id": "guest", "name": "guest", "role": "viewer"},
             "text": text,
-            "at": int(time.time() * 1000),
+            "at": time.time(),
         },
     }
     await app[REDIS].publish(channel_of(show_id), json.dumps(event))

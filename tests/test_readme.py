@@ -22,6 +22,11 @@ def test_every_error_code_is_in_the_readme() -> None:
     assert not missing, f"error codes missing from README.md: {missing}"
 
 
+def test_every_validation_reason_is_in_the_readme() -> None:
+    missing = sorted(r for r in errors.FIELD_REASONS if f"| `{r}` |" not in README)
+    assert not missing, f"validation reasons missing from README.md: {missing}"
+
+
 def test_every_setting_is_in_the_readme() -> None:
     missing = []
     defaults = Settings()

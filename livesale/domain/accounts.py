@@ -67,26 +67,37 @@ def hash_token(token: str) -> str:
 def validate_email(email: object) -> str:
     """The stripped email, or ValidationFailed on field `email`."""
     if not isinstance(email, str):
-        raise ValidationFailed("email must be a string", field="email")
+        raise ValidationFailed("email must be a string", field="email", reason="wrong_type")
     cleaned = email.strip()
-    if not cleaned or len(cleaned) > MAX_EMAIL_LENGTH:
+    if not cleaned:
+        raise ValidationFailed("email is required", field="email", reason="required")
+    if len(cleaned) > MAX_EMAIL_LENGTH:
         raise ValidationFailed(
-            f"email must be 1 to {MAX_EMAIL_LENGTH} characters", field="email", length=len(cleaned)
+            f"email must be 1 to {MAX_EMAIL_LENGTH} characters",
+            field="email",
+            reason="too_long",
+            max=MAX_EMAIL_LENGTH,
+            length=len(cleaned),
         )
     if not _EMAIL_SHAPE.fullmatch(cleaned) or _has_forbidden_characters(cleaned):
-        raise ValidationFailed("email must look like name@example.com", field="email")
+        raise ValidationFailed(
+            "email must look like name@example.com", field="email", reason="bad_format"
+        )
     return cleaned
 
 
 def validate_password(password: object) -> str:
     """The password as given (never stripped), or ValidationFailed on field `password`."""
     if not isinstance(password, str):
-        raise ValidationFailed("password must be a string", field="password")
+        raise ValidationFailed("password must be a string", field="password", reason="wrong_type")
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         # The length is safe to echo; the password itself never is.
         raise ValidationFailed(
             f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
             field="password",
+            reason="too_short" if len(password) < MIN_PASSWORD_LENGTH else "too_long",
+            min=MIN_PASSWORD_LENGTH,
+            max=MAX_PASSWORD_LENGTH,
             length=len(password),
         )
     return password
@@ -95,17 +106,21 @@ def validate_password(password: object) -> str:
 def validate_display_name(name: object, field: str = "display_name") -> str:
     """The stripped, NFC-normalised name, or ValidationFailed on `field`."""
     if not isinstance(name, str):
-        raise ValidationFailed(f"{field} must be a string", field=field)
+        raise ValidationFailed(f"{field} must be a string", field=field, reason="wrong_type")
     # NFC so that the same name typed on two keyboards is stored the same way.
     cleaned = unicodedata.normalize("NFC", name).strip()
     if not 1 <= len(cleaned) <= MAX_DISPLAY_NAME_LENGTH:
         raise ValidationFailed(
             f"{field} must be 1 to {MAX_DISPLAY_NAME_LENGTH} characters",
             field=field,
+            reason="too_long" if cleaned else "required",
+            max=MAX_DISPLAY_NAME_LENGTH,
             length=len(cleaned),
         )
     if _has_forbidden_characters(cleaned):
-        raise ValidationFailed(f"{field} must not contain control characters", field=field)
+        raise ValidationFailed(
+            f"{field} must not contain control characters", field=field, reason="bad_characters"
+        )
     return cleaned
 
 

@@ -7,7 +7,7 @@ report read after a restart says what one read before it said.
 
 from __future__ import annotations
 
-import math
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,19 +27,21 @@ ACTIVITY_KINDS = frozenset({BUY_TAP, CART_ADD, HOLD, LIKE, REPLAY_BUY_TAP, REPLA
 SLOT_SECONDS = 10
 NO_PIN = 0
 
-# Chart buckets: the smallest of these that draws the show in MAX_POINTS or fewer.
-BUCKET_CHOICES = (10, 30, 60, 300, 600, 1800, 3600)
-MAX_POINTS = 120
 SOLD_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.FULFILLED})
 
 
 @dataclass(frozen=True)
 class WatchSession:
-    """One room connection: who (a stable audience key) and when, in epoch seconds."""
+    """One room connection: who (a stable audience key) and when, in epoch seconds.
+
+    `viewer_id` is the connection's guest identity, if it had one: it says which
+    audience (browser) the guest's orders came from.
+    """
 
     audience_key: str
     started_at: float
     ended_at: float
+    viewer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class ActivityCount:
 
 @dataclass(frozen=True)
 class SoldLine:
-    """A line of an order of the show, with the pin it was bought from."""
+    """A line of an order of the show, with the pin it was bought from and its buyer."""
 
     order_id: str
     status: OrderStatus
@@ -74,6 +76,7 @@ class SoldLine:
     pin_id: int | None
     quantity: int
     line_total_minor: int
+    buyer_id: str | None = None  # the guest viewer who placed the order
 
 
 @dataclass
@@ -94,6 +97,32 @@ class Money:
         ]
 
 
+@dataclass
+class Takings:
+    """Money of order lines: what buyers paid, what went back, and what is kept."""
+
+    revenue: Money = field(default_factory=Money)  # every payment taken, refunded ones too
+    refunded_amount: Money = field(default_factory=Money)
+
+    def add(self, line: SoldLine) -> None:
+        """Count a line: paid (or fulfilled) lines are revenue; a refunded order's lines
+        are revenue given back (a refund always follows a payment, even one that came
+        after its order was canceled). Unpaid lines are no money."""
+        if line.status in SOLD_STATUSES:
+            self.revenue.add(line.currency, line.line_total_minor)
+        elif line.status is OrderStatus.REFUNDED:
+            self.revenue.add(line.currency, line.line_total_minor)
+            self.refunded_amount.add(line.currency, line.line_total_minor)
+
+    @property
+    def net(self) -> Money:
+        """Revenue minus the money given back, per currency."""
+        kept = Money(dict(self.revenue.amounts))
+        for currency, amount in self.refunded_amount.amounts.items():
+            kept.add(currency, -amount)
+        return kept
+
+
 @dataclass(frozen=True)
 class Audience:
     """Who watched during a window."""
@@ -105,13 +134,22 @@ class Audience:
     watch_seconds: float
 
 
+def audience_key(viewer_id: str | None, visitor_id: str | None) -> str:
+    """Who is watching, for unique-viewer counts: the browser, else the guest, else nobody known."""
+    if visitor_id is not None:
+        return "visitor:" + visitor_id
+    if viewer_id is not None:
+        return "viewer:" + viewer_id
+    return "connection:" + uuid.uuid4().hex
+
+
 def clip(sessions: Iterable[WatchSession], start: float, end: float) -> list[WatchSession]:
     """The sessions' parts inside [start, end); sessions wholly outside are dropped."""
     clipped = []
     for session in sessions:
         begin, finish = max(session.started_at, start), min(session.ended_at, end)
         if finish > begin:
-            clipped.append(WatchSession(session.audience_key, begin, finish))
+            clipped.append(WatchSession(session.audience_key, begin, finish, session.viewer_id))
     return clipped
 
 
@@ -170,17 +208,39 @@ def _span(pin: TimelineEvent, end: float) -> PinSpan:
     )
 
 
-def bucket_seconds(length: float) -> int:
-    """The chart's bucket size for a window of `length` seconds."""
-    for choice in BUCKET_CHOICES:
-        if length <= choice * MAX_POINTS:
-            return choice
-    return math.ceil(length / MAX_POINTS / BUCKET_CHOICES[-1]) * BUCKET_CHOICES[-1]
+def conversion(buyers: int, viewers: int) -> float | None:
+    """Buyers per unique viewer (None when nobody watched); at most 1 for buyers among viewers."""
+    return buyers / viewers if viewers else None
 
 
-def conversion(orders: int, reached: int) -> float | None:
-    """Orders per viewer reached (None when nobody was reached)."""
-    return orders / reached if reached else None
+def audiences_of_buyers(sessions: Iterable[WatchSession]) -> dict[str, set[str]]:
+    """For each guest viewer seen in the room, the audience keys (browsers) it watched from."""
+    keys: dict[str, set[str]] = {}
+    for session in sessions:
+        if session.viewer_id is not None:
+            keys.setdefault(session.viewer_id, set()).add(session.audience_key)
+    return keys
+
+
+def buying_audience(
+    lines: Iterable[SoldLine], audiences: dict[str, set[str]], pin_id: int | None = None
+) -> set[str]:
+    """Audience keys whose guest paid for a line (of one pin, when `pin_id` is given).
+
+    A buyer who never opened the show's room is not a viewer, so has no key here.
+    """
+    found: set[str] = set()
+    for line in lines:
+        if line.status not in SOLD_STATUSES or line.buyer_id is None:
+            continue
+        if pin_id is None or line.pin_id == pin_id:
+            found |= audiences.get(line.buyer_id, set())
+    return found
+
+
+def buyers_among(reached: Iterable[WatchSession], buying: set[str]) -> int:
+    """How many of the audiences in `reached` bought: never more than were reached."""
+    return len({session.audience_key for session in reached} & buying)
 
 
 @dataclass
@@ -189,12 +249,13 @@ class PinFigures:
 
     span: PinSpan
     viewers_reached: int = 0
+    buyers: int = 0
     buy_taps: int = 0
     cart_adds: int = 0
     holds: int = 0
     order_ids: set[str] = field(default_factory=set)
     units: int = 0
-    revenue: Money = field(default_factory=Money)
+    takings: Takings = field(default_factory=Takings)
 
     def as_json(self, live_at: float) -> dict[str, Any]:
         """The pin's figures; times as ms since the show went live."""
@@ -207,13 +268,15 @@ class PinFigures:
             "to_ms": round((self.span.end - live_at) * 1000),
             "seconds_on_screen": round(self.span.end - self.span.start, 3),
             "viewers_reached": self.viewers_reached,
+            "buyers": self.buyers,
             "buy_taps": self.buy_taps,
             "cart_adds": self.cart_adds,
             "holds": self.holds,
             "orders": orders,
             "units": self.units,
-            "revenue": self.revenue.as_json(),
-            "conversion": conversion(orders, self.viewers_reached),
+            "revenue": self.takings.revenue.as_json(),
+            "net": self.takings.net.as_json(),
+            "conversion": conversion(self.buyers, self.viewers_reached),
         }
 
 
@@ -225,16 +288,20 @@ def pin_figures(
     *,
     replay: bool = False,
 ) -> list[PinFigures]:
-    """Per pin: viewers reached, taps, holds, and the sold orders bought from it.
+    """Per pin: viewers reached and the buyers among them, taps, holds, and the sold
+    orders bought from it.
 
     With `replay`, the taps and holds made while watching the replay (the caller
     passes the replay's sessions and order lines).
     """
     tap_kind, hold_kind = (REPLAY_BUY_TAP, REPLAY_HOLD) if replay else (BUY_TAP, HOLD)
     figures = {span.pin_id: PinFigures(span) for span in spans}
+    audiences = audiences_of_buyers(sessions)
     for figure in figures.values():
         reached = clip(sessions, figure.span.start, figure.span.end)
         figure.viewers_reached = len({s.audience_key for s in reached})
+        buying = buying_audience(lines, audiences, figure.span.pin_id)
+        figure.buyers = buyers_among(reached, buying)
     for count in counts:
         counted = figures.get(count.pin_id)
         if counted is None:
@@ -247,10 +314,12 @@ def pin_figures(
             counted.holds += count.count
     for line in lines:
         bought_from = None if line.pin_id is None else figures.get(line.pin_id)
-        if bought_from is not None and line.status in SOLD_STATUSES:
+        if bought_from is None:
+            continue
+        bought_from.takings.add(line)
+        if line.status in SOLD_STATUSES:
             bought_from.order_ids.add(line.order_id)
             bought_from.units += line.quantity
-            bought_from.revenue.add(line.currency, line.line_total_minor)
     return [figures[span.pin_id] for span in spans]
 
 
@@ -269,87 +338,24 @@ def watch_totals(sessions: Sequence[WatchSession]) -> tuple[int, float]:
     return len({s.audience_key for s in sessions}), sum(s.ended_at - s.started_at for s in sessions)
 
 
-def sales(lines: Sequence[SoldLine]) -> tuple[int, Money, int, Money]:
-    """Sold orders and their revenue; refunded orders and the money given back."""
+@dataclass
+class Sales(Takings):
+    """A show's orders: how many were sold and refunded, and their money."""
+
+    sold: int = 0  # paid or fulfilled orders
+    refunded: int = 0  # refunded orders
+
+
+def sales(lines: Sequence[SoldLine]) -> Sales:
+    """Sold and refunded orders, revenue (every paid order), refunds and net per currency."""
     sold: set[str] = set()
     refunded: set[str] = set()
-    revenue, given_back = Money(), Money()
+    figures = Sales()
     for line in lines:
+        figures.add(line)
         if line.status in SOLD_STATUSES:
             sold.add(line.order_id)
-            revenue.add(line.currency, line.line_total_minor)
         elif line.status is OrderStatus.REFUNDED:
             refunded.add(line.order_id)
-            given_back.add(line.currency, line.line_total_minor)
-    return len(sold), revenue, len(refunded), given_back
-
-
-@dataclass
-class Point:
-    """One chart bucket."""
-
-    start: float
-    viewers_average: float = 0.0
-    viewers_peak: int = 0
-    likes: int = 0
-    chat_messages: int = 0
-    buy_taps: int = 0
-    orders: int = 0
-
-    def as_json(self, live_at: float) -> dict[str, Any]:
-        """The bucket's figures; its start as ms since the show went live."""
-        return {
-            "offset_ms": round((self.start - live_at) * 1000),
-            "viewers_average": round(self.viewers_average, 3),
-            "viewers_peak": self.viewers_peak,
-            "likes": self.likes,
-            "chat_messages": self.chat_messages,
-            "buy_taps": self.buy_taps,
-            "orders": self.orders,
-        }
-
-
-def series(
-    start: float,
-    end: float,
-    sessions: Sequence[WatchSession],
-    counts: Sequence[ActivityCount],
-    chat_times: Sequence[float],
-    lines: Sequence[SoldLine],
-) -> tuple[int, list[Point]]:
-    """The show cut into buckets for charts: viewers, likes, chat, Buy taps and orders."""
-    size = bucket_seconds(end - start)
-    total = max(1, math.ceil((end - start) / size))
-    points = [Point(start + i * size) for i in range(total)]
-
-    def index(at: float) -> int | None:
-        position = math.floor((at - start) / size)
-        return position if 0 <= position < total else None
-
-    for point in points:
-        window = audience(sessions, point.start, min(point.start + size, end))
-        point.viewers_average, point.viewers_peak = window.average, window.peak
-    for count in counts:
-        if count.slot_start + SLOT_SECONDS <= start:
-            continue  # before the show went live
-        # A slot counts in the bucket where it starts: charts are exact to a slot (10 s).
-        slot_index = index(max(count.slot_start, start))
-        if slot_index is None:
-            continue
-        if count.kind == LIKE:
-            points[slot_index].likes += count.count
-        elif count.kind == BUY_TAP:
-            points[slot_index].buy_taps += count.count
-    for at in chat_times:
-        chat_index = index(at)
-        if chat_index is not None:
-            points[chat_index].chat_messages += 1
-    placed: dict[str, float] = {}
-    for line in lines:
-        if line.status in SOLD_STATUSES:
-            placed[line.order_id] = line.created_at
-    for at in placed.values():
-        order_index = index(at)
-        if order_index is not None:
-            points[order_index].orders += 1
-    return size, points
+    figures.sold, figures.refunded = len(sold), len(refunded)
+    return figures

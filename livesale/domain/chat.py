@@ -55,12 +55,12 @@ class ChatMessage:
     created_at: float
 
     def to_json(self) -> dict[str, Any]:
-        """The message as the room sends it (`at` in epoch milliseconds)."""
+        """The message as the room sends it (`at` in epoch seconds)."""
         return {
             "id": self.id,
             "author": {"id": self.author_id, "name": self.author_name, "role": self.author_role},
             "text": self.text,
-            "at": round(self.created_at * 1000),
+            "at": self.created_at,
         }
 
 
@@ -88,18 +88,28 @@ def clean_chat_text(text: object, max_length: int) -> str:
 def normalise_blocked_words(words: object) -> list[str]:
     """A creator's blocked-word list: distinct, case-folded, stripped; ValidationFailed else."""
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-        raise ValidationFailed("words must be a list of strings", field="words")
+        raise ValidationFailed(
+            "words must be a list of strings", field="words", reason="wrong_type"
+        )
     cleaned: list[str] = []
     for word in words:
         folded = unicodedata.normalize("NFC", word).strip().casefold()
         if not 1 <= len(folded) <= MAX_BLOCKED_WORD_LENGTH:
             raise ValidationFailed(
-                f"each word must be 1 to {MAX_BLOCKED_WORD_LENGTH} characters", field="words"
+                f"each word must be 1 to {MAX_BLOCKED_WORD_LENGTH} characters",
+                field="words",
+                reason="too_long" if folded else "required",
+                max=MAX_BLOCKED_WORD_LENGTH,
             )
         if folded not in cleaned:
             cleaned.append(folded)
     if len(cleaned) > MAX_BLOCKED_WORDS:
-        raise ValidationFailed(f"at most {MAX_BLOCKED_WORDS} blocked words", field="words")
+        raise ValidationFailed(
+            f"at most {MAX_BLOCKED_WORDS} blocked words",
+            field="words",
+            reason="too_many",
+            max=MAX_BLOCKED_WORDS,
+        )
     return cleaned
 
 

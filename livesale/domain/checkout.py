@@ -13,6 +13,7 @@ from livesale.domain.orders import OrderLine
 from livesale.domain.pins import TimelineEvent, TimelineKind
 from livesale.domain.products import Product, ProductStatus, Variant
 from livesale.domain.stock import SaleLimits
+from livesale.domain.validation import number_reason
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
@@ -123,6 +124,7 @@ def validate_request_id(value: object) -> str:
             "request_id must be 8-64 letters, digits, '_' or '-' (a new one per purchase, "
             "the same one when retrying)",
             field="request_id",
+            reason="bad_format",
         )
     return value
 
@@ -176,9 +178,15 @@ def price_item(
         and (pin.sale_ends_at or 0) > now
     ):
         sale = pin.flash_sale
-        limits = SaleLimits(sale_id_for(pin), sale.quantity, sale.per_buyer_limit)
+        ends_at_ms = round((pin.sale_ends_at or 0) * 1000)
+        limits = SaleLimits(sale_id_for(pin), sale.quantity, sale.per_buyer_limit, ends_at_ms)
         return PricedItem(product, variant, sale.sale_price_minor, limits, pin_id)
     return PricedItem(product, variant, variant.price_minor, None, pin_id)
+
+
+def at_regular_price(item: PricedItem) -> PricedItem:
+    """The same item without its flash sale (the sale closed before the hold was taken)."""
+    return replace(item, unit_price_minor=item.variant.price_minor, sale=None)
 
 
 def parse_replay_offset(raw: object) -> int | None:
@@ -189,22 +197,21 @@ def parse_replay_offset(raw: object) -> int | None:
         raise ValidationFailed(
             "replay_offset_ms must be a whole number of milliseconds since the show went live",
             field="replay_offset_ms",
+            reason=number_reason(raw, 0),
+            min=0,
         )
     return raw
 
 
-def replay_pin(events: Sequence[TimelineEvent], pin_id: object, product: Product) -> TimelineEvent:
+def replay_pin(events: Sequence[TimelineEvent], pin_id: int, product: Product) -> TimelineEvent:
     """The pin `pin_id` among the show's `events` if it showed `product`, else ValidationFailed."""
-    if pin_id is None:
-        raise ValidationFailed(
-            "pin_id is required with replay_offset_ms: the pin the replay shows", field="pin_id"
-        )
     for event in events:
         if event.id == pin_id and event.kind is TimelineKind.PIN and event.product_id == product.id:
             return event
     raise ValidationFailed(
         "pin_id must be a pin of this product in this show",
         field="pin_id",
+        reason="not_found",
         pin_id=pin_id,
         product_id=product.id,
     )

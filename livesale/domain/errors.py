@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, get_args
 
 
 class LivesaleError(Exception):
@@ -179,10 +179,39 @@ class InvalidJson(BadRequest):
     code = "invalid_json"
 
 
+# Why a field was refused: `details.reason` of `validation_failed`, with the
+# numbers the words need beside it (see ValidationFailed). Clients word the
+# message from these, so a reason is never renamed, only added.
+FieldReason = Literal[
+    "required",  # missing or empty
+    "wrong_type",  # not a string / whole number / list / object / true-false as it must be
+    "bad_format",  # a string of the wrong shape (email, SKU, postal code, id, currency code)
+    "bad_characters",  # holds control characters
+    "too_short",  # fewer than `min` characters
+    "too_long",  # more than `max` characters
+    "too_small",  # below `min` (or `min_minor` with `currency` for money)
+    "too_large",  # above `max` (or `max_minor` with `currency` for money)
+    "too_many",  # a list of more than `max` items
+    "too_early",  # a time before `min_at` (epoch seconds)
+    "too_late",  # a time after `max_at` (epoch seconds)
+    "duplicate",  # the same value twice (`same_as` names the first, when it is a field)
+    "unknown_field",  # a field this request does not take (`allowed` lists those it does)
+    "not_found",  # an id of nothing the caller has
+    "not_allowed",  # a field that cannot be set now (e.g. rescheduling a live show)
+    "not_below_regular_price",  # a sale price of `limit_minor` `currency` or more
+    "over_stock",  # more than the `max` units in stock
+    "currency_mismatch",  # not the `currency` the other variants use
+]
+FIELD_REASONS: frozenset[str] = frozenset(get_args(FieldReason))
+
+
 class ValidationFailed(BadRequest):
-    """A field of the request is missing or invalid; `details.field` names it."""
+    """A field is missing or invalid: `details.field` names it, `details.reason` says why."""
 
     code = "validation_failed"
+
+    def __init__(self, message: str, *, field: str, reason: FieldReason, **details: Any) -> None:
+        super().__init__(message, field=field, reason=reason, **details)
 
 
 class NotSignedIn(LivesaleError):
@@ -227,6 +256,12 @@ class ViewerNotFound(NotFound):
     """No guest viewer has this id."""
 
     code = "viewer_not_found"
+
+
+class CreatorNotFound(NotFound):
+    """No creator has this id."""
+
+    code = "creator_not_found"
 
 
 class ViewerRequired(LivesaleError):
@@ -444,6 +479,12 @@ class OrderNotFound(NotFound):
     """No order has this id that the caller may see."""
 
     code = "order_not_found"
+
+
+class ParcelNotFound(NotFound):
+    """No parcel of this show has this id (a buyer's orders to one address)."""
+
+    code = "parcel_not_found"
 
 
 class PaymentNotFound(NotFound):

@@ -75,29 +75,44 @@ def minor_unit_exponent(currency: str) -> int:
 def validate_currency(value: object, field: str = "currency") -> str:
     """An upper-case ISO-4217 code this server knows, or ValidationFailed on `field`."""
     if not isinstance(value, str):
-        raise ValidationFailed("currency must be a 3-letter ISO-4217 code", field=field)
+        raise ValidationFailed(
+            "currency must be a 3-letter ISO-4217 code", field=field, reason="wrong_type"
+        )
     code = value.strip().upper()
     if code not in CURRENCIES:
         raise ValidationFailed(
             f"unknown or unsupported currency {value[:8]!r}: use an ISO-4217 code such as EUR",
             field=field,
+            reason="bad_format",
         )
     return code
 
 
-def validate_price_minor(value: object, field: str = "price_minor") -> int:
-    """A price in minor units: an integer 1..100,000,000 (never a bool or a float)."""
+def validate_price_minor(
+    value: object, field: str = "price_minor", currency: str | None = None
+) -> int:
+    """A price in minor units: an integer 1..100,000,000 (never a bool or a float).
+
+    `currency`, when known, goes into the error so a client can word the limit as money.
+    """
+    money = {"currency": currency} if currency else {}
     # bool is an int subclass: `true` must not become a price of 1.
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationFailed(
-            "price_minor must be an integer number of minor units (e.g. cents)", field=field
+            "price_minor must be an integer number of minor units (e.g. cents)",
+            field=field,
+            reason="wrong_type",
         )
     if not MIN_PRICE_MINOR <= value <= MAX_PRICE_MINOR:
         raise ValidationFailed(
             f"price_minor must be {MIN_PRICE_MINOR} to {MAX_PRICE_MINOR}",
             field=field,
+            reason="too_small" if value < MIN_PRICE_MINOR else "too_large",
             min=MIN_PRICE_MINOR,
             max=MAX_PRICE_MINOR,
+            min_minor=MIN_PRICE_MINOR,
+            max_minor=MAX_PRICE_MINOR,
+            **money,
         )
     return value
 

@@ -44,6 +44,20 @@ NEXT_STATUSES: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 
+def parse_status_filter(raw: str | None) -> OrderStatus | None:
+    """A `status` query parameter: an order status, or None when not given."""
+    if not raw:
+        return None
+    try:
+        return OrderStatus(raw)
+    except ValueError:
+        raise ValidationFailed(
+            "status must be one of " + ", ".join(s.value for s in OrderStatus),
+            field="status",
+            reason="bad_format",
+        ) from None
+
+
 def can_move(current: OrderStatus, target: OrderStatus) -> bool:
     """Whether an order may go from `current` to `target`."""
     return target in NEXT_STATUSES[current]
@@ -111,11 +125,35 @@ class OrderLine:
     sale_id: str | None
     hold_id: str
     pin_id: int | None = None  # the pin on screen it was bought from, for analytics
+    refunded_at: float | None = None  # set when the seller refunded this line alone
+    refunded_minor: int = 0  # what that refund gave back
 
     @property
     def line_total_minor(self) -> int:
         """quantity x unit price."""
         return self.quantity * self.unit_price_minor
+
+    @property
+    def refunded(self) -> bool:
+        """Whether this line was refunded on its own."""
+        return self.refunded_at is not None
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """How a fulfilled order travels: all optional, as the seller typed them (validated)."""
+
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+
+    def as_json(self) -> dict[str, str]:
+        """The transmitted form."""
+        return {
+            "carrier": self.carrier,
+            "tracking_number": self.tracking_number,
+            "tracking_url": self.tracking_url,
+        }
 
 
 @dataclass(frozen=True)
@@ -140,28 +178,44 @@ class Order:
     fulfilled_at: float | None
     refunded_at: float | None
     canceled_at: float | None
+    shipment: Shipment | None = None
+    # The part of the payment the provider reports refunded (its own running total).
+    provider_refunded_minor: int = 0
+
+    @property
+    def refunded_minor(self) -> int:
+        """Money given back so far: all of it once refunded, else the lines' refunds or
+        what the provider reports, whichever is more (a dashboard refund names no line)."""
+        if self.status is OrderStatus.REFUNDED:
+            return self.total_minor
+        lines = sum(line.refunded_minor for line in self.lines)
+        return min(self.total_minor, max(lines, self.provider_refunded_minor))
 
 
 def _text(raw: dict[str, Any], name: str, where: str, *, required: bool, limit: int) -> str:
     value = raw.get(name, "")
     field = f"{where}{name}"
     if not isinstance(value, str):
-        raise ValidationFailed(f"{field} must be a string", field=field)
+        raise ValidationFailed(f"{field} must be a string", field=field, reason="wrong_type")
     cleaned = unicodedata.normalize("NFC", value).strip()
     if required and not cleaned:
-        raise ValidationFailed(f"{field} is required", field=field)
+        raise ValidationFailed(f"{field} is required", field=field, reason="required")
     if len(cleaned) > limit:
-        raise ValidationFailed(f"{field} must be at most {limit} characters", field=field)
+        raise ValidationFailed(
+            f"{field} must be at most {limit} characters", field=field, reason="too_long", max=limit
+        )
     # Control characters would corrupt shipping labels and CSV exports.
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in cleaned):
-        raise ValidationFailed(f"{field} must not contain control characters", field=field)
+        raise ValidationFailed(
+            f"{field} must not contain control characters", field=field, reason="bad_characters"
+        )
     return cleaned
 
 
 def parse_address(raw: object) -> Address:
     """A validated shipping address from the request's `address` object."""
     if not isinstance(raw, dict):
-        raise ValidationFailed("address must be an object", field="address")
+        raise ValidationFailed("address must be an object", field="address", reason="wrong_type")
     reject_unknown_fields(raw, ADDRESS_FIELDS, "address")
     limit = MAX_ADDRESS_FIELD_LENGTH
     country = _text(raw, "country", "address.", required=True, limit=2).upper()
@@ -169,12 +223,14 @@ def parse_address(raw: object) -> Address:
         raise ValidationFailed(
             "address.country must be a two-letter ISO 3166 code such as US or CN",
             field="address.country",
+            reason="bad_format",
         )
     postal_code = _text(raw, "postal_code", "address.", required=True, limit=16)
     if not _POSTAL_CODE.fullmatch(postal_code):
         raise ValidationFailed(
             "address.postal_code may hold only letters, digits, spaces and '-'",
             field="address.postal_code",
+            reason="bad_format",
         )
     return Address(
         line1=_text(raw, "line1", "address.", required=True, limit=limit),
@@ -189,14 +245,21 @@ def parse_address(raw: object) -> Address:
 def parse_buyer_details(raw: object) -> BuyerDetails:
     """Validate the checkout form: email, name, address and the announce opt-out."""
     if not isinstance(raw, dict):
-        raise ValidationFailed("the body must be a JSON object")
+        raise ValidationFailed("the body must be a JSON object", field="", reason="wrong_type")
     reject_unknown_fields(raw, ORDER_FIELDS)
     announce = raw.get("announce", True)
     if not isinstance(announce, bool):
-        raise ValidationFailed("announce must be true or false", field="announce")
+        raise ValidationFailed(
+            "announce must be true or false", field="announce", reason="wrong_type"
+        )
     return BuyerDetails(
         email=validate_email(raw.get("email")),
         name=_text(raw, "name", "", required=True, limit=MAX_NAME_LENGTH),
         address=parse_address(raw.get("address")),
         announce=announce,
     )
+
+
+def text_field(raw: dict[str, Any], name: str, *, required: bool, limit: int) -> str:
+    """`raw[name]` checked like the buyer's fields: NFC, trimmed, no control characters."""
+    return _text(raw, name, "", required=required, limit=limit)

@@ -29,6 +29,8 @@ class PaymentEventKind(StrEnum):
     FAILED = "failed"
     CANCELED = "canceled"
     REFUNDED = "refunded"
+    # Part of the payment was given back; the order keeps its status.
+    PARTIALLY_REFUNDED = "partially_refunded"
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class PaymentEvent:
     payment_id: str
     order_id: str | None
     message: str | None = None
+    # For refunds: how much of the payment the provider has given back so far, in all.
+    amount_refunded_minor: int | None = None
 
 
 # The dummy gateway's test cards: the numbers Stripe documents for the same cases.
@@ -66,8 +70,14 @@ TEST_CARDS = frozenset({CARD_SUCCEEDS, CARD_DECLINED, CARD_NEEDS_AUTHENTICATION}
 def normalise_card_number(raw: object) -> str:
     """The digits of a card number (spaces and dashes dropped), else ValidationFailed."""
     if not isinstance(raw, str):
-        raise ValidationFailed("card_number must be a string", field="card_number")
+        raise ValidationFailed(
+            "card_number must be a string", field="card_number", reason="wrong_type"
+        )
     digits = raw.replace(" ", "").replace("-", "")
     if not digits.isdigit() or not 12 <= len(digits) <= 19:
-        raise ValidationFailed("card_number must be 12 to 19 digits", field="card_number")
+        raise ValidationFailed(
+            "card_number must be 12 to 19 digits",
+            field="card_number",
+            reason="required" if not digits else "bad_format",
+        )
     return digits

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from livesale.domain.errors import ValidationFailed
-from livesale.domain.validation import reject_unknown_fields
+from livesale.domain.validation import number_reason, reject_unknown_fields
 
 MIN_FLASH_SALE_SECONDS = 10
 MAX_FLASH_SALE_SECONDS = 3600
@@ -77,12 +77,22 @@ class TimelineEvent:
         return self.created_at + self.flash_sale.duration_seconds
 
 
-def _positive_int(raw: dict[str, Any], name: str, low: int, high: int) -> int:
+def _positive_int(
+    raw: dict[str, Any], name: str, low: int, high: int, currency: str | None = None
+) -> int:
     value = raw.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        # A price's limits are money: minor units with their currency.
+        limits = (
+            {"min_minor": low, "max_minor": high, "currency": currency}
+            if currency
+            else {"min": low, "max": high}
+        )
         raise ValidationFailed(
             f"flash_sale.{name} must be a whole number from {low} to {high}",
             field=f"flash_sale.{name}",
+            reason="required" if value is None else number_reason(value, low),
+            **limits,
         )
     return value
 
@@ -99,14 +109,19 @@ def parse_flash_sale(
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise ValidationFailed("flash_sale must be an object or null", field="flash_sale")
+        raise ValidationFailed(
+            "flash_sale must be an object or null", field="flash_sale", reason="wrong_type"
+        )
     reject_unknown_fields(raw, FLASH_SALE_FIELDS, "flash_sale")
     cheapest = min(regular_prices)
-    price = _positive_int(raw, "sale_price_minor", 1, MAX_PRICE_MINOR)
+    price = _positive_int(raw, "sale_price_minor", 1, MAX_PRICE_MINOR, currency)
     if price >= cheapest:
         raise ValidationFailed(
             "flash_sale.sale_price_minor must be below the regular price",
             field="flash_sale.sale_price_minor",
+            reason="not_below_regular_price",
+            limit_minor=cheapest,
+            currency=currency,
             regular_price_minor=cheapest,
         )
     quantity = _positive_int(raw, "quantity", 1, MAX_FLASH_SALE_QUANTITY)
@@ -114,6 +129,8 @@ def parse_flash_sale(
         raise ValidationFailed(
             "flash_sale.quantity is more than the stock there is",
             field="flash_sale.quantity",
+            reason="over_stock",
+            max=stock,
             stock=stock,
         )
     limit = _positive_int(raw, "per_buyer_limit", 1, quantity)

@@ -167,9 +167,11 @@ def parse_new_product(data: object) -> ProductInput:
     """Validate a create request body; ValidationFailed names the first bad field."""
     body = _object(data, "body", _PRODUCT_FIELDS)
     if "title" not in body:
-        raise ValidationFailed("title is required", field="title")
+        raise ValidationFailed("title is required", field="title", reason="required")
     if "variants" not in body:
-        raise ValidationFailed("a product needs at least one variant", field="variants")
+        raise ValidationFailed(
+            "a product needs at least one variant", field="variants", reason="required"
+        )
     return ProductInput(
         title=validate_product_title(body["title"]),
         description=validate_description(body.get("description", "")),
@@ -194,11 +196,15 @@ def parse_product_changes(data: object) -> ProductChanges:
 def validate_product_title(value: object) -> str:
     """A title of 1..200 characters once stripped."""
     if not isinstance(value, str):
-        raise ValidationFailed("title must be a string", field="title")
+        raise ValidationFailed("title must be a string", field="title", reason="wrong_type")
     cleaned = value.strip()
     if not 1 <= len(cleaned) <= MAX_TITLE_LENGTH:
         raise ValidationFailed(
-            f"title must be 1 to {MAX_TITLE_LENGTH} characters", field="title", length=len(cleaned)
+            f"title must be 1 to {MAX_TITLE_LENGTH} characters",
+            field="title",
+            reason="too_long" if cleaned else "required",
+            max=MAX_TITLE_LENGTH,
+            length=len(cleaned),
         )
     return cleaned
 
@@ -206,12 +212,16 @@ def validate_product_title(value: object) -> str:
 def validate_description(value: object) -> str:
     """A description of at most 5000 characters once stripped (may be empty)."""
     if not isinstance(value, str):
-        raise ValidationFailed("description must be a string", field="description")
+        raise ValidationFailed(
+            "description must be a string", field="description", reason="wrong_type"
+        )
     cleaned = value.strip()
     if len(cleaned) > MAX_DESCRIPTION_LENGTH:
         raise ValidationFailed(
             f"description must be at most {MAX_DESCRIPTION_LENGTH} characters",
             field="description",
+            reason="too_long",
+            max=MAX_DESCRIPTION_LENGTH,
             length=len(cleaned),
         )
     return cleaned
@@ -220,17 +230,24 @@ def validate_description(value: object) -> str:
 def validate_image_ids(value: object) -> tuple[str, ...]:
     """Up to 10 distinct image ids, in display order."""
     if not isinstance(value, list):
-        raise ValidationFailed("image_ids must be a list of image ids", field="image_ids")
+        raise ValidationFailed(
+            "image_ids must be a list of image ids", field="image_ids", reason="wrong_type"
+        )
     if len(value) > MAX_IMAGES:
         raise ValidationFailed(
-            f"a product has at most {MAX_IMAGES} images", field="image_ids", max=MAX_IMAGES
+            f"a product has at most {MAX_IMAGES} images",
+            field="image_ids",
+            reason="too_many",
+            max=MAX_IMAGES,
         )
     seen: set[str] = set()
     for i, image_id in enumerate(value):
         if not isinstance(image_id, str) or not is_valid_id(image_id):
-            raise ValidationFailed("not an image id", field=f"image_ids[{i}]")
+            raise ValidationFailed("not an image id", field=f"image_ids[{i}]", reason="bad_format")
         if image_id in seen:
-            raise ValidationFailed("the same image is listed twice", field=f"image_ids[{i}]")
+            raise ValidationFailed(
+                "the same image is listed twice", field=f"image_ids[{i}]", reason="duplicate"
+            )
         seen.add(image_id)
     return tuple(value)
 
@@ -238,11 +255,12 @@ def validate_image_ids(value: object) -> tuple[str, ...]:
 def validate_variants(value: object, *, allow_ids: bool) -> tuple[VariantInput, ...]:
     """1..100 variants with distinct SKUs (and ids) and one currency between them."""
     if not isinstance(value, list):
-        raise ValidationFailed("variants must be a list", field="variants")
+        raise ValidationFailed("variants must be a list", field="variants", reason="wrong_type")
     if not 1 <= len(value) <= MAX_VARIANTS:
         raise ValidationFailed(
             f"a product has 1 to {MAX_VARIANTS} variants",
             field="variants",
+            reason="too_many" if value else "required",
             count=len(value),
             max=MAX_VARIANTS,
         )
@@ -256,19 +274,24 @@ def validate_variants(value: object, *, allow_ids: bool) -> tuple[VariantInput, 
             raise ValidationFailed(
                 f"SKU {variant.sku!r} is used twice in this product",
                 field=f"variants[{i}].sku",
+                reason="duplicate",
                 same_as=f"variants[{skus[variant.sku]}]",
             )
         skus[variant.sku] = i
         if variant.id is not None:
             if variant.id in ids:
                 raise ValidationFailed(
-                    "the same variant is listed twice", field=f"variants[{i}].id"
+                    "the same variant is listed twice",
+                    field=f"variants[{i}].id",
+                    reason="duplicate",
                 )
             ids.add(variant.id)
         if variant.currency != variants[0].currency:
             raise ValidationFailed(
                 f"every variant of a product uses one currency ({variants[0].currency})",
                 field=f"variants[{i}].currency",
+                reason="currency_mismatch",
+                currency=variants[0].currency,
             )
     return variants
 
@@ -279,21 +302,29 @@ def _variant(data: object, where: str, *, allow_ids: bool) -> VariantInput:
     if "id" in body:
         raw_id = body["id"]
         if not allow_ids:
-            raise ValidationFailed("a new product's variants have no id yet", field=f"{where}.id")
+            raise ValidationFailed(
+                "a new product's variants have no id yet", field=f"{where}.id", reason="not_allowed"
+            )
         if not isinstance(raw_id, str) or not is_valid_id(raw_id):
-            raise ValidationFailed("not a variant id", field=f"{where}.id")
+            raise ValidationFailed("not a variant id", field=f"{where}.id", reason="bad_format")
         variant_id = raw_id
     for required in ("sku", "price_minor", "currency", "stock"):
         if required not in body:
-            raise ValidationFailed(f"{required} is required", field=f"{where}.{required}")
+            raise ValidationFailed(
+                f"{required} is required", field=f"{where}.{required}", reason="required"
+            )
     options = _options(body.get("options", {}), f"{where}.options")
+    sku = _sku(body["sku"], f"{where}.sku")
+    name = body.get("name")
+    # The currency first: a price error then states its limits in that currency.
+    currency = validate_currency(body["currency"], f"{where}.currency")
     return VariantInput(
         id=variant_id,
-        sku=_sku(body["sku"], f"{where}.sku"),
-        name=_variant_name(body.get("name"), options, f"{where}.name"),
+        sku=sku,
+        name=_variant_name(name, options, f"{where}.name"),
         options=options,
-        price_minor=validate_price_minor(body["price_minor"], f"{where}.price_minor"),
-        currency=validate_currency(body["currency"], f"{where}.currency"),
+        price_minor=validate_price_minor(body["price_minor"], f"{where}.price_minor", currency),
+        currency=currency,
         stock=validate_stock(body["stock"], f"{where}.stock"),
     )
 
@@ -301,32 +332,46 @@ def _variant(data: object, where: str, *, allow_ids: bool) -> VariantInput:
 def _sku(value: object, field: str) -> str:
     if not isinstance(value, str) or _SKU.fullmatch(value) is None:
         raise ValidationFailed(
-            f"a SKU is 1 to {MAX_SKU_LENGTH} characters of A-Z a-z 0-9 . _ -", field=field
+            f"a SKU is 1 to {MAX_SKU_LENGTH} characters of A-Z a-z 0-9 . _ -",
+            field=field,
+            reason="required" if value == "" else "bad_format",
+            max=MAX_SKU_LENGTH,
         )
     return value
 
 
 def _options(value: object, field: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict):
-        raise ValidationFailed("options must be an object of name -> value strings", field=field)
+        raise ValidationFailed(
+            "options must be an object of name -> value strings", field=field, reason="wrong_type"
+        )
     if len(value) > MAX_OPTIONS:
         raise ValidationFailed(
-            f"a variant has at most {MAX_OPTIONS} options", field=field, max=MAX_OPTIONS
+            f"a variant has at most {MAX_OPTIONS} options",
+            field=field,
+            reason="too_many",
+            max=MAX_OPTIONS,
         )
     options: list[tuple[str, str]] = []
     for key, raw in value.items():
         name = str(key).strip()
         if not isinstance(raw, str):
-            raise ValidationFailed(f"option {name!r} must have a string value", field=field)
+            raise ValidationFailed(
+                f"option {name!r} must have a string value", field=field, reason="wrong_type"
+            )
         text = raw.strip()
         if not 1 <= len(name) <= MAX_OPTION_LENGTH or not 1 <= len(text) <= MAX_OPTION_LENGTH:
             raise ValidationFailed(
                 f"option names and values are 1 to {MAX_OPTION_LENGTH} characters",
                 field=field,
+                reason="too_long" if name and text else "required",
+                max=MAX_OPTION_LENGTH,
                 option=name[:MAX_OPTION_LENGTH],
             )
         if any(name == seen for seen, _ in options):
-            raise ValidationFailed(f"option {name!r} is given twice", field=field)
+            raise ValidationFailed(
+                f"option {name!r} is given twice", field=field, reason="duplicate", option=name
+            )
         options.append((name, text))
     return tuple(options)
 
@@ -335,11 +380,14 @@ def _variant_name(value: object, options: tuple[tuple[str, str], ...], field: st
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ValidationFailed("name must be a string", field=field)
+        raise ValidationFailed("name must be a string", field=field, reason="wrong_type")
     name = value.strip()
     if len(name) > MAX_VARIANT_NAME_LENGTH:
         raise ValidationFailed(
-            f"a variant name is at most {MAX_VARIANT_NAME_LENGTH} characters", field=field
+            f"a variant name is at most {MAX_VARIANT_NAME_LENGTH} characters",
+            field=field,
+            reason="too_long",
+            max=MAX_VARIANT_NAME_LENGTH,
         )
     if not name:
         # "M / Red" from {"size": "M", "colour": "Red"}: what a buyer picks between.
@@ -350,14 +398,20 @@ def _variant_name(value: object, options: tuple[tuple[str, str], ...], field: st
 def validate_stock(value: object, field: str = "stock") -> int:
     """A stock count: an integer 0..1,000,000 (never a bool or a float)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed("stock must be an integer", field=field)
+        raise ValidationFailed("stock must be an integer", field=field, reason="wrong_type")
     if not 0 <= value <= MAX_STOCK:
-        raise ValidationFailed(f"stock must be 0 to {MAX_STOCK}", field=field, min=0, max=MAX_STOCK)
+        raise ValidationFailed(
+            f"stock must be 0 to {MAX_STOCK}",
+            field=field,
+            reason="too_small" if value < 0 else "too_large",
+            min=0,
+            max=MAX_STOCK,
+        )
     return value
 
 
 def _object(data: object, where: str, allowed: frozenset[str]) -> Mapping[str, object]:
     if not isinstance(data, dict):
-        raise ValidationFailed(f"{where} must be a JSON object", field=where)
+        raise ValidationFailed(f"{where} must be a JSON object", field=where, reason="wrong_type")
     reject_unknown_fields(data, allowed, "" if where == "body" else where)
     return data

@@ -75,6 +75,8 @@ def validate_title(title: str) -> str:
         raise ValidationFailed(
             f"a show title must be 1 to {MAX_TITLE_LENGTH} characters",
             field="title",
+            reason="too_long" if cleaned else "required",
+            max=MAX_TITLE_LENGTH,
             length=len(cleaned),
         )
     return cleaned
@@ -86,19 +88,37 @@ def validate_scheduled_at(value: object, now: float) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValidationFailed(
-            "scheduled_at must be a time in seconds since the epoch", field="scheduled_at"
+            "scheduled_at must be a time in seconds since the epoch",
+            field="scheduled_at",
+            reason="wrong_type",
         )
-    if not now - 86_400 <= value <= now + MAX_SCHEDULE_AHEAD_SECONDS:
-        raise ValidationFailed("scheduled_at must be within a year from now", field="scheduled_at")
+    earliest, latest = now - 86_400, now + MAX_SCHEDULE_AHEAD_SECONDS
+    if not earliest <= value <= latest:
+        raise ValidationFailed(
+            "scheduled_at must be within a year from now",
+            field="scheduled_at",
+            reason="too_early" if value < earliest else "too_late",
+            min_at=earliest,
+            max_at=latest,
+        )
     return float(value)
 
 
 def validate_bag(product_ids: object) -> list[str]:
     """A show's bag: a list of distinct product ids, at most MAX_BAG_SIZE."""
     if not isinstance(product_ids, list) or not all(isinstance(p, str) for p in product_ids):
-        raise ValidationFailed("product_ids must be a list of product ids", field="product_ids")
+        raise ValidationFailed(
+            "product_ids must be a list of product ids", field="product_ids", reason="wrong_type"
+        )
     if len(product_ids) > MAX_BAG_SIZE:
-        raise ValidationFailed(f"a show holds at most {MAX_BAG_SIZE} products", field="product_ids")
+        raise ValidationFailed(
+            f"a show holds at most {MAX_BAG_SIZE} products",
+            field="product_ids",
+            reason="too_many",
+            max=MAX_BAG_SIZE,
+        )
     if len(set(product_ids)) != len(product_ids):
-        raise ValidationFailed("a product is in the list twice", field="product_ids")
+        raise ValidationFailed(
+            "a product is in the list twice", field="product_ids", reason="duplicate"
+        )
     return list(product_ids)

@@ -15,10 +15,12 @@ from livesale.domain.errors import (
     LivesaleError,
     OutOfStock,
     PerBuyerLimitReached,
+    ShowEnded,
     StockBelowReserved,
     ValidationFailed,
 )
 from livesale.domain.products import MAX_STOCK
+from livesale.domain.validation import number_reason
 
 # Ids become part of Redis key names: keep them short and free of separators
 # that could make two different ids share a key.
@@ -40,11 +42,18 @@ class HoldState(StrEnum):
 
 @dataclass(frozen=True)
 class SaleLimits:
-    """A flash sale's caps: total units across its holds and units per buyer (None = no limit)."""
+    """A flash sale's caps: total units across its holds and units per buyer (None = no limit).
+
+    `ends_at_ms` (epoch ms) makes it a live sale: from then on, or once the
+    sale was closed in Redis (unpin, a new pin, the show's end), a hold asking
+    for it gets the regular price instead. None for a sale that closing does
+    not stop: bought from the replay, or stock taken again for a paid order.
+    """
 
     sale_id: str
     quantity: int
     per_buyer_limit: int | None = None
+    ends_at_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,9 @@ class SaleLevels:
 def validate_id(value: str, field: str) -> str:
     """An id that is safe inside a Redis key name, else ValidationFailed."""
     if not _ID.fullmatch(value):
-        raise ValidationFailed(f"{field} must be 1-128 letters, digits, '_' or '-'", field=field)
+        raise ValidationFailed(
+            f"{field} must be 1-128 letters, digits, '_' or '-'", field=field, reason="bad_format"
+        )
     return value
 
 
@@ -115,22 +126,54 @@ def validate_hold_request(
     validate_id(variant_id, "variant_id")
     validate_id(buyer_id, "buyer_id")
     if isinstance(quantity, bool) or not 1 <= quantity <= MAX_HOLD_QUANTITY:
-        raise ValidationFailed(f"quantity must be 1 to {MAX_HOLD_QUANTITY}", field="quantity")
+        raise ValidationFailed(
+            f"quantity must be 1 to {MAX_HOLD_QUANTITY}",
+            field="quantity",
+            reason=number_reason(quantity, 1),
+            min=1,
+            max=MAX_HOLD_QUANTITY,
+        )
     if not 0 < ttl_seconds <= MAX_HOLD_TTL_SECONDS:
-        raise ValidationFailed("ttl_seconds is out of range", field="ttl_seconds")
+        raise ValidationFailed(
+            "ttl_seconds is out of range",
+            field="ttl_seconds",
+            reason="too_small" if ttl_seconds <= 0 else "too_large",
+            max=MAX_HOLD_TTL_SECONDS,
+        )
     if sale is not None:
         validate_id(sale.sale_id, "sale.sale_id")
         if not 0 <= sale.quantity <= MAX_STOCK:
-            raise ValidationFailed("sale quantity is out of range", field="sale.quantity")
+            raise ValidationFailed(
+                "sale quantity is out of range",
+                field="sale.quantity",
+                reason=number_reason(sale.quantity, 0),
+                min=0,
+                max=MAX_STOCK,
+            )
         limit = sale.per_buyer_limit
         if limit is not None and limit < 1:
-            raise ValidationFailed("per-buyer limit must be positive", field="sale.per_buyer_limit")
+            raise ValidationFailed(
+                "per-buyer limit must be positive",
+                field="sale.per_buyer_limit",
+                reason="too_small",
+                min=1,
+            )
+        if sale.ends_at_ms is not None and sale.ends_at_ms < 0:
+            raise ValidationFailed(
+                "sale end is out of range", field="sale.ends_at_ms", reason="too_small", min=0
+            )
 
 
 def validate_total(total: int) -> int:
     """A variant's total stock: 0..MAX_STOCK."""
     if isinstance(total, bool) or not 0 <= total <= MAX_STOCK:
-        raise ValidationFailed(f"stock must be 0 to {MAX_STOCK}", field="stock")
+        raise ValidationFailed(
+            f"stock must be 0 to {MAX_STOCK}",
+            field="stock",
+            reason=number_reason(total, 0),
+            min=0,
+            max=MAX_STOCK,
+        )
     return total
 
 
@@ -148,14 +191,21 @@ def hold_from_fields(hold_id: str, fields: Mapping[str, str]) -> Hold:
 
 
 def same_request(
-    hold: Hold, variant_id: str, quantity: int, buyer_id: str, sale_id: str | None
+    hold: Hold, variant_id: str, quantity: int, buyer_id: str, sale: SaleLimits | None
 ) -> bool:
-    """Whether a retried hold asks for exactly what the stored one holds."""
-    return (hold.variant_id, hold.quantity, hold.buyer_id, hold.sale_id) == (
+    """Whether a retried hold asks for what the stored one holds.
+
+    A hold asking for a live sale may have been taken at the regular price
+    (the sale had closed): a retry of it is still the same request.
+    """
+    sale_id = None if sale is None else sale.sale_id
+    same_sale = hold.sale_id == sale_id or (
+        hold.sale_id is None and sale is not None and sale.ends_at_ms is not None
+    )
+    return same_sale and (hold.variant_id, hold.quantity, hold.buyer_id) == (
         variant_id,
         quantity,
         buyer_id,
-        sale_id,
     )
 
 
@@ -169,7 +219,14 @@ def refusal(reason: str, value: int, requested: int) -> LivesaleError:
         return PerBuyerLimitReached(
             "the per-buyer limit is reached", limit=value, requested=requested
         )
+    if reason == "show_ended":
+        return show_ended_refusal()
     raise ValueError(f"unknown refusal reason {reason!r}")
+
+
+def show_ended_refusal() -> ShowEnded:
+    """The error for buying live from a show that has ended."""
+    return ShowEnded("this show has ended: buy from its replay")
 
 
 def hold_not_found(hold_id: str) -> HoldNotFound:

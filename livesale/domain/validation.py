@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from livesale.domain.errors import ValidationFailed
+from livesale.domain.errors import FieldReason, ValidationFailed
 
 
 def reject_unknown_fields(
@@ -22,5 +22,13 @@ def reject_unknown_fields(
         raise ValidationFailed(
             f"unknown field(s): {', '.join(name[:40] for name in unknown)}",
             field=f"{where}.{first}" if where else first,
+            reason="unknown_field",
             allowed=sorted(permitted),
         )
+
+
+def number_reason(value: object, low: int) -> FieldReason:
+    """Why `value` is not a whole number in its range: wrong_type, too_small or too_large."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "wrong_type"
+    return "too_small" if value < low else "too_large"

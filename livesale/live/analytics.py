@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from livesale.domain import analytics
+from livesale.domain import analytics, analytics_chart
 from livesale.domain.accounts import Creator
 from livesale.domain.analytics import SoldLine
 from livesale.domain.errors import NotOwner
@@ -84,12 +84,15 @@ class ShowAnalytics:
         end = max(start, ended if ended is not None else now)
         sessions = await self._activity.sessions(show.id, now)
         crowd = analytics.audience(sessions, start, end)
+        # Buyers are counted among the viewers, so conversion never passes 100%.
+        buying = analytics.buying_audience(lines, analytics.audiences_of_buyers(sessions))
+        buyers = analytics.buyers_among(analytics.clip(sessions, start, end), buying)
         spans = analytics.pin_spans(await self._timeline.events(show.id), end)
         pins = analytics.pin_figures(spans, sessions, counts, lines)
         replay_sessions = await self._activity.sessions(show.id, now, replay=True)
         replay_pins = analytics.pin_figures(spans, [], counts, replay_lines, replay=True)
         titles = await self._titles([span.product_id for span in spans])
-        size, points = analytics.series(start, end, sessions, counts, chat_times, lines)
+        size, points = analytics_chart.series(start, end, sessions, counts, chat_times, lines)
         report["live_seconds"] = round(end - start, 3)
         report["viewers"] = {
             "peak": crowd.peak,
@@ -97,7 +100,9 @@ class ShowAnalytics:
             "average": round(crowd.average, 3),
             "unique": crowd.unique,
             "watch_minutes": round(crowd.watch_seconds / 60, 3),
+            "buyers": buyers,
         }
+        report["conversion"] = analytics.conversion(buyers, crowd.unique)
         report["pins"] = [
             {
                 **pin.as_json(start),
@@ -135,18 +140,19 @@ def _show_json(show: Show) -> dict[str, Any]:
 
 
 def _orders_json(lines: list[SoldLine]) -> dict[str, Any]:
-    sold, revenue, refunded, given_back = analytics.sales(lines)
+    figures = analytics.sales(lines)
     return {
-        "sold": sold,
-        "revenue": revenue.as_json(),
-        "refunded": refunded,
-        "refunded_amount": given_back.as_json(),
+        "sold": figures.sold,
+        "revenue": figures.revenue.as_json(),
+        "refunded": figures.refunded,
+        "refunded_amount": figures.refunded_amount.as_json(),
+        "net": figures.net.as_json(),
     }
 
 
 def _replay_pin_json(figures: analytics.PinFigures) -> dict[str, Any]:
     full = figures.as_json(0.0)
-    return {key: full[key] for key in ("buy_taps", "holds", "orders", "units", "revenue")}
+    return {key: full[key] for key in ("buy_taps", "holds", "orders", "units", "revenue", "net")}
 
 
 def _not_live_yet() -> dict[str, Any]:
@@ -158,9 +164,11 @@ def _not_live_yet() -> dict[str, Any]:
             "average": 0.0,
             "unique": 0,
             "watch_minutes": 0.0,
+            "buyers": 0,
         },
+        "conversion": None,
         "pins": [],
-        "chart": {"bucket_seconds": analytics.BUCKET_CHOICES[0], "points": []},
+        "chart": {"bucket_seconds": analytics_chart.BUCKET_CHOICES[0], "points": []},
         "replay": {
             "viewers": {"unique": 0, "watch_minutes": 0.0},
             "buy_taps": 0,

@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from livesale.config import ShowSettings
 from livesale.domain.pins import TimelineEvent, TimelineKind
 from livesale.domain.shows import Show, ShowStatus
+from livesale.live.sale_gate import SaleGate
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
 from livesale.tasks import cancel_and_wait
@@ -95,7 +96,10 @@ class ShowLifecycle:
         is_publishing: Callable[[str], bool],
         settings: ShowSettings,
         clock: Callable[[], float] = time.time,
+        *,
+        gate: SaleGate,
     ) -> None:
+        self._gate = gate
         self._shows = shows
         self._timeline = timeline
         self._redis = redis
@@ -128,8 +132,11 @@ class ShowLifecycle:
         self._local.discard(show_id)
         if show.status == ShowStatus.ENDED:
             return show
+        # Live purchases stop on every process before the show is marked ended.
+        await self._gate.close_show(show_id)
         pin = await self._timeline.current_pin(show_id)
         if pin is not None:
+            await self._gate.close_sale(pin)
             # The replay must know when the card left the screen: at the end.
             unpin = await self._timeline.append(
                 show_id, TimelineKind.UNPIN, show.offset_ms(self._clock()), pin.product_id
@@ -137,6 +144,7 @@ class ShowLifecycle:
             await self._events.publish(show_id, unpin_message(pin, unpin))
         show = await self._shows.mark_ended(show_id)
         await self._redis.delete(publisher_key(show_id), publisher_lost_key(show_id))
+        await self._gate.changed(show_id)
         await self._events.publish(show_id, {"type": "show", "show": show_state(show)})
         logger.info("show %s ended", show_id)
         return show

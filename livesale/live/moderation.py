@@ -25,6 +25,7 @@ from livesale.domain.errors import (
     ValidationFailed,
 )
 from livesale.domain.shows import Show
+from livesale.domain.validation import number_reason
 from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.room_redis import ChatLimits
 from livesale.storage.shows import ShowRepository
@@ -91,18 +92,22 @@ class ModerationService:
         await self._publish(actor.show.id, {"type": "chat_deleted", "id": message_id})
         _count("delete")
 
-    async def mute(self, actor: Moderator, viewer_id: object, seconds: object) -> int:
-        """Mute a viewer in the show for `seconds`; returns until when (epoch ms)."""
+    async def mute(self, actor: Moderator, viewer_id: object, seconds: object) -> float:
+        """Mute a viewer in the show for `seconds`; returns until when (epoch seconds)."""
         target = await self._target(actor, viewer_id)
         limit = self._settings.max_mute_seconds
         if isinstance(seconds, bool) or not isinstance(seconds, int) or not 1 <= seconds <= limit:
             raise ValidationFailed(
-                f"seconds must be a whole number from 1 to {limit}", field="seconds"
+                f"seconds must be a whole number from 1 to {limit}",
+                field="seconds",
+                reason=number_reason(seconds, 1),
+                min=1,
+                max=limit,
             )
         until_ms = int((self._clock() + seconds) * 1000)
         await self._limits.mute(actor.show.id, target, until_ms, seconds)
         _count("mute")
-        return until_ms
+        return until_ms / 1000
 
     async def ban(self, actor: Moderator, viewer_id: object) -> None:
         """Ban a viewer from the creator's shows and close their open rooms."""
@@ -123,7 +128,11 @@ class ModerationService:
         limit = self._settings.max_slow_mode_seconds
         if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= limit:
             raise ValidationFailed(
-                f"seconds must be a whole number from 0 to {limit}", field="seconds"
+                f"seconds must be a whole number from 0 to {limit}",
+                field="seconds",
+                reason=number_reason(seconds, 0),
+                min=0,
+                max=limit,
             )
         await self._limits.set_slow_mode(actor.show.id, seconds)
         _count("slow_mode")
@@ -142,7 +151,9 @@ class ModerationService:
     async def add_moderator(self, creator: Creator, viewer_id: object) -> None:
         """Name a viewer moderator of all of the creator's shows."""
         if not isinstance(viewer_id, str) or not viewer_id:
-            raise ValidationFailed("viewer_id must be a viewer's id", field="viewer_id")
+            raise ValidationFailed(
+                "viewer_id must be a viewer's id", field="viewer_id", reason="bad_format"
+            )
         await self._moderation.add_moderator(creator.id, viewer_id)
         _count("add_moderator")
 
@@ -169,7 +180,9 @@ class ModerationService:
 
     async def _target(self, actor: Moderator, viewer_id: object) -> str:
         if not isinstance(viewer_id, str) or not viewer_id:
-            raise ValidationFailed("viewer_id must be a viewer's id", field="viewer_id")
+            raise ValidationFailed(
+                "viewer_id must be a viewer's id", field="viewer_id", reason="bad_format"
+            )
         await self._moderation.viewer_name(viewer_id)  # ViewerNotFound
         if actor.role != Role.CREATOR and await self._moderation.is_moderator(
             actor.creator_id, viewer_id

@@ -21,6 +21,7 @@ from livesale.domain.products import Product, ProductStatus
 from livesale.domain.shows import Show, ShowStatus
 from livesale.domain.validation import reject_unknown_fields
 from livesale.live.lifecycle import EventPublisher, unpin_message
+from livesale.live.sale_gate import SaleGate
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
 
@@ -44,8 +45,10 @@ class PinService:
         products: ProductReader,
         events: EventPublisher,
         render_product: Callable[[Product], dict[str, Any]],
+        gate: SaleGate,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self._gate = gate
         self._shows = shows
         self._timeline = timeline
         self._products = products
@@ -59,7 +62,7 @@ class PinService:
         reject_unknown_fields(body, PIN_FIELDS)
         product_id = body.get("product_id")
         if not isinstance(product_id, str):
-            raise ValidationFailed("product_id is required", field="product_id")
+            raise ValidationFailed("product_id is required", field="product_id", reason="required")
         if product_id not in await self._shows.bag(show_id):
             raise ProductNotInBag("add the product to the show first", product_id=product_id)
         product = await self._products.get(product_id)
@@ -72,9 +75,12 @@ class PinService:
             product.currency,
             sum(v.stock for v in variants),
         )
+        # The pin on screen loses its sale before the new one is stamped (see SaleGate).
+        await self._gate.close_sale(await self._timeline.current_pin(show_id))
         event = await self._timeline.append(
             show_id, TimelineKind.PIN, show.offset_ms(self._clock()), product_id, sale
         )
+        await self._gate.changed(show_id)
         pin = self._pin_json(event, product)
         await self._events.publish(show_id, {"type": "pin", "pin": pin})
         return pin
@@ -85,9 +91,11 @@ class PinService:
         current = await self._timeline.current_pin(show_id)
         if current is None:
             raise NothingPinned("no product is pinned")
+        await self._gate.close_sale(current)
         event = await self._timeline.append(
             show_id, TimelineKind.UNPIN, show.offset_ms(self._clock()), current.product_id
         )
+        await self._gate.changed(show_id)
         message = unpin_message(current, event)
         await self._events.publish(show_id, message)
         return message
@@ -117,12 +125,12 @@ class PinService:
     def _pin_json(self, event: TimelineEvent, product: Product) -> dict[str, Any]:
         sale = None
         if event.flash_sale is not None and event.sale_ends_at is not None:
-            sale = {**event.flash_sale.as_json(), "ends_at": round(event.sale_ends_at * 1000)}
+            sale = {**event.flash_sale.as_json(), "ends_at": event.sale_ends_at}
         return {
             "id": event.id,
             "product": self._render_product(product),
             "offset_ms": event.offset_ms,
-            "pinned_at": round(event.created_at * 1000),
+            "pinned_at": event.created_at,
             "flash_sale": sale,
         }
 
@@ -135,5 +143,5 @@ def timeline_event_json(event: TimelineEvent) -> dict[str, Any]:
         "offset_ms": event.offset_ms,
         "product_id": event.product_id,
         "flash_sale": None if event.flash_sale is None else event.flash_sale.as_json(),
-        "at": round(event.created_at * 1000),
+        "at": event.created_at,
     }

@@ -1,17 +1,18 @@
 """Viewer counts shared by every process through one Redis hash per show.
 
 Every `presence_interval_seconds` each process writes its local count of a
-show's connections as `count:expires_at_ms` under its own field, reads the
-hash back and sums the fields that have not expired (a crashed process drops
-out within three intervals). When the sum changes, the local connections get
-a `viewers` event. Expiry uses the processes' clocks, so they must agree to
-within an interval (NTP on the hosts).
+show's viewers (its room connections but the show's creator's own) as
+`count:expires_at_ms` under its own field, reads the hash back and sums the
+fields that have not expired (a crashed process drops out within three
+intervals). When the sum changes, the local connections get a `viewers`
+event; the show listings read the same sums. Expiry uses the processes'
+clocks, so they must agree to within an interval (NTP on the hosts).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from redis.asyncio import Redis
 
@@ -19,6 +20,40 @@ from livesale.live.protocol import dumps
 from livesale.storage.room_redis import presence_key
 
 EXPIRY_INTERVALS = 3
+
+
+async def viewer_counts(redis: Redis, show_ids: Sequence[str], now_ms: int) -> dict[str, int]:
+    """Each show's viewers now, summed over every process's unexpired field (0 when none)."""
+    if not show_ids:
+        return {}
+    pipe = redis.pipeline(transaction=False)
+    for show_id in show_ids:
+        pipe.hgetall(presence_key(show_id))
+    replies = await pipe.execute()
+    return {
+        show_id: _sum_fields(fields, now_ms, None)[0]
+        for show_id, fields in zip(show_ids, replies, strict=True)
+    }
+
+
+def _sum_fields(fields: dict[str, str], now_ms: int, skip: str | None) -> tuple[int, list[str]]:
+    """Sum of the unexpired counts (leaving out the field `skip`), and the expired fields."""
+    total = 0
+    expired: list[str] = []
+    for field, value in fields.items():
+        if field == skip:
+            continue
+        count, _, expires = value.partition(":")
+        try:
+            alive = int(expires) >= now_ms
+            number = int(count)
+        except ValueError:
+            alive, number = False, 0
+        if alive:
+            total += number
+        else:
+            expired.append(field)
+    return total, expired
 
 
 class Presence:
@@ -93,19 +128,4 @@ class Presence:
 
     def _sum(self, fields: dict[str, str], now_ms: int) -> tuple[int, list[str]]:
         """Sum of the other processes' unexpired counts, and the expired fields."""
-        total = 0
-        expired: list[str] = []
-        for field, value in fields.items():
-            if field == self._process_id:
-                continue
-            count, _, expires = value.partition(":")
-            try:
-                alive = int(expires) >= now_ms
-                number = int(count)
-            except ValueError:
-                alive, number = False, 0
-            if alive:
-                total += number
-            else:
-                expired.append(field)
-        return total, expired
+        return _sum_fields(fields, now_ms, self._process_id)

@@ -86,6 +86,23 @@ class ReplayService:
             return False
         return any(part.playable for part in await self._recordings.for_show(show.id))
 
+    async def past(
+        self,
+        limit: int,
+        *,
+        creator_id: str | None = None,
+        before: tuple[float, str] | None = None,
+    ) -> list[Show]:
+        """Ended shows with a replay, newest ended first; `before` = (ended_at, id) of the
+        previous page's last show."""
+        ids = await self._recordings.past_replays(limit, creator_id=creator_id, before=before)
+        return await self._shows.get_many(ids)
+
+    async def lengths(self, shows: Sequence[Show]) -> dict[str, int]:
+        """The replay's length in ms of each ended show among `shows` that has one."""
+        ended = [show.id for show in shows if show.status is ShowStatus.ENDED]
+        return await self._recordings.replay_lengths(ended)
+
     async def file(self, recording_id: str) -> tuple[Path, str]:
         """A playable part's file and its content type, else ReplayNotFound."""
         recording = await self._recordings.get(recording_id)

@@ -23,7 +23,7 @@ from redis.asyncio import Redis
 from livesale import metrics
 from livesale.config import Settings
 from livesale.domain.accounts import Creator, Viewer
-from livesale.domain.analytics import LIKE, NO_PIN
+from livesale.domain.analytics import LIKE, NO_PIN, audience_key
 from livesale.domain.chat import Participant, Role
 from livesale.domain.errors import CapacityReached, ChatBanned, LivesaleError
 from livesale.domain.shows import Show
@@ -76,6 +76,7 @@ class Room:
         self._fanouts: dict[str, ShowFanout] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._tickers: list[asyncio.Task[None]] = []
+        self._control_handlers: dict[str, Callable[[dict[str, Any]], None]] = {}
         messages = ChatRepository(db)
         self._moderation_repo = ModerationRepository(db)
         limits = ChatLimits(redis)
@@ -158,6 +159,14 @@ class Room:
         """Send an event to every viewer of the show, in every process."""
         await self._bus.publish(show_id, dumps(message))
 
+    async def publish_control(self, message: dict[str, Any]) -> None:
+        """Send a control message (`{"kind": ..., ...}`) to every process, this one too."""
+        await self._bus.publish_control(dumps(message))
+
+    def on_control(self, kind: str, handler: Callable[[dict[str, Any]], None]) -> None:
+        """Call `handler` with every control message of `kind` any process publishes."""
+        self._control_handlers[kind] = handler
+
     def local_connection_count(self, show_id: str | None = None) -> int:
         """Open room connections in this process (for one show, or all)."""
         if show_id is not None:
@@ -214,7 +223,7 @@ class Room:
         )
         if who.role is not Role.CREATOR:
             conn.watch_session = self._activity.session_started(
-                show.id, _audience_key(who, visitor_id), replay=replay
+                show.id, audience_key(who.id, visitor_id), replay=replay, viewer_id=who.id
             )
         fanout = self._fanouts.get(show.id)
         if fanout is None:
@@ -222,6 +231,8 @@ class Room:
                 show.id, self._settings.flush_interval_seconds
             )
         fanout.connections[conn] = None
+        if who.role is Role.CREATOR:
+            fanout.creator_connections += 1  # the creator's console is not a viewer
         conn.on_gone = self._leave
         metrics.ROOM_CONNECTIONS.inc()
         joined_at = fanout.seq
@@ -243,7 +254,8 @@ class Room:
             self._leave(conn)
 
     async def _deliver_snapshot(self, conn: Connection, shared: SharedSnapshot) -> None:
-        local = self.local_connection_count(conn.show_id)
+        fanout = self._fanouts.get(conn.show_id)
+        local = 0 if fanout is None else fanout.viewer_count
         viewers = self._presence.known_total(conn.show_id, local)
         if viewers is None:
             viewers = await self._presence.total(conn.show_id, local)
@@ -289,6 +301,8 @@ class Room:
         if fanout is None or conn not in fanout.connections:
             return
         del fanout.connections[conn]
+        if conn.who.role is Role.CREATOR:
+            fanout.creator_connections -= 1
         metrics.ROOM_CONNECTIONS.dec()
         if conn.watch_session is not None:
             self._activity.session_ended(conn.watch_session)
@@ -310,7 +324,7 @@ class Room:
             fanout.push(raw, from_bus=False)
 
     def _local_counts(self) -> dict[str, int]:
-        return {show_id: len(f.connections) for show_id, f in self._fanouts.items()}
+        return {show_id: f.viewer_count for show_id, f in self._fanouts.items()}
 
     async def _likes_tick(self) -> None:
         await self._likes.tick(list(self._fanouts))
@@ -331,6 +345,10 @@ class Room:
 
     def _on_control(self, raw: str) -> None:
         message = json.loads(raw)
+        handler = self._control_handlers.get(message.get("kind"))
+        if handler is not None:
+            handler(message)
+            return
         if message.get("kind") != "kick":
             return
         for fanout in self._fanouts.values():
@@ -377,15 +395,6 @@ class Room:
         task: asyncio.Task[Any] = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-
-def _audience_key(who: Participant, visitor_id: str | None) -> str:
-    """Who is watching, for unique-viewer counts: the browser, else the guest, else nobody known."""
-    if visitor_id is not None:
-        return "visitor:" + visitor_id
-    if who.id is not None:
-        return "viewer:" + who.id
-    return "connection:" + uuid.uuid4().hex
 
 
 def _chat_in(raw: str, chat_ids: frozenset[int]) -> bool:

@@ -60,7 +60,11 @@ class ShowService:
         reject_unknown_fields(body, SHOW_FIELDS)
         title = body.get("title")
         if not isinstance(title, str):
-            raise ValidationFailed("title is required", field="title")
+            raise ValidationFailed(
+                "title is required",
+                field="title",
+                reason="required" if title is None else "wrong_type",
+            )
         scheduled_at = validate_scheduled_at(body.get("scheduled_at"), self._clock())
         cover = await self._cover(creator, body.get("cover_image_id"))
         product_ids = validate_bag(body.get("product_ids", []))
@@ -87,12 +91,14 @@ class ShowService:
         changes: dict[str, Any] = {}
         if "title" in body:
             if not isinstance(body["title"], str):
-                raise ValidationFailed("title must be a string", field="title")
+                raise ValidationFailed("title must be a string", field="title", reason="wrong_type")
             changes["title"] = body["title"]
         if "scheduled_at" in body:
             if show.status != ShowStatus.SCHEDULED:
                 raise ValidationFailed(
-                    "only a show that has not started can be rescheduled", field="scheduled_at"
+                    "only a show that has not started can be rescheduled",
+                    field="scheduled_at",
+                    reason="not_allowed",
                 )
             changes["scheduled_at"] = validate_scheduled_at(body["scheduled_at"], self._clock())
         if "cover_image_id" in body:
@@ -100,7 +106,9 @@ class ShowService:
         for flag in ("record", "replay_flash_sales"):
             if flag in body:
                 if not isinstance(body[flag], bool):
-                    raise ValidationFailed(f"{flag} must be true or false", field=flag)
+                    raise ValidationFailed(
+                        f"{flag} must be true or false", field=flag, reason="wrong_type"
+                    )
                 changes[flag] = body[flag]
         return await self._shows.update(show_id, **changes)
 
@@ -111,7 +119,9 @@ class ShowService:
             raise ShowEnded("the show has ended; its bag is kept as it was")
         reject_unknown_fields(body, {"product_ids"})
         if "product_ids" not in body:
-            raise ValidationFailed('send {"product_ids": [...]}', field="product_ids")
+            raise ValidationFailed(
+                'send {"product_ids": [...]}', field="product_ids", reason="required"
+            )
         product_ids = validate_bag(body["product_ids"])
         products = await self._check_bag(creator, product_ids)
         await self._shows.set_bag(show_id, product_ids)
@@ -145,7 +155,9 @@ class ShowService:
         if image_id is None:
             return None
         if not isinstance(image_id, str):
-            raise ValidationFailed("cover_image_id must be an image id", field="cover_image_id")
+            raise ValidationFailed(
+                "cover_image_id must be an image id", field="cover_image_id", reason="wrong_type"
+            )
         try:
             image = await self._images.get(image_id)
         except ImageNotFound:

@@ -48,6 +48,9 @@ class DummyPaymentStore(Protocol):
     async def created_since(self, since: float) -> list[PaymentInfo]:
         """Payments created at or after `since`."""
 
+    async def refund_part(self, payment_id: str, amount_minor: int, idempotency_key: str) -> str:
+        """Give back part of a succeeded payment once per key; the refund's id."""
+
 
 _PAYABLE = frozenset({PaymentStatus.REQUIRES_PAYMENT_METHOD})
 _CANCELABLE = frozenset({PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.REQUIRES_ACTION})
@@ -106,6 +109,14 @@ class DummyGateway:
                 "only a payment that succeeded can be refunded", status=payment.status.value
             )
 
+    async def refund_part(
+        self, payment_id: str, order_id: str, amount_minor: int, idempotency_key: str
+    ) -> str:
+        """Record a partial refund (Stripe's rules: at most what is left, once per key)."""
+        await self.get_payment(payment_id)
+        with gateway_call(NAME, "refund_payment"):
+            return await self._store.refund_part(payment_id, amount_minor, idempotency_key)
+
     async def recent_payments(self, since: float) -> list[PaymentInfo]:
         """Payments created since `since`."""
         with gateway_call(NAME, "list_payments"):
@@ -150,7 +161,9 @@ class DummyGateway:
     async def authenticate(self, payment_id: str, approve: object) -> PaymentEvent:
         """The second step (like 3-D Secure): approve pays, refuse declines."""
         if not isinstance(approve, bool):
-            raise ValidationFailed("approve must be true or false", field="approve")
+            raise ValidationFailed(
+                "approve must be true or false", field="approve", reason="wrong_type"
+            )
         payment = await self.get_payment(payment_id)
         if payment.status is PaymentStatus.SUCCEEDED:
             return _succeeded(payment)

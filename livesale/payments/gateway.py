@@ -16,7 +16,7 @@ class WebhookEvent:
     """A verified webhook: its type (one the gateway knows, else OTHER_WEBHOOK) and its event."""
 
     type: str
-    # None for a webhook we do not act on (an unknown type, a partial refund).
+    # None for a webhook we do not act on (an unknown type).
     event: PaymentEvent | None
 
 
@@ -45,7 +45,13 @@ class PaymentGateway(Protocol):
         """Cancel a payment that has not succeeded; returns its state after trying."""
 
     async def refund_payment(self, payment_id: str, order_id: str, idempotency_key: str) -> None:
-        """Refund a succeeded payment in full."""
+        """Refund a succeeded payment in full (what is left of it after partial refunds)."""
+
+    async def refund_part(
+        self, payment_id: str, order_id: str, amount_minor: int, idempotency_key: str
+    ) -> str:
+        """Refund `amount_minor` of a succeeded payment; the refund's id (the same for a
+        repeated key)."""
 
     async def recent_payments(self, since: float) -> list[PaymentInfo]:
         """Payments created at or after `since` (epoch seconds), for reconciliation."""

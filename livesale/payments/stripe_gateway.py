@@ -110,6 +110,23 @@ class StripeGateway:
             ),
         )
 
+    async def refund_part(
+        self, payment_id: str, order_id: str, amount_minor: int, idempotency_key: str
+    ) -> str:
+        """Refund part of the intent (a line of the order); one refund per key."""
+        refund = await self._call(
+            "refund_payment",
+            self._client.v1.refunds.create_async(
+                params={
+                    "payment_intent": payment_id,
+                    "amount": amount_minor,
+                    "metadata": {"order_id": order_id},
+                },
+                options={"idempotency_key": idempotency_key},
+            ),
+        )
+        return str(refund.id)
+
     async def recent_payments(self, since: float) -> list[PaymentInfo]:
         """Every intent created since `since`, following Stripe's pages."""
         found: list[PaymentInfo] = []
@@ -168,12 +185,15 @@ class StripeGateway:
             raise _gateway_error(exc) from exc
 
 
-def _payment_event(event: stripe.Event, kind: PaymentEventKind) -> PaymentEvent | None:
+def _payment_event(event: stripe.Event, kind: PaymentEventKind) -> PaymentEvent:
     obj: dict[str, Any] = event.data.object.to_dict()
+    refunded: int | None = None
     if kind is PaymentEventKind.REFUNDED:
-        # Only a full refund refunds the order; partial ones are the seller's business.
+        # Only a full refund refunds the order; a partial one (a line, or an amount given
+        # back in Stripe's dashboard) is recorded as the charge's running total.
         if not obj.get("refunded"):
-            return None
+            kind = PaymentEventKind.PARTIALLY_REFUNDED
+        refunded = int(obj.get("amount_refunded") or 0)
         payment_id = str(obj.get("payment_intent") or "")
     else:
         payment_id = str(obj.get("id"))
@@ -184,6 +204,7 @@ def _payment_event(event: stripe.Event, kind: PaymentEventKind) -> PaymentEvent 
         payment_id=payment_id,
         order_id=(obj.get("metadata") or {}).get("order_id"),
         message=error.get("message") if kind is PaymentEventKind.FAILED else None,
+        amount_refunded_minor=refunded,
     )
 
 

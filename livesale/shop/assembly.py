@@ -17,6 +17,7 @@ from livesale.shop.background import HoldSweeper, Reconciler, run_every
 from livesale.shop.carts import CartService
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.checkout import CheckoutService
+from livesale.shop.fulfilment import FulfilmentService
 from livesale.shop.orders import OrderService
 from livesale.shop.payments import PaymentService
 from livesale.shop.settlement import Settlement
@@ -55,6 +56,7 @@ class Shop:
     carts: CartService
     checkout: CheckoutService
     orders: OrderService
+    fulfilment: FulfilmentService
     settlement: Settlement
     payments: PaymentService
     sweeper: HoldSweeper
@@ -141,6 +143,7 @@ def build_shop(
             timeline,
         ),
         orders=OrderService(orders, payments, settlement),
+        fulfilment=FulfilmentService(orders, shows, settlement),
         settlement=settlement,
         payments=payments,
         sweeper=HoldSweeper(stock.store, checkouts, announcer),

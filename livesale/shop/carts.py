@@ -13,6 +13,8 @@ from livesale.domain.analytics import CART_ADD, NO_PIN
 from livesale.domain.checkout import pin_showing, price_item
 from livesale.domain.errors import CartFull, CurrencyMismatch, NotForSale
 from livesale.domain.products import Product, Variant
+from livesale.domain.shows import ShowStatus
+from livesale.domain.stock import show_ended_refusal
 from livesale.domain.validation import reject_unknown_fields
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.checkout import parse_quantity
@@ -89,7 +91,10 @@ class CartService:
         )
         if quantity == 0:
             return await self.remove(viewer, show_id, variant_id)
-        await self._catalogue.show(show_id)
+        show = await self._catalogue.show(show_id)
+        if show.status is ShowStatus.ENDED:
+            # Its cart could never be checked out: the replay buys one item at a time.
+            raise show_ended_refusal()
         product, variant = await self._catalogue.sellable(show_id, variant_id)
         lines = await self._carts.lines(viewer.id, show_id)
         await self._check_currency(show_id, lines, variant.currency, variant_id)

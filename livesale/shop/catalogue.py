@@ -12,8 +12,11 @@ from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
 from livesale.storage.ttl_cache import TtlCache
 
-# Half a second: a price, bag or pin change reaches buyers at most this late,
-# while a flash sale's thousands of requests per second read SQLite twice a second.
+# Half a second: a price or bag change reaches buyers at most this late, while
+# a flash sale's thousands of requests per second read SQLite twice a second.
+# A pin or a show's end is exact: the sale or show is closed in Redis where
+# holds are decided, and every process drops its cached pin and show at once
+# (livesale/live/sale_gate.py).
 CACHE_SECONDS = 0.5
 
 
@@ -64,7 +67,12 @@ class ShopCatalogue:
         raise NotForSale("this variant is not for sale in this show", variant_id=variant_id)
 
     def forget_pin(self, show_id: str) -> None:
-        """Drop a show's cached pin (a buyer saw a newer one, or this process pinned)."""
+        """Drop a show's cached pin (a buyer saw a newer one)."""
+        self._pin_cache.forget(show_id)
+
+    def forget_live_state(self, show_id: str) -> None:
+        """Drop a show's cached status and pin (some process pinned, unpinned or ended it)."""
+        self._show_cache.forget(show_id)
         self._pin_cache.forget(show_id)
 
     def forget_product(self, product_id: str) -> None:

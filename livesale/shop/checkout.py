@@ -13,6 +13,7 @@ from livesale.domain.analytics import BUY_TAP, HOLD, NO_PIN, REPLAY_BUY_TAP, REP
 from livesale.domain.checkout import (
     Checkout,
     PricedItem,
+    at_regular_price,
     check_one_currency,
     checkout_id_for,
     hold_id_for,
@@ -29,6 +30,7 @@ from livesale.domain.errors import (
     CheckoutNotFound,
     LivesaleError,
     NotForSale,
+    OrderStateConflict,
     ShowNotEnded,
     ValidationFailed,
 )
@@ -37,8 +39,8 @@ from livesale.domain.payments import PaymentInfo
 from livesale.domain.pins import TimelineEvent
 from livesale.domain.products import Product, Variant
 from livesale.domain.shows import Show, ShowStatus
-from livesale.domain.stock import HoldState
-from livesale.domain.validation import reject_unknown_fields
+from livesale.domain.stock import HoldState, show_ended_refusal
+from livesale.domain.validation import number_reason, reject_unknown_fields
 from livesale.shop.announcer import StockAnnouncer
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.payments import PaymentService
@@ -65,7 +67,11 @@ def parse_quantity(raw: object, limit: int, *, allow_zero: bool = False) -> int:
     low = 0 if allow_zero else 1
     if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= limit:
         raise ValidationFailed(
-            f"quantity must be a whole number from {low} to {limit}", field="quantity", max=limit
+            f"quantity must be a whole number from {low} to {limit}",
+            field="quantity",
+            reason=number_reason(raw, low),
+            min=low,
+            max=limit,
         )
     return raw
 
@@ -103,33 +109,38 @@ class CheckoutService:
         """Hold one item of the show (at the flash-sale price while one runs).
 
         With `replay_offset_ms` the item was bought while watching the replay of
-        the ended show, from the pin `pin_id` at that moment of the show.
+        the ended show: from the pin `pin_id` at that moment of the show, or
+        without `pin_id` from the show's bag (regular price). Without it the
+        show must not have ended (ShowEnded: buy from the replay).
         """
         reject_unknown_fields(body, BUY_FIELDS)
         request_id = validate_request_id(body.get("request_id"))
         variant_id = body.get("variant_id")
         if not isinstance(variant_id, str) or not variant_id:
-            raise ValidationFailed("variant_id is required", field="variant_id")
+            raise ValidationFailed("variant_id is required", field="variant_id", reason="required")
         quantity = parse_quantity(body.get("quantity", 1), self._settings.max_line_quantity)
         seen_pin = body.get("pin_id")
         if seen_pin is not None and (isinstance(seen_pin, bool) or not isinstance(seen_pin, int)):
-            raise ValidationFailed("pin_id must be the id of the pin on screen", field="pin_id")
+            raise ValidationFailed(
+                "pin_id must be the id of the pin on screen", field="pin_id", reason="wrong_type"
+            )
         replay_offset_ms = parse_replay_offset(body.get("replay_offset_ms"))
         # No lookup of an earlier checkout first: the holds are idempotent and
         # storing the checkout returns the first one, so a retry costs no extra call.
         checkout_id = checkout_id_for(viewer.id, show_id, request_id)
         show = await self._catalogue.show(show_id)
+        if replay_offset_ms is None and show.status is ShowStatus.ENDED:
+            # A retry of a Buy made before the end still gets its checkout.
+            existing = await self._checkouts.get(checkout_id)
+            if existing is not None:
+                return existing
+            raise show_ended_refusal()
         product, variant = await self._catalogue.sellable(show_id, variant_id)
         if replay_offset_ms is not None:
             item = await self._replay_item(show, product, variant, seen_pin, replay_offset_ms)
             self._activity.count(show_id, REPLAY_BUY_TAP, item.pin_id or NO_PIN)
             return await self._open(
-                viewer,
-                show_id,
-                show.creator_id,
-                checkout_id,
-                [(item, quantity)],
-                hold_kind=REPLAY_HOLD,
+                viewer, show_id, show.creator_id, checkout_id, [(item, quantity)], replay=True
             )
         pin = await self._catalogue.pin(show_id)
         if seen_pin is not None and (pin is None or pin.id != seen_pin):
@@ -172,6 +183,8 @@ class CheckoutService:
         if existing is not None:
             return existing
         show = await self._catalogue.show(show_id)
+        if show.status is ShowStatus.ENDED:
+            raise show_ended_refusal()
         lines = await self._carts.lines(viewer.id, show_id)
         if not lines:
             raise CartEmpty("the cart is empty")
@@ -193,10 +206,21 @@ class CheckoutService:
         return checkout
 
     async def cancel(self, viewer: Viewer, checkout_id: str) -> None:
-        """Give the held stock back (a checkout that became an order is left to the order)."""
+        """Give the held stock back; OrderStateConflict once the checkout became an order.
+
+        The order owns the held units from then on: its payment may be under
+        way, and giving the units back under it could sell them twice.
+        """
         checkout = await self.get(viewer, checkout_id)
         if checkout.order_id is not None:
-            return
+            order = await self._orders.get(checkout.order_id)
+            raise OrderStateConflict(
+                "this checkout is an order now; it cannot be canceled here",
+                checkout_id=checkout.id,
+                order_id=checkout.order_id,
+                status=None if order is None else order.status.value,
+                wanted="canceled",
+            )
         for line in checkout.lines:
             await self._stock.store.release(line.hold_id)
             self._announcer.touch(checkout.show_id, line.product_id)
@@ -251,7 +275,7 @@ class CheckoutService:
         items: list[tuple[PricedItem, int]],
         *,
         from_cart: bool = False,
-        hold_kind: str = HOLD,
+        replay: bool = False,
     ) -> Checkout:
         if creator_id is None:
             raise NotForSale("this show has no seller, so nothing in it is for sale")
@@ -264,7 +288,14 @@ class CheckoutService:
             for index, (item, quantity) in enumerate(items):
                 hold_id = hold_id_for(checkout_id, index)
                 outcome = await self._stock.hold(
-                    hold_id, item.variant, quantity, viewer.id, ttl, item.sale
+                    hold_id,
+                    item.variant,
+                    quantity,
+                    viewer.id,
+                    ttl,
+                    item.sale,
+                    # A live purchase is refused once the show has ended, on any process.
+                    live_show_id=None if replay else show_id,
                 )
                 if outcome.hold.state is not HoldState.HELD:
                     # A retry of a purchase that went on (ordered, paid) or ended.
@@ -275,6 +306,10 @@ class CheckoutService:
                         "this request_id belongs to a purchase that ended; use a new one",
                         checkout_id=checkout_id,
                     )
+                if item.sale is not None and outcome.hold.sale_id is None:
+                    # The sale closed after this process priced the item (an unpin,
+                    # a new pin, the show's end or its countdown): the regular price.
+                    item = at_regular_price(item)
                 if outcome.changed:
                     # Only holds this call took are its to give back: a replayed
                     # one belongs to the first attempt, which may still succeed.
@@ -293,7 +328,7 @@ class CheckoutService:
                     self._announcer.touch(show_id, item.product.id)
         metrics.SHOP_HOLD_ATTEMPTS.labels("held").inc()
         for pin_id in new_hold_pins:
-            self._activity.count(show_id, hold_kind, pin_id)
+            self._activity.count(show_id, REPLAY_HOLD if replay else HOLD, pin_id)
         checkout = Checkout(
             id=checkout_id,
             viewer_id=viewer.id,

@@ -12,12 +12,13 @@ from livesale.domain.errors import (
     CardDeclined,
     NotSignedIn,
     OrderNotFound,
-    OrderStateConflict,
     PaymentNotFound,
     ValidationFailed,
 )
-from livesale.domain.orders import Order, OrderStatus
+from livesale.domain.fulfilment import parse_refund_lines, parse_shipment, require_refundable
+from livesale.domain.orders import Order, OrderLine, OrderStatus, parse_status_filter
 from livesale.domain.payments import PaymentEvent, PaymentEventKind, PaymentInfo, PaymentStatus
+from livesale.domain.validation import number_reason
 from livesale.payments.dummy import DummyGateway
 from livesale.shop.payments import PaymentService
 from livesale.shop.settlement import Settlement, order_lock
@@ -52,7 +53,7 @@ def order_json(order: Order) -> dict[str, Any]:
         "status": order.status.value,
         "status_reason": order.status_reason,
         "show_id": order.show_id,
-        "lines": [line_json(line) for line in order.lines],
+        "lines": [order_line_json(position, line) for position, line in enumerate(order.lines)],
         "currency": order.currency,
         "total_minor": order.total_minor,
         "email": order.details.email,
@@ -66,6 +67,20 @@ def order_json(order: Order) -> dict[str, Any]:
         "fulfilled_at": order.fulfilled_at,
         "refunded_at": order.refunded_at,
         "canceled_at": order.canceled_at,
+        "refunded_minor": order.refunded_minor,
+        "shipment": None if order.shipment is None else order.shipment.as_json(),
+    }
+
+
+def order_line_json(position: int, line: OrderLine) -> dict[str, Any]:
+    """A line of an order: what was bought, where it sits (`position`, for refunds) and
+    whether it was refunded on its own."""
+    return {
+        **line_json(line),
+        "position": position,
+        "refunded": line.refunded,
+        "refunded_at": line.refunded_at,
+        "refunded_minor": line.refunded_minor,
     }
 
 
@@ -114,7 +129,8 @@ class OrderService:
         return order
 
     async def view(self, order: Order, *, for_buyer: bool) -> dict[str, Any]:
-        """The order with its payment, as the API returns it.
+        """The order with its payment, as the API returns it; the seller also gets its
+        status history.
 
         Only the buyer gets the payment's client secret: it is what pays the order.
         """
@@ -123,9 +139,11 @@ class OrderService:
         if order.payment_id is not None and order.status is OrderStatus.PENDING_PAYMENT:
             payment = await gateway.get_payment(order.payment_id)
         shown = payment_json(order.gateway, payment, gateway.publishable_key)
+        view: dict[str, Any] = {"order": order_json(order), "payment": shown}
         if not for_buyer:
             shown["client_secret"] = None
-        return {"order": order_json(order), "payment": shown}
+            view["history"] = await self._orders.history(order.id)
+        return view
 
     async def refresh(self, order: Order) -> Order:
         """Ask the gateway how the payment stands and apply it (the browser's return path)."""
@@ -150,21 +168,15 @@ class OrderService:
 
     async def list_for_seller(self, creator: Creator, query: dict[str, str]) -> dict[str, Any]:
         """The creator's orders, newest first, filtered by show and status."""
-        status = None
-        if query.get("status"):
-            try:
-                status = OrderStatus(query["status"])
-            except ValueError:
-                raise ValidationFailed(
-                    "status must be one of " + ", ".join(s.value for s in OrderStatus),
-                    field="status",
-                ) from None
+        status = parse_status_filter(query.get("status"))
         limit = _int_query(query, "limit", 50, 1, MAX_LIST)
         before = query.get("before")
         try:
             before_value = None if before is None else float(before)
         except ValueError:
-            raise ValidationFailed("before must be a timestamp", field="before") from None
+            raise ValidationFailed(
+                "before must be a timestamp", field="before", reason="wrong_type"
+            ) from None
         orders = await self._orders.list_for_creator(
             creator.id,
             show_id=query.get("show_id") or None,
@@ -175,24 +187,25 @@ class OrderService:
         next_before = orders[-1].created_at if len(orders) == limit else None
         return {"orders": [order_json(o) for o in orders], "next_before": next_before}
 
-    async def fulfil(self, creator: Creator, order_id: str) -> Order:
-        """Mark a paid order as sent."""
+    async def fulfil(self, creator: Creator, order_id: str, body: dict[str, Any]) -> Order:
+        """Mark a paid order as sent, with its carrier and tracking when the body has them."""
+        shipment = parse_shipment(body)
         order = await self.for_seller(creator, order_id)
         async with self._settlement.locks.hold(order_lock(order.id)):
-            return (await self._orders.move(order.id, OrderStatus.FULFILLED)).order
+            return (
+                await self._orders.move(order.id, OrderStatus.FULFILLED, shipment=shipment)
+            ).order
 
-    async def refund(self, creator: Creator, order_id: str) -> Order:
-        """Refund a paid or fulfilled order in full."""
+    async def refund(self, creator: Creator, order_id: str, body: dict[str, Any]) -> Order:
+        """Refund a paid or fulfilled order: in full, or the lines the body names."""
         order = await self.for_seller(creator, order_id)
         async with self._settlement.locks.hold(order_lock(order.id)):
             current = await self._orders.get(order.id)
             assert current is not None
-            if current.status not in (OrderStatus.PAID, OrderStatus.FULFILLED):
-                raise OrderStateConflict(
-                    f"an order that is {current.status.value} has no payment to refund",
-                    status=current.status.value,
-                    wanted=OrderStatus.REFUNDED.value,
-                )
+            if body:
+                positions = parse_refund_lines(body, current)
+                return await self._settlement.refund_lines(current, positions)
+            require_refundable(current)
             return await self._settlement.refund_by_seller(current)
 
     async def _dummy_order(self, viewer: Viewer, payment_id: str) -> tuple[DummyGateway, Order]:
@@ -227,5 +240,11 @@ def _int_query(query: dict[str, str], name: str, default: int, low: int, high: i
     except ValueError:
         value = low - 1
     if not low <= value <= high:
-        raise ValidationFailed(f"{name} must be {low} to {high}", field=name)
+        raise ValidationFailed(
+            f"{name} must be {low} to {high}",
+            field=name,
+            reason=number_reason(value, low),
+            min=low,
+            max=high,
+        )
     return value

@@ -18,6 +18,11 @@ def refund_key(order_id: str) -> str:
     return f"{order_id}-refund"
 
 
+def line_refund_key(order_id: str, position: int) -> str:
+    """Idempotency key of the refund of one line: one refund per line, however often asked."""
+    return f"{order_id}-refund-line-{position}"
+
+
 def cancel_key(order_id: str) -> str:
     """Idempotency key of cancelling an order's payment."""
     return f"{order_id}-cancel"

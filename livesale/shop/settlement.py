@@ -19,7 +19,7 @@ from livesale.domain.stock import HoldState, SaleLimits
 from livesale.payments.gateway import PaymentGateway, WebhookEvent
 from livesale.shop.announcer import StockAnnouncer
 from livesale.shop.catalogue import ShopCatalogue
-from livesale.shop.payments import refund_key
+from livesale.shop.payments import line_refund_key, refund_key
 from livesale.shop.stock import StockService
 from livesale.storage.locks import RedisLocks
 from livesale.storage.orders import OrderRepository, Transition
@@ -105,6 +105,41 @@ class Settlement:
         await self._return_money(order)
         return (await self._refund(order, REASON_REFUNDED_BY_SELLER, event=None)).order
 
+    async def refund_lines(self, order: Order, positions: list[int]) -> Order:
+        """Refund single lines at the gateway, then record each (the caller holds the order's
+        lock); the order becomes `refunded` with its last line.
+
+        Each line's refund has its own idempotency key, so a retry after a failure part way
+        refunds no line twice. A line not yet shipped goes back on sale.
+        """
+        assert order.payment_id is not None
+        # Never ask for more than the payment has left (a dashboard refund may have taken some).
+        left = order.total_minor - order.refunded_minor
+        restock = order.status is not OrderStatus.FULFILLED
+        current = order
+        for position in positions:
+            line = order.lines[position]
+            amount = min(line.line_total_minor, left)
+            refund_id = None
+            if amount > 0:
+                refund_id = await self._gateway.refund_part(
+                    order.payment_id, order.id, amount, line_refund_key(order.id, position)
+                )
+            left -= amount
+            restocked = restock and await self._give_back_line(line)
+            current = await self._orders.refund_line(
+                order.id, position, amount, refund_id, restocked=restocked
+            )
+        for position in positions if restock else ():
+            # Viewers see the stock of the products put back on sale.
+            self._announcer.touch(order.show_id, order.lines[position].product_id)
+        if all(line.refunded for line in current.lines):
+            moved = await self._orders.move(
+                current.id, OrderStatus.REFUNDED, REASON_REFUNDED_BY_SELLER
+            )
+            current = moved.order
+        return current
+
     async def give_up(self, order: Order) -> Order:
         """Cancel an order that was never paid (the caller holds its lock)."""
         await self._give_back(order)
@@ -115,6 +150,12 @@ class Settlement:
             return await self._paid(order, event)
         if event.kind is PaymentEventKind.REFUNDED:
             return await self._refund(order, REASON_REFUNDED_AT_PROVIDER, event)
+        if event.kind is PaymentEventKind.PARTIALLY_REFUNDED:
+            # Part of the money went back (a line, or an amount in the provider's
+            # dashboard): recorded, and the order keeps its status.
+            return await self._orders.note_provider_refund(
+                order.id, event.amount_refunded_minor or 0, event.event_id, event.kind.value
+            )
         if event.kind is PaymentEventKind.CANCELED and order.status is OrderStatus.PENDING_PAYMENT:
             await self._give_back(order)
             return await self._orders.move(
@@ -202,8 +243,9 @@ class Settlement:
         await self._gateway.refund_payment(order.payment_id, order.id, refund_key(order.id))
 
     async def _refund(self, order: Order, reason: str, event: PaymentEvent | None) -> Transition:
-        if order.status is not OrderStatus.FULFILLED:
-            # Not shipped: the units go back on sale.
+        if order.status not in (OrderStatus.FULFILLED, OrderStatus.REFUNDED):
+            # Not shipped: the units go back on sale. An order refunded already gave back
+            # what it had to (a shipped one nothing): the provider's late event must not.
             await self._give_back(order)
         return await self._orders.move(
             order.id,
@@ -215,14 +257,20 @@ class Settlement:
 
     async def _give_back(self, order: Order) -> None:
         for line in order.lines:
-            hold = await self._stock.store.get(line.hold_id)
-            if hold is None:
-                continue
-            if hold.state is HoldState.HELD:
-                await self._stock.store.release(line.hold_id)
-            elif hold.state is HoldState.COMMITTED:
-                await self._stock.store.restock(line.hold_id)
+            await self._give_back_line(line)
         self._touch(order)
+
+    async def _give_back_line(self, line: OrderLine) -> bool:
+        """The line's units back on sale, whether still held or sold (again: a no-op);
+        False when its hold is forgotten (past the stock's retention) and nothing went back."""
+        hold = await self._stock.store.get(line.hold_id)
+        if hold is None:
+            return False
+        if hold.state is HoldState.HELD:
+            await self._stock.store.release(line.hold_id)
+        elif hold.state is HoldState.COMMITTED:
+            await self._stock.store.restock(line.hold_id)
+        return True
 
     def _touch(self, order: Order) -> None:
         for line in order.lines:

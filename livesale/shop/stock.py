@@ -61,10 +61,14 @@ class StockService:
         buyer_id: str,
         ttl_seconds: float,
         sale: SaleLimits | None,
+        *,
+        live_show_id: str | None = None,
     ) -> HoldOutcome:
-        """Hold units (idempotent on `hold_id`)."""
+        """Hold units (idempotent on `hold_id`); see StockStore.hold for `live_show_id`."""
         await self.ensure(variant)
-        return await self.store.hold(hold_id, variant.id, quantity, buyer_id, ttl_seconds, sale)
+        return await self.store.hold(
+            hold_id, variant.id, quantity, buyer_id, ttl_seconds, sale, live_show_id=live_show_id
+        )
 
     async def commit(self, hold_id: str) -> HoldOutcome:
         """Turn a hold into sold units (a replay is a no-op); see StockStore.commit."""

@@ -43,7 +43,7 @@ class ActivityRecorder:
         self._settings = settings
         self._clock = clock
         self._process_id = secrets.token_hex(8)
-        self._started: list[tuple[str, str, str, float, bool]] = []
+        self._started: list[tuple[str, str, str, float, bool, str | None]] = []
         self._ended: list[tuple[float, str]] = []
         self._counts: dict[tuple[str, int, str, int], int] = {}
         self._open = 0
@@ -63,10 +63,21 @@ class ActivityRecorder:
             self._task = None
         await self.flush()
 
-    def session_started(self, show_id: str, audience_key: str, *, replay: bool = False) -> str:
-        """Record that someone started watching (the live, or the replay); returns its id."""
+    def session_started(
+        self,
+        show_id: str,
+        audience_key: str,
+        *,
+        replay: bool = False,
+        viewer_id: str | None = None,
+    ) -> str:
+        """Record that someone started watching (the live, or the replay); returns its id.
+
+        `viewer_id` is the guest identity of the connection, if it has one: it
+        ties the browser's audience key to the orders that guest paid for.
+        """
         session_id = secrets.token_hex(12)
-        self._started.append((session_id, show_id, audience_key, self._clock(), replay))
+        self._started.append((session_id, show_id, audience_key, self._clock(), replay, viewer_id))
         self._open += 1
         return session_id
 
@@ -109,7 +120,7 @@ class ActivityRecorder:
 
     async def _write(
         self,
-        started: list[tuple[str, str, str, float, bool]],
+        started: list[tuple[str, str, str, float, bool, str | None]],
         ended: list[tuple[float, str]],
         counts: dict[tuple[str, int, str, int], int],
         heartbeat_at: float | None,
@@ -118,10 +129,10 @@ class ActivityRecorder:
             if started:
                 await conn.executemany(
                     "INSERT INTO watch_sessions (id, show_id, audience_key, process_id,"
-                    " started_at, seen_at, replay) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " started_at, seen_at, replay, viewer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (sid, show, key, self._process_id, at, at, int(replay))
-                        for sid, show, key, at, replay in started
+                        (sid, show, key, self._process_id, at, at, int(replay), viewer)
+                        for sid, show, key, at, replay, viewer in started
                     ],
                 )
             if ended:
@@ -165,16 +176,16 @@ class ActivityRepository:
         """The show's live (or replay) watch sessions; an open one ends now, or at its
         last heartbeat if that is stale."""
         rows = await self._db.fetchall(
-            "SELECT audience_key, started_at, seen_at, ended_at FROM watch_sessions"
+            "SELECT audience_key, started_at, seen_at, ended_at, viewer_id FROM watch_sessions"
             " WHERE show_id = ? AND replay = ? ORDER BY started_at",
             (show_id, int(replay)),
         )
         stale_after = STALE_HEARTBEATS * self._settings.heartbeat_seconds
         sessions = []
-        for key, started_at, seen_at, ended_at in rows:
+        for key, started_at, seen_at, ended_at, viewer_id in rows:
             if ended_at is None:
                 ended_at = now if now - seen_at <= stale_after else seen_at
-            sessions.append(WatchSession(key, started_at, max(started_at, ended_at)))
+            sessions.append(WatchSession(key, started_at, max(started_at, ended_at), viewer_id))
         return sessions
 
     async def counts(self, show_id: str) -> list[ActivityCount]:

@@ -24,9 +24,9 @@ from livesale.domain.accounts import (
     validate_password,
 )
 from livesale.domain.errors import (
+    CreatorNotFound,
     EmailTaken,
     InvalidCredentials,
-    NotFound,
     ValidationFailed,
 )
 from livesale.storage.database import Database
@@ -90,9 +90,11 @@ class CreatorRepository:
     async def log_in(self, email: object, password: object, client_ip: str | None) -> Creator:
         """The creator if the password is right; InvalidCredentials or LoginThrottled otherwise."""
         if not isinstance(email, str):
-            raise ValidationFailed("email must be a string", field="email")
+            raise ValidationFailed("email must be a string", field="email", reason="wrong_type")
         if not isinstance(password, str):
-            raise ValidationFailed("password must be a string", field="password")
+            raise ValidationFailed(
+                "password must be a string", field="password", reason="wrong_type"
+            )
         if self._throttle is not None:
             await self._throttle.begin(email, client_ip)
         row = await self._row_by_email(email.strip(), with_hash=True)
@@ -112,12 +114,12 @@ class CreatorRepository:
         return _creator(row)
 
     async def get(self, creator_id: str) -> Creator:
-        """The creator with this id, or NotFound."""
+        """The creator with this id, or CreatorNotFound."""
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM creators WHERE id = ?", (creator_id,)
         )
         if row is None:
-            raise NotFound("no creator has this id", creator_id=creator_id)
+            raise CreatorNotFound("no creator has this id", creator_id=creator_id)
         return _creator(row)
 
     async def create_session(self, creator_id: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import aiosqlite
 
+from livesale.domain.errors import OrderStateConflict, ValidationFailed
 from livesale.domain.payments import PaymentInfo, PaymentStatus
 from livesale.storage.database import Database
 
@@ -68,15 +69,80 @@ class DummyPaymentRepository:
             # The status test is in the UPDATE itself, so two confirms racing
             # (a double click, two processes) cannot both move the payment.
             await conn.execute(
-                "UPDATE dummy_payments SET status = ?, decline_code = ?, updated_at = ?"
+                "UPDATE dummy_payments SET status = ?, decline_code = ?, updated_at = ?,"
+                " amount_refunded_minor = CASE WHEN ? THEN amount_minor"
+                " ELSE amount_refunded_minor END"
                 f" WHERE id = ? AND status IN ({marks})",
-                (status.value, decline_code, self._clock(), payment_id, *allowed),
+                (
+                    status.value,
+                    decline_code,
+                    self._clock(),
+                    status is PaymentStatus.REFUNDED,
+                    payment_id,
+                    *allowed,
+                ),
             )
             async with conn.execute(
                 f"SELECT {_COLUMNS} FROM dummy_payments WHERE id = ?", (payment_id,)
             ) as cursor:
                 row = await cursor.fetchone()
         return None if row is None else _payment(row)
+
+    async def refund_part(self, payment_id: str, amount_minor: int, idempotency_key: str) -> str:
+        """Give back part of a succeeded payment once per key; the refund's id.
+
+        At most what is left may be given back; the payment becomes `refunded` when
+        nothing is left, as Stripe marks its charge.
+        """
+        async with self._db.transaction() as conn:
+            done = await conn.execute_fetchall(
+                "SELECT id, payment_id, amount_minor FROM dummy_refunds WHERE idempotency_key = ?",
+                (idempotency_key,),
+            )
+            for row in done:
+                if (row["payment_id"], row["amount_minor"]) != (payment_id, amount_minor):
+                    raise ValidationFailed(
+                        "this refund key was used for another refund",
+                        field="idempotency_key",
+                        reason="duplicate",
+                    )
+                return str(row["id"])
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT status, amount_minor, amount_refunded_minor FROM dummy_payments"
+                    " WHERE id = ?",
+                    (payment_id,),
+                )
+            )
+            if not rows or rows[0]["status"] != PaymentStatus.SUCCEEDED.value:
+                status = rows[0]["status"] if rows else "unknown"
+                raise OrderStateConflict(
+                    "only a payment that succeeded can be refunded", status=status
+                )
+            left = int(rows[0]["amount_minor"]) - int(rows[0]["amount_refunded_minor"])
+            if not 0 < amount_minor <= left:
+                raise ValidationFailed(
+                    f"a refund must be 1 to {left}, what is left of the payment",
+                    field="amount_minor",
+                    reason="too_small" if amount_minor <= 0 else "too_large",
+                    min=1,
+                    max=left,
+                    left=left,
+                )
+            refund_id = "dr_" + secrets.token_hex(12)
+            now = self._clock()
+            await conn.execute(
+                "INSERT INTO dummy_refunds (idempotency_key, id, payment_id, amount_minor,"
+                " created_at) VALUES (?, ?, ?, ?, ?)",
+                (idempotency_key, refund_id, payment_id, amount_minor, now),
+            )
+            await conn.execute(
+                "UPDATE dummy_payments SET amount_refunded_minor = amount_refunded_minor + ?,"
+                " status = CASE WHEN amount_refunded_minor + ? = amount_minor THEN ?"
+                " ELSE status END, updated_at = ? WHERE id = ?",
+                (amount_minor, amount_minor, PaymentStatus.REFUNDED.value, now, payment_id),
+            )
+        return refund_id
 
     async def created_since(self, since: float) -> list[PaymentInfo]:
         """Payments created at or after `since`, oldest first."""

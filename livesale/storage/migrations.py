@@ -288,4 +288,41 @@ MIGRATIONS: list[str] = [
         CHECK (replay_flash_sales IN (0, 1));
     ALTER TABLE watch_sessions ADD COLUMN replay INTEGER NOT NULL DEFAULT 0;
     """,
+    # 6: the guest identity of a watch session (conversion counts the viewers who
+    # bought), and past shows listed by when they ended. Earlier sessions keyed by
+    # their guest say who it was; those keyed by the browser cannot.
+    """
+    ALTER TABLE watch_sessions ADD COLUMN viewer_id TEXT;
+    UPDATE watch_sessions SET viewer_id = substr(audience_key, 8)
+        WHERE audience_key LIKE 'viewer:%';
+    CREATE INDEX shows_ended ON shows (status, ended_at DESC);
+    """,
+    # 7: fulfilment. The shipment of a fulfilled order (carrier and tracking), refunds
+    # of single lines (when, how much, the gateway's refund id, whether the units went
+    # back on sale), the part of the payment the provider reports refunded (a refund
+    # made in its dashboard), and the dummy gateway's partial refunds.
+    """
+    ALTER TABLE orders ADD COLUMN carrier TEXT;
+    ALTER TABLE orders ADD COLUMN tracking_number TEXT;
+    ALTER TABLE orders ADD COLUMN tracking_url TEXT;
+    ALTER TABLE orders ADD COLUMN provider_refunded_minor INTEGER NOT NULL DEFAULT 0
+        CHECK (provider_refunded_minor >= 0);
+
+    ALTER TABLE order_lines ADD COLUMN refunded_at REAL;
+    ALTER TABLE order_lines ADD COLUMN refunded_minor INTEGER NOT NULL DEFAULT 0
+        CHECK (refunded_minor >= 0);
+    ALTER TABLE order_lines ADD COLUMN refund_id TEXT;
+    ALTER TABLE order_lines ADD COLUMN refund_restocked INTEGER NOT NULL DEFAULT 0
+        CHECK (refund_restocked IN (0, 1));
+
+    ALTER TABLE dummy_payments ADD COLUMN amount_refunded_minor INTEGER NOT NULL DEFAULT 0;
+    -- One row per refund; the idempotency key makes a retried refund the same one.
+    CREATE TABLE dummy_refunds (
+        idempotency_key TEXT PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        payment_id TEXT NOT NULL REFERENCES dummy_payments (id),
+        amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+        created_at REAL NOT NULL
+    );
+    """,
 ]

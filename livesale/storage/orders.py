@@ -14,32 +14,24 @@ import aiosqlite
 from livesale.domain.analytics import SoldLine
 from livesale.domain.checkout import pin_id_of_sale
 from livesale.domain.orders import (
-    Address,
     BuyerDetails,
     Order,
     OrderLine,
     OrderStatus,
+    Shipment,
     can_move,
     require_move,
 )
-from livesale.metrics import (
-    SHOP_CHECKOUTS,
-    SHOP_ORDERS,
-    SHOP_PAYMENT_DURATION,
-    SHOP_REFUNDED,
-    SHOP_REVENUE,
-)
 from livesale.storage.database import Database
+from livesale.storage.order_counts import count_created, count_move, count_refunded
+from livesale.storage.order_rows import (
+    LINE_COLUMNS,
+    buyer_details_from_row,
+    line_values,
+    load_order,
+    load_orders,
+)
 
-_COLUMNS = (
-    "id, checkout_id, viewer_id, creator_id, show_id, status, currency, total_minor, email,"
-    " name, address_json, announce, gateway, payment_id, status_reason, created_at, paid_at,"
-    " fulfilled_at, refunded_at, canceled_at"
-)
-_LINE_COLUMNS = (
-    "order_id, position, variant_id, product_id, title, variant_name, sku, quantity,"
-    " unit_price_minor, sale_id, hold_id, pin_id"
-)
 _STAMP = {
     OrderStatus.PAID: "paid_at",
     OrderStatus.FULFILLED: "fulfilled_at",
@@ -116,9 +108,9 @@ class OrderRepository:
             created = cursor.rowcount == 1
             if created:
                 await conn.executemany(
-                    f"INSERT INTO order_lines ({_LINE_COLUMNS})"
+                    f"INSERT INTO order_lines ({LINE_COLUMNS})"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [_line_values(order_id, i, line) for i, line in enumerate(new.lines)],
+                    [line_values(order_id, i, line) for i, line in enumerate(new.lines)],
                 )
                 await _history(conn, order_id, None, OrderStatus.PENDING_PAYMENT, None, now)
             else:
@@ -128,15 +120,15 @@ class OrderRepository:
                     row = await found.fetchone()
                 assert row is not None
                 order_id = str(row["id"])
-            order = await _load(conn, order_id)
+            order = await load_order(conn, order_id)
         assert order is not None
         if created:
-            _count_created(order)
+            count_created(order)
         return order, created
 
     async def get(self, order_id: str) -> Order | None:
         """The order, or None."""
-        return await _load(self._db.reader, order_id)
+        return await load_order(self._db.reader, order_id)
 
     async def latest_details(self, viewer_id: str) -> BuyerDetails | None:
         """The email, name and address of the viewer's most recent order, or None."""
@@ -145,14 +137,7 @@ class OrderRepository:
             " ORDER BY created_at DESC, rowid DESC LIMIT 1",
             (viewer_id,),
         )
-        if row is None:
-            return None
-        return BuyerDetails(
-            email=str(row["email"]),
-            name=str(row["name"]),
-            address=Address.from_json(json.loads(row["address_json"])),
-            announce=bool(row["announce"]),
-        )
+        return None if row is None else buyer_details_from_row(row)
 
     async def by_payment(self, payment_id: str) -> Order | None:
         """The order paid by this payment, or None."""
@@ -167,7 +152,7 @@ class OrderRepository:
                 " WHERE id = ? AND (payment_id IS NULL OR payment_id = ?)",
                 (payment_id, self._clock(), order_id, payment_id),
             )
-            order = await _load(conn, order_id)
+            order = await load_order(conn, order_id)
         assert order is not None
         return order
 
@@ -187,8 +172,9 @@ class OrderRepository:
         *,
         event_id: str | None = None,
         event_type: str | None = None,
+        shipment: Shipment | None = None,
     ) -> Transition:
-        """Move the order forward, once per event id.
+        """Move the order forward, once per event id (a shipment is stored with the move).
 
         With an event id, a replayed event or a move that is no longer possible
         (a late event) changes nothing and returns changed=False; without one
@@ -203,10 +189,10 @@ class OrderRepository:
                     (event_id, order_id, event_type or target.value, now),
                 )
                 if cursor.rowcount == 0:
-                    order = await _load(conn, order_id)
+                    order = await load_order(conn, order_id)
                     assert order is not None
                     return Transition(order, changed=False)
-            order = await _load(conn, order_id)
+            order = await load_order(conn, order_id)
             assert order is not None
             if not can_move(order.status, target):
                 if event_id is None:
@@ -217,11 +203,66 @@ class OrderRepository:
                 f" {_STAMP[target]} = ?, updated_at = ? WHERE id = ?",
                 (target.value, reason, now, now, order_id),
             )
+            if shipment is not None:
+                await conn.execute(
+                    "UPDATE orders SET carrier = ?, tracking_number = ?, tracking_url = ?"
+                    " WHERE id = ?",
+                    (shipment.carrier, shipment.tracking_number, shipment.tracking_url, order_id),
+                )
             await _history(conn, order_id, order.status, target, reason, now)
-            moved = await _load(conn, order_id)
+            moved = await load_order(conn, order_id)
         assert moved is not None
-        _count_move(moved)
+        count_move(order, moved)
         return Transition(moved, changed=True)
+
+    async def refund_line(
+        self,
+        order_id: str,
+        position: int,
+        amount_minor: int,
+        refund_id: str | None,
+        restocked: bool,
+    ) -> Order:
+        """Record the refund of one line (once: a refunded line keeps its first record)."""
+        now = self._clock()
+        async with self._db.transaction() as conn:
+            before = await load_order(conn, order_id)
+            cursor = await conn.execute(
+                "UPDATE order_lines SET refunded_at = ?, refunded_minor = ?, refund_id = ?,"
+                " refund_restocked = ? WHERE order_id = ? AND position = ? AND refunded_at IS NULL",
+                (now, amount_minor, refund_id, int(restocked), order_id, position),
+            )
+            if cursor.rowcount:
+                await conn.execute("UPDATE orders SET updated_at = ? WHERE id = ?", (now, order_id))
+            order = await load_order(conn, order_id)
+        assert before is not None and order is not None
+        count_refunded(before, order)
+        return order
+
+    async def note_provider_refund(
+        self, order_id: str, amount_refunded_minor: int, event_id: str, event_type: str
+    ) -> Transition:
+        """Record the provider's running total of refunds of the order's payment, once per
+        event; a total lower than one already seen (a late event) changes nothing."""
+        async with self._db.transaction() as conn:
+            before = await load_order(conn, order_id)
+            cursor = await conn.execute(
+                "INSERT INTO payment_events (event_id, order_id, type, applied_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
+                (event_id, order_id, event_type, self._clock()),
+            )
+            changed = False
+            if cursor.rowcount == 1:
+                updated = await conn.execute(
+                    "UPDATE orders SET provider_refunded_minor = ?, updated_at = ?"
+                    " WHERE id = ? AND provider_refunded_minor < ?",
+                    (amount_refunded_minor, self._clock(), order_id, amount_refunded_minor),
+                )
+                changed = updated.rowcount == 1
+            order = await load_order(conn, order_id)
+        assert before is not None and order is not None
+        count_refunded(before, order)
+        return Transition(order, changed=changed)
 
     async def note_event(self, event_id: str, order_id: str, event_type: str) -> bool:
         """Record an event that changes no status; False if it was already recorded."""
@@ -260,6 +301,25 @@ class OrderRepository:
         )
         return await self._many([str(row["id"]) for row in rows])
 
+    async def all_for_creator(
+        self,
+        creator_id: str,
+        *,
+        show_id: str | None = None,
+        statuses: frozenset[OrderStatus] | None = None,
+    ) -> list[Order]:
+        """Every order of the creator (optionally one show's, some statuses'), oldest first."""
+        where = ["creator_id = ?"]
+        params: list[Any] = [creator_id]
+        if show_id is not None:
+            where.append("show_id = ?")
+            params.append(show_id)
+        if statuses is not None:
+            values = sorted(status.value for status in statuses)
+            where.append(f"status IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+        return await load_orders(self._db.reader, " AND ".join(where), params, "created_at, id")
+
     async def pending_created_before(self, moment: float, limit: int = 200) -> list[Order]:
         """Orders still waiting for payment that were created before `moment`."""
         rows = await self._db.fetchall(
@@ -269,26 +329,35 @@ class OrderRepository:
         return await self._many([str(row["id"]) for row in rows])
 
     async def sold_units(self, variant_id: str) -> int:
-        """Units of a variant in paid or fulfilled orders."""
+        """Units of a variant in paid or fulfilled orders (a line refunded and put back on
+        sale is not sold; one refunded after it shipped still is: its units are gone)."""
         row = await self._db.fetchone(
             "SELECT COALESCE(SUM(l.quantity), 0) AS units FROM order_lines l"
-            " JOIN orders o ON o.id = l.order_id WHERE l.variant_id = ? AND o.status IN (?, ?)",
+            " JOIN orders o ON o.id = l.order_id WHERE l.variant_id = ? AND o.status IN (?, ?)"
+            " AND l.refund_restocked = 0",
             (variant_id, *_SOLD),
         )
         return 0 if row is None else int(row["units"])
 
     async def sold_lines(self, show_id: str) -> list[SoldLine]:
-        """Every line of every order of the show, with its order's status, for analytics."""
+        """Every line of every order of the show, with its status, for analytics.
+
+        A line the seller refunded on its own has the status `refunded` whatever its
+        order's status, so sold figures leave it out and refunds count it.
+        """
         rows = await self._db.fetchall(
             "SELECT o.id, o.status, o.currency, o.created_at, l.pin_id, l.sale_id, l.quantity,"
-            " l.unit_price_minor FROM orders o JOIN order_lines l ON l.order_id = o.id"
+            " l.unit_price_minor, o.viewer_id, l.refunded_at FROM orders o"
+            " JOIN order_lines l ON l.order_id = o.id"
             " WHERE o.show_id = ? ORDER BY o.created_at, l.position",
             (show_id,),
         )
         return [
             SoldLine(
                 order_id=str(row["id"]),
-                status=OrderStatus(row["status"]),
+                status=OrderStatus.REFUNDED
+                if row["refunded_at"] is not None
+                else OrderStatus(row["status"]),
                 currency=str(row["currency"]),
                 created_at=float(row["created_at"]),
                 # Lines from before pins were recorded name their flash sale's pin at least.
@@ -297,6 +366,7 @@ class OrderRepository:
                 else pin_id_of_sale(row["sale_id"]),
                 quantity=int(row["quantity"]),
                 line_total_minor=int(row["quantity"]) * int(row["unit_price_minor"]),
+                buyer_id=str(row["viewer_id"]),
             )
             for row in rows
         ]
@@ -315,27 +385,6 @@ class OrderRepository:
         return [order for order in orders if order is not None]
 
 
-def _count_created(order: Order) -> None:
-    """Count a new order (a retry that finds the checkout's order never gets here)."""
-    SHOP_ORDERS.labels(OrderStatus.PENDING_PAYMENT.value).inc()
-    SHOP_CHECKOUTS.labels(order.gateway, "started").inc()
-
-
-def _count_move(order: Order) -> None:
-    """Count an order that just reached its status (a replay or a no-op never gets here)."""
-    SHOP_ORDERS.labels(order.status.value).inc()
-    if order.status is OrderStatus.PAID:
-        SHOP_CHECKOUTS.labels(order.gateway, "paid").inc()
-        SHOP_REVENUE.labels(order.currency).inc(order.total_minor)
-        if order.paid_at is not None:
-            # Wall-clock stamps: clamp a clock step backwards instead of observing < 0.
-            waited = max(0.0, order.paid_at - order.created_at)
-            SHOP_PAYMENT_DURATION.labels(order.gateway).observe(waited)
-    elif order.status is OrderStatus.REFUNDED:
-        # Every refund gives money back, including one for money that came after a cancel.
-        SHOP_REFUNDED.labels(order.currency).inc(order.total_minor)
-
-
 async def _history(
     conn: aiosqlite.Connection,
     order_id: str,
@@ -348,79 +397,4 @@ async def _history(
         "INSERT INTO order_history (order_id, from_status, to_status, reason, at)"
         " VALUES (?, ?, ?, ?, ?)",
         (order_id, None if from_status is None else from_status.value, to_status.value, reason, at),
-    )
-
-
-async def _load(conn: aiosqlite.Connection, order_id: str) -> Order | None:
-    # Each query executed and fetched in one call: on the shared reader connection
-    # an open cursor would hold an old snapshot for every other read (Database.fetchall).
-    rows = list(
-        await conn.execute_fetchall(f"SELECT {_COLUMNS} FROM orders WHERE id = ?", (order_id,))
-    )
-    if not rows:
-        return None
-    lines = await conn.execute_fetchall(
-        f"SELECT {_LINE_COLUMNS} FROM order_lines WHERE order_id = ? ORDER BY position",
-        (order_id,),
-    )
-    return _order(rows[0], [_line(line) for line in lines])
-
-
-def _line_values(order_id: str, position: int, line: OrderLine) -> tuple[object, ...]:
-    return (
-        order_id,
-        position,
-        line.variant_id,
-        line.product_id,
-        line.title,
-        line.variant_name,
-        line.sku,
-        line.quantity,
-        line.unit_price_minor,
-        line.sale_id,
-        line.hold_id,
-        line.pin_id,
-    )
-
-
-def _line(row: aiosqlite.Row) -> OrderLine:
-    return OrderLine(
-        variant_id=str(row["variant_id"]),
-        product_id=str(row["product_id"]),
-        title=str(row["title"]),
-        variant_name=str(row["variant_name"]),
-        sku=str(row["sku"]),
-        quantity=int(row["quantity"]),
-        unit_price_minor=int(row["unit_price_minor"]),
-        sale_id=row["sale_id"],
-        hold_id=str(row["hold_id"]),
-        pin_id=row["pin_id"],
-    )
-
-
-def _order(row: aiosqlite.Row, lines: list[OrderLine]) -> Order:
-    return Order(
-        id=str(row["id"]),
-        checkout_id=str(row["checkout_id"]),
-        viewer_id=str(row["viewer_id"]),
-        creator_id=str(row["creator_id"]),
-        show_id=str(row["show_id"]),
-        status=OrderStatus(row["status"]),
-        currency=str(row["currency"]),
-        total_minor=int(row["total_minor"]),
-        details=BuyerDetails(
-            email=str(row["email"]),
-            name=str(row["name"]),
-            address=Address.from_json(json.loads(row["address_json"])),
-            announce=bool(row["announce"]),
-        ),
-        gateway=str(row["gateway"]),
-        payment_id=row["payment_id"],
-        status_reason=row["status_reason"],
-        lines=tuple(lines),
-        created_at=float(row["created_at"]),
-        paid_at=row["paid_at"],
-        fulfilled_at=row["fulfilled_at"],
-        refunded_at=row["refunded_at"],
-        canceled_at=row["canceled_at"],
     )

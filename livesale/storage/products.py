@@ -176,7 +176,9 @@ async def _check_images(
     for i, image_id in enumerate(image_ids):
         if image_id not in mine:
             # Another creator's image is reported like a missing one: ids stay private.
-            raise ValidationFailed("no image of yours has this id", field=f"image_ids[{i}]")
+            raise ValidationFailed(
+                "no image of yours has this id", field=f"image_ids[{i}]", reason="not_found"
+            )
 
 
 async def _check_skus(
@@ -251,7 +253,9 @@ async def _replace_variants(
     for i, variant in enumerate(variants):
         if variant.id is not None and variant.id not in existing:
             raise ValidationFailed(
-                "this product has no variant with this id", field=f"variants[{i}].id"
+                "this product has no variant with this id",
+                field=f"variants[{i}].id",
+                reason="not_found",
             )
     await _check_skus(conn, creator_id, product_id, variants)
     # Archive all first, then revive the listed ones: SKUs may move between

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import aiosqlite
 
@@ -16,6 +16,9 @@ from livesale.domain.recordings import (
 )
 from livesale.storage.database import Database
 
+# The rule of `Recording.playable` in SQL, for a part `r` (two status parameters:
+# complete, failed).
+_PLAYABLE = "r.status IN (?, ?) AND r.duration_ms > 0"
 _COLUMNS = (
     "id, show_id, part, file_name, container, status, started_at, offset_ms, duration_ms,"
     " size_bytes, error, updated_at"
@@ -99,6 +102,48 @@ class RecordingRepository:
             (status.value,),
         )
         return [_recording(row) for row in rows]
+
+    async def past_replays(
+        self,
+        limit: int,
+        *,
+        creator_id: str | None = None,
+        before: tuple[float, str] | None = None,
+    ) -> list[str]:
+        """Ids of ended shows with a replay to play, newest ended first.
+
+        `before` is the (ended_at, show id) of the last show of the previous page.
+        """
+        where = [
+            "s.status = 'ended'",
+            f"EXISTS (SELECT 1 FROM recordings r WHERE r.show_id = s.id AND {_PLAYABLE})",
+        ]
+        params: list[object] = [RecordingStatus.COMPLETE.value, RecordingStatus.FAILED.value]
+        if creator_id is not None:
+            where.append("s.creator_id = ?")
+            params.append(creator_id)
+        if before is not None:
+            where.append("(s.ended_at < ? OR (s.ended_at = ? AND s.id < ?))")
+            params.extend([before[0], before[0], before[1]])
+        rows = await self._db.fetchall(
+            f"SELECT s.id FROM shows s WHERE {' AND '.join(where)}"
+            " ORDER BY s.ended_at DESC, s.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [str(row["id"]) for row in rows]
+
+    async def replay_lengths(self, show_ids: Sequence[str]) -> dict[str, int]:
+        """Milliseconds of playable recording per show, for the shows among `show_ids` that
+        have any."""
+        if not show_ids:
+            return {}
+        marks = ", ".join("?" for _ in show_ids)
+        rows = await self._db.fetchall(
+            "SELECT r.show_id, SUM(r.duration_ms) AS length FROM recordings r"
+            f" WHERE {_PLAYABLE} AND r.show_id IN ({marks}) GROUP BY r.show_id",
+            (RecordingStatus.COMPLETE.value, RecordingStatus.FAILED.value, *show_ids),
+        )
+        return {str(row["show_id"]): int(row["length"]) for row in rows}
 
     async def of_shows_ended_before(self, moment: float) -> list[Recording]:
         """Parts not deleted yet of shows that ended before `moment` (for retention)."""

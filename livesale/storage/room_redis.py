@@ -142,7 +142,8 @@ class ChatLimits:
         """Mute a viewer in a show for `seconds`; the key expires by itself."""
         await self._redis.set(mute_key(show_id, viewer_id), until_ms, ex=seconds)
 
-    async def muted_until(self, show_id: str, viewer_id: str) -> int | None:
-        """Epoch ms until which the viewer is muted in the show, or None."""
+    async def muted_until(self, show_id: str, viewer_id: str) -> float | None:
+        """Epoch seconds until which the viewer is muted in the show, or None."""
         value = await self._redis.get(mute_key(show_id, viewer_id))
-        return int(value) if value else None
+        # Stored in ms (as since the first release): keys of running mutes stay valid.
+        return int(value) / 1000 if value else None

@@ -157,6 +157,17 @@ class ShowRepository:
             raise ShowNotFound("no show has this id", show_id=show_id)
         return _show(row)
 
+    async def get_many(self, show_ids: Sequence[str]) -> list[Show]:
+        """The shows that exist among `show_ids`, in that order."""
+        if not show_ids:
+            return []
+        marks = ", ".join("?" for _ in show_ids)
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM shows WHERE id IN ({marks})", tuple(show_ids)
+        )
+        found = {str(row["id"]): _show(row) for row in rows}
+        return [found[show_id] for show_id in show_ids if show_id in found]
+
     async def verify_stream_key(self, show_id: str, key: str) -> Show:
         """The show if `key` is its stream key; ShowNotFound or Unauthorized otherwise."""
         row = await self._db.fetchone(
@@ -204,7 +215,13 @@ class ShowRepository:
         "upcoming"); everything else newest first.
         """
         if not 1 <= limit <= MAX_LIST_LIMIT:
-            raise ValidationFailed(f"limit must be 1 to {MAX_LIST_LIMIT}", field="limit")
+            raise ValidationFailed(
+                f"limit must be 1 to {MAX_LIST_LIMIT}",
+                field="limit",
+                reason="too_small" if limit < 1 else "too_large",
+                min=1,
+                max=MAX_LIST_LIMIT,
+            )
         where: list[str] = []
         params: list[object] = []
         if status is not None:

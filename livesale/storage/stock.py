@@ -45,9 +45,13 @@ HOLD_PREFIX = _PREFIX + "hold:"
 SALE_PREFIX = _PREFIX + "sale:"
 BUYERS_SUFFIX = ":buyers"
 EXPIRIES_KEY = _PREFIX + "expiries"
+SHOW_ENDED_PREFIX = _PREFIX + "show_ended:"
 
 # Finished holds are kept this long so that a late retry is still a replay.
 DEFAULT_RETENTION_SECONDS = 24 * 3600
+# A show's end marker only has to outlive every process's cached "live"
+# (half a second); a day leaves room for clocks and slow processes.
+SHOW_ENDED_MARKER_SECONDS = 24 * 3600
 SWEEP_BATCH = 1000
 
 
@@ -69,6 +73,11 @@ def sale_key(sale_id: str) -> str:
 def sale_buyers_key(sale_id: str) -> str:
     """Hash: buyer id -> units the buyer holds or bought in the flash sale."""
     return SALE_PREFIX + sale_id + BUYERS_SUFFIX
+
+
+def show_ended_key(show_id: str) -> str:
+    """Exists once the show has ended: live holds for it are refused from then on."""
+    return SHOW_ENDED_PREFIX + show_id
 
 
 def wall_clock_ms() -> int:
@@ -136,34 +145,69 @@ class StockStore:
         buyer_id: str,
         ttl_seconds: float,
         sale: SaleLimits | None = None,
+        *,
+        live_show_id: str | None = None,
     ) -> HoldOutcome:
-        """Hold units until a deadline; a known hold id returns its stored hold, taking nothing."""
+        """Hold units until a deadline; a known hold id returns its stored hold, taking nothing.
+
+        `live_show_id` makes it a live purchase in that show: refused with
+        ShowEnded once the show has ended (see `close_show`). A live `sale`
+        (with `ends_at_ms`) that has closed is not applied: the hold's
+        `sale_id` is then None and the caller charges the regular price.
+        """
         validate_hold_request(hold_id, variant_id, quantity, buyer_id, ttl_seconds, sale)
-        deadline_ms = self._clock() + int(ttl_seconds * 1000)
+        if live_show_id is not None:
+            validate_id(live_show_id, "show_id")
+        now_ms = self._clock()
+        deadline_ms = now_ms + int(ttl_seconds * 1000)
         sale_id = sale.sale_id if sale is not None else ""
         cap = sale.quantity if sale is not None else 0
         limit = -1
         if sale is not None and sale.per_buyer_limit is not None:
             limit = sale.per_buyer_limit
+        ends_ms = -1 if sale is None or sale.ends_at_ms is None else sale.ends_at_ms
         reply = await self._hold(
             keys=[
                 hold_key(hold_id),
                 variant_key(variant_id),
                 EXPIRIES_KEY,
-                # Unused without a sale (ids are never empty, so no real sale
-                # has these names), but a script's keys must be named up front.
+                # Unused without a sale or a show (ids are never empty, so no
+                # real one has these names), but a script's keys must be named up front.
                 sale_key(sale_id),
                 sale_buyers_key(sale_id),
+                show_ended_key(live_show_id or ""),
             ],
-            args=[hold_id, variant_id, quantity, buyer_id, deadline_ms, sale_id, cap, limit],
+            args=[
+                hold_id,
+                variant_id,
+                quantity,
+                buyer_id,
+                deadline_ms,
+                sale_id,
+                cap,
+                limit,
+                now_ms,
+                ends_ms,
+                0 if live_show_id is None else 1,
+            ],
         )
         status = _text(reply[0])
         if status in ("held", "replay"):
             hold = hold_from_fields(hold_id, _fields(reply[1]))
-            if not same_request(hold, variant_id, quantity, buyer_id, sale_id or None):
+            if not same_request(hold, variant_id, quantity, buyer_id, sale):
                 raise hold_mismatch(hold)
             return HoldOutcome(hold, changed=status == "held")
         raise refusal(status, int(reply[1]), quantity)
+
+    async def close_sale(self, sale_id: str) -> None:
+        """Stop a live flash sale: from now on its holds get the regular price."""
+        validate_id(sale_id, "sale_id")
+        await self._redis.hset(sale_key(sale_id), "closed", "1")  # type: ignore[misc]
+
+    async def close_show(self, show_id: str) -> None:
+        """Mark the show ended: from now on live holds for it are refused."""
+        validate_id(show_id, "show_id")
+        await self._redis.set(show_ended_key(show_id), "1", ex=SHOW_ENDED_MARKER_SECONDS)
 
     async def commit(self, hold_id: str) -> HoldOutcome:
         """Turn a held hold into sold units; a committed one is a replay; gone stock raises."""

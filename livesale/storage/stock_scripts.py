@@ -54,24 +54,36 @@ redis.call('HSET', KEYS[1], 'available', available, 'held', 0, 'sold', sold)
 return {available, 0, sold}
 """
 
-# KEYS: hold, variant, expiries, sale, sale buyers.
+# KEYS: hold, variant, expiries, sale, sale buyers, the show's end marker.
 # ARGV: hold id, variant id, quantity, buyer, deadline ms, sale id ('' = none),
-#       sale cap, per-buyer limit (-1 = none).
+#       sale cap, per-buyer limit (-1 = none), now ms, sale end ms (-1 = a sale
+#       that closing does not stop), live (1 = refused once the show has ended).
 # A hold id seen before is returned as stored and takes nothing: the caller
 # (or redis-py's retry after a lost reply) may run this twice.
+# A live sale that is closed (its hash has `closed`: unpin, a new pin, the
+# show's end) or past its end is not applied: the hold is taken without it,
+# at the regular price, and the caller sees `sale` empty. Deciding it here,
+# in the same step as the caps, is what makes a pin change exact across
+# processes that each cache the pin for a moment.
 HOLD_LUA = """
 local existing = redis.call('HGETALL', KEYS[1])
 if #existing > 0 then return {'replay', existing} end
+if ARGV[11] == '1' and redis.call('EXISTS', KEYS[6]) == 1 then return {'show_ended', 0} end
 local q = tonumber(ARGV[3])
 local sale = ARGV[6]
 if sale ~= '' then
-  local s = redis.call('HMGET', KEYS[4], 'held', 'sold')
-  local remaining = tonumber(ARGV[7]) - tonumber(s[1] or '0') - tonumber(s[2] or '0')
-  if remaining < q then return {'sold_out', math.max(remaining, 0)} end
-  local limit = tonumber(ARGV[8])
-  if limit >= 0 then
-    local mine = tonumber(redis.call('HGET', KEYS[5], ARGV[4]) or '0')
-    if mine + q > limit then return {'per_buyer_limit', limit} end
+  local s = redis.call('HMGET', KEYS[4], 'held', 'sold', 'closed')
+  local ends = tonumber(ARGV[10])
+  if ends >= 0 and (s[3] or tonumber(ARGV[9]) >= ends) then
+    sale = ''
+  else
+    local remaining = tonumber(ARGV[7]) - tonumber(s[1] or '0') - tonumber(s[2] or '0')
+    if remaining < q then return {'sold_out', math.max(remaining, 0)} end
+    local limit = tonumber(ARGV[8])
+    if limit >= 0 then
+      local mine = tonumber(redis.call('HGET', KEYS[5], ARGV[4]) or '0')
+      if mine + q > limit then return {'per_buyer_limit', limit} end
+    end
   end
 end
 local available = tonumber(redis.call('HGET', KEYS[2], 'available') or '0')

@@ -24,7 +24,17 @@ async def read_object(request: web.Request, allowed: Iterable[str] | None = None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidJson(f"the body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):
-        raise ValidationFailed("the body must be a JSON object", field="")
+        raise ValidationFailed("the body must be a JSON object", field="", reason="wrong_type")
     if allowed is not None:
         reject_unknown_fields(body, allowed)
     return body
+
+
+async def read_optional_object(
+    request: web.Request, allowed: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """Like read_object, but a request without a body reads as `{}` (an action whose
+    details are optional)."""
+    if not request.can_read_body:
+        return {}
+    return await read_object(request, allowed)

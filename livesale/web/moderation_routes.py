@@ -45,7 +45,7 @@ async def delete_message(request: web.Request) -> web.Response:
 
 
 async def mute(request: web.Request) -> web.Response:
-    """Mute a viewer in this show: {viewer_id, seconds} -> {muted_until (epoch ms)}."""
+    """Mute a viewer in this show: {viewer_id, seconds} -> {muted_until (epoch seconds)}."""
     actor = await _actor(request)
     body = await read_object(request, allowed=("viewer_id", "seconds"))
     until = await request.app[keys.ROOM].moderation.mute(

@@ -10,7 +10,7 @@ from livesale.domain.orders import Order
 from livesale.metrics import SHOP_WEBHOOKS_REFUSED
 from livesale.payments.stripe_gateway import NAME as STRIPE
 from livesale.web.auth import current_creator, current_viewer, require_creator, require_viewer
-from livesale.web.json_body import read_object
+from livesale.web.json_body import read_object, read_optional_object
 
 WEBHOOK_PATH = "/api/payments/stripe/webhook"
 
@@ -58,18 +58,20 @@ async def refresh_order(request: web.Request) -> web.Response:
 
 
 async def fulfil_order(request: web.Request) -> web.Response:
-    """Mark a paid order as sent (its seller only)."""
+    """Mark a paid order as sent, optionally with carrier and tracking (its seller only)."""
     creator = await require_creator(request)
+    body = await read_optional_object(request)
     orders = request.app[keys.SHOP].orders
-    order = await orders.fulfil(creator, request.match_info["order_id"])
+    order = await orders.fulfil(creator, request.match_info["order_id"], body)
     return web.json_response(await orders.view(order, for_buyer=False))
 
 
 async def refund_order(request: web.Request) -> web.Response:
-    """Refund a paid order in full (its seller only)."""
+    """Refund a paid order in full, or some of its lines (its seller only)."""
     creator = await require_creator(request)
+    body = await read_optional_object(request)
     orders = request.app[keys.SHOP].orders
-    order = await orders.refund(creator, request.match_info["order_id"])
+    order = await orders.refund(creator, request.match_info["order_id"], body)
     return web.json_response(await orders.view(order, for_buyer=False))
 
 

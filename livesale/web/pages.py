@@ -7,6 +7,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from livesale import keys
+from livesale.domain.errors import CreatorNotFound
+
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 _PAGES = {
     "/": "index.html",
@@ -21,9 +24,22 @@ _PAGES = {
 
 
 def add_page_routes(app: web.Application) -> None:
-    """Register the home, host, watch, order and creator console pages."""
+    """Register the home, host, watch, order, creator and creator console pages."""
     for path, filename in _PAGES.items():
         app.router.add_get(path, _page(STATIC_DIR / filename))
+    app.router.add_get("/creators/{creator_id}", creator_page)
+
+
+async def creator_page(request: web.Request) -> web.FileResponse:
+    """A creator's public page; 404 (the same page, which says so) for an unknown creator."""
+    try:
+        await request.app[keys.CREATORS].get(request.match_info["creator_id"])
+        status = 200
+    except CreatorNotFound:
+        status = 404
+    return web.FileResponse(
+        STATIC_DIR / "creator.html", status=status, headers={"Cache-Control": "no-cache"}
+    )
 
 
 def _page(file: Path) -> Callable[[web.Request], Awaitable[web.FileResponse]]:

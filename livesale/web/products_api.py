@@ -70,7 +70,9 @@ async def list_products(request: web.Request) -> web.Response:
     creator = await require_creator(request)
     raw = request.query.get("status", "active")
     if raw not in _STATUS_FILTERS:
-        raise ValidationFailed("status must be active, archived or all", field="status")
+        raise ValidationFailed(
+            "status must be active, archived or all", field="status", reason="bad_format"
+        )
     products = await request.app[keys.PRODUCTS].list_for_creator(creator.id, _STATUS_FILTERS[raw])
     return web.json_response({"products": [product_json(p) for p in products]})
 
@@ -123,7 +125,9 @@ async def _read_upload(request: web.Request, limit: int) -> bytes:
             reader = await request.multipart()
             part = await reader.next()
             if not isinstance(part, BodyPartReader) or part.name != "file":
-                raise ValidationFailed("send the image as the multipart field 'file'", field="file")
+                raise ValidationFailed(
+                    "send the image as the multipart field 'file'", field="file", reason="required"
+                )
             data = await _read_capped(part.read_chunk, limit)
         except ValueError as exc:  # aiohttp's word for a broken multipart envelope
             raise BadRequest("the multipart body is malformed", field="file") from exc

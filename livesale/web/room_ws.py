@@ -34,11 +34,13 @@ async def room_events(request: web.Request) -> web.StreamResponse:
     visitor_id = request.query.get("visitor")
     if visitor_id is not None and not _VISITOR_ID.fullmatch(visitor_id):
         raise ValidationFailed(
-            "visitor must be 16 to 64 letters, digits, '-' or '_'", field="visitor"
+            "visitor must be 16 to 64 letters, digits, '-' or '_'",
+            field="visitor",
+            reason="bad_format",
         )
     replay = request.query.get("replay", "0")
     if replay not in ("0", "1"):
-        raise ValidationFailed("replay must be 0 or 1", field="replay")
+        raise ValidationFailed("replay must be 0 or 1", field="replay", reason="bad_format")
     room.check_capacity()
     who = await room.participant(
         show, await current_creator(request), await current_viewer(request)

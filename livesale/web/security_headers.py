@@ -6,8 +6,8 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 # Scripts only from this origin (no inline script anywhere) and Stripe's, which
-# the checkout loads on demand; the console frames the host page (same origin)
-# and Stripe frames its card fields.
+# the checkout loads on demand; only this origin may frame its pages, and
+# Stripe frames its card fields.
 PAGE_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -26,7 +26,7 @@ PAGE_POLICY = "; ".join(
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
-    # The host page (and the console that frames it) use the camera and microphone.
+    # The host page and the console's studio use the camera and microphone.
     "Permissions-Policy": "camera=(self), microphone=(self), geolocation=(), payment=(self)",
     "Cross-Origin-Opener-Policy": "same-origin",
 }

@@ -1,4 +1,4 @@
-"""The show API: public reads, and the creator's create, edit, bag, stream key and end."""
+"""The show API: one show, and the creator's create, edit, bag, stream key and end."""
 
 from __future__ import annotations
 
@@ -7,20 +7,16 @@ from typing import Any
 from aiohttp import web
 
 from livesale import keys
-from livesale.domain.errors import ValidationFailed
-from livesale.domain.shows import Show, ShowStatus
+from livesale.domain.shows import Show
 from livesale.live.lifecycle import show_state
 from livesale.web.auth import require_creator
 from livesale.web.catalogue_json import product_json
 from livesale.web.json_body import read_object
 from livesale.web.urls import show_urls
 
-DEFAULT_LIST_LIMIT = 50
-
 
 def add_shows_routes(app: web.Application) -> None:
     """Register the show endpoints."""
-    app.router.add_get("/api/shows", list_shows)
     app.router.add_post("/api/shows", create_show)
     app.router.add_get("/api/shows/{show_id}", get_show)
     app.router.add_patch("/api/shows/{show_id}", update_show)
@@ -33,25 +29,6 @@ async def get_show(request: web.Request) -> web.Response:
     """One show (the bare object) with its creator, bag, on-air flag and URLs."""
     show = await request.app[keys.SHOWS].get(request.match_info["show_id"])
     return web.json_response(await _show_detail(request.app, show))
-
-
-async def list_shows(request: web.Request) -> web.Response:
-    """Shows, newest first: `?status=live|scheduled|ended`, `?mine=1`, `?limit=` (default 50)."""
-    try:
-        limit = int(request.query.get("limit", str(DEFAULT_LIST_LIMIT)))
-    except ValueError:
-        raise ValidationFailed("limit must be an integer", field="limit") from None
-    raw_status = request.query.get("status")
-    try:
-        status = None if raw_status is None else ShowStatus(raw_status)
-    except ValueError:
-        raise ValidationFailed("status must be scheduled, live or ended", field="status") from None
-    creator_id = None
-    if request.query.get("mine") in ("1", "true"):
-        creator_id = (await require_creator(request)).id
-    shows = await request.app[keys.SHOWS].list_recent(limit, status=status, creator_id=creator_id)
-    names: dict[str, str] = {}
-    return web.json_response({"shows": [await _show_json(request.app, s, names) for s in shows]})
 
 
 async def create_show(request: web.Request) -> web.Response:
@@ -109,9 +86,10 @@ async def _announce(app: web.Application, show: Show) -> None:
     await app[keys.ROOM].publish(show.id, {"type": "show", "show": show_state(show)})
 
 
-async def _show_json(
+async def show_json(
     app: web.Application, show: Show, creator_names: dict[str, str] | None = None
 ) -> dict[str, Any]:
+    """A show as the API lists it; `creator_names` caches names across a list."""
     urls = show_urls(app[keys.SETTINGS].base_url, show.id)
     creator = None
     if show.creator_id is not None:
@@ -143,7 +121,7 @@ async def _show_json(
 async def _show_detail(app: web.Application, show: Show) -> dict[str, Any]:
     products = await app[keys.SHOW_SERVICE].bag(show.id)
     return {
-        **await _show_json(app, show),
+        **await show_json(app, show),
         "products": [product_json(p) for p in products],
         "replay_available": await app[keys.REPLAYS].available(show),
     }

@@ -23,9 +23,7 @@ async def pin_product(request: web.Request) -> web.Response:
     show_id = request.match_info["show_id"]
     pin = await request.app[keys.PINS].pin(creator, show_id, body)
     # Viewers already watching learn the pinned product's stock (and its sale's) now.
-    shop = request.app[keys.SHOP]
-    shop.catalogue.forget_pin(show_id)
-    shop.announcer.touch(show_id, pin["product"]["id"])
+    request.app[keys.SHOP].announcer.touch(show_id, pin["product"]["id"])
     return web.json_response({"pin": pin}, status=201)
 
 
@@ -34,7 +32,6 @@ async def unpin_product(request: web.Request) -> web.Response:
     creator = await require_creator(request)
     show_id = request.match_info["show_id"]
     unpin = await request.app[keys.PINS].unpin(creator, show_id)
-    request.app[keys.SHOP].catalogue.forget_pin(show_id)
     return web.json_response({"unpin": unpin})
 
 

@@ -943,6 +943,7 @@ async def token_abuse(run: Run) -> Outcome:
                 "checkout_id": f"co_{secrets.token_hex(8)}",
                 "order_id": f"ord_{secrets.token_hex(8)}",
                 "payment_id": f"pay_{secrets.token_hex(8)}",
+                "parcel_id": f"pcl_{secrets.token_hex(10)}",
             }
             before = _snapshot(stage_.sqlite_path())
             show_before = await guest.expect("GET", f"/api/shows/{owner.show_id}", None, 200)

@@ -10,20 +10,6 @@ export async function fetchShow(showId) {
   return response.json();
 }
 
-/** `GET /api/shows[?status=]` -> a list, whether the body is a bare array or `{"shows": [...]}`. */
-export async function fetchShows(status) {
-  const query = status ? `?status=${encodeURIComponent(status)}` : "";
-  const response = await fetch(`/api/shows${query}`, { cache: "no-store" });
-  if (!response.ok) {
-    throw await errorFrom(response);
-  }
-  const body = await response.json();
-  if (Array.isArray(body)) {
-    return body;
-  }
-  return body && Array.isArray(body.shows) ? body.shows : [];
-}
-
 /** The show id from a `/host/{id}` or `/watch/{id}` path. */
 export function showIdFromPath() {
   const parts = location.pathname.split("/").filter(Boolean);

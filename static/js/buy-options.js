@@ -11,9 +11,9 @@ export function activeVariants(product) {
   return ((product && product.variants) || []).filter((v) => !v.archived);
 }
 
-/** Whether the pin's flash sale is running (its `ends_at` is already on this device's clock). */
+/** Whether the pin's flash sale is running (its `ends_at`, epoch seconds, is already on this device's clock). */
 export function saleRunning(pin) {
-  return Boolean(pin && pin.flash_sale && pin.flash_sale.ends_at > Date.now());
+  return Boolean(pin && pin.flash_sale && pin.flash_sale.ends_at * 1000 > Date.now());
 }
 
 /** A variant's name for people: its name, else its options, else its SKU. */

@@ -1,7 +1,7 @@
 // The chat input: sends over the room, honours slow mode, shows chat errors.
 import { errorText } from "./http.js";
 import { setText } from "./i18n.js";
-import { formatClock } from "./format.js";
+import { setTextWithTimes } from "./format.js";
 
 /** Wire `form` (with `input` and `button`); `send(text)` returns false when offline. */
 export function createChatCompose({ form, input, button, error, hint, send }) {
@@ -12,11 +12,11 @@ export function createChatCompose({ form, input, button, error, hint, send }) {
 
   function update() {
     const now = Date.now();
-    const muted = mutedUntil && mutedUntil > now;
+    const muted = mutedUntil && mutedUntil * 1000 > now; // muted_until: epoch seconds
     const waiting = waitUntil > now;
     button.disabled = Boolean(muted || waiting);
     if (muted) {
-      setText(hint, "chat.muted_until", { time: formatClock(mutedUntil) });
+      setTextWithTimes(hint, "chat.muted_until", {}, { time: [mutedUntil * 1000, "clock"] }); // `muted_until`: epoch seconds
     } else if (waiting) {
       setText(hint, "chat.slow_wait", { n: Math.ceil((waitUntil - now) / 1000) });
     } else if (slowSeconds > 0) {
@@ -67,8 +67,8 @@ export function createChatCompose({ form, input, button, error, hint, send }) {
       delete error.dataset.i18n;
       error.textContent = errorText(event);
       const details = event.details || {};
-      if (event.code === "chat_slow_mode" && details.retry_after_seconds) {
-        waitUntil = Date.now() + details.retry_after_seconds * 1000;
+      if (event.code === "chat_slow_mode" && details.retry_after_ms) {
+        waitUntil = Date.now() + details.retry_after_ms;
       }
       if (event.code === "chat_muted" && details.muted_until) {
         mutedUntil = details.muted_until;

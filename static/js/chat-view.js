@@ -1,7 +1,7 @@
 // A live chat list: messages appended as text, deleted ones removed, the view
 // kept scrolled to the newest unless the reader scrolled up.
 import { el } from "./dom.js";
-import { formatClock } from "./format.js";
+import { timeElement } from "./format.js";
 import { t } from "./i18n.js";
 
 const MAX_MESSAGES = 200;
@@ -23,11 +23,7 @@ export function createChatView(list, { actionsFor = () => [] } = {}) {
       role === "creator" || role === "moderator"
         ? el("span", { className: "chat-role", dataset: { role }, textContent: t(`role.${role}`) })
         : null;
-    const time = el("time", {
-      className: "chat-time",
-      dateTime: new Date(message.at).toISOString(),
-      textContent: formatClock(message.at),
-    });
+    const time = timeElement(message.at * 1000, "clock", "chat-time"); // `at`: epoch seconds; re-worded on a language switch
     const text = el("span", { className: "chat-text", textContent: message.text }); // never markup
     const actions = actionsFor(message) || [];
     return el(

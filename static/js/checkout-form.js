@@ -1,9 +1,10 @@
 // The checkout form: email, name, shipping address and whether to show the
-// buyer's name to the room. Browser validation first; the server's
-// `validation_failed` is then shown next to the field it names.
+// buyer's name to the room. The page's own checks first, then the server's
+// `validation_failed`, both worded alike next to the field they name.
 import { fillCountrySelect } from "./countries.js";
 import { el } from "./dom.js";
-import { has, setText, t } from "./i18n.js";
+import { bindFieldErrors, checkInputs } from "./field-errors.js";
+import { setText, t } from "./i18n.js";
 import { createSavedDetails } from "./saved-details.js";
 
 const FIELDS = [
@@ -33,8 +34,8 @@ const fieldId = (name) => `checkout-${name.replace(".", "-")}`;
  */
 export function createCheckoutForm({ onSubmit }) {
   const controls = new Map();
-  const errors = new Map();
-  const form = el("form", { className: "checkout-form fields" });
+  // novalidate: the page words what is wrong in its own language, under the field.
+  const form = el("form", { className: "checkout-form fields", noValidate: true });
   const grid = el("div", { className: "checkout-grid" });
 
   for (const spec of FIELDS) {
@@ -52,13 +53,8 @@ export function createCheckoutForm({ onSubmit }) {
         });
     const label = el("span", {});
     setText(label, spec.key);
-    const error = el("small", { className: "field-error", id: `${id}-error`, attrs: { "aria-live": "polite" } });
-    control.setAttribute("aria-describedby", error.id);
-    control.addEventListener("input", () => clearError(spec.name));
-    control.addEventListener("change", () => clearError(spec.name));
     controls.set(spec.name, control);
-    errors.set(spec.name, error);
-    const wrapper = el("label", { className: `field field-${spec.name.replace(".", "-")}` }, label, control, error);
+    const wrapper = el("label", { className: `field field-${spec.name.replace(".", "-")}` }, label, control);
     grid.append(wrapper);
   }
   const country = controls.get("address.country");
@@ -76,20 +72,14 @@ export function createCheckoutForm({ onSubmit }) {
   // A returning buyer sees their saved details in short, the fields one tap away.
   const saved = createSavedDetails({ onEdit: () => expand(true) });
   form.append(saved.element, grid, announceRow, submit, formError);
+  const fieldErrors = bindFieldErrors({ form, fields: Object.fromEntries(controls), summary: formError });
 
+  /** Show the fields again (Change, or a field that needs fixing). */
   function expand(focusFirst) {
     saved.hide();
     grid.hidden = false;
     if (focusFirst) {
       controls.get("email").focus();
-    }
-  }
-
-  function clearError(name) {
-    const control = controls.get(name);
-    if (control && control.getAttribute("aria-invalid") === "true") {
-      control.removeAttribute("aria-invalid");
-      errors.get(name).textContent = "";
     }
   }
 
@@ -112,10 +102,13 @@ export function createCheckoutForm({ onSubmit }) {
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    formError.textContent = "";
-    if (!form.reportValidity()) {
+    const problems = checkInputs(Object.fromEntries(controls));
+    if (problems.length) {
+      expand(false); // the fields must be seen to be fixed
+      fieldErrors.show(problems);
       return;
     }
+    fieldErrors.clear();
     onSubmit(values());
   });
 
@@ -140,7 +133,7 @@ export function createCheckoutForm({ onSubmit }) {
       if (typeof details.announce === "boolean") {
         announce.checked = details.announce;
       }
-      if ([...controls.values()].every((control) => control.checkValidity())) {
+      if (!checkInputs(Object.fromEntries(controls)).length) {
         saved.show(values());
         grid.hidden = true;
       }
@@ -154,23 +147,21 @@ export function createCheckoutForm({ onSubmit }) {
       }
     },
     /**
-     * Show the server's `validation_failed` next to its field; true when a field
-     * took it (otherwise the caller shows it in general).
+     * Show the server's error on the field it names, worded from its reason;
+     * true when a field took it (otherwise the caller shows it in general).
      */
-    showFieldError(error, text) {
+    showFieldError(error) {
       const field = error && error.details && error.details.field;
-      const control = field && controls.get(field);
-      if (!control) {
+      if (!field || !controls.has(field)) {
         return false;
       }
       expand(false); // the field must be seen to be fixed
-      control.setAttribute("aria-invalid", "true");
-      const key = `checkout.invalid.${field}`;
-      errors.get(field).textContent = has(key) ? t(key) : text;
-      control.focus();
-      return true;
+      return Boolean(fieldErrors.show(error));
     },
     showError(text) {
+      if (!text) {
+        fieldErrors.clear();
+      }
       formError.textContent = text || "";
     },
     setBusy(value) {

@@ -1,7 +1,13 @@
 // Creator sign-up, log-in and log-out (session cookie set by the server).
 import { $ } from "./dom.js";
-import { errorText, get, post } from "./http.js";
-import { showError } from "./console-notice.js";
+import { bindFieldErrors, checkInputs } from "./field-errors.js";
+import { get, post } from "./http.js";
+
+// Each form's inputs by the API's field names; errors no input takes go under the forms.
+const LOGIN_FIELDS = { email: $("login-email"), password: $("login-password") };
+const SIGNUP_FIELDS = { display_name: $("signup-name"), email: $("signup-email"), password: $("signup-password") };
+const loginErrors = bindFieldErrors({ form: $("login-form"), fields: LOGIN_FIELDS, summary: $("auth-error") });
+const signupErrors = bindFieldErrors({ form: $("signup-form"), fields: SIGNUP_FIELDS, summary: $("auth-error") });
 
 /** The signed-in creator, or null (401 not_signed_in). */
 export async function fetchMe() {
@@ -22,32 +28,42 @@ function selectTab(which) {
   $("tab-signup").setAttribute("aria-selected", String(!login));
   $("login-form").hidden = !login;
   $("signup-form").hidden = login;
-  showError($("auth-error"), "");
+  loginErrors.clear();
+  signupErrors.clear();
 }
 
-async function submit(form, url, body, onSignedIn) {
+async function submit(form, errors, url, body, onSignedIn) {
+  const problems = checkInputs(errors === loginErrors ? LOGIN_FIELDS : SIGNUP_FIELDS);
+  if (problems.length) {
+    errors.show(problems);
+    return;
+  }
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
-  showError($("auth-error"), "");
+  errors.clear();
   try {
     const result = await post(url, body);
     form.reset();
     onSignedIn(result.creator);
   } catch (error) {
-    showError($("auth-error"), errorText(error));
+    errors.show(error);
   } finally {
     button.disabled = false;
   }
 }
 
-/** Wire the forms; `onSignedIn(creator)` after a log-in or sign-up, `onSignedOut()` after log-out. */
-export function setUpAuth({ onSignedIn, onSignedOut }) {
+/**
+ * Wire the forms; `onSignedIn(creator)` after a log-in or sign-up, `onSignedOut()`
+ * after log-out; `confirmSignOut()` may refuse the log-out (resolves false).
+ */
+export function setUpAuth({ onSignedIn, onSignedOut, confirmSignOut = async () => true }) {
   $("tab-login").addEventListener("click", () => selectTab("login"));
   $("tab-signup").addEventListener("click", () => selectTab("signup"));
   $("login-form").addEventListener("submit", (event) => {
     event.preventDefault();
     submit(
       $("login-form"),
+      loginErrors,
       "/api/auth/login",
       { email: $("login-email").value.trim(), password: $("login-password").value },
       onSignedIn,
@@ -57,6 +73,7 @@ export function setUpAuth({ onSignedIn, onSignedOut }) {
     event.preventDefault();
     submit(
       $("signup-form"),
+      signupErrors,
       "/api/auth/signup",
       {
         display_name: $("signup-name").value.trim(),
@@ -67,6 +84,9 @@ export function setUpAuth({ onSignedIn, onSignedOut }) {
     );
   });
   $("logout").addEventListener("click", async () => {
+    if (!(await confirmSignOut())) {
+      return;
+    }
     try {
       await post("/api/auth/logout");
     } catch (_alreadyOut) {

@@ -1,20 +1,51 @@
-// A short status line at the top of the console ("Saved", "Copied").
+// A short status line at the top of the console ("Saved", "Copied"), and the
+// error line under a form. A notice never outlives what it says: it times
+// out, is replaced by the next one, or goes when its condition stops holding.
 import { setText } from "./i18n.js";
 
-let timer = null;
+const SHOW_MS = 4000;
+const CHECK_MS = 500;
 
-/** Show the message `key` for a few seconds. */
-export function notify(key, params) {
-  const notice = document.getElementById("notice");
-  setText(notice, key, params);
-  notice.hidden = false;
+let timer = null;
+let shown = null; // the key on screen, or null
+
+function hide() {
   clearTimeout(timer);
-  timer = setTimeout(() => {
-    notice.hidden = true;
-  }, 4000);
+  clearInterval(timer);
+  timer = null;
+  shown = null;
+  document.getElementById("notice").hidden = true;
 }
 
-/** Put an error's text in `element` (translated code or the server's message). */
+/**
+ * Show the message `key` for a few seconds; with `whileTrue`, for as long as
+ * `whileTrue()` holds instead ("Camera disconnected" until it is back).
+ */
+export function notify(key, params, { whileTrue = null } = {}) {
+  const notice = document.getElementById("notice");
+  hide();
+  setText(notice, key, params);
+  notice.hidden = false;
+  shown = key;
+  if (whileTrue) {
+    timer = setInterval(() => {
+      if (!whileTrue()) {
+        hide();
+      }
+    }, CHECK_MS);
+  } else {
+    timer = setTimeout(hide, SHOW_MS);
+  }
+}
+
+/** Take the notice away now: any notice, or only the one saying `key`. */
+export function clearNotice(key) {
+  if (shown !== null && (key === undefined || key === shown)) {
+    hide();
+  }
+}
+
+/** Put an error's text in `element` (translated code or the server's message); "" clears it. */
 export function showError(element, text) {
   delete element.dataset.i18n;
   element.textContent = text || "";

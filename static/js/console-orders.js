@@ -1,161 +1,25 @@
 // The creator's orders: every show's or one show's, by status, with Mark
-// fulfilled and Refund; and the live room's own list, kept fresh while open.
-import { notify, showError } from "./console-notice.js";
+// shipped and Refund, each row opening the order; one show's orders by buyer
+// (parcels); the CSV of the filtered orders; and the live room's own list,
+// kept fresh while open.
+import { showError } from "./console-notice.js";
+import { createOrderList, fetchOrders } from "./console-order-list.js";
+import { createParcelList } from "./console-parcels.js";
 import { $, el } from "./dom.js";
-import { formatDateTime, formatMoney } from "./format.js";
-import { errorText, get, post } from "./http.js";
-import { setText, t } from "./i18n.js";
-import { lineSummary, sellerStatusText } from "./order-view.js";
+import { formatMoney } from "./format.js";
+import { errorText, get } from "./http.js";
+import { setText } from "./i18n.js";
 
 const ROOM_POLL_MS = 4000; // the live room's orders, while its view is open
 const LIST_POLL_MS = 15000; // the orders view, while open
 const enc = encodeURIComponent;
 
-/** `GET /api/orders` with filters -> `{orders, next_before}`. */
-function fetchOrders({ showId = "", status = "", before = null, limit = 50 } = {}) {
-  const query = new URLSearchParams({ limit: String(limit) });
-  if (showId) {
-    query.set("show_id", showId);
-  }
-  if (status) {
-    query.set("status", status);
-  }
-  if (before !== null) {
-    query.set("before", String(before));
-  }
-  return get(`/api/orders?${query}`);
-}
-
-/**
- * Orders drawn into `list` (a <ul>), newest first. `merge(orders)` updates the
- * rows that changed and adds new ones on top, so polling never disturbs a row
- * being clicked; `append(orders)` adds older ones below.
- */
-function createOrderList(list, { report, showTitle = () => "", onChange = () => {} }) {
-  const orders = new Map(); // id -> order
-  const rows = new Map(); // id -> <li>
-
-  function actionButton(order, action) {
-    const button = el("button", {
-      type: "button",
-      className: action === "refund" ? "secondary small" : "primary small",
-      dataset: { action },
-    });
-    setText(button, action === "refund" ? "orders.refund" : "orders.fulfil");
-    button.addEventListener("click", async () => {
-      if (action === "refund") {
-        const total = formatMoney(order.total_minor, order.currency);
-        if (!window.confirm(t("orders.refund_confirm", { total, name: order.name }))) {
-          return;
-        }
-      }
-      button.disabled = true;
-      report("");
-      try {
-        const body = await post(`/api/orders/${enc(order.id)}/${action === "refund" ? "refund" : "fulfil"}`);
-        put(body.order);
-        notify(action === "refund" ? "orders.refunded" : "orders.fulfilled", { name: order.name });
-      } catch (error) {
-        report(errorText(error));
-        button.disabled = false;
-      }
-    });
-    return button;
-  }
-
-  function row(order) {
-    const actions = [];
-    if (order.status === "paid") {
-      actions.push(actionButton(order, "fulfil"));
-    }
-    if (order.status === "paid" || order.status === "fulfilled") {
-      actions.push(actionButton(order, "refund"));
-    }
-    const title = showTitle(order.show_id);
-    return el(
-      "li",
-      { className: "row order-row", dataset: { id: order.id, status: order.status } },
-      el(
-        "span",
-        { className: "row-main" },
-        el("strong", { className: "order-buyer", textContent: order.name }), // text, never markup
-        el("span", { className: "muted order-email", textContent: order.email }),
-        el("span", { className: "order-items", textContent: order.lines.map(lineSummary).join(", ") }),
-        el(
-          "span",
-          { className: "muted order-meta" },
-          el("time", {
-            dateTime: new Date(order.created_at * 1000).toISOString(),
-            textContent: formatDateTime(order.created_at),
-          }),
-          title ? ` · ${title}` : "",
-        ),
-      ),
-      el("strong", { className: "order-amount", textContent: formatMoney(order.total_minor, order.currency) }),
-      el("span", { className: "order-badge", dataset: { status: order.status }, textContent: sellerStatusText(order) }),
-      el("span", { className: "row-actions" }, ...actions),
-    );
-  }
-
-  /** Add or redraw one order. */
-  function put(order, { atTop = true } = {}) {
-    const known = orders.get(order.id);
-    orders.set(order.id, order);
-    if (known && JSON.stringify(known) === JSON.stringify(order)) {
-      return;
-    }
-    const node = row(order);
-    const old = rows.get(order.id);
-    if (old) {
-      old.replaceWith(node);
-    } else if (atTop) {
-      list.prepend(node);
-    } else {
-      list.append(node);
-    }
-    rows.set(order.id, node);
-    onChange();
-  }
-
-  /** Replace everything. */
-  function reset(items) {
-    orders.clear();
-    rows.clear();
-    list.replaceChildren();
-    for (const order of items) {
-      put(order, { atTop: false });
-    }
-    onChange();
-  }
-
-  return {
-    reset,
-    /** The newest page again: changed rows redrawn, new orders on top (oldest of them first). */
-    merge(items) {
-      for (const order of [...items].reverse()) {
-        put(order, { atTop: true });
-      }
-    },
-    append(items) {
-      for (const order of items) {
-        put(order, { atTop: false });
-      }
-    },
-    /** Redraw every row (a language switch). */
-    redraw() {
-      reset([...orders.values()].sort((a, b) => b.created_at - a.created_at));
-    },
-    get orders() {
-      return [...orders.values()];
-    },
-  };
-}
-
-// ---- The Orders view (/console/orders?show=&status=) ------------------------------
+// ---- The Orders view (/console/orders?show=&status=&view=) -------------------------
 
 let shows = [];
 let nextBefore = null;
 let listTimer = null;
+let mode = "list"; // or "parcels": one show's orders by buyer
 const mainList = createOrderList($("order-list"), {
   report: (text) => showError($("orders-error"), text),
   showTitle: (showId) => {
@@ -163,7 +27,13 @@ const mainList = createOrderList($("order-list"), {
     return show ? show.title : "";
   },
   onChange: () => {
-    $("orders-empty").hidden = mainList.orders.length > 0;
+    $("orders-empty").hidden = mode !== "list" || mainList.orders.length > 0;
+  },
+});
+const parcels = createParcelList($("parcel-list"), {
+  report: (text) => showError($("orders-error"), text),
+  onDrawn: (count) => {
+    $("parcels-empty").hidden = mode !== "parcels" || count > 0;
   },
 });
 
@@ -179,8 +49,44 @@ function drawShowFilter(selected) {
   select.value = shows.some((s) => s.id === selected) ? selected : "";
 }
 
+/** The tools of one show (by buyer, packing list) and the CSV of what is shown. */
+function drawTools() {
+  const { showId, status } = filters();
+  if (!showId) {
+    mode = "list";
+  }
+  $("orders-show-tools").hidden = !showId;
+  $("orders-mode-list").setAttribute("aria-pressed", String(mode === "list"));
+  $("orders-mode-parcels").setAttribute("aria-pressed", String(mode === "parcels"));
+  $("orders-packing").href = showId ? `/console/shows/${enc(showId)}/packing-list` : "/console/orders";
+  const query = new URLSearchParams();
+  if (showId) {
+    query.set("show_id", showId);
+  }
+  if (status) {
+    query.set("status", status);
+  }
+  const search = query.toString();
+  $("orders-csv").href = `/api/orders.csv${search ? `?${search}` : ""}`;
+  const list = mode === "list";
+  $("order-list").hidden = !list;
+  $("parcel-list").hidden = list;
+  $("parcels-hint").hidden = list;
+  if (list) {
+    $("parcels-empty").hidden = true;
+  } else {
+    $("orders-empty").hidden = true;
+    $("orders-more").hidden = true;
+  }
+}
+
 async function loadOrders() {
   showError($("orders-error"), "");
+  drawTools();
+  if (mode === "parcels") {
+    await parcels.load(filters().showId, filters().status);
+    return;
+  }
   try {
     const page = await fetchOrders(filters());
     mainList.reset(page.orders || []);
@@ -193,7 +99,7 @@ async function loadOrders() {
 }
 
 async function pollOrders() {
-  if (document.hidden) {
+  if (document.hidden || mode !== "list") {
     return;
   }
   try {
@@ -213,6 +119,9 @@ function rememberFilters() {
   if (status) {
     query.set("status", status);
   }
+  if (showId && mode === "parcels") {
+    query.set("view", "parcels");
+  }
   const search = query.toString();
   history.replaceState(null, "", `/console/orders${search ? `?${search}` : ""}`);
 }
@@ -220,6 +129,7 @@ function rememberFilters() {
 async function enterOrders() {
   const query = new URLSearchParams(location.search);
   $("orders-status").value = query.get("status") || "";
+  mode = query.get("view") === "parcels" ? "parcels" : "list";
   try {
     shows = (await get("/api/shows?mine=1")).shows || [];
   } catch (_unavailable) {
@@ -233,6 +143,14 @@ async function enterOrders() {
 
 for (const id of ["orders-show", "orders-status"]) {
   $(id).addEventListener("change", () => {
+    drawTools();
+    rememberFilters();
+    loadOrders();
+  });
+}
+for (const [id, chosen] of [["orders-mode-list", "list"], ["orders-mode-parcels", "parcels"]]) {
+  $(id).addEventListener("click", () => {
+    mode = chosen;
     rememberFilters();
     loadOrders();
   });
@@ -262,6 +180,7 @@ export const ordersView = {
   relabel() {
     drawShowFilter($("orders-show").value);
     mainList.redraw();
+    parcels.redraw();
   },
 };
 

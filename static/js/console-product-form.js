@@ -3,9 +3,41 @@ import { notify, showError } from "./console-notice.js";
 import { navigate } from "./console-router.js";
 import { $ } from "./dom.js";
 import { minorToInput, parseMoney } from "./format.js";
+import { bindFieldErrors, checkInputs } from "./field-errors.js";
 import { errorText, get, patch, post } from "./http.js";
 import { setText, t, translate } from "./i18n.js";
 import { createImageList } from "./image-upload.js";
+
+// A variant field's input in its row, by the API's name for it.
+const VARIANT_INPUTS = {
+  id: ".v-sku",
+  sku: ".v-sku",
+  name: ".v-name",
+  options: ".v-options",
+  price_minor: ".v-price",
+  currency: ".v-currency",
+  stock: ".v-stock",
+};
+const variantRow = (index) => $("variant-list").children[index] || null;
+const fieldErrors = bindFieldErrors({
+  form: $("product-form"),
+  fields: { title: $("product-title"), description: $("product-description"), image_ids: $("product-image-input") },
+  rows: {
+    variants: {
+      input: (index, name) => {
+        const row = variantRow(index);
+        return row && row.querySelector(VARIANT_INPUTS[name] || ".v-sku");
+      },
+      // "Variant 2 (TEE-M)": the number people see and the SKU they typed.
+      name: (index) => {
+        const row = variantRow(index);
+        const sku = row ? row.querySelector(".v-sku").value.trim() : "";
+        return sku ? t("row.variant_named", { n: index + 1, sku }) : t("row.variants", { n: index + 1 });
+      },
+    },
+  },
+  summary: $("product-error"),
+});
 
 let editing = null; // the product being edited, or null for a new one
 const imageList = createImageList({
@@ -52,15 +84,35 @@ function addVariant(variant) {
   $("variant-list").append(row);
 }
 
-/** The variants as the API wants them, or throws with the field to fix. */
+/** The inputs the browser can check before sending, by API path. */
+function checkedInputs() {
+  const inputs = { title: $("product-title"), description: $("product-description") };
+  [...$("variant-list").children].forEach((row, index) => {
+    for (const name of ["sku", "name", "currency", "stock"]) {
+      inputs[`variants[${index}].${name}`] = row.querySelector(VARIANT_INPUTS[name]);
+    }
+  });
+  return inputs;
+}
+
+/** Prices that are not amounts ("19,99.5"), as field errors. */
+function priceProblems() {
+  return [...$("variant-list").children].flatMap((row, index) => {
+    const currency = row.querySelector(".v-currency").value.trim().toUpperCase();
+    const input = row.querySelector(".v-price");
+    if (parseMoney(input.value, currency) !== null) {
+      return [];
+    }
+    const reason = input.value.trim() ? "bad_format" : "required";
+    return [{ field: `variants[${index}].price_minor`, reason }];
+  });
+}
+
+/** The variants as the API wants them (prices checked first by `priceProblems`). */
 function readVariants() {
-  return [...$("variant-list").children].map((row, index) => {
+  return [...$("variant-list").children].map((row) => {
     const currency = row.querySelector(".v-currency").value.trim().toUpperCase();
     const price = parseMoney(row.querySelector(".v-price").value, currency);
-    if (price === null) {
-      row.querySelector(".v-price").focus();
-      throw new Error(t("products.bad_price", { n: index + 1 }));
-    }
     const variant = {
       sku: row.querySelector(".v-sku").value.trim(),
       name: row.querySelector(".v-name").value.trim(),
@@ -79,6 +131,7 @@ function readVariants() {
 async function enter(productId) {
   editing = null;
   $("product-form").reset();
+  fieldErrors.clear();
   $("variant-list").replaceChildren();
   showError($("product-error"), "");
   imageList.set([]);
@@ -114,19 +167,18 @@ $("add-variant").addEventListener("click", () => addVariant(null));
 
 $("product-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  showError($("product-error"), "");
-  let body;
-  try {
-    body = {
-      title: $("product-title").value.trim(),
-      description: $("product-description").value.trim(),
-      image_ids: imageList.images().map((image) => image.id),
-      variants: readVariants(),
-    };
-  } catch (error) {
-    showError($("product-error"), error.message);
+  const problems = [...checkInputs(checkedInputs()), ...priceProblems()];
+  if (problems.length) {
+    fieldErrors.show(problems);
     return;
   }
+  fieldErrors.clear();
+  const body = {
+    title: $("product-title").value.trim(),
+    description: $("product-description").value.trim(),
+    image_ids: imageList.images().map((image) => image.id),
+    variants: readVariants(),
+  };
   $("product-save").disabled = true;
   try {
     if (editing) {
@@ -137,7 +189,7 @@ $("product-form").addEventListener("submit", async (event) => {
     notify("common.saved");
     navigate("/console/products");
   } catch (error) {
-    showError($("product-error"), errorText(error));
+    fieldErrors.show(error);
   } finally {
     $("product-save").disabled = false;
   }

@@ -5,8 +5,9 @@ import { createChatCompose } from "./chat-compose.js";
 import { createChatView } from "./chat-view.js";
 import { notify, showError } from "./console-notice.js";
 import { relabelRoomOrders, roomOrdersChanged, startRoomOrders, stopRoomOrders } from "./console-orders.js";
+import { closeSaleForm, openSaleForm, setUpSaleForm } from "./console-sale.js";
 import { $, el } from "./dom.js";
-import { formatCount, formatMoney, parseMoney } from "./format.js";
+import { formatCount, formatMoney } from "./format.js";
 import { errorText, post, put } from "./http.js";
 import { setText, t } from "./i18n.js";
 import { moderationActions } from "./moderation.js";
@@ -20,8 +21,16 @@ function base() {
   return `/api/shows/${encodeURIComponent(current.show.id)}`;
 }
 
-function report(text) {
+/** Show (or clear) a problem under the bag; `code` lets it go once it stops being true. */
+function report(text, code = "") {
   showError($("room-error"), text);
+  if (current) {
+    current.errorCode = text ? code : "";
+  }
+}
+
+function live() {
+  return Boolean(current && current.show.status === "live");
 }
 
 // Moderation buttons need the show id, known once a room starts.
@@ -44,6 +53,7 @@ const compose = createChatCompose({
   send: (text) => Boolean(current && current.room.send({ type: "chat", text })),
 });
 
+/** Pin `product` (with `flashSale` settings, or none); resolves null, or the error. */
 async function pin(product, flashSale) {
   report("");
   try {
@@ -53,10 +63,9 @@ async function pin(product, flashSale) {
       card.show(result.pin); // the room's own `pin` event follows
       drawBag();
     }
-    return true;
+    return null;
   } catch (error) {
-    report(errorText(error));
-    return false;
+    return error;
   }
 }
 
@@ -67,21 +76,8 @@ async function unpin() {
     card.hide();
     drawBag();
   } catch (error) {
-    report(errorText(error));
+    report(errorText(error), error.code);
   }
-}
-
-function openSaleForm(product) {
-  const price = priceInfo(product);
-  const stock = product.variants.filter((v) => !v.archived).reduce((sum, v) => sum + v.stock, 0);
-  current.saleProduct = product;
-  setText($("sale-heading"), "sale.heading", { title: product.title });
-  $("sale-price").value = "";
-  $("sale-price").placeholder = price ? formatMoney(price.lowest, price.currency) : "";
-  $("sale-quantity").max = String(Math.max(1, stock));
-  $("sale-quantity").value = String(Math.min(stock, 10) || 1);
-  $("sale-form").hidden = false;
-  $("sale-price").focus();
 }
 
 function bagRow(product) {
@@ -97,13 +93,21 @@ function bagRow(product) {
   });
   pinButton.addEventListener("click", async () => {
     pinButton.disabled = true;
-    await (pinned ? unpin() : pin(product, null));
+    if (pinned) {
+      await unpin();
+    } else {
+      const error = await pin(product, null);
+      if (error) {
+        report(errorText(error), error.code);
+      }
+    }
     pinButton.disabled = false;
   });
   const saleButton = el("button", {
     type: "button",
     className: "secondary small",
     textContent: t("room.flash_sale"),
+    dataset: { action: "sale" },
     attrs: { "aria-label": t("room.flash_sale_label", { title: product.title }) },
   });
   saleButton.addEventListener("click", () => openSaleForm(product));
@@ -117,7 +121,8 @@ function bagRow(product) {
       el("strong", { textContent: product.title }),
       el("span", { className: "muted", textContent: price ? formatMoney(price.lowest, price.currency) : "" }),
     ),
-    el("span", { className: "row-actions" }, pinButton, saleButton),
+    // Pins and flash sales work only while the show is live.
+    live() ? el("span", { className: "row-actions" }, pinButton, saleButton) : null,
   );
 }
 
@@ -217,14 +222,34 @@ function onStatus(status) {
 export function startRoom(show, { onShow }) {
   stopRoom();
   const room = new RoomSocket(show.id, { onEvent, onStatus });
-  current = { show, bag: show.products || [], room, viewers: 0, likes: 0, onShow, saleProduct: null };
+  current = { show, bag: show.products || [], room, viewers: 0, likes: 0, onShow, errorCode: "" };
   card.hide();
-  $("sale-form").hidden = true;
+  closeSaleForm();
   report("");
+  $("bag-hint").hidden = show.status !== "scheduled";
   drawBag();
   drawCounts();
   room.connect();
   startRoomOrders(show.id);
+}
+
+/** The show changed (e.g. went live or ended): redraw what depends on its status. */
+export function roomShowChanged(show) {
+  if (!current || current.show.id !== show.id) {
+    return;
+  }
+  const before = current.show.status;
+  current.show = { ...current.show, ...show };
+  const status = current.show.status;
+  $("bag-hint").hidden = status !== "scheduled";
+  if (status !== "live") {
+    closeSaleForm();
+  } else if (current.errorCode === "show_not_live") {
+    report(""); // "not live yet" is no longer true
+  }
+  if (status !== before) {
+    drawBag();
+  }
 }
 
 /** Replace the bag (after editing it). */
@@ -251,31 +276,7 @@ export function relabelRoom() {
   relabelRoomOrders();
 }
 
-$("sale-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const product = current && current.saleProduct;
-  if (!product) {
-    return;
-  }
-  const price = priceInfo(product);
-  const salePrice = parseMoney($("sale-price").value, price ? price.currency : "USD");
-  if (salePrice === null) {
-    setText($("room-error"), "sale.bad_price");
-    return;
-  }
-  const ok = await pin(product, {
-    sale_price_minor: salePrice,
-    quantity: Number($("sale-quantity").value),
-    per_buyer_limit: Number($("sale-limit").value),
-    duration_seconds: Number($("sale-seconds").value),
-  });
-  if (ok) {
-    $("sale-form").hidden = true;
-  }
-});
-$("sale-cancel").addEventListener("click", () => {
-  $("sale-form").hidden = true;
-});
+setUpSaleForm(pin);
 $("slow-mode").addEventListener("change", async () => {
   if (!current) {
     return;

@@ -3,6 +3,13 @@
 let routes = [];
 let guard = () => true;
 let active = null;
+const routeListeners = new Set();
+
+/** Call `listener()` whenever the console shows another page (e.g. the on-air dock). */
+export function onRouteChange(listener) {
+  routeListeners.add(listener);
+  return () => routeListeners.delete(listener);
+}
 
 /** Go to `path` (with its query, if any) inside the console without reloading the page. */
 export function navigate(path, { replace = false } = {}) {
@@ -22,6 +29,9 @@ export async function render() {
   active = null;
   for (const section of document.querySelectorAll("main .view")) {
     section.hidden = true;
+  }
+  for (const listener of routeListeners) {
+    listener();
   }
   for (const link of document.querySelectorAll("#nav a[data-nav]")) {
     const here = location.pathname.startsWith(new URL(link.href).pathname);

@@ -1,10 +1,12 @@
 // Chat settings for all of a creator's shows: blocked words and moderators.
 import { notify, showError } from "./console-notice.js";
 import { $, el } from "./dom.js";
+import { bindFieldErrors } from "./field-errors.js";
 import { del, errorText, get, put } from "./http.js";
 import { t } from "./i18n.js";
 
 let moderators = [];
+const wordErrors = bindFieldErrors({ form: $("words-form"), fields: { words: $("words") }, summary: $("words-error") });
 
 function moderatorRow(moderator) {
   const id = moderator.viewer_id ?? moderator.id;
@@ -35,7 +37,7 @@ function draw() {
 }
 
 async function enter() {
-  showError($("words-error"), "");
+  wordErrors.clear();
   showError($("mods-error"), "");
   try {
     const body = await get("/api/blocked-words");
@@ -62,10 +64,10 @@ $("words-form").addEventListener("submit", async (event) => {
   try {
     const body = await put("/api/blocked-words", { words });
     $("words").value = ((body && body.words) || words).join("\n");
-    showError($("words-error"), "");
+    wordErrors.clear();
     notify("common.saved");
   } catch (error) {
-    showError($("words-error"), errorText(error));
+    wordErrors.show(error);
   }
 });
 

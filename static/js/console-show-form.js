@@ -3,11 +3,17 @@ import { createBagPicker } from "./bag-picker.js";
 import { showError } from "./console-notice.js";
 import { navigate } from "./console-router.js";
 import { $ } from "./dom.js";
+import { bindFieldErrors, checkInputs } from "./field-errors.js";
 import { errorText, get, post } from "./http.js";
 import { createImageList } from "./image-upload.js";
 import { rememberKey } from "./stream-keys.js";
 
 let picker = null;
+const fieldErrors = bindFieldErrors({
+  form: $("show-form"),
+  fields: { title: $("show-title"), scheduled_at: $("show-scheduled"), cover_image_id: $("show-cover-input") },
+  summary: $("show-error"),
+});
 const cover = createImageList({
   list: $("show-cover"),
   input: $("show-cover-input"),
@@ -18,7 +24,7 @@ const cover = createImageList({
 async function enter() {
   $("show-form").reset();
   cover.set([]);
-  showError($("show-error"), "");
+  fieldErrors.clear();
   let products = [];
   try {
     products = (await get("/api/products?status=active")).products || [];
@@ -31,7 +37,12 @@ async function enter() {
 
 $("show-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  showError($("show-error"), "");
+  const problems = checkInputs({ title: $("show-title"), scheduled_at: $("show-scheduled") });
+  if (problems.length) {
+    fieldErrors.show(problems);
+    return;
+  }
+  fieldErrors.clear();
   const scheduled = $("show-scheduled").value;
   const [image] = cover.images();
   const body = {
@@ -48,7 +59,7 @@ $("show-form").addEventListener("submit", async (event) => {
     rememberKey(result.show.id, result.stream_key);
     navigate(`/console/shows/${encodeURIComponent(result.show.id)}`);
   } catch (error) {
-    showError($("show-error"), errorText(error));
+    fieldErrors.show(error);
   } finally {
     button.disabled = false;
   }

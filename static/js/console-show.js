@@ -1,17 +1,26 @@
-// One show in the console: its stream key, the embedded studio (the host
-// page) for going live, recording and replay, the bag, and the room.
+// One show in the console: the live cockpit. Studio (preview and Go live),
+// the bag with pins and flash sales, the show's orders, chat and the viewer
+// count on one screen; End show, the share link, the stream key and the
+// replay settings; controls only in the states where they work.
 import { createBagPicker } from "./bag-picker.js";
+import { broadcaster, rememberTitle } from "./console-broadcast.js";
 import { notify, showError } from "./console-notice.js";
 import { drawReplaySettings, enterReplaySettings } from "./console-replay.js";
-import { relabelRoom, setBag, startRoom, stopRoom } from "./console-room.js";
+import { relabelRoom, roomShowChanged, setBag, startRoom, stopRoom } from "./console-room.js";
 import { statusBadge } from "./console-shows.js";
-import { $, el } from "./dom.js";
+import { closeStudio, drawStudio } from "./console-studio.js";
+import { confirmEndShow } from "./confirm-dialog.js";
+import { $ } from "./dom.js";
 import { errorText, get, post, put } from "./http.js";
 import { setText } from "./i18n.js";
-import { knownKey, rememberKey, takeRevealedKey } from "./stream-keys.js";
+import { rememberKey, takeRevealedKey } from "./stream-keys.js";
+
+const SHARE_CONFIRM_MS = 2500;
+const enc = encodeURIComponent;
 
 let show = null;
 let picker = null;
+let shareTimer = null;
 
 function revealKey(key) {
   $("key-box").hidden = !key;
@@ -19,102 +28,141 @@ function revealKey(key) {
 }
 
 function drawStatus() {
-  const badge = statusBadge(show.status, show.live);
+  // From the status alone: room events do not carry `live`, which would go stale.
+  const badge = statusBadge(show.status, false);
   const target = $("room-state");
   target.dataset.state = badge.dataset.state;
   setText(target, badge.dataset.i18n);
 }
 
+/** Merge `update` into the show and show only the controls that work in its state. */
 function applyShow(update) {
-  show = { ...show, ...update };
-  $("room-title").textContent = show.title; // text, never markup
-  $("room-end").hidden = show.status === "ended";
-  drawStatus();
-  drawReplaySettings(show);
-}
-
-let endArmedUntil = 0;
-
-/** End the show: a second click within a few seconds confirms (no blocking dialog). */
-async function endShow() {
   if (!show) {
     return;
   }
-  if (Date.now() > endArmedUntil) {
-    endArmedUntil = Date.now() + 4000;
-    setText($("room-end"), "room.end_confirm");
-    setTimeout(() => setText($("room-end"), "room.end"), 4000);
+  const before = show.status;
+  show = { ...show, ...update };
+  const { status } = show;
+  if (status === "ended" && before !== "ended") {
+    $("replay-box").open = true; // what is left to set once the show is over
+  }
+  $("room-title").textContent = show.title; // text, never markup
+  $("view-show").dataset.status = status;
+  drawStatus();
+  // scheduled: Go live, no End show; live: End show, pins, flash sales, a new
+  // key; ended: no studio, pins, flash sales or key (replay, orders remain).
+  $("room-end").hidden = status !== "live";
+  $("studio-card").hidden = status === "ended";
+  $("bag-edit").hidden = status === "ended";
+  drawReplaySettings(show);
+  roomShowChanged(show);
+  if (status === "ended") {
+    closeStudio();
+    if (broadcaster.showId === show.id && broadcaster.onAir()) {
+      broadcaster.markEnded(); // ended elsewhere (another tab, or after a long absence)
+    }
+  } else {
+    drawStudio(show);
+  }
+}
+
+async function endShow() {
+  if (!show || !(await confirmEndShow())) {
+    return; // Cancel keeps it live
+  }
+  try {
+    const ended = await post(`/api/shows/${enc(show.id)}/end`);
+    if (broadcaster.showId === ended.id) {
+      broadcaster.markEnded();
+    }
+    applyShow(ended);
+  } catch (error) {
+    showError($("cockpit-error"), errorText(error));
+  }
+}
+
+/** Copy the show page's absolute address; say so on the button, or let the creator copy it by hand. */
+async function copyShareLink() {
+  if (!show) {
     return;
   }
-  endArmedUntil = 0;
+  const url = new URL(`/watch/${enc(show.id)}`, location.origin).href;
+  $("share-url").value = url;
   try {
-    applyShow(await post(`/api/shows/${encodeURIComponent(show.id)}/end`));
-    closeStudio();
-  } catch (error) {
-    showError($("room-error"), errorText(error));
+    await navigator.clipboard.writeText(url);
+    $("share-box").hidden = true;
+    setText($("room-share"), "share.copied");
+    notify("share.copied_notice");
+  } catch (_denied) {
+    $("share-box").hidden = false;
+    $("share-url").select();
+    notify("share.copy_by_hand");
   }
-  setText($("room-end"), "room.end");
-}
-
-function closeStudio() {
-  const frame = $("studio").querySelector("iframe");
-  if (frame) {
-    frame.remove(); // the host page drops its connection; the show stays live a while
-  }
-  $("open-studio").hidden = false;
-  $("studio").querySelector("p").hidden = false;
-}
-
-function openStudio() {
-  const key = knownKey(show.id);
-  // The key rides in the fragment, which never reaches a server; the host page
-  // also finds it in this tab's sessionStorage.
-  const src = `/host/${encodeURIComponent(show.id)}${key ? `#key=${encodeURIComponent(key)}` : ""}`;
-  const frame = el("iframe", {
-    src,
-    title: show.title,
-    className: "studio-iframe",
-    attrs: { allow: "camera; microphone; autoplay; display-capture" },
-  });
-  $("open-studio").hidden = true;
-  $("studio").querySelector("p").hidden = true;
-  $("studio").append(frame);
+  clearTimeout(shareTimer);
+  shareTimer = setTimeout(() => setText($("room-share"), "share.copy"), SHARE_CONFIRM_MS);
 }
 
 async function loadShow(showId) {
-  const body = await get(`/api/shows/${encodeURIComponent(showId)}`);
+  const body = await get(`/api/shows/${enc(showId)}`);
   return body.show || body;
 }
 
+/** Show the cockpit's controls, or only an error (no such show, or another creator's). */
+function drawCockpit(usable, error = null) {
+  for (const id of ["cockpit-grid", "room-stats", "room-share", "room-watch", "room-analytics"]) {
+    $(id).hidden = !usable;
+  }
+  if (!usable) {
+    $("room-end").hidden = true;
+    $("room-title").textContent = "";
+    $("room-state").hidden = true;
+  } else {
+    $("room-state").hidden = false;
+  }
+  showError($("cockpit-error"), error ? errorText(error) : "");
+}
+
 async function enter(showId) {
-  closeStudio();
   revealKey(takeRevealedKey(showId));
   showError($("room-error"), "");
+  $("share-box").hidden = true;
+  drawCockpit(false);
+  let loaded;
+  let me;
   try {
-    show = await loadShow(showId);
+    [loaded, me] = await Promise.all([loadShow(showId), get("/api/auth/me")]);
   } catch (error) {
     show = null;
-    showError($("room-error"), errorText(error));
+    drawCockpit(false, error);
     return;
   }
-  if (!location.pathname.endsWith(`/${encodeURIComponent(showId)}`)) {
+  if (location.pathname !== `/console/shows/${enc(showId)}`) {
     return; // the creator moved on while the show loaded
   }
+  if (!loaded.creator || loaded.creator.id !== me.creator.id) {
+    drawCockpit(false, { code: "not_owner" }); // someone else's show: nothing to run here
+    return;
+  }
+  drawCockpit(true);
+  show = loaded;
+  rememberTitle(show);
+  $("room-watch").href = `/watch/${enc(show.id)}`;
+  $("room-analytics").href = `/console/shows/${enc(show.id)}/analytics`;
+  $("replay-box").open = show.status === "ended"; // what is left to set after the show
+  startRoom(show, { onShow: applyShow });
   applyShow({});
   enterReplaySettings(show, { onUpdate: applyShow });
-  $("room-watch").href = `/watch/${encodeURIComponent(show.id)}`;
-  $("room-analytics").href = `/console/shows/${encodeURIComponent(show.id)}/analytics`;
-  startRoom(show, { onShow: applyShow });
 }
 
 function leave() {
   stopRoom();
-  closeStudio();
+  closeStudio(); // the broadcast itself goes on: it belongs to the console
   revealKey(null);
+  show = null;
 }
 
-$("open-studio").addEventListener("click", openStudio);
 $("room-end").addEventListener("click", endShow);
+$("room-share").addEventListener("click", copyShareLink);
 $("key-copy").addEventListener("click", async () => {
   try {
     await navigator.clipboard.writeText($("key-value").value);
@@ -128,15 +176,16 @@ $("key-rotate").addEventListener("click", async () => {
     return;
   }
   try {
-    const body = await post(`/api/shows/${encodeURIComponent(show.id)}/stream-key`);
+    const body = await post(`/api/shows/${enc(show.id)}/stream-key`);
     rememberKey(show.id, body.stream_key);
     revealKey(takeRevealedKey(show.id));
+    applyShow({}); // the studio no longer asks for a key
     notify("key.rotated");
   } catch (error) {
-    showError($("room-error"), errorText(error));
+    showError($("cockpit-error"), errorText(error));
   }
 });
-document.querySelector("#view-show .bag-edit").addEventListener("toggle", async (event) => {
+$("bag-edit").addEventListener("toggle", async (event) => {
   if (!event.target.open || !show) {
     return;
   }
@@ -152,10 +201,10 @@ $("room-bag-save").addEventListener("click", async () => {
     return;
   }
   try {
-    await put(`/api/shows/${encodeURIComponent(show.id)}/products`, { product_ids: picker.selected() });
+    await put(`/api/shows/${enc(show.id)}/products`, { product_ids: picker.selected() });
     show = await loadShow(show.id);
     setBag(show.products || []);
-    document.querySelector("#view-show .bag-edit").open = false;
+    $("bag-edit").open = false;
     notify("common.saved");
   } catch (error) {
     showError($("room-error"), errorText(error));

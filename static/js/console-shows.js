@@ -1,7 +1,7 @@
 // The creator's shows, newest first, each opening its room.
 import { showError } from "./console-notice.js";
 import { $, el } from "./dom.js";
-import { formatDateTime } from "./format.js";
+import { timeElement } from "./format.js";
 import { errorText, get } from "./http.js";
 import { t } from "./i18n.js";
 
@@ -15,7 +15,7 @@ export function statusBadge(status, live) {
 }
 
 function row(show) {
-  const when = show.scheduled_at ? formatDateTime(show.scheduled_at) : "";
+  const when = show.scheduled_at ? timeElement(show.scheduled_at * 1000, "datetime", "muted") : null;
   return el(
     "li",
     { className: "row", dataset: { id: show.id } },
@@ -24,7 +24,7 @@ function row(show) {
       "a",
       { className: "row-main", href: `/console/shows/${encodeURIComponent(show.id)}`, dataset: { nav: "" } },
       el("strong", { textContent: show.title }),
-      el("span", { className: "muted", textContent: when }),
+      when,
     ),
     statusBadge(show.status, show.live),
   );

@@ -1,7 +1,10 @@
 // The creator console: sign-in, then products, shows, each show's room and orders.
 import { analyticsView } from "./console-analytics.js";
 import { fetchMe, setUpAuth } from "./console-auth.js";
+import { confirmSignOut, resumeBroadcast } from "./console-broadcast.js";
+import { orderView } from "./console-order.js";
 import { ordersView } from "./console-orders.js";
+import { packingView } from "./console-packing.js";
 import { productFormView } from "./console-product-form.js";
 import { productsView } from "./console-products.js";
 import { activeView, navigate, render, startRouter } from "./console-router.js";
@@ -11,9 +14,12 @@ import { showRoomView } from "./console-show.js";
 import { showsView } from "./console-shows.js";
 import { $ } from "./dom.js";
 import { initI18n, onLanguageChange } from "./i18n.js";
+import { mountOnAirDock } from "./on-air-dock.js";
 
 initI18n();
+mountOnAirDock();
 let me; // undefined until asked, then the creator or null
+let resumed = false;
 
 async function signedIn() {
   if (me === undefined) {
@@ -30,6 +36,10 @@ async function signedIn() {
     return false;
   }
   $("me").textContent = me.display_name; // text, never markup
+  if (!resumed) {
+    resumed = true;
+    resumeBroadcast(); // after a reload while live, this tab carries on by itself
+  }
   return true;
 }
 
@@ -42,6 +52,7 @@ setUpAuth({
     me = null;
     navigate("/console", { replace: true });
   },
+  confirmSignOut,
 });
 
 startRouter(
@@ -54,7 +65,9 @@ startRouter(
     [/^\/console\/shows\/new$/, showFormView],
     [/^\/console\/shows\/([^/]+)$/, showRoomView],
     [/^\/console\/shows\/([^/]+)\/analytics$/, analyticsView],
+    [/^\/console\/shows\/([^/]+)\/packing-list$/, packingView],
     [/^\/console\/orders\/?$/, ordersView],
+    [/^\/console\/orders\/([^/]+)$/, orderView],
     [/^\/console\/settings\/?$/, settingsView],
   ],
   signedIn,

@@ -17,9 +17,9 @@ TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
   .split(/\s+/);
 
 /** A country's name in the reader's language ("United States", "美国"), else its code. */
-export function countryName(code) {
+export function countryName(code, localeTag = locale()) {
   try {
-    return new Intl.DisplayNames([locale()], { type: "region" }).of(code) || code;
+    return new Intl.DisplayNames([localeTag], { type: "region" }).of(code) || code;
   } catch (_unsupported) {
     return code;
   }

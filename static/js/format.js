@@ -1,5 +1,6 @@
-// Locale-aware formatting of money, times and countdowns.
-import { locale } from "./i18n.js";
+// Locale-aware formatting of money, times and countdowns. Times shown with
+// `timeElement` or `setTextWithTimes` follow a language switch.
+import { locale, onLanguageChange, setText } from "./i18n.js";
 
 /** Digits after the decimal point for `currency` (JPY 0, USD 2, KWD 3). */
 export function currencyExponent(currency) {
@@ -53,6 +54,63 @@ export function formatClock(epochMs) {
     new Date(epochMs),
   );
 }
+
+// How `timeElement` and `setTextWithTimes` word a time given in epoch ms.
+const TIME_STYLES = {
+  clock: (ms) => formatClock(ms),
+  datetime: (ms) => formatDateTime(ms / 1000),
+};
+
+function wordTime([epochMs, style]) {
+  return (TIME_STYLES[style] || TIME_STYLES.datetime)(epochMs);
+}
+
+/**
+ * A `<time>` showing `epochMs` as a "clock" (09:34) or "datetime", in the
+ * page's language now and after every language switch.
+ */
+export function timeElement(epochMs, style = "datetime", className = "") {
+  const time = document.createElement("time");
+  time.className = className;
+  time.dateTime = new Date(epochMs).toISOString();
+  time.dataset.timeStyle = style;
+  time.dataset.epochMs = String(epochMs);
+  time.textContent = wordTime([epochMs, style]);
+  return time;
+}
+
+/**
+ * `setText` with times among the params: `times` maps a placeholder to
+ * `[epochMs, style]` ("chat.muted_until", {}, {time: [until, "clock"]}), and
+ * the text is worded again, times included, after a language switch.
+ */
+export function setTextWithTimes(element, key, params, times) {
+  element.dataset.i18nTimes = JSON.stringify(times);
+  const worded = Object.fromEntries(Object.entries(times).map(([name, time]) => [name, wordTime(time)]));
+  setText(element, key, { ...params, ...worded });
+}
+
+// translate() has put back the old words (times in the old language): redo the times.
+onLanguageChange(() => {
+  for (const time of document.querySelectorAll("time[data-time-style]")) {
+    time.textContent = wordTime([Number(time.dataset.epochMs), time.dataset.timeStyle]);
+  }
+  for (const element of document.querySelectorAll("[data-i18n-times]")) {
+    if (!element.dataset.i18n) {
+      delete element.dataset.i18nTimes; // the element now shows other text
+      continue;
+    }
+    let params = {};
+    let times = {};
+    try {
+      params = element.dataset.i18nArgs ? JSON.parse(element.dataset.i18nArgs) : {};
+      times = JSON.parse(element.dataset.i18nTimes);
+    } catch (_bad) {
+      continue;
+    }
+    setTextWithTimes(element, element.dataset.i18n, params, times);
+  }
+});
 
 /** A duration in ms as "1:02:03", "02:03" (never negative). */
 export function formatDuration(ms) {

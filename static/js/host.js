@@ -1,308 +1,101 @@
-// The creator's page: pick devices, preview, go live over WHIP, end the show.
+// The standalone publishing page (/host/{id}, e.g. in its own window): pick
+// devices, preview, go live over WHIP, end the show. The broadcast itself is
+// the shared Broadcaster, the same one the console uses.
 import { $, fetchShow, showIdFromPath } from "./api.js";
-import { errorText } from "./http.js";
-import { initI18n, setText, t } from "./i18n.js";
-import { WhipClient } from "./whip.js";
+import { drawBadge, drawProblem, tickTimer } from "./broadcast-view.js";
+import { Broadcaster, rememberedBroadcast } from "./broadcaster.js";
+import { confirmEndShow } from "./confirm-dialog.js";
+import { createDevicePicker } from "./device-picker.js";
+import { initI18n, onLanguageChange, setText, t } from "./i18n.js";
+import { forgetKey, knownKey, rememberKey } from "./stream-keys.js";
 
 const showId = showIdFromPath();
-const preview = $("preview");
-const status = $("status");
+const broadcaster = new Broadcaster();
 const goLive = $("go-live");
 const end = $("end");
-const cameraSelect = $("camera");
-const microphoneSelect = $("microphone");
-
-const DISCONNECT_GRACE_MS = 4000;
-const MAX_RETRIES = 8;
 
 // The key travels in the URL fragment, which browsers never send to a server.
 // Keep it for this tab only (a reload still works) and out of the address bar.
-const keyStorage = `livesale:stream-key:${showId}`;
 const fragmentKey = new URLSearchParams(location.hash.slice(1)).get("key");
 if (fragmentKey) {
-  try {
-    sessionStorage.setItem(keyStorage, fragmentKey);
-  } catch (_storageDisabled) {
-    // Then the key lives only in this page's memory.
-  }
+  rememberKey(showId, fragmentKey, { reveal: false });
   history.replaceState(null, "", location.pathname + location.search);
 }
-let savedKey = fragmentKey;
-if (!savedKey) {
-  try {
-    savedKey = sessionStorage.getItem(keyStorage);
-  } catch (_storageDisabled) {
-    savedKey = null;
-  }
-}
+let savedKey = fragmentKey || knownKey(showId);
 $("key-field").hidden = Boolean(savedKey);
-
-let stream = null;
-let client = null;
-let liveSince = null;
-let ended = false; // the show is over: nothing more to do on this page
-let wantLive = false; // the creator pressed "Go live" and not "End"
-let retries = 0;
-let retryTimer = null;
-let graceTimer = null;
+let showEnded = false;
 
 initI18n();
-// Inside the console's iframe the page drops its own header.
-document.body.classList.toggle("embedded", window.self !== window.top);
-
-function setState(state, key) {
-  status.dataset.state = state;
-  setText(status, key);
-}
-
-/** Show a translated message (`key` with params) or nothing. */
-function showError(key, params) {
-  if (key) {
-    setText($("error"), key, params);
-  } else {
-    delete $("error").dataset.i18n;
-    $("error").textContent = "";
-  }
-}
-
-/** Show a server or device error: its translated code, or its English message. */
-function showFailure(error) {
-  showError("host.error", { reason: errorText(error) });
-}
 
 function streamKey() {
   return savedKey || $("stream-key").value.trim();
 }
 
-function updateButtons() {
-  goLive.disabled = ended || wantLive || !stream;
-  end.disabled = ended || !wantLive;
-}
-
-async function loadShow() {
-  try {
-    const show = await fetchShow(showId);
-    $("title").textContent = show.title;
-    document.querySelector("title").removeAttribute("data-i18n"); // the show's title now
-    document.title = `${show.title} · ${t("host.heading")}`;
-    if (show.status === "ended") {
-      markEnded("host.ended_note");
-    }
-  } catch (error) {
-    showFailure(error);
+function draw() {
+  const ended = showEnded || broadcaster.state === "ended";
+  drawBadge($("status"), broadcaster);
+  if (ended && !broadcaster.problem) {
+    setText($("error"), "host.ended_note");
+  } else {
+    drawProblem($("error"), broadcaster.problem);
   }
-}
-
-function fillSelect(select, devices, fallback) {
-  const current = select.value;
-  select.replaceChildren();
-  devices.forEach((device, index) => {
-    const option = document.createElement("option");
-    option.value = device.deviceId;
-    option.textContent = device.label || t(`host.${fallback}_n`, { n: index + 1 }); // text, never markup
-    select.append(option);
-  });
-  if (!devices.length) {
-    const option = document.createElement("option");
-    option.value = "";
-    setText(option, `host.none_${fallback}`);
-    select.append(option);
+  if ($("preview").srcObject !== broadcaster.stream) {
+    $("preview").srcObject = broadcaster.stream;
   }
-  if (current && devices.some((d) => d.deviceId === current)) {
-    select.value = current;
-  }
-}
-
-async function listDevices() {
-  // Labels and ids are only filled in after getUserMedia was granted.
-  const devices = await navigator.mediaDevices.enumerateDevices();
-  fillSelect(cameraSelect, devices.filter((d) => d.kind === "videoinput"), "camera");
-  fillSelect(microphoneSelect, devices.filter((d) => d.kind === "audioinput"), "microphone");
-  if (stream) {
-    // Show the devices actually in use.
-    const [video] = stream.getVideoTracks();
-    const [audio] = stream.getAudioTracks();
-    const videoId = video && video.getSettings().deviceId;
-    const audioId = audio && audio.getSettings().deviceId;
-    if (videoId && [...cameraSelect.options].some((o) => o.value === videoId)) {
-      cameraSelect.value = videoId;
-    }
-    if (audioId && [...microphoneSelect.options].some((o) => o.value === audioId)) {
-      microphoneSelect.value = audioId;
-    }
-  }
-}
-
-async function openDevices() {
-  const camera = cameraSelect.value;
-  const microphone = microphoneSelect.value;
-  const next = await navigator.mediaDevices.getUserMedia({
-    video: {
-      ...(camera ? { deviceId: { exact: camera } } : {}),
-      width: { ideal: 1280 },
-      height: { ideal: 720 },
-      frameRate: { ideal: 30 },
-    },
-    audio: microphone ? { deviceId: { exact: microphone } } : true,
-  });
-  if (client) {
-    // Switch devices mid-show without renegotiating.
-    for (const track of next.getTracks()) {
-      await client.replaceTrack(track);
-    }
-  }
-  if (stream) {
-    stream.getTracks().forEach((t) => t.stop());
-  }
-  stream = next;
-  preview.srcObject = stream;
-  $("preview-note").hidden = true;
-  updateButtons();
-}
-
-function formatElapsed(ms) {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  const hh = Math.floor(seconds / 3600);
-  const mm = String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
-  const ss = String(seconds % 60).padStart(2, "0");
-  return hh ? `${hh}:${mm}:${ss}` : `${mm}:${ss}`;
-}
-
-setInterval(() => {
-  if (liveSince !== null) {
-    $("timer").textContent = formatElapsed(Date.now() - liveSince);
-  }
-}, 500);
-
-function onConnectionState(state) {
-  if (!wantLive || ended) {
-    return;
-  }
-  clearTimeout(graceTimer);
-  if (state === "connected") {
-    retries = 0;
-    if (liveSince === null) {
-      liveSince = Date.now();
-    }
-    setState("live", "badge.live");
-    showError("");
-  } else if (state === "disconnected") {
-    // Often a blip that ICE recovers from; publish again only if it lasts.
-    setState("connecting", "badge.reconnecting");
-    graceTimer = setTimeout(() => scheduleRetry("host.connection_lost"), DISCONNECT_GRACE_MS);
-  } else if (state === "failed") {
-    scheduleRetry("host.connection_lost");
-  }
-}
-
-/** Publish again after a backoff; `note` is a message key, or an error to show. */
-function scheduleRetry(note) {
-  if (!wantLive || ended) {
-    return;
-  }
-  if (client) {
-    client.close(); // no DELETE: that would end the show for everyone
-    client = null;
-  }
-  if (retries >= MAX_RETRIES) {
-    wantLive = false;
-    setState("error", "badge.error");
-    showError("host.gave_up");
-    updateButtons();
-    return;
-  }
-  retries += 1;
-  setState("connecting", "badge.reconnecting");
-  if (typeof note === "string" && note) {
-    showError(note);
-  } else if (note) {
-    showFailure(note);
-  }
-  clearTimeout(retryTimer);
-  retryTimer = setTimeout(publish, Math.min(1000 * 2 ** (retries - 1), 8000));
-}
-
-async function publish() {
-  if (!wantLive || ended || client) {
-    return;
-  }
-  const attempt = new WhipClient();
-  attempt.onstatechange = onConnectionState;
-  client = attempt;
-  try {
-    await attempt.publish(`/whip/${encodeURIComponent(showId)}`, streamKey(), stream);
-  } catch (error) {
-    if (client === attempt) {
-      client = null;
-    }
-    if (!wantLive || error.code === "aborted") {
-      return;
-    }
-    if (error.code === "publisher_exists" || error.code === "network_error" || error.status >= 500) {
-      // Our previous connection may still be timing out on the server.
-      scheduleRetry(error.code === "publisher_exists" ? "" : error);
-      return;
-    }
-    wantLive = false;
-    if (error.code === "show_ended") {
-      markEnded("host.ended_note");
-    } else {
-      setState("error", "badge.error");
-      showFailure(error);
-      if (error.code === "unauthorized" || error.code === "forbidden") {
-        savedKey = null;
-        $("key-field").hidden = false;
-      }
-    }
-    updateButtons();
+  $("preview-note").hidden = Boolean(broadcaster.stream) || ended;
+  goLive.hidden = ended || broadcaster.onAir();
+  goLive.disabled = !broadcaster.stream;
+  // Ending needs the WHIP session this page holds: only while it is on air.
+  end.hidden = ended || !broadcaster.onAir();
+  const problem = broadcaster.problem && broadcaster.problem.error;
+  if (problem && (problem.code === "unauthorized" || problem.code === "forbidden")) {
+    savedKey = null; // rotated, or mistyped: ask for it again
+    forgetKey(showId);
+    $("key-field").hidden = false;
   }
 }
 
 function start() {
   if (!streamKey()) {
-    showError("host.key_first");
+    setText($("error"), "host.key_first");
     $("stream-key").focus();
     return;
   }
-  const pasted = $("stream-key").value.trim();
-  if (pasted && !savedKey) {
-    savedKey = pasted;
-    try {
-      sessionStorage.setItem(keyStorage, pasted);
-    } catch (_storageDisabled) {
-      // Memory only.
-    }
+  if (!savedKey) {
+    savedKey = $("stream-key").value.trim();
+    rememberKey(showId, savedKey, { reveal: false });
   }
-  wantLive = true;
-  retries = 0;
-  showError("");
-  setState("connecting", "badge.connecting");
-  updateButtons();
-  publish();
-}
-
-function markEnded(key) {
-  ended = true;
-  wantLive = false;
-  liveSince = null;
-  setState("ended", "badge.ended");
-  if (key) {
-    showError(key);
-  }
-  updateButtons();
+  broadcaster.start(showId, savedKey);
 }
 
 async function stop() {
-  wantLive = false;
-  clearTimeout(retryTimer);
-  clearTimeout(graceTimer);
-  end.disabled = true;
-  const current = client;
-  client = null;
-  if (current) {
-    await current.stop(); // DELETE on the session: the show ends for every viewer
+  if (await confirmEndShow()) {
+    showEnded = true;
+    await broadcaster.end(); // DELETE on the session: the show ends for every viewer
   }
-  markEnded("");
+}
+
+async function loadShow() {
+  let show;
+  try {
+    show = await fetchShow(showId);
+  } catch (error) {
+    broadcaster.set({ problem: { error } });
+    return;
+  }
+  $("title").textContent = show.title; // text, never markup
+  document.querySelector("title").removeAttribute("data-i18n"); // the show's title now
+  document.title = `${show.title} · ${t("host.heading")}`;
+  if (show.status === "ended") {
+    showEnded = true;
+    broadcaster.markEnded();
+    return;
+  }
+  const resumed = rememberedBroadcast();
+  if (resumed && resumed.showId === showId && savedKey) {
+    // This tab was on air before a reload: carry on by itself.
+    broadcaster.start(showId, savedKey, { since: resumed.since });
+  }
 }
 
 goLive.addEventListener("click", start);
@@ -312,30 +105,16 @@ $("stream-key").addEventListener("keydown", (event) => {
     start();
   }
 });
-for (const select of [cameraSelect, microphoneSelect]) {
-  select.addEventListener("change", () => {
-    openDevices().catch((error) => showError("host.switch_failed", { reason: error.message }));
-  });
-}
-navigator.mediaDevices?.addEventListener?.("devicechange", () => {
-  listDevices().catch(() => {});
-});
-window.addEventListener("pagehide", () => {
-  // Leaving the page drops the connection only; the show stays on and can resume.
-  if (client) {
-    client.close();
+window.addEventListener("beforeunload", (event) => {
+  if (broadcaster.onAir()) {
+    event.preventDefault(); // the browser asks before the broadcast drops
+    event.returnValue = "";
   }
 });
 
+const picker = createDevicePicker(broadcaster, { camera: $("camera"), microphone: $("microphone") });
+broadcaster.subscribe(draw);
+onLanguageChange(draw);
+tickTimer($("timer"), broadcaster);
+broadcaster.openCamera().then(() => picker.refresh());
 loadShow();
-if (!navigator.mediaDevices || !window.RTCPeerConnection) {
-  setState("error", "badge.error");
-  showError("host.no_webrtc");
-} else {
-  openDevices()
-    .then(listDevices)
-    .catch((error) => {
-      setState("error", "badge.error");
-      showError("host.no_camera", { reason: error.message });
-    });
-}

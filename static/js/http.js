@@ -1,6 +1,6 @@
 // JSON over fetch for the REST API: cookies same-origin, errors as ServerError.
 import { errorFrom, ServerError } from "./session.js";
-import { has, t } from "./i18n.js";
+import { errorWords } from "./field-errors.js";
 
 /**
  * `method url` with an optional JSON body; resolves with the parsed JSON body
@@ -50,17 +50,10 @@ export const patch = (url, body) => request("PATCH", url, body);
 export const del = (url) => request("DELETE", url);
 
 /**
- * A message for an error: the translation of its stable code when we have one,
- * else the server's English message. A validation error keeps the server's
- * English explanation too: only it says what is wrong with the field.
+ * A message for an error in the page's language: a validation error worded
+ * from its field and reason ("Price must be at least $0.01"), else the
+ * translation of its stable code (never the server's English text for a code we know).
  */
 export function errorText(error) {
-  const code = error && error.code;
-  if (code === "validation_failed" && error.message) {
-    return `${t("error.validation_failed")}: ${error.message}`;
-  }
-  if (code && has(`error.${code}`)) {
-    return t(`error.${code}`);
-  }
-  return (error && error.message) || t("error.unknown");
+  return errorWords(error);
 }

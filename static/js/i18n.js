@@ -159,7 +159,7 @@ export function initI18n(container = document.querySelector("header.bar")) {
   updateSwitches();
 }
 
-// Another tab (or the console's embedded host page) switched: follow it.
+// Another tab or window (e.g. the host page beside the console) switched: follow it.
 window.addEventListener("storage", (event) => {
   if (event.key === STORAGE_KEY && LANGUAGES.includes(event.newValue)) {
     setLanguage(event.newValue);

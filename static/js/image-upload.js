@@ -5,7 +5,7 @@ import { t } from "./i18n.js";
 
 /**
  * Manage a list of images in `list` fed by the file `input`. `single` keeps at
- * most one (a cover). `onError(text)` reports failed uploads.
+ * most one (a cover). `onError(text)` reports failed uploads (and "" after one that worked).
  * Returns `{set(images), images()}` with images as `{id, url}`.
  */
 export function createImageList({ list, input, single = false, onError }) {
@@ -38,6 +38,7 @@ export function createImageList({ list, input, single = false, onError }) {
         const image = { id: body.image.id, url: body.image.url };
         images = single ? [image] : [...images, image];
         draw();
+        onError(""); // an earlier failed upload is no longer the news
       } catch (error) {
         onError(errorText(error));
       }

@@ -1,64 +1,59 @@
-// The home page: shows live now, then upcoming ones, each linking to its show page.
-import { $, fetchShows } from "./api.js";
-import { el } from "./dom.js";
-import { formatDateTime } from "./format.js";
-import { errorText } from "./http.js";
-import { initI18n, onLanguageChange, setText, t } from "./i18n.js";
+// The home page: shows live now (with their viewers), upcoming ones (in the
+// reader's time zone) and past ones with a replay, each opening its show page.
+import { $ } from "./dom.js";
+import { errorText, get } from "./http.js";
+import { initI18n, onLanguageChange, setText } from "./i18n.js";
+import { PastShows } from "./past-shows.js";
+import { showCard, zoneNote } from "./show-cards.js";
 
 const REFRESH_MS = 10000;
-let lists = { live: [], scheduled: [] };
+let lists = { live: [], upcoming: [] };
+let loaded = false;
 
-function cover(show) {
-  if (show.cover_image_url) {
-    return el("img", { className: "cover", src: show.cover_image_url, alt: "", loading: "lazy" });
-  }
-  return el("div", { className: "cover cover-empty", attrs: { "aria-hidden": "true" } });
+function showError(error) {
+  setText($("error"), "home.load_failed", { reason: errorText(error) });
 }
 
-function showCard(show, live) {
-  const badge = el("span", { className: "badge", dataset: { state: live ? "live" : "idle" } });
-  setText(badge, live ? "badge.live" : "badge.upcoming");
-  const meta = el("span", { className: "meta" });
-  const creator = show.creator && show.creator.display_name;
-  if (creator) {
-    meta.append(el("span", { className: "creator" }, creator)); // text, never markup
-  }
-  if (!live && show.scheduled_at) {
-    meta.append(
-      el("time", {
-        className: "when",
-        dateTime: new Date(show.scheduled_at * 1000).toISOString(),
-        textContent: formatDateTime(show.scheduled_at),
-      }),
-    );
-  }
-  const link = el(
-    "a",
-    { className: "show-card", href: `/watch/${encodeURIComponent(show.id)}`, dataset: { live: String(live) } },
-    el("span", { className: "cover-wrap" }, cover(show), el("span", { className: "corner" }, badge)),
-    el("span", { className: "title", textContent: show.title || t("show.untitled") }),
-    meta,
-  );
-  return el("li", {}, link);
+/** The notice goes once loading works again (and stays gone after a language switch). */
+function clearError() {
+  const notice = $("error");
+  delete notice.dataset.i18n;
+  delete notice.dataset.i18nArgs;
+  notice.textContent = "";
 }
+
+const past = new PastShows({
+  list: $("past-shows"),
+  more: $("past-more"),
+  empty: $("past-empty"),
+  onError: showError,
+});
 
 function render() {
-  $("live-shows").replaceChildren(...lists.live.map((show) => showCard(show, true)));
-  $("upcoming-shows").replaceChildren(...lists.scheduled.map((show) => showCard(show, false)));
+  if (!loaded) {
+    return;
+  }
+  $("live-shows").replaceChildren(...lists.live.map((show) => showCard(show, "live")));
+  $("upcoming-shows").replaceChildren(...lists.upcoming.map((show) => showCard(show, "upcoming")));
   $("live-empty").hidden = lists.live.length > 0;
-  $("upcoming-empty").hidden = lists.scheduled.length > 0;
+  $("upcoming-empty").hidden = lists.upcoming.length > 0;
+  zoneNote($("upcoming-zone"), lists.upcoming.length > 0);
+  past.render();
 }
 
 async function load() {
   try {
-    const [live, scheduled] = await Promise.all([fetchShows("live"), fetchShows("scheduled")]);
-    // Soonest first; shows without a time after those with one.
-    scheduled.sort((a, b) => (a.scheduled_at ?? Infinity) - (b.scheduled_at ?? Infinity));
-    lists = { live, scheduled };
+    const [live, upcoming] = await Promise.all([
+      get("/api/shows?status=live"),
+      get("/api/shows?status=scheduled"),
+      past.refresh(),
+    ]);
+    lists = { live: live.shows, upcoming: upcoming.shows };
+    loaded = true;
     render();
-    $("error").textContent = "";
+    clearError();
   } catch (error) {
-    setText($("error"), "home.load_failed", { reason: errorText(error) });
+    showError(error);
   }
 }
 

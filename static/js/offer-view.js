@@ -42,9 +42,9 @@ export function productLeft(offer) {
   return counts.length ? counts.reduce((sum, n) => sum + n, 0) : null;
 }
 
-/** Milliseconds left of the pin's flash sale (its `ends_at` as the card keeps it, on this device's clock). */
+/** Milliseconds left of the pin's flash sale (its `ends_at`: epoch seconds, on this device's clock). */
 export function saleMsLeft(pin) {
-  return pin && pin.flash_sale ? Math.max(pin.flash_sale.ends_at - Date.now(), 0) : 0;
+  return pin && pin.flash_sale ? Math.max(pin.flash_sale.ends_at * 1000 - Date.now(), 0) : 0;
 }
 
 /** A bag product as an offer: no pin on screen, so no flash sale. */

@@ -1,6 +1,6 @@
 // Pieces of an order shown to people: its lines, total, status in words and
 // shipping address (the checkout sheet, the order page and the console).
-import { countryName } from "./countries.js";
+import { addressElement } from "./address.js";
 import { el } from "./dom.js";
 import { formatMoney } from "./format.js";
 import { has, t } from "./i18n.js";
@@ -36,6 +36,7 @@ export function linesList(lines, currency) {
             }),
           }),
           line.flash_sale ? el("span", { className: "order-flag", textContent: t("card.flash_sale") }) : null,
+          line.refunded ? el("span", { className: "order-line-refunded", textContent: t("order.line_refunded") }) : null,
         ),
         el("span", { className: "order-line-total", textContent: formatMoney(line.line_total_minor, currency) }),
       ),
@@ -75,28 +76,7 @@ export function sellerStatusText(order) {
   return order.status_reason && has(key) ? `${status} · ${t(key)}` : status;
 }
 
-/** The shipping address as lines of text (name first). */
-export function addressLines(order) {
-  const a = order.address || {};
-  const cityLine = [a.postal_code, a.city].filter(Boolean).join(" ");
-  return [
-    order.name,
-    a.line1,
-    a.line2,
-    [cityLine, a.region].filter(Boolean).join(", "),
-    a.country ? countryName(a.country) : "",
-  ].filter(Boolean);
-}
-
-/** The address as an <address> element of text lines. */
+/** The shipping address as an <address> element, in its country's order. */
 export function addressBlock(order) {
-  const lines = addressLines(order);
-  const node = el("address", { className: "order-address" });
-  lines.forEach((line, index) => {
-    if (index) {
-      node.append(el("br"));
-    }
-    node.append(line); // text, never markup
-  });
-  return node;
+  return addressElement(order.address, { name: order.name, className: "order-address" });
 }

@@ -4,7 +4,7 @@
 // paid from here.
 import { fetchOrder, refreshOrder } from "./checkout-api.js";
 import { $ } from "./dom.js";
-import { formatDateTime } from "./format.js";
+import { formatDateTime, formatMoney } from "./format.js";
 import { errorText } from "./http.js";
 import { initI18n, onLanguageChange, setText } from "./i18n.js";
 import { addressBlock, linesList, reasonText, statusText, totalRow } from "./order-view.js";
@@ -47,7 +47,13 @@ function render() {
     $("order-reason").textContent = reason;
   }
   setText($("order-number"), "order.number", { id: order.id });
+  renderShipment(order.shipment);
   $("order-lines").replaceChildren(linesList(order.lines, order.currency), totalRow(order.total_minor, order.currency));
+  const partlyRefunded = order.refunded_minor > 0 && order.status !== "refunded";
+  $("order-refunded").hidden = !partlyRefunded;
+  if (partlyRefunded) {
+    setText($("order-refunded"), "orderpage.refunded", { amount: formatMoney(order.refunded_minor, order.currency) });
+  }
   $("order-address").replaceChildren(addressBlock(order));
   $("order-email").textContent = order.email; // text, never markup
   const placed = order.paid_at ? ["orderpage.paid_at", order.paid_at] : ["orderpage.placed_at", order.created_at];
@@ -64,6 +70,37 @@ function render() {
   } else if (!payable) {
     pay = null;
     $("order-pay-form").replaceChildren();
+  }
+}
+
+/** A web address to link to, or null (the server accepts only these; never a script). */
+function webAddress(text) {
+  try {
+    const url = new URL(text);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+  } catch (_notAnAddress) {
+    return null;
+  }
+}
+
+/** The carrier, tracking number and tracking link, once the seller has sent the order. */
+function renderShipment(shipment) {
+  $("order-shipment").hidden = !shipment;
+  if (!shipment) {
+    return;
+  }
+  const carrier = $("order-carrier");
+  carrier.hidden = !shipment.carrier;
+  setText(carrier, "orderpage.carrier", { carrier: shipment.carrier });
+  const number = $("order-tracking-number");
+  number.hidden = !shipment.tracking_number;
+  setText(number, "orderpage.tracking_number", { number: shipment.tracking_number });
+  const href = shipment.tracking_url ? webAddress(shipment.tracking_url) : null;
+  $("order-track-line").hidden = !href;
+  if (href) {
+    $("order-track").href = href;
+  } else {
+    $("order-track").removeAttribute("href");
   }
 }
 

@@ -126,7 +126,7 @@ export function createPinCard(container, { onBuy = null } = {}) {
     if (!sale || !nodes.countdown) {
       return;
     }
-    const left = sale.ends_at - Date.now();
+    const left = sale.ends_at * 1000 - Date.now(); // ends_at: epoch seconds
     if (left > 0) {
       nodes.countdown.textContent = t("card.ends_in", { time: formatDuration(left) });
     } else {
@@ -172,7 +172,7 @@ export function createPinCard(container, { onBuy = null } = {}) {
       }
       refresh();
     },
-    /** Move the flash sale's end (the replay's sale follows the video, not the clock). */
+    /** Move the flash sale's end, epoch seconds (the replay's sale follows the video, not the clock). */
     setSaleEnd(endsAt) {
       if (pin && pin.flash_sale) {
         pin = { ...pin, flash_sale: { ...pin.flash_sale, ends_at: endsAt } };

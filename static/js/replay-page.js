@@ -18,7 +18,7 @@ export function replayPin(chapter, offsetMs, flashSales) {
     id: chapter.pin_id,
     product: chapter.product,
     offset_ms: chapter.offset_ms,
-    flash_sale: running ? { ...sale, ends_at: Date.now() + (sale.until_ms - offsetMs) } : null,
+    flash_sale: running ? { ...sale, ends_at: (Date.now() + (sale.until_ms - offsetMs)) / 1000 } : null,
     note: sale && !running ? "replay.price_note" : null,
   };
 }

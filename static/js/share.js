@@ -29,14 +29,14 @@ export function setUpShare({ button, note, link }) {
   /** The clipboard was refused: the link, selected, to copy by hand. */
   function offerByHand(url) {
     const field = el("input", { type: "url", readOnly: true, value: url, className: "share-link" });
-    field.setAttribute("aria-label", t("share.copy_by_hand"));
+    field.setAttribute("aria-label", t("watch_share.copy_by_hand"));
     const close = el("button", { type: "button", className: "sheet-close", textContent: "×" });
     close.setAttribute("aria-label", t("checkout.close"));
     close.addEventListener("click", () => {
       note.hidden = true;
     });
     const text = el("span", {});
-    setText(text, "share.copy_by_hand");
+    setText(text, "watch_share.copy_by_hand");
     say(text, field, close);
     field.focus();
     field.select();
@@ -58,7 +58,7 @@ export function setUpShare({ button, note, link }) {
     try {
       await navigator.clipboard.writeText(url);
       const text = el("span", {});
-      setText(text, "share.copied");
+      setText(text, "watch_share.copied");
       say(text);
       hideSoon();
     } catch (_refused) {

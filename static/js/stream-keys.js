@@ -1,12 +1,16 @@
-// Stream keys in this tab only: the host page reads the same sessionStorage
-// entry, so the embedded studio can go live without pasting the key.
+// Stream keys in this tab only: the console's studio and the host page read
+// the same sessionStorage entry, so going live needs no pasting, even after a reload.
 
 const storageKey = (showId) => `livesale:stream-key:${showId}`;
 const revealed = new Map(); // show id -> key not yet shown to the creator
+const inMemory = new Map(); // show id -> key, for when sessionStorage is disabled
 
-/** Remember a key the server just returned (on create or rotate). */
-export function rememberKey(showId, key) {
-  revealed.set(showId, key);
+/** Remember a key for this tab; one the server just returned (create, rotate) is shown once. */
+export function rememberKey(showId, key, { reveal = true } = {}) {
+  if (reveal) {
+    revealed.set(showId, key);
+  }
+  inMemory.set(showId, key);
   try {
     sessionStorage.setItem(storageKey(showId), key);
   } catch (_storageDisabled) {
@@ -16,13 +20,21 @@ export function rememberKey(showId, key) {
 
 /** The key for this tab, if known. */
 export function knownKey(showId) {
-  if (revealed.has(showId)) {
-    return revealed.get(showId);
-  }
   try {
-    return sessionStorage.getItem(storageKey(showId));
+    return sessionStorage.getItem(storageKey(showId)) || inMemory.get(showId) || null;
   } catch (_storageDisabled) {
-    return null;
+    return inMemory.get(showId) || null;
+  }
+}
+
+/** Forget a key the server refused (rotated elsewhere, mistyped). */
+export function forgetKey(showId) {
+  revealed.delete(showId);
+  inMemory.delete(showId);
+  try {
+    sessionStorage.removeItem(storageKey(showId));
+  } catch (_storageDisabled) {
+    // Nothing was stored.
   }
 }
 

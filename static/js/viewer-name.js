@@ -1,7 +1,7 @@
 // The guest's display name: chosen once (PUT /api/viewer sets a guest cookie),
 // changeable later. The chat's name form and the checkout both use it.
-import { errorText, get, put } from "./http.js";
-import { setText } from "./i18n.js";
+import { bindFieldErrors, checkInputs } from "./field-errors.js";
+import { get, put } from "./http.js";
 
 /**
  * Wire the name form. `onName(viewer)` runs after a name was saved (the room
@@ -12,6 +12,9 @@ import { setText } from "./i18n.js";
  */
 export function setUpViewerName({ form, input, current, changeButton, error, onName, onChange }) {
   let viewer = null;
+  // The page words what is wrong under the input, in its own language (no browser bubble).
+  form.noValidate = true;
+  const fieldErrors = bindFieldErrors({ form, fields: { display_name: input }, summary: error });
 
   function render() {
     form.hidden = Boolean(viewer);
@@ -33,18 +36,16 @@ export function setUpViewerName({ form, input, current, changeButton, error, onN
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const name = input.value.trim();
-    if (!name) {
-      setText(error, "chat.name_required");
-      input.focus();
+    const problems = checkInputs({ display_name: input });
+    if (problems.length) {
+      fieldErrors.show(problems);
       return;
     }
-    error.textContent = "";
+    fieldErrors.clear();
     try {
-      await choose(name);
+      await choose(input.value.trim());
     } catch (failure) {
-      delete error.dataset.i18n;
-      error.textContent = errorText(failure);
+      fieldErrors.show(failure);
     }
   });
   changeButton.addEventListener("click", () => {

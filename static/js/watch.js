@@ -222,12 +222,12 @@ function renderViewers() {
   $("viewer-count").textContent = formatCount(viewers);
 }
 
-/** Flash-sale end times are server epoch ms: shift them onto this device's clock. */
+/** Flash-sale end times are server epoch seconds: shift them onto this device's clock. */
 function localPin(pin) {
   if (!pin || !pin.flash_sale) {
     return pin;
   }
-  return { ...pin, flash_sale: { ...pin.flash_sale, ends_at: pin.flash_sale.ends_at + clockSkew } };
+  return { ...pin, flash_sale: { ...pin.flash_sale, ends_at: pin.flash_sale.ends_at + clockSkew / 1000 } };
 }
 
 function onEvent(event) {
@@ -265,7 +265,7 @@ function onEvent(event) {
       }
       if (event.pin && typeof event.pin.pinned_at === "number") {
         // A live pin was made a moment ago: the difference is mostly clock skew.
-        clockSkew = Date.now() - event.pin.pinned_at;
+        clockSkew = Date.now() - event.pin.pinned_at * 1000;
       }
       card.show(localPin(event.pin));
       bag.pinChanged();

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from livesale.domain import analytics
+from livesale.domain import analytics, analytics_chart
 from livesale.domain.analytics import (
     ActivityCount,
     SoldLine,
@@ -16,14 +16,15 @@ from livesale.domain.pins import FlashSale, TimelineEvent, TimelineKind
 LIVE_AT = 1000.0
 END = 1100.0
 
-# visitor a watches from before the show went live, leaves, comes back; b stays
-# to the end; c drops by. Watch time inside the show: 50 + 90 + 20 + 10 = 170 s.
+# visitor a watches from before the show went live (anonymous), leaves, comes
+# back as guest va; b (guest vb) stays to the end; c drops by. Watch time inside
+# the show: 50 + 90 + 20 + 10 = 170 s.
 SESSIONS = [
     WatchSession("a", 990.0, 1050.0),
-    WatchSession("b", 1010.0, 1100.0),
-    WatchSession("a", 1060.0, 1080.0),
+    WatchSession("b", 1010.0, 1100.0, "vb"),
+    WatchSession("a", 1060.0, 1080.0, "va"),
     WatchSession("c", 1020.0, 1030.0),
-    WatchSession("late", 1200.0, 1300.0),  # after the show: not in any figure
+    WatchSession("late", 1200.0, 1300.0, "vlate"),  # after the show: not in any figure
 ]
 SALE = FlashSale(
     sale_price_minor=1500, currency="USD", quantity=5, per_buyer_limit=1, duration_seconds=60
@@ -44,11 +45,11 @@ COUNTS = [
     ActivityCount(980.0, analytics.LIKE, 0, 9),  # before the show went live
 ]
 LINES = [
-    SoldLine("o1", OrderStatus.PAID, "USD", 1012.0, 1, 2, 1000),
-    SoldLine("o2", OrderStatus.REFUNDED, "USD", 1015.0, 1, 1, 500),
-    SoldLine("o3", OrderStatus.FULFILLED, "USD", 1045.0, 2, 1, 1500),
-    SoldLine("o3", OrderStatus.FULFILLED, "USD", 1045.0, None, 1, 200),
-    SoldLine("o4", OrderStatus.PENDING_PAYMENT, "USD", 1050.0, 2, 1, 1500),
+    SoldLine("o1", OrderStatus.PAID, "USD", 1012.0, 1, 2, 1000, "va"),
+    SoldLine("o2", OrderStatus.REFUNDED, "USD", 1015.0, 1, 1, 500, "vb"),
+    SoldLine("o3", OrderStatus.FULFILLED, "USD", 1045.0, 2, 1, 1500, "vb"),
+    SoldLine("o3", OrderStatus.FULFILLED, "USD", 1045.0, None, 1, 200, "vb"),
+    SoldLine("o4", OrderStatus.PENDING_PAYMENT, "USD", 1050.0, 2, 1, 1500, "va"),
 ]
 
 
@@ -93,12 +94,16 @@ def test_per_pin_figures() -> None:
         "to_ms": 40000,
         "seconds_on_screen": 35.0,
         "viewers_reached": 3,  # a, b, c were there between 1005 and 1040
+        # a bought o1 from this pin (as va, a name it took later); b's o2 was refunded.
+        "buyers": 1,
         "buy_taps": 5,
         "cart_adds": 0,
         "holds": 3,
         "orders": 1,  # o2 was refunded
         "units": 2,
-        "revenue": [{"currency": "USD", "amount_minor": 1000}],
+        # o1 and the refunded o2 were paid; o2's money went back.
+        "revenue": [{"currency": "USD", "amount_minor": 1500}],
+        "net": [{"currency": "USD", "amount_minor": 1000}],
         "conversion": pytest.approx(1 / 3),
     }
     assert second.as_json(LIVE_AT) == {
@@ -109,21 +114,82 @@ def test_per_pin_figures() -> None:
         "to_ms": 70000,
         "seconds_on_screen": 30.0,
         "viewers_reached": 2,  # a (twice) and b
+        "buyers": 1,  # b (o3); a's o4 is not paid
         "buy_taps": 4,
         "cart_adds": 1,
         "holds": 2,
         "orders": 1,  # o4 is not paid; o3's unpinned line is not this pin's
         "units": 1,
         "revenue": [{"currency": "USD", "amount_minor": 1500}],
+        "net": [{"currency": "USD", "amount_minor": 1500}],
         "conversion": 0.5,
     }
 
 
 def test_sales_of_the_show() -> None:
-    sold, revenue, refunded, given_back = analytics.sales(LINES)
-    assert (sold, refunded) == (2, 1)
-    assert revenue.as_json() == [{"currency": "USD", "amount_minor": 2700}]
-    assert given_back.as_json() == [{"currency": "USD", "amount_minor": 500}]
+    figures = analytics.sales(LINES)
+    assert (figures.sold, figures.refunded) == (2, 1)
+    # Revenue is every payment taken (the refunded o2 too); net is what is kept.
+    assert figures.revenue.as_json() == [{"currency": "USD", "amount_minor": 3200}]
+    assert figures.refunded_amount.as_json() == [{"currency": "USD", "amount_minor": 500}]
+    assert figures.net.as_json() == [{"currency": "USD", "amount_minor": 2700}]
+
+
+def test_net_revenue_is_kept_per_currency() -> None:
+    lines = [
+        SoldLine("o1", OrderStatus.REFUNDED, "EUR", 1010.0, None, 1, 900, "v1"),
+        SoldLine("o2", OrderStatus.PAID, "USD", 1011.0, None, 1, 2500, "v2"),
+        SoldLine("o3", OrderStatus.REFUNDED, "USD", 1012.0, None, 2, 5000, "v3"),
+    ]
+    figures = analytics.sales(lines)
+    assert figures.net.as_json() == [
+        {"currency": "EUR", "amount_minor": 0},
+        {"currency": "USD", "amount_minor": 2500},
+    ]
+    assert figures.revenue.as_json() == [
+        {"currency": "EUR", "amount_minor": 900},
+        {"currency": "USD", "amount_minor": 7500},
+    ]
+
+
+def test_a_buyer_who_orders_twice_is_one_buyer() -> None:
+    # Mia watches the pin and orders twice: 2 orders from 1 viewer, 100% not 200%.
+    sessions = [WatchSession("visitor:mia", 1000.0, 1100.0, "mia")]
+    lines = [
+        SoldLine("o1", OrderStatus.PAID, "USD", 1010.0, 1, 1, 2500, "mia"),
+        SoldLine("o2", OrderStatus.PAID, "USD", 1020.0, 1, 1, 2500, "mia"),
+    ]
+    spans = analytics.pin_spans(TIMELINE[:1], END)
+    (pin,) = analytics.pin_figures(spans, sessions, [], lines)
+    figures = pin.as_json(LIVE_AT)
+    assert (figures["orders"], figures["buyers"], figures["viewers_reached"]) == (2, 1, 1)
+    assert figures["conversion"] == 1.0
+
+
+def test_a_buyer_who_never_watched_is_not_a_converted_viewer() -> None:
+    # Bought through the API without opening the room: an order, not a viewer.
+    sessions = [WatchSession("visitor:a", 1000.0, 1100.0)]
+    lines = [SoldLine("o1", OrderStatus.PAID, "USD", 1010.0, 1, 1, 2500, "stranger")]
+    audiences = analytics.audiences_of_buyers(sessions)
+    buying = analytics.buying_audience(lines, audiences)
+    assert analytics.buyers_among(sessions, buying) == 0
+    spans = analytics.pin_spans(TIMELINE[:1], END)
+    (pin,) = analytics.pin_figures(spans, sessions, [], lines)
+    assert (len(pin.order_ids), pin.buyers, pin.viewers_reached) == (1, 0, 1)
+    assert pin.as_json(LIVE_AT)["conversion"] == 0.0
+
+
+def test_conversion_of_the_show_counts_each_buying_browser_once() -> None:
+    audiences = analytics.audiences_of_buyers(SESSIONS)
+    assert audiences == {"va": {"a"}, "vb": {"b"}, "vlate": {"late"}}
+    buying = analytics.buying_audience(LINES, audiences)
+    assert buying == {"a", "b"}  # o2 refunded, but b also paid o3; o4 unpaid
+    in_show = analytics.clip(SESSIONS, LIVE_AT, END)
+    buyers = analytics.buyers_among(in_show, buying)
+    assert buyers == 2
+    assert analytics.conversion(buyers, analytics.audience(SESSIONS, LIVE_AT, END).unique) == (
+        pytest.approx(2 / 3)
+    )
 
 
 def test_money_in_several_currencies_is_kept_apart() -> None:
@@ -138,7 +204,7 @@ def test_money_in_several_currencies_is_kept_apart() -> None:
 
 
 def test_chart_series() -> None:
-    size, points = analytics.series(
+    size, points = analytics_chart.series(
         LIVE_AT, END, SESSIONS, COUNTS, [1001.0, 1002.0, 1095.0, 990.0], LINES
     )
     assert size == 10 and len(points) == 10
@@ -160,8 +226,8 @@ def test_chart_series() -> None:
     [(0, 10), (1200, 10), (1201, 30), (3600, 30), (7200, 60), (36_000, 300), (500_000, 7200)],
 )
 def test_bucket_sizes_keep_charts_small(length: float, size: int) -> None:
-    assert analytics.bucket_seconds(length) == size
-    assert length / size <= analytics.MAX_POINTS
+    assert analytics_chart.bucket_seconds(length) == size
+    assert length / size <= analytics_chart.MAX_POINTS
 
 
 def test_conversion_without_viewers_is_unknown() -> None:
@@ -189,7 +255,7 @@ def test_replay_figures_of_a_pin_use_the_replay_counters() -> None:
     _first, second = analytics.pin_figures(spans, [], counts, [late], replay=True)
     assert (second.buy_taps, second.holds, second.cart_adds) == (6, 1, 0)
     assert (len(second.order_ids), second.units) == (1, 2)
-    assert second.revenue.as_json() == [{"currency": "USD", "amount_minor": 3000}]
+    assert second.takings.revenue.as_json() == [{"currency": "USD", "amount_minor": 3000}]
 
 
 def test_replay_watch_totals_take_sessions_whole() -> None:

@@ -12,9 +12,12 @@ from livesale.config import AnalyticsSettings
 from livesale.domain.analytics import BUY_TAP, LIKE, NO_PIN, WatchSession
 from livesale.storage.activity import ActivityRecorder, ActivityRepository
 from livesale.storage.database import Database
+from livesale.storage.migrations import MIGRATIONS
 from livesale.storage.shows import ShowRepository
 
 SETTINGS = AnalyticsSettings(flush_interval_seconds=60.0, heartbeat_seconds=30.0)
+# The schema as it was before watch sessions kept their guest (migration 6).
+MIGRATIONS_BEFORE_GUESTS = MIGRATIONS[:5]
 
 
 class Clock:
@@ -121,3 +124,38 @@ async def test_events_wait_while_sqlite_refuses_them(db: Database, show_id: str)
     await recorder.flush()
     assert await repo.sessions(show_id, 1000.0) == [WatchSession("visitor:a", 1000.0, 1005.0)]
     assert [(c.kind, c.count) for c in await repo.counts(show_id)] == [(LIKE, 3)]
+
+
+async def test_a_session_keeps_its_guest_and_older_ones_get_it_from_their_key(
+    tmp_path: Path,
+) -> None:
+    # A file from before sessions kept their guest: one keyed by its guest, one by its browser.
+    path = tmp_path / "older.sqlite3"
+    with sqlite3.connect(path) as older:
+        for sql in MIGRATIONS_BEFORE_GUESTS:
+            older.executescript(sql)
+        older.execute(f"PRAGMA user_version = {len(MIGRATIONS_BEFORE_GUESTS)}")
+        older.execute(
+            "INSERT INTO shows (id, title, status, stream_key_hash, created_at)"
+            " VALUES ('old', 'Old', 'ended', 'h', 1.0)"
+        )
+        older.executemany(
+            "INSERT INTO watch_sessions (id, show_id, audience_key, process_id, started_at,"
+            " seen_at, ended_at) VALUES (?, 'old', ?, 'p', 1000.0, 1010.0, 1010.0)",
+            [("s1", "viewer:v-mia"), ("s2", "visitor:browser-1")],
+        )
+    db = await Database.open(path)
+    try:
+        repo = ActivityRepository(db, SETTINGS)
+        assert await repo.sessions("old", 2000.0) == [
+            WatchSession("viewer:v-mia", 1000.0, 1010.0, "v-mia"),
+            WatchSession("visitor:browser-1", 1000.0, 1010.0, None),
+        ]
+        recorder = ActivityRecorder(db, SETTINGS, Clock(3000.0))
+        recorder.session_ended(recorder.session_started("old", "visitor:b2", viewer_id="v-bo"))
+        await recorder.flush()
+        assert (await repo.sessions("old", 4000.0))[-1] == WatchSession(
+            "visitor:b2", 3000.0, 3000.0, "v-bo"
+        )
+    finally:
+        await db.close()

@@ -107,7 +107,7 @@ async def test_a_scripted_show(
     events = {event["type"]: event for event in timeline["events"]}
     assert pin["pin_id"] == pin_id
     assert pin["title"] == shop.product["title"]
-    on_screen = (events["unpin"]["at"] - events["pin"]["at"]) / 1000
+    on_screen = events["unpin"]["at"] - events["pin"]["at"]
     assert pin["seconds_on_screen"] == pytest.approx(on_screen, abs=0.002)
     assert (pin["buy_taps"], pin["holds"], pin["orders"], pin["units"]) == (2, 2, 1, 1)
     assert pin["revenue"] == [{"currency": currency, "amount_minor": 2500}]
@@ -210,4 +210,66 @@ async def test_replay_viewers_are_counted_apart_from_the_live(
         "revenue": [],
         "refunded": 0,
         "refunded_amount": [],
+        "net": [],
     }
+
+
+async def test_conversion_counts_buyers_not_orders_and_refunds_come_off_the_net(
+    alice: Client, server: TestServer
+) -> None:
+    shop = await open_live_shop(alice, stock=10, price_minor=2500)
+    show_id = shop.show_id
+    currency = shop.product["variants"][0]["currency"]
+    async with Client(server) as mia:
+        await become_viewer(mia, "Mia")
+        # The creator's console is connected the whole time: it is not a viewer.
+        async with watching(alice, show_id), watching(mia, show_id, uuid.uuid4().hex):
+            pinned = await alice.post(
+                f"/api/shows/{show_id}/pin",
+                json={"product_id": shop.product["id"]},
+                headers=origin(alice),
+            )
+            assert pinned.status == 201, await pinned.text()
+            pin_id = (await pinned.json())["pin"]["id"]
+            order_ids = [await _buy_and_pay(mia, shop, pin_id) for _ in range(3)]
+            refunded = await alice.post(f"/api/orders/{order_ids[0]}/refund", headers=origin(alice))
+            assert refunded.status == 200, await refunded.text()
+            report = await until_report(
+                alice, show_id, lambda r: r["orders"]["refunded"] == 1 and r["pins"]
+            )
+    (pin,) = report["pins"]
+    # One viewer ordered three times (one refunded): one buyer, not 200% or 300%.
+    assert report["viewers"]["unique"] == 1
+    assert report["viewers"]["buyers"] == 1
+    assert report["conversion"] == 1.0
+    assert (pin["viewers_reached"], pin["orders"], pin["buyers"]) == (1, 2, 1)
+    assert pin["conversion"] == 1.0
+    assert pin["revenue"] == [{"currency": currency, "amount_minor": 7500}]
+    assert pin["net"] == [{"currency": currency, "amount_minor": 5000}]
+    assert report["orders"] == {
+        "sold": 2,
+        "revenue": [{"currency": currency, "amount_minor": 7500}],
+        "refunded": 1,
+        "refunded_amount": [{"currency": currency, "amount_minor": 2500}],
+        "net": [{"currency": currency, "amount_minor": 5000}],
+    }
+
+
+async def _buy_and_pay(buyer: Client, shop: LiveShop, pin_id: int) -> str:
+    """Buy now from the pin, place the order and pay it; returns the order id."""
+    tapped = await buyer.post(
+        f"/api/shows/{shop.show_id}/buy",
+        json={"variant_id": shop.variant_id, "request_id": uuid.uuid4().hex, "pin_id": pin_id},
+        headers=origin(buyer),
+    )
+    assert tapped.status == 201, await tapped.text()
+    checkout_id = (await tapped.json())["checkout"]["id"]
+    placed = await buyer.post(
+        f"/api/checkouts/{checkout_id}/order", json=BUYER, headers=origin(buyer)
+    )
+    assert placed.status == 201, await placed.text()
+    body = await placed.json()
+    paid = await pay(buyer, body["payment"]["payment_id"])
+    assert paid.status == 200, await paid.text()
+    order_id: str = body["order"]["id"]
+    return order_id

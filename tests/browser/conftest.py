@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession, CookieJar
 from aiohttp.test_utils import TestServer
+from aioice import ice as aioice_ice
 from playwright.async_api import Browser, async_playwright
 
 from livesale.app import create_app
@@ -27,6 +28,17 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
 ]
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def fresh_mdns_state() -> None:
+    """Forget aioice's mDNS resolver state before each test.
+
+    aioice keeps it per thread, with a lock bound to the event loop that made
+    it; Chromium's `.local` candidates create it, and a test whose loop closes
+    while the lock is held would leave every later test's offers unusable.
+    """
+    vars(aioice_ice._mdns).clear()
 
 
 @pytest.fixture

@@ -142,6 +142,11 @@ async def test_a_viewer_buys_the_pin_and_the_room_and_the_creator_see_it(
     await console.goto(f"{base_url}/console/shows/{show_id}")
     room_row = console.locator(f'#room-orders .order-row[data-id="{order_id}"]')
     await expect(room_row).to_have_attribute("data-status", "paid")
+    # Each row opens its order (inside the console, without reloading it).
+    await expect(room_row.locator("a.order-buyer")).to_have_attribute(
+        "href", f"/console/orders/{order_id}"
+    )
+    await expect(room_row.locator("a.order-buyer")).to_have_attribute("data-nav", "")
     await expect(console.locator("#room-orders-paid")).to_have_text("1")
     await expect(console.locator("#room-orders-total")).to_have_text("$25.00")
     await console.locator("#room-pin .pin-left").wait_for()
@@ -156,8 +161,10 @@ async def test_a_viewer_buys_the_pin_and_the_room_and_the_creator_see_it(
     await expect(row.locator(".order-amount")).to_have_text("$25.00")
     await expect(row.locator(".order-badge")).to_have_text("Paid")
 
-    # Mark fulfilled updates the row in place; the API agrees.
+    # Mark shipped (its dialog: carrier and tracking are optional) updates the row in
+    # place; the API agrees.
     await row.locator('button[data-action="fulfil"]').click()
+    await console.click("#ship-submit")
     await expect(row).to_have_attribute("data-status", "fulfilled")
     listed = await api("GET", f"/api/orders?show_id={show_id}")
     assert [(o["id"], o["status"]) for o in listed["orders"]] == [(order_id, "fulfilled")]

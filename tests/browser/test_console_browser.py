@@ -68,11 +68,9 @@ async def test_console_show_goes_live_and_a_pin_reaches_the_viewer_within_a_seco
     assert await console.text_content("#room-title") == "Scarf hour"
     show_id = console.url.rstrip("/").rsplit("/", 1)[-1]
 
-    # Go live from the embedded studio (the host page, fake camera).
-    await console.click("#open-studio")
-    studio = console.frame_locator("iframe.studio-iframe")
-    await studio.locator("#go-live:not([disabled])").click(timeout=30_000)
-    await studio.locator('#status[data-state="live"]').wait_for(timeout=30_000)
+    # Go live from the cockpit's studio (its camera preview is ready; fake camera).
+    await console.click("#go-live:not([disabled])", timeout=30_000)
+    await console.wait_for_selector('#studio-status[data-state="live"]', timeout=30_000)
 
     # A viewer in another browser profile opens the show page.
     audience = await browser.new_context(locale="en-US")
@@ -102,10 +100,10 @@ async def test_console_show_goes_live_and_a_pin_reaches_the_viewer_within_a_seco
     await card.wait_for(state="detached", timeout=5_000)
     await console.locator('#room-bag button[data-action="pin"]').wait_for()
 
-    # After the live: the creator ends the show (a second click confirms); the show
+    # After the live: the creator ends the show (the dialog confirms); the show
     # page says so.
     await console.click("#room-end")
-    await console.click("#room-end")
+    await console.click("dialog.confirm button[value=confirm]")
     await console.wait_for_selector('#room-state[data-state="ended"]')
     await viewer.wait_for_selector('#state[data-state="ended"]', timeout=15_000)
     assert await viewer.text_content("#message") == "This show has ended. Thanks for watching!"

@@ -48,6 +48,7 @@ async def test_host_goes_live_and_a_viewer_plays(server: TestServer, browser: Br
 
     # The creator ends the show: the viewer's page says so, the show is ended.
     await host.locator("#end").click()
+    await host.locator("dialog.confirm button[value=confirm]").click()
     await host.wait_for_selector('#status[data-state="ended"]', timeout=15_000)
     ended = await app[keys.SHOWS].get(show.id)
     assert str(ended.status) == "ended"

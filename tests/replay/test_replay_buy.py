@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from livesale import keys
+from livesale.domain.analytics import NO_PIN
 from livesale.domain.pins import TimelineKind
 from livesale.storage.activity import ActivityRepository
 from livesale.storage.orders import OrderRepository
@@ -135,6 +136,73 @@ async def test_a_sale_shorter_than_the_pin_ends_at_its_countdown(
     )
 
 
+async def test_a_product_from_the_bag_is_bought_from_the_replay_without_a_pin(
+    alice: Client, buyers: Buyers
+) -> None:
+    # The flash sale ran at this offset, but a product picked from the bag is no pin's.
+    replay = await replay_show(alice, sale=flash_sale(), replay_flash_sales=True)
+    mia = await buyers("Mia")
+
+    line = await _line(await buy_from_replay(mia, replay, PIN_AT_MS + 500, pin_id=None))
+
+    assert (line["unit_price_minor"], line["sale_id"]) == (PRICE_MINOR, None)
+    assert await stock_levels(alice, replay) == (9, 1, 0)
+    await alice.app[keys.ACTIVITY].flush()
+    settings = alice.app[keys.SETTINGS].analytics
+    counts = await ActivityRepository(alice.app[keys.DATABASE], settings).counts(replay.show_id)
+    assert {(c.kind, c.pin_id): c.count for c in counts} == {
+        ("replay_buy_tap", NO_PIN): 1,
+        ("replay_hold", NO_PIN): 1,
+    }
+
+
+async def test_the_replay_keeps_the_flash_price_of_a_sale_closed_at_the_unpin(
+    alice: Client, buyers: Buyers
+) -> None:
+    # Closing the live sale (unpin, end) stops live holds, not the replay's window.
+    replay = await replay_show(alice, sale=flash_sale(), replay_flash_sales=True)
+    await alice.app[keys.SHOP].stock.store.close_sale(f"pin{replay.pin_id}")
+    mia = await buyers("Mia")
+    line = await _line(await buy_from_replay(mia, replay, PIN_AT_MS + 500))
+    assert (line["unit_price_minor"], line["sale_id"]) == (
+        SALE_PRICE_MINOR,
+        f"pin{replay.pin_id}",
+    )
+
+
+async def test_buy_now_without_a_replay_offset_is_refused_once_the_show_ended(
+    alice: Client, buyers: Buyers
+) -> None:
+    show = await replay_show(alice, end=False)
+    mia = await buyers("Mia")
+    cart_item = f"/api/shows/{show.show_id}/cart/items/{show.variant_id}"
+    put = await mia.put(cart_item, json={"quantity": 1}, headers=origin(mia))
+    assert put.status == 200, await put.text()
+    await alice.app[keys.LIFECYCLE].end(show.show_id)
+
+    body = {"variant_id": show.variant_id, "request_id": uuid.uuid4().hex}
+    response = await mia.post(f"/api/shows/{show.show_id}/buy", json=body, headers=origin(mia))
+    details = await assert_error(response, 409, "show_ended")
+    assert details == {}
+    checkout = await mia.post(
+        f"/api/shows/{show.show_id}/cart/checkout",
+        json={"request_id": uuid.uuid4().hex},
+        headers=origin(mia),
+    )
+    await assert_error(checkout, 409, "show_ended")
+    more = await mia.put(cart_item, json={"quantity": 2}, headers=origin(mia))
+    await assert_error(more, 409, "show_ended")
+
+    # Nothing held, nothing counted, the cart as it was.
+    assert await stock_levels(alice, show) == (10, 0, 0)
+    cart = (await (await mia.get(f"/api/shows/{show.show_id}/cart")).json())["cart"]
+    assert [line["quantity"] for line in cart["lines"]] == [1]
+    await alice.app[keys.ACTIVITY].flush()
+    settings = alice.app[keys.SETTINGS].analytics
+    counts = await ActivityRepository(alice.app[keys.DATABASE], settings).counts(show.show_id)
+    assert sorted(c.kind for c in counts) == ["cart_add"]
+
+
 async def test_buying_from_the_replay_needs_an_ended_show(alice: Client, buyers: Buyers) -> None:
     live = await replay_show(alice, end=False)
     mia = await buyers("Mia")
@@ -177,6 +245,7 @@ async def test_the_pin_must_be_one_of_this_product_in_this_show(
         details = await refused(pin_id=wrong)
         assert details == {
             "field": "pin_id",
+            "reason": "not_found",
             "pin_id": wrong,
             "product_id": replay.product["id"],
         }, wrong

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from aiohttp.test_utils import TestServer
+from redis.asyncio import Redis
+from yarl import URL
 
 from livesale import keys
-from tests.room.helpers import browser, eventually, room
+from livesale.live.presence import viewer_counts
+from tests.api_helpers import origin
+from tests.room.helpers import Client, browser, eventually, guest, room
 
 
 async def test_many_likes_become_few_events_with_the_right_total(
@@ -76,3 +81,54 @@ async def test_a_stopped_instance_drops_out_of_the_count(
         await ws_b.close()
         await asyncio.sleep(0)
         await eventually(lambda: server.app[keys.ROOM].local_connection_count() == 1)
+
+
+async def test_the_creators_own_connections_are_not_viewers(
+    server: TestServer, server2: TestServer, alice: Client, show_id: str
+) -> None:
+    async with room(alice, show_id) as console, browser(server2) as console_elsewhere:
+        # Before anyone comes, the creator's console says 0 (it used to say "Viewers 1").
+        assert console.snapshot["you"]["role"] == "creator"
+        assert console.snapshot["viewers"] == 0
+        # The same creator on the other instance too (a second tab, the host page).
+        console_elsewhere.session.cookie_jar.update_cookies(
+            {k: m.value for k, m in alice.session.cookie_jar.filter_cookies(_url(alice)).items()}
+        )
+        async with (
+            room(console_elsewhere, show_id) as second_console,
+            browser(server) as a,
+            browser(server2) as b,
+            room(a, show_id),
+            room(b, show_id) as ws_b,
+        ):
+            assert second_console.snapshot["you"]["role"] == "creator"
+            await console.next("viewers", lambda e: e["count"] == 2)
+            await ws_b.next("viewers", lambda e: e["count"] == 2)
+            redis = server.app[keys.REDIS]
+            await eventually(
+                lambda: _counts_are(redis, show_id, 2)  # what the show listings read
+            )
+            await console.drain(0.3)  # a few presence intervals: the count stays 2
+            counts = [e["count"] for e in console.events if e["type"] == "viewers"]
+            assert max(counts) == 2, counts
+        await console.next("viewers", lambda e: e["count"] == 0)
+
+
+async def test_a_moderator_is_a_viewer(server: TestServer, alice: Client, show_id: str) -> None:
+    async with guest(server, "Mod") as (moderator, viewer_id):
+        made = await alice.post(
+            "/api/moderators", json={"viewer_id": viewer_id}, headers=origin(alice)
+        )
+        assert made.status in (200, 201), await made.text()
+        async with room(alice, show_id) as console, room(moderator, show_id) as ws:
+            assert ws.snapshot["you"]["role"] == "moderator"
+            await console.next("viewers", lambda e: e["count"] == 1)
+
+
+async def _counts_are(redis: Redis, show_id: str, expected: int) -> bool:
+    now_ms = int(time.time() * 1000)
+    return (await viewer_counts(redis, [show_id], now_ms)) == {show_id: expected}
+
+
+def _url(client: Client) -> URL:
+    return URL(str(client.make_url("/")))

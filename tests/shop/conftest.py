@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from livesale import keys
+from livesale.app import create_app
 from livesale.config import Settings
 from tests.api_helpers import become_viewer, cheap_auth, origin
 from tests.shows.conftest import Client, create_product, create_show
@@ -55,15 +57,32 @@ async def open_live_shop(alice: Client, stock: int = 10, price_minor: int = 2500
     return LiveShop(show_id, product)
 
 
+async def flash_pin(alice: Client, shop: LiveShop, quantity: int, limit: int = 1) -> dict[str, Any]:
+    """Pin the shop's product as a flash sale (25.00 -> 15.00 for 300 s); returns the pin."""
+    body = {
+        "product_id": shop.product["id"],
+        "flash_sale": {
+            "sale_price_minor": 1500,
+            "quantity": quantity,
+            "per_buyer_limit": limit,
+            "duration_seconds": 300,
+        },
+    }
+    response = await alice.post(f"/api/shows/{shop.show_id}/pin", json=body, headers=origin(alice))
+    assert response.status == 201, await response.text()
+    pin: dict[str, Any] = (await response.json())["pin"]
+    return pin
+
+
 @pytest.fixture
 async def shop(alice: Client) -> LiveShop:
     """Alice's live show with 10 units of one product."""
     return await open_live_shop(alice)
 
 
-@pytest.fixture
-async def buyers(server: TestServer) -> AsyncIterator[Callable[[str], Awaitable[Client]]]:
-    """Make guest buyers (each its own cookie jar)."""
+@asynccontextmanager
+async def guests_of(server: TestServer) -> AsyncIterator[Callable[[str], Awaitable[Client]]]:
+    """Make guest buyers of `server` (each its own cookie jar); closes them at the end."""
     clients: list[Client] = []
 
     async def make(name: str = "Mia") -> Client:
@@ -73,9 +92,32 @@ async def buyers(server: TestServer) -> AsyncIterator[Callable[[str], Awaitable[
         await become_viewer(client, name)
         return client
 
-    yield make
-    for client in clients:
-        await client.close()
+    try:
+        yield make
+    finally:
+        for client in clients:
+            await client.close()
+
+
+@pytest.fixture
+async def buyers(server: TestServer) -> AsyncIterator[Callable[[str], Awaitable[Client]]]:
+    """Make guest buyers (each its own cookie jar)."""
+    async with guests_of(server) as make:
+        yield make
+
+
+@pytest.fixture
+async def server2(settings: Settings, server: TestServer) -> AsyncIterator[TestServer]:
+    """A second shop process in spirit: its own app on the same Redis and SQLite file."""
+    async with TestServer(create_app(settings)) as test_server:
+        yield test_server
+
+
+@pytest.fixture
+async def buyers2(server2: TestServer) -> AsyncIterator[Callable[[str], Awaitable[Client]]]:
+    """Make guest buyers of the second process."""
+    async with guests_of(server2) as make:
+        yield make
 
 
 async def buy(

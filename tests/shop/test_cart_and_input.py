@@ -10,8 +10,8 @@ import pytest
 
 from livesale import keys
 from tests.api_helpers import origin
-from tests.shop.conftest import ADDRESS, BUYER, LiveShop, buy, levels, place_order
-from tests.shows.conftest import Client, assert_error, create_product
+from tests.shop.conftest import ADDRESS, BUYER, LiveShop, buy, levels, pay, place_order
+from tests.shows.conftest import Client, assert_error, create_product, create_show
 
 Buyers = Callable[..., Awaitable[Client]]
 
@@ -72,6 +72,53 @@ async def test_cancel_checkout_gives_stock_back(
     canceled = await mia.delete(f"/api/checkouts/{checkout['id']}", headers=origin(mia))
     assert canceled.status == 200
     assert await levels(alice, shop.variant_id) == (10, 0, 0)
+
+
+async def test_a_checkout_that_became_an_order_cannot_be_canceled(
+    alice: Client, shop: LiveShop, buyers: Buyers
+) -> None:
+    mia = await buyers("Mia")
+    checkout = (await (await buy(mia, shop, quantity=2)).json())["checkout"]
+    url = f"/api/checkouts/{checkout['id']}"
+    body = await (await place_order(mia, checkout["id"])).json()
+    order_id = body["order"]["id"]
+
+    # Waiting for its payment: the order owns the held units, the payment may be under way.
+    pending = await assert_error(await mia.delete(url, headers=origin(mia)), 409, "order_state")
+    assert pending == {
+        "checkout_id": checkout["id"],
+        "order_id": order_id,
+        "status": "pending_payment",
+        "wanted": "canceled",
+    }
+    assert await levels(alice, shop.variant_id) == (8, 2, 0)
+    paid = await pay(mia, body["payment"]["payment_id"])
+    assert (await paid.json())["order"]["status"] == "paid"
+
+    details = await assert_error(await mia.delete(url, headers=origin(mia)), 409, "order_state")
+    assert details["status"] == "paid"
+    assert await levels(alice, shop.variant_id) == (8, 0, 2)
+    order = (await (await mia.get(f"/api/orders/{order_id}")).json())["order"]
+    assert order["status"] == "paid"
+    assert (await (await mia.get(url)).json())["checkout"]["order_id"] == order_id
+    # Someone else's DELETE learns nothing about it.
+    eve = await buyers("Eve")
+    await assert_error(await eve.delete(url, headers=origin(eve)), 404, "checkout_not_found")
+
+
+async def test_a_scheduled_show_already_sells_its_bag_at_regular_prices(
+    alice: Client, buyers: Buyers
+) -> None:
+    product = await create_product(alice, sku="EARLY-1", price_minor=2500, stock=3)
+    created = await create_show(alice, product_ids=[product["id"]])
+    assert created["show"]["status"] == "scheduled"
+    shop = LiveShop(created["show"]["id"], product)
+    mia = await buyers("Mia")
+    response = await buy(mia, shop)
+    assert response.status == 201, await response.text()
+    [line] = (await response.json())["checkout"]["lines"]
+    assert (line["unit_price_minor"], line["flash_sale"]) == (2500, False)
+    assert await levels(alice, shop.variant_id) == (2, 1, 0)
 
 
 async def test_a_retried_buy_holds_once(alice: Client, shop: LiveShop, buyers: Buyers) -> None:

@@ -14,7 +14,15 @@ from aiohttp.test_utils import TestServer
 from livesale import keys
 from tests.api_helpers import origin
 from tests.room.helpers import room
-from tests.shop.conftest import BUYER, LiveShop, buy, levels, open_live_shop, pay, place_order
+from tests.shop.conftest import (
+    BUYER,
+    buy,
+    flash_pin,
+    levels,
+    open_live_shop,
+    pay,
+    place_order,
+)
 from tests.shows.conftest import Client
 
 Buyers = Callable[..., Awaitable[Client]]
@@ -22,23 +30,9 @@ BUYERS = 1000
 UNITS = 50
 
 
-async def _flash_pin(alice: Client, shop: LiveShop, quantity: int, limit: int = 1) -> None:
-    body = {
-        "product_id": shop.product["id"],
-        "flash_sale": {
-            "sale_price_minor": 1500,
-            "quantity": quantity,
-            "per_buyer_limit": limit,
-            "duration_seconds": 300,
-        },
-    }
-    response = await alice.post(f"/api/shows/{shop.show_id}/pin", json=body, headers=origin(alice))
-    assert response.status == 201, await response.text()
-
-
 async def test_a_thousand_buyers_race_for_fifty_units(alice: Client, server: TestServer) -> None:
     shop = await open_live_shop(alice, stock=UNITS)
-    await _flash_pin(alice, shop, quantity=UNITS)
+    await flash_pin(alice, shop, quantity=UNITS)
     viewers = alice.app[keys.VIEWERS]
     tokens = [(await viewers.create(f"Buyer {n}"))[1] for n in range(BUYERS)]
     url = str(server.make_url(f"/api/shows/{shop.show_id}/buy"))
@@ -99,7 +93,7 @@ async def test_viewers_see_stock_sold_out_and_purchases(
     alice: Client, buyers: Buyers, server: TestServer
 ) -> None:
     shop = await open_live_shop(alice, stock=2)
-    await _flash_pin(alice, shop, quantity=2, limit=2)
+    await flash_pin(alice, shop, quantity=2, limit=2)
     watcher = await buyers("Watcher")
     mia = await buyers("Mia")
     async with room(watcher, shop.show_id) as socket:
@@ -147,7 +141,7 @@ async def test_a_buy_naming_a_new_pin_gets_its_flash_price(alice: Client, buyers
     # A first buy caches "nothing pinned" in this process for a moment.
     first = (await (await buy(mia, shop)).json())["checkout"]
     assert first["lines"][0]["unit_price_minor"] == 2500
-    await _flash_pin(alice, shop, quantity=3)
+    await flash_pin(alice, shop, quantity=3)
     pin_id = (await (await alice.get(f"/api/shows/{shop.show_id}/timeline")).json())["events"][-1][
         "id"
     ]
@@ -165,7 +159,7 @@ async def test_pinning_tells_watching_viewers_the_stock(alice: Client, buyers: B
     watcher = await buyers("Watcher")
     async with room(watcher, shop.show_id) as socket:
         assert socket.snapshot["stock"] is None
-        await _flash_pin(alice, shop, quantity=4)
+        await flash_pin(alice, shop, quantity=4)
         stock = await socket.next("stock")
         assert stock["variants"] == {shop.variant_id: 7}
         assert stock["sale"]["remaining"] == 4

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,10 @@ from livesale.config import ShowSettings
 from livesale.domain.pins import TimelineKind
 from livesale.domain.shows import ShowStatus
 from livesale.live.lifecycle import ShowLifecycle, publisher_key
+from livesale.live.sale_gate import SaleGate
 from livesale.storage.database import Database
 from livesale.storage.shows import ShowRepository
+from livesale.storage.stock import StockStore
 from livesale.storage.timeline import TimelineRepository
 
 GRACE_SECONDS = 60.0
@@ -31,13 +33,20 @@ class Clock:
 
 
 class Recorder:
-    """Collects what the lifecycle publishes to rooms."""
+    """Collects what the lifecycle publishes to rooms and to every process."""
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, dict[str, Any]]] = []
+        self.control: list[dict[str, Any]] = []
 
     async def publish(self, show_id: str, message: dict[str, Any]) -> None:
         self.messages.append((show_id, message))
+
+    async def publish_control(self, message: dict[str, Any]) -> None:
+        self.control.append(message)
+
+    def on_control(self, kind: str, handler: Callable[[dict[str, Any]], None]) -> None:
+        """Nothing comes back: this recorder is the only process."""
 
 
 @pytest.fixture
@@ -65,6 +74,7 @@ async def test_a_show_whose_publisher_never_returns_ends_after_the_grace_time(
     lifecycle = ShowLifecycle(
         shows, timeline, redis, recorder, publishing.__contains__,
         ShowSettings(end_after_publisher_lost_seconds=GRACE_SECONDS), clock,
+        gate=SaleGate(StockStore(redis), recorder),
     )  # fmt: skip
     show, _key = await shows.create("Crashy")
     publishing.add(show.id)
@@ -106,6 +116,7 @@ async def test_a_show_whose_publisher_never_returns_ends_after_the_grace_time(
     assert kinds == [TimelineKind.PIN, TimelineKind.UNPIN]
     assert [m["type"] for _, m in recorder.messages[-2:]] == ["unpin", "show"]
     assert recorder.messages[-1][1]["show"]["status"] == "ended"
+    assert recorder.control == [{"kind": "show_changed", "show_id": show.id}]
 
 
 def publisher_news(recorder: Recorder) -> list[str]:
@@ -125,9 +136,13 @@ async def test_viewers_hear_once_when_the_publisher_drops_and_comes_back(
     publishing: set[str] = set()
     media_room, shop_room = Recorder(), Recorder()
     media = ShowLifecycle(
-        shows, timeline, redis, media_room, publishing.__contains__, settings, clock
-    )
-    shop = ShowLifecycle(shows, timeline, redis, shop_room, lambda _id: False, settings, clock)
+        shows, timeline, redis, media_room, publishing.__contains__, settings, clock,
+        gate=SaleGate(StockStore(redis), media_room),
+    )  # fmt: skip
+    shop = ShowLifecycle(
+        shows, timeline, redis, shop_room, lambda _id: False, settings, clock,
+        gate=SaleGate(StockStore(redis), shop_room),
+    )  # fmt: skip
     show, _key = await shows.create("Blippy")
     publishing.add(show.id)
     await media.went_live(show.id)
@@ -177,10 +192,14 @@ async def test_a_process_never_deletes_a_publisher_key_another_process_holds(
     first_room, second_room = Recorder(), Recorder()
     on_second: set[str] = set()
     # The creator first published through `first`, whose publisher then died...
-    first = ShowLifecycle(shows, timeline, redis, first_room, lambda _id: False, settings, clock)
+    first = ShowLifecycle(
+        shows, timeline, redis, first_room, lambda _id: False, settings, clock,
+        gate=SaleGate(StockStore(redis), first_room),
+    )  # fmt: skip
     second = ShowLifecycle(
-        shows, timeline, redis, second_room, on_second.__contains__, settings, clock
-    )
+        shows, timeline, redis, second_room, on_second.__contains__, settings, clock,
+        gate=SaleGate(StockStore(redis), second_room),
+    )  # fmt: skip
     show, _key = await shows.create("Moved")
     await first.went_live(show.id)
     # ...and came back through `second` before `first` noticed.

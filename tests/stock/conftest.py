@@ -24,6 +24,20 @@ class FakeClock:
         self.now_ms += ms
 
 
+async def redis_snapshot(redis: Redis) -> dict[str, object]:
+    """Every key and its value, to prove a refusal wrote nothing."""
+    out: dict[str, object] = {}
+    for key in sorted(await redis.keys("*")):
+        kind = await redis.type(key)
+        if kind == "hash":
+            out[key] = await redis.hgetall(key)  # type: ignore[misc]
+        elif kind == "zset":
+            out[key] = await redis.zrange(key, 0, -1, withscores=True)
+        else:
+            out[key] = kind
+    return out
+
+
 def pooled_redis(url: str) -> Redis:
     """A client like the app's: a blocking pool, so bursts wait instead of failing."""
     pool = BlockingConnectionPool.from_url(url, max_connections=64, decode_responses=True)

@@ -17,21 +17,7 @@ from livesale.domain.errors import (
 )
 from livesale.domain.stock import HoldState, SaleLevels, SaleLimits, StockLevels
 from livesale.storage.stock import EXPIRIES_KEY, StockStore
-from tests.stock.conftest import FakeClock
-
-
-async def _snapshot(redis: Redis) -> dict[str, object]:
-    """Every key and its value, to prove a refusal wrote nothing."""
-    out: dict[str, object] = {}
-    for key in sorted(await redis.keys("*")):
-        kind = await redis.type(key)
-        if kind == "hash":
-            out[key] = await redis.hgetall(key)  # type: ignore[misc]
-        elif kind == "zset":
-            out[key] = await redis.zrange(key, 0, -1, withscores=True)
-        else:
-            out[key] = kind
-    return out
+from tests.stock.conftest import FakeClock, redis_snapshot
 
 
 async def test_init_sets_and_is_idempotent(store: StockStore) -> None:
@@ -48,11 +34,11 @@ async def test_init_sets_and_is_idempotent(store: StockStore) -> None:
 async def test_init_refuses_below_held_plus_sold(store: StockStore, redis_client: Redis) -> None:
     await store.init("v1", 10)
     await store.hold("h1", "v1", 4, "b1", 60)
-    before = await _snapshot(redis_client)
+    before = await redis_snapshot(redis_client)
     with pytest.raises(StockBelowReserved) as caught:
         await store.init("v1", 3)
     assert caught.value.details["minimum"] == 4
-    assert await _snapshot(redis_client) == before
+    assert await redis_snapshot(redis_client) == before
 
 
 async def test_hold_takes_stock_once_per_hold_id(store: StockStore, clock: FakeClock) -> None:
@@ -79,11 +65,11 @@ async def test_hold_id_reused_for_another_request_is_refused(store: StockStore) 
 async def test_out_of_stock_changes_nothing(store: StockStore, redis_client: Redis) -> None:
     await store.init("v1", 2)
     await store.hold("h1", "v1", 1, "b1", 30)
-    before = await _snapshot(redis_client)
+    before = await redis_snapshot(redis_client)
     with pytest.raises(OutOfStock) as caught:
         await store.hold("h2", "v1", 2, "b2", 30)
     assert caught.value.details["available"] == 1
-    assert await _snapshot(redis_client) == before
+    assert await redis_snapshot(redis_client) == before
     # A refused id is not remembered: a later retry may succeed.
     await store.release("h1")
     assert (await store.hold("h2", "v1", 2, "b2", 30)).changed
@@ -214,18 +200,18 @@ async def test_flash_sale_cap_and_per_buyer_limit(store: StockStore, redis_clien
     await store.init("v2", 100)
     sale = SaleLimits("s1", quantity=5, per_buyer_limit=2)
     await store.hold("a1", "v1", 2, "alice", 30, sale)
-    before = await _snapshot(redis_client)
+    before = await redis_snapshot(redis_client)
     with pytest.raises(PerBuyerLimitReached) as caught:
         await store.hold("a2", "v2", 1, "alice", 30, sale)
     assert caught.value.details["limit"] == 2
-    assert await _snapshot(redis_client) == before
+    assert await redis_snapshot(redis_client) == before
     await store.hold("b1", "v2", 2, "bob", 30, sale)
     await store.commit("b1")
-    before = await _snapshot(redis_client)
+    before = await redis_snapshot(redis_client)
     with pytest.raises(FlashSaleSoldOut) as sold_out:
         await store.hold("c1", "v1", 2, "carol", 30, sale)
     assert sold_out.value.details["remaining"] == 1
-    assert await _snapshot(redis_client) == before
+    assert await redis_snapshot(redis_client) == before
     await store.hold("c2", "v1", 1, "carol", 30, sale)
     with pytest.raises(FlashSaleSoldOut):
         await store.hold("d1", "v1", 1, "dave", 30, sale)

@@ -271,6 +271,35 @@ async def test_refund_needs_a_succeeded_intent_and_refunds_once(
     assert again.value.code == "charge_already_refunded"
 
 
+async def test_partial_refunds_up_to_what_is_left(
+    stripe_standin: StripeStandin, client: stripe.StripeClient
+) -> None:
+    intent = await create(client, "k")
+    await stripe_standin.succeed(intent.id)
+
+    async def refund(key: str, **params: Any) -> stripe.Refund:
+        body: Any = {"payment_intent": intent.id, **params}
+        return await client.v1.refunds.create_async(params=body, options={"idempotency_key": key})
+
+    first = await refund("line-0", amount=1000)
+    assert (first.amount, first.status) == (1000, "succeeded")
+    charge = stripe_standin.events[-1]["data"]["object"]
+    assert (charge["amount_refunded"], charge["refunded"]) == (1000, False)
+    # More than is left is refused, naming the amount; nothing is refunded.
+    with pytest.raises(stripe.InvalidRequestError) as too_much:
+        await refund("line-1", amount=1600)
+    assert (too_much.value.code, too_much.value.param) == ("amount_too_large", "amount")
+    # Without an amount, a refund gives back what is left.
+    rest = await refund("rest")
+    assert rest.amount == 1599
+    charge = stripe_standin.events[-1]["data"]["object"]
+    assert (charge["amount_refunded"], charge["refunded"]) == (2599, True)
+    assert [e["type"] for e in stripe_standin.events].count("charge.refunded") == 2
+    with pytest.raises(stripe.InvalidRequestError) as done:
+        await refund("line-2", amount=1)
+    assert done.value.code == "charge_already_refunded"
+
+
 async def test_a_state_error_is_replayed_for_its_key(client: stripe.StripeClient) -> None:
     intent = await create(client, "k")
     await client.v1.payment_intents.cancel_async(intent.id)

@@ -1,0 +1,152 @@
+"""Public show listings: the home page's live, upcoming and past shows, and a creator's page."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+
+from livesale import keys
+from livesale.domain.errors import ValidationFailed
+from livesale.domain.shows import Show, ShowStatus
+from livesale.live.presence import viewer_counts
+from livesale.storage.shows import MAX_LIST_LIMIT
+from livesale.web.auth import require_creator
+from livesale.web.shows_api import show_json
+
+DEFAULT_LIST_LIMIT = 50
+# Past shows come a page at a time ("more"); live and upcoming lists are short.
+PAST_PAGE = 12
+_CURSOR = re.compile(r"^(\d+(?:\.\d+)?):([A-Za-z0-9]{1,64})$")
+_YES = ("1", "true")
+
+
+def add_listing_routes(app: web.Application) -> None:
+    """Register the show listing and the creator page's API."""
+    app.router.add_get("/api/shows", list_shows)
+    app.router.add_get("/api/creators/{creator_id}", creator_page)
+
+
+async def list_shows(request: web.Request) -> web.Response:
+    """Shows by `status`, `mine=1` or `creator_id`; `replay=1` pages past shows with a replay.
+
+    Upcoming shows come soonest first, live ones newest first; with `replay=1`
+    the ended shows whose replay plays, newest ended first, `limit` at a time,
+    `before` being the previous page's `next_before`.
+    """
+    query = request.query
+    limit = _limit(query.get("limit"), DEFAULT_LIST_LIMIT)
+    status = _status(query.get("status"))
+    creator_id = query.get("creator_id")
+    if query.get("mine") in _YES:
+        creator_id = (await require_creator(request)).id
+    next_before = None
+    if query.get("replay") in _YES:
+        if status not in (None, ShowStatus.ENDED):
+            raise ValidationFailed(
+                "replay=1 lists ended shows only", field="replay", reason="not_allowed"
+            )
+        before = _cursor(query.get("before"))
+        shows = await request.app[keys.REPLAYS].past(limit, creator_id=creator_id, before=before)
+        next_before = _next_before(shows, limit)
+    else:
+        if "before" in query:
+            raise ValidationFailed(
+                "before pages past shows (replay=1) only", field="before", reason="not_allowed"
+            )
+        shows = await request.app[keys.SHOWS].list_recent(
+            limit, status=status, creator_id=creator_id
+        )
+    body = {"shows": await listed(request.app, shows), "next_before": next_before}
+    return web.json_response(body)
+
+
+async def creator_page(request: web.Request) -> web.Response:
+    """A creator's public page: their name, live and upcoming shows, and past shows with a
+    replay (the first page); never their email."""
+    app = request.app
+    creator = await app[keys.CREATORS].get(request.match_info["creator_id"])
+    repository = app[keys.SHOWS]
+    live = await repository.list_recent(
+        DEFAULT_LIST_LIMIT, status=ShowStatus.LIVE, creator_id=creator.id
+    )
+    upcoming = await repository.list_recent(
+        DEFAULT_LIST_LIMIT, status=ShowStatus.SCHEDULED, creator_id=creator.id
+    )
+    past = await app[keys.REPLAYS].past(PAST_PAGE, creator_id=creator.id)
+    return web.json_response(
+        {
+            "creator": {"id": creator.id, "display_name": creator.display_name},
+            "live": await listed(app, live),
+            "upcoming": await listed(app, upcoming),
+            "past": await listed(app, past),
+            "next_before": _next_before(past, PAST_PAGE),
+        }
+    )
+
+
+async def listed(app: web.Application, shows: Sequence[Show]) -> list[dict[str, Any]]:
+    """Shows as listed: each with its viewers now (live shows, from the presence counts)
+    and its replay's length (ended shows with a replay)."""
+    names: dict[str, str] = {}
+    live = [show.id for show in shows if show.status is ShowStatus.LIVE]
+    viewers = await viewer_counts(app[keys.REDIS], live, int(time.time() * 1000))
+    lengths = await app[keys.REPLAYS].lengths(shows)
+    return [
+        {
+            **await show_json(app, show, names),
+            "viewers": viewers.get(show.id),
+            "replay_available": show.id in lengths,
+            "replay_duration_ms": lengths.get(show.id),
+        }
+        for show in shows
+    ]
+
+
+def _limit(raw: str | None, default: int) -> int:
+    try:
+        limit = default if raw is None else int(raw)
+    except ValueError:
+        raise ValidationFailed(
+            "limit must be an integer", field="limit", reason="wrong_type"
+        ) from None
+    if not 1 <= limit <= MAX_LIST_LIMIT:
+        raise ValidationFailed(
+            f"limit must be 1 to {MAX_LIST_LIMIT}",
+            field="limit",
+            reason="too_small" if limit < 1 else "too_large",
+            min=1,
+            max=MAX_LIST_LIMIT,
+        )
+    return limit
+
+
+def _status(raw: str | None) -> ShowStatus | None:
+    try:
+        return None if raw is None else ShowStatus(raw)
+    except ValueError:
+        raise ValidationFailed(
+            "status must be scheduled, live or ended", field="status", reason="bad_format"
+        ) from None
+
+
+def _cursor(raw: str | None) -> tuple[float, str] | None:
+    """The (ended_at, show id) a `before` names."""
+    if raw is None:
+        return None
+    match = _CURSOR.match(raw)
+    if match is None:
+        raise ValidationFailed(
+            "before must be a next_before from a previous page", field="before", reason="bad_format"
+        )
+    return float(match.group(1)), match.group(2)
+
+
+def _next_before(shows: Sequence[Show], limit: int) -> str | None:
+    """The cursor of the next page, when this one is full."""
+    if len(shows) < limit or shows[-1].ended_at is None:
+        return None
+    return f"{shows[-1].ended_at!r}:{shows[-1].id}"

@@ -1,0 +1,37 @@
+// A modal question before something that cannot be undone (ending a show,
+// logging out while live): says what happens; Cancel or Escape changes nothing.
+import { el } from "./dom.js";
+import { setText } from "./i18n.js";
+
+/**
+ * Ask with a modal `<dialog>`: `title`, `body` and `confirm` are message keys.
+ * Resolves true when the creator confirms, false on Cancel or Escape.
+ */
+export function confirmDialog({ title, body, confirm, params = {} }) {
+  const heading = el("h2", { id: "confirm-title" });
+  const text = el("p", { id: "confirm-body" });
+  const cancelButton = el("button", { type: "submit", value: "cancel", className: "secondary", autofocus: true });
+  const confirmButton = el("button", { type: "submit", value: "confirm", className: "primary danger" });
+  setText(heading, title, params);
+  setText(text, body, params);
+  setText(cancelButton, "common.cancel");
+  setText(confirmButton, confirm, params);
+  const dialog = el(
+    "dialog",
+    { className: "confirm", attrs: { "aria-labelledby": "confirm-title", "aria-describedby": "confirm-body" } },
+    el("form", { method: "dialog" }, heading, text, el("div", { className: "confirm-actions" }, cancelButton, confirmButton)),
+  );
+  document.body.append(dialog);
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      resolve(dialog.returnValue === "confirm");
+    });
+    dialog.showModal();
+  });
+}
+
+/** The one confirmation before ending a show, wherever End show is pressed. */
+export function confirmEndShow() {
+  return confirmDialog({ title: "end.title", body: "end.body", confirm: "end.confirm" });
+}

@@ -1,0 +1,79 @@
+// A creator's public page: their live show, upcoming shows (in the reader's
+// time zone) and past shows with a replay, from GET /api/creators/{id}.
+import { showIdFromPath } from "./api.js";
+import { $ } from "./dom.js";
+import { errorText, get } from "./http.js";
+import { initI18n, onLanguageChange, setText, t } from "./i18n.js";
+import { PastShows } from "./past-shows.js";
+import { showCard, zoneNote } from "./show-cards.js";
+
+const REFRESH_MS = 10000;
+const creatorId = showIdFromPath(); // the last path segment, as for /watch/{id}
+let page = null;
+let timer = null;
+
+function showError(error) {
+  const notice = $("error");
+  notice.dataset.code = error.code || "";
+  notice.textContent = errorText(error);
+}
+
+const past = new PastShows({
+  list: $("past-shows"),
+  more: $("past-more"),
+  empty: $("past-empty"),
+  creatorId,
+  withCreator: false,
+  onError: showError,
+});
+
+function render() {
+  if (!page) {
+    return;
+  }
+  const name = page.creator.display_name;
+  $("creator-name").textContent = name; // a person's text: never markup
+  $("creator-avatar").textContent = Array.from(name.trim())[0] || "";
+  document.title = t("creator.page_title", { name });
+  $("creator-head").hidden = false;
+  $("creator-live").hidden = page.live.length === 0;
+  $("live-shows").replaceChildren(...page.live.map((show) => showCard(show, "live", { withCreator: false })));
+  $("upcoming-shows").replaceChildren(
+    ...page.upcoming.map((show) => showCard(show, "upcoming", { withCreator: false })),
+  );
+  $("upcoming-empty").hidden = page.upcoming.length > 0;
+  zoneNote($("upcoming-zone"), page.upcoming.length > 0);
+  past.render();
+  $("creator-body").hidden = false;
+}
+
+async function load() {
+  try {
+    page = await get(`/api/creators/${encodeURIComponent(creatorId)}`);
+    if (!past.paged) {
+      past.set(page.past, page.next_before); // the first page comes with the creator
+    }
+    $("error").textContent = "";
+    render();
+  } catch (error) {
+    showError(error);
+    if (error.code === "creator_not_found") {
+      clearInterval(timer);
+      document.title = t("error.creator_not_found");
+    }
+  }
+}
+
+initI18n();
+onLanguageChange(() => {
+  render();
+  if ($("error").dataset.code === "creator_not_found") {
+    $("error").textContent = t("error.creator_not_found");
+  }
+});
+load();
+timer = setInterval(() => {
+  if (!document.hidden) {
+    load();
+  }
+}, REFRESH_MS);
