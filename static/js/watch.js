@@ -49,6 +49,7 @@ const chat = createChatView($("chat"), {
     },
   }),
 });
+keepAtBottom($("chat"));
 const compose = createChatCompose({
   form: $("chat-form"),
   input: $("chat-input"),
@@ -73,6 +74,19 @@ const player = startPlayer(showId, {
     }
   },
 });
+
+/** The chat keeps its newest message in view when its box changes (toasts over a phone's video). */
+function keepAtBottom(list) {
+  let stick = true;
+  list.addEventListener("scroll", () => {
+    stick = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+  });
+  new ResizeObserver(() => {
+    if (stick) {
+      list.scrollTop = list.scrollHeight;
+    }
+  }).observe(list);
+}
 
 function openRoom(replaying) {
   if (room || missing) {

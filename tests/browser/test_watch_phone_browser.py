@@ -17,6 +17,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.browser.helpers import LAPTOP, PHONE, Api, collect_errors, screenshot
 from tests.browser.watch_setup import (
+    Box,
     box,
     guest_buys,
     inside,
@@ -47,6 +48,26 @@ def seconds_left(countdown: str | None) -> int:
     assert countdown is not None
     minutes, seconds = countdown.rsplit(" ", 1)[1].split(":")
     return int(minutes) * 60 + int(seconds)
+
+
+async def controls_clear(page: Page, width: float, height: float) -> dict[str, Box]:
+    """Check that Buy, unmute, the chat input and the rail's buttons are all on screen and
+    none covers another; returns their boxes."""
+    controls = {
+        "buy": "#pin button.buy",
+        "unmute": "#unmute",
+        "chat input": "#chat-input",
+        "send": "#chat-send",
+        "like": "#like",
+        "bag": "#bag-open",
+        "share": "#share",
+    }
+    boxes = {name: await box(page.locator(selector)) for name, selector in controls.items()}
+    for name, found in boxes.items():
+        assert inside(found, width, height), (name, found)
+    for (one, a), (two, b) in itertools.combinations(boxes.items(), 2):
+        assert not overlap(a, b), (one, a, two, b)
+    return boxes
 
 
 async def join_chat(page: Page, name: str) -> None:
@@ -89,20 +110,7 @@ async def test_on_a_phone_the_controls_stay_clear_and_a_tap_gives_sound(
     assert picture["width"] == pytest.approx(WIDTH, abs=1), picture
 
     # Buy, unmute, the chat input and the rail: all on screen, none over another.
-    controls = {
-        "buy": page.locator("#pin button.buy"),
-        "unmute": unmute,
-        "chat input": page.locator("#chat-input"),
-        "send": page.locator("#chat-send"),
-        "like": page.locator("#like"),
-        "bag": page.locator("#bag-open"),
-        "share": page.locator("#share"),
-    }
-    boxes = {name: await box(locator) for name, locator in controls.items()}
-    for name, found in boxes.items():
-        assert inside(found, WIDTH, HEIGHT), (name, found)
-    for (one, a), (two, b) in itertools.combinations(boxes.items(), 2):
-        assert not overlap(a, b), (one, a, two, b)
+    boxes = await controls_clear(page, WIDTH, HEIGHT)
     assert not overlap(await box(card), boxes["chat input"])
     assert not overlap(await box(card), boxes["unmute"])
     assert not overlap(await box(card), await box(message))  # the chat reads below the card
@@ -122,6 +130,31 @@ async def test_on_a_phone_the_controls_stay_clear_and_a_tap_gives_sound(
     await page.touchscreen.tap(WIDTH / 2, boxes["unmute"]["y"] + boxes["unmute"]["height"] + 60)
     await page.wait_for_function("() => !document.querySelector('#player').muted")
     await expect(unmute).to_be_hidden()
+    assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+async def test_a_phone_held_sideways_keeps_the_controls_clear(
+    base_url: str, browser: Browser, api: Api
+) -> None:
+    errors: list[str] = []
+    show = await live_show_with_a_bag(api, browser, base_url, errors)
+    sideways = {**PHONE, "viewport": {"width": HEIGHT, "height": WIDTH}}
+    page = await (await browser.new_context(locale="en-US", **sideways)).new_page()
+    collect_errors(page, errors)
+    await page.goto(f"{base_url}/watch/{show.show_id}")
+    await playing(page)
+    await join_chat(page, "Li")
+    await page.fill("#chat-input", "Nice")
+    await page.locator("#chat-send").tap()
+    await expect(page.locator("#chat .chat-message")).to_contain_text("Nice")
+    await controls_clear(page, HEIGHT, WIDTH)
+    card = await box(page.locator("#pin .pin-card"))
+    assert card["x"] + card["width"] <= (await box(page.locator("#like")))["x"]
+    stage = await box(page.locator("#stage"))
+    assert (stage["y"], stage["height"]) == (0, WIDTH), stage  # nothing pushed the video up
+    await screenshot(page, "watch-phone-sideways")
     assert not errors, errors
 
 
