@@ -41,6 +41,7 @@ from livesale.storage.viewers import ViewerRepository
 from livesale.tasks import cancel_and_wait
 from livesale.web.analytics_routes import add_analytics_routes
 from livesale.web.auth_routes import add_auth_routes
+from livesale.web.buyer_routes import add_buyer_routes
 from livesale.web.catalogue_json import product_json
 from livesale.web.client_address import TrustedProxies, client_address_middleware
 from livesale.web.csrf import csrf_middleware
@@ -97,6 +98,7 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     # First among the API: aiohttp tries routes in order, and Buy now is the
     # route a flash sale calls thousands of times a second.
     add_shop_routes(app)
+    add_buyer_routes(app)
     add_auth_routes(app)
     add_catalogue_routes(app)
     add_shows_routes(app)
@@ -223,7 +225,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         app[keys.SHOP] = shop
         # A pin or show change made by any process reaches this one's cache at once.
         gate.on_change(shop.catalogue.forget_live_state)
-        room.snapshot_extras = _snapshot_extras(pins, shop)
+        room.snapshot_extras = _snapshot_extras(pins, shop, lifecycle)
         app[keys.ANALYTICS] = ShowAnalytics(
             app[keys.SHOWS],
             timeline,
@@ -236,14 +238,17 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-def _snapshot_extras(pins: PinService, shop: Shop) -> Callable[[str], Awaitable[dict[str, Any]]]:
-    """The room's snapshot hook: the pin on screen when a viewer joins, and its stock."""
+def _snapshot_extras(
+    pins: PinService, shop: Shop, lifecycle: ShowLifecycle
+) -> Callable[[str], Awaitable[dict[str, Any]]]:
+    """The room's snapshot hook: the pin on screen when a viewer joins, its stock, the publisher."""
 
     async def extras(show_id: str) -> dict[str, Any]:
         pin = await pins.current(show_id)
         stock = None
         if pin is not None:
             stock = await shop.stock.stock_message(shop.catalogue, show_id, pin["product"]["id"])
-        return {"pin": pin, "stock": stock}
+        publisher = await lifecycle.publisher_state(show_id)
+        return {"pin": pin, "stock": stock, "publisher": publisher}
 
     return extras

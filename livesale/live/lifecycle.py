@@ -1,16 +1,19 @@
 """A show's lifecycle: live when WHIP publishes, ended on WHIP DELETE or a long absence.
 
 Several server processes may share one show table. The process that holds a
-show's publisher keeps a short-lived Redis key alive; every process sweeps
-the live shows and ends one whose publisher key has been missing for
-`shows.end_after_publisher_lost_seconds`, so a creator whose browser crashed
-has time to come back and a show never stays "live" for ever.
+show's publisher keeps a short-lived Redis key alive, and deletes it as soon
+as the publisher is gone; every process sweeps the live shows and ends one
+whose publisher key has been missing for `shows.end_after_publisher_lost_seconds`,
+so a creator whose browser crashed has time to come back and a show never
+stays "live" for ever. Meanwhile the room hears `publisher: "reconnecting"`
+(and `"on_air"` when the creator is back), once, from whichever process saw it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -32,6 +35,9 @@ HEARTBEAT_SECONDS = 2.0
 # The key outlives a few missed heartbeats, so a busy loop never looks like a dead publisher.
 PUBLISHER_KEY_TTL_SECONDS = 10
 ENDING_LOCK_SECONDS = 60
+# What the room's `show` event says of a live show's publisher.
+ON_AIR = "on_air"
+RECONNECTING = "reconnecting"
 
 
 class EventPublisher(Protocol):
@@ -68,6 +74,11 @@ def show_state(show: Show) -> dict[str, Any]:
     }
 
 
+def publisher_message(show: Show, publisher: str) -> dict[str, Any]:
+    """The room event saying whether the live show's publisher is on air or reconnecting."""
+    return {"type": "show", "show": {**show_state(show), "publisher": publisher}}
+
+
 def unpin_message(pin: TimelineEvent, unpin: TimelineEvent) -> dict[str, Any]:
     """The room event that takes `pin` off the screen."""
     return {"type": "unpin", "pin_id": pin.id, "offset_ms": unpin.offset_ms}
@@ -97,16 +108,23 @@ class ShowLifecycle:
         self._settings = settings
         self._clock = clock
         self._local: set[str] = set()
+        # Written into the publisher keys this process holds, so it never deletes another's.
+        self._token = secrets.token_hex(8)
         self._task: asyncio.Task[None] | None = None
 
     async def went_live(self, show_id: str) -> Show:
         """A publisher connected: mark the show live (once) and announce it."""
         show = await self._shows.mark_live(show_id)
         self._local.add(show_id)
-        await self._redis.set(publisher_key(show_id), "1", ex=PUBLISHER_KEY_TTL_SECONDS)
+        await self._redis.set(publisher_key(show_id), self._token, ex=PUBLISHER_KEY_TTL_SECONDS)
         await self._redis.delete(publisher_lost_key(show_id))
-        await self._events.publish(show_id, {"type": "show", "show": show_state(show)})
+        await self._events.publish(show_id, publisher_message(show, ON_AIR))
         return show
+
+    async def publisher_state(self, show_id: str) -> str:
+        """`reconnecting` while the live show's publisher is missing, else `on_air`."""
+        lost = await self._redis.exists(publisher_lost_key(show_id))
+        return RECONNECTING if lost else ON_AIR
 
     async def end(self, show_id: str) -> Show:
         """End the show: close the pin on the timeline, mark it ended, announce it."""
@@ -152,16 +170,23 @@ class ShowLifecycle:
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def tick(self) -> None:
-        """Refresh this process's publisher keys, then end shows abandoned too long."""
+        """Refresh this process's publisher keys, then tell and end shows whose publisher left."""
         for show_id in list(self._local):
+            key = publisher_key(show_id)
             if self._is_publishing(show_id):
-                await self._redis.set(publisher_key(show_id), "1", ex=PUBLISHER_KEY_TTL_SECONDS)
+                await self._redis.set(key, self._token, ex=PUBLISHER_KEY_TTL_SECONDS)
+            elif await self._redis.get(key) in (self._token, self._token.encode()):
+                # Our publisher is gone: viewers hear it now, not when the key expires.
+                await self._redis.delete(key)
         now = self._clock()
         for show in await self._shows.list_recent(500, status=ShowStatus.LIVE):
             if await self._redis.exists(publisher_key(show.id)):
-                await self._redis.delete(publisher_lost_key(show.id))
+                if await self._redis.delete(publisher_lost_key(show.id)):
+                    # Back on the same session (a network blip): only the deleter says so.
+                    await self._events.publish(show.id, publisher_message(show, ON_AIR))
                 continue
-            await self._redis.set(publisher_lost_key(show.id), str(now), nx=True, ex=86_400)
+            if await self._redis.set(publisher_lost_key(show.id), str(now), nx=True, ex=86_400):
+                await self._events.publish(show.id, publisher_message(show, RECONNECTING))
             lost_at = float(await self._redis.get(publisher_lost_key(show.id)) or now)
             if now - lost_at < self._settings.end_after_publisher_lost_seconds:
                 continue

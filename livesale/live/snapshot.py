@@ -109,10 +109,14 @@ class SnapshotCache:
 
     async def _build(self, show_id: str, seq: int) -> SharedSnapshot:
         started = self._clock()
-        extras = await self.extras(show_id)
-        show_state = extras.get("show")
+        extras = dict(await self.extras(show_id))
+        show_state = extras.pop("show", None)
         if show_state is None:
             show_state = basic_show_state(await self._shows.get(show_id))
+        publisher = extras.pop("publisher", None)
+        if publisher is not None and show_state["status"] == "live":
+            # Whether the live show's creator is on air or reconnecting (as `show` events say).
+            show_state = {**show_state, "publisher": publisher}
         chat = await self._history(show_id)
         slow_mode = await self._limits.slow_mode_seconds(show_id)
         body = {

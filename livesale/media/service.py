@@ -103,6 +103,11 @@ class MediaService:
         publisher = self._publishers.get(show_id)
         return publisher is not None and publisher.state == "connected" and self._alive(publisher)
 
+    def holds_publisher(self, show_id: str) -> bool:
+        """True while `show_id` has a publisher here that sends media or is still connecting."""
+        publisher = self._publishers.get(show_id)
+        return publisher is not None and self._alive(publisher)
+
     def viewer_count(self, show_id: str | None = None) -> int:
         """Viewer sessions of one show, or of the whole process."""
         if show_id is None:

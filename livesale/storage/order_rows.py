@@ -104,6 +104,16 @@ def line_from_row(row: aiosqlite.Row) -> OrderLine:
     )
 
 
+def buyer_details_from_row(row: aiosqlite.Row) -> BuyerDetails:
+    """The buyer's email, name, address and announce choice of a stored order row."""
+    return BuyerDetails(
+        email=str(row["email"]),
+        name=str(row["name"]),
+        address=Address.from_json(json.loads(row["address_json"])),
+        announce=bool(row["announce"]),
+    )
+
+
 def order_from_row(row: aiosqlite.Row, lines: list[OrderLine]) -> Order:
     """A stored order with its lines."""
     shipped = row["carrier"] or row["tracking_number"] or row["tracking_url"]
@@ -116,12 +126,7 @@ def order_from_row(row: aiosqlite.Row, lines: list[OrderLine]) -> Order:
         status=OrderStatus(row["status"]),
         currency=str(row["currency"]),
         total_minor=int(row["total_minor"]),
-        details=BuyerDetails(
-            email=str(row["email"]),
-            name=str(row["name"]),
-            address=Address.from_json(json.loads(row["address_json"])),
-            announce=bool(row["announce"]),
-        ),
+        details=buyer_details_from_row(row),
         gateway=str(row["gateway"]),
         payment_id=row["payment_id"],
         status_reason=row["status_reason"],

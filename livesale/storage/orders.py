@@ -24,7 +24,13 @@ from livesale.domain.orders import (
 )
 from livesale.storage.database import Database
 from livesale.storage.order_counts import count_created, count_move, count_refunded
-from livesale.storage.order_rows import LINE_COLUMNS, line_values, load_order, load_orders
+from livesale.storage.order_rows import (
+    LINE_COLUMNS,
+    buyer_details_from_row,
+    line_values,
+    load_order,
+    load_orders,
+)
 
 _STAMP = {
     OrderStatus.PAID: "paid_at",
@@ -123,6 +129,15 @@ class OrderRepository:
     async def get(self, order_id: str) -> Order | None:
         """The order, or None."""
         return await load_order(self._db.reader, order_id)
+
+    async def latest_details(self, viewer_id: str) -> BuyerDetails | None:
+        """The email, name and address of the viewer's most recent order, or None."""
+        row = await self._db.fetchone(
+            "SELECT email, name, address_json, announce FROM orders WHERE viewer_id = ?"
+            " ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            (viewer_id,),
+        )
+        return None if row is None else buyer_details_from_row(row)
 
     async def by_payment(self, payment_id: str) -> Order | None:
         """The order paid by this payment, or None."""

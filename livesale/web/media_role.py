@@ -59,7 +59,8 @@ async def open_video(app: web.Application, stack: AsyncExitStack) -> Callable[[s
     stack.push_async_callback(media.close)
     app[keys.MEDIA] = media
     app[keys.ON_AIR] = LocalOnAir(media)
-    return media.is_live
+    # Still connecting counts as held: a creator going live is not "reconnecting".
+    return media.holds_publisher
 
 
 def _holds_no_publisher(_show_id: str) -> bool:

@@ -68,6 +68,9 @@ export const payWithCard = (paymentId, cardNumber) =>
 export const authenticatePayment = (paymentId, approve) =>
   post(`/api/payments/dummy/${enc(paymentId)}/authenticate`, { approve });
 
+/** This browser's last order's `{email, name, address, announce}`, or null (a first purchase). */
+export const fetchCheckoutDetails = async () => (await get("/api/viewer/checkout-details")).details;
+
 /** `GET /api/orders/{id}` -> `{order, payment}`. */
 export const fetchOrder = (orderId) => get(`/api/orders/${enc(orderId)}`);
 

@@ -5,6 +5,7 @@ import { fillCountrySelect } from "./countries.js";
 import { el } from "./dom.js";
 import { bindFieldErrors, checkInputs } from "./field-errors.js";
 import { setText, t } from "./i18n.js";
+import { createSavedDetails } from "./saved-details.js";
 
 const FIELDS = [
   { name: "email", key: "checkout.email", type: "email", autocomplete: "email", required: true, maxLength: 254 },
@@ -68,8 +69,19 @@ export function createCheckoutForm({ onSubmit }) {
   const submit = el("button", { type: "submit", className: "primary wide" });
   setText(submit, "checkout.continue");
   const formError = el("p", { className: "error", attrs: { role: "alert" } });
-  form.append(grid, announceRow, submit, formError);
+  // A returning buyer sees their saved details in short, the fields one tap away.
+  const saved = createSavedDetails({ onEdit: () => expand(true) });
+  form.append(saved.element, grid, announceRow, submit, formError);
   const fieldErrors = bindFieldErrors({ form, fields: Object.fromEntries(controls), summary: formError });
+
+  /** Show the fields again (Change, or a field that needs fixing). */
+  function expand(focusFirst) {
+    saved.hide();
+    grid.hidden = false;
+    if (focusFirst) {
+      controls.get("email").focus();
+    }
+  }
 
   function values() {
     const value = (name) => controls.get(name).value.trim();
@@ -92,6 +104,7 @@ export function createCheckoutForm({ onSubmit }) {
     event.preventDefault();
     const problems = checkInputs(Object.fromEntries(controls));
     if (problems.length) {
+      expand(false); // the fields must be seen to be fixed
       fieldErrors.show(problems);
       return;
     }
@@ -102,8 +115,28 @@ export function createCheckoutForm({ onSubmit }) {
   return {
     element: form,
     focus() {
-      const first = [...controls.values()].find((control) => !control.value);
+      const first = saved.shown ? null : [...controls.values()].find((control) => control.required && !control.value);
       (first || submit).focus();
+    },
+    /** Start from a returning buyer's last details (`{email, name, address, announce}`), if any. */
+    fill(details) {
+      if (!details) {
+        return;
+      }
+      const address = details.address || {};
+      for (const [name, control] of controls) {
+        const value = name.startsWith("address.") ? address[name.slice("address.".length)] : details[name];
+        if (typeof value === "string" && !control.value) {
+          control.value = value;
+        }
+      }
+      if (typeof details.announce === "boolean") {
+        announce.checked = details.announce;
+      }
+      if (!checkInputs(Object.fromEntries(controls)).length) {
+        saved.show(values());
+        grid.hidden = true;
+      }
     },
     /** Name the viewer whose name the room would see. */
     setViewerName(name) {
@@ -119,7 +152,11 @@ export function createCheckoutForm({ onSubmit }) {
      */
     showFieldError(error) {
       const field = error && error.details && error.details.field;
-      return Boolean(field && controls.has(field) && fieldErrors.show(error));
+      if (!field || !controls.has(field)) {
+        return false;
+      }
+      expand(false); // the field must be seen to be fixed
+      return Boolean(fieldErrors.show(error));
     },
     showError(text) {
       if (!text) {
@@ -134,6 +171,9 @@ export function createCheckoutForm({ onSubmit }) {
     /** After a language switch: country names in the new language. */
     relabel() {
       fillCountrySelect(country, t("checkout.choose_country"));
+      if (saved.shown) {
+        saved.show(values()); // the country's name in the new language
+      }
     },
   };
 }

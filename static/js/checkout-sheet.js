@@ -1,26 +1,29 @@
-// Buying the pinned product without leaving the show: a sheet over the video
-// (a modal <dialog>) that reserves the stock, takes the shipping details,
-// the payment, and shows the confirmation. On a phone it first offers the
-// variant and quantity (the card over the video has no room for them).
-import { availability, createBuyOptions, saleRunning, unitPrice } from "./buy-options.js";
-import { buyNow, cancelCheckout, newRequestId, placeOrder } from "./checkout-api.js";
+// Buying without leaving the show: a sheet over the video (a modal <dialog>)
+// that reserves the stock, takes the shipping details (a returning buyer's
+// come filled in), the payment, and shows the confirmation. On a phone it
+// first offers the variant and quantity (the card over the video has no room
+// for them). What is bought comes from a "surface": the pinned card or a row
+// of the bag, which shows the busy state and errors of its own Buy now.
+import { buyNow, cancelCheckout, fetchCheckoutDetails, newRequestId, placeOrder } from "./checkout-api.js";
+import { createChooseStep } from "./checkout-choose.js";
 import { createCheckoutForm } from "./checkout-form.js";
+import { doneStep, nameStep } from "./checkout-steps.js";
 import { el } from "./dom.js";
-import { formatDuration, formatMoney } from "./format.js";
+import { formatDuration } from "./format.js";
 import { onLanguageChange, setText, t } from "./i18n.js";
-import { linesList, reasonText, statusText, totalRow } from "./order-view.js";
+import { linesList, totalRow } from "./order-view.js";
 import { createPaymentStep } from "./payment-step.js";
-import { productLeft } from "./pin-card.js";
 import { retryable, shopErrorText } from "./shop-errors.js";
 
 const PHONE = window.matchMedia("(max-width: 900px)"); // the card sits over the video
 
 /**
  * `showId`; `viewerName` (from setUpViewerName) knows and sets the guest's
- * name; `card` is the pinned product's card (its offer, busy state, errors);
- * `replayOffset()` is the moment of the show the replay plays (null live).
+ * name; `replayOffset()` is the moment of the show the replay plays (null
+ * live). `start(choice, surface)` buys from a surface: `{offer(), setBusy(on),
+ * setError(text), setResume(choice)}` (the pinned card or a bag row).
  */
-export function createCheckout({ showId, viewerName, card, replayOffset = () => null }) {
+export function createCheckout({ showId, viewerName, replayOffset = () => null }) {
   const title = el("h2", { id: "checkout-title" });
   const closeButton = el("button", { type: "button", className: "sheet-close", textContent: "×" });
   closeButton.dataset.i18nAttr = "aria-label:checkout.close";
@@ -39,10 +42,12 @@ export function createCheckout({ showId, viewerName, card, replayOffset = () => 
   document.body.append(dialog);
 
   let step = null; // choose | name | reserving | details | pay | done | expired
-  let session = null; // {key, choice, checkout, skewMs, order, payment, pay, done}
+  let session = null; // {key, choice, surface, checkout, skewMs, order, payment, pay, done}
   let retry = null; // {key, requestId, replayOffsetMs}: a Buy whose answer was lost, to send again as is
+  let surface = null; // where the purchase being made was started
   let chooser = null; // the phone's variant / quantity step
   let form = null; // the shipping form, kept for the next purchase of this visit
+  let saved = null; // this browser's last order's details, asked once per visit
   let clock = null;
   let busy = false; // a Buy now is waiting for the server
   let placing = false; // the shipping form is on its way
@@ -80,7 +85,11 @@ export function createCheckout({ showId, viewerName, card, replayOffset = () => 
     if (dialog.open) {
       dialog.close();
     }
-    card.setResume(session && session.order ? session.choice : null);
+    if (session && session.order) {
+      session.surface.setResume(session.choice);
+    } else if (surface) {
+      surface.setResume(null);
+    }
   }
 
   closeButton.addEventListener("click", close);
@@ -128,106 +137,55 @@ export function createCheckout({ showId, viewerName, card, replayOffset = () => 
   // ---- Step: variant and quantity (phones) -------------------------------------
 
   function showChoose(choice) {
-    const offer = card.offer();
+    const offer = surface.offer();
     if (!offer.pin) {
       return;
     }
-    chooser = chooser || createBuyOptions({ idPrefix: "sheet", onChange: drawChoose });
-    chooser.update(offer);
-    chooser.select(choice.variantId, choice.quantity);
-    const buy = el("button", { type: "button", className: "primary wide buy", id: "sheet-buy" });
-    buy.addEventListener("click", () => {
-      const picked = chooser.choice();
-      if (picked.variant) {
-        start({ variantId: picked.variant.id, quantity: picked.quantity }, { fromSheet: true });
-      }
-    });
-    const summary = el("div", { className: "choose-summary" });
-    open("choose", "checkout.choose", summary, chooser.element, buy);
+    chooser = chooser || createChooseStep({ onBuy: (picked) => start(picked, surface, { fromSheet: true }) });
+    open("choose", "checkout.choose", ...chooser.nodes);
     title.textContent = offer.pin.product.title; // text, never markup
     delete title.dataset.i18n;
-    drawChoose();
+    chooser.begin(offer, choice);
   }
 
   function drawChoose() {
-    if (step !== "choose" || !chooser) {
-      return;
+    if (step === "choose" && chooser && surface) {
+      chooser.update(surface.offer(), busy);
     }
-    const offer = card.offer();
-    const picked = chooser.choice();
-    const summary = body.querySelector(".choose-summary");
-    const buy = body.querySelector("#sheet-buy");
-    const product = offer.pin.product;
-    const image = product.images && product.images[0];
-    const price = picked.variant ? formatMoney(unitPrice(offer.pin, picked.variant), picked.variant.currency) : "";
-    const left = productLeft(offer);
-    const parts = [
-      image ? el("img", { className: "pin-image", src: image.url, alt: "" }) : null,
-      el(
-        "div",
-        {},
-        el("p", { className: "choose-price", textContent: price }),
-        saleRunning(offer.pin) ? el("span", { className: "pin-flag", textContent: t("card.flash_sale") }) : null,
-        typeof left === "number" ? el("p", { className: "pin-left", textContent: t("card.left", { n: left }) }) : null,
-      ),
-    ];
-    summary.replaceChildren(...parts.filter(Boolean));
-    const gone = !picked.variant || availability(offer, picked.variant.id).soldOut;
-    buy.disabled = gone || busy;
-    setText(buy, busy ? "card.reserving" : gone ? "card.sold_out" : "card.buy_now");
   }
 
   // ---- Step: a display name first ------------------------------------------------
 
   function askName(then) {
-    const input = el("input", {
-      id: "checkout-viewer-name",
-      maxLength: 40,
-      autocomplete: "nickname",
-      required: true,
-    });
-    const label = el("span", {});
-    setText(label, "checkout.name_label");
-    const hint = el("p", { className: "muted" });
-    setText(hint, "checkout.name_hint");
-    const submit = el("button", { type: "submit", className: "primary" });
-    setText(submit, "checkout.name_continue");
-    const nameForm = el(
-      "form",
-      { className: "fields name-step" },
-      hint,
-      el("div", { className: "inline" }, el("label", { className: "field" }, label, input), submit),
-    );
-    nameForm.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const name = input.value.trim();
-      if (!name) {
-        input.focus();
-        return;
-      }
-      submit.disabled = true;
-      try {
-        await viewerName.choose(name); // the chat knows the name too
+    const step = nameStep({
+      onName: async (name) => {
+        try {
+          await viewerName.choose(name); // the chat knows the name too
+        } catch (failure) {
+          showError(shopErrorText(failure));
+          throw failure;
+        }
         then();
-      } catch (failure) {
-        showError(shopErrorText(failure));
-        submit.disabled = false;
-      }
+      },
     });
-    open("name", "checkout.name_title", nameForm);
-    input.focus();
+    open("name", "checkout.name_title", ...step.nodes);
+    step.input.focus();
   }
 
   // ---- Buy now: hold the stock -------------------------------------------------
 
-  /** Buy now was pressed with `choice` (`{variantId, quantity}`). */
-  async function start(choice, { fromSheet = false } = {}) {
+  /** Buy now was pressed on `from` with `choice` (`{variantId, quantity}`). */
+  async function start(choice, from, { fromSheet = false } = {}) {
     const key = `${choice.variantId}:${choice.quantity}`;
     if (session && session.order && !session.done && session.choice.variantId === choice.variantId) {
       // Already ordered (its units are held, so the card may offer fewer now): carry on paying.
       showPay();
       return;
     }
+    if (surface && surface !== from) {
+      surface.setError("");
+    }
+    surface = from;
     if (!fromSheet && PHONE.matches) {
       showChoose(choice);
       return;
@@ -257,18 +215,21 @@ export function createCheckout({ showId, viewerName, card, replayOffset = () => 
     // In the replay the price depends on the moment of the show: a retry keeps it.
     const replayOffsetMs = again ? retry.replayOffsetMs : replayOffset();
     retry = { key, requestId, replayOffsetMs };
-    const report = (text) => (step === "choose" ? showError(text) : card.setError(text));
+    const from = surface;
+    const report = (text) => (step === "choose" ? showError(text) : from.setError(text));
     showError("");
-    card.setError("");
+    from.setError("");
     setBusy(true);
+    loadSaved(); // meanwhile: a returning buyer's details for the form
     try {
-      // The pin on screen lets the server price a flash sale that has just started.
-      const onScreen = card.offer().pin;
-      const pinId = choice.pinId ?? (onScreen ? onScreen.id : undefined);
+      // The pin on screen lets the server price a flash sale that has just started;
+      // a bag product that is not pinned has none (its regular price).
+      const onScreen = from.offer().pin;
+      const pinId = onScreen && Number.isInteger(onScreen.id) ? onScreen.id : undefined;
       const { checkout, skewMs } = await buyNow(showId, { ...choice, pinId, requestId, replayOffsetMs });
       retry = null;
-      session = { key, choice, checkout, skewMs, order: null, payment: null, pay: null, done: false };
-      showDetails();
+      session = { key, choice, surface: from, checkout, skewMs, order: null, payment: null, pay: null, done: false };
+      await showDetails();
     } catch (failure) {
       if (failure.code === "viewer_required") {
         askName(() => resume(choice)); // the same request_id: nothing was held
@@ -286,17 +247,32 @@ export function createCheckout({ showId, viewerName, card, replayOffset = () => 
 
   function setBusy(value) {
     busy = value;
-    card.setBusy(value);
+    if (surface) {
+      surface.setBusy(value);
+    }
     drawChoose();
+  }
+
+  /** This browser's last order's email, name and address (null for a first purchase). */
+  function loadSaved() {
+    if (!saved) {
+      saved = fetchCheckoutDetails().catch(() => null); // the form just starts empty
+    }
+    return saved;
   }
 
   // ---- Step: shipping details ------------------------------------------------------
 
-  function showDetails() {
-    const checkout = session.checkout;
+  async function showDetails() {
     if (!form) {
-      form = createCheckoutForm({ onSubmit: submitDetails });
+      const details = await loadSaved();
+      form = form || createCheckoutForm({ onSubmit: submitDetails });
+      form.fill(details);
     }
+    if (!session) {
+      return; // closed while the details loaded
+    }
+    const checkout = session.checkout;
     form.setViewerName(viewerName.viewer && viewerName.viewer.display_name);
     open(
       "details",
@@ -357,33 +333,10 @@ export function createCheckout({ showId, viewerName, card, replayOffset = () => 
   function showDone(order) {
     session.done = true;
     session.order = order;
-    card.setResume(null);
-    const status = el("p", { className: "order-status", dataset: { status: order.status } });
-    status.textContent = statusText(order);
-    const reason = reasonText(order);
-    const number = el("p", { className: "muted order-number" });
-    setText(number, "order.number", { id: order.id });
-    const view = el("a", {
-      className: "button secondary",
-      href: `/orders/${encodeURIComponent(order.id)}`,
-      target: "_blank",
-      rel: "noopener",
-    });
-    setText(view, "checkout.view_order");
-    const back = el("button", { type: "button", className: "primary" });
-    setText(back, "checkout.back_to_show");
-    back.addEventListener("click", close);
-    open(
-      "done",
-      order.status === "paid" ? "checkout.thanks" : "checkout.order_title",
-      status,
-      reason ? el("p", { className: "order-reason", textContent: reason }) : null,
-      number,
-      linesList(order.lines, order.currency),
-      totalRow(order.total_minor, order.currency),
-      el("div", { className: "actions" }, view, back),
-    );
-    back.focus();
+    session.surface.setResume(null);
+    const step = doneStep(order, { onBack: close });
+    open("done", order.status === "paid" ? "checkout.thanks" : "checkout.order_title", ...step.nodes);
+    step.back.focus();
   }
 
   // ---- Step: the hold ran out before the order -------------------------------------------
@@ -406,7 +359,6 @@ export function createCheckout({ showId, viewerName, card, replayOffset = () => 
     }
     if (step === "choose") {
       chooser.relabel();
-      drawChoose();
     } else if (step === "details") {
       form.relabel();
       showDetails();
@@ -420,17 +372,15 @@ export function createCheckout({ showId, viewerName, card, replayOffset = () => 
 
   return {
     start,
-    /** The pin or its stock changed: the phone's choice step follows. */
+    /** The pin or stock changed: the phone's choice step follows (closed if the product left). */
     offerChanged() {
-      if (step !== "choose") {
+      if (step !== "choose" || !surface) {
         return;
       }
-      const offer = card.offer();
-      if (!offer.pin) {
+      if (!surface.offer().pin) {
         close();
         return;
       }
-      chooser.update(offer);
       drawChoose();
     },
   };

@@ -1,44 +1,12 @@
 // The pinned product's card: image, title, price, flash-sale countdown, stock
 // left, and (on the show page) the variant and quantity pickers with Buy now.
-import { activeVariants, availability, createBuyOptions, productSoldOut, saleRunning, unitPrice } from "./buy-options.js";
+import { availability, createBuyOptions } from "./buy-options.js";
 import { el } from "./dom.js";
-import { formatDuration, formatMoney } from "./format.js";
+import { formatDuration } from "./format.js";
 import { onLanguageChange, setText, t } from "./i18n.js";
+import { buyLabelKey, drawPrice, drawStock } from "./offer-view.js";
 
-const FEW_LEFT = 5; // "N left" is highlighted from here down
-
-/** The variants still on sale, and the lowest regular price among them. */
-export function priceInfo(product) {
-  const variants = (product.variants || []).filter((v) => !v.archived);
-  if (!variants.length) {
-    return null;
-  }
-  const prices = variants.map((v) => v.price_minor);
-  return {
-    currency: variants[0].currency,
-    lowest: Math.min(...prices),
-    varies: new Set(prices).size > 1,
-  };
-}
-
-/**
- * How many are left of the product as a whole: what remains of a running flash
- * sale, else the sum over its variants; null until a stock message told us.
- */
-export function productLeft(offer) {
-  const { pin, stock } = offer;
-  const product = pin && pin.product;
-  if (!stock || !product || stock.product_id !== product.id) {
-    return null;
-  }
-  if (saleRunning(pin)) {
-    return stock.sale && stock.sale.sale_id === `pin${pin.id}` ? stock.sale.remaining : null;
-  }
-  const counts = activeVariants(product)
-    .map((v) => (stock.variants || {})[v.id])
-    .filter((n) => typeof n === "number");
-  return counts.length ? counts.reduce((sum, n) => sum + n, 0) : null;
-}
+export { priceInfo, productLeft } from "./offer-view.js"; // the console's imports
 
 /**
  * Mount the card in `container`; `show(pin)` / `hide()` update it and
@@ -142,59 +110,14 @@ export function createPinCard(container, { onBuy = null } = {}) {
     if (options) {
       options.update(state);
     }
-    drawPrice();
-    const gone = productSoldOut(state);
-    const left = productLeft(state);
-    nodes.card.dataset.soldOut = String(gone);
-    if (gone) {
-      nodes.stock.replaceChildren(el("span", { className: "pin-soldout", textContent: t("card.sold_out") }));
-    } else if (typeof left === "number") {
-      nodes.stock.replaceChildren(
-        el("span", {
-          className: left <= FEW_LEFT ? "pin-left few" : "pin-left",
-          dataset: { left: String(left) },
-          textContent: t("card.left", { n: left }),
-        }),
-      );
-    } else {
-      nodes.stock.replaceChildren();
-    }
+    drawPrice(nodes.price, pin, options ? options.choice().variant : null);
+    nodes.card.dataset.soldOut = String(drawStock(nodes.stock, state));
     if (nodes.buy) {
       const choice = options.choice();
       const unavailable = !choice.variant || availability(state, choice.variant.id).soldOut;
       nodes.buy.disabled = busy || unavailable;
-      let key = "card.buy_now";
-      if (busy) {
-        key = "card.reserving";
-      } else if (unavailable) {
-        key = "card.sold_out";
-      } else if (resume && resume.variantId === choice.variant.id) {
-        key = "card.continue";
-      }
-      setText(nodes.buy, key);
-    }
-  }
-
-  function drawPrice() {
-    const product = pin.product;
-    const sale = saleRunning(pin) ? pin.flash_sale : null;
-    const price = priceInfo(product);
-    const chosen = options ? options.choice().variant : null;
-    const row = nodes.price;
-    row.replaceChildren();
-    if (sale) {
-      row.append(el("span", { className: "now", textContent: formatMoney(sale.sale_price_minor, sale.currency) }));
-      const was = chosen ? chosen.price_minor : price && price.lowest;
-      if (was) {
-        row.append(" ", el("s", { className: "was", textContent: formatMoney(was, sale.currency) }));
-      }
-    } else if (chosen && price && price.varies && activeVariants(product).length > 1) {
-      row.append(el("span", { className: "now", textContent: formatMoney(unitPrice(pin, chosen), chosen.currency) }));
-    } else if (price) {
-      const amount = formatMoney(price.lowest, price.currency);
-      row.append(
-        el("span", { className: "now", textContent: price.varies ? t("card.from", { price: amount }) : amount }),
-      );
+      const resuming = Boolean(resume && choice.variant && resume.variantId === choice.variant.id);
+      setText(nodes.buy, buyLabelKey({ busy, unavailable, resuming }));
     }
   }
 

@@ -1,5 +1,6 @@
-// The show's video: play over WHEP, wait while the show is offline, and
-// reconnect on its own when the connection breaks.
+// The show's video: play over WHEP, wait while the show is offline, keep the
+// session while the host reconnects (the room says so), reconnect on its own
+// when the connection breaks, and unmute on a tap anywhere on the video.
 import { fetchShow } from "./api.js";
 import { $ } from "./dom.js";
 import { errorText } from "./http.js";
@@ -14,13 +15,15 @@ const MAX_BACKOFF_MS = 15000;
 /**
  * Start playing `showId` in `#player`. `onShow(show)` gets every show the API
  * returned; `onOffline()` lets the page say more while the show is not live.
- * Returns `{connectNow, markEnded}` for the room to call when it hears news first.
+ * Returns `{connectNow, markEnded, hostAway, hostBack}` for the room to call
+ * when it hears news first.
  */
 export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, onMissing = () => {} } = {}) {
   const player = $("player");
   const badge = $("state");
   const message = $("message");
   const unmute = $("unmute");
+  const stage = $("stage");
 
   let client = null;
   let busy = false; // a connect attempt is in flight
@@ -32,6 +35,8 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
   let lastProgressAt = 0;
   let lastOfflineAt = 0; // when the API last said the publisher was away
   let lastCheckAt = 0;
+  let away = false; // the room (or the API) says the host's connection dropped
+  let upcoming = false; // scheduled with a start time (the page counts down to it)
 
   function setState(state, textKey, noteKey, noteParams) {
     badge.dataset.state = state;
@@ -43,10 +48,21 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
       message.textContent = "";
     }
     message.hidden = !noteKey;
+    drawUnmute();
+  }
+
+  /** "Tap to unmute" while the video plays without sound, whatever else is on screen. */
+  function drawUnmute() {
+    unmute.hidden = !(player.srcObject && player.muted && !player.paused);
+  }
+
+  /** The live show has no publisher for now: keep the session, the host may be back soon. */
+  function waitForHost() {
+    setState("connecting", "badge.reconnecting", "watch.host_reconnecting");
   }
 
   function offline(noteKey) {
-    setState("offline", "badge.offline", noteKey);
+    setState("offline", upcoming ? "badge.upcoming" : "badge.offline", noteKey);
     onOffline();
   }
 
@@ -74,9 +90,20 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
     busy = true;
     try {
       const show = await fetchShow(showId);
+      upcoming = show.status === "scheduled" && typeof show.scheduled_at === "number";
       onShow(show);
       if (show.status === "ended") {
         markEnded();
+        return;
+      }
+      if (!show.live && show.status === "live") {
+        // Live, but no video yet: the host is starting, or reconnecting.
+        if (away) {
+          waitForHost();
+        } else {
+          setState("connecting", "badge.connecting", "watch.starting");
+        }
+        schedule(OFFLINE_POLL_MS);
         return;
       }
       if (!show.live) {
@@ -98,7 +125,10 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
       play();
     } catch (error) {
       teardown(false);
-      if (error.code === "show_not_live") {
+      if (error.code === "show_not_live" && away) {
+        waitForHost();
+        schedule(OFFLINE_POLL_MS);
+      } else if (error.code === "show_not_live") {
         offline("watch.offline_note");
         schedule(OFFLINE_POLL_MS);
       } else if (error.code === "show_ended") {
@@ -160,7 +190,7 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
       player.srcObject = null;
     }
     lastCount = -1;
-    unmute.hidden = true;
+    drawUnmute();
   }
 
   /**
@@ -212,8 +242,8 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
         play();
       } else if (player.readyState >= 2) {
         failures = 0;
+        away = false; // frames again: the host is on air, whatever news is late
         setState("live", "badge.live");
-        unmute.hidden = !player.muted;
       }
       return;
     }
@@ -232,7 +262,8 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
         markEnded();
       } else if (!show.live) {
         lastOfflineAt = Date.now();
-        setState("offline", "badge.offline", "watch.dropped_note");
+        away = true;
+        waitForHost();
       } else if (Date.now() - lastOfflineAt > STALL_MS) {
         reconnect(true);
       }
@@ -241,26 +272,33 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
     }
   }
 
-  unmute.addEventListener("click", () => {
+  /** Sound on (a user gesture, so the browser allows it), and play if paused. */
+  function unmuteNow() {
     player.muted = false;
-    unmute.hidden = true;
+    drawUnmute();
     play();
-  });
-  player.addEventListener("click", () => {
-    if (player.paused && player.srcObject) {
-      play();
+  }
+
+  unmute.addEventListener("click", unmuteNow);
+  stage.addEventListener("click", (event) => {
+    // A tap anywhere on the video, not on a control over it.
+    if (!player.srcObject || event.target.closest("button, a, input, select, textarea, .rail")) {
+      return;
+    }
+    if (player.muted || player.paused) {
+      unmuteNow();
     }
   });
   player.addEventListener("resize", () => {
     // Fired when the video's size is known or changes: shape the stage like it.
     if (player.videoWidth && player.videoHeight) {
       const portrait = player.videoHeight > player.videoWidth;
-      $("stage").dataset.orientation = portrait ? "portrait" : "landscape";
+      stage.dataset.orientation = portrait ? "portrait" : "landscape";
     }
   });
-  player.addEventListener("volumechange", () => {
-    unmute.hidden = !player.muted || badge.dataset.state !== "live";
-  });
+  for (const name of ["volumechange", "play", "pause", "emptied"]) {
+    player.addEventListener(name, drawUnmute);
+  }
   window.addEventListener("pagehide", () => {
     // Free our seat on the server now rather than when ICE times out.
     if (client) {
@@ -280,5 +318,27 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
       }
     },
     markEnded,
+    /** The room says the host's connection dropped: say so, and keep the session for their return. */
+    hostAway() {
+      if (showEnded || away) {
+        return;
+      }
+      away = true;
+      lastOfflineAt = Date.now();
+      waitForHost();
+    },
+    /** The room says the host is back: the video resumes on this session, or a new one. */
+    hostBack() {
+      if (!away || showEnded) {
+        return;
+      }
+      away = false;
+      lastOfflineAt = Date.now(); // the frames get a moment to come back before starting over
+      lastProgressAt = Date.now();
+      if (!client && !busy) {
+        failures = 0;
+        schedule(0);
+      }
+    },
   };
 }

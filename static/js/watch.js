@@ -1,7 +1,8 @@
 // The show page: the show before, during and after the live (its replay when
-// there is one); the video, the pinned product with Buy now, chat, hearts,
-// purchases and viewer count.
+// there is one); the video, the pinned product with Buy now, the show's bag,
+// chat, hearts, share, purchases and viewer count.
 import { showIdFromPath } from "./api.js";
+import { createBagSheet } from "./bag-sheet.js";
 import { get } from "./http.js";
 import { createChatCompose } from "./chat-compose.js";
 import { createChatView } from "./chat-view.js";
@@ -16,6 +17,7 @@ import { startPlayer } from "./player.js";
 import { fetchReplay } from "./replay.js";
 import { startReplay } from "./replay-page.js";
 import { RoomSocket } from "./room-socket.js";
+import { setUpShare } from "./share.js";
 import { createToasts } from "./toast.js";
 import { setUpViewerName } from "./viewer-name.js";
 
@@ -30,7 +32,14 @@ let room = null; // opened once the show's state is known: a replay's room says 
 let missing = false; // no such show: no room either
 
 let checkout = null; // the buy-now sheet, made below with the name form it shares
-const card = createPinCard($("pin"), { onBuy: (choice) => checkout.start(choice) });
+const card = createPinCard($("pin"), { onBuy: (choice) => checkout.start(choice, card) });
+const bag = createBagSheet({
+  showId,
+  button: $("bag-open"),
+  count: $("bag-count"),
+  checkout: { start: (choice, surface) => checkout.start(choice, surface) },
+  pinned: () => (replay ? null : card.current), // the replay's bag sells at regular prices
+});
 const toasts = createToasts($("toasts"));
 const chat = createChatView($("chat"), {
   actionsFor: moderationActions(showId, {
@@ -40,6 +49,7 @@ const chat = createChatView($("chat"), {
     },
   }),
 });
+keepAtBottom($("chat"));
 const compose = createChatCompose({
   form: $("chat-form"),
   input: $("chat-input"),
@@ -64,6 +74,19 @@ const player = startPlayer(showId, {
     }
   },
 });
+
+/** The chat keeps its newest message in view when its box changes (toasts over a phone's video). */
+function keepAtBottom(list) {
+  let stick = true;
+  list.addEventListener("scroll", () => {
+    stick = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+  });
+  new ResizeObserver(() => {
+    if (stick) {
+      list.scrollTop = list.scrollHeight;
+    }
+  }).observe(list);
+}
 
 function openRoom(replaying) {
   if (room || missing) {
@@ -100,6 +123,7 @@ async function switchToReplay() {
   }
   card.hide();
   enterReplay(found);
+  renderBagButton();
   if (room) {
     room.stop(); // the replay's viewers are counted apart: a new room connection says so
     room = null;
@@ -127,6 +151,7 @@ async function openRoomFor(status) {
 
 function enterReplay(data) {
   document.body.dataset.replay = "true";
+  document.body.classList.remove("immersive"); // the replay's page scrolls, its controls stay clear
   $("player").hidden = true;
   $("message").hidden = true;
   $("like").hidden = true; // hearts are for the live
@@ -156,8 +181,17 @@ function applyShow(update) {
     $("player").poster = show.cover_image_url;
   }
   document.body.dataset.status = show.status || "";
+  if (Array.isArray(update.products)) {
+    bag.setProducts(update.products);
+  }
+  renderBagButton();
   if (show.status === "live" && !wasLive) {
     player.connectNow();
+  }
+  if (show.status === "live" && update.publisher === "reconnecting") {
+    player.hostAway();
+  } else if (show.status === "live" && update.publisher === "on_air") {
+    player.hostBack();
   } else if (show.status === "ended" && !replay) {
     player.markEnded();
     if (wasLive) {
@@ -192,6 +226,12 @@ function renderStarts() {
   $("scheduled").textContent = formatDateTime(at);
 }
 
+/** The bag is for sale before and during the live, and in the replay (not on an ended page without it). */
+function renderBagButton() {
+  const selling = show.status === "scheduled" || show.status === "live" || Boolean(replay);
+  $("bag-open").hidden = !selling || $("bag-open").dataset.count === "0";
+}
+
 function renderViewers() {
   $("viewer-count").textContent = formatCount(viewers);
 }
@@ -219,7 +259,9 @@ function onEvent(event) {
         } else {
           card.hide();
         }
+        bag.pinChanged();
       }
+      bag.setStock(event.stock);
       checkout.offerChanged();
       viewers = event.viewers || 0;
       renderViewers();
@@ -240,6 +282,7 @@ function onEvent(event) {
         clockSkew = Date.now() - event.pin.pinned_at * 1000;
       }
       card.show(localPin(event.pin));
+      bag.pinChanged();
       checkout.offerChanged();
       break;
     case "unpin":
@@ -247,14 +290,17 @@ function onEvent(event) {
         break;
       }
       card.hide(event.pin_id);
+      bag.pinChanged();
       checkout.offerChanged();
       break;
     case "stock":
       card.setStock(event);
+      bag.setStock(event);
       checkout.offerChanged();
       break;
     case "sold_out":
       card.markSoldOut(event);
+      bag.markSoldOut(event);
       checkout.offerChanged();
       break;
     case "purchase":
@@ -317,8 +363,15 @@ const viewerName = setUpViewerName({
 checkout = createCheckout({
   showId,
   viewerName,
-  card,
   replayOffset: () => (replay ? replay.offsetMs() : null),
+});
+setUpShare({
+  button: $("share"),
+  note: $("share-note"),
+  link: () => ({
+    url: show.watch_url || `${location.origin}/watch/${encodeURIComponent(showId)}`,
+    title: show.title || document.title,
+  }),
 });
 onLanguageChange(() => {
   renderViewers();

@@ -310,7 +310,8 @@ async def test_chat_times_follow_a_switch_to_chinese(
     await page.goto(f"{base_url}/watch/{show['id']}")
     await page.fill("#name-input", "Mia")
     await page.tap("#name-form button[type=submit]")
-    await page.wait_for_selector('#room-status[data-status="open"]')
+    # On a phone the status over the video hides once connected: it is attached, not shown.
+    await page.wait_for_selector('#room-status[data-status="open"]', state="attached")
     await page.fill("#chat-input", "Hello")
     await page.tap("#chat-form button[type=submit]")
     time = page.locator(".chat-message .chat-time").first

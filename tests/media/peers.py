@@ -217,10 +217,14 @@ class TestPublisher:
         bit_rate: int = 400_000,
         noise: bool = False,
         camera_clock: bool = False,
+        size: tuple[int, int] = (320, 240),
     ) -> None:
         self.pc = RTCPeerConnection(NO_ICE_SERVERS)
         # `seconds`: send that much video and audio, then go quiet with the connection up.
+        # `size`: the picture's width and height (a phone held upright sends it taller than wide).
         self.video = EncodedVideoTrack(
+            width=size[0],
+            height=size[1],
             keyframe_every=keyframe_every,
             max_frames=None if seconds is None else round(seconds * VIDEO_RATE),
             bit_rate=bit_rate,

@@ -117,3 +117,95 @@ async def test_a_show_whose_publisher_never_returns_ends_after_the_grace_time(
     assert [m["type"] for _, m in recorder.messages[-2:]] == ["unpin", "show"]
     assert recorder.messages[-1][1]["show"]["status"] == "ended"
     assert recorder.control == [{"kind": "show_changed", "show_id": show.id}]
+
+
+def publisher_news(recorder: Recorder) -> list[str]:
+    """What the lifecycle told the room about the publisher, in order."""
+    shows = [m["show"] for _, m in recorder.messages if m["type"] == "show"]
+    return [show["publisher"] for show in shows if "publisher" in show]
+
+
+async def test_viewers_hear_once_when_the_publisher_drops_and_comes_back(
+    db: Database, redis: Redis
+) -> None:
+    clock = Clock()
+    shows = ShowRepository(db, clock)
+    timeline = TimelineRepository(db, clock)
+    settings = ShowSettings(end_after_publisher_lost_seconds=GRACE_SECONDS)
+    # Two processes share Redis: `media` holds the publisher, `shop` only sweeps.
+    publishing: set[str] = set()
+    media_room, shop_room = Recorder(), Recorder()
+    media = ShowLifecycle(
+        shows, timeline, redis, media_room, publishing.__contains__, settings, clock,
+        gate=SaleGate(StockStore(redis), media_room),
+    )  # fmt: skip
+    shop = ShowLifecycle(
+        shows, timeline, redis, shop_room, lambda _id: False, settings, clock,
+        gate=SaleGate(StockStore(redis), shop_room),
+    )  # fmt: skip
+    show, _key = await shows.create("Blippy")
+    publishing.add(show.id)
+    await media.went_live(show.id)
+    assert publisher_news(media_room) == ["on_air"]
+    assert await shop.publisher_state(show.id) == "on_air"
+    for _ in range(2):
+        await media.tick()
+        await shop.tick()
+    assert publisher_news(media_room) + publisher_news(shop_room) == ["on_air"]
+
+    # The publisher is gone: the key goes at once (no TTL wait), and one process says so.
+    publishing.discard(show.id)
+    await media.tick()
+    assert not await redis.exists(publisher_key(show.id))
+    await shop.tick()
+    await media.tick()
+    assert publisher_news(media_room) + publisher_news(shop_room) == ["on_air", "reconnecting"]
+    assert await shop.publisher_state(show.id) == "reconnecting"
+    assert (await shows.get(show.id)).status == ShowStatus.LIVE
+
+    # The same session sends again (a network blip, no new WHIP POST): back on air, said once.
+    publishing.add(show.id)
+    await shop.tick()  # the shop process sees nothing new yet: the key is the media's to renew
+    await media.tick()
+    await shop.tick()
+    news = publisher_news(media_room) + publisher_news(shop_room)
+    assert news == ["on_air", "reconnecting", "on_air"]
+    assert await media.publisher_state(show.id) == "on_air"
+
+    # Dropped again, then a new WHIP session: on air again; the show never ended.
+    publishing.discard(show.id)
+    await media.tick()
+    publishing.add(show.id)
+    await media.went_live(show.id)
+    await shop.tick()
+    assert publisher_news(media_room)[-2:] == ["reconnecting", "on_air"]
+    assert (await shows.get(show.id)).status == ShowStatus.LIVE
+
+
+async def test_a_process_never_deletes_a_publisher_key_another_process_holds(
+    db: Database, redis: Redis
+) -> None:
+    clock = Clock()
+    shows = ShowRepository(db, clock)
+    timeline = TimelineRepository(db, clock)
+    settings = ShowSettings(end_after_publisher_lost_seconds=GRACE_SECONDS)
+    first_room, second_room = Recorder(), Recorder()
+    on_second: set[str] = set()
+    # The creator first published through `first`, whose publisher then died...
+    first = ShowLifecycle(
+        shows, timeline, redis, first_room, lambda _id: False, settings, clock,
+        gate=SaleGate(StockStore(redis), first_room),
+    )  # fmt: skip
+    second = ShowLifecycle(
+        shows, timeline, redis, second_room, on_second.__contains__, settings, clock,
+        gate=SaleGate(StockStore(redis), second_room),
+    )  # fmt: skip
+    show, _key = await shows.create("Moved")
+    await first.went_live(show.id)
+    # ...and came back through `second` before `first` noticed.
+    on_second.add(show.id)
+    await second.went_live(show.id)
+    await first.tick()
+    assert await redis.exists(publisher_key(show.id))
+    await second.tick()
+    assert "reconnecting" not in publisher_news(first_room) + publisher_news(second_room)
