@@ -2,7 +2,7 @@
 // buyer without one fills first, and the order's confirmation.
 import { el } from "./dom.js";
 import { setText } from "./i18n.js";
-import { linesList, reasonText, statusText, totalRow } from "./order-view.js";
+import { linesList, reasonText, statusText, testBadge, totalRow } from "./order-view.js";
 
 /**
  * The name form; `onName(name)` saves it and may throw (the form lets the
@@ -48,6 +48,7 @@ export function nameStep({ onName }) {
 export function doneStep(order, { onBack }) {
   const status = el("p", { className: "order-status", dataset: { status: order.status } });
   status.textContent = statusText(order);
+  const test = testBadge(order);
   const reason = reasonText(order);
   const number = el("p", { className: "muted order-number" });
   setText(number, "order.number", { id: order.id });
@@ -63,6 +64,7 @@ export function doneStep(order, { onBack }) {
   back.addEventListener("click", onBack);
   const nodes = [
     status,
+    test,
     reason ? el("p", { className: "order-reason", textContent: reason }) : null,
     number,
     linesList(order.lines, order.currency),

@@ -6,7 +6,7 @@ import { el } from "./dom.js";
 import { formatDateTime, formatMoney } from "./format.js";
 import { get, post } from "./http.js";
 import { setText, t } from "./i18n.js";
-import { lineSummary, sellerStatusText } from "./order-view.js";
+import { lineSummary, sellerStatusText, testBadge } from "./order-view.js";
 
 const enc = encodeURIComponent;
 
@@ -115,6 +115,7 @@ export function createOrderList(list, { report, showTitle = () => "", onChange =
       ),
       el("strong", { className: "order-amount", textContent: formatMoney(order.total_minor, order.currency) }),
       el("span", { className: "order-badge", dataset: { status: order.status }, textContent: sellerStatusText(order) }),
+      testBadge(order),
       el("span", { className: "row-actions" }, ...actions),
     );
   }

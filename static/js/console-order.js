@@ -175,6 +175,7 @@ function draw() {
   const badge = $("order-detail-status");
   badge.dataset.status = order.status;
   badge.textContent = sellerStatusText(order);
+  $("order-detail-test").hidden = !order.test;
   $("order-detail-back").href = `/console/orders?show=${enc(order.show_id)}`;
   $("detail-address").replaceChildren(addressElement(order.address, { name: order.name }));
   $("detail-name").textContent = order.name; // text, never markup

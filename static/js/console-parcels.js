@@ -6,7 +6,7 @@ import { openShipDialog } from "./console-order-dialogs.js";
 import { el } from "./dom.js";
 import { errorText, get, post } from "./http.js";
 import { setText, t } from "./i18n.js";
-import { lineSummary, sellerStatusText } from "./order-view.js";
+import { lineSummary, sellerStatusText, testBadge } from "./order-view.js";
 
 const enc = encodeURIComponent;
 // The Orders view's status filter as a parcel filter; other statuses ship nothing.
@@ -28,6 +28,7 @@ export function createParcelList(list, { report, onDrawn }) {
       // What goes in the box: refunded lines stay out.
       el("span", { textContent: ` ${order.lines.filter((l) => !l.refunded).map(lineSummary).join(", ")} ` }),
       el("span", { className: "order-badge", dataset: { status: order.status }, textContent: sellerStatusText(order) }),
+      testBadge(order),
     );
   }
 

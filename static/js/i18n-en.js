@@ -157,6 +157,8 @@ export const en = {
   "order.line_summary": "{n} × {title}",
   "order.status.pending_payment": "Waiting for payment",
   "order.status.paid": "Paid",
+  "order.test": "Test order",
+  "order.test_hint": "Paid with the offline test gateway: no money moved. Do not ship it as a sale.",
   "order.status.fulfilled": "Sent",
   "order.status.refunded": "Refunded",
   "order.status.canceled": "Canceled",

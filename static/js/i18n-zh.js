@@ -155,6 +155,8 @@ export const zh = {
   "order.line_summary": "{n} × {title}",
   "order.status.pending_payment": "等待付款",
   "order.status.paid": "已付款",
+  "order.test": "测试订单",
+  "order.test_hint": "通过离线测试支付完成：没有真实扣款，请勿按销售订单发货。",
   "order.status.fulfilled": "已发货",
   "order.status.refunded": "已退款",
   "order.status.canceled": "已取消",

@@ -69,6 +69,21 @@ export function reasonText(order) {
   return has(note) ? t(note) : "";
 }
 
+/**
+ * "Test order" for an order paid through the offline test gateway (no money
+ * moved), else null: sellers must never ship it as a sale, buyers must know.
+ */
+export function testBadge(order) {
+  if (!order.test) {
+    return null;
+  }
+  return el("span", {
+    className: "test-badge",
+    textContent: t("order.test"),
+    attrs: { title: t("order.test_hint") },
+  });
+}
+
 /** The seller's short words for a status and its reason. */
 export function sellerStatusText(order) {
   const status = t(`orders.status.${order.status}`);

@@ -39,6 +39,7 @@ function render() {
   const status = $("order-status");
   status.dataset.status = order.status;
   status.textContent = statusText(order);
+  $("order-test").hidden = !order.test;
   const reason = reasonText(order);
   if (pending && stripeSaid === "failed") {
     setText($("order-reason"), "orderpage.payment_failed");

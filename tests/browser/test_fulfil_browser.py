@@ -446,3 +446,34 @@ async def test_markup_in_a_buyers_details_stays_text(
         assert await page.evaluate("typeof window.__xss") == "undefined"
         assert await page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
     assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("lang", "label"), [("en", "Test order"), ("zh-CN", "测试订单")])
+async def test_orders_paid_with_the_test_gateway_say_so_everywhere(
+    base_url: str, browser: Browser, api: Api, server: TestServer, lang: str, label: str
+) -> None:
+    errors: list[str] = []
+    sold = await _sold(api, server, base_url, f"test-badge-{lang}@example.com")
+    assert sold.mia_order["test"] is True  # the dummy gateway: no money moved
+    page = await _console(browser, base_url, lang, f"test-badge-{lang}@example.com", errors)
+    order_id = sold.mia_order["id"]
+
+    await page.click('#nav a[href="/console/orders"]')
+    row = page.locator(f'#order-list .order-row[data-id="{order_id}"]')
+    await expect(row.locator(".test-badge")).to_have_text(label)
+    await row.locator("a.order-buyer").click()
+    await expect(page.locator("#order-detail-test")).to_be_visible()
+    await expect(page.locator("#order-detail-test")).to_have_text(label)
+
+    buyer = await browser.new_context(locale=lang, **PHONE)
+    await buyer.add_cookies(sold.mia_cookies)  # type: ignore[arg-type]
+    mine = await buyer.new_page()
+    collect_errors(mine, errors)
+    await mine.goto(f"{base_url}/orders/{order_id}")
+    await expect(mine.locator("#order-test")).to_be_visible()
+    await expect(mine.locator("#order-test")).to_have_text(label)
+    await screenshot(mine, f"test-order-buyer-{lang}")
+    assert errors == [], errors
+    await buyer.close()
+    await page.context.close()
