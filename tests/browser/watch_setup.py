@@ -83,7 +83,9 @@ async def guest_buys(base_url: str, show_id: str, variant_id: str, name: str) ->
 
 
 async def box(locator: Locator) -> Box:
-    """The element's bounding box (it must be rendered)."""
+    """The element's bounding box once its own animations ended (it must be rendered)."""
+    # A sheet sliding up (or a card sliding in) is measured where it comes to rest.
+    await locator.evaluate("el => Promise.all(el.getAnimations().map((a) => a.finished))")
     found = await locator.bounding_box()
     assert found is not None, f"{locator} is not rendered"
     return dict(found)
