@@ -9,7 +9,6 @@ learns its address from its own connectivity checks: peer-reflexive).
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +20,13 @@ from prometheus_client import REGISTRY
 
 from livesale import keys
 from livesale.config import Settings
+from scripts.chaos_scenarios.candidates import (
+    Trap,
+    candidate_lines,
+    flood_offer,
+    received,
+    traps,
+)
 from tests.media.peers import TestPublisher, TestViewer, wait_for
 from tests.web.test_whip_whep import (
     SDP,
@@ -37,6 +43,7 @@ from tests.web.test_whip_whep import (
 
 FLOOD = 200  # candidate lines in the attacker's offer, as in the finding
 LIMIT = 10  # media.max_remote_candidates' default
+LOOPBACK = "127.0.0.1"
 
 
 def refused(reason: str) -> float:
@@ -47,74 +54,9 @@ def refused(reason: str) -> float:
     return value or 0.0
 
 
-class Trap(asyncio.DatagramProtocol):
-    """A UDP socket on loopback that keeps every datagram it receives."""
-
-    def __init__(self) -> None:
-        self.datagrams: list[tuple[bytes, tuple[str, int]]] = []
-        self.transport: asyncio.DatagramTransport | None = None
-        self.closed = asyncio.get_running_loop().create_future()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.closed.done():
-            self.closed.set_result(None)
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        self.datagrams.append((data, addr))
-
-    @property
-    def port(self) -> int:
-        assert self.transport is not None
-        return int(self.transport.get_extra_info("sockname")[1])
-
-    def stun_requests(self) -> list[stun.Message]:
-        """The STUN Binding requests among the datagrams."""
-        found = []
-        for data, _addr in self.datagrams:
-            try:
-                message = stun.parse_message(data)
-            except ValueError:
-                continue
-            if message.message_class == stun.Class.REQUEST:
-                found.append(message)
-        return found
-
-
-@asynccontextmanager
-async def traps(count: int) -> AsyncIterator[list[Trap]]:
-    """`count` listening UDP sockets on 127.0.0.1, closed afterwards."""
-    loop = asyncio.get_running_loop()
-    opened: list[Trap] = []
-    try:
-        for _ in range(count):
-            transport, trap = await loop.create_datagram_endpoint(Trap, local_addr=("127.0.0.1", 0))
-            trap.transport = transport
-            opened.append(trap)
-        yield opened
-    finally:
-        for trap in opened:
-            if trap.transport is not None:
-                trap.transport.close()
-        await asyncio.gather(*(trap.closed for trap in opened if trap.transport is not None))
-
-
-def received(found: list[Trap]) -> int:
-    return sum(len(trap.datagrams) for trap in found)
-
-
-def candidate_lines(ports: list[int], host: str = "127.0.0.1") -> list[str]:
-    return [
-        f"a=candidate:{index} 1 udp {2130706431 - index} {host} {port} typ host"
-        for index, port in enumerate(ports)
-    ]
-
-
-def flood_offer(offer: str, lines: list[str]) -> str:
-    """`offer` with its own candidates replaced by `lines` (in its first media section)."""
-    kept = without_lines(offer, "a=candidate:", "a=end-of-candidates").split("\r\n")
-    first_mid = next(i for i, line in enumerate(kept) if line.startswith("a=mid:"))
-    flooded = [*kept[: first_mid + 1], *lines, "a=end-of-candidates", *kept[first_mid + 1 :]]
-    return "\r\n".join(flooded)
+def loopback(found: list[Trap]) -> list[str]:
+    """A host candidate line naming each trap's port on 127.0.0.1."""
+    return candidate_lines([(LOOPBACK, trap.port) for trap in found])
 
 
 def server_ice(client: Client, session_id: str) -> Any:
@@ -154,13 +96,11 @@ async def test_a_whep_offer_naming_200_loopback_ports_sends_them_nothing(
     async with (
         serve(settings) as client,
         live_show(client) as (show_id, _publisher),
-        traps(FLOOD) as listening,
+        traps(FLOOD, LOOPBACK) as listening,
     ):
         viewer = TestViewer()
         try:
-            offer = flood_offer(
-                await local_offer(viewer.pc), candidate_lines([t.port for t in listening])
-            )
+            offer = flood_offer(await local_offer(viewer.pc), loopback(listening))
             before = refused("loopback")
             session_id = await watch_with(client, show_id, viewer, offer)
             # The viewer connects all the same: the relay learns its address from
@@ -181,7 +121,7 @@ async def test_a_trickled_candidate_flood_sends_nothing(settings: Settings) -> N
     async with (
         serve(settings) as client,
         live_show(client) as (show_id, _publisher),
-        traps(FLOOD) as listening,
+        traps(FLOOD, LOOPBACK) as listening,
     ):
         viewer = TestViewer()
         try:
@@ -196,7 +136,7 @@ async def test_a_trickled_candidate_flood_sends_nothing(settings: Settings) -> N
                 *sdp_lines(offer, "a=ice-ufrag:")[:1],
                 *sdp_lines(offer, "a=ice-pwd:")[:1],
                 *sdp_lines(offer, "a=mid:")[:1],
-                *candidate_lines([t.port for t in listening]),
+                *loopback(listening),
                 "a=end-of-candidates",
             ]
             patched = await client.patch(
@@ -222,13 +162,11 @@ async def test_allowed_private_candidates_are_checked_but_only_a_few(settings: S
     async with (
         serve(settings, allow_private_candidates=True) as client,
         live_show(client) as (show_id, _publisher),
-        traps(50) as listening,
+        traps(50, LOOPBACK) as listening,
     ):
         viewer = TestViewer()
         try:
-            offer = flood_offer(
-                await local_offer(viewer.pc), candidate_lines([t.port for t in listening])
-            )
+            offer = flood_offer(await local_offer(viewer.pc), loopback(listening))
             ufrag = sdp_lines(offer, "a=ice-ufrag:")[0].split(":", 1)[1]
             before = refused("too_many")
             # Nobody answers this offer: the relay keeps checking what it accepted.
@@ -269,7 +207,7 @@ async def test_addresses_learnt_from_checks_are_capped_too(settings: Settings) -
     async with (
         serve(settings) as client,
         live_show(client) as (show_id, _publisher),
-        traps(LIMIT + 5) as sockets,
+        traps(LIMIT + 5, LOOPBACK) as sockets,
     ):
         viewer = TestViewer()
         try:
@@ -319,13 +257,11 @@ async def test_ice_credentials_outside_rfc_8839_are_refused(settings: Settings) 
     async with (
         serve(settings, allow_private_candidates=True) as client,
         live_show(client) as (show_id, _publisher),
-        traps(3) as listening,
+        traps(3, LOOPBACK) as listening,
     ):
         viewer = TestViewer()
         try:
-            offer = flood_offer(
-                await local_offer(viewer.pc), candidate_lines([t.port for t in listening])
-            )
+            offer = flood_offer(await local_offer(viewer.pc), loopback(listening))
             ufrag_line = sdp_lines(offer, "a=ice-ufrag:")[0]
             pwd_line = sdp_lines(offer, "a=ice-pwd:")[0]
             media = client.app[keys.MEDIA]
@@ -369,13 +305,11 @@ async def test_malformed_candidate_lines_are_refused(settings: Settings) -> None
 
 async def test_stream_key_is_irrelevant_to_publisher_candidates(settings: Settings) -> None:
     # Publishers (WHIP) get the same treatment: a stream key is no licence to aim the relay.
-    async with serve(settings) as client, traps(20) as listening:
+    async with serve(settings) as client, traps(20, LOOPBACK) as listening:
         show, key = await client.app[keys.SHOWS].create("Flooding publisher")
         publisher = TestPublisher(keyframe_every=30, audio=False)
         try:
-            offer = flood_offer(
-                await publisher.offer(), candidate_lines([t.port for t in listening])
-            )
+            offer = flood_offer(await publisher.offer(), loopback(listening))
             response = await client.post(
                 f"/whip/{show.id}", data=offer, headers={**SDP, **bearer(key)}
             )
