@@ -60,7 +60,7 @@ _CANDIDATE_TYPES = frozenset({"host", "srflx", "prflx", "relay"})
 # No WebRTC agent, NAT or TURN server hands out a port below this; the
 # services there (DNS, NTP, SNMP...) are what a reflected STUN request would hit.
 LOWEST_PORT = 1024
-# aioice's own address list refreshes at most this often (interfaces rarely change).
+# This machine's addresses are re-read at most this often (interfaces rarely change).
 _LOCAL_ADDRESSES_TTL_SECONDS = 10.0
 # RFC 6598 shared address space (carrier-grade NAT, also used by some VPNs):
 # private in practice, though Python's `is_private` leaves it out.

@@ -12,12 +12,12 @@ from livesale.domain.errors import InvalidSdp, PayloadTooLarge
 from livesale.media.candidates import parse_candidate
 
 _SEND_DIRECTIONS = frozenset({"sendonly", "sendrecv"})
+_RECV_DIRECTIONS = frozenset({"recvonly", "sendrecv"})
 # RFC 8839 section 5.4: ice-ufrag = 4*256ice-char, ice-pwd = 22*256ice-char,
 # ice-char = ALPHA / DIGIT / "+" / "/". The ufrag goes into every STUN request
 # the relay sends, so nothing else may reach a packet through it.
 _UFRAG = re.compile(r"[A-Za-z0-9+/]{4,256}")
 _PWD = re.compile(r"[A-Za-z0-9+/]{22,256}")
-_RECV_DIRECTIONS = frozenset({"recvonly", "sendrecv"})
 
 
 def decode_sdp(body: bytes, max_bytes: int) -> str:
