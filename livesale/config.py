@@ -272,6 +272,15 @@ class MediaSettings:
     publisher_timeout_seconds: float = 5.0
     session_setup_timeout_seconds: float = 15.0
     h264: bool = True
+    # Remote ICE candidates on private networks, link-local, loopback or this
+    # machine's own addresses are checked only when this is on (a LAN deployment).
+    allow_private_candidates: bool = False
+    # Remote addresses checked per session: this many signalled, as many learnt.
+    max_remote_candidates: int = 10
+
+    def __post_init__(self) -> None:
+        if self.max_remote_candidates < 1:
+            raise ValueError("max_remote_candidates must be at least 1")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ MEDIA_SESSIONS_STARTED = Counter(
 MEDIA_SESSIONS_ENDED = Counter(
     "livesale_media_sessions_ended_total",
     "WHIP/WHEP sessions ended, by role and outcome (deleted: the client ended it with a "
-    "DELETE or by closing; replaced, broadcast_ended, failed, never_connected, shutdown).",
+    "DELETE or by closing; replaced, broadcast_ended, failed, never_connected, shutdown, "
+    "key_rotated).",
     ["role", "outcome"],
 )
 MEDIA_SESSION_FAILURES = Counter(
@@ -35,6 +36,13 @@ MEDIA_SESSION_FAILURES = Counter(
     "Sessions that failed to connect or broke, by role and the layer that failed "
     "(ice, dtls, timeout).",
     ["role", "reason"],
+)
+MEDIA_ICE_CANDIDATES_REFUSED = Counter(
+    "livesale_media_ice_candidates_refused_total",
+    "Remote ICE candidates the relay would not check, by reason (too_many, mdns, hostname, "
+    "transport, port, unspecified, loopback, multicast, broadcast, own_address, link_local, "
+    "private, reserved).",
+    ["reason"],
 )
 MEDIA_BYTES_FORWARDED = Counter(
     "livesale_media_bytes_forwarded_total",

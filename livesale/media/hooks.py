@@ -12,6 +12,9 @@ relay needs neither, so we hook in at three places:
 * the sender's RTCP sender reports, which we feed with our own counters so
   browsers can sync audio and video.
 
+And one in aioice: its handling of incoming connectivity checks, so a session
+learns only a few peer-reflexive addresses.
+
 Every hook is covered by `tests/media/test_hooks.py`, which fails loudly when
 an aiortc upgrade moves these internals.
 """
@@ -245,6 +248,50 @@ class SrtpUdpEndpoint:
 
 def _not_connected(_data: bytes) -> object:
     """Placeholder until ICE has a nominated pair."""
+
+
+# Addresses remembered per session only to count each refused one once.
+_REFUSED_MEMORY = 1000
+
+
+def cap_learnt_candidates(pc: Any, limit: int, on_refused: Callable[[], None]) -> None:
+    """Let `pc`'s ICE agent learn at most `limit` peer-reflexive addresses (RFC 8445 7.3.1.3).
+
+    aioice turns every new address an authenticated check arrives from into a
+    remote candidate and sends it checks of its own. Signalled candidates are
+    filtered before aiortc sees them (`livesale.media.candidates`); this caps
+    the other way in, so a session never checks more than a few addresses.
+    The check is still answered (STUN answers go to where a request came from).
+    """
+    for transceiver in pc.getTransceivers():
+        connection: Any = transceiver.receiver.transport.transport._connection
+        if getattr(connection, "_livesale_learnt_cap", None) is not None:
+            continue  # bundled transceivers share one transport
+        connection._livesale_learnt_cap = limit
+        _cap_connection(connection, limit, on_refused)
+
+
+def _cap_connection(connection: Any, limit: int, on_refused: Callable[[], None]) -> None:
+    original = connection.check_incoming
+    learnt = 0
+    refused: set[tuple[str, int]] = set()
+
+    def check_incoming(message: Any, addr: tuple[str, int], protocol: Any) -> None:
+        nonlocal learnt
+        known = any(
+            c._network_host == addr[0] and c.port == addr[1] for c in connection._remote_candidates
+        )
+        if not known:
+            if learnt >= limit:
+                if addr not in refused:
+                    if len(refused) < _REFUSED_MEMORY:
+                        refused.add(addr)
+                    on_refused()
+                return
+            learnt += 1
+        original(message, addr, protocol)
+
+    connection.check_incoming = check_incoming
 
 
 def ice_gave_up(pc: Any) -> bool:

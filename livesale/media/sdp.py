@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
-from aiortc.sdp import SessionDescription, candidate_from_sdp
+from aiortc.sdp import SessionDescription
 
 from livesale.domain.errors import InvalidSdp, PayloadTooLarge
+from livesale.media.candidates import parse_candidate
 
 _SEND_DIRECTIONS = frozenset({"sendonly", "sendrecv"})
 _RECV_DIRECTIONS = frozenset({"recvonly", "sendrecv"})
+# RFC 8839 section 5.4: ice-ufrag = 4*256ice-char, ice-pwd = 22*256ice-char,
+# ice-char = ALPHA / DIGIT / "+" / "/". The ufrag goes into every STUN request
+# the relay sends, so nothing else may reach a packet through it.
+_UFRAG = re.compile(r"[A-Za-z0-9+/]{4,256}")
+_PWD = re.compile(r"[A-Za-z0-9+/]{22,256}")
 
 
 def decode_sdp(body: bytes, max_bytes: int) -> str:
@@ -36,10 +43,26 @@ class Offer:
     codecs: dict[str, list[RTCRtpCodecParameters]]
 
 
+def check_ice_credentials(ufrag: str | None, pwd: str | None) -> None:
+    """InvalidSdp unless each credential given matches RFC 8839's grammar."""
+    if ufrag is not None and not _UFRAG.fullmatch(ufrag):
+        raise InvalidSdp("a=ice-ufrag must be 4 to 256 letters, digits, '+' or '/'")
+    if pwd is not None and not _PWD.fullmatch(pwd):
+        raise InvalidSdp("a=ice-pwd must be 22 to 256 letters, digits, '+' or '/'")
+
+
 def parse_offer(text: str, *, publishing: bool) -> Offer:
     """Validate an SDP offer; return its media kinds in order and their codecs."""
     if not text.startswith("v=0"):
         raise InvalidSdp("SDP must start with v=0")
+    for line in text.splitlines():
+        # Every credential line, not only the one aiortc keeps of several.
+        if line.startswith("a=ice-ufrag:"):
+            check_ice_credentials(line[len("a=ice-ufrag:") :], None)
+        elif line.startswith("a=ice-pwd:"):
+            check_ice_credentials(None, line[len("a=ice-pwd:") :])
+        elif line.startswith("a=candidate:"):
+            parse_candidate(line[len("a=candidate:") :])
     try:
         description = SessionDescription.parse(text)
     except Exception as exc:  # aiortc's parser raises assorted types on junk
@@ -116,16 +139,14 @@ def parse_trickle_fragment(text: str) -> TrickleFragment:
         elif line.startswith("a=mid:"):
             mid = line.split(":", 1)[1]
         elif line.startswith("a=candidate:"):
-            value = line[len("a=") :]
-            try:
-                candidate_from_sdp(value.split(":", 1)[1])
-            except Exception as exc:  # malformed candidate lines raise assorted types
-                raise InvalidSdp("malformed a=candidate line", line=line[:200]) from exc
-            candidates.append((mid, value.split(":", 1)[1]))
+            value = line[len("a=candidate:") :]
+            parse_candidate(value)
+            candidates.append((mid, value))
         elif line == "a=end-of-candidates":
             end = True
         elif line.startswith(("m=", "a=", "c=")):
             continue  # other fragment lines carry nothing we act on
         else:
             raise InvalidSdp("unexpected line in trickle fragment", line=line[:200])
+    check_ice_credentials(ufrag, pwd)
     return TrickleFragment(ufrag, pwd, tuple(candidates), end)

@@ -36,6 +36,7 @@ from livesale.domain.errors import (
 )
 from livesale.media import hooks
 from livesale.media.broadcast import Broadcast, TrackCodec
+from livesale.media.candidates import CandidatePolicy, SessionCandidates, parse_candidate
 from livesale.media.forwarder import ViewerStream
 from livesale.media.ice import server_rtc_configuration
 from livesale.media.recording import Recordings
@@ -43,6 +44,7 @@ from livesale.media.sdp import TrickleFragment, parse_offer
 from livesale.media.session_metrics import Outcome, ViewerSampler, count_end, outcome_of_state
 from livesale.media.sessions import PublisherSession, StreamFeedback, ViewerSession
 from livesale.metrics import (
+    MEDIA_ICE_CANDIDATES_REFUSED,
     MEDIA_PUBLISHERS,
     MEDIA_SESSIONS_STARTED,
     MEDIA_VIEWERS,
@@ -88,6 +90,7 @@ class MediaService:
         self.settings = settings
         self._recordings = recordings  # None: this process records nothing
         self._rtc_config = server_rtc_configuration(settings)
+        self._candidate_policy = CandidatePolicy(settings.allow_private_candidates)
         self._broadcasts: dict[str, Broadcast] = {}
         self._publishers: dict[str, PublisherSession] = {}
         self._viewers: dict[str, ViewerSession] = {}
@@ -142,8 +145,12 @@ class MediaService:
         elif broadcast.viewer_count() == 0:
             # Nobody depends on the old codecs: let the new publisher choose.
             broadcast.tracks.clear()
+        candidates = self._session_candidates()
+        offer_sdp = candidates.filter_sdp(offer_sdp)
         pc = RTCPeerConnection(self._rtc_config)
-        session = PublisherSession(show_id=show_id, pc=pc, broadcast=broadcast)
+        session = PublisherSession(
+            show_id=show_id, pc=pc, broadcast=broadcast, candidates=candidates
+        )
         try:
             for kind in offer.kinds:
                 transceiver = pc.addTransceiver(kind, direction="recvonly")
@@ -240,6 +247,20 @@ class MediaService:
         """Close the publisher and all viewers of `show_id`."""
         await self._end_broadcast(show_id, "broadcast_ended", "broadcast_ended")
 
+    async def disconnect_publisher(self, show_id: str) -> bool:
+        """Hang up the show's publisher but keep the broadcast; False when there was none.
+
+        For a rotated stream key: whoever published with the old key is cut off,
+        viewers stay connected and resume when the creator publishes again (with
+        the new key), as after a dropped connection.
+        """
+        session = self._publishers.get(show_id)
+        if session is None:
+            return False
+        logger.info("publisher %s of show %s disconnected: key rotated", session.id, show_id)
+        await self._close_publisher(session, "key_rotated")
+        return True
+
     async def _end_broadcast(
         self, show_id: str, publisher_outcome: Outcome, viewer_outcome: Outcome
     ) -> None:
@@ -292,8 +313,12 @@ class MediaService:
             # DTLS is up but aiortc has not started the publisher's receivers yet.
             raise ShowNotLive("the show is starting; try again in a moment")
         self._check_viewer_caps(show_id, client)
+        candidates = self._session_candidates()
+        offer_sdp = candidates.filter_sdp(offer_sdp)
         pc = RTCPeerConnection(self._rtc_config)
-        session = ViewerSession(show_id=show_id, pc=pc, broadcast=broadcast, client=client)
+        session = ViewerSession(
+            show_id=show_id, pc=pc, broadcast=broadcast, client=client, candidates=candidates
+        )
         # The session holds its seat while its answer is made: offers arriving
         # together must not all pass the caps before any of them is counted.
         self._negotiating[session.id] = session
@@ -413,6 +438,11 @@ class MediaService:
     async def _negotiate(
         self, pc: RTCPeerConnection, offer_sdp: str, role: str, broadcast: Broadcast | None = None
     ) -> str:
+        hooks.cap_learnt_candidates(
+            pc,
+            self.settings.max_remote_candidates,
+            MEDIA_ICE_CANDIDATES_REFUSED.labels("too_many").inc,
+        )
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         except Exception as exc:
@@ -430,7 +460,16 @@ class MediaService:
             raise InvalidSdp("the offer could not be applied") from exc
         answer = await pc.createAnswer()
         await pc.setLocalDescription(answer)
+        for transceiver in pc.getTransceivers():
+            for local in transceiver.receiver.transport.transport.iceGatherer.getLocalCandidates():
+                if local.type == "srflx":
+                    # The relay's public address behind a NAT: no interface shows it.
+                    self._candidate_policy.local.learn(local.ip)
         return str(pc.localDescription.sdp)
+
+    def _session_candidates(self) -> SessionCandidates:
+        """A new session's record of the remote candidates it accepts."""
+        return SessionCandidates(self._candidate_policy, self.settings.max_remote_candidates)
 
     async def add_candidates(
         self, show_id: str, session_id: str, fragment: TrickleFragment, publishing: bool
@@ -458,11 +497,16 @@ class MediaService:
             )
         transceivers = session.pc.getTransceivers()
         default_mid = transceivers[0].mid if transceivers else None
+        admitted = session.candidates
         for mid, line in fragment.candidates:
+            if admitted.admit(parse_candidate(line)) is not None:
+                continue  # dropped and counted; the client's own checks may still connect
             candidate: RTCIceCandidate = candidate_from_sdp(line)
             candidate.sdpMid = mid or default_mid
             await session.pc.addIceCandidate(candidate)
-        if fragment.end_of_candidates:
+        if fragment.end_of_candidates and not admitted.refused_any:
+            # After a refusal, end-of-candidates would let aioice give up before
+            # the client's own checks reveal its address (see filter_sdp).
             await session.pc.addIceCandidate(None)
 
     def _expire_if_not_connected(

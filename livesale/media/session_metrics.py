@@ -13,7 +13,9 @@ from livesale.media.forwarder import ViewerStream
 from livesale.metrics import MEDIA_SESSION_FAILURES, MEDIA_SESSIONS_ENDED, MEDIA_VIEWER_SEND_QUEUE
 
 Role = Literal["publisher", "viewer"]
-Outcome = Literal["deleted", "replaced", "broadcast_ended", "failed", "never_connected", "shutdown"]
+Outcome = Literal[
+    "deleted", "replaced", "broadcast_ended", "failed", "never_connected", "shutdown", "key_rotated"
+]
 
 SAMPLE_INTERVAL_SECONDS = 1.0
 

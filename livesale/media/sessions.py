@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from aiortc import RTCPeerConnection
 
 from livesale.media.broadcast import Broadcast
+from livesale.media.candidates import SessionCandidates
 from livesale.media.forwarder import ViewerStream
 
 LIVE_STATES = frozenset({"new", "connecting", "connected"})
@@ -26,6 +27,7 @@ class PublisherSession:
     show_id: str
     pc: RTCPeerConnection
     broadcast: Broadcast
+    candidates: SessionCandidates  # the remote candidates its ICE agent may check
     id: str = field(default_factory=new_session_id)
     created_at: float = field(default_factory=time.monotonic)
     ufrag: str | None = None
@@ -73,6 +75,7 @@ class ViewerSession:
     show_id: str
     pc: RTCPeerConnection
     broadcast: Broadcast
+    candidates: SessionCandidates  # the remote candidates its ICE agent may check
     id: str = field(default_factory=new_session_id)
     created_at: float = field(default_factory=time.monotonic)
     streams: dict[str, ViewerStream] = field(default_factory=dict)

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 # An answer waits for the media process's ICE gathering, STUN/TURN included.
 PROXY_TIMEOUT_SECONDS = 30.0
 END_BROADCAST_PATH = "/internal/shows/{show_id}/end-broadcast"
+DISCONNECT_PUBLISHER_PATH = "/internal/shows/{show_id}/disconnect-publisher"
 # RFC 9110 7.6.1: these describe one connection, not the message, so they stop here.
 _HOP_BY_HOP = frozenset(
     {
@@ -117,6 +118,22 @@ class MediaProxy:
                 "the video service could not end the broadcast; try again", status=status
             )
 
+    async def disconnect_publisher(self, show_id: str) -> bool:
+        """Ask the media process to hang up the show's publisher; whether there was one."""
+        path = DISCONNECT_PUBLISHER_PATH.format(show_id=show_id)
+        url = URL.build(scheme="http", host="media", path=path)
+        try:
+            async with self._session.post(url) as response:
+                status = response.status
+                answer = await response.json() if status == 200 else None
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise self._unavailable(exc) from exc
+        if not isinstance(answer, dict) or not isinstance(answer.get("disconnected"), bool):
+            raise ServiceUnavailable(
+                "the video service could not disconnect the publisher; try again", status=status
+            )
+        return bool(answer["disconnected"])
+
     def _unavailable(self, exc: BaseException) -> ServiceUnavailable:
         logger.warning("media process at %s is not answering: %r", self.socket_path, exc)
         return ServiceUnavailable("the video service is not available; try again in a moment")
@@ -141,6 +158,7 @@ def add_media_control_routes(app: web.Application) -> None:
     socket (mode 0600), and the shop processes never forward these paths.
     """
     app.router.add_post(END_BROADCAST_PATH, end_broadcast)
+    app.router.add_post(DISCONNECT_PUBLISHER_PATH, disconnect_publisher)
 
 
 async def end_broadcast(request: web.Request) -> web.Response:
@@ -151,3 +169,9 @@ async def end_broadcast(request: web.Request) -> web.Response:
     # keeping the show's publisher key alive; the shop's own end() finds it ended.
     await request.app[keys.LIFECYCLE].end(show_id)
     return web.Response(status=204)
+
+
+async def disconnect_publisher(request: web.Request) -> web.Response:
+    """Hang up a show's publisher, keeping the show and its viewers (a rotated stream key)."""
+    disconnected = await request.app[keys.MEDIA].disconnect_publisher(request.match_info["show_id"])
+    return web.json_response({"disconnected": disconnected})

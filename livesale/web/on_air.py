@@ -22,6 +22,9 @@ class OnAir(Protocol):
     async def end_broadcast(self, show_id: str) -> None:
         """Hang up the show's publisher and viewers."""
 
+    async def disconnect_publisher(self, show_id: str) -> bool:
+        """Hang up the show's publisher, keeping its viewers; whether there was one."""
+
 
 class LocalOnAir:
     """The video is relayed in this process."""
@@ -36,6 +39,10 @@ class LocalOnAir:
     async def end_broadcast(self, show_id: str) -> None:
         """Ends the broadcast here."""
         await self._media.end_broadcast(show_id)
+
+    async def disconnect_publisher(self, show_id: str) -> bool:
+        """Hangs up the publisher here."""
+        return await self._media.disconnect_publisher(show_id)
 
 
 class RemoteOnAir:
@@ -57,3 +64,7 @@ class RemoteOnAir:
     async def end_broadcast(self, show_id: str) -> None:
         """Asks the media process to end the broadcast (503 while it is down)."""
         await self._proxy.end_broadcast(show_id)
+
+    async def disconnect_publisher(self, show_id: str) -> bool:
+        """Asks the media process to hang up the publisher (503 while it is down)."""
+        return await self._proxy.disconnect_publisher(show_id)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiohttp import web
 
 from livesale import keys
+from livesale.domain.errors import ServiceUnavailable, ValidationFailed
 from livesale.domain.shows import Show
 from livesale.live.lifecycle import show_state
 from livesale.web.auth import require_creator
 from livesale.web.catalogue_json import product_json
 from livesale.web.json_body import read_object
 from livesale.web.urls import show_urls
+
+logger = logging.getLogger(__name__)
+
+ROTATE_FIELDS = ("disconnect_publisher",)
 
 
 def add_shows_routes(app: web.Application) -> None:
@@ -64,12 +70,46 @@ async def set_bag(request: web.Request) -> web.Response:
 
 
 async def rotate_stream_key(request: web.Request) -> web.Response:
-    """Replace the stream key; the new key is in this answer only (owner only)."""
+    """Replace the stream key; the new key is in this answer only (owner only).
+
+    `{"disconnect_publisher": true}` also hangs up whoever is publishing now
+    (someone who had the old key), keeping the show live and its viewers
+    connected until the creator publishes again with the new key. It is off by
+    default: rotating a key that only leaked must not cut the creator's own
+    broadcast, and clients that send no body keep their meaning.
+    """
     creator = await require_creator(request)
     show_id = request.match_info["show_id"]
+    body = await read_object(request, ROTATE_FIELDS) if request.body_exists else {}
+    disconnect = body.get("disconnect_publisher", False)
+    if not isinstance(disconnect, bool):
+        raise ValidationFailed(
+            "disconnect_publisher must be true or false",
+            field="disconnect_publisher",
+            reason="wrong_type",
+        )
     stream_key = await request.app[keys.SHOW_SERVICE].rotate_stream_key(creator, show_id)
+    # The old key is refused from here on, so the publisher cut off next cannot come back.
+    disconnected = disconnect and await _disconnect_publisher(request.app, show_id)
     host_url = show_urls(request.app[keys.SETTINGS].base_url, show_id).host_url_with_key(stream_key)
-    return web.json_response({"stream_key": stream_key, "host_url_with_key": host_url})
+    return web.json_response(
+        {
+            "stream_key": stream_key,
+            "host_url_with_key": host_url,
+            "publisher_disconnected": disconnected,
+        }
+    )
+
+
+async def _disconnect_publisher(app: web.Application, show_id: str) -> bool:
+    """Hang up the show's publisher; False when there was none or the video service is down."""
+    try:
+        return await app[keys.ON_AIR].disconnect_publisher(show_id)
+    except ServiceUnavailable:
+        # The key is rotated either way, and its new value must reach the creator;
+        # a video service that is down holds no publisher session anyway.
+        logger.warning("show %s: could not disconnect the publisher after a key rotation", show_id)
+        return False
 
 
 async def end_show(request: web.Request) -> web.Response:

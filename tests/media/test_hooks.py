@@ -44,6 +44,22 @@ def test_transport_internals_exist() -> None:
     assert "self._connection" in inspect.getsource(RTCIceTransport.__init__)
 
 
+def test_ice_check_internals_exist() -> None:
+    import aioice
+
+    # cap_learnt_candidates: every incoming check goes through the instance's
+    # check_incoming (requests and early checks alike), which learns from
+    # `_remote_candidates` keyed by `_network_host` and port.
+    params = inspect.signature(aioice.Connection.check_incoming).parameters
+    assert list(params) == ["self", "message", "addr", "protocol"]
+    assert "self.check_incoming(" in inspect.getsource(aioice.Connection.request_received)
+    assert "self.check_incoming(*early_check)" in inspect.getsource(aioice.Connection.connect)
+    assert "self._remote_candidates: list[Candidate]" in inspect.getsource(
+        aioice.Connection.__init__
+    )
+    assert "c._network_host == addr[0]" in inspect.getsource(aioice.Connection.check_incoming)
+
+
 async def test_idle_track_ends_the_senders_loop_when_stopped() -> None:
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     track = IdleTrack("video")

@@ -76,7 +76,8 @@ def test_size_and_encoding_limits() -> None:
 
 def test_trickle_fragments() -> None:
     fragment = parse_trickle_fragment(
-        "a=ice-ufrag:abcd\r\na=ice-pwd:secret\r\nm=audio 9 RTP/AVP 0\r\na=mid:0\r\n"
+        "a=ice-ufrag:abcd\r\na=ice-pwd:secretsecretsecretsecret\r\nm=audio 9 RTP/AVP 0\r\n"
+        "a=mid:0\r\n"
         "a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host\r\na=end-of-candidates\r\n"
     )
     assert fragment.ufrag == "abcd" and fragment.end_of_candidates

@@ -39,6 +39,7 @@ from tests.web.test_whip_whep import (
     assert_ice_links,
     bearer,
     http_signal,
+    sendonly_offer,
     show_state,
 )
 
@@ -189,6 +190,38 @@ async def test_a_creator_ends_a_show_through_a_shop_process(
         await publisher.close()
 
 
+async def test_a_rotated_key_disconnects_the_publisher_through_a_shop_process(
+    media: web.Application, shop: Client
+) -> None:
+    await sign_up(shop)
+    response = await shop.post("/api/shows", json={"title": "Hijacked"}, headers=origin(shop))
+    assert response.status == 201, await response.text()
+    created: dict[str, Any] = await response.json()
+    show_id, key = created["show"]["id"], created["stream_key"]
+    hijacker = TestPublisher(keyframe_every=60, audio=False)
+    try:
+        await hijacker.connect(http_signal(shop, f"/whip/{show_id}", bearer(key), []))
+        await wait_for(watchable(media, show_id), 10, "the hijacker to go live")
+        rotated = await shop.post(
+            f"/api/shows/{show_id}/stream-key",
+            json={"disconnect_publisher": True},
+            headers=origin(shop),
+        )
+        assert rotated.status == 200, await rotated.text()
+        assert (await rotated.json())["publisher_disconnected"] is True
+        # The media process hung up the publisher it held; the show stays live.
+        assert not media[keys.MEDIA].is_live(show_id)
+        await wait_for(lambda: hijacker.pc.connectionState in ("closed", "failed"), 10,
+                       "the hijacker to be hung up")  # fmt: skip
+        assert (await show_state(shop, show_id))["status"] == "live"
+        again = await shop.post(
+            f"/whip/{show_id}", data=await sendonly_offer(), headers={**SDP, **bearer(key)}
+        )
+        await assert_error(again, 401, "unauthorized")
+    finally:
+        await hijacker.close()
+
+
 async def test_a_missing_media_process_is_a_503(settings: Settings, shop: Client) -> None:
     path = media_socket_path(settings)
     # No socket file at all, then one a crashed media process left behind.
@@ -218,6 +251,14 @@ async def test_a_missing_media_process_is_a_503(settings: Settings, shop: Client
     ended = await shop.post(f"/api/shows/{show_id}/end", headers=origin(shop))
     await assert_error(ended, 503, "service_unavailable")
     assert (await show_state(shop, show_id))["status"] == "scheduled"
+    # A key rotation still gives the creator the new key (nothing can publish meanwhile).
+    rotated = await shop.post(
+        f"/api/shows/{show_id}/stream-key",
+        json={"disconnect_publisher": True},
+        headers=origin(shop),
+    )
+    assert rotated.status == 200, await rotated.text()
+    assert (await rotated.json())["publisher_disconnected"] is False
 
 
 async def test_a_restarted_media_process_is_found_again(settings: Settings, shop: Client) -> None:

@@ -790,7 +790,15 @@ async def test_no_ice_servers_configured_means_no_links(app_client: Client) -> N
 # -- 5. trickle ICE --------------------------------------------------------------
 
 
-async def test_trickled_candidates_connect_the_publisher(app_client: Client) -> None:
+async def test_trickled_candidates_connect_the_publisher(settings: Settings) -> None:
+    # The publisher's candidates are this machine's own addresses, which only a
+    # LAN setting lets the relay check (the answer is stripped below: nothing
+    # else can connect).
+    async with serve(settings, allow_private_candidates=True) as client:
+        await trickle_a_publisher(client)
+
+
+async def trickle_a_publisher(app_client: Client) -> None:
     show, key = await app_client.app[keys.SHOWS].create("Trickle")
     media = app_client.app[keys.MEDIA]
     publisher = TestPublisher(keyframe_every=60, audio=False)
