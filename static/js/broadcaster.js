@@ -166,6 +166,13 @@ export class Broadcaster {
     };
   }
 
+  /** A new stream key for `showId` (rotated in this tab): the next publish uses it. */
+  useKey(showId, key) {
+    if (this.showId === showId) {
+      this.key = key;
+    }
+  }
+
   /** Go live with `showId` and its stream key; `since` (epoch ms) resumes a timer. */
   start(showId, key, { since = null } = {}) {
     if (this.wantLive && this.showId === showId) {

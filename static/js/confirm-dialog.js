@@ -31,6 +31,40 @@ export function confirmDialog({ title, body, confirm, params = {} }) {
   });
 }
 
+/**
+ * Before a new stream key of a live show: the old key stops working for new
+ * broadcasts, and whoever broadcasts with it now may be hung up too (a leaked
+ * key in someone else's hands). Resolves "cancel", "key" or "key_and_disconnect".
+ */
+export function askKeyRotation() {
+  const heading = el("h2", { id: "rotate-title" });
+  const text = el("p", { id: "rotate-body" });
+  const buttons = [
+    ["cancel", "secondary", "common.cancel"],
+    ["key", "secondary", "key.rotate_only"],
+    ["key_and_disconnect", "primary danger", "key.rotate_disconnect"],
+  ].map(([value, className, key]) => {
+    const button = el("button", { type: "submit", value, className, autofocus: value === "cancel" });
+    setText(button, key);
+    return button;
+  });
+  setText(heading, "key.rotate_title");
+  setText(text, "key.rotate_body");
+  const dialog = el(
+    "dialog",
+    { className: "confirm", attrs: { "aria-labelledby": "rotate-title", "aria-describedby": "rotate-body" } },
+    el("form", { method: "dialog" }, heading, text, el("div", { className: "confirm-actions" }, ...buttons)),
+  );
+  document.body.append(dialog);
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      resolve(dialog.returnValue || "cancel");
+    });
+    dialog.showModal();
+  });
+}
+
 /** The one confirmation before ending a show, wherever End show is pressed. */
 export function confirmEndShow() {
   return confirmDialog({ title: "end.title", body: "end.body", confirm: "end.confirm" });

@@ -27,6 +27,11 @@ export function goLive(show, pastedKey = "") {
   broadcaster.start(show.id, pastedKey || knownKey(show.id));
 }
 
+/** A key rotated in this tab: a broadcast of that show reconnects with it. */
+export function useRotatedKey(showId, key) {
+  broadcaster.useKey(showId, key);
+}
+
 /**
  * After a reload: if this tab was broadcasting a show that is not over and
  * knows its key, publish again by itself (the server may answer

@@ -3,13 +3,13 @@
 // count on one screen; End show, the share link, the stream key and the
 // replay settings; controls only in the states where they work.
 import { createBagPicker } from "./bag-picker.js";
-import { broadcaster, rememberTitle } from "./console-broadcast.js";
+import { broadcaster, rememberTitle, useRotatedKey } from "./console-broadcast.js";
 import { notify, showError } from "./console-notice.js";
 import { drawReplaySettings, enterReplaySettings } from "./console-replay.js";
 import { relabelRoom, roomShowChanged, setBag, startRoom, stopRoom } from "./console-room.js";
 import { statusBadge } from "./console-shows.js";
 import { closeStudio, drawStudio } from "./console-studio.js";
-import { confirmEndShow } from "./confirm-dialog.js";
+import { askKeyRotation, confirmEndShow } from "./confirm-dialog.js";
 import { $ } from "./dom.js";
 import { errorText, get, post, put } from "./http.js";
 import { setText } from "./i18n.js";
@@ -175,12 +175,20 @@ $("key-rotate").addEventListener("click", async () => {
   if (!show) {
     return;
   }
+  // While live, the creator chooses whether whoever broadcasts now is hung up too.
+  const choice = show.status === "live" ? await askKeyRotation() : "key";
+  if (choice === "cancel") {
+    return;
+  }
+  const disconnect = choice === "key_and_disconnect";
   try {
-    const body = await post(`/api/shows/${enc(show.id)}/stream-key`);
+    const body = await post(`/api/shows/${enc(show.id)}/stream-key`, { disconnect_publisher: disconnect });
     rememberKey(show.id, body.stream_key);
+    // Our own broadcast (if it was the one hung up) comes back by itself with the new key.
+    useRotatedKey(show.id, body.stream_key);
     revealKey(takeRevealedKey(show.id));
     applyShow({}); // the studio no longer asks for a key
-    notify("key.rotated");
+    notify(body.publisher_disconnected ? "key.rotated_disconnected" : "key.rotated");
   } catch (error) {
     showError($("cockpit-error"), errorText(error));
   }

@@ -11,6 +11,7 @@ import { forgetKey, knownKey, rememberKey } from "./stream-keys.js";
 const picker = createDevicePicker(broadcaster, { camera: $("studio-camera"), microphone: $("studio-microphone") });
 let show = null; // the show on screen while its studio is open
 let unsubscribe = null;
+let wasOnAir = false; // this tab broadcast the show at the last drawing
 
 function onAirElsewhere() {
   return broadcaster.onAir() && broadcaster.showId !== show.id;
@@ -40,9 +41,12 @@ function draw() {
   if (refused && (refused.code === "unauthorized" || refused.code === "forbidden")) {
     forgetKey(show.id); // rotated in another tab, or mistyped: ask for it again
   }
-  if (onAir) {
-    $("key-box").hidden = true; // the key was for an encoder; live from here, it only takes room
+  if (onAir && !wasOnAir) {
+    // Going live from here folds the key (it was for an encoder); a key made
+    // while live stays shown: the creator asked for it.
+    $("key-box").hidden = true;
   }
+  wasOnAir = onAir;
   $("go-live").hidden = onAir;
   $("go-live").disabled = !broadcaster.stream;
   $("studio-key-field").hidden = onAir || Boolean(knownKey(show.id));

@@ -410,6 +410,11 @@ export const en = {
   "key.copied": "Stream key copied.",
   "key.rotate": "New stream key",
   "key.rotated": "A new stream key was made; the old one no longer works.",
+  "key.rotated_disconnected": "A new stream key was made and the broadcast on the old one was hung up. Yours comes back by itself.",
+  "key.rotate_title": "Make a new stream key?",
+  "key.rotate_body": "The old key stops working for new broadcasts. If someone else is broadcasting with it, hang them up too; your own broadcast from this console comes back by itself with the new key, and the show stays live.",
+  "key.rotate_only": "New key only",
+  "key.rotate_disconnect": "New key and hang up",
 
   "room.open_watch": "Open show page",
   "room.end": "End show",

@@ -408,6 +408,11 @@ export const zh = {
   "key.copied": "推流密钥已复制。",
   "key.rotate": "更换推流密钥",
   "key.rotated": "已生成新的推流密钥，旧密钥已失效。",
+  "key.rotated_disconnected": "已生成新的推流密钥，并断开了使用旧密钥的推流。你自己的推流会自动恢复。",
+  "key.rotate_title": "生成新的推流密钥？",
+  "key.rotate_body": "旧密钥将无法再用于新的推流。如果有其他人正在用它推流，可以同时将其断开；你在本后台的推流会用新密钥自动恢复，直播不会结束。",
+  "key.rotate_only": "仅生成新密钥",
+  "key.rotate_disconnect": "生成新密钥并断开",
 
   "room.open_watch": "打开直播页",
   "room.end": "结束直播",
