@@ -10,6 +10,7 @@ fixed counts) and reproducible (a seed per run, printed).
     .venv/bin/python scripts/chaos.py --only 1,6      # some of them
     .venv/bin/python scripts/chaos.py --quick         # the test suite's sizes
     .venv/bin/python scripts/chaos.py --seed 1234     # repeat a run
+    .venv/bin/python scripts/chaos.py --list          # the table's numbers and names, as JSON
 
 Exit status 1 when any scenario had a failure.
 """
@@ -114,14 +115,29 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", help="comma-separated scenario numbers")
     parser.add_argument("--quick", action="store_true", help="the test suite's small sizes")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument(
+        "--list", action="store_true", help="print every scenario's number and name as JSON"
+    )
     return parser.parse_args()
 
 
+def list_scenarios() -> int:
+    """Print the table's rows (number, name, expected) as JSON, running nothing."""
+    rows = [
+        {"number": s.number, "scenario": s.name, "expected": s.expected} for s in all_scenarios()
+    ]
+    print(json.dumps(rows, indent=2))
+    return 0
+
+
 if __name__ == "__main__":
+    arguments = parse_args()
+    if arguments.list:
+        sys.exit(list_scenarios())
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
-    sys.exit(asyncio.run(main(parse_args())))
+    sys.exit(asyncio.run(main(arguments)))

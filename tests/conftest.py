@@ -1,4 +1,7 @@
-"""Shared fixtures: a real Redis, settings under a temp folder, an app test client."""
+"""Shared fixtures: a real Redis, settings under a temp folder, an app, creators, guests.
+
+Fixtures only: helpers tests import live in `tests/support/`.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,12 @@ from pathlib import Path
 
 import pytest
 import redis
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
 from livesale.config import RedisSettings, ServerSettings, Settings, SqliteSettings
-from tests.api_helpers import sign_up
-from tests.redis_helpers import running_redis
+from tests.support.clients import Buyers, Client, guests_of, sign_up
+from tests.support.redis_server import running_redis
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +49,7 @@ def settings(tmp_path: Path, redis_url: str) -> Settings:
 
 
 @pytest.fixture
-async def app_client(settings: Settings) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+async def app_client(settings: Settings) -> AsyncIterator[Client]:
     """A test client for `create_app(settings)`, started and cleanly closed."""
     async with TestClient(TestServer(create_app(settings))) as client:
         yield client
@@ -61,7 +63,7 @@ async def server(settings: Settings) -> AsyncIterator[TestServer]:
 
 
 @pytest.fixture
-async def alice(server: TestServer) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+async def alice(server: TestServer) -> AsyncIterator[Client]:
     """A client signed in as the creator Alice."""
     async with TestClient(server) as client:
         await sign_up(client, "alice@example.com", display_name="Alice")
@@ -69,8 +71,22 @@ async def alice(server: TestServer) -> AsyncIterator[TestClient[web.Request, web
 
 
 @pytest.fixture
-async def bob(server: TestServer) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+async def bob(server: TestServer) -> AsyncIterator[Client]:
     """A client signed in as the creator Bob."""
     async with TestClient(server) as client:
         await sign_up(client, "bob@example.com", display_name="Bob")
         yield client
+
+
+@pytest.fixture
+async def anonymous(server: TestServer) -> AsyncIterator[Client]:
+    """A client with no cookies at all."""
+    async with TestClient(server) as client:
+        yield client
+
+
+@pytest.fixture
+async def buyers(server: TestServer) -> AsyncIterator[Buyers]:
+    """Make guest buyers (each its own cookie jar): `await buyers("Mia")`."""
+    async with guests_of(server) as make:
+        yield make

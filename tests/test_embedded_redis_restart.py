@@ -15,7 +15,7 @@ from livesale.config import RedisSettings, Settings
 from livesale.storage.redis_client import connect_redis
 from livesale.storage.redis_server import EmbeddedRedis
 from livesale.unix_sockets import someone_listens
-from tests.polling import poll_until
+from tests.support.polling import poll_until
 
 
 @pytest.fixture

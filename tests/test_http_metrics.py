@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from aiohttp import web
-from aiohttp.test_utils import TestClient
-
-Client = TestClient[web.Request, web.Application]
+from tests.support.clients import Client
 
 
 def _count(text: str, route: str, method: str, status: str) -> float:

@@ -13,8 +13,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -26,11 +24,9 @@ from livesale.config import RedisSettings, Settings
 from livesale.storage.database import Database
 from livesale.storage.redis_client import connect_redis
 from livesale.storage.redis_server import EmbeddedRedis
-from tests.api_helpers import DEFAULT_PASSWORD, cheap_auth, origin, sign_up
-from tests.polling import poll_until
+from tests.support.clients import DEFAULT_PASSWORD, Client, cheap_auth, origin, sign_up
+from tests.support.polling import poll_until
 from tests.test_process_layout import running_layout
-
-Client = TestClient[web.Request, web.Application]
 
 REDIS_SECONDS = "livesale_redis_command_duration_seconds_count"
 SQLITE_SECONDS = "livesale_sqlite_query_duration_seconds_count"

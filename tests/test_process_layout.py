@@ -20,12 +20,9 @@ from typing import Any
 
 import aiohttp
 
-from scripts.chaos_scenarios.harness import alive as _alive
-from scripts.chaos_scenarios.harness import children as _children
-from scripts.chaos_scenarios.harness import cmdline as _cmdline
-from scripts.chaos_scenarios.harness import free_port as _free_port
-from tests.media.peers import TestPublisher, TestViewer
-from tests.polling import poll_until
+from tests.support.peers import TestPublisher, TestViewer
+from tests.support.polling import poll_until
+from tests.support.processes import alive, children, cmdline, free_port
 
 START_TIMEOUT = 60.0
 SDP = {"Content-Type": "application/sdp"}
@@ -44,8 +41,8 @@ class Layout:
     def children(self) -> dict[str, list[int]]:
         """The supervisor's children by role: redis, media, shop."""
         roles: dict[str, list[int]] = {"redis": [], "media": [], "shop": []}
-        for pid in _children(self.process.pid):
-            command = _cmdline(pid)
+        for pid in children(self.process.pid):
+            command = cmdline(pid)
             if "redis-server" in command:
                 roles["redis"].append(pid)
             elif "livesale.serve.child media" in command:
@@ -99,7 +96,7 @@ def printed(tmp_path: Path) -> str:
 @asynccontextmanager
 async def running_layout(tmp_path: Path) -> AsyncIterator[Layout]:
     """Start `livesale serve` with two shop processes; wait for its announcement."""
-    port = _free_port()
+    port = free_port()
     env = layout_env(tmp_path, port)
     process = await start_serve(tmp_path, env)
     layout = Layout(
@@ -125,7 +122,7 @@ async def stop(layout: Layout) -> None:
     pids = [pid for group in layout.children().values() for pid in group]
     layout.process.send_signal(signal.SIGINT)
     assert await asyncio.wait_for(layout.process.wait(), START_TIMEOUT) == 0, layout.log_text()
-    await poll_until(lambda: not any(_alive(pid) for pid in pids), 10, "every child to exit")
+    await poll_until(lambda: not any(alive(pid) for pid in pids), 10, "every child to exit")
     assert not (layout.data_dir / "media.sock").exists()
     # Stopped in order (shops, media, Redis): nobody tripped over a part already gone.
     assert "Traceback" not in layout.log_text(), layout.log_text()
@@ -227,7 +224,7 @@ async def test_a_killed_shop_process_is_replaced_and_the_port_keeps_answering(
     async with running_layout(tmp_path) as layout:
         victim, survivor = layout.children()["shop"]
         os.kill(victim, signal.SIGKILL)
-        await poll_until(lambda: not _alive(victim), 10, "the killed shop process to be gone")
+        await poll_until(lambda: not alive(victim), 10, "the killed shop process to be gone")
         # A fresh connection each time, so the kernel picks a listener each time.
         connector = aiohttp.TCPConnector(force_close=True)
         async with aiohttp.ClientSession(connector=connector) as http:
@@ -255,7 +252,7 @@ async def test_a_killed_shop_process_is_replaced_and_the_port_keeps_answering(
 
 async def test_a_child_that_keeps_failing_stops_the_supervisor(tmp_path: Path) -> None:
     # Every child fails at start-up: the Redis it is told to use does not exist.
-    env = layout_env(tmp_path, _free_port(), redis__url="unix:///nonexistent/redis.sock")
+    env = layout_env(tmp_path, free_port(), redis__url="unix:///nonexistent/redis.sock")
     process = await start_serve(tmp_path, env)
     await asyncio.wait_for(process.wait(), START_TIMEOUT)
     log = (tmp_path / "serve.log").read_text()
@@ -286,5 +283,5 @@ async def test_killing_the_supervisor_stops_every_child(tmp_path: Path) -> None:
         layout.process.kill()
         await layout.process.wait()
         # Each child asked the kernel for SIGTERM when its parent dies.
-        await poll_until(lambda: not any(_alive(pid) for pid in pids), 20, "every child to exit")
+        await poll_until(lambda: not any(alive(pid) for pid in pids), 20, "every child to exit")
         assert not (layout.data_dir / "media.sock").exists()

@@ -14,7 +14,7 @@ import pytest
 from livesale.config import RedisSettings, Settings
 from livesale.storage.redis_client import RedisMisconfigured, connect_redis, verify_redis_config
 from livesale.storage.redis_server import EmbeddedRedis, EmbeddedRedisError
-from tests.redis_helpers import running_redis
+from tests.support.redis_server import running_redis
 
 
 def _process_gone(pid: int) -> bool:

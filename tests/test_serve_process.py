@@ -12,10 +12,7 @@ from pathlib import Path
 import aiohttp
 
 # The process helpers the chaos scenarios use, under the names these tests use.
-from scripts.chaos_scenarios.harness import alive as _alive
-from scripts.chaos_scenarios.harness import children as _children
-from scripts.chaos_scenarios.harness import cmdline as _cmdline
-from scripts.chaos_scenarios.harness import free_port as _free_port
+from tests.support.processes import alive, children, cmdline, free_port
 
 
 async def _wait(condition: object, timeout: float, what: str) -> None:
@@ -27,7 +24,7 @@ async def _wait(condition: object, timeout: float, what: str) -> None:
 
 
 async def test_killing_the_server_stops_its_embedded_redis(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "LIVESALE__SERVER__PORT": str(port),
@@ -53,11 +50,11 @@ async def test_killing_the_server_stops_its_embedded_redis(tmp_path: Path) -> No
             session.get(f"http://127.0.0.1:{port}/healthz") as response,
         ):
             assert response.status == 200
-        redis_pids = [p for p in _children(process.pid) if "redis" in _cmdline(p)]
+        redis_pids = [p for p in children(process.pid) if "redis" in cmdline(p)]
         assert len(redis_pids) == 1
         process.send_signal(signal.SIGKILL)
         await asyncio.wait_for(process.wait(), 10)
-        await _wait(lambda: not _alive(redis_pids[0]), 10, "redis-server to exit")
+        await _wait(lambda: not alive(redis_pids[0]), 10, "redis-server to exit")
     finally:
         if process.returncode is None:
             process.kill()

@@ -19,11 +19,10 @@ from aiohttp.test_utils import TestServer
 
 from livesale import keys
 from livesale.config import Settings
-from tests.api_helpers import cheap_auth, origin
-from tests.replay.conftest import record_part
 from tests.room.helpers import Browser, guest, room
-from tests.shop.conftest import BUYER
-from tests.shows.conftest import Client, create_product
+from tests.support.clients import Client, cheap_auth, origin
+from tests.support.replay import record_part
+from tests.support.world import BUYER, create_product
 
 # Within a month of now (a cart lives a week); epoch ms would be ~1.7e12 away.
 PLAUSIBLE_SECONDS = 30 * 86_400

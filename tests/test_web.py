@@ -10,8 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import Settings
-
-Client = TestClient[web.Request, web.Application]
+from tests.support.clients import Client
 
 
 async def test_healthz(app_client: Client) -> None:

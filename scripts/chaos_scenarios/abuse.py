@@ -119,7 +119,7 @@ def _error_code(body: Any) -> str | None:
 class Live:
     """A real aiortc publisher on a show, with its WHIP session path."""
 
-    publisher: Any  # tests.media.peers.TestPublisher
+    publisher: Any  # tests.support.peers.TestPublisher
     location: str
 
 
@@ -127,7 +127,7 @@ class Live:
 class Watching:
     """A real aiortc viewer with its WHEP session path."""
 
-    viewer: Any  # tests.media.peers.TestViewer
+    viewer: Any  # tests.support.peers.TestViewer
     location: str
 
 
@@ -150,7 +150,7 @@ async def _signal(
 
 async def _go_live(http: aiohttp.ClientSession, stage_: Stage, shop: Shop, key: str) -> Live:
     """Publish real VP8 + Opus to the show and wait until it is connected and live."""
-    from tests.media.peers import TestPublisher
+    from tests.support.peers import TestPublisher
 
     publisher = TestPublisher(keyframe_every=30)
     found: list[str] = []
@@ -179,7 +179,7 @@ async def _go_live(http: aiohttp.ClientSession, stage_: Stage, shop: Shop, key: 
 
 async def _watch(http: aiohttp.ClientSession, stage_: Stage, show_id: str) -> Watching:
     """Watch a live show with a real viewer until its first complete keyframe arrives."""
-    from tests.media.peers import TestViewer
+    from tests.support.peers import TestViewer
 
     viewer = TestViewer()
     found: list[str] = []

@@ -29,7 +29,9 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.codecs.vpx import vp8_depayload
 
 from livesale.media import hooks
-from tests.media.peers import Received, TestPublisher, TestViewer, vp8_starts_descriptor
+from tests.support.network_cut import NetworkCut
+from tests.support.peers import Received, TestPublisher, TestViewer, vp8_starts_descriptor
+from tests.support.signalling import publish, whep_answer
 
 from .harness import (
     BUYER_ADDRESS,
@@ -46,58 +48,12 @@ from .harness import (
     stage,
 )
 
-SDP = {"Content-Type": "application/sdp"}
 NO_ICE = RTCConfiguration(iceServers=[])
 MIB = 1024 * 1024
 
 
 # --------------------------------------------------------------------------
 # Signalling through the public port, as a browser does.
-
-
-async def whip(http: aiohttp.ClientSession, base: str, shop: Shop, offer: str) -> tuple[int, str]:
-    """POST a WHIP offer with the show's stream key; the status and the answer (or error)."""
-    headers = {**SDP, "Authorization": f"Bearer {shop.stream_key}"}
-    async with http.post(f"{base}/whip/{shop.show_id}", data=offer, headers=headers) as response:
-        return response.status, await response.text()
-
-
-async def publish(
-    http: aiohttp.ClientSession, base: str, shop: Shop, publisher: TestPublisher, timeout: float
-) -> None:
-    """Publish, retrying while the server still holds the previous session (host.js does too)."""
-    offer = await publisher.offer()
-    deadline = time.monotonic() + timeout
-    while True:
-        status, body = await whip(http, base, shop, offer)
-        if status == 201:
-            break
-        # 409 publisher_exists: the old session is not yet silent for
-        # publisher_timeout_seconds; the creator's page retries after a backoff.
-        if status != 409 or time.monotonic() > deadline:
-            raise RuntimeError(f"WHIP {status}: {body[:300]}")
-        await asyncio.sleep(0.5)  # the client's retry pace, not synchronisation
-    await publisher.pc.setRemoteDescription(RTCSessionDescription(sdp=body, type="answer"))
-
-
-async def whep_answer(
-    http: aiohttp.ClientSession, base: str, show_id: str, offer: str, timeout: float
-) -> str:
-    """POST a WHEP offer; retry while the show is starting (409 until its tracks are known)."""
-    answers: list[str] = []
-
-    async def accepted() -> bool:
-        async with http.post(f"{base}/whep/{show_id}", data=offer, headers=SDP) as response:
-            text = await response.text()
-            if response.status == 409:
-                return False
-            if response.status != 201:
-                raise RuntimeError(f"WHEP {response.status}: {text[:300]}")
-            answers.append(text)
-            return True
-
-    await poll(accepted, timeout, "WHEP to accept a viewer")
-    return answers[0]
 
 
 async def metric(http: aiohttp.ClientSession, base: str, name: str, **labels: str) -> float:
@@ -128,60 +84,6 @@ def log_problems(stage_: Stage) -> list[str]:
         for line in stage_.log_text().splitlines()
         if " ERROR " in line or " CRITICAL " in line or "Traceback" in line
     ]
-
-
-# --------------------------------------------------------------------------
-# A network that can go away: drop every datagram of a peer connection both ways.
-
-
-class _DroppingTransport:
-    """A datagram transport whose sends vanish while its cut is active."""
-
-    def __init__(self, inner: Any, cut: NetworkCut) -> None:
-        self._inner = inner
-        self._cut = cut
-
-    def sendto(self, data: bytes, addr: Any = None) -> None:
-        """Send, unless the network is down."""
-        if self._cut.down:
-            self._cut.dropped_out += 1
-            return
-        self._inner.sendto(data, addr)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
-class NetworkCut:
-    """Unplug a peer connection's network without telling it: its UDP goes nowhere, both ways.
-
-    The peer connection is not closed and not told: ICE, DTLS and RTP carry on
-    as on a cable pulled out, until the cut ends.
-    """
-
-    def __init__(self, pc: RTCPeerConnection) -> None:
-        self.down = False
-        self.dropped_out = 0
-        self.dropped_in = 0
-        seen: set[int] = set()
-        for transceiver in pc.getTransceivers():
-            dtls: Any = transceiver.sender.transport
-            connection = dtls.transport._connection  # aioice: every local socket
-            if id(connection) in seen:
-                continue
-            seen.add(id(connection))
-            for protocol in connection._protocols:
-                protocol.transport = _DroppingTransport(protocol.transport, self)
-                protocol.datagram_received = self._dropping(protocol.datagram_received)
-
-    def _dropping(self, original: Callable[[bytes, Any], None]) -> Callable[[bytes, Any], None]:
-        def received(data: bytes, addr: Any) -> None:
-            if self.down:
-                self.dropped_in += 1
-                return
-            original(data, addr)
-
-        return received
 
 
 # --------------------------------------------------------------------------

@@ -255,7 +255,7 @@ class Bystander:
 
 async def on_air(base: str, shop: Shop) -> Bystander:
     """Publish to the show over WHIP and watch it over WHEP until video flows."""
-    from tests.media.peers import TestPublisher, TestViewer
+    from tests.support.peers import TestPublisher, TestViewer
 
     publisher = TestPublisher(keyframe_every=30, audio=False)
     viewer = TestViewer()
@@ -559,7 +559,7 @@ async def idle_sockets(
 
 async def floods(run: Run) -> Outcome:
     """Scenario 9."""
-    from tests.media.peers import TestViewer
+    from tests.support.peers import TestViewer
 
     outcome = Outcome(0, 0, "-")
     settings = {

@@ -5,21 +5,8 @@ from __future__ import annotations
 import pytest
 
 from livesale.config import Settings
-from tests.api_helpers import cheap_auth
-
-
-class FakeClock:
-    """A clock that moves only when told to, so waits are tested without sleeping."""
-
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += seconds
+from tests.support.clients import cheap_auth
+from tests.support.clocks import FakeClock
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from livesale.app import create_app
 from livesale.config import Settings
 from livesale.domain.accounts import hash_token
 from livesale.web.auth import SESSION_COOKIE, require_creator
-from tests.api_helpers import DEFAULT_PASSWORD, Client, explicit_dummy, origin, sign_up
+from tests.support.clients import DEFAULT_PASSWORD, Client, explicit_dummy, origin, sign_up
 
 SIGNUP = {"email": "Ada@Example.com", "password": DEFAULT_PASSWORD, "display_name": "Ada"}
 

@@ -13,7 +13,7 @@ from livesale.config import AuthSettings, Settings
 from livesale.domain.errors import EmailTaken, InvalidCredentials, NotFound, ValidationFailed
 from livesale.storage.creators import CreatorRepository
 from livesale.storage.database import Database
-from tests.accounts.conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 PASSWORD = "a long enough password"
 

@@ -13,7 +13,7 @@ from livesale import keys
 from livesale.config import Settings
 from livesale.web.auth import SESSION_COOKIE
 from livesale.web.csrf import is_same_origin
-from tests.api_helpers import DEFAULT_PASSWORD, Client, origin, sign_up
+from tests.support.clients import DEFAULT_PASSWORD, Client, origin, sign_up
 
 EVIL = "https://evil.example"
 NEW_ACCOUNT = {"email": "new@example.com", "password": DEFAULT_PASSWORD, "display_name": "N"}

@@ -16,8 +16,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import Settings
-from tests.accounts.conftest import FakeClock
-from tests.api_helpers import DEFAULT_PASSWORD, Client, explicit_dummy, origin, sign_up
+from tests.support.clients import DEFAULT_PASSWORD, Client, explicit_dummy, origin, sign_up
+from tests.support.clocks import FakeClock
 
 EMAIL = "owner@example.com"
 ATTACKER = "203.0.113.66"

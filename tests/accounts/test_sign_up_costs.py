@@ -15,8 +15,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
 from livesale.config import Settings
-from tests.api_helpers import DEFAULT_PASSWORD, Client, explicit_dummy, origin, sign_up
-from tests.polling import poll_until
+from tests.support.clients import DEFAULT_PASSWORD, Client, explicit_dummy, origin, sign_up
+from tests.support.polling import poll_until
 
 SIGN_UPS = 32
 

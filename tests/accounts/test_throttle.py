@@ -14,8 +14,8 @@ from livesale import keys
 from livesale.app import create_app
 from livesale.config import Settings
 from livesale.storage.login_throttle import ADDRESS_FREE_FACTOR, MEMORY_SECONDS, address_group
-from tests.accounts.conftest import FakeClock
-from tests.api_helpers import DEFAULT_PASSWORD, Client, origin, sign_up
+from tests.support.clients import DEFAULT_PASSWORD, Client, origin, sign_up
+from tests.support.clocks import FakeClock
 
 FREE = 3
 MAX_DELAY = 8.0

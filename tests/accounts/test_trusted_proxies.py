@@ -12,8 +12,8 @@ from livesale import keys
 from livesale.app import create_app
 from livesale.config import ConfigError, Settings, load_settings
 from livesale.web.client_address import TrustedProxies
-from tests.accounts.conftest import FakeClock
-from tests.api_helpers import Client, explicit_dummy, origin
+from tests.support.clients import Client, explicit_dummy, origin
+from tests.support.clocks import FakeClock
 
 FREE = 2
 ADDRESS_LIMIT = FREE * 4  # the throttle's per-address allowance (ADDRESS_FREE_FACTOR)

@@ -15,7 +15,7 @@ from livesale.config import Settings
 from livesale.domain.accounts import hash_token
 from livesale.domain.errors import ViewerNotFound
 from livesale.web.auth import VIEWER_COOKIE, require_viewer
-from tests.api_helpers import Client, become_viewer, origin
+from tests.support.clients import Client, become_viewer, origin
 
 
 def viewer_cookie(response: ClientResponse) -> SimpleCookie:

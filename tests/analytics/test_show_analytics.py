@@ -15,10 +15,10 @@ from aiohttp.test_utils import TestServer
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import AnalyticsSettings, Settings
-from tests.api_helpers import become_viewer, cheap_auth, origin
-from tests.polling import poll_until
-from tests.shop.conftest import BUYER, Client, LiveShop, open_live_shop, pay
-from tests.shows.conftest import assert_error
+from tests.support.clients import Client, assert_error, become_viewer, cheap_auth, origin
+from tests.support.polling import poll_until
+from tests.support.shopping import pay
+from tests.support.world import BUYER, LiveShop, open_live_shop
 
 DEADLINE = 10.0
 

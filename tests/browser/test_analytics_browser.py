@@ -8,7 +8,7 @@ from playwright.async_api import Browser, expect
 
 from livesale import keys
 from tests.browser.helpers import PASSWORD, Api, collect_errors, create_product, sign_up
-from tests.polling import poll_until
+from tests.support.polling import poll_until
 
 SECONDS = 1000  # Playwright timeouts are in milliseconds
 

@@ -23,9 +23,9 @@ from tests.browser.helpers import (
     screenshot,
     sign_up,
 )
-from tests.polling import poll_until
 from tests.room.helpers import Browser as RoomClient
 from tests.room.helpers import room
+from tests.support.polling import poll_until
 
 LIVE_FOR_SECONDS = 1800  # the show is made to have gone live half an hour ago
 AUDIENCE = 24  # earlier viewers, spread over that half hour

@@ -25,7 +25,7 @@ from tests.browser.cockpit_helpers import (
     watching,
 )
 from tests.browser.helpers import LAPTOP, collect_errors, screenshot
-from tests.polling import poll_until
+from tests.support.polling import poll_until
 
 RECONNECTING = "Camera disconnected — reconnecting…"
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 from playwright.async_api import Browser, Page, expect
 
 from tests.browser.helpers import (
@@ -17,6 +15,7 @@ from tests.browser.helpers import (
     go_live,
     sign_up,
 )
+from tests.support.clients import Client
 
 SECONDS = 1000  # Playwright timeouts are in milliseconds
 ADDRESS = {
@@ -239,9 +238,6 @@ async def test_on_a_phone_a_declined_card_then_a_second_step_pays(
     logged = [e for e in page_errors if "the server responded with a status of 40" in e]
     assert len(logged) == 2 and len(page_errors) == 4, page_errors
     assert not errors, errors
-
-
-Client = TestClient[web.Request, web.Application]
 
 
 async def test_the_order_page_is_served_like_the_other_pages(app_client: Client) -> None:

@@ -24,7 +24,7 @@ from tests.browser.cockpit_helpers import (
     signed_up_with_products,
 )
 from tests.browser.helpers import LAPTOP, PASSWORD, collect_errors, screenshot
-from tests.polling import poll_until
+from tests.support.polling import poll_until
 
 MAX_CLICKS_TO_LIVE = 20
 

@@ -24,9 +24,9 @@ from tests.browser.helpers import (
     screenshot,
     sign_up,
 )
-from tests.replay.conftest import record_part
 from tests.room.helpers import Browser as RoomClient
 from tests.room.helpers import room
+from tests.support.replay import record_part
 
 PAST_SHOWS = 13  # one more than a page: "More" brings the last one
 

@@ -20,7 +20,7 @@ from playwright.async_api import Browser, Page, Request, expect
 from livesale import keys
 from tests.browser.helpers import PHONE, Api, collect_errors, screenshot, sign_up
 from tests.browser.watch_setup import box, inside, video_content_box
-from tests.media.peers import TestPublisher, wait_for
+from tests.support.peers import TestPublisher, wait_for
 
 SECONDS = 1000  # Playwright timeouts are in milliseconds
 PORTRAIT = (240, 320)

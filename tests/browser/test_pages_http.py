@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
-Client = TestClient[web.Request, web.Application]
+from tests.support.clients import Client
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from livesale.domain.pins import FlashSale, TimelineKind
 from livesale.storage.timeline import TimelineRepository
 from tests.browser.helpers import PHONE, Api, collect_errors, create_product, screenshot, sign_up
 from tests.browser.watch_setup import box, overlap
-from tests.replay.conftest import record_part
+from tests.support.replay import record_part
 
 SECONDS = 1000  # Playwright timeouts are in milliseconds
 CONTROLS_PX = 48  # the height of the browser's own control bar at the video's bottom

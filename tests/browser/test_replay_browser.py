@@ -14,7 +14,7 @@ from livesale.storage.activity import ActivityRepository
 from livesale.storage.orders import OrderRepository
 from livesale.storage.timeline import TimelineRepository
 from tests.browser.helpers import PASSWORD, Api, collect_errors, create_product, sign_up
-from tests.replay.conftest import record_part
+from tests.support.replay import record_part
 
 SECONDS = 1000  # Playwright timeouts are in milliseconds
 PIN_AT_MS = 2_000

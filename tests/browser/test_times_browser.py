@@ -26,7 +26,7 @@ from tests.browser.helpers import (
     screenshot,
     sign_up,
 )
-from tests.replay.conftest import record_part
+from tests.support.replay import record_part
 
 SECONDS = 1000  # Playwright timeouts are in milliseconds
 SALE = {"sale_price_minor": 1500, "quantity": 3, "per_buyer_limit": 1, "duration_seconds": 60}

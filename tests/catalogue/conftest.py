@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
@@ -15,12 +14,8 @@ from livesale.config import ImageSettings, Settings
 from livesale.storage.database import Database
 from livesale.storage.images import ImageStore
 from livesale.storage.products import ProductRepository
-from tests.api_helpers import cheap_auth
-
-Client = TestClient[web.Request, web.Application]
-
-ALICE = "creator-alice"
-BOB = "creator-bob"
+from tests.support.clients import Client, cheap_auth
+from tests.support.world import ALICE, BOB
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ from PIL import Image
 from livesale.app import create_app
 from livesale.config import ImageSettings, Settings
 from livesale.storage.images import PER_CREATOR_IN_FLIGHT, WAITING_PER_DECODE
-from scripts.chaos_scenarios.harness import Actor, Stage, rss_bytes, stage
-from tests.api_helpers import sign_up
-from tests.catalogue.conftest import Client
 from tests.catalogue.test_images_api import error_of, nothing_stored, upload
+from tests.support.clients import Client, sign_up
+from tests.support.processes import rss_bytes
+from tests.support.stage import Actor, Stage, stage
 
 MIB = 1024 * 1024
 

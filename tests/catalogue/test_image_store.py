@@ -18,7 +18,6 @@ from livesale.domain.errors import (
 )
 from livesale.storage.database import Database
 from livesale.storage.images import ImageStore
-from tests.catalogue.conftest import ALICE
 from tests.catalogue.images import (
     GPS_IFD,
     MAKE,
@@ -29,6 +28,7 @@ from tests.catalogue.images import (
     make_photo_with_exif,
     png_bomb,
 )
+from tests.support.world import ALICE
 
 
 async def stored_nothing(db: Database, folder: Path) -> bool:

@@ -11,9 +11,8 @@ import pytest
 from PIL import Image
 
 from livesale import keys
-from tests.api_helpers import origin, sign_up
-from tests.catalogue.conftest import Client
 from tests.catalogue.images import MAKE, SVG, TEXT, make_image, make_photo_with_exif, png_bomb
+from tests.support.clients import Client, origin, sign_up
 
 LIMIT = 204_800  # the `client` fixture's images.max_bytes
 

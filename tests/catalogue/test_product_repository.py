@@ -22,8 +22,8 @@ from livesale.domain.products import (
 from livesale.storage.database import Database
 from livesale.storage.images import ImageStore
 from livesale.storage.products import ProductRepository
-from tests.catalogue.conftest import ALICE, BOB
 from tests.catalogue.images import make_image
+from tests.support.world import ALICE, BOB
 
 
 def variant(**overrides: Any) -> dict[str, Any]:

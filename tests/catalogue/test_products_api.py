@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from livesale import keys
-from tests.api_helpers import origin, sign_up
-from tests.catalogue.conftest import Client
+from tests.support.clients import Client, origin, sign_up
 
 PRODUCT_KEYS = {
     "id",

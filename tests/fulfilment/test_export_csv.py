@@ -10,9 +10,9 @@ import pytest
 
 from livesale import keys
 from livesale.domain.order_export import COLUMNS, neutralise
-from tests.api_helpers import origin
-from tests.fulfilment.conftest import Buyers, TwoItemShop, paid_order, placed_order, position
-from tests.shows.conftest import Client, assert_error, create_product, create_show
+from tests.support.clients import Buyers, Client, assert_error, origin
+from tests.support.shopping import paid_order, placed_order, position
+from tests.support.world import TwoItemShop, create_product, create_show
 
 EVIL_ADDRESS = {
     "line1": "+1+cmd|' /C calc'!A0",

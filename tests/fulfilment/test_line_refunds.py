@@ -8,19 +8,9 @@ import pytest
 
 from livesale import keys
 from livesale.storage.orders import OrderRepository
-from tests.api_helpers import origin
-from tests.fulfilment.conftest import (
-    MUG_PRICE,
-    TEE_PRICE,
-    Buyers,
-    TwoItemShop,
-    paid_order,
-    placed_order,
-    position,
-    seller_order,
-)
-from tests.shop.conftest import levels
-from tests.shows.conftest import Client, assert_error
+from tests.support.clients import Buyers, Client, assert_error, origin
+from tests.support.shopping import levels, paid_order, placed_order, position, seller_order
+from tests.support.world import MUG_PRICE, TEE_PRICE, TwoItemShop
 
 
 async def _refund(client: Client, order_id: str, body: Any = None) -> Any:

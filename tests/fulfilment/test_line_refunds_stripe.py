@@ -12,20 +12,11 @@ from livesale import keys
 from livesale.config import Settings
 from livesale.storage.orders import OrderRepository
 from livesale.web.order_routes import WEBHOOK_PATH
-from tests.api_helpers import origin
-from tests.fulfilment.conftest import (
-    MUG_PRICE,
-    TEE_PRICE,
-    Buyers,
-    TwoItemShop,
-    placed_order,
-    position,
-    seller_order,
-)
-from tests.shop.conftest import levels
-from tests.shows.conftest import Client, assert_error
 from tests.stripe_standin.fixtures import official_client, stripe_standin  # noqa: F401
 from tests.stripe_standin.server import StripeStandin
+from tests.support.clients import Buyers, Client, assert_error, origin
+from tests.support.shopping import levels, placed_order, position, seller_order
+from tests.support.world import MUG_PRICE, TEE_PRICE, TwoItemShop
 
 
 @pytest.fixture

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api_helpers import origin
-from tests.fulfilment.conftest import (
-    Buyers,
-    TwoItemShop,
-    open_two_item_shop,
-    paid_order,
-    placed_order,
-    seller_order,
-)
-from tests.shop.conftest import ADDRESS
-from tests.shows.conftest import Client, assert_error
+from tests.support.clients import Buyers, Client, assert_error, origin
+from tests.support.shopping import paid_order, placed_order, seller_order
+from tests.support.world import ADDRESS, TwoItemShop, open_two_item_shop
 
 OTHER_ADDRESS = {
     "line1": "9 Harbour Road",

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.api_helpers import origin
-from tests.fulfilment.conftest import Buyers, TwoItemShop, paid_order, seller_order
-from tests.shows.conftest import Client, assert_error
+from tests.support.clients import Buyers, Client, assert_error, origin
+from tests.support.shopping import paid_order, seller_order
+from tests.support.world import TwoItemShop
 
 SHIPMENT = {
     "carrier": "DHL Express",

@@ -18,9 +18,10 @@ from PIL import Image
 
 from livesale.config import Settings, SqliteSettings
 from livesale.data_folder import make_private
-from scripts.chaos_scenarios.endurance import publish
-from scripts.chaos_scenarios.harness import Actor, Stage, open_shop, poll, stage
-from tests.media.peers import TestPublisher
+from tests.support.peers import TestPublisher
+from tests.support.polling import poll
+from tests.support.signalling import publish
+from tests.support.stage import Actor, Stage, open_shop, stage
 
 OPEN_UMASK = 0o022  # a usual login shell's
 

@@ -8,10 +8,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
 from livesale.config import Settings
-from scripts.chaos_scenarios.harness import HOST
-from tests.api_helpers import explicit_dummy
-from tests.raw_http import exchange
-from tests.served import served
+from tests.support.clients import explicit_dummy
+from tests.support.processes import HOST
+from tests.support.raw_http import exchange
+from tests.support.served import served
 
 HSTS = "Strict-Transport-Security"
 

@@ -14,8 +14,10 @@ from urllib.parse import quote
 import pytest
 
 from livesale.logging_setup import TRACEBACK_MARGIN, RequestIdFilter, TextFormatter
-from scripts.chaos_scenarios.harness import HOST, poll, stage
-from tests.raw_http import exchange
+from tests.support.polling import poll
+from tests.support.processes import HOST
+from tests.support.raw_http import exchange
+from tests.support.stage import stage
 
 # What an attacker wants the operator to read, as a line of its own.
 FAKE_STAMP = "2026-01-01 00:00:00,000"

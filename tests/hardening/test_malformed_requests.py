@@ -12,14 +12,11 @@ from __future__ import annotations
 import logging
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
-from scripts.chaos_scenarios.harness import HOST, stage
-from tests.api_helpers import origin
-from tests.raw_http import RawAnswer, exchange
-
-Client = TestClient[web.Request, web.Application]
+from tests.support.clients import Client, origin
+from tests.support.processes import HOST
+from tests.support.raw_http import RawAnswer, exchange
+from tests.support.stage import stage
 
 
 def _error(answer: RawAnswer, status: int, code: str) -> dict[str, object]:

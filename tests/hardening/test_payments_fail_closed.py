@@ -16,8 +16,8 @@ import pytest
 
 from livesale.config import ConfigError, Settings, load_settings
 from livesale.payments.choice import choose_gateway
-from scripts.chaos_scenarios.harness import free_port
-from tests.served import served
+from tests.support.processes import free_port
+from tests.support.served import served
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 KEY_SETTING = "LIVESALE__PAYMENTS__STRIPE_SECRET_KEY"

@@ -12,9 +12,9 @@ from aiortc import RTCPeerConnection
 
 from livesale import keys
 from livesale.config import Settings
-from tests.media.peers import TestPublisher, TestViewer
 from tests.media.test_media_metrics import ended, moved
-from tests.polling import poll_until
+from tests.support.peers import TestPublisher, TestViewer
+from tests.support.polling import poll_until
 from tests.test_process_layout import SDP, create_show, running_layout, stop
 from tests.web.test_whip_whep import Client, bearer, on_air, sendonly_offer, serve
 

@@ -18,7 +18,7 @@ from aiortc import RTCPeerConnection
 from livesale.config import MediaSettings
 from livesale.media.service import MediaService
 from livesale.process_tuning import GcPolicy
-from tests.polling import poll_until
+from tests.support.polling import poll_until
 from tests.web.test_whip_whep import sendonly_offer
 
 ROUNDS = 10

@@ -12,11 +12,11 @@ from livesale.config import Settings
 from livesale.media import hooks
 from livesale.media.broadcast import Broadcast, TrackCodec
 from livesale.media.forwarder import ViewerStream
-from scripts.chaos_scenarios.endurance import NetworkCut
-from tests.media.peers import TestPublisher, TestViewer
 from tests.media.test_forwarder import RecordingEndpoint, feed, header, make_stream
 from tests.media.test_metrics import sample
-from tests.polling import poll_until
+from tests.support.network_cut import NetworkCut
+from tests.support.peers import TestPublisher, TestViewer
+from tests.support.polling import poll_until
 from tests.web.test_whip_whep import (
     SDP,
     Client,

@@ -9,7 +9,7 @@ from prometheus_client import REGISTRY
 
 from livesale.config import MediaSettings
 from livesale.media.service import MediaService
-from tests.media.peers import TestPublisher, TestViewer, wait_for
+from tests.support.peers import TestPublisher, TestViewer, wait_for
 
 SHOW = "metrics-show"
 

@@ -11,8 +11,8 @@ import pytest
 from livesale.config import MediaSettings
 from livesale.media.broadcast import STALL_SECONDS
 from livesale.media.service import MediaService
-from scripts.chaos_scenarios.endurance import NetworkCut
-from tests.media.peers import TestPublisher, TestViewer, wait_for
+from tests.support.network_cut import NetworkCut
+from tests.support.peers import TestPublisher, TestViewer, wait_for
 
 SHOW = "show-stall"
 

@@ -24,9 +24,9 @@ from livesale.media.service import MediaService
 from livesale.storage.database import Database
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.shows import ShowRepository
-from tests.media.peers import VIDEO_RATE, EncodedH264Track, Signal, TestPublisher, TestViewer
 from tests.media.test_metrics import sample
-from tests.polling import poll_until
+from tests.support.peers import VIDEO_RATE, EncodedH264Track, Signal, TestPublisher, TestViewer
+from tests.support.polling import poll_until
 from tests.web.test_whip_whep import go_live, serve, watch
 
 MiB = 1 << 20

@@ -17,11 +17,11 @@ import pytest
 from livesale.domain.recordings import RecordingStatus
 from livesale.media.recording_repair import repair_cut_parts
 from livesale.storage.database import Database
-from scripts.chaos_scenarios.harness import alive as _alive
-from tests.media.peers import VIDEO_RATE, EncodedH264Track, TestPublisher
 from tests.media.test_metrics import sample
 from tests.media.test_recording import Deployment, h264_only, publish_and_watch
-from tests.polling import poll_until
+from tests.support.peers import VIDEO_RATE, EncodedH264Track, TestPublisher
+from tests.support.polling import poll_until
+from tests.support.processes import alive
 from tests.test_process_layout import SDP, Layout, create_show, running_layout, stop
 
 RESTART_TIMEOUT = 60.0
@@ -94,7 +94,7 @@ async def test_a_killed_media_process_leaves_a_playable_part_that_restart_repair
                 media = layout.children()["media"][0]
                 killed_at = time.time()
                 os.kill(media, signal.SIGKILL)
-                await poll_until(lambda: not _alive(media), 10, "the media process to die")
+                await poll_until(lambda: not alive(media), 10, "the media process to die")
                 cut = tmp_path / "cut.webm"
                 cut.write_bytes(cut_file.read())
 

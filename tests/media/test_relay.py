@@ -12,7 +12,7 @@ import pytest
 from livesale.config import MediaSettings
 from livesale.domain.errors import PublisherExists, ShowNotLive
 from livesale.media.service import MediaService
-from tests.media.peers import Signal, TestPublisher, TestViewer, wait_for
+from tests.support.peers import Signal, TestPublisher, TestViewer, wait_for
 
 SHOW = "show-1"
 

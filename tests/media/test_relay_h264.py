@@ -15,7 +15,7 @@ from livesale.config import MediaSettings
 from livesale.domain.errors import UnsupportedCodec
 from livesale.media.keyframes import h264_starts_keyframe
 from livesale.media.service import MediaService, SessionAnswer
-from tests.media.peers import Signal, TestPublisher, TestViewer, wait_for
+from tests.support.peers import Signal, TestPublisher, TestViewer, wait_for
 
 SHOW = "h264-show"
 

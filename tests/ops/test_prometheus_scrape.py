@@ -17,7 +17,7 @@ import aiohttp
 
 from tests.ops.ops_helpers import ALERTS_YML, as_promql, binary, dashboard_exprs
 from tests.ops.test_alert_rules import ALERTS
-from tests.polling import poll_until
+from tests.support.polling import poll_until
 
 STARTUP_SECONDS = 60.0
 STOP_SECONDS = 30.0

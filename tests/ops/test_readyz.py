@@ -18,10 +18,8 @@ from livesale.config import RedisSettings, Settings
 from livesale.storage.database import Database
 from livesale.storage.redis_client import connect_redis
 from livesale.web.health import check_dependencies
-from tests.redis_helpers import running_redis
-from tests.shows.conftest import assert_error
-
-Client = TestClient[web.Request, web.Application]
+from tests.support.clients import Client, assert_error
+from tests.support.redis_server import running_redis
 
 
 def _sample(name: str) -> float:

@@ -16,17 +16,10 @@ from livesale.storage.recordings import RecordingRepository
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
 from livesale.web.catalogue_json import product_json
-from tests.api_helpers import origin
-from tests.polling import poll_until
-from tests.replay.conftest import (
-    PIN_AT_MS,
-    UNPIN_AT_MS,
-    flash_sale,
-    record_part,
-    replay_show,
-)
-from tests.shop.conftest import open_live_shop
-from tests.shows.conftest import Client, assert_error, create_show
+from tests.support.clients import Client, assert_error, origin
+from tests.support.polling import poll_until
+from tests.support.replay import PIN_AT_MS, UNPIN_AT_MS, flash_sale, record_part, replay_show
+from tests.support.world import create_show, open_live_shop
 
 DAY = 86_400.0
 

@@ -14,8 +14,8 @@ from livesale.domain.pins import TimelineKind
 from livesale.storage.activity import ActivityRepository
 from livesale.storage.orders import OrderRepository
 from livesale.storage.timeline import TimelineRepository
-from tests.api_helpers import origin
-from tests.replay.conftest import (
+from tests.support.clients import Client, assert_error, origin
+from tests.support.replay import (
     PIN_AT_MS,
     PRICE_MINOR,
     SALE_PRICE_MINOR,
@@ -25,8 +25,8 @@ from tests.replay.conftest import (
     replay_show,
     stock_levels,
 )
-from tests.shop.conftest import pay, place_order
-from tests.shows.conftest import Client, assert_error, create_product
+from tests.support.shopping import pay, place_order
+from tests.support.world import create_product
 
 Buyers = Callable[..., Awaitable[Client]]
 

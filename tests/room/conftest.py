@@ -11,8 +11,7 @@ from aiohttp.test_utils import TestServer
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import Settings
-from tests.api_helpers import cheap_auth
-from tests.room.helpers import Client
+from tests.support.clients import Client, cheap_auth
 
 
 @pytest.fixture

@@ -10,14 +10,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from aiohttp import ClientSession, ClientWebSocketResponse, CookieJar, WSMsgType, web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp import ClientSession, ClientWebSocketResponse, CookieJar, WSMsgType
+from aiohttp.test_utils import TestServer
 from yarl import URL
 
-from tests.api_helpers import origin
-from tests.polling import poll_until
+from tests.support.clients import Client, origin
+from tests.support.polling import poll_until
 
-Client = TestClient[web.Request, web.Application]
 Event = dict[str, Any]
 DEADLINE_SECONDS = 5.0
 

@@ -9,8 +9,8 @@ from aiohttp.test_utils import TestServer
 
 from livesale import keys
 from livesale.config import Settings
-from tests.api_helpers import origin
-from tests.room.helpers import Client, browser, guest, room
+from tests.room.helpers import browser, guest, room
+from tests.support.clients import Client, origin
 
 
 @pytest.fixture

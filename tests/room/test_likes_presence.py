@@ -11,8 +11,8 @@ from yarl import URL
 
 from livesale import keys
 from livesale.live.presence import viewer_counts
-from tests.api_helpers import origin
-from tests.room.helpers import Client, browser, eventually, guest, room
+from tests.room.helpers import browser, eventually, guest, room
+from tests.support.clients import Client, origin
 
 
 async def test_many_likes_become_few_events_with_the_right_total(

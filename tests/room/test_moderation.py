@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp.test_utils import TestServer
 
 from livesale import keys
-from tests.api_helpers import origin
-from tests.room.helpers import Browser, Client, browser, guest, room
+from tests.room.helpers import Browser, browser, guest, room
+from tests.support.clients import Client, origin
 
 
 async def _post_chat(server: TestServer, show_id: str, text: str = "hello") -> tuple[int, str]:

@@ -6,8 +6,8 @@ import json
 
 from aiohttp.test_utils import TestServer
 
-from tests.api_helpers import origin
-from tests.room.helpers import Client, browser, guest, room
+from tests.room.helpers import browser, guest, room
+from tests.support.clients import Client, origin
 
 
 async def test_bad_messages_get_errors_and_the_socket_keeps_working(

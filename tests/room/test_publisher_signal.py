@@ -16,8 +16,8 @@ from aiortc import RTCSessionDescription
 from livesale import keys
 from livesale.live.lifecycle import HEARTBEAT_SECONDS
 from livesale.media.service import MediaService
-from tests.media.peers import TestPublisher, wait_for
 from tests.room.helpers import Event, browser, room
+from tests.support.peers import TestPublisher, wait_for
 
 # The publisher's close reaches the server at once; a lifecycle tick then tells the room.
 DEADLINE_SECONDS = 5 * HEARTBEAT_SECONDS + 10

@@ -8,7 +8,8 @@ from typing import Any
 from aiohttp.test_utils import TestServer
 
 from livesale import keys
-from tests.room.helpers import Client, browser, eventually, guest, room
+from tests.room.helpers import browser, eventually, guest, room
+from tests.support.clients import Client
 
 
 async def test_unknown_show_is_a_json_404_before_the_upgrade(server: TestServer) -> None:

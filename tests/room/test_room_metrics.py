@@ -9,9 +9,9 @@ from aiohttp.test_utils import TestServer
 from prometheus_client import REGISTRY
 
 from livesale.config import Settings
-from tests.api_helpers import origin
-from tests.polling import poll_until
-from tests.room.helpers import DEADLINE_SECONDS, Client, guest, room
+from tests.room.helpers import DEADLINE_SECONDS, guest, room
+from tests.support.clients import Client, origin
+from tests.support.polling import poll_until
 
 MODERATION = "livesale_room_moderation_actions_total"
 

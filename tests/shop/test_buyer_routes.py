@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from tests.api_helpers import origin
-from tests.polling import poll_until
-from tests.shop.conftest import ADDRESS, LiveShop, buy, pay, place_order
-from tests.shows.conftest import Client, assert_error, create_product
+from tests.support.clients import Client, assert_error, origin
+from tests.support.polling import poll_until
+from tests.support.shopping import buy, pay, place_order
+from tests.support.world import ADDRESS, LiveShop, create_product
 
 Buyers = Callable[..., Awaitable[Client]]
 

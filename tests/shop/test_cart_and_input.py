@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from livesale import keys
-from tests.api_helpers import origin
-from tests.shop.conftest import ADDRESS, BUYER, LiveShop, buy, levels, pay, place_order
-from tests.shows.conftest import Client, assert_error, create_product, create_show
+from tests.support.clients import Client, assert_error, origin
+from tests.support.shopping import buy, levels, pay, place_order
+from tests.support.world import ADDRESS, BUYER, LiveShop, create_product, create_show
 
 Buyers = Callable[..., Awaitable[Client]]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from tests.api_helpers import origin
-from tests.shop.conftest import LiveShop, buy, levels, pay, place_order
-from tests.shows.conftest import Client, assert_error
+from tests.support.clients import Client, assert_error, origin
+from tests.support.shopping import buy, levels, pay, place_order
+from tests.support.world import LiveShop
 
 Buyers = Callable[..., Awaitable[Client]]
 

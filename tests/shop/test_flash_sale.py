@@ -12,18 +12,10 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 
 from livesale import keys
-from tests.api_helpers import origin
 from tests.room.helpers import room
-from tests.shop.conftest import (
-    BUYER,
-    buy,
-    flash_pin,
-    levels,
-    open_live_shop,
-    pay,
-    place_order,
-)
-from tests.shows.conftest import Client
+from tests.support.clients import Client, origin
+from tests.support.shopping import buy, levels, pay, place_order
+from tests.support.world import BUYER, flash_pin, open_live_shop
 
 Buyers = Callable[..., Awaitable[Client]]
 BUYERS = 1000

@@ -16,11 +16,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
 from livesale.config import Settings
-from tests.api_helpers import origin, sign_up
-from tests.shop.conftest import LiveShop, buy, open_live_shop, pay, place_order
-from tests.shows.conftest import Client, assert_error
 from tests.stripe_standin.fixtures import stripe_standin  # noqa: F401
 from tests.stripe_standin.server import StripeStandin
+from tests.support.clients import Client, assert_error, origin, sign_up
+from tests.support.shopping import buy, pay, place_order
+from tests.support.world import LiveShop, open_live_shop
 
 REFRESHES = 100
 

@@ -9,9 +9,10 @@ import pytest
 
 from livesale import keys
 from livesale.config import Settings
-from tests.polling import poll_until
-from tests.shop.conftest import LiveShop, buy, levels, open_live_shop, pay, place_order
-from tests.shows.conftest import Client
+from tests.support.clients import Client
+from tests.support.polling import poll_until
+from tests.support.shopping import buy, levels, pay, place_order
+from tests.support.world import LiveShop, open_live_shop
 
 Buyers = Callable[..., Awaitable[Client]]
 

@@ -18,18 +18,10 @@ from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
 from livesale import keys
-from tests.api_helpers import origin
-from tests.polling import poll_until
-from tests.shop.conftest import (
-    LiveShop,
-    buy,
-    flash_pin,
-    levels,
-    open_live_shop,
-    pay,
-    place_order,
-)
-from tests.shows.conftest import Client, assert_error
+from tests.support.clients import Client, assert_error, origin
+from tests.support.polling import poll_until
+from tests.support.shopping import buy, levels, pay, place_order
+from tests.support.world import LiveShop, flash_pin, open_live_shop
 
 Buyers = Callable[..., Awaitable[Client]]
 REGULAR, SALE_PRICE = 2500, 1500

@@ -18,8 +18,9 @@ from livesale import keys
 from livesale.domain.orders import OrderStatus
 from livesale.storage.database import Database
 from livesale.storage.orders import OrderRepository
-from tests.shop.conftest import buy, open_live_shop, place_order
-from tests.shows.conftest import Client
+from tests.support.clients import Client
+from tests.support.shopping import buy, place_order
+from tests.support.world import open_live_shop
 
 Buyers = Callable[..., Awaitable[Client]]
 READERS = 20

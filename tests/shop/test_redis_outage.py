@@ -12,10 +12,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
 from livesale.config import RedisSettings, Settings
-from tests.api_helpers import become_viewer, cheap_auth, origin, sign_up
-from tests.redis_helpers import running_redis
-from tests.shop.conftest import buy, levels, open_live_shop, pay, place_order
-from tests.shows.conftest import assert_error
+from tests.support.clients import assert_error, become_viewer, cheap_auth, origin, sign_up
+from tests.support.redis_server import running_redis
+from tests.support.shopping import buy, levels, pay, place_order
+from tests.support.world import open_live_shop
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from prometheus_client import REGISTRY
 
 from livesale.config import Settings
 from livesale.web.order_routes import WEBHOOK_PATH
-from tests.api_helpers import origin
-from tests.polling import poll_until
-from tests.shop.conftest import LiveShop, buy, open_live_shop, pay, place_order
-from tests.shows.conftest import Client, assert_error
 from tests.stripe_standin.fixtures import official_client, stripe_standin  # noqa: F401
 from tests.stripe_standin.server import StripeStandin
+from tests.support.clients import Client, assert_error, origin
+from tests.support.polling import poll_until
+from tests.support.shopping import buy, pay, place_order
+from tests.support.world import LiveShop, open_live_shop
 
 Buyers = Callable[..., Awaitable[Client]]
 CHECKOUTS = "livesale_shop_checkouts_total"

@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 
 from livesale import keys
 from livesale.domain.checkout import hold_id_for
-from tests.api_helpers import origin
-from tests.shop.conftest import LiveShop, buy, levels, pay, place_order
-from tests.shows.conftest import Client, create_product, create_show
+from tests.support.clients import Client, origin
+from tests.support.shopping import buy, levels, pay, place_order
+from tests.support.world import LiveShop, create_product, create_show
 
 Buyers = Callable[..., Awaitable[Client]]
 

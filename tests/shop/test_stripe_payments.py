@@ -15,11 +15,11 @@ from livesale import keys
 from livesale.config import Settings
 from livesale.storage.orders import OrderRepository
 from livesale.web.order_routes import WEBHOOK_PATH
-from tests.api_helpers import origin, sign_up
-from tests.shop.conftest import LiveShop, buy, levels, open_live_shop, place_order
-from tests.shows.conftest import Client, assert_error
 from tests.stripe_standin.fixtures import official_client, stripe_standin  # noqa: F401
 from tests.stripe_standin.server import StripeStandin
+from tests.support.clients import Client, assert_error, origin, sign_up
+from tests.support.shopping import buy, levels, place_order
+from tests.support.world import LiveShop, open_live_shop
 
 Buyers = Callable[..., Awaitable[Client]]
 

@@ -15,12 +15,12 @@ from livesale.config import PaymentSettings, Settings
 from livesale.domain.errors import PaymentGatewayFailed
 from livesale.payments.stripe_gateway import StripeGateway
 from livesale.web.order_routes import WEBHOOK_PATH
-from tests.api_helpers import sign_up
-from tests.shop.conftest import buy, open_live_shop, place_order
-from tests.shows.conftest import Client
 from tests.stripe_standin.fixtures import stripe_standin  # noqa: F401
 from tests.stripe_standin.server import StripeStandin
 from tests.stripe_standin.webhooks import event_payload, sign
+from tests.support.clients import Client, sign_up
+from tests.support.shopping import buy, place_order
+from tests.support.world import open_live_shop
 
 Buyers = Callable[..., Awaitable[Client]]
 OLD = "whsec_old_secret"

@@ -15,10 +15,11 @@ from livesale import keys
 from livesale.app import create_app
 from livesale.config import Settings
 from livesale.domain.recordings import RecordingStatus
-from tests.polling import poll_until
-from tests.replay.conftest import record_part
 from tests.room.helpers import browser, room
-from tests.shows.conftest import Client, assert_error, create_show
+from tests.support.clients import Client, assert_error
+from tests.support.polling import poll_until
+from tests.support.replay import record_part
+from tests.support.world import create_show
 
 DEADLINE = 10.0
 

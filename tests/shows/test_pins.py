@@ -6,8 +6,8 @@ import time
 from typing import Any
 
 from livesale import keys
-from tests.api_helpers import origin
-from tests.shows.conftest import Client, assert_error, create_product, create_show
+from tests.support.clients import Client, assert_error, origin
+from tests.support.world import create_product, create_show
 
 
 async def _live_show(alice: Client, *products: dict[str, Any]) -> str:

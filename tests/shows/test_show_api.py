@@ -6,8 +6,8 @@ import time
 
 from livesale import keys
 from livesale.domain.errors import Unauthorized
-from tests.api_helpers import become_viewer, origin
-from tests.shows.conftest import Client, assert_error, create_product, create_show
+from tests.support.clients import Client, assert_error, become_viewer, origin
+from tests.support.world import create_product, create_show
 
 
 async def test_create_show_with_bag_and_read_it_back(alice: Client, anonymous: Client) -> None:

@@ -17,7 +17,8 @@ from livesale.domain.errors import (
 )
 from livesale.domain.stock import HoldState, SaleLevels, SaleLimits, StockLevels
 from livesale.storage.stock import EXPIRIES_KEY, StockStore
-from tests.stock.conftest import FakeClock, redis_snapshot
+from tests.support.clocks import FakeMillisecondClock
+from tests.support.redis_server import redis_snapshot
 
 
 async def test_init_sets_and_is_idempotent(store: StockStore) -> None:
@@ -41,7 +42,9 @@ async def test_init_refuses_below_held_plus_sold(store: StockStore, redis_client
     assert await redis_snapshot(redis_client) == before
 
 
-async def test_hold_takes_stock_once_per_hold_id(store: StockStore, clock: FakeClock) -> None:
+async def test_hold_takes_stock_once_per_hold_id(
+    store: StockStore, clock: FakeMillisecondClock
+) -> None:
     await store.init("v1", 5)
     first = await store.hold("h1", "v1", 2, "b1", 30)
     assert first.changed
@@ -129,7 +132,7 @@ async def test_commit_unknown_hold(store: StockStore) -> None:
 
 
 async def test_commit_after_deadline_expires_even_before_a_sweep(
-    store: StockStore, clock: FakeClock
+    store: StockStore, clock: FakeMillisecondClock
 ) -> None:
     await store.init("v1", 5)
     await store.hold("h1", "v1", 2, "b1", 30)
@@ -161,7 +164,7 @@ async def test_release_returns_stock_once(store: StockStore) -> None:
 
 
 async def test_sweep_returns_only_due_holds(
-    store: StockStore, clock: FakeClock, redis_client: Redis
+    store: StockStore, clock: FakeMillisecondClock, redis_client: Redis
 ) -> None:
     await store.init("v1", 10)
     await store.hold("short", "v1", 1, "b1", 10)
@@ -183,7 +186,7 @@ async def test_sweep_returns_only_due_holds(
 
 
 async def test_finished_holds_expire_but_held_ones_do_not(
-    redis_client: Redis, clock: FakeClock
+    redis_client: Redis, clock: FakeMillisecondClock
 ) -> None:
     store = StockStore(redis_client, clock, retention_seconds=60)
     await store.init("v1", 5)

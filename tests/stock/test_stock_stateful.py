@@ -23,7 +23,8 @@ from livesale.domain.errors import (
 )
 from livesale.domain.stock import HoldState, SaleLimits, StockLevels
 from livesale.storage.stock import StockStore
-from tests.stock.conftest import FakeClock, pooled_redis
+from tests.support.clocks import FakeMillisecondClock
+from tests.support.redis_server import pooled_redis
 
 T = TypeVar("T")
 VARIANTS = ["v1", "v2"]
@@ -50,7 +51,7 @@ class StockMachine(RuleBasedStateMachine):
         self.loop = asyncio.new_event_loop()
         self.redis = pooled_redis(redis_url)
         self.run(self.redis.flushall())
-        self.clock = FakeClock()
+        self.clock = FakeMillisecondClock()
         self.store = StockStore(self.redis, self.clock)
         # Start with stock, so that holds succeed from the first step.
         self.totals = dict.fromkeys(VARIANTS, 8)

@@ -16,10 +16,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from livesale import keys
 from livesale.config import Settings
 from livesale.domain.errors import FIELD_REASONS
-from tests.api_helpers import Client, cheap_auth, origin, sign_up
 from tests.catalogue.images import make_image
-from tests.shop.conftest import BUYER, buy, open_live_shop, place_order
-from tests.shows.conftest import create_product, create_show
+from tests.support.clients import Client, cheap_auth, origin, sign_up
+from tests.support.shopping import buy, place_order
+from tests.support.world import BUYER, create_product, create_show, open_live_shop
 
 
 @pytest.fixture

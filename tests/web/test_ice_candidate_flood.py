@@ -20,14 +20,14 @@ from prometheus_client import REGISTRY
 
 from livesale import keys
 from livesale.config import Settings
-from scripts.chaos_scenarios.candidates import (
+from tests.support.ice_flood import (
     Trap,
     candidate_lines,
     flood_offer,
     received,
     traps,
 )
-from tests.media.peers import TestPublisher, TestViewer, wait_for
+from tests.support.peers import TestPublisher, TestViewer, wait_for
 from tests.web.test_whip_whep import (
     SDP,
     TRICKLE,

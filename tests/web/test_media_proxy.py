@@ -24,8 +24,8 @@ from livesale.app import create_app
 from livesale.config import IceServer, Settings
 from livesale.roles import Role, media_socket_path
 from livesale.web.media_proxy import add_media_control_routes
-from tests.api_helpers import cheap_auth, origin, sign_up
-from tests.media.peers import TestPublisher, TestViewer, wait_for, wait_until
+from tests.support.clients import Client, cheap_auth, origin, sign_up
+from tests.support.peers import TestPublisher, TestViewer, wait_for, wait_until
 from tests.web.test_whip_whep import (
     SDP,
     SDP_TYPE,
@@ -42,8 +42,6 @@ from tests.web.test_whip_whep import (
     sendonly_offer,
     show_state,
 )
-
-Client = TestClient[web.Request, web.Application]
 
 
 @pytest.fixture

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import io
 
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 from PIL import Image
 
-from tests.api_helpers import origin
-
-Client = TestClient[web.Request, web.Application]
+from tests.support.clients import Client, origin
 
 
 def _directives(policy: str) -> dict[str, str]:

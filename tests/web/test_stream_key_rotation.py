@@ -11,14 +11,12 @@ import time
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 from prometheus_client import REGISTRY
 
 from livesale import keys
 from livesale.config import Settings
-from tests.api_helpers import cheap_auth, origin
-from tests.media.peers import TestPublisher, TestViewer, wait_for
+from tests.support.clients import Client, cheap_auth, origin
+from tests.support.peers import TestPublisher, TestViewer, wait_for
 from tests.web.test_whip_whep import (
     SDP,
     assert_error,
@@ -28,8 +26,6 @@ from tests.web.test_whip_whep import (
     show_state,
     watch,
 )
-
-Client = TestClient[web.Request, web.Application]
 
 
 @pytest.fixture

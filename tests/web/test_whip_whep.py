@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from aiohttp import ClientResponse, web
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from yarl import URL
@@ -32,7 +32,8 @@ from yarl import URL
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import IceServer, Settings
-from tests.media.peers import (
+from tests.support.clients import Client
+from tests.support.peers import (
     NO_ICE_SERVERS,
     Signal,
     TestPublisher,
@@ -41,7 +42,6 @@ from tests.media.peers import (
     wait_until,
 )
 
-Client = TestClient[web.Request, web.Application]
 SDP_TYPE = "application/sdp"
 TRICKLE_TYPE = "application/trickle-ice-sdpfrag"
 SDP = {"Content-Type": SDP_TYPE}

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import aiohttp
 
-from scripts.chaos_scenarios.harness import START_TIMEOUT, Stage, poll
+from tests.support.polling import poll
+from tests.support.stage import START_TIMEOUT, Stage
 
 
 @asynccontextmanager

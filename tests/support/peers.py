@@ -18,7 +18,7 @@ from aiortc.rtp import RTCP_PSFB_FIR, RTCP_PSFB_PLI, RtcpPsfbPacket, RtpPacket
 
 from livesale.media import hooks
 from livesale.media.keyframes import vp8_starts_keyframe
-from tests.polling import poll_until
+from tests.support.polling import poll_until
 
 Signal = Callable[[str], Awaitable[str]]
 NO_ICE_SERVERS = RTCConfiguration(iceServers=[])

@@ -1,16 +1,21 @@
-"""Small helpers for API tests: same-origin headers, a signed-up creator, a guest viewer."""
+"""API clients for tests: the client type, same-origin headers, creators, guests and errors."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
-from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp import ClientResponse, web
+from aiohttp.test_utils import BaseTestServer, TestClient
 
 from livesale.config import Settings
 
+# The app's test client, typed once for every test.
 Client = TestClient[web.Request, web.Application]
+# Makes a guest buyer with its own cookie jar: `await buyers("Mia")`.
+Buyers = Callable[..., Awaitable[Client]]
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 
@@ -57,3 +62,31 @@ def explicit_dummy(settings: Settings) -> Settings:
     """`settings` with test payments chosen explicitly, as a server others reach needs them."""
     payments = dataclasses.replace(settings.payments, gateway="dummy")
     return dataclasses.replace(settings, payments=payments)
+
+
+@asynccontextmanager
+async def guests_of(server: BaseTestServer) -> AsyncIterator[Buyers]:
+    """Make guest buyers of `server` (each its own cookie jar); closes them at the end."""
+    clients: list[Client] = []
+
+    async def make(name: str = "Mia") -> Client:
+        client: Client = TestClient(server)
+        await client.start_server()
+        clients.append(client)
+        await become_viewer(client, name)
+        return client
+
+    try:
+        yield make
+    finally:
+        for client in clients:
+            await client.close()
+
+
+async def assert_error(response: ClientResponse, status: int, code: str) -> dict[str, Any]:
+    """Check an error response's status and code; returns its details."""
+    assert response.status == status, await response.text()
+    error: dict[str, Any] = (await response.json())["error"]
+    assert error["code"] == code, error
+    details: dict[str, Any] = error["details"]
+    return details

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 POLL_SECONDS = 0.01
 
@@ -23,3 +24,17 @@ async def poll_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         await asyncio.sleep(POLL_SECONDS)
+
+
+async def poll(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Wait until `condition()` is truthy (awaited if it is a coroutine); its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await asyncio.sleep(0.05)

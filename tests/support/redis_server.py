@@ -1,4 +1,7 @@
-"""Start throwaway `redis-server` processes for tests (never skipped: a missing binary fails)."""
+"""Real `redis-server` for tests: start a throwaway one, a client like the app's, a snapshot.
+
+Never skipped: a missing binary fails.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from redis.asyncio import BlockingConnectionPool, Redis
 
 STARTUP_DEADLINE_SECONDS = 10.0
 
@@ -61,3 +66,23 @@ def running_redis(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def pooled_redis(url: str) -> Redis:
+    """A client like the app's: a blocking pool, so bursts wait instead of failing."""
+    pool = BlockingConnectionPool.from_url(url, max_connections=64, decode_responses=True)
+    return Redis.from_pool(pool)
+
+
+async def redis_snapshot(redis: Redis) -> dict[str, object]:
+    """Every key and its value, to prove a refusal wrote nothing."""
+    out: dict[str, object] = {}
+    for key in sorted(await redis.keys("*")):
+        kind = await redis.type(key)
+        if kind == "hash":
+            out[key] = await redis.hgetall(key)  # type: ignore[misc]
+        elif kind == "zset":
+            out[key] = await redis.zrange(key, 0, -1, withscores=True)
+        else:
+            out[key] = kind
+    return out

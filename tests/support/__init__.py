@@ -1,0 +1,15 @@
+"""What tests share besides fixtures: types, world builders, processes, polling.
+
+- `clients`: the `Client` type, same-origin headers, creators, guests, error checks.
+- `world`: products, shows, a live show's shop (`open_live_shop`, `go_live`).
+- `shopping`: a buyer's steps (Buy now, the checkout form, paying) and stock levels.
+- `replay`, `webm`: an ended show with a real recorded part.
+- `clocks`: fake clocks; `polling`: wait for a condition with a deadline.
+- `processes`, `redis_server`, `stage`, `served`: free ports, /proc, a real
+  `redis-server`, a real `livesale serve` and the users who reach it.
+- `peers`, `signalling`, `network_cut`, `ice_flood`: real aiortc peers, WHIP
+  and WHEP over HTTP, a pulled cable, candidate floods.
+- `raw_http`: what no client library would send.
+
+Fixtures stay in the conftests; `scripts/chaos.py` builds on these modules too.
+"""
