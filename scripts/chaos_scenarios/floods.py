@@ -872,7 +872,7 @@ async def xss_corpus(run: Run, base: str, show_id: str, outcome: Outcome) -> str
     """Part (a): the corpus in chat and names, rendered live and from the snapshot."""
     from playwright.async_api import async_playwright
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
     corpus = payload_corpus()
     url = f"{base}/watch/{show_id}"

@@ -14,19 +14,8 @@ from playwright.async_api import Browser, async_playwright
 
 from livesale.app import create_app
 from livesale.config import Settings
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--use-fake-ui-for-media-stream",  # grant camera and microphone without a prompt
-    "--use-fake-device-for-media-stream",  # a synthetic camera and microphone
-    "--autoplay-policy=no-user-gesture-required",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-]
 PASSWORD = "correct horse battery staple"
 
 
