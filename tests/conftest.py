@@ -1,6 +1,6 @@
 """Shared fixtures: a real Redis, settings under a temp folder, an app, creators, guests.
 
-Fixtures only: helpers tests import live in `tests/support/`.
+Fixtures (and the `slow` marking) only: helpers tests import live in `tests/support/`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,48 @@ from livesale.app import create_app
 from livesale.config import RedisSettings, ServerSettings, Settings, SqliteSettings
 from tests.support.clients import Buyers, Client, guests_of, sign_up
 from tests.support.redis_server import running_redis
+
+# What `scripts/test --fast` (`-m "not slow"`) leaves out: folders and files under tests/,
+# and what makes them slow. By path rather than by a mark in each file, so a new browser,
+# chaos or hardening test is slow without anyone remembering to say so.
+SLOW_PATHS: dict[str, str] = {
+    "browser/": "a real Chromium (and often a real publisher)",
+    "chaos/": "scripts/chaos.py, a livesale serve per scenario",
+    "hardening/": "a real livesale serve per test",
+    "ops/test_alert_rules.py": "a real prometheus evaluating alerts.yml",
+    "ops/test_dashboard.py": "a real prometheus answering the dashboard's queries",
+    "ops/test_prometheus_scrape.py": "livesale serve scraped by a real prometheus",
+    "ops/test_promtool.py": "promtool",
+    "catalogue/test_image_memory.py": "a real livesale serve fed large images",
+    "media/test_graceful_shutdown.py": "livesale serve with real aiortc peers",
+    "media/test_hung_up_sessions_gc.py": "real aiortc peers",
+    "media/test_media_metrics.py": "real aiortc peers over lossy links",
+    "media/test_metrics.py": "real aiortc peers",
+    "media/test_publisher_stall_keyframe.py": "real aiortc peers and a network cut",
+    "media/test_recording.py": "real aiortc peers recorded to disk",
+    "media/test_recording_crash.py": "livesale serve killed while recording",
+    "media/test_relay.py": "real aiortc peers",
+    "media/test_relay_h264.py": "real aiortc peers sending H.264",
+    "replay/": "WebM parts encoded with PyAV",
+    "room/test_publisher_signal.py": "real aiortc peers",
+    "web/test_ice_candidate_flood.py": "real aiortc peers and candidate floods",
+    "web/test_media_proxy.py": "real aiortc peers through the media process",
+    "web/test_stream_key_rotation.py": "real aiortc peers",
+    "web/test_whip_whep.py": "real aiortc peers over WHIP and WHEP",
+    "test_cli.py": "livesale run as a command",
+    "test_platform_metrics.py": "livesale serve",
+    "test_process_layout.py": "livesale serve with its media and shop processes",
+    "test_serve_process.py": "livesale serve started and stopped",
+}
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests under SLOW_PATHS `slow`."""
+    for item in items:
+        where = item.path.relative_to(TESTS).as_posix()
+        if any(where == path or where.startswith(path) for path in SLOW_PATHS):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
