@@ -89,7 +89,7 @@ def encode_clip(bitrate: int) -> list[bytes]:
     codec.width, codec.height = WIDTH, HEIGHT
     codec.pix_fmt = "yuv420p"
     codec.time_base = fractions.Fraction(1, VIDEO_FPS)
-    codec.framerate = VIDEO_FPS
+    codec.framerate = fractions.Fraction(VIDEO_FPS)
     codec.bit_rate = bitrate
     codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
     rng = random.Random(7)
@@ -132,7 +132,7 @@ def encode_audio_clip() -> list[bytes]:
 
 
 class ClipVideoTrack(MediaStreamTrack):
-    """Replays the encoded clip as `av.Packet`s (no encoding at send time)."""
+    """Replays the encoded clip as `av.Packet[Any]`s (no encoding at send time)."""
 
     kind = "video"
 
@@ -157,13 +157,13 @@ class ClipVideoTrack(MediaStreamTrack):
         # relay (or an encoder) applies.
         return index * 3000 + self.jitter[index % len(self.jitter)]
 
-    async def recv(self) -> av.Packet:
+    async def recv(self) -> av.Packet[Any]:
         if not self.start:
             self.start = time.monotonic()
         delay = self.start + self.index / VIDEO_FPS - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        packet = av.Packet(self.clip[self.clip_position % len(self.clip)])
+        packet = av.Packet[Any](self.clip[self.clip_position % len(self.clip)])
         self.clip_position += 1
         packet.pts = self.pts_of(self.index)
         packet.time_base = fractions.Fraction(1, 90000)
@@ -183,13 +183,13 @@ class ClipAudioTrack(MediaStreamTrack):
         self.index = 0
         self.start = 0.0
 
-    async def recv(self) -> av.Packet:
+    async def recv(self) -> av.Packet[Any]:
         if not self.start:
             self.start = time.monotonic()
         delay = self.start + self.index * 0.02 - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        packet = av.Packet(self.clip[self.index % len(self.clip)])
+        packet = av.Packet[Any](self.clip[self.index % len(self.clip)])
         packet.pts = self.index * 960
         packet.time_base = fractions.Fraction(1, 48000)
         self.index += 1
@@ -228,7 +228,7 @@ class LeanViewer:
             transceiver = self.pc.addTransceiver(kind, direction="recvonly")
             hooks.tap_receiver(transceiver.receiver, lambda _p: None, lambda _p: None)
 
-        @self.pc.on("connectionstatechange")  # type: ignore[misc]
+        @self.pc.on("connectionstatechange")
         async def _changed() -> None:
             if self.pc.connectionState == "connected":
                 self._hijack()
@@ -424,7 +424,7 @@ def run_baseline_server(port: int) -> None:
         pc = RTCPeerConnection(NO_ICE)
         pcs.add(pc)
 
-        @pc.on("track")  # type: ignore[misc]
+        @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
             tracks[track.kind] = track
 
@@ -568,7 +568,8 @@ def match_offset(viewer: LeanViewer, sent: dict[int, float]) -> int | None:
     buckets: dict[int, list[int]] = {}
     for offset in offsets:
         buckets.setdefault(offset // 64, []).append(offset)
-    return int(statistics.median(max(buckets.values(), key=len)))
+    fullest: list[int] = max(buckets.values(), key=len)
+    return int(statistics.median(fullest))
 
 
 def nearest(sorted_pts: list[int], value: int, tolerance: int = 4) -> int | None:

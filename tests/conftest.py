@@ -100,7 +100,8 @@ async def app_client(settings: Settings) -> AsyncIterator[Client]:
 @pytest.fixture
 async def server(settings: Settings) -> AsyncIterator[TestServer]:
     """One running app (instance 1 where a test runs two)."""
-    async with TestServer(create_app(settings)) as test_server:
+    test_server = TestServer(create_app(settings))
+    async with test_server:
         yield test_server
 
 

@@ -123,7 +123,7 @@ async def _stock_problems(stage_: Stage, shop: Shop, total: int) -> list[str]:
         while True:
             cursor, keys = await redis.scan(cursor, match=hold_key("*"), count=500)
             for key in keys:
-                fields = await redis.hgetall(key)  # type: ignore[misc]
+                fields = await redis.hgetall(key)
                 if fields.get("variant") == shop.variant_id:
                     states[fields["state"]] += int(fields["quantity"])
             if cursor == 0:
@@ -284,7 +284,7 @@ async def _check_6(
     redis = stage_.redis()
     try:
         for checkout_id, actor in ledger.checkouts.items():
-            hold = await redis.hgetall(hold_key(hold_id_for(checkout_id, 0)))  # type: ignore[misc]
+            hold = await redis.hgetall(hold_key(hold_id_for(checkout_id, 0)))
             status, _body = await actor.call("GET", f"/api/checkouts/{checkout_id}")
             wanted = {"released"} if checkout_id in ledger.canceled else {"held", "committed"}
             if checkout_id in ledger.canceled and status == 404:

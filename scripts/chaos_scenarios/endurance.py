@@ -108,7 +108,7 @@ class LeanViewer:
             # No decoder thread: packets counted here are never decoded.
             hooks.tap_receiver(transceiver.receiver, lambda _p: None, lambda _p: None)
 
-        @self.pc.on("connectionstatechange")  # type: ignore[untyped-decorator]
+        @self.pc.on("connectionstatechange")
         async def _changed() -> None:
             state = self.pc.connectionState
             if state == "connected" and not self.connected:

@@ -119,7 +119,8 @@ async def test_a_scripted_show(
     assert sum(p["orders"] for p in points) == 1
 
     # A restart: a new server process reads the same figures from what was recorded.
-    async with TestServer(create_app(settings)) as restarted:
+    restarted = TestServer(create_app(settings))
+    async with restarted:
         again = await restarted.app[keys.ANALYTICS].report(creator, show_id)
     assert {**again, "as_of": None} == {**report, "as_of": None}
 

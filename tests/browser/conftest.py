@@ -37,7 +37,8 @@ async def server(settings: Settings) -> AsyncIterator[TestServer]:
         settings.auth, password_time_cost=1, password_memory_kib=8, password_parallelism=1
     )
     app = create_app(dataclasses.replace(settings, auth=auth))
-    async with TestServer(app, host="127.0.0.1") as test_server:
+    test_server = TestServer(app, host="127.0.0.1")
+    async with test_server:
         yield test_server
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
-from playwright.async_api import Browser, ConsoleMessage, Page, Response
+from playwright.async_api import Browser, ConsoleMessage, Page, Response, ViewportSize
 
 Api = Callable[..., Awaitable[Any]]
 PASSWORD = "correct horse battery"
@@ -64,13 +64,22 @@ async def go_live(
     return host
 
 
-PHONE = {
+class ContextOptions(TypedDict, total=False):
+    """The `Browser.new_context` options a test passes as `**PHONE` or `**LAPTOP`."""
+
+    viewport: ViewportSize
+    device_scale_factor: float
+    is_mobile: bool
+    has_touch: bool
+
+
+PHONE: ContextOptions = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,
     "is_mobile": True,
     "has_touch": True,
 }
-LAPTOP = {"viewport": {"width": 1366, "height": 900}}
+LAPTOP: ContextOptions = {"viewport": {"width": 1366, "height": 900}}
 
 
 def screenshot_path(name: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
 from livesale import keys
 from tests.browser.helpers import (
@@ -18,6 +18,7 @@ from tests.browser.helpers import (
     PASSWORD,
     PHONE,
     Api,
+    ContextOptions,
     collect_errors,
     create_product,
     screenshot,
@@ -103,6 +104,7 @@ async def _half_hour_show(api: Api, server: TestServer) -> tuple[str, dict[str, 
         row = await (
             await conn.execute("SELECT live_at FROM shows WHERE id = ?", (show_id,))
         ).fetchone()
+        assert row is not None
         live_at = float(row[0])
         for n in range(AUDIENCE):
             start = live_at + n * (LIVE_FOR_SECONDS / AUDIENCE) * 0.8
@@ -123,14 +125,14 @@ async def _half_hour_show(api: Api, server: TestServer) -> tuple[str, dict[str, 
     async def recorded() -> bool:
         nonlocal report
         report = await api("GET", f"/api/shows/{show_id}/analytics")
-        return report["orders"]["refunded"] == 1 and report["viewers"]["buyers"] == 1
+        return bool(report["orders"]["refunded"] == 1 and report["viewers"]["buyers"] == 1)
 
     await poll_until(recorded, 15, "the show's figures to be recorded")
     return show_id, report
 
 
 async def _console(
-    browser: Browser, device: dict[str, Any], locale: str, errors: list[str]
+    browser: Browser, device: ContextOptions, locale: str, errors: list[str]
 ) -> tuple[BrowserContext, Page]:
     context = await browser.new_context(**device, locale=locale)
     page = await context.new_page()
@@ -170,7 +172,10 @@ async def test_the_analytics_page_shows_trustworthy_figures_and_readable_charts(
 
     context, page = await _console(browser, LAPTOP, "en-US", errors)
     await _open_analytics(page, base_url, show_id)
-    tile = lambda name: page.locator(f'[data-figure="{name}"] strong')  # noqa: E731
+
+    def tile(name: str) -> Locator:
+        return page.locator(f'[data-figure="{name}"] strong')
+
     await expect(tile("buyers")).to_have_text("1")
     await expect(tile("conversion")).to_have_text(_percent(report["conversion"]))
     await expect(tile("revenue")).to_have_text("$50.00")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 from PIL import Image
-from playwright.async_api import Browser
+from playwright.async_api import Browser, FilePayload
 
 from tests.browser.helpers import collect_errors
 
@@ -47,7 +47,8 @@ async def test_console_show_goes_live_and_a_pin_reaches_the_viewer_within_a_seco
     await console.fill("#product-title", "Silk scarf")
     await console.fill("#product-description", "Hand-rolled edges")
     await console.set_input_files(
-        "#product-image-input", files=[{"name": "s.png", "mimeType": "image/png", "buffer": _png()}]
+        "#product-image-input",
+        files=[FilePayload(name="s.png", mimeType="image/png", buffer=_png())],
     )
     await console.wait_for_selector("#product-images img")
     await console.fill("#variant-list .v-sku", "SCARF-1")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -15,6 +14,7 @@ from tests.browser.helpers import (
     PASSWORD,
     PHONE,
     Api,
+    ContextOptions,
     collect_errors,
     create_product,
     screenshot,
@@ -44,7 +44,7 @@ WORDS = {
 }
 
 
-async def _context(browser: Browser, lang: str, device: dict[str, Any]) -> BrowserContext:
+async def _context(browser: Browser, lang: str, device: ContextOptions) -> BrowserContext:
     context = await browser.new_context(locale=LOCALES[lang], **device)
     # The page's language is the stored choice (the switch), whatever the browser says.
     stored = "zh-CN" if lang == "zh" else "en"

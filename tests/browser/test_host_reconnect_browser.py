@@ -24,7 +24,7 @@ from tests.support.peers import TestPublisher, wait_for
 
 SECONDS = 1000  # Playwright timeouts are in milliseconds
 PORTRAIT = (240, 320)
-WIDTH, HEIGHT = PHONE["viewport"]["width"], PHONE["viewport"]["height"]  # type: ignore[index]
+WIDTH, HEIGHT = PHONE["viewport"]["width"], PHONE["viewport"]["height"]
 WORDS = {
     "en-US": {"away": "The host is reconnecting…", "badge": "RECONNECTING", "live": "● LIVE"},
     "zh-CN": {"away": "主播正在重新连接…", "badge": "重新连接中", "live": "● 直播中"},

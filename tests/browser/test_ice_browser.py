@@ -17,7 +17,7 @@ from playwright.async_api import Browser, Page
 from prometheus_client import REGISTRY
 
 from livesale import keys
-from tests.browser.helpers import LAPTOP, PHONE, collect_errors, go_live, screenshot
+from tests.browser.helpers import LAPTOP, PHONE, ContextOptions, collect_errors, go_live, screenshot
 
 PLAYING = (
     "() => { const v = document.querySelector('#player');"
@@ -40,7 +40,7 @@ def remote_candidate_types(session: Any) -> set[str]:
     return {candidate.type for candidate in ice.getRemoteCandidates()}
 
 
-async def watch(browser: Browser, base: str, show_id: str, device: dict[str, Any]) -> Page:
+async def watch(browser: Browser, base: str, show_id: str, device: ContextOptions) -> Page:
     context = await browser.new_context(**device)
     page = await context.new_page()
     await page.goto(f"{base}/watch/{show_id}")

@@ -15,7 +15,7 @@ import itertools
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.helpers import LAPTOP, PHONE, Api, collect_errors, screenshot
+from tests.browser.helpers import LAPTOP, PHONE, Api, ContextOptions, collect_errors, screenshot
 from tests.browser.watch_setup import (
     Box,
     box,
@@ -27,7 +27,7 @@ from tests.browser.watch_setup import (
 )
 
 SECONDS = 1000  # Playwright timeouts are in milliseconds
-WIDTH, HEIGHT = PHONE["viewport"]["width"], PHONE["viewport"]["height"]  # type: ignore[index]
+WIDTH, HEIGHT = PHONE["viewport"]["width"], PHONE["viewport"]["height"]
 WORDS = {
     "en-US": {"limit": "Limit 1 per buyer", "left": "3 left", "toast": "Bo just bought Mug"},
     "zh-CN": {"limit": "每人限购 1 件", "left": "仅剩 3 件", "toast": "Bo 刚刚买了 Mug"},
@@ -140,7 +140,7 @@ async def test_a_phone_held_sideways_keeps_the_controls_clear(
 ) -> None:
     errors: list[str] = []
     show = await live_show_with_a_bag(api, browser, base_url, errors)
-    sideways = {**PHONE, "viewport": {"width": HEIGHT, "height": WIDTH}}
+    sideways: ContextOptions = {**PHONE, "viewport": {"width": HEIGHT, "height": WIDTH}}
     page = await (await browser.new_context(locale="en-US", **sideways)).new_page()
     collect_errors(page, errors)
     await page.goto(f"{base_url}/watch/{show.show_id}")

@@ -88,7 +88,7 @@ async def box(locator: Locator) -> Box:
     await locator.evaluate("el => Promise.all(el.getAnimations().map((a) => a.finished))")
     found = await locator.bounding_box()
     assert found is not None, f"{locator} is not rendered"
-    return dict(found)
+    return {"x": found["x"], "y": found["y"], "width": found["width"], "height": found["height"]}
 
 
 def inside(inner: Box, width: float, height: float) -> bool:

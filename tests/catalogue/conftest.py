@@ -69,5 +69,7 @@ async def client(settings: Settings) -> AsyncIterator[Client]:
 @pytest.fixture
 async def other_client(client: Client) -> AsyncIterator[Client]:
     """A second client (own cookie jar) on the same server as `client`."""
-    async with TestClient(client.server) as test_client:
+    server = client.server
+    assert isinstance(server, TestServer)  # the app's server, as `client` made it
+    async with TestClient(server) as test_client:
         yield test_client

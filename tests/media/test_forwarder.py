@@ -58,7 +58,7 @@ def feed(
 
 
 def test_nothing_is_sent_before_the_first_keyframe() -> None:
-    endpoint, requests = RecordingEndpoint(), []
+    endpoint, requests = RecordingEndpoint(), list[int]()
     stream = make_stream(endpoint, requests)
     feed(stream, 100, 9000, key=False)
     assert endpoint.sent == []
@@ -74,7 +74,7 @@ def test_nothing_is_sent_before_the_first_keyframe() -> None:
 
 
 def test_publisher_gaps_stay_visible_and_late_packets_land_in_place() -> None:
-    endpoint, requests = RecordingEndpoint(), []
+    endpoint, requests = RecordingEndpoint(), list[int]()
     stream = make_stream(endpoint, requests)
     feed(stream, 10, 0, key=True)
     feed(stream, 12, 3000, key=False)  # 11 was lost upstream
@@ -85,7 +85,7 @@ def test_publisher_gaps_stay_visible_and_late_packets_land_in_place() -> None:
 
 
 def test_a_backed_up_viewer_skips_to_the_next_keyframe_contiguously() -> None:
-    endpoint, requests = RecordingEndpoint(), []
+    endpoint, requests = RecordingEndpoint(), list[int]()
     stream = make_stream(endpoint, requests, buffer_limit=100)
     feed(stream, 1, 0, key=True)
     endpoint.buffered = 1000  # the viewer's socket backs up during frame 2
@@ -101,7 +101,7 @@ def test_a_backed_up_viewer_skips_to_the_next_keyframe_contiguously() -> None:
 
 
 def test_a_new_publisher_continues_the_viewers_sequence_and_clock() -> None:
-    endpoint, requests = RecordingEndpoint(), []
+    endpoint, requests = RecordingEndpoint(), list[int]()
     stream = make_stream(endpoint, requests)
     feed(stream, 500, 1_000_000, key=True, epoch=1, now=10.0)
     feed(stream, 7, 42, key=False, epoch=2, now=12.0)  # new publisher: wait for a keyframe
@@ -112,7 +112,7 @@ def test_a_new_publisher_continues_the_viewers_sequence_and_clock() -> None:
 
 
 def test_retransmission_comes_from_history_only_while_it_is_there() -> None:
-    endpoint, requests = RecordingEndpoint(), []
+    endpoint, requests = RecordingEndpoint(), list[int]()
     stream = make_stream(endpoint, requests)
     feed(stream, 1, 0, key=True)
     first_seq = header(endpoint.sent[0])[2]
@@ -127,7 +127,7 @@ def test_retransmission_comes_from_history_only_while_it_is_there() -> None:
 
 
 def test_audio_keeps_no_history_and_needs_no_keyframe() -> None:
-    endpoint, requests = RecordingEndpoint(), []
+    endpoint, requests = RecordingEndpoint(), list[int]()
     stream = make_stream(endpoint, requests, keep_history=False, mid=None, clock_rate=48000)
     feed(stream, 1, 960, key=True)
     assert endpoint.sent and endpoint.sent[0][0] == 0x80  # no header extension
@@ -137,7 +137,7 @@ def test_audio_keeps_no_history_and_needs_no_keyframe() -> None:
 
 
 def test_sender_reports_follow_frames_but_not_every_one() -> None:
-    endpoint, requests = RecordingEndpoint(), []
+    endpoint, requests = RecordingEndpoint(), list[int]()
     reports: list[tuple[int, int, int, int]] = []
     stream = make_stream(endpoint, requests, sender_report=lambda *a: reports.append(a))
     stream.forward(b"abc", 0, 1, 0, True, 1, 0.0, 0)
@@ -153,7 +153,7 @@ def test_sender_reports_follow_frames_but_not_every_one() -> None:
 
 
 def test_a_packet_that_cannot_be_sent_moves_the_viewer_to_the_next_keyframe() -> None:
-    endpoint, requests = RecordingEndpoint(), []
+    endpoint, requests = RecordingEndpoint(), list[int]()
     stream = make_stream(endpoint, requests)
     feed(stream, 1, 0, key=True)
     endpoint.refuse = True

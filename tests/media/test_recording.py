@@ -8,6 +8,7 @@ import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import av
 import pytest
@@ -138,7 +139,7 @@ async def wait_until_relayed(publisher: TestPublisher, viewer: TestViewer, frame
     await poll_until(everything_arrived, 20, "the publisher's last frames to pass the relay")
 
 
-def read_packets(path: Path, kind: str) -> list[av.Packet]:
+def read_packets(path: Path, kind: str) -> list[av.Packet[Any]]:
     """Every packet of the file's stream of `kind`, read with av to the end."""
     with av.open(str(path)) as container:
         stream = next(s for s in container.streams if s.type == kind)
@@ -287,6 +288,7 @@ async def test_a_deployment_records_through_whip_and_serves_the_replay(settings:
         assert replay.status == 200, await replay.text()
         [listed] = (await replay.json())["parts"]
         assert (listed["id"], listed["content_type"]) == (part.id, "video/webm")
+        assert part.duration_ms is not None
         assert listed["duration_ms"] == part.duration_ms > 1000
         whole = path.read_bytes()
         ranged = await client.get(listed["url"], headers={"Range": "bytes=100-1099"})

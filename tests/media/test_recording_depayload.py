@@ -6,6 +6,7 @@ import fractions
 import itertools
 import random
 from dataclasses import dataclass
+from typing import cast
 
 import av
 from aiortc.codecs.h264 import H264Encoder
@@ -26,10 +27,11 @@ class Packet:
 
 def encoded(codec: str, count: int, keyframe_every: int) -> list[bytes]:
     """`count` frames from a real encoder; frame 0 and every `keyframe_every`-th are keyframes."""
-    context = av.CodecContext.create(codec, "w")
+    # A video encoder: `create` types a codec named at run time as any context.
+    context = cast(av.VideoCodecContext, av.CodecContext.create(codec, "w"))
     context.width, context.height, context.pix_fmt = 320, 240, "yuv420p"
     context.time_base = fractions.Fraction(1, 30)
-    context.framerate = 30
+    context.framerate = fractions.Fraction(30)
     context.bit_rate = 600_000
     context.gop_size = keyframe_every  # no keyframe of the encoder's own choosing
     if codec == "libx264":

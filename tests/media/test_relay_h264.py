@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import av
 import pytest
-from aiortc import RTCRtpSender, VideoStreamTrack
+from aiortc import RTCRtpCodecCapability, RTCRtpSender, VideoStreamTrack
 from aiortc.codecs.h264 import h264_depayload
 
 from livesale.config import MediaSettings
@@ -33,7 +33,7 @@ class PatternTrack(VideoStreamTrack):
         return frame
 
 
-def _only(kind_codec: str) -> list[object]:
+def _only(kind_codec: str) -> list[RTCRtpCodecCapability]:
     codecs = RTCRtpSender.getCapabilities("video").codecs
     return [c for c in codecs if c.mimeType == kind_codec] + [
         c for c in codecs if c.mimeType == "video/rtx"

@@ -248,7 +248,8 @@ async def test_a_shop_process_applies_retention_when_it_starts(
     part, path = await record_part(alice.app, show_id)
     keeping = dataclasses.replace(settings.recording, retention_days=30.0)
 
-    async with TestServer(create_app(dataclasses.replace(settings, recording=keeping))) as other:
+    other = TestServer(create_app(dataclasses.replace(settings, recording=keeping)))
+    async with other:
         recordings = RecordingRepository(other.app[keys.DATABASE])
 
         async def deleted() -> bool:

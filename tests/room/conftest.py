@@ -29,7 +29,8 @@ def settings(settings: Settings) -> Settings:
 @pytest.fixture
 async def server2(settings: Settings, server: TestServer) -> AsyncIterator[TestServer]:
     """Instance 2: another process in spirit, same Redis and SQLite file."""
-    async with TestServer(create_app(settings)) as test_server:
+    test_server = TestServer(create_app(settings))
+    async with test_server:
         yield test_server
 
 

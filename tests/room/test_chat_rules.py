@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import pytest
 from aiohttp.test_utils import TestServer
 
 from livesale import keys
 from livesale.config import Settings
-from tests.room.helpers import browser, guest, room
+from tests.room.helpers import Event, browser, guest, room
 from tests.support.clients import Client, origin
 
 
@@ -57,7 +58,7 @@ async def test_rate_limit_is_shared_across_instances(
             assert ws2.snapshot["you"]["id"] == viewer_id
             for n in range(2):
                 await ws1.chat(f"one {n}")
-                await ws1.next("chat", lambda e, n=n: e["message"]["text"] == f"one {n}")
+                await ws1.next("chat", saying(f"one {n}"))
             await ws2.chat("two 0")
             await ws2.next("chat", lambda e: e["message"]["text"] == "two 0")
             await ws2.chat("two 1")
@@ -93,7 +94,7 @@ async def test_slow_mode_set_by_the_creator(
             assert creator_ws.snapshot["slow_mode_seconds"] == 30
             for text in ("a", "b"):
                 await creator_ws.chat(text)
-                await creator_ws.next("chat", lambda e, t=text: e["message"]["text"] == t)
+                await creator_ws.next("chat", saying(text))
         response = await alice.put(
             f"/api/shows/{show_id}/slow-mode", json={"seconds": 0}, headers=origin(alice)
         )
@@ -126,7 +127,7 @@ async def test_blocked_words(server: TestServer, alice: Client, show_id: str) ->
         # ASCII entries match whole words only: no Scunthorpe problem.
         for text in ("first class", "darned socks"):
             await ws.chat(text)
-            await ws.next("chat", lambda e, t=text: e["message"]["text"] == t)
+            await ws.next("chat", saying(text))
     texts = [m.text for m in await server.app[keys.ROOM].chat.history(show_id)]
     assert texts == ["first class", "darned socks"]
 
@@ -146,3 +147,8 @@ async def test_xss_payload_is_stored_and_sent_verbatim(server: TestServer, show_
         assert message["text"] == payload
         assert message["author"]["name"] == "<b>x</b>"
     assert [m.text for m in await server.app[keys.ROOM].chat.history(show_id)] == [payload]
+
+
+def saying(text: str) -> Callable[[Event], bool]:
+    """Whether a chat event carries `text`."""
+    return lambda event: bool(event["message"]["text"] == text)

@@ -57,6 +57,6 @@ async def test_cross_site_upgrade_with_cookies_is_refused(
         msg = await ws.receive_json(timeout=5)
         assert msg["type"] == "snapshot"
         await ws.close()
-    async with room(alice, show_id) as ws:  # same origin: fine
-        assert ws.snapshot["you"]["role"] == "creator"
+    async with room(alice, show_id) as joined:  # same origin: fine
+        assert joined.snapshot["you"]["role"] == "creator"
     assert origin(alice)["Origin"].startswith("http://")

@@ -95,7 +95,7 @@ async def test_leaving_unsubscribes_and_counts_drop(server: TestServer, show_id:
         redis = server.app[keys.REDIS]
 
         async def unsubscribed() -> bool:
-            return await redis.pubsub_channels(f"livesale:show:{show_id}:*") == []
+            return bool(await redis.pubsub_channels(f"livesale:show:{show_id}:*") == [])
 
         await eventually(unsubscribed)
 

@@ -28,7 +28,8 @@ async def shop(alice: Client) -> LiveShop:
 @pytest.fixture
 async def server2(settings: Settings, server: TestServer) -> AsyncIterator[TestServer]:
     """A second shop process in spirit: its own app on the same Redis and SQLite file."""
-    async with TestServer(create_app(settings)) as test_server:
+    test_server = TestServer(create_app(settings))
+    async with test_server:
         yield test_server
 
 

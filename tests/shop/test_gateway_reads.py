@@ -66,7 +66,8 @@ async def test_a_hundred_refreshes_of_one_pending_order_make_a_handful_of_calls(
     settings: Settings,
     stripe_standin: StripeStandin,  # noqa: F811
 ) -> None:
-    async with TestServer(create_app(_with_stripe(settings, stripe_standin))) as server:
+    server = TestServer(create_app(_with_stripe(settings, stripe_standin)))
+    async with server:
         alice, mia, body = await _pending_order(server)
         try:
             order_id = body["order"]["id"]
@@ -117,7 +118,8 @@ async def test_each_caller_has_a_refresh_limit_of_its_own(
         settings.payments, order_refreshes_per_minute=100, caller_refreshes_per_minute=3
     )
     tight = dataclasses.replace(settings, payments=payments)
-    async with TestServer(create_app(_with_stripe(tight, stripe_standin))) as server:
+    server = TestServer(create_app(_with_stripe(tight, stripe_standin)))
+    async with server:
         alice, mia, body = await _pending_order(server)
         try:
             path = f"/api/orders/{body['order']['id']}/refresh"
@@ -137,7 +139,8 @@ async def test_orders_say_whether_they_are_test_orders(
     gateway: str,
 ) -> None:
     chosen = _with_stripe(settings, stripe_standin) if gateway == "stripe" else settings
-    async with TestServer(create_app(chosen)) as server:
+    server = TestServer(create_app(chosen))
+    async with server:
         alice, mia, body = await _pending_order(server)
         try:
             order_id = body["order"]["id"]

@@ -35,7 +35,8 @@ def settings(settings: Settings) -> Settings:
 @pytest.fixture
 async def server2(settings: Settings, server: TestServer) -> AsyncIterator[TestServer]:
     """Another process in spirit: same Redis and SQLite file."""
-    async with TestServer(create_app(settings)) as test_server:
+    test_server = TestServer(create_app(settings))
+    async with test_server:
         yield test_server
 
 
@@ -157,7 +158,7 @@ async def test_live_shows_carry_their_viewers_and_the_creator_is_not_one(
         async def counted_two() -> bool:
             nonlocal listed
             listed = await _get(anonymous, "/api/shows", status="live")
-            return listed["shows"][0]["viewers"] == 2
+            return bool(listed["shows"][0]["viewers"] == 2)
 
         await poll_until(counted_two, DEADLINE, "two viewers in the live listing")
         page = await _get(anonymous, f"/api/creators/{me['id']}")

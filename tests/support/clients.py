@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp import ClientResponse, web
-from aiohttp.test_utils import BaseTestServer, TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.config import Settings
 
@@ -65,7 +65,7 @@ def explicit_dummy(settings: Settings) -> Settings:
 
 
 @asynccontextmanager
-async def guests_of(server: BaseTestServer) -> AsyncIterator[Buyers]:
+async def guests_of(server: TestServer) -> AsyncIterator[Buyers]:
     """Make guest buyers of `server` (each its own cookie jar); closes them at the end."""
     clients: list[Client] = []
 

@@ -9,6 +9,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import av
@@ -26,7 +27,7 @@ VIDEO_RATE = 30
 
 
 class EncodedVideoTrack(MediaStreamTrack):
-    """Yields VP8 `av.Packet`s it encoded itself, so the bytes sent are known."""
+    """Yields VP8 `av.Packet[Any]`s it encoded itself, so the bytes sent are known."""
 
     kind = "video"
 
@@ -45,7 +46,7 @@ class EncodedVideoTrack(MediaStreamTrack):
         self.codec.width, self.codec.height = width, height
         self.codec.pix_fmt = "yuv420p"
         self.codec.time_base = fractions.Fraction(1, VIDEO_RATE)
-        self.codec.framerate = VIDEO_RATE
+        self.codec.framerate = Fraction(VIDEO_RATE)
         self.codec.bit_rate = bit_rate
         # After this many frames the track goes quiet (the connection stays up).
         self.max_frames = max_frames
@@ -63,9 +64,9 @@ class EncodedVideoTrack(MediaStreamTrack):
         self.sent_keyframes = 0
         self._index = 0
         self._start: float | None = None
-        self._pending: list[av.Packet] = []
+        self._pending: list[av.Packet[Any]] = []
 
-    async def recv(self) -> av.Packet:
+    async def recv(self) -> av.Packet[Any]:
         while not self._pending:
             if self.max_frames is not None and self._index >= self.max_frames:
                 await _forever(self._quiet)
@@ -103,7 +104,7 @@ class EncodedVideoTrack(MediaStreamTrack):
 
 
 class EncodedAudioTrack(MediaStreamTrack):
-    """Yields Opus `av.Packet`s of a tone, 20 ms each."""
+    """Yields Opus `av.Packet[Any]`s of a tone, 20 ms each."""
 
     kind = "audio"
 
@@ -121,9 +122,9 @@ class EncodedAudioTrack(MediaStreamTrack):
         self.sent: list[bytes] = []
         self._index = 0
         self._start: float | None = None
-        self._pending: list[av.Packet] = []
+        self._pending: list[av.Packet[Any]] = []
 
-    async def recv(self) -> av.Packet:
+    async def recv(self) -> av.Packet[Any]:
         while not self._pending:
             if self.max_frames is not None and len(self.sent) >= self.max_frames:
                 await _forever(self._quiet)
@@ -151,7 +152,7 @@ class EncodedAudioTrack(MediaStreamTrack):
 
 
 class EncodedH264Track(MediaStreamTrack):
-    """Yields H.264 (constrained baseline, Annex B) `av.Packet`s it encoded itself."""
+    """Yields H.264 (constrained baseline, Annex B) `av.Packet[Any]`s it encoded itself."""
 
     kind = "video"
 
@@ -161,7 +162,7 @@ class EncodedH264Track(MediaStreamTrack):
         self.codec.width, self.codec.height = 320, 240
         self.codec.pix_fmt = "yuv420p"
         self.codec.time_base = fractions.Fraction(1, VIDEO_RATE)
-        self.codec.framerate = VIDEO_RATE
+        self.codec.framerate = Fraction(VIDEO_RATE)
         self.codec.bit_rate = 400_000
         self.codec.profile = "Baseline"
         self.codec.options = {"tune": "zerolatency", "preset": "ultrafast"}
@@ -172,7 +173,7 @@ class EncodedH264Track(MediaStreamTrack):
         self._start: float | None = None
         self._quiet = asyncio.Event()
 
-    async def recv(self) -> av.Packet:
+    async def recv(self) -> av.Packet[Any]:
         while True:
             if self.max_frames is not None and self._index >= self.max_frames:
                 await _forever(self._quiet)
@@ -193,7 +194,7 @@ class EncodedH264Track(MediaStreamTrack):
             if packets:
                 data = b"".join(bytes(p) for p in packets)
                 self.sent.append(data)
-                packet = av.Packet(data)
+                packet = av.Packet[Any](data)
                 packet.pts = packets[0].pts
                 packet.time_base = self.codec.time_base
                 return packet
@@ -297,7 +298,7 @@ class TestViewer:
             sink = self.video if kind == "video" else self.audio
             hooks.tap_receiver(transceiver.receiver, self._collector(sink), lambda _p: None)
 
-        @self.pc.on("connectionstatechange")  # type: ignore[untyped-decorator]
+        @self.pc.on("connectionstatechange")
         async def _changed() -> None:
             if self.pc.connectionState == "connected":
                 self.connected_at = time.monotonic()

@@ -20,7 +20,7 @@ ADDRESS = {
     "country": "US",
 }
 # What a buyer types into the checkout form.
-BUYER = {"email": "mia@example.com", "name": "Mia Buyer", "address": ADDRESS}
+BUYER: dict[str, Any] = {"email": "mia@example.com", "name": "Mia Buyer", "address": ADDRESS}
 TEE_PRICE = 2500
 MUG_PRICE = 1200
 

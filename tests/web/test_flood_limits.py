@@ -20,8 +20,8 @@ from aiohttp.test_utils import TestServer
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import Settings
-from tests.support.clients import explicit_dummy
-from tests.web.test_whip_whep import SDP, Client, check_error_body, on_air, recvonly_offer, serve
+from tests.support.clients import Client, explicit_dummy
+from tests.web.test_whip_whep import SDP, check_error_body, on_air, recvonly_offer, serve
 
 OFFERS = 10
 

@@ -20,6 +20,7 @@ from prometheus_client import REGISTRY
 
 from livesale import keys
 from livesale.config import Settings
+from tests.support.clients import Client
 from tests.support.ice_flood import (
     Trap,
     candidate_lines,
@@ -31,7 +32,6 @@ from tests.support.peers import TestPublisher, TestViewer, wait_for
 from tests.web.test_whip_whep import (
     SDP,
     TRICKLE,
-    Client,
     assert_error,
     bearer,
     go_live,
