@@ -1036,7 +1036,8 @@ async def measure(
         preexec_fn=raise_nofile,
         limit=256 * 1024 * 1024,
     )
-    assert load.stdin is not None and load.stdout is not None
+    assert load.stdin is not None
+    assert load.stdout is not None
     try:
         started = time.monotonic()
         line = await asyncio.wait_for(load.stdout.readline(), args.connect_timeout)

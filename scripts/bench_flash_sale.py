@@ -477,7 +477,8 @@ async def race(
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
-    assert process.stdin is not None and process.stdout is not None
+    assert process.stdin is not None
+    assert process.stdout is not None
     try:
         line = (await asyncio.wait_for(process.stdout.readline(), 120)).decode().split()
         if not line or line[0] != "ready":

@@ -50,16 +50,21 @@ async def test_durability_pragmas(tmp_path: Path) -> None:
         await db.close()
 
 
+async def _insert_then_fail(db: Database) -> None:
+    """Insert a show in a transaction, then fail before it commits."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO shows (id, title, status, stream_key_hash, created_at)"
+            " VALUES ('a', 't', 'scheduled', 'h', 1.0)"
+        )
+        raise RuntimeError("boom")
+
+
 async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "db.sqlite3")
     try:
-        with pytest.raises(RuntimeError):
-            async with db.transaction() as conn:
-                await conn.execute(
-                    "INSERT INTO shows (id, title, status, stream_key_hash, created_at)"
-                    " VALUES ('a', 't', 'scheduled', 'h', 1.0)"
-                )
-                raise RuntimeError("boom")
+        with pytest.raises(RuntimeError, match="boom"):
+            await _insert_then_fail(db)
         assert (await db.fetchone("SELECT count(*) FROM shows"))[0] == 0  # type: ignore[index]
     finally:
         await db.close()
@@ -101,6 +106,7 @@ async def test_reads_never_see_a_transaction_half_done(tmp_path: Path) -> None:
             # Another request reading now must not see the uncommitted row.
             assert await db.fetchone("SELECT id FROM shows WHERE id = 'half'") is None
         row = await db.fetchone("SELECT id FROM shows WHERE id = 'half'")
-        assert row is not None and row["id"] == "half"
+        assert row is not None
+        assert row["id"] == "half"
     finally:
         await db.close()

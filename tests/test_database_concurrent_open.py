@@ -20,7 +20,8 @@ async def test_databases_opened_at_once_migrate_once(tmp_path: Path) -> None:
         for db in databases:
             assert await db.user_version() == len(MIGRATIONS)
         row = await databases[0].fetchone("SELECT count(*) FROM shows")
-        assert row is not None and row[0] == 0
+        assert row is not None
+        assert row[0] == 0
     finally:
         for db in databases:
             await db.close()

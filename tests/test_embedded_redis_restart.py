@@ -54,7 +54,8 @@ async def _killed_and_back(embedded: EmbeddedRedis) -> int:
         await client.aclose()
     assert embedded.socket_path == socket_path
     pid = embedded.pid
-    assert pid is not None and pid != first
+    assert pid is not None
+    assert pid != first
     return pid
 
 

@@ -211,9 +211,9 @@ async def test_a_closed_connection_is_an_error(database: Database) -> None:
     errors = _value(SQLITE_ERRORS)
     await database.close()
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Connection closed"):
         await database.fetchone("SELECT 1")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no active connection"):
         async with database.transaction():
             pass
 

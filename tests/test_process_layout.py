@@ -163,7 +163,8 @@ async def test_publish_and_watch_through_the_shop_port(tmp_path: Path) -> None:
         async with http.get(f"{layout.base}/healthz") as response:
             assert response.status == 200
         async with http.get(f"{layout.base}/") as response:
-            assert response.status == 200 and response.content_type == "text/html"
+            assert response.status == 200
+            assert response.content_type == "text/html"
 
         show = await create_show(layout)
         assert show["whip_url"] == f"{layout.base}/whip/{show['id']}"
@@ -198,7 +199,8 @@ async def test_publish_and_watch_through_the_shop_port(tmp_path: Path) -> None:
             await poll_until(lambda: len(viewer.video_frames()) > 5, 20, "video through a shop")
             async with http.get(f"{layout.base}/api/shows/{show['id']}") as response:
                 state = await response.json()
-            assert state["status"] == "live" and state["live"] is True
+            assert state["status"] == "live"
+            assert state["live"] is True
             # Whichever shop process answers a scrape, it speaks for every process:
             # the publisher and the viewer are in the media process.
             for _ in range(4):
@@ -211,7 +213,8 @@ async def test_publish_and_watch_through_the_shop_port(tmp_path: Path) -> None:
                 assert response.status == 200, await response.text()
             async with http.get(f"{layout.base}/api/shows/{show['id']}") as response:
                 state = await response.json()
-            assert state["status"] == "ended" and state["live"] is False
+            assert state["status"] == "ended"
+            assert state["live"] is False
         finally:
             await viewer.close()
             await publisher.close()
@@ -258,8 +261,10 @@ async def test_a_child_that_keeps_failing_stops_the_supervisor(tmp_path: Path) -
     log = (tmp_path / "serve.log").read_text()
     assert process.returncode == 1, log
     assert printed(tmp_path) == "", "never announced"
-    assert "livesale: cannot start: " in log and "/nonexistent/redis.sock" in log, log
-    assert "could not start" in log and "trying again" in log
+    assert "livesale: cannot start: " in log, log
+    assert "/nonexistent/redis.sock" in log, log
+    assert "could not start" in log
+    assert "trying again" in log
     assert "Traceback" not in log, log
 
 
@@ -271,7 +276,8 @@ async def test_a_port_in_use_is_refused_before_anything_starts(tmp_path: Path) -
         process = await start_serve(tmp_path, layout_env(tmp_path, port))
         await asyncio.wait_for(process.wait(), START_TIMEOUT)
     log = (tmp_path / "serve.log").read_text()
-    assert process.returncode == 1 and printed(tmp_path) == "", log
+    assert process.returncode == 1, log
+    assert printed(tmp_path) == "", log
     assert f"cannot start: cannot listen on 127.0.0.1:{port}" in log, log
     assert not (tmp_path / "data" / "redis").exists(), "no Redis was started"
 

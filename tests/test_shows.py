@@ -31,7 +31,8 @@ def test_ids_and_keys_are_random_and_url_safe() -> None:
     assert len(ids) == 100
     assert all(len(i) == 12 and i.isalnum() for i in ids)
     key = new_stream_key()
-    assert len(key) >= 43 and key != new_stream_key()
+    assert len(key) >= 43
+    assert key != new_stream_key()
     assert len(hash_stream_key(key)) == 64
 
 

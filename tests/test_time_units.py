@@ -50,10 +50,12 @@ def check_times(value: Any, seen: set[str], path: str = "$") -> None:
             where = f"{path}.{key}"
             if is_point_in_time(key) and item is not None:
                 seen.add(key)
-                assert isinstance(item, int | float) and not isinstance(item, bool), where
+                assert isinstance(item, int | float), where
+                assert not isinstance(item, bool), where
                 assert abs(item - now) < PLAUSIBLE_SECONDS, f"{where} = {item}: not epoch seconds"
             elif key.endswith("_ms") and item is not None:
-                assert isinstance(item, int) and 0 <= item < MAX_OFFSET_MS, f"{where} = {item}"
+                assert isinstance(item, int), f"{where} = {item}"
+                assert 0 <= item < MAX_OFFSET_MS, f"{where} = {item}"
             check_times(item, seen, where)
     elif isinstance(value, list):
         for index, item in enumerate(value):

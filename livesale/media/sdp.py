@@ -51,7 +51,8 @@ def check_ice_credentials(ufrag: str | None, pwd: str | None) -> None:
         raise InvalidSdp("a=ice-pwd must be 22 to 256 letters, digits, '+' or '/'")
 
 
-def parse_offer(text: str, *, publishing: bool) -> Offer:
+# One check per kind of SDP line, in one pass: split up, the accepted grammar would scatter.
+def parse_offer(text: str, *, publishing: bool) -> Offer:  # noqa: C901
     """Validate an SDP offer; return its media kinds in order and their codecs."""
     if not text.startswith("v=0"):
         raise InvalidSdp("SDP must start with v=0")

@@ -896,7 +896,8 @@ async def _room_snapshot(actor: Actor, show_id: str) -> dict[str, Any]:
         return dict(first)
 
 
-async def token_abuse(run: Run) -> Outcome:
+# One table row: each kind of forged or misused credential is a few lines, read in a row.
+async def token_abuse(run: Run) -> Outcome:  # noqa: C901
     """Scenario 10: forged, stolen and misused credentials, cross-site writes; all refused."""
     outcome = Outcome(0, 0, "-")
     tally = Tally(outcome)

@@ -249,7 +249,9 @@ def _usage(pid: int) -> tuple[int, int]:
     return rss_bytes(pid), open_fds(pid)
 
 
-async def soak(run: Run) -> Outcome:
+# One table row told top to bottom (load, samples, then every check of a long show); not
+# yet split into its phases.
+async def soak(run: Run) -> Outcome:  # noqa: C901
     """Scenario 12: a long busy show; memory and fds flat, no errors, everything keeps working."""
     viewer_count = run.size(200, 15)
     duration = run.size(600, 22)  # seconds of load, warm-up included
@@ -472,7 +474,8 @@ def _new_frames(publisher: TestPublisher, since: float) -> set[bytes]:
     return {data for data, at in zip(track.sent, track.sent_at, strict=True) if at >= since}
 
 
-async def publisher_network_loss(run: Run) -> Outcome:
+# One table row told top to bottom: each outage, then what every viewer saw after it.
+async def publisher_network_loss(run: Run) -> Outcome:  # noqa: C901
     """Scenario 13: the publisher's network drops for 5 s; viewers resume without a new WHEP."""
     outages = run.size(10, 2)
     viewer_count = run.size(6, 3)

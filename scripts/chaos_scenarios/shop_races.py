@@ -301,7 +301,8 @@ async def race(
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": path},
     )
-    assert process.stdin is not None and process.stdout is not None
+    assert process.stdin is not None
+    assert process.stdout is not None
     try:
         timeout = max(run.seconds_left(), 30.0)
         ready = (await asyncio.wait_for(process.stdout.readline(), timeout)).decode().split()

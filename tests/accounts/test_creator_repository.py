@@ -88,12 +88,14 @@ async def test_hash_is_upgraded_when_costs_change(db: Database, settings: Settin
     cheap = CreatorRepository(db, settings.auth)
     await cheap.sign_up("r@example.com", PASSWORD, "R")
     before = await db.fetchone("SELECT password_hash FROM creators")
-    assert before is not None and "m=8,t=1,p=1" in before[0]
+    assert before is not None
+    assert "m=8,t=1,p=1" in before[0]
 
     stronger = dataclasses.replace(settings.auth, password_memory_kib=16, password_time_cost=2)
     await CreatorRepository(db, stronger).log_in("r@example.com", PASSWORD, None)
     after = await db.fetchone("SELECT password_hash FROM creators")
-    assert after is not None and "m=16,t=2,p=1" in after[0]
+    assert after is not None
+    assert "m=16,t=2,p=1" in after[0]
     # The old repository (old costs) still accepts it: the hash names its own costs.
     await cheap.log_in("r@example.com", PASSWORD, None)
 

@@ -81,7 +81,8 @@ async def test_cross_site_logout_keeps_the_session(app_client: Client) -> None:
     assert response.status == 403
     assert (await app_client.get("/api/auth/me")).status == 200
     row = await app_client.app[keys.DATABASE].fetchone("SELECT COUNT(*) FROM creator_sessions")
-    assert row is not None and row[0] == 1
+    assert row is not None
+    assert row[0] == 1
     assert SESSION_COOKIE in {c.key for c in app_client.session.cookie_jar}
 
 
@@ -91,7 +92,8 @@ async def test_cross_site_viewer_rename_is_refused(app_client: Client) -> None:
     )
     assert response.status == 403
     row = await app_client.app[keys.DATABASE].fetchone("SELECT COUNT(*) FROM viewers")
-    assert row is not None and row[0] == 0
+    assert row is not None
+    assert row[0] == 0
 
 
 async def test_reads_and_non_api_paths_are_not_checked(app_client: Client) -> None:

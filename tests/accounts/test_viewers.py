@@ -47,7 +47,8 @@ async def test_guest_create_rename_and_cookie(
     token = cookie.value
     assert token not in await response.text()
     stored = await app_client.app[keys.DATABASE].fetchone("SELECT token_hash FROM viewers")
-    assert stored is not None and stored[0] == hash_token(token)
+    assert stored is not None
+    assert stored[0] == hash_token(token)
 
     assert (await (await app_client.get("/api/viewer")).json()) == {"viewer": viewer}
 
@@ -69,7 +70,8 @@ async def test_guest_create_rename_and_cookie(
     current = await (await app_client.get("/api/viewer")).json()
     assert current["viewer"]["display_name"] == "Mei Mei"
     count = await app_client.app[keys.DATABASE].fetchone("SELECT COUNT(*) FROM viewers")
-    assert count is not None and count[0] == 1
+    assert count is not None
+    assert count[0] == 1
 
 
 async def test_invalid_first_name_creates_no_guest(app_client: Client) -> None:
@@ -79,7 +81,8 @@ async def test_invalid_first_name_creates_no_guest(app_client: Client) -> None:
     assert response.status == 400
     assert "Set-Cookie" not in response.headers
     count = await app_client.app[keys.DATABASE].fetchone("SELECT COUNT(*) FROM viewers")
-    assert count is not None and count[0] == 0
+    assert count is not None
+    assert count[0] == 0
 
 
 async def test_unknown_guest_cookie_is_nobody_and_gets_a_new_identity(app_client: Client) -> None:

@@ -207,7 +207,8 @@ def test_chart_series() -> None:
     size, points = analytics_chart.series(
         LIVE_AT, END, SESSIONS, COUNTS, [1001.0, 1002.0, 1095.0, 990.0], LINES
     )
-    assert size == 10 and len(points) == 10
+    assert size == 10
+    assert len(points) == 10
     charted = [point.as_json(LIVE_AT) for point in points]
     assert [p["offset_ms"] for p in charted] == list(range(0, 100_000, 10_000))
     # 1000-1010: a only; 1020-1030: a, b, c; 1090-1100: b only.

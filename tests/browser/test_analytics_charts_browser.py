@@ -189,7 +189,9 @@ async def test_the_analytics_page_shows_trustworthy_figures_and_readable_charts(
     viewers = page.locator('[data-chart="viewers"]')
     await expect(viewers.locator(".chart-unit")).to_have_text("viewers")
     ticks = await viewers.locator(".chart-tick").all_text_contents()
-    assert "0:00" in ticks and "10:00" in ticks and "20:00" in ticks, ticks
+    assert "0:00" in ticks, ticks
+    assert "10:00" in ticks, ticks
+    assert "20:00" in ticks, ticks
     peak = max(point["viewers_peak"] for point in points)
     at = next(p["offset_ms"] for p in points if p["viewers_peak"] == peak)
     await expect(viewers.locator(".chart-peak-label")).to_have_text(f"Peak {peak} at {_clock(at)}")
@@ -245,7 +247,9 @@ async def test_the_analytics_page_shows_trustworthy_figures_and_readable_charts(
     await _open_analytics(page, base_url, show_id)
     svg = page.locator('[data-chart="viewers"] svg')
     box = await svg.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
     size = await page.locator('[data-chart="viewers"] .chart-tick').first.evaluate(
         "(tick) => parseFloat(getComputedStyle(tick).fontSize)"
     )

@@ -233,10 +233,13 @@ async def test_on_a_phone_a_declined_card_then_a_second_step_pays(
     # and the declined card (each a failed response that Chromium also logs).
     failed = [e for e in page_errors if e.startswith(("400 POST ", "402 POST "))]
     assert len(failed) == 2, page_errors
-    assert failed[0].startswith("400") and failed[0].endswith("/order"), failed
-    assert failed[1].startswith("402") and failed[1].endswith("/confirm"), failed
+    assert failed[0].startswith("400"), failed
+    assert failed[0].endswith("/order"), failed
+    assert failed[1].startswith("402"), failed
+    assert failed[1].endswith("/confirm"), failed
     logged = [e for e in page_errors if "the server responded with a status of 40" in e]
-    assert len(logged) == 2 and len(page_errors) == 4, page_errors
+    assert len(logged) == 2, page_errors
+    assert len(page_errors) == 4, page_errors
     assert not errors, errors
 
 

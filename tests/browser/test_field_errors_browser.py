@@ -119,7 +119,9 @@ async def test_a_bad_second_variant_is_marked_on_its_row_and_cleared_on_edit(
     box = await bad_price.bounding_box()
     sku = await rows.nth(1).locator(".v-sku").bounding_box()
     message = await page.locator("#variant-list .variant:nth-child(2) .field-error").bounding_box()
-    assert box is not None and sku is not None and message is not None
+    assert box is not None
+    assert sku is not None
+    assert message is not None
     assert abs(box["y"] - sku["y"]) < 1
     assert message["y"] >= box["y"] + box["height"] - 1
     assert message["width"] > box["width"]

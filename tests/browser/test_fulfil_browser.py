@@ -374,7 +374,8 @@ async def test_the_buyer_sees_the_tracking_on_a_phone(
     assert lines[-2:] == ["Springfield, IL 62701", words["country"]]
     # On the phone the tracking is on the first screen and nothing runs off the side.
     box = await section.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= 844
+    assert box is not None
+    assert box["y"] + box["height"] <= 844
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390
     await screenshot(page, f"fulfil-buyer-order-phone-{lang}", full_page=True)
 

@@ -114,7 +114,8 @@ async def test_home_lists_live_upcoming_and_past_shows_in_the_readers_zone(
         assert when is not None
         expected = _local_start(seeded["starts_at"], "Asia/Shanghai", "%I:%M %p")
         assert expected == "8:00 PM"
-        assert expected in when and "GMT+8" in when, when
+        assert expected in when, when
+        assert "GMT+8" in when, when
         assert await upcoming.locator("time").get_attribute("datetime") == (
             datetime.fromtimestamp(seeded["starts_at"], UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         )
@@ -131,7 +132,10 @@ async def test_home_lists_live_upcoming_and_past_shows_in_the_readers_zone(
         await expect(past.first.locator(".badge")).to_have_text("REPLAY")
         # Two cards a row on a phone, and nothing wider than the screen.
         first, second = [await past.nth(i).bounding_box() for i in range(2)]
-        assert first and second and first["y"] == second["y"] and first["x"] < second["x"]
+        assert first
+        assert second
+        assert first["y"] == second["y"]
+        assert first["x"] < second["x"]
         await _no_sideways_scroll(page)
         await screenshot(page, "home-phone-en")
         await page.click("#past-more")
@@ -224,7 +228,8 @@ async def test_a_creators_page_lists_their_shows_and_an_unknown_one_says_so(
     missing = await phone.new_page()
     collect_errors(missing, missing_errors, allow_status=(404,))
     response = await missing.goto(f"{base_url}/creators/nobody")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     await expect(missing.locator("#error")).to_have_text("没有这位主播。")
     assert await missing.locator("#creator-body").is_hidden()
     await phone.close()

@@ -143,7 +143,8 @@ async def test_the_replay_plays_shows_the_pin_at_its_moment_and_sells_at_the_reg
         (2500, None)
     ]
     stored = await OrderRepository(app[keys.DATABASE]).get(order["id"])
-    assert stored is not None and stored.lines[0].pin_id == pin.id
+    assert stored is not None
+    assert stored.lines[0].pin_id == pin.id
     await app[keys.ACTIVITY].flush()
     counts = await ActivityRepository(app[keys.DATABASE], app[keys.SETTINGS].analytics).counts(
         show_id

@@ -125,7 +125,8 @@ async def test_the_live_countdown_chat_times_and_a_mute_read_epoch_seconds(
     await expect(second.locator("#chat-error")).to_have_text("Slow mode is on: wait a moment.")
     hint = await second.locator("#chat-hint").inner_text()
     waited = re.fullmatch(r"Slow mode: wait (\d+) s\.", hint)
-    assert waited is not None and int(waited.group(1)) <= 27, hint
+    assert waited is not None, hint
+    assert int(waited.group(1)) <= 27, hint
     await expect(second.locator("#chat-send")).to_be_disabled()
     await second.close()
     await api("PUT", f"/api/shows/{show_id}/slow-mode", json={"seconds": 0})

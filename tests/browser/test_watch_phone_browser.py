@@ -103,7 +103,8 @@ async def test_on_a_phone_the_controls_stay_clear_and_a_tap_gives_sound(
 
     # The video fills the screen; the landscape camera is letterboxed, never cropped.
     video = await box(page.locator("#player"))
-    assert video["width"] == WIDTH and video["height"] == HEIGHT, video
+    assert video["width"] == WIDTH, video
+    assert video["height"] == HEIGHT, video
     assert await page.eval_on_selector("#player", "v => getComputedStyle(v).objectFit") == "contain"
     picture = await video_content_box(page, "#player")
     assert inside(picture, WIDTH, HEIGHT), picture
@@ -191,7 +192,8 @@ async def test_the_bag_sheet_sells_the_whole_show_each_at_its_price(
     await expect(mug.locator(".pin-price .now")).to_have_text("$12.00")
     await expect(mug.locator(".pin-left")).to_have_text("9 left")
     sheet_box = await box(sheet)
-    assert inside(sheet_box, WIDTH, HEIGHT) and sheet_box["y"] > 0, sheet_box
+    assert inside(sheet_box, WIDTH, HEIGHT), sheet_box
+    assert sheet_box["y"] > 0, sheet_box
     await screenshot(page, "watch-phone-bag")
 
     # Buy the Mug (not pinned): its price, and the room's stock follows the hold.
@@ -225,14 +227,16 @@ async def test_on_a_laptop_chat_sits_beside_the_video_and_the_bag_is_a_side_pane
     video, chat = await box(page.locator("#player")), await box(page.locator(".chat-panel"))
     assert chat["x"] >= video["x"] + video["width"], (video, chat)
     card = await box(page.locator("#pin .pin-card"))
-    assert card["x"] >= video["x"] + video["width"] and card["y"] + card["height"] <= chat["y"]
+    assert card["x"] >= video["x"] + video["width"]
+    assert card["y"] + card["height"] <= chat["y"]
     for control in ("#unmute", "#like", "#bag-open", "#share"):
         assert inside(await box(page.locator(control)), 1366, 900), control
     await screenshot(page, "watch-laptop-live")
 
     await page.click("#bag-open")
     panel = await box(page.locator("dialog#bag"))
-    assert panel["x"] + panel["width"] == pytest.approx(1366, abs=1) and panel["height"] >= 880
+    assert panel["x"] + panel["width"] == pytest.approx(1366, abs=1)
+    assert panel["height"] >= 880
     await expect(page.locator("dialog#bag .bag-item")).to_have_count(2)
     await screenshot(page, "watch-laptop-bag")
     assert not errors, errors

@@ -76,7 +76,8 @@ async def test_upload_and_serve(client: Client, fmt: str, content_type: str) -> 
     body = await served.read()
     assert len(body) == image["size_bytes"]
     with Image.open(io.BytesIO(body)) as reread:
-        assert reread.format == fmt and reread.size == (30, 10)
+        assert reread.format == fmt
+        assert reread.size == (30, 10)
 
 
 async def test_multipart_upload_with_a_lying_file_name(client: Client) -> None:

@@ -124,10 +124,13 @@ async def test_update_variants_update_create_and_archive(products: ProductReposi
     assert updated.title == "Tee v2"
     live = updated.active_variants
     assert [v.sku for v in live] == ["L", "XL", "S"]
-    assert live[0].id == large.id and live[0].price_minor == 2500 and live[0].stock == 3
+    assert live[0].id == large.id
+    assert live[0].price_minor == 2500
+    assert live[0].stock == 3
     assert live[1].id not in {small.id, medium.id, large.id}
     gone = updated.variant(medium.id)
-    assert gone.archived and gone.sku == "M"
+    assert gone.archived
+    assert gone.sku == "M"
     assert updated.updated_at >= product.updated_at
     # The archived variant's SKU is free again for a new product.
     other = await products.create(ALICE, new(variants=[variant(sku="M")]))
@@ -178,7 +181,8 @@ async def test_only_the_owner_may_change(products: ProductRepository) -> None:
     product = await products.create(ALICE, new())
     with pytest.raises(NotOwner) as info:
         await products.update(BOB, product.id, parse_product_changes({"title": "Mine"}))
-    assert info.value.code == "not_owner" and info.value.status == 403
+    assert info.value.code == "not_owner"
+    assert info.value.status == 403
     with pytest.raises(NotOwner):
         await products.archive(BOB, product.id)
     with pytest.raises(NotOwner):
@@ -229,5 +233,6 @@ async def test_concurrent_creates_with_one_sku_let_one_win(
     )
     winners = [r for r in results if not isinstance(r, BaseException)]
     losers = [r for r in results if isinstance(r, SkuTaken)]
-    assert len(winners) == 1 and len(losers) == 4
+    assert len(winners) == 1
+    assert len(losers) == 4
     assert await count(db, "products") == 1

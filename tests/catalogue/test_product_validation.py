@@ -111,9 +111,11 @@ def test_each_rule_names_its_field(data: object, field: str) -> None:
 def test_changes_keep_only_what_is_sent() -> None:
     assert parse_product_changes({}) == ProductChanges()
     changes = parse_product_changes({"description": "", "variants": [variant(id="v1")]})
-    assert changes.title is None and changes.image_ids is None
+    assert changes.title is None
+    assert changes.image_ids is None
     assert changes.description == ""
-    assert changes.variants is not None and changes.variants[0].id == "v1"
+    assert changes.variants is not None
+    assert changes.variants[0].id == "v1"
 
 
 @pytest.mark.parametrize(

@@ -64,10 +64,12 @@ async def test_create_read_update_archive(client: Client, other_client: Client) 
     assert product["creator_id"] == alice["id"]
     assert product["title"] == "Organic tee"
     assert product["description"] == "Soft <b>cotton</b>"  # stored as text, escaped by pages
-    assert product["status"] == "active" and product["images"] == []
+    assert product["status"] == "active"
+    assert product["images"] == []
     first, second = product["variants"]
     assert set(first) == VARIANT_KEYS
-    assert first["name"] == "M / Red" and first["options"] == {"size": "M", "colour": "Red"}
+    assert first["name"] == "M / Red"
+    assert first["options"] == {"size": "M", "colour": "Red"}
     assert (first["price_minor"], first["currency"], first["archived"]) == (1999, "EUR", False)
 
     # Anyone may read one product by id: buyers are not signed in.
@@ -87,7 +89,8 @@ async def test_create_read_update_archive(client: Client, other_client: Client) 
     updated = (await response.json())["product"]
     assert updated["title"] == "Tee"
     by_id = {v["id"]: v for v in updated["variants"]}
-    assert by_id[first["id"]]["sku"] == "TEE-M2" and by_id[first["id"]]["price_minor"] == 2500
+    assert by_id[first["id"]]["sku"] == "TEE-M2"
+    assert by_id[first["id"]]["price_minor"] == 2500
     assert by_id[second["id"]]["archived"] is True  # left out, so archived, never deleted
 
     response = await client.post(f"/api/products/{product['id']}/archive", headers=origin(client))

@@ -93,7 +93,9 @@ async def test_one_row_per_line_with_the_buyer_address_and_shipment(
         True,
     )
     assert (tee["line_refunded_amount"], tee["refunded_at_utc"]) == ("", "")
-    assert len(tee["created_at_utc"]) == 19 and tee["paid_at_utc"] and tee["fulfilled_at_utc"]
+    assert len(tee["created_at_utc"]) == 19
+    assert tee["paid_at_utc"]
+    assert tee["fulfilled_at_utc"]
 
 
 async def test_cells_that_a_spreadsheet_would_run_are_neutralised(

@@ -44,12 +44,15 @@ async def test_a_show_id_with_newlines_cannot_forge_a_log_line(log_format: str) 
     assert mentions, "the request was not logged at all"
     for line in lines:
         assert not line.startswith(FAKE_STAMP), f"a forged line made it into the log: {line!r}"
-        assert "\x00" not in line and "\x1b" not in line and "\u2028" not in line
+        assert "\x00" not in line
+        assert "\x1b" not in line
+        assert "\u2028" not in line
     if log_format == "json":
         entries = [json.loads(line) for line in lines if line.startswith("{")]
         assert len(entries) == len([line for line in lines if line.strip()])
         forged = [e for e in entries if "IBAN XX00" in e.get("show_id", "")]
-        assert forged and all("\n" not in e["show_id"] for e in forged)
+        assert forged
+        assert all("\n" not in e["show_id"] for e in forged)
         assert all(e["show_id"].startswith("x\\n" + FAKE_STAMP) for e in forged)
     else:
         # The real line shows the id escaped, inside its brackets.
@@ -66,4 +69,5 @@ def test_a_traceback_cannot_carry_a_line_of_its_own() -> None:
     RequestIdFilter().filter(record)
     first, *rest = TextFormatter().format(record).split("\n")
     assert first.endswith("[- -] failed")
-    assert rest and all(line.startswith(TRACEBACK_MARGIN) for line in rest)
+    assert rest
+    assert all(line.startswith(TRACEBACK_MARGIN) for line in rest)

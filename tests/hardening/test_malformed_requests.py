@@ -99,7 +99,8 @@ async def test_protocol_errors_get_the_json_shape_and_one_log_line(shop_processe
             assert "frame-ancestors 'self'" in answer.headers["Content-Security-Policy"], what
             assert answer.headers["X-Request-ID"], what
             # The offending bytes are not echoed back.
-            assert b"aaaa" not in answer.body and b"\x1b" not in answer.body, what
+            assert b"aaaa" not in answer.body, what
+            assert b"\x1b" not in answer.body, what
             assert error["message"], what
         # The server still serves.
         healthy = await exchange(

@@ -199,7 +199,8 @@ def test_an_offer_keeps_what_it_may_and_the_cap_holds() -> None:
     assert kept == public[:3]
     # aioice must keep waiting for the client's own checks: no end-of-candidates.
     assert "a=end-of-candidates" not in filtered
-    assert refused("too_many") == too_many + 2 and refused("loopback") == loop + 1
+    assert refused("too_many") == too_many + 2
+    assert refused("loopback") == loop + 1
     # A candidate already accepted (again, or in another m-line) costs nothing more.
     assert session.admit(parse_candidate(public[0][len("a=candidate:") :])) is None
     assert session.admit(parse_candidate(public[4][len("a=candidate:") :])) == "too_many"

@@ -68,7 +68,8 @@ def test_nothing_is_sent_before_the_first_keyframe() -> None:
     _marker, pt, seq0, ts0, ssrc = header(endpoint.sent[0])
     _m, _pt, seq1, ts1, _s = header(endpoint.sent[1])
     assert (pt, ssrc) == (101, 1234)
-    assert (seq1 - seq0) & 0xFFFF == 1 and (ts1 - ts0) & 0xFFFFFFFF == 3000
+    assert (seq1 - seq0) & 0xFFFF == 1
+    assert (ts1 - ts0) & 0xFFFFFFFF == 3000
     assert endpoint.sent[0].endswith(b"payload-101")
     assert endpoint.sent[0][12:16] == b"\xbe\xde\x00\x01"  # the MID header extension
 
@@ -90,7 +91,8 @@ def test_a_backed_up_viewer_skips_to_the_next_keyframe_contiguously() -> None:
     feed(stream, 1, 0, key=True)
     endpoint.buffered = 1000  # the viewer's socket backs up during frame 2
     feed(stream, 2, 3000, key=False)
-    assert stream.dropped_frames == 1 and requests == [1]
+    assert stream.dropped_frames == 1
+    assert requests == [1]
     endpoint.buffered = 0
     feed(stream, 3, 6000, key=False)  # still a delta frame: skipped
     feed(stream, 4, 9000, key=False, marker=0)
@@ -130,7 +132,8 @@ def test_audio_keeps_no_history_and_needs_no_keyframe() -> None:
     endpoint, requests = RecordingEndpoint(), list[int]()
     stream = make_stream(endpoint, requests, keep_history=False, mid=None, clock_rate=48000)
     feed(stream, 1, 960, key=True)
-    assert endpoint.sent and endpoint.sent[0][0] == 0x80  # no header extension
+    assert endpoint.sent
+    assert endpoint.sent[0][0] == 0x80
     stream.retransmit(header(endpoint.sent[0])[2])
     assert len(endpoint.sent) == 1
     assert stream.history_bytes() == 0
@@ -158,9 +161,11 @@ def test_a_packet_that_cannot_be_sent_moves_the_viewer_to_the_next_keyframe() ->
     feed(stream, 1, 0, key=True)
     endpoint.refuse = True
     feed(stream, 2, 3000, key=False)
-    assert requests == [1] and stream.waiting_for_keyframe
+    assert requests == [1]
+    assert stream.waiting_for_keyframe
     endpoint.refuse = False
     feed(stream, 3, 6000, key=False)
     feed(stream, 4, 9000, key=True)
     seqs = [header(d)[2] for d in endpoint.sent]
-    assert len(seqs) == 2 and (seqs[1] - seqs[0]) & 0xFFFF == 1
+    assert len(seqs) == 2
+    assert (seqs[1] - seqs[0]) & 0xFFFF == 1

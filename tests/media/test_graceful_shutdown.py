@@ -47,7 +47,8 @@ async def test_stopping_the_app_answers_requests_in_flight_then_closes_peers(
         publishers_ended = ended("publisher")
         viewers_ended = ended("viewer")
         runner = client.server.runner
-        assert runner is not None and runner.server is not None
+        assert runner is not None
+        assert runner.server is not None
         http = runner.server
         taken = http.requests_count
         other, other_key = await client.app[keys.SHOWS].create("Going live as the server stops")

@@ -33,7 +33,8 @@ def test_sender_internals_exist() -> None:
 
 def test_transport_internals_exist() -> None:
     source = inspect.getsource(RTCDtlsTransport)
-    assert "self._tx_srtp" in source and "self._rx_srtp" in source
+    assert "self._tx_srtp" in source
+    assert "self._rx_srtp" in source
     import aioice
 
     assert "_nominated" in inspect.getsource(aioice.Connection.__init__)

@@ -35,8 +35,10 @@ def test_vp8_keyframes_from_aiortcs_packetizer() -> None:
     for index, frame in enumerate(_frames(4, {0})):
         payloads, _ts = encoder.encode(frame, force_keyframe=index == 2)
         results.append([vp8_starts_keyframe(p) for p in payloads])
-    assert results[0][0] is True and results[2][0] is True
-    assert results[1][0] is False and results[3][0] is False
+    assert results[0][0] is True
+    assert results[2][0] is True
+    assert results[1][0] is False
+    assert results[3][0] is False
     # Only the first packet of a keyframe starts it.
     assert all(not flag for flags in results for flag in flags[1:])
 
@@ -47,8 +49,10 @@ def test_h264_keyframes_from_aiortcs_packetizer() -> None:
     for index, frame in enumerate(_frames(4, {0})):
         payloads, _ts = encoder.encode(frame, force_keyframe=index == 2)
         flags.append(any(h264_starts_keyframe(p) for p in payloads))
-    assert flags[0] and flags[2]
-    assert not flags[1] and not flags[3]
+    assert flags[0]
+    assert flags[2]
+    assert not flags[1]
+    assert not flags[3]
 
 
 @pytest.mark.parametrize(

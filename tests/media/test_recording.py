@@ -163,7 +163,8 @@ async def test_a_broadcast_is_recorded_without_reencoding(studio: Studio) -> Non
     await studio.media.end_broadcast(studio.show.id)
     [part] = await studio.settled_parts(1)
 
-    assert part.status is RecordingStatus.COMPLETE and part.part == 1
+    assert part.status is RecordingStatus.COMPLETE
+    assert part.part == 1
     assert part.container is Container.WEBM
     path = studio.folder / part.file_name
     assert part.size_bytes == path.stat().st_size > 0
@@ -172,7 +173,8 @@ async def test_a_broadcast_is_recorded_without_reencoding(studio: Studio) -> Non
     first = sent.index(bytes(video[0]))
     # The recording starts at a keyframe; the frames before it may be missing
     # (the relay binds the track after the first packets), none after it.
-    assert sent[first][0] & 0x01 == 0 and video[0].is_keyframe
+    assert sent[first][0] & 0x01 == 0
+    assert video[0].is_keyframe
     assert first < 45
     assert [bytes(p) for p in video] == sent[first:], "the encoder's exact bytes, in order"
     assert sample("livesale_recording_frames_total", kind="video") - frames_before == len(video)
@@ -193,7 +195,8 @@ async def test_a_broadcast_is_recorded_without_reencoding(studio: Studio) -> Non
     start = sent_audio.index(bytes(audio[0]))
     assert [bytes(p) for p in audio] == sent_audio[start : start + len(audio)]
     assert len(audio) >= 0.9 * live_seconds / 0.02
-    assert audio[0].pts is not None and audio[0].time_base is not None
+    assert audio[0].pts is not None
+    assert audio[0].time_base is not None
     assert float(audio[0].pts * audio[0].time_base) < 0.1
     await viewer.close()
     await publisher.close()
@@ -219,11 +222,13 @@ async def test_a_reconnect_starts_part_two_later_in_the_show(deployment: Deploym
         one, two = await studio.settled_parts(2)
         assert (one.part, two.part) == (1, 2)
         assert one.status is two.status is RecordingStatus.COMPLETE
-        assert one.duration_ms is not None and two.duration_ms is not None
+        assert one.duration_ms is not None
+        assert two.duration_ms is not None
         assert two.offset_ms >= one.offset_ms + one.duration_ms
         for part in (one, two):
             packets = read_packets(studio.folder / part.file_name, "video")
-            assert packets[0].is_keyframe and len(packets) >= 25
+            assert packets[0].is_keyframe
+            assert len(packets) >= 25
         # Part 2 holds the second publisher's frames only.
         second_packets = read_packets(studio.folder / two.file_name, "video")
         start = second.video.sent.index(bytes(second_packets[0]))
@@ -430,7 +435,8 @@ async def test_an_h264_broadcast_is_recorded_to_mp4_untouched(studio: Studio) ->
     h264_only(transceiver)
     viewer = await publish_and_watch(studio, publisher)
     broadcast = studio.media.broadcast(studio.show.id)
-    assert broadcast is not None and broadcast.codec_for("video") is not None
+    assert broadcast is not None
+    assert broadcast.codec_for("video") is not None
     assert broadcast.tracks["video"].codec.mime_type.lower() == "video/h264"
 
     def everything_arrived() -> bool:
@@ -443,7 +449,8 @@ async def test_an_h264_broadcast_is_recorded_to_mp4_untouched(studio: Studio) ->
     await poll_until(everything_arrived, 15, "three seconds of H.264 to pass the relay")
     await studio.media.end_broadcast(studio.show.id)
     [part] = await studio.settled_parts(1)
-    assert part.status is RecordingStatus.COMPLETE and part.container is Container.MP4
+    assert part.status is RecordingStatus.COMPLETE
+    assert part.container is Container.MP4
     path = studio.folder / part.file_name
     assert path.suffix == ".mp4"
     packets = read_packets(path, "video")
@@ -491,7 +498,8 @@ async def test_shutdown_closes_the_part_before_returning(studio: Studio) -> None
     await studio.media.close()
     assert asyncio.get_running_loop().time() - closing < 5
     [part] = await studio.parts()
-    assert part.status is RecordingStatus.COMPLETE and part.duration_ms
+    assert part.status is RecordingStatus.COMPLETE
+    assert part.duration_ms
     assert duration_seconds(studio.folder / part.file_name) > 1.0
     await viewer.close()
     await publisher.close()

@@ -79,7 +79,8 @@ async def test_a_killed_media_process_leaves_a_playable_part_that_restart_repair
             await publisher.connect(publish)
             await poll_until(lambda: part_row(layout, show["id"]) is not None, 20, "a part")
             part = part_row(layout, show["id"])
-            assert part is not None and part["status"] == "recording"
+            assert part is not None
+            assert part["status"] == "recording"
             path = layout.data_dir / "recordings" / part["file_name"]
             # Clusters reach the file about every second while the show runs.
             await poll_until(
@@ -111,9 +112,11 @@ async def test_a_killed_media_process_leaves_a_playable_part_that_restart_repair
 
             await poll_until(repaired, RESTART_TIMEOUT, "the restarted media process's repair")
             part = part_row(layout, show["id"])
-            assert part is not None and part["status"] == "complete", part
+            assert part is not None, part
+            assert part["status"] == "complete", part
             packets, last, duration = read_to_the_end(path)
-            assert packets >= cut_packets and last >= cut_last
+            assert packets >= cut_packets
+            assert last >= cut_last
             assert abs(duration - cut_last) < 1.0
             assert abs(part["duration_ms"] / 1000 - duration) < 0.1
             assert part["size_bytes"] == path.stat().st_size
@@ -145,7 +148,8 @@ async def test_parts_left_recording_are_repaired_failed_or_left_alone(
         [whole] = await studio.settled_parts(1)
         await viewer.close()
         await publisher.close()
-        assert whole.status is RecordingStatus.COMPLETE and whole.duration_ms
+        assert whole.status is RecordingStatus.COMPLETE
+        assert whole.duration_ms
         data = (studio.folder / whole.file_name).read_bytes()
 
         # Parts a crash left `recording`: cut at 60 %, garbage, missing, still being written.
@@ -173,7 +177,8 @@ async def test_parts_left_recording_are_repaired_failed_or_left_alone(
         path = studio.folder / fixed.file_name
         assert fixed.size_bytes == path.stat().st_size
         packets, _last, duration = read_to_the_end(path)
-        assert packets >= 30 and abs(duration * 1000 - fixed.duration_ms) < 100
+        assert packets >= 30
+        assert abs(duration * 1000 - fixed.duration_ms) < 100
         assert (after[garbage.id].status, after[garbage.id].error) == (
             RecordingStatus.FAILED,
             "unreadable",

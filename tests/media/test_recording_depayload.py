@@ -85,7 +85,8 @@ def test_vp8_frames_are_the_encoders_bytes_across_a_sequence_wrap() -> None:
     assert [f.data for f in out] == frames
     assert [f.keyframe for f in out] == [i % 20 == 0 for i in range(40)]
     assert all(b.timestamp - a.timestamp == 3000 for a, b in itertools.pairwise(out))
-    assert vp8_size(out[0].data) == (320, 240) and vp8_size(out[1].data) is None
+    assert vp8_size(out[0].data) == (320, 240)
+    assert vp8_size(out[1].data) is None
 
 
 def test_reordered_packets_and_a_late_retransmission_lose_nothing() -> None:
@@ -114,7 +115,8 @@ def test_a_lost_packet_drops_frames_until_the_next_keyframe() -> None:
     out = assemble(assembler, packets, now=packets[lost].at + GAP_WAIT_SECONDS + 0.01)
     assert assembler.holes == 1
     assert [f.data for f in out] == frames[:4] + frames[15:]
-    assert out[4].keyframe and not assembler.waiting_for_keyframe
+    assert out[4].keyframe
+    assert not assembler.waiting_for_keyframe
     assert assembler.dropped_bytes > 0
 
 
@@ -125,10 +127,13 @@ def test_a_hole_is_waited_for_only_so_long() -> None:
     del packets[lost]
     assembler = VideoAssembler("video/VP8")
     waiting = assemble(assembler, packets, now=packets[lost].at + GAP_WAIT_SECONDS / 2)
-    assert assembler.holes == 0 and [f.data for f in waiting] == frames[:3]
+    assert assembler.holes == 0
+    assert [f.data for f in waiting] == frames[:3]
     given_up = assembler.pop_frames(packets[lost].at + GAP_WAIT_SECONDS + 0.01)
     # No keyframe came after the hole: nothing more comes out, and it waits for one.
-    assert assembler.holes == 1 and assembler.waiting_for_keyframe and given_up == []
+    assert assembler.holes == 1
+    assert assembler.waiting_for_keyframe
+    assert given_up == []
 
 
 def test_h264_access_units_come_out_as_annex_b_with_the_encoders_nal_units() -> None:
@@ -136,8 +141,11 @@ def test_h264_access_units_come_out_as_annex_b_with_the_encoders_nal_units() -> 
     packets = packetise("libx264", frames)
     out = assemble(VideoAssembler("video/H264"), packets, now=10.0)
     assert [list(h264_nal_units(f.data)) for f in out] == [list(h264_nal_units(f)) for f in frames]
-    assert out[0].keyframe and out[20].keyframe and not out[1].keyframe
-    assert h264_parameter_sets(out[0].data) and h264_size(out[0].data) == (320, 240)
+    assert out[0].keyframe
+    assert out[20].keyframe
+    assert not out[1].keyframe
+    assert h264_parameter_sets(out[0].data)
+    assert h264_size(out[0].data) == (320, 240)
 
 
 def test_audio_packets_are_frames_and_late_ones_are_dropped() -> None:

@@ -88,13 +88,15 @@ async def test_a_late_viewer_gets_a_decodable_frame_within_a_second(media: Media
     await wait_for(lambda: late.connected_at is not None, 10, "the late viewer to connect")
     await wait_for(lambda: late.first_keyframe_at() is not None, 2, "a keyframe")
     first_at = late.first_keyframe_at()
-    assert late.connected_at is not None and first_at is not None
+    assert late.connected_at is not None
+    assert first_at is not None
     assert first_at - late.connected_at < 1.0
     assert publisher.keyframe_requests > requests_before
     decoder = av.CodecContext.create("vp8", "r")
     _at, keyframe = late.video_frames()[0]
     decoded = decoder.decode(av.Packet(keyframe))
-    assert decoded and decoded[0].width == 320
+    assert decoded
+    assert decoded[0].width == 320
     await late.close()
     await early.close()
     await publisher.close()

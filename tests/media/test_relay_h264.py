@@ -94,7 +94,8 @@ async def test_h264_is_forwarded_without_reencoding(
     decoder = av.CodecContext.create("h264", "r")
     stream = b"".join(h264_depayload(p.payload) for p in viewers[0].video[:30])
     frames = decoder.decode(av.Packet(stream))
-    assert frames and frames[0].width == 320
+    assert frames
+    assert frames[0].width == 320
     for viewer in viewers:
         await viewer.close()
 

@@ -80,7 +80,8 @@ def test_trickle_fragments() -> None:
         "a=mid:0\r\n"
         "a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host\r\na=end-of-candidates\r\n"
     )
-    assert fragment.ufrag == "abcd" and fragment.end_of_candidates
+    assert fragment.ufrag == "abcd"
+    assert fragment.end_of_candidates
     assert fragment.candidates == (("0", "1 1 udp 2130706431 127.0.0.1 50000 typ host"),)
     with pytest.raises(InvalidSdp):
         parse_trickle_fragment("a=candidate:nonsense\r\n")

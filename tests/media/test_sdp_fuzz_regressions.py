@@ -43,13 +43,11 @@ async def test_offers_aiortc_cannot_answer_are_invalid_sdp(mutation: str, publis
     old = old.format(direction=direction, video_pt=rtpmap.split(":")[1].split()[0])
     assert old in offer
     service = MediaService(MediaSettings())
+    # parse_offer runs before the live check, as for a real viewer.
+    signal = service.publish if publishing else service.view
     try:
         with pytest.raises(InvalidSdp):
-            if publishing:
-                await service.publish("show", offer.replace(old, new))
-            else:
-                # parse_offer runs before the live check, as for a real viewer.
-                await service.view("show", offer.replace(old, new))
+            await signal("show", offer.replace(old, new))
         # The unmutated offer is still answered: the checks refuse only the broken ones.
         if publishing:
             answer = await service.publish("show", offer)

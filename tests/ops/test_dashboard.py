@@ -26,7 +26,8 @@ def _cells(panel: dict[str, Any]) -> set[tuple[int, int]]:
 def test_the_dashboard_has_what_grafana_needs_to_import_it() -> None:
     board = dashboard()
     assert board["title"] == "livesale"
-    assert board["uid"] and len(board["uid"]) <= 40
+    assert board["uid"]
+    assert len(board["uid"]) <= 40
     assert 36 <= board["schemaVersion"] <= 41
     assert board.get("id") is None  # an import must not overwrite another dashboard
     variables = {variable["name"]: variable for variable in board["templating"]["list"]}
@@ -38,7 +39,9 @@ def test_the_dashboard_has_what_grafana_needs_to_import_it() -> None:
     for panel in panels:
         grid = panel["gridPos"]
         assert {"x", "y", "w", "h"} <= grid.keys(), panel["title"]
-        assert grid["x"] >= 0 and grid["w"] > 0 and grid["x"] + grid["w"] <= GRID_WIDTH
+        assert grid["x"] >= 0
+        assert grid["w"] > 0
+        assert grid["x"] + grid["w"] <= GRID_WIDTH
         assert panel["title"]
         if panel["type"] == "row":
             continue

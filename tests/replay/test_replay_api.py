@@ -42,7 +42,8 @@ async def test_the_replay_lists_playable_parts_and_product_chapters(
     assert body["show"]["status"] == "ended"
     assert body["show"]["replay_flash_sales"] is False
     first = replay.part
-    assert first.duration_ms is not None and failed.duration_ms is not None
+    assert first.duration_ms is not None
+    assert failed.duration_ms is not None
     assert body["parts"] == [
         {
             "id": first.id,
@@ -184,7 +185,8 @@ async def test_only_the_owner_deletes_an_ended_show_s_replay(
 
     assert not live.path.exists()
     part = await RecordingRepository(alice.app[keys.DATABASE]).get(live.part.id)
-    assert part is not None and part.status is RecordingStatus.DELETED
+    assert part is not None
+    assert part.status is RecordingStatus.DELETED
     await assert_error(await anonymous.get(path), 404, "replay_not_found")
     await assert_error(await anonymous.get(f"/replays/{live.part.id}"), 404, "replay_not_found")
     # Again: nothing left to delete, still fine.
@@ -234,8 +236,10 @@ async def test_retention_deletes_only_the_parts_of_shows_ended_long_enough_ago(
     assert not old_path.exists()
     assert recent_path.is_file()
     gone, kept = await recordings.get(old.id), await recordings.get(recent.id)
-    assert gone is not None and gone.status is RecordingStatus.DELETED
-    assert kept is not None and kept.status is RecordingStatus.COMPLETE
+    assert gone is not None
+    assert gone.status is RecordingStatus.DELETED
+    assert kept is not None
+    assert kept.status is RecordingStatus.COMPLETE
     # A second pass finds nothing more to do.
     assert await retention.apply_retention(now) == 0
 

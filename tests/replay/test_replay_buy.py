@@ -77,7 +77,8 @@ async def test_a_replay_purchase_pays_the_regular_price_by_default(
     assert (await paid.json())["order"]["status"] == "paid"
     assert await stock_levels(alice, replay) == (9, 0, 1)
     order = await OrderRepository(alice.app[keys.DATABASE]).get(body["order"]["id"])
-    assert order is not None and order.lines[0].pin_id == replay.pin_id
+    assert order is not None
+    assert order.lines[0].pin_id == replay.pin_id
 
     # The tap and the hold count for the replay, under the pin, not for the live.
     await alice.app[keys.ACTIVITY].flush()

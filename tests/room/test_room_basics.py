@@ -58,7 +58,8 @@ async def test_chat_reaches_other_viewers_and_the_history(server: TestServer, sh
         message = event["message"]
         assert message["text"] == "hello everyone"
         assert message["author"] == {"id": mia_id, "name": "Mia", "role": "viewer"}
-        assert isinstance(message["id"], int) and isinstance(message["at"], float)
+        assert isinstance(message["id"], int)
+        assert isinstance(message["at"], float)
         assert (await mia_ws.next("chat"))["message"] == message
     async with browser(server) as late, room(late, show_id) as ws:
         assert [m["text"] for m in ws.snapshot["chat"]] == ["hello everyone"]

@@ -29,7 +29,8 @@ async def test_cart_add_change_remove_and_checkout(
 ) -> None:
     mia = await buyers("Mia")
     cart = (await (await _put(mia, shop, shop.variant_id, 2)).json())["cart"]
-    assert cart["total_minor"] == 5000 and cart["lines"][0]["available"] == 10
+    assert cart["total_minor"] == 5000
+    assert cart["lines"][0]["available"] == 10
     cart = (await (await _put(mia, shop, shop.variant_id, 3)).json())["cart"]
     assert cart["lines"][0]["quantity"] == 3
     # It survives a reload (another GET) and lives in Redis with an expiry.

@@ -91,7 +91,8 @@ async def test_paid_through_the_webhook_once(
     assert payment["client_secret"].startswith(payment["payment_id"] + "_secret_")
     assert payment["publishable_key"] == "pk_test_livesale"
     intent = standin.payment_intents[payment["payment_id"]]
-    assert intent["amount"] == 5000 and intent["currency"] == "eur"
+    assert intent["amount"] == 5000
+    assert intent["currency"] == "eur"
     assert intent["metadata"]["order_id"] == body["order"]["id"]
 
     # Placing the order again (a double submit) creates no second PaymentIntent.

@@ -119,7 +119,8 @@ async def test_shows_that_ended_at_the_same_instant_are_all_paged(
         page = await _get(
             anonymous, "/api/shows", replay="1", limit="1", before=page["next_before"]
         )
-    assert sorted(seen) == sorted(ids) and len(seen) == 3
+    assert sorted(seen) == sorted(ids)
+    assert len(seen) == 3
 
 
 async def test_bad_listing_parameters_are_refused(anonymous: Client) -> None:
@@ -197,7 +198,8 @@ async def test_a_creator_page_lists_their_shows_and_nothing_private(
     assert page["next_before"] is None
     # Nothing private: no email, no stream key, anywhere in the answer.
     assert "alice@example.com" not in raw
-    assert "email" not in raw and "stream_key" not in raw
+    assert "email" not in raw
+    assert "stream_key" not in raw
     # The same past shows through the listing, for "more".
     more = await _get(anonymous, "/api/shows", replay="1", creator_id=me["id"])
     assert [show["id"] for show in more["shows"]] == [past]

@@ -112,14 +112,17 @@ async def test_commit_moves_held_to_sold_once(store: StockStore, redis_client: R
     await store.init("v1", 5)
     await store.hold("h1", "v1", 2, "b1", 30)
     done = await store.commit("h1")
-    assert done.changed and done.hold.state is HoldState.COMMITTED
+    assert done.changed
+    assert done.hold.state is HoldState.COMMITTED
     again = await store.commit("h1")
-    assert not again.changed and again.hold.state is HoldState.COMMITTED
+    assert not again.changed
+    assert again.hold.state is HoldState.COMMITTED
     assert await store.levels("v1") == StockLevels(3, 0, 2)
     assert await redis_client.zcard(EXPIRIES_KEY) == 0
     # A sold hold is not given back by release or by a hold retry.
     released = await store.release("h1")
-    assert not released.changed and released.hold.state is HoldState.COMMITTED
+    assert not released.changed
+    assert released.hold.state is HoldState.COMMITTED
     assert not (await store.hold("h1", "v1", 2, "b1", 30)).changed
     assert await store.levels("v1") == StockLevels(3, 0, 2)
 
@@ -151,7 +154,8 @@ async def test_release_returns_stock_once(store: StockStore) -> None:
     await store.init("v1", 5)
     await store.hold("h1", "v1", 2, "b1", 30)
     first = await store.release("h1")
-    assert first.changed and first.hold.state is HoldState.RELEASED
+    assert first.changed
+    assert first.hold.state is HoldState.RELEASED
     second = await store.release("h1")
     assert not second.changed
     assert await store.levels("v1") == StockLevels(5, 0, 0)

@@ -121,7 +121,8 @@ class StockMachine(RuleBasedStateMachine):
             )
         except LivesaleError as exc:
             expected = self._expected_refusal(hold_id, want)
-            assert type(exc) is expected, (exc, expected)
+            # Whether a hold is refused depends on the model's state: pytest.raises cannot say.
+            assert type(exc) is expected, (exc, expected)  # noqa: PT017
             return
         known = self.holds.get(hold_id)
         if known is not None:
@@ -178,7 +179,8 @@ class StockMachine(RuleBasedStateMachine):
             assert known is None
             return
         except HoldExpired:
-            assert known is not None and known.state is not HoldState.COMMITTED
+            assert known is not None
+            assert known.state is not HoldState.COMMITTED
             if known.state is HoldState.HELD:
                 assert known.deadline <= self.clock.now_ms
                 known.state = HoldState.EXPIRED

@@ -251,7 +251,8 @@ async def test_refund_needs_a_succeeded_intent_and_refunds_once(
     refund = await client.v1.refunds.create_async(params=params, options={"idempotency_key": "r1"})
     replay = await client.v1.refunds.create_async(params=params, options={"idempotency_key": "r1"})
     assert (refund.object, refund.status, refund.amount) == ("refund", "succeeded", 2599)
-    assert refund.id.startswith("re_") and replay.id == refund.id
+    assert refund.id.startswith("re_")
+    assert replay.id == refund.id
     assert refund.payment_intent == intent.id
     assert stripe_standin.created["refund"] == 1
     event = stripe_standin.events[-1]
@@ -327,7 +328,8 @@ async def test_controls_deliver_signed_events_that_verify(
     assert succeeded.type == "payment_intent.succeeded"
     assert succeeded.data.object["id"] == paid.id
     assert succeeded.data.object["status"] == "succeeded"
-    assert succeeded.livemode is False and succeeded.api_version == stripe.api_version
+    assert succeeded.livemode is False
+    assert succeeded.api_version == stripe.api_version
     assert failed.type == "payment_intent.payment_failed"
     error = failed.data.object["last_payment_error"]
     assert error["message"] == "Your card has insufficient funds."

@@ -140,7 +140,8 @@ async def test_publish_watch_and_end_through_a_shop_process(
 
         assert (await shop.delete(location)).status == 200
         state = await show_state(shop, show.id)
-        assert state["status"] == "ended" and state["live"] is False
+        assert state["status"] == "ended"
+        assert state["live"] is False
         assert not media[keys.MEDIA].is_live(show.id)
     finally:
         await viewer.close()
@@ -178,7 +179,8 @@ async def test_a_creator_ends_a_show_through_a_shop_process(
         ended = await shop.post(f"/api/shows/{show_id}/end", headers=origin(shop))
         assert ended.status == 200, await ended.text()
         body = await ended.json()
-        assert body["status"] == "ended" and body["live"] is False
+        assert body["status"] == "ended"
+        assert body["live"] is False
         # The media process hung up the publisher it held.
         assert not media[keys.MEDIA].is_live(show_id)
         await wait_for(lambda: publisher.pc.connectionState == "closed" or

@@ -76,7 +76,8 @@ def check_error_body(text: str, code: str) -> dict[str, Any]:
     error = body["error"]
     assert set(error) == {"code", "message", "details"}, text
     assert error["code"] == code, text
-    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["message"], str)
+    assert error["message"]
     assert isinstance(error["details"], dict)
     return dict(error)
 
@@ -219,7 +220,8 @@ async def h264_only_offer() -> str:
         offer = await local_offer(pc)
     finally:
         await pc.close()
-    assert "H264" in offer and "VP8" not in offer
+    assert "H264" in offer
+    assert "VP8" not in offer
     return offer
 
 
@@ -262,7 +264,8 @@ async def test_publish_watch_and_end_over_http(app_client: Client) -> None:
     show, key = await app_client.app[keys.SHOWS].create("Spring collection")
     media = app_client.app[keys.MEDIA]
     before = await show_state(app_client, show.id)
-    assert before["status"] == "scheduled" and before["live"] is False
+    assert before["status"] == "scheduled"
+    assert before["live"] is False
     # The show advertises the endpoints this test then uses.
     assert URL(before["whip_url"]).path == f"/whip/{show.id}"
     assert URL(before["whep_url"]).path == f"/whep/{show.id}"
@@ -278,12 +281,16 @@ async def test_publish_watch_and_end_over_http(app_client: Client) -> None:
     assert response.content_type == SDP_TYPE
     assert response.headers["Accept-Patch"] == TRICKLE_TYPE
     etag = response.headers["ETag"]
-    assert len(etag) > 2 and etag.startswith('"') and etag.endswith('"')
+    assert len(etag) > 2
+    assert etag.startswith('"')
+    assert etag.endswith('"')
     answer = publisher.pc.remoteDescription.sdp
     assert answer.startswith("v=0")
-    assert sdp_lines(answer, "a=fingerprint:") and sdp_lines(answer, "a=ice-ufrag:")
+    assert sdp_lines(answer, "a=fingerprint:")
+    assert sdp_lines(answer, "a=ice-ufrag:")
     # The relay only receives from a publisher.
-    assert "a=recvonly" in answer and "a=sendonly" not in answer
+    assert "a=recvonly" in answer
+    assert "a=sendonly" not in answer
 
     async def live() -> bool:
         state = await show_state(app_client, show.id)
@@ -316,7 +323,8 @@ async def test_publish_watch_and_end_over_http(app_client: Client) -> None:
     ended = await app_client.delete(location)
     assert ended.status == 200, await ended.text()
     state = await show_state(app_client, show.id)
-    assert state["status"] == "ended" and state["live"] is False
+    assert state["status"] == "ended"
+    assert state["live"] is False
     assert media.peer_connection_count() == 0
     await assert_error(await app_client.delete(location), 404, "session_not_found")
 
@@ -605,7 +613,8 @@ async def test_bad_requests_against_a_live_show_disturb_nothing(app_client: Clie
         await wait_for(
             lambda: len(air.viewer.video_frames()) > received + 10, 10, "video to keep flowing"
         )
-        assert media.is_live(air.show_id) and media.viewer_count(air.show_id) == 1
+        assert media.is_live(air.show_id)
+        assert media.viewer_count(air.show_id) == 1
         assert (await show_state(app_client, air.show_id))["live"] is True
         assert (await app_client.get("/healthz")).status == 200
 
@@ -684,9 +693,11 @@ def parse_links(response: ClientResponse) -> list[dict[str, str | None]]:
 def assert_ice_links(response: ClientResponse) -> None:
     links = parse_links(response)
     assert [link["url"] for link in links] == [STUN, *TURN_URLS]
-    assert links[0]["username"] is None and links[0]["credential"] is None
+    assert links[0]["username"] is None
+    assert links[0]["credential"] is None
     for turn in links[1:]:
-        assert turn["username"] and turn["credential"]
+        assert turn["username"]
+        assert turn["credential"]
         verify_turn(turn["username"], turn["credential"], TURN_SECRET, TURN_TTL)
 
 
@@ -733,7 +744,8 @@ async def test_cors_preflight_and_cross_origin_errors(ice_client: Client) -> Non
         assert preflight.headers["Access-Control-Allow-Origin"] == "*"
         assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
         allowed_headers = preflight.headers["Access-Control-Allow-Headers"].lower()
-        assert "authorization" in allowed_headers and "content-type" in allowed_headers
+        assert "authorization" in allowed_headers
+        assert "content-type" in allowed_headers
         assert "Link" not in preflight.headers, "ICE servers are not for preflights"
 
     for response, status, code in [
@@ -881,7 +893,8 @@ async def test_viewers_per_show_cap(settings: Settings) -> None:
     ):
         media = client.app[keys.MEDIA]
         await assert_no_seat(client, air.show_id, limit=1)
-        assert media.viewer_count(air.show_id) == 1 and media.peer_connection_count() == 2
+        assert media.viewer_count(air.show_id) == 1
+        assert media.peer_connection_count() == 2
         # A freed seat can be taken again.
         assert (await client.delete(air.whep_location)).status == 200
         second = TestViewer()
@@ -903,7 +916,8 @@ async def test_viewers_per_process_cap(settings: Settings) -> None:
         try:
             await go_live(client, two.id, two_key, publisher)
             await assert_no_seat(client, two.id, limit=1)
-            assert media.viewer_count() == 1 and media.viewer_count(one.show_id) == 1
+            assert media.viewer_count() == 1
+            assert media.viewer_count(one.show_id) == 1
             assert media.peer_connection_count() == 3
         finally:
             await publisher.close()
