@@ -16,8 +16,8 @@ from tests.media.test_media_metrics import ended, moved
 from tests.support.clients import Client
 from tests.support.peers import TestPublisher, TestViewer
 from tests.support.polling import poll_until
+from tests.support.whip import bearer, on_air, sendonly_offer, serve
 from tests.test_process_layout import SDP, create_show, running_layout, stop
-from tests.web.test_whip_whep import bearer, on_air, sendonly_offer, serve
 
 # Well under aiortc's ICE consent timeout (~30 s), which is what peers would wait
 # for if the server vanished without closing their connections.

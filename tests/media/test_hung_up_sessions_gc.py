@@ -19,7 +19,7 @@ from livesale.config import MediaSettings
 from livesale.media.service import MediaService
 from livesale.process_tuning import GcPolicy
 from tests.support.polling import poll_until
-from tests.web.test_whip_whep import sendonly_offer
+from tests.support.whip import sendonly_offer
 
 ROUNDS = 10
 

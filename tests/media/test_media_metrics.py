@@ -15,10 +15,11 @@ from livesale.media.forwarder import ViewerStream
 from tests.media.test_forwarder import RecordingEndpoint, feed, header, make_stream
 from tests.media.test_metrics import sample
 from tests.support.clients import Client
+from tests.support.ice_flood import without_lines
 from tests.support.network_cut import NetworkCut
 from tests.support.peers import TestPublisher, TestViewer
 from tests.support.polling import poll_until
-from tests.web.test_whip_whep import SDP, bearer, http_signal, on_air, serve, without_lines
+from tests.support.whip import SDP, bearer, http_signal, on_air, serve
 
 ENDED = "livesale_media_sessions_ended_total"
 FAILURES = "livesale_media_session_failures_total"

@@ -28,7 +28,7 @@ from livesale.storage.shows import ShowRepository
 from tests.media.test_metrics import sample
 from tests.support.peers import VIDEO_RATE, EncodedH264Track, Signal, TestPublisher, TestViewer
 from tests.support.polling import poll_until
-from tests.web.test_whip_whep import go_live, serve, watch
+from tests.support.whip import publish_until_watchable, serve, watch
 
 MiB = 1 << 20
 
@@ -260,7 +260,7 @@ async def test_a_deployment_with_recording_off_writes_nothing(settings: Settings
         show, key = await client.app[keys.SHOWS].create("Not recorded")
         publisher = TestPublisher(keyframe_every=30)
         viewer = TestViewer()
-        await go_live(client, show.id, key, publisher)
+        await publish_until_watchable(client, show.id, key, publisher)
         await watch(client, show.id, viewer)
         await poll_until(lambda: len(viewer.video_frames()) >= 45, 10, "1.5 s of video")
         assert await RecordingRepository(client.app[keys.DATABASE]).for_show(show.id) == []
@@ -274,7 +274,7 @@ async def test_a_deployment_records_through_whip_and_serves_the_replay(settings:
         show, key = await client.app[keys.SHOWS].create("Recorded")
         publisher = TestPublisher(keyframe_every=30)
         viewer = TestViewer()
-        await go_live(client, show.id, key, publisher)
+        await publish_until_watchable(client, show.id, key, publisher)
         await watch(client, show.id, viewer)
         await poll_until(lambda: len(viewer.video_frames()) >= 45, 10, "1.5 s of video")
         store = RecordingRepository(client.app[keys.DATABASE])

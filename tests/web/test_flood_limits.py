@@ -21,7 +21,7 @@ from livesale import keys
 from livesale.app import create_app
 from livesale.config import Settings
 from tests.support.clients import Client, explicit_dummy
-from tests.web.test_whip_whep import SDP, check_error_body, on_air, recvonly_offer, serve
+from tests.support.whip import SDP, check_error_body, on_air, recvonly_offer, serve
 
 OFFERS = 10
 

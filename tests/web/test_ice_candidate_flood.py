@@ -27,18 +27,18 @@ from tests.support.ice_flood import (
     flood_offer,
     received,
     traps,
+    without_lines,
 )
 from tests.support.peers import TestPublisher, TestViewer, wait_for
-from tests.web.test_whip_whep import (
+from tests.support.whip import (
     SDP,
     TRICKLE,
     assert_error,
     bearer,
-    go_live,
     local_offer,
+    publish_until_watchable,
     sdp_lines,
     serve,
-    without_lines,
 )
 
 FLOOD = 200  # candidate lines in the attacker's offer, as in the finding
@@ -80,7 +80,7 @@ async def live_show(client: Client) -> AsyncIterator[tuple[str, TestPublisher]]:
     show, key = await client.app[keys.SHOWS].create("Candidate flood")
     publisher = TestPublisher(keyframe_every=30, audio=False)
     try:
-        await go_live(client, show.id, key, publisher)
+        await publish_until_watchable(client, show.id, key, publisher)
         yield show.id, publisher
     finally:
         await publisher.close()

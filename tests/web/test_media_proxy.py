@@ -25,18 +25,14 @@ from livesale.config import IceServer, Settings
 from livesale.roles import Role, media_socket_path
 from livesale.web.media_proxy import add_media_control_routes
 from tests.support.clients import Client, cheap_auth, origin, sign_up
+from tests.support.ice_links import STUN, TURN_SECRET, TURN_TTL, TURN_URLS, assert_ice_links
 from tests.support.peers import TestPublisher, TestViewer, wait_for, wait_until
-from tests.web.test_whip_whep import (
+from tests.support.whip import (
     SDP,
     SDP_TYPE,
-    STUN,
     TRICKLE,
     TRICKLE_TYPE,
-    TURN_SECRET,
-    TURN_TTL,
-    TURN_URLS,
     assert_error,
-    assert_ice_links,
     bearer,
     http_signal,
     sendonly_offer,

@@ -17,11 +17,11 @@ from livesale import keys
 from livesale.config import Settings
 from tests.support.clients import Client, cheap_auth, origin
 from tests.support.peers import TestPublisher, TestViewer, wait_for
-from tests.web.test_whip_whep import (
+from tests.support.whip import (
     SDP,
     assert_error,
     bearer,
-    go_live,
+    publish_until_watchable,
     sendonly_offer,
     show_state,
     watch,
@@ -72,7 +72,7 @@ async def test_rotating_with_disconnect_cuts_off_the_old_publisher(alice: Client
     creator = TestPublisher(keyframe_every=30, audio=False)
     viewer = TestViewer()
     try:
-        await go_live(alice, show_id, old_key, hijacker)
+        await publish_until_watchable(alice, show_id, old_key, hijacker)
         await watch(alice, show_id, viewer)
         await wait_for(lambda: len(viewer.video_frames()) > 5, 15, "the hijacker's video")
         before = ended("key_rotated")
@@ -97,7 +97,7 @@ async def test_rotating_with_disconnect_cuts_off_the_old_publisher(alice: Client
         await assert_error(refused, 401, "unauthorized")
 
         # The creator publishes with the new key; the same viewer session gets its video.
-        await go_live(alice, show_id, new_key, creator)
+        await publish_until_watchable(alice, show_id, new_key, creator)
 
         def creators_frames() -> int:
             # Both publishers encode the same pictures: count what arrived since the cut.
@@ -119,7 +119,7 @@ async def test_rotating_without_the_flag_leaves_the_broadcast_alone(alice: Clien
     media = alice.app[keys.MEDIA]
     publisher = TestPublisher(keyframe_every=30, audio=False)
     try:
-        await go_live(alice, show_id, old_key, publisher)
+        await publish_until_watchable(alice, show_id, old_key, publisher)
         for body in ({}, {"disconnect_publisher": False}):
             answer = await rotate(alice, show_id, **body)
             assert answer["publisher_disconnected"] is False
@@ -150,7 +150,7 @@ async def test_bad_rotations_change_nothing(alice: Client, bob: Client) -> None:
     publisher = TestPublisher(keyframe_every=30, audio=False)
     path = f"/api/shows/{show_id}/stream-key"
     try:
-        await go_live(alice, show_id, key, publisher)
+        await publish_until_watchable(alice, show_id, key, publisher)
         for body in (
             {"disconnect_publisher": "yes"},
             {"disconnect_publisher": 1},

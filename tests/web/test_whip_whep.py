@@ -11,226 +11,60 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
-import hashlib
-import hmac
-import json
 import random
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Any
 
 import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
-from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc import RTCSessionDescription
 from yarl import URL
 
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import IceServer, Settings
 from tests.support.clients import Client
+from tests.support.ice_flood import without_lines
+from tests.support.ice_links import (
+    STUN,
+    TURN_SECRET,
+    TURN_TTL,
+    TURN_URLS,
+    assert_ice_links,
+    verify_turn,
+)
 from tests.support.peers import (
-    NO_ICE_SERVERS,
-    Signal,
     TestPublisher,
     TestViewer,
     wait_for,
     wait_until,
 )
-
-SDP_TYPE = "application/sdp"
-TRICKLE_TYPE = "application/trickle-ice-sdpfrag"
-SDP = {"Content-Type": SDP_TYPE}
-TRICKLE = {"Content-Type": TRICKLE_TYPE}
-LINK = re.compile(
-    r'<(?P<url>[^>]+)>; rel="ice-server"'
-    r'(?:; username="(?P<username>[^"]*)"; credential="(?P<credential>[^"]*)"'
-    r'; credential-type="password")?$'
+from tests.support.whip import (
+    SDP,
+    SDP_TYPE,
+    TRICKLE,
+    TRICKLE_TYPE,
+    assert_error,
+    bearer,
+    check_error_body,
+    datachannel_offer,
+    h264_only_offer,
+    http_signal,
+    on_air,
+    publish_until_watchable,
+    recvonly_offer,
+    sdp_lines,
+    sendonly_offer,
+    serve,
+    show_state,
+    watch,
+    watchable,
 )
 
-
 # -- helpers ---------------------------------------------------------------
-
-
-@asynccontextmanager
-async def serve(settings: Settings, **media: Any) -> AsyncIterator[Client]:
-    """A test client for an app whose media settings are overridden by `media`."""
-    media_settings = dataclasses.replace(settings.media, **media)
-    app = create_app(dataclasses.replace(settings, media=media_settings))
-    async with TestClient(TestServer(app)) as client:
-        yield client
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
-
-
-def check_error_body(text: str, code: str) -> dict[str, Any]:
-    """The one JSON error shape, `{"error": {code, message, details}}`, with `code`."""
-    body = json.loads(text)
-    assert set(body) == {"error"}, text
-    error = body["error"]
-    assert set(error) == {"code", "message", "details"}, text
-    assert error["code"] == code, text
-    assert isinstance(error["message"], str)
-    assert error["message"]
-    assert isinstance(error["details"], dict)
-    return dict(error)
-
-
-async def assert_error(response: ClientResponse, status: int, code: str) -> dict[str, Any]:
-    """A JSON error response with the expected status and stable code."""
-    text = await response.text()
-    assert response.status == status, text
-    assert response.content_type == "application/json", text
-    return check_error_body(text, code)
-
-
-def http_signal(
-    client: Client, path: str, headers: dict[str, str], responses: list[ClientResponse]
-) -> Signal:
-    """Signal an offer by POSTing it to `path`; the 201 response is kept in `responses`."""
-
-    async def exchange(offer: str) -> str:
-        response = await client.post(path, data=offer, headers={**SDP, **headers})
-        body = await response.text()
-        assert response.status == 201, body
-        responses.append(response)
-        return body
-
-    return exchange
-
-
-async def show_state(client: Client, show_id: str) -> dict[str, Any]:
-    response = await client.get(f"/api/shows/{show_id}")
-    assert response.status == 200, await response.text()
-    return dict(await response.json())
-
-
-def watchable(client: Client, show_id: str) -> Callable[[], bool]:
-    """Live, and the publisher's tracks are known (what a WHEP POST needs)."""
-    media = client.app[keys.MEDIA]
-
-    def check() -> bool:
-        broadcast = media.broadcast(show_id)
-        return media.is_live(show_id) and broadcast is not None and bool(broadcast.tracks)
-
-    return check
-
-
-async def go_live(
-    client: Client, show_id: str, key: str, publisher: TestPublisher
-) -> ClientResponse:
-    """Publish over WHIP until viewers can join; returns the 201 response."""
-    responses: list[ClientResponse] = []
-    await publisher.connect(http_signal(client, f"/whip/{show_id}", bearer(key), responses))
-    await wait_for(watchable(client, show_id), 10, "the publisher to go live")
-    return responses[0]
-
-
-async def watch(client: Client, show_id: str, viewer: TestViewer) -> ClientResponse:
-    """Watch over WHEP; returns the 201 response."""
-    responses: list[ClientResponse] = []
-    await viewer.connect(http_signal(client, f"/whep/{show_id}", {}, responses))
-    return responses[0]
-
-
-@dataclasses.dataclass
-class OnAir:
-    """A live show with one publisher and one viewer that receives its video."""
-
-    show_id: str
-    key: str
-    publisher: TestPublisher
-    viewer: TestViewer
-    whip: ClientResponse
-    whep: ClientResponse
-
-    @property
-    def whip_location(self) -> str:
-        return str(self.whip.headers["Location"])
-
-    @property
-    def whep_location(self) -> str:
-        return str(self.whep.headers["Location"])
-
-
-@asynccontextmanager
-async def on_air(client: Client, title: str) -> AsyncIterator[OnAir]:
-    """Create a show, publish video to it over WHIP and watch it over WHEP; hang up after."""
-    show, key = await client.app[keys.SHOWS].create(title)
-    publisher = TestPublisher(keyframe_every=60, audio=False)
-    viewer = TestViewer()
-    try:
-        whip = await go_live(client, show.id, key, publisher)
-        whep = await watch(client, show.id, viewer)
-        await wait_for(lambda: len(viewer.video_frames()) > 5, 10, "video over WHEP")
-        yield OnAir(show.id, key, publisher, viewer, whip, whep)
-    finally:
-        await viewer.close()
-        await publisher.close()
-
-
-async def local_offer(pc: RTCPeerConnection) -> str:
-    await pc.setLocalDescription(await pc.createOffer())
-    return str(pc.localDescription.sdp)
-
-
-async def recvonly_offer() -> str:
-    """A viewer's offer (audio and video, receive only)."""
-    viewer = TestViewer()
-    try:
-        return await local_offer(viewer.pc)
-    finally:
-        await viewer.close()
-
-
-async def sendonly_offer() -> str:
-    """A publisher's offer (VP8 video and Opus audio, send only)."""
-    publisher = TestPublisher()
-    try:
-        return await publisher.offer()
-    finally:
-        await publisher.close()
-
-
-async def datachannel_offer() -> str:
-    """A well-formed offer whose only section is `m=application` (a data channel)."""
-    pc = RTCPeerConnection(NO_ICE_SERVERS)
-    try:
-        pc.createDataChannel("chat")
-        return await local_offer(pc)
-    finally:
-        await pc.close()
-
-
-async def h264_only_offer() -> str:
-    """A send-only video offer listing only H.264 (as OBS sends)."""
-    pc = RTCPeerConnection(NO_ICE_SERVERS)
-    try:
-        transceiver = pc.addTransceiver("video", direction="sendonly")
-        codecs = RTCRtpSender.getCapabilities("video").codecs
-        transceiver.setCodecPreferences(
-            [c for c in codecs if c.mimeType in ("video/H264", "video/rtx")]
-        )
-        offer = await local_offer(pc)
-    finally:
-        await pc.close()
-    assert "H264" in offer
-    assert "VP8" not in offer
-    return offer
-
-
-def without_lines(sdp: str, *prefixes: str) -> str:
-    return "\r\n".join(line for line in sdp.split("\r\n") if not line.startswith(prefixes))
-
-
-def sdp_lines(sdp: str, prefix: str) -> list[str]:
-    return [line for line in sdp.split("\r\n") if line.startswith(prefix)]
 
 
 async def chunked(data: bytes, size: int = 1000) -> AsyncIterator[bytes]:
@@ -246,15 +80,6 @@ async def answered_within(reader: asyncio.StreamReader, seconds: float) -> bool:
     except TimeoutError:
         return False
     return True
-
-
-def verify_turn(username: str, credential: str, secret: str, ttl: int) -> None:
-    """coturn's use-auth-secret: `expiry:user`, base64(HMAC-SHA1(secret, username))."""
-    expiry, _, user = username.partition(":")
-    assert user, username
-    assert abs(int(expiry) - (time.time() + ttl)) < 30, username
-    digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
-    assert credential == base64.b64encode(digest).decode()
 
 
 # -- 1. the happy path -----------------------------------------------------
@@ -672,34 +497,6 @@ async def test_a_dropped_publisher_is_replaced_and_viewers_resume(settings: Sett
 
 # -- 4. OPTIONS, CORS and ICE servers ------------------------------------------
 
-STUN = "stun:stun.example.test:3478"
-TURN_URLS = (
-    "turn:turn.example.test:3478?transport=udp",
-    "turns:turn.example.test:443?transport=tcp",
-)
-TURN_SECRET = "test-turn-secret"
-TURN_TTL = 600
-
-
-def parse_links(response: ClientResponse) -> list[dict[str, str | None]]:
-    links = []
-    for value in response.headers.getall("Link", []):
-        match = LINK.fullmatch(value)
-        assert match, value
-        links.append(match.groupdict())
-    return links
-
-
-def assert_ice_links(response: ClientResponse) -> None:
-    links = parse_links(response)
-    assert [link["url"] for link in links] == [STUN, *TURN_URLS]
-    assert links[0]["username"] is None
-    assert links[0]["credential"] is None
-    for turn in links[1:]:
-        assert turn["username"]
-        assert turn["credential"]
-        verify_turn(turn["username"], turn["credential"], TURN_SECRET, TURN_TTL)
-
 
 @pytest.fixture
 async def ice_client(settings: Settings) -> AsyncIterator[Client]:
@@ -914,7 +711,7 @@ async def test_viewers_per_process_cap(settings: Settings) -> None:
         two, two_key = await client.app[keys.SHOWS].create("Two")
         publisher = TestPublisher(keyframe_every=60, audio=False)
         try:
-            await go_live(client, two.id, two_key, publisher)
+            await publish_until_watchable(client, two.id, two_key, publisher)
             await assert_no_seat(client, two.id, limit=1)
             assert media.viewer_count() == 1
             assert media.viewer_count(one.show_id) == 1
