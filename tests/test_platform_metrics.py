@@ -25,8 +25,8 @@ from livesale.storage.database import Database
 from livesale.storage.redis_client import connect_redis
 from livesale.storage.redis_server import EmbeddedRedis
 from tests.support.clients import DEFAULT_PASSWORD, Client, cheap_auth, origin, sign_up
+from tests.support.layout import running_layout
 from tests.support.polling import poll_until
-from tests.test_process_layout import running_layout
 
 REDIS_SECONDS = "livesale_redis_command_duration_seconds_count"
 SQLITE_SECONDS = "livesale_sqlite_query_duration_seconds_count"

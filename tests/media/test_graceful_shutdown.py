@@ -14,10 +14,10 @@ from livesale import keys
 from livesale.config import Settings
 from tests.media.test_media_metrics import ended, moved
 from tests.support.clients import Client
+from tests.support.layout import SDP, create_show, running_layout, stop
 from tests.support.peers import TestPublisher, TestViewer
 from tests.support.polling import poll_until
 from tests.support.whip import bearer, on_air, sendonly_offer, serve
-from tests.test_process_layout import SDP, create_show, running_layout, stop
 
 # Well under aiortc's ICE consent timeout (~30 s), which is what peers would wait
 # for if the server vanished without closing their connections.

@@ -19,10 +19,10 @@ from livesale.media.recording_repair import repair_cut_parts
 from livesale.storage.database import Database
 from tests.media.test_metrics import sample
 from tests.media.test_recording import Deployment, h264_only, publish_and_watch
+from tests.support.layout import SDP, Layout, create_show, running_layout, stop
 from tests.support.peers import VIDEO_RATE, EncodedH264Track, TestPublisher
 from tests.support.polling import poll_until
 from tests.support.processes import alive
-from tests.test_process_layout import SDP, Layout, create_show, running_layout, stop
 
 RESTART_TIMEOUT = 60.0
 
