@@ -39,14 +39,14 @@ def view_signal(service: MediaService, show_id: str = SHOW) -> Signal:
     return signal
 
 
-async def go_live(service: MediaService, publisher: TestPublisher) -> None:
+async def publish_to(service: MediaService, publisher: TestPublisher) -> None:
     await publisher.connect(publish_signal(service))
     await wait_for(lambda: service.is_live(SHOW), 10, "the publisher to be live")
 
 
 async def test_viewers_receive_the_publishers_exact_encoded_bytes(media: MediaService) -> None:
     publisher = TestPublisher(keyframe_every=60)
-    await go_live(media, publisher)
+    await publish_to(media, publisher)
     viewers = [TestViewer() for _ in range(3)]
     await asyncio.gather(*(v.connect(view_signal(media)) for v in viewers))
     await wait_for(
@@ -78,7 +78,7 @@ async def test_viewers_receive_the_publishers_exact_encoded_bytes(media: MediaSe
 async def test_a_late_viewer_gets_a_decodable_frame_within_a_second(media: MediaService) -> None:
     # Keyframes only every 20 s: the viewer's frame must come from a PLI.
     publisher = TestPublisher(keyframe_every=600, audio=False)
-    await go_live(media, publisher)
+    await publish_to(media, publisher)
     early = TestViewer()
     await early.connect(view_signal(media))
     await wait_for(lambda: len(early.video_frames()) >= 30, 10, "the first viewer's video")
@@ -104,7 +104,7 @@ async def test_a_late_viewer_gets_a_decodable_frame_within_a_second(media: Media
 
 async def test_keyframe_requests_are_rate_limited(media: MediaService) -> None:
     publisher = TestPublisher(keyframe_every=600, audio=False)
-    await go_live(media, publisher)
+    await publish_to(media, publisher)
     viewers = [TestViewer() for _ in range(4)]
     await asyncio.gather(*(v.connect(view_signal(media)) for v in viewers))
     await wait_for(
@@ -120,7 +120,7 @@ async def test_keyframe_requests_are_rate_limited(media: MediaService) -> None:
 
 async def test_a_stalled_viewer_does_not_delay_the_others(media: MediaService) -> None:
     publisher = TestPublisher(keyframe_every=60, audio=False)
-    await go_live(media, publisher)
+    await publish_to(media, publisher)
     healthy, stalled = TestViewer(), TestViewer()
     await asyncio.gather(healthy.connect(view_signal(media)), stalled.connect(view_signal(media)))
     await wait_for(
@@ -154,7 +154,7 @@ async def test_a_stalled_viewer_does_not_delay_the_others(media: MediaService) -
 
 async def test_viewers_resume_when_the_publisher_reconnects(media: MediaService) -> None:
     first = TestPublisher(keyframe_every=60, audio=False)
-    await go_live(media, first)
+    await publish_to(media, first)
     viewer = TestViewer()
     await viewer.connect(view_signal(media))
     await wait_for(lambda: len(viewer.video_frames()) >= 15, 10, "video from the first publisher")
@@ -169,7 +169,7 @@ async def test_viewers_resume_when_the_publisher_reconnects(media: MediaService)
     frames_before = len(viewer.video_frames())
     # ... and they publish again with the same key: the viewer needs no reload.
     second = TestPublisher(keyframe_every=60, audio=False)
-    await go_live(media, second)
+    await publish_to(media, second)
     await wait_for(
         lambda: any(data in set(second.video.sent) for _at, data in viewer.video_frames()),
         5,
@@ -191,7 +191,7 @@ async def test_viewers_are_refused_until_the_show_is_live(media: MediaService) -
 
 async def test_leaving_viewers_free_everything(media: MediaService) -> None:
     publisher = TestPublisher(keyframe_every=60, audio=True)
-    await go_live(media, publisher)
+    await publish_to(media, publisher)
     viewers = [TestViewer() for _ in range(3)]
     answers = []
     for viewer in viewers:
