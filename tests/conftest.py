@@ -42,6 +42,7 @@ SLOW_PATHS: dict[str, str] = {
     "replay/": "WebM parts encoded with PyAV",
     "room/test_publisher_signal.py": "real aiortc peers",
     "web/test_ice_candidate_flood.py": "real aiortc peers and candidate floods",
+    "web/test_flood_limits.py": "real aiortc peers against the offer caps",
     "web/test_media_proxy.py": "real aiortc peers through the media process",
     "web/test_stream_key_rotation.py": "real aiortc peers",
     "web/test_whip_whep.py": "real aiortc peers over WHIP and WHEP",
