@@ -132,7 +132,7 @@ def encode_audio_clip() -> list[bytes]:
 
 
 class ClipVideoTrack(MediaStreamTrack):
-    """Replays the encoded clip as `av.Packet[Any]`s (no encoding at send time)."""
+    """Replays the encoded clip as `av.Packet`s (no encoding at send time)."""
 
     kind = "video"
 
@@ -163,7 +163,7 @@ class ClipVideoTrack(MediaStreamTrack):
         delay = self.start + self.index / VIDEO_FPS - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        packet = av.Packet[Any](self.clip[self.clip_position % len(self.clip)])
+        packet = av.Packet(self.clip[self.clip_position % len(self.clip)])
         self.clip_position += 1
         packet.pts = self.pts_of(self.index)
         packet.time_base = fractions.Fraction(1, 90000)
@@ -189,7 +189,7 @@ class ClipAudioTrack(MediaStreamTrack):
         delay = self.start + self.index * 0.02 - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        packet = av.Packet[Any](self.clip[self.index % len(self.clip)])
+        packet = av.Packet(self.clip[self.index % len(self.clip)])
         packet.pts = self.index * 960
         packet.time_base = fractions.Fraction(1, 48000)
         self.index += 1

@@ -27,7 +27,7 @@ VIDEO_RATE = 30
 
 
 class EncodedVideoTrack(MediaStreamTrack):
-    """Yields VP8 `av.Packet[Any]`s it encoded itself, so the bytes sent are known."""
+    """Yields VP8 `av.Packet`s it encoded itself, so the bytes sent are known."""
 
     kind = "video"
 
@@ -104,7 +104,7 @@ class EncodedVideoTrack(MediaStreamTrack):
 
 
 class EncodedAudioTrack(MediaStreamTrack):
-    """Yields Opus `av.Packet[Any]`s of a tone, 20 ms each."""
+    """Yields Opus `av.Packet`s of a tone, 20 ms each."""
 
     kind = "audio"
 
@@ -152,7 +152,7 @@ class EncodedAudioTrack(MediaStreamTrack):
 
 
 class EncodedH264Track(MediaStreamTrack):
-    """Yields H.264 (constrained baseline, Annex B) `av.Packet[Any]`s it encoded itself."""
+    """Yields H.264 (constrained baseline, Annex B) `av.Packet`s it encoded itself."""
 
     kind = "video"
 
@@ -194,7 +194,7 @@ class EncodedH264Track(MediaStreamTrack):
             if packets:
                 data = b"".join(bytes(p) for p in packets)
                 self.sent.append(data)
-                packet = av.Packet[Any](data)
+                packet = av.Packet(data)
                 packet.pts = packets[0].pts
                 packet.time_base = self.codec.time_base
                 return packet
