@@ -18,7 +18,7 @@ from tests.support.stage import START_TIMEOUT, Stage
 
 @asynccontextmanager
 async def served(**settings: str) -> AsyncIterator[Stage]:
-    """A started `Stage` (see the chaos harness), ready once /readyz answers 200."""
+    """A started `Stage` (tests/support/stage.py), ready once /readyz answers 200."""
     folder = Path(tempfile.mkdtemp(prefix="lstest-", dir="/tmp"))
     running = Stage(folder, settings)
     running.data_dir.mkdir(parents=True)
