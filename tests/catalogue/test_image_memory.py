@@ -21,7 +21,7 @@ from PIL import Image
 from livesale.app import create_app
 from livesale.config import ImageSettings, Settings
 from livesale.storage.images import PER_CREATOR_IN_FLIGHT, WAITING_PER_DECODE
-from tests.catalogue.test_images_api import error_of, nothing_stored, upload
+from tests.catalogue.uploads import error_of, nothing_stored, upload
 from tests.support.clients import Client, sign_up
 from tests.support.processes import rss_bytes
 from tests.support.stage import Actor, Stage, stage

@@ -4,53 +4,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from typing import Any
 
-import aiohttp
 import pytest
 from PIL import Image
 
-from livesale import keys
 from tests.catalogue.images import MAKE, SVG, TEXT, make_image, make_photo_with_exif, png_bomb
+from tests.catalogue.uploads import error_of, nothing_stored, upload, upload_form
 from tests.support.clients import Client, origin, sign_up
 
 LIMIT = 204_800  # the `client` fixture's images.max_bytes
-
-
-async def upload(client: Client, data: bytes, content_type: str = "image/png") -> Any:
-    """POST raw bytes to /api/images."""
-    return await client.post(
-        "/api/images", data=data, headers={**origin(client), "Content-Type": content_type}
-    )
-
-
-async def upload_form(
-    client: Client,
-    data: bytes,
-    *,
-    field: str = "file",
-    filename: str = "photo.png",
-    content_type: str = "image/png",
-) -> Any:
-    """POST bytes to /api/images as multipart/form-data, like a browser form."""
-    form = aiohttp.FormData()
-    form.add_field(field, data, filename=filename, content_type=content_type)
-    return await client.post("/api/images", data=form, headers=origin(client))
-
-
-async def nothing_stored(client: Client) -> bool:
-    row = await client.app[keys.DATABASE].fetchone("SELECT COUNT(*) FROM images")
-    assert row is not None
-    folder = client.app[keys.SETTINGS].images_dir
-    files = list(folder.iterdir()) if folder.exists() else []
-    return int(row[0]) == 0 and files == []
-
-
-async def error_of(response: Any, status: int) -> dict[str, Any]:
-    """The error body of a response that must have `status`."""
-    assert response.status == status, await response.text()
-    error: dict[str, Any] = (await response.json())["error"]
-    return error
 
 
 @pytest.mark.parametrize(
