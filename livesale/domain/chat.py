@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,12 +10,10 @@ from functools import lru_cache
 from typing import Any
 
 from livesale.domain.errors import ChatBlockedWord, ChatEmpty, ChatTooLong, ValidationFailed
+from livesale.domain.text_safety import is_unspaced, is_word_character, name_key, strip_invisible
 
 MAX_BLOCKED_WORDS = 500
 MAX_BLOCKED_WORD_LENGTH = 50
-# ASCII-only entries match whole words; anything else (CJK has no spaces between
-# words) matches as a substring. See `blocked_word_in`.
-_ASCII_WORD = re.compile(r"[\x20-\x7e]+")
 
 
 class Role(StrEnum):
@@ -68,12 +65,17 @@ def clean_chat_text(text: object, max_length: int) -> str:
     """Stripped chat text, or ChatEmpty / ChatTooLong.
 
     NFC so that limits and blocked words see the same characters whichever
-    keyboard typed them. The text is stored and sent verbatim otherwise: pages
-    render it as text, never as HTML.
+    keyboard typed them. Invisible, direction-control and control characters
+    are dropped (line breaks become spaces), so a message shows all it holds
+    and cannot reverse what follows it. The text is stored and sent verbatim
+    otherwise: pages render it as text, never as HTML.
     """
     if not isinstance(text, str):
         raise ChatEmpty("chat text must be a string")
-    cleaned = unicodedata.normalize("NFC", text).strip()
+    cleaned = unicodedata.normalize("NFC", text)
+    if not (cleaned.isascii() and cleaned.isprintable()):
+        cleaned = strip_invisible(cleaned)
+    cleaned = cleaned.strip()
     if not cleaned:
         raise ChatEmpty("the message is empty")
     if len(cleaned) > max_length:
@@ -86,14 +88,19 @@ def clean_chat_text(text: object, max_length: int) -> str:
 
 
 def normalise_blocked_words(words: object) -> list[str]:
-    """A creator's blocked-word list: distinct, case-folded, stripped; ValidationFailed else."""
+    """A creator's blocked-word list: distinct, case-folded, stripped; ValidationFailed else.
+
+    Words are stored as typed (less invisible characters) so the creator reads
+    their own list; two words that fold alike (`text_safety.name_key`) count once.
+    """
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise ValidationFailed(
             "words must be a list of strings", field="words", reason="wrong_type"
         )
     cleaned: list[str] = []
+    keys: set[str] = set()
     for word in words:
-        folded = unicodedata.normalize("NFC", word).strip().casefold()
+        folded = strip_invisible(unicodedata.normalize("NFC", word)).strip().casefold()
         if not 1 <= len(folded) <= MAX_BLOCKED_WORD_LENGTH:
             raise ValidationFailed(
                 f"each word must be 1 to {MAX_BLOCKED_WORD_LENGTH} characters",
@@ -101,7 +108,9 @@ def normalise_blocked_words(words: object) -> list[str]:
                 reason="too_long" if folded else "required",
                 max=MAX_BLOCKED_WORD_LENGTH,
             )
-        if folded not in cleaned:
+        key = name_key(folded)
+        if key and key not in keys:
+            keys.add(key)
             cleaned.append(folded)
     if len(cleaned) > MAX_BLOCKED_WORDS:
         raise ValidationFailed(
@@ -114,17 +123,29 @@ def normalise_blocked_words(words: object) -> list[str]:
 
 
 def blocked_word_in(text: str, words: Iterable[str]) -> str | None:
-    """The first blocked word found in `text`, case-insensitively, or None.
+    """The first of `words` found in `text` once both are folded, or None.
 
-    An entry made of ASCII characters matches whole words only ("ass" does not
-    block "class"); any other entry matches anywhere, because Chinese and
-    Japanese write words without spaces between them.
+    Both sides are compared by `text_safety.name_key`: NFKC, case folding,
+    invisible characters removed, then Unicode TR39 confusable skeletons, so
+    "spam" in Cyrillic look-alikes, in fullwidth letters or with a zero-width
+    space inside is still "spam". A word in a script
+    written with spaces matches whole words only ("ass" does not block
+    "class"; letters of Chinese or Japanese around it count as a boundary);
+    a word with Chinese, Japanese, Thai... characters matches anywhere,
+    because those scripts put no spaces between words.
     """
-    pattern = _pattern(tuple(sorted({w.casefold() for w in words if w.strip()})))
-    if pattern is None:
+    entries = _folded(tuple(sorted({w for w in words if w.strip()})))
+    if not entries:
         return None
-    found = pattern.search(text.casefold())
-    return None if found is None else found.group(0)
+    haystack = name_key(text)
+    for word, key, whole_words in entries:
+        start = haystack.find(key)
+        while start != -1:
+            end = start + len(key)
+            if not whole_words or (_boundary(haystack, start - 1) and _boundary(haystack, end)):
+                return word
+            start = haystack.find(key, start + 1)
+    return None
 
 
 def check_blocked_words(text: str, words: Iterable[str]) -> None:
@@ -135,15 +156,11 @@ def check_blocked_words(text: str, words: Iterable[str]) -> None:
 
 
 @lru_cache(maxsize=256)
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    parts = []
-    for word in words:
-        escaped = re.escape(word)
-        if _ASCII_WORD.fullmatch(word):
-            # Lookarounds instead of \b: entries may start or end with punctuation.
-            parts.append(rf"(?<![^\W_]){escaped}(?![^\W_])")
-        else:
-            parts.append(escaped)
-    return re.compile("|".join(parts))
+def _folded(words: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+    """Each word with its folded key and whether it must match a whole word."""
+    entries = ((word, name_key(word), not is_unspaced(word)) for word in words)
+    return tuple(entry for entry in entries if entry[1])
+
+
+def _boundary(text: str, index: int) -> bool:
+    return not 0 <= index < len(text) or not is_word_character(text[index])
