@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,10 +11,18 @@ from functools import lru_cache
 from typing import Any
 
 from livesale.domain.errors import ChatBlockedWord, ChatEmpty, ChatTooLong, ValidationFailed
-from livesale.domain.text_safety import is_unspaced, is_word_character, name_key, strip_invisible
+from livesale.domain.text_safety import (
+    is_unspaced,
+    name_key,
+    strip_invisible,
+    word_character_class,
+)
 
 MAX_BLOCKED_WORDS = 500
 MAX_BLOCKED_WORD_LENGTH = 50
+# What may not stand right before or after a whole-word match (see `blocked_word_in`).
+_WORD_CHARACTER = word_character_class()
+_TOKEN = re.compile(f"{_WORD_CHARACTER}+")
 
 
 class Role(StrEnum):
@@ -128,24 +137,14 @@ def blocked_word_in(text: str, words: Iterable[str]) -> str | None:
     Both sides are compared by `text_safety.name_key`: NFKC, case folding,
     invisible characters removed, then Unicode TR39 confusable skeletons, so
     "spam" in Cyrillic look-alikes, in fullwidth letters or with a zero-width
-    space inside is still "spam". A word in a script
-    written with spaces matches whole words only ("ass" does not block
-    "class"; letters of Chinese or Japanese around it count as a boundary);
-    a word with Chinese, Japanese, Thai... characters matches anywhere,
-    because those scripts put no spaces between words.
+    space inside is still "spam". A word in a script written with spaces
+    matches whole words only ("ass" does not block "class"; Chinese or
+    Japanese characters around it count as a boundary); a word with Chinese,
+    Japanese, Thai... characters matches anywhere, because those scripts put
+    no spaces between words.
     """
-    entries = _folded(tuple(sorted({w for w in words if w.strip()})))
-    if not entries:
-        return None
-    haystack = name_key(text)
-    for word, key, whole_words in entries:
-        start = haystack.find(key)
-        while start != -1:
-            end = start + len(key)
-            if not whole_words or (_boundary(haystack, start - 1) and _boundary(haystack, end)):
-                return word
-            start = haystack.find(key, start + 1)
-    return None
+    matcher = _matcher(tuple(words))
+    return None if matcher is None else matcher.find(name_key(text))
 
 
 def check_blocked_words(text: str, words: Iterable[str]) -> None:
@@ -155,12 +154,46 @@ def check_blocked_words(text: str, words: Iterable[str]) -> None:
         raise ChatBlockedWord("the message contains a blocked word")
 
 
+class _Matcher:
+    """A folded word list, split by how each word is matched, for fast searches."""
+
+    def __init__(self, word_of: dict[str, str]) -> None:
+        self.word_of = word_of
+        # Longest first: of two words starting at one place the longer is tried first.
+        keys = sorted(word_of, key=len, reverse=True)
+        # A whole word that is one token is found by looking each token of the text up.
+        self.tokens = {k for k in keys if not is_unspaced(word_of[k]) and _TOKEN.fullmatch(k)}
+        phrases = [k for k in keys if not is_unspaced(word_of[k]) and k not in self.tokens]
+        anywhere = [k for k in keys if is_unspaced(word_of[k])]
+        self.phrases = _alternatives(phrases, whole_words=True)
+        self.anywhere = _alternatives(anywhere, whole_words=False)
+
+    def find(self, folded: str) -> str | None:
+        """The word found in the folded text, or None."""
+        for token in _TOKEN.findall(folded):
+            if token in self.tokens:
+                return self.word_of[token]
+        for pattern in (self.phrases, self.anywhere):
+            found = None if pattern is None else pattern.search(folded)
+            if found is not None:
+                return self.word_of[found.group(0)]
+        return None
+
+
+def _alternatives(keys: list[str], *, whole_words: bool) -> re.Pattern[str] | None:
+    if not keys:
+        return None
+    either = "|".join(re.escape(key) for key in keys)
+    if whole_words:
+        return re.compile(rf"(?<!{_WORD_CHARACTER})(?:{either})(?!{_WORD_CHARACTER})")
+    return re.compile(either)
+
+
 @lru_cache(maxsize=256)
-def _folded(words: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
-    """Each word with its folded key and whether it must match a whole word."""
-    entries = ((word, name_key(word), not is_unspaced(word)) for word in words)
-    return tuple(entry for entry in entries if entry[1])
-
-
-def _boundary(text: str, index: int) -> bool:
-    return not 0 <= index < len(text) or not is_word_character(text[index])
+def _matcher(words: tuple[str, ...]) -> _Matcher | None:
+    """The matcher of a word list (lists are cached as given: rules, then the creator's)."""
+    word_of: dict[str, str] = {}
+    for word in words:
+        word_of.setdefault(name_key(word), word)
+    word_of.pop("", None)
+    return _Matcher(word_of) if word_of else None

@@ -9,6 +9,7 @@ as "Alice".
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import icu  # type: ignore[import-untyped]
@@ -19,6 +20,16 @@ def _frozen(pattern: str) -> icu.UnicodeSet:
     found = icu.UnicodeSet(pattern)
     found.freeze()
     return found
+
+
+def _character_class(characters: icu.UnicodeSet) -> str:
+    """A class of `re` holding the same characters."""
+    return "[" + "".join(_class_range(ord(a), ord(b)) for a, b in characters.ranges()) + "]"
+
+
+def _class_range(low: int, high: int) -> str:
+    first, last = re.escape(chr(low)), re.escape(chr(high))
+    return first if low == high else f"{first}-{last}"
 
 
 # NFKC + case folding + removal of default-ignorable code points, in one pass.
@@ -32,6 +43,14 @@ _INVISIBLE = _frozen("[[:Default_Ignorable_Code_Point:][:Bidi_Control:][:Cf:]]")
 # Controls, surrogates, line and paragraph separators.
 _CONTROL = _frozen("[[:Cc:][:Cs:][:Zl:][:Zp:]]")
 _UNASSIGNED = _frozen("[:Cn:]")
+# Anything `strip_invisible` may drop or change, found in one pass of `re`.
+# (Lone surrogates are named apart: `_is_control` says why.)
+_SUSPECT = re.compile(
+    _character_class(
+        _frozen("[[:Cc:][:Zl:][:Zp:][:Default_Ignorable_Code_Point:][:Bidi_Control:][:Cf:]]")
+    )
+    + "|[\ud800-\udfff]"
+)
 # Emoji sequences are the one visible use of invisible joiners: 👩‍💻 is
 # 👩 ZWJ 💻, ❤️ is ❤ VS16, 1️⃣ is 1 VS16 keycap. Those are kept inside emoji only.
 _PICTOGRAPHIC = _frozen("[[:Extended_Pictographic:][:Emoji_Modifier:]]")
@@ -42,11 +61,13 @@ _VARIATION_SELECTORS = frozenset("\ufe0e\ufe0f")
 _LINE_BREAKS = frozenset("\t\n\r\x0b\x0c\x85\u2028\u2029")
 # Scripts written without spaces between words: a blocked word in them is
 # matched anywhere in the text, not as a whole word (see `blocked_word_in`).
-_UNSPACED = _frozen(
-    "[[:sc=Han:][:sc=Hiragana:][:sc=Katakana:][:sc=Thai:][:sc=Lao:][:sc=Khmer:]"
-    "[:sc=Myanmar:][:sc=Tibetan:]]"
+_UNSPACED_SCRIPTS = (
+    "[:sc=Han:][:sc=Hiragana:][:sc=Katakana:][:sc=Thai:][:sc=Lao:][:sc=Khmer:]"
+    "[:sc=Myanmar:][:sc=Tibetan:]"
 )
-_WORD = _frozen("[[:L:][:N:][:M:]]")
+_UNSPACED = _frozen(f"[{_UNSPACED_SCRIPTS}]")
+# Letters, digits and marks of the scripts that separate words with spaces.
+_WORD = _frozen(f"[[[:L:][:N:][:M:]]-[{_UNSPACED_SCRIPTS}]]")
 
 # Names nobody may take, in any shop: they would pass for the staff or the
 # software (compared by `name_key`, so "admin" with a Cyrillic "a" is taken too).
@@ -111,6 +132,8 @@ def strip_invisible(text: str) -> str:
     Joiners inside emoji sequences stay, and so do unassigned code points (an
     emoji newer than this server's Unicode data is not hidden by being new).
     """
+    if not _SUSPECT.search(text):
+        return text  # the usual message: nothing to drop, no walk through it
     kept = []
     for index, ch in enumerate(text):
         if ch in _LINE_BREAKS:
@@ -127,9 +150,19 @@ def is_unspaced(word: str) -> bool:
     return any(_UNSPACED.contains(ch) for ch in word)
 
 
-def is_word_character(ch: str) -> bool:
-    """A letter, digit or mark of a script that separates words with spaces."""
-    return bool(_WORD.contains(ch)) and not _UNSPACED.contains(ch)
+def word_character_class() -> str:
+    """A regular-expression class of `_WORD`: what may not touch a whole-word match.
+
+    Only characters up to U+FFFF: `re` makes a fast table of a class only when
+    all of it is there, and letters past it (historic scripts; mathematical
+    letters are folded to ASCII before) are rare enough to count as a boundary.
+    """
+    parts = []
+    for first, last in _WORD.ranges():
+        low, high = ord(first), ord(last)
+        if low <= 0xFFFF:
+            parts.append(_class_range(low, min(high, 0xFFFF)))
+    return f"[{''.join(parts)}]"
 
 
 def _is_control(ch: str) -> bool:
