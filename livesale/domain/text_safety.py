@@ -110,11 +110,6 @@ def is_reserved_name(name: str) -> bool:
     return name_key(name) in _RESERVED_KEYS
 
 
-def looks_alike(first: str, second: str) -> bool:
-    """True if the two names fold to the same key."""
-    return name_key(first) == name_key(second)
-
-
 def refusal(text: str) -> Refusal | None:
     """Why `text` cannot be a name or title: invisible or control characters, or None."""
     found: Refusal | None = None
