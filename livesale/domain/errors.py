@@ -201,6 +201,8 @@ FieldReason = Literal[
     "not_below_regular_price",  # a sale price of `limit_minor` `currency` or more
     "over_stock",  # more than the `max` units in stock
     "currency_mismatch",  # not the `currency` the other variants use
+    "invisible_characters",  # holds zero-width, direction-control or other invisible characters
+    "reserved_name",  # looks like a name kept for the staff or the software ("admin", "主播")
 ]
 FIELD_REASONS: frozenset[str] = frozenset(get_args(FieldReason))
 
@@ -375,6 +377,13 @@ class ChatBlockedWord(ChatRejected):
     """The message contains a word the creator or the operator blocked."""
 
     code = "chat_blocked_word"
+
+
+class ChatNameReserved(ChatRejected):
+    """The viewer's display name looks like the show's creator's: they must choose another."""
+
+    code = "chat_name_reserved"
+    status = 403
 
 
 class ChatMuted(ChatRejected):

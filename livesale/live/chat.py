@@ -30,6 +30,7 @@ from livesale.domain.errors import (
     ChatSlowMode,
     ViewerRequired,
 )
+from livesale.live.name_guard import CreatorNameGuard
 from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.room_redis import ChatLimits
 
@@ -47,7 +48,9 @@ class ChatService:
         limits: ChatLimits,
         publish: Publish,
         clock: Callable[[], float] = time.time,
+        names: CreatorNameGuard | None = None,
     ) -> None:
+        self._names = names
         self._settings = settings
         self._messages = messages
         self._moderation = moderation
@@ -65,6 +68,8 @@ class ChatService:
         try:
             cleaned = clean_chat_text(text, self._settings.max_length)
             role = await self._role(creator_id, who)
+            if self._names is not None:
+                await self._names.check(creator_id, who)  # ChatNameReserved
             if role != Role.CREATOR:
                 await self._check_viewer(show_id, creator_id, who.id, role, cleaned)
         except ChatRejected as exc:

@@ -32,6 +32,7 @@ from livesale.live.chat import ChatService
 from livesale.live.fanout import NO_FLOW_CONTROL_LIMIT, Connection, ShowFanout
 from livesale.live.likes import Likes
 from livesale.live.moderation import ModerationService
+from livesale.live.name_guard import CreatorNameGuard
 from livesale.live.presence import Presence
 from livesale.live.protocol import (
     CLOSE_BANNED,
@@ -46,6 +47,7 @@ from livesale.live.protocol import (
 from livesale.live.snapshot import SharedSnapshot, SnapshotCache, basic_show_state
 from livesale.storage.activity import ActivityRecorder
 from livesale.storage.chat import ChatRepository, ModerationRepository
+from livesale.storage.creator_names import CreatorNames
 from livesale.storage.database import Database
 from livesale.storage.room_redis import ChatLimits
 from livesale.storage.shows import ShowRepository
@@ -83,7 +85,12 @@ class Room:
         self._limits = limits
         self._bus = Bus(redis, self._on_event, self._on_control, self._on_resync)
         self.chat = ChatService(
-            settings.chat, messages, self._moderation_repo, limits, self.publish
+            settings.chat,
+            messages,
+            self._moderation_repo,
+            limits,
+            self.publish,
+            names=CreatorNameGuard(CreatorNames(db)),
         )
         self.moderation = ModerationService(
             settings.chat,

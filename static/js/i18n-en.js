@@ -589,6 +589,10 @@ export const en = {
   "reason.not_below_regular_price": "{field} must be below {limit}.",
   "reason.over_stock": "{field} must be at most {max}: that is all the stock.",
   "reason.currency_mismatch": "Every variant must use the same currency ({currency}).",
+  // Text that cannot impersonate: invisible characters, reserved and look-alike names.
+  "reason.invisible_characters": "{field} contains invisible or direction-control characters (such as a zero-width space). Type it again without them.",
+  "reason.reserved_name": "{field} looks like a name kept for the shop's staff. Choose another.",
+  "error.chat_name_reserved": "Your name looks like the host's. Change your name to chat.",
   "fielderror.email.bad_format": "Enter an email address like name@example.com.",
   "fielderror.variants.sku.bad_format": "Use up to {max} letters, digits, “.”, “_” or “-” for the SKU (no spaces).",
   "fielderror.variants.sku.duplicate": "{other} has the same SKU.",

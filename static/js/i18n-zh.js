@@ -587,6 +587,10 @@ export const zh = {
   "reason.not_below_regular_price": "{field}必须低于 {limit}。",
   "reason.over_stock": "{field}不能超过库存 {max}。",
   "reason.currency_mismatch": "所有规格必须使用同一种货币（{currency}）。",
+  // 不能冒充的文字：不可见字符、保留名字和形似的名字。
+  "reason.invisible_characters": "{field}包含不可见字符或文字方向控制字符（例如零宽空格）。请去掉后重新输入。",
+  "reason.reserved_name": "{field}与店铺工作人员的保留名字相似，请换一个。",
+  "error.chat_name_reserved": "你的名字与主播的太像了。请改名后再发言。",
   "fielderror.email.bad_format": "请输入有效的邮箱地址，例如 name@example.com。",
   "fielderror.variants.sku.bad_format": "SKU 最多 {max} 个字符，只能用字母、数字、“.”、“_”或“-”（不能有空格）。",
   "fielderror.variants.sku.duplicate": "与{other}的 SKU 相同。",
