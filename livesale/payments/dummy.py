@@ -18,6 +18,7 @@ from livesale.domain.payments import (
     PaymentEventKind,
     PaymentInfo,
     PaymentStatus,
+    dummy_card_fingerprint,
     normalise_card_number,
 )
 from livesale.payments.gateway import OTHER_WEBHOOK, WebhookEvent
@@ -117,6 +118,10 @@ class DummyGateway:
         with gateway_call(NAME, "refund_payment"):
             return await self._store.refund_part(payment_id, amount_minor, idempotency_key)
 
+    async def card_fingerprint(self, payment_id: str) -> str | None:
+        """None: the dummy keeps no card; its success event carries the card's fingerprint."""
+        return None
+
     async def recent_payments(self, since: float) -> list[PaymentInfo]:
         """Payments created since `since`."""
         with gateway_call(NAME, "list_payments"):
@@ -143,7 +148,7 @@ class DummyGateway:
                 f"this payment is {payment.status.value}", status=payment.status.value
             )
         if card == CARD_SUCCEEDS:
-            return await self._succeed(payment)
+            return await self._succeed(payment, card)
         if card == CARD_NEEDS_AUTHENTICATION:
             await self._set_status(
                 payment_id, PaymentStatus.REQUIRES_ACTION, None, only_from=_PAYABLE
@@ -172,7 +177,8 @@ class DummyGateway:
                 "this payment is not waiting for authentication", status=payment.status.value
             )
         if approve:
-            return await self._succeed(payment)
+            # Only the authenticating test card comes here.
+            return await self._succeed(payment, CARD_NEEDS_AUTHENTICATION)
         await self._set_status(
             payment_id,
             PaymentStatus.REQUIRES_PAYMENT_METHOD,
@@ -183,7 +189,7 @@ class DummyGateway:
             "the payment was not authenticated", decline_code="authentication_failed"
         )
 
-    async def _succeed(self, payment: PaymentInfo) -> PaymentEvent:
+    async def _succeed(self, payment: PaymentInfo, card: str) -> PaymentEvent:
         moved = await self._set_status(
             payment.id,
             PaymentStatus.SUCCEEDED,
@@ -194,7 +200,7 @@ class DummyGateway:
         )
         if moved is None or moved.status is not PaymentStatus.SUCCEEDED:
             raise OrderStateConflict("this payment can no longer be paid", payment_id=payment.id)
-        return _succeeded(moved)
+        return _succeeded(moved, dummy_card_fingerprint(card))
 
     async def _set_status(
         self,
@@ -210,11 +216,12 @@ class DummyGateway:
             )
 
 
-def _succeeded(payment: PaymentInfo) -> PaymentEvent:
+def _succeeded(payment: PaymentInfo, fingerprint: str | None = None) -> PaymentEvent:
     # One id per payment: a second confirm of a paid payment is the same event.
     return PaymentEvent(
         event_id=f"{payment.id}:succeeded",
         kind=PaymentEventKind.SUCCEEDED,
         payment_id=payment.id,
         order_id=payment.order_id,
+        card_fingerprint=fingerprint,
     )

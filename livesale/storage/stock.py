@@ -28,6 +28,7 @@ from livesale.domain.stock import (
     validate_total,
 )
 from livesale.storage.stock_scripts import (
+    CARD_LUA,
     COMMIT_LUA,
     ENSURE_LUA,
     HOLD_LUA,
@@ -48,6 +49,9 @@ SALE_PREFIX = _PREFIX + "sale:"
 BUYERS_SUFFIX = ":buyers"
 ADDRESSES_SUFFIX = ":addresses"
 WINDOWS_SUFFIX = ":windows"
+CARDS_INFIX = ":card:"
+# A flash sale's purchases per card are kept this long (replays sell under the live sale's id).
+CARD_RETENTION_SECONDS = 30 * 86_400
 # Units held (not yet sold) at once, per person key (`viewer:<id>`, `address:<addr>`).
 HELD_BY_PREFIX = _PREFIX + "held_by:"
 EXPIRIES_KEY = _PREFIX + "expiries"
@@ -89,6 +93,11 @@ def sale_addresses_key(sale_id: str) -> str:
 def sale_windows_key(sale_id: str) -> str:
     """Hash: buyer id -> when (ms) every hold of theirs in the flash sale ends."""
     return SALE_PREFIX + sale_id + WINDOWS_SUFFIX
+
+
+def sale_card_key(sale_id: str, fingerprint: str) -> str:
+    """Hash: order id -> units of the flash sale that order paid for with this card."""
+    return SALE_PREFIX + sale_id + CARDS_INFIX + fingerprint
 
 
 def held_by_key(person_key: str) -> str:
@@ -136,6 +145,7 @@ class StockStore:
         self._sweep = redis.register_script(SWEEP_LUA)
         self._ensure = redis.register_script(ENSURE_LUA)
         self._restock = redis.register_script(RESTOCK_LUA)
+        self._card = redis.register_script(CARD_LUA)
 
     def _shared_args(self, now_ms: int) -> list[Any]:
         return [
@@ -246,6 +256,24 @@ class StockStore:
         if len(reply) == 3:
             raise person_refusal(status, int(reply[1]), int(reply[2]), quantity)
         raise refusal(status, int(reply[1]), quantity)
+
+    async def count_card(
+        self, sale_id: str, fingerprint: str, order_id: str, units: int, limit: int
+    ) -> tuple[bool, int]:
+        """Count a paid order's units of a flash sale against its card, unless the card
+        would pass `limit`; (counted, units the card paid for before). Idempotent per order."""
+        validate_id(sale_id, "sale_id")
+        validate_id(fingerprint, "fingerprint")
+        validate_id(order_id, "order_id")
+        reply = await self._card(
+            keys=[sale_card_key(sale_id, fingerprint)],
+            args=[order_id, units, limit, CARD_RETENTION_SECONDS * 1000],
+        )
+        return bool(int(reply[0])), int(reply[1])
+
+    async def uncount_card(self, sale_id: str, fingerprint: str, order_id: str) -> None:
+        """Forget an order counted against a card (its payment was given back)."""
+        await self._redis.hdel(sale_card_key(sale_id, fingerprint), order_id)  # type: ignore[misc]
 
     async def close_sale(self, sale_id: str) -> None:
         """Stop a live flash sale: from now on its holds get the regular price."""

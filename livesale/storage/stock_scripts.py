@@ -241,3 +241,18 @@ end
 return out
 """
 )
+
+# KEYS: the sale's hash of one card's orders (order id -> units).
+# ARGV: [1] order id, [2] units, [3] the sale's per-buyer limit, [4] keep ms.
+# Counts a paid order's units against the card that paid, unless the card
+# would pass the limit; the same order again is counted once.
+CARD_LUA = """
+local mine = redis.call('HGET', KEYS[1], ARGV[1])
+if mine then return {1, 0} end
+local before = 0
+for _, units in ipairs(redis.call('HVALS', KEYS[1])) do before = before + tonumber(units) end
+if before + tonumber(ARGV[2]) > tonumber(ARGV[3]) then return {0, before} end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return {1, before}
+"""

@@ -686,4 +686,8 @@ export const en = {
   "studio.elsewhere": "You are on air in “{title}”. End that show before going live with this one.",
   "studio.pin_when_live": "Pin products once you are live.",
   "replay.settings": "Recording and replay",
+  // Shop: caps that stop one person hoarding a sale.
+  "error.hold_limit_reached": "You already have as many items reserved as one buyer may hold at once. Pay for them or let them go first.",
+  "order.reason.card_over_sale_limit": "This card already bought the most this flash sale allows per buyer — you have been refunded.",
+  "orders.reason.card_over_sale_limit": "card past the sale's per-buyer limit, refunded",
 };

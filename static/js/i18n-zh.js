@@ -684,4 +684,8 @@ export const zh = {
   "studio.elsewhere": "你正在“{title}”中直播。请先结束那场直播，再开播本场。",
   "studio.pin_when_live": "开播后即可置顶商品。",
   "replay.settings": "录制与回放",
+  // Shop: caps that stop one person hoarding a sale.
+  "error.hold_limit_reached": "你预留的商品已达到每位买家同时可保留的上限。请先付款或放弃部分商品。",
+  "order.reason.card_over_sale_limit": "这张卡在本次秒杀中已达到每人限购数量——款项已退回给你。",
+  "orders.reason.card_over_sale_limit": "该卡超过秒杀每人限购，已自动退款",
 };
