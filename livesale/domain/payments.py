@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -68,11 +67,6 @@ CARD_SUCCEEDS = "4242424242424242"
 CARD_DECLINED = "4000000000000002"
 CARD_NEEDS_AUTHENTICATION = "4000002760003184"
 TEST_CARDS = frozenset({CARD_SUCCEEDS, CARD_DECLINED, CARD_NEEDS_AUTHENTICATION})
-
-
-def dummy_card_fingerprint(card_number: str) -> str:
-    """The dummy gateway's fingerprint of a test card: the same card, the same fingerprint."""
-    return "dummy_" + hashlib.sha256(card_number.encode()).hexdigest()[:16]
 
 
 def normalise_card_number(raw: object) -> str:

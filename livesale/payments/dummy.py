@@ -18,7 +18,6 @@ from livesale.domain.payments import (
     PaymentEventKind,
     PaymentInfo,
     PaymentStatus,
-    dummy_card_fingerprint,
     normalise_card_number,
 )
 from livesale.payments.gateway import OTHER_WEBHOOK, WebhookEvent
@@ -119,7 +118,7 @@ class DummyGateway:
             return await self._store.refund_part(payment_id, amount_minor, idempotency_key)
 
     async def card_fingerprint(self, payment_id: str) -> str | None:
-        """None: the dummy keeps no card; its success event carries the card's fingerprint."""
+        """None: its few test cards are shared by everyone testing, so they name no person."""
         return None
 
     async def recent_payments(self, since: float) -> list[PaymentInfo]:
@@ -148,7 +147,7 @@ class DummyGateway:
                 f"this payment is {payment.status.value}", status=payment.status.value
             )
         if card == CARD_SUCCEEDS:
-            return await self._succeed(payment, card)
+            return await self._succeed(payment)
         if card == CARD_NEEDS_AUTHENTICATION:
             await self._set_status(
                 payment_id, PaymentStatus.REQUIRES_ACTION, None, only_from=_PAYABLE
@@ -177,8 +176,7 @@ class DummyGateway:
                 "this payment is not waiting for authentication", status=payment.status.value
             )
         if approve:
-            # Only the authenticating test card comes here.
-            return await self._succeed(payment, CARD_NEEDS_AUTHENTICATION)
+            return await self._succeed(payment)
         await self._set_status(
             payment_id,
             PaymentStatus.REQUIRES_PAYMENT_METHOD,
@@ -189,7 +187,7 @@ class DummyGateway:
             "the payment was not authenticated", decline_code="authentication_failed"
         )
 
-    async def _succeed(self, payment: PaymentInfo, card: str) -> PaymentEvent:
+    async def _succeed(self, payment: PaymentInfo) -> PaymentEvent:
         moved = await self._set_status(
             payment.id,
             PaymentStatus.SUCCEEDED,
@@ -200,7 +198,7 @@ class DummyGateway:
         )
         if moved is None or moved.status is not PaymentStatus.SUCCEEDED:
             raise OrderStateConflict("this payment can no longer be paid", payment_id=payment.id)
-        return _succeeded(moved, dummy_card_fingerprint(card))
+        return _succeeded(moved)
 
     async def _set_status(
         self,
@@ -216,12 +214,11 @@ class DummyGateway:
             )
 
 
-def _succeeded(payment: PaymentInfo, fingerprint: str | None = None) -> PaymentEvent:
+def _succeeded(payment: PaymentInfo) -> PaymentEvent:
     # One id per payment: a second confirm of a paid payment is the same event.
     return PaymentEvent(
         event_id=f"{payment.id}:succeeded",
         kind=PaymentEventKind.SUCCEEDED,
         payment_id=payment.id,
         order_id=payment.order_id,
-        card_fingerprint=fingerprint,
     )
