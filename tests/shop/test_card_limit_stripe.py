@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
+from prometheus_client import REGISTRY
 
 from livesale.config import Settings
 from livesale.web.order_routes import WEBHOOK_PATH
@@ -18,6 +19,7 @@ from tests.stripe_standin.server import StripeStandin
 
 Buyers = Callable[..., Awaitable[Client]]
 MASTERCARD = "5555555555554444"
+REFUSED = "livesale_shop_holds_refused_total"
 
 
 @pytest.fixture
@@ -60,6 +62,8 @@ async def test_the_same_card_from_two_cookies_is_refunded_past_the_limit(
     shop = await open_live_shop(alice, stock=20)
     await flash_pin(alice, shop, quantity=20, limit=2)
     first, second, third = await buyers("Bot A"), await buyers("Bot B"), await buyers("Mia")
+    before = REGISTRY.get_sample_value(REFUSED, {"reason": "sale_limit_per_card"})
+    assert before is not None
     one, one_pi = await _order(first, shop, 2)
     two, two_pi = await _order(second, shop, 1)
     three, three_pi = await _order(third, shop, 2)
@@ -71,6 +75,7 @@ async def test_the_same_card_from_two_cookies_is_refunded_past_the_limit(
     assert await _order_state(first, one) == ("paid", None)
     assert await _order_state(second, two) == ("refunded", "card_over_sale_limit")
     assert await _order_state(third, three) == ("paid", None)
+    assert REGISTRY.get_sample_value(REFUSED, {"reason": "sale_limit_per_card"}) == before + 1
     # The refused order's money went back at Stripe, in full, once.
     refunds = [r for r in standin.refunds.values() if r["payment_intent"] == two_pi]
     assert [r["amount"] for r in refunds] == [1500]

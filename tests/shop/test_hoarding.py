@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client import REGISTRY
 
 from livesale import keys
 from livesale.config import Settings
@@ -24,6 +25,14 @@ from tests.shop.conftest import LiveShop, buy, flash_pin, levels, open_live_shop
 from tests.shows.conftest import Client, assert_error
 
 BOT_ADDRESS = "203.0.113.7"
+REFUSED = "livesale_shop_holds_refused_total"
+
+
+def refused(reason: str) -> float:
+    """Holds refused by a per-person cap for `reason` so far (present from the start at 0)."""
+    value = REGISTRY.get_sample_value(REFUSED, {"reason": reason})
+    assert value is not None, f"{REFUSED}{{reason={reason!r}}} is not exported"
+    return value
 
 
 @pytest.fixture
@@ -74,16 +83,18 @@ async def test_nine_fresh_cookies_from_one_address_get_three_buyers_worth(
     shop = await open_live_shop(alice, stock=20)
     await flash_pin(alice, shop, quantity=20, limit=2)
     bots = [await guests.new(BOT_ADDRESS, f"Bot {n}") for n in range(9)]
+    before = refused("sale_limit_per_address")
 
     results = await asyncio.gather(*(_buy(bot, shop, 2) for bot in bots))
 
     held = [body for status, body in results if status == 201]
-    refused = [body["error"] for status, body in results if status != 201]
+    refusals = [body["error"] for status, body in results if status != 201]
     # 2 per buyer x shop.per_address_limit_factor (3) for the whole address.
     assert len(held) == 3
-    assert {error["code"] for error in refused} == {"per_buyer_limit"}
-    assert all(error["details"]["scope"] == "address" for error in refused)
-    assert all(error["details"]["limit"] == 6 for error in refused)
+    assert {error["code"] for error in refusals} == {"per_buyer_limit"}
+    assert all(error["details"]["scope"] == "address" for error in refusals)
+    assert all(error["details"]["limit"] == 6 for error in refusals)
+    assert refused("sale_limit_per_address") - before == 6
     assert await levels(alice, shop.variant_id) == (14, 6, 0)
     sale_id = held[0]["checkout"]["lines"][0]["sale_id"]
     assert await alice.app[keys.SHOP].stock.store.address_units(sale_id, BOT_ADDRESS) == 6
@@ -100,6 +111,7 @@ async def test_one_guest_cannot_hold_a_whole_product_with_three_buy_nows(
 ) -> None:
     shop = await open_live_shop(alice, stock=30)
     bot = await guests.new(BOT_ADDRESS)
+    before = refused("held_per_buyer")
 
     results = await asyncio.gather(*(_buy(bot, shop, 10) for _ in range(3)))
 
@@ -107,6 +119,7 @@ async def test_one_guest_cannot_hold_a_whole_product_with_three_buy_nows(
     errors = [body["error"] for status, body in results if status == 409]
     assert [error["code"] for error in errors] == ["hold_limit_reached"] * 2
     assert errors[0]["details"] == {"scope": "buyer", "limit": 10, "held": 10, "requested": 10}
+    assert refused("held_per_buyer") - before == 2
     assert await levels(alice, shop.variant_id) == (20, 10, 0)
 
 
