@@ -178,10 +178,29 @@ class ShopSettings:
     max_cart_lines: int = 20
     max_line_quantity: int = 10
     hold_seconds: int = 600
+    # A flash-sale hold lasts this long from the buyer's first hold in that sale;
+    # later holds in the same sale end with it (a new checkout never extends it).
+    # Never longer than hold_seconds.
+    flash_sale_hold_seconds: int = 120
+    # Units one guest, and all guests at one address (IPv6: its /64), may hold at
+    # once (held, not yet paid), in any show.
+    max_units_held_per_buyer: int = 10
+    max_units_held_per_address: int = 30
+    # A flash sale's per-buyer limit also counts per address, at this multiple,
+    # so a few people behind one address (a home, an office) each get theirs.
+    per_address_limit_factor: int = 3
     sweep_interval_seconds: float = 1.0
     stock_update_interval_seconds: float = 0.25
     reconcile_interval_seconds: float = 300.0
     reconcile_window_seconds: int = 86_400
+
+    def __post_init__(self) -> None:
+        if self.hold_seconds <= 0 or self.flash_sale_hold_seconds <= 0:
+            raise ValueError("hold_seconds and flash_sale_hold_seconds must be positive")
+        if self.max_units_held_per_buyer < 1 or self.per_address_limit_factor < 1:
+            raise ValueError("max_units_held_per_buyer and per_address_limit_factor must be 1+")
+        if self.max_units_held_per_address < self.max_units_held_per_buyer:
+            raise ValueError("max_units_held_per_address must be at least max_units_held_per_buyer")
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,21 @@ SHOP_HOLD_ATTEMPTS = Counter(
     "Buy now and cart checkouts by outcome (held, or the refusal's error code).",
     ["outcome"],
 )
+SHOP_HOLDS_REFUSED = Counter(
+    "livesale_shop_holds_refused_total",
+    "Holds and paid orders refused by a per-person cap, by reason: held_per_buyer, "
+    "held_per_address, sale_limit_per_buyer, sale_limit_per_address, sale_limit_per_card.",
+    ["reason"],
+)
+for _reason in (
+    "held_per_buyer",
+    "held_per_address",
+    "sale_limit_per_buyer",
+    "sale_limit_per_address",
+    "sale_limit_per_card",
+):
+    # Every reason shows from the start (at 0), so a rate over it is never empty.
+    SHOP_HOLDS_REFUSED.labels(_reason)
 SHOP_HOLDS_EXPIRED = Counter(
     "livesale_shop_holds_expired_total", "Stock holds that ran out and went back on sale."
 )

@@ -412,6 +412,13 @@ class PerBuyerLimitReached(Conflict):
     code = "per_buyer_limit"
 
 
+class HoldLimitReached(Conflict):
+    """The buyer, or everyone at the buyer's address, already holds the most units allowed
+    at once (`details.scope`: buyer or address, `details.limit`, `details.held`)."""
+
+    code = "hold_limit_reached"
+
+
 class FlashSaleSoldOut(Conflict):
     """The flash sale's quantity cap is reached (`details.remaining`)."""
 

@@ -171,6 +171,7 @@ export const en = {
   "order.reason.refunded_by_seller": "The seller refunded this order.",
   "order.reason.refunded_at_payment_provider": "The payment was refunded.",
   "order.reason.not_paid_in_time": "The order was not paid in time and was canceled.",
+  "order.reason.card_over_sale_limit": "This card already bought the most this flash sale allows per buyer — you have been refunded.",
   "orderpage.page_title": "Your order · livesale",
   "orderpage.heading": "Your order",
   "orderpage.loading": "Loading your order…",
@@ -215,6 +216,7 @@ export const en = {
   "orders.reason.refunded_by_seller": "by you",
   "orders.reason.refunded_at_payment_provider": "at the payment provider",
   "orders.reason.not_paid_in_time": "not paid in time",
+  "orders.reason.card_over_sale_limit": "card past the sale's per-buyer limit, refunded",
 
   // Fulfilment: the order in the console, parcels, the packing list, shipping, line refunds.
   "orders.open": "Details",
@@ -489,6 +491,7 @@ export const en = {
   "error.out_of_stock": "Sold out: there are not enough left.",
   "error.sold_out": "The flash sale has sold out.",
   "error.per_buyer_limit": "You have reached the per-buyer limit for this sale.",
+  "error.hold_limit_reached": "You already have as many items reserved as one buyer may hold at once. Pay for them or let them go first.",
   "error.checkout_expired": "Your reservation expired. Tap Buy now to try again.",
   "error.not_for_sale": "This item is not for sale right now.",
   "error.hold_expired": "Your reservation expired. Tap Buy now to try again.",

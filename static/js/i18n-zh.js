@@ -169,6 +169,7 @@ export const zh = {
   "order.reason.refunded_by_seller": "卖家已为此订单退款。",
   "order.reason.refunded_at_payment_provider": "这笔付款已退款。",
   "order.reason.not_paid_in_time": "订单未在规定时间内付款，已取消。",
+  "order.reason.card_over_sale_limit": "这张卡在本次秒杀中已达到每人限购数量——款项已退回给你。",
   "orderpage.page_title": "你的订单 · livesale",
   "orderpage.heading": "你的订单",
   "orderpage.loading": "正在加载订单…",
@@ -213,6 +214,7 @@ export const zh = {
   "orders.reason.refunded_by_seller": "由你退款",
   "orders.reason.refunded_at_payment_provider": "在支付服务商处退款",
   "orders.reason.not_paid_in_time": "未按时付款",
+  "orders.reason.card_over_sale_limit": "该卡超过秒杀每人限购，已自动退款",
 
   // Fulfilment: the order in the console, parcels, the packing list, shipping, line refunds.
   "orders.open": "详情",
@@ -487,6 +489,7 @@ export const zh = {
   "error.out_of_stock": "已售罄：库存不足。",
   "error.sold_out": "本次秒杀已售罄。",
   "error.per_buyer_limit": "你已达到本次秒杀的每人限购数量。",
+  "error.hold_limit_reached": "你预留的商品已达到每位买家同时可保留的上限。请先付款或放弃部分商品。",
   "error.checkout_expired": "保留已过期。请点“立即购买”重试。",
   "error.not_for_sale": "该商品目前不可购买。",
   "error.hold_expired": "保留已过期。请点“立即购买”重试。",
