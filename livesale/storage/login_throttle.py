@@ -13,7 +13,6 @@ that logged in to the account before keeps its way in.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 import math
 import time
@@ -25,6 +24,7 @@ from redis.asyncio import Redis
 from livesale.config import AuthSettings
 from livesale.domain.accounts import login_key
 from livesale.domain.errors import LoginThrottled
+from livesale.domain.person import address_key
 from livesale.storage.rate_limits import RateLimiter
 
 logger = logging.getLogger(__name__)
@@ -38,8 +38,6 @@ ADDRESS_FREE_FACTOR = 4
 MEMORY_SECONDS = 86_400
 # An address the account logged in from stays known this long after the last login.
 KNOWN_ADDRESS_SECONDS = 30 * 86_400
-# One IPv6 host usually owns a whole /64, so it is counted as one address.
-IPV6_PREFIX = 64
 _PREFIX = "livesale:login"
 
 # An attempt is counted when it starts, not when it fails: parallel guesses
@@ -125,7 +123,7 @@ class LoginThrottle:
         )
         wait = float(reply)
         if wait > 0:
-            logger.info("login from %s throttled for %.1f s", address_group(client_ip), wait)
+            logger.info("login from %s throttled for %.1f s", address_key(client_ip), wait)
             raise LoginThrottled(
                 "too many failed logins; wait before trying again",
                 retry_after_seconds=max(1, math.ceil(wait)),
@@ -138,7 +136,7 @@ class LoginThrottle:
     async def begin_sign_up(self, client_ip: str | None) -> None:
         """Count a sign-up from this address, or raise TooManyRequests (429) past the limit."""
         await self._limiter.check(
-            f"signup:{address_group(client_ip)}",
+            f"signup:{address_key(client_ip)}",
             self._settings.signups_per_address,
             self._settings.signup_window_seconds,
             "sign-ups from this address",
@@ -148,25 +146,10 @@ class LoginThrottle:
 def _keys(email: str, client_ip: str | None) -> list[str]:
     # The account hashed, so Redis holds no email addresses; case-folded like account lookups.
     account = hashlib.sha256(login_key(email).encode("utf-8")).hexdigest()
-    address = address_group(client_ip)
+    address = address_key(client_ip)
     return [
         f"{_PREFIX}:pair:{account}:{address}",
         f"{_PREFIX}:address:{address}",
         f"{_PREFIX}:account:{account}",
         f"{_PREFIX}:known:{account}:{address}",
     ]
-
-
-def address_group(client_ip: str | None) -> str:
-    """The address whose failures an attempt from `client_ip` counts against."""
-    if not client_ip:
-        return "unknown"
-    try:
-        address = ipaddress.ip_address(client_ip)
-    except ValueError:
-        return "unknown"
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
-    return str(address)
