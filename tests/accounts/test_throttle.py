@@ -49,7 +49,7 @@ async def login(client: Client, password: str, email: str = EMAIL) -> tuple[int,
 
 
 def retry_after(body: dict[str, Any]) -> int:
-    assert body["error"]["code"] == "login_throttled"
+    assert body["error"]["code"] == "challenge_required"
     wait: int = body["error"]["details"]["retry_after_seconds"]
     return wait
 
