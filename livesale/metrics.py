@@ -296,8 +296,9 @@ GUEST_CREATIONS = Counter(
 )
 GUEST_CREATIONS_REFUSED = Counter(
     "livesale_guest_creations_refused_total",
-    "Guest creations refused, by reason (rate_limited: over the hourly limit of the address; "
-    "challenge_required: past the free ones without a solution; challenge_invalid).",
+    "Guest creations refused, by reason (rate_limited: over the hourly limit of the address, "
+    "or challenges asked for faster than they are handed out; challenge_required: past the "
+    "free ones without a solution; challenge_invalid).",
     ["reason"],
 )
 for _purpose in CHALLENGE_PURPOSES:

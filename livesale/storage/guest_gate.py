@@ -92,8 +92,13 @@ class GuestGate:
                 window_seconds=WINDOW_SECONDS,
             )
         if verdict == "challenge":
+            try:
+                required = await self._challenges.required(
+                    "guest", client_ip, "this address made many guests: solve the challenge first"
+                )
+            except TooManyRequests:  # even challenges are handed out too fast from here
+                GUEST_CREATIONS_REFUSED.labels(reason="rate_limited").inc()
+                raise
             GUEST_CREATIONS_REFUSED.labels(reason="challenge_required").inc()
-            raise await self._challenges.required(
-                "guest", client_ip, "this address made many guests: solve the challenge first"
-            )
+            raise required
         GUEST_CREATIONS.inc()
