@@ -116,7 +116,7 @@ class AuthSettings:
     # Proof of work (ALTCHA, PBKDF2/SHA-256): the browser tries counters from 0 up
     # to a secret one drawn below `challenge_max_number`, each a derivation of
     # `challenge_cost` iterations (on average max_number / 2 of them).
-    challenge_max_number: int = 2_000
+    challenge_max_number: int = 5_000
     challenge_cost: int = 1_000
     challenge_ttl_seconds: int = 300
     challenges_per_address_per_minute: int = 30

@@ -686,4 +686,8 @@ export const en = {
   "studio.elsewhere": "You are on air in “{title}”. End that show before going live with this one.",
   "studio.pin_when_live": "Pin products once you are live.",
   "replay.settings": "Recording and replay",
+  // Guest and login checks: the proof of work asked of an address that made many.
+  "challenge.checking": "Checking your browser…",
+  "error.challenge_required": "Many attempts came from your network. Wait a moment and try again.",
+  "error.challenge_invalid": "The browser check did not pass. Please try again.",
 };

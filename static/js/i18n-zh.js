@@ -684,4 +684,8 @@ export const zh = {
   "studio.elsewhere": "你正在“{title}”中直播。请先结束那场直播，再开播本场。",
   "studio.pin_when_live": "开播后即可置顶商品。",
   "replay.settings": "录制与回放",
+  // Guest and login checks: the proof of work asked of an address that made many.
+  "challenge.checking": "正在检查您的浏览器…",
+  "error.challenge_required": "您的网络发起了过多尝试，请稍候再试。",
+  "error.challenge_invalid": "浏览器检查未通过，请重试。",
 };

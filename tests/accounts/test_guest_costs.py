@@ -22,19 +22,25 @@ from prometheus_client import REGISTRY
 
 from livesale import keys
 from livesale.app import create_app
-from livesale.config import Settings
+from livesale.config import AuthSettings, Settings
 from tests.api_helpers import Client, explicit_dummy, origin
 from tests.challenge_solver import solve
 
 ADDRESS = "203.0.113.9"
 FLOOD = 326
-FREE = 5
-LIMIT = 60
+FREE = AuthSettings().guest_free_creations_per_address_per_hour
 
 
 def _settings(settings: Settings, **auth_changes: Any) -> Settings:
-    """Behind a trusted proxy (the test client), so each request names its address."""
-    auth = dataclasses.replace(settings.auth, **auth_changes)
+    """The default guest limits, behind a trusted proxy (the test client), so each request
+    names its address."""
+    defaults = AuthSettings()
+    auth = dataclasses.replace(
+        settings.auth,
+        guest_creations_per_address_per_hour=defaults.guest_creations_per_address_per_hour,
+        guest_free_creations_per_address_per_hour=defaults.guest_free_creations_per_address_per_hour,
+    )
+    auth = dataclasses.replace(auth, **auth_changes)
     server = dataclasses.replace(settings.server, trusted_proxies=("127.0.0.1", "::1"))
     return explicit_dummy(dataclasses.replace(settings, auth=auth, server=server))
 
