@@ -8,7 +8,7 @@ import { ServerError } from "./session.js";
 const ALGORITHM = "PBKDF2/SHA-256";
 // Counters tried at once: WebCrypto derives off the main thread, so a few in
 // flight keep more than one core busy.
-const PARALLEL = 4;
+const PARALLEL = 8;
 const MAX_COUNTER = 0xffffffff;
 
 /** Bytes of a hex string. */
@@ -36,7 +36,12 @@ async function derive(parameters, nonce, salt, counter) {
     key,
     parameters.keyLength * 8,
   );
-  return hexOf(new Uint8Array(bits));
+  return new Uint8Array(bits);
+}
+
+/** Whether `key` starts with the bytes of `prefix`. */
+function startsWith(key, prefix) {
+  return prefix.every((byte, i) => key[i] === byte);
 }
 
 /**
@@ -50,14 +55,18 @@ export async function solveChallenge(challenge) {
   }
   const nonce = hexBytes(parameters.nonce);
   const salt = hexBytes(parameters.salt);
-  const prefix = parameters.keyPrefix.toLowerCase();
+  const prefix = hexBytes(parameters.keyPrefix);
   const started = performance.now();
   for (let first = 0; first <= MAX_COUNTER; first += PARALLEL) {
     const counters = Array.from({ length: PARALLEL }, (_, i) => first + i);
     const keys = await Promise.all(counters.map((n) => derive(parameters, nonce, salt, n)));
-    const found = keys.findIndex((key) => key.startsWith(prefix));
+    const found = keys.findIndex((key) => startsWith(key, prefix));
     if (found >= 0) {
-      const solution = { counter: counters[found], derivedKey: keys[found], time: performance.now() - started };
+      const solution = {
+        counter: counters[found],
+        derivedKey: hexOf(keys[found]),
+        time: performance.now() - started,
+      };
       return btoa(JSON.stringify({ challenge, solution }));
     }
   }
