@@ -110,16 +110,17 @@ class AuthSettings:
     login_hash_slots: int = 3
     signup_hash_slots: int = 1
     # Guest identities one address (an IPv6 /64) may create per hour; past the
-    # free ones, each needs a solved proof-of-work challenge.
-    guest_creations_per_address_per_hour: int = 60
-    guest_free_creations_per_address_per_hour: int = 5
+    # free ones, each needs a solved proof-of-work challenge. Generous: a
+    # household, an office or a mobile carrier's shared address is many people.
+    guest_creations_per_address_per_hour: int = 200
+    guest_free_creations_per_address_per_hour: int = 10
     # Proof of work (ALTCHA, PBKDF2/SHA-256): the browser tries counters from 0 up
     # to a secret one drawn below `challenge_max_number`, each a derivation of
     # `challenge_cost` iterations (on average max_number / 2 of them).
     challenge_max_number: int = 5_000
     challenge_cost: int = 1_000
     challenge_ttl_seconds: int = 300
-    challenges_per_address_per_minute: int = 30
+    challenges_per_address_per_minute: int = 60
 
     def __post_init__(self) -> None:
         if (
