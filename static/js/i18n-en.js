@@ -457,7 +457,6 @@ export const en = {
   "error.not_signed_in": "Please log in.",
   "error.invalid_credentials": "Wrong email or password.",
   "error.email_taken": "An account with this email already exists.",
-  "error.login_throttled": "Too many attempts. Wait a moment and try again.",
   "error.cross_site_refused": "Refused: the request did not come from this site.",
   "error.not_owner": "Only the owner can change this.",
   "error.forbidden": "You are not allowed to do that.",

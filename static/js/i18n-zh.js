@@ -455,7 +455,6 @@ export const zh = {
   "error.not_signed_in": "请先登录。",
   "error.invalid_credentials": "邮箱或密码错误。",
   "error.email_taken": "该邮箱已注册。",
-  "error.login_throttled": "尝试次数过多，请稍后再试。",
   "error.cross_site_refused": "已拒绝：请求并非来自本站。",
   "error.not_owner": "只有所有者可以修改。",
   "error.forbidden": "你无权执行此操作。",
