@@ -29,6 +29,7 @@ from livesale.domain.errors import ChallengeInvalid, ChallengeRequired
 from livesale.domain.person import address_key
 from livesale.metrics import CHALLENGES_FAILED, CHALLENGES_ISSUED, CHALLENGES_SOLVED
 from livesale.storage.rate_limits import RateLimiter
+from livesale.storage.ttl_cache import TtlCache
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ MAX_PAYLOAD_CHARS = 4096
 # A solved challenge is remembered a little past its expiry, so clock skew
 # between processes cannot reopen it.
 USED_MARGIN_SECONDS = 60
+SECRET_CACHE_SECONDS = 60.0
 
 
 class Challenges:
@@ -54,7 +56,9 @@ class Challenges:
         # Public so tests can move time forward instead of sleeping.
         self.clock = clock
         self._limiter = RateLimiter(redis)
-        self._secrets: tuple[bytes, bytes] | None = None
+        # Read again now and then: if Redis lost the secret (a flush), every
+        # process soon signs with the same new one.
+        self._secrets: TtlCache[str, tuple[bytes, bytes]] = TtlCache(SECRET_CACHE_SECONDS)
 
     async def issue(self, purpose: Purpose, client_ip: str | None) -> dict[str, Any]:
         """A fresh signed challenge (ALTCHA's JSON); TooManyRequests past the address's rate."""
@@ -129,16 +133,17 @@ class Challenges:
 
     async def _keys(self) -> tuple[bytes, bytes]:
         """The signing secrets: one random secret in Redis, shared by every process."""
-        if self._secrets is None:
-            key = f"{_PREFIX}:secret"
-            await self._redis.set(key, secrets.token_hex(32), nx=True)
-            stored = await self._redis.get(key)
-            if stored is None:  # only if an operator deleted it this very moment
-                raise RuntimeError("the challenge secret vanished from Redis")
-            root = bytes(stored) if isinstance(stored, bytes) else str(stored).encode()
-            # Two secrets from one: the challenge's and the derived key's signatures.
-            self._secrets = (root + b":challenge", root + b":key")
-        return self._secrets
+        return await self._secrets.get("secret", self._load_keys)
+
+    async def _load_keys(self) -> tuple[bytes, bytes]:
+        key = f"{_PREFIX}:secret"
+        await self._redis.set(key, secrets.token_hex(32), nx=True)
+        stored = await self._redis.get(key)
+        if stored is None:  # only if an operator deleted it this very moment
+            raise RuntimeError("the challenge secret vanished from Redis")
+        root = bytes(stored) if isinstance(stored, bytes) else str(stored).encode()
+        # Two secrets from one: the challenge's and the derived key's signatures.
+        return root + b":challenge", root + b":key"
 
 
 def _parse(payload: object) -> altcha.Payload | None:
