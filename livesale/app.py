@@ -24,9 +24,11 @@ from livesale.roles import Role
 from livesale.shop.assembly import Shop, build_shop
 from livesale.shop.background import run_every
 from livesale.storage.activity import ActivityRecorder, ActivityRepository
+from livesale.storage.challenges import Challenges
 from livesale.storage.chat import ChatRepository
 from livesale.storage.creators import CreatorRepository
 from livesale.storage.database import Database
+from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
@@ -157,7 +159,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         await open_connections(redis)
         app[keys.REDIS] = redis
         # Creators need both: accounts in SQLite, login throttling in Redis.
-        throttle = LoginThrottle(redis, settings.auth)
+        challenges = Challenges(redis, settings.auth)
+        app[keys.CHALLENGES] = challenges
+        app[keys.GUEST_GATE] = GuestGate(redis, settings.auth, challenges)
+        throttle = LoginThrottle(redis, settings.auth, challenges)
         app[keys.LOGIN_THROTTLE] = throttle
         app[keys.CREATORS] = CreatorRepository(db, settings.auth, throttle)
 

@@ -109,8 +109,33 @@ class AuthSettings:
     # slots of their own, so a burst of sign-ups cannot hold up a login.
     login_hash_slots: int = 3
     signup_hash_slots: int = 1
+    # Guest identities one address (an IPv6 /64) may create per hour; past the
+    # free ones, each needs a solved proof-of-work challenge. Generous: a
+    # household, an office or a mobile carrier's shared address is many people.
+    guest_creations_per_address_per_hour: int = 200
+    guest_free_creations_per_address_per_hour: int = 10
+    # Proof of work (ALTCHA, PBKDF2/SHA-256): the browser tries counters from 0 up
+    # to a secret one drawn below `challenge_max_number`, each a derivation of
+    # `challenge_cost` iterations (on average max_number / 2 of them).
+    challenge_max_number: int = 5_000
+    challenge_cost: int = 1_000
+    challenge_ttl_seconds: int = 300
+    challenges_per_address_per_minute: int = 60
 
     def __post_init__(self) -> None:
+        if (
+            not 1
+            <= self.guest_free_creations_per_address_per_hour
+            <= (self.guest_creations_per_address_per_hour)
+        ):
+            raise ValueError(
+                "guest_free_creations_per_address_per_hour must be at least 1 and at most"
+                " guest_creations_per_address_per_hour"
+            )
+        if min(self.challenge_max_number, self.challenge_cost, self.challenge_ttl_seconds) < 1:
+            raise ValueError("challenge_max_number, challenge_cost and challenge_ttl_seconds > 0")
+        if self.challenges_per_address_per_minute < 1:
+            raise ValueError("challenges_per_address_per_minute must be at least 1")
         if self.login_hash_slots < 1 or self.signup_hash_slots < 1:
             raise ValueError("login_hash_slots and signup_hash_slots must be at least 1")
         if self.signups_per_address < 1 or self.signup_window_seconds <= 0:

@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from livesale.roles import Role
     from livesale.shop.assembly import Shop
     from livesale.storage.activity import ActivityRecorder
+    from livesale.storage.challenges import Challenges
     from livesale.storage.creators import CreatorRepository
     from livesale.storage.database import Database
+    from livesale.storage.guest_gate import GuestGate
     from livesale.storage.images import ImageStore
     from livesale.storage.login_throttle import LoginThrottle
     from livesale.storage.products import ProductRepository
@@ -39,6 +41,8 @@ MEDIA: web.AppKey[MediaService] = web.AppKey("media")
 CREATORS: web.AppKey[CreatorRepository] = web.AppKey("creators")
 VIEWERS: web.AppKey[ViewerRepository] = web.AppKey("viewers")
 LOGIN_THROTTLE: web.AppKey[LoginThrottle] = web.AppKey("login_throttle")
+CHALLENGES: web.AppKey[Challenges] = web.AppKey("challenges")
+GUEST_GATE: web.AppKey[GuestGate] = web.AppKey("guest_gate")
 SHOW_SERVICE: web.AppKey[ShowService] = web.AppKey("show_service")
 PINS: web.AppKey[PinService] = web.AppKey("pins")
 LIFECYCLE: web.AppKey[ShowLifecycle] = web.AppKey("lifecycle")

@@ -277,3 +277,49 @@ HTTP_REQUEST_DURATION = Histogram(
     "HTTP requests by route pattern, method and status, from the first middleware to the answer.",
     ["route", "method", "status"],
 )
+
+# Guest identities and proof-of-work challenges (bounded labels: the purposes and
+# reasons listed, each created at 0 below so a rate() sees the first one).
+CHALLENGE_PURPOSES = ("guest", "login")
+CHALLENGE_FAILURES = (
+    "malformed",
+    "bad_signature",
+    "expired",
+    "wrong_purpose",
+    "wrong_solution",
+    "reused",
+)
+GUEST_REFUSALS = ("rate_limited", "challenge_required", "challenge_invalid")
+CHALLENGES_ISSUED = Counter(
+    "livesale_challenges_issued_total",
+    "Proof-of-work challenges handed out, by purpose (guest, login).",
+    ["purpose"],
+)
+CHALLENGES_SOLVED = Counter(
+    "livesale_challenges_solved_total",
+    "Challenge solutions accepted (each lets one guest creation or login attempt through).",
+    ["purpose"],
+)
+CHALLENGES_FAILED = Counter(
+    "livesale_challenges_failed_total",
+    "Challenge solutions refused (challenge_invalid), by purpose and reason (malformed, "
+    "bad_signature, expired, wrong_purpose, wrong_solution, reused).",
+    ["purpose", "reason"],
+)
+GUEST_CREATIONS = Counter(
+    "livesale_guest_creations_total", "Guest identities created (PUT /api/viewer without a guest)."
+)
+GUEST_CREATIONS_REFUSED = Counter(
+    "livesale_guest_creations_refused_total",
+    "Guest creations refused, by reason (rate_limited: over the hourly limit of the address, "
+    "or challenges asked for faster than they are handed out; challenge_required: past the "
+    "free ones without a solution; challenge_invalid).",
+    ["reason"],
+)
+for _purpose in CHALLENGE_PURPOSES:
+    CHALLENGES_ISSUED.labels(purpose=_purpose)
+    CHALLENGES_SOLVED.labels(purpose=_purpose)
+    for _reason in CHALLENGE_FAILURES:
+        CHALLENGES_FAILED.labels(purpose=_purpose, reason=_reason)
+for _reason in GUEST_REFUSALS:
+    GUEST_CREATIONS_REFUSED.labels(reason=_reason)

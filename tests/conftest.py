@@ -12,9 +12,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
-from livesale.config import RedisSettings, ServerSettings, Settings, SqliteSettings
+from livesale.config import AuthSettings, RedisSettings, ServerSettings, Settings, SqliteSettings
 from tests.api_helpers import sign_up
 from tests.redis_helpers import running_redis
+
+# Guest identities one address may create in tests that are not about that limit.
+MANY_GUESTS = 1_000_000
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +44,12 @@ def settings(tmp_path: Path, redis_url: str) -> Settings:
     """Settings with every file under `tmp_path` and the shared test Redis."""
     return Settings(
         server=ServerSettings(data_dir=str(tmp_path / "data"), use_uvloop=False),
+        # Tests play many people from one loopback address; the cost of a guest
+        # identity has tests of its own (tests/accounts/test_guest_costs.py).
+        auth=AuthSettings(
+            guest_creations_per_address_per_hour=MANY_GUESTS,
+            guest_free_creations_per_address_per_hour=MANY_GUESTS,
+        ),
         redis=RedisSettings(url=redis_url),
         sqlite=SqliteSettings(path="test.sqlite3"),
     )

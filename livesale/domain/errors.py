@@ -236,10 +236,19 @@ class EmailTaken(Conflict):
     code = "email_taken"
 
 
-class LoginThrottled(TooManyRequests):
-    """Too many failed logins: wait `details.retry_after_seconds`."""
+class ChallengeRequired(TooManyRequests):
+    """Many attempts from this address: solve `details.challenge` and send it again.
 
-    code = "login_throttled"
+    Logins say `details.retry_after_seconds` too: waiting that long also works.
+    """
+
+    code = "challenge_required"
+
+
+class ChallengeInvalid(Forbidden):
+    """The challenge solution is wrong, expired, already used or for another purpose."""
+
+    code = "challenge_invalid"
 
 
 class CrossSiteRefused(Forbidden):

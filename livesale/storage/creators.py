@@ -101,8 +101,13 @@ class CreatorRepository:
         logger.info("creator %s signed up", creator.id)
         return creator
 
-    async def log_in(self, email: object, password: object, client_ip: str | None) -> Creator:
-        """The creator if the password is right; InvalidCredentials or LoginThrottled otherwise."""
+    async def log_in(
+        self, email: object, password: object, client_ip: str | None, challenge: object = None
+    ) -> Creator:
+        """The creator if the password is right; InvalidCredentials or ChallengeRequired otherwise.
+
+        `challenge` is a solved login challenge, asked for once the throttle trips.
+        """
         if not isinstance(email, str):
             raise ValidationFailed("email must be a string", field="email", reason="wrong_type")
         if not isinstance(password, str):
@@ -110,7 +115,7 @@ class CreatorRepository:
                 "password must be a string", field="password", reason="wrong_type"
             )
         if self._throttle is not None:
-            await self._throttle.begin(email, client_ip)
+            await self._throttle.begin(email, client_ip, challenge)
         row = await self._row_by_email(email.strip(), with_hash=True)
         if row is None:
             # Spend the same time as for a real account, so timing does not

@@ -1,4 +1,5 @@
 // Creator sign-up, log-in and log-out (session cookie set by the server).
+import { withChallenge } from "./challenge.js";
 import { $ } from "./dom.js";
 import { bindFieldErrors, checkInputs } from "./field-errors.js";
 import { get, post } from "./http.js";
@@ -42,7 +43,8 @@ async function submit(form, errors, url, body, onSignedIn) {
   button.disabled = true;
   errors.clear();
   try {
-    const result = await post(url, body);
+    // Past the login throttle the server asks for a browser check instead of a long wait.
+    const result = await withChallenge((challenge) => post(url, challenge ? { ...body, challenge } : body));
     form.reset();
     onSignedIn(result.creator);
   } catch (error) {

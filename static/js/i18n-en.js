@@ -459,7 +459,6 @@ export const en = {
   "error.not_signed_in": "Please log in.",
   "error.invalid_credentials": "Wrong email or password.",
   "error.email_taken": "An account with this email already exists.",
-  "error.login_throttled": "Too many attempts. Wait a moment and try again.",
   "error.cross_site_refused": "Refused: the request did not come from this site.",
   "error.not_owner": "Only the owner can change this.",
   "error.forbidden": "You are not allowed to do that.",
@@ -693,4 +692,8 @@ export const en = {
   "studio.elsewhere": "You are on air in “{title}”. End that show before going live with this one.",
   "studio.pin_when_live": "Pin products once you are live.",
   "replay.settings": "Recording and replay",
+  // Guest and login checks: the proof of work asked of an address that made many.
+  "challenge.checking": "Checking your browser…",
+  "error.challenge_required": "Many attempts came from your network. Wait a moment and try again.",
+  "error.challenge_invalid": "The browser check did not pass. Please try again.",
 };

@@ -457,7 +457,6 @@ export const zh = {
   "error.not_signed_in": "请先登录。",
   "error.invalid_credentials": "邮箱或密码错误。",
   "error.email_taken": "该邮箱已注册。",
-  "error.login_throttled": "尝试次数过多，请稍后再试。",
   "error.cross_site_refused": "已拒绝：请求并非来自本站。",
   "error.not_owner": "只有所有者可以修改。",
   "error.forbidden": "你无权执行此操作。",
@@ -691,4 +690,8 @@ export const zh = {
   "studio.elsewhere": "你正在“{title}”中直播。请先结束那场直播，再开播本场。",
   "studio.pin_when_live": "开播后即可置顶商品。",
   "replay.settings": "录制与回放",
+  // Guest and login checks: the proof of work asked of an address that made many.
+  "challenge.checking": "正在检查您的浏览器…",
+  "error.challenge_required": "您的网络发起了过多尝试，请稍候再试。",
+  "error.challenge_invalid": "浏览器检查未通过，请重试。",
 };
