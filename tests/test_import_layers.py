@@ -1,4 +1,4 @@
-"""The layer rules of livesale/ (pyproject.toml, [tool.importlinter]) hold, and they bite.
+"""The layer rules of livesale/ (pyproject.toml, [tool.importlinter]): kept, biting, documented.
 
 Each broken case copies the package, adds one import a rule forbids and runs
 the real `lint-imports` over the copy: the check must fail, naming that rule.
@@ -7,9 +7,11 @@ the real `lint-imports` over the copy: the check must fail, naming that rule.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -131,3 +133,28 @@ def test_a_module_without_a_layer_fails_the_check(copy: Path) -> None:
     result = lint_imports(copy)
     assert_broken(result, {LAYERS})
     assert "livesale.helpers" in result.stdout
+
+
+def checked_layers() -> list[set[str]]:
+    """The layers of the `layers` contract in pyproject.toml, top to bottom."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    (layers,) = (contract["layers"] for contract in contracts if contract["id"] == "layers")
+    return [{part.strip() for part in re.split(r"[|:]", layer)} for layer in layers]
+
+
+def documented_layers() -> list[set[str]]:
+    """The first column of docs/architecture.md's layer table, as module names."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = page.split("\n## Layers\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    # An escaped pipe (`live/` \| `shop/`) separates the independent parts of one layer.
+    cells = [row.replace("\\|", " ").split("|")[1] for row in rows]
+    return [
+        {name.removesuffix("/").removesuffix(".py") for name in re.findall(r"`([^`]+)`", cell)}
+        for cell in cells
+    ]
+
+
+def test_the_architecture_page_shows_the_layers_that_are_checked() -> None:
+    assert documented_layers() == checked_layers()
