@@ -20,6 +20,7 @@ from livesale.live.replays import RETENTION_INTERVAL_SECONDS, ReplayService
 from livesale.live.room import Room
 from livesale.live.sale_gate import SaleGate
 from livesale.live.shows import ShowService
+from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
 from livesale.roles import Role
 from livesale.shop.assembly import Shop, build_shop
 from livesale.shop.background import run_every
@@ -122,6 +123,14 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     return app
 
 
+def served_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
+    """The app a `livesale serve` process runs, with the process tuning applied."""
+    raise_open_file_limit(files_needed(settings))
+    app = create_app(settings, role)
+    app.cleanup_ctx.append(gc_policy_context(settings))
+    return app
+
+
 async def _close_room_connections(app: web.Application) -> None:
     """Close room WebSockets first: aiohttp waits for open handlers before cleanup runs."""
     room = app.get(keys.ROOM)
@@ -147,6 +156,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         stack.callback(images.close)
         app[keys.IMAGES] = images
         app[keys.VIEWERS] = ViewerRepository(db)
+        recordings = RecordingRepository(db)
 
         embedded: EmbeddedRedis | None = None
         if not settings.redis.url:
@@ -167,7 +177,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         app[keys.CREATORS] = CreatorRepository(db, settings.auth, throttle)
 
         # The relay (or, in a shop process, the way to the media process's).
-        is_publishing = await open_video(app, stack)
+        is_publishing = await open_video(app, stack, recordings)
 
         # Show events for analytics; it stops after the room and the shop (order
         # matters), so the sessions they end on the way out are written too.
@@ -200,7 +210,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             settings.recordings_dir,
             settings.recording.retention_days,
             app[keys.SHOWS],
-            RecordingRepository(db),
+            recordings,
             timeline,
             app[keys.PRODUCTS],
             product_json,

@@ -104,7 +104,8 @@ def _serve(settings: Settings) -> int:
 
         return supervise(settings, announce)
     # Imported here so `livesale show create` does not load aiortc and av.
-    from livesale.process_tuning import new_event_loop, served_app
+    from livesale.app import served_app
+    from livesale.process_tuning import new_event_loop
     from livesale.web.serving import run_app
 
     app = served_app(settings)
