@@ -43,7 +43,7 @@ export function createChooseStep({ onBuy }) {
         typeof left === "number" ? el("p", { className: "pin-left", textContent: t("card.left", { n: left }) }) : null,
       ),
     ];
-    summary.replaceChildren(...parts.filter(Boolean));
+    summary.replaceChildren(...parts.filter((part) => part !== null));
     const unavailable = !picked.variant || availability(offer, picked.variant.id).soldOut;
     buy.disabled = unavailable || busy;
     setText(buy, buyLabelKey({ busy, unavailable, resuming: false }));

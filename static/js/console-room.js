@@ -153,7 +153,7 @@ function applySnapshot(event) {
   }
   current.viewers = event.viewers || 0;
   current.likes = event.likes || 0;
-  $("slow-mode").value = String(event.slow_mode_seconds || 0);
+  $("slow-mode", HTMLSelectElement).value = String(event.slow_mode_seconds || 0);
   compose.configure({ slow_mode_seconds: 0, muted_until: null });
   drawCounts();
   drawBag();
@@ -191,9 +191,9 @@ const dispatch = roomEventDispatcher(chatEvents(chat, compose), {
   show(event) {
     current.onShow(event.show || {});
     if (typeof event.slow_mode_seconds === "number") {
-      $("slow-mode").value = String(event.slow_mode_seconds);
+      $("slow-mode", HTMLSelectElement).value = String(event.slow_mode_seconds);
     } else if (typeof (event.show || {}).slow_mode_seconds === "number") {
-      $("slow-mode").value = String(event.show.slow_mode_seconds);
+      $("slow-mode", HTMLSelectElement).value = String(event.show.slow_mode_seconds);
     }
   },
 });
@@ -274,7 +274,7 @@ $("slow-mode").addEventListener("change", async () => {
     return;
   }
   try {
-    await put(`${base()}/slow-mode`, { seconds: Number($("slow-mode").value) });
+    await put(`${base()}/slow-mode`, { seconds: Number($("slow-mode", HTMLSelectElement).value) });
   } catch (error) {
     showError($("chat-error"), errorText(error));
   }

@@ -17,7 +17,8 @@ export function iceGathered(pc, ms = 2000) {
   if (pc.iceGatheringState === "complete") {
     return Promise.resolve();
   }
-  return new Promise((resolve) => {
+  /** @type {Promise<void>} */
+  const gathered = new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function check() {
       if (pc.iceGatheringState === "complete") {
@@ -31,6 +32,7 @@ export function iceGathered(pc, ms = 2000) {
     }
     pc.addEventListener("icegatheringstatechange", check);
   });
+  return gathered;
 }
 
 /**
@@ -61,6 +63,9 @@ export class SignalingSession {
   /** POST the complete offer to `url`; apply the answer; remember the session's Location. */
   async negotiate(url) {
     const pc = this.pc;
+    if (!pc) {
+      throw new ServerError(0, "aborted", "No peer connection to negotiate (createPeerConnection first)");
+    }
     await pc.setLocalDescription(await pc.createOffer());
     await iceGathered(pc, 2000);
     const endpoint = new URL(url, document.baseURI);
@@ -69,7 +74,7 @@ export class SignalingSession {
       response = await exchange(endpoint, {
         method: "POST",
         headers: { ...this.headers, "Content-Type": "application/sdp" },
-        body: pc.localDescription.sdp,
+        body: pc.localDescription ? pc.localDescription.sdp : "",
       });
     } catch (error) {
       this.close();

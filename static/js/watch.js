@@ -175,11 +175,11 @@ function applyShow(update) {
   if (show.title) {
     $("title").textContent = show.title; // text, never markup
     delete $("title").dataset.i18n;
-    document.querySelector("title").removeAttribute("data-i18n"); // the show's title now
+    document.querySelector("title")?.removeAttribute("data-i18n"); // the show's title now
     document.title = `${show.title} · livesale`;
   }
   if (show.cover_image_url) {
-    $("player").poster = show.cover_image_url;
+    $("player", HTMLVideoElement).poster = show.cover_image_url;
   }
   document.body.dataset.status = show.status || "";
   if (Array.isArray(update.products)) {
@@ -223,7 +223,7 @@ function renderStarts() {
   } else {
     setText($("countdown"), "watch.any_moment");
   }
-  $("scheduled").dateTime = new Date(at * 1000).toISOString();
+  $("scheduled", HTMLTimeElement).dateTime = new Date(at * 1000).toISOString();
   $("scheduled").textContent = formatDateTime(at);
 }
 
