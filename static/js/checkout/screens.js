@@ -72,7 +72,7 @@ export function createScreens(sheet, actions) {
     chooser = chooser || createChooseStep({ onBuy: actions.buy });
     sheet.open("choose", "checkout.choose", ...chooser.nodes);
     sheet.setTitleText(offer.pin.product.title);
-    chooser.begin(offer, state.choice);
+    chooser.begin(offer, state.choice, state.busy);
   }
 
   function showName() {
