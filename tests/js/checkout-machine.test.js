@@ -5,9 +5,9 @@ import { describe, test } from "node:test";
 
 import { initialState, transition } from "../../static/js/checkout/machine.js";
 
-/** @typedef {import("../../static/js/checkout/machine.js").State} State */
-/** @typedef {import("../../static/js/checkout/machine.js").Event} Event */
-/** @typedef {import("../../static/js/checkout/machine.js").Effect} Effect */
+/** @typedef {import("../../static/js/checkout/types.js").State} State */
+/** @typedef {import("../../static/js/checkout/types.js").Event} Event */
+/** @typedef {import("../../static/js/checkout/types.js").Effect} Effect */
 
 /** A surface stand-in: the machine only passes it on in effects. */
 const card = { offer: () => ({ pin: { id: 1 } }), setBusy() {}, setError() {}, setResume() {} };

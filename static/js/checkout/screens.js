@@ -10,8 +10,8 @@ import { setText } from "../i18n.js";
 import { linesList, totalRow } from "../order-view.js";
 import { createPaymentStep } from "../payment-step.js";
 
-/** @typedef {import("./machine.js").State} State */
-/** @typedef {import("./machine.js").Choice} Choice */
+/** @typedef {import("./types.js").State} State */
+/** @typedef {import("./types.js").Choice} Choice */
 /** @typedef {import("./dialog.js").SheetDialog} SheetDialog */
 
 /**
@@ -170,7 +170,7 @@ export function createScreens(sheet, actions) {
       }
     },
     /**
-     * @param {import("./machine.js").Failure | null} failure
+     * @param {import("./types.js").Failure | null} failure
      */
     formError(failure) {
       if (!form) {

@@ -17,12 +17,12 @@ import { createSheetDialog } from "./dialog.js";
 import { initialState, transition } from "./machine.js";
 import { createScreens } from "./screens.js";
 
-/** @typedef {import("./machine.js").State} State */
-/** @typedef {import("./machine.js").Event} Event */
-/** @typedef {import("./machine.js").Effect} Effect */
-/** @typedef {import("./machine.js").Failure} Failure */
-/** @typedef {import("./machine.js").Choice} Choice */
-/** @typedef {import("./machine.js").Surface} Surface */
+/** @typedef {import("./types.js").State} State */
+/** @typedef {import("./types.js").Event} Event */
+/** @typedef {import("./types.js").Effect} Effect */
+/** @typedef {import("./types.js").Failure} Failure */
+/** @typedef {import("./types.js").Choice} Choice */
+/** @typedef {import("./types.js").Surface} Surface */
 
 const PHONE = window.matchMedia("(max-width: 900px)"); // the card sits over the video
 
