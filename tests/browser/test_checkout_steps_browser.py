@@ -3,8 +3,9 @@
 On a phone (390x844, touch) and a laptop (1366x900), in English and Chinese: Buy
 now, (the phone's variant and quantity,) a display name, the shipping details
 with the hold's countdown; closing there gives the held unit back to the room
-(the card counts it again); Buy now again goes straight to the details (the name
-is known), then the payment and the confirmation. Each step is photographed.
+(the card counts it again), which another browser cannot do for her; Buy now
+again goes straight to the details (the name is known), then the payment and the
+confirmation. Each step is photographed.
 """
 
 from __future__ import annotations
@@ -81,13 +82,30 @@ async def test_the_checkout_sheet_walks_its_steps_and_gives_a_closed_hold_back(
     await at_step(page, "name")
     await screenshot(page, f"{name}-2-name")
     await page.fill("#checkout-viewer-name", "Mia")
-    await press(page, "#checkout .name-step button[type=submit]", phone)
+    async with page.expect_response(lambda response: response.url.endswith("/buy")) as bought:
+        await press(page, "#checkout .name-step button[type=submit]", phone)
+    checkout_id = (await (await bought.value).json())["checkout"]["id"]
 
     await at_step(page, "details")
     await expect(page.locator("#checkout-title")).to_have_text(words["title"])
     await expect(page.locator("#checkout .sheet-timer")).to_be_visible()
     await expect(left).to_have_text(words["held"])  # the unit is held for Mia
     await screenshot(page, f"{name}-3-details")
+    # Another guest (their own cookie and name) cannot give Mia's hold back.
+    intruder = await browser.new_context(locale=locale, **LAPTOP)
+    other = await intruder.new_page()
+    await other.goto(f"{base_url}/watch/{show.show_id}")
+    await other.fill("#name-input", "Bo")
+    await other.click("#name-form button[type=submit]")
+    await expect(other.locator("#chat-input")).to_be_visible()
+    status = await other.evaluate(
+        "id => fetch(`/api/checkouts/${id}`, {method: 'DELETE'}).then((r) => r.status)",
+        checkout_id,
+    )
+    assert status in (403, 404), status
+    await intruder.close()
+    await expect(page.locator("#checkout .sheet-timer")).to_be_visible()
+    await expect(left).to_have_text(words["held"])
     await press(page, "#checkout .sheet-close", phone)
     await expect(page.locator("dialog#checkout")).to_be_hidden()
     await expect(left).to_have_text(words["left"], timeout=30 * SECONDS)  # and given back
@@ -110,6 +128,4 @@ async def test_the_checkout_sheet_walks_its_steps_and_gives_a_closed_hold_back(
     await screenshot(page, f"{name}-5-done")
     await press(page, "#checkout .actions button.primary", phone)
     await expect(page.locator("dialog#checkout")).to_be_hidden()
-    await context.close()
-    await show.host.close()
     assert errors == []
