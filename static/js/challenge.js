@@ -3,7 +3,7 @@
 // derives keys natively, so a browser works about as fast as a bot would.
 import { el } from "./dom.js";
 import { t } from "./i18n.js";
-import { ServerError } from "./session.js";
+import { ServerError } from "./http.js";
 
 const ALGORITHM = "PBKDF2/SHA-256";
 // Counters tried at once: WebCrypto derives off the main thread, so a few in

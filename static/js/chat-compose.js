@@ -52,7 +52,10 @@ export function createChatCompose({ form, input, button, error, hint, send }) {
   });
 
   return {
-    /** Settings from a snapshot or a `show` event. */
+    /**
+     * Settings from a snapshot or a `show` event.
+     * @param {{slow_mode_seconds?: number, muted_until?: number | null}} [settings]
+     */
     configure({ slow_mode_seconds: slow, muted_until: muted } = {}) {
       if (typeof slow === "number") {
         slowSeconds = slow;

@@ -5,8 +5,8 @@ import { bindFieldErrors, checkInputs } from "./field-errors.js";
 import { get, post } from "./http.js";
 
 // Each form's inputs by the API's field names; errors no input takes go under the forms.
-const LOGIN_FIELDS = { email: $("login-email"), password: $("login-password") };
-const SIGNUP_FIELDS = { display_name: $("signup-name"), email: $("signup-email"), password: $("signup-password") };
+const LOGIN_FIELDS = { email: $("login-email", HTMLInputElement), password: $("login-password", HTMLInputElement) };
+const SIGNUP_FIELDS = { display_name: $("signup-name", HTMLInputElement), email: $("signup-email", HTMLInputElement), password: $("signup-password", HTMLInputElement) };
 const loginErrors = bindFieldErrors({ form: $("login-form"), fields: LOGIN_FIELDS, summary: $("auth-error") });
 const signupErrors = bindFieldErrors({ form: $("signup-form"), fields: SIGNUP_FIELDS, summary: $("auth-error") });
 
@@ -67,7 +67,7 @@ export function setUpAuth({ onSignedIn, onSignedOut, confirmSignOut = async () =
       $("login-form"),
       loginErrors,
       "/api/auth/login",
-      { email: $("login-email").value.trim(), password: $("login-password").value },
+      { email: $("login-email", HTMLInputElement).value.trim(), password: $("login-password", HTMLInputElement).value },
       onSignedIn,
     );
   });
@@ -78,9 +78,9 @@ export function setUpAuth({ onSignedIn, onSignedOut, confirmSignOut = async () =
       signupErrors,
       "/api/auth/signup",
       {
-        display_name: $("signup-name").value.trim(),
-        email: $("signup-email").value.trim(),
-        password: $("signup-password").value,
+        display_name: $("signup-name", HTMLInputElement).value.trim(),
+        email: $("signup-email", HTMLInputElement).value.trim(),
+        password: $("signup-password", HTMLInputElement).value,
       },
       onSignedIn,
     );
