@@ -26,7 +26,7 @@ from livesale.shop.background import run_every
 from livesale.storage.activity import ActivityRecorder, ActivityRepository
 from livesale.storage.chat import ChatRepository
 from livesale.storage.creators import CreatorRepository
-from livesale.storage.database import Database
+from livesale.storage.engines import open_database
 from livesale.storage.images import ImageStore
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
@@ -136,7 +136,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     """
     settings = app[keys.SETTINGS]
     async with AsyncExitStack() as stack:
-        db = await Database.open(settings.sqlite_path)
+        db = await open_database(settings)
         stack.push_async_callback(db.close)
         app[keys.DATABASE] = db
         app[keys.SHOWS] = ShowRepository(db)

@@ -15,7 +15,7 @@ from livesale.data_folder import make_private
 from livesale.domain.errors import LivesaleError
 from livesale.logging_setup import configure_logging
 from livesale.payments.choice import choose_gateway
-from livesale.storage.database import Database
+from livesale.storage.engines import open_database
 from livesale.storage.redis_client import RedisMisconfigured
 from livesale.storage.redis_server import EmbeddedRedisError
 from livesale.storage.shows import ShowRepository
@@ -150,7 +150,7 @@ def _create_show(settings: Settings, title: str, *, as_json: bool) -> int:
 
 async def _insert_show(settings: Settings, title: str) -> tuple[str, str]:
     # SQLite directly: creating a show needs neither Redis nor a running server.
-    db = await Database.open(settings.sqlite_path)
+    db = await open_database(settings)
     try:
         show, key = await ShowRepository(db).create(title)
     finally:

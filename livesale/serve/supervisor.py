@@ -32,7 +32,7 @@ from livesale.config import Settings
 from livesale.roles import media_socket_path
 from livesale.serve.process import ChildFailed, ChildProcess, describe_exit
 from livesale.serve.protocol import ChildKind
-from livesale.storage.database import Database
+from livesale.storage.engines import open_database
 from livesale.storage.redis_server import MAX_SOCKET_PATH_BYTES, EmbeddedRedis, EmbeddedRedisError
 from livesale.unix_sockets import someone_listens
 from livesale.web.metrics_route import MULTIPROCESS_ENV
@@ -144,7 +144,7 @@ class Supervisor:
             # One Redis for every child: none starts its own.
             settings = replace(settings, redis=replace(settings.redis, url=embedded.url))
         # Migrations run here, once, before any child opens the file.
-        db = await Database.open(settings.sqlite_path)
+        db = await open_database(settings)
         await db.close()
         return settings
 

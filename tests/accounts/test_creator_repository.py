@@ -12,7 +12,7 @@ import pytest
 from livesale.config import AuthSettings, Settings
 from livesale.domain.errors import EmailTaken, InvalidCredentials, NotFound, ValidationFailed
 from livesale.storage.creators import CreatorRepository
-from livesale.storage.database import Database
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 from tests.accounts.conftest import FakeClock
 
 PASSWORD = "a long enough password"

@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
 from livesale.config import ImageSettings, Settings
-from livesale.storage.database import Database
 from livesale.storage.images import ImageStore
 from livesale.storage.products import ProductRepository
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 from tests.api_helpers import cheap_auth
 
 Client = TestClient[web.Request, web.Application]

@@ -15,8 +15,8 @@ from prometheus_client import REGISTRY
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import RedisSettings, Settings
-from livesale.storage.database import Database
 from livesale.storage.redis_client import connect_redis
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 from livesale.web.health import check_dependencies
 from tests.redis_helpers import running_redis
 from tests.shows.conftest import assert_error
