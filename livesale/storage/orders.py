@@ -132,7 +132,7 @@ class OrderRepository:
         """The email, name and address of the viewer's most recent order, or None."""
         row = await self._db.fetchone(
             "SELECT email, name, address_json, announce FROM orders WHERE viewer_id = ?"
-            " ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            " ORDER BY created_at DESC, id DESC LIMIT 1",
             (viewer_id,),
         )
         return None if row is None else buyer_details_from_row(row)

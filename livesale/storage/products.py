@@ -81,7 +81,7 @@ class ProductRepository:
         if status is not None:
             sql += " AND status = ?"
             params.append(status.value)
-        rows = await self._db.fetchall(sql + " ORDER BY created_at DESC, rowid DESC", params)
+        rows = await self._db.fetchall(sql + " ORDER BY created_at DESC, id DESC", params)
         return await self.get_many(str(row["id"]) for row in rows)
 
     async def update(self, creator_id: str, product_id: str, changes: ProductChanges) -> Product:
@@ -286,7 +286,7 @@ async def _load(fetch: Fetch, product_ids: Sequence[str]) -> list[Product]:
         variants: dict[str, list[Variant]] = {}
         for row in await fetch(
             f"SELECT {_VARIANT_COLUMNS} FROM variants WHERE product_id IN ({marks})"
-            " ORDER BY archived, position, rowid",
+            " ORDER BY archived, position, id",
             chunk,
         ):
             variants.setdefault(str(row["product_id"]), []).append(_variant(row))

@@ -228,7 +228,7 @@ class ShowRepository:
             where.append("creator_id = ?")
             params.append(creator_id)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        order = "created_at DESC, rowid DESC"
+        order = "created_at DESC, id DESC"
         if status == ShowStatus.SCHEDULED:
             order = "scheduled_at IS NULL, scheduled_at, created_at DESC"
         elif status == ShowStatus.LIVE:

@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
 from livesale.config import ImageSettings, Settings
+from livesale.storage.database import Database
 from livesale.storage.images import ImageStore
 from livesale.storage.products import ProductRepository
-from livesale.storage.sqlite_database import SqliteDatabase as Database
 from tests.api_helpers import cheap_auth
 
 Client = TestClient[web.Request, web.Application]
@@ -30,9 +30,8 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(database: Database) -> AsyncIterator[Database]:
     """A fresh database with two creators, ALICE and BOB."""
-    database = await Database.open(tmp_path / "catalogue.sqlite3")
     async with database.transaction() as conn:
         await conn.executemany(
             "INSERT INTO creators (id, email, display_name, password_hash, created_at)"
@@ -40,7 +39,6 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
             [(ALICE, "alice@example.com", "Alice"), (BOB, "bob@example.com", "Bob")],
         )
     yield database
-    await database.close()
 
 
 @pytest.fixture
