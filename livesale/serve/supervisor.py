@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from prometheus_client import values
 from prometheus_client.multiprocess import mark_process_dead
 
@@ -107,7 +108,7 @@ class Supervisor:
         async with AsyncExitStack() as stack:
             try:
                 child_settings = await self._shared_resources(stack)
-            except (EmbeddedRedisError, OSError, RuntimeError, sqlite3.Error) as exc:
+            except (EmbeddedRedisError, OSError, RuntimeError, sqlite3.Error, psycopg.Error) as exc:
                 raise CannotStart(str(exc)) from exc
             if stopping.is_set():
                 return 0
@@ -128,7 +129,7 @@ class Supervisor:
         return 0
 
     async def _shared_resources(self, stack: AsyncExitStack) -> Settings:
-        """Start Redis if it is ours and migrate SQLite; the children's settings."""
+        """Start Redis if it is ours and migrate the database; the children's settings."""
         settings = self._settings
         self._socket.parent.mkdir(parents=True, exist_ok=True)
         # Every child writes its metrics here; files of an earlier run would add up wrongly.
@@ -143,7 +144,7 @@ class Supervisor:
             await embedded.start()
             # One Redis for every child: none starts its own.
             settings = replace(settings, redis=replace(settings.redis, url=embedded.url))
-        # Migrations run here, once, before any child opens the file.
+        # Migrations run here, once, before any child opens the database.
         db = await open_database(settings)
         await db.close()
         return settings
