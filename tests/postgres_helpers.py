@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -112,6 +113,6 @@ def new_database(admin_url: str) -> str:
 
 def drop_database(admin_url: str, url: str) -> None:
     """Drop a database made by `new_database` (closing what still uses it)."""
-    name = url.split("/")[-1].split("?")[0]
+    name = urlsplit(url).path.lstrip("/")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -8,14 +8,19 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from aiohttp import web
+from prometheus_client import REGISTRY
 
+from livesale import keys
 from livesale.cli import main
-from livesale.config import ConfigError, DatabaseSettings, load_settings
+from livesale.config import ConfigError, DatabaseSettings, Settings, load_settings
 from livesale.storage.migrations import MIGRATIONS
 from livesale.storage.postgres_database import PostgresDatabase
+from livesale.storage.redis_client import connect_redis
 from livesale.storage.shows import ShowRepository
 from livesale.storage.sql import IntegrityViolation
 from livesale.storage.sqlite_database import SqliteDatabase
+from livesale.web.health import check_dependencies
 from tests.postgres_helpers import drop_database, new_database
 
 SHOW = (
@@ -218,3 +223,27 @@ async def test_an_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     url = f"postgresql://nobody@/livesale?host={tmp_path}&connect_timeout=1"
     with pytest.raises((ConnectionError, psycopg.OperationalError)):
         await PostgresDatabase.open(url)
+
+
+async def test_readiness_names_postgresql_and_counts_its_failure(
+    postgres_server: str, settings: Settings
+) -> None:
+    url = new_database(postgres_server)
+    database = await PostgresDatabase.open(url)
+    redis = connect_redis(settings, None)
+    app = web.Application()
+    app[keys.DATABASE], app[keys.REDIS] = database, redis
+    try:
+        assert await check_dependencies(app) == {"redis": "ok", "postgresql": "ok"}
+        errors_before = _errors()
+        drop_database(postgres_server, url)  # the server ends every connection to it
+        assert await check_dependencies(app) == {"redis": "ok", "postgresql": "unavailable"}
+        assert _errors() >= errors_before + 1
+    finally:
+        await redis.aclose()
+        await database.close()
+
+
+def _errors() -> float:
+    value = REGISTRY.get_sample_value("livesale_postgres_errors_total")
+    return 0.0 if value is None else value
