@@ -28,7 +28,7 @@ from livesale.storage.activity import ActivityRecorder, ActivityRepository
 from livesale.storage.challenges import Challenges
 from livesale.storage.chat import ChatRepository
 from livesale.storage.creators import CreatorRepository
-from livesale.storage.database import Database
+from livesale.storage.engines import open_database
 from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
 from livesale.storage.login_throttle import LoginThrottle
@@ -147,7 +147,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     """
     settings = app[keys.SETTINGS]
     async with AsyncExitStack() as stack:
-        db = await Database.open(settings.sqlite_path)
+        db = await open_database(settings)
         stack.push_async_callback(db.close)
         app[keys.DATABASE] = db
         app[keys.SHOWS] = ShowRepository(db)

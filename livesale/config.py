@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 
 ENV_PREFIX = "LIVESALE__"
 
@@ -86,6 +87,20 @@ class SqliteSettings:
     """The SQLite database file (relative paths are under the data folder)."""
 
     path: str = "livesale.sqlite3"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where the record lives: the SQLite file when `url` is empty, else PostgreSQL."""
+
+    url: str = field(default="", repr=False)
+    pool_size: int = 10
+
+    def __post_init__(self) -> None:
+        if self.url and urlsplit(self.url).scheme not in ("postgresql", "postgres"):
+            raise ConfigError("database.url must be empty (SQLite) or a postgresql:// URL")
+        if self.pool_size < 1:
+            raise ConfigError("database.pool_size must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -335,6 +350,7 @@ class Settings:
     log: LogSettings = field(default_factory=LogSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
     sqlite: SqliteSettings = field(default_factory=SqliteSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     images: ImageSettings = field(default_factory=ImageSettings)
@@ -404,6 +420,12 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
             raise ConfigError(f"config file not found: {path}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: {exc}") from exc
+    file_url = str(raw.get("database", {}).get("url", ""))
+    if urlsplit(file_url).password or "password=" in file_url:
+        raise ConfigError(
+            "database.url carries a password: set the whole URL with the environment variable "
+            f"{ENV_PREFIX}DATABASE__URL (or use a .pgpass file), not in the file"
+        )
     for section, key in SECRET_KEYS:
         if key in raw.get(section, {}):
             raise ConfigError(

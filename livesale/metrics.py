@@ -263,6 +263,17 @@ SQLITE_QUERY_DURATION = Histogram(
     ["operation"],
     buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0),
 )
+POSTGRES_QUERY_DURATION = Histogram(
+    "livesale_postgres_query_duration_seconds",
+    "PostgreSQL calls by operation (read, transaction), waits for a pooled connection and "
+    "for the write lock included.",
+    ["operation"],
+    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0),
+)
+POSTGRES_ERRORS = Counter(
+    "livesale_postgres_errors_total",
+    "PostgreSQL calls and readiness checks that failed (a refused constraint is not counted).",
+)
 EMBEDDED_REDIS_UP = Gauge(
     "livesale_embedded_redis_up",
     "1 while the private redis-server child runs; 0 once it has exited, and always 0 when "

@@ -16,7 +16,7 @@ import pytest
 
 from livesale.domain.recordings import RecordingStatus
 from livesale.media.recording_repair import repair_cut_parts
-from livesale.storage.database import Database
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 from scripts.chaos_scenarios.harness import alive as _alive
 from tests.media.peers import VIDEO_RATE, EncodedH264Track, TestPublisher
 from tests.media.test_metrics import sample
