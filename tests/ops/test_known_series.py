@@ -157,3 +157,14 @@ def test_the_code_counts_only_label_values_that_were_created() -> None:
     assert counted, "the scan found no counting code"
     untyped = unread - UNREAD_VALUES.keys()
     assert not untyped, f"count these through a typed function of livesale.metrics: {untyped}"
+
+
+def test_the_docs_name_every_series_and_value_that_exists_from_start_up() -> None:
+    page = (PACKAGE.parent / "docs" / "metrics.md").read_text(encoding="utf-8")
+    section = page.split("## Series that exist from start-up", 1)[1].split("\n## ", 1)[0]
+    for metric, labels in known_series(Role.ALL):
+        (described,) = metric.describe()
+        suffix = "_total" if described.type == "counter" else ""
+        assert f"`{described.name}{suffix}`" in section, described.name
+        for value in itertools.chain(*labels):
+            assert f"`{value}`" in page, f"{described.name}: {value} is not in docs/metrics.md"
