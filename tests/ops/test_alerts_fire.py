@@ -200,67 +200,70 @@ async def test_each_failure_alert_fires_on_the_first_failures(tmp_path: Path) ->
                 env=env, cwd=tmp_path, log=tmp_path / "livesale.log",
             ) as livesale,
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
-            prometheus(tmp_path, port, rules, session) as api,
         ):  # fmt: skip
             await announced(livesale, port)
-            base = f"http://127.0.0.1:{port}"
-            # Before any failure, Prometheus holds each failure series at 0: the media
-            # process's through the shop process's scrape, and the shop's own.
-            for series in (
-                'livesale_recording_failures_total{reason="disk_full"}',
-                'livesale_media_session_failures_total{role="viewer",reason="timeout"}',
-                'livesale_media_sessions_started_total{role="viewer"}',
-                'livesale_shop_payment_events_total{kind="failed",result="applied"}',
-                'livesale_shop_payment_events_total{kind="succeeded",result="applied"}',
-            ):
-                await poll_until(
-                    lambda s=series: scraped(session, api, s, "0"), STARTUP_SECONDS, series
-                )
-            # Each process reports Redis at 0 until its start-up check (the shipped `for: 1m`
-            # covers that); without the waiting it fires briefly at start: let it pass.
-            await poll_until(
-                lambda: scraped(session, api, "min(livesale_redis_up)", "1"),
-                STARTUP_SECONDS,
-                "Redis up in every process",
-            )
-            await poll_until(
-                lambda: _alerts_are(session, api, {}), STARTUP_SECONDS, "no alert before failing"
-            )
+            async with prometheus(tmp_path, port, rules, session) as api:
+                await _fail_once_each(session, api, standin, f"http://127.0.0.1:{port}")
 
-            creator, buyer = Shopper(base), Shopper(base)
-            # Three seconds of media, then quiet with the connection up (the show stays live).
-            publisher = TestPublisher(keyframe_every=30, seconds=3)
-            try:
-                show_id, key, variant_id = await _live_show(creator)
-                answer = await creator.sdp(
-                    f"/whip/{show_id}",
-                    await publisher.offer(),
-                    {"Authorization": f"Bearer {key}"},
-                )
-                assert answer is not None
-                await publisher.pc.setRemoteDescription(
-                    RTCSessionDescription(sdp=answer, type="answer")
-                )
-                # Viewers whose sessions fail: the first gets in once the publisher's media
-                # arrives, the others right after.
-                offer = await _viewer_offer()
-                await poll_until(
-                    lambda: _whep(buyer, show_id, offer), STARTUP_SECONDS, "a WHEP session"
-                )
-                for _ in range(VIEWER_FAILURES - 1):
-                    assert await _whep(buyer, show_id, offer)
-                payment_id = await _declined_payment_intent(buyer, show_id, variant_id)
-                for _ in range(DECLINES):  # the buyer tries five cards, each declined
-                    await standin.fail(payment_id)
 
-                async def all_fired() -> bool:
-                    alerts = await _alerts(session, api)
-                    return all(alerts.get(name) == "firing" for name in FAILURE_ALERTS)
+async def _fail_once_each(
+    session: aiohttp.ClientSession, api: str, standin: StripeStandin, base: str
+) -> None:
+    """Check the failure series are at 0, fail once each way, wait for the alerts to fire."""
+    await _quiet_start(session, api)
+    creator, buyer = Shopper(base), Shopper(base)
+    # Three seconds of media, then quiet with the connection up (the show stays live).
+    publisher = TestPublisher(keyframe_every=30, seconds=3)
+    try:
+        show_id, key, variant_id = await _live_show(creator)
+        answer = await creator.sdp(
+            f"/whip/{show_id}", await publisher.offer(), {"Authorization": f"Bearer {key}"}
+        )
+        assert answer is not None
+        await publisher.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+        # Viewers whose sessions fail: the first gets in once the publisher's media arrives
+        # (and with it the recording's first part, which stops as disk_full), the others
+        # right after.
+        offer = await _viewer_offer()
+        await poll_until(lambda: _whep(buyer, show_id, offer), STARTUP_SECONDS, "a WHEP session")
+        for _ in range(VIEWER_FAILURES - 1):
+            assert await _whep(buyer, show_id, offer)
+        payment_id = await _declined_payment_intent(buyer, show_id, variant_id)
+        for _ in range(DECLINES):  # the buyer tries five cards, each declined
+            await standin.fail(payment_id)
 
-                await poll_until(all_fired, FIRING_SECONDS, f"{sorted(FAILURE_ALERTS)} to fire")
-                # Nothing else: the show has its publisher, the stores answer.
-                assert set(await _alerts(session, api)) == FAILURE_ALERTS
-            finally:
-                await publisher.close()
-                await creator.session.close()
-                await buyer.session.close()
+        async def all_fired() -> bool:
+            alerts = await _alerts(session, api)
+            return all(alerts.get(name) == "firing" for name in FAILURE_ALERTS)
+
+        await poll_until(all_fired, FIRING_SECONDS, f"{sorted(FAILURE_ALERTS)} to fire")
+        # Nothing else: the show has its publisher, the stores answer.
+        assert set(await _alerts(session, api)) == FAILURE_ALERTS
+    finally:
+        await publisher.close()
+        await creator.session.close()
+        await buyer.session.close()
+
+
+async def _quiet_start(session: aiohttp.ClientSession, api: str) -> None:
+    """Wait until Prometheus holds each failure series at 0 and no alert."""
+    # Before any failure, Prometheus holds each failure series at 0: the media
+    # process's through the shop process's scrape, and the shop's own.
+    for series in (
+        'livesale_recording_failures_total{reason="disk_full"}',
+        'livesale_media_session_failures_total{role="viewer",reason="timeout"}',
+        'livesale_media_sessions_started_total{role="viewer"}',
+        'livesale_shop_payment_events_total{kind="failed",result="applied"}',
+        'livesale_shop_payment_events_total{kind="succeeded",result="applied"}',
+    ):
+        await poll_until(lambda s=series: scraped(session, api, s, "0"), STARTUP_SECONDS, series)
+    # Each process reports Redis at 0 until its start-up check, which the shipped `for: 1m`
+    # rides out; the copy's 0 s does not, so wait for it before failing anything.
+    await poll_until(
+        lambda: scraped(session, api, "min(livesale_redis_up)", "1"),
+        STARTUP_SECONDS,
+        "Redis up in every process",
+    )
+    await poll_until(
+        lambda: _alerts_are(session, api, {}), STARTUP_SECONDS, "no alert before failing"
+    )
