@@ -55,9 +55,10 @@ def _label_sets(names: tuple[str, ...], labels: tuple[tuple[str, ...], ...]) -> 
 
 # Each labelled counter's known label sets, as /metrics writes them from start-up.
 _LABEL_SETS = {
-    f"{metric.describe()[0].name}_total": _label_sets(metric._labelnames, labels)
+    f"{described.name}_total": _label_sets(metric._labelnames, labels)
     for metric, labels in known_series(Role.ALL)
-    if metric.describe()[0].type == "counter"
+    for described in metric.describe()
+    if described.type == "counter"
 }
 
 

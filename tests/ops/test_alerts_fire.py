@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +246,13 @@ async def _fail_once_each(
         await buyer.session.close()
 
 
+def _at_zero(
+    session: aiohttp.ClientSession, api: str, series: str
+) -> Callable[[], Awaitable[bool]]:
+    """Whether Prometheus holds `series` at 0 now."""
+    return lambda: scraped(session, api, series, "0")
+
+
 async def _quiet_start(session: aiohttp.ClientSession, api: str) -> None:
     """Wait until Prometheus holds each failure series at 0 and no alert."""
     # Before any failure, Prometheus holds each failure series at 0: the media
@@ -256,7 +264,7 @@ async def _quiet_start(session: aiohttp.ClientSession, api: str) -> None:
         'livesale_shop_payment_events_total{kind="failed",result="applied"}',
         'livesale_shop_payment_events_total{kind="succeeded",result="applied"}',
     ):
-        await poll_until(lambda s=series: scraped(session, api, s, "0"), STARTUP_SECONDS, series)
+        await poll_until(_at_zero(session, api, series), STARTUP_SECONDS, series)
     # Each process reports Redis at 0 until its start-up check, which the shipped `for: 1m`
     # rides out; the copy's 0 s does not, so wait for it before failing anything.
     await poll_until(
