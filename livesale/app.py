@@ -20,6 +20,7 @@ from livesale.live.replays import RETENTION_INTERVAL_SECONDS, ReplayService
 from livesale.live.room import Room
 from livesale.live.sale_gate import SaleGate
 from livesale.live.shows import ShowService
+from livesale.metric_series import create_known_series
 from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
 from livesale.roles import Role
 from livesale.shop.assembly import Shop, build_shop
@@ -95,6 +96,8 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     )
     app[keys.SETTINGS] = settings
     app[keys.ROLE] = role
+    # Before the first scrape: alerts see the first failure of every known label set.
+    create_known_series(role)
     app.cleanup_ctx.append(_resources)
     app.on_shutdown.append(_close_room_connections)
     add_health_routes(app)

@@ -2,7 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from prometheus_client import Counter, Gauge, Histogram
+
+from livesale.domain.orders import OrderStatus
+from livesale.domain.payments import PaymentEventKind
+
+# Bounded label values, one Literal per label, next to the metrics that use them: the
+# code that counts takes these types (mypy checks it), and `livesale.metric_series`
+# creates every combination at 0 at start-up, so an alert's `increase()` sees the first
+# event (a series born at 1 has no increase until its second).
+MediaRole = Literal["publisher", "viewer"]
+MediaKind = Literal["audio", "video"]
+SessionOutcome = Literal[
+    "deleted", "replaced", "broadcast_ended", "failed", "never_connected", "shutdown", "key_rotated"
+]
+SessionFailure = Literal["ice", "dtls", "timeout"]
+CandidateRefusal = Literal[
+    "too_many", "mdns", "hostname", "transport", "port", "unspecified", "loopback",
+    "multicast", "broadcast", "own_address", "link_local", "private", "reserved",
+]  # fmt: skip
+DropReason = Literal["behind", "send_failed"]
+RecordingFailure = Literal["disk_full", "write_error", "queue_full", "mux_error"]
+ModerationAction = Literal[
+    "delete", "mute", "ban", "unban", "slow_mode", "add_moderator", "remove_moderator",
+    "block_word", "unblock_word",
+]  # fmt: skip
+CartAction = Literal["add", "set", "remove"]
+Gateway = Literal["stripe", "dummy"]
+CheckoutOutcome = Literal["started", "paid", "failed"]
+PaymentEventResult = Literal["applied", "unchanged", "unknown_order"]
+RedisErrorKind = Literal["connection", "timeout", "response"]
+SQLiteOperation = Literal["read", "transaction"]
 
 # Relay latency is sub-millisecond when idle and must stay well under a frame
 # interval (33 ms) under load: fine buckets at the low end.
@@ -334,3 +366,55 @@ for _purpose in CHALLENGE_PURPOSES:
         CHALLENGES_FAILED.labels(purpose=_purpose, reason=_reason)
 for _reason in GUEST_REFUSALS:
     GUEST_CREATIONS_REFUSED.labels(reason=_reason)
+
+
+# The counting functions of the bounded labels: their parameter types are the label values
+# `livesale.metric_series` creates at 0, so what is counted is always a series that exists.
+def count_session_started(role: MediaRole) -> None:
+    """Count one WHIP (publisher) or WHEP (viewer) session accepted."""
+    MEDIA_SESSIONS_STARTED.labels(role).inc()
+
+
+def count_session_end(role: MediaRole, outcome: SessionOutcome) -> None:
+    """Count one media session's end."""
+    MEDIA_SESSIONS_ENDED.labels(role, outcome).inc()
+
+
+def count_session_failure(role: MediaRole, reason: SessionFailure) -> None:
+    """Count one media session that failed, by the layer that failed."""
+    MEDIA_SESSION_FAILURES.labels(role, reason).inc()
+
+
+def count_candidate_refused(reason: CandidateRefusal) -> None:
+    """Count one remote ICE candidate the relay will not check."""
+    MEDIA_ICE_CANDIDATES_REFUSED.labels(reason).inc()
+
+
+def count_recording_failure(reason: RecordingFailure) -> None:
+    """Count one recording part stopped while its show went on."""
+    RECORDING_FAILURES.labels(reason).inc()
+
+
+def count_moderation(action: ModerationAction, times: int = 1) -> None:
+    """Count moderation actions that took effect."""
+    ROOM_MODERATION_ACTIONS.labels(action).inc(times)
+
+
+def count_cart_update(action: CartAction) -> None:
+    """Count one cart change."""
+    SHOP_CART_UPDATES.labels(action).inc()
+
+
+def count_order_status(status: OrderStatus) -> None:
+    """Count one order reaching `status`."""
+    SHOP_ORDERS.labels(status.value).inc()
+
+
+def count_checkout(gateway: str, outcome: CheckoutOutcome) -> None:
+    """Count an order placed (started) or how its payment ended, by its gateway."""
+    SHOP_CHECKOUTS.labels(gateway, outcome).inc()
+
+
+def count_payment_event(kind: PaymentEventKind, result: PaymentEventResult) -> None:
+    """Count one payment event received, by kind and what it did."""
+    SHOP_PAYMENT_EVENTS.labels(kind.value, result).inc()

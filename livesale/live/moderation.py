@@ -191,7 +191,7 @@ class ModerationService:
         return viewer_id
 
 
-def _count(action: str, times: int = 1) -> None:
+def _count(action: metrics.ModerationAction, times: int = 1) -> None:
     """Count moderation actions that took effect."""
     if times:
-        metrics.ROOM_MODERATION_ACTIONS.labels(action).inc(times)
+        metrics.count_moderation(action, times)

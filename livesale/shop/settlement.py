@@ -91,14 +91,14 @@ class Settlement:
                 order = await self._orders.set_payment(order.id, event.payment_id)
         if order is None or order.payment_id != event.payment_id:
             logger.warning("payment event %s names no order of ours", event.event_id)
-            metrics.SHOP_PAYMENT_EVENTS.labels(event.kind.value, "unknown_order").inc()
+            metrics.count_payment_event(event.kind, "unknown_order")
             return None, "unknown_order"
         async with self.locks.hold(order_lock(order.id)):
             current = await self._orders.get(order.id)
             assert current is not None
             settled = await self._apply_locked(current, event)
-        result = "applied" if settled.changed else "unchanged"
-        metrics.SHOP_PAYMENT_EVENTS.labels(event.kind.value, result).inc()
+        result: metrics.PaymentEventResult = "applied" if settled.changed else "unchanged"
+        metrics.count_payment_event(event.kind, result)
         return settled.order, result
 
     async def refund_by_seller(self, order: Order) -> Order:
@@ -170,7 +170,7 @@ class Settlement:
         first = await self._orders.note_event(event.event_id, order.id, event.kind.value)
         failed = first and event.kind is PaymentEventKind.FAILED
         if failed:
-            metrics.SHOP_CHECKOUTS.labels(order.gateway, "failed").inc()
+            metrics.count_checkout(order.gateway, "failed")
         # A first failed attempt counts as applied; a late cancel or a replay is unchanged.
         return Transition(order, changed=failed)
 
