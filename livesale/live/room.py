@@ -25,10 +25,17 @@ from livesale.config import Settings
 from livesale.domain.accounts import Creator, Viewer
 from livesale.domain.analytics import LIKE, NO_PIN, audience_key
 from livesale.domain.chat import Participant, Role
-from livesale.domain.errors import CapacityReached, ChatBanned, LivesaleError
+from livesale.domain.errors import (
+    CapacityReached,
+    ChatBanned,
+    LivesaleError,
+    TooManyConnections,
+)
+from livesale.domain.person import UNKNOWN_ADDRESS
 from livesale.domain.shows import Show
 from livesale.live.bus import Bus
 from livesale.live.chat import ChatService
+from livesale.live.crowd import Crowd
 from livesale.live.fanout import NO_FLOW_CONTROL_LIMIT, Connection, ShowFanout
 from livesale.live.likes import Likes
 from livesale.live.moderation import ModerationService
@@ -36,6 +43,7 @@ from livesale.live.presence import Presence
 from livesale.live.protocol import (
     CLOSE_BANNED,
     CLOSE_SHUTTING_DOWN,
+    CLOSE_TOO_MANY_CONNECTIONS,
     CLOSE_TRY_AGAIN,
     BadCommand,
     dumps,
@@ -45,6 +53,7 @@ from livesale.live.protocol import (
 )
 from livesale.live.snapshot import SharedSnapshot, SnapshotCache, basic_show_state
 from livesale.storage.activity import ActivityRecorder
+from livesale.storage.address_bans import AddressBans
 from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.database import Database
 from livesale.storage.room_redis import ChatLimits
@@ -81,15 +90,17 @@ class Room:
         self._moderation_repo = ModerationRepository(db)
         limits = ChatLimits(redis)
         self._limits = limits
+        address_bans = AddressBans(redis, settings.chat.address_ban_seconds)
         self._bus = Bus(redis, self._on_event, self._on_control, self._on_resync)
         self.chat = ChatService(
-            settings.chat, messages, self._moderation_repo, limits, self.publish
+            settings.chat, messages, self._moderation_repo, address_bans, limits, self.publish
         )
         self.moderation = ModerationService(
             settings.chat,
             shows,
             messages,
             self._moderation_repo,
+            address_bans,
             limits,
             self.publish,
             self._publish_kick,
@@ -103,7 +114,17 @@ class Room:
             self._local_counts,
             self._push_local,
         )
-        self._likes = Likes(redis, self._settings.max_likes_per_second, self._push_local)
+        self._likes = Likes(
+            redis,
+            self._settings.max_likes_per_second,
+            self._settings.max_likes_per_address_per_second,
+            self._push_local,
+        )
+        self._crowd = Crowd(
+            activity,
+            self._settings.max_connections_per_address,
+            self._settings.max_counted_viewers_per_address,
+        )
 
     @property
     def snapshot_extras(self) -> Callable[[str], Awaitable[dict[str, Any]]]:
@@ -212,33 +233,40 @@ class Room:
         who: Participant,
         visitor_id: str | None = None,
         replay: bool = False,
+        address: str = UNKNOWN_ADDRESS,
     ) -> None:
         """Run one prepared connection until it closes.
 
         `visitor_id` is the browser's id, if it sent one; `replay` says the page
-        is playing the show's replay (its viewers are counted apart).
+        is playing the show's replay (its viewers are counted apart); `address`
+        is the client's address as a person key (see `livesale.domain.person`).
         """
         conn = Connection(
             show.id, show.creator_id, ws, transport, who, self._settings.max_send_buffer_bytes
         )
+        conn.address = address
         if who.role is not Role.CREATOR:
-            conn.watch_session = self._activity.session_started(
-                show.id, audience_key(who.id, visitor_id), replay=replay, viewer_id=who.id
-            )
+            if not self._crowd.open(address):
+                await self._refuse_over_cap(conn)
+                return
+            try:
+                conn.person = (await self._audience(show.id, who, visitor_id, address), replay)
+            except Exception:
+                self._crowd.close(address)
+                raise
+            self._crowd.join(show.id, address, conn.person, who.id)
         fanout = self._fanouts.get(show.id)
         if fanout is None:
             fanout = self._fanouts[show.id] = ShowFanout(
                 show.id, self._settings.flush_interval_seconds
             )
         fanout.connections[conn] = None
-        if who.role is Role.CREATOR:
-            fanout.creator_connections += 1  # the creator's console is not a viewer
         conn.on_gone = self._leave
         metrics.ROOM_CONNECTIONS.inc()
         joined_at = fanout.seq
         try:
             await self._bus.subscribe(show.id)
-            conn.you = await self._you(show.id, who)
+            conn.you = await self._you(show.id, who, address)
             shared = await self._snapshots.get(show.id, joined_at, lambda: fanout.seq)
             await self._deliver_snapshot(conn, shared)
             async for msg in ws:
@@ -255,7 +283,7 @@ class Room:
 
     async def _deliver_snapshot(self, conn: Connection, shared: SharedSnapshot) -> None:
         fanout = self._fanouts.get(conn.show_id)
-        local = 0 if fanout is None else fanout.viewer_count
+        local = 0 if fanout is None else self._crowd.viewer_count(conn.show_id)
         viewers = self._presence.known_total(conn.show_id, local)
         if viewers is None:
             viewers = await self._presence.total(conn.show_id, local)
@@ -267,16 +295,38 @@ class Room:
             await conn.send_raw(("[" + ",".join(backlog) + "]").encode())
         conn.ready = True
 
-    async def _you(self, show_id: str, who: Participant) -> dict[str, Any]:
+    async def _you(self, show_id: str, who: Participant, address: str) -> dict[str, Any]:
         muted_until = None
         if who.id is not None and who.role != Role.CREATOR:
-            muted_until = await self._limits.muted_until(show_id, who.id)
+            await self._limits.remember_address(who.id, address)  # for a later ban or mute
+            address_too = address if who.role is Role.VIEWER else None
+            mute = await self._limits.mute_of(show_id, who.id, address_too)
+            muted_until = None if mute is None else mute.until
         return {
             "id": who.id,
             "display_name": who.display_name,
             "role": who.role.value,
             "muted_until": muted_until,
         }
+
+    async def _audience(
+        self, show_id: str, who: Participant, visitor_id: str | None, address: str
+    ) -> str:
+        """Who the connection is among the show's audience: its own key while the address
+        has been counted as fewer people than the cap, the address itself after (so
+        the address is never more than the cap of unique viewers)."""
+        key = audience_key(who.id, visitor_id)
+        others = self._settings.max_counted_viewers_per_address - 1
+        if await self._limits.counted_audience(show_id, address, key, others):
+            return key
+        return "address:" + address
+
+    async def _refuse_over_cap(self, conn: Connection) -> None:
+        """Tell a connection its address holds too many, then close it (4029)."""
+        limit = self._settings.max_connections_per_address
+        refusal = TooManyConnections("too many room connections from your address", limit=limit)
+        await conn.send_raw(dumps(error_event_of(refusal)).encode())
+        await conn.ws.close(code=CLOSE_TOO_MANY_CONNECTIONS, message=b"too many connections")
 
     async def _receive(self, conn: Connection, data: str) -> None:
         try:
@@ -292,7 +342,9 @@ class Room:
                 self._activity.count(conn.show_id, LIKE, NO_PIN, accepted)
         else:
             try:
-                await self.chat.send(conn.show_id, conn.creator_id, conn.who, command.text)
+                await self.chat.send(
+                    conn.show_id, conn.creator_id, conn.who, command.text, conn.address
+                )
             except LivesaleError as exc:
                 await conn.send(error_event_of(exc))
 
@@ -301,11 +353,10 @@ class Room:
         if fanout is None or conn not in fanout.connections:
             return
         del fanout.connections[conn]
-        if conn.who.role is Role.CREATOR:
-            fanout.creator_connections -= 1
         metrics.ROOM_CONNECTIONS.dec()
-        if conn.watch_session is not None:
-            self._activity.session_ended(conn.watch_session)
+        if conn.person is not None:
+            self._crowd.leave(conn.show_id, conn.address, conn.person)
+            self._crowd.close(conn.address)
         if not fanout.connections:
             del self._fanouts[conn.show_id]
             self._spawn(fanout.close())
@@ -324,7 +375,7 @@ class Room:
             fanout.push(raw, from_bus=False)
 
     def _local_counts(self) -> dict[str, int]:
-        return {show_id: f.viewer_count for show_id, f in self._fanouts.items()}
+        return {show_id: self._crowd.viewer_count(show_id) for show_id in self._fanouts}
 
     async def _likes_tick(self) -> None:
         await self._likes.tick(list(self._fanouts))
