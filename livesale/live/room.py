@@ -23,19 +23,19 @@ from redis.asyncio import Redis
 from livesale import metrics
 from livesale.config import Settings
 from livesale.domain.accounts import Creator, Viewer
-from livesale.domain.analytics import LIKE, NO_PIN, audience_key
+from livesale.domain.analytics import LIKE, NO_PIN
 from livesale.domain.chat import Participant, Role
 from livesale.domain.errors import (
     CapacityReached,
     ChatBanned,
     LivesaleError,
-    TooManyConnections,
 )
 from livesale.domain.person import UNKNOWN_ADDRESS
 from livesale.domain.shows import Show
 from livesale.live.bus import Bus
 from livesale.live.chat import ChatService
 from livesale.live.crowd import Crowd
+from livesale.live.entrance import Entrance
 from livesale.live.fanout import NO_FLOW_CONTROL_LIMIT, Connection, ShowFanout
 from livesale.live.likes import Likes
 from livesale.live.moderation import ModerationService
@@ -43,7 +43,6 @@ from livesale.live.presence import Presence
 from livesale.live.protocol import (
     CLOSE_BANNED,
     CLOSE_SHUTTING_DOWN,
-    CLOSE_TOO_MANY_CONNECTIONS,
     CLOSE_TRY_AGAIN,
     BadCommand,
     dumps,
@@ -87,19 +86,19 @@ class Room:
         self._tickers: list[asyncio.Task[None]] = []
         self._control_handlers: dict[str, Callable[[dict[str, Any]], None]] = {}
         messages = ChatRepository(db)
-        self._moderation_repo = ModerationRepository(db)
+        moderation_repo = ModerationRepository(db)
         limits = ChatLimits(redis)
-        self._limits = limits
+        self._entrance = Entrance(self._settings, moderation_repo, limits)
         address_bans = AddressBans(redis, settings.chat.address_ban_seconds)
         self._bus = Bus(redis, self._on_event, self._on_control, self._on_resync)
         self.chat = ChatService(
-            settings.chat, messages, self._moderation_repo, address_bans, limits, self.publish
+            settings.chat, messages, moderation_repo, address_bans, limits, self.publish
         )
         self.moderation = ModerationService(
             settings.chat,
             shows,
             messages,
-            self._moderation_repo,
+            moderation_repo,
             address_bans,
             limits,
             self.publish,
@@ -205,16 +204,7 @@ class Room:
         self, show: Show, creator: Creator | None, viewer: Viewer | None
     ) -> Participant:
         """Who is connecting; ChatBanned for a viewer banned from the show's creator."""
-        if creator is not None and show.creator_id == creator.id:
-            return Participant(creator.id, creator.display_name, Role.CREATOR)
-        if viewer is None:
-            return Participant(None, None, Role.ANONYMOUS)
-        if show.creator_id is not None:
-            if await self._moderation_repo.is_banned(show.creator_id, viewer.id):
-                raise ChatBanned("you are banned from this creator's shows")
-            if await self._moderation_repo.is_moderator(show.creator_id, viewer.id):
-                return Participant(viewer.id, viewer.display_name, Role.MODERATOR)
-        return Participant(viewer.id, viewer.display_name, Role.VIEWER)
+        return await self._entrance.participant(show, creator, viewer)
 
     def websocket(self) -> web.WebSocketResponse:
         """A WebSocketResponse set up for the room (heartbeat, limits, no compression)."""
@@ -247,13 +237,14 @@ class Room:
         conn.address = address
         if who.role is not Role.CREATOR:
             if not self._crowd.open(address):
-                await self._refuse_over_cap(conn)
+                await self._entrance.refuse_over_cap(conn)
                 return
             try:
-                conn.person = (await self._audience(show.id, who, visitor_id, address), replay)
+                key = await self._entrance.audience(show.id, who, visitor_id, address)
             except Exception:
                 self._crowd.close(address)
                 raise
+            conn.person = (key, replay)
             self._crowd.join(show.id, address, conn.person, who.id)
         fanout = self._fanouts.get(show.id)
         if fanout is None:
@@ -266,7 +257,7 @@ class Room:
         joined_at = fanout.seq
         try:
             await self._bus.subscribe(show.id)
-            conn.you = await self._you(show.id, who, address)
+            conn.you = await self._entrance.you(show.id, who, address)
             shared = await self._snapshots.get(show.id, joined_at, lambda: fanout.seq)
             await self._deliver_snapshot(conn, shared)
             async for msg in ws:
@@ -294,39 +285,6 @@ class Room:
         if backlog:
             await conn.send_raw(("[" + ",".join(backlog) + "]").encode())
         conn.ready = True
-
-    async def _you(self, show_id: str, who: Participant, address: str) -> dict[str, Any]:
-        muted_until = None
-        if who.id is not None and who.role != Role.CREATOR:
-            await self._limits.remember_address(who.id, address)  # for a later ban or mute
-            address_too = address if who.role is Role.VIEWER else None
-            mute = await self._limits.mute_of(show_id, who.id, address_too)
-            muted_until = None if mute is None else mute.until
-        return {
-            "id": who.id,
-            "display_name": who.display_name,
-            "role": who.role.value,
-            "muted_until": muted_until,
-        }
-
-    async def _audience(
-        self, show_id: str, who: Participant, visitor_id: str | None, address: str
-    ) -> str:
-        """Who the connection is among the show's audience: its own key while the address
-        has been counted as fewer people than the cap, the address itself after (so
-        the address is never more than the cap of unique viewers)."""
-        key = audience_key(who.id, visitor_id)
-        others = self._settings.max_counted_viewers_per_address - 1
-        if await self._limits.counted_audience(show_id, address, key, others):
-            return key
-        return "address:" + address
-
-    async def _refuse_over_cap(self, conn: Connection) -> None:
-        """Tell a connection its address holds too many, then close it (4029)."""
-        limit = self._settings.max_connections_per_address
-        refusal = TooManyConnections("too many room connections from your address", limit=limit)
-        await conn.send_raw(dumps(error_event_of(refusal)).encode())
-        await conn.ws.close(code=CLOSE_TOO_MANY_CONNECTIONS, message=b"too many connections")
 
     async def _receive(self, conn: Connection, data: str) -> None:
         try:
