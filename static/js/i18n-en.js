@@ -686,4 +686,11 @@ export const en = {
   "studio.elsewhere": "You are on air in “{title}”. End that show before going live with this one.",
   "studio.pin_when_live": "Pin products once you are live.",
   "replay.settings": "Recording and replay",
+  // Room limits that follow the person (address, not cookie).
+  "mod.muted_address": "{name} is muted for 5 minutes, and so is any new guest from the same network.",
+  "mod.banned_address": "{name} is banned. New guests from the same network cannot chat in your shows for a while either.",
+  "error.too_many_connections": "Too many connections from your network. Close some tabs and try again.",
+  "error.chat_rate_limited.address": "Too many messages from your network right now. Try again in a moment.",
+  "error.chat_banned.address": "Chat is closed to your network in this creator's shows.",
+  "error.chat_muted.address": "Your network is muted in this show for now.",
 };

@@ -684,4 +684,11 @@ export const zh = {
   "studio.elsewhere": "你正在“{title}”中直播。请先结束那场直播，再开播本场。",
   "studio.pin_when_live": "开播后即可置顶商品。",
   "replay.settings": "录制与回放",
+  // Room limits that follow the person (address, not cookie).
+  "mod.muted_address": "{name} 已被禁言 5 分钟，同一网络的新访客也一样。",
+  "mod.banned_address": "{name} 已被封禁。同一网络的新访客在一段时间内也无法在你的直播中聊天。",
+  "error.too_many_connections": "来自你所在网络的连接过多。请关闭一些页面后重试。",
+  "error.chat_rate_limited.address": "你所在的网络发送消息过多，请稍后再试。",
+  "error.chat_banned.address": "此主播的直播已对你所在的网络关闭聊天。",
+  "error.chat_muted.address": "你所在的网络暂时在本场直播中被禁言。",
 };
