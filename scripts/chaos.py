@@ -55,7 +55,7 @@ async def run_one(scenario: Scenario, seed: int, quick: bool) -> tuple[Outcome, 
 
 
 def print_table(rows: list[tuple[Scenario, Outcome, float]]) -> None:
-    """The table the README quotes."""
+    """The table docs/reliability.md quotes."""
     print("| # | scenario | expected | iterations | failures | figure | seconds |")
     print("| ---: | --- | --- | ---: | ---: | --- | ---: |")
     for scenario, outcome, seconds in rows:

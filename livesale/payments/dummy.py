@@ -57,7 +57,7 @@ _CANCELABLE = frozenset({PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.RE
 
 
 class DummyGateway:
-    """Payments that never leave the machine; see the README for the test cards."""
+    """Payments that never leave the machine; see docs/api.md for the test cards."""
 
     name = NAME
     publishable_key: str | None = None

@@ -9,7 +9,7 @@
    publisher and viewer must still work afterwards.
 10. Guests and other creators try to publish, pin, moderate and write
    cross-site; forged, rotated, other-show and logged-out credentials are
-   replayed. Every attempt must be refused with the README's status and code,
+   replayed. Every attempt must be refused with the status and code docs/api.md gives,
    and SQLite, the live broadcast and the room must be unchanged afterwards.
 """
 
@@ -107,7 +107,7 @@ def _json(text: str) -> Any:
 
 
 def _error_code(body: Any) -> str | None:
-    """The `error.code` of the README's error shape, or None when the body is not one."""
+    """The `error.code` of the documented error shape, or None when the body is not one."""
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         code = body["error"].get("code")
         if isinstance(code, str) and code:

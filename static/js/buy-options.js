@@ -29,7 +29,7 @@ export function variantLabel(variant) {
  * How much of `variantId` can be bought, from the latest `stock` room message
  * (null until one arrived) and a `sold_out` one: `{left, soldOut, maxQuantity}`;
  * `left` is null while unknown. During a flash sale `left` is what remains of the
- * sale (the README's "N left"), and buying is also capped by the variant's own stock.
+ * sale (the "N left" of docs/api.md), and buying is also capped by the variant's own stock.
  */
 export function availability(offer, variantId) {
   const { pin, stock, soldOut } = offer;
