@@ -798,9 +798,10 @@ class Sent:
 
 
 async def send_payload(base: str, show_id: str, payload: str, number: int) -> Sent:
-    """A new guest named after the payload says it in the chat."""
+    """A new guest named after the payload says it in the chat (a household of its own: the
+    corpus tests rendering, not chat's per-address limit)."""
     name = payload[:NAME_LENGTH]
-    user = RoomUser(Actor(base), show_id)
+    user = RoomUser(Actor(base, f"127.0.1.{number % 250}"), show_id)
     status, answer = await user.actor.call("PUT", "/api/viewer", {"display_name": name})
     name_refused = status != 200
     if name_refused:
