@@ -25,11 +25,7 @@ from livesale.config import Settings
 from livesale.domain.accounts import Creator, Viewer
 from livesale.domain.analytics import LIKE, NO_PIN
 from livesale.domain.chat import Participant, Role
-from livesale.domain.errors import (
-    CapacityReached,
-    ChatBanned,
-    LivesaleError,
-)
+from livesale.domain.errors import CapacityReached, ChatBanned, LivesaleError
 from livesale.domain.person import UNKNOWN_ADDRESS
 from livesale.domain.shows import Show
 from livesale.live.bus import Bus
