@@ -1,13 +1,15 @@
 """Sending a chat message: every rule, in order, then SQLite, then the room.
 
-Order: text (empty, too long), ban, mute, blocked words, then slow mode and
-the rate limits in one Redis script, so a refused message never spends the
-sender's budget. Bans, mutes and the rate limit follow the person, not the
-cookie: a ban or mute also holds the address the guest was last seen at, and
-each address has a rate of its own in each show, whichever guests it chats
-as. The creator is exempt from all but the text rules, a moderator from slow
-mode and from other guests' bans and mutes of its address. Roles are looked
-up per message, so naming or removing a moderator takes effect at once.
+Order: text (empty, too long), ban, mute, blocked words, then another
+guest's ban of the address, slow mode and the rate limits in one Redis
+script, so a refused message never spends the sender's budget (and a
+flood costs one Redis call a message). Bans, mutes and the rate limit follow
+the person, not the cookie: a ban or mute also holds the address the guest
+was last seen at, and each address has a rate of its own in each show,
+whichever guests it chats as. The creator is exempt from all but the text
+rules, a moderator from slow mode and from other guests' bans and mutes of
+its address. Roles are looked up per message, so naming or removing a
+moderator takes effect at once.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from livesale.domain.errors import (
     ViewerRequired,
 )
 from livesale.domain.person import UNKNOWN_ADDRESS
-from livesale.storage.address_bans import AddressBans
+from livesale.storage.address_bans import AddressBans, banned_at_key
 from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.room_redis import ChatLimits
 
@@ -114,13 +116,6 @@ class ChatService:
         if creator_id is not None:
             if await self._moderation.is_banned(creator_id, viewer_id):
                 raise ChatBanned("you are banned from this creator's shows")
-            if held_address is not None and await self._address_bans.check(
-                creator_id, viewer_id, held_address
-            ):
-                metrics.ROOM_ADDRESS_LIMITED.labels("ban").inc()
-                raise ChatBanned(
-                    "chat is closed to your address in this creator's shows", reason="address"
-                )
             words += await self._moderation.blocked_words(creator_id)
         mute = await self._limits.mute_of(show_id, viewer_id, held_address)
         if mute is not None and mute.by_address:
@@ -137,6 +132,11 @@ class ChatService:
             viewer_id,
             address,
             now_ms,
+            address_ban_key=(
+                banned_at_key(creator_id, held_address)
+                if creator_id is not None and held_address is not None
+                else None
+            ),
             window_ms=int(self._settings.rate_window_seconds * 1000),
             max_messages=self._settings.rate_messages,
             address_window_ms=int(self._settings.address_rate_window_seconds * 1000),
@@ -144,6 +144,12 @@ class ChatService:
             slow_mode=role == Role.VIEWER,
             rate_limit=True,
         )
+        if admission.verdict == "banned" and creator_id is not None:
+            await self._address_bans.record_catch(creator_id, admission.scope, viewer_id)
+            metrics.ROOM_ADDRESS_LIMITED.labels("ban").inc()
+            raise ChatBanned(
+                "chat is closed to your address in this creator's shows", reason="address"
+            )
         if admission.verdict == "slow":
             raise ChatSlowMode(
                 "slow mode is on: wait before sending again",

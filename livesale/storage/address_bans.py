@@ -10,13 +10,12 @@ how many were caught (a household or an office may share the address).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from redis.asyncio import Redis
 
 
-def _banned_at(creator_id: str, address: str) -> str:
-    # Set of the banned guests seen at the address (two may share it).
+def banned_at_key(creator_id: str, address: str) -> str:
+    """Set of the guests whose ban holds the address (two may share it); the chat's
+    admission script reads it with the rate limits, in one call."""
     return f"livesale:creator:{creator_id}:ban-address:{address}"
 
 
@@ -30,13 +29,6 @@ def _caught_by(creator_id: str, viewer_id: str) -> str:
     return f"livesale:creator:{creator_id}:ban-caught:{viewer_id}"
 
 
-@dataclass(frozen=True)
-class AddressBan:
-    """An address ban that caught a guest: whose ban it is."""
-
-    banned_viewer_id: str
-
-
 class AddressBans:
     """Addresses held by a creator's bans, and the guests they caught."""
 
@@ -47,24 +39,19 @@ class AddressBans:
     async def hold(self, creator_id: str, viewer_id: str, address: str) -> None:
         """Hold `address` under the creator's ban of `viewer_id` for the hold time."""
         pipe = self._redis.pipeline(transaction=True)
-        pipe.sadd(_banned_at(creator_id, address), viewer_id)
-        pipe.expire(_banned_at(creator_id, address), self._hold_seconds)
+        pipe.sadd(banned_at_key(creator_id, address), viewer_id)
+        pipe.expire(banned_at_key(creator_id, address), self._hold_seconds)
         pipe.sadd(_addresses_of(creator_id, viewer_id), address)
         pipe.expire(_addresses_of(creator_id, viewer_id), self._hold_seconds)
         await pipe.execute()
 
-    async def check(self, creator_id: str, viewer_id: str, address: str) -> AddressBan | None:
-        """The ban holding `address` that catches `viewer_id` (counted as caught), or None."""
-        banned = await self._redis.smembers(_banned_at(creator_id, address))  # type: ignore[misc]
-        if not banned or viewer_id in banned:
-            return None  # the banned guest itself is refused by its own ban
-        owner = min(str(b) for b in banned)
-        key = _caught_by(creator_id, owner)
+    async def record_catch(self, creator_id: str, banned_viewer_id: str, viewer_id: str) -> None:
+        """Note that the ban of `banned_viewer_id` refused `viewer_id` through its address."""
+        key = _caught_by(creator_id, banned_viewer_id)
         pipe = self._redis.pipeline(transaction=False)
         pipe.sadd(key, viewer_id)
         pipe.expire(key, self._hold_seconds)
         await pipe.execute()
-        return AddressBan(owner)
 
     async def caught(self, creator_id: str, viewer_ids: list[str]) -> dict[str, int]:
         """How many other guests each of these bans caught through its address."""
@@ -93,6 +80,6 @@ class AddressBans:
         )
         pipe = self._redis.pipeline(transaction=True)
         for address in addresses:
-            pipe.srem(_banned_at(creator_id, str(address)), viewer_id)
+            pipe.srem(banned_at_key(creator_id, str(address)), viewer_id)
         pipe.delete(_addresses_of(creator_id, viewer_id), _caught_by(creator_id, viewer_id))
         await pipe.execute()

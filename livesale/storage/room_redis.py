@@ -86,13 +86,21 @@ SEEN_ADDRESS_SECONDS = 86_400
 AUDIENCE_KEYS_SECONDS = 2 * 86_400
 
 
-# Slow mode then the sliding-window rate limits (the sender's, then its address's
-# in this show), in one atomic step, and budgets are only spent when the message
-# is accepted.
-# KEYS: rate zset, per-viewer slow key, show slow-mode setting, address rate zset.
+# A ban holding the sender's address (another guest's), slow mode, then the
+# sliding-window rate limits (the sender's, then its address's in this show), in
+# one atomic step, and budgets are only spent when the message is accepted.
+# KEYS: rate zset, per-viewer slow key, show slow-mode setting, address rate zset,
+#       the creator's ban set of the address.
 # ARGV: now ms, window ms, max messages, unique member, check slow (1/0), check rate (1/0),
-#       address window ms, address max messages.
+#       address window ms, address max messages, sender id, check address bans (1/0).
 _ADMIT_LUA = """
+if ARGV[10] == '1' then
+  local banned = redis.call('SMEMBERS', KEYS[5])
+  if #banned > 0 and redis.call('SISMEMBER', KEYS[5], ARGV[9]) == 0 then
+    table.sort(banned)
+    return {'banned', 0, banned[1]}
+  end
+end
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local slow = 0
@@ -140,9 +148,10 @@ return 1
 
 @dataclass(frozen=True)
 class Admission:
-    """The verdict of the chat limits: ok, "slow" or "rate", how long to wait, and whose rate.
+    """The verdict of the chat limits: ok, "banned", "slow" or "rate", how long to wait, and why.
 
-    `scope` is "sender" or "address" for a "rate" verdict, "" otherwise.
+    `scope` is "sender" or "address" for a "rate" verdict, the banned guest whose ban
+    holds the address for "banned", "" otherwise.
     """
 
     verdict: str
@@ -174,6 +183,7 @@ class ChatLimits:
         address: str,
         now_ms: int,
         *,
+        address_ban_key: str | None,
         window_ms: int,
         max_messages: int,
         address_window_ms: int,
@@ -181,13 +191,15 @@ class ChatLimits:
         slow_mode: bool,
         rate_limit: bool,
     ) -> Admission:
-        """Spend one message of the author's and its address's budgets if every limit allows."""
+        """Spend one message of the author's and its address's budgets if every limit allows
+        (and, given `address_ban_key`, no other guest's ban holds the address)."""
         reply = await self._admit(
             keys=[
                 _rate_key(author_id),
                 _slow_key(show_id, author_id),
                 slow_mode_key(show_id),
                 _address_rate_key(show_id, address),
+                address_ban_key or _rate_key(author_id),  # an unread placeholder without one
             ],
             args=[
                 now_ms,
@@ -198,11 +210,15 @@ class ChatLimits:
                 int(rate_limit),
                 address_window_ms,
                 address_max_messages,
+                author_id,
+                int(address_ban_key is not None),
             ],
         )
         verdict, wait, scope = reply
         if verdict == "ok":
             return Admission("ok", 0)
+        if verdict == "banned":
+            return Admission("banned", 0, str(scope))
         return Admission(str(verdict), max(1, int(wait)), str(scope))
 
     async def slow_mode_seconds(self, show_id: str) -> int:
