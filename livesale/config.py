@@ -187,6 +187,20 @@ class ChatSettings:
     blocked_words: tuple[str, ...] = ()
     max_slow_mode_seconds: int = 300
     max_mute_seconds: int = 86_400
+    # Messages one address (an IPv6 /64) may send in one show's chat per window,
+    # whoever's cookies it uses: a household chats, a bot's fresh guests do not.
+    address_rate_messages: int = 20
+    address_rate_window_seconds: float = 10.0
+    # How long a ban or mute also holds the address the guest was last seen at.
+    address_ban_seconds: int = 86_400
+
+    def __post_init__(self) -> None:
+        if self.address_rate_messages < 1 or self.address_rate_window_seconds <= 0:
+            raise ValueError(
+                "address_rate_messages and address_rate_window_seconds must be positive"
+            )
+        if self.address_ban_seconds < 1:
+            raise ValueError("address_ban_seconds must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -201,6 +215,22 @@ class RoomSettings:
     max_likes_per_second: int = 20
     max_send_buffer_bytes: int = 262_144
     max_connections_per_process: int = 10_000
+    # Per address (an IPv6 /64), in each process: room connections it may hold,
+    # people it counts as among a show's viewers, and likes per second in a show.
+    max_connections_per_address: int = 100
+    max_counted_viewers_per_address: int = 10
+    max_likes_per_address_per_second: int = 60
+
+    def __post_init__(self) -> None:
+        if (
+            min(
+                self.max_connections_per_address,
+                self.max_counted_viewers_per_address,
+                self.max_likes_per_address_per_second,
+            )
+            < 1
+        ):
+            raise ValueError("the room's per-address limits must be at least 1")
 
 
 @dataclass(frozen=True)

@@ -180,6 +180,17 @@ ROOM_SLOW_CLOSED = Counter(
     "livesale_room_slow_consumers_closed_total",
     "Room connections closed because their unsent data passed room.max_send_buffer_bytes.",
 )
+ROOM_ADDRESS_LIMITED = Counter(
+    "livesale_room_address_limited_total",
+    "Room actions held back because of the client's address, not its cookie, by limit:"
+    " connections (closed over room.max_connections_per_address), counted_viewers (a"
+    " person past room.max_counted_viewers_per_address, watching uncounted), likes"
+    " (over room.max_likes_per_address_per_second), chat (over chat.address_rate_messages),"
+    " ban and mute (a guest refused by another guest's ban or mute of the address).",
+    ["limit"],
+)
+for _limit in ("connections", "counted_viewers", "likes", "chat", "ban", "mute"):
+    ROOM_ADDRESS_LIMITED.labels(_limit)  # every series exists from the start, at 0
 ROOM_FANOUT_SECONDS = Histogram(
     "livesale_room_fanout_seconds",
     "Time to write one batch of a show's events to all of its local connections.",

@@ -159,6 +159,13 @@ class CapacityReached(LivesaleError):
     status = 503
 
 
+class TooManyConnections(LivesaleError):
+    """The client's address holds `details.limit` room connections already."""
+
+    code = "too_many_connections"
+    status = 429
+
+
 class ServiceUnavailable(LivesaleError):
     """A dependency (Redis, SQLite) is not answering."""
 

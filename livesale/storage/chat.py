@@ -145,6 +145,16 @@ class ModerationRepository:
         except IntegrityViolation as exc:  # the viewer vanished meanwhile
             raise ViewerNotFound("no viewer has this id", viewer_id=viewer_id) from exc
 
+    async def bans(self, creator_id: str) -> list[tuple[str, str, float]]:
+        """The creator's bans as (viewer id, display name, banned at), newest first."""
+        rows = await self._db.fetchall(
+            "SELECT b.viewer_id, v.display_name, b.banned_at FROM bans b"
+            " JOIN viewers v ON v.id = b.viewer_id WHERE b.creator_id = ?"
+            " ORDER BY b.banned_at DESC, b.viewer_id",
+            (creator_id,),
+        )
+        return [(str(r[0]), str(r[1]), float(r[2])) for r in rows]
+
     async def unban(self, creator_id: str, viewer_id: str) -> bool:
         """Lift a ban; False if there was none."""
         async with self._db.transaction() as conn:

@@ -343,11 +343,15 @@ async def stage(**settings: str) -> AsyncIterator[Stage]:
 class Actor:
     """One user: a cookie jar and JSON calls with the same-origin header a browser sends."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, address: str | None = None) -> None:
         self.base = base
+        # `address`: a loopback address of its own (127.0.0.x), so the server sees
+        # another household than the rest of the run.
+        connector = None if address is None else aiohttp.TCPConnector(local_addr=(address, 0))
         self.session = aiohttp.ClientSession(
             cookie_jar=aiohttp.CookieJar(unsafe=True),
             timeout=aiohttp.ClientTimeout(total=30),
+            connector=connector,
         )
 
     async def close(self) -> None:

@@ -696,4 +696,11 @@ export const en = {
   "challenge.checking": "Checking your browser…",
   "error.challenge_required": "Many attempts came from your network. Wait a moment and try again.",
   "error.challenge_invalid": "The browser check did not pass. Please try again.",
+  // Room limits that follow the person (address, not cookie).
+  "mod.muted_address": "{name} is muted for 5 minutes, and so is any new guest from the same network.",
+  "mod.banned_address": "{name} is banned. New guests from the same network cannot chat in your shows for a while either.",
+  "error.too_many_connections": "Too many connections from your network. Close some tabs and try again.",
+  "error.chat_rate_limited.address": "Too many messages from your network right now. Try again in a moment.",
+  "error.chat_banned.address": "Chat is closed to your network in this creator's shows.",
+  "error.chat_muted.address": "Your network is muted in this show for now.",
 };

@@ -694,4 +694,11 @@ export const zh = {
   "challenge.checking": "正在检查您的浏览器…",
   "error.challenge_required": "您的网络发起了过多尝试，请稍候再试。",
   "error.challenge_invalid": "浏览器检查未通过，请重试。",
+  // Room limits that follow the person (address, not cookie).
+  "mod.muted_address": "{name} 已被禁言 5 分钟，同一网络的新访客也一样。",
+  "mod.banned_address": "{name} 已被封禁。同一网络的新访客在一段时间内也无法在你的直播中聊天。",
+  "error.too_many_connections": "来自你所在网络的连接过多。请关闭一些页面后重试。",
+  "error.chat_rate_limited.address": "你所在的网络发送消息过多，请稍后再试。",
+  "error.chat_banned.address": "此主播的直播已对你所在的网络关闭聊天。",
+  "error.chat_muted.address": "你所在的网络暂时在本场直播中被禁言。",
 };
