@@ -20,13 +20,17 @@ from livesale.live.replays import RETENTION_INTERVAL_SECONDS, ReplayService
 from livesale.live.room import Room
 from livesale.live.sale_gate import SaleGate
 from livesale.live.shows import ShowService
+from livesale.metric_series import create_known_series
+from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
 from livesale.roles import Role
 from livesale.shop.assembly import Shop, build_shop
 from livesale.shop.background import run_every
 from livesale.storage.activity import ActivityRecorder, ActivityRepository
+from livesale.storage.challenges import Challenges
 from livesale.storage.chat import ChatRepository
 from livesale.storage.creators import CreatorRepository
-from livesale.storage.database import Database
+from livesale.storage.engines import open_database
+from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
@@ -92,6 +96,8 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     )
     app[keys.SETTINGS] = settings
     app[keys.ROLE] = role
+    # Before the first scrape: alerts see the first failure of every known label set.
+    create_known_series(role)
     app.cleanup_ctx.append(_resources)
     app.on_shutdown.append(_close_room_connections)
     add_health_routes(app)
@@ -120,6 +126,14 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     return app
 
 
+def served_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
+    """The app a `livesale serve` process runs, with the process tuning applied."""
+    raise_open_file_limit(files_needed(settings))
+    app = create_app(settings, role)
+    app.cleanup_ctx.append(gc_policy_context(settings))
+    return app
+
+
 async def _close_room_connections(app: web.Application) -> None:
     """Close room WebSockets first: aiohttp waits for open handlers before cleanup runs."""
     room = app.get(keys.ROOM)
@@ -136,7 +150,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     """
     settings = app[keys.SETTINGS]
     async with AsyncExitStack() as stack:
-        db = await Database.open(settings.sqlite_path)
+        db = await open_database(settings)
         stack.push_async_callback(db.close)
         app[keys.DATABASE] = db
         app[keys.SHOWS] = ShowRepository(db)
@@ -145,6 +159,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         stack.callback(images.close)
         app[keys.IMAGES] = images
         app[keys.VIEWERS] = ViewerRepository(db)
+        recordings = RecordingRepository(db)
 
         embedded: EmbeddedRedis | None = None
         if not settings.redis.url:
@@ -157,12 +172,15 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         await open_connections(redis)
         app[keys.REDIS] = redis
         # Creators need both: accounts in SQLite, login throttling in Redis.
-        throttle = LoginThrottle(redis, settings.auth)
+        challenges = Challenges(redis, settings.auth)
+        app[keys.CHALLENGES] = challenges
+        app[keys.GUEST_GATE] = GuestGate(redis, settings.auth, challenges)
+        throttle = LoginThrottle(redis, settings.auth, challenges)
         app[keys.LOGIN_THROTTLE] = throttle
         app[keys.CREATORS] = CreatorRepository(db, settings.auth, throttle)
 
         # The relay (or, in a shop process, the way to the media process's).
-        is_publishing = await open_video(app, stack)
+        is_publishing = await open_video(app, stack, recordings)
 
         # Show events for analytics; it stops after the room and the shop (order
         # matters), so the sessions they end on the way out are written too.
@@ -195,7 +213,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             settings.recordings_dir,
             settings.recording.retention_days,
             app[keys.SHOWS],
-            RecordingRepository(db),
+            recordings,
             timeline,
             app[keys.PRODUCTS],
             product_json,

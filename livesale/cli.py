@@ -1,4 +1,4 @@
-"""The `livesale` command: run the server, create shows."""
+"""The `livesale` command: run the server, create shows, migrate or copy the database."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from livesale.data_folder import make_private
 from livesale.domain.errors import LivesaleError
 from livesale.logging_setup import configure_logging
 from livesale.payments.choice import choose_gateway
-from livesale.storage.database import Database
+from livesale.storage.engines import describe_database, open_database
+from livesale.storage.record_copy import TargetNotEmpty, copy_record
 from livesale.storage.redis_client import RedisMisconfigured
 from livesale.storage.redis_server import EmbeddedRedisError
 from livesale.storage.shows import ShowRepository
+from livesale.storage.sqlite_database import SqliteDatabase
 from livesale.web.urls import show_urls
 
 DEFAULT_CONFIG = Path("config.toml")
@@ -38,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     if args.command == "serve":
         return _serve(settings)
+    if args.command == "db":
+        return _database_command(settings, args)
     return _create_show(settings, args.title, as_json=args.json)
 
 
@@ -53,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("title", help="the show's title (1 to 200 characters)")
     create.add_argument("--config", type=Path, help=config_help)
     create.add_argument("--json", action="store_true", help="print one JSON object")
+    db = commands.add_parser("db", help="the database that keeps the record")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    migrate = db_commands.add_parser("migrate", help="apply the migrations this livesale knows")
+    migrate.add_argument("--config", type=Path, help=config_help)
+    copy = db_commands.add_parser(
+        "copy", help="copy an SQLite file's record into the empty PostgreSQL of database.url"
+    )
+    copy.add_argument("--from", dest="source", type=Path, required=True, help="the SQLite file")
+    copy.add_argument("--config", type=Path, help=config_help)
     return parser
 
 
@@ -104,7 +117,8 @@ def _serve(settings: Settings) -> int:
 
         return supervise(settings, announce)
     # Imported here so `livesale show create` does not load aiortc and av.
-    from livesale.process_tuning import new_event_loop, served_app
+    from livesale.app import served_app
+    from livesale.process_tuning import new_event_loop
     from livesale.web.serving import run_app
 
     app = served_app(settings)
@@ -114,6 +128,49 @@ def _serve(settings: Settings) -> int:
         print(f"livesale: cannot start: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     return 0
+
+
+def _database_command(settings: Settings, args: argparse.Namespace) -> int:
+    if args.db_command == "migrate":
+        make_private(settings)  # an SQLite file it creates is owner-only
+        version = asyncio.run(_migrate(settings))
+        print(f"{describe_database(settings)}: schema version {version}")
+        return 0
+    if not settings.database.url:
+        print("livesale: db copy needs database.url (the PostgreSQL to copy into)", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.source.is_file():
+        print(f"livesale: no SQLite file at {args.source}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        copied = asyncio.run(_copy(settings, args.source))
+    except (TargetNotEmpty, RuntimeError, OSError) as exc:
+        print(f"livesale: db copy: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    for table, count in copied.items():
+        print(f"{table}: {count} rows")
+    print(f"copied {sum(copied.values())} rows into {describe_database(settings)}")
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    db = await open_database(settings)
+    try:
+        return await db.user_version()
+    finally:
+        await db.close()
+
+
+async def _copy(settings: Settings, source_path: Path) -> dict[str, int]:
+    source = await SqliteDatabase.open(source_path)  # brought up to this version first
+    try:
+        target = await open_database(settings)
+        try:
+            return await copy_record(source, target)
+        finally:
+            await target.close()
+    finally:
+        await source.close()
 
 
 def _create_show(settings: Settings, title: str, *, as_json: bool) -> int:
@@ -149,8 +206,8 @@ def _create_show(settings: Settings, title: str, *, as_json: bool) -> int:
 
 
 async def _insert_show(settings: Settings, title: str) -> tuple[str, str]:
-    # SQLite directly: creating a show needs neither Redis nor a running server.
-    db = await Database.open(settings.sqlite_path)
+    # The database directly: creating a show needs neither Redis nor a running server.
+    db = await open_database(settings)
     try:
         show, key = await ShowRepository(db).create(title)
     finally:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 
 ENV_PREFIX = "LIVESALE__"
 
@@ -89,6 +90,20 @@ class SqliteSettings:
 
 
 @dataclass(frozen=True)
+class DatabaseSettings:
+    """Where the record lives: the SQLite file when `url` is empty, else PostgreSQL."""
+
+    url: str = field(default="", repr=False)
+    pool_size: int = 10
+
+    def __post_init__(self) -> None:
+        if self.url and urlsplit(self.url).scheme not in ("postgresql", "postgres"):
+            raise ConfigError("database.url must be empty (SQLite) or a postgresql:// URL")
+        if self.pool_size < 1:
+            raise ConfigError("database.pool_size must be at least 1")
+
+
+@dataclass(frozen=True)
 class AuthSettings:
     """Creator sessions, password hashing cost and login throttling."""
 
@@ -109,8 +124,33 @@ class AuthSettings:
     # slots of their own, so a burst of sign-ups cannot hold up a login.
     login_hash_slots: int = 3
     signup_hash_slots: int = 1
+    # Guest identities one address (an IPv6 /64) may create per hour; past the
+    # free ones, each needs a solved proof-of-work challenge. Generous: a
+    # household, an office or a mobile carrier's shared address is many people.
+    guest_creations_per_address_per_hour: int = 200
+    guest_free_creations_per_address_per_hour: int = 10
+    # Proof of work (ALTCHA, PBKDF2/SHA-256): the browser tries counters from 0 up
+    # to a secret one drawn below `challenge_max_number`, each a derivation of
+    # `challenge_cost` iterations (on average max_number / 2 of them).
+    challenge_max_number: int = 5_000
+    challenge_cost: int = 1_000
+    challenge_ttl_seconds: int = 300
+    challenges_per_address_per_minute: int = 60
 
     def __post_init__(self) -> None:
+        if (
+            not 1
+            <= self.guest_free_creations_per_address_per_hour
+            <= (self.guest_creations_per_address_per_hour)
+        ):
+            raise ValueError(
+                "guest_free_creations_per_address_per_hour must be at least 1 and at most"
+                " guest_creations_per_address_per_hour"
+            )
+        if min(self.challenge_max_number, self.challenge_cost, self.challenge_ttl_seconds) < 1:
+            raise ValueError("challenge_max_number, challenge_cost and challenge_ttl_seconds > 0")
+        if self.challenges_per_address_per_minute < 1:
+            raise ValueError("challenges_per_address_per_minute must be at least 1")
         if self.login_hash_slots < 1 or self.signup_hash_slots < 1:
             raise ValueError("login_hash_slots and signup_hash_slots must be at least 1")
         if self.signups_per_address < 1 or self.signup_window_seconds <= 0:
@@ -147,6 +187,20 @@ class ChatSettings:
     blocked_words: tuple[str, ...] = ()
     max_slow_mode_seconds: int = 300
     max_mute_seconds: int = 86_400
+    # Messages one address (an IPv6 /64) may send in one show's chat per window,
+    # whoever's cookies it uses: a household chats, a bot's fresh guests do not.
+    address_rate_messages: int = 20
+    address_rate_window_seconds: float = 10.0
+    # How long a ban or mute also holds the address the guest was last seen at.
+    address_ban_seconds: int = 86_400
+
+    def __post_init__(self) -> None:
+        if self.address_rate_messages < 1 or self.address_rate_window_seconds <= 0:
+            raise ValueError(
+                "address_rate_messages and address_rate_window_seconds must be positive"
+            )
+        if self.address_ban_seconds < 1:
+            raise ValueError("address_ban_seconds must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -161,6 +215,22 @@ class RoomSettings:
     max_likes_per_second: int = 20
     max_send_buffer_bytes: int = 262_144
     max_connections_per_process: int = 10_000
+    # Per address (an IPv6 /64), in each process: room connections it may hold,
+    # people it counts as among a show's viewers, and likes per second in a show.
+    max_connections_per_address: int = 100
+    max_counted_viewers_per_address: int = 10
+    max_likes_per_address_per_second: int = 60
+
+    def __post_init__(self) -> None:
+        if (
+            min(
+                self.max_connections_per_address,
+                self.max_counted_viewers_per_address,
+                self.max_likes_per_address_per_second,
+            )
+            < 1
+        ):
+            raise ValueError("the room's per-address limits must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -178,10 +248,29 @@ class ShopSettings:
     max_cart_lines: int = 20
     max_line_quantity: int = 10
     hold_seconds: int = 600
+    # A flash-sale hold lasts this long from the buyer's first hold in that sale;
+    # later holds in the same sale end with it (a new checkout never extends it).
+    # Never longer than hold_seconds.
+    flash_sale_hold_seconds: int = 120
+    # Units one guest, and all guests at one address (IPv6: its /64), may hold at
+    # once (held, not yet paid), in any show.
+    max_units_held_per_buyer: int = 10
+    max_units_held_per_address: int = 30
+    # A flash sale's per-buyer limit also counts per address, at this multiple,
+    # so a few people behind one address (a home, an office) each get theirs.
+    per_address_limit_factor: int = 3
     sweep_interval_seconds: float = 1.0
     stock_update_interval_seconds: float = 0.25
     reconcile_interval_seconds: float = 300.0
     reconcile_window_seconds: int = 86_400
+
+    def __post_init__(self) -> None:
+        if self.hold_seconds <= 0 or self.flash_sale_hold_seconds <= 0:
+            raise ValueError("hold_seconds and flash_sale_hold_seconds must be positive")
+        if self.max_units_held_per_buyer < 1 or self.per_address_limit_factor < 1:
+            raise ValueError("max_units_held_per_buyer and per_address_limit_factor must be 1+")
+        if self.max_units_held_per_address < self.max_units_held_per_buyer:
+            raise ValueError("max_units_held_per_address must be at least max_units_held_per_buyer")
 
 
 @dataclass(frozen=True)
@@ -291,6 +380,7 @@ class Settings:
     log: LogSettings = field(default_factory=LogSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
     sqlite: SqliteSettings = field(default_factory=SqliteSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     images: ImageSettings = field(default_factory=ImageSettings)
@@ -360,6 +450,12 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
             raise ConfigError(f"config file not found: {path}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: {exc}") from exc
+    file_url = str(raw.get("database", {}).get("url", ""))
+    if urlsplit(file_url).password or "password=" in file_url:
+        raise ConfigError(
+            "database.url carries a password: set the whole URL with the environment variable "
+            f"{ENV_PREFIX}DATABASE__URL (or use a .pgpass file), not in the file"
+        )
     for section, key in SECRET_KEYS:
         if key in raw.get(section, {}):
             raise ConfigError(

@@ -2,7 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from prometheus_client import Counter, Gauge, Histogram
+
+from livesale.domain.orders import OrderStatus
+from livesale.domain.payments import PaymentEventKind
+
+# Bounded label values, one Literal per label, next to the metrics that use them: the
+# code that counts takes these types (mypy checks it), and `livesale.metric_series`
+# creates every combination at 0 at start-up, so an alert's `increase()` sees the first
+# event (a series born at 1 has no increase until its second).
+MediaRole = Literal["publisher", "viewer"]
+MediaKind = Literal["audio", "video"]
+SessionOutcome = Literal[
+    "deleted", "replaced", "broadcast_ended", "failed", "never_connected", "shutdown", "key_rotated"
+]
+SessionFailure = Literal["ice", "dtls", "timeout"]
+CandidateRefusal = Literal[
+    "too_many", "mdns", "hostname", "transport", "port", "unspecified", "loopback",
+    "multicast", "broadcast", "own_address", "link_local", "private", "reserved",
+]  # fmt: skip
+DropReason = Literal["behind", "send_failed"]
+RecordingFailure = Literal["disk_full", "write_error", "queue_full", "mux_error"]
+ModerationAction = Literal[
+    "delete", "mute", "ban", "unban", "slow_mode", "add_moderator", "remove_moderator",
+    "block_word", "unblock_word",
+]  # fmt: skip
+CartAction = Literal["add", "set", "remove"]
+Gateway = Literal["stripe", "dummy"]
+CheckoutOutcome = Literal["started", "paid", "failed"]
+PaymentEventResult = Literal["applied", "unchanged", "unknown_order"]
+RedisErrorKind = Literal["connection", "timeout", "response"]
+SQLiteOperation = Literal["read", "transaction"]
 
 # Relay latency is sub-millisecond when idle and must stay well under a frame
 # interval (33 ms) under load: fine buckets at the low end.
@@ -148,6 +180,17 @@ ROOM_SLOW_CLOSED = Counter(
     "livesale_room_slow_consumers_closed_total",
     "Room connections closed because their unsent data passed room.max_send_buffer_bytes.",
 )
+ROOM_ADDRESS_LIMITED = Counter(
+    "livesale_room_address_limited_total",
+    "Room actions held back because of the client's address, not its cookie, by limit:"
+    " connections (closed over room.max_connections_per_address), counted_viewers (a"
+    " person past room.max_counted_viewers_per_address, watching uncounted), likes"
+    " (over room.max_likes_per_address_per_second), chat (over chat.address_rate_messages),"
+    " ban and mute (a guest refused by another guest's ban or mute of the address).",
+    ["limit"],
+)
+for _limit in ("connections", "counted_viewers", "likes", "chat", "ban", "mute"):
+    ROOM_ADDRESS_LIMITED.labels(_limit)  # every series exists from the start, at 0
 ROOM_FANOUT_SECONDS = Histogram(
     "livesale_room_fanout_seconds",
     "Time to write one batch of a show's events to all of its local connections.",
@@ -159,6 +202,21 @@ SHOP_HOLD_ATTEMPTS = Counter(
     "Buy now and cart checkouts by outcome (held, or the refusal's error code).",
     ["outcome"],
 )
+SHOP_HOLDS_REFUSED = Counter(
+    "livesale_shop_holds_refused_total",
+    "Holds and paid orders refused by a per-person cap, by reason: held_per_buyer, "
+    "held_per_address, sale_limit_per_buyer, sale_limit_per_address, sale_limit_per_card.",
+    ["reason"],
+)
+for _reason in (
+    "held_per_buyer",
+    "held_per_address",
+    "sale_limit_per_buyer",
+    "sale_limit_per_address",
+    "sale_limit_per_card",
+):
+    # Every reason shows from the start (at 0), so a rate over it is never empty.
+    SHOP_HOLDS_REFUSED.labels(_reason)
 SHOP_HOLDS_EXPIRED = Counter(
     "livesale_shop_holds_expired_total", "Stock holds that ran out and went back on sale."
 )
@@ -248,6 +306,17 @@ SQLITE_QUERY_DURATION = Histogram(
     ["operation"],
     buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0),
 )
+POSTGRES_QUERY_DURATION = Histogram(
+    "livesale_postgres_query_duration_seconds",
+    "PostgreSQL calls by operation (read, transaction), waits for a pooled connection and "
+    "for the write lock included.",
+    ["operation"],
+    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0),
+)
+POSTGRES_ERRORS = Counter(
+    "livesale_postgres_errors_total",
+    "PostgreSQL calls and readiness checks that failed (a refused constraint is not counted).",
+)
 EMBEDDED_REDIS_UP = Gauge(
     "livesale_embedded_redis_up",
     "1 while the private redis-server child runs; 0 once it has exited, and always 0 when "
@@ -262,3 +331,101 @@ HTTP_REQUEST_DURATION = Histogram(
     "HTTP requests by route pattern, method and status, from the first middleware to the answer.",
     ["route", "method", "status"],
 )
+
+# Guest identities and proof-of-work challenges (bounded labels: the purposes and
+# reasons listed, each created at 0 below so a rate() sees the first one).
+CHALLENGE_PURPOSES = ("guest", "login")
+CHALLENGE_FAILURES = (
+    "malformed",
+    "bad_signature",
+    "expired",
+    "wrong_purpose",
+    "wrong_solution",
+    "reused",
+)
+GUEST_REFUSALS = ("rate_limited", "challenge_required", "challenge_invalid")
+CHALLENGES_ISSUED = Counter(
+    "livesale_challenges_issued_total",
+    "Proof-of-work challenges handed out, by purpose (guest, login).",
+    ["purpose"],
+)
+CHALLENGES_SOLVED = Counter(
+    "livesale_challenges_solved_total",
+    "Challenge solutions accepted (each lets one guest creation or login attempt through).",
+    ["purpose"],
+)
+CHALLENGES_FAILED = Counter(
+    "livesale_challenges_failed_total",
+    "Challenge solutions refused (challenge_invalid), by purpose and reason (malformed, "
+    "bad_signature, expired, wrong_purpose, wrong_solution, reused).",
+    ["purpose", "reason"],
+)
+GUEST_CREATIONS = Counter(
+    "livesale_guest_creations_total", "Guest identities created (PUT /api/viewer without a guest)."
+)
+GUEST_CREATIONS_REFUSED = Counter(
+    "livesale_guest_creations_refused_total",
+    "Guest creations refused, by reason (rate_limited: over the hourly limit of the address, "
+    "or challenges asked for faster than they are handed out; challenge_required: past the "
+    "free ones without a solution; challenge_invalid).",
+    ["reason"],
+)
+for _purpose in CHALLENGE_PURPOSES:
+    CHALLENGES_ISSUED.labels(purpose=_purpose)
+    CHALLENGES_SOLVED.labels(purpose=_purpose)
+    for _reason in CHALLENGE_FAILURES:
+        CHALLENGES_FAILED.labels(purpose=_purpose, reason=_reason)
+for _reason in GUEST_REFUSALS:
+    GUEST_CREATIONS_REFUSED.labels(reason=_reason)
+
+
+# The counting functions of the bounded labels: their parameter types are the label values
+# `livesale.metric_series` creates at 0, so what is counted is always a series that exists.
+def count_session_started(role: MediaRole) -> None:
+    """Count one WHIP (publisher) or WHEP (viewer) session accepted."""
+    MEDIA_SESSIONS_STARTED.labels(role).inc()
+
+
+def count_session_end(role: MediaRole, outcome: SessionOutcome) -> None:
+    """Count one media session's end."""
+    MEDIA_SESSIONS_ENDED.labels(role, outcome).inc()
+
+
+def count_session_failure(role: MediaRole, reason: SessionFailure) -> None:
+    """Count one media session that failed, by the layer that failed."""
+    MEDIA_SESSION_FAILURES.labels(role, reason).inc()
+
+
+def count_candidate_refused(reason: CandidateRefusal) -> None:
+    """Count one remote ICE candidate the relay will not check."""
+    MEDIA_ICE_CANDIDATES_REFUSED.labels(reason).inc()
+
+
+def count_recording_failure(reason: RecordingFailure) -> None:
+    """Count one recording part stopped while its show went on."""
+    RECORDING_FAILURES.labels(reason).inc()
+
+
+def count_moderation(action: ModerationAction, times: int = 1) -> None:
+    """Count moderation actions that took effect."""
+    ROOM_MODERATION_ACTIONS.labels(action).inc(times)
+
+
+def count_cart_update(action: CartAction) -> None:
+    """Count one cart change."""
+    SHOP_CART_UPDATES.labels(action).inc()
+
+
+def count_order_status(status: OrderStatus) -> None:
+    """Count one order reaching `status`."""
+    SHOP_ORDERS.labels(status.value).inc()
+
+
+def count_checkout(gateway: str, outcome: CheckoutOutcome) -> None:
+    """Count an order placed (started) or how its payment ended, by its gateway."""
+    SHOP_CHECKOUTS.labels(gateway, outcome).inc()
+
+
+def count_payment_event(kind: PaymentEventKind, result: PaymentEventResult) -> None:
+    """Count one payment event received, by kind and what it did."""
+    SHOP_PAYMENT_EVENTS.labels(kind.value, result).inc()

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from livesale.config import Settings
-from livesale.roles import Role
 from livesale.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
@@ -149,14 +148,3 @@ def gc_policy_context(settings: Settings) -> Callable[[web.Application], AsyncIt
             gc.unfreeze()
 
     return context
-
-
-def served_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
-    """The app a `livesale serve` process runs, with this module's tuning applied."""
-    # Imported here: `livesale show create` loads this module without aiortc and av.
-    from livesale.app import create_app
-
-    raise_open_file_limit(files_needed(settings))
-    app = create_app(settings, role)
-    app.cleanup_ctx.append(gc_policy_context(settings))
-    return app

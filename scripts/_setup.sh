@@ -15,6 +15,10 @@ ensure_venv() {
     local wanted
     wanted="$(sha256sum pyproject.toml | cut -d' ' -f1)"
     if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
+        # PyICU has no wheels: it builds against the system's ICU.
+        if ! pkg-config --exists icu-i18n 2>/dev/null || ! command -v c++ >/dev/null; then
+            apt_install libicu-dev pkg-config g++
+        fi
         .venv/bin/python -m pip install --quiet -e "$target"
         echo "$wanted" >"$stamp"
     fi

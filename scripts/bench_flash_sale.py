@@ -598,6 +598,9 @@ async def start_livesale(args: argparse.Namespace) -> Target:
         "LIVESALE__MEDIA__MAX_VIEWERS_PER_PROCESS": str(max(1000, args.viewers)),
         # Every load-generator viewer comes from 127.0.0.1.
         "LIVESALE__MEDIA__MAX_VIEWERS_PER_ADDRESS": "0",
+        # ...and so does every buyer: no per-address cost of a guest identity here.
+        "LIVESALE__AUTH__GUEST_CREATIONS_PER_ADDRESS_PER_HOUR": "1000000",
+        "LIVESALE__AUTH__GUEST_FREE_CREATIONS_PER_ADDRESS_PER_HOUR": "1000000",
     }
     if args.shop_processes is not None:
         env["LIVESALE__SERVER__SHOP_PROCESSES"] = str(args.shop_processes)

@@ -11,6 +11,7 @@ from livesale import keys
 from livesale.app import create_app
 from livesale.config import RedisSettings, ServerSettings, Settings
 from livesale.roles import Role
+from livesale.storage.sqlite_database import SqliteDatabase
 
 
 async def test_app_with_embedded_redis_starts_and_stops(tmp_path: Path) -> None:
@@ -28,7 +29,9 @@ async def test_app_with_embedded_redis_starts_and_stops(tmp_path: Path) -> None:
         pool_kwargs = redis.connection_pool.connection_kwargs
         socket_path = Path(pool_kwargs["path"])
         assert socket_path.exists()
-        assert app[keys.DATABASE].path == settings.sqlite_path
+        database = app[keys.DATABASE]
+        assert isinstance(database, SqliteDatabase)
+        assert database.path == settings.sqlite_path
         assert await app[keys.DATABASE].user_version() >= 1
     assert not socket_path.exists()  # redis-server removed its socket on SIGTERM
     assert (tmp_path / "data" / "redis" / "appendonlydir").is_dir()

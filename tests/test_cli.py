@@ -10,8 +10,8 @@ import pytest
 
 from livesale.cli import main
 from livesale.config import load_settings
-from livesale.storage.database import Database
 from livesale.storage.shows import ShowRepository
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 
 
 def _config(tmp_path: Path) -> Path:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from livesale.storage.database import Database
 from livesale.storage.migrations import MIGRATIONS
+from livesale.storage.sql import IntegrityViolation
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 
 
 async def test_fresh_database_is_migrated(tmp_path: Path) -> None:
@@ -71,11 +72,9 @@ async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
 
 
 async def test_status_check_constraint(tmp_path: Path) -> None:
-    import sqlite3
-
     db = await Database.open(tmp_path / "db.sqlite3")
     try:
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(IntegrityViolation):
             async with db.transaction() as conn:
                 await conn.execute(
                     "INSERT INTO shows (id, title, status, stream_key_hash, created_at)"

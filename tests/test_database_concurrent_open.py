@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from livesale.storage.database import Database
 from livesale.storage.migrations import MIGRATIONS
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 
 
 async def test_databases_opened_at_once_migrate_once(tmp_path: Path) -> None:

@@ -21,9 +21,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from livesale import keys
 from livesale.config import RedisSettings, Settings
-from livesale.storage.database import Database
 from livesale.storage.redis_client import connect_redis
 from livesale.storage.redis_server import EmbeddedRedis
+from livesale.storage.sql import IntegrityViolation
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 from tests.support.clients import DEFAULT_PASSWORD, Client, cheap_auth, origin, sign_up
 from tests.support.layout import running_layout
 from tests.support.polling import poll_until
@@ -196,7 +197,7 @@ async def test_a_refused_constraint_or_a_callers_error_is_no_sqlite_error(
 ) -> None:
     errors = _value(SQLITE_ERRORS)
 
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityViolation):
         async with database.transaction() as conn:
             await conn.execute("INSERT INTO seen VALUES ('a')")
     with pytest.raises(ValueError, match="the caller's own"):

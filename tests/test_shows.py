@@ -15,8 +15,8 @@ from livesale.domain.shows import (
     new_stream_key,
     validate_title,
 )
-from livesale.storage.database import Database
 from livesale.storage.shows import ShowRepository
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 
 
 @pytest.fixture

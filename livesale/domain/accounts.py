@@ -9,6 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from livesale.domain.errors import ValidationFailed
+from livesale.domain.text_safety import is_reserved_name, refusal
+from livesale.domain.validation import check_visible_text
 
 MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path
 MIN_PASSWORD_LENGTH = 8
@@ -20,10 +22,6 @@ ID_BYTES = 12
 TOKEN_BYTES = 32  # 256-bit session and guest tokens
 # One "@", no whitespace, a dot in the domain: shape only; delivery proves the rest.
 _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-# Bidi overrides and isolates let a name display as something other than it is.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# Control, surrogate, unassigned and line/paragraph-separator categories.
-_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Cn", "Zl", "Zp"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ def validate_email(email: object) -> str:
             max=MAX_EMAIL_LENGTH,
             length=len(cleaned),
         )
-    if not _EMAIL_SHAPE.fullmatch(cleaned) or _has_forbidden_characters(cleaned):
+    if not _EMAIL_SHAPE.fullmatch(cleaned) or refusal(cleaned) is not None:
         raise ValidationFailed(
             "email must look like name@example.com", field="email", reason="bad_format"
         )
@@ -117,9 +115,10 @@ def validate_display_name(name: object, field: str = "display_name") -> str:
             max=MAX_DISPLAY_NAME_LENGTH,
             length=len(cleaned),
         )
-    if _has_forbidden_characters(cleaned):
+    check_visible_text(cleaned, field)
+    if is_reserved_name(cleaned):
         raise ValidationFailed(
-            f"{field} must not contain control characters", field=field, reason="bad_characters"
+            f"{field} looks like a name kept for the staff", field=field, reason="reserved_name"
         )
     return cleaned
 
@@ -127,9 +126,3 @@ def validate_display_name(name: object, field: str = "display_name") -> str:
 def login_key(email: str) -> str:
     """The case-folded email, as accounts are matched and login failures counted."""
     return email.strip().casefold()
-
-
-def _has_forbidden_characters(text: str) -> bool:
-    return any(
-        ch in _BIDI_CONTROLS or unicodedata.category(ch) in _FORBIDDEN_CATEGORIES for ch in text
-    )

@@ -11,12 +11,18 @@ from functools import lru_cache
 from typing import Any
 
 from livesale.domain.errors import ChatBlockedWord, ChatEmpty, ChatTooLong, ValidationFailed
+from livesale.domain.text_safety import (
+    is_unspaced,
+    name_key,
+    strip_invisible,
+    word_character_class,
+)
 
 MAX_BLOCKED_WORDS = 500
 MAX_BLOCKED_WORD_LENGTH = 50
-# ASCII-only entries match whole words; anything else (CJK has no spaces between
-# words) matches as a substring. See `blocked_word_in`.
-_ASCII_WORD = re.compile(r"[\x20-\x7e]+")
+# What may not stand right before or after a whole-word match (see `blocked_word_in`).
+_WORD_CHARACTER = word_character_class()
+_TOKEN = re.compile(f"{_WORD_CHARACTER}+")
 
 
 class Role(StrEnum):
@@ -68,12 +74,17 @@ def clean_chat_text(text: object, max_length: int) -> str:
     """Stripped chat text, or ChatEmpty / ChatTooLong.
 
     NFC so that limits and blocked words see the same characters whichever
-    keyboard typed them. The text is stored and sent verbatim otherwise: pages
-    render it as text, never as HTML.
+    keyboard typed them. Invisible, direction-control and control characters
+    are dropped (line breaks become spaces), so a message shows all it holds
+    and cannot reverse what follows it. The text is stored and sent verbatim
+    otherwise: pages render it as text, never as HTML.
     """
     if not isinstance(text, str):
         raise ChatEmpty("chat text must be a string")
-    cleaned = unicodedata.normalize("NFC", text).strip()
+    cleaned = unicodedata.normalize("NFC", text)
+    if not (cleaned.isascii() and cleaned.isprintable()):
+        cleaned = strip_invisible(cleaned)
+    cleaned = cleaned.strip()
     if not cleaned:
         raise ChatEmpty("the message is empty")
     if len(cleaned) > max_length:
@@ -86,14 +97,19 @@ def clean_chat_text(text: object, max_length: int) -> str:
 
 
 def normalise_blocked_words(words: object) -> list[str]:
-    """A creator's blocked-word list: distinct, case-folded, stripped; ValidationFailed else."""
+    """A creator's blocked-word list: distinct, case-folded, stripped; ValidationFailed else.
+
+    Words are stored as typed (less invisible characters) so the creator reads
+    their own list; two words that fold alike (`text_safety.name_key`) count once.
+    """
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise ValidationFailed(
             "words must be a list of strings", field="words", reason="wrong_type"
         )
     cleaned: list[str] = []
+    keys: set[str] = set()
     for word in words:
-        folded = unicodedata.normalize("NFC", word).strip().casefold()
+        folded = strip_invisible(unicodedata.normalize("NFC", word)).strip().casefold()
         if not 1 <= len(folded) <= MAX_BLOCKED_WORD_LENGTH:
             raise ValidationFailed(
                 f"each word must be 1 to {MAX_BLOCKED_WORD_LENGTH} characters",
@@ -101,7 +117,9 @@ def normalise_blocked_words(words: object) -> list[str]:
                 reason="too_long" if folded else "required",
                 max=MAX_BLOCKED_WORD_LENGTH,
             )
-        if folded not in cleaned:
+        key = name_key(folded)
+        if key and key not in keys:
+            keys.add(key)
             cleaned.append(folded)
     if len(cleaned) > MAX_BLOCKED_WORDS:
         raise ValidationFailed(
@@ -114,17 +132,19 @@ def normalise_blocked_words(words: object) -> list[str]:
 
 
 def blocked_word_in(text: str, words: Iterable[str]) -> str | None:
-    """The first blocked word found in `text`, case-insensitively, or None.
+    """The first of `words` found in `text` once both are folded, or None.
 
-    An entry made of ASCII characters matches whole words only ("ass" does not
-    block "class"); any other entry matches anywhere, because Chinese and
-    Japanese write words without spaces between them.
+    Both sides are compared by `text_safety.name_key`: NFKC, case folding,
+    invisible characters removed, then Unicode TR39 confusable skeletons, so
+    "spam" in Cyrillic look-alikes, in fullwidth letters or with a zero-width
+    space inside is still "spam". A word in a script written with spaces
+    matches whole words only ("ass" does not block "class"; Chinese or
+    Japanese characters around it count as a boundary); a word with Chinese,
+    Japanese, Thai... characters matches anywhere, because those scripts put
+    no spaces between words.
     """
-    pattern = _pattern(tuple(sorted({w.casefold() for w in words if w.strip()})))
-    if pattern is None:
-        return None
-    found = pattern.search(text.casefold())
-    return None if found is None else found.group(0)
+    matcher = _matcher(tuple(words))
+    return None if matcher is None else matcher.find(name_key(text))
 
 
 def check_blocked_words(text: str, words: Iterable[str]) -> None:
@@ -134,16 +154,46 @@ def check_blocked_words(text: str, words: Iterable[str]) -> None:
         raise ChatBlockedWord("the message contains a blocked word")
 
 
-@lru_cache(maxsize=256)
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not words:
+class _Matcher:
+    """A folded word list, split by how each word is matched, for fast searches."""
+
+    def __init__(self, word_of: dict[str, str]) -> None:
+        self.word_of = word_of
+        # Longest first: of two words starting at one place the longer is tried first.
+        keys = sorted(word_of, key=len, reverse=True)
+        # A whole word that is one token is found by looking each token of the text up.
+        self.tokens = {k for k in keys if not is_unspaced(word_of[k]) and _TOKEN.fullmatch(k)}
+        phrases = [k for k in keys if not is_unspaced(word_of[k]) and k not in self.tokens]
+        anywhere = [k for k in keys if is_unspaced(word_of[k])]
+        self.phrases = _alternatives(phrases, whole_words=True)
+        self.anywhere = _alternatives(anywhere, whole_words=False)
+
+    def find(self, folded: str) -> str | None:
+        """The word found in the folded text, or None."""
+        for token in _TOKEN.findall(folded):
+            if token in self.tokens:
+                return self.word_of[token]
+        for pattern in (self.phrases, self.anywhere):
+            found = None if pattern is None else pattern.search(folded)
+            if found is not None:
+                return self.word_of[found.group(0)]
         return None
-    parts = []
+
+
+def _alternatives(keys: list[str], *, whole_words: bool) -> re.Pattern[str] | None:
+    if not keys:
+        return None
+    either = "|".join(re.escape(key) for key in keys)
+    if whole_words:
+        return re.compile(rf"(?<!{_WORD_CHARACTER})(?:{either})(?!{_WORD_CHARACTER})")
+    return re.compile(either)
+
+
+@lru_cache(maxsize=256)
+def _matcher(words: tuple[str, ...]) -> _Matcher | None:
+    """The matcher of a word list (lists are cached as given: rules, then the creator's)."""
+    word_of: dict[str, str] = {}
     for word in words:
-        escaped = re.escape(word)
-        if _ASCII_WORD.fullmatch(word):
-            # Lookarounds instead of \b: entries may start or end with punctuation.
-            parts.append(rf"(?<![^\W_]){escaped}(?![^\W_])")
-        else:
-            parts.append(escaped)
-    return re.compile("|".join(parts))
+        word_of.setdefault(name_key(word), word)
+    word_of.pop("", None)
+    return _Matcher(word_of) if word_of else None

@@ -159,6 +159,13 @@ class CapacityReached(LivesaleError):
     status = 503
 
 
+class TooManyConnections(LivesaleError):
+    """The client's address holds `details.limit` room connections already."""
+
+    code = "too_many_connections"
+    status = 429
+
+
 class ServiceUnavailable(LivesaleError):
     """A dependency (Redis, SQLite) is not answering."""
 
@@ -201,6 +208,8 @@ FieldReason = Literal[
     "not_below_regular_price",  # a sale price of `limit_minor` `currency` or more
     "over_stock",  # more than the `max` units in stock
     "currency_mismatch",  # not the `currency` the other variants use
+    "invisible_characters",  # holds zero-width, direction-control or other invisible characters
+    "reserved_name",  # looks like a name kept for the staff or the software ("admin", "主播")
 ]
 FIELD_REASONS: frozenset[str] = frozenset(get_args(FieldReason))
 
@@ -234,10 +243,19 @@ class EmailTaken(Conflict):
     code = "email_taken"
 
 
-class LoginThrottled(TooManyRequests):
-    """Too many failed logins: wait `details.retry_after_seconds`."""
+class ChallengeRequired(TooManyRequests):
+    """Many attempts from this address: solve `details.challenge` and send it again.
 
-    code = "login_throttled"
+    Logins say `details.retry_after_seconds` too: waiting that long also works.
+    """
+
+    code = "challenge_required"
+
+
+class ChallengeInvalid(Forbidden):
+    """The challenge solution is wrong, expired, already used or for another purpose."""
+
+    code = "challenge_invalid"
 
 
 class CrossSiteRefused(Forbidden):
@@ -377,6 +395,13 @@ class ChatBlockedWord(ChatRejected):
     code = "chat_blocked_word"
 
 
+class ChatNameReserved(ChatRejected):
+    """The viewer's display name looks like the show's creator's: they must choose another."""
+
+    code = "chat_name_reserved"
+    status = 403
+
+
 class ChatMuted(ChatRejected):
     """The viewer is muted in this show until `details.muted_until` (epoch ms)."""
 
@@ -401,6 +426,13 @@ class PerBuyerLimitReached(Conflict):
     """The buyer would exceed the flash sale's per-buyer limit (`details.limit`)."""
 
     code = "per_buyer_limit"
+
+
+class HoldLimitReached(Conflict):
+    """The buyer, or everyone at the buyer's address, already holds the most units allowed
+    at once (`details.scope`: buyer or address, `details.limit`, `details.held`)."""
+
+    code = "hold_limit_reached"
 
 
 class FlashSaleSoldOut(Conflict):

@@ -58,6 +58,8 @@ class PaymentEvent:
     message: str | None = None
     # For refunds: how much of the payment the provider has given back so far, in all.
     amount_refunded_minor: int | None = None
+    # The paying card's fingerprint (the same card gives the same one), when the event has it.
+    card_fingerprint: str | None = None
 
 
 # The dummy gateway's test cards: the numbers Stripe documents for the same cases.

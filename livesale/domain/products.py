@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from livesale.domain.errors import ValidationFailed
 from livesale.domain.money import validate_currency, validate_price_minor
-from livesale.domain.validation import reject_unknown_fields
+from livesale.domain.validation import check_visible_text, reject_unknown_fields
 
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 5000
@@ -194,7 +194,7 @@ def parse_product_changes(data: object) -> ProductChanges:
 
 
 def validate_product_title(value: object) -> str:
-    """A title of 1..200 characters once stripped."""
+    """A title of 1..200 characters once stripped, every one of them visible."""
     if not isinstance(value, str):
         raise ValidationFailed("title must be a string", field="title", reason="wrong_type")
     cleaned = value.strip()
@@ -206,6 +206,7 @@ def validate_product_title(value: object) -> str:
             max=MAX_TITLE_LENGTH,
             length=len(cleaned),
         )
+    check_visible_text(cleaned, "title")
     return cleaned
 
 

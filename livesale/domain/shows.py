@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from livesale.domain.errors import ValidationFailed
+from livesale.domain.validation import check_visible_text
 
 MAX_TITLE_LENGTH = 200
 MAX_BAG_SIZE = 100
@@ -69,7 +70,7 @@ def hash_stream_key(key: str) -> str:
 
 
 def validate_title(title: str) -> str:
-    """Strip `title` and check its length, raising BadRequest otherwise."""
+    """Strip `title`, check its length and that every character shows; ValidationFailed else."""
     cleaned = title.strip()
     if not 1 <= len(cleaned) <= MAX_TITLE_LENGTH:
         raise ValidationFailed(
@@ -79,6 +80,7 @@ def validate_title(title: str) -> str:
             max=MAX_TITLE_LENGTH,
             length=len(cleaned),
         )
+    check_visible_text(cleaned, "title")
     return cleaned
 
 

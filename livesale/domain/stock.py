@@ -10,6 +10,7 @@ from enum import StrEnum
 from livesale.domain.errors import (
     FlashSaleSoldOut,
     HoldExpired,
+    HoldLimitReached,
     HoldMismatch,
     HoldNotFound,
     LivesaleError,
@@ -25,6 +26,8 @@ from livesale.domain.validation import number_reason
 # Ids become part of Redis key names: keep them short and free of separators
 # that could make two different ids share a key.
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+# A normalised address (see livesale.domain.person): IPv4, an IPv6 /64, or "unknown".
+_ADDRESS = re.compile(r"[0-9A-Za-z.:/]{1,64}")
 MAX_HOLD_QUANTITY = 1_000
 MAX_HOLD_TTL_SECONDS = 24 * 3600
 
@@ -54,6 +57,26 @@ class SaleLimits:
     quantity: int
     per_buyer_limit: int | None = None
     ends_at_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class HoldCaps:
+    """What a buyer may hold at once, counted per guest and per client address.
+
+    `address` is the normalised address (see `livesale.domain.person`) the hold
+    counts against; `per_buyer` and `per_address` cap the units held (not yet
+    sold) at once, in any show; a flash sale's per-buyer limit is also counted
+    per address, at `sale_address_factor` times the limit, so a few people
+    sharing an address still each get theirs. A flash-sale hold lasts
+    `flash_hold_seconds` from the buyer's first hold in that sale: later holds
+    in the same sale end with it, so a new checkout never extends it.
+    """
+
+    address: str
+    per_buyer: int
+    per_address: int
+    sale_address_factor: int
+    flash_hold_seconds: float
 
 
 @dataclass(frozen=True)
@@ -120,6 +143,7 @@ def validate_hold_request(
     buyer_id: str,
     ttl_seconds: float,
     sale: SaleLimits | None,
+    caps: HoldCaps | None = None,
 ) -> None:
     """Check a hold request's arguments, raising ValidationFailed naming the field."""
     validate_id(hold_id, "hold_id")
@@ -162,6 +186,19 @@ def validate_hold_request(
             raise ValidationFailed(
                 "sale end is out of range", field="sale.ends_at_ms", reason="too_small", min=0
             )
+    if caps is not None:
+        _validate_caps(caps)
+
+
+def _validate_caps(caps: HoldCaps) -> None:
+    # The address ends a Redis key name: no spaces or control characters in it.
+    if not _ADDRESS.fullmatch(caps.address):
+        raise ValidationFailed(
+            "the buyer's address key is malformed", field="caps.address", reason="bad_format"
+        )
+    numbers = (caps.per_buyer, caps.per_address, caps.sale_address_factor)
+    if min(numbers) < 1 or not 0 < caps.flash_hold_seconds <= MAX_HOLD_TTL_SECONDS:
+        raise ValidationFailed("hold caps are out of range", field="caps", reason="too_small")
 
 
 def validate_total(total: int) -> int:
@@ -221,6 +258,27 @@ def refusal(reason: str, value: int, requested: int) -> LivesaleError:
         )
     if reason == "show_ended":
         return show_ended_refusal()
+    raise ValueError(f"unknown refusal reason {reason!r}")
+
+
+def person_refusal(reason: str, limit: int, held: int, requested: int) -> LivesaleError:
+    """The error for a refusal by a per-person cap: units held at once, or a sale's limit."""
+    if reason == "address_sale_limit":
+        return PerBuyerLimitReached(
+            "the flash sale's limit for your network address is reached",
+            limit=limit,
+            requested=requested,
+            scope="address",
+        )
+    if reason in ("buyer_cap", "address_cap"):
+        scope = reason.removesuffix("_cap")
+        return HoldLimitReached(
+            f"you already hold {held} units; at most {limit} may be held at once per {scope}",
+            scope=scope,
+            limit=limit,
+            held=held,
+            requested=requested,
+        )
     raise ValueError(f"unknown refusal reason {reason!r}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from livesale.domain.errors import FieldReason, ValidationFailed
+from livesale.domain.text_safety import refusal
 
 
 def reject_unknown_fields(
@@ -32,3 +33,22 @@ def number_reason(value: object, low: int) -> FieldReason:
     if isinstance(value, bool) or not isinstance(value, int):
         return "wrong_type"
     return "too_small" if value < low else "too_large"
+
+
+def check_visible_text(text: str, field: str) -> None:
+    """Refuse invisible, direction-control and control characters in a name or title.
+
+    Such characters let one name pass for another ("Alice" + a zero-width
+    space) or display reversed (a right-to-left override).
+    """
+    problem = refusal(text)
+    if problem == "bad_characters":
+        raise ValidationFailed(
+            f"{field} must not contain control characters", field=field, reason=problem
+        )
+    if problem == "invisible_characters":
+        raise ValidationFailed(
+            f"{field} must not contain invisible or direction-control characters",
+            field=field,
+            reason=problem,
+        )

@@ -64,7 +64,10 @@ class Connection:
         self.you: dict[str, Any] = {}
         self.like_window = 0
         self.likes_in_window = 0
-        self.watch_session: str | None = None  # the analytics record, None for the creator
+        self.address = ""  # the client's address as a person key (IPv6 cut to its /64)
+        # Who the connection counts as among the viewers (audience key, replay); None for
+        # the show's creator and for a connection refused over its address's cap.
+        self.person: tuple[str, bool] | None = None
         self._close_task: asyncio.Task[None] | None = None
         self.on_gone: Callable[[Connection], None] = lambda _conn: None
 
@@ -116,7 +119,6 @@ class ShowFanout:
     def __init__(self, show_id: str, flush_interval: float) -> None:
         self.show_id = show_id
         self.connections: dict[Connection, None] = {}  # insertion-ordered set
-        self.creator_connections = 0  # of those, the show's creator's own (not viewers)
         self.seq = 0  # bus events received, for snapshot-cache freshness
         self._interval = flush_interval
         self._pending: list[str] = []
@@ -124,11 +126,6 @@ class ShowFanout:
         self._last_flush = -float("inf")
         self._last_duration = 0.0
         self._task = asyncio.get_running_loop().create_task(self._run())
-
-    @property
-    def viewer_count(self) -> int:
-        """Local connections that count as viewers: all but the show's creator's own."""
-        return len(self.connections) - self.creator_connections
 
     def push(self, raw: str, *, from_bus: bool = True) -> None:
         """Queue one serialised event for every local connection of the show."""

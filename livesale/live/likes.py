@@ -4,6 +4,9 @@ Every `like_interval_seconds` the process adds its pending likes (or reads the
 total when it has none), and sends its local connections one `like` event
 {total, delta} if the total moved, whichever process the likes came from. So
 a storm of hearts costs one Redis call and one small event per interval.
+Each connection may add `room.max_likes_per_second`, and all the connections
+of one address (an IPv6 /64) together `room.max_likes_per_address_per_second`
+in a show, so opening more sockets buys no more likes (both per process).
 """
 
 from __future__ import annotations
@@ -20,17 +23,21 @@ from livesale.storage.room_redis import likes_key
 
 
 class Likes:
-    """Pending likes per show, the totals last seen, and the per-connection cap."""
+    """Pending likes per show, the totals last seen, and the per-connection and address caps."""
 
     def __init__(
         self,
         redis: Redis,
         max_per_second: int,
+        max_per_address_per_second: int,
         send: Callable[[str, str], None],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._redis = redis
         self._max_per_second = max_per_second
+        self._max_per_address = max_per_address_per_second
+        # (show, address) -> (second, likes in it); seconds gone by are dropped each tick.
+        self._address_windows: dict[tuple[str, str], tuple[int, int]] = {}
         self._send = send
         self._clock = clock
         self._pending: dict[str, int] = {}
@@ -42,8 +49,16 @@ class Likes:
         if conn.like_window != second:
             conn.like_window = second
             conn.likes_in_window = 0
-        accepted = max(0, min(count, self._max_per_second - conn.likes_in_window))
+        wanted = max(0, min(count, self._max_per_second - conn.likes_in_window))
+        place = (conn.show_id, conn.address)
+        window, used = self._address_windows.get(place, (second, 0))
+        if window != second:
+            used = 0
+        accepted = max(0, min(wanted, self._max_per_address - used))
+        if accepted < wanted:
+            metrics.ROOM_ADDRESS_LIMITED.labels("likes").inc(wanted - accepted)
         if accepted:
+            self._address_windows[place] = (second, used + accepted)
             conn.likes_in_window += accepted
             self._pending[conn.show_id] = self._pending.get(conn.show_id, 0) + accepted
             metrics.ROOM_LIKES.inc(accepted)
@@ -65,6 +80,10 @@ class Likes:
     async def tick(self, shows: Iterable[str]) -> None:
         """Flush pending likes and send `like` events for totals that moved."""
         tracked = set(shows)
+        second = int(self._clock())
+        self._address_windows = {
+            place: used for place, used in self._address_windows.items() if used[0] == second
+        }
         names = sorted(tracked | set(self._pending))
         if not names:
             return

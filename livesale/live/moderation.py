@@ -4,7 +4,9 @@ The show's creator may do everything. A moderator the creator named may
 delete messages, mute and ban (but not mute or ban another moderator) in that
 creator's shows only. Slow mode, the moderator list and blocked words are the
 creator's alone. Bans and moderators span the creator's whole channel; mutes
-are per show and expire by themselves.
+are per show and expire by themselves. A ban or mute also holds the address
+the guest was last seen at in a room (for `chat.address_ban_seconds`, or the
+mute's length), so dropping the cookie does not bring the guest back.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from livesale.domain.errors import (
 )
 from livesale.domain.shows import Show
 from livesale.domain.validation import number_reason
+from livesale.storage.address_bans import AddressBans
 from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.room_redis import ChatLimits
 from livesale.storage.shows import ShowRepository
@@ -54,6 +57,7 @@ class ModerationService:
         shows: ShowRepository,
         messages: ChatRepository,
         moderation: ModerationRepository,
+        address_bans: AddressBans,
         limits: ChatLimits,
         publish: Publish,
         kick: Kick,
@@ -64,6 +68,7 @@ class ModerationService:
         self._shows = shows
         self._messages = messages
         self._moderation = moderation
+        self._address_bans = address_bans
         self._limits = limits
         self._publish = publish
         self._kick = kick
@@ -92,8 +97,11 @@ class ModerationService:
         await self._publish(actor.show.id, {"type": "chat_deleted", "id": message_id})
         _count("delete")
 
-    async def mute(self, actor: Moderator, viewer_id: object, seconds: object) -> float:
-        """Mute a viewer in the show for `seconds`; returns until when (epoch seconds)."""
+    async def mute(
+        self, actor: Moderator, viewer_id: object, seconds: object
+    ) -> tuple[float, bool]:
+        """Mute a viewer (and its last address) in the show for `seconds`; returns until when
+        (epoch seconds) and whether an address is held too."""
         target = await self._target(actor, viewer_id)
         limit = self._settings.max_mute_seconds
         if isinstance(seconds, bool) or not isinstance(seconds, int) or not 1 <= seconds <= limit:
@@ -105,23 +113,47 @@ class ModerationService:
                 max=limit,
             )
         until_ms = int((self._clock() + seconds) * 1000)
-        await self._limits.mute(actor.show.id, target, until_ms, seconds)
+        address = await self._limits.last_address(target)
+        await self._limits.mute(actor.show.id, target, address, until_ms, seconds)
         _count("mute")
-        return until_ms / 1000
+        return until_ms / 1000, address is not None
 
-    async def ban(self, actor: Moderator, viewer_id: object) -> None:
-        """Ban a viewer from the creator's shows and close their open rooms."""
+    async def ban(self, actor: Moderator, viewer_id: object) -> bool:
+        """Ban a viewer (and its last address) from the creator's shows and close their open
+        rooms; returns whether an address is held too."""
         target = await self._target(actor, viewer_id)
         await self._moderation.ban(actor.creator_id, target, actor.id)
+        address = await self._limits.last_address(target)
+        if address is not None:
+            await self._address_bans.hold(actor.creator_id, target, address)
         _count("ban")
         await self._kick(actor.creator_id, target)
+        return address is not None
 
     async def unban(self, actor: Moderator, viewer_id: str) -> bool:
-        """Lift a ban; False if the viewer was not banned."""
+        """Lift a ban and every address it holds; False if the viewer was not banned."""
         lifted = await self._moderation.unban(actor.creator_id, viewer_id)
+        await self._address_bans.lift(actor.creator_id, viewer_id)
         if lifted:
             _count("unban")
         return lifted
+
+    async def bans(self, creator: Creator) -> list[dict[str, Any]]:
+        """The creator's bans as JSON, with the addresses each holds and whom they caught."""
+        rows = await self._moderation.bans(creator.id)
+        ids = [viewer_id for viewer_id, _name, _at in rows]
+        held = await self._address_bans.addresses_held(creator.id, ids)
+        caught = await self._address_bans.caught(creator.id, ids)
+        return [
+            {
+                "viewer_id": viewer_id,
+                "display_name": name,
+                "banned_at": at,
+                "addresses_held": held[viewer_id],
+                "others_caught": caught[viewer_id],
+            }
+            for viewer_id, name, at in rows
+        ]
 
     async def set_slow_mode(self, actor: Moderator, seconds: object) -> int:
         """Set the show's slow mode (0 = off) and tell every viewer."""
@@ -191,7 +223,7 @@ class ModerationService:
         return viewer_id
 
 
-def _count(action: str, times: int = 1) -> None:
+def _count(action: metrics.ModerationAction, times: int = 1) -> None:
     """Count moderation actions that took effect."""
     if times:
-        metrics.ROOM_MODERATION_ACTIONS.labels(action).inc(times)
+        metrics.count_moderation(action, times)

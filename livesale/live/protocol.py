@@ -14,6 +14,8 @@ from livesale.domain.json_limits import parse_json
 # of them except BANNED, and a new connection starts with a fresh snapshot.
 CLOSE_TOO_SLOW = 4001
 CLOSE_BANNED = 4003
+# The client's address holds `room.max_connections_per_address` connections already.
+CLOSE_TOO_MANY_CONNECTIONS = 4029
 CLOSE_SHUTTING_DOWN = 1001
 CLOSE_TRY_AGAIN = 1013
 

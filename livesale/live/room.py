@@ -23,15 +23,19 @@ from redis.asyncio import Redis
 from livesale import metrics
 from livesale.config import Settings
 from livesale.domain.accounts import Creator, Viewer
-from livesale.domain.analytics import LIKE, NO_PIN, audience_key
+from livesale.domain.analytics import LIKE, NO_PIN
 from livesale.domain.chat import Participant, Role
 from livesale.domain.errors import CapacityReached, ChatBanned, LivesaleError
+from livesale.domain.person import UNKNOWN_ADDRESS
 from livesale.domain.shows import Show
 from livesale.live.bus import Bus
 from livesale.live.chat import ChatService
+from livesale.live.crowd import Crowd
+from livesale.live.entrance import Entrance
 from livesale.live.fanout import NO_FLOW_CONTROL_LIMIT, Connection, ShowFanout
 from livesale.live.likes import Likes
 from livesale.live.moderation import ModerationService
+from livesale.live.name_guard import CreatorNameGuard
 from livesale.live.presence import Presence
 from livesale.live.protocol import (
     CLOSE_BANNED,
@@ -45,7 +49,9 @@ from livesale.live.protocol import (
 )
 from livesale.live.snapshot import SharedSnapshot, SnapshotCache, basic_show_state
 from livesale.storage.activity import ActivityRecorder
+from livesale.storage.address_bans import AddressBans
 from livesale.storage.chat import ChatRepository, ModerationRepository
+from livesale.storage.creator_names import CreatorNames
 from livesale.storage.database import Database
 from livesale.storage.room_redis import ChatLimits
 from livesale.storage.shows import ShowRepository
@@ -78,18 +84,26 @@ class Room:
         self._tickers: list[asyncio.Task[None]] = []
         self._control_handlers: dict[str, Callable[[dict[str, Any]], None]] = {}
         messages = ChatRepository(db)
-        self._moderation_repo = ModerationRepository(db)
+        moderation_repo = ModerationRepository(db)
         limits = ChatLimits(redis)
-        self._limits = limits
+        self._entrance = Entrance(self._settings, moderation_repo, limits)
+        address_bans = AddressBans(redis, settings.chat.address_ban_seconds)
         self._bus = Bus(redis, self._on_event, self._on_control, self._on_resync)
         self.chat = ChatService(
-            settings.chat, messages, self._moderation_repo, limits, self.publish
+            settings.chat,
+            messages,
+            moderation_repo,
+            address_bans,
+            limits,
+            self.publish,
+            names=CreatorNameGuard(CreatorNames(db)),
         )
         self.moderation = ModerationService(
             settings.chat,
             shows,
             messages,
-            self._moderation_repo,
+            moderation_repo,
+            address_bans,
             limits,
             self.publish,
             self._publish_kick,
@@ -103,7 +117,17 @@ class Room:
             self._local_counts,
             self._push_local,
         )
-        self._likes = Likes(redis, self._settings.max_likes_per_second, self._push_local)
+        self._likes = Likes(
+            redis,
+            self._settings.max_likes_per_second,
+            self._settings.max_likes_per_address_per_second,
+            self._push_local,
+        )
+        self._crowd = Crowd(
+            activity,
+            self._settings.max_connections_per_address,
+            self._settings.max_counted_viewers_per_address,
+        )
 
     @property
     def snapshot_extras(self) -> Callable[[str], Awaitable[dict[str, Any]]]:
@@ -184,16 +208,7 @@ class Room:
         self, show: Show, creator: Creator | None, viewer: Viewer | None
     ) -> Participant:
         """Who is connecting; ChatBanned for a viewer banned from the show's creator."""
-        if creator is not None and show.creator_id == creator.id:
-            return Participant(creator.id, creator.display_name, Role.CREATOR)
-        if viewer is None:
-            return Participant(None, None, Role.ANONYMOUS)
-        if show.creator_id is not None:
-            if await self._moderation_repo.is_banned(show.creator_id, viewer.id):
-                raise ChatBanned("you are banned from this creator's shows")
-            if await self._moderation_repo.is_moderator(show.creator_id, viewer.id):
-                return Participant(viewer.id, viewer.display_name, Role.MODERATOR)
-        return Participant(viewer.id, viewer.display_name, Role.VIEWER)
+        return await self._entrance.participant(show, creator, viewer)
 
     def websocket(self) -> web.WebSocketResponse:
         """A WebSocketResponse set up for the room (heartbeat, limits, no compression)."""
@@ -212,33 +227,41 @@ class Room:
         who: Participant,
         visitor_id: str | None = None,
         replay: bool = False,
+        address: str = UNKNOWN_ADDRESS,
     ) -> None:
         """Run one prepared connection until it closes.
 
         `visitor_id` is the browser's id, if it sent one; `replay` says the page
-        is playing the show's replay (its viewers are counted apart).
+        is playing the show's replay (its viewers are counted apart); `address`
+        is the client's address as a person key (see `livesale.domain.person`).
         """
         conn = Connection(
             show.id, show.creator_id, ws, transport, who, self._settings.max_send_buffer_bytes
         )
+        conn.address = address
         if who.role is not Role.CREATOR:
-            conn.watch_session = self._activity.session_started(
-                show.id, audience_key(who.id, visitor_id), replay=replay, viewer_id=who.id
-            )
+            if not self._crowd.open(address):
+                await self._entrance.refuse_over_cap(conn)
+                return
+            try:
+                key = await self._entrance.audience(show.id, who, visitor_id, address)
+            except Exception:
+                self._crowd.close(address)
+                raise
+            conn.person = (key, replay)
+            self._crowd.join(show.id, address, conn.person, who.id)
         fanout = self._fanouts.get(show.id)
         if fanout is None:
             fanout = self._fanouts[show.id] = ShowFanout(
                 show.id, self._settings.flush_interval_seconds
             )
         fanout.connections[conn] = None
-        if who.role is Role.CREATOR:
-            fanout.creator_connections += 1  # the creator's console is not a viewer
         conn.on_gone = self._leave
         metrics.ROOM_CONNECTIONS.inc()
         joined_at = fanout.seq
         try:
             await self._bus.subscribe(show.id)
-            conn.you = await self._you(show.id, who)
+            conn.you = await self._entrance.you(show.id, who, address)
             shared = await self._snapshots.get(show.id, joined_at, lambda: fanout.seq)
             await self._deliver_snapshot(conn, shared)
             async for msg in ws:
@@ -255,7 +278,7 @@ class Room:
 
     async def _deliver_snapshot(self, conn: Connection, shared: SharedSnapshot) -> None:
         fanout = self._fanouts.get(conn.show_id)
-        local = 0 if fanout is None else fanout.viewer_count
+        local = 0 if fanout is None else self._crowd.viewer_count(conn.show_id)
         viewers = self._presence.known_total(conn.show_id, local)
         if viewers is None:
             viewers = await self._presence.total(conn.show_id, local)
@@ -266,17 +289,6 @@ class Room:
         if backlog:
             await conn.send_raw(("[" + ",".join(backlog) + "]").encode())
         conn.ready = True
-
-    async def _you(self, show_id: str, who: Participant) -> dict[str, Any]:
-        muted_until = None
-        if who.id is not None and who.role != Role.CREATOR:
-            muted_until = await self._limits.muted_until(show_id, who.id)
-        return {
-            "id": who.id,
-            "display_name": who.display_name,
-            "role": who.role.value,
-            "muted_until": muted_until,
-        }
 
     async def _receive(self, conn: Connection, data: str) -> None:
         try:
@@ -292,7 +304,9 @@ class Room:
                 self._activity.count(conn.show_id, LIKE, NO_PIN, accepted)
         else:
             try:
-                await self.chat.send(conn.show_id, conn.creator_id, conn.who, command.text)
+                await self.chat.send(
+                    conn.show_id, conn.creator_id, conn.who, command.text, conn.address
+                )
             except LivesaleError as exc:
                 await conn.send(error_event_of(exc))
 
@@ -301,11 +315,10 @@ class Room:
         if fanout is None or conn not in fanout.connections:
             return
         del fanout.connections[conn]
-        if conn.who.role is Role.CREATOR:
-            fanout.creator_connections -= 1
         metrics.ROOM_CONNECTIONS.dec()
-        if conn.watch_session is not None:
-            self._activity.session_ended(conn.watch_session)
+        if conn.person is not None:
+            self._crowd.leave(conn.show_id, conn.address, conn.person)
+            self._crowd.close(conn.address)
         if not fanout.connections:
             del self._fanouts[conn.show_id]
             self._spawn(fanout.close())
@@ -324,7 +337,7 @@ class Room:
             fanout.push(raw, from_bus=False)
 
     def _local_counts(self) -> dict[str, int]:
-        return {show_id: f.viewer_count for show_id, f in self._fanouts.items()}
+        return {show_id: self._crowd.viewer_count(show_id) for show_id in self._fanouts}
 
     async def _likes_tick(self) -> None:
         await self._likes.tick(list(self._fanouts))

@@ -19,29 +19,14 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
 
 import ifaddr
 
 from livesale.domain.errors import InvalidSdp
-from livesale.metrics import MEDIA_ICE_CANDIDATES_REFUSED
+from livesale.metrics import CandidateRefusal, count_candidate_refused
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-Refusal = Literal[
-    "too_many",
-    "mdns",
-    "hostname",
-    "transport",
-    "port",
-    "unspecified",
-    "loopback",
-    "multicast",
-    "broadcast",
-    "own_address",
-    "link_local",
-    "private",
-    "reserved",
-]
+Refusal = CandidateRefusal
 # Refusals that `media.allow_private_candidates` lifts (a LAN deployment, or
 # peers on the relay's own machine); the others are never a peer's address.
 PRIVATE_REFUSALS = frozenset({"loopback", "own_address", "link_local", "private"})
@@ -240,7 +225,7 @@ class SessionCandidates:
             reason = "too_many"
         if reason is not None:
             self.refused_any = True
-            MEDIA_ICE_CANDIDATES_REFUSED.labels(reason).inc()
+            count_candidate_refused(reason)
             return reason
         self.accepted.add(target)
         return None

@@ -24,7 +24,7 @@ from livesale.domain.errors import LivesaleError
 from livesale.domain.recordings import Container, Recording, RecordingStatus, container_for
 from livesale.domain.shows import Show
 from livesale.media.recording_writer import PartWriter, WriterResult
-from livesale.metrics import RECORDING_FAILURES, RECORDINGS_ACTIVE
+from livesale.metrics import RECORDINGS_ACTIVE, RecordingFailure, count_recording_failure
 
 if TYPE_CHECKING:
     from livesale.media.broadcast import PacketRecorder, TrackFanout
@@ -212,8 +212,8 @@ class PartRecorder:
         )
 
 
-def _count_failure(show_id: str, part: int | None, reason: str) -> None:
-    RECORDING_FAILURES.labels(reason).inc()
+def _count_failure(show_id: str, part: int | None, reason: RecordingFailure) -> None:
+    count_recording_failure(reason)
     logger.warning(
         "recording of show %s (part %s) stopped: %s; the broadcast goes on",
         show_id,

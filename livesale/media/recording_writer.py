@@ -37,7 +37,12 @@ from livesale.media.recording_codecs import (
     opus_template,
     vp8_size,
 )
-from livesale.metrics import RECORDING_BYTES, RECORDING_FRAMES, RECORDING_QUEUE_BYTES
+from livesale.metrics import (
+    RECORDING_BYTES,
+    RECORDING_FRAMES,
+    RECORDING_QUEUE_BYTES,
+    RecordingFailure,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +76,7 @@ class WriterResult:
     """How a part's writer ended."""
 
     opened: bool  # a file was created
-    failure: str | None  # disk_full, write_error, mux_error (None: closed cleanly)
+    failure: RecordingFailure | None  # disk_full, write_error, mux_error (None: closed cleanly)
     duration_ms: int
     size_bytes: int
 
@@ -92,9 +97,9 @@ class WriterListener(Protocol):
 class _Stop(Exception):
     """Stop writing for `reason`."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: RecordingFailure) -> None:
         super().__init__(reason)
-        self.reason = reason
+        self.reason: RecordingFailure = reason
 
 
 class _FileSink:
@@ -204,7 +209,7 @@ class PartWriter:
             self._listener.finished(result)
 
     def _run(self) -> WriterResult:
-        failure: str | None = None
+        failure: RecordingFailure | None = None
         try:
             while not self._cancelled:
                 self._wake.wait(DRAIN_SECONDS)
@@ -352,9 +357,9 @@ class PartWriter:
             if free < self._min_free:
                 raise _Stop("disk_full")
 
-    def _close(self) -> str | None:
+    def _close(self) -> RecordingFailure | None:
         """Close the muxer (trailer: cues, duration) and the file; the failure closing met."""
-        failure: str | None = None
+        failure: RecordingFailure | None = None
         # What never reaches the file counts as settled, so the queue gauge returns to zero.
         self.settled = self.enqueued
         if self._output is not None:
@@ -375,7 +380,7 @@ class PartWriter:
             self._gauge = queued
 
 
-def _failure_reason(exc: BaseException) -> str:
+def _failure_reason(exc: BaseException) -> RecordingFailure:
     """The metric reason for what stopped a writer."""
     if isinstance(exc, av.error.FFmpegError):
         return "mux_error"  # file I/O is ours (`_FileSink`): FFmpeg's own errors are muxing

@@ -44,10 +44,10 @@ from livesale.media.sdp import TrickleFragment, parse_offer
 from livesale.media.session_metrics import Outcome, ViewerSampler, count_end, outcome_of_state
 from livesale.media.sessions import PublisherSession, StreamFeedback, ViewerSession
 from livesale.metrics import (
-    MEDIA_ICE_CANDIDATES_REFUSED,
     MEDIA_PUBLISHERS,
-    MEDIA_SESSIONS_STARTED,
     MEDIA_VIEWERS,
+    count_candidate_refused,
+    count_session_started,
 )
 from livesale.process_tuning import note_garbage
 
@@ -167,7 +167,7 @@ class MediaService:
         self._publishers[show_id] = session
         session.counted = True
         MEDIA_PUBLISHERS.inc()
-        MEDIA_SESSIONS_STARTED.labels("publisher").inc()
+        count_session_started("publisher")
         hooks.on_state_change(pc, lambda state: self._publisher_state(session, state))
         self._expire_if_not_connected(
             session.pc, lambda: self._close_publisher(session, "never_connected")
@@ -348,7 +348,7 @@ class MediaService:
         session.ufrag, session.pwd = _ice_credentials(offer_sdp)
         self._viewers[session.id] = session
         MEDIA_VIEWERS.inc()
-        MEDIA_SESSIONS_STARTED.labels("viewer").inc()
+        count_session_started("viewer")
         self._sampler.start()
 
         async def on_state(state: str) -> None:
@@ -441,7 +441,7 @@ class MediaService:
         hooks.cap_learnt_candidates(
             pc,
             self.settings.max_remote_candidates,
-            MEDIA_ICE_CANDIDATES_REFUSED.labels("too_many").inc,
+            lambda: count_candidate_refused("too_many"),
         )
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))

@@ -10,12 +10,16 @@ from aiortc import RTCPeerConnection
 
 from livesale.media import hooks
 from livesale.media.forwarder import ViewerStream
-from livesale.metrics import MEDIA_SESSION_FAILURES, MEDIA_SESSIONS_ENDED, MEDIA_VIEWER_SEND_QUEUE
+from livesale.metrics import (
+    MEDIA_VIEWER_SEND_QUEUE,
+    MediaRole,
+    SessionOutcome,
+    count_session_end,
+    count_session_failure,
+)
 
-Role = Literal["publisher", "viewer"]
-Outcome = Literal[
-    "deleted", "replaced", "broadcast_ended", "failed", "never_connected", "shutdown", "key_rotated"
-]
+Role = MediaRole
+Outcome = SessionOutcome
 
 SAMPLE_INTERVAL_SECONDS = 1.0
 
@@ -34,11 +38,11 @@ def outcome_of_state(state: str, pc: RTCPeerConnection) -> Outcome:
 
 def count_end(role: Role, outcome: Outcome, pc: RTCPeerConnection) -> None:
     """Count one session's end, and why it failed; call once per session, before `pc.close()`."""
-    MEDIA_SESSIONS_ENDED.labels(role, outcome).inc()
+    count_session_end(role, outcome)
     if outcome == "failed":
-        MEDIA_SESSION_FAILURES.labels(role, failed_layer(pc)).inc()
+        count_session_failure(role, failed_layer(pc))
     elif outcome == "never_connected":
-        MEDIA_SESSION_FAILURES.labels(role, "timeout").inc()
+        count_session_failure(role, "timeout")
 
 
 def failed_layer(pc: RTCPeerConnection) -> Literal["ice", "dtls"]:

@@ -53,6 +53,10 @@ class PaymentGateway(Protocol):
         """Refund `amount_minor` of a succeeded payment; the refund's id (the same for a
         repeated key)."""
 
+    async def card_fingerprint(self, payment_id: str) -> str | None:
+        """The fingerprint of the card that paid (the same card, the same one), or None
+        where the gateway gives none."""
+
     async def recent_payments(self, since: float) -> list[PaymentInfo]:
         """Payments created at or after `since` (epoch seconds), for reconciliation."""
 

@@ -127,6 +127,18 @@ class StripeGateway:
         )
         return str(refund.id)
 
+    async def card_fingerprint(self, payment_id: str) -> str | None:
+        """The fingerprint Stripe gives the card of the intent's latest charge, or None."""
+        pending = self._client.v1.payment_intents.retrieve_async(payment_id)
+        intent: dict[str, Any] = (await self._call("get_payment", pending)).to_dict()
+        charge_id = intent.get("latest_charge")
+        if not isinstance(charge_id, str):
+            return None
+        charge = await self._call("get_charge", self._client.v1.charges.retrieve_async(charge_id))
+        details: dict[str, Any] = charge.to_dict().get("payment_method_details") or {}
+        fingerprint = (details.get("card") or {}).get("fingerprint")
+        return fingerprint if isinstance(fingerprint, str) and fingerprint else None
+
     async def recent_payments(self, since: float) -> list[PaymentInfo]:
         """Every intent created since `since`, following Stripe's pages."""
         found: list[PaymentInfo] = []

@@ -92,7 +92,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(kind: ChildKind, settings: Settings, ready: Callable[[str], None]) -> None:
     # Imported here: a failing argument or pipe is reported before aiortc loads.
-    from livesale.process_tuning import new_event_loop, served_app
+    from livesale.app import served_app
+    from livesale.process_tuning import new_event_loop
     from livesale.web.media_proxy import add_media_control_routes
     from livesale.web.serving import run_app
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from prometheus_client import values
 from prometheus_client.multiprocess import mark_process_dead
 
@@ -32,7 +33,7 @@ from livesale.config import Settings
 from livesale.roles import media_socket_path
 from livesale.serve.process import ChildFailed, ChildProcess, describe_exit
 from livesale.serve.protocol import ChildKind
-from livesale.storage.database import Database
+from livesale.storage.engines import open_database
 from livesale.storage.redis_server import MAX_SOCKET_PATH_BYTES, EmbeddedRedis, EmbeddedRedisError
 from livesale.unix_sockets import someone_listens
 from livesale.web.metrics_route import MULTIPROCESS_ENV
@@ -107,7 +108,7 @@ class Supervisor:
         async with AsyncExitStack() as stack:
             try:
                 child_settings = await self._shared_resources(stack)
-            except (EmbeddedRedisError, OSError, RuntimeError, sqlite3.Error) as exc:
+            except (EmbeddedRedisError, OSError, RuntimeError, sqlite3.Error, psycopg.Error) as exc:
                 raise CannotStart(str(exc)) from exc
             if stopping.is_set():
                 return 0
@@ -128,7 +129,7 @@ class Supervisor:
         return 0
 
     async def _shared_resources(self, stack: AsyncExitStack) -> Settings:
-        """Start Redis if it is ours and migrate SQLite; the children's settings."""
+        """Start Redis if it is ours and migrate the database; the children's settings."""
         settings = self._settings
         self._socket.parent.mkdir(parents=True, exist_ok=True)
         # Every child writes its metrics here; files of an earlier run would add up wrongly.
@@ -143,8 +144,8 @@ class Supervisor:
             await embedded.start()
             # One Redis for every child: none starts its own.
             settings = replace(settings, redis=replace(settings.redis, url=embedded.url))
-        # Migrations run here, once, before any child opens the file.
-        db = await Database.open(settings.sqlite_path)
+        # Migrations run here, once, before any child opens the database.
+        db = await open_database(settings)
         await db.close()
         return settings
 

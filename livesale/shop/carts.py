@@ -104,7 +104,7 @@ class CartService:
                 max_lines=self._settings.max_cart_lines,
             )
         # The lines read for the currency check tell a new line from a changed one.
-        metrics.SHOP_CART_UPDATES.labels("set" if variant_id in lines else "add").inc()
+        metrics.count_cart_update("set" if variant_id in lines else "add")
         if variant_id not in lines:
             pin = pin_showing(await self._catalogue.pin(show_id), product)
             self._activity.count(show_id, CART_ADD, pin or NO_PIN)
@@ -114,7 +114,7 @@ class CartService:
         """Drop a line."""
         await self._catalogue.show(show_id)
         await self._carts.remove_line(viewer.id, show_id, variant_id)
-        metrics.SHOP_CART_UPDATES.labels("remove").inc()
+        metrics.count_cart_update("remove")
         return await self.view(viewer, show_id)
 
     async def _check_currency(

@@ -28,9 +28,11 @@ from livesale.domain.errors import (
     CartEmpty,
     CheckoutExpired,
     CheckoutNotFound,
+    HoldLimitReached,
     LivesaleError,
     NotForSale,
     OrderStateConflict,
+    PerBuyerLimitReached,
     ShowNotEnded,
     ValidationFailed,
 )
@@ -39,7 +41,7 @@ from livesale.domain.payments import PaymentInfo
 from livesale.domain.pins import TimelineEvent
 from livesale.domain.products import Product, Variant
 from livesale.domain.shows import Show, ShowStatus
-from livesale.domain.stock import HoldState, show_ended_refusal
+from livesale.domain.stock import HoldCaps, HoldState, show_ended_refusal
 from livesale.domain.validation import number_reason, reject_unknown_fields
 from livesale.shop.announcer import StockAnnouncer
 from livesale.shop.catalogue import ShopCatalogue
@@ -105,8 +107,13 @@ class CheckoutService:
         self._announcer = announcer
         self._clock = clock
 
-    async def buy_now(self, viewer: Viewer, show_id: str, body: dict[str, Any]) -> Checkout:
+    async def buy_now(
+        self, viewer: Viewer, show_id: str, body: dict[str, Any], *, address: str
+    ) -> Checkout:
         """Hold one item of the show (at the flash-sale price while one runs).
+
+        `address` is the buyer's normalised client address (livesale.domain.person):
+        the caps on units held count against it as well as against the guest.
 
         With `replay_offset_ms` the item was bought while watching the replay of
         the ended show: from the pin `pin_id` at that moment of the show, or
@@ -140,7 +147,13 @@ class CheckoutService:
             item = await self._replay_item(show, product, variant, seen_pin, replay_offset_ms)
             self._activity.count(show_id, REPLAY_BUY_TAP, item.pin_id or NO_PIN)
             return await self._open(
-                viewer, show_id, show.creator_id, checkout_id, [(item, quantity)], replay=True
+                viewer,
+                show_id,
+                show.creator_id,
+                checkout_id,
+                [(item, quantity)],
+                address=address,
+                replay=True,
             )
         pin = await self._catalogue.pin(show_id)
         if seen_pin is not None and (pin is None or pin.id != seen_pin):
@@ -151,7 +164,9 @@ class CheckoutService:
         item = price_item(product, variant, pin, self._clock())
         # A tap counts even when refused (sold out...): it measures the pin's pull.
         self._activity.count(show_id, BUY_TAP, item.pin_id or NO_PIN)
-        return await self._open(viewer, show_id, show.creator_id, checkout_id, [(item, quantity)])
+        return await self._open(
+            viewer, show_id, show.creator_id, checkout_id, [(item, quantity)], address=address
+        )
 
     async def _replay_item(
         self, show: Show, product: Product, variant: Variant, pin_id: int | None, offset_ms: int
@@ -174,8 +189,10 @@ class CheckoutService:
             flash_sales=show.replay_flash_sales,
         )
 
-    async def checkout_cart(self, viewer: Viewer, show_id: str, body: dict[str, Any]) -> Checkout:
-        """Hold every line of the viewer's cart for this show, all or nothing."""
+    async def checkout_cart(
+        self, viewer: Viewer, show_id: str, body: dict[str, Any], *, address: str
+    ) -> Checkout:
+        """Hold every line of the viewer's cart for this show, all or nothing (see buy_now)."""
         reject_unknown_fields(body, CART_CHECKOUT_FIELDS)
         request_id = validate_request_id(body.get("request_id"))
         checkout_id = checkout_id_for(viewer.id, show_id, "cart:" + request_id)
@@ -195,7 +212,7 @@ class CheckoutService:
             product, variant = await self._catalogue.sellable(show_id, variant_id)
             items.append((price_item(product, variant, pin, now), quantity))
         return await self._open(
-            viewer, show_id, show.creator_id, checkout_id, items, from_cart=True
+            viewer, show_id, show.creator_id, checkout_id, items, address=address, from_cart=True
         )
 
     async def get(self, viewer: Viewer, checkout_id: str) -> Checkout:
@@ -274,6 +291,7 @@ class CheckoutService:
         checkout_id: str,
         items: list[tuple[PricedItem, int]],
         *,
+        address: str,
         from_cart: bool = False,
         replay: bool = False,
     ) -> Checkout:
@@ -281,6 +299,8 @@ class CheckoutService:
             raise NotForSale("this show has no seller, so nothing in it is for sale")
         currency = check_one_currency([item for item, _ in items])
         ttl = self._settings.hold_seconds
+        caps = hold_caps(self._settings, address)
+        deadlines_ms: list[int] = []
         lines: list[OrderLine] = []
         placed: list[str] = []
         new_hold_pins: list[int] = []
@@ -296,6 +316,7 @@ class CheckoutService:
                     item.sale,
                     # A live purchase is refused once the show has ended, on any process.
                     live_show_id=None if replay else show_id,
+                    caps=caps,
                 )
                 if outcome.hold.state is not HoldState.HELD:
                     # A retry of a purchase that went on (ordered, paid) or ended.
@@ -316,8 +337,10 @@ class CheckoutService:
                     placed.append(hold_id)
                     new_hold_pins.append(item.pin_id or NO_PIN)
                 lines.append(_line(item, quantity, hold_id))
+                deadlines_ms.append(outcome.hold.deadline_ms)
         except LivesaleError as exc:
             metrics.SHOP_HOLD_ATTEMPTS.labels(exc.code).inc()
+            count_person_refusal(exc)
             for hold_id in placed:
                 await self._stock.store.release(hold_id)
             raise
@@ -336,10 +359,31 @@ class CheckoutService:
             creator_id=creator_id,
             currency=currency,
             lines=tuple(lines),
-            expires_at=self._clock() + ttl,
+            # The first line's hold to end ends the checkout (a flash-sale hold ends sooner).
+            expires_at=min(deadlines_ms) / 1000,
             from_cart=from_cart,
         )
         return await self._checkouts.add(checkout, ttl + CHECKOUT_RETENTION_SECONDS)
+
+
+def hold_caps(settings: ShopSettings, address: str) -> HoldCaps:
+    """The shop's per-person caps for a buyer at `address`."""
+    return HoldCaps(
+        address=address,
+        per_buyer=settings.max_units_held_per_buyer,
+        per_address=settings.max_units_held_per_address,
+        sale_address_factor=settings.per_address_limit_factor,
+        flash_hold_seconds=min(settings.flash_sale_hold_seconds, settings.hold_seconds),
+    )
+
+
+def count_person_refusal(exc: LivesaleError) -> None:
+    """Count a hold refused by a per-person cap (other refusals are not the person's)."""
+    scope = exc.details.get("scope")
+    if isinstance(exc, HoldLimitReached):
+        metrics.SHOP_HOLDS_REFUSED.labels(f"held_per_{scope}").inc()
+    elif isinstance(exc, PerBuyerLimitReached):
+        metrics.SHOP_HOLDS_REFUSED.labels(f"sale_limit_per_{scope or 'buyer'}").inc()
 
 
 def _line(item: PricedItem, quantity: int, hold_id: str) -> OrderLine:

@@ -227,7 +227,7 @@ class OrderService:
         try:
             event = await attempt
         except CardDeclined:
-            metrics.SHOP_CHECKOUTS.labels(order.gateway, "failed").inc()
+            metrics.count_checkout(order.gateway, "failed")
             raise
         finally:
             # The attempt changed the payment: the next look must not see the old state.

@@ -36,6 +36,7 @@ REASON_PAYMENT_CANCELED = "payment_canceled"
 REASON_REFUNDED_AT_PROVIDER = "refunded_at_payment_provider"
 REASON_REFUNDED_BY_SELLER = "refunded_by_seller"
 REASON_NOT_PAID = "not_paid_in_time"
+REASON_CARD_LIMIT = "card_over_sale_limit"
 _NO_STOCK = (OutOfStock, FlashSaleSoldOut, PerBuyerLimitReached)
 
 
@@ -90,14 +91,14 @@ class Settlement:
                 order = await self._orders.set_payment(order.id, event.payment_id)
         if order is None or order.payment_id != event.payment_id:
             logger.warning("payment event %s names no order of ours", event.event_id)
-            metrics.SHOP_PAYMENT_EVENTS.labels(event.kind.value, "unknown_order").inc()
+            metrics.count_payment_event(event.kind, "unknown_order")
             return None, "unknown_order"
         async with self.locks.hold(order_lock(order.id)):
             current = await self._orders.get(order.id)
             assert current is not None
             settled = await self._apply_locked(current, event)
-        result = "applied" if settled.changed else "unchanged"
-        metrics.SHOP_PAYMENT_EVENTS.labels(event.kind.value, result).inc()
+        result: metrics.PaymentEventResult = "applied" if settled.changed else "unchanged"
+        metrics.count_payment_event(event.kind, result)
         return settled.order, result
 
     async def refund_by_seller(self, order: Order) -> Order:
@@ -169,7 +170,7 @@ class Settlement:
         first = await self._orders.note_event(event.event_id, order.id, event.kind.value)
         failed = first and event.kind is PaymentEventKind.FAILED
         if failed:
-            metrics.SHOP_CHECKOUTS.labels(order.gateway, "failed").inc()
+            metrics.count_checkout(order.gateway, "failed")
         # A first failed attempt counts as applied; a late cancel or a replay is unchanged.
         return Transition(order, changed=failed)
 
@@ -188,6 +189,14 @@ class Settlement:
             current = await self._orders.get(order.id)
             assert current is not None
             return await self._refund(current, REASON_SOLD_OUT, event)
+        if not await self._card_within_limits(order, event):
+            # One card paying past a flash sale's per-buyer limit (many cookies, one
+            # person): the money and the units go back, and the order says why.
+            metrics.SHOP_HOLDS_REFUSED.labels("sale_limit_per_card").inc()
+            await self._return_money(order)
+            current = await self._orders.get(order.id)
+            assert current is not None
+            return await self._refund(current, REASON_CARD_LIMIT, event)
         moved = await self._orders.move(
             order.id, OrderStatus.PAID, event_id=event.event_id, event_type=event.kind.value
         )
@@ -224,6 +233,35 @@ class Settlement:
         except (*_NO_STOCK, HoldExpired, StopIteration):
             return False
         await self._orders.set_hold(order.id, position, retake)
+        return True
+
+    async def _card_within_limits(self, order: Order, event: PaymentEvent) -> bool:
+        """Count the order's flash-sale units against the card that paid; False when the card
+        would pass a sale's per-buyer limit (then nothing of the order stays counted)."""
+        units: dict[str, tuple[int, int]] = {}
+        for line in order.lines:
+            sale = await self._sale_limits(line)
+            if sale is None or sale.per_buyer_limit is None:
+                continue
+            before = units.get(sale.sale_id, (0, sale.per_buyer_limit))[0]
+            units[sale.sale_id] = (before + line.quantity, sale.per_buyer_limit)
+        if not units:
+            return True  # no gateway call for an order without a limited sale
+        fingerprint = event.card_fingerprint
+        if fingerprint is None and order.payment_id is not None:
+            fingerprint = await self._gateway.card_fingerprint(order.payment_id)
+        if fingerprint is None:
+            return True  # the gateway tells no card: the per-guest and per-address limits stand
+        counted: list[str] = []
+        for sale_id, (quantity, limit) in sorted(units.items()):
+            within, _ = await self._stock.store.count_card(
+                sale_id, fingerprint, order.id, quantity, limit
+            )
+            if not within:
+                for done in counted:
+                    await self._stock.store.uncount_card(done, fingerprint, order.id)
+                return False
+            counted.append(sale_id)
         return True
 
     async def _sale_limits(self, line: OrderLine) -> SaleLimits | None:

@@ -11,7 +11,7 @@ from livesale.domain.checkout import sale_id_for
 from livesale.domain.errors import StockBelowReserved
 from livesale.domain.pins import TimelineEvent
 from livesale.domain.products import Product, ProductChanges, Variant
-from livesale.domain.stock import HoldOutcome, SaleLimits, StockLevels, below_reserved
+from livesale.domain.stock import HoldCaps, HoldOutcome, SaleLimits, StockLevels, below_reserved
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
@@ -63,11 +63,19 @@ class StockService:
         sale: SaleLimits | None,
         *,
         live_show_id: str | None = None,
+        caps: HoldCaps | None = None,
     ) -> HoldOutcome:
-        """Hold units (idempotent on `hold_id`); see StockStore.hold for `live_show_id`."""
+        """Hold units (idempotent on `hold_id`); see StockStore.hold for the keywords."""
         await self.ensure(variant)
         return await self.store.hold(
-            hold_id, variant.id, quantity, buyer_id, ttl_seconds, sale, live_show_id=live_show_id
+            hold_id,
+            variant.id,
+            quantity,
+            buyer_id,
+            ttl_seconds,
+            sale,
+            live_show_id=live_show_id,
+            caps=caps,
         )
 
     async def commit(self, hold_id: str) -> HoldOutcome:

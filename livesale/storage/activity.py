@@ -144,7 +144,7 @@ class ActivityRecorder:
                 await conn.executemany(
                     "INSERT INTO show_activity (show_id, slot, kind, pin_id, count)"
                     " VALUES (?, ?, ?, ?, ?) ON CONFLICT (show_id, slot, kind, pin_id)"
-                    " DO UPDATE SET count = count + excluded.count",
+                    " DO UPDATE SET count = show_activity.count + excluded.count",
                     [(show, slot, kind, pin, n) for (show, slot, kind, pin), n in counts.items()],
                 )
             if heartbeat_at is not None and self._open:

@@ -1,22 +1,20 @@
-"""Chat messages and a creator's moderation lists (moderators, bans, blocked words) in SQLite."""
+"""Chat messages and a creator's moderation lists (moderators, bans, blocked words)."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
-
-import aiosqlite
 
 from livesale.domain.chat import ChatMessage, Role
 from livesale.domain.errors import ChatMessageNotFound, ViewerNotFound
 from livesale.storage.database import Database
+from livesale.storage.sql import IntegrityViolation, Row
 
 _MESSAGE_COLUMNS = "id, show_id, author_id, author_name, author_role, text, created_at"
 
 
 class ChatRepository:
-    """Persistence of chat messages; SQLite is the record of what was said."""
+    """Persistence of chat messages; the database is the record of what was said."""
 
     def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
         self._db = db
@@ -28,14 +26,14 @@ class ChatRepository:
         """Store a message and return it with its id and time."""
         now = self._clock()
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            row = await conn.fetchone(
                 "INSERT INTO chat_messages"
                 " (show_id, author_id, author_name, author_role, text, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (show_id, author_id, name, role.value, text, now),
             )
-            message_id = cursor.lastrowid
-        assert message_id is not None
+        assert row is not None
+        message_id = int(row[0])
         return ChatMessage(message_id, show_id, author_id, name, role, text, now)
 
     async def recent(self, show_id: str, limit: int) -> list[ChatMessage]:
@@ -57,11 +55,10 @@ class ChatRepository:
     async def delete(self, show_id: str, message_id: int, deleted_by: str) -> ChatMessage:
         """Mark a message of this show deleted (idempotent); ChatMessageNotFound otherwise."""
         async with self._db.transaction() as conn:
-            async with conn.execute(
+            row = await conn.fetchone(
                 f"SELECT {_MESSAGE_COLUMNS} FROM chat_messages WHERE id = ? AND show_id = ?",
                 (message_id, show_id),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is None:
                 raise ChatMessageNotFound("this show has no message with this id", id=message_id)
             await conn.execute(
@@ -114,19 +111,19 @@ class ModerationRepository:
         await self.viewer_name(viewer_id)
         async with self._db.transaction() as conn:
             await conn.execute(
-                "INSERT OR IGNORE INTO moderators (creator_id, viewer_id, added_at)"
-                " VALUES (?, ?, ?)",
+                "INSERT INTO moderators (creator_id, viewer_id, added_at)"
+                " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (creator_id, viewer_id, self._clock()),
             )
 
     async def remove_moderator(self, creator_id: str, viewer_id: str) -> bool:
         """Remove a moderator; False if they were not one."""
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "DELETE FROM moderators WHERE creator_id = ? AND viewer_id = ?",
                 (creator_id, viewer_id),
             )
-            return cursor.rowcount > 0
+            return changed > 0
 
     async def is_banned(self, creator_id: str, viewer_id: str) -> bool:
         """Whether the viewer is banned from the creator's shows."""
@@ -141,20 +138,30 @@ class ModerationRepository:
         try:
             async with self._db.transaction() as conn:
                 await conn.execute(
-                    "INSERT OR IGNORE INTO bans (creator_id, viewer_id, banned_by, banned_at)"
-                    " VALUES (?, ?, ?, ?)",
+                    "INSERT INTO bans (creator_id, viewer_id, banned_by, banned_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (creator_id, viewer_id, banned_by, self._clock()),
                 )
-        except sqlite3.IntegrityError as exc:  # the viewer vanished meanwhile
+        except IntegrityViolation as exc:  # the viewer vanished meanwhile
             raise ViewerNotFound("no viewer has this id", viewer_id=viewer_id) from exc
+
+    async def bans(self, creator_id: str) -> list[tuple[str, str, float]]:
+        """The creator's bans as (viewer id, display name, banned at), newest first."""
+        rows = await self._db.fetchall(
+            "SELECT b.viewer_id, v.display_name, b.banned_at FROM bans b"
+            " JOIN viewers v ON v.id = b.viewer_id WHERE b.creator_id = ?"
+            " ORDER BY b.banned_at DESC, b.viewer_id",
+            (creator_id,),
+        )
+        return [(str(r[0]), str(r[1]), float(r[2])) for r in rows]
 
     async def unban(self, creator_id: str, viewer_id: str) -> bool:
         """Lift a ban; False if there was none."""
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "DELETE FROM bans WHERE creator_id = ? AND viewer_id = ?", (creator_id, viewer_id)
             )
-            return cursor.rowcount > 0
+            return changed > 0
 
     async def blocked_words(self, creator_id: str) -> list[str]:
         """The creator's own blocked words, sorted."""
@@ -173,7 +180,7 @@ class ModerationRepository:
             )
 
 
-def _message(row: aiosqlite.Row) -> ChatMessage:
+def _message(row: Row) -> ChatMessage:
     return ChatMessage(
         id=int(row["id"]),
         show_id=str(row["show_id"]),

@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import sqlite3
 import time
 from collections.abc import Callable
 
-import aiosqlite
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -31,6 +29,7 @@ from livesale.domain.errors import (
 )
 from livesale.storage.database import Database
 from livesale.storage.login_throttle import LoginThrottle
+from livesale.storage.sql import IntegrityViolation, Row
 
 logger = logging.getLogger(__name__)
 
@@ -95,14 +94,19 @@ class CreatorRepository:
                     " VALUES (?, ?, ?, ?, ?)",
                     (creator.id, creator.email, name, password_hash, creator.created_at),
                 )
-        except sqlite3.IntegrityError:
+        except IntegrityViolation:
             raise EmailTaken("an account with this email exists", field="email") from None
         # The id only: emails are personal data and stay out of logs.
         logger.info("creator %s signed up", creator.id)
         return creator
 
-    async def log_in(self, email: object, password: object, client_ip: str | None) -> Creator:
-        """The creator if the password is right; InvalidCredentials or LoginThrottled otherwise."""
+    async def log_in(
+        self, email: object, password: object, client_ip: str | None, challenge: object = None
+    ) -> Creator:
+        """The creator if the password is right; InvalidCredentials or ChallengeRequired otherwise.
+
+        `challenge` is a solved login challenge, asked for once the throttle trips.
+        """
         if not isinstance(email, str):
             raise ValidationFailed("email must be a string", field="email", reason="wrong_type")
         if not isinstance(password, str):
@@ -110,7 +114,7 @@ class CreatorRepository:
                 "password must be a string", field="password", reason="wrong_type"
             )
         if self._throttle is not None:
-            await self._throttle.begin(email, client_ip)
+            await self._throttle.begin(email, client_ip, challenge)
         row = await self._row_by_email(email.strip(), with_hash=True)
         if row is None:
             # Spend the same time as for a real account, so timing does not
@@ -178,15 +182,17 @@ class CreatorRepository:
     async def prune_expired_sessions(self) -> int:
         """Delete every expired session; returns how many."""
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "DELETE FROM creator_sessions WHERE expires_at <= ?", (self._clock(),)
             )
-            return int(cursor.rowcount)
+            return changed
 
-    async def _row_by_email(self, email: str, with_hash: bool = False) -> aiosqlite.Row | None:
+    async def _row_by_email(self, email: str, with_hash: bool = False) -> Row | None:
         columns = f"{_COLUMNS}, password_hash" if with_hash else _COLUMNS
-        # The column is COLLATE NOCASE, so this match ignores (ASCII) letter case.
-        return await self._db.fetchone(f"SELECT {columns} FROM creators WHERE email = ?", (email,))
+        # Matched without letter case, through the unique index on lower(email).
+        return await self._db.fetchone(
+            f"SELECT {columns} FROM creators WHERE lower(email) = lower(?)", (email,)
+        )
 
     async def _store_hash(self, creator_id: str, password_hash: str) -> None:
         async with self._db.transaction() as conn:
@@ -212,7 +218,7 @@ class CreatorRepository:
         return self._dummy_hash
 
 
-def _creator(row: aiosqlite.Row) -> Creator:
+def _creator(row: Row) -> Creator:
     return Creator(
         id=str(row["id"]),
         email=str(row["email"]),

@@ -1,232 +1,51 @@
-"""The SQLite database: one aiosqlite connection, durable settings, migrations."""
+"""The record's database, whichever engine keeps it: the interface repositories use."""
 
 from __future__ import annotations
 
-import asyncio
-import fcntl
-import logging
-import os
-import sqlite3
-from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from pathlib import Path
-from time import perf_counter
+from abc import ABC, abstractmethod
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-import aiosqlite
-from prometheus_client.metrics import Histogram
-
-from livesale import metrics
-from livesale.data_folder import PRIVATE_DIR, private_file
-from livesale.storage.migrations import MIGRATIONS
-
-logger = logging.getLogger(__name__)
-
-BUSY_TIMEOUT_MS = 5000
-_LOCK_POLL_SECONDS = 0.02
-_READ = metrics.SQLITE_QUERY_DURATION.labels("read")
-_TRANSACTION = metrics.SQLITE_QUERY_DURATION.labels("transaction")
-# aiosqlite raises ValueError for a call on a closed connection. Counted only
-# around our own calls: a transaction's body may raise ValueError of its own.
-_CLOSED = ValueError
-_READ_ERRORS = (sqlite3.Error, _CLOSED)
+from livesale.storage.sql import Engine, Executor, Params, Row
 
 
-class Database:
-    """A writer connection (one writer per process, behind a lock) and a reader connection.
+class Database(ABC):
+    """Committed reads, and write transactions that commit or roll back as a whole.
 
-    Reads go through their own connection so they only ever see committed
-    data: on the writer's connection a read would see another request's
-    transaction half-done.
+    Write transactions run one at a time across every process (SQLite's single
+    writer; an advisory lock on PostgreSQL), so a transaction that reads and then
+    writes sees nothing change in between on either engine.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self._conn = conn
-        self._reader = conn
-        self.path = path
-        self._write_lock = asyncio.Lock()
+    engine: Engine
 
-    @classmethod
-    async def open(cls, path: Path) -> Database:
-        """Open (creating parent folders), configure and migrate the database at `path`.
-
-        The file holds buyers' addresses and password hashes: it is made owner-only,
-        and SQLite gives its -wal and -shm files the same mode.
-        """
-        path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
-        private_file(path)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a
-        # transaction spans exactly what `transaction()` wraps.
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        db = cls(conn, path)
-        try:
-            conn.row_factory = aiosqlite.Row
-            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            # FULL: orders are the record of money taken; survive power loss too.
-            await conn.execute("PRAGMA synchronous=FULL")
-            await conn.execute("PRAGMA foreign_keys=ON")
-            await db._migrate()  # and WAL, which stays set in the file
-            for created in ("", "-wal", "-shm"):
-                # Just made under this process's umask (077 under `livesale serve`).
-                private_file(path.with_name(path.name + created), tell=False)
-            db._reader = await _open_reader(path)
-        except BaseException:
-            await conn.close()
-            raise
-        return db
-
+    @abstractmethod
     async def close(self) -> None:
-        """Close both connections (waits for a running write to finish)."""
-        async with self._write_lock:
-            if self._reader is not self._conn:
-                await self._reader.close()
-            await self._conn.close()
+        """Close every connection (waits for a running write to finish)."""
 
     @property
-    def reader(self) -> aiosqlite.Connection:
-        """The read-only connection, for repositories that read several queries in a row.
+    @abstractmethod
+    def reader(self) -> Executor:
+        """The connection for reads of committed data (several queries in a row)."""
 
-        Reads through it are not timed in livesale_sqlite_query_duration_seconds.
-        Read with `execute_fetchall`: a cursor kept open across an await holds a
-        snapshot that other reads on this connection then see (see `fetchall`).
-        """
-        return self._reader
-
+    @abstractmethod
     async def user_version(self) -> int:
         """How many migrations are applied."""
-        async with self._conn.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        assert row is not None
-        return int(row[0])
 
-    async def pragma(self, name: str) -> Any:
-        """The value of one PRAGMA on the writer connection (for checks and tests)."""
-        async with self._conn.execute(f"PRAGMA {name}") as cursor:
-            row = await cursor.fetchone()
-        return None if row is None else row[0]
-
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """Run a read query and return its first row."""
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """Run a read query and return every row."""
-        with _measured(_READ, _READ_ERRORS):
-            # Executed and fetched in one call on the connection's thread: a statement
-            # left open between calls keeps its snapshot, and every other read on the
-            # shared connection would see that old snapshot (a crowd of reads, forever).
-            return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: committed on success, rolled back on error.
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Executor]:
+        """A write transaction: committed on success, rolled back on error."""
 
-        BEGIN IMMEDIATE takes SQLite's write lock up front, so a transaction
-        that reads then writes cannot fail half-way with SQLITE_BUSY. Timed
-        from the wait for the lock to the commit, body included.
-        """
-        with _measured(_TRANSACTION, sqlite3.Error):
-            async with self._write_lock:
-                await self._begin()
-                try:
-                    yield self._conn
-                except BaseException:
-                    await self._conn.rollback()
-                    raise
-                await self._conn.commit()
-
-    async def _begin(self) -> None:
-        try:
-            await self._conn.execute("BEGIN IMMEDIATE")
-        except _CLOSED:
-            metrics.SQLITE_ERRORS.inc()  # sqlite3 errors are counted by transaction()
-            raise
-
-    async def _migrate(self) -> None:
-        if await self.pragma("journal_mode") == "wal" and await self.user_version() == len(
-            MIGRATIONS
-        ):
-            return  # the usual start: nothing to change, no lock to take
-        # Other processes may open the same new file right now (`livesale serve`'s
-        # shop processes, `livesale show create`): one switches it to WAL and
-        # migrates, the others wait and then find nothing left. A file lock:
-        # two connections switching to WAL at once can fail at once with
-        # "database is locked" (no busy wait), and executescript commits any open
-        # transaction, so BEGIN IMMEDIATE cannot cover reading the version.
-        async with _migration_lock(self.path):
-            await self._conn.execute("PRAGMA journal_mode=WAL")
-            await self._apply_migrations()
-
-    async def _apply_migrations(self) -> None:
-        applied = await self.user_version()
-        if applied > len(MIGRATIONS):
-            raise RuntimeError(
-                f"{self.path} has schema version {applied} but this livesale knows only "
-                f"{len(MIGRATIONS)}; run a newer livesale"
-            )
-        for version, sql in enumerate(MIGRATIONS[applied:], start=applied + 1):
-            # executescript runs statements as given, so BEGIN/COMMIT inside the
-            # script make the migration and its version bump one transaction.
-            script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-            async with self._write_lock:
-                try:
-                    await self._conn.executescript(script)
-                except BaseException:
-                    if self._conn.in_transaction:
-                        await self._conn.rollback()
-                    raise
-            logger.info("applied database migration %d", version)
-
-
-@contextmanager
-def _measured(
-    timer: Histogram, counted: type[Exception] | tuple[type[Exception], ...]
-) -> Iterator[None]:
-    """Observe the block's duration on `timer`; count `counted` errors, re-raised unchanged.
-
-    A constraint refusing a write (IntegrityError) is not counted: SQLite
-    answered, and callers turn it into a conflict (a taken email, a taken SKU).
-    """
-    start = perf_counter()
-    try:
-        yield
-    except sqlite3.IntegrityError:
-        raise
-    except counted:
-        metrics.SQLITE_ERRORS.inc()
-        raise
-    finally:
-        timer.observe(perf_counter() - start)
-
-
-@asynccontextmanager
-async def _migration_lock(path: Path) -> AsyncIterator[None]:
-    """Hold an exclusive lock on `<database>-migrate.lock` (across processes)."""
-    # A small local file, opened once at start-up, like the folder made above.
-    fd = os.open(path.with_name(path.name + "-migrate.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                # Polled rather than waited for in a thread, so a cancelled
-                # start-up leaves no thread blocked on the lock.
-                await asyncio.sleep(_LOCK_POLL_SECONDS)
-        yield
-    finally:
-        os.close(fd)  # closing the file releases the lock
-
-
-async def _open_reader(path: Path) -> aiosqlite.Connection:
-    reader = await aiosqlite.connect(path, isolation_level=None)
-    try:
-        reader.row_factory = aiosqlite.Row
-        await reader.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # A read-only handle: a stray write through it fails instead of racing the writer.
-        await reader.execute("PRAGMA query_only=ON")
-    except BaseException:
-        await reader.close()
-        raise
-    return reader
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]

@@ -6,11 +6,10 @@ import secrets
 import time
 from collections.abc import Callable
 
-import aiosqlite
-
 from livesale.domain.errors import OrderStateConflict, ValidationFailed
 from livesale.domain.payments import PaymentInfo, PaymentStatus
 from livesale.storage.database import Database
+from livesale.storage.sql import Row
 
 _COLUMNS = "id, order_id, amount_minor, currency, status, decline_code, created_at"
 
@@ -40,10 +39,9 @@ class DummyPaymentRepository:
                     now,
                 ),
             )
-            async with conn.execute(
+            row = await conn.fetchone(
                 f"SELECT {_COLUMNS} FROM dummy_payments WHERE order_id = ?", (order_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
         assert row is not None
         return _payment(row)
 
@@ -82,10 +80,9 @@ class DummyPaymentRepository:
                     *allowed,
                 ),
             )
-            async with conn.execute(
+            row = await conn.fetchone(
                 f"SELECT {_COLUMNS} FROM dummy_payments WHERE id = ?", (payment_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
         return None if row is None else _payment(row)
 
     async def refund_part(self, payment_id: str, amount_minor: int, idempotency_key: str) -> str:
@@ -95,7 +92,7 @@ class DummyPaymentRepository:
         nothing is left, as Stripe marks its charge.
         """
         async with self._db.transaction() as conn:
-            done = await conn.execute_fetchall(
+            done = await conn.fetchall(
                 "SELECT id, payment_id, amount_minor FROM dummy_refunds WHERE idempotency_key = ?",
                 (idempotency_key,),
             )
@@ -108,7 +105,7 @@ class DummyPaymentRepository:
                     )
                 return str(row["id"])
             rows = list(
-                await conn.execute_fetchall(
+                await conn.fetchall(
                     "SELECT status, amount_minor, amount_refunded_minor FROM dummy_payments"
                     " WHERE id = ?",
                     (payment_id,),
@@ -153,7 +150,7 @@ class DummyPaymentRepository:
         return [_payment(row) for row in rows]
 
 
-def _payment(row: aiosqlite.Row) -> PaymentInfo:
+def _payment(row: Row) -> PaymentInfo:
     return PaymentInfo(
         id=str(row["id"]),
         order_id=str(row["order_id"]),

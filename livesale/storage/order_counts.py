@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from livesale.domain.orders import Order, OrderStatus
 from livesale.metrics import (
-    SHOP_CHECKOUTS,
-    SHOP_ORDERS,
     SHOP_PAYMENT_DURATION,
     SHOP_REFUNDED,
     SHOP_REVENUE,
+    count_checkout,
+    count_order_status,
 )
 
 
 def count_created(order: Order) -> None:
     """Count a new order (a retry that finds the checkout's order never gets here)."""
-    SHOP_ORDERS.labels(OrderStatus.PENDING_PAYMENT.value).inc()
-    SHOP_CHECKOUTS.labels(order.gateway, "started").inc()
+    count_order_status(OrderStatus.PENDING_PAYMENT)
+    count_checkout(order.gateway, "started")
 
 
 def count_move(before: Order, order: Order) -> None:
     """Count an order that just reached its status (a replay or a no-op never gets here)."""
-    SHOP_ORDERS.labels(order.status.value).inc()
+    count_order_status(order.status)
     if order.status is OrderStatus.PAID:
-        SHOP_CHECKOUTS.labels(order.gateway, "paid").inc()
+        count_checkout(order.gateway, "paid")
         SHOP_REVENUE.labels(order.currency, order.gateway).inc(order.total_minor)
         if order.paid_at is not None:
             # Wall-clock stamps: clamp a clock step backwards instead of observing < 0.

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-import aiosqlite
-
 from livesale.domain.orders import Address, BuyerDetails, Order, OrderLine, OrderStatus, Shipment
+from livesale.storage.sql import Executor, Row
 
 ORDER_COLUMNS = (
     "id, checkout_id, viewer_id, creator_id, show_id, status, currency, total_minor, email,"
@@ -25,16 +24,14 @@ _LINE_READ_COLUMNS = LINE_COLUMNS + ", refunded_at, refunded_minor"
 _BATCH = 500
 
 
-async def load_order(conn: aiosqlite.Connection, order_id: str) -> Order | None:
+async def load_order(conn: Executor, order_id: str) -> Order | None:
     """The order with its lines, or None."""
-    # Each query executed and fetched in one call: on the shared reader connection
-    # an open cursor would hold an old snapshot for every other read (Database.fetchall).
     rows = list(
-        await conn.execute_fetchall(f"SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?", (order_id,))
+        await conn.fetchall(f"SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?", (order_id,))
     )
     if not rows:
         return None
-    lines = await conn.execute_fetchall(
+    lines = await conn.fetchall(
         f"SELECT {_LINE_READ_COLUMNS} FROM order_lines WHERE order_id = ? ORDER BY position",
         (order_id,),
     )
@@ -42,18 +39,18 @@ async def load_order(conn: aiosqlite.Connection, order_id: str) -> Order | None:
 
 
 async def load_orders(
-    conn: aiosqlite.Connection, where: str, params: Sequence[object], order_by: str
+    conn: Executor, where: str, params: Sequence[object], order_by: str
 ) -> list[Order]:
     """Every order matching `where` (SQL over `orders`), with lines, in few queries."""
     rows = list(
-        await conn.execute_fetchall(
+        await conn.fetchall(
             f"SELECT {ORDER_COLUMNS} FROM orders WHERE {where} ORDER BY {order_by}", params
         )
     )
     lines: dict[str, list[OrderLine]] = {}
     for batch in _batches([str(row["id"]) for row in rows]):
         marks = ", ".join("?" for _ in batch)
-        found = await conn.execute_fetchall(
+        found = await conn.fetchall(
             f"SELECT {_LINE_READ_COLUMNS} FROM order_lines WHERE order_id IN ({marks})"
             " ORDER BY order_id, position",
             batch,
@@ -86,7 +83,7 @@ def line_values(order_id: str, position: int, line: OrderLine) -> tuple[object, 
     )
 
 
-def line_from_row(row: aiosqlite.Row) -> OrderLine:
+def line_from_row(row: Row) -> OrderLine:
     """A stored line."""
     return OrderLine(
         variant_id=str(row["variant_id"]),
@@ -104,7 +101,7 @@ def line_from_row(row: aiosqlite.Row) -> OrderLine:
     )
 
 
-def buyer_details_from_row(row: aiosqlite.Row) -> BuyerDetails:
+def buyer_details_from_row(row: Row) -> BuyerDetails:
     """The buyer's email, name, address and announce choice of a stored order row."""
     return BuyerDetails(
         email=str(row["email"]),
@@ -114,7 +111,7 @@ def buyer_details_from_row(row: aiosqlite.Row) -> BuyerDetails:
     )
 
 
-def order_from_row(row: aiosqlite.Row, lines: list[OrderLine]) -> Order:
+def order_from_row(row: Row, lines: list[OrderLine]) -> Order:
     """A stored order with its lines."""
     shipped = row["carrier"] or row["tracking_number"] or row["tracking_url"]
     return Order(

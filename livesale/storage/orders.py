@@ -9,8 +9,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from livesale.domain.analytics import SoldLine
 from livesale.domain.checkout import pin_id_of_sale
 from livesale.domain.orders import (
@@ -31,6 +29,7 @@ from livesale.storage.order_rows import (
     load_order,
     load_orders,
 )
+from livesale.storage.sql import Executor
 
 _STAMP = {
     OrderStatus.PAID: "paid_at",
@@ -82,7 +81,7 @@ class OrderRepository:
         total = sum(line.line_total_minor for line in new.lines)
         details = new.details
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "INSERT INTO orders (id, checkout_id, viewer_id, creator_id, show_id, status,"
                 " currency, total_minor, email, name, address_json, announce, gateway,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -105,7 +104,7 @@ class OrderRepository:
                     now,
                 ),
             )
-            created = cursor.rowcount == 1
+            created = changed == 1
             if created:
                 await conn.executemany(
                     f"INSERT INTO order_lines ({LINE_COLUMNS})"
@@ -114,10 +113,9 @@ class OrderRepository:
                 )
                 await _history(conn, order_id, None, OrderStatus.PENDING_PAYMENT, None, now)
             else:
-                async with conn.execute(
+                row = await conn.fetchone(
                     "SELECT id FROM orders WHERE checkout_id = ?", (new.checkout_id,)
-                ) as found:
-                    row = await found.fetchone()
+                )
                 assert row is not None
                 order_id = str(row["id"])
             order = await load_order(conn, order_id)
@@ -134,7 +132,7 @@ class OrderRepository:
         """The email, name and address of the viewer's most recent order, or None."""
         row = await self._db.fetchone(
             "SELECT email, name, address_json, announce FROM orders WHERE viewer_id = ?"
-            " ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            " ORDER BY created_at DESC, id DESC LIMIT 1",
             (viewer_id,),
         )
         return None if row is None else buyer_details_from_row(row)
@@ -183,12 +181,12 @@ class OrderRepository:
         now = self._clock()
         async with self._db.transaction() as conn:
             if event_id is not None:
-                cursor = await conn.execute(
+                changed = await conn.execute(
                     "INSERT INTO payment_events (event_id, order_id, type, applied_at)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
                     (event_id, order_id, event_type or target.value, now),
                 )
-                if cursor.rowcount == 0:
+                if changed == 0:
                     order = await load_order(conn, order_id)
                     assert order is not None
                     return Transition(order, changed=False)
@@ -227,12 +225,12 @@ class OrderRepository:
         now = self._clock()
         async with self._db.transaction() as conn:
             before = await load_order(conn, order_id)
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE order_lines SET refunded_at = ?, refunded_minor = ?, refund_id = ?,"
                 " refund_restocked = ? WHERE order_id = ? AND position = ? AND refunded_at IS NULL",
                 (now, amount_minor, refund_id, int(restocked), order_id, position),
             )
-            if cursor.rowcount:
+            if changed:
                 await conn.execute("UPDATE orders SET updated_at = ? WHERE id = ?", (now, order_id))
             order = await load_order(conn, order_id)
         assert before is not None and order is not None
@@ -246,19 +244,19 @@ class OrderRepository:
         event; a total lower than one already seen (a late event) changes nothing."""
         async with self._db.transaction() as conn:
             before = await load_order(conn, order_id)
-            cursor = await conn.execute(
+            inserted = await conn.execute(
                 "INSERT INTO payment_events (event_id, order_id, type, applied_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
                 (event_id, order_id, event_type, self._clock()),
             )
             changed = False
-            if cursor.rowcount == 1:
+            if inserted == 1:
                 updated = await conn.execute(
                     "UPDATE orders SET provider_refunded_minor = ?, updated_at = ?"
                     " WHERE id = ? AND provider_refunded_minor < ?",
                     (amount_refunded_minor, self._clock(), order_id, amount_refunded_minor),
                 )
-                changed = updated.rowcount == 1
+                changed = updated == 1
             order = await load_order(conn, order_id)
         assert before is not None and order is not None
         count_refunded(before, order)
@@ -267,12 +265,12 @@ class OrderRepository:
     async def note_event(self, event_id: str, order_id: str, event_type: str) -> bool:
         """Record an event that changes no status; False if it was already recorded."""
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "INSERT INTO payment_events (event_id, order_id, type, applied_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
                 (event_id, order_id, event_type, self._clock()),
             )
-            return cursor.rowcount == 1
+            return changed == 1
 
     async def list_for_creator(
         self,
@@ -386,7 +384,7 @@ class OrderRepository:
 
 
 async def _history(
-    conn: aiosqlite.Connection,
+    conn: Executor,
     order_id: str,
     from_status: OrderStatus | None,
     to_status: OrderStatus,

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
-
-import aiosqlite
 
 from livesale.domain.errors import NotOwner, ProductNotFound, SkuTaken, ValidationFailed
 from livesale.domain.products import (
@@ -23,6 +20,7 @@ from livesale.domain.products import (
     new_variant_id,
 )
 from livesale.storage.database import Database
+from livesale.storage.sql import Executor, IntegrityViolation, Row
 
 _PRODUCT_COLUMNS = "id, creator_id, title, description, status, created_at, updated_at"
 _VARIANT_COLUMNS = (
@@ -31,7 +29,7 @@ _VARIANT_COLUMNS = (
 # Stay well under SQLite's limit on bound parameters per statement.
 _CHUNK = 500
 
-Fetch = Callable[[str, Sequence[Any]], Awaitable[list[aiosqlite.Row]]]
+Fetch = Callable[[str, Sequence[Any]], Awaitable[list[Row]]]
 
 
 class ProductRepository:
@@ -83,7 +81,7 @@ class ProductRepository:
         if status is not None:
             sql += " AND status = ?"
             params.append(status.value)
-        rows = await self._db.fetchall(sql + " ORDER BY created_at DESC, rowid DESC", params)
+        rows = await self._db.fetchall(sql + " ORDER BY created_at DESC, id DESC", params)
         return await self.get_many(str(row["id"]) for row in rows)
 
     async def update(self, creator_id: str, product_id: str, changes: ProductChanges) -> Product:
@@ -128,14 +126,14 @@ class ProductRepository:
 
 @asynccontextmanager
 async def _sku_guard() -> AsyncIterator[None]:
-    """Turn the partial unique index's IntegrityError into SkuTaken.
+    """Turn the partial unique index's IntegrityViolation into SkuTaken.
 
     The checks before each write already name the clashing variant; this is
     the backstop for a writer in another process slipping in between.
     """
     try:
         yield
-    except sqlite3.IntegrityError as exc:
+    except IntegrityViolation as exc:
         if "variants" not in str(exc):
             raise
         raise SkuTaken(
@@ -143,19 +141,15 @@ async def _sku_guard() -> AsyncIterator[None]:
         ) from exc
 
 
-def _reader(conn: aiosqlite.Connection) -> Fetch:
-    async def fetch(sql: str, params: Sequence[Any]) -> list[aiosqlite.Row]:
-        async with conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+def _reader(conn: Executor) -> Fetch:
+    async def fetch(sql: str, params: Sequence[Any]) -> list[Row]:
+        return await conn.fetchall(sql, tuple(params))
 
     return fetch
 
 
-async def _owned(conn: aiosqlite.Connection, creator_id: str, product_id: str) -> ProductStatus:
-    async with conn.execute(
-        "SELECT creator_id, status FROM products WHERE id = ?", (product_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+async def _owned(conn: Executor, creator_id: str, product_id: str) -> ProductStatus:
+    row = await conn.fetchone("SELECT creator_id, status FROM products WHERE id = ?", (product_id,))
     if row is None:
         raise ProductNotFound("no product has this id", product_id=product_id)
     if row["creator_id"] != creator_id:
@@ -163,9 +157,7 @@ async def _owned(conn: aiosqlite.Connection, creator_id: str, product_id: str) -
     return ProductStatus(row["status"])
 
 
-async def _check_images(
-    conn: aiosqlite.Connection, creator_id: str, image_ids: Sequence[str]
-) -> None:
+async def _check_images(conn: Executor, creator_id: str, image_ids: Sequence[str]) -> None:
     if not image_ids:
         return
     marks = ", ".join("?" * len(image_ids))
@@ -182,7 +174,7 @@ async def _check_images(
 
 
 async def _check_skus(
-    conn: aiosqlite.Connection,
+    conn: Executor,
     creator_id: str,
     product_id: str,
     variants: Sequence[VariantInput],
@@ -203,9 +195,7 @@ async def _check_skus(
             )
 
 
-async def _write_images(
-    conn: aiosqlite.Connection, product_id: str, image_ids: Sequence[str]
-) -> None:
+async def _write_images(conn: Executor, product_id: str, image_ids: Sequence[str]) -> None:
     await conn.executemany(
         "INSERT INTO product_images (product_id, position, image_id) VALUES (?, ?, ?)",
         [(product_id, position, image_id) for position, image_id in enumerate(image_ids)],
@@ -213,7 +203,7 @@ async def _write_images(
 
 
 async def _write_variants(
-    conn: aiosqlite.Connection,
+    conn: Executor,
     creator_id: str,
     product_id: str,
     variants: Sequence[VariantInput],
@@ -243,7 +233,7 @@ def _variant_values(variant: VariantInput, position: int) -> tuple[object, ...]:
 
 
 async def _replace_variants(
-    conn: aiosqlite.Connection,
+    conn: Executor,
     creator_id: str,
     product_id: str,
     variants: Sequence[VariantInput],
@@ -296,7 +286,7 @@ async def _load(fetch: Fetch, product_ids: Sequence[str]) -> list[Product]:
         variants: dict[str, list[Variant]] = {}
         for row in await fetch(
             f"SELECT {_VARIANT_COLUMNS} FROM variants WHERE product_id IN ({marks})"
-            " ORDER BY archived, position, rowid",
+            " ORDER BY archived, position, id",
             chunk,
         ):
             variants.setdefault(str(row["product_id"]), []).append(_variant(row))
@@ -307,7 +297,7 @@ async def _load(fetch: Fetch, product_ids: Sequence[str]) -> list[Product]:
     return products
 
 
-def _product(row: aiosqlite.Row, image_ids: list[str], variants: list[Variant]) -> Product:
+def _product(row: Row, image_ids: list[str], variants: list[Variant]) -> Product:
     return Product(
         id=str(row["id"]),
         creator_id=str(row["creator_id"]),
@@ -321,7 +311,7 @@ def _product(row: aiosqlite.Row, image_ids: list[str], variants: list[Variant]) 
     )
 
 
-def _variant(row: aiosqlite.Row) -> Variant:
+def _variant(row: Row) -> Variant:
     options = json.loads(row["options"])
     return Variant(
         id=str(row["id"]),

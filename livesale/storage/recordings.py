@@ -6,8 +6,6 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 
-import aiosqlite
-
 from livesale.domain.recordings import (
     Container,
     Recording,
@@ -15,6 +13,7 @@ from livesale.domain.recordings import (
     recording_file_name,
 )
 from livesale.storage.database import Database
+from livesale.storage.sql import Row
 
 # The rule of `Recording.playable` in SQL, for a part `r` (two status parameters:
 # complete, failed).
@@ -39,10 +38,9 @@ class RecordingRepository:
         now = self._clock()
         recording_id = "rec_" + secrets.token_hex(8)
         async with self._db.transaction() as conn:
-            async with conn.execute(
+            row = await conn.fetchone(
                 "SELECT COALESCE(MAX(part), 0) FROM recordings WHERE show_id = ?", (show_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             part = (0 if row is None else int(row[0])) + 1
             await conn.execute(
                 f"INSERT INTO recordings ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -156,7 +154,7 @@ class RecordingRepository:
         return [_recording(row) for row in rows]
 
 
-def _recording(row: aiosqlite.Row) -> Recording:
+def _recording(row: Row) -> Recording:
     return Recording(
         id=str(row["id"]),
         show_id=str(row["show_id"]),

@@ -1,4 +1,10 @@
-"""Redis keys and scripts of a show's room: events, presence, likes, chat limits, mutes."""
+"""Redis keys and scripts of a show's room: events, presence, likes, chat limits, mutes.
+
+Limits meant for a person count against the guest *and* its address (see
+`livesale.domain.person`): a rate per address in each show's chat, mutes that
+also hold the muted guest's address, and the address a guest was last seen
+at, which a ban or a mute records.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +51,21 @@ def mute_key(show_id: str, viewer_id: str) -> str:
     return f"livesale:show:{show_id}:mute:{viewer_id}"
 
 
+def mute_address_key(show_id: str, address: str) -> str:
+    """Exists (value: muted-until epoch ms) while an address is muted in the show."""
+    return f"livesale:show:{show_id}:mute-address:{address}"
+
+
+def seen_address_key(viewer_id: str) -> str:
+    """The address (a person key's address part) a guest last used the room from."""
+    return f"livesale:viewer:{viewer_id}:address"
+
+
+def audience_key_set(show_id: str, address: str) -> str:
+    """Set of the audience keys an address has been counted as in a show's analytics."""
+    return f"livesale:show:{show_id}:audience:{address}"
+
+
 def _slow_key(show_id: str, viewer_id: str) -> str:
     return f"livesale:show:{show_id}:slow:{viewer_id}"
 
@@ -54,11 +75,32 @@ def _rate_key(author_id: str) -> str:
     return f"livesale:chat:rate:{author_id}"
 
 
-# Slow mode then the sliding-window rate limit, in one atomic step, and the
-# budget is only spent when the message is accepted.
-# KEYS: rate zset, per-viewer slow key, show slow-mode setting.
-# ARGV: now ms, window ms, max messages, unique member, check slow (1/0), check rate (1/0).
+def _address_rate_key(show_id: str, address: str) -> str:
+    # Per show: one noisy address does not silence a household in another show.
+    return f"livesale:show:{show_id}:chat-rate:{address}"
+
+
+# How long the room remembers a guest's address (for a later ban or mute), and
+# the audience keys an address was counted as (the longest show worth counting).
+SEEN_ADDRESS_SECONDS = 86_400
+AUDIENCE_KEYS_SECONDS = 2 * 86_400
+
+
+# A ban holding the sender's address (another guest's), slow mode, then the
+# sliding-window rate limits (the sender's, then its address's in this show), in
+# one atomic step, and budgets are only spent when the message is accepted.
+# KEYS: rate zset, per-viewer slow key, show slow-mode setting, address rate zset,
+#       the creator's ban set of the address.
+# ARGV: now ms, window ms, max messages, unique member, check slow (1/0), check rate (1/0),
+#       address window ms, address max messages, sender id, check address bans (1/0).
 _ADMIT_LUA = """
+if ARGV[10] == '1' then
+  local banned = redis.call('SMEMBERS', KEYS[5])
+  if #banned > 0 and redis.call('SISMEMBER', KEYS[5], ARGV[9]) == 0 then
+    table.sort(banned)
+    return {'banned', 0, banned[1]}
+  end
+end
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local slow = 0
@@ -67,30 +109,63 @@ if ARGV[5] == '1' then
 end
 if slow > 0 then
   local ttl = redis.call('PTTL', KEYS[2])
-  if ttl > 0 then return {'slow', ttl} end
+  if ttl > 0 then return {'slow', ttl, ''} end
 end
 if ARGV[6] == '1' then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
   if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
     local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-    return {'rate', tonumber(oldest[2]) + window - now}
+    return {'rate', tonumber(oldest[2]) + window - now, 'sender'}
+  end
+  local address_window = tonumber(ARGV[7])
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - address_window)
+  if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[8]) then
+    local oldest = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+    return {'rate', tonumber(oldest[2]) + address_window - now, 'address'}
   end
   redis.call('ZADD', KEYS[1], now, ARGV[4])
   redis.call('PEXPIRE', KEYS[1], window)
+  redis.call('ZADD', KEYS[4], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[4], address_window)
 end
 if slow > 0 then
   redis.call('SET', KEYS[2], '1', 'PX', slow * 1000)
 end
-return {'ok', 0}
+return {'ok', 0, ''}
+"""
+
+# An audience key joins the address's set while the set has room; past the cap
+# the caller counts the connection as the address itself.
+# KEYS: the show's audience-key set of the address. ARGV: key, cap, ttl ms.
+_AUDIENCE_LUA = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
 """
 
 
 @dataclass(frozen=True)
 class Admission:
-    """The verdict of the chat limits: ok, "slow" or "rate", and how long to wait."""
+    """The verdict of the chat limits: ok, "banned", "slow" or "rate", how long to wait, and why.
+
+    `scope` is "sender" or "address" for a "rate" verdict, the banned guest whose ban
+    holds the address for "banned", "" otherwise.
+    """
 
     verdict: str
     retry_after_ms: int
+    scope: str = ""
+
+
+@dataclass(frozen=True)
+class Mute:
+    """A running mute: until when (epoch seconds), and whether it holds through the address
+    only (the guest itself was not the one muted)."""
+
+    until: float
+    by_address: bool
 
 
 class ChatLimits:
@@ -99,21 +174,33 @@ class ChatLimits:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
         self._admit = redis.register_script(_ADMIT_LUA)
+        self._audience = redis.register_script(_AUDIENCE_LUA)
 
     async def admit(
         self,
         show_id: str,
         author_id: str,
+        address: str,
         now_ms: int,
         *,
+        address_ban_key: str | None,
         window_ms: int,
         max_messages: int,
+        address_window_ms: int,
+        address_max_messages: int,
         slow_mode: bool,
         rate_limit: bool,
     ) -> Admission:
-        """Spend one message of the author's budget if slow mode and the rate limit allow it."""
+        """Spend one message of the author's and its address's budgets if every limit allows
+        (and, given `address_ban_key`, no other guest's ban holds the address)."""
         reply = await self._admit(
-            keys=[_rate_key(author_id), _slow_key(show_id, author_id), slow_mode_key(show_id)],
+            keys=[
+                _rate_key(author_id),
+                _slow_key(show_id, author_id),
+                slow_mode_key(show_id),
+                _address_rate_key(show_id, address),
+                address_ban_key or _rate_key(author_id),  # an unread placeholder without one
+            ],
             args=[
                 now_ms,
                 window_ms,
@@ -121,10 +208,18 @@ class ChatLimits:
                 f"{now_ms}:{secrets.token_hex(4)}",
                 int(slow_mode),
                 int(rate_limit),
+                address_window_ms,
+                address_max_messages,
+                author_id,
+                int(address_ban_key is not None),
             ],
         )
-        verdict, wait = reply
-        return Admission(str(verdict), max(1, int(wait)) if verdict != "ok" else 0)
+        verdict, wait, scope = reply
+        if verdict == "ok":
+            return Admission("ok", 0)
+        if verdict == "banned":
+            return Admission("banned", 0, str(scope))
+        return Admission(str(verdict), max(1, int(wait)), str(scope))
 
     async def slow_mode_seconds(self, show_id: str) -> int:
         """The show's slow mode in seconds (0 = off)."""
@@ -138,12 +233,47 @@ class ChatLimits:
         else:
             await self._redis.delete(slow_mode_key(show_id))
 
-    async def mute(self, show_id: str, viewer_id: str, until_ms: int, seconds: int) -> None:
-        """Mute a viewer in a show for `seconds`; the key expires by itself."""
-        await self._redis.set(mute_key(show_id, viewer_id), until_ms, ex=seconds)
+    async def mute(
+        self, show_id: str, viewer_id: str, address: str | None, until_ms: int, seconds: int
+    ) -> None:
+        """Mute a viewer (and the address it was last seen at) in a show for `seconds`."""
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.set(mute_key(show_id, viewer_id), until_ms, ex=seconds)
+        if address is not None:
+            pipe.set(mute_address_key(show_id, address), until_ms, ex=seconds)
+        await pipe.execute()
 
-    async def muted_until(self, show_id: str, viewer_id: str) -> float | None:
-        """Epoch seconds until which the viewer is muted in the show, or None."""
-        value = await self._redis.get(mute_key(show_id, viewer_id))
+    async def mute_of(
+        self, show_id: str, viewer_id: str, address: str | None = None
+    ) -> Mute | None:
+        """The viewer's mute in the show (its own, or its address's), or None."""
+        names = [mute_key(show_id, viewer_id)]
+        if address is not None:
+            names.append(mute_address_key(show_id, address))
+        values = await self._redis.mget(names)
         # Stored in ms (as since the first release): keys of running mutes stay valid.
-        return int(value) / 1000 if value else None
+        own = int(values[0]) / 1000 if values[0] else None
+        by_address = int(values[1]) / 1000 if len(values) > 1 and values[1] else None
+        if own is None and by_address is None:
+            return None
+        if own is None:
+            return Mute(by_address or 0.0, by_address=True)
+        return Mute(max(own, by_address or 0.0), by_address=False)
+
+    async def remember_address(self, viewer_id: str, address: str) -> None:
+        """Note where a guest uses the room from, so a ban or mute can hold that address."""
+        await self._redis.set(seen_address_key(viewer_id), address, ex=SEEN_ADDRESS_SECONDS)
+
+    async def last_address(self, viewer_id: str) -> str | None:
+        """The address a guest was last seen at in a room (within a day), or None."""
+        value = await self._redis.get(seen_address_key(viewer_id))
+        return None if value is None else str(value)
+
+    async def counted_audience(self, show_id: str, address: str, key: str, cap: int) -> bool:
+        """Whether `key` is (or now becomes) one of the at most `cap` audience keys the
+        address counts as in the show's analytics."""
+        reply = await self._audience(
+            keys=[audience_key_set(show_id, address)],
+            args=[key, cap, AUDIENCE_KEYS_SECONDS * 1000],
+        )
+        return bool(int(reply))

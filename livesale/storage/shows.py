@@ -6,8 +6,6 @@ import hmac
 import time
 from collections.abc import Callable, Sequence
 
-import aiosqlite
-
 from livesale.domain.errors import ShowNotFound, Unauthorized, ValidationFailed
 from livesale.domain.shows import (
     Show,
@@ -18,6 +16,7 @@ from livesale.domain.shows import (
     validate_title,
 )
 from livesale.storage.database import Database
+from livesale.storage.sql import Executor, Row
 
 _COLUMNS = (
     "id, title, status, created_at, live_at, ended_at, creator_id, cover_image_id, scheduled_at,"
@@ -142,9 +141,7 @@ class ShowRepository:
         return key
 
     @staticmethod
-    async def _write_bag(
-        conn: aiosqlite.Connection, show_id: str, product_ids: Sequence[str]
-    ) -> None:
+    async def _write_bag(conn: Executor, show_id: str, product_ids: Sequence[str]) -> None:
         await conn.executemany(
             "INSERT INTO show_products (show_id, product_id, position) VALUES (?, ?, ?)",
             [(show_id, product_id, i) for i, product_id in enumerate(product_ids)],
@@ -231,7 +228,7 @@ class ShowRepository:
             where.append("creator_id = ?")
             params.append(creator_id)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        order = "created_at DESC, rowid DESC"
+        order = "created_at DESC, id DESC"
         if status == ShowStatus.SCHEDULED:
             order = "scheduled_at IS NULL, scheduled_at, created_at DESC"
         elif status == ShowStatus.LIVE:
@@ -242,15 +239,14 @@ class ShowRepository:
         return [_show(row) for row in rows]
 
     @staticmethod
-    async def _get_in(conn: aiosqlite.Connection, show_id: str) -> Show:
-        async with conn.execute(f"SELECT {_COLUMNS} FROM shows WHERE id = ?", (show_id,)) as cur:
-            row = await cur.fetchone()
+    async def _get_in(conn: Executor, show_id: str) -> Show:
+        row = await conn.fetchone(f"SELECT {_COLUMNS} FROM shows WHERE id = ?", (show_id,))
         if row is None:
             raise ShowNotFound("no show has this id", show_id=show_id)
         return _show(row)
 
 
-def _show(row: aiosqlite.Row) -> Show:
+def _show(row: Row) -> Show:
     return Show(
         id=str(row["id"]),
         title=str(row["title"]),

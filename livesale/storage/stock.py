@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from livesale.domain.stock import (
     Hold,
+    HoldCaps,
     HoldOutcome,
     SaleLevels,
     SaleLimits,
@@ -19,6 +20,7 @@ from livesale.domain.stock import (
     hold_from_fields,
     hold_mismatch,
     hold_not_found,
+    person_refusal,
     refusal,
     same_request,
     validate_hold_request,
@@ -26,6 +28,7 @@ from livesale.domain.stock import (
     validate_total,
 )
 from livesale.storage.stock_scripts import (
+    CARD_LUA,
     COMMIT_LUA,
     ENSURE_LUA,
     HOLD_LUA,
@@ -44,6 +47,13 @@ VARIANT_PREFIX = _PREFIX + "variant:"
 HOLD_PREFIX = _PREFIX + "hold:"
 SALE_PREFIX = _PREFIX + "sale:"
 BUYERS_SUFFIX = ":buyers"
+ADDRESSES_SUFFIX = ":addresses"
+WINDOWS_SUFFIX = ":windows"
+CARDS_INFIX = ":card:"
+# A flash sale's purchases per card are kept this long (replays sell under the live sale's id).
+CARD_RETENTION_SECONDS = 30 * 86_400
+# Units held (not yet sold) at once, per person key (`viewer:<id>`, `address:<addr>`).
+HELD_BY_PREFIX = _PREFIX + "held_by:"
 EXPIRIES_KEY = _PREFIX + "expiries"
 SHOW_ENDED_PREFIX = _PREFIX + "show_ended:"
 
@@ -73,6 +83,26 @@ def sale_key(sale_id: str) -> str:
 def sale_buyers_key(sale_id: str) -> str:
     """Hash: buyer id -> units the buyer holds or bought in the flash sale."""
     return SALE_PREFIX + sale_id + BUYERS_SUFFIX
+
+
+def sale_addresses_key(sale_id: str) -> str:
+    """Hash: normalised address -> units its buyers hold or bought in the flash sale."""
+    return SALE_PREFIX + sale_id + ADDRESSES_SUFFIX
+
+
+def sale_windows_key(sale_id: str) -> str:
+    """Hash: buyer id -> when (ms) every hold of theirs in the flash sale ends."""
+    return SALE_PREFIX + sale_id + WINDOWS_SUFFIX
+
+
+def sale_card_key(sale_id: str, fingerprint: str) -> str:
+    """Hash: order id -> units of the flash sale that order paid for with this card."""
+    return SALE_PREFIX + sale_id + CARDS_INFIX + fingerprint
+
+
+def held_by_key(person_key: str) -> str:
+    """Units a person key (`viewer:<id>` or `address:<addr>`) holds at once, in any show."""
+    return HELD_BY_PREFIX + person_key
 
 
 def show_ended_key(show_id: str) -> str:
@@ -115,9 +145,19 @@ class StockStore:
         self._sweep = redis.register_script(SWEEP_LUA)
         self._ensure = redis.register_script(ENSURE_LUA)
         self._restock = redis.register_script(RESTOCK_LUA)
+        self._card = redis.register_script(CARD_LUA)
 
     def _shared_args(self, now_ms: int) -> list[Any]:
-        return [now_ms, VARIANT_PREFIX, SALE_PREFIX, BUYERS_SUFFIX, self._retention_ms]
+        return [
+            now_ms,
+            VARIANT_PREFIX,
+            SALE_PREFIX,
+            BUYERS_SUFFIX,
+            self._retention_ms,
+            HELD_BY_PREFIX,
+            ADDRESSES_SUFFIX,
+            WINDOWS_SUFFIX,
+        ]
 
     async def init(self, variant_id: str, total: int) -> StockLevels:
         """Set stock so that available + held + sold = total; refuses below held + sold."""
@@ -147,6 +187,7 @@ class StockStore:
         sale: SaleLimits | None = None,
         *,
         live_show_id: str | None = None,
+        caps: HoldCaps | None = None,
     ) -> HoldOutcome:
         """Hold units until a deadline; a known hold id returns its stored hold, taking nothing.
 
@@ -154,8 +195,12 @@ class StockStore:
         ShowEnded once the show has ended (see `close_show`). A live `sale`
         (with `ends_at_ms`) that has closed is not applied: the hold's
         `sale_id` is then None and the caller charges the regular price.
+        With `caps` a buyer's hold counts against per-person caps (see HoldCaps):
+        HoldLimitReached or PerBuyerLimitReached past one, and a flash-sale hold
+        ends with the buyer's first hold in that sale. Without (stock taken again
+        for a paid order) only the buyer's units held are counted.
         """
-        validate_hold_request(hold_id, variant_id, quantity, buyer_id, ttl_seconds, sale)
+        validate_hold_request(hold_id, variant_id, quantity, buyer_id, ttl_seconds, sale, caps)
         if live_show_id is not None:
             validate_id(live_show_id, "show_id")
         now_ms = self._clock()
@@ -166,6 +211,7 @@ class StockStore:
         if sale is not None and sale.per_buyer_limit is not None:
             limit = sale.per_buyer_limit
         ends_ms = -1 if sale is None or sale.ends_at_ms is None else sale.ends_at_ms
+        address = "" if caps is None else caps.address
         reply = await self._hold(
             keys=[
                 hold_key(hold_id),
@@ -176,6 +222,10 @@ class StockStore:
                 sale_key(sale_id),
                 sale_buyers_key(sale_id),
                 show_ended_key(live_show_id or ""),
+                held_by_key(f"viewer:{buyer_id}"),
+                held_by_key(f"address:{address}"),
+                sale_addresses_key(sale_id),
+                sale_windows_key(sale_id),
             ],
             args=[
                 hold_id,
@@ -189,6 +239,12 @@ class StockStore:
                 now_ms,
                 ends_ms,
                 0 if live_show_id is None else 1,
+                address,
+                0 if caps is None else 1,
+                0 if caps is None else caps.per_buyer,
+                0 if caps is None else caps.per_address,
+                0 if caps is None else caps.sale_address_factor,
+                deadline_ms if caps is None else now_ms + int(caps.flash_hold_seconds * 1000),
             ],
         )
         status = _text(reply[0])
@@ -197,7 +253,27 @@ class StockStore:
             if not same_request(hold, variant_id, quantity, buyer_id, sale):
                 raise hold_mismatch(hold)
             return HoldOutcome(hold, changed=status == "held")
+        if len(reply) == 3:
+            raise person_refusal(status, int(reply[1]), int(reply[2]), quantity)
         raise refusal(status, int(reply[1]), quantity)
+
+    async def count_card(
+        self, sale_id: str, fingerprint: str, order_id: str, units: int, limit: int
+    ) -> tuple[bool, int]:
+        """Count a paid order's units of a flash sale against its card, unless the card
+        would pass `limit`; (counted, units the card paid for before). Idempotent per order."""
+        validate_id(sale_id, "sale_id")
+        validate_id(fingerprint, "fingerprint")
+        validate_id(order_id, "order_id")
+        reply = await self._card(
+            keys=[sale_card_key(sale_id, fingerprint)],
+            args=[order_id, units, limit, CARD_RETENTION_SECONDS * 1000],
+        )
+        return bool(int(reply[0])), int(reply[1])
+
+    async def uncount_card(self, sale_id: str, fingerprint: str, order_id: str) -> None:
+        """Forget an order counted against a card (its payment was given back)."""
+        await self._redis.hdel(sale_card_key(sale_id, fingerprint), order_id)  # type: ignore[misc]
 
     async def close_sale(self, sale_id: str) -> None:
         """Stop a live flash sale: from now on its holds get the regular price."""
@@ -281,3 +357,12 @@ class StockStore:
         """Units a buyer holds or bought in a flash sale."""
         value = await self._redis.hget(sale_buyers_key(sale_id), buyer_id)  # type: ignore[misc]
         return int(value or 0)
+
+    async def address_units(self, sale_id: str, address: str) -> int:
+        """Units the buyers at a normalised address hold or bought in a flash sale."""
+        value = await self._redis.hget(sale_addresses_key(sale_id), address)  # type: ignore[misc]
+        return int(value or 0)
+
+    async def held_by(self, person_key: str) -> int:
+        """Units a person key (`viewer:<id>` or `address:<addr>`) holds at once."""
+        return int(await self._redis.get(held_by_key(person_key)) or 0)

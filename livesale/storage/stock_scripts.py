@@ -10,19 +10,41 @@ from __future__ import annotations
 # counter `from` ('held' for a hold that ends, 'sold' for a sale undone), and
 # marks the hold `state`.
 # ARGV layout shared by commit, release, restock and sweep: [1] now ms,
-# [2] variant prefix, [3] sale prefix, [4] buyers suffix, [5] retention ms.
+# [2] variant prefix, [3] sale prefix, [4] buyers suffix, [5] retention ms,
+# [6] held-by prefix, [7] sale addresses suffix, [8] sale windows suffix.
+# A hold stores `addr` (the address it counts against, '' for none) once it
+# counts in the held-by counters; one stored before those counters has no
+# `addr` and is not taken off them.
 GIVE_BACK_LUA = """
+local function count_down(key, field, q)
+  if field then
+    if redis.call('HINCRBY', key, field, -q) <= 0 then redis.call('HDEL', key, field) end
+  elseif redis.call('DECRBY', key, q) <= 0 then
+    redis.call('DEL', key)
+  end
+end
+local function unhold(buyer, addr, q)
+  if not addr then return end
+  count_down(ARGV[6] .. 'viewer:' .. buyer, nil, q)
+  if addr ~= '' then count_down(ARGV[6] .. 'address:' .. addr, nil, q) end
+end
 local function give_back(hkey, state, from)
-  local f = redis.call('HMGET', hkey, 'variant', 'quantity', 'buyer', 'sale')
+  local f = redis.call('HMGET', hkey, 'variant', 'quantity', 'buyer', 'sale', 'addr')
   local q = tonumber(f[2])
   local vkey = ARGV[2] .. f[1]
   redis.call('HINCRBY', vkey, from, -q)
   redis.call('HINCRBY', vkey, 'available', q)
+  if from == 'held' then unhold(f[3], f[5], q) end
   if f[4] ~= '' then
     local skey = ARGV[3] .. f[4]
     redis.call('HINCRBY', skey, from, -q)
     local bkey = skey .. ARGV[4]
-    if redis.call('HINCRBY', bkey, f[3], -q) <= 0 then redis.call('HDEL', bkey, f[3]) end
+    if redis.call('HINCRBY', bkey, f[3], -q) <= 0 then
+      redis.call('HDEL', bkey, f[3])
+      -- Nothing left of the buyer's in the sale: a later hold starts a new window.
+      redis.call('HDEL', skey .. ARGV[8], f[3])
+    end
+    if f[5] and f[5] ~= '' then count_down(skey .. ARGV[7], f[5], q) end
   end
   redis.call('HSET', hkey, 'state', state)
   -- Only finished holds expire: a held one must never vanish under its counters.
@@ -54,10 +76,17 @@ redis.call('HSET', KEYS[1], 'available', available, 'held', 0, 'sold', sold)
 return {available, 0, sold}
 """
 
-# KEYS: hold, variant, expiries, sale, sale buyers, the show's end marker.
-# ARGV: hold id, variant id, quantity, buyer, deadline ms, sale id ('' = none),
-#       sale cap, per-buyer limit (-1 = none), now ms, sale end ms (-1 = a sale
-#       that closing does not stop), live (1 = refused once the show has ended).
+# KEYS: hold, variant, expiries, sale, sale buyers, the show's end marker,
+#       the buyer's held-by counter, the address's held-by counter,
+#       sale addresses, sale windows.
+# ARGV: [1] hold id, [2] variant id, [3] quantity, [4] buyer, [5] deadline ms,
+#       [6] sale id ('' = none), [7] sale cap, [8] per-buyer limit (-1 = none),
+#       [9] now ms, [10] sale end ms (-1 = a sale that closing does not stop),
+#       [11] live (1 = refused once the show has ended), [12] address ('' = not
+#       counted per address), [13] caps (1 = apply the per-person caps below),
+#       [14] most units held per buyer, [15] most units held per address,
+#       [16] the sale's per-address multiple of its per-buyer limit,
+#       [17] a flash-sale hold's deadline ms when it opens the buyer's window.
 # A hold id seen before is returned as stored and takes nothing: the caller
 # (or redis-py's retry after a lost reply) may run this twice.
 # A live sale that is closed (its hash has `closed`: unpin, a new pin, the
@@ -65,16 +94,21 @@ return {available, 0, sold}
 # at the regular price, and the caller sees `sale` empty. Deciding it here,
 # in the same step as the caps, is what makes a pin change exact across
 # processes that each cache the pin for a moment.
+# The per-person caps are read and counted in this same step too, so no
+# number of concurrent requests can pass a cap together.
 HOLD_LUA = """
 local existing = redis.call('HGETALL', KEYS[1])
 if #existing > 0 then return {'replay', existing} end
 if ARGV[11] == '1' and redis.call('EXISTS', KEYS[6]) == 1 then return {'show_ended', 0} end
 local q = tonumber(ARGV[3])
+local now = tonumber(ARGV[9])
+local addr = ARGV[12]
+local caps = ARGV[13] == '1'
 local sale = ARGV[6]
 if sale ~= '' then
   local s = redis.call('HMGET', KEYS[4], 'held', 'sold', 'closed')
   local ends = tonumber(ARGV[10])
-  if ends >= 0 and (s[3] or tonumber(ARGV[9]) >= ends) then
+  if ends >= 0 and (s[3] or now >= ends) then
     sale = ''
   else
     local remaining = tonumber(ARGV[7]) - tonumber(s[1] or '0') - tonumber(s[2] or '0')
@@ -83,24 +117,51 @@ if sale ~= '' then
     if limit >= 0 then
       local mine = tonumber(redis.call('HGET', KEYS[5], ARGV[4]) or '0')
       if mine + q > limit then return {'per_buyer_limit', limit} end
+      if caps and addr ~= '' then
+        local ours = tonumber(redis.call('HGET', KEYS[9], addr) or '0')
+        local most = limit * tonumber(ARGV[16])
+        if ours + q > most then return {'address_sale_limit', most, ours} end
+      end
     end
   end
 end
 local available = tonumber(redis.call('HGET', KEYS[2], 'available') or '0')
 if available < q then return {'out_of_stock', available} end
+if caps then
+  local mine = tonumber(redis.call('GET', KEYS[7]) or '0')
+  if mine + q > tonumber(ARGV[14]) then return {'buyer_cap', tonumber(ARGV[14]), mine} end
+  if addr ~= '' then
+    local ours = tonumber(redis.call('GET', KEYS[8]) or '0')
+    if ours + q > tonumber(ARGV[15]) then return {'address_cap', tonumber(ARGV[15]), ours} end
+  end
+end
+local deadline = ARGV[5]
+if sale ~= '' and caps then
+  -- Every hold of the buyer's in this sale ends when the first one does.
+  local window = redis.call('HGET', KEYS[10], ARGV[4])
+  if window and tonumber(window) > now then
+    deadline = window
+  else
+    deadline = ARGV[17]
+    redis.call('HSET', KEYS[10], ARGV[4], deadline)
+  end
+end
 redis.call('HINCRBY', KEYS[2], 'available', -q)
 redis.call('HINCRBY', KEYS[2], 'held', q)
+redis.call('INCRBY', KEYS[7], q)
+if addr ~= '' then redis.call('INCRBY', KEYS[8], q) end
 if sale ~= '' then
   redis.call('HINCRBY', KEYS[4], 'held', q)
   redis.call('HINCRBY', KEYS[5], ARGV[4], q)
+  if addr ~= '' then redis.call('HINCRBY', KEYS[9], addr, q) end
 end
 redis.call('HSET', KEYS[1], 'variant', ARGV[2], 'quantity', q, 'buyer', ARGV[4],
-  'sale', sale, 'state', 'held', 'deadline', ARGV[5])
-redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
+  'sale', sale, 'state', 'held', 'deadline', deadline, 'addr', addr)
+redis.call('ZADD', KEYS[3], deadline, ARGV[1])
 return {'held', redis.call('HGETALL', KEYS[1])}
 """
 
-# KEYS: hold, expiries. ARGV: shared layout, then [6] hold id.
+# KEYS: hold, expiries. ARGV: shared layout, then [9] hold id.
 # A hold past its deadline is expired here even if the sweeper has not run
 # yet, so the outcome never depends on when the sweeper last ran.
 COMMIT_LUA = (
@@ -112,28 +173,30 @@ if state == 'committed' then return {'replay', redis.call('HGETALL', KEYS[1])} e
 if state == 'held' then
   if tonumber(redis.call('HGET', KEYS[1], 'deadline')) <= tonumber(ARGV[1]) then
     give_back(KEYS[1], 'expired', 'held')
-    redis.call('ZREM', KEYS[2], ARGV[6])
+    redis.call('ZREM', KEYS[2], ARGV[9])
     return {'expired', redis.call('HGETALL', KEYS[1])}
   end
-  local f = redis.call('HMGET', KEYS[1], 'variant', 'quantity', 'sale')
+  local f = redis.call('HMGET', KEYS[1], 'variant', 'quantity', 'sale', 'buyer', 'addr')
   local q = tonumber(f[2])
   local vkey = ARGV[2] .. f[1]
   redis.call('HINCRBY', vkey, 'held', -q)
   redis.call('HINCRBY', vkey, 'sold', q)
+  -- Sold units are no longer held: they leave the caps on units held at once.
+  unhold(f[4], f[5], q)
   if f[3] ~= '' then
     redis.call('HINCRBY', ARGV[3] .. f[3], 'held', -q)
     redis.call('HINCRBY', ARGV[3] .. f[3], 'sold', q)
   end
   redis.call('HSET', KEYS[1], 'state', 'committed')
   redis.call('PEXPIRE', KEYS[1], ARGV[5])
-  redis.call('ZREM', KEYS[2], ARGV[6])
+  redis.call('ZREM', KEYS[2], ARGV[9])
   return {'committed', redis.call('HGETALL', KEYS[1])}
 end
 return {'expired', redis.call('HGETALL', KEYS[1])}
 """
 )
 
-# KEYS: hold, expiries. ARGV: shared layout, then [6] hold id.
+# KEYS: hold, expiries. ARGV: shared layout, then [9] hold id.
 RELEASE_LUA = (
     GIVE_BACK_LUA
     + """
@@ -141,7 +204,7 @@ local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'not_found'} end
 if state ~= 'held' then return {'replay', redis.call('HGETALL', KEYS[1])} end
 give_back(KEYS[1], 'released', 'held')
-redis.call('ZREM', KEYS[2], ARGV[6])
+redis.call('ZREM', KEYS[2], ARGV[9])
 return {'released', redis.call('HGETALL', KEYS[1])}
 """
 )
@@ -160,15 +223,15 @@ return {'restocked', redis.call('HGETALL', KEYS[1])}
 """
 )
 
-# KEYS: expiries. ARGV: shared layout, then [6] hold prefix, [7] batch size.
+# KEYS: expiries. ARGV: shared layout, then [9] hold prefix, [10] batch size.
 # Reads only the due part of the sorted set: O(expired), not O(holds).
 SWEEP_LUA = (
     GIVE_BACK_LUA
     + """
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[7]))
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[10]))
 local out = {}
 for _, id in ipairs(ids) do
-  local hkey = ARGV[6] .. id
+  local hkey = ARGV[9] .. id
   if redis.call('HGET', hkey, 'state') == 'held' then
     give_back(hkey, 'expired', 'held')
     out[#out + 1] = {id, redis.call('HGETALL', hkey)}
@@ -178,3 +241,18 @@ end
 return out
 """
 )
+
+# KEYS: the sale's hash of one card's orders (order id -> units).
+# ARGV: [1] order id, [2] units, [3] the sale's per-buyer limit, [4] keep ms.
+# Counts a paid order's units against the card that paid, unless the card
+# would pass the limit; the same order again is counted once.
+CARD_LUA = """
+local mine = redis.call('HGET', KEYS[1], ARGV[1])
+if mine then return {1, 0} end
+local before = 0
+for _, units in ipairs(redis.call('HVALS', KEYS[1])) do before = before + tonumber(units) end
+if before + tonumber(ARGV[2]) > tonumber(ARGV[3]) then return {0, before} end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return {1, before}
+"""

@@ -6,10 +6,9 @@ import json
 import time
 from collections.abc import Callable
 
-import aiosqlite
-
 from livesale.domain.pins import FlashSale, TimelineEvent, TimelineKind
 from livesale.storage.database import Database
+from livesale.storage.sql import Row
 
 _COLUMNS = "id, show_id, kind, offset_ms, product_id, flash_sale, created_at"
 
@@ -33,15 +32,14 @@ class TimelineRepository:
         created_at = self._clock()
         sale = None if flash_sale is None else json.dumps(flash_sale.as_json())
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            row = await conn.fetchone(
                 "INSERT INTO timeline_events (show_id, kind, offset_ms, product_id, flash_sale,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (show_id, kind.value, offset_ms, product_id, sale, created_at),
             )
-            event_id = cursor.lastrowid
-        assert event_id is not None
+        assert row is not None
         return TimelineEvent(
-            id=event_id,
+            id=int(row[0]),
             show_id=show_id,
             kind=kind,
             offset_ms=offset_ms,
@@ -75,7 +73,7 @@ class TimelineRepository:
         return _event(row)
 
 
-def _event(row: aiosqlite.Row) -> TimelineEvent:
+def _event(row: Row) -> TimelineEvent:
     sale = row["flash_sale"]
     return TimelineEvent(
         id=int(row["id"]),

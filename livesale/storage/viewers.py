@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
-import aiosqlite
-
 from livesale.domain.accounts import (
     Viewer,
     hash_token,
@@ -16,6 +14,7 @@ from livesale.domain.accounts import (
 )
 from livesale.domain.errors import ViewerNotFound
 from livesale.storage.database import Database
+from livesale.storage.sql import Row
 from livesale.storage.ttl_cache import TtlCache
 
 _COLUMNS = "id, display_name, created_at"
@@ -80,17 +79,17 @@ class ViewerRepository:
         """Change a guest's display name (validated first; bad input changes nothing)."""
         name = validate_display_name(display_name)
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE viewers SET display_name = ? WHERE id = ?", (name, viewer_id)
             )
-            if cursor.rowcount == 0:
+            if changed == 0:
                 raise ViewerNotFound("no viewer has this id", viewer_id=viewer_id)
         # Renames are rare: forget every cached guest rather than index them by id.
         self._by_token.clear()
         return await self.get(viewer_id)
 
 
-def _viewer(row: aiosqlite.Row) -> Viewer:
+def _viewer(row: Row) -> Viewer:
     return Viewer(
         id=str(row["id"]),
         display_name=str(row["display_name"]),

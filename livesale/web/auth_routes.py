@@ -5,6 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from livesale import keys
+from livesale.domain.accounts import validate_display_name
+from livesale.domain.errors import ValidationFailed
+from livesale.storage.challenges import PURPOSES
 from livesale.web.auth import (
     clear_session_cookie,
     creator_json,
@@ -26,6 +29,7 @@ def add_auth_routes(app: web.Application) -> None:
     app.router.add_get("/api/auth/me", me)
     app.router.add_get("/api/viewer", get_viewer)
     app.router.add_put("/api/viewer", put_viewer)
+    app.router.add_get("/api/challenge", get_challenge)
 
 
 async def sign_up(request: web.Request) -> web.Response:
@@ -42,9 +46,11 @@ async def sign_up(request: web.Request) -> web.Response:
 
 async def log_in(request: web.Request) -> web.Response:
     """Check the password (throttled) and start a session (200 + session cookie)."""
-    body = await read_object(request, ("email", "password"))
+    body = await read_object(request, ("email", "password", "challenge"))
     creators = request.app[keys.CREATORS]
-    creator = await creators.log_in(body.get("email"), body.get("password"), request.remote)
+    creator = await creators.log_in(
+        body.get("email"), body.get("password"), request.remote, body.get("challenge")
+    )
     response = web.json_response({"creator": creator_json(creator)})
     set_session_cookie(response, request, await creators.create_session(creator.id))
     return response
@@ -72,14 +78,35 @@ async def get_viewer(request: web.Request) -> web.Response:
 
 
 async def put_viewer(request: web.Request) -> web.Response:
-    """Set the guest's display name, creating the guest (and its cookie) on first use."""
-    body = await read_object(request, ("display_name",))
+    """Set the guest's display name, creating the guest (and its cookie) on first use.
+
+    A rename costs nothing; a creation is counted against the client address and,
+    past its free ones, needs `challenge` (a solved proof of work).
+    """
+    body = await read_object(request, ("display_name", "challenge"))
     viewers = request.app[keys.VIEWERS]
     viewer = await current_viewer(request)
     if viewer is not None:
         renamed = await viewers.rename(viewer.id, body.get("display_name"))
         return web.json_response({"viewer": viewer_json(renamed)})
-    created, token = await viewers.create(body.get("display_name"))
+    # A bad name is refused before anything is counted or a challenge used up.
+    name = validate_display_name(body.get("display_name"))
+    await request.app[keys.GUEST_GATE].admit(request.remote, body.get("challenge"))
+    created, token = await viewers.create(name)
     response = web.json_response({"viewer": viewer_json(created)})
     set_viewer_cookie(response, request, token)
     return response
+
+
+async def get_challenge(request: web.Request) -> web.Response:
+    """A proof-of-work challenge for `?purpose=guest|login` (ALTCHA's JSON)."""
+    purpose = request.query.get("purpose", "")
+    if purpose not in PURPOSES:
+        raise ValidationFailed(
+            "purpose must be one of: " + ", ".join(PURPOSES),
+            field="purpose",
+            reason="bad_format",
+            allowed=list(PURPOSES),
+        )
+    challenge = await request.app[keys.CHALLENGES].issue(purpose, request.remote)
+    return web.json_response(challenge, headers={"Cache-Control": "no-store"})

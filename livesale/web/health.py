@@ -43,20 +43,22 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def check_dependencies(app: web.Application) -> dict[str, str]:
-    """Ping Redis and read from SQLite, both at once; record the outcome in the metrics."""
+    """Ping Redis and read from the database, both at once; record the outcome in the metrics."""
     redis, database = app[keys.REDIS], app[keys.DATABASE]
 
     async def ping() -> None:
         await redis.ping()  # type: ignore[misc]
 
-    redis_failure, sqlite_failure = await asyncio.gather(
-        _failure("redis", ping), _failure("sqlite", lambda: database.fetchone("SELECT 1"))
+    engine = database.engine
+    redis_failure, database_failure = await asyncio.gather(
+        _failure("redis", ping), _failure(engine, lambda: database.fetchone("SELECT 1"))
     )
     metrics.REDIS_UP.set(1 if redis_failure is None else 0)
-    if isinstance(sqlite_failure, TimeoutError):
+    if isinstance(database_failure, TimeoutError):
         # Database counts a read that fails; one cancelled at our deadline it cannot see.
-        metrics.SQLITE_ERRORS.inc()
-    return {"redis": _state(redis_failure), "sqlite": _state(sqlite_failure)}
+        errors = metrics.SQLITE_ERRORS if engine == "sqlite" else metrics.POSTGRES_ERRORS
+        errors.inc()
+    return {"redis": _state(redis_failure), engine: _state(database_failure)}
 
 
 async def _failure(name: str, probe: Callable[[], Awaitable[object]]) -> Exception | None:

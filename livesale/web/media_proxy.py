@@ -139,6 +139,9 @@ class MediaProxy:
         return ServiceUnavailable("the video service is not available; try again in a moment")
 
 
+MEDIA_PROXY: web.AppKey[MediaProxy] = web.AppKey("media_proxy")
+
+
 def add_media_proxy_routes(app: web.Application) -> None:
     """Every WHIP/WHEP route, every method, forwarded to the media process."""
     for kind in ("whip", "whep"):
@@ -148,7 +151,7 @@ def add_media_proxy_routes(app: web.Application) -> None:
 
 async def forward(request: web.Request) -> web.Response:
     """Answer with whatever the media process answers."""
-    return await request.app[keys.MEDIA_PROXY].forward(request)
+    return await request.app[MEDIA_PROXY].forward(request)
 
 
 def add_media_control_routes(app: web.Application) -> None:

@@ -16,6 +16,7 @@ def add_moderation_routes(app: web.Application) -> None:
     app.router.add_delete("/api/shows/{show_id}/chat/{message_id}", delete_message)
     app.router.add_post("/api/shows/{show_id}/mutes", mute)
     app.router.add_post("/api/shows/{show_id}/bans", ban)
+    app.router.add_get("/api/bans", list_bans)
     app.router.add_delete("/api/shows/{show_id}/bans/{viewer_id}", unban)
     app.router.add_put("/api/shows/{show_id}/slow-mode", slow_mode)
     app.router.add_get("/api/moderators", list_moderators)
@@ -48,18 +49,30 @@ async def mute(request: web.Request) -> web.Response:
     """Mute a viewer in this show: {viewer_id, seconds} -> {muted_until (epoch seconds)}."""
     actor = await _actor(request)
     body = await read_object(request, allowed=("viewer_id", "seconds"))
-    until = await request.app[keys.ROOM].moderation.mute(
+    until, address_held = await request.app[keys.ROOM].moderation.mute(
         actor, body.get("viewer_id"), body.get("seconds")
     )
-    return web.json_response({"viewer_id": body["viewer_id"], "muted_until": until})
+    return web.json_response(
+        {"viewer_id": body["viewer_id"], "muted_until": until, "address_held": address_held}
+    )
 
 
 async def ban(request: web.Request) -> web.Response:
-    """Ban a viewer from all of this creator's shows: {viewer_id}."""
+    """Ban a viewer (and the address it was last seen at) from all of this creator's shows."""
     actor = await _actor(request)
     body = await read_object(request, allowed=("viewer_id",))
-    await request.app[keys.ROOM].moderation.ban(actor, body.get("viewer_id"))
-    return web.json_response({"viewer_id": body["viewer_id"], "banned": True}, status=201)
+    address_held = await request.app[keys.ROOM].moderation.ban(actor, body.get("viewer_id"))
+    return web.json_response(
+        {"viewer_id": body["viewer_id"], "banned": True, "address_held": address_held},
+        status=201,
+    )
+
+
+async def list_bans(request: web.Request) -> web.Response:
+    """The signed-in creator's bans, with how many other guests each caught by address."""
+    creator = await require_creator(request)
+    bans = await request.app[keys.ROOM].moderation.bans(creator)
+    return web.json_response({"bans": bans})
 
 
 async def unban(request: web.Request) -> web.Response:

@@ -10,6 +10,7 @@ from livesale import keys
 from livesale.domain.errors import CrossSiteRefused, ValidationFailed
 from livesale.web.auth import SESSION_COOKIE, VIEWER_COOKIE, current_creator, current_viewer
 from livesale.web.csrf import is_same_origin
+from livesale.web.person import request_address
 
 # The watch page's random id of this browser (kept in localStorage), so a viewer
 # who reconnects or reloads counts once among a show's unique viewers.
@@ -47,5 +48,7 @@ async def room_events(request: web.Request) -> web.StreamResponse:
     )
     ws = room.websocket()
     await ws.prepare(request)
-    await room.serve(show, ws, request.transport, who, visitor_id, replay == "1")
+    await room.serve(
+        show, ws, request.transport, who, visitor_id, replay == "1", request_address(request)
+    )
     return ws

@@ -11,6 +11,7 @@ from livesale.domain.checkout import Checkout, line_json
 from livesale.shop.orders import order_json, payment_json
 from livesale.web.auth import require_viewer
 from livesale.web.json_body import read_object
+from livesale.web.person import request_address
 
 
 def add_shop_routes(app: web.Application) -> None:
@@ -69,7 +70,9 @@ async def checkout_cart(request: web.Request) -> web.Response:
     viewer = await require_viewer(request)
     body = await read_object(request)
     shop = request.app[keys.SHOP]
-    checkout = await shop.checkout.checkout_cart(viewer, request.match_info["show_id"], body)
+    checkout = await shop.checkout.checkout_cart(
+        viewer, request.match_info["show_id"], body, address=request_address(request)
+    )
     return web.json_response({"checkout": checkout_json(checkout)}, status=201)
 
 
@@ -78,7 +81,9 @@ async def buy_now(request: web.Request) -> web.Response:
     viewer = await require_viewer(request)
     body = await read_object(request)
     shop = request.app[keys.SHOP]
-    checkout = await shop.checkout.buy_now(viewer, request.match_info["show_id"], body)
+    checkout = await shop.checkout.buy_now(
+        viewer, request.match_info["show_id"], body, address=request_address(request)
+    )
     return web.json_response({"checkout": checkout_json(checkout)}, status=201)
 
 

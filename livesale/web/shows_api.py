@@ -14,6 +14,7 @@ from livesale.live.lifecycle import show_state
 from livesale.web.auth import require_creator
 from livesale.web.catalogue_json import product_json
 from livesale.web.json_body import read_object
+from livesale.web.on_air import ON_AIR
 from livesale.web.urls import show_urls
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ async def rotate_stream_key(request: web.Request) -> web.Response:
 async def _disconnect_publisher(app: web.Application, show_id: str) -> bool:
     """Hang up the show's publisher; False when there was none or the video service is down."""
     try:
-        return await app[keys.ON_AIR].disconnect_publisher(show_id)
+        return await app[ON_AIR].disconnect_publisher(show_id)
     except ServiceUnavailable:
         # The key is rotated either way, and its new value must reach the creator;
         # a video service that is down holds no publisher session anyway.
@@ -117,7 +118,7 @@ async def end_show(request: web.Request) -> web.Response:
     creator = await require_creator(request)
     show_id = request.match_info["show_id"]
     await request.app[keys.SHOW_SERVICE].owned(creator, show_id)
-    await request.app[keys.ON_AIR].end_broadcast(show_id)
+    await request.app[ON_AIR].end_broadcast(show_id)
     show = await request.app[keys.LIFECYCLE].end(show_id)
     return web.json_response(await _show_detail(request.app, show))
 
@@ -141,7 +142,7 @@ async def show_json(
         "id": show.id,
         "title": show.title,
         "status": show.status.value,
-        "live": await app[keys.ON_AIR].is_live(show.id),
+        "live": await app[ON_AIR].is_live(show.id),
         "creator": creator,
         "cover_image_url": None
         if show.cover_image_id is None

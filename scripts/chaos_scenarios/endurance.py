@@ -319,7 +319,8 @@ async def soak(run: Run) -> Outcome:  # noqa: C901
             tasks.append(asyncio.create_task(_read_room(observer_ws, observed)))
             until = time.monotonic() + duration
             for index in range(chatter_count):
-                chatter = Actor(st.base)
+                # Each chatter a household of its own, as in a real audience.
+                chatter = Actor(st.base, f"127.0.0.{100 + index}")
                 actors.append(chatter)
                 name = f"Chatter{index}"
                 await chatter.become_guest(name)

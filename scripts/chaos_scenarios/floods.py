@@ -121,9 +121,9 @@ class RoomUser:
         await self.actor.close()
 
 
-async def guest(base: str, show_id: str, name: str) -> RoomUser:
-    """A guest named `name`, in the room."""
-    user = RoomUser(Actor(base), show_id)
+async def guest(base: str, show_id: str, name: str, address: str | None = None) -> RoomUser:
+    """A guest named `name`, in the room (from a loopback `address` of its own, if given)."""
+    user = RoomUser(Actor(base, address), show_id)
     user.id = (await user.actor.become_guest(name))["id"]
     await user.join()
     return user
@@ -798,9 +798,10 @@ class Sent:
 
 
 async def send_payload(base: str, show_id: str, payload: str, number: int) -> Sent:
-    """A new guest named after the payload says it in the chat."""
+    """A new guest named after the payload says it in the chat (a household of its own: the
+    corpus tests rendering, not chat's per-address limit)."""
     name = payload[:NAME_LENGTH]
-    user = RoomUser(Actor(base), show_id)
+    user = RoomUser(Actor(base, f"127.0.1.{number % 250}"), show_id)
     status, answer = await user.actor.call("PUT", "/api/viewer", {"display_name": name})
     name_refused = status != 200
     if name_refused:
@@ -954,8 +955,10 @@ async def chat_flood(run: Run, base: str, show_id: str, outcome: Outcome) -> str
     second = RoomUser(flooders[2].actor, show_id, id=flooders[2].id)
     await second.join()
     sockets = [*flooders, second]
-    talkers = [await guest(base, show_id, f"Bystander {i}") for i in range(5)]
-    listener = await guest(base, show_id, "Third")
+    # Bystanders are other households: chat's per-address limit is not theirs to share
+    # with the flooders (who all come from one address).
+    talkers = [await guest(base, show_id, f"Bystander {i}", f"127.0.0.{20 + i}") for i in range(5)]
+    listener = await guest(base, show_id, "Third", "127.0.0.30")
     # Five talkers, one message each per 2.5 s: within 5 per 10 s.
     probe = ChatProbe(talkers, listener, spacing=0.5)
     sent = [0] * len(sockets)

@@ -149,6 +149,8 @@ class LoadConfig:
     guests: int
     taps: list[tuple[int, str]]  # (guest, JSON body): a guest may tap more than once
     result_path: str
+    # Per guest, the client address its proxy names (X-Forwarded-For); "" for none.
+    addresses: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -199,7 +201,7 @@ def _viewer_cookie(head: bytes) -> str:
     return ""
 
 
-async def run_load(config: LoadConfig) -> None:
+async def run_load(config: LoadConfig) -> None:  # noqa: C901 - one burst: warm, wait, tap, read, in order
     """A connection per tap, a guest per buyer; say `ready`, wait for `go`, tap all at once."""
     count = len(config.taps)
     gate = asyncio.Semaphore(WARM_CONCURRENCY)
@@ -211,12 +213,16 @@ async def run_load(config: LoadConfig) -> None:
     for index, (guest, _body) in enumerate(config.taps):
         first_tap.setdefault(guest, index)
 
+    def as_guest(guest: int, headers: dict[str, str]) -> dict[str, str]:
+        address = config.addresses[guest] if config.addresses else ""
+        return {**headers, "X-Forwarded-For": address} if address else headers
+
     async def connect(index: int) -> None:
         guest = config.taps[index][0]
         becomes_guest = first_tap[guest] == index
         if becomes_guest:
             body = json.dumps({"display_name": f"B{guest}"})
-            request = _request("PUT", config, "/api/viewer", json_headers, body)
+            request = _request("PUT", config, "/api/viewer", as_guest(guest, json_headers), body)
         else:
             request = _request("GET", config, "/healthz", {}, "")
         async with gate:
@@ -239,10 +245,10 @@ async def run_load(config: LoadConfig) -> None:
                 return
 
     await asyncio.gather(*(connect(i) for i in range(count)))
-    requests = [
-        _request("POST", config, config.path, {**json_headers, "Cookie": cookies[guest]}, body)
-        for guest, body in config.taps
-    ]
+    requests = []
+    for guest, body in config.taps:
+        headers = as_guest(guest, {**json_headers, "Cookie": cookies[guest]})
+        requests.append(_request("POST", config, config.path, headers, body))
     statuses = [0] * count
     bodies = [""] * count
     starts = [0.0] * count
@@ -276,7 +282,12 @@ async def run_load(config: LoadConfig) -> None:
 
 
 async def race(
-    stage_: Stage, run: Run, show_id: str, guests: int, taps: list[tuple[int, str]]
+    stage_: Stage,
+    run: Run,
+    show_id: str,
+    guests: int,
+    taps: list[tuple[int, str]],
+    addresses: list[str] | None = None,
 ) -> LoadResult:
     """Start the load generator, let every buyer become a guest, then all tap at once."""
     result_path = run.workdir / f"race-{uuid.uuid4().hex[:8]}.json"
@@ -289,6 +300,7 @@ async def race(
         guests,
         taps,
         str(result_path),
+        addresses or [],
     )
     config_path.write_text(json.dumps(asdict(config)))
     # Run as a module of this package (whatever its name: `chaos_scenarios` from
@@ -386,17 +398,22 @@ class Winner:
 
     cookie: str
     checkout: dict[str, Any]
+    address: str = ""  # the client address its proxy names, if any
 
 
 class CookieBuyer:
     """A guest known by its cookie: JSON calls with the same-origin header."""
 
-    def __init__(self, session: aiohttp.ClientSession, base: str, cookie: str) -> None:
-        self.session, self.base, self.cookie = session, base, cookie
+    def __init__(
+        self, session: aiohttp.ClientSession, base: str, cookie: str, address: str = ""
+    ) -> None:
+        self.session, self.base, self.cookie, self.address = session, base, cookie, address
 
     async def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         """One request as this buyer; the status and the JSON answer."""
         headers = {"Origin": self.base, "Cookie": self.cookie}
+        if self.address:
+            headers["X-Forwarded-For"] = self.address
         async with self.session.request(
             method, f"{self.base}{path}", json=body, headers=headers
         ) as response:
@@ -405,6 +422,12 @@ class CookieBuyer:
                 return response.status, json.loads(text) if text else None
             except ValueError:
                 return response.status, text[:200]
+
+
+def crowd_address(guest: int) -> str:
+    """A crowd's guest's own address (as the proxy in front names it): many people, many
+    addresses, so no per-address limit meets a crowd."""
+    return f"198.18.{guest // 250 % 250}.{guest % 250 + 1}"
 
 
 def buy_body(variant_id: str, pin_id: int) -> str:
@@ -508,7 +531,10 @@ async def flash_sale_race(run: Run) -> Outcome:
     outcome = Outcome(0, 0, "-")
     async with stage(
         payments__gateway="dummy",
+        # Each buyer comes from an address of its own, named by the proxy in front.
+        server__trusted_proxies='["127.0.0.1"]',
         shop__hold_seconds=str(hold_seconds),
+        shop__flash_sale_hold_seconds=str(hold_seconds),
         recording__enabled="false",
         shows__end_after_publisher_lost_seconds=KEEP_LIVE_SECONDS,
         log__level="WARNING",
@@ -519,7 +545,8 @@ async def flash_sale_race(run: Run) -> Outcome:
             await go_live(live, creator.show_id, creator.stream_key)
             pin_id = await pin_flash_sale(creator, units)
             taps = plan_taps(run, buyers, variant_id, pin_id)
-            result = await race(live, run, creator.show_id, buyers, taps)
+            addresses = [crowd_address(guest) for guest in range(buyers)]
+            result = await race(live, run, creator.show_id, buyers, taps, addresses)
             for problem in result.guest_problems:
                 outcome.fail(f"connecting and becoming a guest: {problem}")
             outcome.iterations += len(taps)
@@ -527,7 +554,10 @@ async def flash_sale_race(run: Run) -> Outcome:
             ends = [result.ends[i] for i, status in enumerate(result.statuses) if status == 201]
             sold_out_after = max(ends, default=result.go) - result.go
             oversold = max(0, len(held) - units)
-            winners = [Winner(result.cookies[guest], checkout) for guest, checkout in held.items()]
+            winners = [
+                Winner(result.cookies[guest], checkout, addresses[guest])
+                for guest, checkout in held.items()
+            ]
             sale_id = await check_race(live, run, winners, units, variant_id, outcome)
             answered = max(result.ends, default=result.go) - result.go
             outcome.figure = (
@@ -538,7 +568,11 @@ async def flash_sale_race(run: Run) -> Outcome:
                 outcome.fail(
                     f"{len(held)} holds for {units} units among {buyers} buyers: {dict(answers)}"
                 )
-            losers = [c for guest, c in enumerate(result.cookies) if guest not in held and c]
+            losers = [
+                (c, addresses[guest])
+                for guest, c in enumerate(result.cookies)
+                if guest not in held and c
+            ]
             async with aiohttp.ClientSession(
                 cookie_jar=aiohttp.DummyCookieJar(),
                 timeout=aiohttp.ClientTimeout(total=60),
@@ -597,7 +631,9 @@ async def settle_holds(
     to_pay = winners[: len(winners) // 2]
     to_cancel = winners[len(to_pay) : len(to_pay) + len(winners) // 4]
     to_expire = winners[len(to_pay) + len(to_cancel) :]
-    buyers = {w.checkout["id"]: CookieBuyer(session, live.base, w.cookie) for w in winners}
+    buyers = {
+        w.checkout["id"]: CookieBuyer(session, live.base, w.cookie, w.address) for w in winners
+    }
     results = await asyncio.gather(*(pay(buyers[w.checkout["id"]], w.checkout) for w in to_pay))
     paid = 0
     for winner, (status, _order_id) in zip(to_pay, results, strict=True):
@@ -645,7 +681,7 @@ async def second_wave(
     live: Stage,
     run: Run,
     session: aiohttp.ClientSession,
-    losers: list[str],
+    losers: list[tuple[str, str]],
     freed: int,
     creator: Creator,
     pin_id: int,
@@ -655,7 +691,7 @@ async def second_wave(
     """Buyers who lost race again for the units that came back, and pay; units paid."""
     variant_id = creator.variant_ids[0]
     contenders = run.random.sample(losers, min(len(losers), max(4 * freed, 20)))
-    buyers = [CookieBuyer(session, live.base, cookie) for cookie in contenders]
+    buyers = [CookieBuyer(session, live.base, cookie, address) for cookie, address in contenders]
     path = f"/api/shows/{creator.show_id}/buy"
     results = await asyncio.gather(
         *(b.call("POST", path, json.loads(buy_body(variant_id, pin_id))) for b in buyers)

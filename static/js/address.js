@@ -94,7 +94,11 @@ export function addressLines(address, { name = "", lang = language() } = {}) {
     .filter(Boolean);
 }
 
-/** The address as an <address> element: one line of text each (never markup). */
+/**
+ * The address as an <address> element: one line of text each (never markup).
+ * @param {Record<string, any>} address
+ * @param {{className?: string, name?: string}} [options]
+ */
 export function addressElement(address, { className = "postal-address", ...options } = {}) {
   const node = el("address", { className });
   addressLines(address, options).forEach((line, index) => {

@@ -1,16 +1,17 @@
 // The read-only show API and small page helpers shared by the pages.
-import { errorFrom } from "./session.js";
+import { get } from "./http.js";
 
-/** `GET /api/shows/{id}` -> `{id, title, status, live, ...}`; throws a ServerError on 4xx/5xx. */
-export async function fetchShow(showId) {
-  const response = await fetch(`/api/shows/${encodeURIComponent(showId)}`, { cache: "no-store" });
-  if (!response.ok) {
-    throw await errorFrom(response);
-  }
-  return response.json();
-}
+/**
+ * `GET /api/shows/{id}` -> `{id, title, status, live, ...}`; throws a ServerError on 4xx/5xx.
+ * @param {string} showId
+ * @returns {Promise<any>}
+ */
+export const fetchShow = (showId) => get(`/api/shows/${encodeURIComponent(showId)}`);
 
-/** The show id from a `/host/{id}` or `/watch/{id}` path. */
+/**
+ * The show id from a `/host/{id}` or `/watch/{id}` path.
+ * @returns {string}
+ */
 export function showIdFromPath() {
   const parts = location.pathname.split("/").filter(Boolean);
   return decodeURIComponent(parts[parts.length - 1] || "");

@@ -54,8 +54,10 @@ export class Broadcaster {
     this.key = null;
     this.client = null;
     this.retries = 0;
-    this.retryTimer = null;
-    this.graceTimer = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.retryTimer = undefined;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.graceTimer = undefined;
     this.opening = null;
     this.cameraWanted = false; // a page wants the preview (cleared when it lets the camera go)
     this.listeners = new Set();

@@ -89,7 +89,9 @@ export function createBuyOptions({ idPrefix, onChange = () => {} }) {
   const variantField = el("label", { className: "buy-field buy-field-variant" }, variantLabelNode, variantSelect);
   const quantityField = el("label", { className: "buy-field buy-field-quantity" }, quantityLabelNode, quantitySelect);
   const element = el("div", { className: "buy-options" }, variantField, quantityField);
+  /** @type {{pin: any, stock: any, soldOut: any}} */
   let offer = { pin: null, stock: null, soldOut: null };
+  /** @type {string | null} */
   let productId = null;
 
   function variants() {

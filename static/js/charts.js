@@ -10,6 +10,11 @@ const MARGIN = { top: 22, right: 12, bottom: 24, left: 44 };
 const MIN_TICK_GAP_PX = 64; // between labelled time ticks
 const TIME_STEPS_S = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400];
 
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number>} [attrs]
+ * @param {string | null} [text]
+ */
 function svgEl(tag, attrs = {}, text = null) {
   const element = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attrs)) {
@@ -37,7 +42,7 @@ export function valueTicks(max) {
   const top = Math.max(1, max);
   const rough = top / 4;
   const power = 10 ** Math.floor(Math.log10(rough));
-  const step = Math.max(1, [1, 2, 5, 10].map((f) => f * power).find((s) => s >= rough));
+  const step = Math.max(1, [1, 2, 5, 10].map((f) => f * power).find((s) => s >= rough) ?? 10 * power);
   const ticks = [];
   for (let value = 0; value < top + step; value += step) {
     ticks.push(value);
@@ -51,7 +56,7 @@ export function valueTicks(max) {
 /** A time step (s) whose ticks stay `MIN_TICK_GAP_PX` apart over `spanMs` drawn `width` px wide. */
 function timeStep(spanMs, width) {
   const most = Math.max(1, Math.floor(width / MIN_TICK_GAP_PX));
-  return TIME_STEPS_S.find((step) => (spanMs / 1000) / step <= most) || TIME_STEPS_S.at(-1);
+  return TIME_STEPS_S.find((step) => (spanMs / 1000) / step <= most) || TIME_STEPS_S[TIME_STEPS_S.length - 1];
 }
 
 /**
@@ -76,7 +81,8 @@ export function drawChart(figure, spec) {
     const inner = width - MARGIN.left - MARGIN.right;
     const count = spec.offsets.length;
     const spanMs = Math.max(spec.bucketMs, count * spec.bucketMs);
-    const top = valueTicks(Math.max(0, ...spec.series.flatMap((s) => s.values))).at(-1);
+    const ticks = valueTicks(Math.max(0, ...spec.series.flatMap((s) => s.values)));
+    const top = ticks[ticks.length - 1]; // never empty: 0 and at least one step
     return {
       inner,
       spanMs,

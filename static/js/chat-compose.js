@@ -1,6 +1,6 @@
 // The chat input: sends over the room, honours slow mode, shows chat errors.
 import { errorText } from "./http.js";
-import { setText } from "./i18n.js";
+import { has, setText, t } from "./i18n.js";
 import { setTextWithTimes } from "./format.js";
 
 /** Wire `form` (with `input` and `button`); `send(text)` returns false when offline. */
@@ -52,7 +52,10 @@ export function createChatCompose({ form, input, button, error, hint, send }) {
   });
 
   return {
-    /** Settings from a snapshot or a `show` event. */
+    /**
+     * Settings from a snapshot or a `show` event.
+     * @param {{slow_mode_seconds?: number, muted_until?: number | null}} [settings]
+     */
     configure({ slow_mode_seconds: slow, muted_until: muted } = {}) {
       if (typeof slow === "number") {
         slowSeconds = slow;
@@ -65,8 +68,10 @@ export function createChatCompose({ form, input, button, error, hint, send }) {
     /** A chat error the room sent back (`chat_slow_mode`, `chat_muted`, ...). */
     showError(event) {
       delete error.dataset.i18n;
-      error.textContent = errorText(event);
       const details = event.details || {};
+      // Refused because of the network (another guest's ban, mute or messages), not you.
+      const byAddress = details.reason === "address" && has(`error.${event.code}.address`);
+      error.textContent = byAddress ? t(`error.${event.code}.address`) : errorText(event);
       if (event.code === "chat_slow_mode" && details.retry_after_ms) {
         waitUntil = Date.now() + details.retry_after_ms;
       }

@@ -9,6 +9,8 @@ const MAX_MESSAGES = 200;
 /**
  * `list` is a <ol>; `actionsFor(message)` may return buttons to add to a
  * message (moderation), or nothing.
+ * @param {HTMLElement} list
+ * @param {{actionsFor?: (message: any) => HTMLElement[]}} [options]
  */
 export function createChatView(list, { actionsFor = () => [] } = {}) {
   function nearBottom() {
@@ -49,7 +51,7 @@ export function createChatView(list, { actionsFor = () => [] } = {}) {
       }
       list.append(item(message));
       while (list.children.length > MAX_MESSAGES) {
-        list.firstElementChild.remove();
+        list.firstElementChild?.remove();
       }
       if (stick) {
         list.scrollTop = list.scrollHeight;

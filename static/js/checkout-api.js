@@ -1,7 +1,6 @@
 // The shop's HTTP calls from the buyer's side: Buy now, the checkout form,
 // the dummy gateway's card and second step, and orders.
-import { get, post } from "./http.js";
-import { errorFrom, ServerError } from "./session.js";
+import { del, exchange, get, jsonInit, post } from "./http.js";
 
 const enc = encodeURIComponent;
 
@@ -20,27 +19,16 @@ export function newRequestId() {
  * `replayOffsetMs`: bought while watching the replay, at this moment of the show.
  */
 export async function buyNow(showId, { variantId, quantity, requestId, pinId, replayOffsetMs }) {
-  let response;
-  try {
-    response = await fetch(`/api/shows/${enc(showId)}/buy`, {
-      method: "POST",
-      credentials: "same-origin",
-      cache: "no-store",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        variant_id: variantId,
-        quantity,
-        request_id: requestId,
-        ...(Number.isInteger(pinId) ? { pin_id: pinId } : {}),
-        ...(Number.isInteger(replayOffsetMs) ? { replay_offset_ms: replayOffsetMs } : {}),
-      }),
-    });
-  } catch (error) {
-    throw new ServerError(0, "network_error", `Could not reach the server (${error.message})`);
-  }
-  if (!response.ok) {
-    throw await errorFrom(response);
-  }
+  const response = await exchange(
+    `/api/shows/${enc(showId)}/buy`,
+    jsonInit("POST", {
+      variant_id: variantId,
+      quantity,
+      request_id: requestId,
+      ...(Number.isInteger(pinId) ? { pin_id: pinId } : {}),
+      ...(Number.isInteger(replayOffsetMs) ? { replay_offset_ms: replayOffsetMs } : {}),
+    }),
+  );
   const body = await response.json();
   const serverDate = Date.parse(response.headers.get("Date") || "");
   const skewMs = Number.isNaN(serverDate) ? 0 : Date.now() - serverDate;
@@ -48,13 +36,12 @@ export async function buyNow(showId, { variantId, quantity, requestId, pinId, re
   return { checkout: body.checkout, skewMs: Math.abs(skewMs) < 1500 ? 0 : skewMs };
 }
 
-/** Give a checkout's held stock back. */
+/**
+ * Give a checkout's held stock back (also when the page is closing); never rejects.
+ * @param {string} checkoutId
+ */
 export function cancelCheckout(checkoutId) {
-  return fetch(`/api/checkouts/${enc(checkoutId)}`, {
-    method: "DELETE",
-    credentials: "same-origin",
-    keepalive: true, // also when the page is closing
-  }).catch(() => null);
+  return del(`/api/checkouts/${enc(checkoutId)}`, { keepalive: true }).catch(() => null);
 }
 
 /** `POST /api/checkouts/{id}/order` with the form -> `{order, payment}`. */

@@ -43,7 +43,7 @@ export function createChooseStep({ onBuy }) {
         typeof left === "number" ? el("p", { className: "pin-left", textContent: t("card.left", { n: left }) }) : null,
       ),
     ];
-    summary.replaceChildren(...parts.filter(Boolean));
+    summary.replaceChildren(...parts.filter((part) => part !== null));
     const unavailable = !picked.variant || availability(offer, picked.variant.id).soldOut;
     buy.disabled = unavailable || busy;
     setText(buy, buyLabelKey({ busy, unavailable, resuming: false }));
@@ -51,9 +51,15 @@ export function createChooseStep({ onBuy }) {
 
   return {
     nodes: [summary, options.element, buy],
-    /** Start from `offer` with the card's or the row's choice. */
-    begin(next, choice) {
+    /**
+     * Start from `offer` with the card's or the row's choice; `isBusy` while a Buy is on its way.
+     * @param {any} next
+     * @param {{variantId: string, quantity: number}} choice
+     * @param {boolean} [isBusy]
+     */
+    begin(next, choice, isBusy = false) {
       offer = next;
+      busy = isBusy; // what the sheet's state says now, not what it said when the step was last shown
       options.update(offer);
       options.select(choice.variantId, choice.quantity);
       draw();

@@ -71,5 +71,5 @@ export function doneStep(order, { onBack }) {
     totalRow(order.total_minor, order.currency),
     el("div", { className: "actions" }, view, back),
   ];
-  return { nodes: nodes.filter(Boolean), back };
+  return { nodes: nodes.filter((node) => node !== null), back };
 }

@@ -4,7 +4,7 @@
 // live, a value axis with its unit, the peak marked and each bucket's values
 // on hover, tap or the arrow keys, and the same figures as a table.
 import { drawChart, showClock } from "./charts.js";
-import { $, el } from "./dom.js";
+import { $, el, maybe$ } from "./dom.js";
 import { formatDateTime, formatMoney } from "./format.js";
 import { errorText, get } from "./http.js";
 import { has, locale, setText, t } from "./i18n.js";
@@ -51,7 +51,7 @@ function tile(key, value, name, params) {
 
 /** The replay's figures go under their own heading, below the live's. */
 function ensureReplaySection() {
-  if ($("analytics-replay")) {
+  if (maybe$("analytics-replay")) {
     return;
   }
   const heading = el("h3", { id: "analytics-replay-heading" });
@@ -158,7 +158,7 @@ function dataTable(spec, points, bucketMs) {
 }
 
 function drawCharts() {
-  const focused = document.activeElement && document.activeElement.closest("[data-chart]");
+  const focused = /** @type {HTMLElement | null} */ (document.activeElement && document.activeElement.closest("[data-chart]"));
   const points = report.chart.points;
   const bucketMs = report.chart.bucket_seconds * 1000;
   const cards = chartSpecs(points, bucketMs).map((spec) => {
@@ -192,7 +192,7 @@ function drawCharts() {
   }
   if (focused) {
     // The refresh replaced the chart the reader was on: put them back on it.
-    $("analytics-charts").querySelector(`[data-chart="${focused.dataset.chart}"] svg`)?.focus();
+    /** @type {SVGElement | null} */ ($("analytics-charts").querySelector(`[data-chart="${focused.dataset.chart}"] svg`))?.focus();
   }
   setText($("analytics-bucket"), "analytics.bucket", { seconds: number(report.chart.bucket_seconds) });
 }
@@ -215,7 +215,7 @@ function pinRow(pin) {
   if (pin.flash_sale) {
     const badge = el("span", { className: "badge" });
     setText(badge, "analytics.flash_sale");
-    row.firstChild.append(" ", badge);
+    row.cells[0].append(" ", badge);
   }
   return row;
 }
@@ -231,8 +231,8 @@ function draw() {
   }
   $("analytics-title").textContent = report.show.title; // text, never markup
   setText($("analytics-as-of"), "analytics.as_of", { time: formatDateTime(report.as_of) });
-  $("analytics-json").href = `/api/shows/${enc(showId)}/analytics`;
-  $("analytics-back").href = `/console/shows/${enc(showId)}`;
+  $("analytics-json", HTMLAnchorElement).href = `/api/shows/${enc(showId)}/analytics`;
+  $("analytics-back", HTMLAnchorElement).href = `/console/shows/${enc(showId)}`;
   $("analytics-body").hidden = false; // before the charts: they measure their width
   drawTiles();
   drawCharts();

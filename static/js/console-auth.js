@@ -1,11 +1,12 @@
 // Creator sign-up, log-in and log-out (session cookie set by the server).
+import { withChallenge } from "./challenge.js";
 import { $ } from "./dom.js";
 import { bindFieldErrors, checkInputs } from "./field-errors.js";
 import { get, post } from "./http.js";
 
 // Each form's inputs by the API's field names; errors no input takes go under the forms.
-const LOGIN_FIELDS = { email: $("login-email"), password: $("login-password") };
-const SIGNUP_FIELDS = { display_name: $("signup-name"), email: $("signup-email"), password: $("signup-password") };
+const LOGIN_FIELDS = { email: $("login-email", HTMLInputElement), password: $("login-password", HTMLInputElement) };
+const SIGNUP_FIELDS = { display_name: $("signup-name", HTMLInputElement), email: $("signup-email", HTMLInputElement), password: $("signup-password", HTMLInputElement) };
 const loginErrors = bindFieldErrors({ form: $("login-form"), fields: LOGIN_FIELDS, summary: $("auth-error") });
 const signupErrors = bindFieldErrors({ form: $("signup-form"), fields: SIGNUP_FIELDS, summary: $("auth-error") });
 
@@ -42,7 +43,8 @@ async function submit(form, errors, url, body, onSignedIn) {
   button.disabled = true;
   errors.clear();
   try {
-    const result = await post(url, body);
+    // Past the login throttle the server asks for a browser check instead of a long wait.
+    const result = await withChallenge((challenge) => post(url, challenge ? { ...body, challenge } : body));
     form.reset();
     onSignedIn(result.creator);
   } catch (error) {
@@ -65,7 +67,7 @@ export function setUpAuth({ onSignedIn, onSignedOut, confirmSignOut = async () =
       $("login-form"),
       loginErrors,
       "/api/auth/login",
-      { email: $("login-email").value.trim(), password: $("login-password").value },
+      { email: $("login-email", HTMLInputElement).value.trim(), password: $("login-password", HTMLInputElement).value },
       onSignedIn,
     );
   });
@@ -76,9 +78,9 @@ export function setUpAuth({ onSignedIn, onSignedOut, confirmSignOut = async () =
       signupErrors,
       "/api/auth/signup",
       {
-        display_name: $("signup-name").value.trim(),
-        email: $("signup-email").value.trim(),
-        password: $("signup-password").value,
+        display_name: $("signup-name", HTMLInputElement).value.trim(),
+        email: $("signup-email", HTMLInputElement).value.trim(),
+        password: $("signup-password", HTMLInputElement).value,
       },
       onSignedIn,
     );

@@ -37,13 +37,13 @@ function showShipError(error) {
  * server's error (shown in the dialog, which stays open).
  */
 export function openShipDialog(headingKey, params, onShip) {
-  const form = $("ship-form");
+  const form = $("ship-form", HTMLFormElement);
   form.reset();
   clearShipErrors();
   setText($("ship-heading"), headingKey, params);
   shipAction = onShip;
-  $("ship-submit").disabled = false;
-  $("ship-dialog").showModal();
+  $("ship-submit", HTMLButtonElement).disabled = false;
+  $("ship-dialog", HTMLDialogElement).showModal();
   $("ship-carrier").focus();
 }
 
@@ -55,19 +55,19 @@ $("ship-form").addEventListener("submit", async (event) => {
   clearShipErrors();
   const shipment = {};
   for (const name of SHIP_FIELDS) {
-    shipment[name] = $(`ship-${name}`).value.trim();
+    shipment[name] = $(`ship-${name}`, HTMLInputElement).value.trim();
   }
-  $("ship-submit").disabled = true;
+  $("ship-submit", HTMLButtonElement).disabled = true;
   try {
     await shipAction(shipment);
-    $("ship-dialog").close();
+    $("ship-dialog", HTMLDialogElement).close();
   } catch (error) {
     showShipError(error);
   } finally {
-    $("ship-submit").disabled = false;
+    $("ship-submit", HTMLButtonElement).disabled = false;
   }
 });
-$("ship-cancel").addEventListener("click", () => $("ship-dialog").close());
+$("ship-cancel").addEventListener("click", () => $("ship-dialog", HTMLDialogElement).close());
 for (const name of SHIP_FIELDS) {
   $(`ship-${name}`).addEventListener("input", () => {
     $(`ship-${name}`).removeAttribute("aria-invalid");
@@ -84,8 +84,8 @@ export function openRefundDialog(textKey, params, onRefund) {
   setText($("refund-submit"), "refund.submit", { amount: params.amount });
   $("refund-error").textContent = "";
   refundAction = onRefund;
-  $("refund-submit").disabled = false;
-  $("refund-dialog").showModal();
+  $("refund-submit", HTMLButtonElement).disabled = false;
+  $("refund-dialog", HTMLDialogElement).showModal();
   // The safe choice first: Enter must not refund by accident.
   $("refund-cancel").focus();
 }
@@ -95,18 +95,18 @@ $("refund-form").addEventListener("submit", async (event) => {
   if (!refundAction) {
     return;
   }
-  $("refund-submit").disabled = true;
+  $("refund-submit", HTMLButtonElement).disabled = true;
   $("refund-error").textContent = "";
   try {
     await refundAction();
-    $("refund-dialog").close();
+    $("refund-dialog", HTMLDialogElement).close();
   } catch (error) {
     $("refund-error").textContent = errorText(error);
   } finally {
-    $("refund-submit").disabled = false;
+    $("refund-submit", HTMLButtonElement).disabled = false;
   }
 });
-$("refund-cancel").addEventListener("click", () => $("refund-dialog").close());
+$("refund-cancel").addEventListener("click", () => $("refund-dialog", HTMLDialogElement).close());
 // Closed any way (Cancel, Escape, done): the action is over.
 $("ship-dialog").addEventListener("close", () => {
   shipAction = null;

@@ -30,6 +30,10 @@ export function fetchOrders({ showId = "", status = "", before = null, limit = 5
  * rows that changed and adds new ones on top, so polling never disturbs a row
  * being clicked; `append(orders)` adds older ones below.
  */
+/**
+ * @param {HTMLElement} list
+ * @param {{report: (text: string) => void, showTitle?: (showId: string) => string, onChange?: () => void}} options
+ */
 export function createOrderList(list, { report, showTitle = () => "", onChange = () => {} }) {
   const orders = new Map(); // id -> order
   const rows = new Map(); // id -> <li>

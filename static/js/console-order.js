@@ -176,10 +176,10 @@ function draw() {
   badge.dataset.status = order.status;
   badge.textContent = sellerStatusText(order);
   $("order-detail-test").hidden = !order.test;
-  $("order-detail-back").href = `/console/orders?show=${enc(order.show_id)}`;
+  $("order-detail-back", HTMLAnchorElement).href = `/console/orders?show=${enc(order.show_id)}`;
   $("detail-address").replaceChildren(addressElement(order.address, { name: order.name }));
   $("detail-name").textContent = order.name; // text, never markup
-  const email = $("detail-email");
+  const email = $("detail-email", HTMLAnchorElement);
   email.textContent = order.email;
   email.href = `mailto:${order.email}`;
   if (view.showTitle) {

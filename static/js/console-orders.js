@@ -38,11 +38,11 @@ const parcels = createParcelList($("parcel-list"), {
 });
 
 function filters() {
-  return { showId: $("orders-show").value, status: $("orders-status").value };
+  return { showId: $("orders-show", HTMLSelectElement).value, status: $("orders-status", HTMLSelectElement).value };
 }
 
 function drawShowFilter(selected) {
-  const select = $("orders-show");
+  const select = $("orders-show", HTMLSelectElement);
   const all = el("option", { value: "" });
   setText(all, "orders.all_shows");
   select.replaceChildren(all, ...shows.map((show) => el("option", { value: show.id, textContent: show.title })));
@@ -58,7 +58,7 @@ function drawTools() {
   $("orders-show-tools").hidden = !showId;
   $("orders-mode-list").setAttribute("aria-pressed", String(mode === "list"));
   $("orders-mode-parcels").setAttribute("aria-pressed", String(mode === "parcels"));
-  $("orders-packing").href = showId ? `/console/shows/${enc(showId)}/packing-list` : "/console/orders";
+  $("orders-packing", HTMLAnchorElement).href = showId ? `/console/shows/${enc(showId)}/packing-list` : "/console/orders";
   const query = new URLSearchParams();
   if (showId) {
     query.set("show_id", showId);
@@ -67,7 +67,7 @@ function drawTools() {
     query.set("status", status);
   }
   const search = query.toString();
-  $("orders-csv").href = `/api/orders.csv${search ? `?${search}` : ""}`;
+  $("orders-csv", HTMLAnchorElement).href = `/api/orders.csv${search ? `?${search}` : ""}`;
   const list = mode === "list";
   $("order-list").hidden = !list;
   $("parcel-list").hidden = list;
@@ -128,7 +128,7 @@ function rememberFilters() {
 
 async function enterOrders() {
   const query = new URLSearchParams(location.search);
-  $("orders-status").value = query.get("status") || "";
+  $("orders-status", HTMLSelectElement).value = query.get("status") || "";
   mode = query.get("view") === "parcels" ? "parcels" : "list";
   try {
     shows = (await get("/api/shows?mine=1")).shows || [];
@@ -157,7 +157,7 @@ for (const [id, chosen] of [["orders-mode-list", "list"], ["orders-mode-parcels"
 }
 $("orders-refresh").addEventListener("click", loadOrders);
 $("orders-more").addEventListener("click", async () => {
-  $("orders-more").disabled = true;
+  $("orders-more", HTMLButtonElement).disabled = true;
   try {
     const page = await fetchOrders({ ...filters(), before: nextBefore });
     mainList.append(page.orders || []);
@@ -166,7 +166,7 @@ $("orders-more").addEventListener("click", async () => {
   } catch (error) {
     showError($("orders-error"), errorText(error));
   } finally {
-    $("orders-more").disabled = false;
+    $("orders-more", HTMLButtonElement).disabled = false;
   }
 });
 
@@ -178,7 +178,7 @@ export const ordersView = {
     listTimer = null;
   },
   relabel() {
-    drawShowFilter($("orders-show").value);
+    drawShowFilter($("orders-show", HTMLSelectElement).value);
     mainList.redraw();
     parcels.redraw();
   },
@@ -229,7 +229,7 @@ export function startRoomOrders(showId) {
   stopRoomOrders();
   roomShowId = showId;
   roomList.reset([]);
-  $("room-orders-all").href = `/console/orders?show=${enc(showId)}`;
+  $("room-orders-all", HTMLAnchorElement).href = `/console/orders?show=${enc(showId)}`;
   pollRoom();
   roomTimer = setInterval(pollRoom, ROOM_POLL_MS);
 }

@@ -108,8 +108,8 @@ async function load() {
 async function enterPacking(showId) {
   const status = new URLSearchParams(location.search).get("status") === "all" ? "all" : "paid";
   current = { showId, status, body: null, at: 0 };
-  $("packing-status").value = status;
-  $("packing-back").href = `/console/orders?show=${enc(showId)}&view=parcels`;
+  $("packing-status", HTMLSelectElement).value = status;
+  $("packing-back", HTMLAnchorElement).href = `/console/orders?show=${enc(showId)}&view=parcels`;
   $("packing-title").textContent = "";
   $("packing-summary").textContent = "";
   $("packing-parcels").replaceChildren();
@@ -121,7 +121,7 @@ $("packing-status").addEventListener("change", () => {
   if (!current) {
     return;
   }
-  current = { ...current, status: $("packing-status").value, body: null };
+  current = { ...current, status: $("packing-status", HTMLSelectElement).value, body: null };
   const query = current.status === "all" ? "?status=all" : "";
   history.replaceState(null, "", `/console/shows/${enc(current.showId)}/packing-list${query}`);
   load();

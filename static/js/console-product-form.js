@@ -1,7 +1,7 @@
 // Create or edit a product: title, description, images and variants.
 import { notify, showError } from "./console-notice.js";
 import { navigate } from "./console-router.js";
-import { $ } from "./dom.js";
+import { $, find } from "./dom.js";
 import { minorToInput, parseMoney } from "./format.js";
 import { bindFieldErrors, checkInputs } from "./field-errors.js";
 import { errorText, get, patch, post } from "./http.js";
@@ -9,6 +9,7 @@ import { setText, t, translate } from "./i18n.js";
 import { createImageList } from "./image-upload.js";
 
 // A variant field's input in its row, by the API's name for it.
+/** @type {Record<string, string>} */
 const VARIANT_INPUTS = {
   id: ".v-sku",
   sku: ".v-sku",
@@ -18,7 +19,15 @@ const VARIANT_INPUTS = {
   currency: ".v-currency",
   stock: ".v-stock",
 };
-const variantRow = (index) => $("variant-list").children[index] || null;
+/**
+ * The variant form's row `index`, or null.
+ * @param {number} index
+ * @returns {HTMLElement | null}
+ */
+const variantRow = (index) => /** @type {HTMLElement | undefined} */ ($("variant-list").children[index]) || null;
+
+/** @returns {HTMLElement[]} the variant form's rows */
+const variantRows = () => /** @type {HTMLElement[]} */ (variantRows());
 const fieldErrors = bindFieldErrors({
   form: $("product-form"),
   fields: { title: $("product-title"), description: $("product-description"), image_ids: $("product-image-input") },
@@ -26,12 +35,12 @@ const fieldErrors = bindFieldErrors({
     variants: {
       input: (index, name) => {
         const row = variantRow(index);
-        return row && row.querySelector(VARIANT_INPUTS[name] || ".v-sku");
+        return row ? find(row, VARIANT_INPUTS[name || "sku"] || ".v-sku", HTMLInputElement) : null;
       },
       // "Variant 2 (TEE-M)": the number people see and the SKU they typed.
       name: (index) => {
         const row = variantRow(index);
-        const sku = row ? row.querySelector(".v-sku").value.trim() : "";
+        const sku = row ? find(row, ".v-sku", HTMLInputElement).value.trim() : "";
         return sku ? t("row.variant_named", { n: index + 1, sku }) : t("row.variants", { n: index + 1 });
       },
     },
@@ -65,18 +74,18 @@ function formatOptions(options) {
 }
 
 function addVariant(variant) {
-  const row = $("variant-row").content.firstElementChild.cloneNode(true);
+  const row = /** @type {HTMLElement} */ ($("variant-row", HTMLTemplateElement).content.firstElementChild?.cloneNode(true));
   translate(row);
   if (variant) {
     row.dataset.id = variant.id;
-    row.querySelector(".v-sku").value = variant.sku;
-    row.querySelector(".v-name").value = variant.name || "";
-    row.querySelector(".v-options").value = formatOptions(variant.options);
-    row.querySelector(".v-price").value = minorToInput(variant.price_minor, variant.currency);
-    row.querySelector(".v-currency").value = variant.currency;
-    row.querySelector(".v-stock").value = String(variant.stock);
+    find(row, ".v-sku", HTMLInputElement).value = variant.sku;
+    find(row, ".v-name", HTMLInputElement).value = variant.name || "";
+    find(row, ".v-options", HTMLInputElement).value = formatOptions(variant.options);
+    find(row, ".v-price", HTMLInputElement).value = minorToInput(variant.price_minor, variant.currency);
+    find(row, ".v-currency", HTMLInputElement).value = variant.currency;
+    find(row, ".v-stock", HTMLInputElement).value = String(variant.stock);
   }
-  row.querySelector(".v-remove").addEventListener("click", () => {
+  find(row, ".v-remove", HTMLButtonElement).addEventListener("click", () => {
     if ($("variant-list").children.length > 1) {
       row.remove(); // a saved variant left out of the list is archived by the server
     }
@@ -86,10 +95,11 @@ function addVariant(variant) {
 
 /** The inputs the browser can check before sending, by API path. */
 function checkedInputs() {
-  const inputs = { title: $("product-title"), description: $("product-description") };
-  [...$("variant-list").children].forEach((row, index) => {
+  /** @type {Record<string, import("./field-errors.js").Control>} */
+  const inputs = { title: $("product-title", HTMLInputElement), description: $("product-description", HTMLTextAreaElement) };
+  variantRows().forEach((row, index) => {
     for (const name of ["sku", "name", "currency", "stock"]) {
-      inputs[`variants[${index}].${name}`] = row.querySelector(VARIANT_INPUTS[name]);
+      inputs[`variants[${index}].${name}`] = find(row, VARIANT_INPUTS[name], HTMLInputElement);
     }
   });
   return inputs;
@@ -97,9 +107,9 @@ function checkedInputs() {
 
 /** Prices that are not amounts ("19,99.5"), as field errors. */
 function priceProblems() {
-  return [...$("variant-list").children].flatMap((row, index) => {
-    const currency = row.querySelector(".v-currency").value.trim().toUpperCase();
-    const input = row.querySelector(".v-price");
+  return variantRows().flatMap((row, index) => {
+    const currency = find(row, ".v-currency", HTMLInputElement).value.trim().toUpperCase();
+    const input = find(row, ".v-price", HTMLInputElement);
     if (parseMoney(input.value, currency) !== null) {
       return [];
     }
@@ -110,16 +120,16 @@ function priceProblems() {
 
 /** The variants as the API wants them (prices checked first by `priceProblems`). */
 function readVariants() {
-  return [...$("variant-list").children].map((row) => {
-    const currency = row.querySelector(".v-currency").value.trim().toUpperCase();
-    const price = parseMoney(row.querySelector(".v-price").value, currency);
+  return variantRows().map((row) => {
+    const currency = find(row, ".v-currency", HTMLInputElement).value.trim().toUpperCase();
+    const price = parseMoney(find(row, ".v-price", HTMLInputElement).value, currency);
     const variant = {
-      sku: row.querySelector(".v-sku").value.trim(),
-      name: row.querySelector(".v-name").value.trim(),
-      options: parseOptions(row.querySelector(".v-options").value),
+      sku: find(row, ".v-sku", HTMLInputElement).value.trim(),
+      name: find(row, ".v-name", HTMLInputElement).value.trim(),
+      options: parseOptions(find(row, ".v-options", HTMLInputElement).value),
       price_minor: price,
       currency,
-      stock: Number(row.querySelector(".v-stock").value),
+      stock: Number(find(row, ".v-stock", HTMLInputElement).value),
     };
     if (row.dataset.id) {
       variant.id = row.dataset.id;
@@ -130,7 +140,7 @@ function readVariants() {
 
 async function enter(productId) {
   editing = null;
-  $("product-form").reset();
+  $("product-form", HTMLFormElement).reset();
   fieldErrors.clear();
   $("variant-list").replaceChildren();
   showError($("product-error"), "");
@@ -150,8 +160,8 @@ async function enter(productId) {
     showError($("product-error"), errorText(error));
     return;
   }
-  $("product-title").value = editing.title;
-  $("product-description").value = editing.description || "";
+  $("product-title", HTMLInputElement).value = editing.title;
+  $("product-description", HTMLTextAreaElement).value = editing.description || "";
   imageList.set(editing.images);
   for (const variant of editing.variants.filter((v) => !v.archived)) {
     addVariant(variant);
@@ -174,12 +184,12 @@ $("product-form").addEventListener("submit", async (event) => {
   }
   fieldErrors.clear();
   const body = {
-    title: $("product-title").value.trim(),
-    description: $("product-description").value.trim(),
+    title: $("product-title", HTMLInputElement).value.trim(),
+    description: $("product-description", HTMLTextAreaElement).value.trim(),
     image_ids: imageList.images().map((image) => image.id),
     variants: readVariants(),
   };
-  $("product-save").disabled = true;
+  $("product-save", HTMLButtonElement).disabled = true;
   try {
     if (editing) {
       await patch(`/api/products/${encodeURIComponent(editing.id)}`, body);
@@ -191,7 +201,7 @@ $("product-form").addEventListener("submit", async (event) => {
   } catch (error) {
     fieldErrors.show(error);
   } finally {
-    $("product-save").disabled = false;
+    $("product-save", HTMLButtonElement).disabled = false;
   }
 });
 

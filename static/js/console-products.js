@@ -56,7 +56,7 @@ function draw() {
 }
 
 async function load() {
-  const status = $("product-filter").value;
+  const status = $("product-filter", HTMLSelectElement).value;
   try {
     const body = await get(`/api/products?status=${encodeURIComponent(status)}`);
     products = body.products || [];

@@ -9,6 +9,7 @@ const CONFIRM_MS = 4000; // a second click within this deletes (no blocking dial
 const enc = encodeURIComponent;
 
 let show = null;
+/** @type {(show: any) => void} */
 let onShow = () => {};
 let armedUntil = 0;
 let disarmTimer = null;
@@ -18,12 +19,12 @@ export function drawReplaySettings(next) {
   // Room events carry a lighter show without these fields: keep what the boxes say then.
   show = { ...show, ...next };
   if (typeof next.record === "boolean") {
-    $("show-record").checked = next.record;
+    $("show-record", HTMLInputElement).checked = next.record;
   }
   if (typeof next.replay_flash_sales === "boolean") {
-    $("show-replay-flash").checked = next.replay_flash_sales;
+    $("show-replay-flash", HTMLInputElement).checked = next.replay_flash_sales;
   }
-  $("show-record").disabled = show.status === "ended";
+  $("show-record", HTMLInputElement).disabled = show.status === "ended";
 }
 
 /** Entering a show's view: its boxes, and Delete replay when it has one. */

@@ -12,6 +12,7 @@ import { errorText, post, put } from "./http.js";
 import { setText, t } from "./i18n.js";
 import { moderationActions } from "./moderation.js";
 import { createPinCard, priceInfo } from "./pin-card.js";
+import { chatEvents, roomEventDispatcher } from "./room-events.js";
 import { RoomSocket } from "./room-socket.js";
 
 const card = createPinCard($("room-pin"));
@@ -141,75 +142,66 @@ function drawCounts() {
   $("room-likes").textContent = formatCount(current ? current.likes : 0);
 }
 
-function onEvent(event) {
-  if (!current) {
-    return;
+/** The show as the room has it now: its card, counts, chat and slow mode. */
+function applySnapshot(event) {
+  current.onShow(event.show || {});
+  if (event.pin) {
+    card.show(event.pin);
+    card.setStock(event.stock);
+  } else {
+    card.hide();
   }
-  switch (event.type) {
-    case "snapshot":
-      current.onShow(event.show || {});
-      if (event.pin) {
-        card.show(event.pin);
-        card.setStock(event.stock);
-      } else {
-        card.hide();
-      }
-      current.viewers = event.viewers || 0;
-      current.likes = event.likes || 0;
-      chat.reset(event.chat);
-      $("slow-mode").value = String(event.slow_mode_seconds || 0);
-      compose.configure({ slow_mode_seconds: 0, muted_until: null });
-      drawCounts();
-      drawBag();
-      break;
-    case "pin":
-      card.show(event.pin);
-      drawBag();
-      break;
-    case "unpin":
-      card.hide(event.pin_id);
-      drawBag();
-      break;
-    case "stock":
-      card.setStock(event);
-      roomOrdersChanged(); // a hold, a payment or a refund moved the stock
-      break;
-    case "sold_out":
-      card.markSoldOut(event);
-      break;
-    case "purchase":
-      if (event.buyer && event.title) {
-        notify("orders.bought", { name: event.buyer, title: event.title });
-      }
-      roomOrdersChanged();
-      break;
-    case "chat":
-      chat.add(event.message);
-      break;
-    case "chat_deleted":
-      chat.remove(event.id);
-      break;
-    case "like":
-      current.likes = event.total || 0;
-      drawCounts();
-      break;
-    case "viewers":
-      current.viewers = event.count || 0;
-      drawCounts();
-      break;
-    case "show":
-      current.onShow(event.show || {});
-      if (typeof event.slow_mode_seconds === "number") {
-        $("slow-mode").value = String(event.slow_mode_seconds);
-      } else if (typeof (event.show || {}).slow_mode_seconds === "number") {
-        $("slow-mode").value = String(event.show.slow_mode_seconds);
-      }
-      break;
-    case "error":
-      compose.showError(event);
-      break;
-    default:
-      break;
+  current.viewers = event.viewers || 0;
+  current.likes = event.likes || 0;
+  $("slow-mode", HTMLSelectElement).value = String(event.slow_mode_seconds || 0);
+  compose.configure({ slow_mode_seconds: 0, muted_until: null });
+  drawCounts();
+  drawBag();
+}
+
+const dispatch = roomEventDispatcher(chatEvents(chat, compose), {
+  snapshot: applySnapshot,
+  pin(event) {
+    card.show(event.pin);
+    drawBag();
+  },
+  unpin(event) {
+    card.hide(event.pin_id);
+    drawBag();
+  },
+  stock(event) {
+    card.setStock(event);
+    roomOrdersChanged(); // a hold, a payment or a refund moved the stock
+  },
+  sold_out: (event) => card.markSoldOut(event),
+  purchase(event) {
+    if (event.buyer && event.title) {
+      notify("orders.bought", { name: event.buyer, title: event.title });
+    }
+    roomOrdersChanged();
+  },
+  like(event) {
+    current.likes = event.total || 0;
+    drawCounts();
+  },
+  viewers(event) {
+    current.viewers = event.count || 0;
+    drawCounts();
+  },
+  show(event) {
+    current.onShow(event.show || {});
+    if (typeof event.slow_mode_seconds === "number") {
+      $("slow-mode", HTMLSelectElement).value = String(event.slow_mode_seconds);
+    } else if (typeof (event.show || {}).slow_mode_seconds === "number") {
+      $("slow-mode", HTMLSelectElement).value = String(event.show.slow_mode_seconds);
+    }
+  },
+});
+
+/** @param {{type: string}} event */
+function onEvent(event) {
+  if (current) {
+    dispatch(event); // a room being left says nothing more
   }
 }
 
@@ -282,7 +274,7 @@ $("slow-mode").addEventListener("change", async () => {
     return;
   }
   try {
-    await put(`${base()}/slow-mode`, { seconds: Number($("slow-mode").value) });
+    await put(`${base()}/slow-mode`, { seconds: Number($("slow-mode", HTMLSelectElement).value) });
   } catch (error) {
     showError($("chat-error"), errorText(error));
   }

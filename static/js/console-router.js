@@ -1,4 +1,5 @@
 // The console's client-side routes (/console/...): history API, one view at a time.
+import { $ } from "./dom.js";
 
 let routes = [];
 let guard = () => true;
@@ -27,13 +28,13 @@ export async function render() {
     active.view.leave();
   }
   active = null;
-  for (const section of document.querySelectorAll("main .view")) {
+  for (const section of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("main .view"))) {
     section.hidden = true;
   }
   for (const listener of routeListeners) {
     listener();
   }
-  for (const link of document.querySelectorAll("#nav a[data-nav]")) {
+  for (const link of /** @type {NodeListOf<HTMLAnchorElement>} */ (document.querySelectorAll("#nav a[data-nav]"))) {
     const here = location.pathname.startsWith(new URL(link.href).pathname);
     if (here) {
       link.setAttribute("aria-current", "page");
@@ -52,7 +53,7 @@ export async function render() {
         return;
       }
       active = { view };
-      document.getElementById(view.section).hidden = false;
+      $(view.section).hidden = false;
       await view.enter(...match.slice(1).map(decodeURIComponent));
       return;
     }
@@ -75,12 +76,12 @@ export function startRouter(table, check) {
   guard = check;
   // Links marked data-nav stay in the page.
   document.addEventListener("click", (event) => {
-    const link = event.target.closest("a[data-nav]");
+    const link = event.target instanceof Element ? event.target.closest("a[data-nav]") : null;
     if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) {
       return;
     }
     event.preventDefault();
-    const url = new URL(link.href);
+    const url = new URL(/** @type {HTMLAnchorElement} */ (link).href);
     navigate(url.pathname + url.search);
   });
   window.addEventListener("popstate", render);

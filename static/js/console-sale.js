@@ -1,6 +1,6 @@
 // The cockpit's flash-sale form: sale price, quantity, per-buyer limit and
 // countdown for one product of the bag; pinning it starts the sale.
-import { $ } from "./dom.js";
+import { $, find } from "./dom.js";
 import { bindFieldErrors, checkInputs, flashSaleFields } from "./field-errors.js";
 import { formatMoney, parseMoney } from "./format.js";
 import { setText } from "./i18n.js";
@@ -9,15 +9,17 @@ import { priceInfo } from "./pin-card.js";
 const saleErrors = bindFieldErrors({
   form: $("sale-form"),
   fields: flashSaleFields({
-    price: $("sale-price"),
-    quantity: $("sale-quantity"),
-    limit: $("sale-limit"),
-    seconds: $("sale-seconds"),
+    price: $("sale-price", HTMLInputElement),
+    quantity: $("sale-quantity", HTMLInputElement),
+    limit: $("sale-limit", HTMLInputElement),
+    seconds: $("sale-seconds", HTMLInputElement),
   }),
   summary: $("sale-error"),
 });
 
+/** @type {any} */
 let product = null;
+/** @type {(product: any, flashSale: Record<string, unknown>) => Promise<unknown>} */
 let submit = async () => null;
 
 /**
@@ -40,10 +42,10 @@ export function openSaleForm(next) {
   product = next;
   showSaleError(null);
   setText($("sale-heading"), "sale.heading", { title: next.title });
-  $("sale-price").value = "";
-  $("sale-price").placeholder = price ? formatMoney(price.lowest, price.currency) : "";
-  $("sale-quantity").max = String(Math.max(1, stock));
-  $("sale-quantity").value = String(Math.min(stock, 10) || 1);
+  $("sale-price", HTMLInputElement).value = "";
+  $("sale-price", HTMLInputElement).placeholder = price ? formatMoney(price.lowest, price.currency) : "";
+  $("sale-quantity", HTMLInputElement).max = String(Math.max(1, stock));
+  $("sale-quantity", HTMLInputElement).value = String(Math.min(stock, 10) || 1);
   $("sale-form").hidden = false;
   $("sale-price").focus();
 }
@@ -66,9 +68,9 @@ $("sale-form").addEventListener("submit", async (event) => {
     return;
   }
   const price = priceInfo(product);
-  const salePrice = parseMoney($("sale-price").value, price ? price.currency : "USD");
+  const salePrice = parseMoney($("sale-price", HTMLInputElement).value, price ? price.currency : "USD");
   const problems = checkInputs(
-    flashSaleFields({ quantity: $("sale-quantity"), limit: $("sale-limit"), seconds: $("sale-seconds") }),
+    flashSaleFields({ quantity: $("sale-quantity", HTMLInputElement), limit: $("sale-limit", HTMLInputElement), seconds: $("sale-seconds", HTMLInputElement) }),
   );
   if (salePrice === null) {
     problems.unshift({ field: "flash_sale.sale_price_minor", reason: "bad_format" });
@@ -77,13 +79,13 @@ $("sale-form").addEventListener("submit", async (event) => {
     showSaleError(problems);
     return;
   }
-  const button = $("sale-form").querySelector("button[type=submit]");
+  const button = find($("sale-form"), "button[type=submit]", HTMLButtonElement);
   button.disabled = true;
   const error = await submit(product, {
     sale_price_minor: salePrice,
-    quantity: Number($("sale-quantity").value),
-    per_buyer_limit: Number($("sale-limit").value),
-    duration_seconds: Number($("sale-seconds").value),
+    quantity: Number($("sale-quantity", HTMLInputElement).value),
+    per_buyer_limit: Number($("sale-limit", HTMLInputElement).value),
+    duration_seconds: Number($("sale-seconds", HTMLInputElement).value),
   });
   button.disabled = false;
   if (error) {

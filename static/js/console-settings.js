@@ -41,7 +41,7 @@ async function enter() {
   showError($("mods-error"), "");
   try {
     const body = await get("/api/blocked-words");
-    $("words").value = (body.words || []).join("\n");
+    $("words", HTMLTextAreaElement).value = (body.words || []).join("\n");
   } catch (error) {
     showError($("words-error"), errorText(error));
   }
@@ -57,13 +57,13 @@ async function enter() {
 
 $("words-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const words = $("words")
+  const words = $("words", HTMLTextAreaElement)
     .value.split("\n")
     .map((word) => word.trim())
     .filter(Boolean);
   try {
     const body = await put("/api/blocked-words", { words });
-    $("words").value = ((body && body.words) || words).join("\n");
+    $("words", HTMLTextAreaElement).value = ((body && body.words) || words).join("\n");
     wordErrors.clear();
     notify("common.saved");
   } catch (error) {

@@ -2,7 +2,7 @@
 import { createBagPicker } from "./bag-picker.js";
 import { showError } from "./console-notice.js";
 import { navigate } from "./console-router.js";
-import { $ } from "./dom.js";
+import { $, find } from "./dom.js";
 import { bindFieldErrors, checkInputs } from "./field-errors.js";
 import { errorText, get, post } from "./http.js";
 import { createImageList } from "./image-upload.js";
@@ -22,7 +22,7 @@ const cover = createImageList({
 });
 
 async function enter() {
-  $("show-form").reset();
+  $("show-form", HTMLFormElement).reset();
   cover.set([]);
   fieldErrors.clear();
   let products = [];
@@ -37,22 +37,22 @@ async function enter() {
 
 $("show-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const problems = checkInputs({ title: $("show-title"), scheduled_at: $("show-scheduled") });
+  const problems = checkInputs({ title: $("show-title", HTMLInputElement), scheduled_at: $("show-scheduled", HTMLInputElement) });
   if (problems.length) {
     fieldErrors.show(problems);
     return;
   }
   fieldErrors.clear();
-  const scheduled = $("show-scheduled").value;
+  const scheduled = $("show-scheduled", HTMLInputElement).value;
   const [image] = cover.images();
   const body = {
-    title: $("show-title").value.trim(),
+    title: $("show-title", HTMLInputElement).value.trim(),
     // datetime-local is the creator's local time; the API takes epoch seconds.
     scheduled_at: scheduled ? Math.round(new Date(scheduled).getTime() / 1000) : null,
     cover_image_id: image ? image.id : null,
     product_ids: picker ? picker.selected() : [],
   };
-  const button = $("show-form").querySelector("button[type=submit]");
+  const button = find($("show-form"), "button[type=submit]", HTMLButtonElement);
   button.disabled = true;
   try {
     const result = await post("/api/shows", body);

@@ -24,7 +24,7 @@ let shareTimer = null;
 
 function revealKey(key) {
   $("key-box").hidden = !key;
-  $("key-value").value = key || "";
+  $("key-value", HTMLInputElement).value = key || "";
 }
 
 function drawStatus() {
@@ -44,7 +44,7 @@ function applyShow(update) {
   show = { ...show, ...update };
   const { status } = show;
   if (status === "ended" && before !== "ended") {
-    $("replay-box").open = true; // what is left to set once the show is over
+    $("replay-box", HTMLDetailsElement).open = true; // what is left to set once the show is over
   }
   $("room-title").textContent = show.title; // text, never markup
   $("view-show").dataset.status = status;
@@ -87,7 +87,7 @@ async function copyShareLink() {
     return;
   }
   const url = new URL(`/watch/${enc(show.id)}`, location.origin).href;
-  $("share-url").value = url;
+  $("share-url", HTMLInputElement).value = url;
   try {
     await navigator.clipboard.writeText(url);
     $("share-box").hidden = true;
@@ -95,7 +95,7 @@ async function copyShareLink() {
     notify("share.copied_notice");
   } catch (_denied) {
     $("share-box").hidden = false;
-    $("share-url").select();
+    $("share-url", HTMLInputElement).select();
     notify("share.copy_by_hand");
   }
   clearTimeout(shareTimer);
@@ -107,7 +107,11 @@ async function loadShow(showId) {
   return body.show || body;
 }
 
-/** Show the cockpit's controls, or only an error (no such show, or another creator's). */
+/**
+ * Show the cockpit's controls, or only an error (no such show, or another creator's).
+ * @param {boolean} usable
+ * @param {{code: string} | null} [error]
+ */
 function drawCockpit(usable, error = null) {
   for (const id of ["cockpit-grid", "room-stats", "room-share", "room-watch", "room-analytics"]) {
     $(id).hidden = !usable;
@@ -146,9 +150,9 @@ async function enter(showId) {
   drawCockpit(true);
   show = loaded;
   rememberTitle(show);
-  $("room-watch").href = `/watch/${enc(show.id)}`;
-  $("room-analytics").href = `/console/shows/${enc(show.id)}/analytics`;
-  $("replay-box").open = show.status === "ended"; // what is left to set after the show
+  $("room-watch", HTMLAnchorElement).href = `/watch/${enc(show.id)}`;
+  $("room-analytics", HTMLAnchorElement).href = `/console/shows/${enc(show.id)}/analytics`;
+  $("replay-box", HTMLDetailsElement).open = show.status === "ended"; // what is left to set after the show
   startRoom(show, { onShow: applyShow });
   applyShow({});
   enterReplaySettings(show, { onUpdate: applyShow });
@@ -165,10 +169,10 @@ $("room-end").addEventListener("click", endShow);
 $("room-share").addEventListener("click", copyShareLink);
 $("key-copy").addEventListener("click", async () => {
   try {
-    await navigator.clipboard.writeText($("key-value").value);
+    await navigator.clipboard.writeText($("key-value", HTMLInputElement).value);
     notify("key.copied");
   } catch (_denied) {
-    $("key-value").select(); // the creator can copy it by hand
+    $("key-value", HTMLInputElement).select(); // the creator can copy it by hand
   }
 });
 $("key-rotate").addEventListener("click", async () => {
@@ -193,8 +197,8 @@ $("key-rotate").addEventListener("click", async () => {
     showError($("cockpit-error"), errorText(error));
   }
 });
-$("bag-edit").addEventListener("toggle", async (event) => {
-  if (!event.target.open || !show) {
+$("bag-edit").addEventListener("toggle", async () => {
+  if (!$("bag-edit", HTMLDetailsElement).open || !show) {
     return;
   }
   try {
@@ -212,7 +216,7 @@ $("room-bag-save").addEventListener("click", async () => {
     await put(`/api/shows/${enc(show.id)}/products`, { product_ids: picker.selected() });
     show = await loadShow(show.id);
     setBag(show.products || []);
-    $("bag-edit").open = false;
+    $("bag-edit", HTMLDetailsElement).open = false;
     notify("common.saved");
   } catch (error) {
     showError($("room-error"), errorText(error));

@@ -26,10 +26,10 @@ function draw() {
   $("studio").hidden = elsewhere;
   if (elsewhere) {
     setText($("studio-elsewhere-text"), "studio.elsewhere", { title: titleOf(broadcaster.showId) });
-    $("studio-elsewhere-link").href = `/console/shows/${encodeURIComponent(broadcaster.showId)}`;
+    $("studio-elsewhere-link", HTMLAnchorElement).href = `/console/shows/${encodeURIComponent(broadcaster.showId)}`;
     return;
   }
-  const preview = $("studio-preview");
+  const preview = $("studio-preview", HTMLVideoElement);
   if (preview.srcObject !== broadcaster.stream) {
     preview.srcObject = broadcaster.stream;
   }
@@ -48,7 +48,7 @@ function draw() {
   }
   wasOnAir = onAir;
   $("go-live").hidden = onAir;
-  $("go-live").disabled = !broadcaster.stream;
+  $("go-live", HTMLButtonElement).disabled = !broadcaster.stream;
   $("studio-key-field").hidden = onAir || Boolean(knownKey(show.id));
 }
 
@@ -76,7 +76,7 @@ export function closeStudio() {
     unsubscribe = null;
   }
   show = null;
-  $("studio-preview").srcObject = null;
+  $("studio-preview", HTMLVideoElement).srcObject = null;
   broadcaster.releaseCamera();
 }
 
@@ -84,7 +84,7 @@ $("go-live").addEventListener("click", () => {
   if (!show) {
     return;
   }
-  const pasted = $("studio-key").value.trim();
+  const pasted = $("studio-key", HTMLInputElement).value.trim();
   if (!pasted && !knownKey(show.id)) {
     setText($("studio-problem"), "host.key_first");
     $("studio-key").focus();
@@ -92,7 +92,7 @@ $("go-live").addEventListener("click", () => {
   }
   if (pasted) {
     rememberKey(show.id, pasted, { reveal: false });
-    $("studio-key").value = "";
+    $("studio-key", HTMLInputElement).value = "";
   }
   goLive(show, pasted);
 });

@@ -3,7 +3,7 @@
 import { showIdFromPath } from "./api.js";
 import { $ } from "./dom.js";
 import { errorText, get } from "./http.js";
-import { initI18n, onLanguageChange, setText, t } from "./i18n.js";
+import { initI18n, onLanguageChange, t } from "./i18n.js";
 import { PastShows } from "./past-shows.js";
 import { showCard, zoneNote } from "./show-cards.js";
 
@@ -20,7 +20,7 @@ function showError(error) {
 
 const past = new PastShows({
   list: $("past-shows"),
-  more: $("past-more"),
+  more: $("past-more", HTMLButtonElement),
   empty: $("past-empty"),
   creatorId,
   withCreator: false,

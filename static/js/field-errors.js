@@ -15,7 +15,13 @@ export const FLASH_SALE_FIELDS = [
   "flash_sale.duration_seconds",
 ];
 
-/** The flash-sale form's field map from its four inputs: `{price, quantity, limit, seconds}`. */
+/** @typedef {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} Control a form control the browser validates */
+
+/**
+ * The flash-sale form's field map from its four inputs: `{price, quantity, limit, seconds}`.
+ * @param {{price?: Control, quantity?: Control, limit?: Control, seconds?: Control}} inputs
+ * @returns {Record<string, Control>}
+ */
 export function flashSaleFields({ price, quantity, limit, seconds }) {
   const inputs = [price, quantity, limit, seconds];
   return Object.fromEntries(FLASH_SALE_FIELDS.map((path, i) => [path, inputs[i]]).filter(([, input]) => input));
@@ -210,10 +216,14 @@ export function markInput(input, words, onCleared) {
  * words as the server's: a list of details ({field, reason, min, max}) for the
  * inputs the browser finds invalid (the form has `novalidate`, so no bubble in
  * the browser's language appears).
+ * @param {Record<string, Control | null | undefined>} inputs
+ * @returns {Record<string, any>[]}
  */
 export function checkInputs(inputs) {
   const problems = [];
-  for (const [field, input] of Object.entries(inputs)) {
+  for (const [field, control] of Object.entries(inputs)) {
+    // Length and range problems arise only on inputs and textareas, which have these properties.
+    const input = /** @type {HTMLInputElement | null | undefined} */ (control);
     const v = input && input.validity;
     if (!v || v.valid) {
       continue;
@@ -242,9 +252,17 @@ export function checkInputs(inputs) {
  * "Variant 3 (TEE-L)"); `summary` shows what no input takes, until the person
  * edits `form`. Returns `show(errorOrDetailsList)` (true when an input took
  * it), `clear()`, `inputFor(path)` and `rowName(list, index)`.
+ * @param {{
+ *   form?: HTMLElement | null,
+ *   fields?: Record<string, HTMLElement>,
+ *   rows?: Record<string, {input: (index: number, name: string | null) => HTMLElement | null, name?: (index: number) => string}>,
+ *   summary?: HTMLElement | null,
+ * }} [options]
  */
 export function bindFieldErrors({ form = null, fields = {}, rows = {}, summary = null } = {}) {
+  /** @type {Set<HTMLElement>} */
   const marked = new Set();
+  /** @type {(() => string) | null} */
   let summaryWords = null;
 
   function inputFor(field) {
@@ -302,6 +320,7 @@ export function bindFieldErrors({ form = null, fields = {}, rows = {}, summary =
   function show(failure) {
     clear();
     const list = Array.isArray(failure) ? failure.map((details) => ({ code: "validation_failed", details })) : [failure];
+    /** @type {HTMLElement | null} */
     let first = null;
     for (const error of list) {
       const details = (error && error.details) || {};

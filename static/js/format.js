@@ -2,11 +2,15 @@
 // `timeElement` or `setTextWithTimes` follow a language switch.
 import { locale, onLanguageChange, setText } from "./i18n.js";
 
-/** Digits after the decimal point for `currency` (JPY 0, USD 2, KWD 3). */
+/**
+ * Digits after the decimal point for `currency` (JPY 0, USD 2, KWD 3).
+ * @param {string} currency
+ * @returns {number}
+ */
 export function currencyExponent(currency) {
   try {
     const options = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions();
-    return options.maximumFractionDigits;
+    return options.maximumFractionDigits ?? 2;
   } catch (_unknownCurrency) {
     return 2;
   }
@@ -92,10 +96,10 @@ export function setTextWithTimes(element, key, params, times) {
 
 // translate() has put back the old words (times in the old language): redo the times.
 onLanguageChange(() => {
-  for (const time of document.querySelectorAll("time[data-time-style]")) {
+  for (const time of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("time[data-time-style]"))) {
     time.textContent = wordTime([Number(time.dataset.epochMs), time.dataset.timeStyle]);
   }
-  for (const element of document.querySelectorAll("[data-i18n-times]")) {
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("[data-i18n-times]"))) {
     if (!element.dataset.i18n) {
       delete element.dataset.i18nTimes; // the element now shows other text
       continue;
@@ -104,7 +108,7 @@ onLanguageChange(() => {
     let times = {};
     try {
       params = element.dataset.i18nArgs ? JSON.parse(element.dataset.i18nArgs) : {};
-      times = JSON.parse(element.dataset.i18nTimes);
+      times = JSON.parse(element.dataset.i18nTimes || "{}");
     } catch (_bad) {
       continue;
     }

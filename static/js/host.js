@@ -11,7 +11,7 @@ import { forgetKey, knownKey, rememberKey } from "./stream-keys.js";
 
 const showId = showIdFromPath();
 const broadcaster = new Broadcaster();
-const goLive = $("go-live");
+const goLive = $("go-live", HTMLButtonElement);
 const end = $("end");
 
 // The key travels in the URL fragment, which browsers never send to a server.
@@ -28,7 +28,7 @@ let showEnded = false;
 initI18n();
 
 function streamKey() {
-  return savedKey || $("stream-key").value.trim();
+  return savedKey || $("stream-key", HTMLInputElement).value.trim();
 }
 
 function draw() {
@@ -39,8 +39,8 @@ function draw() {
   } else {
     drawProblem($("error"), broadcaster.problem);
   }
-  if ($("preview").srcObject !== broadcaster.stream) {
-    $("preview").srcObject = broadcaster.stream;
+  if ($("preview", HTMLVideoElement).srcObject !== broadcaster.stream) {
+    $("preview", HTMLVideoElement).srcObject = broadcaster.stream;
   }
   $("preview-note").hidden = Boolean(broadcaster.stream) || ended;
   goLive.hidden = ended || broadcaster.onAir();
@@ -62,7 +62,7 @@ function start() {
     return;
   }
   if (!savedKey) {
-    savedKey = $("stream-key").value.trim();
+    savedKey = $("stream-key", HTMLInputElement).value.trim();
     rememberKey(showId, savedKey, { reveal: false });
   }
   broadcaster.start(showId, savedKey);
@@ -84,7 +84,7 @@ async function loadShow() {
     return;
   }
   $("title").textContent = show.title; // text, never markup
-  document.querySelector("title").removeAttribute("data-i18n"); // the show's title now
+  document.querySelector("title")?.removeAttribute("data-i18n"); // the show's title now
   document.title = `${show.title} · ${t("host.heading")}`;
   if (show.status === "ended") {
     showEnded = true;

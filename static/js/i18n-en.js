@@ -171,6 +171,7 @@ export const en = {
   "order.reason.refunded_by_seller": "The seller refunded this order.",
   "order.reason.refunded_at_payment_provider": "The payment was refunded.",
   "order.reason.not_paid_in_time": "The order was not paid in time and was canceled.",
+  "order.reason.card_over_sale_limit": "This card already bought the most this flash sale allows per buyer — you have been refunded.",
   "orderpage.page_title": "Your order · livesale",
   "orderpage.heading": "Your order",
   "orderpage.loading": "Loading your order…",
@@ -215,6 +216,7 @@ export const en = {
   "orders.reason.refunded_by_seller": "by you",
   "orders.reason.refunded_at_payment_provider": "at the payment provider",
   "orders.reason.not_paid_in_time": "not paid in time",
+  "orders.reason.card_over_sale_limit": "card past the sale's per-buyer limit, refunded",
 
   // Fulfilment: the order in the console, parcels, the packing list, shipping, line refunds.
   "orders.open": "Details",
@@ -457,7 +459,6 @@ export const en = {
   "error.not_signed_in": "Please log in.",
   "error.invalid_credentials": "Wrong email or password.",
   "error.email_taken": "An account with this email already exists.",
-  "error.login_throttled": "Too many attempts. Wait a moment and try again.",
   "error.cross_site_refused": "Refused: the request did not come from this site.",
   "error.not_owner": "Only the owner can change this.",
   "error.forbidden": "You are not allowed to do that.",
@@ -489,6 +490,7 @@ export const en = {
   "error.out_of_stock": "Sold out: there are not enough left.",
   "error.sold_out": "The flash sale has sold out.",
   "error.per_buyer_limit": "You have reached the per-buyer limit for this sale.",
+  "error.hold_limit_reached": "You already have as many items reserved as one buyer may hold at once. Pay for them or let them go first.",
   "error.checkout_expired": "Your reservation expired. Tap Buy now to try again.",
   "error.not_for_sale": "This item is not for sale right now.",
   "error.hold_expired": "Your reservation expired. Tap Buy now to try again.",
@@ -589,6 +591,10 @@ export const en = {
   "reason.not_below_regular_price": "{field} must be below {limit}.",
   "reason.over_stock": "{field} must be at most {max}: that is all the stock.",
   "reason.currency_mismatch": "Every variant must use the same currency ({currency}).",
+  // Text that cannot impersonate: invisible characters, reserved and look-alike names.
+  "reason.invisible_characters": "{field} contains invisible or direction-control characters (such as a zero-width space). Type it again without them.",
+  "reason.reserved_name": "{field} looks like a name kept for the shop's staff. Choose another.",
+  "error.chat_name_reserved": "Your name looks like the host's. Change your name to chat.",
   "fielderror.email.bad_format": "Enter an email address like name@example.com.",
   "fielderror.variants.sku.bad_format": "Use up to {max} letters, digits, “.”, “_” or “-” for the SKU (no spaces).",
   "fielderror.variants.sku.duplicate": "{other} has the same SKU.",
@@ -686,4 +692,15 @@ export const en = {
   "studio.elsewhere": "You are on air in “{title}”. End that show before going live with this one.",
   "studio.pin_when_live": "Pin products once you are live.",
   "replay.settings": "Recording and replay",
+  // Guest and login checks: the proof of work asked of an address that made many.
+  "challenge.checking": "Checking your browser…",
+  "error.challenge_required": "Many attempts came from your network. Wait a moment and try again.",
+  "error.challenge_invalid": "The browser check did not pass. Please try again.",
+  // Room limits that follow the person (address, not cookie).
+  "mod.muted_address": "{name} is muted for 5 minutes, and so is any new guest from the same network.",
+  "mod.banned_address": "{name} is banned. New guests from the same network cannot chat in your shows for a while either.",
+  "error.too_many_connections": "Too many connections from your network. Close some tabs and try again.",
+  "error.chat_rate_limited.address": "Too many messages from your network right now. Try again in a moment.",
+  "error.chat_banned.address": "Chat is closed to your network in this creator's shows.",
+  "error.chat_muted.address": "Your network is muted in this show for now.",
 };

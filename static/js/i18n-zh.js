@@ -169,6 +169,7 @@ export const zh = {
   "order.reason.refunded_by_seller": "卖家已为此订单退款。",
   "order.reason.refunded_at_payment_provider": "这笔付款已退款。",
   "order.reason.not_paid_in_time": "订单未在规定时间内付款，已取消。",
+  "order.reason.card_over_sale_limit": "这张卡在本次秒杀中已达到每人限购数量——款项已退回给你。",
   "orderpage.page_title": "你的订单 · livesale",
   "orderpage.heading": "你的订单",
   "orderpage.loading": "正在加载订单…",
@@ -213,6 +214,7 @@ export const zh = {
   "orders.reason.refunded_by_seller": "由你退款",
   "orders.reason.refunded_at_payment_provider": "在支付服务商处退款",
   "orders.reason.not_paid_in_time": "未按时付款",
+  "orders.reason.card_over_sale_limit": "该卡超过秒杀每人限购，已自动退款",
 
   // Fulfilment: the order in the console, parcels, the packing list, shipping, line refunds.
   "orders.open": "详情",
@@ -455,7 +457,6 @@ export const zh = {
   "error.not_signed_in": "请先登录。",
   "error.invalid_credentials": "邮箱或密码错误。",
   "error.email_taken": "该邮箱已注册。",
-  "error.login_throttled": "尝试次数过多，请稍后再试。",
   "error.cross_site_refused": "已拒绝：请求并非来自本站。",
   "error.not_owner": "只有所有者可以修改。",
   "error.forbidden": "你无权执行此操作。",
@@ -487,6 +488,7 @@ export const zh = {
   "error.out_of_stock": "已售罄：库存不足。",
   "error.sold_out": "本次秒杀已售罄。",
   "error.per_buyer_limit": "你已达到本次秒杀的每人限购数量。",
+  "error.hold_limit_reached": "你预留的商品已达到每位买家同时可保留的上限。请先付款或放弃部分商品。",
   "error.checkout_expired": "保留已过期。请点“立即购买”重试。",
   "error.not_for_sale": "该商品目前不可购买。",
   "error.hold_expired": "保留已过期。请点“立即购买”重试。",
@@ -587,6 +589,10 @@ export const zh = {
   "reason.not_below_regular_price": "{field}必须低于 {limit}。",
   "reason.over_stock": "{field}不能超过库存 {max}。",
   "reason.currency_mismatch": "所有规格必须使用同一种货币（{currency}）。",
+  // 不能冒充的文字：不可见字符、保留名字和形似的名字。
+  "reason.invisible_characters": "{field}包含不可见字符或文字方向控制字符（例如零宽空格）。请去掉后重新输入。",
+  "reason.reserved_name": "{field}与店铺工作人员的保留名字相似，请换一个。",
+  "error.chat_name_reserved": "你的名字与主播的太像了。请改名后再发言。",
   "fielderror.email.bad_format": "请输入有效的邮箱地址，例如 name@example.com。",
   "fielderror.variants.sku.bad_format": "SKU 最多 {max} 个字符，只能用字母、数字、“.”、“_”或“-”（不能有空格）。",
   "fielderror.variants.sku.duplicate": "与{other}的 SKU 相同。",
@@ -684,4 +690,15 @@ export const zh = {
   "studio.elsewhere": "你正在“{title}”中直播。请先结束那场直播，再开播本场。",
   "studio.pin_when_live": "开播后即可置顶商品。",
   "replay.settings": "录制与回放",
+  // Guest and login checks: the proof of work asked of an address that made many.
+  "challenge.checking": "正在检查您的浏览器…",
+  "error.challenge_required": "您的网络发起了过多尝试，请稍候再试。",
+  "error.challenge_invalid": "浏览器检查未通过，请重试。",
+  // Room limits that follow the person (address, not cookie).
+  "mod.muted_address": "{name} 已被禁言 5 分钟，同一网络的新访客也一样。",
+  "mod.banned_address": "{name} 已被封禁。同一网络的新访客在一段时间内也无法在你的直播中聊天。",
+  "error.too_many_connections": "来自你所在网络的连接过多。请关闭一些页面后重试。",
+  "error.chat_rate_limited.address": "你所在的网络发送消息过多，请稍后再试。",
+  "error.chat_banned.address": "此主播的直播已对你所在的网络关闭聊天。",
+  "error.chat_muted.address": "你所在的网络暂时在本场直播中被禁言。",
 };

@@ -4,7 +4,14 @@ import { MESSAGES } from "./i18n-messages.js";
 
 const STORAGE_KEY = "livesale:lang";
 export const LANGUAGES = ["en", "zh-CN"];
+/** @type {Set<(language: string) => void>} */
 const listeners = new Set();
+
+/**
+ * @param {string | null} value
+ * @returns {value is string}
+ */
+const isLanguage = (value) => value !== null && LANGUAGES.includes(value);
 
 function stored() {
   try {
@@ -31,7 +38,8 @@ function fromBrowser() {
   return "en";
 }
 
-let current = LANGUAGES.includes(stored()) ? stored() : fromBrowser();
+const saved = stored();
+let current = isLanguage(saved) ? saved : fromBrowser();
 
 /** The interface language: "en" or "zh-CN". */
 export function language() {
@@ -85,19 +93,20 @@ export function setText(element, key, params) {
 /**
  * Translate `root`: `data-i18n` sets the text, `data-i18n-attr="attr:key;..."`
  * sets attributes (placeholder, aria-label, title).
+ * @param {ParentNode} [root]
  */
 export function translate(root = document) {
-  for (const element of root.querySelectorAll("[data-i18n]")) {
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll("[data-i18n]"))) {
     let params;
     try {
       params = element.dataset.i18nArgs ? JSON.parse(element.dataset.i18nArgs) : undefined;
     } catch (_bad) {
       params = undefined;
     }
-    element.textContent = t(element.dataset.i18n, params);
+    element.textContent = t(element.dataset.i18n || "", params);
   }
-  for (const element of root.querySelectorAll("[data-i18n-attr]")) {
-    for (const pair of element.dataset.i18nAttr.split(";")) {
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll("[data-i18n-attr]"))) {
+    for (const pair of (element.dataset.i18nAttr || "").split(";")) {
       const [attribute, key] = pair.split(":").map((part) => part.trim());
       if (attribute && key) {
         element.setAttribute(attribute, t(key));
@@ -132,7 +141,7 @@ export function setLanguage(next) {
 }
 
 function updateSwitches() {
-  for (const button of document.querySelectorAll("[data-lang]")) {
+  for (const button of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("[data-lang]"))) {
     button.setAttribute("aria-pressed", String(button.dataset.lang === current));
   }
 }
@@ -161,7 +170,7 @@ export function initI18n(container = document.querySelector("header.bar")) {
 
 // Another tab or window (e.g. the host page beside the console) switched: follow it.
 window.addEventListener("storage", (event) => {
-  if (event.key === STORAGE_KEY && LANGUAGES.includes(event.newValue)) {
+  if (event.key === STORAGE_KEY && isLanguage(event.newValue)) {
     setLanguage(event.newValue);
   }
 });

@@ -24,7 +24,7 @@ function clearError() {
 
 const past = new PastShows({
   list: $("past-shows"),
-  more: $("past-more"),
+  more: $("past-more", HTMLButtonElement),
   empty: $("past-empty"),
   onError: showError,
 });

@@ -46,12 +46,16 @@ export function moderationActions(showId, { can, report }) {
     if (author.id && author.role !== "moderator") {
       buttons.push(
         button("mod.mute", name, async () => {
-          await post(`${base}/mutes`, { viewer_id: author.id, seconds: MUTE_SECONDS });
-          report(t("mod.muted", { name }));
+          const muted = await post(`${base}/mutes`, {
+            viewer_id: author.id,
+            seconds: MUTE_SECONDS,
+          });
+          // The mute holds the guest's network too: say so, a household may share it.
+          report(t(muted && muted.address_held ? "mod.muted_address" : "mod.muted", { name }));
         }),
         button("mod.ban", name, async () => {
-          await post(`${base}/bans`, { viewer_id: author.id });
-          report(t("mod.banned", { name }));
+          const banned = await post(`${base}/bans`, { viewer_id: author.id });
+          report(t(banned && banned.address_held ? "mod.banned_address" : "mod.banned", { name }));
         }),
       );
       if (role === "creator") {

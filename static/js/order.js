@@ -59,7 +59,7 @@ function render() {
   $("order-email").textContent = order.email; // text, never markup
   const placed = order.paid_at ? ["orderpage.paid_at", order.paid_at] : ["orderpage.placed_at", order.created_at];
   setText($("order-placed"), placed[0], { time: formatDateTime(placed[1]) });
-  $("order-back").href = `/watch/${encodeURIComponent(order.show_id)}`;
+  $("order-back", HTMLAnchorElement).href = `/watch/${encodeURIComponent(order.show_id)}`;
   document.title = `${statusText(order)} · livesale`;
 
   const payable = pending && payment && payment.payment_id && payment.status !== "processing";
@@ -99,7 +99,7 @@ function renderShipment(shipment) {
   const href = shipment.tracking_url ? webAddress(shipment.tracking_url) : null;
   $("order-track-line").hidden = !href;
   if (href) {
-    $("order-track").href = href;
+    $("order-track", HTMLAnchorElement).href = href;
   } else {
     $("order-track").removeAttribute("href");
   }
@@ -133,7 +133,7 @@ async function load() {
 }
 
 $("order-check").addEventListener("click", async () => {
-  $("order-check").disabled = true;
+  $("order-check", HTMLButtonElement).disabled = true;
   showError("");
   try {
     view = await refreshOrder(orderId);
@@ -141,7 +141,7 @@ $("order-check").addEventListener("click", async () => {
   } catch (error) {
     showError(errorText(error));
   } finally {
-    $("order-check").disabled = false;
+    $("order-check", HTMLButtonElement).disabled = false;
   }
 });
 

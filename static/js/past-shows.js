@@ -9,9 +9,16 @@ export class PastShows {
   /**
    * `list` (<ul>), `more` (button) and `empty` (note) are the page's elements;
    * `creatorId` keeps the list to one creator; `onError(error)` reports a failed load.
+   * @param {{list: HTMLElement, more: HTMLButtonElement, empty: HTMLElement, creatorId?: string | null,
+   *   withCreator?: boolean, onError: (error: unknown) => void}} options
    */
   constructor({ list, more, empty, creatorId = null, withCreator = true, onError }) {
-    Object.assign(this, { list, more, empty, creatorId, withCreator, onError });
+    this.list = list;
+    this.more = more;
+    this.empty = empty;
+    this.creatorId = creatorId;
+    this.withCreator = withCreator;
+    this.onError = onError;
     this.shows = [];
     this.next = null;
     this.paged = false;

@@ -12,18 +12,26 @@ const TEST_CARDS = [
   ["4000 0000 0000 0002", "pay.card_declined"],
   ["4000 0027 6000 3184", "pay.card_asks"],
 ];
-let stripeLoading = null;
+/** @typedef {(publishableKey: string, options?: {locale?: string}) => any} StripeFactory Stripe.js's `Stripe(...)` */
 
-/** Stripe.js, added to the page once, on first use. */
+/** @type {Promise<StripeFactory> | null} */
+let stripeLoading = null;
+/** The page's window, where Stripe.js puts its `Stripe` function once loaded. */
+const page = /** @type {Window & {Stripe?: StripeFactory}} */ (window);
+
+/**
+ * Stripe.js, added to the page once, on first use.
+ * @returns {Promise<StripeFactory>}
+ */
 function loadStripe() {
-  if (window.Stripe) {
-    return Promise.resolve(window.Stripe);
+  if (page.Stripe) {
+    return Promise.resolve(page.Stripe);
   }
   if (!stripeLoading) {
     stripeLoading = new Promise((resolve, reject) => {
       const script = el("script", { src: STRIPE_JS, async: true });
       script.addEventListener("load", () =>
-        window.Stripe ? resolve(window.Stripe) : reject(new Error("Stripe.js did not start")),
+        page.Stripe ? resolve(page.Stripe) : reject(new Error("Stripe.js did not start")),
       );
       script.addEventListener("error", () => {
         stripeLoading = null; // try again next time

@@ -13,6 +13,8 @@ export { priceInfo, productLeft } from "./offer-view.js"; // the console's impor
  * `setStock(message)` / `markSoldOut(message)` follow the room's stock news.
  * With `onBuy(choice)` the card has Buy now (the show page); without, it only
  * informs (the console).
+ * @param {HTMLElement} container
+ * @param {{onBuy?: ((choice: {variantId: string, quantity: number, pinId: number}) => void) | null}} [options]
  */
 export function createPinCard(container, { onBuy = null } = {}) {
   let pin = null;
@@ -84,7 +86,7 @@ export function createPinCard(container, { onBuy = null } = {}) {
       nodes.buy = el("button", { type: "button", className: "primary buy" });
       nodes.buy.addEventListener("click", () => {
         const choice = options.choice();
-        if (!busy && choice.variant) {
+        if (!busy && choice.variant && onBuy) {
           // The pin's id lets the server price a flash sale that has just started.
           onBuy({ variantId: choice.variant.id, quantity: choice.quantity, pinId: pin.id });
         }
@@ -112,7 +114,7 @@ export function createPinCard(container, { onBuy = null } = {}) {
     }
     drawPrice(nodes.price, pin, options ? options.choice().variant : null);
     nodes.card.dataset.soldOut = String(drawStock(nodes.stock, state));
-    if (nodes.buy) {
+    if (nodes.buy && options) {
       const choice = options.choice();
       const unavailable = !choice.variant || availability(state, choice.variant.id).soldOut;
       nodes.buy.disabled = busy || unavailable;

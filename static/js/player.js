@@ -18,8 +18,12 @@ const MAX_BACKOFF_MS = 15000;
  * Returns `{connectNow, markEnded, hostAway, hostBack}` for the room to call
  * when it hears news first.
  */
+/**
+ * @param {string} showId
+ * @param {{onShow?: (show: any) => void, onOffline?: () => void, onMissing?: () => void}} [options]
+ */
 export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, onMissing = () => {} } = {}) {
-  const player = $("player");
+  const player = $("player", HTMLVideoElement);
   const badge = $("state");
   const message = $("message");
   const unmute = $("unmute");
@@ -282,7 +286,8 @@ export function startPlayer(showId, { onShow = () => {}, onOffline = () => {}, o
   unmute.addEventListener("click", unmuteNow);
   stage.addEventListener("click", (event) => {
     // A tap anywhere on the video, not on a control over it.
-    if (!player.srcObject || event.target.closest("button, a, input, select, textarea, .rail")) {
+    const onControl = event.target instanceof Element && event.target.closest("button, a, input, select, textarea, .rail");
+    if (!player.srcObject || onControl) {
       return;
     }
     if (player.muted || player.paused) {

@@ -35,6 +35,8 @@ export class RoomSocket {
    * with "connecting", "open" or "closed" (while waiting to reconnect).
    * `replay: true` when the page plays the ended show's replay: the server
    * counts those viewers apart from the live's.
+   * @param {string} showId
+   * @param {{onEvent: (event: {type: string}) => void, onStatus?: (status: string) => void, replay?: boolean}} options
    */
   constructor(showId, { onEvent, onStatus = () => {}, replay = false }) {
     this.url = new URL(`/api/shows/${encodeURIComponent(showId)}/events`, location.href);
@@ -45,11 +47,15 @@ export class RoomSocket {
     }
     this.onEvent = onEvent;
     this.onStatus = onStatus;
+    /** @type {WebSocket | null} */
     this.socket = null;
     this.failures = 0;
-    this.retryTimer = null;
-    this.pingTimer = null;
-    this.pongTimer = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.retryTimer = undefined;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.pingTimer = undefined;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.pongTimer = undefined;
     this.stopped = false;
     window.addEventListener("pagehide", () => this.stop());
     window.addEventListener("pageshow", (event) => {

@@ -1,46 +1,15 @@
 // What WHIP and WHEP share (RFC 9725 and the WHEP draft): ICE servers, a
 // non-trickle offer/answer over HTTP, and DELETE on the session resource.
-
-/**
- * An error the server explained: `code` is its stable error code, `status` the
- * HTTP status, `details` what it added (e.g. the invalid `field`).
- */
-export class ServerError extends Error {
-  constructor(status, code, message, details = {}) {
-    super(message || code);
-    this.name = "ServerError";
-    this.status = status;
-    this.code = code;
-    this.details = details || {};
-  }
-}
-
-/** Read the server's `{"error": {"code", "message"}}` body, or describe the HTTP status. */
-export async function errorFrom(response) {
-  try {
-    const body = await response.json();
-    if (body && body.error && body.error.code) {
-      return new ServerError(response.status, body.error.code, body.error.message, body.error.details);
-    }
-  } catch (_notJson) {
-    // Fall through to the status line.
-  }
-  const text = response.statusText || "request failed";
-  return new ServerError(response.status, `http_${response.status}`, `HTTP ${response.status} ${text}`);
-}
+import { exchange, get, ServerError } from "./http.js";
 
 /** STUN/TURN servers from `GET /api/ice-servers`; TURN credentials there are short-lived. */
 export async function fetchIceServers() {
   try {
-    const response = await fetch("/api/ice-servers", { cache: "no-store" });
-    if (response.ok) {
-      const body = await response.json();
-      return Array.isArray(body.iceServers) ? body.iceServers : [];
-    }
+    const body = await get("/api/ice-servers");
+    return body && Array.isArray(body.iceServers) ? body.iceServers : [];
   } catch (_unreachable) {
-    // Host candidates still work on a LAN.
+    return []; // host candidates still work on a LAN
   }
-  return [];
 }
 
 /** Resolve when ICE gathering completes, or after `ms`: the offer then carries its candidates. */
@@ -48,7 +17,8 @@ export function iceGathered(pc, ms = 2000) {
   if (pc.iceGatheringState === "complete") {
     return Promise.resolve();
   }
-  return new Promise((resolve) => {
+  /** @type {Promise<void>} */
+  const gathered = new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function check() {
       if (pc.iceGatheringState === "complete") {
@@ -62,6 +32,7 @@ export function iceGathered(pc, ms = 2000) {
     }
     pc.addEventListener("icegatheringstatechange", check);
   });
+  return gathered;
 }
 
 /**
@@ -92,22 +63,20 @@ export class SignalingSession {
   /** POST the complete offer to `url`; apply the answer; remember the session's Location. */
   async negotiate(url) {
     const pc = this.pc;
+    if (!pc) {
+      throw new ServerError(0, "aborted", "No peer connection to negotiate (createPeerConnection first)");
+    }
     await pc.setLocalDescription(await pc.createOffer());
     await iceGathered(pc, 2000);
     const endpoint = new URL(url, document.baseURI);
     let response;
     try {
-      response = await fetch(endpoint, {
+      response = await exchange(endpoint, {
         method: "POST",
         headers: { ...this.headers, "Content-Type": "application/sdp" },
-        body: pc.localDescription.sdp,
+        body: pc.localDescription ? pc.localDescription.sdp : "",
       });
     } catch (error) {
-      this.close();
-      throw new ServerError(0, "network_error", `Could not reach the server (${error.message})`);
-    }
-    if (!response.ok) {
-      const error = await errorFrom(response);
       this.close();
       throw error;
     }
@@ -141,7 +110,7 @@ export class SignalingSession {
       return;
     }
     try {
-      await fetch(location, { method: "DELETE", headers: this.headers, keepalive: true });
+      await exchange(location, { method: "DELETE", headers: this.headers, keepalive: true });
     } catch (_ignored) {
       // The server also ends sessions whose peer goes away.
     }

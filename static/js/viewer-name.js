@@ -1,5 +1,6 @@
 // The guest's display name: chosen once (PUT /api/viewer sets a guest cookie),
 // changeable later. The chat's name form and the checkout both use it.
+import { withChallenge } from "./challenge.js";
 import { bindFieldErrors, checkInputs } from "./field-errors.js";
 import { get, put } from "./http.js";
 
@@ -25,9 +26,14 @@ export function setUpViewerName({ form, input, current, changeButton, error, onN
     onChange(viewer);
   }
 
-  /** Save `name` (creates the guest the first time); throws a ServerError. */
+  /**
+   * Save `name` (creates the guest the first time, with the browser check the
+   * server asks of a busy address); throws a ServerError.
+   */
   async function choose(name) {
-    const body = await put("/api/viewer", { display_name: name });
+    const body = await withChallenge((challenge) =>
+      put("/api/viewer", challenge ? { display_name: name, challenge } : { display_name: name }),
+    );
     viewer = body.viewer;
     render();
     onName(viewer);

@@ -6,7 +6,7 @@ import { createBagSheet } from "./bag-sheet.js";
 import { get } from "./http.js";
 import { createChatCompose } from "./chat-compose.js";
 import { createChatView } from "./chat-view.js";
-import { createCheckout } from "./checkout-sheet.js";
+import { createCheckout } from "./checkout/sheet.js";
 import { $ } from "./dom.js";
 import { formatCount, formatDateTime, formatDuration } from "./format.js";
 import { initI18n, onLanguageChange, setText, t } from "./i18n.js";
@@ -16,6 +16,7 @@ import { createPinCard } from "./pin-card.js";
 import { startPlayer } from "./player.js";
 import { fetchReplay } from "./replay.js";
 import { startReplay } from "./replay-page.js";
+import { chatEvents, roomEventDispatcher } from "./room-events.js";
 import { RoomSocket } from "./room-socket.js";
 import { setUpShare } from "./share.js";
 import { createToasts } from "./toast.js";
@@ -174,11 +175,11 @@ function applyShow(update) {
   if (show.title) {
     $("title").textContent = show.title; // text, never markup
     delete $("title").dataset.i18n;
-    document.querySelector("title").removeAttribute("data-i18n"); // the show's title now
+    document.querySelector("title")?.removeAttribute("data-i18n"); // the show's title now
     document.title = `${show.title} · livesale`;
   }
   if (show.cover_image_url) {
-    $("player").poster = show.cover_image_url;
+    $("player", HTMLVideoElement).poster = show.cover_image_url;
   }
   document.body.dataset.status = show.status || "";
   if (Array.isArray(update.products)) {
@@ -222,7 +223,7 @@ function renderStarts() {
   } else {
     setText($("countdown"), "watch.any_moment");
   }
-  $("scheduled").dateTime = new Date(at * 1000).toISOString();
+  $("scheduled", HTMLTimeElement).dateTime = new Date(at * 1000).toISOString();
   $("scheduled").textContent = formatDateTime(at);
 }
 
@@ -244,94 +245,78 @@ function localPin(pin) {
   return { ...pin, flash_sale: { ...pin.flash_sale, ends_at: pin.flash_sale.ends_at + clockSkew / 1000 } };
 }
 
-function onEvent(event) {
-  switch (event.type) {
-    case "snapshot":
-      you = event.you || null;
-      // Who the room thinks we are (anonymous, viewer, moderator, creator).
-      document.body.dataset.role = you ? you.role : "anonymous";
-      applyShow(event.show || {});
-      if (!replay) {
-        // The replay's card follows the video, not the room.
-        if (event.pin) {
-          card.show(localPin(event.pin));
-          card.setStock(event.stock);
-        } else {
-          card.hide();
-        }
-        bag.pinChanged();
-      }
-      bag.setStock(event.stock);
-      checkout.offerChanged();
-      viewers = event.viewers || 0;
-      renderViewers();
-      likes.reset(event.likes);
-      likes.flush();
-      chat.reset(event.chat);
-      compose.configure({
-        slow_mode_seconds: event.slow_mode_seconds || 0,
-        muted_until: you ? you.muted_until : null,
-      });
-      break;
-    case "pin":
-      if (replay) {
-        break;
-      }
-      if (event.pin && typeof event.pin.pinned_at === "number") {
-        // A live pin was made a moment ago: the difference is mostly clock skew.
-        clockSkew = Date.now() - event.pin.pinned_at * 1000;
-      }
+/** Who the room thinks we are (anonymous, viewer, moderator, creator), and all it knows now. */
+function applySnapshot(event) {
+  you = event.you || null;
+  document.body.dataset.role = you ? you.role : "anonymous";
+  applyShow(event.show || {});
+  if (!replay) {
+    // The replay's card follows the video, not the room.
+    if (event.pin) {
       card.show(localPin(event.pin));
-      bag.pinChanged();
-      checkout.offerChanged();
-      break;
-    case "unpin":
-      if (replay) {
-        break;
-      }
-      card.hide(event.pin_id);
-      bag.pinChanged();
-      checkout.offerChanged();
-      break;
-    case "stock":
-      card.setStock(event);
-      bag.setStock(event);
-      checkout.offerChanged();
-      break;
-    case "sold_out":
-      card.markSoldOut(event);
-      bag.markSoldOut(event);
-      checkout.offerChanged();
-      break;
-    case "purchase":
-      announcePurchase(event);
-      break;
-    case "chat":
-      chat.add(event.message);
-      break;
-    case "chat_deleted":
-      chat.remove(event.id);
-      break;
-    case "like":
-      likes.update(event.total, event.delta);
-      break;
-    case "viewers":
-      viewers = event.count || 0;
-      renderViewers();
-      break;
-    case "show":
-      applyShow(event.show || {});
-      if (typeof event.slow_mode_seconds === "number") {
-        compose.configure({ slow_mode_seconds: event.slow_mode_seconds });
-      }
-      break;
-    case "error":
-      compose.showError(event);
-      break;
-    default:
-      break; // pong, and events later issues add
+      card.setStock(event.stock);
+    } else {
+      card.hide();
+    }
+    bag.pinChanged();
   }
+  bag.setStock(event.stock);
+  checkout.offerChanged();
+  viewers = event.viewers || 0;
+  renderViewers();
+  likes.reset(event.likes);
+  likes.flush();
+  compose.configure({
+    slow_mode_seconds: event.slow_mode_seconds || 0,
+    muted_until: you ? you.muted_until : null,
+  });
 }
+
+const onEvent = roomEventDispatcher(chatEvents(chat, compose), {
+  snapshot: applySnapshot,
+  pin(event) {
+    if (replay) {
+      return;
+    }
+    if (event.pin && typeof event.pin.pinned_at === "number") {
+      // A live pin was made a moment ago: the difference is mostly clock skew.
+      clockSkew = Date.now() - event.pin.pinned_at * 1000;
+    }
+    card.show(localPin(event.pin));
+    bag.pinChanged();
+    checkout.offerChanged();
+  },
+  unpin(event) {
+    if (replay) {
+      return;
+    }
+    card.hide(event.pin_id);
+    bag.pinChanged();
+    checkout.offerChanged();
+  },
+  stock(event) {
+    card.setStock(event);
+    bag.setStock(event);
+    checkout.offerChanged();
+  },
+  sold_out(event) {
+    card.markSoldOut(event);
+    bag.markSoldOut(event);
+    checkout.offerChanged();
+  },
+  purchase: announcePurchase,
+  like: (event) => likes.update(event.total, event.delta),
+  viewers(event) {
+    viewers = event.count || 0;
+    renderViewers();
+  },
+  show(event) {
+    applyShow(event.show || {});
+    if (typeof event.slow_mode_seconds === "number") {
+      compose.configure({ slow_mode_seconds: event.slow_mode_seconds });
+    }
+  },
+});
 
 /** "Mia just bought Tee": names and titles are text, never markup. */
 function announcePurchase(event) {

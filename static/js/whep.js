@@ -1,8 +1,6 @@
 // A small WHEP client: play a show from a WHEP endpoint (no authorization needed).
 import { SignalingSession } from "./session.js";
 
-export { ServerError } from "./session.js";
-
 export class WhepClient extends SignalingSession {
   /**
    * Offer to receive video and audio from `url`; resolve with the MediaStream

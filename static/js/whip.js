@@ -1,8 +1,6 @@
 // A small WHIP client (RFC 9725): publish a camera and microphone to a WHIP endpoint.
 import { SignalingSession } from "./session.js";
 
-export { ServerError } from "./session.js";
-
 export class WhipClient extends SignalingSession {
   /**
    * Publish `mediaStream` to `url` with `Authorization: Bearer <streamKey>`.

@@ -1,11 +1,9 @@
-"""CreatorRepository on real SQLite: sessions expire, hashes upgrade, argon2 is off the loop."""
+"""CreatorRepository on SQLite and PostgreSQL: sessions expire, hashes upgrade, argon2 off-loop."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -19,10 +17,9 @@ PASSWORD = "a long enough password"
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "accounts.sqlite3")
-    yield database
-    await database.close()
+def db(database: Database) -> Database:
+    """This test's record, on its engine."""
+    return database
 
 
 async def session_count(db: Database) -> int:

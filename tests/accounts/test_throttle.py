@@ -13,7 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import Settings
-from livesale.storage.login_throttle import ADDRESS_FREE_FACTOR, MEMORY_SECONDS, address_group
+from livesale.domain.person import address_key
+from livesale.storage.login_throttle import ADDRESS_FREE_FACTOR, MEMORY_SECONDS
 from tests.support.clients import DEFAULT_PASSWORD, Client, origin, sign_up
 from tests.support.clocks import FakeClock
 
@@ -48,7 +49,7 @@ async def login(client: Client, password: str, email: str = EMAIL) -> tuple[int,
 
 
 def retry_after(body: dict[str, Any]) -> int:
-    assert body["error"]["code"] == "login_throttled"
+    assert body["error"]["code"] == "challenge_required"
     wait: int = body["error"]["details"]["retry_after_seconds"]
     return wait
 
@@ -128,10 +129,10 @@ async def test_parallel_guesses_cannot_slip_past_the_limit(client: Client) -> No
 
 
 def test_addresses_are_grouped_as_one_host_owns_them() -> None:
-    assert address_group("203.0.113.7") == "203.0.113.7"
+    assert address_key("203.0.113.7") == "203.0.113.7"
     # One IPv6 host usually has a whole /64 to rotate through.
-    assert address_group("2001:db8:1:2::1") == address_group("2001:db8:1:2:ffff::9")
-    assert address_group("2001:db8:1:2::1") == "2001:db8:1:2::/64"
-    assert address_group("2001:db8:1:3::1") != address_group("2001:db8:1:2::1")
-    assert address_group("::ffff:203.0.113.7") == "203.0.113.7"
-    assert address_group(None) == address_group("garbage") == "unknown"
+    assert address_key("2001:db8:1:2::1") == address_key("2001:db8:1:2:ffff::9")
+    assert address_key("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert address_key("2001:db8:1:3::1") != address_key("2001:db8:1:2::1")
+    assert address_key("::ffff:203.0.113.7") == "203.0.113.7"
+    assert address_key(None) == address_key("garbage") == "unknown"

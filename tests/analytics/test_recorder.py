@@ -11,9 +11,9 @@ import pytest
 from livesale.config import AnalyticsSettings
 from livesale.domain.analytics import BUY_TAP, LIKE, NO_PIN, WatchSession
 from livesale.storage.activity import ActivityRecorder, ActivityRepository
-from livesale.storage.database import Database
 from livesale.storage.migrations import MIGRATIONS
 from livesale.storage.shows import ShowRepository
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 
 SETTINGS = AnalyticsSettings(flush_interval_seconds=60.0, heartbeat_seconds=30.0)
 # The schema as it was before watch sessions kept their guest (migration 6).

@@ -101,9 +101,7 @@ async def _half_hour_show(api: Api, server: TestServer) -> tuple[str, dict[str, 
         await conn.execute(
             "UPDATE shows SET live_at = live_at - ? WHERE id = ?", (LIVE_FOR_SECONDS, show_id)
         )
-        row = await (
-            await conn.execute("SELECT live_at FROM shows WHERE id = ?", (show_id,))
-        ).fetchone()
+        row = await conn.fetchone("SELECT live_at FROM shows WHERE id = ?", (show_id,))
         assert row is not None
         live_at = float(row[0])
         for n in range(AUDIENCE):

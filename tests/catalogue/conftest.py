@@ -25,17 +25,15 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(database: Database) -> Database:
     """A fresh database with two creators, ALICE and BOB."""
-    database = await Database.open(tmp_path / "catalogue.sqlite3")
     async with database.transaction() as conn:
         await conn.executemany(
             "INSERT INTO creators (id, email, display_name, password_hash, created_at)"
             " VALUES (?, ?, ?, 'x', 0)",
             [(ALICE, "alice@example.com", "Alice"), (BOB, "bob@example.com", "Bob")],
         )
-    yield database
-    await database.close()
+    return database
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ from livesale.domain.shows import Show
 from livesale.media.recording import Recordings
 from livesale.media.recording_codecs import h264_nal_units
 from livesale.media.service import MediaService
-from livesale.storage.database import Database
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.shows import ShowRepository
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 from tests.media.test_metrics import sample
 from tests.support.peers import VIDEO_RATE, EncodedH264Track, Signal, TestPublisher, TestViewer
 from tests.support.polling import poll_until

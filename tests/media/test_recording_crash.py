@@ -16,7 +16,7 @@ import pytest
 
 from livesale.domain.recordings import RecordingStatus
 from livesale.media.recording_repair import repair_cut_parts
-from livesale.storage.database import Database
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 from tests.media.test_metrics import sample
 from tests.media.test_recording import Deployment, h264_only, publish_and_watch
 from tests.support.layout import SDP, Layout, create_show, running_layout, stop

@@ -15,8 +15,8 @@ from prometheus_client import REGISTRY
 from livesale import keys
 from livesale.app import create_app
 from livesale.config import RedisSettings, Settings
-from livesale.storage.database import Database
 from livesale.storage.redis_client import connect_redis
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 from livesale.web.health import check_dependencies
 from tests.support.clients import Client, assert_error
 from tests.support.redis_server import running_redis
@@ -74,8 +74,8 @@ async def test_not_ready_while_redis_is_down(private_redis_client: tuple[Client,
 
 async def test_not_ready_when_sqlite_fails(app_client: Client) -> None:
     errors_before = _sample("livesale_sqlite_errors_total")
-    # The reader connection gone is what a failing database looks like to a read.
-    await app_client.app[keys.DATABASE].reader.close()
+    # The connections gone is what a failing database looks like to a read.
+    await app_client.app[keys.DATABASE].close()
     details = await assert_error(await app_client.get("/readyz"), 503, "service_unavailable")
     assert details == {"failing": ["sqlite"], "checks": {"redis": "ok", "sqlite": "unavailable"}}
     # At least: the app's background jobs may be failing to read at the same time.
@@ -90,7 +90,7 @@ async def test_a_failing_sqlite_check_is_counted_once(settings: Settings, tmp_pa
     app = web.Application()
     app[keys.DATABASE], app[keys.REDIS] = database, redis
     try:
-        await database.reader.close()
+        await database.close()
         errors_before = _sample("livesale_sqlite_errors_total")
         assert await check_dependencies(app) == {"redis": "ok", "sqlite": "unavailable"}
         assert _sample("livesale_sqlite_errors_total") == errors_before + 1

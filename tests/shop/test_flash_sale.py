@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestServer
 
 from livesale import keys
+from livesale.config import Settings
 from tests.room.helpers import room
 from tests.support.clients import Client, origin
 from tests.support.shopping import buy, levels, pay, place_order
@@ -20,6 +23,20 @@ from tests.support.world import BUYER, flash_pin, open_live_shop
 Buyers = Callable[..., Awaitable[Client]]
 BUYERS = 1000
 UNITS = 50
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shop's settings behind a proxy on 127.0.0.1, so each buyer can have an address."""
+    server = dataclasses.replace(settings.server, trusted_proxies=("127.0.0.1",))
+    # Trusting a proxy makes the server reachable by others: test payments are chosen by name.
+    payments = dataclasses.replace(settings.payments, gateway="dummy")
+    return dataclasses.replace(settings, server=server, payments=payments)
+
+
+def crowd_address(n: int) -> str:
+    """The n-th buyer's own address (a crowd is many people; one address is capped)."""
+    return f"198.18.{n // 256}.{n % 256}"
 
 
 async def test_a_thousand_buyers_race_for_fifty_units(alice: Client, server: TestServer) -> None:
@@ -34,14 +51,13 @@ async def test_a_thousand_buyers_race_for_fifty_units(alice: Client, server: Tes
         cookie_jar=aiohttp.DummyCookieJar(), connector=aiohttp.TCPConnector(limit=0)
     ) as session:
 
-        async def attempt(token: str) -> tuple[int, Any]:
+        async def attempt(n: int, token: str) -> tuple[int, Any]:
             body = {"variant_id": shop.variant_id, "request_id": uuid.uuid4().hex}
-            async with session.post(
-                url, json=body, headers={**headers, "Cookie": f"ls_viewer={token}"}
-            ) as response:
+            sent = {**headers, "Cookie": f"ls_viewer={token}", "X-Forwarded-For": crowd_address(n)}
+            async with session.post(url, json=body, headers=sent) as response:
                 return response.status, await response.json()
 
-        results = await asyncio.gather(*(attempt(token) for token in tokens))
+        results = await asyncio.gather(*(attempt(n, token) for n, token in enumerate(tokens)))
 
         async def checkout_and_pay(token: str, checkout_id: str) -> str:
             cookie = {**headers, "Cookie": f"ls_viewer={token}"}

@@ -14,8 +14,8 @@ from livesale.domain.pins import TimelineKind
 from livesale.domain.shows import ShowStatus
 from livesale.live.lifecycle import ShowLifecycle, publisher_key
 from livesale.live.sale_gate import SaleGate
-from livesale.storage.database import Database
 from livesale.storage.shows import ShowRepository
+from livesale.storage.sqlite_database import SqliteDatabase as Database
 from livesale.storage.stock import StockStore
 from livesale.storage.timeline import TimelineRepository
 

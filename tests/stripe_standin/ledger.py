@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import operator
 import secrets
 import string
@@ -42,6 +43,34 @@ _COMPARISONS: dict[str, Callable[[int, int], bool]] = {
     "lte": operator.le,
 }
 _PAYABLE = ("requires_payment_method", "requires_confirmation", "requires_action", "processing")
+# Stripe's test cards (https://docs.stripe.com/testing): paying and declined.
+CARD_VISA = "4242424242424242"
+CARD_DECLINED = "4000000000000002"
+_BRANDS = {"4": "visa", "5": "mastercard", "3": "amex", "6": "discover"}
+
+
+def card_fingerprint(account: str, number: str) -> str:
+    """Stripe's card fingerprint: 16 letters and digits, the same for a card number
+    within one account, different across accounts."""
+    digest = hashlib.sha256(f"{account}:{number}".encode()).digest()
+    return "".join(_ALPHABET[byte % len(_ALPHABET)] for byte in digest[:16])
+
+
+def card_details(account: str, number: str) -> JSON:
+    """A charge's `payment_method_details` for a card, as Stripe gives them."""
+    return {
+        "type": "card",
+        "card": {
+            "brand": _BRANDS.get(number[:1], "unknown"),
+            "country": "US",
+            "exp_month": 12,
+            "exp_year": 2034,
+            "fingerprint": card_fingerprint(account, number),
+            "funding": "credit",
+            "last4": number[-4:],
+            "network": _BRANDS.get(number[:1], "unknown"),
+        },
+    }
 
 
 def new_id(prefix: str, length: int = 24) -> str:
@@ -60,8 +89,10 @@ class Origin:
 class Ledger:
     """Stripe objects held in memory; every change that Stripe announces appends an Event."""
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+    def __init__(self, clock: Callable[[], float], account: str = "acct_standin") -> None:
         self.clock = clock
+        # Card fingerprints are per account, as at Stripe.
+        self.account = account
         self.payment_intents: dict[str, JSON] = {}
         self.charges: dict[str, JSON] = {}
         self.refunds: dict[str, JSON] = {}
@@ -205,10 +236,18 @@ class Ledger:
 
     # --- test controls (what a buyer's browser and the card network would do) ----------------
 
-    def succeed(self, pi_id: str) -> JSON:
-        """The buyer paid: a succeeded charge, and payment_intent.succeeded."""
+    def retrieve_charge(self, charge_id: str, params: Params) -> JSON:
+        """GET /v1/charges/{id}."""
+        check_known(params, set())
+        charge = self.charges.get(charge_id)
+        if charge is None:
+            raise no_such("charge", charge_id, param="id")
+        return charge
+
+    def succeed(self, pi_id: str, card: str = CARD_VISA) -> JSON:
+        """The buyer paid with `card`: a succeeded charge, and payment_intent.succeeded."""
         intent = self._payable(pi_id, "succeed")
-        charge = self._charge(intent, "succeeded")
+        charge = self._charge(intent, "succeeded", card)
         intent.update(
             status="succeeded",
             amount_received=intent["amount"],
@@ -222,7 +261,7 @@ class Ledger:
     def fail(self, pi_id: str, message: str, code: str) -> JSON:
         """The card was declined: a failed charge, and payment_intent.payment_failed."""
         intent = self._payable(pi_id, "fail")
-        charge = self._charge(intent, "failed", failure=(code, message))
+        charge = self._charge(intent, "failed", CARD_DECLINED, failure=(code, message))
         intent.update(
             status="requires_payment_method",
             latest_charge=charge["id"],
@@ -254,7 +293,9 @@ class Ledger:
             raise _unexpected_state(f"Cannot {verb} {pi_id}: its status is {intent['status']}.")
         return intent
 
-    def _charge(self, intent: JSON, status: str, failure: tuple[str, str] | None = None) -> JSON:
+    def _charge(
+        self, intent: JSON, status: str, card: str, failure: tuple[str, str] | None = None
+    ) -> JSON:
         paid = status == "succeeded"
         charge: JSON = {
             "id": new_id("ch"),
@@ -273,6 +314,7 @@ class Ledger:
             "paid": paid,
             "payment_intent": intent["id"],
             "payment_method": new_id("pm"),
+            "payment_method_details": card_details(self.account, card),
             "receipt_email": intent["receipt_email"],
             "refunded": False,
             "status": status,

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 import aiohttp
 from aiohttp import web
 
-from tests.stripe_standin.ledger import Ledger, Origin, new_id
+from tests.stripe_standin.ledger import CARD_VISA, Ledger, Origin, new_id
 from tests.stripe_standin.params import JSON, Params, StripeError, parse_form
 from tests.stripe_standin.webhooks import Delivery, post_event, sign
 
@@ -110,6 +110,7 @@ class StripeStandin:
                 "/v1/payment_intents/{id}/cancel",
                 lambda m, p, o: ledger.cancel_intent(m["id"], p, o),
             ),
+            ("GET", "/v1/charges/{id}", lambda m, p, o: ledger.retrieve_charge(m["id"], p)),
             ("POST", "/v1/refunds", lambda m, p, o: ledger.create_refund(p, o)),
         ]
         app.router.add_routes([web.route(verb, path, self._api(op)) for verb, path, op in routes])
@@ -189,9 +190,10 @@ class StripeStandin:
 
     # --- test controls ---------------------------------------------------------------------
 
-    async def succeed(self, pi_id: str) -> JSON:
-        """Pay the intent; emits payment_intent.succeeded (delivered before return if auto)."""
-        return await self._announce(self.ledger.succeed(pi_id))
+    async def succeed(self, pi_id: str, card: str = CARD_VISA) -> JSON:
+        """Pay the intent with `card` (a Stripe test card number; its charge carries the
+        card's fingerprint); emits payment_intent.succeeded (delivered before return if auto)."""
+        return await self._announce(self.ledger.succeed(pi_id, card))
 
     async def fail(
         self, pi_id: str, message: str = "Your card was declined.", code: str = "card_declined"

@@ -50,6 +50,10 @@ class Stage:
             "LIVESALE__AUTH__PASSWORD_TIME_COST": "1",
             "LIVESALE__AUTH__PASSWORD_MEMORY_KIB": "8",
             "LIVESALE__AUTH__PASSWORD_PARALLELISM": "1",
+            # Many guests from one address: the scenarios play many people on 127.0.0.1
+            # (a scenario about the cost of a guest sets the defaults back).
+            "LIVESALE__AUTH__GUEST_CREATIONS_PER_ADDRESS_PER_HOUR": "1000000",
+            "LIVESALE__AUTH__GUEST_FREE_CREATIONS_PER_ADDRESS_PER_HOUR": "1000000",
         }
         self.env.pop("CI", None)
         self.env.update({f"LIVESALE__{name.upper()}": value for name, value in settings.items()})
@@ -218,11 +222,15 @@ async def stage(**settings: str) -> AsyncIterator[Stage]:
 class Actor:
     """One user: a cookie jar and JSON calls with the same-origin header a browser sends."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, address: str | None = None) -> None:
         self.base = base
+        # `address`: a loopback address of its own (127.0.0.x), so the server sees
+        # another household than the rest of the run.
+        connector = None if address is None else aiohttp.TCPConnector(local_addr=(address, 0))
         self.session = aiohttp.ClientSession(
             cookie_jar=aiohttp.CookieJar(unsafe=True),
             timeout=aiohttp.ClientTimeout(total=30),
+            connector=connector,
         )
 
     async def close(self) -> None:
