@@ -35,6 +35,8 @@ from typing import Any, cast
 
 import aiohttp
 
+from livesale.domain.text_safety import strip_invisible
+
 from .harness import (
     HOST,
     Actor,
@@ -782,8 +784,9 @@ def payload_corpus() -> list[str]:
 
 
 def cleaned(text: str) -> str:
-    """What the server stores for a name or message (NFC, stripped)."""
-    return unicodedata.normalize("NFC", text).strip()
+    """What the server stores for a name (NFC, stripped; names with hidden characters are
+    refused) or a message (NFC, hidden characters dropped, stripped)."""
+    return strip_invisible(unicodedata.normalize("NFC", text)).strip()
 
 
 @dataclass
@@ -794,6 +797,7 @@ class Sent:
     name: str
     name_refused: bool
     message_id: str | None = None
+    accepted_text: str | None = None
     refused_code: str | None = None
 
 
@@ -818,6 +822,7 @@ async def send_payload(base: str, show_id: str, payload: str, number: int) -> Se
         await poll(lambda: user.own_chats() or user.errors, 30, f"payload {number}'s answer")
         if user.own_chats():
             sent.message_id = str(user.own_chats()[0]["id"])
+            sent.accepted_text = str(user.own_chats()[0]["text"])
         else:
             sent.refused_code = next(iter(user.errors))
     finally:
@@ -842,7 +847,9 @@ async def check_page(
             outcome.fail(f"{label}: message {sent.message_id} ({sent.payload[:40]!r}) not shown")
             continue
         checked += 1
-        if item["text"] != cleaned(sent.payload) or item["textElements"] != 0:
+        if sent.accepted_text != cleaned(sent.payload):
+            outcome.fail(f"{label}: {sent.payload[:60]!r} stored as {sent.accepted_text!r}")
+        if item["text"] != sent.accepted_text or item["textElements"] != 0:
             outcome.fail(f"{label}: {sent.payload[:60]!r} rendered as {item['text']!r}")
         if item["name"] != cleaned(sent.name) or item["nameElements"] != 0:
             outcome.fail(f"{label}: name {sent.name!r} rendered as {item['name']!r}")

@@ -27,7 +27,7 @@ const VARIANT_INPUTS = {
 const variantRow = (index) => /** @type {HTMLElement | undefined} */ ($("variant-list").children[index]) || null;
 
 /** @returns {HTMLElement[]} the variant form's rows */
-const variantRows = () => /** @type {HTMLElement[]} */ (variantRows());
+const variantRows = () => /** @type {HTMLElement[]} */ ([...$("variant-list").children]);
 const fieldErrors = bindFieldErrors({
   form: $("product-form"),
   fields: { title: $("product-title"), description: $("product-description"), image_ids: $("product-image-input") },

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -10,8 +9,11 @@ from aiohttp.test_utils import TestServer
 from prometheus_client import REGISTRY
 
 from livesale.config import Settings
-from livesale.web.order_routes import WEBHOOK_PATH
-from tests.stripe_standin.fixtures import stripe_standin  # noqa: F401
+from tests.stripe_standin.fixtures import (
+    paying_through,
+    sending_webhooks_to,
+    stripe_standin,  # noqa: F401
+)
 from tests.stripe_standin.server import StripeStandin
 from tests.support.clients import Buyers, Client
 from tests.support.shopping import buy, levels, place_order
@@ -24,22 +26,13 @@ REFUSED = "livesale_shop_holds_refused_total"
 @pytest.fixture
 def settings(settings: Settings, stripe_standin: StripeStandin) -> Settings:  # noqa: F811
     """The app paying through Stripe, where Stripe is the local stand-in."""
-    payments = dataclasses.replace(
-        settings.payments,
-        stripe_secret_key=stripe_standin.api_key,
-        stripe_webhook_secret=stripe_standin.webhook_secret,
-        stripe_publishable_key="pk_test_livesale",
-        stripe_api_base=stripe_standin.url,
-        stripe_max_network_retries=0,
-    )
-    return dataclasses.replace(settings, payments=payments)
+    return paying_through(settings, stripe_standin)
 
 
 @pytest.fixture
 async def standin(stripe_standin: StripeStandin, server: TestServer) -> StripeStandin:  # noqa: F811
     """The stand-in, sending its webhooks to the app under test."""
-    stripe_standin.webhook_url = str(server.make_url(WEBHOOK_PATH))
-    return stripe_standin
+    return sending_webhooks_to(stripe_standin, server)
 
 
 async def _order(client: Client, shop: Any, quantity: int) -> tuple[str, str]:

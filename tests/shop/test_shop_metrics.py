@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,8 +10,12 @@ from aiohttp.test_utils import TestServer
 from prometheus_client import REGISTRY
 
 from livesale.config import Settings
-from livesale.web.order_routes import WEBHOOK_PATH
-from tests.stripe_standin.fixtures import official_client, stripe_standin  # noqa: F401
+from tests.stripe_standin.fixtures import (  # noqa: F401
+    official_client,
+    paying_through,
+    sending_webhooks_to,
+    stripe_standin,
+)
 from tests.stripe_standin.server import StripeStandin
 from tests.support.clients import Client, assert_error, origin
 from tests.support.polling import poll_until
@@ -136,22 +139,14 @@ class TestStripeWebhooks:
 
     @pytest.fixture
     def settings(self, settings: Settings, stripe_standin: StripeStandin) -> Settings:  # noqa: F811
-        """The app paying through the Stripe stand-in."""
-        payments = dataclasses.replace(
-            settings.payments,
-            stripe_secret_key=stripe_standin.api_key,
-            stripe_webhook_secret=stripe_standin.webhook_secret,
-            stripe_api_base=stripe_standin.url,
-            stripe_max_network_retries=0,
-        )
-        return dataclasses.replace(settings, payments=payments)
+        """The app paying through Stripe, where Stripe is the local stand-in."""
+        return paying_through(settings, stripe_standin)
 
     @pytest.fixture
     def standin(self, stripe_standin: StripeStandin, server: TestServer) -> StripeStandin:  # noqa: F811
         """The stand-in, delivering webhooks only when a test says so."""
-        stripe_standin.webhook_url = str(server.make_url(WEBHOOK_PATH))
         stripe_standin.auto_deliver = False
-        return stripe_standin
+        return sending_webhooks_to(stripe_standin, server)
 
     async def test_webhooks_by_type_and_outcome(
         self, standin: StripeStandin, alice: Client, buyers: Buyers

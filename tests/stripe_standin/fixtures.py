@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
 import stripe
+from aiohttp.test_utils import BaseTestServer
 
+from livesale.config import Settings
+from livesale.web.order_routes import WEBHOOK_PATH
 from tests.stripe_standin.server import StripeStandin
+
+
+def paying_through(settings: Settings, standin: StripeStandin) -> Settings:
+    """`settings` with the app paying through Stripe, where Stripe is `standin`."""
+    payments = dataclasses.replace(
+        settings.payments,
+        stripe_secret_key=standin.api_key,
+        stripe_webhook_secret=standin.webhook_secret,
+        stripe_publishable_key="pk_test_livesale",
+        stripe_api_base=standin.url,
+        stripe_max_network_retries=0,
+    )
+    return dataclasses.replace(settings, payments=payments)
+
+
+def sending_webhooks_to(standin: StripeStandin, server: BaseTestServer) -> StripeStandin:
+    """`standin`, delivering its webhooks to the app `server` runs."""
+    standin.webhook_url = str(server.make_url(WEBHOOK_PATH))
+    return standin
 
 
 @asynccontextmanager
