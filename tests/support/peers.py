@@ -75,8 +75,9 @@ class EncodedVideoTrack(MediaStreamTrack):
             # Pace like a camera: this is the media clock, not synchronisation.
             due = self._start + self._index / VIDEO_RATE
             delay = due - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            # Behind the camera's pace (a loaded machine), still let the rest of the
+            # test's loop run before the next frame: never a burst that starves it.
+            await asyncio.sleep(max(delay, 0))
             frame = av.VideoFrame(self.codec.width, self.codec.height, "yuv420p")
             shade = (self._index * 7) % 256
             for plane in frame.planes:
@@ -131,8 +132,7 @@ class EncodedAudioTrack(MediaStreamTrack):
             if self._start is None:
                 self._start = time.monotonic()
             delay = self._start + self._index * 0.02 - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            await asyncio.sleep(max(delay, 0))  # never a burst that starves the loop
             frame = av.AudioFrame(format="s16", layout="stereo", samples=960)
             frame.sample_rate = 48000
             tone = bytes((i * 13 + self._index) % 256 for i in range(256))
@@ -180,8 +180,8 @@ class EncodedH264Track(MediaStreamTrack):
             if self._start is None:
                 self._start = time.monotonic()
             delay = self._start + self._index / VIDEO_RATE - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)  # the camera's pace, not synchronisation
+            # The camera's pace, not synchronisation; behind it, still yield to the loop.
+            await asyncio.sleep(max(delay, 0))
             frame = av.VideoFrame(320, 240, "yuv420p")
             for plane in frame.planes:
                 plane.update(bytes([(self._index * 9) % 256]) * plane.buffer_size)
