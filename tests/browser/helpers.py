@@ -52,6 +52,13 @@ async def create_product(
     return product
 
 
+async def create_show(api: Api, title: str, product_ids: list[str]) -> tuple[str, str]:
+    """A show with `product_ids` in its bag, made through `api`: its id and stream key."""
+    body = {"title": title, "product_ids": product_ids}
+    created = await api("POST", "/api/shows", json=body, expect=201)
+    return str(created["show"]["id"]), str(created["stream_key"])
+
+
 async def go_live(
     browser: Browser, base_url: str, show_id: str, stream_key: str, errors: list[str]
 ) -> Page:

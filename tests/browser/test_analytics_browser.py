@@ -7,7 +7,14 @@ from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, expect
 
 from livesale import keys
-from tests.browser.helpers import PASSWORD, Api, collect_errors, create_product, sign_up
+from tests.browser.helpers import (
+    PASSWORD,
+    Api,
+    collect_errors,
+    create_product,
+    create_show,
+    sign_up,
+)
 from tests.support.polling import poll_until
 
 SECONDS = 1000  # Playwright timeouts are in milliseconds
@@ -23,13 +30,7 @@ async def test_the_console_draws_the_figures_and_a_reload_is_the_same_viewer(
     product = await create_product(
         api, "Silk scarf", {"sku": "SCARF-1", "price_minor": 1999, "currency": "EUR", "stock": 5}
     )
-    created = await api(
-        "POST",
-        "/api/shows",
-        json={"title": "Scarf hour", "product_ids": [product["id"]]},
-        expect=201,
-    )
-    show_id: str = created["show"]["id"]
+    show_id, _key = await create_show(api, "Scarf hour", [product["id"]])
     await server.app[keys.LIFECYCLE].went_live(show_id)
 
     audience = await browser.new_context(locale="en-US")

@@ -21,6 +21,7 @@ from tests.browser.helpers import (
     ContextOptions,
     collect_errors,
     create_product,
+    create_show,
     screenshot,
     sign_up,
 )
@@ -72,13 +73,7 @@ async def _half_hour_show(api: Api, server: TestServer) -> tuple[str, dict[str, 
     product = await create_product(
         api, "Wool scarf", {"sku": "SCARF-1", "price_minor": 2500, "currency": "USD", "stock": 10}
     )
-    created = await api(
-        "POST",
-        "/api/shows",
-        json={"title": "Scarf hour", "product_ids": [product["id"]]},
-        expect=201,
-    )
-    show_id: str = created["show"]["id"]
+    show_id, _key = await create_show(api, "Scarf hour", [product["id"]])
     app = server.app
     await app[keys.LIFECYCLE].went_live(show_id)
     async with AsyncExitStack() as stack:

@@ -24,6 +24,7 @@ from tests.browser.helpers import (
     Api,
     collect_errors,
     create_product,
+    create_show,
     screenshot,
     sign_up,
 )
@@ -159,13 +160,7 @@ async def _sold(api: Api, server: TestServer, base_url: str, email: str) -> Sold
     mug = await create_product(
         api, "Mug", {"sku": "MUG-1", "price_minor": 1200, "currency": "USD", "stock": 9}
     )
-    created = await api(
-        "POST",
-        "/api/shows",
-        json={"title": "Studio sale", "product_ids": [tee["id"], mug["id"]]},
-        expect=201,
-    )
-    show_id: str = created["show"]["id"]
+    show_id, _key = await create_show(api, "Studio sale", [tee["id"], mug["id"]])
     # The orders are what matter here: the show is marked live as a publisher would.
     await server.app[keys.LIFECYCLE].went_live(show_id)
     tee_id, mug_id = tee["variants"][0]["id"], mug["variants"][0]["id"]

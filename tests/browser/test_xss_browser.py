@@ -10,6 +10,7 @@ from tests.browser.helpers import (
     Api,
     collect_errors,
     create_product,
+    create_show,
     go_live,
     sign_up,
 )
@@ -37,17 +38,11 @@ async def test_markup_in_chat_names_and_products_is_shown_as_text(
     product = await create_product(
         api, IMG, {"sku": "X-1", "price_minor": 500, "currency": "USD", "stock": 5}, SCRIPT
     )
-    created = await api(
-        "POST",
-        "/api/shows",
-        json={"title": f"{SCRIPT} show", "product_ids": [product["id"]]},
-        expect=201,
-    )
-    show_id = created["show"]["id"]
+    show_id, stream_key = await create_show(api, f"{SCRIPT} show", [product["id"]])
     errors: list[str] = []
 
     # Live from the host page with the stream key.
-    host = await go_live(browser, base_url, show_id, created["stream_key"], errors)
+    host = await go_live(browser, base_url, show_id, stream_key, errors)
 
     # A viewer named with markup says markup in the chat.
     viewer = await (await browser.new_context()).new_page()

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import ClientSession, CookieJar
 from playwright.async_api import Browser, Locator, Page
 
-from tests.browser.helpers import Api, create_product, go_live, sign_up
+from tests.browser.helpers import Api, create_product, create_show, go_live, sign_up
 
 ADDRESS = {
     "line1": "1 Market Street",
@@ -44,14 +44,8 @@ async def live_show_with_a_bag(
     mug = await create_product(
         api, "Mug", {"sku": "MUG-1", "price_minor": 1200, "currency": "USD", "stock": 9}
     )
-    created = await api(
-        "POST",
-        "/api/shows",
-        json={"title": "Tee time", "product_ids": [tee["id"], mug["id"]]},
-        expect=201,
-    )
-    show_id: str = created["show"]["id"]
-    host = await go_live(browser, base_url, show_id, created["stream_key"], errors)
+    show_id, stream_key = await create_show(api, "Tee time", [tee["id"], mug["id"]])
+    host = await go_live(browser, base_url, show_id, stream_key, errors)
     sale = {"sale_price_minor": 1900, "quantity": 3, "per_buyer_limit": 1, "duration_seconds": 600}
     await api(
         "POST", f"/api/shows/{show_id}/pin", json={"product_id": tee["id"], "flash_sale": sale},
