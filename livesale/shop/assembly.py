@@ -143,7 +143,6 @@ def build_shop(
             payments,
             announcer,
             activity,
-            timeline,
         ),
         orders=OrderService(orders, payments, settlement),
         fulfilment=FulfilmentService(orders, shows, settlement),
