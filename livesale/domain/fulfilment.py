@@ -65,6 +65,10 @@ def choose_refund_lines(positions: Sequence[int], order: Order) -> list[int]:
                 min=0,
                 max=len(order.lines) - 1,
             )
+        if position in chosen:
+            raise ValidationFailed(
+                f"{field} repeats line {position}", field=field, reason="duplicate"
+            )
         chosen.append(position)
     require_refundable(order)
     for position in chosen:

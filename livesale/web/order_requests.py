@@ -62,7 +62,8 @@ def _text(body: dict[str, Any], name: str, limit: int) -> str:
 
 
 def parse_refund(body: dict[str, Any]) -> RefundRequest:
-    """A `refund` body: none (or `{}`) refunds in full, `{"lines": [0, 2]}` those lines."""
+    """A `refund` body: none (or `{}`) refunds in full, `{"lines": [0, 2]}` those lines
+    (checked against the order by domain.fulfilment.choose_refund_lines)."""
     if not body:
         return RefundRequest(None)
     reject_unknown_fields(body, REFUND_FIELDS)
@@ -73,19 +74,14 @@ def parse_refund(body: dict[str, Any]) -> RefundRequest:
             field="lines",
             reason="required" if positions in (None, []) else "wrong_type",
         )
-    chosen: list[int] = []
     for index, position in enumerate(positions):
-        field = f"lines[{index}]"
         if isinstance(position, bool) or not isinstance(position, int):
+            field = f"lines[{index}]"
             raise ValidationFailed(
                 f"{field} must be a line position (an integer)", field=field, reason="wrong_type"
             )
-        if position in chosen:
-            raise ValidationFailed(
-                f"{field} repeats line {position}", field=field, reason="duplicate"
-            )
-        chosen.append(position)
-    return RefundRequest(tuple(chosen))
+    # Which positions exist, and whether one repeats, is the domain's check against the order.
+    return RefundRequest(tuple(positions))
 
 
 def parse_order_list(query: Mapping[str, str]) -> OrderQuery:
