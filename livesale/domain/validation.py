@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from enum import Enum
 
 from livesale.domain.errors import FieldReason, ValidationFailed
 from livesale.domain.text_safety import refusal
+
+
+class Keep(Enum):
+    """Marks a field an edit leaves as it is (where None means "clear it")."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
 
 
 def reject_unknown_fields(
