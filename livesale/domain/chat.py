@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
 
 from livesale.domain.errors import ChatBlockedWord, ChatEmpty, ChatTooLong, ValidationFailed
 from livesale.domain.text_safety import (
@@ -59,15 +58,6 @@ class ChatMessage:
     author_role: Role
     text: str
     created_at: float
-
-    def to_json(self) -> dict[str, Any]:
-        """The message as the room sends it (`at` in epoch seconds)."""
-        return {
-            "id": self.id,
-            "author": {"id": self.author_id, "name": self.author_name, "role": self.author_role},
-            "text": self.text,
-            "at": self.created_at,
-        }
 
 
 def clean_chat_text(text: object, max_length: int) -> str:

@@ -28,6 +28,7 @@ from livesale.domain.errors import (
 )
 from livesale.domain.shows import Show
 from livesale.domain.validation import number_reason
+from livesale.live.events import chat_deleted_message
 from livesale.storage.address_bans import AddressBans
 from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.room_redis import ChatLimits
@@ -94,7 +95,7 @@ class ModerationService:
     async def delete_message(self, actor: Moderator, message_id: int) -> None:
         """Delete a message of the show and tell every viewer."""
         await self._messages.delete(actor.show.id, message_id, actor.id)
-        await self._publish(actor.show.id, {"type": "chat_deleted", "id": message_id})
+        await self._publish(actor.show.id, chat_deleted_message(message_id))
         _count("delete")
 
     async def mute(

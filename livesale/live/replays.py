@@ -16,6 +16,7 @@ from livesale.domain.pins import TimelineEvent, TimelineKind
 from livesale.domain.products import Product
 from livesale.domain.recordings import Recording, RecordingStatus
 from livesale.domain.shows import Show, ShowStatus
+from livesale.live.events import flash_sale_json
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
@@ -171,7 +172,7 @@ class ReplayService:
             if event.flash_sale is not None:
                 # Where the live sale stopped, in show time: the page prices by it.
                 sale = {
-                    **event.flash_sale.as_json(),
+                    **flash_sale_json(event.flash_sale),
                     "until_ms": replay_sale_until_ms(event, until_ms),
                 }
             chapters.append(

@@ -10,7 +10,7 @@ from aiohttp import web
 from livesale import keys
 from livesale.domain.errors import ServiceUnavailable
 from livesale.domain.shows import Show
-from livesale.live.lifecycle import show_state
+from livesale.live.events import show_message
 from livesale.web.auth import require_creator
 from livesale.web.catalogue_json import product_json
 from livesale.web.json_body import read_object
@@ -122,7 +122,7 @@ async def end_show(request: web.Request) -> web.Response:
 
 
 async def _announce(app: web.Application, show: Show) -> None:
-    await app[keys.ROOM].publish(show.id, {"type": "show", "show": show_state(show)})
+    await app[keys.ROOM].publish(show.id, show_message(show))
 
 
 async def show_json(
