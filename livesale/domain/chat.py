@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -86,16 +86,12 @@ def clean_chat_text(text: object, max_length: int) -> str:
     return cleaned
 
 
-def normalise_blocked_words(words: object) -> list[str]:
+def normalise_blocked_words(words: Sequence[str]) -> list[str]:
     """A creator's blocked-word list: distinct, case-folded, stripped; ValidationFailed else.
 
     Words are stored as typed (less invisible characters) so the creator reads
     their own list; two words that fold alike (`text_safety.name_key`) count once.
     """
-    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-        raise ValidationFailed(
-            "words must be a list of strings", field="words", reason="wrong_type"
-        )
     cleaned: list[str] = []
     keys: set[str] = set()
     for word in words:
