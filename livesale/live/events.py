@@ -28,6 +28,14 @@ class Pinned:
     product: Product
 
 
+@dataclass(frozen=True, slots=True)
+class Unpinned:
+    """A pin taken off screen, and the unpin event that did it."""
+
+    pin: TimelineEvent
+    unpin: TimelineEvent
+
+
 def show_state(show: Show) -> dict[str, Any]:
     """The show as the room sends it (times in epoch seconds)."""
     return {

@@ -48,6 +48,26 @@ class Moderator:
     creator_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class Ban:
+    """A creator's ban of a viewer, with the addresses it holds and the guests they caught."""
+
+    viewer_id: str
+    display_name: str
+    banned_at: float
+    addresses_held: int
+    others_caught: int
+
+
+@dataclass(frozen=True, slots=True)
+class NamedModerator:
+    """A viewer the creator named moderator of their shows."""
+
+    id: str
+    display_name: str
+    added_at: float
+
+
 class ModerationService:
     """Deletes, mutes, bans, slow mode, moderators and blocked words."""
 
@@ -138,20 +158,14 @@ class ModerationService:
             _count("unban")
         return lifted
 
-    async def bans(self, creator: Creator) -> list[dict[str, Any]]:
-        """The creator's bans as JSON, with the addresses each holds and whom they caught."""
+    async def bans(self, creator: Creator) -> list[Ban]:
+        """The creator's bans, with the addresses each holds and whom they caught."""
         rows = await self._moderation.bans(creator.id)
         ids = [viewer_id for viewer_id, _name, _at in rows]
         held = await self._address_bans.addresses_held(creator.id, ids)
         caught = await self._address_bans.caught(creator.id, ids)
         return [
-            {
-                "viewer_id": viewer_id,
-                "display_name": name,
-                "banned_at": at,
-                "addresses_held": held[viewer_id],
-                "others_caught": caught[viewer_id],
-            }
+            Ban(viewer_id, name, at, held[viewer_id], caught[viewer_id])
             for viewer_id, name, at in rows
         ]
 
@@ -167,10 +181,10 @@ class ModerationService:
         )
         return seconds
 
-    async def moderators(self, creator: Creator) -> list[dict[str, Any]]:
-        """The creator's moderators as JSON."""
+    async def moderators(self, creator: Creator) -> list[NamedModerator]:
+        """The creator's moderators."""
         rows = await self._moderation.moderators(creator.id)
-        return [{"id": vid, "display_name": name, "added_at": at} for vid, name, at in rows]
+        return [NamedModerator(vid, name, at) for vid, name, at in rows]
 
     async def add_moderator(self, creator: Creator, viewer_id: str) -> None:
         """Name a viewer moderator of all of the creator's shows."""

@@ -18,7 +18,14 @@ from livesale.domain.errors import (
 from livesale.domain.pins import PinRequest, TimelineEvent, TimelineKind, check_flash_sale
 from livesale.domain.products import Product, ProductStatus
 from livesale.domain.shows import Show, ShowStatus
-from livesale.live.events import Pinned, ProductView, pin_json, pin_message, unpin_message
+from livesale.live.events import (
+    Pinned,
+    ProductView,
+    Unpinned,
+    pin_json,
+    pin_message,
+    unpin_message,
+)
 from livesale.live.lifecycle import EventPublisher
 from livesale.live.sale_gate import SaleGate
 from livesale.storage.shows import ShowRepository
@@ -81,8 +88,8 @@ class PinService:
         await self._events.publish(show_id, pin_message(pinned, self._render_product))
         return pinned
 
-    async def unpin(self, creator: Creator, show_id: str) -> dict[str, Any]:
-        """Take the pinned product off the screen."""
+    async def unpin(self, creator: Creator, show_id: str) -> Unpinned:
+        """Take the pinned product off the screen; returns the pin and the unpin event."""
         show = await self._live_show_of(creator, show_id)
         current = await self._timeline.current_pin(show_id)
         if current is None:
@@ -92,9 +99,8 @@ class PinService:
             show_id, TimelineKind.UNPIN, show.offset_ms(self._clock()), current.product_id
         )
         await self._gate.changed(show_id)
-        message = unpin_message(current, event)
-        await self._events.publish(show_id, message)
-        return message
+        await self._events.publish(show_id, unpin_message(current, event))
+        return Unpinned(current, event)
 
     async def current(self, show_id: str) -> dict[str, Any] | None:
         """The pin on screen now, as viewers receive it, or None."""

@@ -9,6 +9,7 @@ from livesale.domain.errors import ChatMessageNotFound, NotFound
 from livesale.live.moderation import Moderator
 from livesale.web.auth import current_creator, current_viewer, require_creator
 from livesale.web.json_body import read_object
+from livesale.web.moderation_json import ban_json, moderator_json
 from livesale.web.moderation_requests import (
     parse_blocked_words,
     parse_mute,
@@ -77,7 +78,7 @@ async def list_bans(request: web.Request) -> web.Response:
     """The signed-in creator's bans, with how many other guests each caught by address."""
     creator = await require_creator(request)
     bans = await request.app[keys.ROOM].moderation.bans(creator)
-    return web.json_response({"bans": bans})
+    return web.json_response({"bans": [ban_json(ban) for ban in bans]})
 
 
 async def unban(request: web.Request) -> web.Response:
@@ -102,7 +103,7 @@ async def list_moderators(request: web.Request) -> web.Response:
     """The signed-in creator's moderators."""
     creator = await require_creator(request)
     moderators = await request.app[keys.ROOM].moderation.moderators(creator)
-    return web.json_response({"moderators": moderators})
+    return web.json_response({"moderators": [moderator_json(m) for m in moderators]})
 
 
 async def add_moderator(request: web.Request) -> web.Response:
@@ -111,7 +112,8 @@ async def add_moderator(request: web.Request) -> web.Response:
     viewer_id = parse_viewer(await read_object(request))
     service = request.app[keys.ROOM].moderation
     await service.add_moderator(creator, viewer_id)
-    return web.json_response({"moderators": await service.moderators(creator)}, status=201)
+    moderators = await service.moderators(creator)
+    return web.json_response({"moderators": [moderator_json(m) for m in moderators]}, status=201)
 
 
 async def remove_moderator(request: web.Request) -> web.Response:

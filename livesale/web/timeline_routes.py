@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from livesale import keys
-from livesale.live.events import pin_json
+from livesale.live.events import pin_json, unpin_message
 from livesale.web.auth import require_creator
 from livesale.web.catalogue_json import product_json
 from livesale.web.json_body import read_object
@@ -36,8 +36,9 @@ async def unpin_product(request: web.Request) -> web.Response:
     """Take the pinned product off screen (the show's creator only)."""
     creator = await require_creator(request)
     show_id = request.match_info["show_id"]
-    unpin = await request.app[keys.PINS].unpin(creator, show_id)
-    return web.json_response({"unpin": unpin})
+    unpinned = await request.app[keys.PINS].unpin(creator, show_id)
+    # The creator gets the event exactly as the room's `unpin` carries it.
+    return web.json_response({"unpin": unpin_message(unpinned.pin, unpinned.unpin)})
 
 
 async def get_timeline(request: web.Request) -> web.Response:
