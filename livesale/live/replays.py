@@ -12,7 +12,7 @@ from typing import Protocol
 
 from livesale.domain.accounts import Creator
 from livesale.domain.checkout import pin_until_ms, replay_sale_until_ms
-from livesale.domain.errors import NotOwner, ProductNotFound, ReplayNotFound, ShowNotEnded
+from livesale.domain.errors import NotOwner, ReplayNotFound, ShowNotEnded
 from livesale.domain.pins import TimelineEvent, TimelineKind
 from livesale.domain.products import Product
 from livesale.domain.recordings import Recording, RecordingStatus
@@ -28,10 +28,10 @@ RETENTION_INTERVAL_SECONDS = 3600.0
 
 
 class ProductReader(Protocol):
-    """Reads one product by id."""
+    """Reads products by id."""
 
-    async def get(self, product_id: str) -> Product:
-        """The product, or ProductNotFound."""
+    async def get_many(self, product_ids: Sequence[str]) -> list[Product]:
+        """The products that exist among `product_ids`, in that order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,15 +162,13 @@ class ReplayService:
 
     async def _chapters(self, show: Show, events: Sequence[TimelineEvent]) -> list[Chapter]:
         end_ms = show.offset_ms(show.ended_at) if show.ended_at is not None else None
-        # Each product is read once, however often it was pinned.
-        products: dict[str, Product | None] = {}
+        pins = [e for e in events if e.kind is TimelineKind.PIN and e.product_id is not None]
+        # Every pinned product in one read, however often each was pinned.
+        wanted = list(dict.fromkeys(e.product_id for e in pins if e.product_id is not None))
+        products = {product.id: product for product in await self._products.get_many(wanted)}
         chapters = []
-        for event in events:
-            if event.kind is not TimelineKind.PIN or event.product_id is None:
-                continue
-            if event.product_id not in products:
-                products[event.product_id] = await self._product(event.product_id)
-            product = products[event.product_id]
+        for event in pins:
+            product = products.get(event.product_id or "")
             if product is None:
                 continue  # gone from the catalogue: nothing left to show or sell
             until = pin_until_ms(events, event)
@@ -180,12 +178,6 @@ class ReplayService:
                 sale_until_ms = replay_sale_until_ms(event, until_ms)
             chapters.append(Chapter(event, product, until_ms, sale_until_ms))
         return chapters
-
-    async def _product(self, product_id: str) -> Product | None:
-        try:
-            return await self._products.get(product_id)
-        except ProductNotFound:
-            return None
 
     async def _delete_parts(self, parts: Sequence[Recording]) -> int:
         for part in parts:

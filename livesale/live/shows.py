@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from livesale.domain.accounts import Creator
@@ -41,6 +42,15 @@ class ImageLookup(Protocol):
         """The image record, or ImageNotFound."""
 
 
+@dataclass(frozen=True, slots=True)
+class CreatedShow:
+    """A new show, its stream key (shown this once) and its bag's products in order."""
+
+    show: Show
+    stream_key: str
+    products: list[Product]
+
+
 class ShowService:
     """Everything a creator does to their shows outside the live moment."""
 
@@ -56,18 +66,20 @@ class ShowService:
         self._images = images
         self._clock = clock
 
-    async def create(self, creator: Creator, draft: ShowDraft) -> tuple[Show, str]:
-        """A new scheduled show of `creator`; returns it and its stream key."""
+    async def create(self, creator: Creator, draft: ShowDraft) -> CreatedShow:
+        """A new scheduled show of `creator`, with its stream key and its bag's products."""
         scheduled_at = validate_scheduled_at(draft.scheduled_at, self._clock())
         cover = await self._cover(creator, draft.cover_image_id)
-        await self._check_bag(creator, draft.product_ids)
-        return await self._shows.create(
+        # The products checked here are the answer's bag: the catalogue is read once.
+        products = await self._check_bag(creator, draft.product_ids)
+        show, stream_key = await self._shows.create(
             draft.title,
             creator_id=creator.id,
             scheduled_at=scheduled_at,
             cover_image_id=cover,
             product_ids=draft.product_ids,
         )
+        return CreatedShow(show, stream_key, products)
 
     async def owned(self, creator: Creator, show_id: str) -> Show:
         """The show, if `creator` owns it (NotOwner otherwise)."""

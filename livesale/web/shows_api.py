@@ -9,6 +9,7 @@ from aiohttp import web
 
 from livesale import keys
 from livesale.domain.errors import ServiceUnavailable
+from livesale.domain.products import Product
 from livesale.domain.shows import Show
 from livesale.live.events import show_message
 from livesale.web.auth import require_creator
@@ -46,8 +47,9 @@ async def create_show(request: web.Request) -> web.Response:
     """A new show of the signed-in creator; the stream key is in this answer only."""
     creator = await require_creator(request)
     draft = parse_new_show(await read_object(request))
-    show, stream_key = await request.app[keys.SHOW_SERVICE].create(creator, draft)
-    detail = await _show_detail(request.app, show)
+    created = await request.app[keys.SHOW_SERVICE].create(creator, draft)
+    show, stream_key = created.show, created.stream_key
+    detail = await _show_detail(request.app, show, created.products)
     host_url = show_urls(request.app[keys.SETTINGS].base_url, show.id).host_url_with_key(stream_key)
     return web.json_response(
         {"show": detail, "stream_key": stream_key, "host_url_with_key": host_url}, status=201
@@ -157,8 +159,12 @@ async def show_json(
     }
 
 
-async def _show_detail(app: web.Application, show: Show) -> dict[str, Any]:
-    products = await app[keys.SHOW_SERVICE].bag(show.id)
+async def _show_detail(
+    app: web.Application, show: Show, products: list[Product] | None = None
+) -> dict[str, Any]:
+    """The show with its bag (`products` when the caller has them already)."""
+    if products is None:
+        products = await app[keys.SHOW_SERVICE].bag(show.id)
     return {
         **await show_json(app, show),
         "products": [product_json(p) for p in products],
