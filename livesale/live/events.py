@@ -1,4 +1,4 @@
-"""The shapes of the room's show, pin and chat events, which live/ publishes to every process.
+"""The shapes of the room's events (show, pin, chat, likes, viewers) that live/ sends viewers.
 
 They are shaped here, in live/, and not in web/ like the HTTP answers: a
 service publishes them through Redis to every process's viewers, and live/
@@ -56,6 +56,25 @@ def show_message(show: Show) -> dict[str, Any]:
 def publisher_message(show: Show, publisher: str) -> dict[str, Any]:
     """The room event saying whether the live show's publisher is on air or reconnecting."""
     return {"type": "show", "show": {**show_state(show), "publisher": publisher}}
+
+
+def slow_mode_message(state: dict[str, Any], seconds: int) -> dict[str, Any]:
+    """The room event saying the show's slow mode changed (`state` as the room has it)."""
+    return {
+        "type": "show",
+        "show": {**state, "slow_mode_seconds": seconds},
+        "slow_mode_seconds": seconds,
+    }
+
+
+def like_message(total: int, delta: int) -> dict[str, Any]:
+    """The room event carrying the show's like total and how much it just grew."""
+    return {"type": "like", "total": total, "delta": delta}
+
+
+def viewers_message(count: int) -> dict[str, Any]:
+    """The room event carrying how many watch the show now."""
+    return {"type": "viewers", "count": count}
 
 
 def flash_sale_json(sale: FlashSale) -> dict[str, Any]:

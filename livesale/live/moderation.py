@@ -27,7 +27,7 @@ from livesale.domain.errors import (
 )
 from livesale.domain.shows import Show
 from livesale.domain.validation import check_whole_number
-from livesale.live.events import chat_deleted_message
+from livesale.live.events import chat_deleted_message, slow_mode_message
 from livesale.storage.address_bans import AddressBans
 from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.room_redis import ChatLimits
@@ -174,11 +174,8 @@ class ModerationService:
         check_whole_number(seconds, "seconds", 0, self._settings.max_slow_mode_seconds)
         await self._limits.set_slow_mode(actor.show.id, seconds)
         _count("slow_mode")
-        state = dict(await self._show_state(actor.show.id))
-        state["slow_mode_seconds"] = seconds
-        await self._publish(
-            actor.show.id, {"type": "show", "show": state, "slow_mode_seconds": seconds}
-        )
+        state = await self._show_state(actor.show.id)
+        await self._publish(actor.show.id, slow_mode_message(state, seconds))
         return seconds
 
     async def moderators(self, creator: Creator) -> list[NamedModerator]:
