@@ -216,7 +216,6 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             recordings,
             timeline,
             app[keys.PRODUCTS],
-            product_json,
         )
         app[keys.REPLAYS] = replays
         if app[keys.ROLE] is not Role.MEDIA and settings.recording.retention_days > 0:

@@ -22,8 +22,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from livesale.config import ShowSettings
-from livesale.domain.pins import TimelineEvent, TimelineKind
+from livesale.domain.pins import TimelineKind
 from livesale.domain.shows import Show, ShowStatus
+from livesale.live.events import publisher_message, show_state, unpin_message
 from livesale.live.sale_gate import SaleGate
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
@@ -60,28 +61,6 @@ def publisher_lost_key(show_id: str) -> str:
 def ending_key(show_id: str) -> str:
     """Redis lock so only one process ends a show."""
     return f"livesale:show:{show_id}:ending"
-
-
-def show_state(show: Show) -> dict[str, Any]:
-    """The show as the room sends it (times in epoch seconds)."""
-    return {
-        "id": show.id,
-        "title": show.title,
-        "status": show.status.value,
-        "scheduled_at": show.scheduled_at,
-        "live_at": show.live_at,
-        "ended_at": show.ended_at,
-    }
-
-
-def publisher_message(show: Show, publisher: str) -> dict[str, Any]:
-    """The room event saying whether the live show's publisher is on air or reconnecting."""
-    return {"type": "show", "show": {**show_state(show), "publisher": publisher}}
-
-
-def unpin_message(pin: TimelineEvent, unpin: TimelineEvent) -> dict[str, Any]:
-    """The room event that takes `pin` off the screen."""
-    return {"type": "unpin", "pin_id": pin.id, "offset_ms": unpin.offset_ms}
 
 
 class ShowLifecycle:
