@@ -87,11 +87,17 @@ def client_address_middleware(proxies: TrustedProxies) -> Middleware:
         peer = request.remote
         forwarded = request.headers.getall(FORWARDED_FOR, [])
         client = proxies.client_of(peer, forwarded) if forwarded else peer
-        if client is not None and client != peer:
-            request = request.clone(remote=client)
+        remote = client if client is not None and client != peer else None
         scheme = _forwarded_scheme(request)
         # Only a configured proxy may say so; the unix socket ("") carries no client's TLS.
-        if scheme is not None and peer and proxies.trusts(peer) and scheme != request.scheme:
+        if scheme == request.scheme or not (peer and proxies.trusts(peer)):
+            scheme = None
+        # One clone: a clone of a clone would forget the first one's changes.
+        if remote is not None and scheme is not None:
+            request = request.clone(remote=remote, scheme=scheme)
+        elif remote is not None:
+            request = request.clone(remote=remote)
+        elif scheme is not None:
             request = request.clone(scheme=scheme)
         return await handler(request)
 

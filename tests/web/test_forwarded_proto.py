@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 from http.cookies import SimpleCookie
 
-from aiohttp import ClientResponse
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
 from livesale.config import Settings
 from livesale.web.auth import SESSION_COOKIE
+from livesale.web.client_address import TrustedProxies, client_address_middleware
 from tests.support.clients import DEFAULT_PASSWORD, Client, explicit_dummy, origin
 
 
@@ -64,3 +65,21 @@ async def test_anyone_elses_forwarded_proto_is_ignored(settings: Settings) -> No
         response = await _sign_up(client, "eve@example.com", headers)
         assert response.status == 201, await response.text()
         assert not session_cookie(response)[SESSION_COOKIE]["secure"]
+
+
+async def who(request: web.Request) -> web.Response:
+    """What the handlers below the middleware see of the client."""
+    return web.json_response({"remote": request.remote, "scheme": request.scheme})
+
+
+async def test_a_proxy_names_the_client_and_its_scheme_together() -> None:
+    app = web.Application(middlewares=[client_address_middleware(TrustedProxies(["127.0.0.1"]))])
+    app.router.add_get("/who", who)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        both = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+        seen = await (await client.get("/who", headers=both)).json()
+        assert seen == {"remote": "203.0.113.7", "scheme": "https"}
+        only_proto = await (await client.get("/who", headers={"X-Forwarded-Proto": "https"})).json()
+        assert only_proto == {"remote": "127.0.0.1", "scheme": "https"}
+        odd = {"X-Forwarded-Proto": "gopher"}
+        assert (await (await client.get("/who", headers=odd)).json())["scheme"] == "http"
