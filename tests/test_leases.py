@@ -95,3 +95,17 @@ async def test_a_job_runs_only_where_its_lease_is_held(redis: Redis) -> None:
     assert await follower.only_when_leading(lambda: ran("follower"))() is None
     assert runs == ["leader"]
     await leader.close()
+
+
+async def test_a_leaders_first_round_runs_at_start_up(redis: Redis) -> None:
+    # Reconciliation runs every 5 minutes: its first round must not wait for the next one.
+    lease = Leadership(redis, "reconciliation")
+    lease.start()
+
+    async def job() -> str:
+        return "ran"
+
+    try:
+        assert await lease.only_when_leading(job)() == "ran"
+    finally:
+        await lease.close()

@@ -80,6 +80,9 @@ class Leadership:
         # past it acts as a follower until its next renewal says otherwise.
         self._held_until = 0.0
         self._task: asyncio.Task[None] | None = None
+        # Set once the first claim has answered (or failed): jobs wait for it, so a leader's
+        # first round runs at start-up rather than one interval later.
+        self._first_claim = asyncio.Event()
         # At 0 from the start: a process that could lead says so before it first tries.
         metrics.BACKGROUND_JOB_LEADER.labels(job).set(0)
 
@@ -106,6 +109,7 @@ class Leadership:
             held = False
         self._held_until = started + self._lease_ms / 1000
         self._set(held)
+        self._first_claim.set()
         return held
 
     def start(self) -> None:
@@ -127,9 +131,10 @@ class Leadership:
     def only_when_leading(
         self, job: Callable[[], Awaitable[T]]
     ) -> Callable[[], Awaitable[T | None]]:
-        """`job` wrapped to do nothing (None) while another process leads."""
+        """`job` wrapped to do nothing (None) while another process leads (once claimed)."""
 
         async def led() -> T | None:
+            await self._first_claim.wait()
             if not self.leading:
                 return None
             return await job()
