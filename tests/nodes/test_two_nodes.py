@@ -83,6 +83,16 @@ async def test_the_session_cookie_is_secure_through_the_proxy(cluster: Cluster) 
         await _closing([through_proxy, direct])
 
 
+async def test_the_proxy_keeps_metrics_to_the_nodes(cluster: Cluster) -> None:
+    visitor = cluster.actor()
+    try:
+        status, _ = await visitor.call("GET", "/metrics")
+        assert status == 404
+        assert await metric_total(cluster.nodes[0], "livesale_http_request_duration_seconds_count")
+    finally:
+        await visitor.close()
+
+
 async def test_a_flash_sale_over_both_nodes_sells_no_unit_twice(
     cluster: Cluster, show: LiveShow
 ) -> None:

@@ -30,5 +30,5 @@ def test_the_shipped_config_matches_what_the_nodes_expect() -> None:
     assert "proxy_set_header Upgrade $http_upgrade;" in text
     # Headers are set once for the whole server: one set in a location drops the rest there.
     locations = re.findall(r"\n\s*location [^{]*\{[^}]*\}", text)
-    assert len(locations) == 3
+    assert len(locations) == 4
     assert not any("proxy_set_header" in location for location in locations)
