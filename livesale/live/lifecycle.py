@@ -179,7 +179,7 @@ class ShowLifecycle:
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def tick(self) -> None:
-        """Refresh this process's publisher keys, then sweep the live shows if it leads that."""
+        """Refresh this process's publisher keys; then, if it leads the sweep, sweep."""
         await self.heartbeat()
         if self._leadership is None or self._leadership.leading:
             await self.sweep()
