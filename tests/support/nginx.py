@@ -147,8 +147,9 @@ def write_config(folder: Path, site_text: str) -> Path:
 
 async def check(conf: Path) -> tuple[int, str]:
     """`nginx -t` on a config: its exit status and what it printed."""
+    folder = conf.parent
     process = await asyncio.create_subprocess_exec(
-        binary(), "-t", "-p", str(conf.parent), "-c", str(conf),
+        binary(), "-t", "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log"),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     output, _ = await asyncio.wait_for(process.communicate(), 30)
@@ -182,7 +183,7 @@ async def running_nginx(folder: Path, nodes: Sequence[str]) -> AsyncIterator[Pro
     status, output = await check(conf)
     assert status == 0, output
     process = await asyncio.create_subprocess_exec(
-        binary(), "-p", str(folder), "-c", str(conf),
+        binary(), "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log"),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
 
