@@ -143,7 +143,10 @@ class ReplayService:
             return 0
         moment = self._clock() if now is None else now
         cutoff = moment - self._retention_days * 86_400
-        deleted = await self._delete_parts(await self._recordings.of_shows_ended_before(cutoff))
+        expired = await self._recordings.of_shows_ended_before(cutoff)
+        # Each node deletes the files on its own disk; another node's parts are its to delete.
+        held = [part for part in expired if await asyncio.to_thread(self._holds, part)]
+        deleted = await self._delete_parts(held)
         if deleted:
             logger.info("retention deleted %d replay part(s)", deleted)
         return deleted
@@ -189,6 +192,11 @@ class ReplayService:
                 part.id, RecordingStatus.DELETED, part.duration_ms, part.size_bytes, part.error
             )
         return len(parts)
+
+    def _holds(self, recording: Recording) -> bool:
+        """Whether this node's recordings folder has the part's file."""
+        path = self._path(recording)
+        return path is not None and path.exists()
 
     def _path(self, recording: Recording) -> Path | None:
         # Names come from our own database, but a path must never leave the folder.
