@@ -11,7 +11,6 @@ from livesale.live.replays import ReplayService
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
-from livesale.web.catalogue_json import product_json
 from tests.support.clients import Client
 from tests.support.replay import record_part
 from tests.support.world import create_show
@@ -29,7 +28,6 @@ def node_retention(alice: Client, folder: Path) -> ReplayService:
         RecordingRepository(app[keys.DATABASE]),
         TimelineRepository(app[keys.DATABASE]),
         app[keys.PRODUCTS],
-        product_json,
     )
 
 
