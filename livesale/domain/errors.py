@@ -173,6 +173,15 @@ class ServiceUnavailable(LivesaleError):
     status = 503
 
 
+class NotYetReplicated(ServiceUnavailable):
+    """Redis made a stock change but too few replicas confirmed it in time (failover safety).
+
+    The retry with the same request id finds the change and waits for it again.
+    """
+
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
+
+
 class IceRestartUnsupported(LivesaleError):
     """RFC 9725: a PATCH asking for an ICE restart this server cannot do."""
 
