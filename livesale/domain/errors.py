@@ -173,11 +173,9 @@ class ServiceUnavailable(LivesaleError):
     status = 503
 
 
-class NotYetReplicated(ServiceUnavailable):
-    """Redis made a stock change but too few replicas confirmed it in time (failover safety).
-
-    The retry with the same request id finds the change and waits for it again.
-    """
+class TryAgainSoon(ServiceUnavailable):
+    """A passing condition (a busy order lock, replicas not yet confirming a stock change):
+    the same request again after Retry-After will do; nothing was changed twice."""
 
     headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
 

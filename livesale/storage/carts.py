@@ -7,6 +7,7 @@ import json
 from redis.asyncio import Redis
 
 from livesale.domain.checkout import Checkout
+from livesale.storage.redis_client import write_replicated
 
 _PREFIX = "livesale:shop:"
 CART_PREFIX = _PREFIX + "cart:"
@@ -85,8 +86,11 @@ class CheckoutStore:
 
     async def add(self, checkout: Checkout, ttl_seconds: int) -> Checkout:
         """Store a new checkout; if one with its id exists, that one wins and is returned."""
-        stored = await self._redis.set(
-            checkout_key(checkout.id), json.dumps(checkout.as_json()), nx=True, ex=ttl_seconds
+        # Replicated like the holds it names: a buyer told "held" must find it after a failover.
+        stored = await write_replicated(
+            self._redis,
+            *("SET", checkout_key(checkout.id), json.dumps(checkout.as_json())),
+            *("NX", "EX", ttl_seconds),
         )
         if stored:
             return checkout
@@ -100,8 +104,8 @@ class CheckoutStore:
 
     async def save(self, checkout: Checkout) -> None:
         """Overwrite a checkout, keeping its time to live."""
-        await self._redis.set(
-            checkout_key(checkout.id), json.dumps(checkout.as_json()), keepttl=True
+        await write_replicated(
+            self._redis, "SET", checkout_key(checkout.id), json.dumps(checkout.as_json()), "KEEPTTL"
         )
 
     async def delete(self, checkout_id: str) -> None:

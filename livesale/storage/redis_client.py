@@ -19,7 +19,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from livesale import metrics
 from livesale.config import RedisSettings, Settings, sentinel_address
-from livesale.domain.errors import NotYetReplicated
+from livesale.domain.errors import TryAgainSoon
 from livesale.storage.redis_server import EmbeddedRedis
 
 MAX_CONNECTIONS = 64
@@ -138,33 +138,47 @@ async def run_replicated(
 
     WAIT cannot run inside a script, so it follows the script in one
     non-transactional pipeline: one round trip, one connection, and WAIT covers
-    the script's writes. Too few acknowledgements raise NotYetReplicated (503):
+    the script's writes. Too few acknowledgements raise TryAgainSoon (503):
     the change is made on the master and the retry of the same request finds it.
     """
-    acks = redis.replica_acks if isinstance(redis, InstrumentedRedis) else None
+    acks = _replica_acks(redis)
     if acks is None:
         return await script(keys=keys, args=args)
-    for _ in range(2):
-        pipe = redis.pipeline(transaction=False)
-        pipe.evalsha(script.sha, len(keys), *keys, *args)
-        pipe.wait(acks.count, acks.timeout_ms)
-        reply, acked = await pipe.execute(raise_on_error=False)
-        if isinstance(reply, NoScriptError):
-            # A new master (after a failover) or a flushed cache: load it, once.
-            await redis.script_load(script.script)
-            continue
-        if isinstance(reply, Exception):
-            raise reply
-        if isinstance(acked, Exception):
-            raise acked
-        _ACKS["ok" if acked >= acks.count else "short"].inc()
-        if acked < acks.count:
-            raise NotYetReplicated(
-                "the shop could not yet make this change safe; try again",
-                retry_after_seconds=1,
-            )
-        return reply
-    raise NoScriptError("the stock script could not be loaded")
+    try:
+        return await _then_wait(redis, acks, "EVALSHA", script.sha, len(keys), *keys, *args)
+    except NoScriptError:
+        # A new master (after a failover) or a flushed script cache: load it, once.
+        await redis.script_load(script.script)
+        return await _then_wait(redis, acks, "EVALSHA", script.sha, len(keys), *keys, *args)
+
+
+async def write_replicated(redis: Redis, *command: Any) -> Any:
+    """Send one write command; with `replica_acks` set, WAIT for replicas (see run_replicated)."""
+    acks = _replica_acks(redis)
+    if acks is None:
+        return await redis.execute_command(*command)  # type: ignore[no-untyped-call]
+    return await _then_wait(redis, acks, *command)
+
+
+def _replica_acks(redis: Redis) -> ReplicaAcks | None:
+    return redis.replica_acks if isinstance(redis, InstrumentedRedis) else None
+
+
+async def _then_wait(redis: Redis, acks: ReplicaAcks, *command: Any) -> Any:
+    pipe = redis.pipeline(transaction=False)
+    pipe.execute_command(*command)
+    pipe.wait(acks.count, acks.timeout_ms)
+    reply, acked = await pipe.execute(raise_on_error=False)
+    if isinstance(reply, Exception):
+        raise reply
+    if isinstance(acked, Exception):
+        raise acked
+    _ACKS["ok" if acked >= acks.count else "short"].inc()
+    if acked < acks.count:
+        raise TryAgainSoon(
+            "the shop could not yet make this change safe; try again", retry_after_seconds=1
+        )
+    return reply
 
 
 class BlockingSentinelPool(SentinelConnectionPool, BlockingConnectionPool):

@@ -1,4 +1,4 @@
-"""A real Redis Sentinel set-up on loopback: one master, one replica, three sentinels.
+"""A real Redis Sentinel set-up on loopback: one master, its replicas, three sentinels.
 
 Debian's `redis-server` and `redis-sentinel`, each on a free port, in a temp folder.
 Never skipped: a missing binary fails.
@@ -114,29 +114,34 @@ def _replica_in_sync(port: int) -> bool:
         return bool(client.info("replication").get("master_link_status") == "up")
 
 
-def _sentinel_sees_everyone(port: int) -> bool:
+def _sentinel_sees_everyone(port: int, replicas: int) -> bool:
     with redis.Redis(HOST, port, decode_responses=True) as client:
         state = client.sentinel_master(MASTER_NAME)
-        return int(state["num-other-sentinels"]) == 2 and int(state["num-slaves"]) == 1
+        return int(state["num-other-sentinels"]) == 2 and int(state["num-slaves"]) == replicas
 
 
 @contextlib.contextmanager
-def running_sentinels(folder: Path) -> Iterator[SentinelSetUp]:
-    """Start the master, its replica and three sentinels; ready when all know each other."""
+def running_sentinels(folder: Path, replicas: int = 1) -> Iterator[SentinelSetUp]:
+    """Start the master, `replicas` replicas and three sentinels; ready when all know each other."""
     set_up = SentinelSetUp(folder)
-    master, replica = free_port(), free_port()
+    master = free_port()
     try:
         set_up.servers[master] = _start_server(folder / "master", master)
-        set_up.servers[replica] = _start_server(
-            folder / "replica", replica, "--replicaof", HOST, str(master)
-        )
-        _wait_for("the replica in sync", lambda: _replica_in_sync(replica))
+        for number in range(replicas):
+            replica = free_port()
+            set_up.servers[replica] = _start_server(
+                folder / f"replica{number}", replica, "--replicaof", HOST, str(master)
+            )
+            _wait_for("a replica in sync", partial(_replica_in_sync, replica))
         for number in range(3):
             port = free_port()
             set_up.sentinel_ports.append(port)
             set_up.sentinels.append(_start_sentinel(folder / f"sentinel{number}", port, master))
         for port in set_up.sentinel_ports:
-            _wait_for(f"sentinel {port} knowing the others", partial(_sentinel_sees_everyone, port))
+            _wait_for(
+                f"sentinel {port} knowing the others",
+                partial(_sentinel_sees_everyone, port, replicas),
+            )
         yield set_up
     finally:
         for process in [*set_up.sentinels, *set_up.servers.values()]:
