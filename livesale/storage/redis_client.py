@@ -185,6 +185,20 @@ class BlockingSentinelPool(SentinelConnectionPool, BlockingConnectionPool):
     """Sentinel's pool (it asks the sentinels for the master on every new connection)
     with the blocking pool's waiting for a free connection instead of failing."""
 
+    def __init__(self, service_name: str, sentinel_manager: Sentinel, **kwargs: Any) -> None:
+        super().__init__(service_name, sentinel_manager, **kwargs)  # type: ignore[no-untyped-call]
+        self._asking = asyncio.Lock()
+
+    async def get_master_address(self) -> Any:
+        """Ask the sentinels for the master, one question at a time.
+
+        A failover reconnects every pooled connection at once; one by one, they
+        put one question at a time to each sentinel instead of a burst of
+        dozens on sentinel connections of their own.
+        """
+        async with self._asking:
+            return await super().get_master_address()  # type: ignore[no-untyped-call]
+
 
 def connect_redis(settings: Settings, embedded: EmbeddedRedis | None) -> InstrumentedRedis:
     """A client for the embedded server, the master named by `redis.sentinels`, or `redis.url`.
