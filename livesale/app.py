@@ -163,7 +163,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         recordings = RecordingRepository(db)
 
         embedded: EmbeddedRedis | None = None
-        if not settings.redis.url:
+        if settings.redis.embedded:
             embedded = EmbeddedRedis(settings.redis, settings.data_dir)
             stack.push_async_callback(embedded.close)
             await embedded.start()

@@ -326,10 +326,16 @@ BACKGROUND_JOB_LEADER = Gauge(
     ["job"],
     multiprocess_mode="livesum",
 )
+REDIS_REPLICA_ACKS = Counter(
+    "livesale_redis_replica_acks_total",
+    "Stock writes waited on with WAIT (redis.min_replicas_acked > 0), by outcome: ok (enough "
+    "replicas confirmed in time) or short (the buyer got a 503 and retries).",
+    ["outcome"],
+)
 EMBEDDED_REDIS_UP = Gauge(
     "livesale_embedded_redis_up",
     "1 while the private redis-server child runs; 0 once it has exited, and always 0 when "
-    "redis.url points at an external server.",
+    "redis.url or redis.sentinels point at external servers.",
     # The highest over processes: every process exports 0 until told otherwise, and
     # only the one that runs the child (the supervisor under `livesale serve`) sets 1.
     multiprocess_mode="livemax",

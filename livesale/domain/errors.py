@@ -173,6 +173,13 @@ class ServiceUnavailable(LivesaleError):
     status = 503
 
 
+class TryAgainSoon(ServiceUnavailable):
+    """A passing condition (a busy order lock, replicas not yet confirming a stock change):
+    the same request again after Retry-After will do; nothing was changed twice."""
+
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
+
+
 class IceRestartUnsupported(LivesaleError):
     """RFC 9725: a PATCH asking for an ICE restart this server cannot do."""
 

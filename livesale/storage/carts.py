@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 
 from livesale.domain.checkout import Checkout
 from livesale.storage.checkout_record import checkout_from_record, checkout_record
+from livesale.storage.redis_client import write_replicated
 
 _PREFIX = "livesale:shop:"
 CART_PREFIX = _PREFIX + "cart:"
@@ -86,11 +87,11 @@ class CheckoutStore:
 
     async def add(self, checkout: Checkout, ttl_seconds: int) -> Checkout:
         """Store a new checkout; if one with its id exists, that one wins and is returned."""
-        stored = await self._redis.set(
-            checkout_key(checkout.id),
-            json.dumps(checkout_record(checkout)),
-            nx=True,
-            ex=ttl_seconds,
+        # Replicated like the holds it names: a buyer told "held" must find it after a failover.
+        stored = await write_replicated(
+            self._redis,
+            *("SET", checkout_key(checkout.id), json.dumps(checkout_record(checkout))),
+            *("NX", "EX", ttl_seconds),
         )
         if stored:
             return checkout
@@ -104,8 +105,12 @@ class CheckoutStore:
 
     async def save(self, checkout: Checkout) -> None:
         """Overwrite a checkout, keeping its time to live."""
-        await self._redis.set(
-            checkout_key(checkout.id), json.dumps(checkout_record(checkout)), keepttl=True
+        await write_replicated(
+            self._redis,
+            "SET",
+            checkout_key(checkout.id),
+            json.dumps(checkout_record(checkout)),
+            "KEEPTTL",
         )
 
     async def delete(self, checkout_id: str) -> None:
