@@ -165,7 +165,7 @@ async def test_failing_sqlite_statements_are_counted_and_raised(app_client: Clie
 @pytest.fixture
 async def database(tmp_path: Path) -> AsyncIterator[Database]:
     """A database of its own: an app's background tasks would move the counts too."""
-    db = await Database.open(tmp_path / "own.sqlite3")
+    db = await Database.connect(tmp_path / "own.sqlite3")
     try:
         async with db.transaction() as conn:
             await conn.execute("CREATE TABLE seen (id TEXT PRIMARY KEY)")

@@ -90,7 +90,7 @@ class Deployment:
 
 @pytest.fixture
 async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
-    db = await Database.open(tmp_path / "recordings.sqlite3")
+    db = await Database.connect(tmp_path / "recordings.sqlite3")
     yield Deployment(db, tmp_path / "recordings")
     await db.close()
 

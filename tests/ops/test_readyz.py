@@ -85,7 +85,7 @@ async def test_not_ready_when_sqlite_fails(app_client: Client) -> None:
 async def test_a_failing_sqlite_check_is_counted_once(settings: Settings, tmp_path: Path) -> None:
     """The check reads through Database, which counts the failure; the check adds none."""
     # The parts alone, without an app's background jobs reading SQLite too.
-    database = await Database.open(tmp_path / "alone.sqlite3")
+    database = await Database.connect(tmp_path / "alone.sqlite3")
     redis = connect_redis(settings, None)
     app = web.Application()
     app[keys.DATABASE], app[keys.REDIS] = database, redis
