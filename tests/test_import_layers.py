@@ -107,7 +107,7 @@ def add_line(project: Path, module: str, line: str) -> None:
         ),
         # Imports for type checking alone are dependencies too.
         pytest.param(
-            "keys.py",
+            "logging_setup.py",
             "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
             "    from livesale.web.on_air import OnAir",
             {LAYERS, WEB_ON_TOP, ACYCLIC},

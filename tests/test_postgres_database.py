@@ -8,10 +8,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from aiohttp import web
 from prometheus_client import REGISTRY
 
-from livesale import keys
 from livesale.cli import main
 from livesale.config import ConfigError, DatabaseSettings, Settings, load_settings
 from livesale.storage.migrations import MIGRATIONS
@@ -237,13 +235,14 @@ async def test_readiness_names_postgresql_and_counts_its_failure(
     url = new_database(postgres_server)
     database = await PostgresDatabase.connect(url)
     redis = connect_redis(settings, None)
-    app = web.Application()
-    app[keys.DATABASE], app[keys.REDIS] = database, redis
     try:
-        assert await check_dependencies(app) == {"redis": "ok", "postgresql": "ok"}
+        assert await check_dependencies(redis, database) == {"redis": "ok", "postgresql": "ok"}
         errors_before = _errors()
         drop_database(postgres_server, url)  # the server ends every connection to it
-        assert await check_dependencies(app) == {"redis": "ok", "postgresql": "unavailable"}
+        assert await check_dependencies(redis, database) == {
+            "redis": "ok",
+            "postgresql": "unavailable",
+        }
         assert _errors() >= errors_before + 1
     finally:
         await redis.aclose()

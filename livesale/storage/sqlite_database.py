@@ -100,13 +100,13 @@ class SqliteDatabase(Database):
 
     async def close(self) -> None:
         """Close both connections (waits for a running write to finish); nothing if not open."""
+        # The connections are kept: a read after close fails as a closed
+        # connection's read does (and is counted as such), and closing again is harmless.
         async with self._write_lock:
-            writer, reader = self._writer, self._reader_conn
-            self._writer = self._reader_conn = None
-            if reader is not None:
-                await reader.close()
-            if writer is not None:
-                await writer.close()
+            if self._reader_conn is not None:
+                await self._reader_conn.close()
+            if self._writer is not None:
+                await self._writer.close()
 
     @property
     def reader(self) -> Executor:

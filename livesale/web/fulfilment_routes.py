@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiohttp import web
 
-from livesale import keys
+from livesale.shop.assembly import Shop
 from livesale.shop.fulfilment import parcel_json
-from livesale.web.auth import require_creator
+from livesale.web.auth import Identity
 from livesale.web.json_body import read_optional_object
 
 # Personal data (names, addresses): kept by no cache on the way.
 _PRIVATE = {"Cache-Control": "no-store"}
 
 
-def add_fulfilment_routes(app: web.Application) -> None:
+def add_fulfilment_routes(app: web.Application, *, shop: Shop, identity: Identity) -> None:
     """Register the parcel and export endpoints."""
-    app.router.add_get("/api/shows/{show_id}/parcels", list_parcels)
-    app.router.add_post("/api/shows/{show_id}/parcels/{parcel_id}/fulfil", fulfil_parcel)
-    app.router.add_get("/api/orders.csv", export_orders)
+    app.router.add_get(
+        "/api/shows/{show_id}/parcels", partial(list_parcels, shop=shop, identity=identity)
+    )
+    app.router.add_post(
+        "/api/shows/{show_id}/parcels/{parcel_id}/fulfil",
+        partial(fulfil_parcel, shop=shop, identity=identity),
+    )
+    app.router.add_get("/api/orders.csv", partial(export_orders, shop=shop, identity=identity))
 
 
-async def list_parcels(request: web.Request) -> web.Response:
+async def list_parcels(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """The show's orders grouped per buyer and address (`status`: paid, fulfilled, all)."""
-    creator = await require_creator(request)
-    show, parcels = await request.app[keys.SHOP].fulfilment.parcels(
+    creator = await identity.require_creator(request)
+    show, parcels = await shop.fulfilment.parcels(
         creator, request.match_info["show_id"], request.query.get("status")
     )
     body = {
@@ -33,21 +40,19 @@ async def list_parcels(request: web.Request) -> web.Response:
     return web.json_response(body, headers=_PRIVATE)
 
 
-async def fulfil_parcel(request: web.Request) -> web.Response:
+async def fulfil_parcel(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """Mark every paid order of a parcel as sent, with one carrier and tracking."""
-    creator = await require_creator(request)
+    creator = await identity.require_creator(request)
     body = await read_optional_object(request)
     match = request.match_info
-    parcel = await request.app[keys.SHOP].fulfilment.ship_parcel(
-        creator, match["show_id"], match["parcel_id"], body
-    )
+    parcel = await shop.fulfilment.ship_parcel(creator, match["show_id"], match["parcel_id"], body)
     return web.json_response({"parcel": parcel_json(parcel)}, headers=_PRIVATE)
 
 
-async def export_orders(request: web.Request) -> web.Response:
+async def export_orders(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """The creator's orders as a CSV download, one row per line (filters: show_id, status)."""
-    creator = await require_creator(request)
-    data, name = await request.app[keys.SHOP].fulfilment.export(creator, dict(request.query))
+    creator = await identity.require_creator(request)
+    data, name = await shop.fulfilment.export(creator, dict(request.query))
     return web.Response(
         body=data,
         headers={

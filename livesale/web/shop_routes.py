@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aiohttp import web
 
-from livesale import keys
 from livesale.domain.checkout import Checkout, line_json
+from livesale.shop.assembly import Shop
 from livesale.shop.orders import order_json, payment_json
-from livesale.web.auth import require_viewer
+from livesale.web.auth import Identity
 from livesale.web.json_body import read_object
 from livesale.web.person import request_address
 
 
-def add_shop_routes(app: web.Application) -> None:
+def add_shop_routes(app: web.Application, *, shop: Shop, identity: Identity) -> None:
     """Register cart, buy-now and checkout endpoints."""
-    app.router.add_get("/api/shows/{show_id}/cart", get_cart)
-    app.router.add_put("/api/shows/{show_id}/cart/items/{variant_id}", set_cart_item)
-    app.router.add_delete("/api/shows/{show_id}/cart/items/{variant_id}", remove_cart_item)
-    app.router.add_post("/api/shows/{show_id}/cart/checkout", checkout_cart)
-    app.router.add_post("/api/shows/{show_id}/buy", buy_now)
-    app.router.add_get("/api/checkouts/{checkout_id}", get_checkout)
-    app.router.add_delete("/api/checkouts/{checkout_id}", cancel_checkout)
-    app.router.add_post("/api/checkouts/{checkout_id}/order", place_order)
+    app.router.add_get("/api/shows/{show_id}/cart", partial(get_cart, shop=shop, identity=identity))
+    app.router.add_put(
+        "/api/shows/{show_id}/cart/items/{variant_id}",
+        partial(set_cart_item, shop=shop, identity=identity),
+    )
+    app.router.add_delete(
+        "/api/shows/{show_id}/cart/items/{variant_id}",
+        partial(remove_cart_item, shop=shop, identity=identity),
+    )
+    app.router.add_post(
+        "/api/shows/{show_id}/cart/checkout", partial(checkout_cart, shop=shop, identity=identity)
+    )
+    app.router.add_post("/api/shows/{show_id}/buy", partial(buy_now, shop=shop, identity=identity))
+    app.router.add_get(
+        "/api/checkouts/{checkout_id}", partial(get_checkout, shop=shop, identity=identity)
+    )
+    app.router.add_delete(
+        "/api/checkouts/{checkout_id}", partial(cancel_checkout, shop=shop, identity=identity)
+    )
+    app.router.add_post(
+        "/api/checkouts/{checkout_id}/order", partial(place_order, shop=shop, identity=identity)
+    )
 
 
 def checkout_json(checkout: Checkout) -> dict[str, Any]:
@@ -39,73 +54,68 @@ def checkout_json(checkout: Checkout) -> dict[str, Any]:
     }
 
 
-async def get_cart(request: web.Request) -> web.Response:
+async def get_cart(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """The viewer's cart for the show."""
-    viewer = await require_viewer(request)
-    cart = await request.app[keys.SHOP].carts.view(viewer, request.match_info["show_id"])
+    viewer = await identity.require_viewer(request)
+    cart = await shop.carts.view(viewer, request.match_info["show_id"])
     return web.json_response({"cart": cart})
 
 
-async def set_cart_item(request: web.Request) -> web.Response:
+async def set_cart_item(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """Set how many of a variant the cart holds (0 removes it)."""
-    viewer = await require_viewer(request)
+    viewer = await identity.require_viewer(request)
     body = await read_object(request)
     match = request.match_info
-    cart = await request.app[keys.SHOP].carts.set_quantity(
-        viewer, match["show_id"], match["variant_id"], body
-    )
+    cart = await shop.carts.set_quantity(viewer, match["show_id"], match["variant_id"], body)
     return web.json_response({"cart": cart})
 
 
-async def remove_cart_item(request: web.Request) -> web.Response:
+async def remove_cart_item(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """Remove a variant from the cart."""
-    viewer = await require_viewer(request)
+    viewer = await identity.require_viewer(request)
     match = request.match_info
-    cart = await request.app[keys.SHOP].carts.remove(viewer, match["show_id"], match["variant_id"])
+    cart = await shop.carts.remove(viewer, match["show_id"], match["variant_id"])
     return web.json_response({"cart": cart})
 
 
-async def checkout_cart(request: web.Request) -> web.Response:
+async def checkout_cart(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """Hold the whole cart's stock and open a checkout."""
-    viewer = await require_viewer(request)
+    viewer = await identity.require_viewer(request)
     body = await read_object(request)
-    shop = request.app[keys.SHOP]
     checkout = await shop.checkout.checkout_cart(
         viewer, request.match_info["show_id"], body, address=request_address(request)
     )
     return web.json_response({"checkout": checkout_json(checkout)}, status=201)
 
 
-async def buy_now(request: web.Request) -> web.Response:
+async def buy_now(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """Hold one item of the show and open a checkout for it."""
-    viewer = await require_viewer(request)
+    viewer = await identity.require_viewer(request)
     body = await read_object(request)
-    shop = request.app[keys.SHOP]
     checkout = await shop.checkout.buy_now(
         viewer, request.match_info["show_id"], body, address=request_address(request)
     )
     return web.json_response({"checkout": checkout_json(checkout)}, status=201)
 
 
-async def get_checkout(request: web.Request) -> web.Response:
+async def get_checkout(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """The viewer's checkout."""
-    viewer = await require_viewer(request)
-    checkout = await request.app[keys.SHOP].checkout.get(viewer, request.match_info["checkout_id"])
+    viewer = await identity.require_viewer(request)
+    checkout = await shop.checkout.get(viewer, request.match_info["checkout_id"])
     return web.json_response({"checkout": checkout_json(checkout)})
 
 
-async def cancel_checkout(request: web.Request) -> web.Response:
+async def cancel_checkout(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """Give the checkout's held stock back."""
-    viewer = await require_viewer(request)
-    await request.app[keys.SHOP].checkout.cancel(viewer, request.match_info["checkout_id"])
+    viewer = await identity.require_viewer(request)
+    await shop.checkout.cancel(viewer, request.match_info["checkout_id"])
     return web.json_response({"canceled": True})
 
 
-async def place_order(request: web.Request) -> web.Response:
+async def place_order(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """Create the order from the checkout form and start its payment."""
-    viewer = await require_viewer(request)
+    viewer = await identity.require_viewer(request)
     body = await read_object(request)
-    shop = request.app[keys.SHOP]
     order, payment, created = await shop.checkout.place_order(
         viewer, request.match_info["checkout_id"], body
     )

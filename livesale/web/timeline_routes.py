@@ -2,40 +2,53 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiohttp import web
 
-from livesale import keys
-from livesale.web.auth import require_creator
+from livesale.live.pins import PinService
+from livesale.shop.assembly import Shop
+from livesale.web.auth import Identity
 from livesale.web.json_body import read_object
 
 
-def add_timeline_routes(app: web.Application) -> None:
+def add_timeline_routes(
+    app: web.Application, *, pins: PinService, shop: Shop, identity: Identity
+) -> None:
     """Register pin, unpin and timeline endpoints."""
-    app.router.add_post("/api/shows/{show_id}/pin", pin_product)
-    app.router.add_post("/api/shows/{show_id}/unpin", unpin_product)
-    app.router.add_get("/api/shows/{show_id}/timeline", get_timeline)
+    app.router.add_post(
+        "/api/shows/{show_id}/pin", partial(pin_product, pins=pins, shop=shop, identity=identity)
+    )
+    app.router.add_post(
+        "/api/shows/{show_id}/unpin", partial(unpin_product, pins=pins, identity=identity)
+    )
+    app.router.add_get("/api/shows/{show_id}/timeline", partial(get_timeline, pins=pins))
 
 
-async def pin_product(request: web.Request) -> web.Response:
+async def pin_product(
+    request: web.Request, *, pins: PinService, shop: Shop, identity: Identity
+) -> web.Response:
     """Pin a product of the bag, optionally as a flash sale (the show's creator only)."""
-    creator = await require_creator(request)
+    creator = await identity.require_creator(request)
     body = await read_object(request)
     show_id = request.match_info["show_id"]
-    pin = await request.app[keys.PINS].pin(creator, show_id, body)
+    pin = await pins.pin(creator, show_id, body)
     # Viewers already watching learn the pinned product's stock (and its sale's) now.
-    request.app[keys.SHOP].announcer.touch(show_id, pin["product"]["id"])
+    shop.announcer.touch(show_id, pin["product"]["id"])
     return web.json_response({"pin": pin}, status=201)
 
 
-async def unpin_product(request: web.Request) -> web.Response:
+async def unpin_product(
+    request: web.Request, *, pins: PinService, identity: Identity
+) -> web.Response:
     """Take the pinned product off screen (the show's creator only)."""
-    creator = await require_creator(request)
+    creator = await identity.require_creator(request)
     show_id = request.match_info["show_id"]
-    unpin = await request.app[keys.PINS].unpin(creator, show_id)
+    unpin = await pins.unpin(creator, show_id)
     return web.json_response({"unpin": unpin})
 
 
-async def get_timeline(request: web.Request) -> web.Response:
+async def get_timeline(request: web.Request, *, pins: PinService) -> web.Response:
     """Every pin and unpin of the show with its offset in ms since it went live."""
-    events = await request.app[keys.PINS].timeline(request.match_info["show_id"])
+    events = await pins.timeline(request.match_info["show_id"])
     return web.json_response({"events": events})
