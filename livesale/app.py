@@ -163,7 +163,7 @@ def add_routes(app: web.Application, services: Services) -> None:
     # First among the API: aiohttp tries routes in order, and Buy now is the
     # route a flash sale calls thousands of times a second.
     add_shop_routes(app, shop=shop, identity=identity)
-    add_buyer_routes(app, shop=shop, database=storage.database, identity=identity)
+    add_buyer_routes(app, shop=shop, orders=storage.orders, identity=identity)
     add_auth_routes(
         app,
         creators=accounts.creators,

@@ -86,6 +86,7 @@ def build_services(settings: Settings, role: Role = Role.ALL) -> Services:
         storage.products,
         storage.timeline,
         accounts.viewers,
+        storage.orders,
         storage.activity,
     )
     live = build_live(settings, storage, video, events, shop)
@@ -113,6 +114,7 @@ def build_storage(settings: Settings) -> Storage:
         images=ImageStore(db, settings.images_dir, settings.images),
         timeline=TimelineRepository(db),
         recordings=RecordingRepository(db),
+        orders=OrderRepository(db),
         activity=ActivityRecorder(db, settings.analytics),
     )
 
@@ -227,7 +229,7 @@ def build_live(
             timeline,
             ActivityRepository(db, settings.analytics),
             messages,
-            OrderRepository(db),
+            storage.orders,
             products,
         ),
     )

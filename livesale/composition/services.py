@@ -28,6 +28,7 @@ from livesale.storage.database import Database
 from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
 from livesale.storage.login_throttle import LoginThrottle
+from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.redis_server import EmbeddedRedis
@@ -56,6 +57,7 @@ class Storage:
     images: ImageStore
     timeline: TimelineRepository
     recordings: RecordingRepository
+    orders: OrderRepository
     activity: ActivityRecorder
 
 

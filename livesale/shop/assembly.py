@@ -118,10 +118,10 @@ def build_shop(
     products: ProductRepository,
     timeline: TimelineRepository,
     viewers: ViewerRepository,
+    orders: OrderRepository,
     activity: ActivityRecorder,
 ) -> Shop:
     """Wire the shop (order matters only in that each part gets what it uses)."""
-    orders = OrderRepository(db)
     catalogue = ShopCatalogue(shows, products, timeline)
     stock = StockService(StockStore(redis), orders)
     announcer = StockAnnouncer(

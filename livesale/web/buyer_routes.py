@@ -10,7 +10,6 @@ from aiohttp import web
 from livesale.domain.errors import ProductNotFound
 from livesale.shop.assembly import Shop
 from livesale.shop.catalogue import CACHE_SECONDS
-from livesale.storage.database import Database
 from livesale.storage.orders import OrderRepository
 from livesale.storage.ttl_cache import TtlCache
 from livesale.web.auth import Identity
@@ -20,7 +19,7 @@ PRIVATE = {"Cache-Control": "no-store, private"}
 
 
 def add_buyer_routes(
-    app: web.Application, *, shop: Shop, database: Database, identity: Identity
+    app: web.Application, *, shop: Shop, orders: OrderRepository, identity: Identity
 ) -> None:
     """Register `GET /api/shows/{id}/stock` and `GET /api/viewer/checkout-details`."""
     # Everyone opening the bag at a flash sale's start reads the same counters once.
@@ -35,7 +34,7 @@ def add_buyer_routes(
     app.router.add_get("/api/shows/{show_id}/stock", bag_stock)
     app.router.add_get(
         "/api/viewer/checkout-details",
-        partial(checkout_details, database=database, identity=identity),
+        partial(checkout_details, orders=orders, identity=identity),
     )
 
 
@@ -51,7 +50,7 @@ async def _bag_stock(shop: Shop, show_id: str) -> list[dict[str, Any]]:
 
 
 async def checkout_details(
-    request: web.Request, *, database: Database, identity: Identity
+    request: web.Request, *, orders: OrderRepository, identity: Identity
 ) -> web.Response:
     """The guest's own most recent order's email, name and address (null without one).
 
@@ -61,7 +60,7 @@ async def checkout_details(
     viewer = await identity.current_viewer(request)
     details = None
     if viewer is not None:
-        details = await OrderRepository(database).latest_details(viewer.id)
+        details = await orders.latest_details(viewer.id)
     body = None
     if details is not None:
         body = {
