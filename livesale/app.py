@@ -162,7 +162,9 @@ def add_routes(app: web.Application, services: Services) -> None:
     add_health_routes(app, redis=storage.redis, database=storage.database)
     # First among the API: aiohttp tries routes in order, and Buy now is the
     # route a flash sale calls thousands of times a second.
-    add_shop_routes(app, shop=shop, identity=identity)
+    add_shop_routes(
+        app, shop=shop, identity=identity, max_line_quantity=settings.shop.max_line_quantity
+    )
     add_buyer_routes(app, shop=shop, orders=storage.orders, identity=identity)
     add_auth_routes(
         app,

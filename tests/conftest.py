@@ -50,6 +50,7 @@ SLOW_PATHS: dict[str, str] = {
     "media/test_recording_crash.py": "livesale serve killed while recording",
     "media/test_relay.py": "real aiortc peers",
     "media/test_relay_h264.py": "real aiortc peers sending H.264",
+    "nodes/": "two livesale serve nodes, PostgreSQL, Redis and nginx",
     "replay/": "WebM parts encoded with PyAV",
     "room/test_publisher_signal.py": "real aiortc peers",
     "web/test_ice_candidate_flood.py": "real aiortc peers and candidate floods",

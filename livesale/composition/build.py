@@ -52,6 +52,7 @@ from livesale.storage.creators import CreatorRepository
 from livesale.storage.engines import database_for
 from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
+from livesale.storage.leases import Leadership
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
@@ -169,7 +170,15 @@ def build_live(
     # A pin or show change made by any process reaches this one's shop cache at once.
     gate = SaleGate(StockStore(redis), events, listeners=[shop.catalogue.forget_live_state])
     lifecycle = ShowLifecycle(
-        shows, timeline, redis, events, _holds_publisher(video), settings.shows, gate=gate
+        shows,
+        timeline,
+        redis,
+        events,
+        _holds_publisher(video),
+        settings.shows,
+        gate=gate,
+        # One process sweeps the live shows, across every process and node.
+        leadership=Leadership(redis, "show_lifecycle"),
     )
     pins = PinService(shows, timeline, products, events, product_json, gate)
     messages, bans = ChatRepository(db), ModerationRepository(db)
@@ -222,7 +231,6 @@ def build_live(
             storage.recordings,
             timeline,
             products,
-            product_json,
         ),
         analytics=ShowAnalytics(
             shows,

@@ -7,6 +7,7 @@ from functools import partial
 from aiohttp import web
 
 from livesale.live.analytics import ShowAnalytics
+from livesale.web.analytics_json import report_json
 from livesale.web.auth import Identity
 
 
@@ -27,4 +28,4 @@ async def show_analytics(
     creator = await identity.require_creator(request)
     report = await analytics.report(creator, request.match_info["show_id"])
     # Private figures that move every second: no caching anywhere on the way.
-    return web.json_response(report, headers={"Cache-Control": "no-store"})
+    return web.json_response(report_json(report), headers={"Cache-Control": "no-store"})

@@ -6,7 +6,6 @@ from functools import partial
 
 from aiohttp import web
 
-from livesale.domain.accounts import validate_display_name
 from livesale.domain.errors import ValidationFailed
 from livesale.storage.challenges import PURPOSES, Challenges
 from livesale.storage.creators import CreatorRepository
@@ -18,6 +17,7 @@ from livesale.web.auth import (
     session_token,
     viewer_json,
 )
+from livesale.web.auth_requests import parse_guest_name, parse_log_in, parse_sign_up
 from livesale.web.json_body import read_object
 
 
@@ -47,10 +47,8 @@ async def sign_up(
     request: web.Request, *, creators: CreatorRepository, identity: Identity
 ) -> web.Response:
     """Create a creator account and sign it in (201 + session cookie)."""
-    body = await read_object(request, ("email", "password", "display_name"))
-    creator = await creators.sign_up(
-        body.get("email"), body.get("password"), body.get("display_name"), request.remote
-    )
+    new = parse_sign_up(await read_object(request))
+    creator = await creators.sign_up(new.email, new.password, new.display_name, request.remote)
     response = web.json_response({"creator": creator_json(creator)}, status=201)
     identity.set_session_cookie(response, request, await creators.create_session(creator.id))
     return response
@@ -60,9 +58,9 @@ async def log_in(
     request: web.Request, *, creators: CreatorRepository, identity: Identity
 ) -> web.Response:
     """Check the password (throttled) and start a session (200 + session cookie)."""
-    body = await read_object(request, ("email", "password", "challenge"))
+    attempt = parse_log_in(await read_object(request))
     creator = await creators.log_in(
-        body.get("email"), body.get("password"), request.remote, body.get("challenge")
+        attempt.email, attempt.password, request.remote, attempt.challenge
     )
     response = web.json_response({"creator": creator_json(creator)})
     identity.set_session_cookie(response, request, await creators.create_session(creator.id))
@@ -100,15 +98,14 @@ async def put_viewer(
     A rename costs nothing; a creation is counted against the client address and,
     past its free ones, needs `challenge` (a solved proof of work).
     """
-    body = await read_object(request, ("display_name", "challenge"))
+    # A bad name is refused before anything is counted or a challenge used up.
+    wanted = parse_guest_name(await read_object(request))
     viewer = await identity.current_viewer(request)
     if viewer is not None:
-        renamed = await viewers.rename(viewer.id, body.get("display_name"))
+        renamed = await viewers.rename(viewer.id, wanted.display_name)
         return web.json_response({"viewer": viewer_json(renamed)})
-    # A bad name is refused before anything is counted or a challenge used up.
-    name = validate_display_name(body.get("display_name"))
-    await guest_gate.admit(request.remote, body.get("challenge"))
-    created, token = await viewers.create(name)
+    await guest_gate.admit(request.remote, wanted.challenge)
+    created, token = await viewers.create(wanted.display_name)
     response = web.json_response({"viewer": viewer_json(created)})
     identity.set_viewer_cookie(response, request, token)
     return response

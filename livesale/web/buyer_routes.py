@@ -13,6 +13,7 @@ from livesale.shop.catalogue import CACHE_SECONDS
 from livesale.storage.orders import OrderRepository
 from livesale.storage.ttl_cache import TtlCache
 from livesale.web.auth import Identity
+from livesale.web.order_json import buyer_details_json
 
 # Personal details are for this browser only: no shared cache may keep them.
 PRIVATE = {"Cache-Control": "no-store, private"}
@@ -61,12 +62,5 @@ async def checkout_details(
     details = None
     if viewer is not None:
         details = await orders.latest_details(viewer.id)
-    body = None
-    if details is not None:
-        body = {
-            "email": details.email,
-            "name": details.name,
-            "address": details.address.as_json(),
-            "announce": details.announce,
-        }
+    body = None if details is None else buyer_details_json(details)
     return web.json_response({"details": body}, headers=PRIVATE)

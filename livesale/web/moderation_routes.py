@@ -10,6 +10,13 @@ from livesale.domain.errors import ChatMessageNotFound, NotFound
 from livesale.live.moderation import ModerationService, Moderator
 from livesale.web.auth import Identity
 from livesale.web.json_body import read_object
+from livesale.web.moderation_json import ban_json, moderator_json
+from livesale.web.moderation_requests import (
+    parse_blocked_words,
+    parse_mute,
+    parse_slow_mode,
+    parse_viewer,
+)
 
 
 def add_moderation_routes(
@@ -85,10 +92,11 @@ async def mute(
 ) -> web.Response:
     """Mute a viewer in this show: {viewer_id, seconds} -> {muted_until (epoch seconds)}."""
     actor = await _actor(request, moderation, identity)
-    body = await read_object(request, allowed=("viewer_id", "seconds"))
-    until, address_held = await moderation.mute(actor, body.get("viewer_id"), body.get("seconds"))
+    service = moderation
+    muting = parse_mute(await read_object(request), service.max_mute_seconds)
+    until, address_held = await service.mute(actor, muting.viewer_id, muting.seconds)
     return web.json_response(
-        {"viewer_id": body["viewer_id"], "muted_until": until, "address_held": address_held}
+        {"viewer_id": muting.viewer_id, "muted_until": until, "address_held": address_held}
     )
 
 
@@ -97,10 +105,10 @@ async def ban(
 ) -> web.Response:
     """Ban a viewer (and the address it was last seen at) from all of this creator's shows."""
     actor = await _actor(request, moderation, identity)
-    body = await read_object(request, allowed=("viewer_id",))
-    address_held = await moderation.ban(actor, body.get("viewer_id"))
+    viewer_id = parse_viewer(await read_object(request))
+    address_held = await moderation.ban(actor, viewer_id)
     return web.json_response(
-        {"viewer_id": body["viewer_id"], "banned": True, "address_held": address_held},
+        {"viewer_id": viewer_id, "banned": True, "address_held": address_held},
         status=201,
     )
 
@@ -111,7 +119,7 @@ async def list_bans(
     """The signed-in creator's bans, with how many other guests each caught by address."""
     creator = await identity.require_creator(request)
     bans = await moderation.bans(creator)
-    return web.json_response({"bans": bans})
+    return web.json_response({"bans": [ban_json(ban) for ban in bans]})
 
 
 async def unban(
@@ -130,8 +138,9 @@ async def slow_mode(
 ) -> web.Response:
     """Set the show's slow mode (creator only): {seconds} (0 = off)."""
     actor = await _actor(request, moderation, identity, creator_only=True)
-    body = await read_object(request, allowed=("seconds",))
-    seconds = await moderation.set_slow_mode(actor, body.get("seconds"))
+    service = moderation
+    wanted = parse_slow_mode(await read_object(request), service.max_slow_mode_seconds)
+    seconds = await service.set_slow_mode(actor, wanted)
     return web.json_response({"slow_mode_seconds": seconds})
 
 
@@ -141,7 +150,7 @@ async def list_moderators(
     """The signed-in creator's moderators."""
     creator = await identity.require_creator(request)
     moderators = await moderation.moderators(creator)
-    return web.json_response({"moderators": moderators})
+    return web.json_response({"moderators": [moderator_json(m) for m in moderators]})
 
 
 async def add_moderator(
@@ -149,10 +158,11 @@ async def add_moderator(
 ) -> web.Response:
     """Name a viewer moderator of all the creator's shows: {viewer_id}."""
     creator = await identity.require_creator(request)
-    body = await read_object(request, allowed=("viewer_id",))
+    viewer_id = parse_viewer(await read_object(request))
     service = moderation
-    await service.add_moderator(creator, body.get("viewer_id"))
-    return web.json_response({"moderators": await service.moderators(creator)}, status=201)
+    await service.add_moderator(creator, viewer_id)
+    moderators = await service.moderators(creator)
+    return web.json_response({"moderators": [moderator_json(m) for m in moderators]}, status=201)
 
 
 async def remove_moderator(
@@ -180,6 +190,6 @@ async def put_blocked_words(
 ) -> web.Response:
     """Replace the creator's blocked words: {words: [...]}."""
     creator = await identity.require_creator(request)
-    body = await read_object(request, allowed=("words",))
-    words = await moderation.set_blocked_words(creator, body.get("words"))
+    wanted = parse_blocked_words(await read_object(request))
+    words = await moderation.set_blocked_words(creator, wanted)
     return web.json_response({"words": words})

@@ -15,6 +15,8 @@ from livesale.web.auth import (
     Identity,
 )
 from livesale.web.json_body import read_object, read_optional_object
+from livesale.web.order_json import order_page_json, order_view_json
+from livesale.web.order_requests import parse_order_list, parse_refund, parse_shipment
 
 WEBHOOK_PATH = "/api/payments/stripe/webhook"
 
@@ -57,14 +59,16 @@ async def _readable_order(
 async def list_orders(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """The signed-in creator's orders (filters: show_id, status, limit, before)."""
     creator = await identity.require_creator(request)
-    page = await shop.orders.list_for_seller(creator, dict(request.query))
-    return web.json_response(page)
+    query = parse_order_list(request.query)
+    page = await shop.orders.list_for_seller(creator, query)
+    return web.json_response(order_page_json(page))
 
 
 async def get_order(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """One order with its payment."""
     order, is_buyer = await _readable_order(request, shop=shop, identity=identity)
-    return web.json_response(await shop.orders.view(order, for_buyer=is_buyer))
+    view = await shop.orders.view(order, for_buyer=is_buyer)
+    return web.json_response(order_view_json(view))
 
 
 async def refresh_order(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
@@ -74,25 +78,25 @@ async def refresh_order(request: web.Request, *, shop: Shop, identity: Identity)
     # Limited per caller too: the buyer, or the seller looking at their order.
     caller = f"viewer:{readable.viewer_id}" if is_buyer else f"creator:{readable.creator_id}"
     order = await orders.refresh(readable, caller)
-    return web.json_response(await orders.view(order, for_buyer=is_buyer))
+    return web.json_response(order_view_json(await orders.view(order, for_buyer=is_buyer)))
 
 
 async def fulfil_order(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """Mark a paid order as sent, optionally with carrier and tracking (its seller only)."""
     creator = await identity.require_creator(request)
-    body = await read_optional_object(request)
+    shipment = parse_shipment(await read_optional_object(request))
     orders = shop.orders
-    order = await orders.fulfil(creator, request.match_info["order_id"], body)
-    return web.json_response(await orders.view(order, for_buyer=False))
+    order = await orders.fulfil(creator, request.match_info["order_id"], shipment)
+    return web.json_response(order_view_json(await orders.view(order, for_buyer=False)))
 
 
 async def refund_order(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """Refund a paid order in full, or some of its lines (its seller only)."""
     creator = await identity.require_creator(request)
-    body = await read_optional_object(request)
+    refund = parse_refund(await read_optional_object(request))
     orders = shop.orders
-    order = await orders.refund(creator, request.match_info["order_id"], body)
-    return web.json_response(await orders.view(order, for_buyer=False))
+    order = await orders.refund(creator, request.match_info["order_id"], refund.lines)
+    return web.json_response(order_view_json(await orders.view(order, for_buyer=False)))
 
 
 async def dummy_confirm(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
@@ -103,7 +107,7 @@ async def dummy_confirm(request: web.Request, *, shop: Shop, identity: Identity)
     order = await orders.pay_with_test_card(
         viewer, request.match_info["payment_id"], body.get("card_number")
     )
-    return web.json_response(await orders.view(order, for_buyer=True))
+    return web.json_response(order_view_json(await orders.view(order, for_buyer=True)))
 
 
 async def dummy_authenticate(
@@ -114,7 +118,7 @@ async def dummy_authenticate(
     body = await read_object(request, {"approve"})
     orders = shop.orders
     order = await orders.authenticate(viewer, request.match_info["payment_id"], body.get("approve"))
-    return web.json_response(await orders.view(order, for_buyer=True))
+    return web.json_response(order_view_json(await orders.view(order, for_buyer=True)))
 
 
 async def stripe_webhook(request: web.Request, *, shop: Shop) -> web.Response:

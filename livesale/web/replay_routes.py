@@ -8,6 +8,8 @@ from aiohttp import web
 
 from livesale.live.replays import ReplayService
 from livesale.web.auth import Identity
+from livesale.web.catalogue_json import product_json
+from livesale.web.replay_json import replay_json
 
 # The files never change once complete: caches and seeks may keep them a while.
 FILE_HEADERS = {
@@ -29,7 +31,7 @@ def add_replay_routes(app: web.Application, *, replays: ReplayService, identity:
 async def get_replay(request: web.Request, *, replays: ReplayService) -> web.Response:
     """The ended show's parts in play order and its product chapters."""
     replay = await replays.replay(request.match_info["show_id"])
-    return web.json_response(replay)
+    return web.json_response(replay_json(replay, product_json))
 
 
 async def delete_replay(

@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from aiohttp import web
 
-from livesale.domain.checkout import Checkout, line_json
 from livesale.shop.assembly import Shop
-from livesale.shop.orders import order_json, payment_json
 from livesale.web.auth import Identity
 from livesale.web.json_body import read_object
+from livesale.web.order_json import order_json, payment_json
 from livesale.web.person import request_address
+from livesale.web.shop_json import cart_json, checkout_json
+from livesale.web.shop_requests import (
+    parse_buy_now,
+    parse_buyer_details,
+    parse_cart_checkout,
+    parse_cart_line_change,
+)
 
 
-def add_shop_routes(app: web.Application, *, shop: Shop, identity: Identity) -> None:
-    """Register cart, buy-now and checkout endpoints."""
+def add_shop_routes(
+    app: web.Application, *, shop: Shop, identity: Identity, max_line_quantity: int
+) -> None:
+    """Register cart, buy-now and checkout endpoints.
+
+    `max_line_quantity` is the most units one line may hold (a setting).
+    """
     app.router.add_get("/api/shows/{show_id}/cart", partial(get_cart, shop=shop, identity=identity))
     app.router.add_put(
         "/api/shows/{show_id}/cart/items/{variant_id}",
-        partial(set_cart_item, shop=shop, identity=identity),
+        partial(set_cart_item, shop=shop, identity=identity, max_quantity=max_line_quantity),
     )
     app.router.add_delete(
         "/api/shows/{show_id}/cart/items/{variant_id}",
@@ -29,7 +39,10 @@ def add_shop_routes(app: web.Application, *, shop: Shop, identity: Identity) -> 
     app.router.add_post(
         "/api/shows/{show_id}/cart/checkout", partial(checkout_cart, shop=shop, identity=identity)
     )
-    app.router.add_post("/api/shows/{show_id}/buy", partial(buy_now, shop=shop, identity=identity))
+    app.router.add_post(
+        "/api/shows/{show_id}/buy",
+        partial(buy_now, shop=shop, identity=identity, max_quantity=max_line_quantity),
+    )
     app.router.add_get(
         "/api/checkouts/{checkout_id}", partial(get_checkout, shop=shop, identity=identity)
     )
@@ -41,33 +54,24 @@ def add_shop_routes(app: web.Application, *, shop: Shop, identity: Identity) -> 
     )
 
 
-def checkout_json(checkout: Checkout) -> dict[str, Any]:
-    """A checkout as its buyer sees it (hold ids stay on the server)."""
-    return {
-        "id": checkout.id,
-        "show_id": checkout.show_id,
-        "lines": [line_json(line) for line in checkout.lines],
-        "currency": checkout.currency,
-        "total_minor": checkout.total_minor,
-        "expires_at": checkout.expires_at,
-        "order_id": checkout.order_id,
-    }
-
-
 async def get_cart(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """The viewer's cart for the show."""
     viewer = await identity.require_viewer(request)
     cart = await shop.carts.view(viewer, request.match_info["show_id"])
-    return web.json_response({"cart": cart})
+    return web.json_response({"cart": cart_json(cart)})
 
 
-async def set_cart_item(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
+async def set_cart_item(
+    request: web.Request, *, shop: Shop, identity: Identity, max_quantity: int
+) -> web.Response:
     """Set how many of a variant the cart holds (0 removes it)."""
     viewer = await identity.require_viewer(request)
-    body = await read_object(request)
+    change = parse_cart_line_change(await read_object(request), max_quantity)
     match = request.match_info
-    cart = await shop.carts.set_quantity(viewer, match["show_id"], match["variant_id"], body)
-    return web.json_response({"cart": cart})
+    cart = await shop.carts.set_quantity(
+        viewer, match["show_id"], match["variant_id"], change.quantity
+    )
+    return web.json_response({"cart": cart_json(cart)})
 
 
 async def remove_cart_item(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
@@ -75,25 +79,27 @@ async def remove_cart_item(request: web.Request, *, shop: Shop, identity: Identi
     viewer = await identity.require_viewer(request)
     match = request.match_info
     cart = await shop.carts.remove(viewer, match["show_id"], match["variant_id"])
-    return web.json_response({"cart": cart})
+    return web.json_response({"cart": cart_json(cart)})
 
 
 async def checkout_cart(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """Hold the whole cart's stock and open a checkout."""
     viewer = await identity.require_viewer(request)
-    body = await read_object(request)
+    wanted = parse_cart_checkout(await read_object(request))
     checkout = await shop.checkout.checkout_cart(
-        viewer, request.match_info["show_id"], body, address=request_address(request)
+        viewer, request.match_info["show_id"], wanted.request_id, address=request_address(request)
     )
     return web.json_response({"checkout": checkout_json(checkout)}, status=201)
 
 
-async def buy_now(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
+async def buy_now(
+    request: web.Request, *, shop: Shop, identity: Identity, max_quantity: int
+) -> web.Response:
     """Hold one item of the show and open a checkout for it."""
     viewer = await identity.require_viewer(request)
-    body = await read_object(request)
+    buy = parse_buy_now(await read_object(request), max_quantity)
     checkout = await shop.checkout.buy_now(
-        viewer, request.match_info["show_id"], body, address=request_address(request)
+        viewer, request.match_info["show_id"], buy, address=request_address(request)
     )
     return web.json_response({"checkout": checkout_json(checkout)}, status=201)
 
@@ -115,9 +121,9 @@ async def cancel_checkout(request: web.Request, *, shop: Shop, identity: Identit
 async def place_order(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """Create the order from the checkout form and start its payment."""
     viewer = await identity.require_viewer(request)
-    body = await read_object(request)
+    details = parse_buyer_details(await read_object(request))
     order, payment, created = await shop.checkout.place_order(
-        viewer, request.match_info["checkout_id"], body
+        viewer, request.match_info["checkout_id"], details
     )
     gateway = shop.payments.gateway
     return web.json_response(

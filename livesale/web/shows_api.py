@@ -9,9 +9,11 @@ from typing import Any
 from aiohttp import web
 
 from livesale.config import Settings
-from livesale.domain.errors import ServiceUnavailable, ValidationFailed
+from livesale.domain.errors import ServiceUnavailable
+from livesale.domain.products import Product
 from livesale.domain.shows import Show
-from livesale.live.lifecycle import ShowLifecycle, show_state
+from livesale.live.events import show_message
+from livesale.live.lifecycle import ShowLifecycle
 from livesale.live.replays import ReplayService
 from livesale.live.room_events import RoomEvents
 from livesale.live.shows import ShowService
@@ -21,11 +23,15 @@ from livesale.web.auth import Identity
 from livesale.web.catalogue_json import product_json
 from livesale.web.json_body import read_object
 from livesale.web.on_air import OnAir
+from livesale.web.show_requests import (
+    parse_bag,
+    parse_key_rotation,
+    parse_new_show,
+    parse_show_edit,
+)
 from livesale.web.urls import show_urls
 
 logger = logging.getLogger(__name__)
-
-ROTATE_FIELDS = ("disconnect_publisher",)
 
 
 def add_shows_routes(
@@ -103,9 +109,10 @@ async def create_show(
 ) -> web.Response:
     """A new show of the signed-in creator; the stream key is in this answer only."""
     creator = await identity.require_creator(request)
-    body = await read_object(request)
-    show, stream_key = await show_service.create(creator, body)
-    detail = await views.detail(show)
+    draft = parse_new_show(await read_object(request))
+    created = await show_service.create(creator, draft)
+    show, stream_key = created.show, created.stream_key
+    detail = await views.detail(show, created.products)
     host_url = show_urls(settings.base_url, show.id).host_url_with_key(stream_key)
     return web.json_response(
         {"show": detail, "stream_key": stream_key, "host_url_with_key": host_url}, status=201
@@ -122,9 +129,8 @@ async def update_show(
 ) -> web.Response:
     """Change title, scheduled start or cover (owner only)."""
     creator = await identity.require_creator(request)
-    body = await read_object(request)
-    service = show_service
-    show = await service.update(creator, request.match_info["show_id"], body)
+    edit = parse_show_edit(await read_object(request))
+    show = await show_service.update(creator, request.match_info["show_id"], edit)
     await _announce(events, show)
     return web.json_response(await views.detail(show))
 
@@ -134,8 +140,8 @@ async def set_bag(
 ) -> web.Response:
     """Replace the show's bag: `{"product_ids": [...]}` in display order (owner only)."""
     creator = await identity.require_creator(request)
-    body = await read_object(request)
-    products = await show_service.set_bag(creator, request.match_info["show_id"], body)
+    product_ids = parse_bag(await read_object(request))
+    products = await show_service.set_bag(creator, request.match_info["show_id"], product_ids)
     return web.json_response({"products": [product_json(p) for p in products]})
 
 
@@ -157,16 +163,10 @@ async def rotate_stream_key(
     """
     creator = await identity.require_creator(request)
     show_id = request.match_info["show_id"]
-    body = await read_object(request, ROTATE_FIELDS) if request.body_exists else {}
-    disconnect = body.get("disconnect_publisher", False)
-    if not isinstance(disconnect, bool):
-        raise ValidationFailed(
-            "disconnect_publisher must be true or false",
-            field="disconnect_publisher",
-            reason="wrong_type",
-        )
+    rotation = parse_key_rotation(await read_object(request) if request.body_exists else {})
     stream_key = await show_service.rotate_stream_key(creator, show_id)
     # The old key is refused from here on, so the publisher cut off next cannot come back.
+    disconnect = rotation.disconnect_publisher
     disconnected = disconnect and await _disconnect_publisher(on_air, show_id)
     host_url = show_urls(settings.base_url, show_id).host_url_with_key(stream_key)
     return web.json_response(
@@ -208,7 +208,7 @@ async def end_show(
 
 
 async def _announce(events: RoomEvents, show: Show) -> None:
-    await events.publish(show.id, {"type": "show", "show": show_state(show)})
+    await events.publish(show.id, show_message(show))
 
 
 class ShowViews:
@@ -234,9 +234,10 @@ class ShowViews:
         """A show as the API lists it; `creator_names` caches names across a list."""
         return await show_json(self._base_url, self._creators, self._on_air, show, creator_names)
 
-    async def detail(self, show: Show) -> dict[str, Any]:
-        """One show with its bag and whether its replay can be watched."""
-        products = await self._show_service.bag(show.id)
+    async def detail(self, show: Show, products: list[Product] | None = None) -> dict[str, Any]:
+        """The show with its bag (`products` when the caller has them already)."""
+        if products is None:
+            products = await self._show_service.bag(show.id)
         return {
             **await self.show_json(show),
             "products": [product_json(p) for p in products],
