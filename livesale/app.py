@@ -1,61 +1,47 @@
-"""The application factory: the one place that wires concrete parts together."""
+"""The application factory: builds a process's parts, opens them in order, routes to them."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
-from livesale import keys
+from livesale.composition.build import build_services
+from livesale.composition.contexts import (
+    activity_ctx,
+    database_ctx,
+    embedded_redis_ctx,
+    every_ctx,
+    images_ctx,
+    lifecycle_ctx,
+    local_video_ctx,
+    redis_ctx,
+    remote_video_ctx,
+    room_ctx,
+    shop_ctx,
+    shop_jobs_ctx,
+)
+from livesale.composition.services import SERVICES, LocalVideo, Services
 from livesale.config import Settings
-from livesale.live.analytics import ShowAnalytics
-from livesale.live.lifecycle import ShowLifecycle
-from livesale.live.pins import PinService
-from livesale.live.replays import RETENTION_INTERVAL_SECONDS, ReplayService
-from livesale.live.room import Room
-from livesale.live.sale_gate import SaleGate
-from livesale.live.shows import ShowService
+from livesale.live.replays import RETENTION_INTERVAL_SECONDS
 from livesale.metric_series import create_known_series
 from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
 from livesale.roles import Role
-from livesale.shop.assembly import Shop, build_shop
-from livesale.shop.background import run_every
-from livesale.storage.activity import ActivityRecorder, ActivityRepository
-from livesale.storage.challenges import Challenges
-from livesale.storage.chat import ChatRepository
-from livesale.storage.creators import CreatorRepository
-from livesale.storage.engines import open_database
-from livesale.storage.guest_gate import GuestGate
-from livesale.storage.images import ImageStore
-from livesale.storage.leases import Leadership
-from livesale.storage.login_throttle import LoginThrottle
-from livesale.storage.orders import OrderRepository
-from livesale.storage.products import ProductRepository
-from livesale.storage.recordings import RecordingRepository
-from livesale.storage.redis_client import connect_redis, open_connections, verify_redis_config
-from livesale.storage.redis_server import EmbeddedRedis
-from livesale.storage.shows import ShowRepository
-from livesale.storage.stock import StockStore
-from livesale.storage.timeline import TimelineRepository
-from livesale.storage.viewers import ViewerRepository
-from livesale.tasks import cancel_and_wait
 from livesale.web.analytics_routes import add_analytics_routes
 from livesale.web.auth_routes import add_auth_routes
 from livesale.web.buyer_routes import add_buyer_routes
-from livesale.web.catalogue_json import product_json
 from livesale.web.client_address import TrustedProxies, client_address_middleware
 from livesale.web.csrf import csrf_middleware
 from livesale.web.fulfilment_routes import add_fulfilment_routes
 from livesale.web.health import add_health_routes
 from livesale.web.http_metrics import http_metrics_middleware
+from livesale.web.ice_route import add_ice_servers_route
 from livesale.web.listings_api import add_listing_routes
 from livesale.web.media_cors import media_cors_middleware
-from livesale.web.media_role import add_video_routes, open_video
+from livesale.web.media_proxy import add_media_control_routes, add_media_proxy_routes
 from livesale.web.metrics_route import add_metrics_route
 from livesale.web.middleware import error_middleware, request_id_middleware
 from livesale.web.moderation_routes import add_moderation_routes
@@ -66,7 +52,7 @@ from livesale.web.replay_routes import add_replay_routes
 from livesale.web.room_ws import add_room_routes
 from livesale.web.security_headers import security_headers_middleware
 from livesale.web.shop_routes import add_shop_routes
-from livesale.web.shows_api import add_shows_routes
+from livesale.web.shows_api import ShowViews, add_shows_routes
 from livesale.web.slow_bodies import slow_body_middleware
 from livesale.web.timeline_routes import add_timeline_routes
 
@@ -74,9 +60,12 @@ logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
+CleanupContext = Callable[[web.Application], AsyncIterator[None]]
+
 
 def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
-    """Build the aiohttp application; resources open when it starts."""
+    """Build the aiohttp application: every part now, opened when it starts."""
+    services = build_services(settings, role)
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
         # Outermost first: the timing covers everything, the request id is set
@@ -88,38 +77,20 @@ def create_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
             client_address_middleware(TrustedProxies(settings.server.trusted_proxies)),
             security_headers_middleware(settings),
             request_id_middleware,
-            media_cors_middleware,
+            media_cors_middleware(settings.server.cors_origins),
             error_middleware,
-            csrf_middleware,
+            csrf_middleware(settings.base_url),
             # Inside the error middleware: its 408 gets the JSON shape.
             slow_body_middleware(settings.server.body_timeout_seconds),
         ],
     )
-    app[keys.SETTINGS] = settings
-    app[keys.ROLE] = role
+    # For operators' introspection and tests; handlers get their parts at registration.
+    app[SERVICES] = services
     # Before the first scrape: alerts see the first failure of every known label set.
     create_known_series(role)
-    app.cleanup_ctx.append(_resources)
-    app.on_shutdown.append(_close_room_connections)
-    add_health_routes(app)
-    # First among the API: aiohttp tries routes in order, and Buy now is the
-    # route a flash sale calls thousands of times a second.
-    add_shop_routes(app)
-    add_buyer_routes(app)
-    add_auth_routes(app)
-    add_catalogue_routes(app)
-    add_shows_routes(app)
-    add_listing_routes(app)
-    add_analytics_routes(app)
-    add_timeline_routes(app)
-    add_replay_routes(app)
-    add_video_routes(app, role)
-    add_room_routes(app)
-    add_moderation_routes(app)
-    add_order_routes(app)
-    add_fulfilment_routes(app)
-    add_metrics_route(app)
-    add_page_routes(app)
+    app.cleanup_ctx.extend(cleanup_contexts(services))
+    app.on_shutdown.append(partial(_close_room_connections, services=services))
+    add_routes(app, services)
     if STATIC_DIR.is_dir():
         app.router.add_static("/static/", STATIC_DIR)
     else:
@@ -135,145 +106,134 @@ def served_app(settings: Settings, role: Role = Role.ALL) -> web.Application:
     return app
 
 
-async def _close_room_connections(app: web.Application) -> None:
-    """Close room WebSockets first: aiohttp waits for open handlers before cleanup runs."""
-    room = app.get(keys.ROOM)
-    if room is not None:
-        await room.close_connections()
+def cleanup_contexts(services: Services) -> list[CleanupContext]:
+    """One context per resource, in opening order (they close in reverse).
 
-
-async def _resources(app: web.Application) -> AsyncIterator[None]:
-    """Open SQLite -> Redis -> media; close them in reverse.
-
-    Order matters: later parts may use earlier ones while they shut down
-    (media sessions end shows in SQLite), and the exit stack also closes
-    whatever did open when a later step fails to start.
+    Order matters: later parts use earlier ones while they shut down (media
+    sessions end shows in the record; the room's connections get a clean
+    close while Redis can still hear the rest), and whatever opened before a
+    part that fails to start is closed again.
     """
-    settings = app[keys.SETTINGS]
-    async with AsyncExitStack() as stack:
-        db = await open_database(settings)
-        stack.push_async_callback(db.close)
-        app[keys.DATABASE] = db
-        app[keys.SHOWS] = ShowRepository(db)
-        app[keys.PRODUCTS] = ProductRepository(db)
-        images = ImageStore(db, settings.images_dir, settings.images)
-        stack.callback(images.close)
-        app[keys.IMAGES] = images
-        app[keys.VIEWERS] = ViewerRepository(db)
-        recordings = RecordingRepository(db)
-
-        embedded: EmbeddedRedis | None = None
-        if settings.redis.embedded:
-            embedded = EmbeddedRedis(settings.redis, settings.data_dir)
-            stack.push_async_callback(embedded.close)
-            await embedded.start()
-        redis = connect_redis(settings, embedded)
-        stack.push_async_callback(redis.aclose)
-        await verify_redis_config(redis)
-        await open_connections(redis)
-        app[keys.REDIS] = redis
-        # Creators need both: accounts in SQLite, login throttling in Redis.
-        challenges = Challenges(redis, settings.auth)
-        app[keys.CHALLENGES] = challenges
-        app[keys.GUEST_GATE] = GuestGate(redis, settings.auth, challenges)
-        throttle = LoginThrottle(redis, settings.auth, challenges)
-        app[keys.LOGIN_THROTTLE] = throttle
-        app[keys.CREATORS] = CreatorRepository(db, settings.auth, throttle)
-
-        # The relay (or, in a shop process, the way to the media process's).
-        is_publishing = await open_video(app, stack, recordings)
-
-        # Show events for analytics; it stops after the room and the shop (order
-        # matters), so the sessions they end on the way out are written too.
-        activity = ActivityRecorder(db, settings.analytics)
-        activity.start()
-        stack.push_async_callback(activity.stop)
-        app[keys.ACTIVITY] = activity
-
-        # The room needs SQLite and Redis, and closes before them (order matters):
-        # its connections get a clean close while Redis can still hear the rest.
-        room = Room(settings, db, redis, app[keys.SHOWS], activity)
-        stack.push_async_callback(room.stop)
-        await room.start()
-        app[keys.ROOM] = room
-
-        # The show's life and its pins tell the room, so they come after it.
-        timeline = TimelineRepository(db)
-        gate = SaleGate(StockStore(redis), room)
-        app[keys.SALE_GATE] = gate
-        lifecycle = ShowLifecycle(
-            app[keys.SHOWS],
-            timeline,
-            redis,
-            room,
-            is_publishing,
-            settings.shows,
-            gate=gate,
-            leadership=Leadership(redis, "show_lifecycle"),
-        )
-        lifecycle.start()
-        stack.push_async_callback(lifecycle.close)
-        app[keys.LIFECYCLE] = lifecycle
-        app[keys.SHOW_SERVICE] = ShowService(app[keys.SHOWS], app[keys.PRODUCTS], app[keys.IMAGES])
-        pins = PinService(app[keys.SHOWS], timeline, app[keys.PRODUCTS], room, product_json, gate)
-        app[keys.PINS] = pins
-        replays = ReplayService(
-            settings.recordings_dir,
-            settings.recording.retention_days,
-            app[keys.SHOWS],
-            recordings,
-            timeline,
-            app[keys.PRODUCTS],
-        )
-        app[keys.REPLAYS] = replays
-        if app[keys.ROLE] is not Role.MEDIA and settings.recording.retention_days > 0:
-            # Retention deletes files: a shop process's job, like the shop's sweeps.
-            retention = asyncio.create_task(
-                run_every(RETENTION_INTERVAL_SECONDS, replays.apply_retention, "replay retention")
+    storage, live, shop = services.storage, services.live, services.shop
+    contexts: list[CleanupContext] = [partial(database_ctx, database=storage.database)]
+    contexts.append(partial(images_ctx, images=storage.images))
+    if storage.embedded_redis is not None:
+        contexts.append(partial(embedded_redis_ctx, server=storage.embedded_redis))
+    contexts.append(partial(redis_ctx, redis=storage.redis))
+    # The relay (or, in a shop process, the way to the media process's).
+    if isinstance(services.video, LocalVideo):
+        contexts.append(partial(local_video_ctx, video=services.video))
+    else:
+        contexts.append(partial(remote_video_ctx, video=services.video))
+    # Show events for analytics; it stops after the room and the shop, so the
+    # sessions they end on the way out are written too.
+    contexts.append(partial(activity_ctx, activity=storage.activity))
+    contexts.append(partial(room_ctx, room=live.room))
+    # The show's life tells the room, so it stops before it.
+    contexts.append(partial(lifecycle_ctx, lifecycle=live.lifecycle))
+    # Retention deletes files: a shop process's job, like the shop's sweeps.
+    if services.runs_shop_jobs and services.settings.recording.retention_days > 0:
+        contexts.append(
+            partial(
+                every_ctx,
+                interval=RETENTION_INTERVAL_SECONDS,
+                job=live.replays.apply_retention,
+                name="replay retention",
             )
-            stack.push_async_callback(cancel_and_wait, retention)
-        # The shop tells the room about stock and purchases, so it comes after it too.
-        shop = build_shop(
-            settings,
-            db,
-            redis,
-            room,
-            app[keys.SHOWS],
-            app[keys.PRODUCTS],
-            timeline,
-            app[keys.VIEWERS],
-            activity,
         )
-        stack.push_async_callback(shop.close)
-        if app[keys.ROLE] is not Role.MEDIA:
-            shop.start(settings)
-        app[keys.SHOP] = shop
-        # A pin or show change made by any process reaches this one's cache at once.
-        gate.on_change(shop.catalogue.forget_live_state)
-        room.snapshot_extras = _snapshot_extras(pins, shop, lifecycle)
-        app[keys.ANALYTICS] = ShowAnalytics(
-            app[keys.SHOWS],
-            timeline,
-            ActivityRepository(db, settings.analytics),
-            ChatRepository(db),
-            OrderRepository(db),
-            app[keys.PRODUCTS],
-        )
-
-        yield
+    # The shop tells the room about stock and purchases, so it stops first.
+    contexts.append(partial(shop_ctx, shop=shop))
+    if services.runs_shop_jobs:
+        contexts.append(partial(shop_jobs_ctx, shop=shop, settings=services.settings))
+    return contexts
 
 
-def _snapshot_extras(
-    pins: PinService, shop: Shop, lifecycle: ShowLifecycle
-) -> Callable[[str], Awaitable[dict[str, Any]]]:
-    """The room's snapshot hook: the pin on screen when a viewer joins, its stock, the publisher."""
+def add_routes(app: web.Application, services: Services) -> None:
+    """Every route, each handler given the parts it uses."""
+    settings, storage, accounts = services.settings, services.storage, services.accounts
+    live, shop, identity = services.live, services.shop, services.accounts.identity
+    views = ShowViews(
+        settings.base_url,
+        accounts.creators,
+        services.video.on_air,
+        live.shows,
+        live.replays,
+    )
+    add_health_routes(app, redis=storage.redis, database=storage.database)
+    # First among the API: aiohttp tries routes in order, and Buy now is the
+    # route a flash sale calls thousands of times a second.
+    add_shop_routes(
+        app, shop=shop, identity=identity, max_line_quantity=settings.shop.max_line_quantity
+    )
+    add_buyer_routes(app, shop=shop, orders=storage.orders, identity=identity)
+    add_auth_routes(
+        app,
+        creators=accounts.creators,
+        viewers=accounts.viewers,
+        guest_gate=accounts.guest_gate,
+        challenges=accounts.challenges,
+        identity=identity,
+    )
+    add_catalogue_routes(
+        app, images=storage.images, products=storage.products, shop=shop, identity=identity
+    )
+    add_shows_routes(
+        app,
+        views=views,
+        shows=storage.shows,
+        show_service=live.shows,
+        lifecycle=live.lifecycle,
+        events=live.events,
+        on_air=services.video.on_air,
+        settings=settings,
+        identity=identity,
+    )
+    add_listing_routes(
+        app,
+        views=views,
+        shows=storage.shows,
+        creators=accounts.creators,
+        replays=live.replays,
+        redis=storage.redis,
+        identity=identity,
+    )
+    add_analytics_routes(app, analytics=live.analytics, identity=identity)
+    add_timeline_routes(app, pins=live.pins, shop=shop, identity=identity)
+    add_replay_routes(app, replays=live.replays, identity=identity)
+    _add_video_routes(app, services)
+    add_room_routes(
+        app, room=live.room, shows=storage.shows, identity=identity, base_url=settings.base_url
+    )
+    add_moderation_routes(app, moderation=live.moderation, identity=identity)
+    add_order_routes(app, shop=shop, identity=identity)
+    add_fulfilment_routes(app, shop=shop, identity=identity)
+    add_metrics_route(app)
+    add_page_routes(app, creators=accounts.creators)
 
-    async def extras(show_id: str) -> dict[str, Any]:
-        pin = await pins.current(show_id)
-        stock = None
-        if pin is not None:
-            stock = await shop.stock.stock_message(shop.catalogue, show_id, pin["product"]["id"])
-        publisher = await lifecycle.publisher_state(show_id)
-        return {"pin": pin, "stock": stock, "publisher": publisher}
 
-    return extras
+def _add_video_routes(app: web.Application, services: Services) -> None:
+    """WHIP/WHEP relayed here (ALL, MEDIA) or forwarded to the media process (SHOP)."""
+    # Every role hands out ICE servers itself: they come from settings alone, and
+    # every page load asks for them, which must not reach the video's event loop.
+    add_ice_servers_route(app, settings=services.settings)
+    video = services.video
+    if not isinstance(video, LocalVideo):
+        add_media_proxy_routes(app, proxy=video.proxy)
+        return
+    # Imported here: a shop process never relays, and aiortc and av cost ~35 MB.
+    from livesale.web.media_routes import add_media_routes
+
+    add_media_routes(
+        app,
+        media=video.media,
+        shows=services.storage.shows,
+        lifecycle=services.live.lifecycle,
+    )
+    if services.role is Role.MEDIA:
+        # What the shop processes ask of the media process, on its private socket.
+        add_media_control_routes(app, media=video.media, lifecycle=services.live.lifecycle)
+
+
+async def _close_room_connections(_app: web.Application, *, services: Services) -> None:
+    """Close room WebSockets first: aiohttp waits for open handlers before cleanup runs."""
+    await services.live.room.close_connections()

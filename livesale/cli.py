@@ -162,7 +162,7 @@ async def _migrate(settings: Settings) -> int:
 
 
 async def _copy(settings: Settings, source_path: Path) -> dict[str, int]:
-    source = await SqliteDatabase.open(source_path)  # brought up to this version first
+    source = await SqliteDatabase.connect(source_path)  # brought up to this version first
     try:
         target = await open_database(settings)
         try:

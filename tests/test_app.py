@@ -7,8 +7,8 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import RedisSettings, ServerSettings, Settings
 from livesale.roles import Role
 from livesale.storage.sqlite_database import SqliteDatabase
@@ -23,23 +23,23 @@ async def test_app_with_embedded_redis_starts_and_stops(tmp_path: Path) -> None:
     app = create_app(settings)
     async with TestClient(TestServer(app)) as client:
         assert (await client.get("/healthz")).status == 200
-        redis = app[keys.REDIS]
+        redis = app[SERVICES].storage.redis
         await redis.set("k", "v")
         assert await redis.get("k") == "v"
         pool_kwargs = redis.connection_pool.connection_kwargs
         socket_path = Path(pool_kwargs["path"])
         assert socket_path.exists()
-        database = app[keys.DATABASE]
+        database = app[SERVICES].storage.database
         assert isinstance(database, SqliteDatabase)
         assert database.path == settings.sqlite_path
-        assert await app[keys.DATABASE].user_version() >= 1
+        assert await app[SERVICES].storage.database.user_version() >= 1
     assert not socket_path.exists()  # redis-server removed its socket on SIGTERM
     assert (tmp_path / "data" / "redis" / "appendonlydir").is_dir()
 
     # A restart finds the data again: the AOF was flushed on shutdown.
     again = create_app(settings)
     async with TestClient(TestServer(again)):
-        assert await again[keys.REDIS].get("k") == "v"
+        assert await again[SERVICES].storage.redis.get("k") == "v"
 
 
 async def test_the_media_process_leaves_the_shop_jobs_to_the_shop_processes(
@@ -48,4 +48,4 @@ async def test_the_media_process_leaves_the_shop_jobs_to_the_shop_processes(
     for role, jobs in ((Role.ALL, 2), (Role.MEDIA, 0)):
         app = create_app(settings, role)
         async with TestClient(TestServer(app)):
-            assert app[keys.SHOP].jobs_running == jobs
+            assert app[SERVICES].shop.jobs_running == jobs

@@ -24,7 +24,7 @@ def _config(tmp_path: Path) -> Path:
 
 
 async def _verify(db_path: Path, show_id: str, key: str) -> str:
-    db = await Database.open(db_path)
+    db = await Database.connect(db_path)
     try:
         return (await ShowRepository(db).verify_stream_key(show_id, key)).title
     finally:

@@ -13,7 +13,7 @@ from livesale.storage.sqlite_database import SqliteDatabase as Database
 
 async def test_fresh_database_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "folder" / "db.sqlite3"
-    db = await Database.open(path)
+    db = await Database.connect(path)
     try:
         assert path.exists()
         assert await db.user_version() == len(MIGRATIONS)
@@ -25,14 +25,14 @@ async def test_fresh_database_is_migrated(tmp_path: Path) -> None:
 
 async def test_reopen_is_idempotent(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    db = await Database.open(path)
+    db = await Database.connect(path)
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO shows (id, title, status, stream_key_hash, created_at)"
             " VALUES ('a', 't', 'scheduled', 'h', 1.0)"
         )
     await db.close()
-    db = await Database.open(path)
+    db = await Database.connect(path)
     try:
         assert await db.user_version() == len(MIGRATIONS)
         assert (await db.fetchone("SELECT count(*) FROM shows"))[0] == 1  # type: ignore[index]
@@ -41,7 +41,7 @@ async def test_reopen_is_idempotent(tmp_path: Path) -> None:
 
 
 async def test_durability_pragmas(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "db.sqlite3")
+    db = await Database.connect(tmp_path / "db.sqlite3")
     try:
         assert await db.pragma("journal_mode") == "wal"
         assert await db.pragma("synchronous") == 2  # FULL
@@ -62,7 +62,7 @@ async def _insert_then_fail(db: Database) -> None:
 
 
 async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "db.sqlite3")
+    db = await Database.connect(tmp_path / "db.sqlite3")
     try:
         with pytest.raises(RuntimeError, match="boom"):
             await _insert_then_fail(db)
@@ -72,7 +72,7 @@ async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
 
 
 async def test_status_check_constraint(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "db.sqlite3")
+    db = await Database.connect(tmp_path / "db.sqlite3")
     try:
         with pytest.raises(IntegrityViolation):
             async with db.transaction() as conn:
@@ -86,16 +86,16 @@ async def test_status_check_constraint(tmp_path: Path) -> None:
 
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    db = await Database.open(path)
+    db = await Database.connect(path)
     async with db.transaction() as conn:
         await conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     await db.close()
     with pytest.raises(RuntimeError, match="newer livesale"):
-        await Database.open(path)
+        await Database.connect(path)
 
 
 async def test_reads_never_see_a_transaction_half_done(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "db.sqlite3")
+    db = await Database.connect(tmp_path / "db.sqlite3")
     try:
         async with db.transaction() as conn:
             await conn.execute(

@@ -13,7 +13,9 @@ async def test_databases_opened_at_once_migrate_once(tmp_path: Path) -> None:
     # Separate connections, each on its own aiosqlite thread: to SQLite these
     # are as independent as the shop processes of `livesale serve`.
     path = tmp_path / "shared.sqlite3"
-    opened = await asyncio.gather(*(Database.open(path) for _ in range(4)), return_exceptions=True)
+    opened = await asyncio.gather(
+        *(Database.connect(path) for _ in range(4)), return_exceptions=True
+    )
     databases = [db for db in opened if isinstance(db, Database)]
     try:
         assert databases == opened, opened
@@ -29,8 +31,8 @@ async def test_databases_opened_at_once_migrate_once(tmp_path: Path) -> None:
 
 async def test_an_up_to_date_database_opens_without_the_migration_lock(tmp_path: Path) -> None:
     path = tmp_path / "shared.sqlite3"
-    await (await Database.open(path)).close()
+    await (await Database.connect(path)).close()
     lock = path.with_name(path.name + "-migrate.lock")
     lock.unlink()
-    await (await Database.open(path)).close()
+    await (await Database.connect(path)).close()
     assert not lock.exists()

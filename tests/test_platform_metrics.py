@@ -19,7 +19,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import RedisSettings, Settings
 from livesale.storage.redis_client import connect_redis
 from livesale.storage.redis_server import EmbeddedRedis
@@ -62,7 +62,7 @@ async def test_a_login_times_its_redis_and_sqlite_calls(app_client: Client) -> N
     await sign_up(app_client, "timed@example.com")
     # Scripts gone from Redis: the login's first EVALSHAs fail with NOSCRIPT and
     # redis-py loads them, an expected miss that must not count as an error.
-    await app_client.app[keys.REDIS].script_flush()
+    await app_client.app[SERVICES].storage.redis.script_flush()
     evalsha, loads = _redis_calls("EVALSHA"), _redis_calls("SCRIPT LOAD")
     reads = _value(SQLITE_SECONDS, operation="read")
     transactions = _value(SQLITE_SECONDS, operation="transaction")
@@ -84,7 +84,7 @@ async def test_a_login_times_its_redis_and_sqlite_calls(app_client: Client) -> N
 
 
 async def test_a_redis_error_reply_is_counted_and_raised(app_client: Client) -> None:
-    redis = app_client.app[keys.REDIS]
+    redis = app_client.app[SERVICES].storage.redis
     await redis.set("livesale:test:text", "not a list")
     errors, pushes = _value(REDIS_ERRORS, kind="response"), _redis_calls("LPUSH")
 
@@ -149,7 +149,7 @@ async def test_a_redis_reply_later_than_the_socket_timeout_is_a_timeout(
 
 
 async def test_failing_sqlite_statements_are_counted_and_raised(app_client: Client) -> None:
-    database = app_client.app[keys.DATABASE]
+    database = app_client.app[SERVICES].storage.database
     errors = _value(SQLITE_ERRORS)
 
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
@@ -165,7 +165,7 @@ async def test_failing_sqlite_statements_are_counted_and_raised(app_client: Clie
 @pytest.fixture
 async def database(tmp_path: Path) -> AsyncIterator[Database]:
     """A database of its own: an app's background tasks would move the counts too."""
-    db = await Database.open(tmp_path / "own.sqlite3")
+    db = await Database.connect(tmp_path / "own.sqlite3")
     try:
         async with db.transaction() as conn:
             await conn.execute("CREATE TABLE seen (id TEXT PRIMARY KEY)")

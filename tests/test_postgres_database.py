@@ -8,10 +8,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from aiohttp import web
 from prometheus_client import REGISTRY
 
-from livesale import keys
 from livesale.cli import main
 from livesale.config import ConfigError, DatabaseSettings, Settings, load_settings
 from livesale.storage.migrations import MIGRATIONS
@@ -40,7 +38,7 @@ def pg_url(postgres_server: str) -> Iterator[str]:
 @pytest.fixture
 async def pg(pg_url: str) -> AsyncIterator[PostgresDatabase]:
     """That database, migrated."""
-    db = await PostgresDatabase.open(pg_url)
+    db = await PostgresDatabase.connect(pg_url)
     try:
         yield db
     finally:
@@ -48,14 +46,14 @@ async def pg(pg_url: str) -> AsyncIterator[PostgresDatabase]:
 
 
 async def test_every_migration_applies_and_reopening_changes_nothing(pg_url: str) -> None:
-    db = await PostgresDatabase.open(pg_url)
+    db = await PostgresDatabase.connect(pg_url)
     try:
         assert await db.user_version() == len(MIGRATIONS)
         async with db.transaction() as conn:
             await conn.execute(SHOW, ("a", "scheduled"))
     finally:
         await db.close()
-    again = await PostgresDatabase.open(pg_url)
+    again = await PostgresDatabase.connect(pg_url)
     try:
         assert await again.user_version() == len(MIGRATIONS)
         assert await again.scalar("SELECT count(*) FROM shows") == 1
@@ -64,7 +62,7 @@ async def test_every_migration_applies_and_reopening_changes_nothing(pg_url: str
 
 
 async def test_processes_opening_a_new_database_at_once_migrate_it_once(pg_url: str) -> None:
-    opened = await asyncio.gather(*(PostgresDatabase.open(pg_url) for _ in range(4)))
+    opened = await asyncio.gather(*(PostgresDatabase.connect(pg_url) for _ in range(4)))
     try:
         assert [await db.user_version() for db in opened] == [len(MIGRATIONS)] * 4
         versions = await opened[0].fetchall("SELECT version FROM schema_version ORDER BY version")
@@ -79,7 +77,7 @@ async def test_a_newer_schema_is_refused(pg_url: str, pg: PostgresDatabase) -> N
             "INSERT INTO schema_version (version) VALUES (?)", (len(MIGRATIONS) + 1,)
         )
     with pytest.raises(RuntimeError, match="newer livesale"):
-        await PostgresDatabase.open(pg_url)
+        await PostgresDatabase.connect(pg_url)
 
 
 async def test_constraints_refuse_as_on_sqlite(pg: PostgresDatabase) -> None:
@@ -188,7 +186,7 @@ def test_db_migrate_and_copy_move_a_record_over_once(
         assert "already has rows" in capsys.readouterr().err
 
     async def titles() -> list[str]:
-        target = await PostgresDatabase.open(pg_url)
+        target = await PostgresDatabase.connect(pg_url)
         try:
             rows = await target.fetchall("SELECT title FROM shows ORDER BY title")
             return [str(r[0]) for r in rows]
@@ -201,8 +199,8 @@ def test_db_migrate_and_copy_move_a_record_over_once(
 async def test_copied_ids_continue_where_the_source_stopped(tmp_path: Path, pg_url: str) -> None:
     from livesale.storage.record_copy import copy_record
 
-    source = await SqliteDatabase.open(tmp_path / "source.sqlite3")
-    target = await PostgresDatabase.open(pg_url)
+    source = await SqliteDatabase.connect(tmp_path / "source.sqlite3")
+    target = await PostgresDatabase.connect(pg_url)
     try:
         async with source.transaction() as conn:
             await conn.execute(SHOW, ("s", "live"))
@@ -228,22 +226,23 @@ async def test_copied_ids_continue_where_the_source_stopped(tmp_path: Path, pg_u
 async def test_an_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     url = f"postgresql://nobody@/livesale?host={tmp_path}&connect_timeout=1"
     with pytest.raises((ConnectionError, psycopg.OperationalError)):
-        await PostgresDatabase.open(url)
+        await PostgresDatabase.connect(url)
 
 
 async def test_readiness_names_postgresql_and_counts_its_failure(
     postgres_server: str, settings: Settings
 ) -> None:
     url = new_database(postgres_server)
-    database = await PostgresDatabase.open(url)
+    database = await PostgresDatabase.connect(url)
     redis = connect_redis(settings, None)
-    app = web.Application()
-    app[keys.DATABASE], app[keys.REDIS] = database, redis
     try:
-        assert await check_dependencies(app) == {"redis": "ok", "postgresql": "ok"}
+        assert await check_dependencies(redis, database) == {"redis": "ok", "postgresql": "ok"}
         errors_before = _errors()
         drop_database(postgres_server, url)  # the server ends every connection to it
-        assert await check_dependencies(app) == {"redis": "ok", "postgresql": "unavailable"}
+        assert await check_dependencies(redis, database) == {
+            "redis": "ok",
+            "postgresql": "unavailable",
+        }
         assert _errors() >= errors_before + 1
     finally:
         await redis.aclose()

@@ -21,7 +21,7 @@ from livesale.storage.sqlite_database import SqliteDatabase as Database
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "db.sqlite3")
+    database = await Database.connect(tmp_path / "db.sqlite3")
     yield database
     await database.close()
 

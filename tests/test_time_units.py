@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.room.helpers import Browser, guest, room
 from tests.support.clients import Client, cheap_auth, origin
@@ -99,7 +99,7 @@ async def test_every_time_in_rest_answers_and_room_events_is_epoch_seconds(
     show_id = created["show"]["id"]
     await call(alice, "GET", f"/api/shows/{show_id}")
     await call(alice, "GET", "/api/shows?mine=1")
-    await alice.app[keys.LIFECYCLE].went_live(show_id)
+    await alice.app[SERVICES].live.lifecycle.went_live(show_id)
     await record_part(alice.app, show_id)
 
     async with (

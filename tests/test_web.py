@@ -7,8 +7,8 @@ import dataclasses
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.support.clients import Client
 
@@ -77,11 +77,11 @@ async def test_too_large_body_and_crash(settings: Settings) -> None:
 
 async def test_show_api(app_client: Client) -> None:
     app = app_client.app
-    show, _key = await app[keys.SHOWS].create("Spring sale")
+    show, _key = await app[SERVICES].storage.shows.create("Spring sale")
     response = await app_client.get(f"/api/shows/{show.id}")
     assert response.status == 200
     body = await response.json()
-    base = app[keys.SETTINGS].base_url
+    base = app[SERVICES].settings.base_url
     assert body["id"] == show.id
     assert body["title"] == "Spring sale"
     assert body["status"] == "scheduled"

@@ -37,17 +37,11 @@ BACKOFF_MAX_SECONDS = 5.0
 class Bus:
     """Subscribes to the shows that have local connections and hands their events on."""
 
-    def __init__(
-        self,
-        redis: Redis,
-        on_event: Callable[[str, str], None],
-        on_control: Callable[[str], None],
-        on_resync: Callable[[], None],
-    ) -> None:
+    def __init__(self, redis: Redis) -> None:
         self._redis = redis
-        self._on_event = on_event
-        self._on_control = on_control
-        self._on_resync = on_resync
+        self._on_event: Callable[[str, str], None] = _ignore
+        self._on_control: Callable[[str], None] = _ignore
+        self._on_resync: Callable[[], None] = _ignore
         self._client = _dedicated_client(redis)
         self._shows: set[str] = set()  # followed: shows with local connections
         self._confirmed: set[str] = set()  # followed and confirmed on the current link
@@ -60,8 +54,18 @@ class Bus:
         self._connected_once = False
         self.connected = asyncio.Event()
 
-    async def start(self) -> None:
-        """Start the reader; returns when the first subscription is confirmed (or times out)."""
+    async def start(
+        self,
+        on_event: Callable[[str, str], None],
+        on_control: Callable[[str], None],
+        on_resync: Callable[[], None],
+    ) -> None:
+        """Start the reader; returns when the first subscription is confirmed (or times out).
+
+        What it hears goes to `on_event(show_id, raw)` and `on_control(raw)`;
+        `on_resync()` follows a reconnect, when events may have been lost.
+        """
+        self._on_event, self._on_control, self._on_resync = on_event, on_control, on_resync
         self._task = asyncio.get_running_loop().create_task(self._run())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.connected.wait(), SUBSCRIBE_TIMEOUT_SECONDS)
@@ -72,14 +76,6 @@ class Bus:
             task.cancel()
         await cancel_and_wait(self._task)
         await self._client.aclose()
-
-    async def publish(self, show_id: str, raw: str) -> None:
-        """Send a serialised event to every process serving the show."""
-        await self._redis.publish(events_channel(show_id), raw)
-
-    async def publish_control(self, raw: str) -> None:
-        """Send a control message to every process."""
-        await self._redis.publish(CONTROL_CHANNEL, raw)
 
     async def subscribe(self, show_id: str) -> None:
         """Follow a show; returns once Redis confirmed it (or after a timeout)."""
@@ -191,6 +187,10 @@ class Bus:
             callback(*args)
         except Exception:  # a bad event must not stop the bus
             logger.exception("room bus callback failed")
+
+
+def _ignore(*_args: str) -> None:
+    """Where messages go before the reader starts (it subscribes to nothing until then)."""
 
 
 def _dedicated_client(redis: Redis) -> Redis:

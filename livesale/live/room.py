@@ -13,15 +13,13 @@ import asyncio
 import contextlib
 import json
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from redis.asyncio import Redis
 
 from livesale import metrics
-from livesale.config import Settings
+from livesale.config import RoomSettings
 from livesale.domain.accounts import Creator, Viewer
 from livesale.domain.analytics import LIKE, NO_PIN
 from livesale.domain.chat import Participant, Role
@@ -34,27 +32,20 @@ from livesale.live.crowd import Crowd
 from livesale.live.entrance import Entrance
 from livesale.live.fanout import NO_FLOW_CONTROL_LIMIT, Connection, ShowFanout
 from livesale.live.likes import Likes
-from livesale.live.moderation import ModerationService
-from livesale.live.name_guard import CreatorNameGuard
+from livesale.live.local_shows import LocalShows
 from livesale.live.presence import Presence
 from livesale.live.protocol import (
     CLOSE_BANNED,
     CLOSE_SHUTTING_DOWN,
     CLOSE_TRY_AGAIN,
     BadCommand,
-    dumps,
     error_event,
     error_event_of,
     parse_command,
 )
-from livesale.live.snapshot import SharedSnapshot, SnapshotCache, basic_show_state
+from livesale.live.room_events import KICK, RoomEvents
+from livesale.live.snapshot import SharedSnapshot, SnapshotCache
 from livesale.storage.activity import ActivityRecorder
-from livesale.storage.address_bans import AddressBans
-from livesale.storage.chat import ChatRepository, ModerationRepository
-from livesale.storage.creator_names import CreatorNames
-from livesale.storage.database import Database
-from livesale.storage.room_redis import ChatLimits
-from livesale.storage.shows import ShowRepository
 from livesale.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
@@ -69,78 +60,39 @@ class Room:
 
     def __init__(
         self,
-        settings: Settings,
-        db: Database,
-        redis: Redis,
-        shows: ShowRepository,
+        settings: RoomSettings,
         activity: ActivityRecorder,
+        events: RoomEvents,
+        bus: Bus,
+        local: LocalShows,
+        entrance: Entrance,
+        chat: ChatService,
+        snapshots: SnapshotCache,
+        presence: Presence,
+        likes: Likes,
+        crowd: Crowd,
     ) -> None:
-        self._settings = settings.room
+        self._settings = settings
         self._activity = activity
-        self._shows = shows
-        self._process_id = uuid.uuid4().hex
-        self._fanouts: dict[str, ShowFanout] = {}
+        self._events = events
+        self._bus = bus
+        self._local = local
+        self._fanouts = local.fanouts
+        self._entrance = entrance
+        self._chat = chat
+        self._snapshots = snapshots
+        self._presence = presence
+        self._likes = likes
+        self._crowd = crowd
         self._tasks: set[asyncio.Task[Any]] = set()
         self._tickers: list[asyncio.Task[None]] = []
-        self._control_handlers: dict[str, Callable[[dict[str, Any]], None]] = {}
-        messages = ChatRepository(db)
-        moderation_repo = ModerationRepository(db)
-        limits = ChatLimits(redis)
-        self._entrance = Entrance(self._settings, moderation_repo, limits)
-        address_bans = AddressBans(redis, settings.chat.address_ban_seconds)
-        self._bus = Bus(redis, self._on_event, self._on_control, self._on_resync)
-        self.chat = ChatService(
-            settings.chat,
-            messages,
-            moderation_repo,
-            address_bans,
-            limits,
-            self.publish,
-            names=CreatorNameGuard(CreatorNames(db)),
-        )
-        self.moderation = ModerationService(
-            settings.chat,
-            shows,
-            messages,
-            moderation_repo,
-            address_bans,
-            limits,
-            self.publish,
-            self._publish_kick,
-            self._show_state,
-        )
-        self._snapshots = SnapshotCache(shows, self.chat.history, limits)
-        self._presence = Presence(
-            redis,
-            self._process_id,
-            self._settings.presence_interval_seconds,
-            self._local_counts,
-            self._push_local,
-        )
-        self._likes = Likes(
-            redis,
-            self._settings.max_likes_per_second,
-            self._settings.max_likes_per_address_per_second,
-            self._push_local,
-        )
-        self._crowd = Crowd(
-            activity,
-            self._settings.max_connections_per_address,
-            self._settings.max_counted_viewers_per_address,
-        )
-
-    @property
-    def snapshot_extras(self) -> Callable[[str], Awaitable[dict[str, Any]]]:
-        """Hook merged into every snapshot (e.g. {"pin": ..., "show": ...})."""
-        return self._snapshots.extras
-
-    @snapshot_extras.setter
-    def snapshot_extras(self, hook: Callable[[str], Awaitable[dict[str, Any]]]) -> None:
-        self._snapshots.extras = hook
+        events.on_control(KICK, self._kicked)
 
     async def start(self) -> None:
         """Connect the bus and start the presence and likes timers."""
-        await self._bus.start()
+        await self._bus.start(
+            self._local.push_from_bus, self._events.dispatch_control, self._on_resync
+        )
         loop = asyncio.get_running_loop()
         self._tickers = [
             loop.create_task(
@@ -178,18 +130,6 @@ class Room:
             await fanout.close()
         self._fanouts.clear()
         await self._bus.close()
-
-    async def publish(self, show_id: str, message: dict[str, Any]) -> None:
-        """Send an event to every viewer of the show, in every process."""
-        await self._bus.publish(show_id, dumps(message))
-
-    async def publish_control(self, message: dict[str, Any]) -> None:
-        """Send a control message (`{"kind": ..., ...}`) to every process, this one too."""
-        await self._bus.publish_control(dumps(message))
-
-    def on_control(self, kind: str, handler: Callable[[dict[str, Any]], None]) -> None:
-        """Call `handler` with every control message of `kind` any process publishes."""
-        self._control_handlers[kind] = handler
 
     def local_connection_count(self, show_id: str | None = None) -> int:
         """Open room connections in this process (for one show, or all)."""
@@ -304,7 +244,7 @@ class Room:
                 self._activity.count(conn.show_id, LIKE, NO_PIN, accepted)
         else:
             try:
-                await self.chat.send(
+                await self._chat.send(
                     conn.show_id, conn.creator_id, conn.who, command.text, conn.address
                 )
             except LivesaleError as exc:
@@ -326,44 +266,10 @@ class Room:
             self._snapshots.forget(conn.show_id)
             self._likes.forget(conn.show_id)
 
-    def _on_event(self, show_id: str, raw: str) -> None:
-        fanout = self._fanouts.get(show_id)
-        if fanout is not None:
-            fanout.push(raw)
-
-    def _push_local(self, show_id: str, raw: str) -> None:
-        fanout = self._fanouts.get(show_id)
-        if fanout is not None:
-            fanout.push(raw, from_bus=False)
-
-    def _local_counts(self) -> dict[str, int]:
-        return {show_id: self._crowd.viewer_count(show_id) for show_id in self._fanouts}
-
     async def _likes_tick(self) -> None:
         await self._likes.tick(list(self._fanouts))
 
-    async def _show_state(self, show_id: str) -> dict[str, Any]:
-        extras = await self._snapshots.extras(show_id)
-        state = extras.get("show")
-        return (
-            dict(state)
-            if isinstance(state, dict)
-            else basic_show_state(await self._shows.get(show_id))
-        )
-
-    async def _publish_kick(self, creator_id: str, viewer_id: str) -> None:
-        await self._bus.publish_control(
-            dumps({"kind": "kick", "creator_id": creator_id, "viewer_id": viewer_id})
-        )
-
-    def _on_control(self, raw: str) -> None:
-        message = json.loads(raw)
-        handler = self._control_handlers.get(message.get("kind"))
-        if handler is not None:
-            handler(message)
-            return
-        if message.get("kind") != "kick":
-            return
+    def _kicked(self, message: dict[str, Any]) -> None:
         for fanout in self._fanouts.values():
             for conn in list(fanout.connections):
                 if conn.who.id == message["viewer_id"] and conn.creator_id == message["creator_id"]:

@@ -11,7 +11,7 @@ sees the change without waiting for the cache either.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from livesale.domain.checkout import sale_id_for
@@ -44,14 +44,20 @@ class SaleCloser(Protocol):
 class SaleGate:
     """Closes sales and shows where holds are decided, and makes every process re-read them."""
 
-    def __init__(self, stock: SaleCloser, control: ControlChannel) -> None:
+    def __init__(
+        self,
+        stock: SaleCloser,
+        control: ControlChannel,
+        listeners: Sequence[Callable[[str], None]] = (),
+    ) -> None:
+        """`listeners(show_id)` are called when any process changes a show's pin or status."""
         self._stock = stock
         self._control = control
-        self._listeners: list[Callable[[str], None]] = []
+        self._listeners = list(listeners)
         control.on_control(SHOW_CHANGED, self._heard)
 
     def on_change(self, listener: Callable[[str], None]) -> None:
-        """Call `listener(show_id)` when any process changes a show's pin or status."""
+        """Also call `listener(show_id)` when any process changes a show's pin or status."""
         self._listeners.append(listener)
 
     async def close_sale(self, pin: TimelineEvent | None) -> None:

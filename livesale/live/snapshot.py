@@ -69,15 +69,23 @@ class SnapshotCache:
         shows: ShowRepository,
         history: Callable[[str], Awaitable[list[ChatMessage]]],
         limits: ChatLimits,
+        extras: Extras = no_extras,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._shows = shows
         self._history = history
         self._limits = limits
         self._clock = clock
-        self.extras: Extras = no_extras
+        self._extras = extras
         self._cache: dict[str, SharedSnapshot] = {}
         self._building: dict[str, tuple[int, asyncio.Task[SharedSnapshot]]] = {}
+
+    async def show_state(self, show_id: str) -> dict[str, Any]:
+        """The show as snapshots send it: the extras' `show`, else the stored show."""
+        state = (await self._extras(show_id)).get("show")
+        if isinstance(state, dict):
+            return dict(state)
+        return basic_show_state(await self._shows.get(show_id))
 
     async def get(self, show_id: str, min_seq: int, seq_now: Callable[[], int]) -> SharedSnapshot:
         """A shared part whose build began after the show's `min_seq`-th event."""
@@ -110,7 +118,7 @@ class SnapshotCache:
 
     async def _build(self, show_id: str, seq: int) -> SharedSnapshot:
         started = self._clock()
-        extras = dict(await self.extras(show_id))
+        extras = dict(await self._extras(show_id))
         show_state = extras.pop("show", None)
         if show_state is None:
             show_state = basic_show_state(await self._shows.get(show_id))

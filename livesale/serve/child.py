@@ -94,7 +94,6 @@ def _serve(kind: ChildKind, settings: Settings, ready: Callable[[str], None]) ->
     # Imported here: a failing argument or pipe is reported before aiortc loads.
     from livesale.app import served_app
     from livesale.process_tuning import new_event_loop
-    from livesale.web.media_proxy import add_media_control_routes
     from livesale.web.serving import run_app
 
     app = served_app(settings, Role.SHOP if kind is ChildKind.SHOP else Role.MEDIA)
@@ -102,7 +101,6 @@ def _serve(kind: ChildKind, settings: Settings, ready: Callable[[str], None]) ->
         # Every shop process binds the public port; the kernel spreads connections.
         run_app(app, settings, loop=new_event_loop(settings), ready=ready, reuse_port=True)
         return
-    add_media_control_routes(app)
     path = media_socket_path(settings)
     sock = _private_unix_socket(path)
     try:

@@ -1,4 +1,4 @@
-"""Builds the shop's parts from the storage below it and runs its background jobs."""
+"""The shop's own list of constructors (called by the composition root) and its jobs."""
 
 from __future__ import annotations
 
@@ -97,12 +97,16 @@ class Shop:
         """How many background jobs this process runs (0 in the media process)."""
         return sum(not task.done() for task in self._tasks)
 
-    async def close(self) -> None:
-        """Stop the jobs and give up their leases, then the stock messages and the gateway."""
+    async def stop_jobs(self) -> None:
+        """Stop the sweeper and the reconciliation, and give up their leases."""
         for task in self._tasks:
             await cancel_and_wait(task)
         await self.sweeper_lease.close()
         await self.reconciler_lease.close()
+
+    async def close(self) -> None:
+        """Stop the jobs and give up their leases, then the stock messages and the gateway."""
+        await self.stop_jobs()
         await self.announcer.close()
         await self.payments.gateway.close()
 
@@ -111,18 +115,20 @@ def build_shop(
     settings: Settings,
     db: Database,
     redis: Redis,
-    room: RoomPublisher,
+    events: RoomPublisher,
     shows: ShowRepository,
     products: ProductRepository,
     timeline: TimelineRepository,
     viewers: ViewerRepository,
+    orders: OrderRepository,
     activity: ActivityRecorder,
 ) -> Shop:
     """Wire the shop (order matters only in that each part gets what it uses)."""
-    orders = OrderRepository(db)
     catalogue = ShopCatalogue(shows, products, timeline)
     stock = StockService(StockStore(redis), orders)
-    announcer = StockAnnouncer(stock, catalogue, room, settings.shop.stock_update_interval_seconds)
+    announcer = StockAnnouncer(
+        stock, catalogue, events, settings.shop.stock_update_interval_seconds
+    )
     gateway = make_gateway(settings, db)
     reads = PaymentReads(gateway, RateLimiter(redis), settings.payments)
     payments = PaymentService(gateway, orders, reads)

@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from livesale.domain.checkout import Checkout
 from livesale.storage.checkout_record import checkout_from_record, checkout_record
-from livesale.storage.redis_client import write_replicated
+from livesale.storage.redis_commands import write_replicated
 
 _PREFIX = "livesale:shop:"
 CART_PREFIX = _PREFIX + "cart:"

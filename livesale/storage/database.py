@@ -20,6 +20,10 @@ class Database(ABC):
     engine: Engine
 
     @abstractmethod
+    async def open(self) -> None:
+        """Connect and apply the migrations this livesale knows (constructors do no I/O)."""
+
+    @abstractmethod
     async def close(self) -> None:
         """Close every connection (waits for a running write to finish)."""
 

@@ -10,11 +10,18 @@ from livesale.storage.postgres_database import PostgresDatabase
 from livesale.storage.sqlite_database import SqliteDatabase
 
 
-async def open_database(settings: Settings) -> Database:
-    """Open (and migrate) the database the settings name."""
+def database_for(settings: Settings) -> Database:
+    """The database the settings name, not yet open (no I/O)."""
     if settings.database.url:
-        return await PostgresDatabase.open(settings.database.url, settings.database.pool_size)
-    return await SqliteDatabase.open(settings.sqlite_path)
+        return PostgresDatabase(settings.database.url, settings.database.pool_size)
+    return SqliteDatabase(settings.sqlite_path)
+
+
+async def open_database(settings: Settings) -> Database:
+    """The database the settings name, opened and migrated."""
+    db = database_for(settings)
+    await db.open()
+    return db
 
 
 def describe_database(settings: Settings) -> str:

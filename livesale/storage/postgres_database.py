@@ -135,14 +135,9 @@ class PostgresDatabase(Database):
 
     engine = "postgresql"
 
-    def __init__(self, pool: AsyncConnectionPool[AsyncConnection[Any]]) -> None:
-        self._pool = pool
-        self._reader = _PooledReader(pool)
-
-    @classmethod
-    async def open(cls, url: str, pool_size: int = 10) -> PostgresDatabase:
-        """Connect to `url` and apply the migrations this livesale knows."""
-        pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        """A pool to `url`, not yet open: `open()` connects and migrates."""
+        self._pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
             url,
             min_size=1,
             max_size=pool_size,
@@ -150,18 +145,27 @@ class PostgresDatabase(Database):
             open=False,
             name="livesale",
         )
-        try:
-            await pool.open(wait=True, timeout=_OPEN_TIMEOUT_SECONDS)
-        except PoolTimeout as exc:
-            await pool.close()
-            raise ConnectionError(f"cannot connect to PostgreSQL: {exc}") from None
-        db = cls(pool)
-        try:
-            await db._migrate()
-        except BaseException:
-            await pool.close()
-            raise
+        self._reader = _PooledReader(self._pool)
+
+    @classmethod
+    async def connect(cls, url: str, pool_size: int = 10) -> PostgresDatabase:
+        """The database at `url`, opened and migrated."""
+        db = cls(url, pool_size)
+        await db.open()
         return db
+
+    async def open(self) -> None:
+        """Connect and apply the migrations this livesale knows."""
+        try:
+            await self._pool.open(wait=True, timeout=_OPEN_TIMEOUT_SECONDS)
+        except PoolTimeout as exc:
+            await self._pool.close()
+            raise ConnectionError(f"cannot connect to PostgreSQL: {exc}") from None
+        try:
+            await self._migrate()
+        except BaseException:
+            await self._pool.close()
+            raise
 
     async def close(self) -> None:
         """Close the pool (waits for connections in use to come back)."""

@@ -7,10 +7,10 @@ import contextlib
 import ctypes
 import logging
 import os
+import secrets
 import shutil
 import signal
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 # sun_path is 108 bytes on Linux and 104 on macOS/BSD, counting the final NUL.
 MAX_SOCKET_PATH_BYTES = 103
+# Where a socket too long for the data folder goes: short, and private by its 0700 folder.
+_TEMP_BASE = Path("/tmp")
 STOP_TIMEOUT_SECONDS = 10.0
 # After the server died on its own: the first restart waits this long, each
 # failed one twice as long, up to the cap (a broken AOF must not spin a core).
@@ -60,7 +62,14 @@ class EmbeddedRedis:
     ) -> None:
         self._settings = settings
         self.dir = (data_dir / "redis").resolve()
+        # A unix socket path longer than sun_path cannot be bound, so a deep data
+        # folder gets its socket in a short private temp folder instead (the AOF
+        # stays in the data folder). Named now, made at start: clients built
+        # before the server starts already know where it will listen.
         self._socket_dir: Path | None = None
+        if len(os.fsencode(self.dir / "redis.sock")) > MAX_SOCKET_PATH_BYTES:
+            self._socket_dir = _TEMP_BASE / f"livesale-redis-{secrets.token_hex(8)}"
+        self._socket_dir_made = False
         self._process: asyncio.subprocess.Process | None = None
         self._report_up = report_up
         self._watcher: asyncio.Task[None] | None = None
@@ -68,7 +77,7 @@ class EmbeddedRedis:
 
     @property
     def socket_path(self) -> Path:
-        """Where the server listens (valid after `start`)."""
+        """Where the server listens (known before `start`)."""
         return (self._socket_dir or self.dir) / "redis.sock"
 
     @property
@@ -136,9 +145,9 @@ class EmbeddedRedis:
                 await process.wait()
         if process is not None:
             self._report_up(0)
-        if self._socket_dir is not None:
+        if self._socket_dir_made and self._socket_dir is not None:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
-            self._socket_dir = None
+            self._socket_dir_made = False
 
     async def _watch(self, process: asyncio.subprocess.Process) -> None:
         """Report the server down when it exits on its own (crashed, killed, OOM); restart it.
@@ -198,13 +207,15 @@ class EmbeddedRedis:
         """
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         # A restart keeps the socket folder: the app's clients reconnect to the same path.
-        too_long = len(os.fsencode(self.dir / "redis.sock")) > MAX_SOCKET_PATH_BYTES
-        if too_long and self._socket_dir is None:
-            # A unix socket path longer than sun_path cannot be bound, so a deep
-            # data folder gets its socket in a short private temp folder instead.
-            # The data (AOF) stays in the data folder.
-            base = "/tmp" if Path("/tmp").is_dir() else None
-            self._socket_dir = Path(tempfile.mkdtemp(prefix="livesale-redis-", dir=base))
+        if self._socket_dir is not None and not self._socket_dir_made:
+            try:
+                # 0700, and never a folder someone else made under our random name.
+                os.mkdir(self._socket_dir, 0o700)
+            except FileExistsError:
+                raise EmbeddedRedisError(
+                    f"{self._socket_dir} exists already; it is not this process's"
+                ) from None
+            self._socket_dir_made = True
         self._refuse_if_running()
         config = self.dir / "redis.conf"
         config.write_text(self._config_text(), encoding="utf-8")

@@ -44,47 +44,69 @@ class SqliteDatabase(Database):
 
     engine = "sqlite"
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self._conn = conn
-        self._reader = conn
+    def __init__(self, path: Path) -> None:
+        """A database at `path`, not yet open: `open()` connects and migrates."""
         self.path = path
+        self._writer: aiosqlite.Connection | None = None
+        self._reader_conn: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path) -> SqliteDatabase:
-        """Open (creating parent folders), configure and migrate the database at `path`.
+    async def connect(cls, path: Path) -> SqliteDatabase:
+        """The database at `path`, opened and migrated."""
+        db = cls(path)
+        await db.open()
+        return db
+
+    async def open(self) -> None:
+        """Open (creating parent folders), configure and migrate the database.
 
         The file holds buyers' addresses and password hashes: it is made owner-only,
         and SQLite gives its -wal and -shm files the same mode.
         """
+        path = self.path
         path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
         private_file(path)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a
         # transaction spans exactly what `transaction()` wraps.
         conn = await aiosqlite.connect(path, isolation_level=None)
-        db = cls(conn, path)
+        self._writer = conn
         try:
             conn.row_factory = aiosqlite.Row
             await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             # FULL: orders are the record of money taken; survive power loss too.
             await conn.execute("PRAGMA synchronous=FULL")
             await conn.execute("PRAGMA foreign_keys=ON")
-            await db._migrate()  # and WAL, which stays set in the file
+            await self._migrate()  # and WAL, which stays set in the file
             for created in ("", "-wal", "-shm"):
                 # Just made under this process's umask (077 under `livesale serve`).
                 private_file(path.with_name(path.name + created), tell=False)
-            db._reader = await _open_reader(path)
+            self._reader_conn = await _open_reader(path)
         except BaseException:
+            self._writer = None
             await conn.close()
             raise
-        return db
+
+    @property
+    def _conn(self) -> aiosqlite.Connection:
+        if self._writer is None:
+            raise RuntimeError(f"{self.path} is not open: await open() first")
+        return self._writer
+
+    @property
+    def _reader(self) -> aiosqlite.Connection:
+        # Until the reader is open (during migration), reads go through the writer.
+        return self._conn if self._reader_conn is None else self._reader_conn
 
     async def close(self) -> None:
-        """Close both connections (waits for a running write to finish)."""
+        """Close both connections (waits for a running write to finish); nothing if not open."""
+        # The connections are kept: a read after close fails as a closed
+        # connection's read does (and is counted as such), and closing again is harmless.
         async with self._write_lock:
-            if self._reader is not self._conn:
-                await self._reader.close()
-            await self._conn.close()
+            if self._reader_conn is not None:
+                await self._reader_conn.close()
+            if self._writer is not None:
+                await self._writer.close()
 
     @property
     def reader(self) -> Executor:

@@ -27,7 +27,7 @@ from livesale.domain.stock import (
     validate_id,
     validate_total,
 )
-from livesale.storage.redis_client import run_replicated
+from livesale.storage.redis_commands import run_replicated
 from livesale.storage.stock_scripts import (
     CARD_LUA,
     COMMIT_LUA,

@@ -10,9 +10,11 @@ from typing import Any
 
 from aiohttp import web
 
-from livesale import keys
+from livesale.config import Settings
 from livesale.domain.accounts import Creator, Viewer
 from livesale.domain.errors import NotSignedIn, ViewerRequired
+from livesale.storage.creators import CreatorRepository
+from livesale.storage.viewers import ViewerRepository
 
 SESSION_COOKIE = "ls_session"
 VIEWER_COOKIE = "ls_viewer"
@@ -20,36 +22,86 @@ VIEWER_COOKIE = "ls_viewer"
 MAX_TOKEN_LENGTH = 128
 
 
-async def current_creator(request: web.Request) -> Creator | None:
-    """The creator whose live session cookie came with the request, or None."""
-    token = _cookie(request, SESSION_COOKIE)
-    if token is None:
-        return None
-    return await request.app[keys.CREATORS].session_creator(token)
+class Identity:
+    """Who is asking, from the request's cookies, and the cookies that say it."""
 
+    def __init__(
+        self, creators: CreatorRepository, viewers: ViewerRepository, settings: Settings
+    ) -> None:
+        self._creators = creators
+        self._viewers = viewers
+        self._settings = settings
 
-async def require_creator(request: web.Request) -> Creator:
-    """The signed-in creator, or NotSignedIn (401)."""
-    creator = await current_creator(request)
-    if creator is None:
-        raise NotSignedIn("sign in as a creator first")
-    return creator
+    async def current_creator(self, request: web.Request) -> Creator | None:
+        """The creator whose live session cookie came with the request, or None."""
+        token = _cookie(request, SESSION_COOKIE)
+        if token is None:
+            return None
+        return await self._creators.session_creator(token)
 
+    async def require_creator(self, request: web.Request) -> Creator:
+        """The signed-in creator, or NotSignedIn (401)."""
+        creator = await self.current_creator(request)
+        if creator is None:
+            raise NotSignedIn("sign in as a creator first")
+        return creator
 
-async def current_viewer(request: web.Request) -> Viewer | None:
-    """The guest viewer whose cookie came with the request, or None."""
-    token = _cookie(request, VIEWER_COOKIE)
-    if token is None:
-        return None
-    return await request.app[keys.VIEWERS].by_token(token)
+    async def current_viewer(self, request: web.Request) -> Viewer | None:
+        """The guest viewer whose cookie came with the request, or None."""
+        token = _cookie(request, VIEWER_COOKIE)
+        if token is None:
+            return None
+        return await self._viewers.by_token(token)
 
+    async def require_viewer(self, request: web.Request) -> Viewer:
+        """The guest viewer, or ViewerRequired (401): choose a display name first."""
+        viewer = await self.current_viewer(request)
+        if viewer is None:
+            raise ViewerRequired("choose a display name first (PUT /api/viewer)")
+        return viewer
 
-async def require_viewer(request: web.Request) -> Viewer:
-    """The guest viewer, or ViewerRequired (401): choose a display name first."""
-    viewer = await current_viewer(request)
-    if viewer is None:
-        raise ViewerRequired("choose a display name first (PUT /api/viewer)")
-    return viewer
+    def cookie_secure(self, request: web.Request) -> bool:
+        """Whether cookies get `Secure`: the public URL is https, or this request came over TLS."""
+        return self._settings.base_url.startswith("https:") or request.secure
+
+    def set_session_cookie(
+        self, response: web.StreamResponse, request: web.Request, token: str
+    ) -> None:
+        """Attach the creator session cookie, living as long as the session."""
+        ttl = self._settings.auth.session_ttl_seconds
+        self._set(response, request, SESSION_COOKIE, token, ttl)
+
+    def clear_session_cookie(self, response: web.StreamResponse, request: web.Request) -> None:
+        """Tell the browser to drop the creator session cookie."""
+        response.del_cookie(
+            SESSION_COOKIE,
+            path="/",
+            secure=self.cookie_secure(request),
+            httponly=True,
+            samesite="Lax",
+        )
+
+    def set_viewer_cookie(
+        self, response: web.StreamResponse, request: web.Request, token: str
+    ) -> None:
+        """Attach the guest viewer cookie."""
+        ttl = self._settings.auth.guest_ttl_seconds
+        self._set(response, request, VIEWER_COOKIE, token, ttl)
+
+    def _set(
+        self, response: web.StreamResponse, request: web.Request, name: str, token: str, ttl: int
+    ) -> None:
+        # HttpOnly: scripts (and so XSS) cannot read it. Lax: not sent on
+        # cross-site subrequests or POSTs; the CSRF middleware covers the rest.
+        response.set_cookie(
+            name,
+            token,
+            max_age=ttl,
+            path="/",
+            secure=self.cookie_secure(request),
+            httponly=True,
+            samesite="Lax",
+        )
 
 
 def creator_json(creator: Creator) -> dict[str, Any]:
@@ -67,49 +119,9 @@ def viewer_json(viewer: Viewer) -> dict[str, Any]:
     return {"id": viewer.id, "display_name": viewer.display_name}
 
 
-def cookie_secure(request: web.Request) -> bool:
-    """Whether cookies get `Secure`: the public URL is https, or this request came over TLS."""
-    return request.app[keys.SETTINGS].base_url.startswith("https:") or request.secure
-
-
-def set_session_cookie(response: web.StreamResponse, request: web.Request, token: str) -> None:
-    """Attach the creator session cookie, living as long as the session."""
-    ttl = request.app[keys.SETTINGS].auth.session_ttl_seconds
-    _set(response, request, SESSION_COOKIE, token, ttl)
-
-
-def clear_session_cookie(response: web.StreamResponse, request: web.Request) -> None:
-    """Tell the browser to drop the creator session cookie."""
-    response.del_cookie(
-        SESSION_COOKIE, path="/", secure=cookie_secure(request), httponly=True, samesite="Lax"
-    )
-
-
-def set_viewer_cookie(response: web.StreamResponse, request: web.Request, token: str) -> None:
-    """Attach the guest viewer cookie."""
-    ttl = request.app[keys.SETTINGS].auth.guest_ttl_seconds
-    _set(response, request, VIEWER_COOKIE, token, ttl)
-
-
 def session_token(request: web.Request) -> str | None:
     """The raw session token from the cookie, if any (for logout)."""
     return _cookie(request, SESSION_COOKIE)
-
-
-def _set(
-    response: web.StreamResponse, request: web.Request, name: str, token: str, ttl: int
-) -> None:
-    # HttpOnly: scripts (and so XSS) cannot read it. Lax: not sent on
-    # cross-site subrequests or POSTs; the CSRF middleware covers the rest.
-    response.set_cookie(
-        name,
-        token,
-        max_age=ttl,
-        path="/",
-        secure=cookie_secure(request),
-        httponly=True,
-        samesite="Lax",
-    )
 
 
 def _cookie(request: web.Request, name: str) -> str | None:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import functools
 
 from aiohttp import hdrs, web
+from aiohttp.typedefs import Handler, Middleware
 from yarl import URL
 
-from livesale import keys
 from livesale.domain.errors import CrossSiteRefused
-from livesale.web.middleware import Handler
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PROTECTED_PREFIX = "/api/"
@@ -26,7 +25,7 @@ _TRUSTED_FETCH_SITES = frozenset({"same-origin", "none"})
 Origin = tuple[str, str, int | None]
 
 
-def is_same_origin(request: web.Request) -> bool:
+def is_same_origin(request: web.Request, base_url: str) -> bool:
     """Whether the request comes from this server's own pages (or a non-browser that says so).
 
     Browsers send Sec-Fetch-Site, which is decisive when present; otherwise the
@@ -44,21 +43,28 @@ def is_same_origin(request: web.Request) -> bool:
     if origin is None:  # "null" (sandboxed frames, file://) or garbage
         return False
     own = {
-        _origin(request.app[keys.SETTINGS].base_url),
+        _origin(base_url),
         _origin(f"{request.scheme}://{request.host}"),
     }
     return origin in own
 
 
-@web.middleware
-async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refuse unsafe methods under /api/ unless the request is same-origin (403)."""
-    if needs_check(request) and not is_same_origin(request):
-        # Nothing about the request is echoed: the message is all a client needs.
-        raise CrossSiteRefused(
-            "cross-site requests may not change anything; send Origin with this server's URL"
-        )
-    return await handler(request)
+def csrf_middleware(base_url: str) -> Middleware:
+    """Refuse unsafe methods under /api/ unless the request is same-origin (403).
+
+    `base_url` is the public URL whose origin counts as this server's own.
+    """
+
+    @web.middleware
+    async def refuse_cross_site(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if needs_check(request) and not is_same_origin(request, base_url):
+            # Nothing about the request is echoed: the message is all a client needs.
+            raise CrossSiteRefused(
+                "cross-site requests may not change anything; send Origin with this server's URL"
+            )
+        return await handler(request)
+
+    return refuse_cross_site
 
 
 def needs_check(request: web.Request) -> bool:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from aiohttp import web
+from redis.asyncio import Redis
 
-from livesale import keys, metrics
+from livesale import metrics
 from livesale.domain.errors import ServiceUnavailable
+from livesale.storage.database import Database
 
 logger = logging.getLogger(__name__)
 
@@ -17,13 +20,17 @@ logger = logging.getLogger(__name__)
 CHECK_TIMEOUT_SECONDS = 2.0
 
 
-def add_health_routes(app: web.Application) -> None:
+def add_health_routes(app: web.Application, *, redis: Redis, database: Database) -> None:
     """Register `GET /healthz` and `GET /readyz`."""
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/readyz", partial(readyz, redis=redis, database=database))
+
+    async def check_at_start(_app: web.Application) -> None:
+        await check_dependencies(redis, database)
+
     # After the cleanup contexts opened Redis and SQLite (aiohttp runs them first), so
     # livesale_redis_up tells the truth before anything has probed /readyz.
-    app.on_startup.append(check_dependencies)
+    app.on_startup.append(check_at_start)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -31,9 +38,9 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def readyz(request: web.Request) -> web.Response:
+async def readyz(request: web.Request, *, redis: Redis, database: Database) -> web.Response:
     """Redis and SQLite answer, so requests can be served; else 503 `service_unavailable`."""
-    checks = await check_dependencies(request.app)
+    checks = await check_dependencies(redis, database)
     failing = sorted(name for name, state in checks.items() if state != "ok")
     if failing:
         raise ServiceUnavailable(
@@ -42,9 +49,8 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "checks": checks})
 
 
-async def check_dependencies(app: web.Application) -> dict[str, str]:
+async def check_dependencies(redis: Redis, database: Database) -> dict[str, str]:
     """Ping Redis and read from the database, both at once; record the outcome in the metrics."""
-    redis, database = app[keys.REDIS], app[keys.DATABASE]
 
     async def ping() -> None:
         await redis.ping()  # type: ignore[misc]

@@ -5,17 +5,20 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from aiohttp import web
+from redis.asyncio import Redis
 
-from livesale import keys
 from livesale.domain.errors import ValidationFailed
 from livesale.domain.shows import Show, ShowStatus
 from livesale.live.presence import viewer_counts
-from livesale.storage.shows import MAX_LIST_LIMIT
-from livesale.web.auth import require_creator
-from livesale.web.shows_api import show_json
+from livesale.live.replays import ReplayService
+from livesale.storage.creators import CreatorRepository
+from livesale.storage.shows import MAX_LIST_LIMIT, ShowRepository
+from livesale.web.auth import Identity
+from livesale.web.shows_api import ShowViews
 
 DEFAULT_LIST_LIMIT = 50
 # Past shows come a page at a time ("more"); live and upcoming lists are short.
@@ -24,13 +27,31 @@ _CURSOR = re.compile(r"^(\d+(?:\.\d+)?):([A-Za-z0-9]{1,64})$")
 _YES = ("1", "true")
 
 
-def add_listing_routes(app: web.Application) -> None:
+def add_listing_routes(
+    app: web.Application,
+    *,
+    views: ShowViews,
+    shows: ShowRepository,
+    creators: CreatorRepository,
+    replays: ReplayService,
+    redis: Redis,
+    identity: Identity,
+) -> None:
     """Register the show listing and the creator page's API."""
-    app.router.add_get("/api/shows", list_shows)
-    app.router.add_get("/api/creators/{creator_id}", creator_page)
+    listing = Listing(views, redis, replays)
+    app.router.add_get(
+        "/api/shows",
+        partial(list_shows, listing=listing, repository=shows, identity=identity),
+    )
+    app.router.add_get(
+        "/api/creators/{creator_id}",
+        partial(creator_page, listing=listing, repository=shows, creators=creators),
+    )
 
 
-async def list_shows(request: web.Request) -> web.Response:
+async def list_shows(
+    request: web.Request, *, listing: Listing, repository: ShowRepository, identity: Identity
+) -> web.Response:
     """Shows by `status`, `mine=1` or `creator_id`; `replay=1` pages past shows with a replay.
 
     Upcoming shows come soonest first, live ones newest first; with `replay=1`
@@ -42,7 +63,7 @@ async def list_shows(request: web.Request) -> web.Response:
     status = _status(query.get("status"))
     creator_id = query.get("creator_id")
     if query.get("mine") in _YES:
-        creator_id = (await require_creator(request)).id
+        creator_id = (await identity.require_creator(request)).id
     next_before = None
     if query.get("replay") in _YES:
         if status not in (None, ShowStatus.ENDED):
@@ -50,60 +71,70 @@ async def list_shows(request: web.Request) -> web.Response:
                 "replay=1 lists ended shows only", field="replay", reason="not_allowed"
             )
         before = _cursor(query.get("before"))
-        shows = await request.app[keys.REPLAYS].past(limit, creator_id=creator_id, before=before)
+        shows = await listing.replays.past(limit, creator_id=creator_id, before=before)
         next_before = _next_before(shows, limit)
     else:
         if "before" in query:
             raise ValidationFailed(
                 "before pages past shows (replay=1) only", field="before", reason="not_allowed"
             )
-        shows = await request.app[keys.SHOWS].list_recent(
-            limit, status=status, creator_id=creator_id
-        )
-    body = {"shows": await listed(request.app, shows), "next_before": next_before}
+        shows = await repository.list_recent(limit, status=status, creator_id=creator_id)
+    body = {"shows": await listing.listed(shows), "next_before": next_before}
     return web.json_response(body)
 
 
-async def creator_page(request: web.Request) -> web.Response:
+async def creator_page(
+    request: web.Request,
+    *,
+    listing: Listing,
+    repository: ShowRepository,
+    creators: CreatorRepository,
+) -> web.Response:
     """A creator's public page: their name, live and upcoming shows, and past shows with a
     replay (the first page); never their email."""
-    app = request.app
-    creator = await app[keys.CREATORS].get(request.match_info["creator_id"])
-    repository = app[keys.SHOWS]
+    creator = await creators.get(request.match_info["creator_id"])
     live = await repository.list_recent(
         DEFAULT_LIST_LIMIT, status=ShowStatus.LIVE, creator_id=creator.id
     )
     upcoming = await repository.list_recent(
         DEFAULT_LIST_LIMIT, status=ShowStatus.SCHEDULED, creator_id=creator.id
     )
-    past = await app[keys.REPLAYS].past(PAST_PAGE, creator_id=creator.id)
+    past = await listing.replays.past(PAST_PAGE, creator_id=creator.id)
     return web.json_response(
         {
             "creator": {"id": creator.id, "display_name": creator.display_name},
-            "live": await listed(app, live),
-            "upcoming": await listed(app, upcoming),
-            "past": await listed(app, past),
+            "live": await listing.listed(live),
+            "upcoming": await listing.listed(upcoming),
+            "past": await listing.listed(past),
             "next_before": _next_before(past, PAST_PAGE),
         }
     )
 
 
-async def listed(app: web.Application, shows: Sequence[Show]) -> list[dict[str, Any]]:
-    """Shows as listed: each with its viewers now (live shows, from the presence counts)
-    and its replay's length (ended shows with a replay)."""
-    names: dict[str, str] = {}
-    live = [show.id for show in shows if show.status is ShowStatus.LIVE]
-    viewers = await viewer_counts(app[keys.REDIS], live, int(time.time() * 1000))
-    lengths = await app[keys.REPLAYS].lengths(shows)
-    return [
-        {
-            **await show_json(app, show, names),
-            "viewers": viewers.get(show.id),
-            "replay_available": show.id in lengths,
-            "replay_duration_ms": lengths.get(show.id),
-        }
-        for show in shows
-    ]
+class Listing:
+    """Shows as lists give them: with viewers now and replay lengths."""
+
+    def __init__(self, views: ShowViews, redis: Redis, replays: ReplayService) -> None:
+        self._views = views
+        self._redis = redis
+        self.replays = replays
+
+    async def listed(self, shows: Sequence[Show]) -> list[dict[str, Any]]:
+        """Shows as listed: each with its viewers now (live shows, from the presence counts)
+        and its replay's length (ended shows with a replay)."""
+        names: dict[str, str] = {}
+        live = [show.id for show in shows if show.status is ShowStatus.LIVE]
+        viewers = await viewer_counts(self._redis, live, int(time.time() * 1000))
+        lengths = await self.replays.lengths(shows)
+        return [
+            {
+                **await self._views.show_json(show, names),
+                "viewers": viewers.get(show.id),
+                "replay_available": show.id in lengths,
+                "replay_duration_ms": lengths.get(show.id),
+            }
+            for show in shows
+        ]
 
 
 def _limit(raw: str | None, default: int) -> int:

@@ -10,18 +10,24 @@ processes have. So status, body and headers go back to the client unchanged.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from livesale import keys
 from livesale.domain.errors import ServiceUnavailable
+from livesale.live.lifecycle import ShowLifecycle
 from livesale.logging_setup import request_id_var
 from livesale.web.client_address import FORWARDED_FOR
 from livesale.web.middleware import REQUEST_ID_HEADER
+
+if TYPE_CHECKING:
+    # The relay's own type only: a shop process never loads aiortc and av.
+    from livesale.media.service import MediaService
 
 logger = logging.getLogger(__name__)
 
@@ -55,19 +61,32 @@ class MediaProxy:
 
     def __init__(self, socket_path: Path, timeout_seconds: float = PROXY_TIMEOUT_SECONDS) -> None:
         self.socket_path = socket_path
+        self._timeout = timeout_seconds
+        self._client: aiohttp.ClientSession | None = None
+
+    async def open(self) -> None:
+        """Make the client (it belongs to the running event loop)."""
         # A new connection per request: unix connects are cheap, WHIP/WHEP requests
         # are few, and a kept-alive connection would be dead after a media restart.
-        connector = aiohttp.UnixConnector(path=str(socket_path), force_close=True)
-        self._session = aiohttp.ClientSession(
+        connector = aiohttp.UnixConnector(path=str(self.socket_path), force_close=True)
+        self._client = aiohttp.ClientSession(
             connector=connector,
-            timeout=aiohttp.ClientTimeout(total=timeout_seconds),
+            timeout=aiohttp.ClientTimeout(total=self._timeout),
             auto_decompress=False,
             skip_auto_headers=_NO_AUTO_HEADERS,
         )
 
     async def close(self) -> None:
         """Close the client."""
-        await self._session.close()
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    @property
+    def _session(self) -> aiohttp.ClientSession:
+        if self._client is None:
+            raise RuntimeError("the media proxy is not open")
+        return self._client
 
     async def forward(self, request: web.Request) -> web.Response:
         """Send `request` to the media process; its answer, as it is (503 if it is down)."""
@@ -139,42 +158,47 @@ class MediaProxy:
         return ServiceUnavailable("the video service is not available; try again in a moment")
 
 
-MEDIA_PROXY: web.AppKey[MediaProxy] = web.AppKey("media_proxy")
-
-
-def add_media_proxy_routes(app: web.Application) -> None:
+def add_media_proxy_routes(app: web.Application, *, proxy: MediaProxy) -> None:
     """Every WHIP/WHEP route, every method, forwarded to the media process."""
     for kind in ("whip", "whep"):
-        app.router.add_route("*", f"/{kind}/{{show_id}}", forward)
-        app.router.add_route("*", f"/{kind}/{{show_id}}/{{session_id}}", forward)
+        app.router.add_route("*", f"/{kind}/{{show_id}}", partial(forward, proxy=proxy))
+        app.router.add_route(
+            "*", f"/{kind}/{{show_id}}/{{session_id}}", partial(forward, proxy=proxy)
+        )
 
 
-async def forward(request: web.Request) -> web.Response:
+async def forward(request: web.Request, *, proxy: MediaProxy) -> web.Response:
     """Answer with whatever the media process answers."""
-    return await request.app[MEDIA_PROXY].forward(request)
+    return await proxy.forward(request)
 
 
-def add_media_control_routes(app: web.Application) -> None:
+def add_media_control_routes(
+    app: web.Application, *, media: MediaService, lifecycle: ShowLifecycle
+) -> None:
     """Routes of the media process alone, for the shop processes.
 
     They need no authentication: the media process listens only on its unix
     socket (mode 0600), and the shop processes never forward these paths.
     """
-    app.router.add_post(END_BROADCAST_PATH, end_broadcast)
-    app.router.add_post(DISCONNECT_PUBLISHER_PATH, disconnect_publisher)
+    app.router.add_post(
+        END_BROADCAST_PATH, partial(end_broadcast, media=media, lifecycle=lifecycle)
+    )
+    app.router.add_post(DISCONNECT_PUBLISHER_PATH, partial(disconnect_publisher, media=media))
 
 
-async def end_broadcast(request: web.Request) -> web.Response:
+async def end_broadcast(
+    request: web.Request, *, media: MediaService, lifecycle: ShowLifecycle
+) -> web.Response:
     """End a show's broadcast, as `POST /api/shows/{id}/end` does in a single process."""
     show_id = request.match_info["show_id"]
-    await request.app[keys.MEDIA].end_broadcast(show_id)
+    await media.end_broadcast(show_id)
     # Also end the show here, as WHIP DELETE does: this lifecycle then stops
     # keeping the show's publisher key alive; the shop's own end() finds it ended.
-    await request.app[keys.LIFECYCLE].end(show_id)
+    await lifecycle.end(show_id)
     return web.Response(status=204)
 
 
-async def disconnect_publisher(request: web.Request) -> web.Response:
+async def disconnect_publisher(request: web.Request, *, media: MediaService) -> web.Response:
     """Hang up a show's publisher, keeping the show and its viewers (a rotated stream key)."""
-    disconnected = await request.app[keys.MEDIA].disconnect_publisher(request.match_info["show_id"])
+    disconnected = await media.disconnect_publisher(request.match_info["show_id"])
     return web.json_response({"disconnected": disconnected})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from aiohttp import web
 from redis.asyncio import Redis
 
 from livesale.live.lifecycle import publisher_key
@@ -25,9 +24,6 @@ class OnAir(Protocol):
 
     async def disconnect_publisher(self, show_id: str) -> bool:
         """Hang up the show's publisher, keeping its viewers; whether there was one."""
-
-
-ON_AIR: web.AppKey[OnAir] = web.AppKey("on_air")
 
 
 class LocalOnAir:

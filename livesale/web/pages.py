@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 from aiohttp import web
 
-from livesale import keys
 from livesale.domain.errors import CreatorNotFound
+from livesale.storage.creators import CreatorRepository
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 _PAGES = {
@@ -23,17 +24,17 @@ _PAGES = {
 }
 
 
-def add_page_routes(app: web.Application) -> None:
+def add_page_routes(app: web.Application, *, creators: CreatorRepository) -> None:
     """Register the home, host, watch, order, creator and creator console pages."""
     for path, filename in _PAGES.items():
         app.router.add_get(path, _page(STATIC_DIR / filename))
-    app.router.add_get("/creators/{creator_id}", creator_page)
+    app.router.add_get("/creators/{creator_id}", partial(creator_page, creators=creators))
 
 
-async def creator_page(request: web.Request) -> web.FileResponse:
+async def creator_page(request: web.Request, *, creators: CreatorRepository) -> web.FileResponse:
     """A creator's public page; 404 (the same page, which says so) for an unknown creator."""
     try:
-        await request.app[keys.CREATORS].get(request.match_info["creator_id"])
+        await creators.get(request.match_info["creator_id"])
         status = 200
     except CreatorNotFound:
         status = 404

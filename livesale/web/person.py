@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from livesale.domain.person import PersonKeys, address_key, person_keys
-from livesale.web.auth import current_viewer
+from livesale.web.auth import Identity
 
 
 def request_address(request: web.Request) -> str:
@@ -18,7 +18,7 @@ def request_address(request: web.Request) -> str:
     return address_key(request.remote)
 
 
-async def request_person(request: web.Request) -> PersonKeys:
+async def request_person(request: web.Request, identity: Identity) -> PersonKeys:
     """The request's guest identity (from its cookie, if any) and normalised address."""
-    viewer = await current_viewer(request)
+    viewer = await identity.current_viewer(request)
     return person_keys(None if viewer is None else viewer.id, request.remote)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from aiohttp import BodyPartReader, web
 
-from livesale import keys
 from livesale.domain.errors import BadRequest, PayloadTooLarge, ValidationFailed
 from livesale.domain.products import ProductStatus
-from livesale.web.auth import require_creator
+from livesale.shop.assembly import Shop
+from livesale.storage.images import ImageStore
+from livesale.storage.products import ProductRepository
+from livesale.web.auth import Identity
 from livesale.web.catalogue_json import image_json, product_json
 from livesale.web.catalogue_requests import parse_new_product, parse_product_changes
 from livesale.web.json_body import read_object
@@ -31,83 +34,113 @@ _STATUS_FILTERS: dict[str, ProductStatus | None] = {
 }
 
 
-def add_catalogue_routes(app: web.Application) -> None:
+def add_catalogue_routes(
+    app: web.Application,
+    *,
+    images: ImageStore,
+    identity: Identity,
+    products: ProductRepository,
+    shop: Shop,
+) -> None:
     """Register the image and product endpoints."""
-    app.router.add_post("/api/images", upload_image)
-    app.router.add_get("/images/{image_id}", serve_image)
-    app.router.add_post("/api/products", create_product)
-    app.router.add_get("/api/products", list_products)
-    app.router.add_get("/api/products/{product_id}", get_product)
-    app.router.add_patch("/api/products/{product_id}", update_product)
-    app.router.add_post("/api/products/{product_id}/archive", archive_product)
-    app.router.add_post("/api/products/{product_id}/unarchive", unarchive_product)
+    app.router.add_post("/api/images", partial(upload_image, images=images, identity=identity))
+    app.router.add_get("/images/{image_id}", partial(serve_image, images=images))
+    app.router.add_post(
+        "/api/products", partial(create_product, products=products, identity=identity)
+    )
+    app.router.add_get(
+        "/api/products", partial(list_products, products=products, identity=identity)
+    )
+    app.router.add_get("/api/products/{product_id}", partial(get_product, products=products))
+    app.router.add_patch(
+        "/api/products/{product_id}",
+        partial(update_product, shop=shop, products=products, identity=identity),
+    )
+    app.router.add_post(
+        "/api/products/{product_id}/archive",
+        partial(archive_product, products=products, identity=identity),
+    )
+    app.router.add_post(
+        "/api/products/{product_id}/unarchive",
+        partial(unarchive_product, products=products, identity=identity),
+    )
 
 
-async def upload_image(request: web.Request) -> web.Response:
+async def upload_image(
+    request: web.Request, *, images: ImageStore, identity: Identity
+) -> web.Response:
     """Store an uploaded JPEG, PNG or WebP (raw body or multipart field `file`)."""
-    creator = await require_creator(request)
-    store = request.app[keys.IMAGES]
+    creator = await identity.require_creator(request)
+    store = images
     data = await _read_upload(request, store.max_bytes)
     image = await store.save(creator.id, data)
     return web.json_response({"image": image_json(image)}, status=201)
 
 
-async def serve_image(request: web.Request) -> web.FileResponse:
+async def serve_image(request: web.Request, *, images: ImageStore) -> web.FileResponse:
     """An uploaded image, with the type recorded at upload and a long cache life."""
-    image, path = await request.app[keys.IMAGES].open(request.match_info["image_id"])
+    image, path = await images.open(request.match_info["image_id"])
     return web.FileResponse(path, headers={"Content-Type": image.content_type, **IMAGE_HEADERS})
 
 
-async def create_product(request: web.Request) -> web.Response:
+async def create_product(
+    request: web.Request, *, products: ProductRepository, identity: Identity
+) -> web.Response:
     """Create a product of the signed-in creator."""
-    creator = await require_creator(request)
+    creator = await identity.require_creator(request)
     data = parse_new_product(await read_object(request))
-    product = await request.app[keys.PRODUCTS].create(creator.id, data)
+    product = await products.create(creator.id, data)
     return web.json_response({"product": product_json(product)}, status=201)
 
 
-async def list_products(request: web.Request) -> web.Response:
+async def list_products(
+    request: web.Request, *, products: ProductRepository, identity: Identity
+) -> web.Response:
     """The signed-in creator's products, newest first (`?status=active|archived|all`)."""
-    creator = await require_creator(request)
+    creator = await identity.require_creator(request)
     raw = request.query.get("status", "active")
     if raw not in _STATUS_FILTERS:
         raise ValidationFailed(
             "status must be active, archived or all", field="status", reason="bad_format"
         )
-    products = await request.app[keys.PRODUCTS].list_for_creator(creator.id, _STATUS_FILTERS[raw])
-    return web.json_response({"products": [product_json(p) for p in products]})
+    listed = await products.list_for_creator(creator.id, _STATUS_FILTERS[raw])
+    return web.json_response({"products": [product_json(p) for p in listed]})
 
 
-async def get_product(request: web.Request) -> web.Response:
+async def get_product(request: web.Request, *, products: ProductRepository) -> web.Response:
     """One product, archived or not (public: buyers and old orders read it)."""
-    product = await request.app[keys.PRODUCTS].get(request.match_info["product_id"])
+    product = await products.get(request.match_info["product_id"])
     return web.json_response({"product": product_json(product)})
 
 
-async def update_product(request: web.Request) -> web.Response:
+async def update_product(
+    request: web.Request, *, shop: Shop, products: ProductRepository, identity: Identity
+) -> web.Response:
     """Change a product (the owner only); a `variants` list replaces the live variants."""
-    creator = await require_creator(request)
+    creator = await identity.require_creator(request)
     changes = parse_product_changes(await read_object(request))
-    product = await request.app[keys.SHOP].stock.update_product(
-        request.app[keys.PRODUCTS], creator.id, request.match_info["product_id"], changes
+    product = await shop.stock.update_product(
+        products, creator.id, request.match_info["product_id"], changes
     )
-    request.app[keys.SHOP].catalogue.forget_product(product.id)
+    shop.catalogue.forget_product(product.id)
     return web.json_response({"product": product_json(product)})
 
 
-async def archive_product(request: web.Request) -> web.Response:
+async def archive_product(
+    request: web.Request, *, products: ProductRepository, identity: Identity
+) -> web.Response:
     """Take a product out of the catalogue (the owner only)."""
-    creator = await require_creator(request)
-    product = await request.app[keys.PRODUCTS].archive(creator.id, request.match_info["product_id"])
+    creator = await identity.require_creator(request)
+    product = await products.archive(creator.id, request.match_info["product_id"])
     return web.json_response({"product": product_json(product)})
 
 
-async def unarchive_product(request: web.Request) -> web.Response:
+async def unarchive_product(
+    request: web.Request, *, products: ProductRepository, identity: Identity
+) -> web.Response:
     """Bring an archived product back (the owner only)."""
-    creator = await require_creator(request)
-    product = await request.app[keys.PRODUCTS].unarchive(
-        creator.id, request.match_info["product_id"]
-    )
+    creator = await identity.require_creator(request)
+    product = await products.unarchive(creator.id, request.match_info["product_id"])
     return web.json_response({"product": product_json(product)})
 
 

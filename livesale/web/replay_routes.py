@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiohttp import web
 
-from livesale import keys
-from livesale.web.auth import require_creator
+from livesale.live.replays import ReplayService
+from livesale.web.auth import Identity
 from livesale.web.catalogue_json import product_json
 from livesale.web.replay_json import replay_json
 
@@ -17,27 +19,31 @@ FILE_HEADERS = {
 }
 
 
-def add_replay_routes(app: web.Application) -> None:
+def add_replay_routes(app: web.Application, *, replays: ReplayService, identity: Identity) -> None:
     """Register the replay endpoints and the video files."""
-    app.router.add_get("/api/shows/{show_id}/replay", get_replay)
-    app.router.add_delete("/api/shows/{show_id}/replay", delete_replay)
-    app.router.add_get("/replays/{recording_id}", replay_file)
+    app.router.add_get("/api/shows/{show_id}/replay", partial(get_replay, replays=replays))
+    app.router.add_delete(
+        "/api/shows/{show_id}/replay", partial(delete_replay, replays=replays, identity=identity)
+    )
+    app.router.add_get("/replays/{recording_id}", partial(replay_file, replays=replays))
 
 
-async def get_replay(request: web.Request) -> web.Response:
+async def get_replay(request: web.Request, *, replays: ReplayService) -> web.Response:
     """The ended show's parts in play order and its product chapters."""
-    replay = await request.app[keys.REPLAYS].replay(request.match_info["show_id"])
+    replay = await replays.replay(request.match_info["show_id"])
     return web.json_response(replay_json(replay, product_json))
 
 
-async def delete_replay(request: web.Request) -> web.Response:
+async def delete_replay(
+    request: web.Request, *, replays: ReplayService, identity: Identity
+) -> web.Response:
     """Delete every part of the replay (the show's creator, once it has ended)."""
-    creator = await require_creator(request)
-    await request.app[keys.REPLAYS].delete(creator, request.match_info["show_id"])
+    creator = await identity.require_creator(request)
+    await replays.delete(creator, request.match_info["show_id"])
     return web.Response(status=204)
 
 
-async def replay_file(request: web.Request) -> web.FileResponse:
+async def replay_file(request: web.Request, *, replays: ReplayService) -> web.FileResponse:
     """One part's video; FileResponse answers Range (206), If-Range and HEAD."""
-    path, content_type = await request.app[keys.REPLAYS].file(request.match_info["recording_id"])
+    path, content_type = await replays.file(request.match_info["recording_id"])
     return web.FileResponse(path, headers={**FILE_HEADERS, "Content-Type": content_type})

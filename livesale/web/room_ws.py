@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from aiohttp import web
 
-from livesale import keys
 from livesale.domain.errors import CrossSiteRefused, ValidationFailed
-from livesale.web.auth import SESSION_COOKIE, VIEWER_COOKIE, current_creator, current_viewer
+from livesale.live.room import Room
+from livesale.storage.shows import ShowRepository
+from livesale.web.auth import SESSION_COOKIE, VIEWER_COOKIE, Identity
 from livesale.web.csrf import is_same_origin
 from livesale.web.person import request_address
 
@@ -17,20 +19,26 @@ from livesale.web.person import request_address
 _VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-def add_room_routes(app: web.Application) -> None:
+def add_room_routes(
+    app: web.Application, *, room: Room, shows: ShowRepository, identity: Identity, base_url: str
+) -> None:
     """Register the room WebSocket."""
-    app.router.add_get("/api/shows/{show_id}/events", room_events)
+    app.router.add_get(
+        "/api/shows/{show_id}/events",
+        partial(room_events, room=room, shows=shows, identity=identity, base_url=base_url),
+    )
 
 
-async def room_events(request: web.Request) -> web.StreamResponse:
+async def room_events(
+    request: web.Request, *, room: Room, shows: ShowRepository, identity: Identity, base_url: str
+) -> web.StreamResponse:
     """Upgrade to the room: everything that can fail does so as JSON before the upgrade."""
-    room = request.app[keys.ROOM]
-    show = await request.app[keys.SHOWS].get(request.match_info["show_id"])
+    show = await shows.get(request.match_info["show_id"])
     # With cookies the socket acts as someone, so another site must not open it
     # (browsers always send Origin on WebSocket handshakes). Without cookies it
     # only reads public events, like the page itself.
     has_identity = SESSION_COOKIE in request.cookies or VIEWER_COOKIE in request.cookies
-    if has_identity and not is_same_origin(request):
+    if has_identity and not is_same_origin(request, base_url):
         raise CrossSiteRefused("the room may only be opened from this site's pages")
     visitor_id = request.query.get("visitor")
     if visitor_id is not None and not _VISITOR_ID.fullmatch(visitor_id):
@@ -44,7 +52,7 @@ async def room_events(request: web.Request) -> web.StreamResponse:
         raise ValidationFailed("replay must be 0 or 1", field="replay", reason="bad_format")
     room.check_capacity()
     who = await room.participant(
-        show, await current_creator(request), await current_viewer(request)
+        show, await identity.current_creator(request), await identity.current_viewer(request)
     )
     ws = room.websocket()
     await ws.prepare(request)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from functools import partial
 from http.cookies import SimpleCookie
 
 import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.domain.accounts import hash_token
-from livesale.web.auth import SESSION_COOKIE, require_creator
+from livesale.web.auth import SESSION_COOKIE, Identity
 from tests.support.clients import DEFAULT_PASSWORD, Client, explicit_dummy, origin, sign_up
 
 SIGNUP = {"email": "Ada@Example.com", "password": DEFAULT_PASSWORD, "display_name": "Ada"}
@@ -32,7 +33,7 @@ def set_cookie(response: ClientResponse, name: str) -> SimpleCookie:
 
 
 async def count(client: Client, table: str) -> int:
-    row = await client.app[keys.DATABASE].fetchone(f"SELECT COUNT(*) FROM {table}")
+    row = await client.app[SERVICES].storage.database.fetchone(f"SELECT COUNT(*) FROM {table}")
     assert row is not None
     return int(row[0])
 
@@ -46,14 +47,14 @@ async def test_signup_me_logout(app_client: Client) -> None:
     assert creator["display_name"] == "Ada"
 
     cookie = set_cookie(response, SESSION_COOKIE)[SESSION_COOKIE]
-    ttl = app_client.app[keys.SETTINGS].auth.session_ttl_seconds
+    ttl = app_client.app[SERVICES].settings.auth.session_ttl_seconds
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
     assert cookie["path"] == "/"
     assert cookie["max-age"] == str(ttl)
     assert not cookie["secure"]  # plain http in tests
     # Only the hash of the token is stored.
-    row = await app_client.app[keys.DATABASE].fetchone(
+    row = await app_client.app[SERVICES].storage.database.fetchone(
         "SELECT token_hash, creator_id, expires_at - created_at AS ttl FROM creator_sessions"
     )
     assert row is not None
@@ -227,18 +228,22 @@ async def test_secrets_never_reach_logs_or_bodies(
     for text in [*bodies, caplog.text]:
         assert secret not in text
         assert token not in text
-    stored = await app_client.app[keys.DATABASE].fetchone("SELECT password_hash FROM creators")
+    stored = await app_client.app[SERVICES].storage.database.fetchone(
+        "SELECT password_hash FROM creators"
+    )
     assert stored is not None
     assert str(stored[0]).startswith("$argon2id$")
     assert secret not in str(stored[0])
 
 
 async def test_require_creator_guards_a_route(settings: Settings) -> None:
-    async def whoami(request: web.Request) -> web.Response:
-        return web.json_response({"id": (await require_creator(request)).id})
+    async def whoami(request: web.Request, *, identity: Identity) -> web.Response:
+        return web.json_response({"id": (await identity.require_creator(request)).id})
 
     app = create_app(settings)
-    app.router.add_post("/api/test/whoami", whoami)
+    app.router.add_post(
+        "/api/test/whoami", partial(whoami, identity=app[SERVICES].accounts.identity)
+    )
     async with TestClient(TestServer(app)) as client:
         response = await client.post("/api/test/whoami", headers=origin(client))
         assert response.status == 401
@@ -268,4 +273,6 @@ async def test_login_validation(app_client: Client, body: dict[str, object], fie
     assert (await response.json())["error"]["details"]["field"] == field
     assert "Set-Cookie" not in response.headers
     # Malformed requests are not login attempts: nothing was counted.
-    assert [key async for key in app_client.app[keys.REDIS].scan_iter("livesale:login:*")] == []
+    assert [
+        key async for key in app_client.app[SERVICES].storage.redis.scan_iter("livesale:login:*")
+    ] == []

@@ -6,10 +6,9 @@ import dataclasses
 from collections.abc import Callable
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.web.auth import SESSION_COOKIE
 from livesale.web.csrf import is_same_origin
@@ -20,7 +19,7 @@ NEW_ACCOUNT = {"email": "new@example.com", "password": DEFAULT_PASSWORD, "displa
 
 
 async def creator_count(client: Client) -> int:
-    row = await client.app[keys.DATABASE].fetchone("SELECT COUNT(*) FROM creators")
+    row = await client.app[SERVICES].storage.database.fetchone("SELECT COUNT(*) FROM creators")
     assert row is not None
     return int(row[0])
 
@@ -80,7 +79,9 @@ async def test_cross_site_logout_keeps_the_session(app_client: Client) -> None:
     response = await app_client.post("/api/auth/logout", headers={"Origin": EVIL})
     assert response.status == 403
     assert (await app_client.get("/api/auth/me")).status == 200
-    row = await app_client.app[keys.DATABASE].fetchone("SELECT COUNT(*) FROM creator_sessions")
+    row = await app_client.app[SERVICES].storage.database.fetchone(
+        "SELECT COUNT(*) FROM creator_sessions"
+    )
     assert row is not None
     assert row[0] == 1
     assert SESSION_COOKIE in {c.key for c in app_client.session.cookie_jar}
@@ -91,7 +92,7 @@ async def test_cross_site_viewer_rename_is_refused(app_client: Client) -> None:
         "/api/viewer", json={"display_name": "Mallory"}, headers={"Origin": EVIL}
     )
     assert response.status == 403
-    row = await app_client.app[keys.DATABASE].fetchone("SELECT COUNT(*) FROM viewers")
+    row = await app_client.app[SERVICES].storage.database.fetchone("SELECT COUNT(*) FROM viewers")
     assert row is not None
     assert row[0] == 0
 
@@ -124,18 +125,15 @@ def test_is_same_origin_against_an_https_public_url(settings: Settings) -> None:
     settings = dataclasses.replace(
         settings, server=dataclasses.replace(settings.server, public_url="https://Shop.Example/")
     )
-    app = web.Application()
-    app[keys.SETTINGS] = settings
 
-    def request(headers: dict[str, str]) -> web.Request:
-        return make_mocked_request(
-            "GET", "/", headers={"Host": "10.0.0.5:8080", **headers}, app=app
-        )
+    def same_origin(headers: dict[str, str]) -> bool:
+        request = make_mocked_request("GET", "/", headers={"Host": "10.0.0.5:8080", **headers})
+        return is_same_origin(request, settings.base_url)
 
-    assert is_same_origin(request({"Origin": "https://shop.example"}))
-    assert is_same_origin(request({"Origin": "https://shop.example:443"}))
-    assert is_same_origin(request({"Origin": "http://10.0.0.5:8080"}))  # as addressed
-    assert not is_same_origin(request({"Origin": "http://shop.example"}))  # scheme differs
-    assert not is_same_origin(request({"Origin": "https://shop.example.evil.example"}))
-    assert not is_same_origin(request({"Origin": "https://shop.example:8443"}))
-    assert not is_same_origin(request({}))
+    assert same_origin({"Origin": "https://shop.example"})
+    assert same_origin({"Origin": "https://shop.example:443"})
+    assert same_origin({"Origin": "http://10.0.0.5:8080"})  # as addressed
+    assert not same_origin({"Origin": "http://shop.example"})  # scheme differs
+    assert not same_origin({"Origin": "https://shop.example.evil.example"})
+    assert not same_origin({"Origin": "https://shop.example:8443"})
+    assert not same_origin({})

@@ -20,8 +20,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import REGISTRY
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import AuthSettings, Settings
 from tests.challenge_solver import solve
 from tests.support.clients import Client, explicit_dummy, origin
@@ -193,7 +193,7 @@ async def test_wrong_expired_foreign_and_garbled_solutions_are_refused(
         assert body["error"]["details"]["reason"] == "malformed"
 
     # Expired: a challenge issued by a server whose clock said it was long ago.
-    challenges = client.app[keys.CHALLENGES]
+    challenges = client.app[SERVICES].accounts.challenges
     challenges.clock = lambda: time.time() - 2 * challenges_ttl(client)
     stale = solve(await challenge("guest"))
     challenges.clock = time.time
@@ -205,7 +205,7 @@ async def test_wrong_expired_foreign_and_garbled_solutions_are_refused(
 
 def challenges_ttl(client: Client) -> int:
     """How long a challenge of this app lives, in seconds."""
-    return client.app[keys.SETTINGS].auth.challenge_ttl_seconds
+    return client.app[SERVICES].settings.auth.challenge_ttl_seconds
 
 
 async def test_the_hourly_limit_holds_even_with_solutions(
@@ -302,7 +302,7 @@ async def test_challenges_are_issued_at_a_bounded_rate(client: Client) -> None:
     headers = {"X-Forwarded-For": "198.51.100.99"}
     statuses = [
         (await client.get("/api/challenge?purpose=login", headers=headers)).status
-        for _ in range(client.app[keys.SETTINGS].auth.challenges_per_address_per_minute + 1)
+        for _ in range(client.app[SERVICES].settings.auth.challenges_per_address_per_minute + 1)
     ]
     assert statuses[:-1] == [200] * (len(statuses) - 1)
     assert statuses[-1] == 429

@@ -16,8 +16,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import REGISTRY
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.challenge_solver import solve
 from tests.support.clients import DEFAULT_PASSWORD, Client, explicit_dummy, origin, sign_up
@@ -38,7 +38,7 @@ async def client(settings: Settings, clock: FakeClock) -> AsyncIterator[Client]:
     server = dataclasses.replace(settings.server, trusted_proxies=("127.0.0.1", "::1"))
     proxied = explicit_dummy(dataclasses.replace(settings, auth=auth, server=server))
     async with TestClient(TestServer(create_app(proxied))) as c:
-        c.app[keys.LOGIN_THROTTLE].clock = clock
+        c.app[SERVICES].accounts.login_throttle.clock = clock
         await sign_up(c, email=EMAIL)
         c.session.cookie_jar.clear()
         yield c

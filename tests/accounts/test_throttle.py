@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.domain.person import address_key
 from livesale.storage.login_throttle import ADDRESS_FREE_FACTOR, MEMORY_SECONDS
@@ -30,7 +30,7 @@ async def client(settings: Settings, clock: FakeClock) -> AsyncIterator[Client]:
         settings.auth, login_free_failures=FREE, login_max_delay_seconds=MAX_DELAY
     )
     async with TestClient(TestServer(create_app(dataclasses.replace(settings, auth=auth)))) as c:
-        c.app[keys.LOGIN_THROTTLE].clock = clock
+        c.app[SERVICES].accounts.login_throttle.clock = clock
         await sign_up(c, email=EMAIL)
         c.session.cookie_jar.clear()
         yield c
@@ -92,7 +92,7 @@ async def test_counters_are_keyed_without_the_email_and_expire(
     client: Client, clock: FakeClock
 ) -> None:
     assert (await login(client, "wrong password"))[0] == 401
-    redis = client.app[keys.REDIS]
+    redis = client.app[SERVICES].storage.redis
     names = sorted([key async for key in redis.scan_iter("livesale:login:*")])
     # One for the account on this address, one for the address, one for the account.
     assert len(names) == 3

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import ConfigError, Settings, load_settings
 from livesale.web.client_address import TrustedProxies
 from tests.support.clients import Client, explicit_dummy, origin
@@ -53,7 +53,7 @@ def throttled(settings: Settings) -> Settings:
 async def _client(settings: Settings, clock: FakeClock) -> Client:
     client: Client = TestClient(TestServer(create_app(settings)))
     await client.start_server()
-    client.app[keys.LOGIN_THROTTLE].clock = clock
+    client.app[SERVICES].accounts.login_throttle.clock = clock
     return client
 
 

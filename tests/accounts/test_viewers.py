@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from http.cookies import SimpleCookie
 
 import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.domain.accounts import hash_token
 from livesale.domain.errors import ViewerNotFound
-from livesale.web.auth import VIEWER_COOKIE, require_viewer
+from livesale.web.auth import VIEWER_COOKIE, Identity
 from tests.support.clients import Client, become_viewer, origin
 
 
@@ -43,10 +44,12 @@ async def test_guest_create_rename_and_cookie(
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
     assert cookie["path"] == "/"
-    assert cookie["max-age"] == str(app_client.app[keys.SETTINGS].auth.guest_ttl_seconds)
+    assert cookie["max-age"] == str(app_client.app[SERVICES].settings.auth.guest_ttl_seconds)
     token = cookie.value
     assert token not in await response.text()
-    stored = await app_client.app[keys.DATABASE].fetchone("SELECT token_hash FROM viewers")
+    stored = await app_client.app[SERVICES].storage.database.fetchone(
+        "SELECT token_hash FROM viewers"
+    )
     assert stored is not None
     assert stored[0] == hash_token(token)
 
@@ -69,7 +72,7 @@ async def test_guest_create_rename_and_cookie(
         assert (await response.json())["error"]["details"]["field"] == "display_name"
     current = await (await app_client.get("/api/viewer")).json()
     assert current["viewer"]["display_name"] == "Mei Mei"
-    count = await app_client.app[keys.DATABASE].fetchone("SELECT COUNT(*) FROM viewers")
+    count = await app_client.app[SERVICES].storage.database.fetchone("SELECT COUNT(*) FROM viewers")
     assert count is not None
     assert count[0] == 1
 
@@ -80,7 +83,7 @@ async def test_invalid_first_name_creates_no_guest(app_client: Client) -> None:
     )
     assert response.status == 400
     assert "Set-Cookie" not in response.headers
-    count = await app_client.app[keys.DATABASE].fetchone("SELECT COUNT(*) FROM viewers")
+    count = await app_client.app[SERVICES].storage.database.fetchone("SELECT COUNT(*) FROM viewers")
     assert count is not None
     assert count[0] == 0
 
@@ -93,11 +96,13 @@ async def test_unknown_guest_cookie_is_nobody_and_gets_a_new_identity(app_client
 
 
 async def test_require_viewer_and_repository(settings: Settings) -> None:
-    async def whoami(request: web.Request) -> web.Response:
-        return web.json_response({"id": (await require_viewer(request)).id})
+    async def whoami(request: web.Request, *, identity: Identity) -> web.Response:
+        return web.json_response({"id": (await identity.require_viewer(request)).id})
 
     app = create_app(settings)
-    app.router.add_get("/api/test/viewer", whoami)
+    app.router.add_get(
+        "/api/test/viewer", partial(whoami, identity=app[SERVICES].accounts.identity)
+    )
     async with TestClient(TestServer(app)) as client:
         response = await client.get("/api/test/viewer")
         assert response.status == 401
@@ -105,7 +110,7 @@ async def test_require_viewer_and_repository(settings: Settings) -> None:
         viewer = await become_viewer(client, "Kai")
         assert (await (await client.get("/api/test/viewer")).json()) == {"id": viewer["id"]}
 
-        viewers = client.app[keys.VIEWERS]
+        viewers = client.app[SERVICES].accounts.viewers
         assert (await viewers.get(viewer["id"])).display_name == "Kai"
         found = await viewers.get_many([viewer["id"], "missing"])
         assert list(found) == [viewer["id"]]

@@ -33,7 +33,7 @@ class Clock:
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     """A migrated database file."""
-    database = await Database.open(tmp_path / "analytics.sqlite3")
+    database = await Database.connect(tmp_path / "analytics.sqlite3")
     yield database
     await database.close()
 
@@ -144,7 +144,7 @@ async def test_a_session_keeps_its_guest_and_older_ones_get_it_from_their_key(
             " seen_at, ended_at) VALUES (?, 'old', ?, 'p', 1000.0, 1010.0, 1010.0)",
             [("s1", "viewer:v-mia"), ("s2", "visitor:browser-1")],
         )
-    db = await Database.open(path)
+    db = await Database.connect(path)
     try:
         repo = ActivityRepository(db, SETTINGS)
         assert await repo.sessions("old", 2000.0) == [

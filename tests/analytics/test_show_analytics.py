@@ -12,8 +12,8 @@ import pytest
 from aiohttp import ClientWebSocketResponse
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import AnalyticsSettings, Settings
 from livesale.web.analytics_json import report_json
 from tests.support.clients import Client, assert_error, become_viewer, cheap_auth, origin
@@ -92,7 +92,7 @@ async def test_a_scripted_show(
         await assert_error(await mia.get(f"/api/shows/{show_id}/analytics"), 401, "not_signed_in")
         timeline = await (await alice.get(f"/api/shows/{show_id}/timeline")).json()
         me = await (await alice.get("/api/auth/me")).json()
-        creator = await server.app[keys.CREATORS].get(me["creator"]["id"])
+        creator = await server.app[SERVICES].accounts.creators.get(me["creator"]["id"])
     # Leaving the block closed the clients and, with them, the server.
 
     assert report["show"]["status"] == "ended"
@@ -122,7 +122,7 @@ async def test_a_scripted_show(
     # A restart: a new server process reads the same figures from what was recorded.
     restarted = TestServer(create_app(settings))
     async with restarted:
-        again = report_json(await restarted.app[keys.ANALYTICS].report(creator, show_id))
+        again = report_json(await restarted.app[SERVICES].live.analytics.report(creator, show_id))
     assert {**again, "as_of": None} == {**report, "as_of": None}
 
 
@@ -172,7 +172,7 @@ async def _script(alice: Client, mia: Client, anonymous: Client, shop: LiveShop)
             assert unpinned.status == 200, await unpinned.text()
     # Every watch session is written as ended before the show ends, so the figures
     # cannot move afterwards (an open session would run to the show's end).
-    db = alice.app[keys.DATABASE]
+    db = alice.app[SERVICES].storage.database
 
     async def all_sessions_ended() -> bool:
         row = await db.fetchone(

@@ -6,7 +6,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, expect
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.browser.helpers import (
     PASSWORD,
     Api,
@@ -31,7 +31,7 @@ async def test_the_console_draws_the_figures_and_a_reload_is_the_same_viewer(
         api, "Silk scarf", {"sku": "SCARF-1", "price_minor": 1999, "currency": "EUR", "stock": 5}
     )
     show_id, _key = await create_show(api, "Scarf hour", [product["id"]])
-    await server.app[keys.LIFECYCLE].went_live(show_id)
+    await server.app[SERVICES].live.lifecycle.went_live(show_id)
 
     audience = await browser.new_context(locale="en-US")
     viewer = await audience.new_page()
@@ -47,7 +47,7 @@ async def test_the_console_draws_the_figures_and_a_reload_is_the_same_viewer(
 
     async def two_sessions_recorded() -> bool:
         nonlocal sessions
-        row = await server.app[keys.DATABASE].fetchone(
+        row = await server.app[SERVICES].storage.database.fetchone(
             "SELECT COUNT(*) FROM watch_sessions WHERE show_id = ?", (show_id,)
         )
         sessions = 0 if row is None else int(row[0])

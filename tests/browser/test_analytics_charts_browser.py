@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.browser.helpers import (
     LAPTOP,
     PASSWORD,
@@ -75,7 +75,7 @@ async def _half_hour_show(api: Api, server: TestServer) -> tuple[str, dict[str, 
     )
     show_id, _key = await create_show(api, "Scarf hour", [product["id"]])
     app = server.app
-    await app[keys.LIFECYCLE].went_live(show_id)
+    await app[SERVICES].live.lifecycle.went_live(show_id)
     async with AsyncExitStack() as stack:
         mia = RoomClient(server)
         stack.push_async_callback(mia.session.close)
@@ -90,7 +90,7 @@ async def _half_hour_show(api: Api, server: TestServer) -> tuple[str, dict[str, 
             for _ in range(2)
         ]
         await api("POST", f"/api/orders/{orders[0]}/refund")
-    db = app[keys.DATABASE]
+    db = app[SERVICES].storage.database
     async with db.transaction() as conn:
         # Half an hour of show before what was just done, and the viewers it had.
         await conn.execute(

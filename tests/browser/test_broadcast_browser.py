@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Dialog, Page, Request
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.browser.cockpit_helpers import (
     SECONDS,
     console_tab,
@@ -26,6 +26,7 @@ from tests.browser.cockpit_helpers import (
 )
 from tests.browser.helpers import LAPTOP, collect_errors, screenshot
 from tests.support.polling import poll_until
+from tests.support.services import relay
 
 RECONNECTING = "Camera disconnected — reconnecting…"
 
@@ -45,7 +46,7 @@ def _count_whip_offers(page: Page) -> list[str]:
 async def _drop_the_publisher_network(app: Any, show_id: str) -> None:
     """The server's side of the creator's connection stops answering, as on a network loss."""
     # The session is private state; its ICE transport is public aiortc API.
-    session = app[keys.MEDIA]._publishers[show_id]
+    session = relay(app)._publishers[show_id]
     await session.pc.getTransceivers()[0].receiver.transport.transport.stop()
 
 
@@ -83,7 +84,7 @@ async def test_the_show_stays_on_air_while_the_creator_moves_around_the_console(
         before = await decoded_frames(viewer)
         after = await frames_keep_coming(viewer)
         assert after > before, page_name
-        assert app[keys.MEDIA].is_live(show_id), page_name
+        assert relay(app).is_live(show_id), page_name
         if page_name == "orders":
             await screenshot(console, "cockpit-dock-on-orders-en")
 
@@ -96,7 +97,7 @@ async def test_the_show_stays_on_air_while_the_creator_moves_around_the_console(
     )
     await frames_keep_coming(viewer)
     assert len(offers) == 1, offers
-    show = await app[keys.SHOWS].get(show_id)
+    show = await app[SERVICES].storage.shows.get(show_id)
     assert str(show.status) == "live"
     assert not errors, errors
 
@@ -126,7 +127,7 @@ async def test_a_dropped_connection_and_a_reload_come_back_on_air_by_themselves(
     await screenshot(console, "cockpit-dock-reconnecting-en")
     await console.wait_for_selector('#on-air-dock .badge[data-state="live"]', timeout=60 * SECONDS)
     assert await console.text_content("#on-air-dock .dock-problem") == ""
-    await poll_until(lambda: app[keys.MEDIA].is_live(show_id), 30, "the publisher back")
+    await poll_until(lambda: relay(app).is_live(show_id), 30, "the publisher back")
 
     # In the cockpit the same: "reconnecting" while it lasts, gone once connected.
     await console.click("#on-air-dock a")
@@ -150,7 +151,7 @@ async def test_a_dropped_connection_and_a_reload_come_back_on_air_by_themselves(
     await console.reload()
     assert dialogs == ["beforeunload"]
     await console.wait_for_selector('#studio-status[data-state="live"]', timeout=60 * SECONDS)
-    await poll_until(lambda: app[keys.MEDIA].is_live(show_id), 30, "publishing after the reload")
+    await poll_until(lambda: relay(app).is_live(show_id), 30, "publishing after the reload")
     viewer = await watching(browser, base_url, show_id, errors)
     await frames_keep_coming(viewer)
     await context.close()
@@ -176,14 +177,14 @@ async def test_logging_out_while_live_asks_and_cancel_keeps_the_broadcast(
     await console.wait_for_selector("dialog.confirm", state="detached")
     assert await console.is_visible("#nav")
     assert await console.get_attribute("#studio-status", "data-state") == "live"
-    assert app[keys.MEDIA].is_live(show_id)
+    assert relay(app).is_live(show_id)
 
     await console.click("#logout")
     await console.click("dialog.confirm button[value=confirm]")
     await console.wait_for_selector("#view-auth:not([hidden])")
-    await poll_until(lambda: not app[keys.MEDIA].is_live(show_id), 30, "the camera off")
+    await poll_until(lambda: not relay(app).is_live(show_id), 30, "the camera off")
     # Logging out is not ending: the show waits for its creator to come back.
-    assert str((await app[keys.SHOWS].get(show_id)).status) == "live"
+    assert str((await app[SERVICES].storage.shows.get(show_id)).status) == "live"
     assert not errors, errors
 
 
@@ -193,7 +194,7 @@ async def test_the_standalone_host_page_carries_on_after_a_reload_and_ends_on_on
     server: TestServer, base_url: str, browser: Browser
 ) -> None:
     app: Any = server.app
-    show, stream_key = await app[keys.SHOWS].create("A separate window")
+    show, stream_key = await app[SERVICES].storage.shows.create("A separate window")
     errors: list[str] = []
     context = await browser.new_context(**LAPTOP, locale="en-US")
     host = await context.new_page()
@@ -213,17 +214,17 @@ async def test_the_standalone_host_page_carries_on_after_a_reload_and_ends_on_on
     await host.reload()
     assert dialogs == ["beforeunload"]
     await host.wait_for_selector('#status[data-state="live"]', timeout=60 * SECONDS)
-    await poll_until(lambda: app[keys.MEDIA].is_live(show.id), 30, "publishing after the reload")
+    await poll_until(lambda: relay(app).is_live(show.id), 30, "publishing after the reload")
 
     await host.click("#end")
     await host.click("dialog.confirm button[value=cancel]")
     await host.wait_for_selector("dialog.confirm", state="detached")
     assert await host.get_attribute("#status", "data-state") == "live"
-    assert app[keys.MEDIA].is_live(show.id)
+    assert relay(app).is_live(show.id)
     await host.click("#end")
     await host.click("dialog.confirm button[value=confirm]")
     await host.wait_for_selector('#status[data-state="ended"]', timeout=15 * SECONDS)
-    assert str((await app[keys.SHOWS].get(show.id)).status) == "ended"
+    assert str((await app[SERVICES].storage.shows.get(show.id)).status) == "ended"
     assert await host.is_hidden("#go-live")
     assert await host.evaluate("document.querySelector('#preview').srcObject") is None
     assert not errors, errors

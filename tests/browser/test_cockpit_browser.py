@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Page
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.browser.cockpit_helpers import (
     SECONDS,
     console_tab,
@@ -25,6 +25,7 @@ from tests.browser.cockpit_helpers import (
 )
 from tests.browser.helpers import LAPTOP, PASSWORD, collect_errors, screenshot
 from tests.support.polling import poll_until
+from tests.support.services import relay
 
 MAX_CLICKS_TO_LIVE = 20
 
@@ -139,14 +140,14 @@ async def test_the_cockpit_fits_one_laptop_screen_and_shows_only_what_works_now(
     await console.click("dialog.confirm button[value=cancel]")
     await console.wait_for_selector("dialog.confirm", state="detached")
     assert await console.get_attribute("#room-state", "data-state") == "live"
-    assert str((await app[keys.SHOWS].get(show_id)).status) == "live"
-    assert app[keys.MEDIA].is_live(show_id)
+    assert str((await app[SERVICES].storage.shows.get(show_id)).status) == "live"
+    assert relay(app).is_live(show_id)
 
     await console.click("#room-end")
     await console.click("dialog.confirm button[value=confirm]")
     await console.wait_for_selector('#room-state[data-state="ended"]', timeout=15 * SECONDS)
     assert await _count(console, "dialog.confirm") == 0  # one question, not two
-    assert str((await app[keys.SHOWS].get(show_id)).status) == "ended"
+    assert str((await app[SERVICES].storage.shows.get(show_id)).status) == "ended"
 
     # Ended: no studio, pins, sales, key or End show; replay settings, orders, analytics remain.
     for gone in ["#studio-card", "#go-live", "#key-rotate", "#room-end", "#bag-edit"]:
@@ -155,7 +156,7 @@ async def test_the_cockpit_fits_one_laptop_screen_and_shows_only_what_works_now(
     assert await _count(console, "#room-pin .pin-card") == 0
     for kept in ["#replay-box[open] #show-record", "#room-orders-heading", "#room-analytics"]:
         assert await console.is_visible(kept), kept
-    await poll_until(lambda: not app[keys.MEDIA].is_live(show_id), 15, "the broadcast over")
+    await poll_until(lambda: not relay(app).is_live(show_id), 15, "the broadcast over")
     assert not errors, errors
 
 
@@ -202,9 +203,9 @@ async def test_a_new_creator_goes_live_with_two_products_in_fewer_than_20_clicks
     await console.wait_for_selector('#room-state[data-state="live"]', timeout=30 * SECONDS)
 
     show_id = console.url.rstrip("/").rsplit("/", 1)[-1]
-    show = await app[keys.SHOWS].get(show_id)
+    show = await app[SERVICES].storage.shows.get(show_id)
     assert str(show.status) == "live"
-    assert len(await app[keys.SHOW_SERVICE].bag(show_id)) == 2
+    assert len(await app[SERVICES].live.shows.bag(show_id)) == 2
     print(f"sign-up to live with two products: {len(clicks)} clicks")
     assert len(clicks) < MAX_CLICKS_TO_LIVE, clicks
     assert len(clicks) == 13, clicks  # the count the README gives
@@ -272,7 +273,7 @@ async def test_the_cockpit_follows_a_show_put_live_from_another_window(
     await console.click('#room-bag button[data-action="pin"]')
     await console.wait_for_selector("#room-pin .pin-card")
     assert await console.text_content("#room-error") == ""
-    assert app[keys.MEDIA].is_live(show_id)
+    assert relay(app).is_live(show_id)
     assert not errors, errors
 
 
@@ -306,7 +307,7 @@ async def test_a_tab_without_the_key_asks_for_it_and_says_when_it_is_wrong(
     await console.wait_for_selector('#studio-status[data-state="live"]', timeout=30 * SECONDS)
     assert await console.text_content("#studio-problem") == ""  # the old notice is gone
     assert await console.is_hidden("#studio-key-field")
-    assert app[keys.MEDIA].is_live(show_id)
+    assert relay(app).is_live(show_id)
     assert not errors, errors
 
 
@@ -336,5 +337,5 @@ async def test_while_on_air_another_shows_cockpit_points_back_to_the_live_one(
     await console.click("#studio-elsewhere-link")
     await console.wait_for_selector('#view-show:not([hidden]) #studio-status[data-state="live"]')
     assert console.url.endswith(f"/console/shows/{live_id}")
-    assert app[keys.MEDIA].is_live(live_id)
+    assert relay(app).is_live(live_id)
     assert not errors, errors

@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.browser.helpers import (
     LAPTOP,
     PASSWORD,
@@ -194,7 +194,7 @@ async def _checkout_form(
         "POST", "/api/shows", json={"title": "Tee time", "product_ids": [product["id"]]}, expect=201
     )
     show_id = created["show"]["id"]
-    await server.app[keys.LIFECYCLE].went_live(show_id)
+    await server.app[SERVICES].live.lifecycle.went_live(show_id)
     await api("POST", f"/api/shows/{show_id}/pin", json={"product_id": product["id"]}, expect=201)
 
     context = await _context(browser, lang, PHONE)
@@ -266,7 +266,7 @@ async def test_a_too_high_sale_price_is_worded_as_money(
         "POST", "/api/shows", json={"title": "Sale", "product_ids": [product["id"]]}, expect=201
     )
     show_id = created["show"]["id"]
-    await server.app[keys.LIFECYCLE].went_live(show_id)
+    await server.app[SERVICES].live.lifecycle.went_live(show_id)
     sale = {"sale_price_minor": 2500, "quantity": 3, "per_buyer_limit": 1, "duration_seconds": 60}
     refused = await api(
         "POST",

@@ -16,7 +16,7 @@ from aiohttp import ClientSession, CookieJar
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.browser.helpers import (
     LAPTOP,
     PASSWORD,
@@ -162,7 +162,7 @@ async def _sold(api: Api, server: TestServer, base_url: str, email: str) -> Sold
     )
     show_id, _key = await create_show(api, "Studio sale", [tee["id"], mug["id"]])
     # The orders are what matter here: the show is marked live as a publisher would.
-    await server.app[keys.LIFECYCLE].went_live(show_id)
+    await server.app[SERVICES].live.lifecycle.went_live(show_id)
     tee_id, mug_id = tee["variants"][0]["id"], mug["variants"][0]["id"]
     async with _buyer(base_url, "Mia") as mia, _buyer(base_url, "Leo") as leo:
         mia_order = await _buy(

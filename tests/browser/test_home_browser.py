@@ -14,7 +14,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Page, expect
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.browser.helpers import (
     LAPTOP,
     PASSWORD,
@@ -46,12 +46,12 @@ async def _seed(api: Api, server: TestServer) -> dict[str, Any]:
     for n in range(PAST_SHOWS):
         show = await api("POST", "/api/shows", json={"title": f"Archive {n + 1}"}, expect=201)
         show_id = show["show"]["id"]
-        await app[keys.LIFECYCLE].went_live(show_id)
+        await app[SERVICES].live.lifecycle.went_live(show_id)
         await record_part(app, show_id, seconds=1)
-        await app[keys.LIFECYCLE].end(show_id)
+        await app[SERVICES].live.lifecycle.end(show_id)
         past.append(show_id)
     live = (await api("POST", "/api/shows", json={"title": "Knitwear live"}, expect=201))["show"]
-    await app[keys.LIFECYCLE].went_live(live["id"])
+    await app[SERVICES].live.lifecycle.went_live(live["id"])
     starts_at = _noon_utc_in_two_days()
     upcoming = await api(
         "POST", "/api/shows", json={"title": "Vintage hour", "scheduled_at": starts_at}, expect=201
@@ -264,7 +264,7 @@ async def test_markup_in_a_creators_name_and_titles_stays_text(
     await sign_up(api, "eve@example.com", name)
     me = (await api("GET", "/api/auth/me"))["creator"]
     show = (await api("POST", "/api/shows", json={"title": title}, expect=201))["show"]
-    await server.app[keys.LIFECYCLE].went_live(show["id"])
+    await server.app[SERVICES].live.lifecycle.went_live(show["id"])
     errors: list[str] = []
     context = await browser.new_context(**PHONE, locale="en-US")
     page = await context.new_page()

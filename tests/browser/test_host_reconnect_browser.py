@@ -17,10 +17,10 @@ from aiohttp.test_utils import TestServer
 from aiortc import RTCSessionDescription
 from playwright.async_api import Browser, Page, Request, expect
 
-from livesale import keys
 from tests.browser.helpers import PHONE, Api, collect_errors, screenshot, sign_up
 from tests.browser.watch_setup import box, inside, video_content_box
 from tests.support.peers import TestPublisher, wait_for
+from tests.support.services import relay
 
 SECONDS = 1000  # Playwright timeouts are in milliseconds
 PORTRAIT = (240, 320)
@@ -43,7 +43,7 @@ async def publish(server: TestServer, base_url: str, show_id: str, key: str) -> 
         answer = await response.text()
         assert response.status == 201, answer
     await publisher.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
-    media: Any = server.app[keys.MEDIA]
+    media: Any = relay(server.app)
     await wait_for(lambda: media.is_live(show_id), 30, "the publisher's media at the relay")
     return publisher
 

@@ -16,8 +16,9 @@ from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Page
 from prometheus_client import REGISTRY
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.browser.helpers import LAPTOP, PHONE, ContextOptions, collect_errors, go_live, screenshot
+from tests.support.services import relay
 
 PLAYING = (
     "() => { const v = document.querySelector('#player');"
@@ -53,8 +54,8 @@ async def test_browsers_connect_on_their_own_checks_alone(
     server: TestServer, browser: Browser
 ) -> None:
     app: Any = server.app
-    assert app[keys.SETTINGS].media.allow_private_candidates is False
-    show, stream_key = await app[keys.SHOWS].create("Candidates refused")
+    assert app[SERVICES].settings.media.allow_private_candidates is False
+    show, stream_key = await app[SERVICES].storage.shows.create("Candidates refused")
     base = str(server.make_url("")).rstrip("/")
     errors: list[str] = []
     before = refused_total()
@@ -67,7 +68,7 @@ async def test_browsers_connect_on_their_own_checks_alone(
     await screenshot(pages[0], "ice-phone-viewer-prflx")
     await screenshot(pages[1], "ice-laptop-viewer-prflx")
 
-    media = app[keys.MEDIA]
+    media = relay(app)
     # Chromium offered candidates (its host addresses, TCP); the relay checked none.
     assert refused_total() > before
     sessions = [media._publishers[show.id], *media._viewers.values()]

@@ -8,15 +8,16 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.browser.helpers import collect_errors
+from tests.support.services import relay
 
 
 @pytest.mark.browser
 @pytest.mark.timeout(120)
 async def test_host_goes_live_and_a_viewer_plays(server: TestServer, browser: Browser) -> None:
     app: Any = server.app
-    show, stream_key = await app[keys.SHOWS].create("Browser show")
+    show, stream_key = await app[SERVICES].storage.shows.create("Browser show")
     base = str(server.make_url("")).rstrip("/")
     errors: list[str] = []
 
@@ -42,7 +43,7 @@ async def test_host_goes_live_and_a_viewer_plays(server: TestServer, browser: Br
     )
     width = await viewer.evaluate("document.querySelector('#player').videoWidth")
     assert width > 0
-    media = app[keys.MEDIA]
+    media = relay(app)
     assert media.is_live(show.id)
     assert media.viewer_count(show.id) == 1
 
@@ -50,7 +51,7 @@ async def test_host_goes_live_and_a_viewer_plays(server: TestServer, browser: Br
     await host.locator("#end").click()
     await host.locator("dialog.confirm button[value=confirm]").click()
     await host.wait_for_selector('#status[data-state="ended"]', timeout=15_000)
-    ended = await app[keys.SHOWS].get(show.id)
+    ended = await app[SERVICES].storage.shows.get(show.id)
     assert str(ended.status) == "ended"
     assert media.peer_connection_count() == 0
     await viewer.wait_for_selector(

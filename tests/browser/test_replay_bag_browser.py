@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Request, expect
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.domain.pins import FlashSale, TimelineKind
 from livesale.storage.timeline import TimelineRepository
 from tests.browser.helpers import PHONE, Api, collect_errors, create_product, screenshot, sign_up
@@ -41,13 +41,13 @@ async def test_the_replay_bag_sells_at_regular_prices_with_the_replay_offset(
     )
     body = {"title": "Tee time", "product_ids": [tee["id"], mug["id"]]}
     show_id = (await api("POST", "/api/shows", json=body, expect=201))["show"]["id"]
-    await app[keys.LIFECYCLE].went_live(show_id)
-    timeline = TimelineRepository(app[keys.DATABASE])
+    await app[SERVICES].live.lifecycle.went_live(show_id)
+    timeline = TimelineRepository(app[SERVICES].storage.database)
     sale = FlashSale(1500, "USD", 3, 1, 60)
     await timeline.append(show_id, TimelineKind.PIN, 1_000, tee["id"], sale)
     await timeline.append(show_id, TimelineKind.UNPIN, 5_000, tee["id"])
     await record_part(app, show_id, seconds=6)
-    await app[keys.LIFECYCLE].end(show_id)
+    await app[SERVICES].live.lifecycle.end(show_id)
 
     errors: list[str] = []
     page = await (await browser.new_context(locale="en-US", **PHONE)).new_page()

@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Page, WebSocket, expect
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.domain.pins import FlashSale, TimelineKind
 from livesale.storage.activity import ActivityRepository
 from livesale.storage.orders import OrderRepository
@@ -38,7 +38,7 @@ async def _show_with_a_tee(api: Api, server: TestServer) -> tuple[str, dict[str,
         "POST", "/api/shows", json={"title": "Tee time", "product_ids": [product["id"]]}, expect=201
     )
     show_id: str = created["show"]["id"]
-    await server.app[keys.LIFECYCLE].went_live(show_id)
+    await server.app[SERVICES].live.lifecycle.went_live(show_id)
     return show_id, product
 
 
@@ -62,13 +62,13 @@ async def test_the_replay_plays_shows_the_pin_at_its_moment_and_sells_at_the_reg
 ) -> None:
     app: Any = server.app
     show_id, product = await _show_with_a_tee(api, server)
-    timeline = TimelineRepository(app[keys.DATABASE])
+    timeline = TimelineRepository(app[SERVICES].storage.database)
     # Pinned live as a flash sale; the show keeps flash prices to the live (the default).
     sale = FlashSale(1500, "USD", 3, 1, 60)
     pin = await timeline.append(show_id, TimelineKind.PIN, PIN_AT_MS, product["id"], sale)
     await timeline.append(show_id, TimelineKind.UNPIN, UNPIN_AT_MS, product["id"])
     await record_part(app, show_id, seconds=6)
-    await app[keys.LIFECYCLE].end(show_id)
+    await app[SERVICES].live.lifecycle.end(show_id)
 
     errors: list[str] = []
     page = await (await browser.new_context(locale="en-US")).new_page()
@@ -142,13 +142,13 @@ async def test_the_replay_plays_shows_the_pin_at_its_moment_and_sells_at_the_reg
     assert [(line["unit_price_minor"], line["sale_id"]) for line in order["lines"]] == [
         (2500, None)
     ]
-    stored = await OrderRepository(app[keys.DATABASE]).get(order["id"])
+    stored = await OrderRepository(app[SERVICES].storage.database).get(order["id"])
     assert stored is not None
     assert stored.lines[0].pin_id == pin.id
-    await app[keys.ACTIVITY].flush()
-    counts = await ActivityRepository(app[keys.DATABASE], app[keys.SETTINGS].analytics).counts(
-        show_id
-    )
+    await app[SERVICES].storage.activity.flush()
+    counts = await ActivityRepository(
+        app[SERVICES].storage.database, app[SERVICES].settings.analytics
+    ).counts(show_id)
     assert {(c.kind, c.pin_id) for c in counts} == {
         ("replay_buy_tap", pin.id),
         ("replay_hold", pin.id),
@@ -162,7 +162,7 @@ async def test_an_ended_show_without_a_replay_keeps_the_ended_state(
     server: TestServer, base_url: str, browser: Browser, api: Api
 ) -> None:
     show_id, _product = await _show_with_a_tee(api, server)
-    await server.app[keys.LIFECYCLE].end(show_id)
+    await server.app[SERVICES].live.lifecycle.end(show_id)
 
     errors: list[str] = []
     page = await (await browser.new_context(locale="en-US")).new_page()
@@ -199,7 +199,7 @@ async def test_a_viewer_who_stays_to_the_end_is_offered_the_replay(
     await page.wait_for_selector('body[data-status="live"]')  # no video yet: "offline"
 
     # The show ends; its recording is finished a moment later.
-    await app[keys.LIFECYCLE].end(show_id)
+    await app[SERVICES].live.lifecycle.end(show_id)
     await expect(page.locator("#state")).to_have_attribute("data-state", "ended")
     await record_part(app, show_id, seconds=4)
     offer = page.locator("#replay-offer")
@@ -224,7 +224,7 @@ async def test_the_console_sets_the_replay_flags_and_deletes_the_replay(
     app: Any = server.app
     show_id, _product = await _show_with_a_tee(api, server)
     _part, path = await record_part(app, show_id, seconds=2)
-    await app[keys.LIFECYCLE].end(show_id)
+    await app[SERVICES].live.lifecycle.end(show_id)
 
     errors: list[str] = []
     console = await (await browser.new_context(locale="en-US")).new_page()
@@ -270,10 +270,10 @@ async def test_the_parts_play_in_turn_and_a_chapter_jumps_into_a_later_part(
     # The creator's connection dropped between 3 s and 10 s: two parts.
     first, _ = await record_part(app, show_id, offset_ms=0, seconds=3)
     second, _ = await record_part(app, show_id, offset_ms=10_000, seconds=3)
-    timeline = TimelineRepository(app[keys.DATABASE])
+    timeline = TimelineRepository(app[SERVICES].storage.database)
     await timeline.append(show_id, TimelineKind.PIN, 11_000, product["id"])
     await timeline.append(show_id, TimelineKind.UNPIN, 12_500, product["id"])
-    await app[keys.LIFECYCLE].end(show_id)
+    await app[SERVICES].live.lifecycle.end(show_id)
 
     errors: list[str] = []
     page = await (await browser.new_context(locale="en-US")).new_page()

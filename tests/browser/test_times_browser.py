@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Page, expect
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.domain.pins import FlashSale, TimelineKind
 from livesale.storage.timeline import TimelineRepository
 from tests.browser.helpers import (
@@ -156,15 +156,15 @@ async def test_the_replay_s_flash_countdown_follows_the_video(
 ) -> None:
     app: Any = server.app
     show_id, _key, product = await _show_with_a_tee(api)
-    await app[keys.LIFECYCLE].went_live(show_id)
-    timeline = TimelineRepository(app[keys.DATABASE])
+    await app[SERVICES].live.lifecycle.went_live(show_id)
+    timeline = TimelineRepository(app[SERVICES].storage.database)
     # A 60 s sale pinned at 2 s and unpinned at 4.5 s: in the replay it runs 2 s - 4.5 s.
     sale = FlashSale(1500, "USD", 3, 1, 60)
     await timeline.append(show_id, TimelineKind.PIN, 2_000, product["id"], sale)
     await timeline.append(show_id, TimelineKind.UNPIN, 4_500, product["id"])
     await record_part(app, show_id, seconds=6)
     await api("PATCH", f"/api/shows/{show_id}", json={"replay_flash_sales": True})
-    await app[keys.LIFECYCLE].end(show_id)
+    await app[SERVICES].live.lifecycle.end(show_id)
 
     errors: list[str] = []
     page = await (await browser.new_context(**PHONE, locale="en-US")).new_page()

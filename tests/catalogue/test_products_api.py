@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.support.clients import Client, origin, sign_up
 
 PRODUCT_KEYS = {
@@ -45,7 +45,7 @@ async def error_of(response: Any, status: int) -> dict[str, Any]:
 
 
 async def stored_products(client: Client) -> int:
-    row = await client.app[keys.DATABASE].fetchone(
+    row = await client.app[SERVICES].storage.database.fetchone(
         "SELECT (SELECT COUNT(*) FROM products) + (SELECT COUNT(*) FROM variants)"
     )
     assert row is not None

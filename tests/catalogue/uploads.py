@@ -6,7 +6,7 @@ from typing import Any
 
 import aiohttp
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.support.clients import Client, origin
 
 
@@ -33,9 +33,9 @@ async def upload_form(
 
 async def nothing_stored(client: Client) -> bool:
     """No image row and no image file: a refusal stored nothing."""
-    row = await client.app[keys.DATABASE].fetchone("SELECT COUNT(*) FROM images")
+    row = await client.app[SERVICES].storage.database.fetchone("SELECT COUNT(*) FROM images")
     assert row is not None
-    folder = client.app[keys.SETTINGS].images_dir
+    folder = client.app[SERVICES].settings.images_dir
     files = list(folder.iterdir()) if folder.exists() else []
     return int(row[0]) == 0 and files == []
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.domain.order_export import COLUMNS, neutralise
 from tests.support.clients import Buyers, Client, assert_error, origin
 from tests.support.shopping import paid_order, placed_order, position
@@ -104,7 +104,7 @@ async def test_cells_that_a_spreadsheet_would_run_are_neutralised(
     product = await create_product(alice, sku="-2.3", price_minor=900, stock=3)
     created = await create_show(alice, title="=cmd|' /C calc'!A0", product_ids=[product["id"]])
     show_id = created["show"]["id"]
-    await alice.app[keys.LIFECYCLE].went_live(show_id)
+    await alice.app[SERVICES].live.lifecycle.went_live(show_id)
     mia = await buyers("Mia")
     await paid_order(
         mia,
@@ -151,7 +151,7 @@ async def test_filters_by_show_and_status(
     other_show = (await create_show(alice, title="Hats", product_ids=[other_product["id"]]))[
         "show"
     ]["id"]
-    await alice.app[keys.LIFECYCLE].went_live(other_show)
+    await alice.app[SERVICES].live.lifecycle.went_live(other_show)
     hat = await paid_order(mia, other_show, [(other_product["variants"][0]["id"], 1)])
 
     everything = await _rows(await _export(alice))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.storage.orders import OrderRepository
 from tests.support.clients import Buyers, Client, assert_error, origin
 from tests.support.shopping import levels, paid_order, placed_order, position, seller_order
@@ -21,7 +21,7 @@ async def _refund(client: Client, order_id: str, body: Any = None) -> Any:
 
 async def _dummy_payment(client: Client, payment_id: str) -> tuple[str, int]:
     """The dummy payment's status and how much of it was given back, as stored."""
-    row = await client.app[keys.DATABASE].fetchone(
+    row = await client.app[SERVICES].storage.database.fetchone(
         "SELECT status, amount_refunded_minor FROM dummy_payments WHERE id = ?", (payment_id,)
     )
     assert row is not None
@@ -30,7 +30,7 @@ async def _dummy_payment(client: Client, payment_id: str) -> tuple[str, int]:
 
 async def _sold_units(client: Client, variant_id: str) -> int:
     """What a Redis that lost its counters would be rebuilt with as sold."""
-    return await OrderRepository(client.app[keys.DATABASE]).sold_units(variant_id)
+    return await OrderRepository(client.app[SERVICES].storage.database).sold_units(variant_id)
 
 
 async def _sales(client: Client, show_id: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.storage.orders import OrderRepository
 from tests.stripe_standin.fixtures import (  # noqa: F401
@@ -57,7 +57,7 @@ async def _refund(client: Client, order_id: str, body: Any = None) -> Any:
 
 
 async def _history(client: Client, order_id: str) -> list[str]:
-    rows = await OrderRepository(client.app[keys.DATABASE]).history(order_id)
+    rows = await OrderRepository(client.app[SERVICES].storage.database).history(order_id)
     return [row["to_status"] for row in rows]
 
 

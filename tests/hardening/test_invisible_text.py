@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.domain.accounts import validate_display_name
 from livesale.domain.errors import ValidationFailed
 from livesale.domain.products import validate_product_title
@@ -116,7 +116,7 @@ async def _error(response: Any, status: int = 400) -> dict[str, Any]:
 
 
 async def _count(client: Client, table: str) -> int:
-    row = await client.app[keys.DATABASE].fetchone(f"SELECT COUNT(*) FROM {table}")
+    row = await client.app[SERVICES].storage.database.fetchone(f"SELECT COUNT(*) FROM {table}")
     assert row is not None
     return int(row[0])
 

@@ -10,13 +10,14 @@ from pathlib import Path
 import aiohttp
 from aiortc import RTCPeerConnection
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.media.test_media_metrics import ended, moved
 from tests.support.clients import Client
 from tests.support.layout import SDP, create_show, running_layout, stop
 from tests.support.peers import TestPublisher, TestViewer
 from tests.support.polling import poll_until
+from tests.support.services import relay
 from tests.support.whip import bearer, on_air, sendonly_offer, serve
 
 # Well under aiortc's ICE consent timeout (~30 s), which is what peers would wait
@@ -51,7 +52,9 @@ async def test_stopping_the_app_answers_requests_in_flight_then_closes_peers(
         assert runner.server is not None
         http = runner.server
         taken = http.requests_count
-        other, other_key = await client.app[keys.SHOWS].create("Going live as the server stops")
+        other, other_key = await client.app[SERVICES].storage.shows.create(
+            "Going live as the server stops"
+        )
         offer = await sendonly_offer()
         # Hold SQLite's write lock: the WHIP POST cannot finish (marking its
         # show live is a write) until the stop has begun.
@@ -84,7 +87,7 @@ async def test_stopping_the_app_answers_requests_in_flight_then_closes_peers(
         assert air.publisher.pc.connectionState == "closed"
         assert time.monotonic() - answered < CLOSE_DEADLINE
         await stopping
-        assert client.app[keys.MEDIA].peer_connection_count() == 0
+        assert relay(client.app).peer_connection_count() == 0
         # The live publisher, and the one whose POST was answered during the stop.
         assert moved(publishers_ended, ended("publisher")) == {"shutdown": 2}
         assert moved(viewers_ended, ended("viewer")) == {"shutdown": 1}

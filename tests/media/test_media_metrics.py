@@ -7,7 +7,6 @@ from aiohttp import ClientResponse
 from aiortc import RTCSessionDescription
 from aiortc.rtp import RtpPacket
 
-from livesale import keys
 from livesale.config import Settings
 from livesale.media import hooks
 from livesale.media.broadcast import Broadcast, TrackCodec
@@ -19,6 +18,7 @@ from tests.support.ice_flood import without_lines
 from tests.support.network_cut import NetworkCut
 from tests.support.peers import TestPublisher, TestViewer
 from tests.support.polling import poll_until
+from tests.support.services import relay
 from tests.support.whip import SDP, bearer, http_signal, on_air, serve
 
 ENDED = "livesale_media_sessions_ended_total"
@@ -118,7 +118,7 @@ async def test_a_viewer_that_never_connects_times_out(settings: Settings) -> Non
         serve(settings, session_setup_timeout_seconds=2.0) as client,
         on_air(client, "Timeout") as air,
     ):
-        media = client.app[keys.MEDIA]
+        media = relay(client.app)
         viewers_ended = ended("viewer")
         timeouts = sample(FAILURES, role="viewer", reason="timeout")
         lost = TestViewer()
@@ -232,7 +232,7 @@ async def test_a_viewer_gone_silent_ends_as_an_ice_failure_not_a_hang_up(
     viewers_ended = ended("viewer")
     ice_failures = sample(FAILURES, role="viewer", reason="ice")
     async with on_air(app_client, "Silent viewer") as air:
-        media = app_client.app[keys.MEDIA]
+        media = relay(app_client.app)
         # The viewer's cable is pulled: it neither closes nor answers consent checks.
         NetworkCut(air.viewer.pc).down = True
         # aioice gives up after ~6 unanswered checks, one every ~5 s (RFC 7675).

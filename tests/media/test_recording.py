@@ -15,7 +15,7 @@ import pytest
 from aiortc import RTCRtpSender
 from aiortc.codecs.h264 import h264_depayload
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import MediaSettings, RecordingSettings, Settings
 from livesale.domain.recordings import Container, Recording, RecordingStatus
 from livesale.domain.shows import Show
@@ -28,6 +28,7 @@ from livesale.storage.sqlite_database import SqliteDatabase as Database
 from tests.media.test_metrics import sample
 from tests.support.peers import VIDEO_RATE, EncodedH264Track, Signal, TestPublisher, TestViewer
 from tests.support.polling import poll_until
+from tests.support.services import relay
 from tests.support.whip import publish_until_watchable, serve, watch
 
 MiB = 1 << 20
@@ -90,7 +91,7 @@ class Deployment:
 
 @pytest.fixture
 async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
-    db = await Database.open(tmp_path / "recordings.sqlite3")
+    db = await Database.connect(tmp_path / "recordings.sqlite3")
     yield Deployment(db, tmp_path / "recordings")
     await db.close()
 
@@ -257,13 +258,15 @@ async def test_a_show_with_recording_off_writes_nothing(studio: Studio) -> None:
 async def test_a_deployment_with_recording_off_writes_nothing(settings: Settings) -> None:
     settings = dataclasses.replace(settings, recording=RecordingSettings(enabled=False))
     async with serve(settings) as client:
-        show, key = await client.app[keys.SHOWS].create("Not recorded")
+        show, key = await client.app[SERVICES].storage.shows.create("Not recorded")
         publisher = TestPublisher(keyframe_every=30)
         viewer = TestViewer()
         await publish_until_watchable(client, show.id, key, publisher)
         await watch(client, show.id, viewer)
         await poll_until(lambda: len(viewer.video_frames()) >= 45, 10, "1.5 s of video")
-        assert await RecordingRepository(client.app[keys.DATABASE]).for_show(show.id) == []
+        assert (
+            await RecordingRepository(client.app[SERVICES].storage.database).for_show(show.id) == []
+        )
         await viewer.close()
         await publisher.close()
     assert not settings.recordings_dir.exists()
@@ -271,13 +274,13 @@ async def test_a_deployment_with_recording_off_writes_nothing(settings: Settings
 
 async def test_a_deployment_records_through_whip_and_serves_the_replay(settings: Settings) -> None:
     async with serve(settings) as client:
-        show, key = await client.app[keys.SHOWS].create("Recorded")
+        show, key = await client.app[SERVICES].storage.shows.create("Recorded")
         publisher = TestPublisher(keyframe_every=30)
         viewer = TestViewer()
         await publish_until_watchable(client, show.id, key, publisher)
         await watch(client, show.id, viewer)
         await poll_until(lambda: len(viewer.video_frames()) >= 45, 10, "1.5 s of video")
-        store = RecordingRepository(client.app[keys.DATABASE])
+        store = RecordingRepository(client.app[SERVICES].storage.database)
         response = await client.delete(f"/whip/{show.id}/{publisher_session(client, show.id)}")
         assert response.status == 200
         await poll_until(
@@ -288,7 +291,7 @@ async def test_a_deployment_records_through_whip_and_serves_the_replay(settings:
         assert path.stat().st_size == part.size_bytes
 
         # The show ends: what the recorder wrote is its replay, served in ranges.
-        await client.app[keys.LIFECYCLE].end(show.id)
+        await client.app[SERVICES].live.lifecycle.end(show.id)
         replay = await client.get(f"/api/shows/{show.id}/replay")
         assert replay.status == 200, await replay.text()
         [listed] = (await replay.json())["parts"]
@@ -305,7 +308,7 @@ async def test_a_deployment_records_through_whip_and_serves_the_replay(settings:
 
 
 def publisher_session(client: object, show_id: str) -> str:
-    media = client.app[keys.MEDIA]  # type: ignore[attr-defined]
+    media = relay(client.app)  # type: ignore[attr-defined]
     return str(media._publishers[show_id].id)
 
 

@@ -133,7 +133,7 @@ async def test_a_killed_media_process_leaves_a_playable_part_that_restart_repair
 async def test_parts_left_recording_are_repaired_failed_or_left_alone(
     tmp_path: Path, codec: str
 ) -> None:
-    db = await Database.open(tmp_path / "repair.sqlite3")
+    db = await Database.connect(tmp_path / "repair.sqlite3")
     studio = await Deployment(db, tmp_path / "recordings").studio()
     try:
         # A real part to cut: three seconds of the codec, recorded and closed.

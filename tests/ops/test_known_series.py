@@ -33,7 +33,7 @@ UNREAD_VALUES = {
     # An order's gateway: one of the gateways the settings allow (Gateway).
     ("storage/order_counts.py", "SHOP_PAYMENT_DURATION"): "gateway",
     # Created once for each kind of a literal tuple, at import.
-    ("storage/redis_client.py", "REDIS_ERRORS"): "kind",
+    ("storage/redis_commands.py", "REDIS_ERRORS"): "kind",
 }
 KNOWN = {metric: labels for metric, labels in known_series(Role.ALL)}
 BY_NAME = {

@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import REGISTRY
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import RedisSettings, Settings
 from livesale.storage.redis_client import connect_redis
 from livesale.storage.sqlite_database import SqliteDatabase as Database
@@ -75,7 +74,7 @@ async def test_not_ready_while_redis_is_down(private_redis_client: tuple[Client,
 async def test_not_ready_when_sqlite_fails(app_client: Client) -> None:
     errors_before = _sample("livesale_sqlite_errors_total")
     # The connections gone is what a failing database looks like to a read.
-    await app_client.app[keys.DATABASE].close()
+    await app_client.app[SERVICES].storage.database.close()
     details = await assert_error(await app_client.get("/readyz"), 503, "service_unavailable")
     assert details == {"failing": ["sqlite"], "checks": {"redis": "ok", "sqlite": "unavailable"}}
     # At least: the app's background jobs may be failing to read at the same time.
@@ -85,14 +84,12 @@ async def test_not_ready_when_sqlite_fails(app_client: Client) -> None:
 async def test_a_failing_sqlite_check_is_counted_once(settings: Settings, tmp_path: Path) -> None:
     """The check reads through Database, which counts the failure; the check adds none."""
     # The parts alone, without an app's background jobs reading SQLite too.
-    database = await Database.open(tmp_path / "alone.sqlite3")
+    database = await Database.connect(tmp_path / "alone.sqlite3")
     redis = connect_redis(settings, None)
-    app = web.Application()
-    app[keys.DATABASE], app[keys.REDIS] = database, redis
     try:
         await database.close()
         errors_before = _sample("livesale_sqlite_errors_total")
-        assert await check_dependencies(app) == {"redis": "ok", "sqlite": "unavailable"}
+        assert await check_dependencies(redis, database) == {"redis": "ok", "sqlite": "unavailable"}
         assert _sample("livesale_sqlite_errors_total") == errors_before + 1
     finally:
         await redis.aclose()

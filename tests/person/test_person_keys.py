@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.domain.person import PersonKeys, address_key, person_keys
+from livesale.web.auth import Identity
 from livesale.web.person import request_address, request_person
 from tests.support.clients import explicit_dummy, origin
 
@@ -38,8 +41,8 @@ def test_keys_name_the_guest_then_the_address() -> None:
     assert PersonKeys("v1", "203.0.113.7").viewer_key == "viewer:v1"
 
 
-async def person_route(request: web.Request) -> web.Response:
-    person = await request_person(request)
+async def person_route(request: web.Request, *, identity: Identity) -> web.Response:
+    person = await request_person(request, identity)
     return web.json_response({"keys": list(person.keys()), "address": request_address(request)})
 
 
@@ -47,7 +50,9 @@ async def test_a_request_gives_its_guest_and_its_settled_address(settings: Setti
     # Behind a trusted proxy, so the address is the one X-Forwarded-For names.
     server_settings = dataclasses.replace(settings.server, trusted_proxies=("127.0.0.1", "::1"))
     app = create_app(explicit_dummy(dataclasses.replace(settings, server=server_settings)))
-    app.router.add_get("/test/person", person_route)
+    app.router.add_get(
+        "/test/person", partial(person_route, identity=app[SERVICES].accounts.identity)
+    )
     async with TestClient(TestServer(app)) as client:
         headers = {"X-Forwarded-For": "2001:db8:7:7::42", **origin(client)}
         anonymous = await (await client.get("/test/person", headers=headers)).json()

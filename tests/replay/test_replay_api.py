@@ -6,8 +6,8 @@ import dataclasses
 
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.domain.pins import TimelineKind
 from livesale.domain.recordings import RecordingStatus
@@ -31,7 +31,7 @@ async def test_the_replay_lists_playable_parts_and_product_chapters(
     # A second, failed part still plays what it wrote; a third never finished.
     failed, _ = await record_part(app, replay.show_id, 7_000, 2, RecordingStatus.FAILED)
     await record_part(app, replay.show_id, 9_500, 1, RecordingStatus.RECORDING)
-    await app[keys.LIFECYCLE].end(replay.show_id)
+    await app[SERVICES].live.lifecycle.end(replay.show_id)
 
     response = await anonymous.get(f"/api/shows/{replay.show_id}/replay")
     assert response.status == 200, await response.text()
@@ -79,14 +79,16 @@ async def test_the_replay_lists_playable_parts_and_product_chapters(
 
 async def test_a_pin_never_unpinned_lasts_until_the_show_ended(alice: Client) -> None:
     shop = await open_live_shop(alice)
-    live = await alice.app[keys.SHOWS].get(shop.show_id)
+    live = await alice.app[SERVICES].storage.shows.get(shop.show_id)
     assert live.live_at is not None
     ended_at = live.live_at + 10
-    timeline = TimelineRepository(alice.app[keys.DATABASE])
+    timeline = TimelineRepository(alice.app[SERVICES].storage.database)
     pin = await timeline.append(shop.show_id, TimelineKind.PIN, 1_000, shop.product["id"])
     await record_part(alice.app, shop.show_id)
     # Ended without the lifecycle (as a crash may leave it): no unpin closes the pin.
-    await ShowRepository(alice.app[keys.DATABASE], clock=lambda: ended_at).mark_ended(shop.show_id)
+    await ShowRepository(alice.app[SERVICES].storage.database, clock=lambda: ended_at).mark_ended(
+        shop.show_id
+    )
 
     body = await (await alice.get(f"/api/shows/{shop.show_id}/replay")).json()
 
@@ -154,7 +156,7 @@ async def test_there_is_no_replay_before_the_show_ends_or_without_a_recording(
     await assert_error(await anonymous.get(f"/replays/{live.part.id}"), 404, "replay_not_found")
 
     unrecorded = await open_live_shop(alice)
-    await alice.app[keys.LIFECYCLE].end(unrecorded.show_id)
+    await alice.app[SERVICES].live.lifecycle.end(unrecorded.show_id)
     await assert_error(
         await anonymous.get(f"/api/shows/{unrecorded.show_id}/replay"), 404, "replay_not_found"
     )
@@ -170,7 +172,7 @@ async def test_only_the_owner_deletes_an_ended_show_s_replay(
         409,
         "show_not_ended",
     )
-    await alice.app[keys.LIFECYCLE].end(live.show_id)
+    await alice.app[SERVICES].live.lifecycle.end(live.show_id)
     path = f"/api/shows/{live.show_id}/replay"
     await assert_error(
         await anonymous.delete(path, headers=origin(anonymous)), 401, "not_signed_in"
@@ -183,7 +185,7 @@ async def test_only_the_owner_deletes_an_ended_show_s_replay(
     assert deleted.status == 204, await deleted.text()
 
     assert not live.path.exists()
-    part = await RecordingRepository(alice.app[keys.DATABASE]).get(live.part.id)
+    part = await RecordingRepository(alice.app[SERVICES].storage.database).get(live.part.id)
     assert part is not None
     assert part.status is RecordingStatus.DELETED
     await assert_error(await anonymous.get(path), 404, "replay_not_found")
@@ -200,7 +202,7 @@ async def test_a_part_whose_file_is_missing_is_not_served(alice: Client, anonymo
 
 async def _ended_at(alice: Client, show_id: str, ended_at: float) -> None:
     """Go live and end the show at chosen moments (a repository on a fixed clock)."""
-    shows = ShowRepository(alice.app[keys.DATABASE], clock=lambda: ended_at)
+    shows = ShowRepository(alice.app[SERVICES].storage.database, clock=lambda: ended_at)
     await shows.mark_live(show_id)
     await shows.mark_ended(show_id)
 
@@ -216,19 +218,19 @@ async def test_retention_deletes_only_the_parts_of_shows_ended_long_enough_ago(
     recent_show = (await create_show(alice))["show"]["id"]
     await _ended_at(alice, recent_show, now - DAY / 2)
     recent, recent_path = await record_part(app, recent_show)
-    recordings = RecordingRepository(app[keys.DATABASE])
+    recordings = RecordingRepository(app[SERVICES].storage.database)
 
     # The default keeps every replay.
-    assert await app[keys.REPLAYS].apply_retention(now) == 0
+    assert await app[SERVICES].live.replays.apply_retention(now) == 0
     assert old_path.is_file()
 
     retention = ReplayService(
         settings.recordings_dir,
         1.0,
-        app[keys.SHOWS],
+        app[SERVICES].storage.shows,
         recordings,
-        TimelineRepository(app[keys.DATABASE]),
-        app[keys.PRODUCTS],
+        TimelineRepository(app[SERVICES].storage.database),
+        app[SERVICES].storage.products,
     )
     assert await retention.apply_retention(now) == 1
     assert not old_path.exists()
@@ -252,7 +254,7 @@ async def test_a_shop_process_applies_retention_when_it_starts(
 
     other = TestServer(create_app(dataclasses.replace(settings, recording=keeping)))
     async with other:
-        recordings = RecordingRepository(other.app[keys.DATABASE])
+        recordings = RecordingRepository(other.app[SERVICES].storage.database)
 
         async def deleted() -> bool:
             found = await recordings.get(part.id)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.domain.analytics import NO_PIN
 from livesale.domain.pins import TimelineKind
 from livesale.storage.activity import ActivityRepository
@@ -76,14 +76,16 @@ async def test_a_replay_purchase_pays_the_regular_price_by_default(
     paid = await pay(mia, body["payment"]["payment_id"])
     assert (await paid.json())["order"]["status"] == "paid"
     assert await stock_levels(alice, replay) == (9, 0, 1)
-    order = await OrderRepository(alice.app[keys.DATABASE]).get(body["order"]["id"])
+    order = await OrderRepository(alice.app[SERVICES].storage.database).get(body["order"]["id"])
     assert order is not None
     assert order.lines[0].pin_id == replay.pin_id
 
     # The tap and the hold count for the replay, under the pin, not for the live.
-    await alice.app[keys.ACTIVITY].flush()
-    settings = alice.app[keys.SETTINGS].analytics
-    counts = await ActivityRepository(alice.app[keys.DATABASE], settings).counts(replay.show_id)
+    await alice.app[SERVICES].storage.activity.flush()
+    settings = alice.app[SERVICES].settings.analytics
+    counts = await ActivityRepository(alice.app[SERVICES].storage.database, settings).counts(
+        replay.show_id
+    )
     counted = {(c.kind, c.pin_id): c.count for c in counts}
     assert counted == {("replay_buy_tap", replay.pin_id): 1, ("replay_hold", replay.pin_id): 1}
     report = await (await alice.get(f"/api/shows/{replay.show_id}/analytics")).json()
@@ -101,7 +103,7 @@ async def test_the_flash_price_applies_in_the_replay_only_where_the_live_sale_ra
     assert on_sale["unit_price_minor"] == SALE_PRICE_MINOR
     assert on_sale["sale_id"] == f"pin{replay.pin_id}"
     # The same sale as the live: its units are counted together.
-    sale = await alice.app[keys.SHOP].stock.store.sale_levels(on_sale["sale_id"])
+    sale = await alice.app[SERVICES].shop.stock.store.sale_levels(on_sale["sale_id"])
     assert (sale.held, sale.sold) == (1, 0)
 
     # Before the pin, and after it left the screen (the sale's 60 s had not run out):
@@ -148,9 +150,11 @@ async def test_a_product_from_the_bag_is_bought_from_the_replay_without_a_pin(
 
     assert (line["unit_price_minor"], line["sale_id"]) == (PRICE_MINOR, None)
     assert await stock_levels(alice, replay) == (9, 1, 0)
-    await alice.app[keys.ACTIVITY].flush()
-    settings = alice.app[keys.SETTINGS].analytics
-    counts = await ActivityRepository(alice.app[keys.DATABASE], settings).counts(replay.show_id)
+    await alice.app[SERVICES].storage.activity.flush()
+    settings = alice.app[SERVICES].settings.analytics
+    counts = await ActivityRepository(alice.app[SERVICES].storage.database, settings).counts(
+        replay.show_id
+    )
     assert {(c.kind, c.pin_id): c.count for c in counts} == {
         ("replay_buy_tap", NO_PIN): 1,
         ("replay_hold", NO_PIN): 1,
@@ -162,7 +166,7 @@ async def test_the_replay_keeps_the_flash_price_of_a_sale_closed_at_the_unpin(
 ) -> None:
     # Closing the live sale (unpin, end) stops live holds, not the replay's window.
     replay = await replay_show(alice, sale=flash_sale(), replay_flash_sales=True)
-    await alice.app[keys.SHOP].stock.store.close_sale(f"pin{replay.pin_id}")
+    await alice.app[SERVICES].shop.stock.store.close_sale(f"pin{replay.pin_id}")
     mia = await buyers("Mia")
     line = await _line(await buy_from_replay(mia, replay, PIN_AT_MS + 500))
     assert (line["unit_price_minor"], line["sale_id"]) == (
@@ -179,7 +183,7 @@ async def test_buy_now_without_a_replay_offset_is_refused_once_the_show_ended(
     cart_item = f"/api/shows/{show.show_id}/cart/items/{show.variant_id}"
     put = await mia.put(cart_item, json={"quantity": 1}, headers=origin(mia))
     assert put.status == 200, await put.text()
-    await alice.app[keys.LIFECYCLE].end(show.show_id)
+    await alice.app[SERVICES].live.lifecycle.end(show.show_id)
 
     body = {"variant_id": show.variant_id, "request_id": uuid.uuid4().hex}
     response = await mia.post(f"/api/shows/{show.show_id}/buy", json=body, headers=origin(mia))
@@ -198,9 +202,11 @@ async def test_buy_now_without_a_replay_offset_is_refused_once_the_show_ended(
     assert await stock_levels(alice, show) == (10, 0, 0)
     cart = (await (await mia.get(f"/api/shows/{show.show_id}/cart")).json())["cart"]
     assert [line["quantity"] for line in cart["lines"]] == [1]
-    await alice.app[keys.ACTIVITY].flush()
-    settings = alice.app[keys.SETTINGS].analytics
-    counts = await ActivityRepository(alice.app[keys.DATABASE], settings).counts(show.show_id)
+    await alice.app[SERVICES].storage.activity.flush()
+    settings = alice.app[SERVICES].settings.analytics
+    counts = await ActivityRepository(alice.app[SERVICES].storage.database, settings).counts(
+        show.show_id
+    )
     assert sorted(c.kind for c in counts) == ["cart_add"]
 
 
@@ -231,10 +237,10 @@ async def test_the_pin_must_be_one_of_this_product_in_this_show(
     replay = await replay_show(alice)
     other = await replay_show(alice)
     mia = await buyers("Mia")
-    timeline = await TimelineRepository(alice.app[keys.DATABASE]).events(replay.show_id)
+    timeline = await TimelineRepository(alice.app[SERVICES].storage.database).events(replay.show_id)
     unpin = next(e for e in timeline if e.kind is TimelineKind.UNPIN)
     scarf = await create_product(alice, sku="SCARF-1")
-    scarf_pin = await TimelineRepository(alice.app[keys.DATABASE]).append(
+    scarf_pin = await TimelineRepository(alice.app[SERVICES].storage.database).append(
         replay.show_id, TimelineKind.PIN, 6_000, scarf["id"]
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.domain.recordings import RecordingStatus
 from livesale.live.replays import ReplayService
@@ -24,10 +24,10 @@ def node_retention(alice: Client, folder: Path) -> ReplayService:
     return ReplayService(
         folder,
         1.0,
-        app[keys.SHOWS],
-        RecordingRepository(app[keys.DATABASE]),
-        TimelineRepository(app[keys.DATABASE]),
-        app[keys.PRODUCTS],
+        app[SERVICES].storage.shows,
+        RecordingRepository(app[SERVICES].storage.database),
+        TimelineRepository(app[SERVICES].storage.database),
+        app[SERVICES].storage.products,
     )
 
 
@@ -36,12 +36,12 @@ async def test_a_node_leaves_the_parts_another_node_holds_to_that_node(
 ) -> None:
     now = 1_900_000_000.0
     show_id = (await create_show(alice))["show"]["id"]
-    shows = ShowRepository(alice.app[keys.DATABASE], clock=lambda: now - 3 * DAY)
+    shows = ShowRepository(alice.app[SERVICES].storage.database, clock=lambda: now - 3 * DAY)
     await shows.mark_live(show_id)
     await shows.mark_ended(show_id)
     # Recorded by the node whose folder is settings.recordings_dir.
     part, path = await record_part(alice.app, show_id)
-    recordings = RecordingRepository(alice.app[keys.DATABASE])
+    recordings = RecordingRepository(alice.app[SERVICES].storage.database)
     other_node = node_retention(alice, tmp_path / "other-node-recordings")
 
     # The other node has no such file: it neither deletes nor marks the part.

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.support.clients import Client, cheap_auth
 
@@ -38,7 +38,9 @@ async def server2(settings: Settings, server: TestServer) -> AsyncIterator[TestS
 async def show_id(server: TestServer, alice: Client) -> str:
     """A show of Alice's."""
     me = await (await alice.get("/api/auth/me")).json()
-    show, _key = await server.app[keys.SHOWS].create("Spring drop", creator_id=me["creator"]["id"])
+    show, _key = await server.app[SERVICES].storage.shows.create(
+        "Spring drop", creator_id=me["creator"]["id"]
+    )
     return show.id
 
 
@@ -46,5 +48,7 @@ async def show_id(server: TestServer, alice: Client) -> str:
 async def bob_show_id(server: TestServer, bob: Client) -> str:
     """A show of Bob's."""
     me = await (await bob.get("/api/auth/me")).json()
-    show, _key = await server.app[keys.SHOWS].create("Bob's show", creator_id=me["creator"]["id"])
+    show, _key = await server.app[SERVICES].storage.shows.create(
+        "Bob's show", creator_id=me["creator"]["id"]
+    )
     return show.id

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from aiohttp import ClientSession, CookieJar, TCPConnector
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.web.auth import VIEWER_COOKIE
 from tests.room.helpers import Browser
 
@@ -50,6 +50,6 @@ async def fresh_guest(server: TestServer, client: Browser, name: str) -> str:
     Minted in the viewer store, as if the bot had paid whatever creating a guest
     costs: the room's limits must hold however many identities it has.
     """
-    viewer, token = await server.app[keys.VIEWERS].create(name)
+    viewer, token = await server.app[SERVICES].accounts.viewers.create(name)
     client.session.cookie_jar.update_cookies({VIEWER_COOKIE: token})
     return viewer.id

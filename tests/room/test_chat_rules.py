@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.room.helpers import Event, browser, guest, room
 from tests.support.clients import Client, origin
@@ -67,7 +67,7 @@ async def test_rate_limit_is_shared_across_instances(
             assert 0 < error["details"]["retry_after_ms"] <= 10_000
             await ws1.chat("one 2")
             assert (await ws1.next("error"))["code"] == "chat_rate_limited"
-    history = await server.app[keys.ROOM].chat.history(show_id)
+    history = await server.app[SERVICES].live.chat.history(show_id)
     assert [m.text for m in history] == ["one 0", "one 1", "two 0"]
 
 
@@ -128,7 +128,7 @@ async def test_blocked_words(server: TestServer, alice: Client, show_id: str) ->
         for text in ("first class", "darned socks"):
             await ws.chat(text)
             await ws.next("chat", saying(text))
-    texts = [m.text for m in await server.app[keys.ROOM].chat.history(show_id)]
+    texts = [m.text for m in await server.app[SERVICES].live.chat.history(show_id)]
     assert texts == ["first class", "darned socks"]
 
 
@@ -146,7 +146,7 @@ async def test_xss_payload_is_stored_and_sent_verbatim(server: TestServer, show_
         message = (await ws.next("chat"))["message"]
         assert message["text"] == payload
         assert message["author"]["name"] == "<b>x</b>"
-    assert [m.text for m in await server.app[keys.ROOM].chat.history(show_id)] == [payload]
+    assert [m.text for m in await server.app[SERVICES].live.chat.history(show_id)] == [payload]
 
 
 def saying(text: str) -> Callable[[Event], bool]:

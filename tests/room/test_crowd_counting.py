@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.live.crowd import Crowd
 
 ADDRESS = "198.51.100.7"
 
 
 async def test_an_address_holds_at_most_its_connection_slots(server: TestServer) -> None:
-    crowd = Crowd(server.app[keys.ACTIVITY], max_connections=3, max_counted=2)
+    crowd = Crowd(server.app[SERVICES].storage.activity, max_connections=3, max_counted=2)
     assert [crowd.open(ADDRESS) for _ in range(4)] == [True, True, True, False]
     assert crowd.open("198.51.100.8")  # another address has slots of its own
     crowd.close(ADDRESS)
@@ -22,7 +22,7 @@ async def test_an_address_holds_at_most_its_connection_slots(server: TestServer)
 async def test_a_person_past_the_cap_takes_a_counted_place_when_one_leaves(
     server: TestServer,
 ) -> None:
-    crowd = Crowd(server.app[keys.ACTIVITY], max_connections=10, max_counted=2)
+    crowd = Crowd(server.app[SERVICES].storage.activity, max_connections=10, max_counted=2)
     a, b, c = ("visitor:a", False), ("visitor:b", False), ("visitor:c", False)
     for person in (a, a, b, c):  # a has two tabs open
         crowd.join("show", ADDRESS, person, None)

@@ -17,7 +17,7 @@ from aiohttp import ClientWebSocketResponse, WSMsgType
 from aiohttp.test_utils import TestServer
 from prometheus_client import REGISTRY
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.live.protocol import CLOSE_TOO_MANY_CONNECTIONS
 from livesale.storage.chat import ChatRepository
@@ -60,7 +60,7 @@ async def _error(ws: RoomSocket, code: str) -> dict[str, Any]:
 async def test_a_banned_guest_who_drops_the_cookie_is_still_banned(
     server: TestServer, alice: Client, show_id: str
 ) -> None:
-    messages = ChatRepository(server.app[keys.DATABASE])
+    messages = ChatRepository(server.app[SERVICES].storage.database)
     async with browser_at(server) as first, browser_at(server, NEIGHBOUR_ADDRESS) as neighbour:
         banned_id = await fresh_guest(server, first, "Mallory")
         await fresh_guest(server, neighbour, "Nina")
@@ -206,7 +206,7 @@ async def test_300_anonymous_sockets_do_not_make_a_crowd_or_3000_likes(
     cap = settings.room.max_counted_viewers_per_address
     per_address = settings.room.max_connections_per_address
     like_cap = settings.room.max_likes_per_address_per_second
-    await server.app[keys.SHOWS].mark_live(show_id)
+    await server.app[SERVICES].storage.shows.mark_live(show_id)
     async with (
         browser_at(server, NEIGHBOUR_ADDRESS) as real,
         room(real, show_id) as watcher,
@@ -252,14 +252,14 @@ async def test_300_anonymous_sockets_do_not_make_a_crowd_or_3000_likes(
             await watcher.next("like", lambda e: e["total"] == liked, timeout=DEADLINE)
 
             # The creator's analytics count the same people.
-            await server.app[keys.ACTIVITY].flush()
+            await server.app[SERVICES].storage.activity.flush()
             viewers = (await _analytics(alice, show_id))["viewers"]
             assert viewers["peak"] == 1 + cap
             assert viewers["unique"] == 1 + cap
         finally:
             await asyncio.gather(*(ws.close() for ws in sockets))
         await watcher.next("viewers", lambda e: e["count"] == 1, timeout=DEADLINE)
-    await server.app[keys.ACTIVITY].flush()
+    await server.app[SERVICES].storage.activity.flush()
     viewers = (await _analytics(alice, show_id))["viewers"]
     assert viewers["unique"] == 1 + cap
 

@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 from yarl import URL
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.live.presence import viewer_counts
 from tests.room.helpers import browser, eventually, guest, room
 from tests.support.clients import Client, origin
@@ -51,7 +51,9 @@ async def test_likes_over_the_per_connection_cap_are_dropped(
         await ws.drain(0.2)
         total = max(e["total"] for e in ws.events if e["type"] == "like")
         assert 20 <= total <= 40
-        redis_total = int(await server.app[keys.REDIS].get(f"livesale:show:{show_id}:likes") or 0)
+        redis_total = int(
+            await server.app[SERVICES].storage.redis.get(f"livesale:show:{show_id}:likes") or 0
+        )
         assert redis_total == total
 
 
@@ -80,7 +82,7 @@ async def test_a_stopped_instance_drops_out_of_the_count(
         await ws_a.next("viewers", lambda e: e["count"] == 1)
         await ws_b.close()
         await asyncio.sleep(0)
-        await eventually(lambda: server.app[keys.ROOM].local_connection_count() == 1)
+        await eventually(lambda: server.app[SERVICES].live.room.local_connection_count() == 1)
 
 
 async def test_the_creators_own_connections_are_not_viewers(
@@ -104,7 +106,7 @@ async def test_the_creators_own_connections_are_not_viewers(
             assert second_console.snapshot["you"]["role"] == "creator"
             await console.next("viewers", lambda e: e["count"] == 2)
             await ws_b.next("viewers", lambda e: e["count"] == 2)
-            redis = server.app[keys.REDIS]
+            redis = server.app[SERVICES].storage.redis
             await eventually(
                 lambda: _counts_are(redis, show_id, 2)  # what the show listings read
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.room.helpers import Browser, browser, guest, room
 from tests.support.clients import Client, origin
 
@@ -149,7 +149,7 @@ async def test_mute(server: TestServer, alice: Client, show_id: str) -> None:
         assert error["details"]["muted_until"] == muted_until
         async with room(loud, show_id) as again:
             assert again.snapshot["you"]["muted_until"] == muted_until
-    assert await server.app[keys.ROOM].chat.history(show_id) == []
+    assert await server.app[SERVICES].live.chat.history(show_id) == []
 
 
 async def test_ban_kicks_across_instances_and_refuses_joining(

@@ -13,11 +13,12 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from aiortc import RTCSessionDescription
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.live.lifecycle import HEARTBEAT_SECONDS
 from livesale.media.service import MediaService
 from tests.room.helpers import Event, browser, room
 from tests.support.peers import TestPublisher, wait_for
+from tests.support.services import relay
 
 # The publisher's close reaches the server at once; a lifecycle tick then tells the room.
 DEADLINE_SECONDS = 5 * HEARTBEAT_SECONDS + 10
@@ -38,7 +39,7 @@ async def publish(server: TestServer, show_id: str, key: str) -> TestPublisher:
         answer = await response.text()
         assert response.status == 201, answer
     await publisher.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
-    media: MediaService = server.app[keys.MEDIA]
+    media: MediaService = relay(server.app)
     await wait_for(lambda: media.is_live(show_id), DEADLINE_SECONDS, "the publisher on air")
     return publisher
 
@@ -51,7 +52,7 @@ def publisher_news(events: list[Event]) -> list[Any]:
 async def test_viewers_on_every_instance_hear_the_host_reconnecting_and_back(
     server: TestServer, server2: TestServer
 ) -> None:
-    show, key = await server.app[keys.SHOWS].create("Blip")
+    show, key = await server.app[SERVICES].storage.shows.create("Blip")
     first = await publish(server, show.id, key)
     async with browser(server2) as other, room(other, show.id) as ws:
         assert ws.snapshot["show"]["status"] == "live"

@@ -14,7 +14,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from prometheus_client import REGISTRY
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.room.helpers import browser, eventually, room
 
@@ -64,7 +64,8 @@ async def raw_socket(server: TestServer, show_id: str) -> AsyncIterator[asyncio.
 async def test_slow_consumer_is_closed_and_others_get_everything(
     server: TestServer, show_id: str
 ) -> None:
-    room_service = server.app[keys.ROOM]
+    room_service = server.app[SERVICES].live.room
+    events = server.app[SERVICES].live.events
     before = _slow_closed()
     async with browser(server) as good, room(good, show_id) as ws, raw_socket(server, show_id):
         await eventually(lambda: room_service.local_connection_count(show_id) == 2)
@@ -74,7 +75,7 @@ async def test_slow_consumer_is_closed_and_others_get_everything(
         payload = "x" * 8_000
         # ~10 MB: more than kernel buffers hold, so the raw client's share piles up.
         for n in range(count):
-            await room_service.publish(show_id, {"type": "pin", "n": n, "pad": payload})
+            await events.publish(show_id, {"type": "pin", "n": n, "pad": payload})
             if n % 10 == 0:
                 await asyncio.sleep(0.002)
         await reading
@@ -92,7 +93,7 @@ def _slow_closed() -> float:
 async def test_dead_connections_are_reaped_by_the_heartbeat(
     server: TestServer, show_id: str
 ) -> None:
-    room_service = server.app[keys.ROOM]
+    room_service = server.app[SERVICES].live.room
     async with raw_socket(server, show_id):
         await eventually(lambda: room_service.local_connection_count(show_id) == 1)
         # The raw client never answers pings: gone after about 1.5 heartbeats.
@@ -114,7 +115,7 @@ async def test_clients_resync_after_the_bus_loses_redis(
     server: TestServer, server2: TestServer, show_id: str
 ) -> None:
     async with browser(server) as client, room(client, show_id) as ws:
-        redis = server.app[keys.REDIS]
+        redis = server.app[SERVICES].storage.redis
         # Kill every pub/sub connection: both instances' buses lose their link.
         # redis-py leaves execute_command untyped.
         killed = await redis.execute_command(  # type: ignore[no-untyped-call]
@@ -124,5 +125,5 @@ async def test_clients_resync_after_the_bus_loses_redis(
         again = await ws.next("snapshot", timeout=10)
         assert again["show"]["id"] == show_id
         # And events flow again, from the other instance too.
-        await server2.app[keys.ROOM].publish(show_id, {"type": "pin", "pin": {"id": 1}})
+        await server2.app[SERVICES].live.events.publish(show_id, {"type": "pin", "pin": {"id": 1}})
         await ws.next("pin")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
+from livesale.composition.services import SERVICES
+from livesale.live.snapshot import SnapshotCache
+from livesale.storage.room_redis import ChatLimits
 from tests.room.helpers import browser, eventually, guest, room
-from tests.support.clients import Client
+from tests.support.clients import Client, origin
+from tests.support.world import create_product, create_show, go_live
 
 
 async def test_unknown_show_is_a_json_404_before_the_upgrade(server: TestServer) -> None:
@@ -74,7 +78,7 @@ async def test_publish_and_chat_cross_instances(
         room(on_one, show_id) as ws1,
         room(on_two, show_id) as ws2,
     ):
-        await server.app[keys.ROOM].publish(show_id, {"type": "pin", "pin": {"id": 7}})
+        await server.app[SERVICES].live.events.publish(show_id, {"type": "pin", "pin": {"id": 7}})
         assert (await ws2.next("pin"))["pin"] == {"id": 7}
         assert (await ws1.next("pin"))["pin"] == {"id": 7}
         await ws1.chat("from one")
@@ -82,18 +86,18 @@ async def test_publish_and_chat_cross_instances(
         await ws2.chat("from two")
         await ws1.next("chat", lambda e: e["message"]["text"] == "from two")
         # Each instance counts only its own connections; the viewer count is the sum.
-        assert server.app[keys.ROOM].local_connection_count(show_id) == 1
-        assert server2.app[keys.ROOM].local_connection_count(show_id) == 1
+        assert server.app[SERVICES].live.room.local_connection_count(show_id) == 1
+        assert server2.app[SERVICES].live.room.local_connection_count(show_id) == 1
         await ws1.next("viewers", lambda e: e["count"] == 2)
 
 
 async def test_leaving_unsubscribes_and_counts_drop(server: TestServer, show_id: str) -> None:
-    room_service = server.app[keys.ROOM]
+    room_service = server.app[SERVICES].live.room
     async with browser(server) as client:
         async with room(client, show_id):
             assert room_service.local_connection_count() == 1
         await eventually(lambda: room_service.local_connection_count() == 0)
-        redis = server.app[keys.REDIS]
+        redis = server.app[SERVICES].storage.redis
 
         async def unsubscribed() -> bool:
             return bool(await redis.pubsub_channels(f"livesale:show:{show_id}:*") == [])
@@ -101,26 +105,47 @@ async def test_leaving_unsubscribes_and_counts_drop(server: TestServer, show_id:
         await eventually(unsubscribed)
 
 
-async def test_snapshot_extras_hook_is_merged(server: TestServer, show_id: str) -> None:
+async def test_snapshot_extras_are_merged(server: TestServer, show_id: str) -> None:
+    services = server.app[SERVICES]
+
     async def extras(requested: str) -> dict[str, Any]:
         assert requested == show_id
-        return {"pin": {"id": 3}, "show": {"id": show_id, "title": "From the hook"}}
+        return {"pin": {"id": 3}, "show": {"id": show_id, "title": "From the extras"}}
 
-    server.app[keys.ROOM].snapshot_extras = extras
+    limits = ChatLimits(services.storage.redis)
+    snapshots = SnapshotCache(services.storage.shows, services.live.chat.history, limits, extras)
+    snapshot = json.loads((await snapshots.get(show_id, 0, lambda: 0)).render(1, 0, {}))
+    assert snapshot["pin"] == {"id": 3}
+    assert snapshot["show"] == {"id": show_id, "title": "From the extras"}
+    assert snapshot["viewers"] == 1
+    # Moderation announces the show as snapshots send it.
+    assert await snapshots.show_state(show_id) == {"id": show_id, "title": "From the extras"}
+
+
+async def test_a_joining_viewer_sees_the_pin_its_stock_and_the_publisher(
+    server: TestServer, alice: Client
+) -> None:
+    mug = await create_product(alice, "MUG", price_minor=1200, stock=7)
+    show_id = (await create_show(alice, product_ids=[mug["id"]]))["show"]["id"]
+    await go_live(alice, show_id)
+    pinned = await alice.post(
+        f"/api/shows/{show_id}/pin", json={"product_id": mug["id"]}, headers=origin(alice)
+    )
+    assert pinned.status == 201, await pinned.text()
     async with browser(server) as client, room(client, show_id) as ws:
-        assert ws.snapshot["pin"] == {"id": 3}
-        assert ws.snapshot["show"] == {"id": show_id, "title": "From the hook"}
-        assert ws.snapshot["viewers"] == 1
+        assert ws.snapshot["pin"]["product"]["id"] == mug["id"]
+        assert ws.snapshot["stock"]["product_id"] == mug["id"]
+        assert ws.snapshot["show"]["publisher"] in ("on_air", "reconnecting")
 
 
 async def test_snapshot_comes_first_and_no_event_is_lost_while_joining(
     server: TestServer, show_id: str
 ) -> None:
-    room_service = server.app[keys.ROOM]
+    events = server.app[SERVICES].live.events
 
     async def publish_many() -> None:
         for n in range(200):
-            await room_service.publish(show_id, {"type": "pin", "n": n})
+            await events.publish(show_id, {"type": "pin", "n": n})
 
     async with browser(server) as watcher, room(watcher, show_id) as first:
         publisher = asyncio.create_task(publish_many())

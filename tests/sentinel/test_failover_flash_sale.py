@@ -28,7 +28,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.support.clients import Client, origin
 from tests.support.sentinel import SentinelSetUp, running_sentinels
 from tests.support.shopping import levels
@@ -123,7 +123,7 @@ async def test_master_killed_mid_sale_sells_nothing_twice_and_resumes(
 ) -> None:
     shop = await open_live_shop(alice, stock=UNITS)
     await flash_pin(alice, shop, quantity=UNITS)
-    viewers = alice.app[keys.VIEWERS]
+    viewers = alice.app[SERVICES].accounts.viewers
     tokens = [(await viewers.create(f"Buyer {n}"))[1] for n in range(BUYERS)]
     arrived_enough = asyncio.Event()
     killed: list[tuple[float, int]] = []
@@ -170,7 +170,7 @@ async def test_master_killed_mid_sale_sells_nothing_twice_and_resumes(
         assert paid is not None
         assert paid.status == 200, paid.body
         assert paid.body["order"]["status"] == "paid"
-    db = alice.app[keys.DATABASE]
+    db = alice.app[SERVICES].storage.database
     rows = await db.fetchall(
         "SELECT o.id, o.status, l.quantity, l.hold_id, p.status AS payment"
         " FROM orders o JOIN order_lines l ON l.order_id = o.id"

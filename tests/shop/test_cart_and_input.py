@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.support.clients import Client, assert_error, origin
 from tests.support.shopping import buy, levels, pay, place_order
 from tests.support.world import ADDRESS, BUYER, LiveShop, create_product, create_show
@@ -37,7 +37,7 @@ async def test_cart_add_change_remove_and_checkout(
     cart = (await (await mia.get(f"/api/shows/{shop.show_id}/cart")).json())["cart"]
     assert cart["lines"][0]["quantity"] == 3
     # It expires `shop.cart_ttl_seconds` after its last change.
-    ttl = alice.app[keys.SETTINGS].shop.cart_ttl_seconds
+    ttl = alice.app[SERVICES].settings.shop.cart_ttl_seconds
     assert abs(cart["expires_at"] - time.time() - ttl) < 60
 
     response = await mia.post(

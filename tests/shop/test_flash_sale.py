@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.room.helpers import room
 from tests.support.clients import Client, origin
@@ -42,7 +42,7 @@ def crowd_address(n: int) -> str:
 async def test_a_thousand_buyers_race_for_fifty_units(alice: Client, server: TestServer) -> None:
     shop = await open_live_shop(alice, stock=UNITS)
     await flash_pin(alice, shop, quantity=UNITS)
-    viewers = alice.app[keys.VIEWERS]
+    viewers = alice.app[SERVICES].accounts.viewers
     tokens = [(await viewers.create(f"Buyer {n}"))[1] for n in range(BUYERS)]
     url = str(server.make_url(f"/api/shows/{shop.show_id}/buy"))
     headers = origin(alice)
@@ -92,7 +92,7 @@ async def test_a_thousand_buyers_race_for_fifty_units(alice: Client, server: Tes
     checkouts = [body["checkout"] for status, body in results if status == 201]
     assert all(c["lines"][0]["unit_price_minor"] == 1500 for c in checkouts)
     sale_id = checkouts[0]["lines"][0]["sale_id"]
-    sale = await alice.app[keys.SHOP].stock.store.sale_levels(sale_id)
+    sale = await alice.app[SERVICES].shop.stock.store.sale_levels(sale_id)
     assert (sale.held, sale.sold) == (0, UNITS)
 
 

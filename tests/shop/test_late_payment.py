@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.support.clients import Client
 from tests.support.polling import poll_until
@@ -24,7 +24,7 @@ def settings(settings: Settings) -> Settings:
 
 
 async def _wait_until_expired(client: Client, variant_id: str) -> None:
-    store = client.app[keys.SHOP].stock.store
+    store = client.app[SERVICES].shop.stock.store
 
     async def expired() -> bool:
         await store.sweep()
@@ -65,5 +65,5 @@ async def test_late_payment_without_stock_is_refunded(alice: Client, buyers: Buy
     assert order["status"] == "refunded"
     assert order["status_reason"] == "sold_out_before_payment"
     assert await levels(alice, shop.variant_id) == (0, 0, 1)
-    gateway = alice.app[keys.SHOP].payments.gateway
+    gateway = alice.app[SERVICES].shop.payments.gateway
     assert (await gateway.get_payment(payment_id)).status.value == "refunded"

@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.support.clients import Client, assert_error, origin
 from tests.support.polling import poll_until
 from tests.support.shopping import buy, levels, pay, place_order
@@ -54,7 +54,7 @@ async def test_after_an_unpin_the_other_process_sells_at_the_regular_price_at_on
     assert unpin.status == 200, await unpin.text()
     assert price_of(await bought_line(late, shop)) == (REGULAR, False, None)
 
-    store = alice.app[keys.SHOP].stock.store
+    store = alice.app[SERVICES].shop.stock.store
     sale = await store.sale_levels(sale_id)
     assert (sale.held, sale.sold) == (1, 0)
     assert await levels(alice, shop.variant_id) == (8, 2, 0)
@@ -127,7 +127,7 @@ async def test_the_sale_s_caps_hold_across_processes_and_end_with_the_unpin(
     assert unpin.status == 200, await unpin.text()
     after = await asyncio.gather(*(bought_line(c, shop) for c in crowd[:4]))
     assert [price_of(line) for line in after] == [(REGULAR, False, None)] * 4
-    sale = await alice.app[keys.SHOP].stock.store.sale_levels(f"pin{pin['id']}")
+    sale = await alice.app[SERVICES].shop.stock.store.sale_levels(f"pin{pin['id']}")
     assert (sale.held, sale.sold) == (3, 0)
     assert await levels(alice, shop.variant_id) == (13, 7, 0)
 
@@ -139,7 +139,7 @@ async def test_every_process_hears_of_pins_unpins_and_the_end(
     # and stock messages show the change at once too.
     shop = await open_live_shop(alice, stock=10)
     heard: list[str] = []
-    server2.app[keys.SALE_GATE].on_change(heard.append)
+    server2.app[SERVICES].live.sale_gate.on_change(heard.append)
 
     await flash_pin(alice, shop, quantity=2)
     await poll_until(lambda: heard == [shop.show_id], 5, "process 2 to hear of the pin")
@@ -148,7 +148,7 @@ async def test_every_process_hears_of_pins_unpins_and_the_end(
     await alice.post(f"/api/shows/{shop.show_id}/end", headers=origin(alice))
     await poll_until(lambda: len(heard) == 3, 5, "process 2 to hear of the end")
     assert heard == [shop.show_id] * 3
-    catalogue = server2.app[keys.SHOP].catalogue
+    catalogue = server2.app[SERVICES].shop.catalogue
     assert (await catalogue.show(shop.show_id)).status.value == "ended"
     assert await catalogue.pin(shop.show_id) is None
 
@@ -170,7 +170,7 @@ async def test_a_refused_pin_or_unpin_closes_nothing(
     await assert_error(invalid, 400, "validation_failed")
 
     # The sale runs on.
-    redis: Redis = alice.app[keys.REDIS]
+    redis: Redis = alice.app[SERVICES].storage.redis
     assert await redis.hget(f"livesale:stock:sale:pin{pin['id']}", "closed") is None  # type: ignore[misc]
     mia = await buyers("Mia")
     assert price_of(await bought_line(mia, shop)) == (SALE_PRICE, True, f"pin{pin['id']}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.domain.orders import OrderStatus
 from livesale.storage.database import Database
 from livesale.storage.orders import OrderRepository
@@ -47,7 +47,7 @@ async def _with_readers_running(
 
 
 async def test_fetchone_and_fetchall_see_the_last_commit(alice: Client) -> None:
-    db: Database = alice.app[keys.DATABASE]
+    db: Database = alice.app[SERVICES].storage.database
     async with db.transaction() as conn:
         await conn.execute("CREATE TABLE probe (x INTEGER NOT NULL)")
         await conn.execute("INSERT INTO probe (x) VALUES (0)")
@@ -71,7 +71,7 @@ async def test_an_order_read_after_it_moved_has_its_new_status(
     alice: Client, buyers: Buyers
 ) -> None:
     shop = await open_live_shop(alice, stock=ORDERS)
-    repository = OrderRepository(alice.app[keys.DATABASE])
+    repository = OrderRepository(alice.app[SERVICES].storage.database)
     # Two buyers: one guest may hold only shop.max_units_held_per_buyer units at once.
     pair = (await buyers("Mia"), await buyers("Noa"))
     order_ids = []

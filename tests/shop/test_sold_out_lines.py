@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.domain.checkout import hold_id_for
 from tests.support.clients import Client, origin
 from tests.support.shopping import buy, levels, pay, place_order
@@ -28,7 +28,7 @@ async def test_a_line_sold_out_before_payment_gives_every_line_back(
     cap = await create_product(alice, sku="CAP-MANY", stock=5)
     created = await create_show(alice, product_ids=[tee["id"], cap["id"]])
     show_id = created["show"]["id"]
-    await alice.app[keys.LIFECYCLE].went_live(show_id)
+    await alice.app[SERVICES].live.lifecycle.went_live(show_id)
     shop = LiveShop(show_id, tee)
     mia = await buyers("Mia")
     for product, quantity in ((tee, 1), (cap, 2)):
@@ -39,7 +39,7 @@ async def test_a_line_sold_out_before_payment_gives_every_line_back(
     )
     checkout = (await response.json())["checkout"]
     body = await (await place_order(mia, checkout["id"])).json()
-    store = alice.app[keys.SHOP].stock.store
+    store = alice.app[SERVICES].shop.stock.store
     tee_line = next(i for i, ln in enumerate(checkout["lines"]) if ln["product_id"] == tee["id"])
     await store.release(hold_id_for(checkout["id"], tee_line))
     eve = await buyers("Eve")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.domain.checkout import Checkout
 from livesale.domain.orders import OrderLine
 from livesale.storage.carts import checkout_key
@@ -93,7 +93,7 @@ async def test_an_api_change_leaves_the_stored_checkout_and_address_as_they_were
     assert "code" in seen["lines"][0]
     assert "sku" not in seen["lines"][0]  # the API changed...
 
-    raw = await mia.app[keys.REDIS].get(checkout_key(seen["id"]))
+    raw = await mia.app[SERVICES].storage.redis.get(checkout_key(seen["id"]))
     product = shop.product
     stored_line = {
         "variant_id": shop.variant_id,
@@ -117,7 +117,7 @@ async def test_an_api_change_leaves_the_stored_checkout_and_address_as_they_were
     assert placed.status == 201, await placed.text()
     order = (await placed.json())["order"]
     assert order["address"]["street"] == "1 Market Street"
-    row = await alice.app[keys.DATABASE].fetchone(
+    row = await alice.app[SERVICES].storage.database.fetchone(
         "SELECT address_json FROM orders WHERE id = ?", (order["id"],)
     )
     assert row is not None
@@ -131,7 +131,7 @@ async def test_a_checkout_written_before_a_deploy_still_becomes_an_order(
     response = await buy(mia, shop, quantity=2, request_id="before-deploy-1")
     assert response.status == 201, await response.text()
     checkout = (await response.json())["checkout"]
-    redis = mia.app[keys.REDIS]
+    redis = mia.app[SERVICES].storage.redis
     key = checkout_key(checkout["id"])
     written = json.loads(await redis.get(key))
     # The record as the previous version wrote it, text for text, around the real hold.

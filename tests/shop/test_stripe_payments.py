@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.storage.orders import OrderRepository
 from livesale.web.order_routes import WEBHOOK_PATH
@@ -64,7 +64,7 @@ async def _status(client: Client, order_id: str) -> str:
 
 
 async def _history(client: Client, order_id: str) -> list[str]:
-    rows = await OrderRepository(client.app[keys.DATABASE]).history(order_id)
+    rows = await OrderRepository(client.app[SERVICES].storage.database).history(order_id)
     return [row["to_status"] for row in rows]
 
 
@@ -182,10 +182,10 @@ async def test_reconciliation_applies_a_lost_webhook(
     mia = await buyers("Mia")
     body = await _order(mia, shop)
     await standin.succeed(body["payment"]["payment_id"])
-    changed = await alice.app[keys.SHOP].reconciler.reconcile_once()
+    changed = await alice.app[SERVICES].shop.reconciler.reconcile_once()
     assert changed == 1
     assert await _status(mia, body["order"]["id"]) == "paid"
-    assert await alice.app[keys.SHOP].reconciler.reconcile_once() == 0
+    assert await alice.app[SERVICES].shop.reconciler.reconcile_once() == 0
 
 
 async def test_seller_refund_is_made_once_and_restocks(

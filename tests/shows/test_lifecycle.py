@@ -58,7 +58,7 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "shows.sqlite3")
+    database = await Database.connect(tmp_path / "shows.sqlite3")
     yield database
     await database.close()
 

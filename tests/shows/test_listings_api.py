@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.domain.recordings import RecordingStatus
 from tests.room.helpers import browser, room
@@ -46,10 +46,10 @@ async def _ended_show(
     """A show of `client`'s creator that went live, was recorded as `recorded`, and ended."""
     app = client.app
     show_id: str = (await create_show(client, title=title))["show"]["id"]
-    await app[keys.LIFECYCLE].went_live(show_id)
+    await app[SERVICES].live.lifecycle.went_live(show_id)
     if recorded is not None:
         await record_part(app, show_id, seconds=2, status=recorded)
-    await app[keys.LIFECYCLE].end(show_id)
+    await app[SERVICES].live.lifecycle.end(show_id)
     return show_id
 
 
@@ -72,7 +72,7 @@ async def test_past_shows_with_a_replay_come_newest_ended_first_a_page_at_a_time
     fourth = await _ended_show(alice, "Fourth")
     await create_show(alice, title="Still to come")
     on_air = (await create_show(alice, title="On air"))["show"]["id"]
-    await alice.app[keys.LIFECYCLE].went_live(on_air)
+    await alice.app[SERVICES].live.lifecycle.went_live(on_air)
 
     seen: list[str] = []
     pages = 0
@@ -108,7 +108,7 @@ async def test_shows_that_ended_at_the_same_instant_are_all_paged(
     alice: Client, anonymous: Client
 ) -> None:
     ids = {await _ended_show(alice, f"Show {n}") for n in range(3)}
-    async with alice.app[keys.DATABASE].transaction() as conn:
+    async with alice.app[SERVICES].storage.database.transaction() as conn:
         await conn.execute("UPDATE shows SET ended_at = 1764000000.5 WHERE status = 'ended'")
     seen: list[str] = []
     page = await _get(anonymous, "/api/shows", replay="1", limit="1")
@@ -144,7 +144,7 @@ async def test_live_shows_carry_their_viewers_and_the_creator_is_not_one(
     alice: Client, anonymous: Client, server: TestServer, server2: TestServer
 ) -> None:
     show_id = (await create_show(alice, title="On air"))["show"]["id"]
-    await alice.app[keys.LIFECYCLE].went_live(show_id)
+    await alice.app[SERVICES].live.lifecycle.went_live(show_id)
     await create_show(alice, title="Later")
     me = (await _get(alice, "/api/auth/me"))["creator"]
     async with (
@@ -177,7 +177,7 @@ async def test_a_creator_page_lists_their_shows_and_nothing_private(
     await _ended_show(alice, "Not recorded", recorded=None)
     await _ended_show(bob, "Bob's replay")
     on_air = (await create_show(alice, title="On air"))["show"]["id"]
-    await alice.app[keys.LIFECYCLE].went_live(on_air)
+    await alice.app[SERVICES].live.lifecycle.went_live(on_air)
     now = await _get(anonymous, "/api/shows", status="live")  # for the server's clock below
     assert now["shows"]
     later = await create_show(alice, title="Later", scheduled_at=now["shows"][0]["live_at"] + 7200)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.support.clients import Client, assert_error, origin
 from tests.support.world import create_product, create_show
 
@@ -13,7 +13,7 @@ from tests.support.world import create_product, create_show
 async def _live_show(alice: Client, *products: dict[str, Any]) -> str:
     created = await create_show(alice, product_ids=[p["id"] for p in products])
     show_id: str = created["show"]["id"]
-    await alice.app[keys.LIFECYCLE].went_live(show_id)
+    await alice.app[SERVICES].live.lifecycle.went_live(show_id)
     return show_id
 
 

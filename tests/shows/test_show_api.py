@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.domain.errors import Unauthorized
 from tests.support.clients import Client, assert_error, become_viewer, origin
 from tests.support.world import create_product, create_show
@@ -31,7 +31,7 @@ async def test_create_show_with_bag_and_read_it_back(alice: Client, anonymous: C
     public = await response.json()
     assert public["products"] == show["products"]
     assert created["stream_key"] not in await response.text()
-    shows = alice.app[keys.SHOWS]
+    shows = alice.app[SERVICES].storage.shows
     assert (await shows.verify_stream_key(show["id"], created["stream_key"])).id == show["id"]
 
 
@@ -104,7 +104,7 @@ async def test_only_the_creator_changes_a_show(
     assert after["title"] == created["show"]["title"]
     assert after["status"] == "scheduled"
     assert [p["id"] for p in after["products"]] == [product["id"]]
-    shows = alice.app[keys.SHOWS]
+    shows = alice.app[SERVICES].storage.shows
     assert (await shows.verify_stream_key(show_id, created["stream_key"])).id == show_id
 
 
@@ -135,7 +135,7 @@ async def test_edit_bag_and_rotate_key(alice: Client) -> None:
     assert response.status == 200
     new_key = (await response.json())["stream_key"]
     assert new_key != created["stream_key"]
-    shows = alice.app[keys.SHOWS]
+    shows = alice.app[SERVICES].storage.shows
     assert (await shows.verify_stream_key(show_id, new_key)).id == show_id
     try:
         await shows.verify_stream_key(show_id, created["stream_key"])
@@ -150,7 +150,7 @@ async def test_listing_by_status_and_owner(alice: Client, bob: Client, anonymous
     later = await create_show(alice, title="Later", scheduled_at=now + 7200)
     sooner = await create_show(bob, title="Sooner", scheduled_at=now + 600)
     live = await create_show(alice, title="On air")
-    await alice.app[keys.LIFECYCLE].went_live(live["show"]["id"])
+    await alice.app[SERVICES].live.lifecycle.went_live(live["show"]["id"])
 
     upcoming = await (await anonymous.get("/api/shows", params={"status": "scheduled"})).json()
     assert [s["title"] for s in upcoming["shows"]] == ["Sooner", "Later"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.domain.pins import FlashSale, TimelineKind
 from livesale.domain.recordings import Container, Recording, RecordingStatus
 from livesale.storage.recordings import RecordingRepository
@@ -42,7 +42,7 @@ class ReplayShow:
 
 async def stock_levels(client: Client, replay: ReplayShow) -> tuple[int, int, int]:
     """available, held, sold of the show's variant (its counters made first if need be)."""
-    shop = client.app[keys.SHOP]
+    shop = client.app[SERVICES].shop
     product = await shop.catalogue.product(replay.product["id"])
     got = await shop.stock.levels(product.variants[0])
     return got.available, got.held, got.sold
@@ -61,10 +61,10 @@ async def record_part(
     status: RecordingStatus | None = None,
 ) -> tuple[Recording, Path]:
     """A real WebM part of the show in the recordings folder, finished as `status`."""
-    recordings = RecordingRepository(app[keys.DATABASE])
-    show = await app[keys.SHOWS].get(show_id)
+    recordings = RecordingRepository(app[SERVICES].storage.database)
+    show = await app[SERVICES].storage.shows.get(show_id)
     part = await recordings.start_part(show_id, Container.WEBM, show.live_at or 0.0, offset_ms)
-    folder: Path = app[keys.SETTINGS].recordings_dir
+    folder: Path = app[SERVICES].settings.recordings_dir
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / part.file_name
     duration_ms = write_webm(path, seconds)
@@ -86,7 +86,7 @@ async def replay_show(
     """Alice's show, live, a pin at 2 s and its unpin at 5 s, one recorded part, ended."""
     shop = await open_live_shop(alice, stock=10, price_minor=PRICE_MINOR)
     app = alice.app
-    timeline = TimelineRepository(app[keys.DATABASE])
+    timeline = TimelineRepository(app[SERVICES].storage.database)
     product_id = shop.product["id"]
     pin = await timeline.append(shop.show_id, TimelineKind.PIN, PIN_AT_MS, product_id, sale)
     await timeline.append(shop.show_id, TimelineKind.UNPIN, UNPIN_AT_MS, product_id)
@@ -99,5 +99,5 @@ async def replay_show(
         )
         assert response.status == 200, await response.text()
     if end:
-        await app[keys.LIFECYCLE].end(shop.show_id)
+        await app[SERVICES].live.lifecycle.end(shop.show_id)
     return ReplayShow(shop.show_id, shop.product, pin.id, part, path)

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import ClientResponse
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.support.clients import Client, origin
 from tests.support.world import BUYER, LiveShop
 
@@ -45,7 +45,7 @@ async def pay(client: Client, payment_id: str, card: str = "4242 4242 4242 4242"
 
 async def levels(client: Client, variant_id: str) -> tuple[int, int, int]:
     """available, held, sold of a variant, straight from the stock counters."""
-    got = await client.app[keys.SHOP].stock.store.levels(variant_id)
+    got = await client.app[SERVICES].shop.stock.store.levels(variant_id)
     return got.available, got.held, got.sold
 
 

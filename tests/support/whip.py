@@ -12,11 +12,12 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from aiortc import RTCPeerConnection, RTCRtpSender
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.support.clients import Client
 from tests.support.peers import NO_ICE_SERVERS, Signal, TestPublisher, TestViewer, wait_for
+from tests.support.services import relay
 
 SDP_TYPE = "application/sdp"
 TRICKLE_TYPE = "application/trickle-ice-sdpfrag"
@@ -81,7 +82,7 @@ async def show_state(client: Client, show_id: str) -> dict[str, Any]:
 
 def watchable(client: Client, show_id: str) -> Callable[[], bool]:
     """Live, and the publisher's tracks are known (what a WHEP POST needs)."""
-    media = client.app[keys.MEDIA]
+    media = relay(client.app)
 
     def check() -> bool:
         broadcast = media.broadcast(show_id)
@@ -130,7 +131,7 @@ class OnAir:
 @asynccontextmanager
 async def on_air(client: Client, title: str) -> AsyncIterator[OnAir]:
     """Create a show, publish video to it over WHIP and watch it over WHEP; hang up after."""
-    show, key = await client.app[keys.SHOWS].create(title)
+    show, key = await client.app[SERVICES].storage.shows.create(title)
     publisher = TestPublisher(keyframe_every=60, audio=False)
     viewer = TestViewer()
     try:

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from tests.support.clients import Client, origin
 
 # Creator ids the catalogue tests' `db` fixture inserts straight into SQLite.
@@ -55,7 +55,7 @@ async def create_show(client: Client, **fields: Any) -> dict[str, Any]:
 
 async def go_live(client: Client, show_id: str) -> None:
     """Mark the show live as its publisher's arrival would (no media needed)."""
-    await client.app[keys.LIFECYCLE].went_live(show_id)
+    await client.app[SERVICES].live.lifecycle.went_live(show_id)
 
 
 @dataclass

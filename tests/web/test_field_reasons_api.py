@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.domain.errors import FIELD_REASONS
 from tests.catalogue.images import make_image
@@ -189,7 +189,7 @@ async def test_a_schedule_error_gives_the_window_as_times(alice: Client) -> None
 
 async def test_rescheduling_a_live_show_is_not_allowed(alice: Client) -> None:
     show_id = (await create_show(alice))["show"]["id"]
-    await alice.app[keys.LIFECYCLE].went_live(show_id)
+    await alice.app[SERVICES].live.lifecycle.went_live(show_id)
     response = await alice.patch(
         f"/api/shows/{show_id}", json={"scheduled_at": 2_000_000_000}, headers=origin(alice)
     )

@@ -17,10 +17,10 @@ from contextlib import asynccontextmanager
 
 from aiohttp.test_utils import TestServer
 
-from livesale import keys
 from livesale.app import create_app
 from livesale.config import Settings
 from tests.support.clients import Client, explicit_dummy
+from tests.support.services import relay
 from tests.support.whip import SDP, check_error_body, on_air, recvonly_offer, serve
 
 OFFERS = 10
@@ -45,7 +45,7 @@ async def test_offers_sent_together_stop_at_the_address_cap(settings: Settings) 
         serve(settings, max_viewers_per_address=3) as client,
         on_air(client, "Flooded") as air,
     ):
-        media = client.app[keys.MEDIA]
+        media = relay(client.app)
         offer = await recvonly_offer()
         answers = await post_offers(client, air.show_id, offer)
         # The on-air viewer holds one of the address's three seats.
@@ -80,7 +80,7 @@ async def test_offers_sent_together_stop_at_the_show_cap(settings: Settings) -> 
         serve(settings, max_viewers_per_show=3, max_viewers_per_address=0) as client,
         on_air(client, "Full house") as air,
     ):
-        media = client.app[keys.MEDIA]
+        media = relay(client.app)
         answers = await post_offers(client, air.show_id, await recvonly_offer())
         assert Counter(status for status, _ in answers) == {201: 2, 503: OFFERS - 2}
         assert media.viewer_count(air.show_id) == 3

@@ -18,7 +18,7 @@ from aioice import stun
 from aiortc import RTCSessionDescription
 from prometheus_client import REGISTRY
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.support.clients import Client
 from tests.support.ice_flood import (
@@ -30,6 +30,7 @@ from tests.support.ice_flood import (
     without_lines,
 )
 from tests.support.peers import TestPublisher, TestViewer, wait_for
+from tests.support.services import relay
 from tests.support.whip import (
     SDP,
     TRICKLE,
@@ -61,7 +62,7 @@ def loopback(found: list[Trap]) -> list[str]:
 
 def server_ice(client: Client, session_id: str) -> Any:
     """The relay's ICE transport of a viewer session (public aiortc API beyond the session)."""
-    session = client.app[keys.MEDIA]._viewers[session_id]
+    session = relay(client.app)._viewers[session_id]
     return session.pc.getTransceivers()[0].receiver.transport.transport
 
 
@@ -77,7 +78,7 @@ def addresses(found: list[Trap]) -> set[tuple[str, int]]:
 @asynccontextmanager
 async def live_show(client: Client) -> AsyncIterator[tuple[str, TestPublisher]]:
     """A show with a real publisher on air."""
-    show, key = await client.app[keys.SHOWS].create("Candidate flood")
+    show, key = await client.app[SERVICES].storage.shows.create("Candidate flood")
     publisher = TestPublisher(keyframe_every=30, audio=False)
     try:
         await publish_until_watchable(client, show.id, key, publisher)
@@ -269,7 +270,7 @@ async def test_ice_credentials_outside_rfc_8839_are_refused(settings: Settings) 
             offer = flood_offer(await local_offer(viewer.pc), loopback(listening))
             ufrag_line = sdp_lines(offer, "a=ice-ufrag:")[0]
             pwd_line = sdp_lines(offer, "a=ice-pwd:")[0]
-            media = client.app[keys.MEDIA]
+            media = relay(client.app)
             bad = [
                 offer.replace(ufrag_line, "a=ice-ufrag:SET x 1;\tPING"),
                 offer.replace(ufrag_line, "a=ice-ufrag:" + "A" * 257),
@@ -303,7 +304,7 @@ async def test_malformed_candidate_lines_are_refused(settings: Settings) -> None
                     f"/whep/{show_id}", data=flood_offer(offer, [line]), headers=SDP
                 )
                 await assert_error(response, 400, "invalid_sdp")
-            assert client.app[keys.MEDIA].viewer_count(show_id) == 0
+            assert relay(client.app).viewer_count(show_id) == 0
         finally:
             await viewer.close()
 
@@ -311,7 +312,7 @@ async def test_malformed_candidate_lines_are_refused(settings: Settings) -> None
 async def test_stream_key_is_irrelevant_to_publisher_candidates(settings: Settings) -> None:
     # Publishers (WHIP) get the same treatment: a stream key is no licence to aim the relay.
     async with serve(settings) as client, traps(20, LOOPBACK) as listening:
-        show, key = await client.app[keys.SHOWS].create("Flooding publisher")
+        show, key = await client.app[SERVICES].storage.shows.create("Flooding publisher")
         publisher = TestPublisher(keyframe_every=30, audio=False)
         try:
             offer = flood_offer(await publisher.offer(), loopback(listening))
@@ -324,7 +325,7 @@ async def test_stream_key_is_irrelevant_to_publisher_candidates(settings: Settin
                 RTCSessionDescription(sdp=answer, type="answer")
             )
             await wait_for(
-                lambda: client.app[keys.MEDIA].is_live(show.id), 20, "the publisher to connect"
+                lambda: relay(client.app).is_live(show.id), 20, "the publisher to connect"
             )
             assert received(listening) == 0
         finally:

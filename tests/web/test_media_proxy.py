@@ -19,14 +19,14 @@ import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES, RemoteVideo
 from livesale.config import IceServer, Settings
 from livesale.roles import Role, media_socket_path
-from livesale.web.media_proxy import add_media_control_routes
 from tests.support.clients import Client, cheap_auth, origin, sign_up
 from tests.support.ice_links import STUN, TURN_SECRET, TURN_TTL, TURN_URLS, assert_ice_links
 from tests.support.peers import TestPublisher, TestViewer, wait_for, wait_until
+from tests.support.services import relay
 from tests.support.whip import (
     SDP,
     SDP_TYPE,
@@ -56,8 +56,7 @@ def settings(settings: Settings) -> Settings:
 @asynccontextmanager
 async def media_process(settings: Settings) -> AsyncIterator[web.Application]:
     """The full app listening only on the media socket, as the media child runs it."""
-    app = create_app(settings)
-    add_media_control_routes(app)
+    app = create_app(settings, Role.MEDIA)
     runner = web.AppRunner(app)
     await runner.setup()
     path = media_socket_path(settings)
@@ -86,11 +85,11 @@ async def shop(settings: Settings) -> AsyncIterator[Client]:
 
 def watchable(media: web.Application, show_id: str) -> Callable[[], bool]:
     """The media process relays the show and knows its tracks (what WHEP needs)."""
-    relay = media[keys.MEDIA]
+    media_service = relay(media)
 
     def check() -> bool:
-        broadcast = relay.broadcast(show_id)
-        return relay.is_live(show_id) and broadcast is not None and bool(broadcast.tracks)
+        broadcast = media_service.broadcast(show_id)
+        return media_service.is_live(show_id) and broadcast is not None and bool(broadcast.tracks)
 
     return check
 
@@ -98,8 +97,8 @@ def watchable(media: web.Application, show_id: str) -> Callable[[], bool]:
 async def test_publish_watch_and_end_through_a_shop_process(
     media: web.Application, shop: Client
 ) -> None:
-    assert keys.MEDIA not in shop.app, "a shop process relays nothing itself"
-    show, key = await media[keys.SHOWS].create("Proxied")
+    assert isinstance(shop.app[SERVICES].video, RemoteVideo), "a shop process relays nothing"
+    show, key = await media[SERVICES].storage.shows.create("Proxied")
     publisher = TestPublisher(keyframe_every=60, audio=False)
     viewer = TestViewer()
     try:
@@ -132,13 +131,13 @@ async def test_publish_watch_and_end_through_a_shop_process(
         trickle = await shop.patch(viewer_location, data="a=end-of-candidates\r\n", headers=TRICKLE)
         assert trickle.status == 204, await trickle.text()
         assert (await shop.delete(viewer_location)).status == 200
-        await wait_for(lambda: media[keys.MEDIA].viewer_count(show.id) == 0, 5, "viewer gone")
+        await wait_for(lambda: relay(media).viewer_count(show.id) == 0, 5, "viewer gone")
 
         assert (await shop.delete(location)).status == 200
         state = await show_state(shop, show.id)
         assert state["status"] == "ended"
         assert state["live"] is False
-        assert not media[keys.MEDIA].is_live(show.id)
+        assert not relay(media).is_live(show.id)
     finally:
         await viewer.close()
         await publisher.close()
@@ -147,7 +146,7 @@ async def test_publish_watch_and_end_through_a_shop_process(
 async def test_errors_come_back_as_the_media_process_sent_them(
     media: web.Application, shop: Client
 ) -> None:
-    show, _key = await media[keys.SHOWS].create("Errors")
+    show, _key = await media[SERVICES].storage.shows.create("Errors")
     unauthorized = await shop.post(f"/whip/{show.id}", data="v=0", headers=SDP)
     await assert_error(unauthorized, 401, "unauthorized")
     assert unauthorized.headers["WWW-Authenticate"].startswith("Bearer")
@@ -178,7 +177,7 @@ async def test_a_creator_ends_a_show_through_a_shop_process(
         assert body["status"] == "ended"
         assert body["live"] is False
         # The media process hung up the publisher it held.
-        assert not media[keys.MEDIA].is_live(show_id)
+        assert not relay(media).is_live(show_id)
         await wait_for(lambda: publisher.pc.connectionState == "closed" or
                        publisher.pc.iceConnectionState in ("closed", "failed"), 10,
                        "the publisher to be hung up")  # fmt: skip
@@ -206,7 +205,7 @@ async def test_a_rotated_key_disconnects_the_publisher_through_a_shop_process(
         assert rotated.status == 200, await rotated.text()
         assert (await rotated.json())["publisher_disconnected"] is True
         # The media process hung up the publisher it held; the show stays live.
-        assert not media[keys.MEDIA].is_live(show_id)
+        assert not relay(media).is_live(show_id)
         await wait_for(lambda: hijacker.pc.connectionState in ("closed", "failed"), 10,
                        "the hijacker to be hung up")  # fmt: skip
         assert (await show_state(shop, show_id))["status"] == "live"
@@ -259,7 +258,7 @@ async def test_a_missing_media_process_is_a_503(settings: Settings, shop: Client
 
 async def test_a_restarted_media_process_is_found_again(settings: Settings, shop: Client) -> None:
     async with media_process(settings) as first:
-        show, _key = await first[keys.SHOWS].create("Restart")
+        show, _key = await first[SERVICES].storage.shows.create("Restart")
         assert (await shop.options(f"/whip/{show.id}")).status == 204
     await assert_error(await shop.options(f"/whip/{show.id}"), 503, "service_unavailable")
     async with media_process(settings):

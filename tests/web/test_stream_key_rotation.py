@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 
-from livesale import keys
+from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.support.clients import Client, cheap_auth, origin
 from tests.support.peers import TestPublisher, TestViewer, wait_for
+from tests.support.services import relay
 from tests.support.whip import (
     SDP,
     assert_error,
@@ -67,7 +68,7 @@ def hung_up(publisher: TestPublisher) -> bool:
 
 async def test_rotating_with_disconnect_cuts_off_the_old_publisher(alice: Client) -> None:
     show_id, old_key = await create_show(alice)
-    media = alice.app[keys.MEDIA]
+    media = relay(alice.app)
     hijacker = TestPublisher(keyframe_every=30, audio=False)
     creator = TestPublisher(keyframe_every=30, audio=False)
     viewer = TestViewer()
@@ -116,7 +117,7 @@ async def test_rotating_with_disconnect_cuts_off_the_old_publisher(alice: Client
 
 async def test_rotating_without_the_flag_leaves_the_broadcast_alone(alice: Client) -> None:
     show_id, old_key = await create_show(alice)
-    media = alice.app[keys.MEDIA]
+    media = relay(alice.app)
     publisher = TestPublisher(keyframe_every=30, audio=False)
     try:
         await publish_until_watchable(alice, show_id, old_key, publisher)
@@ -145,8 +146,8 @@ async def test_disconnecting_when_nobody_publishes_is_no_error(alice: Client) ->
 
 async def test_bad_rotations_change_nothing(alice: Client, bob: Client) -> None:
     show_id, key = await create_show(alice)
-    media = alice.app[keys.MEDIA]
-    shows = alice.app[keys.SHOWS]
+    media = relay(alice.app)
+    shows = alice.app[SERVICES].storage.shows
     publisher = TestPublisher(keyframe_every=30, audio=False)
     path = f"/api/shows/{show_id}/stream-key"
     try:

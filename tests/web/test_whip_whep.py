@@ -23,8 +23,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiortc import RTCSessionDescription
 from yarl import URL
 
-from livesale import keys
 from livesale.app import create_app
+from livesale.composition.services import SERVICES
 from livesale.config import IceServer, Settings
 from tests.support.clients import Client
 from tests.support.ice_flood import without_lines
@@ -42,6 +42,7 @@ from tests.support.peers import (
     wait_for,
     wait_until,
 )
+from tests.support.services import relay
 from tests.support.whip import (
     SDP,
     SDP_TYPE,
@@ -86,8 +87,8 @@ async def answered_within(reader: asyncio.StreamReader, seconds: float) -> bool:
 
 
 async def test_publish_watch_and_end_over_http(app_client: Client) -> None:
-    show, key = await app_client.app[keys.SHOWS].create("Spring collection")
-    media = app_client.app[keys.MEDIA]
+    show, key = await app_client.app[SERVICES].storage.shows.create("Spring collection")
+    media = relay(app_client.app)
     before = await show_state(app_client, show.id)
     assert before["status"] == "scheduled"
     assert before["live"] is False
@@ -224,8 +225,8 @@ async def test_bad_whip_posts_are_refused_and_change_nothing(
     status: int,
     code: str,
 ) -> None:
-    shows = app_client.app[keys.SHOWS]
-    media = app_client.app[keys.MEDIA]
+    shows = app_client.app[SERVICES].storage.shows
+    media = relay(app_client.app)
     show, key = await shows.create("Bad input")
     _other, other_key = await shows.create("Another show")
     headers = {
@@ -275,8 +276,8 @@ async def raw_chunked_post(
 
 async def test_chunked_offers_are_read_whole_and_capped(app_client: Client) -> None:
     # Regression: the handler used to read only the bytes that had arrived so far.
-    show, key = await app_client.app[keys.SHOWS].create("Slow encoder")
-    media = app_client.app[keys.MEDIA]
+    show, key = await app_client.app[SERVICES].storage.shows.create("Slow encoder")
+    media = relay(app_client.app)
     offer = (await sendonly_offer()).encode()
     early, response = await raw_chunked_post(
         app_client, f"/whip/{show.id}", {**SDP, **bearer(key)}, offer[:200], offer[200:]
@@ -287,22 +288,22 @@ async def test_chunked_offers_are_read_whole_and_capped(app_client: Client) -> N
     assert media.peer_connection_count() == 1
 
     # Without a Content-Length the cap is enforced while reading.
-    other, other_key = await app_client.app[keys.SHOWS].create("Slow and too big")
+    other, other_key = await app_client.app[SERVICES].storage.shows.create("Slow and too big")
     early, response = await raw_chunked_post(
         app_client, f"/whip/{other.id}", {**SDP, **bearer(other_key)}, b"v=0\r\n", OVERSIZED
     )
     assert not early, "the server answered before the body was complete"
     assert response.startswith(b"HTTP/1.1 413 "), response[:400]
     error = check_error_body(response.split(b"\r\n\r\n", 1)[1].decode(), "payload_too_large")
-    assert error["details"]["limit"] == app_client.app[keys.SETTINGS].media.max_sdp_bytes
+    assert error["details"]["limit"] == app_client.app[SERVICES].settings.media.max_sdp_bytes
     assert media.peer_connection_count() == 1
-    assert (await app_client.app[keys.SHOWS].get(other.id)).status.value == "scheduled"
+    assert (await app_client.app[SERVICES].storage.shows.get(other.id)).status.value == "scheduled"
     assert (await app_client.get("/healthz")).status == 200
 
 
 async def test_well_formed_offers_of_the_wrong_shape_are_invalid_sdp(app_client: Client) -> None:
-    show, key = await app_client.app[keys.SHOWS].create("Wrong shape")
-    media = app_client.app[keys.MEDIA]
+    show, key = await app_client.app[SERVICES].storage.shows.create("Wrong shape")
+    media = relay(app_client.app)
     publisher_offer = await sendonly_offer()
     video_section = publisher_offer[
         publisher_offer.index("m=video") : publisher_offer.index("m=audio")
@@ -321,28 +322,28 @@ async def test_well_formed_offers_of_the_wrong_shape_are_invalid_sdp(app_client:
         assert response.status == 400, (what, await response.text())
         await assert_error(response, 400, "invalid_sdp")
     assert media.peer_connection_count() == 0
-    assert (await app_client.app[keys.SHOWS].get(show.id)).status.value == "scheduled"
+    assert (await app_client.app[SERVICES].storage.shows.get(show.id)).status.value == "scheduled"
 
 
 async def test_an_h264_only_publisher_is_refused_when_h264_is_off(settings: Settings) -> None:
     offer = await h264_only_offer()
     async with serve(settings, h264=False) as client:
-        show, key = await client.app[keys.SHOWS].create("No H.264")
+        show, key = await client.app[SERVICES].storage.shows.create("No H.264")
         response = await client.post(f"/whip/{show.id}", data=offer, headers={**SDP, **bearer(key)})
         error = await assert_error(response, 400, "unsupported_codec")
         assert "VP8" in error["message"]
-        assert client.app[keys.MEDIA].peer_connection_count() == 0
-        assert (await client.app[keys.SHOWS].get(show.id)).status.value == "scheduled"
+        assert relay(client.app).peer_connection_count() == 0
+        assert (await client.app[SERVICES].storage.shows.get(show.id)).status.value == "scheduled"
     async with serve(settings, h264=True) as client:
-        show, key = await client.app[keys.SHOWS].create("H.264")
+        show, key = await client.app[SERVICES].storage.shows.create("H.264")
         response = await client.post(f"/whip/{show.id}", data=offer, headers={**SDP, **bearer(key)})
         assert response.status == 201, await response.text()
         assert "H264" in await response.text()
 
 
 async def test_requests_without_a_live_show_or_session(app_client: Client) -> None:
-    show, _key = await app_client.app[keys.SHOWS].create("Not live yet")
-    media = app_client.app[keys.MEDIA]
+    show, _key = await app_client.app[SERVICES].storage.shows.create("Not live yet")
+    media = relay(app_client.app)
     offer = await recvonly_offer()
     await assert_error(
         await app_client.post("/whep/nope", data=offer, headers=SDP), 404, "show_not_found"
@@ -373,14 +374,14 @@ async def test_requests_without_a_live_show_or_session(app_client: Client) -> No
 
 
 async def test_bad_requests_against_a_live_show_disturb_nothing(app_client: Client) -> None:
-    media = app_client.app[keys.MEDIA]
-    other, other_key = await app_client.app[keys.SHOWS].create("Other")
+    media = relay(app_client.app)
+    other, other_key = await app_client.app[SERVICES].storage.shows.create("Other")
     async with on_air(app_client, "Live and poked at") as air:
         assert media.peer_connection_count() == 2
         whep = f"/whep/{air.show_id}"
         whip = f"/whip/{air.show_id}"
         whep_location = air.whep_location
-        limit = app_client.app[keys.SETTINGS].media.max_sdp_bytes
+        limit = app_client.app[SERVICES].settings.media.max_sdp_bytes
         viewer_ufrag = sdp_lines(air.viewer.pc.localDescription.sdp, "a=ice-ufrag:")[0]
 
         sendonly = await sendonly_offer()
@@ -452,7 +453,7 @@ async def test_a_dropped_publisher_is_replaced_and_viewers_resume(settings: Sett
         serve(settings, publisher_timeout_seconds=1.0) as client,
         on_air(client, "Reconnect") as air,
     ):
-        media = client.app[keys.MEDIA]
+        media = relay(client.app)
         whip = f"/whip/{air.show_id}"
         second = TestPublisher(keyframe_every=60, audio=False)
         offer = await second.offer()
@@ -511,7 +512,7 @@ async def ice_client(settings: Settings) -> AsyncIterator[Client]:
 
 
 async def test_options_advertise_the_endpoint(ice_client: Client) -> None:
-    show, _key = await ice_client.app[keys.SHOWS].create("Options")
+    show, _key = await ice_client.app[SERVICES].storage.shows.create("Options")
     for kind in ("whip", "whep"):
         response = await ice_client.options(f"/{kind}/{show.id}")
         assert response.status == 204, await response.text()
@@ -526,7 +527,7 @@ async def test_options_advertise_the_endpoint(ice_client: Client) -> None:
 
 
 async def test_cors_preflight_and_cross_origin_errors(ice_client: Client) -> None:
-    show, key = await ice_client.app[keys.SHOWS].create("CORS")
+    show, key = await ice_client.app[SERVICES].storage.shows.create("CORS")
     origin = {"Origin": "https://player.example"}
     for kind in ("whip", "whep"):
         preflight = await ice_client.options(
@@ -608,8 +609,8 @@ async def test_trickled_candidates_connect_the_publisher(settings: Settings) -> 
 
 
 async def trickle_a_publisher(app_client: Client) -> None:
-    show, key = await app_client.app[keys.SHOWS].create("Trickle")
-    media = app_client.app[keys.MEDIA]
+    show, key = await app_client.app[SERVICES].storage.shows.create("Trickle")
+    media = relay(app_client.app)
     publisher = TestPublisher(keyframe_every=60, audio=False)
     offer = await publisher.offer()
     candidates = sdp_lines(offer, "a=candidate:")
@@ -688,7 +689,7 @@ async def test_viewers_per_show_cap(settings: Settings) -> None:
         serve(settings, max_viewers_per_show=1) as client,
         on_air(client, "Capped show") as air,
     ):
-        media = client.app[keys.MEDIA]
+        media = relay(client.app)
         await assert_no_seat(client, air.show_id, limit=1)
         assert media.viewer_count(air.show_id) == 1
         assert media.peer_connection_count() == 2
@@ -707,8 +708,8 @@ async def test_viewers_per_process_cap(settings: Settings) -> None:
         serve(settings, max_viewers_per_process=1) as client,
         on_air(client, "One") as one,
     ):
-        media = client.app[keys.MEDIA]
-        two, two_key = await client.app[keys.SHOWS].create("Two")
+        media = relay(client.app)
+        two, two_key = await client.app[SERVICES].storage.shows.create("Two")
         publisher = TestPublisher(keyframe_every=60, audio=False)
         try:
             await publish_until_watchable(client, two.id, two_key, publisher)
