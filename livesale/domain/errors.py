@@ -173,6 +173,12 @@ class ServiceUnavailable(LivesaleError):
     status = 503
 
 
+class StockBeingChecked(ServiceUnavailable):
+    """Holds wait while the stock counters are rebuilt from the record (a new Redis server)."""
+
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
+
+
 class IceRestartUnsupported(LivesaleError):
     """RFC 9725: a PATCH asking for an ICE restart this server cannot do."""
 
