@@ -51,7 +51,7 @@ return out
 # the counters to write. Writes only if nothing moved since the measure.
 REPAIR_LUA = """
 local c = redis.call('HMGET', KEYS[1], 'available', 'held', 'sold')
-if c[1] ~= ARGV[1] or c[2] ~= ARGV[2] or c[3] ~= ARGV[3] then return 0 end
+if c[1] ~= ARGV[1] or (c[2] or '0') ~= ARGV[2] or (c[3] or '0') ~= ARGV[3] then return 0 end
 redis.call('HSET', KEYS[1], 'available', ARGV[4], 'held', ARGV[5], 'sold', ARGV[6])
 return 1
 """
