@@ -440,6 +440,11 @@ def count_checkout(gateway: str, outcome: CheckoutOutcome) -> None:
     SHOP_CHECKOUTS.labels(gateway, outcome).inc()
 
 
+def count_stock_repairs(reason: StockRepairReason, variants: int) -> None:
+    """Count variants whose stock counters the check rewrote, by why it looked."""
+    SHOP_STOCK_REPAIRS.labels(reason).inc(variants)
+
+
 def count_payment_event(kind: PaymentEventKind, result: PaymentEventResult) -> None:
     """Count one payment event received, by kind and what it did."""
     SHOP_PAYMENT_EVENTS.labels(kind.value, result).inc()

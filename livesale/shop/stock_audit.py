@@ -148,7 +148,7 @@ class StockAudit:
                 )
             previous = current
         metrics.SHOP_STOCK_DRIFT.set(drift)
-        metrics.SHOP_STOCK_REPAIRS.labels(reason).inc(repaired)
+        metrics.count_stock_repairs(reason, repaired)
         if previous:
             logger.warning(
                 "stock of %d variant(s) kept moving: left to the next check", len(previous)
