@@ -18,7 +18,7 @@ import pytest
 
 CHAOS = Path(__file__).resolve().parents[2] / "scripts" / "chaos.py"
 # The chaos table's length: a new scenario adds one here (and nowhere else).
-SCENARIO_COUNT = 18
+SCENARIO_COUNT = 19
 QUICK_BUDGET_SECONDS = 90.0  # scripts/chaos.py's per-scenario bound with --quick
 SEED = 20261205  # fixed, so a failure here repeats with `scripts/chaos.py --quick --seed`
 
