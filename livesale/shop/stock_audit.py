@@ -86,31 +86,38 @@ class StockAudit:
         try:
             async with self._locks.hold(LOCK_NAME, ttl_seconds=LOCK_SECONDS, wait_seconds=0):
                 run_id = await self._counters.run_id()
-                if await self._counters.checked_run_id() != run_id:
-                    return await self._rebuild_locked(run_id)
+                checked = await self._counters.checked_run_id()
+                if checked != run_id:
+                    return await self._rebuild_locked(run_id, checked)
                 return await self._bring_in_line("drift")
         except ServiceUnavailable:
+            # Another process checks: learn the server it checked, so holds here need not ask.
+            await self.confirm()
             return CheckResult(drift_units=0, repaired=0, unsettled=0)
 
     async def _rebuild_alone(self) -> None:
         try:
             async with self._locks.hold(LOCK_NAME, ttl_seconds=LOCK_SECONDS, wait_seconds=0):
                 run_id = await self._counters.run_id()
+                checked = await self._counters.checked_run_id()
                 # Another process may have finished between our look and the lock.
-                if await self._counters.checked_run_id() != run_id:
-                    await self._rebuild_locked(run_id)
+                if checked != run_id:
+                    await self._rebuild_locked(run_id, checked)
                 self.checked_run_id = run_id
         except ServiceUnavailable as exc:
             if isinstance(exc, StockBeingChecked):
                 raise
             raise being_checked() from exc
 
-    async def _rebuild_locked(self, run_id: str) -> CheckResult:
-        logger.warning("redis server %s has unchecked stock counters: rebuilding", run_id)
+    async def _rebuild_locked(self, run_id: str, checked: str | None) -> CheckResult:
+        # No marker at all is a first start (or a Redis emptied by hand): worth a note only.
+        level = logging.INFO if checked is None else logging.WARNING
+        logger.log(level, "redis server %s (was %s): checking the stock counters", run_id, checked)
         result = await self._bring_in_line("redis_changed")
         await self._counters.mark_checked(run_id)
         self.checked_run_id = run_id
-        logger.warning(
+        logger.log(
+            logging.WARNING if result.repaired else level,
             "stock counters checked on redis %s: %d variant(s) rebuilt, %d unit(s) had drifted",
             run_id,
             result.repaired,
