@@ -86,6 +86,11 @@ async def test_a_banned_guest_with_new_cookies_finds_the_chat_closed(
     await page.locator("#chat-send").tap()
     await expect(page.locator("#chat-error")).to_have_text(words["closed"])
     await expect(console.locator("#chat .chat-message", has_text="I am back")).to_have_count(0)
+    # A tapped pill button leaves no tinted square behind it on a phone.
+    highlight = await page.locator("#chat-send").evaluate(
+        "button => getComputedStyle(button).webkitTapHighlightColor"
+    )
+    assert highlight == "rgba(0, 0, 0, 0)"
     await screenshot(page, f"ban-follows-guest-{locale}")
     await again.close()
     await creator.close()
