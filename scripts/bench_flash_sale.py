@@ -447,6 +447,7 @@ class Target:
     port: int
     workdir: Path
     pids: list[int] = field(default_factory=list)
+    database: str = "sqlite"  # where livesale keeps its record
 
     @property
     def origin(self) -> str:
@@ -637,6 +638,7 @@ async def start_livesale(args: argparse.Namespace, database_url: str = "") -> Ta
         preexec_fn=raise_nofile,
     )
     target = Target("livesale", process, port, workdir)
+    target.database = "postgresql" if database_url else "sqlite"
     try:
         await wait_http(f"{target.origin}/healthz", process)
         await asyncio.sleep(1.0)  # let every process of a multi-process layout come up
@@ -980,6 +982,7 @@ async def livesale_races(
             invariant_ok=ok,
         )
         result.redis_commands = commands
+        result.database = target.database
         print_races([result])
         results.append(result)
     return results
@@ -998,8 +1001,6 @@ async def run_livesale(
         with private_postgres(args.server_cores) as url:
             print(f"PostgreSQL for the record: {url}")
             races, video = await _run_livesale(args, url)
-    for race_ in races:
-        race_.database = database
     for window in video:
         window.window = f"{window.window} [{database}]"
     return races, video

@@ -44,6 +44,19 @@ def _as_server_user() -> tuple[list[str], int | None]:
     return [runuser, "-u", "postgres", "--"], pwd.getpwnam("postgres").pw_uid
 
 
+def new_database(url: str, name: str) -> str:
+    """Create the database `name` on the server of `url` (from private_postgres); its URL."""
+    bin_dir = _binaries()
+    prefix, _uid = _as_server_user()
+    sock = url.rsplit("host=", 1)[1]
+    subprocess.run(
+        [*prefix, str(bin_dir / "createdb"), "-h", sock, "-U", USER, name],
+        check=True,
+        capture_output=True,
+    )
+    return f"postgresql://{USER}@/{name}?host={sock}"
+
+
 @contextlib.contextmanager
 def private_postgres(cores: str | None = None) -> Iterator[str]:
     """Run PostgreSQL (on `cores`, a taskset list, if given); yields a URL to an empty DB."""

@@ -61,7 +61,8 @@ class StockAudit:
         self._locks = locks
         # The run id of the server this process saw checked; "" until it has seen one.
         self.checked_run_id = ""
-        self._rebuild: asyncio.Future[None] | None = None
+        # The one look (and rebuild, if this process does it) the holds waiting here share.
+        self._looking: asyncio.Future[None] | None = None
 
     async def confirm(self) -> bool:
         """Whether the server answering now is the one whose counters were checked."""
@@ -73,13 +74,18 @@ class StockAudit:
 
     async def await_checked(self) -> None:
         """Return once the answering server's counters are checked, rebuilding them here if
-        no other process is; StockBeingChecked (503, Retry-After) while another does."""
-        if await self.confirm():
-            return
-        if self._rebuild is not None and not self._rebuild.done():
-            raise being_checked()
-        self._rebuild = asyncio.ensure_future(self._rebuild_alone())
-        await asyncio.shield(self._rebuild)
+        no other process is; StockBeingChecked (503, Retry-After) while another does.
+
+        The holds of a burst that meet a new server together share one look.
+        """
+        looking = self._looking
+        if looking is None or looking.done():
+            looking = self._looking = asyncio.ensure_future(self._look())
+        await asyncio.shield(looking)
+
+    async def _look(self) -> None:
+        if not await self.confirm():
+            await self._rebuild_alone()
 
     async def check_once(self) -> CheckResult:
         """The periodic job: rebuild on a new server, else repair drift; one process at a time."""

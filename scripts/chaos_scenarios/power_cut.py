@@ -17,11 +17,8 @@ import contextlib
 import functools
 import re
 import shutil
-import sqlite3
 import time
 import uuid
-from pathlib import Path
-from typing import Any
 
 import aiohttp
 
@@ -35,6 +32,7 @@ from .harness import (
     Stage,
     open_shop,
     poll,
+    record_rows,
     stage,
     variant_levels,
 )
@@ -52,20 +50,14 @@ _REBUILT = re.compile(
 )
 
 
-def _read_sqlite(path: Path, query: str, *args: Any) -> list[tuple[Any, ...]]:
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
-        return db.execute(query, args).fetchall()
-
-
 async def _sold_in_record(stage_: Stage, variant_id: str) -> int:
-    """Units of the variant in paid or fulfilled orders, in the SQLite file."""
-    rows = await asyncio.to_thread(
-        _read_sqlite,
-        stage_.sqlite_path(),
+    """Units of the variant in paid or fulfilled orders, in the record."""
+    rows = await record_rows(
+        stage_,
         "SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN orders o"
         " ON o.id = l.order_id WHERE l.variant_id = ? AND o.status IN ('paid', 'fulfilled')"
         " AND l.refund_restocked = 0",
-        variant_id,
+        (variant_id,),
     )
     return int(rows[0][0])
 
@@ -98,15 +90,32 @@ def _reached(sold: list[int], units: int) -> bool:
     return len(sold) >= units
 
 
-async def _sell(actors: list[Actor], shop: Shop, until: int, sold: list[int]) -> None:
-    """Buyers buy until `until` units were answered paid (or nothing is left to buy)."""
+async def _buy_until(actors: list[Actor], shop: Shop, sold: list[int], units: int) -> None:
+    """Buyers buy until `units` were answered paid, then stop."""
     stop = asyncio.Event()
     tasks = [asyncio.create_task(_buyer(actor, shop, stop, sold)) for actor in actors]
     try:
-        await poll(functools.partial(_reached, sold, until), 120, f"{until} units paid")
+        await poll(functools.partial(_reached, sold, units), 120, f"{units} units paid")
     finally:
         stop.set()
         await asyncio.gather(*tasks)
+
+
+async def _sell_out(stage_: Stage, actors: list[Actor], shop: Shop, sold: list[int]) -> None:
+    """Buyers buy until the record has every unit sold (a payment answered during the cut
+    may be paid without its buyer hearing it, so the answers cannot tell)."""
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(_buyer(actor, shop, stop, sold)) for actor in actors]
+    try:
+        await poll(functools.partial(_all_sold, stage_, shop), 120, "every unit paid")
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+
+
+async def _all_sold(stage_: Stage, shop: Shop) -> bool:
+    available, held, _sold = await variant_levels(stage_, shop.variant_id)
+    return available == 0 and held == 0
 
 
 def _aof_seconds(stage_: Stage) -> list[int]:
@@ -157,6 +166,7 @@ async def power_cut_mid_sale(run: Run) -> Outcome:
     stock = run.size(300, 60)
     outcome = Outcome(0, 0, "-")
     forgotten: list[int] = []  # per cut: sold units the record had and Redis had lost
+    recorded = 0
     sold: list[int] = []
     # Short holds: a checkout the cut interrupted gives its units back soon.
     async with stage(payments__gateway="dummy", shop__hold_seconds="5") as stage_:
@@ -170,28 +180,39 @@ async def power_cut_mid_sale(run: Run) -> Outcome:
                 share = stock * (cut + 1) // (cuts + 1)
                 # A new second first, so the cut leaves the AOF's earlier seconds in place.
                 await poll(functools.partial(_past, int(time.time())), 5, "a new second")
+                await _buy_until(actors, shop, sold, share)
+                # The cut drops the last stamped second: a new one, and a few sales in it.
+                await poll(functools.partial(_past, int(time.time())), 5, "a new second")
                 stop = asyncio.Event()
                 tasks = [asyncio.create_task(_buyer(a, shop, stop, sold)) for a in actors]
                 try:
-                    await poll(functools.partial(_reached, sold, share), 120, "sales")
-                    # The cut drops the last stamped second: let it hold a few sales.
-                    await poll(functools.partial(_past, int(time.time())), 5, "a new second")
                     more = len(sold) + LAST_SECOND_SALES
                     await poll(functools.partial(_reached, sold, more), 60, "sales in that second")
                     await stage_.kill_all()
+                except TimeoutError as exc:
+                    outcome.fail(f"{exc}: {stage_.log_text()[-3000:]}")
+                    return outcome
                 finally:
                     stop.set()
                     await asyncio.gather(*tasks)
                 await _cut_last_second(stage_)
                 logged = len(stage_.log_text())
-                await stage_.start()
-                await stage_.ready(60)
+                try:
+                    await stage_.start()
+                    await stage_.ready(60)
+                except TimeoutError:
+                    outcome.fail(f"no restart after the cut: {stage_.log_text()[logged:][-3000:]}")
+                    return outcome
                 # The shop checks the new server's counters at start and logs what it rebuilt.
                 since = functools.partial(_rebuilt_since, stage_, logged)
-                rebuilt = await poll(since, 60, "the counters to be checked after the restart")
+                try:
+                    rebuilt = await poll(since, 60, "the counters checked after the restart")
+                except TimeoutError:
+                    outcome.fail(f"no stock check logged: {stage_.log_text()[logged:][-3000:]}")
+                    return outcome
                 forgotten.append(sum(rebuilt))
                 outcome.iterations += 1
-            await _sell(actors, shop, stock, sold)
+            await _sell_out(stage_, actors, shop, sold)
             # Every unit is paid for: one more Buy now each must find nothing left.
             for actor in actors:
                 request = uuid.uuid4().hex
@@ -200,12 +221,13 @@ async def power_cut_mid_sale(run: Run) -> Outcome:
                 if status == 201:
                     outcome.fail(f"a unit was held after all {stock} were paid for: sold twice")
             await _check(stage_, shop, stock, outcome)
+            recorded = await _sold_in_record(stage_, shop.variant_id)
         finally:
             for actor in [*actors, shop.creator]:
                 await actor.close()
     outcome.figure = (
         f"{cuts} power cuts; Redis forgot {sum(forgotten)} sold unit(s) "
-        f"({', '.join(map(str, forgotten))}); rebuilt; {len(sold)} paid of {stock}"
+        f"({', '.join(map(str, forgotten))}); rebuilt; {recorded} of {stock} sold in the record"
     )
     return outcome
 
