@@ -74,6 +74,9 @@ class StockService:
         on a new server this waits for their rebuild, or raises StockBeingChecked.
         """
         await self.ensure(variant)
+        if not self._audit.checked_run_id:
+            # This process has not seen a checked server yet: look once, not per hold.
+            await self._audit.await_checked()
         try:
             return await self._hold_checked(
                 hold_id, variant, quantity, buyer_id, ttl_seconds, sale, live_show_id, caps
