@@ -32,6 +32,7 @@ from livesale.storage.creators import CreatorRepository
 from livesale.storage.engines import open_database
 from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
+from livesale.storage.leases import Leadership
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
@@ -162,7 +163,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         recordings = RecordingRepository(db)
 
         embedded: EmbeddedRedis | None = None
-        if not settings.redis.url:
+        if settings.redis.embedded:
             embedded = EmbeddedRedis(settings.redis, settings.data_dir)
             stack.push_async_callback(embedded.close)
             await embedded.start()
@@ -201,7 +202,14 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         gate = SaleGate(StockStore(redis), room)
         app[keys.SALE_GATE] = gate
         lifecycle = ShowLifecycle(
-            app[keys.SHOWS], timeline, redis, room, is_publishing, settings.shows, gate=gate
+            app[keys.SHOWS],
+            timeline,
+            redis,
+            room,
+            is_publishing,
+            settings.shows,
+            gate=gate,
+            leadership=Leadership(redis, "show_lifecycle"),
         )
         lifecycle.start()
         stack.push_async_callback(lifecycle.close)
@@ -216,7 +224,6 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             recordings,
             timeline,
             app[keys.PRODUCTS],
-            product_json,
         )
         app[keys.REPLAYS] = replays
         if app[keys.ROLE] is not Role.MEDIA and settings.recording.retention_days > 0:

@@ -75,11 +75,44 @@ class LogSettings:
 
 @dataclass(frozen=True)
 class RedisSettings:
-    """Redis connection, or the embedded child process when `url` is empty."""
+    """Redis connection: Sentinel, a `url`, or the embedded child process when both are empty."""
 
     url: str = ""
     binary: str = "redis-server"
     startup_timeout_seconds: float = 10.0
+    # Sentinels (`host:port`) that name the master of `master_name`; empty: no Sentinel.
+    sentinels: tuple[str, ...] = ()
+    master_name: str = ""
+    # Replicas that must have a stock hold or sale before the buyer hears of it (WAIT);
+    # 0 = do not wait. A shortfall within the timeout is a 503 the buyer retries.
+    min_replicas_acked: int = 0
+    replica_ack_timeout_seconds: float = 0.5
+
+    @property
+    def embedded(self) -> bool:
+        """True when livesale runs its own redis-server (no `url`, no `sentinels`)."""
+        return not self.url and not self.sentinels
+
+    def __post_init__(self) -> None:
+        if self.sentinels and self.url:
+            raise ConfigError("redis.url and redis.sentinels are exclusive: set one of them")
+        if self.sentinels and not self.master_name:
+            raise ConfigError("redis.master_name is required with redis.sentinels")
+        for sentinel in self.sentinels:
+            sentinel_address(sentinel)
+        if self.min_replicas_acked < 0:
+            raise ConfigError("redis.min_replicas_acked must be 0 (off) or more")
+        if self.replica_ack_timeout_seconds <= 0:
+            raise ConfigError("redis.replica_ack_timeout_seconds must be above 0")
+
+
+def sentinel_address(text: str) -> tuple[str, int]:
+    """`host:port` (IPv6 as `[addr]:port`) as a pair; ConfigError if it is not one."""
+    host, _, port = text.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"redis.sentinels: {text!r} is not host:port")
+    return host, int(port)
 
 
 @dataclass(frozen=True)

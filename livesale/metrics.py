@@ -331,10 +331,25 @@ POSTGRES_ERRORS = Counter(
     "livesale_postgres_errors_total",
     "PostgreSQL calls and readiness checks that failed (a refused constraint is not counted).",
 )
+# The jobs that run once across every process and node (storage/leases.py).
+BackgroundJob = Literal["hold_sweeper", "reconciliation", "show_lifecycle"]
+BACKGROUND_JOB_LEADER = Gauge(
+    "livesale_background_job_leader",
+    "1 in the process that holds a cluster-wide job's lease, else 0 (summed over a "
+    "node's processes; summed over nodes it is 1 while the cluster runs the job).",
+    ["job"],
+    multiprocess_mode="livesum",
+)
+REDIS_REPLICA_ACKS = Counter(
+    "livesale_redis_replica_acks_total",
+    "Stock writes waited on with WAIT (redis.min_replicas_acked > 0), by outcome: ok (enough "
+    "replicas confirmed in time) or short (the buyer got a 503 and retries).",
+    ["outcome"],
+)
 EMBEDDED_REDIS_UP = Gauge(
     "livesale_embedded_redis_up",
     "1 while the private redis-server child runs; 0 once it has exited, and always 0 when "
-    "redis.url points at an external server.",
+    "redis.url or redis.sentinels point at external servers.",
     # The highest over processes: every process exports 0 until told otherwise, and
     # only the one that runs the child (the supervisor under `livesale serve`) sets 1.
     multiprocess_mode="livemax",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from livesale.domain.orders import OrderStatus
 from livesale.domain.pins import TimelineEvent, TimelineKind
@@ -88,13 +87,6 @@ class Money:
     def add(self, currency: str, minor: int) -> None:
         """Add an amount."""
         self.amounts[currency] = self.amounts.get(currency, 0) + minor
-
-    def as_json(self) -> list[dict[str, Any]]:
-        """[{currency, amount_minor}] sorted by currency."""
-        return [
-            {"currency": currency, "amount_minor": amount}
-            for currency, amount in sorted(self.amounts.items())
-        ]
 
 
 @dataclass
@@ -256,28 +248,6 @@ class PinFigures:
     order_ids: set[str] = field(default_factory=set)
     units: int = 0
     takings: Takings = field(default_factory=Takings)
-
-    def as_json(self, live_at: float) -> dict[str, Any]:
-        """The pin's figures; times as ms since the show went live."""
-        orders = len(self.order_ids)
-        return {
-            "pin_id": self.span.pin_id,
-            "product_id": self.span.product_id,
-            "flash_sale": self.span.flash_sale,
-            "from_ms": round((self.span.start - live_at) * 1000),
-            "to_ms": round((self.span.end - live_at) * 1000),
-            "seconds_on_screen": round(self.span.end - self.span.start, 3),
-            "viewers_reached": self.viewers_reached,
-            "buyers": self.buyers,
-            "buy_taps": self.buy_taps,
-            "cart_adds": self.cart_adds,
-            "holds": self.holds,
-            "orders": orders,
-            "units": self.units,
-            "revenue": self.takings.revenue.as_json(),
-            "net": self.takings.net.as_json(),
-            "conversion": conversion(self.buyers, self.viewers_reached),
-        }
 
 
 def pin_figures(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from livesale.domain.analytics import (
     BUY_TAP,
@@ -42,18 +41,6 @@ class Point:
     chat_messages: int = 0
     buy_taps: int = 0
     orders: int = 0
-
-    def as_json(self, live_at: float) -> dict[str, Any]:
-        """The bucket's figures; its start as ms since the show went live."""
-        return {
-            "offset_ms": round((self.start - live_at) * 1000),
-            "viewers_average": round(self.viewers_average, 3),
-            "viewers_peak": self.viewers_peak,
-            "likes": self.likes,
-            "chat_messages": self.chat_messages,
-            "buy_taps": self.buy_taps,
-            "orders": self.orders,
-        }
 
 
 def series(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
 
 from livesale.domain.errors import ChatBlockedWord, ChatEmpty, ChatTooLong, ValidationFailed
 from livesale.domain.text_safety import (
@@ -60,15 +59,6 @@ class ChatMessage:
     text: str
     created_at: float
 
-    def to_json(self) -> dict[str, Any]:
-        """The message as the room sends it (`at` in epoch seconds)."""
-        return {
-            "id": self.id,
-            "author": {"id": self.author_id, "name": self.author_name, "role": self.author_role},
-            "text": self.text,
-            "at": self.created_at,
-        }
-
 
 def clean_chat_text(text: object, max_length: int) -> str:
     """Stripped chat text, or ChatEmpty / ChatTooLong.
@@ -96,16 +86,12 @@ def clean_chat_text(text: object, max_length: int) -> str:
     return cleaned
 
 
-def normalise_blocked_words(words: object) -> list[str]:
+def normalise_blocked_words(words: Sequence[str]) -> list[str]:
     """A creator's blocked-word list: distinct, case-folded, stripped; ValidationFailed else.
 
     Words are stored as typed (less invisible characters) so the creator reads
     their own list; two words that fold alike (`text_safety.name_key`) count once.
     """
-    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-        raise ValidationFailed(
-            "words must be a list of strings", field="words", reason="wrong_type"
-        )
     cleaned: list[str] = []
     keys: set[str] = set()
     for word in words:

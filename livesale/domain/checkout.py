@@ -6,12 +6,12 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
-from livesale.domain.errors import CurrencyMismatch, NotForSale, ValidationFailed
+from livesale.domain.errors import CurrencyMismatch, NotForSale, ShowNotEnded, ValidationFailed
 from livesale.domain.orders import OrderLine
 from livesale.domain.pins import TimelineEvent, TimelineKind
 from livesale.domain.products import Product, ProductStatus, Variant
+from livesale.domain.shows import Show, ShowStatus
 from livesale.domain.stock import SaleLimits
 from livesale.domain.validation import number_reason
 
@@ -41,37 +41,16 @@ class Checkout:
         """The same checkout, now turned into `order_id`."""
         return replace(self, order_id=order_id)
 
-    def as_json(self) -> dict[str, Any]:
-        """The stored form."""
-        return {
-            "id": self.id,
-            "viewer_id": self.viewer_id,
-            "show_id": self.show_id,
-            "creator_id": self.creator_id,
-            "currency": self.currency,
-            "lines": [
-                line_json(line) | {"hold_id": line.hold_id, "pin_id": line.pin_id}
-                for line in self.lines
-            ],
-            "expires_at": self.expires_at,
-            "from_cart": self.from_cart,
-            "order_id": self.order_id,
-        }
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Checkout:
-        """Read the stored form back."""
-        return cls(
-            id=str(data["id"]),
-            viewer_id=str(data["viewer_id"]),
-            show_id=str(data["show_id"]),
-            creator_id=str(data["creator_id"]),
-            currency=str(data["currency"]),
-            lines=tuple(line_from_json(line) for line in data["lines"]),
-            expires_at=float(data["expires_at"]),
-            from_cart=bool(data["from_cart"]),
-            order_id=data.get("order_id"),
-        )
+@dataclass(frozen=True, slots=True)
+class BuyNowRequest:
+    """One item bought with Buy now, live or from the replay."""
+
+    variant_id: str
+    quantity: int
+    request_id: str  # the client's retry key: the same purchase retried keeps it
+    pin_id: int | None  # the pin on the buyer's screen, if any
+    replay_offset_ms: int | None  # set when bought while watching the replay
 
 
 @dataclass(frozen=True)
@@ -85,38 +64,6 @@ class PricedItem:
     pin_id: int | None = None  # the pin showing this product, when it was priced
 
 
-def line_json(line: OrderLine) -> dict[str, Any]:
-    """A line as clients see it (no hold id)."""
-    return {
-        "variant_id": line.variant_id,
-        "product_id": line.product_id,
-        "title": line.title,
-        "variant_name": line.variant_name,
-        "sku": line.sku,
-        "quantity": line.quantity,
-        "unit_price_minor": line.unit_price_minor,
-        "line_total_minor": line.line_total_minor,
-        "flash_sale": line.sale_id is not None,
-        "sale_id": line.sale_id,
-    }
-
-
-def line_from_json(data: dict[str, Any]) -> OrderLine:
-    """A stored line (with its hold id) read back."""
-    return OrderLine(
-        variant_id=str(data["variant_id"]),
-        product_id=str(data["product_id"]),
-        title=str(data["title"]),
-        variant_name=str(data["variant_name"]),
-        sku=str(data["sku"]),
-        quantity=int(data["quantity"]),
-        unit_price_minor=int(data["unit_price_minor"]),
-        sale_id=data.get("sale_id"),
-        hold_id=str(data["hold_id"]),
-        pin_id=data.get("pin_id"),
-    )
-
-
 def validate_request_id(value: object) -> str:
     """The client's retry key for a purchase: 8-64 letters, digits, '_' or '-'."""
     if not isinstance(value, str) or not _REQUEST_ID.fullmatch(value):
@@ -127,6 +74,20 @@ def validate_request_id(value: object) -> str:
             reason="bad_format",
         )
     return value
+
+
+def parse_quantity(raw: object, limit: int, *, allow_zero: bool = False) -> int:
+    """A line quantity: a whole number from 1 (or 0) to `limit`."""
+    low = 0 if allow_zero else 1
+    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= limit:
+        raise ValidationFailed(
+            f"quantity must be a whole number from {low} to {limit}",
+            field="quantity",
+            reason=number_reason(raw, low),
+            min=low,
+            max=limit,
+        )
+    return raw
 
 
 def checkout_id_for(viewer_id: str, show_id: str, request_id: str) -> str:
@@ -267,6 +228,50 @@ def pin_showing(pin: TimelineEvent | None, product: Product) -> int | None:
     if pin is not None and pin.kind is TimelineKind.PIN and pin.product_id == product.id:
         return pin.id
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class BuyBundle:
+    """Everything one Buy reads from the catalogue, fetched in one go."""
+
+    show: Show
+    # The product and variant bought; None for a live Buy in an ended show (nothing
+    # else is read then: the show refuses it).
+    offer: tuple[Product, Variant] | None
+    pin: TimelineEvent | None = None  # live: the pin on screen (the newest, if the buyer saw it)
+    timeline: tuple[TimelineEvent, ...] = ()  # replay with a pin: the show's pins and unpins
+
+
+def price_buy(
+    bundle: BuyBundle, seen_pin: int | None, replay_offset_ms: int | None, now: float
+) -> PricedItem:
+    """What one Buy holds and at what price, from its bundle.
+
+    Live (no `replay_offset_ms`): priced by the pin on screen. From the replay:
+    the show must have ended; from the pin `seen_pin` at that moment of the
+    show, or without one from the show's bag at the regular price.
+    """
+    assert bundle.offer is not None, "a Buy in an ended show is refused before it is priced"
+    product, variant = bundle.offer
+    if replay_offset_ms is None:
+        return price_item(product, variant, bundle.pin, now)
+    show = bundle.show
+    if show.status is not ShowStatus.ENDED:
+        raise ShowNotEnded(
+            "buying from the replay needs the show to have ended", status=show.status.value
+        )
+    if seen_pin is None:
+        # Picked from the show's bag while the replay plays: no pin, the regular price.
+        return PricedItem(product, variant, variant.price_minor, None)
+    pin = replay_pin(bundle.timeline, seen_pin, product)
+    return price_replay_item(
+        product,
+        variant,
+        pin,
+        pin_until_ms(bundle.timeline, pin),
+        replay_offset_ms,
+        flash_sales=show.replay_flash_sales,
+    )
 
 
 def check_one_currency(items: list[PricedItem]) -> str:

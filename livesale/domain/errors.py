@@ -173,8 +173,10 @@ class ServiceUnavailable(LivesaleError):
     status = 503
 
 
-class StockBeingChecked(ServiceUnavailable):
-    """Holds wait while the stock counters are rebuilt from the record (a new Redis server)."""
+class TryAgainSoon(ServiceUnavailable):
+    """A passing condition (a busy order lock, replicas not yet confirming a stock change,
+    stock counters being rebuilt on a new Redis server): the same request again after
+    Retry-After will do; nothing was changed twice."""
 
     headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
 

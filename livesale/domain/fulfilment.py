@@ -5,19 +5,15 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
 from livesale.domain.errors import OrderStateConflict, ValidationFailed
-from livesale.domain.orders import Address, Order, OrderStatus, Shipment, text_field
-from livesale.domain.validation import reject_unknown_fields
+from livesale.domain.orders import Address, Order, OrderStatus
 
 MAX_CARRIER_LENGTH = 100
 MAX_TRACKING_NUMBER_LENGTH = 100
 MAX_TRACKING_URL_LENGTH = 500
-SHIPMENT_FIELDS = frozenset({"carrier", "tracking_number", "tracking_url"})
-REFUND_FIELDS = frozenset({"lines"})
 # Which orders a parcel list holds: to ship (paid), shipped (fulfilled), or both.
 PARCEL_FILTERS: dict[str, frozenset[OrderStatus]] = {
     "paid": frozenset({OrderStatus.PAID}),
@@ -28,20 +24,7 @@ DEFAULT_PARCEL_FILTER = "paid"
 REFUNDABLE = frozenset({OrderStatus.PAID, OrderStatus.FULFILLED})
 
 
-def parse_shipment(raw: dict[str, Any]) -> Shipment | None:
-    """The carrier and tracking of a `fulfil` body; None when it gives none."""
-    reject_unknown_fields(raw, SHIPMENT_FIELDS)
-    carrier = text_field(raw, "carrier", required=False, limit=MAX_CARRIER_LENGTH)
-    number = text_field(raw, "tracking_number", required=False, limit=MAX_TRACKING_NUMBER_LENGTH)
-    url = text_field(raw, "tracking_url", required=False, limit=MAX_TRACKING_URL_LENGTH)
-    if url:
-        _check_tracking_url(url)
-    if not (carrier or number or url):
-        return None
-    return Shipment(carrier=carrier, tracking_number=number, tracking_url=url)
-
-
-def _check_tracking_url(url: str) -> None:
+def check_tracking_url(url: str) -> None:
     """Only a plain web address: the buyer's page makes a link of it."""
     # javascript:, data: and the like would run or show something else when clicked.
     not_web = ValidationFailed(
@@ -67,23 +50,12 @@ def _check_tracking_url(url: str) -> None:
         )
 
 
-def parse_refund_lines(raw: dict[str, Any], order: Order) -> list[int]:
-    """The positions of the lines to refund (`{"lines": [0, 2]}`), each once and unrefunded."""
-    reject_unknown_fields(raw, REFUND_FIELDS)
-    positions = raw.get("lines")
-    if not isinstance(positions, list) or not positions:
-        raise ValidationFailed(
-            "lines must be a non-empty list of line positions (0 is the first line)",
-            field="lines",
-            reason="required" if positions in (None, []) else "wrong_type",
-        )
+def choose_refund_lines(positions: Sequence[int], order: Order) -> list[int]:
+    """The positions of the lines to refund (each named once), each a line of `order`
+    not refunded yet; OrderStateConflict when the order holds no money to give back."""
     chosen: list[int] = []
     for index, position in enumerate(positions):
         field = f"lines[{index}]"
-        if isinstance(position, bool) or not isinstance(position, int):
-            raise ValidationFailed(
-                f"{field} must be a line position (an integer)", field=field, reason="wrong_type"
-            )
         if not 0 <= position < len(order.lines):
             raise ValidationFailed(
                 f"{field} must be 0 to {len(order.lines) - 1}: the order has "
@@ -158,7 +130,7 @@ class Parcel:
 
 def _normalised(address: Address) -> str:
     """An address compared loosely: case, width and runs of spaces do not matter."""
-    fields = address.as_json()
+    fields = asdict(address)
     return "\n".join(
         " ".join(unicodedata.normalize("NFKC", fields[name]).casefold().split())
         for name in sorted(fields)

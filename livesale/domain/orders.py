@@ -6,16 +6,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
-from livesale.domain.accounts import validate_email
 from livesale.domain.errors import OrderStateConflict, ValidationFailed
-from livesale.domain.validation import reject_unknown_fields
 
 MAX_NAME_LENGTH = 100
 MAX_ADDRESS_FIELD_LENGTH = 200
-ORDER_FIELDS = frozenset({"email", "name", "address", "announce"})
-ADDRESS_FIELDS = frozenset({"line1", "line2", "city", "region", "postal_code", "country"})
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _POSTAL_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]{0,15}")
 
@@ -58,6 +53,16 @@ def parse_status_filter(raw: str | None) -> OrderStatus | None:
         ) from None
 
 
+@dataclass(frozen=True, slots=True)
+class OrderQuery:
+    """Which of a seller's orders to list: a show, a status, a page size, a page start."""
+
+    show_id: str | None
+    status: OrderStatus | None
+    limit: int
+    before: float | None  # only orders created before this time (the next page)
+
+
 def can_move(current: OrderStatus, target: OrderStatus) -> bool:
     """Whether an order may go from `current` to `target`."""
     return target in NEXT_STATUSES[current]
@@ -83,22 +88,6 @@ class Address:
     region: str
     postal_code: str
     country: str
-
-    def as_json(self) -> dict[str, str]:
-        """The stored and transmitted form."""
-        return {
-            "line1": self.line1,
-            "line2": self.line2,
-            "city": self.city,
-            "region": self.region,
-            "postal_code": self.postal_code,
-            "country": self.country,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Address:
-        """Read the stored form back."""
-        return cls(**{name: str(data.get(name, "")) for name in ADDRESS_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -147,14 +136,6 @@ class Shipment:
     tracking_number: str
     tracking_url: str
 
-    def as_json(self) -> dict[str, str]:
-        """The transmitted form."""
-        return {
-            "carrier": self.carrier,
-            "tracking_number": self.tracking_number,
-            "tracking_url": self.tracking_url,
-        }
-
 
 @dataclass(frozen=True)
 class Order:
@@ -192,11 +173,9 @@ class Order:
         return min(self.total_minor, max(lines, self.provider_refunded_minor))
 
 
-def _text(raw: dict[str, Any], name: str, where: str, *, required: bool, limit: int) -> str:
-    value = raw.get(name, "")
-    field = f"{where}{name}"
-    if not isinstance(value, str):
-        raise ValidationFailed(f"{field} must be a string", field=field, reason="wrong_type")
+def clean_text(value: str, field: str, *, required: bool, limit: int) -> str:
+    """A typed text field as shipping and exports need it: NFC, trimmed, no control
+    characters, at most `limit` characters (and not empty when `required`)."""
     cleaned = unicodedata.normalize("NFC", value).strip()
     if required and not cleaned:
         raise ValidationFailed(f"{field} is required", field=field, reason="required")
@@ -212,54 +191,25 @@ def _text(raw: dict[str, Any], name: str, where: str, *, required: bool, limit: 
     return cleaned
 
 
-def parse_address(raw: object) -> Address:
-    """A validated shipping address from the request's `address` object."""
-    if not isinstance(raw, dict):
-        raise ValidationFailed("address must be an object", field="address", reason="wrong_type")
-    reject_unknown_fields(raw, ADDRESS_FIELDS, "address")
-    limit = MAX_ADDRESS_FIELD_LENGTH
-    country = _text(raw, "country", "address.", required=True, limit=2).upper()
+def clean_country(value: str) -> str:
+    """`address.country`: a two-letter ISO 3166 code, upper-cased."""
+    country = clean_text(value, "address.country", required=True, limit=2).upper()
     if not _COUNTRY.fullmatch(country):
         raise ValidationFailed(
             "address.country must be a two-letter ISO 3166 code such as US or CN",
             field="address.country",
             reason="bad_format",
         )
-    postal_code = _text(raw, "postal_code", "address.", required=True, limit=16)
+    return country
+
+
+def clean_postal_code(value: str) -> str:
+    """`address.postal_code`: letters, digits, spaces and '-', at most 16."""
+    postal_code = clean_text(value, "address.postal_code", required=True, limit=16)
     if not _POSTAL_CODE.fullmatch(postal_code):
         raise ValidationFailed(
             "address.postal_code may hold only letters, digits, spaces and '-'",
             field="address.postal_code",
             reason="bad_format",
         )
-    return Address(
-        line1=_text(raw, "line1", "address.", required=True, limit=limit),
-        line2=_text(raw, "line2", "address.", required=False, limit=limit),
-        city=_text(raw, "city", "address.", required=True, limit=limit),
-        region=_text(raw, "region", "address.", required=False, limit=limit),
-        postal_code=postal_code,
-        country=country,
-    )
-
-
-def parse_buyer_details(raw: object) -> BuyerDetails:
-    """Validate the checkout form: email, name, address and the announce opt-out."""
-    if not isinstance(raw, dict):
-        raise ValidationFailed("the body must be a JSON object", field="", reason="wrong_type")
-    reject_unknown_fields(raw, ORDER_FIELDS)
-    announce = raw.get("announce", True)
-    if not isinstance(announce, bool):
-        raise ValidationFailed(
-            "announce must be true or false", field="announce", reason="wrong_type"
-        )
-    return BuyerDetails(
-        email=validate_email(raw.get("email")),
-        name=_text(raw, "name", "", required=True, limit=MAX_NAME_LENGTH),
-        address=parse_address(raw.get("address")),
-        announce=announce,
-    )
-
-
-def text_field(raw: dict[str, Any], name: str, *, required: bool, limit: int) -> str:
-    """`raw[name]` checked like the buyer's fields: NFC, trimmed, no control characters."""
-    return _text(raw, name, "", required=required, limit=limit)
+    return postal_code

@@ -7,15 +7,13 @@ from enum import StrEnum
 from typing import Any
 
 from livesale.domain.errors import ValidationFailed
-from livesale.domain.validation import number_reason, reject_unknown_fields
+from livesale.domain.validation import number_reason
 
 MIN_FLASH_SALE_SECONDS = 10
 MAX_FLASH_SALE_SECONDS = 3600
 MAX_FLASH_SALE_QUANTITY = 1_000_000
 MAX_PRICE_MINOR = 100_000_000
-FLASH_SALE_FIELDS = frozenset(
-    {"sale_price_minor", "quantity", "per_buyer_limit", "duration_seconds"}
-)
+FLASH_SALE_FIELDS = ("sale_price_minor", "quantity", "per_buyer_limit", "duration_seconds")
 
 
 class TimelineKind(StrEnum):
@@ -34,27 +32,6 @@ class FlashSale:
     quantity: int
     per_buyer_limit: int
     duration_seconds: int
-
-    def as_json(self) -> dict[str, Any]:
-        """The stored and transmitted form (without the pin-relative end time)."""
-        return {
-            "sale_price_minor": self.sale_price_minor,
-            "currency": self.currency,
-            "quantity": self.quantity,
-            "per_buyer_limit": self.per_buyer_limit,
-            "duration_seconds": self.duration_seconds,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FlashSale:
-        """Read the stored form back."""
-        return cls(
-            sale_price_minor=int(data["sale_price_minor"]),
-            currency=str(data["currency"]),
-            quantity=int(data["quantity"]),
-            per_buyer_limit=int(data["per_buyer_limit"]),
-            duration_seconds=int(data["duration_seconds"]),
-        )
 
 
 @dataclass(frozen=True)
@@ -77,44 +54,68 @@ class TimelineEvent:
         return self.created_at + self.flash_sale.duration_seconds
 
 
-def _positive_int(
-    raw: dict[str, Any], name: str, low: int, high: int, currency: str | None = None
-) -> int:
-    value = raw.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        # A price's limits are money: minor units with their currency.
-        limits = (
-            {"min_minor": low, "max_minor": high, "currency": currency}
-            if currency
-            else {"min": low, "max": high}
-        )
+@dataclass(frozen=True, slots=True)
+class FlashSaleTerms:
+    """A flash sale as the creator asks for it: whole numbers, not yet checked against the
+    product's prices and stock."""
+
+    sale_price_minor: int
+    quantity: int
+    per_buyer_limit: int
+    duration_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class PinRequest:
+    """Pin a product of the bag, optionally as a flash sale."""
+
+    product_id: str
+    flash_sale: FlashSaleTerms | None = None
+
+
+def flash_sale_range(name: str, quantity: int) -> tuple[int, int]:
+    """The whole numbers a flash-sale field may take (a buyer's limit is at most the quantity)."""
+    ranges = {
+        "sale_price_minor": (1, MAX_PRICE_MINOR),
+        "quantity": (1, MAX_FLASH_SALE_QUANTITY),
+        "per_buyer_limit": (1, quantity),
+        "duration_seconds": (MIN_FLASH_SALE_SECONDS, MAX_FLASH_SALE_SECONDS),
+    }
+    return ranges[name]
+
+
+def flash_sale_limits(name: str, quantity: int, currency: str | None = None) -> dict[str, Any]:
+    """The `details` numbers of a flash-sale field's error: a price's limits are money."""
+    low, high = flash_sale_range(name, quantity)
+    if name == "sale_price_minor":
+        money: dict[str, Any] = {"min_minor": low, "max_minor": high}
+        return money if currency is None else {**money, "currency": currency}
+    return {"min": low, "max": high}
+
+
+def _in_range(value: int, name: str, quantity: int, currency: str | None = None) -> int:
+    low, high = flash_sale_range(name, quantity)
+    if not low <= value <= high:
         raise ValidationFailed(
             f"flash_sale.{name} must be a whole number from {low} to {high}",
             field=f"flash_sale.{name}",
-            reason="required" if value is None else number_reason(value, low),
-            **limits,
+            reason=number_reason(value, low),
+            **flash_sale_limits(name, quantity, currency),
         )
     return value
 
 
-def parse_flash_sale(
-    raw: object, regular_prices: list[int], currency: str, stock: int
-) -> FlashSale | None:
-    """Validate a flash-sale request against the product's prices and stock.
+def check_flash_sale(
+    terms: FlashSaleTerms, regular_prices: list[int], currency: str, stock: int
+) -> FlashSale:
+    """The sale `terms` ask for, checked against the product's prices and stock.
 
     The sale price must undercut every variant's regular price, or the
     "sale" would raise the price of some sizes; the quantity cannot exceed
     the stock there is to sell.
     """
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        raise ValidationFailed(
-            "flash_sale must be an object or null", field="flash_sale", reason="wrong_type"
-        )
-    reject_unknown_fields(raw, FLASH_SALE_FIELDS, "flash_sale")
     cheapest = min(regular_prices)
-    price = _positive_int(raw, "sale_price_minor", 1, MAX_PRICE_MINOR, currency)
+    price = _in_range(terms.sale_price_minor, "sale_price_minor", terms.quantity, currency)
     if price >= cheapest:
         raise ValidationFailed(
             "flash_sale.sale_price_minor must be below the regular price",
@@ -124,7 +125,7 @@ def parse_flash_sale(
             currency=currency,
             regular_price_minor=cheapest,
         )
-    quantity = _positive_int(raw, "quantity", 1, MAX_FLASH_SALE_QUANTITY)
+    quantity = _in_range(terms.quantity, "quantity", terms.quantity)
     if quantity > stock:
         raise ValidationFailed(
             "flash_sale.quantity is more than the stock there is",
@@ -133,14 +134,10 @@ def parse_flash_sale(
             max=stock,
             stock=stock,
         )
-    limit = _positive_int(raw, "per_buyer_limit", 1, quantity)
-    duration = _positive_int(
-        raw, "duration_seconds", MIN_FLASH_SALE_SECONDS, MAX_FLASH_SALE_SECONDS
-    )
     return FlashSale(
         sale_price_minor=price,
         currency=currency,
         quantity=quantity,
-        per_buyer_limit=limit,
-        duration_seconds=duration,
+        per_buyer_limit=_in_range(terms.per_buyer_limit, "per_buyer_limit", quantity),
+        duration_seconds=_in_range(terms.duration_seconds, "duration_seconds", quantity),
     )

@@ -1,17 +1,15 @@
-"""The catalogue: products, their variants and images, and validation of input (pure)."""
+"""The catalogue: products, their variants and images, and the rules their fields keep (pure)."""
 
 from __future__ import annotations
 
 import re
 import secrets
 import string
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from livesale.domain.errors import ValidationFailed
-from livesale.domain.money import validate_currency, validate_price_minor
-from livesale.domain.validation import check_visible_text, reject_unknown_fields
+from livesale.domain.validation import check_visible_text
 
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 5000
@@ -29,8 +27,6 @@ _SKU = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_SKU_LENGTH}}}")
 # Letters and digits only: ids sit in URL paths and file names.
 _ID_ALPHABET = string.ascii_letters + string.digits
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_PRODUCT_FIELDS = frozenset({"title", "description", "image_ids", "variants"})
-_VARIANT_FIELDS = frozenset({"id", "sku", "name", "options", "price_minor", "currency", "stock"})
 
 
 class ProductStatus(StrEnum):
@@ -163,36 +159,6 @@ def is_valid_id(value: str) -> bool:
     return _ID.fullmatch(value) is not None
 
 
-def parse_new_product(data: object) -> ProductInput:
-    """Validate a create request body; ValidationFailed names the first bad field."""
-    body = _object(data, "body", _PRODUCT_FIELDS)
-    if "title" not in body:
-        raise ValidationFailed("title is required", field="title", reason="required")
-    if "variants" not in body:
-        raise ValidationFailed(
-            "a product needs at least one variant", field="variants", reason="required"
-        )
-    return ProductInput(
-        title=validate_product_title(body["title"]),
-        description=validate_description(body.get("description", "")),
-        image_ids=validate_image_ids(body.get("image_ids", [])),
-        variants=validate_variants(body["variants"], allow_ids=False),
-    )
-
-
-def parse_product_changes(data: object) -> ProductChanges:
-    """Validate a PATCH body: only the fields present change."""
-    body = _object(data, "body", _PRODUCT_FIELDS)
-    return ProductChanges(
-        title=validate_product_title(body["title"]) if "title" in body else None,
-        description=validate_description(body["description"]) if "description" in body else None,
-        image_ids=validate_image_ids(body["image_ids"]) if "image_ids" in body else None,
-        variants=validate_variants(body["variants"], allow_ids=True)
-        if "variants" in body
-        else None,
-    )
-
-
 def validate_product_title(value: object) -> str:
     """A title of 1..200 characters once stripped, every one of them visible."""
     if not isinstance(value, str):
@@ -253,21 +219,8 @@ def validate_image_ids(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
-def validate_variants(value: object, *, allow_ids: bool) -> tuple[VariantInput, ...]:
-    """1..100 variants with distinct SKUs (and ids) and one currency between them."""
-    if not isinstance(value, list):
-        raise ValidationFailed("variants must be a list", field="variants", reason="wrong_type")
-    if not 1 <= len(value) <= MAX_VARIANTS:
-        raise ValidationFailed(
-            f"a product has 1 to {MAX_VARIANTS} variants",
-            field="variants",
-            reason="too_many" if value else "required",
-            count=len(value),
-            max=MAX_VARIANTS,
-        )
-    variants = tuple(
-        _variant(item, f"variants[{i}]", allow_ids=allow_ids) for i, item in enumerate(value)
-    )
+def check_variants(variants: tuple[VariantInput, ...]) -> tuple[VariantInput, ...]:
+    """A product's variants: distinct SKUs (and ids) and one currency between them."""
     skus: dict[str, int] = {}
     ids: set[str] = set()
     for i, variant in enumerate(variants):
@@ -297,40 +250,8 @@ def validate_variants(value: object, *, allow_ids: bool) -> tuple[VariantInput, 
     return variants
 
 
-def _variant(data: object, where: str, *, allow_ids: bool) -> VariantInput:
-    body = _object(data, where, _VARIANT_FIELDS)
-    variant_id: str | None = None
-    if "id" in body:
-        raw_id = body["id"]
-        if not allow_ids:
-            raise ValidationFailed(
-                "a new product's variants have no id yet", field=f"{where}.id", reason="not_allowed"
-            )
-        if not isinstance(raw_id, str) or not is_valid_id(raw_id):
-            raise ValidationFailed("not a variant id", field=f"{where}.id", reason="bad_format")
-        variant_id = raw_id
-    for required in ("sku", "price_minor", "currency", "stock"):
-        if required not in body:
-            raise ValidationFailed(
-                f"{required} is required", field=f"{where}.{required}", reason="required"
-            )
-    options = _options(body.get("options", {}), f"{where}.options")
-    sku = _sku(body["sku"], f"{where}.sku")
-    name = body.get("name")
-    # The currency first: a price error then states its limits in that currency.
-    currency = validate_currency(body["currency"], f"{where}.currency")
-    return VariantInput(
-        id=variant_id,
-        sku=sku,
-        name=_variant_name(name, options, f"{where}.name"),
-        options=options,
-        price_minor=validate_price_minor(body["price_minor"], f"{where}.price_minor", currency),
-        currency=currency,
-        stock=validate_stock(body["stock"], f"{where}.stock"),
-    )
-
-
-def _sku(value: object, field: str) -> str:
+def validate_sku(value: object, field: str) -> str:
+    """A SKU: 1 to 64 characters of A-Z a-z 0-9 . _ -."""
     if not isinstance(value, str) or _SKU.fullmatch(value) is None:
         raise ValidationFailed(
             f"a SKU is 1 to {MAX_SKU_LENGTH} characters of A-Z a-z 0-9 . _ -",
@@ -341,43 +262,8 @@ def _sku(value: object, field: str) -> str:
     return value
 
 
-def _options(value: object, field: str) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, dict):
-        raise ValidationFailed(
-            "options must be an object of name -> value strings", field=field, reason="wrong_type"
-        )
-    if len(value) > MAX_OPTIONS:
-        raise ValidationFailed(
-            f"a variant has at most {MAX_OPTIONS} options",
-            field=field,
-            reason="too_many",
-            max=MAX_OPTIONS,
-        )
-    options: list[tuple[str, str]] = []
-    for key, raw in value.items():
-        name = str(key).strip()
-        if not isinstance(raw, str):
-            raise ValidationFailed(
-                f"option {name!r} must have a string value", field=field, reason="wrong_type"
-            )
-        text = raw.strip()
-        if not 1 <= len(name) <= MAX_OPTION_LENGTH or not 1 <= len(text) <= MAX_OPTION_LENGTH:
-            raise ValidationFailed(
-                f"option names and values are 1 to {MAX_OPTION_LENGTH} characters",
-                field=field,
-                reason="too_long" if name and text else "required",
-                max=MAX_OPTION_LENGTH,
-                option=name[:MAX_OPTION_LENGTH],
-            )
-        if any(name == seen for seen, _ in options):
-            raise ValidationFailed(
-                f"option {name!r} is given twice", field=field, reason="duplicate", option=name
-            )
-        options.append((name, text))
-    return tuple(options)
-
-
-def _variant_name(value: object, options: tuple[tuple[str, str], ...], field: str) -> str:
+def validate_variant_name(value: object, options: tuple[tuple[str, str], ...], field: str) -> str:
+    """A variant's name, or one made of its option values ("M / Red") when it has none."""
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -409,10 +295,3 @@ def validate_stock(value: object, field: str = "stock") -> int:
             max=MAX_STOCK,
         )
     return value
-
-
-def _object(data: object, where: str, allowed: frozenset[str]) -> Mapping[str, object]:
-    if not isinstance(data, dict):
-        raise ValidationFailed(f"{where} must be a JSON object", field=where, reason="wrong_type")
-    reject_unknown_fields(data, allowed, "" if where == "body" else where)
-    return data

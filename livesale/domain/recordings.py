@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 
 class RecordingStatus(StrEnum):
@@ -58,19 +57,6 @@ class Recording:
         return self.status in (RecordingStatus.COMPLETE, RecordingStatus.FAILED) and bool(
             self.duration_ms
         )
-
-    def as_json(self, video_url: str) -> dict[str, Any]:
-        """The part as the replay page sees it."""
-        return {
-            "id": self.id,
-            "part": self.part,
-            "status": self.status.value,
-            "url": video_url,
-            "content_type": self.container.content_type,
-            "offset_ms": self.offset_ms,
-            "duration_ms": self.duration_ms,
-            "size_bytes": self.size_bytes,
-        }
 
 
 def recording_file_name(show_id: str, part: int, container: Container) -> str:

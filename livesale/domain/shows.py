@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from livesale.domain.errors import ValidationFailed
-from livesale.domain.validation import check_visible_text
+from livesale.domain.validation import KEEP, Keep, check_visible_text
 
 MAX_TITLE_LENGTH = 200
 MAX_BAG_SIZE = 100
@@ -50,6 +51,28 @@ class Show:
         return max(0, round((now - self.live_at) * 1000))
 
 
+@dataclass(frozen=True, slots=True)
+class ShowDraft:
+    """A new show as its creator asks for it; the start's window and the cover and bag's
+    owners are checked when it is created."""
+
+    title: str
+    scheduled_at: float | None = None
+    cover_image_id: str | None = None
+    product_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ShowEdit:
+    """The changes a creator asks of a show; KEEP leaves a field as it is."""
+
+    title: str | Keep = KEEP
+    scheduled_at: float | Keep | None = KEEP
+    cover_image_id: str | Keep | None = KEEP
+    record: bool | Keep = KEEP
+    replay_flash_sales: bool | Keep = KEEP
+
+
 def new_show_id() -> str:
     """A short, URL-safe random show id (~71 bits)."""
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(SHOW_ID_LENGTH))
@@ -84,16 +107,10 @@ def validate_title(title: str) -> str:
     return cleaned
 
 
-def validate_scheduled_at(value: object, now: float) -> float | None:
-    """A scheduled start as epoch seconds: None, or a number from a day ago to a year ahead."""
+def validate_scheduled_at(value: float | None, now: float) -> float | None:
+    """A scheduled start as epoch seconds: None, or a time from a day ago to a year ahead."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValidationFailed(
-            "scheduled_at must be a time in seconds since the epoch",
-            field="scheduled_at",
-            reason="wrong_type",
-        )
     earliest, latest = now - 86_400, now + MAX_SCHEDULE_AHEAD_SECONDS
     if not earliest <= value <= latest:
         raise ValidationFailed(
@@ -106,12 +123,8 @@ def validate_scheduled_at(value: object, now: float) -> float | None:
     return float(value)
 
 
-def validate_bag(product_ids: object) -> list[str]:
-    """A show's bag: a list of distinct product ids, at most MAX_BAG_SIZE."""
-    if not isinstance(product_ids, list) or not all(isinstance(p, str) for p in product_ids):
-        raise ValidationFailed(
-            "product_ids must be a list of product ids", field="product_ids", reason="wrong_type"
-        )
+def validate_bag(product_ids: Sequence[str]) -> tuple[str, ...]:
+    """A show's bag: distinct product ids, at most MAX_BAG_SIZE."""
     if len(product_ids) > MAX_BAG_SIZE:
         raise ValidationFailed(
             f"a show holds at most {MAX_BAG_SIZE} products",
@@ -123,4 +136,4 @@ def validate_bag(product_ids: object) -> list[str]:
         raise ValidationFailed(
             "a product is in the list twice", field="product_ids", reason="duplicate"
         )
-    return list(product_ids)
+    return tuple(product_ids)

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from enum import Enum
 
 from livesale.domain.errors import FieldReason, ValidationFailed
 from livesale.domain.text_safety import refusal
+
+
+class Keep(Enum):
+    """Marks a field an edit leaves as it is (where None means "clear it")."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
 
 
 def reject_unknown_fields(
@@ -33,6 +43,24 @@ def number_reason(value: object, low: int) -> FieldReason:
     if isinstance(value, bool) or not isinstance(value, int):
         return "wrong_type"
     return "too_small" if value < low else "too_large"
+
+
+def whole_number_refusal(value: object, field: str, low: int, high: int) -> ValidationFailed:
+    """The error for `value` that is not a whole number from `low` to `high`."""
+    return ValidationFailed(
+        f"{field} must be a whole number from {low} to {high}",
+        field=field,
+        reason=number_reason(value, low),
+        min=low,
+        max=high,
+    )
+
+
+def check_whole_number(value: int, field: str, low: int, high: int) -> int:
+    """`value` if it is from `low` to `high`; too_small or too_large else."""
+    if not low <= value <= high:
+        raise whole_number_refusal(value, field, low, high)
+    return value
 
 
 def check_visible_text(text: str, field: str) -> None:

@@ -36,6 +36,7 @@ from livesale.domain.errors import (
     ViewerRequired,
 )
 from livesale.domain.person import UNKNOWN_ADDRESS
+from livesale.live.events import chat_message
 from livesale.live.name_guard import CreatorNameGuard
 from livesale.storage.address_bans import AddressBans, banned_at_key
 from livesale.storage.chat import ChatRepository, ModerationRepository
@@ -91,7 +92,7 @@ class ChatService:
             metrics.ROOM_CHAT_REJECTED.labels(exc.code).inc()
             raise
         message = await self._messages.add(show_id, who.id, who.display_name, role, cleaned)
-        await self._publish(show_id, {"type": "chat", "message": message.to_json()})
+        await self._publish(show_id, chat_message(message))
         metrics.ROOM_CHAT_MESSAGES.inc()
         return message
 

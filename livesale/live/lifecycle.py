@@ -2,7 +2,8 @@
 
 Several server processes may share one show table. The process that holds a
 show's publisher keeps a short-lived Redis key alive, and deletes it as soon
-as the publisher is gone; every process sweeps the live shows and ends one
+as the publisher is gone; one process across the cluster (the holder of the
+`show_lifecycle` lease, see storage/leases.py) sweeps the live shows and ends one
 whose publisher key has been missing for `shows.end_after_publisher_lost_seconds`,
 so a creator whose browser crashed has time to come back and a show never
 stays "live" for ever. Meanwhile the room hears `publisher: "reconnecting"`
@@ -22,9 +23,11 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from livesale.config import ShowSettings
-from livesale.domain.pins import TimelineEvent, TimelineKind
+from livesale.domain.pins import TimelineKind
 from livesale.domain.shows import Show, ShowStatus
+from livesale.live.events import publisher_message, show_state, unpin_message
 from livesale.live.sale_gate import SaleGate
+from livesale.storage.leases import Leadership
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
 from livesale.tasks import cancel_and_wait
@@ -62,28 +65,6 @@ def ending_key(show_id: str) -> str:
     return f"livesale:show:{show_id}:ending"
 
 
-def show_state(show: Show) -> dict[str, Any]:
-    """The show as the room sends it (times in epoch seconds)."""
-    return {
-        "id": show.id,
-        "title": show.title,
-        "status": show.status.value,
-        "scheduled_at": show.scheduled_at,
-        "live_at": show.live_at,
-        "ended_at": show.ended_at,
-    }
-
-
-def publisher_message(show: Show, publisher: str) -> dict[str, Any]:
-    """The room event saying whether the live show's publisher is on air or reconnecting."""
-    return {"type": "show", "show": {**show_state(show), "publisher": publisher}}
-
-
-def unpin_message(pin: TimelineEvent, unpin: TimelineEvent) -> dict[str, Any]:
-    """The room event that takes `pin` off the screen."""
-    return {"type": "unpin", "pin_id": pin.id, "offset_ms": unpin.offset_ms}
-
-
 class ShowLifecycle:
     """Moves shows scheduled -> live -> ended and tells the room."""
 
@@ -98,8 +79,11 @@ class ShowLifecycle:
         clock: Callable[[], float] = time.time,
         *,
         gate: SaleGate,
+        leadership: Leadership | None = None,
     ) -> None:
         self._gate = gate
+        # Who sweeps the live shows; without one this lifecycle is the only sweeper.
+        self._leadership = leadership
         self._shows = shows
         self._timeline = timeline
         self._redis = redis
@@ -150,13 +134,17 @@ class ShowLifecycle:
         return show
 
     def start(self) -> None:
-        """Start the heartbeat-and-sweep loop."""
+        """Start the heartbeat-and-sweep loop (and the claim on the sweep's lease)."""
+        if self._leadership is not None:
+            self._leadership.start()
         self._task = asyncio.create_task(self._run(), name="show-lifecycle")
 
     async def close(self) -> None:
-        """Stop the loop."""
+        """Stop the loop and give the sweep's lease up."""
         await cancel_and_wait(self._task)
         self._task = None
+        if self._leadership is not None:
+            await self._leadership.close()
 
     async def _run(self) -> None:
         while True:
@@ -170,7 +158,13 @@ class ShowLifecycle:
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def tick(self) -> None:
-        """Refresh this process's publisher keys, then tell and end shows whose publisher left."""
+        """Refresh this process's publisher keys; then, if it leads the sweep, sweep."""
+        await self.heartbeat()
+        if self._leadership is None or self._leadership.leading:
+            await self.sweep()
+
+    async def heartbeat(self) -> None:
+        """Keep the publisher keys of this process's publishers alive, drop those that left."""
         for show_id in list(self._local):
             key = publisher_key(show_id)
             if self._is_publishing(show_id):
@@ -178,6 +172,9 @@ class ShowLifecycle:
             elif await self._redis.get(key) in (self._token, self._token.encode()):
                 # Our publisher is gone: viewers hear it now, not when the key expires.
                 await self._redis.delete(key)
+
+    async def sweep(self) -> None:
+        """Tell the room of live shows whose publisher is missing; end those gone too long."""
         now = self._clock()
         for show in await self._shows.list_recent(500, status=ShowStatus.LIVE):
             if await self._redis.exists(publisher_key(show.id)):

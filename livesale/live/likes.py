@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from redis.asyncio import Redis
 
 from livesale import metrics
+from livesale.live.events import like_message
 from livesale.live.fanout import Connection
 from livesale.live.protocol import dumps
 from livesale.storage.room_redis import likes_key
@@ -104,9 +105,7 @@ class Likes:
             previous = self._totals.get(show_id, total - pending.get(show_id, 0))
             self._totals[show_id] = total
             if total != previous:
-                self._send(
-                    show_id, dumps({"type": "like", "total": total, "delta": total - previous})
-                )
+                self._send(show_id, dumps(like_message(total, total - previous)))
 
     def forget(self, show_id: str) -> None:
         """Drop the remembered total of a show with no local connections."""

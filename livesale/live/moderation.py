@@ -12,7 +12,7 @@ mute's length), so dropping the cookie does not bring the guest back.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +24,10 @@ from livesale.domain.errors import (
     NotModerator,
     NotOwner,
     NotSignedIn,
-    ValidationFailed,
 )
 from livesale.domain.shows import Show
-from livesale.domain.validation import number_reason
+from livesale.domain.validation import check_whole_number
+from livesale.live.events import chat_deleted_message, slow_mode_message
 from livesale.storage.address_bans import AddressBans
 from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.room_redis import ChatLimits
@@ -46,6 +46,26 @@ class Moderator:
     role: Role
     show: Show
     creator_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ban:
+    """A creator's ban of a viewer, with the addresses it holds and the guests they caught."""
+
+    viewer_id: str
+    display_name: str
+    banned_at: float
+    addresses_held: int
+    others_caught: int
+
+
+@dataclass(frozen=True, slots=True)
+class NamedModerator:
+    """A viewer the creator named moderator of their shows."""
+
+    id: str
+    display_name: str
+    added_at: float
 
 
 class ModerationService:
@@ -75,6 +95,16 @@ class ModerationService:
         self._show_state = show_state
         self._clock = clock
 
+    @property
+    def max_mute_seconds(self) -> int:
+        """The longest mute a moderator may give."""
+        return self._settings.max_mute_seconds
+
+    @property
+    def max_slow_mode_seconds(self) -> int:
+        """The longest wait slow mode may put between one viewer's messages."""
+        return self._settings.max_slow_mode_seconds
+
     async def authorize(
         self, show_id: str, creator: Creator | None, viewer: Viewer | None, *, creator_only: bool
     ) -> Moderator:
@@ -94,31 +124,21 @@ class ModerationService:
     async def delete_message(self, actor: Moderator, message_id: int) -> None:
         """Delete a message of the show and tell every viewer."""
         await self._messages.delete(actor.show.id, message_id, actor.id)
-        await self._publish(actor.show.id, {"type": "chat_deleted", "id": message_id})
+        await self._publish(actor.show.id, chat_deleted_message(message_id))
         _count("delete")
 
-    async def mute(
-        self, actor: Moderator, viewer_id: object, seconds: object
-    ) -> tuple[float, bool]:
+    async def mute(self, actor: Moderator, viewer_id: str, seconds: int) -> tuple[float, bool]:
         """Mute a viewer (and its last address) in the show for `seconds`; returns until when
         (epoch seconds) and whether an address is held too."""
         target = await self._target(actor, viewer_id)
-        limit = self._settings.max_mute_seconds
-        if isinstance(seconds, bool) or not isinstance(seconds, int) or not 1 <= seconds <= limit:
-            raise ValidationFailed(
-                f"seconds must be a whole number from 1 to {limit}",
-                field="seconds",
-                reason=number_reason(seconds, 1),
-                min=1,
-                max=limit,
-            )
+        check_whole_number(seconds, "seconds", 1, self._settings.max_mute_seconds)
         until_ms = int((self._clock() + seconds) * 1000)
         address = await self._limits.last_address(target)
         await self._limits.mute(actor.show.id, target, address, until_ms, seconds)
         _count("mute")
         return until_ms / 1000, address is not None
 
-    async def ban(self, actor: Moderator, viewer_id: object) -> bool:
+    async def ban(self, actor: Moderator, viewer_id: str) -> bool:
         """Ban a viewer (and its last address) from the creator's shows and close their open
         rooms; returns whether an address is held too."""
         target = await self._target(actor, viewer_id)
@@ -138,54 +158,33 @@ class ModerationService:
             _count("unban")
         return lifted
 
-    async def bans(self, creator: Creator) -> list[dict[str, Any]]:
-        """The creator's bans as JSON, with the addresses each holds and whom they caught."""
+    async def bans(self, creator: Creator) -> list[Ban]:
+        """The creator's bans, with the addresses each holds and whom they caught."""
         rows = await self._moderation.bans(creator.id)
         ids = [viewer_id for viewer_id, _name, _at in rows]
         held = await self._address_bans.addresses_held(creator.id, ids)
         caught = await self._address_bans.caught(creator.id, ids)
         return [
-            {
-                "viewer_id": viewer_id,
-                "display_name": name,
-                "banned_at": at,
-                "addresses_held": held[viewer_id],
-                "others_caught": caught[viewer_id],
-            }
+            Ban(viewer_id, name, at, held[viewer_id], caught[viewer_id])
             for viewer_id, name, at in rows
         ]
 
-    async def set_slow_mode(self, actor: Moderator, seconds: object) -> int:
+    async def set_slow_mode(self, actor: Moderator, seconds: int) -> int:
         """Set the show's slow mode (0 = off) and tell every viewer."""
-        limit = self._settings.max_slow_mode_seconds
-        if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= limit:
-            raise ValidationFailed(
-                f"seconds must be a whole number from 0 to {limit}",
-                field="seconds",
-                reason=number_reason(seconds, 0),
-                min=0,
-                max=limit,
-            )
+        check_whole_number(seconds, "seconds", 0, self._settings.max_slow_mode_seconds)
         await self._limits.set_slow_mode(actor.show.id, seconds)
         _count("slow_mode")
-        state = dict(await self._show_state(actor.show.id))
-        state["slow_mode_seconds"] = seconds
-        await self._publish(
-            actor.show.id, {"type": "show", "show": state, "slow_mode_seconds": seconds}
-        )
+        state = await self._show_state(actor.show.id)
+        await self._publish(actor.show.id, slow_mode_message(state, seconds))
         return seconds
 
-    async def moderators(self, creator: Creator) -> list[dict[str, Any]]:
-        """The creator's moderators as JSON."""
+    async def moderators(self, creator: Creator) -> list[NamedModerator]:
+        """The creator's moderators."""
         rows = await self._moderation.moderators(creator.id)
-        return [{"id": vid, "display_name": name, "added_at": at} for vid, name, at in rows]
+        return [NamedModerator(vid, name, at) for vid, name, at in rows]
 
-    async def add_moderator(self, creator: Creator, viewer_id: object) -> None:
+    async def add_moderator(self, creator: Creator, viewer_id: str) -> None:
         """Name a viewer moderator of all of the creator's shows."""
-        if not isinstance(viewer_id, str) or not viewer_id:
-            raise ValidationFailed(
-                "viewer_id must be a viewer's id", field="viewer_id", reason="bad_format"
-            )
         await self._moderation.add_moderator(creator.id, viewer_id)
         _count("add_moderator")
 
@@ -200,7 +199,7 @@ class ModerationService:
         """The creator's own blocked words."""
         return await self._moderation.blocked_words(creator.id)
 
-    async def set_blocked_words(self, creator: Creator, words: object) -> list[str]:
+    async def set_blocked_words(self, creator: Creator, words: Sequence[str]) -> list[str]:
         """Replace the creator's blocked words; returns the stored list."""
         cleaned = normalise_blocked_words(words)
         before = set(await self._moderation.blocked_words(creator.id))
@@ -210,11 +209,7 @@ class ModerationService:
         _count("unblock_word", len(before - set(cleaned)))
         return sorted(cleaned)
 
-    async def _target(self, actor: Moderator, viewer_id: object) -> str:
-        if not isinstance(viewer_id, str) or not viewer_id:
-            raise ValidationFailed(
-                "viewer_id must be a viewer's id", field="viewer_id", reason="bad_format"
-            )
+    async def _target(self, actor: Moderator, viewer_id: str) -> str:
         await self._moderation.viewer_name(viewer_id)  # ViewerNotFound
         if actor.role != Role.CREATOR and await self._moderation.is_moderator(
             actor.creator_id, viewer_id

@@ -14,18 +14,22 @@ from livesale.domain.errors import (
     ProductNotInBag,
     ShowEnded,
     ShowNotLive,
-    ValidationFailed,
 )
-from livesale.domain.pins import TimelineEvent, TimelineKind, parse_flash_sale
+from livesale.domain.pins import PinRequest, TimelineEvent, TimelineKind, check_flash_sale
 from livesale.domain.products import Product, ProductStatus
 from livesale.domain.shows import Show, ShowStatus
-from livesale.domain.validation import reject_unknown_fields
-from livesale.live.lifecycle import EventPublisher, unpin_message
+from livesale.live.events import (
+    Pinned,
+    ProductView,
+    Unpinned,
+    pin_json,
+    pin_message,
+    unpin_message,
+)
+from livesale.live.lifecycle import EventPublisher
 from livesale.live.sale_gate import SaleGate
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
-
-PIN_FIELDS = frozenset({"product_id", "flash_sale"})
 
 
 class ProductReader(Protocol):
@@ -44,7 +48,7 @@ class PinService:
         timeline: TimelineRepository,
         products: ProductReader,
         events: EventPublisher,
-        render_product: Callable[[Product], dict[str, Any]],
+        render_product: ProductView,
         gate: SaleGate,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -56,37 +60,36 @@ class PinService:
         self._render_product = render_product
         self._clock = clock
 
-    async def pin(self, creator: Creator, show_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def pin(self, creator: Creator, show_id: str, request: PinRequest) -> Pinned:
         """Pin a product of the bag (a new pin replaces the one on screen)."""
         show = await self._live_show_of(creator, show_id)
-        reject_unknown_fields(body, PIN_FIELDS)
-        product_id = body.get("product_id")
-        if not isinstance(product_id, str):
-            raise ValidationFailed("product_id is required", field="product_id", reason="required")
+        product_id = request.product_id
         if product_id not in await self._shows.bag(show_id):
             raise ProductNotInBag("add the product to the show first", product_id=product_id)
         product = await self._products.get(product_id)
         variants = product.active_variants
         if product.status != ProductStatus.ACTIVE or not variants:
             raise ProductArchived("this product is archived", product_id=product_id)
-        sale = parse_flash_sale(
-            body.get("flash_sale"),
-            [v.price_minor for v in variants],
-            product.currency,
-            sum(v.stock for v in variants),
-        )
+        sale = None
+        if request.flash_sale is not None:
+            sale = check_flash_sale(
+                request.flash_sale,
+                [v.price_minor for v in variants],
+                product.currency,
+                sum(v.stock for v in variants),
+            )
         # The pin on screen loses its sale before the new one is stamped (see SaleGate).
         await self._gate.close_sale(await self._timeline.current_pin(show_id))
         event = await self._timeline.append(
             show_id, TimelineKind.PIN, show.offset_ms(self._clock()), product_id, sale
         )
         await self._gate.changed(show_id)
-        pin = self._pin_json(event, product)
-        await self._events.publish(show_id, {"type": "pin", "pin": pin})
-        return pin
+        pinned = Pinned(event, product)
+        await self._events.publish(show_id, pin_message(pinned, self._render_product))
+        return pinned
 
-    async def unpin(self, creator: Creator, show_id: str) -> dict[str, Any]:
-        """Take the pinned product off the screen."""
+    async def unpin(self, creator: Creator, show_id: str) -> Unpinned:
+        """Take the pinned product off the screen; returns the pin and the unpin event."""
         show = await self._live_show_of(creator, show_id)
         current = await self._timeline.current_pin(show_id)
         if current is None:
@@ -96,21 +99,21 @@ class PinService:
             show_id, TimelineKind.UNPIN, show.offset_ms(self._clock()), current.product_id
         )
         await self._gate.changed(show_id)
-        message = unpin_message(current, event)
-        await self._events.publish(show_id, message)
-        return message
+        await self._events.publish(show_id, unpin_message(current, event))
+        return Unpinned(current, event)
 
     async def current(self, show_id: str) -> dict[str, Any] | None:
         """The pin on screen now, as viewers receive it, or None."""
         event = await self._timeline.current_pin(show_id)
         if event is None or event.product_id is None:
             return None
-        return self._pin_json(event, await self._products.get(event.product_id))
+        pinned = Pinned(event, await self._products.get(event.product_id))
+        return pin_json(pinned, self._render_product)
 
-    async def timeline(self, show_id: str) -> list[dict[str, Any]]:
+    async def timeline(self, show_id: str) -> list[TimelineEvent]:
         """Every pin and unpin of the show, oldest first."""
         await self._shows.get(show_id)
-        return [timeline_event_json(e) for e in await self._timeline.events(show_id)]
+        return await self._timeline.events(show_id)
 
     async def _live_show_of(self, creator: Creator, show_id: str) -> Show:
         show = await self._shows.get(show_id)
@@ -121,27 +124,3 @@ class PinService:
         if show.status == ShowStatus.ENDED:
             raise ShowEnded("the show has ended")
         return show
-
-    def _pin_json(self, event: TimelineEvent, product: Product) -> dict[str, Any]:
-        sale = None
-        if event.flash_sale is not None and event.sale_ends_at is not None:
-            sale = {**event.flash_sale.as_json(), "ends_at": event.sale_ends_at}
-        return {
-            "id": event.id,
-            "product": self._render_product(product),
-            "offset_ms": event.offset_ms,
-            "pinned_at": event.created_at,
-            "flash_sale": sale,
-        }
-
-
-def timeline_event_json(event: TimelineEvent) -> dict[str, Any]:
-    """One timeline event as the API returns it."""
-    return {
-        "id": event.id,
-        "type": event.kind.value,
-        "offset_ms": event.offset_ms,
-        "product_id": event.product_id,
-        "flash_sale": None if event.flash_sale is None else event.flash_sale.as_json(),
-        "at": event.created_at,
-    }

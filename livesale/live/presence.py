@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 from redis.asyncio import Redis
 
+from livesale.live.events import viewers_message
 from livesale.live.protocol import dumps
 from livesale.storage.room_redis import presence_key
 
@@ -124,7 +125,7 @@ class Presence:
             total = others + counts[show_id]
             if self._sent.get(show_id) != total:
                 self._sent[show_id] = total
-                self._send(show_id, dumps({"type": "viewers", "count": total}))
+                self._send(show_id, dumps(viewers_message(total)))
 
     def _sum(self, fields: dict[str, str], now_ms: int) -> tuple[int, list[str]]:
         """Sum of the other processes' unexpired counts, and the expired fields."""

@@ -6,12 +6,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from livesale.domain.accounts import Creator
 from livesale.domain.checkout import pin_until_ms, replay_sale_until_ms
-from livesale.domain.errors import NotOwner, ProductNotFound, ReplayNotFound, ShowNotEnded
+from livesale.domain.errors import NotOwner, ReplayNotFound, ShowNotEnded
 from livesale.domain.pins import TimelineEvent, TimelineKind
 from livesale.domain.products import Product
 from livesale.domain.recordings import Recording, RecordingStatus
@@ -27,15 +28,35 @@ RETENTION_INTERVAL_SECONDS = 3600.0
 
 
 class ProductReader(Protocol):
-    """Reads one product by id."""
+    """Reads products by id."""
 
-    async def get(self, product_id: str) -> Product:
-        """The product, or ProductNotFound."""
+    async def get_many(self, product_ids: Sequence[str]) -> list[Product]:
+        """The products that exist among `product_ids`, in that order."""
 
 
-def replay_url(recording_id: str) -> str:
-    """Where a part's file is served (same origin, so relative)."""
-    return f"/replays/{recording_id}"
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """A product pinned during the show, from its pin to what followed it (ms of show time)."""
+
+    pin: TimelineEvent
+    product: Product
+    until_ms: int | None
+    # Where the live flash sale stopped, in show time: the replay prices by it.
+    sale_until_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """An ended show's playable parts in play order and its product chapters."""
+
+    show: Show
+    parts: list[Recording]
+    chapters: list[Chapter]
+
+    @property
+    def duration_ms(self) -> int:
+        """The length of every part together."""
+        return sum(part.duration_ms or 0 for part in self.parts)
 
 
 class ReplayService:
@@ -49,7 +70,6 @@ class ReplayService:
         recordings: RecordingRepository,
         timeline: TimelineRepository,
         products: ProductReader,
-        render_product: Callable[[Product], dict[str, Any]],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._folder = folder
@@ -58,27 +78,14 @@ class ReplayService:
         self._recordings = recordings
         self._timeline = timeline
         self._products = products
-        self._render_product = render_product
         self._clock = clock
 
-    async def replay(self, show_id: str) -> dict[str, Any]:
+    async def replay(self, show_id: str) -> Replay:
         """The ended show's playable parts and its product chapters, else ReplayNotFound."""
         show = await self._shows.get(show_id)
         parts = await self._playable_parts(show)
         chapters = await self._chapters(show, await self._timeline.events(show.id))
-        return {
-            "show": {
-                "id": show.id,
-                "title": show.title,
-                "status": show.status.value,
-                "live_at": show.live_at,
-                "ended_at": show.ended_at,
-                "replay_flash_sales": show.replay_flash_sales,
-            },
-            "parts": [part.as_json(replay_url(part.id)) for part in parts],
-            "chapters": chapters,
-            "duration_ms": sum(part.duration_ms or 0 for part in parts),
-        }
+        return Replay(show, parts, chapters)
 
     async def available(self, show: Show) -> bool:
         """Whether the show has ended with a replay to play."""
@@ -136,7 +143,10 @@ class ReplayService:
             return 0
         moment = self._clock() if now is None else now
         cutoff = moment - self._retention_days * 86_400
-        deleted = await self._delete_parts(await self._recordings.of_shows_ended_before(cutoff))
+        expired = await self._recordings.of_shows_ended_before(cutoff)
+        # Each node deletes the files on its own disk; another node's parts are its to delete.
+        held = [part for part in expired if await asyncio.to_thread(self._holds, part)]
+        deleted = await self._delete_parts(held)
         if deleted:
             logger.info("retention deleted %d replay part(s)", deleted)
         return deleted
@@ -153,43 +163,24 @@ class ReplayService:
             raise ReplayNotFound("this show has no replay", show_id=show.id)
         return parts
 
-    async def _chapters(self, show: Show, events: Sequence[TimelineEvent]) -> list[dict[str, Any]]:
+    async def _chapters(self, show: Show, events: Sequence[TimelineEvent]) -> list[Chapter]:
         end_ms = show.offset_ms(show.ended_at) if show.ended_at is not None else None
-        products: dict[str, dict[str, Any] | None] = {}
+        pins = [e for e in events if e.kind is TimelineKind.PIN and e.product_id is not None]
+        # Every pinned product in one read, however often each was pinned.
+        wanted = list(dict.fromkeys(e.product_id for e in pins if e.product_id is not None))
+        products = {product.id: product for product in await self._products.get_many(wanted)}
         chapters = []
-        for event in events:
-            if event.kind is not TimelineKind.PIN or event.product_id is None:
-                continue
-            if event.product_id not in products:
-                products[event.product_id] = await self._product_json(event.product_id)
-            product = products[event.product_id]
+        for event in pins:
+            product = products.get(event.product_id or "")
             if product is None:
                 continue  # gone from the catalogue: nothing left to show or sell
             until = pin_until_ms(events, event)
             until_ms = until if until is not None else end_ms
-            sale = None
+            sale_until_ms = None
             if event.flash_sale is not None:
-                # Where the live sale stopped, in show time: the page prices by it.
-                sale = {
-                    **event.flash_sale.as_json(),
-                    "until_ms": replay_sale_until_ms(event, until_ms),
-                }
-            chapters.append(
-                {
-                    "pin_id": event.id,
-                    "product": product,
-                    "offset_ms": event.offset_ms,
-                    "until_ms": until_ms,
-                    "flash_sale": sale,
-                }
-            )
+                sale_until_ms = replay_sale_until_ms(event, until_ms)
+            chapters.append(Chapter(event, product, until_ms, sale_until_ms))
         return chapters
-
-    async def _product_json(self, product_id: str) -> dict[str, Any] | None:
-        try:
-            return self._render_product(await self._products.get(product_id))
-        except ProductNotFound:
-            return None
 
     async def _delete_parts(self, parts: Sequence[Recording]) -> int:
         for part in parts:
@@ -201,6 +192,11 @@ class ReplayService:
                 part.id, RecordingStatus.DELETED, part.duration_ms, part.size_bytes, part.error
             )
         return len(parts)
+
+    def _holds(self, recording: Recording) -> bool:
+        """Whether this node's recordings folder has the part's file."""
+        path = self._path(recording)
+        return path is not None and path.exists()
 
     def _path(self, recording: Recording) -> Path | None:
         # Names come from our own database, but a path must never leave the folder.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from livesale.domain.accounts import Creator
@@ -16,14 +17,15 @@ from livesale.domain.errors import (
     ValidationFailed,
 )
 from livesale.domain.products import ImageInfo, Product, ProductStatus
-from livesale.domain.shows import Show, ShowStatus, validate_bag, validate_scheduled_at
-from livesale.domain.validation import reject_unknown_fields
-from livesale.storage.shows import ShowRepository
-
-SHOW_FIELDS = frozenset({"title", "scheduled_at", "cover_image_id", "product_ids"})
-EDITABLE_FIELDS = frozenset(
-    {"title", "scheduled_at", "cover_image_id", "record", "replay_flash_sales"}
+from livesale.domain.shows import (
+    Show,
+    ShowDraft,
+    ShowEdit,
+    ShowStatus,
+    validate_scheduled_at,
 )
+from livesale.domain.validation import Keep
+from livesale.storage.shows import ShowRepository
 
 
 class ProductLookup(Protocol):
@@ -38,6 +40,15 @@ class ImageLookup(Protocol):
 
     async def get(self, image_id: str) -> ImageInfo:
         """The image record, or ImageNotFound."""
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedShow:
+    """A new show, its stream key (shown this once) and its bag's products in order."""
+
+    show: Show
+    stream_key: str
+    products: list[Product]
 
 
 class ShowService:
@@ -55,27 +66,20 @@ class ShowService:
         self._images = images
         self._clock = clock
 
-    async def create(self, creator: Creator, body: dict[str, Any]) -> tuple[Show, str]:
-        """A new scheduled show of `creator`; returns it and its stream key."""
-        reject_unknown_fields(body, SHOW_FIELDS)
-        title = body.get("title")
-        if not isinstance(title, str):
-            raise ValidationFailed(
-                "title is required",
-                field="title",
-                reason="required" if title is None else "wrong_type",
-            )
-        scheduled_at = validate_scheduled_at(body.get("scheduled_at"), self._clock())
-        cover = await self._cover(creator, body.get("cover_image_id"))
-        product_ids = validate_bag(body.get("product_ids", []))
-        await self._check_bag(creator, product_ids)
-        return await self._shows.create(
-            title,
+    async def create(self, creator: Creator, draft: ShowDraft) -> CreatedShow:
+        """A new scheduled show of `creator`, with its stream key and its bag's products."""
+        scheduled_at = validate_scheduled_at(draft.scheduled_at, self._clock())
+        cover = await self._cover(creator, draft.cover_image_id)
+        # The products checked here are the answer's bag: the catalogue is read once.
+        products = await self._check_bag(creator, draft.product_ids)
+        show, stream_key = await self._shows.create(
+            draft.title,
             creator_id=creator.id,
             scheduled_at=scheduled_at,
             cover_image_id=cover,
-            product_ids=product_ids,
+            product_ids=draft.product_ids,
         )
+        return CreatedShow(show, stream_key, products)
 
     async def owned(self, creator: Creator, show_id: str) -> Show:
         """The show, if `creator` owns it (NotOwner otherwise)."""
@@ -84,45 +88,35 @@ class ShowService:
             raise NotOwner("only the show's creator may do this", show_id=show_id)
         return show
 
-    async def update(self, creator: Creator, show_id: str, body: dict[str, Any]) -> Show:
-        """Change title, start, cover, recording or replay prices; other fields are refused."""
+    async def update(self, creator: Creator, show_id: str, edit: ShowEdit) -> Show:
+        """Change title, start, cover, recording or replay prices."""
         show = await self.owned(creator, show_id)
-        reject_unknown_fields(body, EDITABLE_FIELDS)
         changes: dict[str, Any] = {}
-        if "title" in body:
-            if not isinstance(body["title"], str):
-                raise ValidationFailed("title must be a string", field="title", reason="wrong_type")
-            changes["title"] = body["title"]
-        if "scheduled_at" in body:
+        if not isinstance(edit.title, Keep):
+            changes["title"] = edit.title
+        if not isinstance(edit.scheduled_at, Keep):
             if show.status != ShowStatus.SCHEDULED:
                 raise ValidationFailed(
                     "only a show that has not started can be rescheduled",
                     field="scheduled_at",
                     reason="not_allowed",
                 )
-            changes["scheduled_at"] = validate_scheduled_at(body["scheduled_at"], self._clock())
-        if "cover_image_id" in body:
-            changes["cover_image_id"] = await self._cover(creator, body["cover_image_id"])
-        for flag in ("record", "replay_flash_sales"):
-            if flag in body:
-                if not isinstance(body[flag], bool):
-                    raise ValidationFailed(
-                        f"{flag} must be true or false", field=flag, reason="wrong_type"
-                    )
-                changes[flag] = body[flag]
+            changes["scheduled_at"] = validate_scheduled_at(edit.scheduled_at, self._clock())
+        if not isinstance(edit.cover_image_id, Keep):
+            changes["cover_image_id"] = await self._cover(creator, edit.cover_image_id)
+        if not isinstance(edit.record, Keep):
+            changes["record"] = edit.record
+        if not isinstance(edit.replay_flash_sales, Keep):
+            changes["replay_flash_sales"] = edit.replay_flash_sales
         return await self._shows.update(show_id, **changes)
 
-    async def set_bag(self, creator: Creator, show_id: str, body: dict[str, Any]) -> list[Product]:
-        """Replace the show's bag; returns its products in order."""
+    async def set_bag(
+        self, creator: Creator, show_id: str, product_ids: tuple[str, ...]
+    ) -> list[Product]:
+        """Replace the show's bag (checked by `validate_bag`); returns its products in order."""
         show = await self.owned(creator, show_id)
         if show.status == ShowStatus.ENDED:
             raise ShowEnded("the show has ended; its bag is kept as it was")
-        reject_unknown_fields(body, {"product_ids"})
-        if "product_ids" not in body:
-            raise ValidationFailed(
-                'send {"product_ids": [...]}', field="product_ids", reason="required"
-            )
-        product_ids = validate_bag(body["product_ids"])
         products = await self._check_bag(creator, product_ids)
         await self._shows.set_bag(show_id, product_ids)
         return products
@@ -136,7 +130,7 @@ class ShowService:
         await self.owned(creator, show_id)
         return await self._shows.rotate_stream_key(show_id)
 
-    async def _check_bag(self, creator: Creator, product_ids: list[str]) -> list[Product]:
+    async def _check_bag(self, creator: Creator, product_ids: Sequence[str]) -> list[Product]:
         products = await self._products.get_many(product_ids)
         found = {p.id for p in products}
         for product_id in product_ids:
@@ -151,13 +145,9 @@ class ShowService:
                 raise ProductArchived("this product is archived", product_id=product.id)
         return products
 
-    async def _cover(self, creator: Creator, image_id: object) -> str | None:
+    async def _cover(self, creator: Creator, image_id: str | None) -> str | None:
         if image_id is None:
             return None
-        if not isinstance(image_id, str):
-            raise ValidationFailed(
-                "cover_image_id must be an image id", field="cover_image_id", reason="wrong_type"
-            )
         try:
             image = await self._images.get(image_id)
         except ImageNotFound:

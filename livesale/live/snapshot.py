@@ -17,6 +17,7 @@ from typing import Any
 
 from livesale.domain.chat import ChatMessage
 from livesale.domain.shows import Show
+from livesale.live.events import chat_message_json
 from livesale.live.protocol import dumps
 from livesale.storage.room_redis import ChatLimits
 from livesale.storage.shows import ShowRepository
@@ -123,7 +124,7 @@ class SnapshotCache:
             "type": "snapshot",
             "show": show_state,
             "pin": extras.get("pin"),
-            "chat": [m.to_json() for m in chat],
+            "chat": [chat_message_json(m) for m in chat],
             "slow_mode_seconds": slow_mode,
         }
         body.update({k: v for k, v in extras.items() if k not in body})

@@ -137,7 +137,7 @@ class Supervisor:
         shutil.rmtree(self._metrics_dir, ignore_errors=True)
         self._metrics_dir.mkdir(parents=True)
         stack.callback(shutil.rmtree, self._metrics_dir, True)
-        if not settings.redis.url:
+        if settings.redis.embedded:
             up = _embedded_redis_up(self._metrics_dir)
             embedded = EmbeddedRedis(settings.redis, settings.data_dir, report_up=up)
             stack.push_async_callback(embedded.close)

@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 from livesale import metrics
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.stock import StockService
+from livesale.shop.stock_messages import purchase_message, sold_out_message, stock_message
 from livesale.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
@@ -58,16 +59,7 @@ class StockAnnouncer:
         self, show_id: str, buyer: str, product_id: str, title: str, qty: int
     ) -> None:
         """Tell the show someone bought (only when the buyer agreed)."""
-        await self._room.publish(
-            show_id,
-            {
-                "type": "purchase",
-                "buyer": buyer,
-                "product_id": product_id,
-                "title": title,
-                "quantity": qty,
-            },
-        )
+        await self._room.publish(show_id, purchase_message(buyer, product_id, title, qty))
 
     async def close(self) -> None:
         """Stop sending."""
@@ -86,21 +78,14 @@ class StockAnnouncer:
 
     async def _send(self, show_id: str, product_id: str) -> None:
         try:
-            message = await self._stock.stock_message(self._catalogue, show_id, product_id)
-            await self._room.publish(show_id, message)
-            sale = message["sale"]
-            empty = sum(message["variants"].values()) == 0 or (
-                sale is not None and sale["remaining"] == 0
-            )
+            stock = await self._stock.product_stock(self._catalogue, show_id, product_id)
+            await self._room.publish(show_id, stock_message(stock))
             key = (show_id, product_id)
-            if empty and key not in self._sold_out:
+            if stock.sold_out and key not in self._sold_out:
                 self._sold_out.add(key)
-                await self._room.publish(
-                    show_id,
-                    {"type": "sold_out", "product_id": product_id, "sale": sale is not None},
-                )
+                await self._room.publish(show_id, sold_out_message(stock))
                 metrics.SHOP_SOLD_OUT.inc()
-            elif not empty:
+            elif not stock.sold_out:
                 self._sold_out.discard(key)
         except (RedisError, OSError):
             # Stock messages are a courtesy; the next change sends fresh levels.

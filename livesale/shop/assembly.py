@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 
 from livesale.config import Settings
-from livesale.domain.errors import ServiceUnavailable
 from livesale.payments.choice import STRIPE, announce_gateway, choose_gateway
 from livesale.payments.dummy import DummyGateway
 from livesale.payments.gateway import PaymentGateway
@@ -29,6 +28,7 @@ from livesale.storage.activity import ActivityRecorder
 from livesale.storage.carts import CartStore, CheckoutStore
 from livesale.storage.database import Database
 from livesale.storage.dummy_payments import DummyPaymentRepository
+from livesale.storage.leases import Leadership
 from livesale.storage.locks import RedisLocks
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
@@ -68,25 +68,34 @@ class Shop:
     reconciler: Reconciler
     stock_audit: StockAudit
     locks: RedisLocks
+    # The sweeper and the reconciliation run once across every process and node.
+    sweeper_lease: Leadership
+    reconciler_lease: Leadership
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def start(self, settings: Settings) -> None:
-        """Start the sweeper, the reconciliation and the stock check."""
+        """Start the sweeper and the reconciliation (each runs where its lease is held), and
+        the stock check (in every process: each round, the one that takes its lock checks)."""
         shop = settings.shop
-        self._tasks.append(
-            asyncio.create_task(
-                run_every(shop.sweep_interval_seconds, self.sweeper.sweep_once, "hold sweeper")
-            )
+        jobs = (
+            (
+                self.sweeper_lease,
+                shop.sweep_interval_seconds,
+                self.sweeper.sweep_once,
+                "hold sweeper",
+            ),
+            (
+                self.reconciler_lease,
+                shop.reconcile_interval_seconds,
+                self.reconciler.reconcile_once,
+                "reconciliation",
+            ),
         )
-        self._tasks.append(
-            asyncio.create_task(
-                run_every(
-                    shop.reconcile_interval_seconds,
-                    lambda: self._reconcile_alone(shop.reconcile_interval_seconds),
-                    "reconciliation",
-                )
+        for lease, interval, job, name in jobs:
+            lease.start()
+            self._tasks.append(
+                asyncio.create_task(run_every(interval, lease.only_when_leading(job), name))
             )
-        )
         self._tasks.append(
             asyncio.create_task(
                 run_every(
@@ -101,19 +110,13 @@ class Shop:
         return sum(not task.done() for task in self._tasks)
 
     async def close(self) -> None:
-        """Stop the jobs, the stock messages and the gateway's connections."""
+        """Stop the jobs and give up their leases, then the stock messages and the gateway."""
         for task in self._tasks:
             await cancel_and_wait(task)
+        await self.sweeper_lease.close()
+        await self.reconciler_lease.close()
         await self.announcer.close()
         await self.payments.gateway.close()
-
-    async def _reconcile_alone(self, interval: float) -> None:
-        # One process reconciles at a time; the others skip this round.
-        try:
-            async with self.locks.hold("reconcile", ttl_seconds=interval, wait_seconds=0):
-                await self.reconciler.reconcile_once()
-        except ServiceUnavailable:
-            return
 
 
 def build_shop(
@@ -155,7 +158,6 @@ def build_shop(
             payments,
             announcer,
             activity,
-            timeline,
         ),
         orders=OrderService(orders, payments, settlement),
         fulfilment=FulfilmentService(orders, shows, settlement),
@@ -165,4 +167,6 @@ def build_shop(
         reconciler=Reconciler(settings.shop, gateway, orders, settlement),
         stock_audit=stock_audit,
         locks=locks,
+        sweeper_lease=Leadership(redis, "hold_sweeper"),
+        reconciler_lease=Leadership(redis, "reconciliation"),
     )

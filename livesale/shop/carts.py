@@ -4,25 +4,54 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 from livesale import metrics
 from livesale.config import ShopSettings
 from livesale.domain.accounts import Viewer
 from livesale.domain.analytics import CART_ADD, NO_PIN
-from livesale.domain.checkout import pin_showing, price_item
+from livesale.domain.checkout import PricedItem, pin_showing, price_item
 from livesale.domain.errors import CartFull, CurrencyMismatch, NotForSale
 from livesale.domain.products import Product, Variant
 from livesale.domain.shows import ShowStatus
 from livesale.domain.stock import show_ended_refusal
-from livesale.domain.validation import reject_unknown_fields
 from livesale.shop.catalogue import ShopCatalogue
-from livesale.shop.checkout import parse_quantity
 from livesale.shop.stock import StockService
 from livesale.storage.activity import ActivityRecorder
 from livesale.storage.carts import CartStore
 
-QUANTITY_FIELDS = frozenset({"quantity"})
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    """A cart line priced now, with the units still available to buy."""
+
+    item: PricedItem
+    quantity: int
+    available: int
+
+    @property
+    def total_minor(self) -> int:
+        """quantity x today's unit price."""
+        return self.item.unit_price_minor * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class CartView:
+    """A viewer's cart for a show as it stands now (lines no longer for sale left out)."""
+
+    show_id: str
+    lines: tuple[CartLine, ...]
+    expires_at: float | None  # None while the cart is empty
+
+    @property
+    def currency(self) -> str | None:
+        """The lines' currency (one cart never mixes them); None without lines."""
+        return self.lines[-1].item.variant.currency if self.lines else None
+
+    @property
+    def total_minor(self) -> int:
+        """Sum of the lines."""
+        return sum(line.total_minor for line in self.lines)
 
 
 class CartService:
@@ -44,51 +73,32 @@ class CartService:
         self._activity = activity
         self._clock = clock
 
-    async def view(self, viewer: Viewer, show_id: str) -> dict[str, Any]:
+    async def view(self, viewer: Viewer, show_id: str) -> CartView:
         """The cart with each line's current price and available units."""
         await self._catalogue.show(show_id)
         lines = await self._carts.lines(viewer.id, show_id)
         pin = await self._catalogue.pin(show_id)
         now = self._clock()
-        out: list[dict[str, Any]] = []
-        currency = None
+        out: list[CartLine] = []
         for variant_id, quantity in sorted(lines.items()):
             found = await self._sellable_or_none(show_id, variant_id)
             if found is None:
                 continue  # removed from the bag or archived since: no longer for sale
             product, variant = found
             item = price_item(product, variant, pin, now)
-            currency = variant.currency
-            out.append(
-                {
-                    "variant_id": variant.id,
-                    "product_id": product.id,
-                    "title": product.title,
-                    "variant_name": variant.name,
-                    "quantity": quantity,
-                    "unit_price_minor": item.unit_price_minor,
-                    "line_total_minor": item.unit_price_minor * quantity,
-                    "flash_sale": item.sale is not None,
-                    "available": (await self._stock.levels(variant)).available,
-                }
-            )
+            available = (await self._stock.levels(variant)).available
+            out.append(CartLine(item, quantity, available))
         expires_in = await self._carts.expires_in(viewer.id, show_id)
-        return {
-            "show_id": show_id,
-            "lines": out,
-            "currency": currency,
-            "total_minor": sum(line["line_total_minor"] for line in out),
-            "expires_at": None if expires_in is None else now + expires_in,
-        }
+        return CartView(
+            show_id=show_id,
+            lines=tuple(out),
+            expires_at=None if expires_in is None else now + expires_in,
+        )
 
     async def set_quantity(
-        self, viewer: Viewer, show_id: str, variant_id: str, body: dict[str, Any]
-    ) -> dict[str, Any]:
+        self, viewer: Viewer, show_id: str, variant_id: str, quantity: int
+    ) -> CartView:
         """Set a line's quantity (0 removes it)."""
-        reject_unknown_fields(body, QUANTITY_FIELDS)
-        quantity = parse_quantity(
-            body.get("quantity"), self._settings.max_line_quantity, allow_zero=True
-        )
         if quantity == 0:
             return await self.remove(viewer, show_id, variant_id)
         show = await self._catalogue.show(show_id)
@@ -110,7 +120,7 @@ class CartService:
             self._activity.count(show_id, CART_ADD, pin or NO_PIN)
         return await self.view(viewer, show_id)
 
-    async def remove(self, viewer: Viewer, show_id: str, variant_id: str) -> dict[str, Any]:
+    async def remove(self, viewer: Viewer, show_id: str, variant_id: str) -> CartView:
         """Drop a line."""
         await self._catalogue.show(show_id)
         await self._carts.remove_line(viewer.id, show_id, variant_id)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from livesale.domain.checkout import sellable_variant
+from livesale.domain.checkout import BuyBundle, sellable_variant
 from livesale.domain.errors import NotForSale, ProductNotFound
 from livesale.domain.pins import TimelineEvent
 from livesale.domain.products import Product, Variant
-from livesale.domain.shows import Show
+from livesale.domain.shows import Show, ShowStatus
 from livesale.storage.products import ProductRepository
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
@@ -65,6 +65,28 @@ class ShopCatalogue:
             if any(v.id == variant_id for v in product.variants):
                 return product, sellable_variant(product, variant_id, bag)
         raise NotForSale("this variant is not for sale in this show", variant_id=variant_id)
+
+    async def buy_bundle(
+        self, show_id: str, variant_id: str, *, seen_pin: int | None, replay: bool
+    ) -> BuyBundle:
+        """What one Buy needs, read once: the show, the variant on sale, and the pin on
+        screen (live) or the show's timeline (a replay Buy from a pin)."""
+        show = await self.show(show_id)
+        if not replay and show.status is ShowStatus.ENDED:
+            return BuyBundle(show, None)
+        offer = await self.sellable(show_id, variant_id)
+        if replay:
+            timeline: tuple[TimelineEvent, ...] = ()
+            if seen_pin is not None and show.status is ShowStatus.ENDED:
+                timeline = tuple(await self._timeline.events(show_id))
+            return BuyBundle(show, offer, timeline=timeline)
+        pin = await self.pin(show_id)
+        if seen_pin is not None and (pin is None or pin.id != seen_pin):
+            # The buyer saw a newer pin than this process has cached (a flash sale
+            # that just started): read it now, so the sale's price and caps apply.
+            self.forget_pin(show_id)
+            pin = await self.pin(show_id)
+        return BuyBundle(show, offer, pin=pin)
 
     def forget_pin(self, show_id: str) -> None:
         """Drop a show's cached pin (a buyer saw a newer one)."""

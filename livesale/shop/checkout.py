@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
 
 from livesale import metrics
 from livesale.config import ShopSettings
 from livesale.domain.accounts import Viewer
 from livesale.domain.analytics import BUY_TAP, HOLD, NO_PIN, REPLAY_BUY_TAP, REPLAY_HOLD
 from livesale.domain.checkout import (
+    BuyNowRequest,
     Checkout,
     PricedItem,
     at_regular_price,
     check_one_currency,
     checkout_id_for,
     hold_id_for,
-    parse_replay_offset,
-    pin_until_ms,
+    price_buy,
     price_item,
-    price_replay_item,
-    replay_pin,
-    validate_request_id,
 )
 from livesale.domain.errors import (
     CartEmpty,
@@ -33,16 +29,11 @@ from livesale.domain.errors import (
     NotForSale,
     OrderStateConflict,
     PerBuyerLimitReached,
-    ShowNotEnded,
-    ValidationFailed,
 )
-from livesale.domain.orders import Order, OrderLine, parse_buyer_details
+from livesale.domain.orders import BuyerDetails, Order, OrderLine
 from livesale.domain.payments import PaymentInfo
-from livesale.domain.pins import TimelineEvent
-from livesale.domain.products import Product, Variant
-from livesale.domain.shows import Show, ShowStatus
+from livesale.domain.shows import ShowStatus
 from livesale.domain.stock import HoldCaps, HoldState, show_ended_refusal
-from livesale.domain.validation import number_reason, reject_unknown_fields
 from livesale.shop.announcer import StockAnnouncer
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.payments import PaymentService
@@ -51,31 +42,8 @@ from livesale.storage.activity import ActivityRecorder
 from livesale.storage.carts import CartStore, CheckoutStore
 from livesale.storage.orders import NewOrder, OrderRepository
 
-BUY_FIELDS = frozenset({"variant_id", "quantity", "request_id", "pin_id", "replay_offset_ms"})
-CART_CHECKOUT_FIELDS = frozenset({"request_id"})
 # A checkout is kept this long after its hold ends, so a late retry finds it.
 CHECKOUT_RETENTION_SECONDS = 3600
-
-
-class TimelineReader(Protocol):
-    """Reads a show's whole timeline."""
-
-    async def events(self, show_id: str) -> list[TimelineEvent]:
-        """Every pin and unpin of the show, oldest first."""
-
-
-def parse_quantity(raw: object, limit: int, *, allow_zero: bool = False) -> int:
-    """A line quantity: a whole number from 1 (or 0) to `limit`."""
-    low = 0 if allow_zero else 1
-    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= limit:
-        raise ValidationFailed(
-            f"quantity must be a whole number from {low} to {limit}",
-            field="quantity",
-            reason=number_reason(raw, low),
-            min=low,
-            max=limit,
-        )
-    return raw
 
 
 class CheckoutService:
@@ -92,11 +60,9 @@ class CheckoutService:
         payments: PaymentService,
         announcer: StockAnnouncer,
         activity: ActivityRecorder,
-        timeline: TimelineReader,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._activity = activity
-        self._timeline = timeline  # buying from the replay names any pin of the show
         self._settings = settings
         self._catalogue = catalogue
         self._stock = stock
@@ -108,7 +74,7 @@ class CheckoutService:
         self._clock = clock
 
     async def buy_now(
-        self, viewer: Viewer, show_id: str, body: dict[str, Any], *, address: str
+        self, viewer: Viewer, show_id: str, buy: BuyNowRequest, *, address: str
     ) -> Checkout:
         """Hold one item of the show (at the flash-sale price while one runs).
 
@@ -120,81 +86,37 @@ class CheckoutService:
         without `pin_id` from the show's bag (regular price). Without it the
         show must not have ended (ShowEnded: buy from the replay).
         """
-        reject_unknown_fields(body, BUY_FIELDS)
-        request_id = validate_request_id(body.get("request_id"))
-        variant_id = body.get("variant_id")
-        if not isinstance(variant_id, str) or not variant_id:
-            raise ValidationFailed("variant_id is required", field="variant_id", reason="required")
-        quantity = parse_quantity(body.get("quantity", 1), self._settings.max_line_quantity)
-        seen_pin = body.get("pin_id")
-        if seen_pin is not None and (isinstance(seen_pin, bool) or not isinstance(seen_pin, int)):
-            raise ValidationFailed(
-                "pin_id must be the id of the pin on screen", field="pin_id", reason="wrong_type"
-            )
-        replay_offset_ms = parse_replay_offset(body.get("replay_offset_ms"))
         # No lookup of an earlier checkout first: the holds are idempotent and
         # storing the checkout returns the first one, so a retry costs no extra call.
-        checkout_id = checkout_id_for(viewer.id, show_id, request_id)
-        show = await self._catalogue.show(show_id)
-        if replay_offset_ms is None and show.status is ShowStatus.ENDED:
-            # A retry of a Buy made before the end still gets its checkout.
+        checkout_id = checkout_id_for(viewer.id, show_id, buy.request_id)
+        replay = buy.replay_offset_ms is not None
+        bundle = await self._catalogue.buy_bundle(
+            show_id, buy.variant_id, seen_pin=buy.pin_id, replay=replay
+        )
+        if bundle.offer is None:
+            # A live Buy in an ended show; a retry of a Buy made before the end still
+            # gets its checkout.
             existing = await self._checkouts.get(checkout_id)
             if existing is not None:
                 return existing
             raise show_ended_refusal()
-        product, variant = await self._catalogue.sellable(show_id, variant_id)
-        if replay_offset_ms is not None:
-            item = await self._replay_item(show, product, variant, seen_pin, replay_offset_ms)
-            self._activity.count(show_id, REPLAY_BUY_TAP, item.pin_id or NO_PIN)
-            return await self._open(
-                viewer,
-                show_id,
-                show.creator_id,
-                checkout_id,
-                [(item, quantity)],
-                address=address,
-                replay=True,
-            )
-        pin = await self._catalogue.pin(show_id)
-        if seen_pin is not None and (pin is None or pin.id != seen_pin):
-            # The buyer saw a newer pin than this process has cached (a flash sale
-            # that just started): read it now, so the sale's price and caps apply.
-            self._catalogue.forget_pin(show_id)
-            pin = await self._catalogue.pin(show_id)
-        item = price_item(product, variant, pin, self._clock())
+        item = price_buy(bundle, buy.pin_id, buy.replay_offset_ms, self._clock())
         # A tap counts even when refused (sold out...): it measures the pin's pull.
-        self._activity.count(show_id, BUY_TAP, item.pin_id or NO_PIN)
+        self._activity.count(show_id, REPLAY_BUY_TAP if replay else BUY_TAP, item.pin_id or NO_PIN)
         return await self._open(
-            viewer, show_id, show.creator_id, checkout_id, [(item, quantity)], address=address
-        )
-
-    async def _replay_item(
-        self, show: Show, product: Product, variant: Variant, pin_id: int | None, offset_ms: int
-    ) -> PricedItem:
-        if show.status is not ShowStatus.ENDED:
-            raise ShowNotEnded(
-                "buying from the replay needs the show to have ended", status=show.status.value
-            )
-        if pin_id is None:
-            # Picked from the show's bag while the replay plays: no pin, the regular price.
-            return PricedItem(product, variant, variant.price_minor, None)
-        events = await self._timeline.events(show.id)
-        pin = replay_pin(events, pin_id, product)
-        return price_replay_item(
-            product,
-            variant,
-            pin,
-            pin_until_ms(events, pin),
-            offset_ms,
-            flash_sales=show.replay_flash_sales,
+            viewer,
+            show_id,
+            bundle.show.creator_id,
+            checkout_id,
+            [(item, buy.quantity)],
+            address=address,
+            replay=replay,
         )
 
     async def checkout_cart(
-        self, viewer: Viewer, show_id: str, body: dict[str, Any], *, address: str
+        self, viewer: Viewer, show_id: str, request_id: str, *, address: str
     ) -> Checkout:
         """Hold every line of the viewer's cart for this show, all or nothing (see buy_now)."""
-        reject_unknown_fields(body, CART_CHECKOUT_FIELDS)
-        request_id = validate_request_id(body.get("request_id"))
         checkout_id = checkout_id_for(viewer.id, show_id, "cart:" + request_id)
         existing = await self._checkouts.get(checkout_id)
         if existing is not None:
@@ -244,11 +166,10 @@ class CheckoutService:
         await self._checkouts.delete(checkout.id)
 
     async def place_order(
-        self, viewer: Viewer, checkout_id: str, body: dict[str, Any]
+        self, viewer: Viewer, checkout_id: str, details: BuyerDetails
     ) -> tuple[Order, PaymentInfo, bool]:
         """Create the order (before any payment) and its payment; again returns the same."""
         checkout = await self.get(viewer, checkout_id)
-        details = parse_buyer_details(body)
         if checkout.order_id is None:
             await self._check_still_held(checkout)
         order, created = await self._orders.create(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from livesale.domain.accounts import Creator
 from livesale.domain.errors import (
@@ -11,34 +10,13 @@ from livesale.domain.errors import (
     OrderStateConflict,
     ParcelNotFound,
 )
-from livesale.domain.fulfilment import (
-    Parcel,
-    find_parcel,
-    group_parcels,
-    parse_parcel_filter,
-    parse_shipment,
-)
+from livesale.domain.fulfilment import PARCEL_FILTERS, Parcel, find_parcel, group_parcels
 from livesale.domain.order_export import orders_csv
-from livesale.domain.orders import Order, OrderStatus, Shipment, parse_status_filter
+from livesale.domain.orders import Order, OrderStatus, Shipment
 from livesale.domain.shows import Show
-from livesale.shop.orders import order_json
 from livesale.shop.settlement import Settlement, order_lock
 from livesale.storage.orders import OrderRepository
 from livesale.storage.shows import ShowRepository
-
-
-def parcel_json(parcel: Parcel) -> dict[str, Any]:
-    """A parcel: who and where (from its newest order), its orders, units to pack."""
-    latest = parcel.latest
-    return {
-        "id": parcel.id,
-        "name": latest.details.name,
-        "email": latest.details.email,
-        "address": latest.details.address.as_json(),
-        "status": OrderStatus.PAID.value if parcel.to_ship else OrderStatus.FULFILLED.value,
-        "units": parcel.units,
-        "orders": [order_json(order) for order in parcel.orders],
-    }
 
 
 class FulfilmentService:
@@ -59,20 +37,18 @@ class FulfilmentService:
         return show
 
     async def parcels(
-        self, creator: Creator, show_id: str, status: str | None
+        self, creator: Creator, show_id: str, statuses: frozenset[OrderStatus]
     ) -> tuple[Show, list[Parcel]]:
-        """The show's orders with `status` (paid, fulfilled or all) grouped as parcels."""
-        statuses = parse_parcel_filter(status)
+        """The show's orders in `statuses` (see PARCEL_FILTERS) grouped as parcels."""
         show = await self.owned_show(creator, show_id)
         orders = await self._orders.all_for_creator(creator.id, show_id=show.id, statuses=statuses)
         return show, group_parcels(show.id, orders)
 
     async def ship_parcel(
-        self, creator: Creator, show_id: str, parcel_id: str, body: dict[str, Any]
+        self, creator: Creator, show_id: str, parcel_id: str, shipment: Shipment | None
     ) -> Parcel:
         """Mark every paid order of the parcel fulfilled, with one carrier and tracking."""
-        shipment = parse_shipment(body)
-        _, parcels = await self.parcels(creator, show_id, "all")
+        _, parcels = await self.parcels(creator, show_id, PARCEL_FILTERS["all"])
         parcel = find_parcel(parcels, parcel_id)
         if parcel is None:
             raise ParcelNotFound("no parcel of this show has this id", parcel_id=parcel_id)
@@ -99,11 +75,12 @@ class FulfilmentService:
                 assert current is not None
                 return current
 
-    async def export(self, creator: Creator, query: dict[str, str]) -> tuple[bytes, str]:
-        """The creator's orders as CSV (filters: show_id, status) and a file name for it."""
-        status = parse_status_filter(query.get("status"))
+    async def export(
+        self, creator: Creator, show_id: str | None, status: OrderStatus | None
+    ) -> tuple[bytes, str]:
+        """The creator's orders as CSV (of one show, with one status when given) and a file
+        name for it."""
         statuses = None if status is None else frozenset({status})
-        show_id = query.get("show_id") or None
         titles: dict[str, str] = {}
         if show_id is not None:
             show = await self.owned_show(creator, show_id)

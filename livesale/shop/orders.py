@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from livesale import metrics
 from livesale.domain.accounts import Creator, Viewer
-from livesale.domain.checkout import line_json
 from livesale.domain.errors import (
     CardDeclined,
     NotSignedIn,
     OrderNotFound,
     PaymentNotFound,
-    ValidationFailed,
 )
-from livesale.domain.fulfilment import parse_refund_lines, parse_shipment, require_refundable
-from livesale.domain.orders import Order, OrderLine, OrderStatus, parse_status_filter
+from livesale.domain.fulfilment import choose_refund_lines, require_refundable
+from livesale.domain.orders import Order, OrderQuery, OrderStatus, Shipment
 from livesale.domain.payments import PaymentEvent, PaymentEventKind, PaymentInfo, PaymentStatus
-from livesale.domain.validation import number_reason
-from livesale.payments.choice import DUMMY
 from livesale.payments.dummy import DummyGateway
 from livesale.shop.payments import PaymentService
 from livesale.shop.settlement import Settlement, order_lock
 from livesale.storage.orders import OrderRepository
 
-MAX_LIST = 100
 # Gateway states that settle an order, as the events they stand for.
 _SETTLING = {
     PaymentStatus.SUCCEEDED: PaymentEventKind.SUCCEEDED,
@@ -47,57 +43,22 @@ def status_event(payment: PaymentInfo) -> PaymentEvent | None:
     )
 
 
-def order_json(order: Order) -> dict[str, Any]:
-    """An order as its buyer and its seller see it."""
-    return {
-        "id": order.id,
-        "status": order.status.value,
-        "status_reason": order.status_reason,
-        "show_id": order.show_id,
-        "lines": [order_line_json(position, line) for position, line in enumerate(order.lines)],
-        "currency": order.currency,
-        "total_minor": order.total_minor,
-        "email": order.details.email,
-        "name": order.details.name,
-        "address": order.details.address.as_json(),
-        "announce": order.details.announce,
-        "gateway": order.gateway,
-        # Paid with the offline dummy gateway's test cards: no money was taken.
-        "test": order.gateway == DUMMY,
-        "payment_id": order.payment_id,
-        "created_at": order.created_at,
-        "paid_at": order.paid_at,
-        "fulfilled_at": order.fulfilled_at,
-        "refunded_at": order.refunded_at,
-        "canceled_at": order.canceled_at,
-        "refunded_minor": order.refunded_minor,
-        "shipment": None if order.shipment is None else order.shipment.as_json(),
-    }
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """An order with its payment as one of its two parties sees it."""
+
+    order: Order
+    payment: PaymentInfo | None  # the pending payment (its secret only for the buyer)
+    publishable_key: str | None  # the gateway's key for the buyer's browser
+    history: list[dict[str, Any]] | None  # status changes: the seller's view only
 
 
-def order_line_json(position: int, line: OrderLine) -> dict[str, Any]:
-    """A line of an order: what was bought, where it sits (`position`, for refunds) and
-    whether it was refunded on its own."""
-    return {
-        **line_json(line),
-        "position": position,
-        "refunded": line.refunded,
-        "refunded_at": line.refunded_at,
-        "refunded_minor": line.refunded_minor,
-    }
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    """A page of a seller's orders, newest first."""
 
-
-def payment_json(gateway: str, payment: PaymentInfo | None, key: str | None) -> dict[str, Any]:
-    """What the checkout page needs to take the payment."""
-    return {
-        "gateway": gateway,
-        "payment_id": None if payment is None else payment.id,
-        "status": None if payment is None else payment.status.value,
-        # Only the pending payment's secret is useful (and only to its buyer).
-        "client_secret": None if payment is None else payment.client_secret,
-        "publishable_key": key,
-        "decline_code": None if payment is None else payment.decline_code,
-    }
+    orders: list[Order]
+    next_before: float | None  # where the next page starts; None on the last one
 
 
 class OrderService:
@@ -131,22 +92,20 @@ class OrderService:
             raise OrderNotFound("no such order", order_id=order_id)
         return order
 
-    async def view(self, order: Order, *, for_buyer: bool) -> dict[str, Any]:
-        """The order with its payment, as the API returns it; the seller also gets its
-        status history.
+    async def view(self, order: Order, *, for_buyer: bool) -> OrderView:
+        """The order with its payment; the seller also gets its status history.
 
         Only the buyer gets the payment's client secret: it is what pays the order.
         """
-        gateway = self._payments.gateway
         payment = None
         if order.payment_id is not None and order.status is OrderStatus.PENDING_PAYMENT:
             payment = await self._payments.reads.current(order.payment_id)
-        shown = payment_json(order.gateway, payment, gateway.publishable_key)
-        view: dict[str, Any] = {"order": order_json(order), "payment": shown}
-        if not for_buyer:
-            shown["client_secret"] = None
-            view["history"] = await self._orders.history(order.id)
-        return view
+        key = self._payments.gateway.publishable_key
+        if for_buyer:
+            return OrderView(order, payment, key, history=None)
+        if payment is not None:
+            payment = replace(payment, client_secret=None)
+        return OrderView(order, payment, key, history=await self._orders.history(order.id))
 
     async def refresh(self, order: Order, caller: str) -> Order:
         """Ask the gateway how the payment stands and apply it (the browser's return path).
@@ -173,44 +132,35 @@ class OrderService:
         dummy, order = await self._dummy_order(viewer, payment_id)
         return await self._attempt(order, dummy.authenticate(payment_id, approve))
 
-    async def list_for_seller(self, creator: Creator, query: dict[str, str]) -> dict[str, Any]:
+    async def list_for_seller(self, creator: Creator, query: OrderQuery) -> OrderPage:
         """The creator's orders, newest first, filtered by show and status."""
-        status = parse_status_filter(query.get("status"))
-        limit = _int_query(query, "limit", 50, 1, MAX_LIST)
-        before = query.get("before")
-        try:
-            before_value = None if before is None else float(before)
-        except ValueError:
-            raise ValidationFailed(
-                "before must be a timestamp", field="before", reason="wrong_type"
-            ) from None
         orders = await self._orders.list_for_creator(
             creator.id,
-            show_id=query.get("show_id") or None,
-            status=status,
-            before=before_value,
-            limit=limit,
+            show_id=query.show_id,
+            status=query.status,
+            before=query.before,
+            limit=query.limit,
         )
-        next_before = orders[-1].created_at if len(orders) == limit else None
-        return {"orders": [order_json(o) for o in orders], "next_before": next_before}
+        next_before = orders[-1].created_at if len(orders) == query.limit else None
+        return OrderPage(orders, next_before)
 
-    async def fulfil(self, creator: Creator, order_id: str, body: dict[str, Any]) -> Order:
-        """Mark a paid order as sent, with its carrier and tracking when the body has them."""
-        shipment = parse_shipment(body)
+    async def fulfil(self, creator: Creator, order_id: str, shipment: Shipment | None) -> Order:
+        """Mark a paid order as sent, with its carrier and tracking when given."""
         order = await self.for_seller(creator, order_id)
         async with self._settlement.locks.hold(order_lock(order.id)):
             return (
                 await self._orders.move(order.id, OrderStatus.FULFILLED, shipment=shipment)
             ).order
 
-    async def refund(self, creator: Creator, order_id: str, body: dict[str, Any]) -> Order:
-        """Refund a paid or fulfilled order: in full, or the lines the body names."""
+    async def refund(self, creator: Creator, order_id: str, lines: Sequence[int] | None) -> Order:
+        """Refund a paid or fulfilled order: in full (`lines` None), or the lines at these
+        positions."""
         order = await self.for_seller(creator, order_id)
         async with self._settlement.locks.hold(order_lock(order.id)):
             current = await self._orders.get(order.id)
             assert current is not None
-            if body:
-                positions = parse_refund_lines(body, current)
+            if lines is not None:
+                positions = choose_refund_lines(lines, current)
                 return await self._settlement.refund_lines(current, positions)
             require_refundable(current)
             return await self._settlement.refund_by_seller(current)
@@ -240,22 +190,3 @@ class OrderService:
             return order
         settled = await self._settlement.apply(event)
         return order if settled is None else settled
-
-
-def _int_query(query: dict[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise ValidationFailed(
-            f"{name} must be {low} to {high}",
-            field=name,
-            reason=number_reason(value, low),
-            min=low,
-            max=high,
-        )
-    return value

@@ -14,6 +14,7 @@ from livesale.domain.products import Product, ProductChanges, Variant
 from livesale.domain.stock import HoldCaps, HoldOutcome, SaleLimits, StockLevels, below_reserved
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.stock_audit import StockAudit, being_checked
+from livesale.shop.stock_messages import ProductStock, SaleRemaining, stock_message
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
 from livesale.storage.stock import StockStore
@@ -71,7 +72,7 @@ class StockService:
         """Hold units (idempotent on `hold_id`); see StockStore.hold for the keywords.
 
         Only on counters checked against the record on the Redis server answering:
-        on a new server this waits for their rebuild, or raises StockBeingChecked.
+        on a new server this waits for their rebuild, or raises TryAgainSoon.
         """
         await self.ensure(variant)
         if not self._audit.checked_run_id:
@@ -170,23 +171,24 @@ class StockService:
         self, catalogue: ShopCatalogue, show_id: str, product_id: str
     ) -> dict[str, Any]:
         """The `stock` room message for a product in a show."""
+        return stock_message(await self.product_stock(catalogue, show_id, product_id))
+
+    async def product_stock(
+        self, catalogue: ShopCatalogue, show_id: str, product_id: str
+    ) -> ProductStock:
+        """A product's available units per variant, and its sale's while one runs."""
         product = await catalogue.product(product_id)
         variants = {}
         for variant in product.active_variants:
             variants[variant.id] = (await self.levels(variant)).available
         pin = await catalogue.pin(show_id)
-        return {
-            "type": "stock",
-            "product_id": product.id,
-            "variants": variants,
-            "sale": await self._sale_remaining(pin, product_id),
-        }
+        return ProductStock(product.id, variants, await self._sale_remaining(pin, product_id))
 
     async def _sale_remaining(
         self, pin: TimelineEvent | None, product_id: str
-    ) -> dict[str, Any] | None:
+    ) -> SaleRemaining | None:
         if pin is None or pin.product_id != product_id or pin.flash_sale is None:
             return None
         sale_id = sale_id_for(pin)
         taken = (await self.store.sale_levels(sale_id)).taken
-        return {"sale_id": sale_id, "remaining": max(pin.flash_sale.quantity - taken, 0)}
+        return SaleRemaining(sale_id, max(pin.flash_sale.quantity - taken, 0))

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from livesale import metrics
-from livesale.domain.errors import ServiceUnavailable, StockBeingChecked
+from livesale.domain.errors import ServiceUnavailable, TryAgainSoon
 from livesale.domain.stock import StockLevels
 from livesale.domain.stock_audit import drift_units, expected_levels
 from livesale.storage.locks import RedisLocks
@@ -74,7 +74,7 @@ class StockAudit:
 
     async def await_checked(self) -> None:
         """Return once the answering server's counters are checked, rebuilding them here if
-        no other process is; StockBeingChecked (503, Retry-After) while another does.
+        no other process is; TryAgainSoon (503, Retry-After) while another does.
 
         The holds of a burst that meet a new server together share one look.
         """
@@ -111,8 +111,7 @@ class StockAudit:
                     await self._rebuild_locked(run_id, checked)
                 self.checked_run_id = run_id
         except ServiceUnavailable as exc:
-            if isinstance(exc, StockBeingChecked):
-                raise
+            # The lock is taken: another process is rebuilding them.
             raise being_checked() from exc
 
     async def _rebuild_locked(self, run_id: str, checked: str | None) -> CheckResult:
@@ -179,9 +178,9 @@ class StockAudit:
         return found
 
 
-def being_checked() -> StockBeingChecked:
+def being_checked() -> TryAgainSoon:
     """The 503 for a hold while the counters are not yet checked on this server."""
-    return StockBeingChecked(
+    return TryAgainSoon(
         "the stock is being checked after a Redis restart; try again in a moment",
         retry_after_seconds=RETRY_AFTER_SECONDS,
     )

@@ -7,6 +7,8 @@ import json
 from redis.asyncio import Redis
 
 from livesale.domain.checkout import Checkout
+from livesale.storage.checkout_record import checkout_from_record, checkout_record
+from livesale.storage.redis_client import write_replicated
 
 _PREFIX = "livesale:shop:"
 CART_PREFIX = _PREFIX + "cart:"
@@ -85,8 +87,11 @@ class CheckoutStore:
 
     async def add(self, checkout: Checkout, ttl_seconds: int) -> Checkout:
         """Store a new checkout; if one with its id exists, that one wins and is returned."""
-        stored = await self._redis.set(
-            checkout_key(checkout.id), json.dumps(checkout.as_json()), nx=True, ex=ttl_seconds
+        # Replicated like the holds it names: a buyer told "held" must find it after a failover.
+        stored = await write_replicated(
+            self._redis,
+            *("SET", checkout_key(checkout.id), json.dumps(checkout_record(checkout))),
+            *("NX", "EX", ttl_seconds),
         )
         if stored:
             return checkout
@@ -96,12 +101,16 @@ class CheckoutStore:
     async def get(self, checkout_id: str) -> Checkout | None:
         """The checkout, or None."""
         raw = await self._redis.get(checkout_key(checkout_id))
-        return None if raw is None else Checkout.from_json(json.loads(raw))
+        return None if raw is None else checkout_from_record(json.loads(raw))
 
     async def save(self, checkout: Checkout) -> None:
         """Overwrite a checkout, keeping its time to live."""
-        await self._redis.set(
-            checkout_key(checkout.id), json.dumps(checkout.as_json()), keepttl=True
+        await write_replicated(
+            self._redis,
+            "SET",
+            checkout_key(checkout.id),
+            json.dumps(checkout_record(checkout)),
+            "KEEPTTL",
         )
 
     async def delete(self, checkout_id: str) -> None:

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 
-from livesale.domain.errors import ServiceUnavailable
+from livesale.domain.errors import TryAgainSoon
 
 # Deletes the lock only if it is still ours: a lock that expired and was taken
 # by someone else must not be released by the late first holder.
@@ -33,13 +33,15 @@ class RedisLocks:
     async def hold(
         self, name: str, *, ttl_seconds: float = 30.0, wait_seconds: float = 10.0
     ) -> AsyncIterator[None]:
-        """Hold the lock `name` for the block; ServiceUnavailable if it stays taken."""
+        """Hold the lock `name` for the block; TryAgainSoon (503, Retry-After) if it stays taken."""
         key = self._prefix + name
         token = secrets.token_hex(8)
         deadline = time.monotonic() + wait_seconds
         while not await self._redis.set(key, token, nx=True, px=int(ttl_seconds * 1000)):
             if time.monotonic() >= deadline:
-                raise ServiceUnavailable("this order is busy; try again", lock=name)
+                raise TryAgainSoon(
+                    "this order is busy; try again", lock=name, retry_after_seconds=1
+                )
             await asyncio.sleep(RETRY_SECONDS)
         try:
             yield

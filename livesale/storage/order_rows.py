@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from livesale.domain.orders import Address, BuyerDetails, Order, OrderLine, OrderStatus, Shipment
 from livesale.storage.sql import Executor, Row
@@ -101,12 +102,36 @@ def line_from_row(row: Row) -> OrderLine:
     )
 
 
+def address_record(address: Address) -> dict[str, str]:
+    """The stored form of a shipping address (the `address_json` column)."""
+    return {
+        "line1": address.line1,
+        "line2": address.line2,
+        "city": address.city,
+        "region": address.region,
+        "postal_code": address.postal_code,
+        "country": address.country,
+    }
+
+
+def address_from_record(data: dict[str, Any]) -> Address:
+    """A stored address read back (a field missing reads as empty)."""
+    return Address(
+        line1=str(data.get("line1", "")),
+        line2=str(data.get("line2", "")),
+        city=str(data.get("city", "")),
+        region=str(data.get("region", "")),
+        postal_code=str(data.get("postal_code", "")),
+        country=str(data.get("country", "")),
+    )
+
+
 def buyer_details_from_row(row: Row) -> BuyerDetails:
     """The buyer's email, name, address and announce choice of a stored order row."""
     return BuyerDetails(
         email=str(row["email"]),
         name=str(row["name"]),
-        address=Address.from_json(json.loads(row["address_json"])),
+        address=address_from_record(json.loads(row["address_json"])),
         announce=bool(row["announce"]),
     )
 

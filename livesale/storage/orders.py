@@ -24,6 +24,7 @@ from livesale.storage.database import Database
 from livesale.storage.order_counts import count_created, count_move, count_refunded
 from livesale.storage.order_rows import (
     LINE_COLUMNS,
+    address_record,
     buyer_details_from_row,
     line_values,
     load_order,
@@ -97,7 +98,7 @@ class OrderRepository:
                     total,
                     details.email,
                     details.name,
-                    json.dumps(details.address.as_json()),
+                    json.dumps(address_record(details.address)),
                     int(details.announce),
                     new.gateway,
                     now,

@@ -27,6 +27,7 @@ from livesale.domain.stock import (
     validate_id,
     validate_total,
 )
+from livesale.storage.redis_client import run_replicated
 from livesale.storage.stock_guard import RUN_GUARD_LUA, CountersUnchecked
 from livesale.storage.stock_scripts import (
     CARD_LUA,
@@ -225,8 +226,11 @@ class StockStore:
         ends_ms = -1 if sale is None or sale.ends_at_ms is None else sale.ends_at_ms
         address = "" if caps is None else caps.address
         script = self._hold if checked_run_id is None else self._checked_hold
-        reply = await script(
-            keys=[
+        # A hold takes stock: with replicas required, the buyer hears of it once they have it.
+        reply = await run_replicated(
+            self._redis,
+            script,
+            [
                 hold_key(hold_id),
                 variant_key(variant_id),
                 EXPIRIES_KEY,
@@ -240,7 +244,7 @@ class StockStore:
                 sale_addresses_key(sale_id),
                 sale_windows_key(sale_id),
             ],
-            args=[
+            [
                 hold_id,
                 variant_id,
                 quantity,
@@ -304,9 +308,11 @@ class StockStore:
     async def commit(self, hold_id: str) -> HoldOutcome:
         """Turn a held hold into sold units; a committed one is a replay; gone stock raises."""
         validate_id(hold_id, "hold_id")
-        reply = await self._commit(
-            keys=[hold_key(hold_id), EXPIRIES_KEY],
-            args=[*self._shared_args(self._clock()), hold_id],
+        reply = await run_replicated(
+            self._redis,
+            self._commit,
+            [hold_key(hold_id), EXPIRIES_KEY],
+            [*self._shared_args(self._clock()), hold_id],
         )
         status = _text(reply[0])
         if status == "not_found":

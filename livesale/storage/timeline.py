@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 
 from livesale.domain.pins import FlashSale, TimelineEvent, TimelineKind
 from livesale.storage.database import Database
+from livesale.storage.flash_sale_record import decode_flash_sale, encode_flash_sale
 from livesale.storage.sql import Row
 
 _COLUMNS = "id, show_id, kind, offset_ms, product_id, flash_sale, created_at"
@@ -30,7 +30,7 @@ class TimelineRepository:
     ) -> TimelineEvent:
         """Record one event and return it with its id."""
         created_at = self._clock()
-        sale = None if flash_sale is None else json.dumps(flash_sale.as_json())
+        sale = None if flash_sale is None else encode_flash_sale(flash_sale)
         async with self._db.transaction() as conn:
             row = await conn.fetchone(
                 "INSERT INTO timeline_events (show_id, kind, offset_ms, product_id, flash_sale,"
@@ -81,6 +81,6 @@ def _event(row: Row) -> TimelineEvent:
         kind=TimelineKind(row["kind"]),
         offset_ms=int(row["offset_ms"]),
         product_id=row["product_id"],
-        flash_sale=None if sale is None else FlashSale.from_json(json.loads(sale)),
+        flash_sale=None if sale is None else decode_flash_sale(sale),
         created_at=float(row["created_at"]),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from livesale import keys
+from livesale.web.analytics_json import report_json
 from livesale.web.auth import require_creator
 
 
@@ -18,4 +19,4 @@ async def show_analytics(request: web.Request) -> web.Response:
     creator = await require_creator(request)
     report = await request.app[keys.ANALYTICS].report(creator, request.match_info["show_id"])
     # Private figures that move every second: no caching anywhere on the way.
-    return web.json_response(report, headers={"Cache-Control": "no-store"})
+    return web.json_response(report_json(report), headers={"Cache-Control": "no-store"})

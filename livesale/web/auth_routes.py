@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from livesale import keys
-from livesale.domain.accounts import validate_display_name
 from livesale.domain.errors import ValidationFailed
 from livesale.storage.challenges import PURPOSES
 from livesale.web.auth import (
@@ -18,6 +17,7 @@ from livesale.web.auth import (
     set_viewer_cookie,
     viewer_json,
 )
+from livesale.web.auth_requests import parse_guest_name, parse_log_in, parse_sign_up
 from livesale.web.json_body import read_object
 
 
@@ -34,11 +34,9 @@ def add_auth_routes(app: web.Application) -> None:
 
 async def sign_up(request: web.Request) -> web.Response:
     """Create a creator account and sign it in (201 + session cookie)."""
-    body = await read_object(request, ("email", "password", "display_name"))
+    new = parse_sign_up(await read_object(request))
     creators = request.app[keys.CREATORS]
-    creator = await creators.sign_up(
-        body.get("email"), body.get("password"), body.get("display_name"), request.remote
-    )
+    creator = await creators.sign_up(new.email, new.password, new.display_name, request.remote)
     response = web.json_response({"creator": creator_json(creator)}, status=201)
     set_session_cookie(response, request, await creators.create_session(creator.id))
     return response
@@ -46,10 +44,10 @@ async def sign_up(request: web.Request) -> web.Response:
 
 async def log_in(request: web.Request) -> web.Response:
     """Check the password (throttled) and start a session (200 + session cookie)."""
-    body = await read_object(request, ("email", "password", "challenge"))
+    attempt = parse_log_in(await read_object(request))
     creators = request.app[keys.CREATORS]
     creator = await creators.log_in(
-        body.get("email"), body.get("password"), request.remote, body.get("challenge")
+        attempt.email, attempt.password, request.remote, attempt.challenge
     )
     response = web.json_response({"creator": creator_json(creator)})
     set_session_cookie(response, request, await creators.create_session(creator.id))
@@ -83,16 +81,15 @@ async def put_viewer(request: web.Request) -> web.Response:
     A rename costs nothing; a creation is counted against the client address and,
     past its free ones, needs `challenge` (a solved proof of work).
     """
-    body = await read_object(request, ("display_name", "challenge"))
+    # A bad name is refused before anything is counted or a challenge used up.
+    wanted = parse_guest_name(await read_object(request))
     viewers = request.app[keys.VIEWERS]
     viewer = await current_viewer(request)
     if viewer is not None:
-        renamed = await viewers.rename(viewer.id, body.get("display_name"))
+        renamed = await viewers.rename(viewer.id, wanted.display_name)
         return web.json_response({"viewer": viewer_json(renamed)})
-    # A bad name is refused before anything is counted or a challenge used up.
-    name = validate_display_name(body.get("display_name"))
-    await request.app[keys.GUEST_GATE].admit(request.remote, body.get("challenge"))
-    created, token = await viewers.create(name)
+    await request.app[keys.GUEST_GATE].admit(request.remote, wanted.challenge)
+    created, token = await viewers.create(wanted.display_name)
     response = web.json_response({"viewer": viewer_json(created)})
     set_viewer_cookie(response, request, token)
     return response

@@ -12,6 +12,7 @@ from livesale.shop.catalogue import CACHE_SECONDS
 from livesale.storage.orders import OrderRepository
 from livesale.storage.ttl_cache import TtlCache
 from livesale.web.auth import current_viewer
+from livesale.web.order_json import buyer_details_json
 
 # Personal details are for this browser only: no shared cache may keep them.
 PRIVATE = {"Cache-Control": "no-store, private"}
@@ -54,12 +55,5 @@ async def checkout_details(request: web.Request) -> web.Response:
     details = None
     if viewer is not None:
         details = await OrderRepository(request.app[keys.DATABASE]).latest_details(viewer.id)
-    body = None
-    if details is not None:
-        body = {
-            "email": details.email,
-            "name": details.name,
-            "address": details.address.as_json(),
-            "announce": details.announce,
-        }
+    body = None if details is None else buyer_details_json(details)
     return web.json_response({"details": body}, headers=PRIVATE)

@@ -4,7 +4,9 @@ Behind a proxy every request arrives from the proxy's address, so login
 throttling and per-address limits would lump all users together. A proxy
 adds the address it got the request from to `X-Forwarded-For`; that list is
 read from the right and the first address that is not a trusted proxy is
-the client. Nobody else's header is believed: anyone can send one.
+the client. Such a proxy's `X-Forwarded-Proto` likewise says whether the
+client came over TLS (so cookies get `Secure` behind a TLS-terminating proxy).
+Nobody else's headers are believed: anyone can send them.
 A request over a unix socket comes from a shop process of this server
 forwarding WHIP/WHEP (the socket is private), which says who its client was.
 """
@@ -21,6 +23,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 FORWARDED_FOR = "X-Forwarded-For"
+FORWARDED_PROTO = "X-Forwarded-Proto"
+SCHEMES = ("http", "https")
 
 
 class TrustedProxies:
@@ -66,6 +70,15 @@ def _is_address(text: str) -> bool:
     return True
 
 
+def _forwarded_scheme(request: web.Request) -> str | None:
+    """The scheme the nearest proxy saw (the last value of the header), if it is one we know."""
+    values = request.headers.getall(FORWARDED_PROTO, [])
+    if not values:
+        return None
+    scheme = values[-1].rsplit(",", 1)[-1].strip().lower()
+    return scheme if scheme in SCHEMES else None
+
+
 def client_address_middleware(proxies: TrustedProxies) -> Middleware:
     """Middleware giving each request its client's address as `request.remote`."""
 
@@ -74,8 +87,18 @@ def client_address_middleware(proxies: TrustedProxies) -> Middleware:
         peer = request.remote
         forwarded = request.headers.getall(FORWARDED_FOR, [])
         client = proxies.client_of(peer, forwarded) if forwarded else peer
-        if client is not None and client != peer:
-            request = request.clone(remote=client)
+        remote = client if client is not None and client != peer else None
+        scheme = _forwarded_scheme(request)
+        # Only a configured proxy may say so; the unix socket ("") carries no client's TLS.
+        if scheme == request.scheme or not (peer and proxies.trusts(peer)):
+            scheme = None
+        # One clone: a clone of a clone would forget the first one's changes.
+        if remote is not None and scheme is not None:
+            request = request.clone(remote=remote, scheme=scheme)
+        elif remote is not None:
+            request = request.clone(remote=remote)
+        elif scheme is not None:
+            request = request.clone(scheme=scheme)
         return await handler(request)
 
     return middleware

@@ -5,9 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from livesale import keys
-from livesale.shop.fulfilment import parcel_json
+from livesale.domain.fulfilment import parse_parcel_filter
 from livesale.web.auth import require_creator
 from livesale.web.json_body import read_optional_object
+from livesale.web.order_json import parcel_json
+from livesale.web.order_requests import parse_export, parse_shipment
 
 # Personal data (names, addresses): kept by no cache on the way.
 _PRIVATE = {"Cache-Control": "no-store"}
@@ -23,8 +25,9 @@ def add_fulfilment_routes(app: web.Application) -> None:
 async def list_parcels(request: web.Request) -> web.Response:
     """The show's orders grouped per buyer and address (`status`: paid, fulfilled, all)."""
     creator = await require_creator(request)
+    statuses = parse_parcel_filter(request.query.get("status"))
     show, parcels = await request.app[keys.SHOP].fulfilment.parcels(
-        creator, request.match_info["show_id"], request.query.get("status")
+        creator, request.match_info["show_id"], statuses
     )
     body = {
         "show": {"id": show.id, "title": show.title, "status": show.status.value},
@@ -36,10 +39,10 @@ async def list_parcels(request: web.Request) -> web.Response:
 async def fulfil_parcel(request: web.Request) -> web.Response:
     """Mark every paid order of a parcel as sent, with one carrier and tracking."""
     creator = await require_creator(request)
-    body = await read_optional_object(request)
+    shipment = parse_shipment(await read_optional_object(request))
     match = request.match_info
     parcel = await request.app[keys.SHOP].fulfilment.ship_parcel(
-        creator, match["show_id"], match["parcel_id"], body
+        creator, match["show_id"], match["parcel_id"], shipment
     )
     return web.json_response({"parcel": parcel_json(parcel)}, headers=_PRIVATE)
 
@@ -47,7 +50,10 @@ async def fulfil_parcel(request: web.Request) -> web.Response:
 async def export_orders(request: web.Request) -> web.Response:
     """The creator's orders as a CSV download, one row per line (filters: show_id, status)."""
     creator = await require_creator(request)
-    data, name = await request.app[keys.SHOP].fulfilment.export(creator, dict(request.query))
+    query = parse_export(request.query)
+    data, name = await request.app[keys.SHOP].fulfilment.export(
+        creator, query.show_id, query.status
+    )
     return web.Response(
         body=data,
         headers={

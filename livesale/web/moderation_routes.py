@@ -9,6 +9,13 @@ from livesale.domain.errors import ChatMessageNotFound, NotFound
 from livesale.live.moderation import Moderator
 from livesale.web.auth import current_creator, current_viewer, require_creator
 from livesale.web.json_body import read_object
+from livesale.web.moderation_json import ban_json, moderator_json
+from livesale.web.moderation_requests import (
+    parse_blocked_words,
+    parse_mute,
+    parse_slow_mode,
+    parse_viewer,
+)
 
 
 def add_moderation_routes(app: web.Application) -> None:
@@ -48,22 +55,21 @@ async def delete_message(request: web.Request) -> web.Response:
 async def mute(request: web.Request) -> web.Response:
     """Mute a viewer in this show: {viewer_id, seconds} -> {muted_until (epoch seconds)}."""
     actor = await _actor(request)
-    body = await read_object(request, allowed=("viewer_id", "seconds"))
-    until, address_held = await request.app[keys.ROOM].moderation.mute(
-        actor, body.get("viewer_id"), body.get("seconds")
-    )
+    service = request.app[keys.ROOM].moderation
+    muting = parse_mute(await read_object(request), service.max_mute_seconds)
+    until, address_held = await service.mute(actor, muting.viewer_id, muting.seconds)
     return web.json_response(
-        {"viewer_id": body["viewer_id"], "muted_until": until, "address_held": address_held}
+        {"viewer_id": muting.viewer_id, "muted_until": until, "address_held": address_held}
     )
 
 
 async def ban(request: web.Request) -> web.Response:
     """Ban a viewer (and the address it was last seen at) from all of this creator's shows."""
     actor = await _actor(request)
-    body = await read_object(request, allowed=("viewer_id",))
-    address_held = await request.app[keys.ROOM].moderation.ban(actor, body.get("viewer_id"))
+    viewer_id = parse_viewer(await read_object(request))
+    address_held = await request.app[keys.ROOM].moderation.ban(actor, viewer_id)
     return web.json_response(
-        {"viewer_id": body["viewer_id"], "banned": True, "address_held": address_held},
+        {"viewer_id": viewer_id, "banned": True, "address_held": address_held},
         status=201,
     )
 
@@ -72,7 +78,7 @@ async def list_bans(request: web.Request) -> web.Response:
     """The signed-in creator's bans, with how many other guests each caught by address."""
     creator = await require_creator(request)
     bans = await request.app[keys.ROOM].moderation.bans(creator)
-    return web.json_response({"bans": bans})
+    return web.json_response({"bans": [ban_json(ban) for ban in bans]})
 
 
 async def unban(request: web.Request) -> web.Response:
@@ -87,8 +93,9 @@ async def unban(request: web.Request) -> web.Response:
 async def slow_mode(request: web.Request) -> web.Response:
     """Set the show's slow mode (creator only): {seconds} (0 = off)."""
     actor = await _actor(request, creator_only=True)
-    body = await read_object(request, allowed=("seconds",))
-    seconds = await request.app[keys.ROOM].moderation.set_slow_mode(actor, body.get("seconds"))
+    service = request.app[keys.ROOM].moderation
+    wanted = parse_slow_mode(await read_object(request), service.max_slow_mode_seconds)
+    seconds = await service.set_slow_mode(actor, wanted)
     return web.json_response({"slow_mode_seconds": seconds})
 
 
@@ -96,16 +103,17 @@ async def list_moderators(request: web.Request) -> web.Response:
     """The signed-in creator's moderators."""
     creator = await require_creator(request)
     moderators = await request.app[keys.ROOM].moderation.moderators(creator)
-    return web.json_response({"moderators": moderators})
+    return web.json_response({"moderators": [moderator_json(m) for m in moderators]})
 
 
 async def add_moderator(request: web.Request) -> web.Response:
     """Name a viewer moderator of all the creator's shows: {viewer_id}."""
     creator = await require_creator(request)
-    body = await read_object(request, allowed=("viewer_id",))
+    viewer_id = parse_viewer(await read_object(request))
     service = request.app[keys.ROOM].moderation
-    await service.add_moderator(creator, body.get("viewer_id"))
-    return web.json_response({"moderators": await service.moderators(creator)}, status=201)
+    await service.add_moderator(creator, viewer_id)
+    moderators = await service.moderators(creator)
+    return web.json_response({"moderators": [moderator_json(m) for m in moderators]}, status=201)
 
 
 async def remove_moderator(request: web.Request) -> web.Response:
@@ -127,6 +135,6 @@ async def get_blocked_words(request: web.Request) -> web.Response:
 async def put_blocked_words(request: web.Request) -> web.Response:
     """Replace the creator's blocked words: {words: [...]}."""
     creator = await require_creator(request)
-    body = await read_object(request, allowed=("words",))
-    words = await request.app[keys.ROOM].moderation.set_blocked_words(creator, body.get("words"))
+    wanted = parse_blocked_words(await read_object(request))
+    words = await request.app[keys.ROOM].moderation.set_blocked_words(creator, wanted)
     return web.json_response({"words": words})

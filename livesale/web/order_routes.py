@@ -11,6 +11,8 @@ from livesale.metrics import SHOP_WEBHOOKS_REFUSED
 from livesale.payments.stripe_gateway import NAME as STRIPE
 from livesale.web.auth import current_creator, current_viewer, require_creator, require_viewer
 from livesale.web.json_body import read_object, read_optional_object
+from livesale.web.order_json import order_page_json, order_view_json
+from livesale.web.order_requests import parse_order_list, parse_refund, parse_shipment
 
 WEBHOOK_PATH = "/api/payments/stripe/webhook"
 
@@ -39,14 +41,16 @@ async def _readable_order(request: web.Request) -> tuple[Order, bool]:
 async def list_orders(request: web.Request) -> web.Response:
     """The signed-in creator's orders (filters: show_id, status, limit, before)."""
     creator = await require_creator(request)
-    page = await request.app[keys.SHOP].orders.list_for_seller(creator, dict(request.query))
-    return web.json_response(page)
+    query = parse_order_list(request.query)
+    page = await request.app[keys.SHOP].orders.list_for_seller(creator, query)
+    return web.json_response(order_page_json(page))
 
 
 async def get_order(request: web.Request) -> web.Response:
     """One order with its payment."""
     order, is_buyer = await _readable_order(request)
-    return web.json_response(await request.app[keys.SHOP].orders.view(order, for_buyer=is_buyer))
+    view = await request.app[keys.SHOP].orders.view(order, for_buyer=is_buyer)
+    return web.json_response(order_view_json(view))
 
 
 async def refresh_order(request: web.Request) -> web.Response:
@@ -56,25 +60,25 @@ async def refresh_order(request: web.Request) -> web.Response:
     # Limited per caller too: the buyer, or the seller looking at their order.
     caller = f"viewer:{readable.viewer_id}" if is_buyer else f"creator:{readable.creator_id}"
     order = await orders.refresh(readable, caller)
-    return web.json_response(await orders.view(order, for_buyer=is_buyer))
+    return web.json_response(order_view_json(await orders.view(order, for_buyer=is_buyer)))
 
 
 async def fulfil_order(request: web.Request) -> web.Response:
     """Mark a paid order as sent, optionally with carrier and tracking (its seller only)."""
     creator = await require_creator(request)
-    body = await read_optional_object(request)
+    shipment = parse_shipment(await read_optional_object(request))
     orders = request.app[keys.SHOP].orders
-    order = await orders.fulfil(creator, request.match_info["order_id"], body)
-    return web.json_response(await orders.view(order, for_buyer=False))
+    order = await orders.fulfil(creator, request.match_info["order_id"], shipment)
+    return web.json_response(order_view_json(await orders.view(order, for_buyer=False)))
 
 
 async def refund_order(request: web.Request) -> web.Response:
     """Refund a paid order in full, or some of its lines (its seller only)."""
     creator = await require_creator(request)
-    body = await read_optional_object(request)
+    refund = parse_refund(await read_optional_object(request))
     orders = request.app[keys.SHOP].orders
-    order = await orders.refund(creator, request.match_info["order_id"], body)
-    return web.json_response(await orders.view(order, for_buyer=False))
+    order = await orders.refund(creator, request.match_info["order_id"], refund.lines)
+    return web.json_response(order_view_json(await orders.view(order, for_buyer=False)))
 
 
 async def dummy_confirm(request: web.Request) -> web.Response:
@@ -85,7 +89,7 @@ async def dummy_confirm(request: web.Request) -> web.Response:
     order = await orders.pay_with_test_card(
         viewer, request.match_info["payment_id"], body.get("card_number")
     )
-    return web.json_response(await orders.view(order, for_buyer=True))
+    return web.json_response(order_view_json(await orders.view(order, for_buyer=True)))
 
 
 async def dummy_authenticate(request: web.Request) -> web.Response:
@@ -94,7 +98,7 @@ async def dummy_authenticate(request: web.Request) -> web.Response:
     body = await read_object(request, {"approve"})
     orders = request.app[keys.SHOP].orders
     order = await orders.authenticate(viewer, request.match_info["payment_id"], body.get("approve"))
-    return web.json_response(await orders.view(order, for_buyer=True))
+    return web.json_response(order_view_json(await orders.view(order, for_buyer=True)))
 
 
 async def stripe_webhook(request: web.Request) -> web.Response:

@@ -8,9 +8,10 @@ from aiohttp import BodyPartReader, web
 
 from livesale import keys
 from livesale.domain.errors import BadRequest, PayloadTooLarge, ValidationFailed
-from livesale.domain.products import ProductStatus, parse_new_product, parse_product_changes
+from livesale.domain.products import ProductStatus
 from livesale.web.auth import require_creator
 from livesale.web.catalogue_json import image_json, product_json
+from livesale.web.catalogue_requests import parse_new_product, parse_product_changes
 from livesale.web.json_body import read_object
 
 # Room for a multipart envelope (boundaries, part headers) around the file itself.

@@ -6,6 +6,8 @@ from aiohttp import web
 
 from livesale import keys
 from livesale.web.auth import require_creator
+from livesale.web.catalogue_json import product_json
+from livesale.web.replay_json import replay_json
 
 # The files never change once complete: caches and seeks may keep them a while.
 FILE_HEADERS = {
@@ -25,7 +27,7 @@ def add_replay_routes(app: web.Application) -> None:
 async def get_replay(request: web.Request) -> web.Response:
     """The ended show's parts in play order and its product chapters."""
     replay = await request.app[keys.REPLAYS].replay(request.match_info["show_id"])
-    return web.json_response(replay)
+    return web.json_response(replay_json(replay, product_json))
 
 
 async def delete_replay(request: web.Request) -> web.Response:

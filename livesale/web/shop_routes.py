@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from livesale import keys
-from livesale.domain.checkout import Checkout, line_json
-from livesale.shop.orders import order_json, payment_json
 from livesale.web.auth import require_viewer
 from livesale.web.json_body import read_object
+from livesale.web.order_json import order_json, payment_json
 from livesale.web.person import request_address
+from livesale.web.shop_json import cart_json, checkout_json
+from livesale.web.shop_requests import (
+    parse_buy_now,
+    parse_buyer_details,
+    parse_cart_checkout,
+    parse_cart_line_change,
+)
 
 
 def add_shop_routes(app: web.Application) -> None:
@@ -26,35 +30,27 @@ def add_shop_routes(app: web.Application) -> None:
     app.router.add_post("/api/checkouts/{checkout_id}/order", place_order)
 
 
-def checkout_json(checkout: Checkout) -> dict[str, Any]:
-    """A checkout as its buyer sees it (hold ids stay on the server)."""
-    return {
-        "id": checkout.id,
-        "show_id": checkout.show_id,
-        "lines": [line_json(line) for line in checkout.lines],
-        "currency": checkout.currency,
-        "total_minor": checkout.total_minor,
-        "expires_at": checkout.expires_at,
-        "order_id": checkout.order_id,
-    }
+def _max_quantity(request: web.Request) -> int:
+    """The most units one line may hold (a setting)."""
+    return request.app[keys.SETTINGS].shop.max_line_quantity
 
 
 async def get_cart(request: web.Request) -> web.Response:
     """The viewer's cart for the show."""
     viewer = await require_viewer(request)
     cart = await request.app[keys.SHOP].carts.view(viewer, request.match_info["show_id"])
-    return web.json_response({"cart": cart})
+    return web.json_response({"cart": cart_json(cart)})
 
 
 async def set_cart_item(request: web.Request) -> web.Response:
     """Set how many of a variant the cart holds (0 removes it)."""
     viewer = await require_viewer(request)
-    body = await read_object(request)
+    change = parse_cart_line_change(await read_object(request), _max_quantity(request))
     match = request.match_info
     cart = await request.app[keys.SHOP].carts.set_quantity(
-        viewer, match["show_id"], match["variant_id"], body
+        viewer, match["show_id"], match["variant_id"], change.quantity
     )
-    return web.json_response({"cart": cart})
+    return web.json_response({"cart": cart_json(cart)})
 
 
 async def remove_cart_item(request: web.Request) -> web.Response:
@@ -62,16 +58,16 @@ async def remove_cart_item(request: web.Request) -> web.Response:
     viewer = await require_viewer(request)
     match = request.match_info
     cart = await request.app[keys.SHOP].carts.remove(viewer, match["show_id"], match["variant_id"])
-    return web.json_response({"cart": cart})
+    return web.json_response({"cart": cart_json(cart)})
 
 
 async def checkout_cart(request: web.Request) -> web.Response:
     """Hold the whole cart's stock and open a checkout."""
     viewer = await require_viewer(request)
-    body = await read_object(request)
+    wanted = parse_cart_checkout(await read_object(request))
     shop = request.app[keys.SHOP]
     checkout = await shop.checkout.checkout_cart(
-        viewer, request.match_info["show_id"], body, address=request_address(request)
+        viewer, request.match_info["show_id"], wanted.request_id, address=request_address(request)
     )
     return web.json_response({"checkout": checkout_json(checkout)}, status=201)
 
@@ -79,10 +75,10 @@ async def checkout_cart(request: web.Request) -> web.Response:
 async def buy_now(request: web.Request) -> web.Response:
     """Hold one item of the show and open a checkout for it."""
     viewer = await require_viewer(request)
-    body = await read_object(request)
+    buy = parse_buy_now(await read_object(request), _max_quantity(request))
     shop = request.app[keys.SHOP]
     checkout = await shop.checkout.buy_now(
-        viewer, request.match_info["show_id"], body, address=request_address(request)
+        viewer, request.match_info["show_id"], buy, address=request_address(request)
     )
     return web.json_response({"checkout": checkout_json(checkout)}, status=201)
 
@@ -104,10 +100,10 @@ async def cancel_checkout(request: web.Request) -> web.Response:
 async def place_order(request: web.Request) -> web.Response:
     """Create the order from the checkout form and start its payment."""
     viewer = await require_viewer(request)
-    body = await read_object(request)
+    details = parse_buyer_details(await read_object(request))
     shop = request.app[keys.SHOP]
     order, payment, created = await shop.checkout.place_order(
-        viewer, request.match_info["checkout_id"], body
+        viewer, request.match_info["checkout_id"], details
     )
     gateway = shop.payments.gateway
     return web.json_response(

@@ -8,18 +8,23 @@ from typing import Any
 from aiohttp import web
 
 from livesale import keys
-from livesale.domain.errors import ServiceUnavailable, ValidationFailed
+from livesale.domain.errors import ServiceUnavailable
+from livesale.domain.products import Product
 from livesale.domain.shows import Show
-from livesale.live.lifecycle import show_state
+from livesale.live.events import show_message
 from livesale.web.auth import require_creator
 from livesale.web.catalogue_json import product_json
 from livesale.web.json_body import read_object
 from livesale.web.on_air import ON_AIR
+from livesale.web.show_requests import (
+    parse_bag,
+    parse_key_rotation,
+    parse_new_show,
+    parse_show_edit,
+)
 from livesale.web.urls import show_urls
 
 logger = logging.getLogger(__name__)
-
-ROTATE_FIELDS = ("disconnect_publisher",)
 
 
 def add_shows_routes(app: web.Application) -> None:
@@ -41,9 +46,10 @@ async def get_show(request: web.Request) -> web.Response:
 async def create_show(request: web.Request) -> web.Response:
     """A new show of the signed-in creator; the stream key is in this answer only."""
     creator = await require_creator(request)
-    body = await read_object(request)
-    show, stream_key = await request.app[keys.SHOW_SERVICE].create(creator, body)
-    detail = await _show_detail(request.app, show)
+    draft = parse_new_show(await read_object(request))
+    created = await request.app[keys.SHOW_SERVICE].create(creator, draft)
+    show, stream_key = created.show, created.stream_key
+    detail = await _show_detail(request.app, show, created.products)
     host_url = show_urls(request.app[keys.SETTINGS].base_url, show.id).host_url_with_key(stream_key)
     return web.json_response(
         {"show": detail, "stream_key": stream_key, "host_url_with_key": host_url}, status=201
@@ -53,9 +59,9 @@ async def create_show(request: web.Request) -> web.Response:
 async def update_show(request: web.Request) -> web.Response:
     """Change title, scheduled start or cover (owner only)."""
     creator = await require_creator(request)
-    body = await read_object(request)
+    edit = parse_show_edit(await read_object(request))
     service = request.app[keys.SHOW_SERVICE]
-    show = await service.update(creator, request.match_info["show_id"], body)
+    show = await service.update(creator, request.match_info["show_id"], edit)
     await _announce(request.app, show)
     return web.json_response(await _show_detail(request.app, show))
 
@@ -63,9 +69,9 @@ async def update_show(request: web.Request) -> web.Response:
 async def set_bag(request: web.Request) -> web.Response:
     """Replace the show's bag: `{"product_ids": [...]}` in display order (owner only)."""
     creator = await require_creator(request)
-    body = await read_object(request)
+    product_ids = parse_bag(await read_object(request))
     products = await request.app[keys.SHOW_SERVICE].set_bag(
-        creator, request.match_info["show_id"], body
+        creator, request.match_info["show_id"], product_ids
     )
     return web.json_response({"products": [product_json(p) for p in products]})
 
@@ -81,16 +87,10 @@ async def rotate_stream_key(request: web.Request) -> web.Response:
     """
     creator = await require_creator(request)
     show_id = request.match_info["show_id"]
-    body = await read_object(request, ROTATE_FIELDS) if request.body_exists else {}
-    disconnect = body.get("disconnect_publisher", False)
-    if not isinstance(disconnect, bool):
-        raise ValidationFailed(
-            "disconnect_publisher must be true or false",
-            field="disconnect_publisher",
-            reason="wrong_type",
-        )
+    rotation = parse_key_rotation(await read_object(request) if request.body_exists else {})
     stream_key = await request.app[keys.SHOW_SERVICE].rotate_stream_key(creator, show_id)
     # The old key is refused from here on, so the publisher cut off next cannot come back.
+    disconnect = rotation.disconnect_publisher
     disconnected = disconnect and await _disconnect_publisher(request.app, show_id)
     host_url = show_urls(request.app[keys.SETTINGS].base_url, show_id).host_url_with_key(stream_key)
     return web.json_response(
@@ -124,7 +124,7 @@ async def end_show(request: web.Request) -> web.Response:
 
 
 async def _announce(app: web.Application, show: Show) -> None:
-    await app[keys.ROOM].publish(show.id, {"type": "show", "show": show_state(show)})
+    await app[keys.ROOM].publish(show.id, show_message(show))
 
 
 async def show_json(
@@ -159,8 +159,12 @@ async def show_json(
     }
 
 
-async def _show_detail(app: web.Application, show: Show) -> dict[str, Any]:
-    products = await app[keys.SHOW_SERVICE].bag(show.id)
+async def _show_detail(
+    app: web.Application, show: Show, products: list[Product] | None = None
+) -> dict[str, Any]:
+    """The show with its bag (`products` when the caller has them already)."""
+    if products is None:
+        products = await app[keys.SHOW_SERVICE].bag(show.id)
     return {
         **await show_json(app, show),
         "products": [product_json(p) for p in products],

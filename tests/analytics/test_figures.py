@@ -12,6 +12,7 @@ from livesale.domain.analytics import (
 )
 from livesale.domain.orders import OrderStatus
 from livesale.domain.pins import FlashSale, TimelineEvent, TimelineKind
+from livesale.web.analytics_json import money_json, pin_figures_json, point_json
 
 LIVE_AT = 1000.0
 END = 1100.0
@@ -86,7 +87,7 @@ def test_pins_run_until_the_next_pin_or_unpin_or_the_end() -> None:
 def test_per_pin_figures() -> None:
     spans = analytics.pin_spans(TIMELINE, END)
     first, second = analytics.pin_figures(spans, SESSIONS, COUNTS, LINES)
-    assert first.as_json(LIVE_AT) == {
+    assert pin_figures_json(first, LIVE_AT) == {
         "pin_id": 1,
         "product_id": "p1",
         "flash_sale": False,
@@ -106,7 +107,7 @@ def test_per_pin_figures() -> None:
         "net": [{"currency": "USD", "amount_minor": 1000}],
         "conversion": pytest.approx(1 / 3),
     }
-    assert second.as_json(LIVE_AT) == {
+    assert pin_figures_json(second, LIVE_AT) == {
         "pin_id": 2,
         "product_id": "p2",
         "flash_sale": True,
@@ -130,9 +131,9 @@ def test_sales_of_the_show() -> None:
     figures = analytics.sales(LINES)
     assert (figures.sold, figures.refunded) == (2, 1)
     # Revenue is every payment taken (the refunded o2 too); net is what is kept.
-    assert figures.revenue.as_json() == [{"currency": "USD", "amount_minor": 3200}]
-    assert figures.refunded_amount.as_json() == [{"currency": "USD", "amount_minor": 500}]
-    assert figures.net.as_json() == [{"currency": "USD", "amount_minor": 2700}]
+    assert money_json(figures.revenue) == [{"currency": "USD", "amount_minor": 3200}]
+    assert money_json(figures.refunded_amount) == [{"currency": "USD", "amount_minor": 500}]
+    assert money_json(figures.net) == [{"currency": "USD", "amount_minor": 2700}]
 
 
 def test_net_revenue_is_kept_per_currency() -> None:
@@ -142,11 +143,11 @@ def test_net_revenue_is_kept_per_currency() -> None:
         SoldLine("o3", OrderStatus.REFUNDED, "USD", 1012.0, None, 2, 5000, "v3"),
     ]
     figures = analytics.sales(lines)
-    assert figures.net.as_json() == [
+    assert money_json(figures.net) == [
         {"currency": "EUR", "amount_minor": 0},
         {"currency": "USD", "amount_minor": 2500},
     ]
-    assert figures.revenue.as_json() == [
+    assert money_json(figures.revenue) == [
         {"currency": "EUR", "amount_minor": 900},
         {"currency": "USD", "amount_minor": 7500},
     ]
@@ -161,7 +162,7 @@ def test_a_buyer_who_orders_twice_is_one_buyer() -> None:
     ]
     spans = analytics.pin_spans(TIMELINE[:1], END)
     (pin,) = analytics.pin_figures(spans, sessions, [], lines)
-    figures = pin.as_json(LIVE_AT)
+    figures = pin_figures_json(pin, LIVE_AT)
     assert (figures["orders"], figures["buyers"], figures["viewers_reached"]) == (2, 1, 1)
     assert figures["conversion"] == 1.0
 
@@ -176,7 +177,7 @@ def test_a_buyer_who_never_watched_is_not_a_converted_viewer() -> None:
     spans = analytics.pin_spans(TIMELINE[:1], END)
     (pin,) = analytics.pin_figures(spans, sessions, [], lines)
     assert (len(pin.order_ids), pin.buyers, pin.viewers_reached) == (1, 0, 1)
-    assert pin.as_json(LIVE_AT)["conversion"] == 0.0
+    assert pin_figures_json(pin, LIVE_AT)["conversion"] == 0.0
 
 
 def test_conversion_of_the_show_counts_each_buying_browser_once() -> None:
@@ -197,7 +198,7 @@ def test_money_in_several_currencies_is_kept_apart() -> None:
     money.add("USD", 100)
     money.add("EUR", 50)
     money.add("USD", 1)
-    assert money.as_json() == [
+    assert money_json(money) == [
         {"currency": "EUR", "amount_minor": 50},
         {"currency": "USD", "amount_minor": 101},
     ]
@@ -209,7 +210,7 @@ def test_chart_series() -> None:
     )
     assert size == 10
     assert len(points) == 10
-    charted = [point.as_json(LIVE_AT) for point in points]
+    charted = [point_json(point, LIVE_AT) for point in points]
     assert [p["offset_ms"] for p in charted] == list(range(0, 100_000, 10_000))
     # 1000-1010: a only; 1020-1030: a, b, c; 1090-1100: b only.
     assert (charted[0]["viewers_average"], charted[0]["viewers_peak"]) == (1.0, 1)
@@ -256,7 +257,7 @@ def test_replay_figures_of_a_pin_use_the_replay_counters() -> None:
     _first, second = analytics.pin_figures(spans, [], counts, [late], replay=True)
     assert (second.buy_taps, second.holds, second.cart_adds) == (6, 1, 0)
     assert (len(second.order_ids), second.units) == (1, 2)
-    assert second.takings.revenue.as_json() == [{"currency": "USD", "amount_minor": 3000}]
+    assert money_json(second.takings.revenue) == [{"currency": "USD", "amount_minor": 3000}]
 
 
 def test_replay_watch_totals_take_sessions_whole() -> None:

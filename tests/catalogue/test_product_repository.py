@@ -14,14 +14,11 @@ from livesale.domain.errors import (
     SkuTaken,
     ValidationFailed,
 )
-from livesale.domain.products import (
-    ProductStatus,
-    parse_new_product,
-    parse_product_changes,
-)
+from livesale.domain.products import ProductStatus
 from livesale.storage.database import Database
 from livesale.storage.images import ImageStore
 from livesale.storage.products import ProductRepository
+from livesale.web.catalogue_requests import parse_new_product, parse_product_changes
 from tests.catalogue.images import make_image
 from tests.support.world import ALICE, BOB
 

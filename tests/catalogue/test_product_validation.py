@@ -7,12 +7,8 @@ from typing import Any
 import pytest
 
 from livesale.domain.errors import ValidationFailed
-from livesale.domain.products import (
-    MAX_VARIANTS,
-    ProductChanges,
-    parse_new_product,
-    parse_product_changes,
-)
+from livesale.domain.products import MAX_VARIANTS, ProductChanges
+from livesale.web.catalogue_requests import parse_new_product, parse_product_changes
 
 
 def variant(**overrides: Any) -> dict[str, Any]:

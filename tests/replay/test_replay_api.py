@@ -15,7 +15,6 @@ from livesale.live.replays import ReplayService
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
-from livesale.web.catalogue_json import product_json
 from tests.support.clients import Client, assert_error, origin
 from tests.support.polling import poll_until
 from tests.support.replay import PIN_AT_MS, UNPIN_AT_MS, flash_sale, record_part, replay_show
@@ -230,7 +229,6 @@ async def test_retention_deletes_only_the_parts_of_shows_ended_long_enough_ago(
         recordings,
         TimelineRepository(app[keys.DATABASE]),
         app[keys.PRODUCTS],
-        product_json,
     )
     assert await retention.apply_retention(now) == 1
     assert not old_path.exists()

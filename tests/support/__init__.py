@@ -7,6 +7,8 @@
 - `clocks`: fake clocks; `polling`: wait for a condition with a deadline.
 - `processes`, `redis_server`, `stage`, `served`, `layout`: free ports, /proc,
   a real `redis-server`, a real `livesale serve` and the users who reach it.
+- `nginx`, `cluster`: the shipped nginx config in a real nginx, and two full
+  `livesale serve` nodes behind it sharing PostgreSQL and Redis.
 - `peers`, `whip`, `signalling`, `ice_links`: real aiortc peers, WHIP and WHEP
   against an app under test or a running server, ICE-server Link headers.
 - `network_cut`, `ice_flood`: a pulled cable, candidate floods.

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import sys
 import tempfile
 import uuid
@@ -222,11 +223,17 @@ async def stage(**settings: str) -> AsyncIterator[Stage]:
 class Actor:
     """One user: a cookie jar and JSON calls with the same-origin header a browser sends."""
 
-    def __init__(self, base: str, address: str | None = None) -> None:
+    def __init__(
+        self, base: str, address: str | None = None, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.base = base
         # `address`: a loopback address of its own (127.0.0.x), so the server sees
-        # another household than the rest of the run.
-        connector = None if address is None else aiohttp.TCPConnector(local_addr=(address, 0))
+        # another household than the rest of the run. `tls`: the context trusting a
+        # test proxy's certificate.
+        connector = None
+        if address is not None or tls is not None:
+            local = None if address is None else (address, 0)
+            connector = aiohttp.TCPConnector(local_addr=local, ssl=tls if tls else True)
         self.session = aiohttp.ClientSession(
             cookie_jar=aiohttp.CookieJar(unsafe=True),
             timeout=aiohttp.ClientTimeout(total=30),
@@ -289,9 +296,15 @@ class Shop:
     variant_id: str
 
 
-async def open_shop(base: str, stock: int, price_minor: int = 4900, currency: str = "EUR") -> Shop:
+async def open_shop(
+    base: str,
+    stock: int,
+    price_minor: int = 4900,
+    currency: str = "EUR",
+    tls: ssl.SSLContext | None = None,
+) -> Shop:
     """Sign a creator up, add a product of `stock` units and a show that sells it."""
-    creator = Actor(base)
+    creator = Actor(base, tls=tls)
     await creator.sign_up()
     body = {
         "title": "Chaos sneaker",
