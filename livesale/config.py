@@ -296,12 +296,17 @@ class ShopSettings:
     stock_update_interval_seconds: float = 0.25
     reconcile_interval_seconds: float = 300.0
     reconcile_window_seconds: int = 86_400
+    # How often the stock counters in Redis are checked against the record (and
+    # repaired); a restarted or new Redis server is checked before its first hold.
+    stock_check_interval_seconds: float = 30.0
 
     def __post_init__(self) -> None:
         if self.hold_seconds <= 0 or self.flash_sale_hold_seconds <= 0:
             raise ValueError("hold_seconds and flash_sale_hold_seconds must be positive")
         if self.max_units_held_per_buyer < 1 or self.per_address_limit_factor < 1:
             raise ValueError("max_units_held_per_buyer and per_address_limit_factor must be 1+")
+        if self.stock_check_interval_seconds <= 0:
+            raise ValueError("stock_check_interval_seconds must be positive")
         if self.max_units_held_per_address < self.max_units_held_per_buyer:
             raise ValueError("max_units_held_per_address must be at least max_units_held_per_buyer")
 

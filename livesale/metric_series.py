@@ -59,6 +59,7 @@ SHARED_SERIES: Sequence[tuple[MetricWrapperBase, LabelValues]] = (
         (_enum(PaymentEventKind), values(metrics.PaymentEventResult)),
     ),
     (metrics.REDIS_ERRORS, (values(metrics.RedisErrorKind),)),
+    (metrics.SHOP_STOCK_REPAIRS, (values(metrics.StockRepairReason),)),
     (metrics.SQLITE_QUERY_DURATION, (values(metrics.SQLiteOperation),)),
 )
 

@@ -278,6 +278,20 @@ SHOP_WEBHOOKS_REFUSED = Counter(
 SHOP_RECONCILED = Counter(
     "livesale_shop_reconciled_total", "Orders that reconciliation had to move."
 )
+# The stock check (livesale.shop.stock_audit): Redis's counters against the record.
+StockRepairReason = Literal["redis_changed", "drift"]
+SHOP_STOCK_DRIFT = Gauge(
+    "livesale_shop_stock_drift_units",
+    "Units by which the stock counters differed from the record at the last check, before "
+    "it repaired them (summed over variants; 0 when they matched).",
+    multiprocess_mode="livemostrecent",
+)
+SHOP_STOCK_REPAIRS = Counter(
+    "livesale_shop_stock_repairs_total",
+    "Variants whose stock counters the check rewrote from the record, by reason "
+    "(redis_changed: a restarted or new Redis server; drift: found by the periodic check).",
+    ["reason"],
+)
 
 # Dependencies, as the last `GET /readyz` of this process saw them.
 REDIS_UP = Gauge(
@@ -439,6 +453,11 @@ def count_order_status(status: OrderStatus) -> None:
 def count_checkout(gateway: str, outcome: CheckoutOutcome) -> None:
     """Count an order placed (started) or how its payment ended, by its gateway."""
     SHOP_CHECKOUTS.labels(gateway, outcome).inc()
+
+
+def count_stock_repairs(reason: StockRepairReason, variants: int) -> None:
+    """Count variants whose stock counters the check rewrote, by why it looked."""
+    SHOP_STOCK_REPAIRS.labels(reason).inc(variants)
 
 
 def count_payment_event(kind: PaymentEventKind, result: PaymentEventResult) -> None:

@@ -37,6 +37,12 @@ Runs:
       aiosqlite, WAL, synchronous=FULL, commit per request), served the
       same way (separate process, pinned like the server).
 
+Each of these runs once per database for livesale's record (`--databases`,
+default `sqlite,postgresql`): the SQLite file, then a private PostgreSQL
+(Debian's `postgresql`: `initdb` and `pg_ctl` in a temp folder, durable
+settings, on the server's cores; see scripts/private_postgres.py). The
+tables have a row per database.
+
 Pinning (2-core machine): the server (`livesale serve`, every process it
 starts, its embedded redis-server) and the baseline server run on
 `--server-cores` (0); the load generator, the publisher, the viewers and this
@@ -429,6 +435,7 @@ class Race:
     warmed: int
     client: str  # the load generator's pid and cores
     redis_commands: dict[str, int] = field(default_factory=dict)
+    database: str = "sqlite"  # livesale's record: the SQLite file or PostgreSQL
 
 
 @dataclass
@@ -440,6 +447,7 @@ class Target:
     port: int
     workdir: Path
     pids: list[int] = field(default_factory=list)
+    database: str = "sqlite"  # where livesale keeps its record
 
     @property
     def origin(self) -> str:
@@ -581,8 +589,9 @@ class Shop:
         return self.product_ids.pop(0), self.variant_ids.pop(0)
 
 
-async def start_livesale(args: argparse.Namespace) -> Target:
-    """`livesale serve` pinned to the server cores, with cheap password hashing."""
+async def start_livesale(args: argparse.Namespace, database_url: str = "") -> Target:
+    """`livesale serve` pinned to the server cores, with cheap password hashing; its record
+    in the SQLite file, or in the PostgreSQL at `database_url`."""
     # A short path: the embedded redis-server's unix socket lives under it.
     workdir = Path(tempfile.mkdtemp(prefix="lsflash-", dir="/tmp"))
     port = free_port(HOST)
@@ -605,6 +614,7 @@ async def start_livesale(args: argparse.Namespace) -> Target:
         # still counted per address in the same Redis script, so that work is measured.
         "LIVESALE__SHOP__PER_ADDRESS_LIMIT_FACTOR": "1000000",
         "LIVESALE__SHOP__MAX_UNITS_HELD_PER_ADDRESS": "1000000",
+        "LIVESALE__DATABASE__URL": database_url,
     }
     if args.shop_processes is not None:
         env["LIVESALE__SERVER__SHOP_PROCESSES"] = str(args.shop_processes)
@@ -628,6 +638,7 @@ async def start_livesale(args: argparse.Namespace) -> Target:
         preexec_fn=raise_nofile,
     )
     target = Target("livesale", process, port, workdir)
+    target.database = "postgresql" if database_url else "sqlite"
     try:
         await wait_http(f"{target.origin}/healthz", process)
         await asyncio.sleep(1.0)  # let every process of a multi-process layout come up
@@ -971,18 +982,38 @@ async def livesale_races(
             invariant_ok=ok,
         )
         result.redis_commands = commands
+        result.database = target.database
         print_races([result])
         results.append(result)
     return results
 
 
-async def run_livesale(args: argparse.Namespace) -> tuple[list[Race], list[VideoFigures]]:
-    """Runs (a) and (b) on one server; returns the races and the video windows."""
+async def run_livesale(
+    args: argparse.Namespace, database: str
+) -> tuple[list[Race], list[VideoFigures]]:
+    """Runs (a) and (b) on one server whose record is `database` (sqlite, postgresql)."""
+    if database == "sqlite":
+        races, video = await _run_livesale(args, "")
+    else:
+        from private_postgres import private_postgres
+
+        # PostgreSQL is part of the server: it runs on the server's cores.
+        with private_postgres(args.server_cores) as url:
+            print(f"PostgreSQL for the record: {url}")
+            races, video = await _run_livesale(args, url)
+    for window in video:
+        window.window = f"{window.window} [{database}]"
+    return races, video
+
+
+async def _run_livesale(
+    args: argparse.Namespace, database_url: str
+) -> tuple[list[Race], list[VideoFigures]]:
     import bench_relay
 
     with_video = not args.skip_video and not args.profile_server
     races_per_run = len(arrivals(args))
-    target = await start_livesale(args)
+    target = await start_livesale(args, database_url)
     layout = "\n".join(f"  {describe(pid)}" for pid in target.pids)
     print(f"livesale server processes:\n{layout}")
     results: list[Race] = []
@@ -1099,7 +1130,7 @@ async def run_baseline(args: argparse.Namespace, cookies: list[str]) -> list[Rac
 
 def print_races(races: list[Race]) -> None:
     header = (
-        f"{'system':<13}{'run':<4}{'arrival':<9}{'buyers':>7}{'units':>6}{'sold':>6}"
+        f"{'system':<13}{'record':<11}{'run':<4}{'arrival':<9}{'buyers':>7}{'units':>6}{'sold':>6}"
         f"{'oversold':>9}{'holds/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}"
         f"{'sold out ms':>12}{'srv CPU':>8}{'cli CPU':>8}"
     )
@@ -1107,7 +1138,8 @@ def print_races(races: list[Race]) -> None:
     print("-" * len(header))
     for r in races:
         print(
-            f"{r.system:<13}{r.run:<4}{r.arrival:<9}{r.buyers:>7}{r.units:>6}{r.sold:>6}"
+            f"{r.system:<13}{_record(r):<11}{r.run:<4}{r.arrival:<9}{r.buyers:>7}{r.units:>6}"
+            f"{r.sold:>6}"
             f"{r.oversold:>9}{r.attempts_per_second:>9.0f}{r.p50_ms:>8.1f}{r.p99_ms:>8.1f}"
             f"{r.max_ms:>8.1f}{r.sold_out_after_ms:>12.0f}{r.server_cpu_percent:>7.0f}%"
             f"{r.client_cpu_percent:>7.0f}%"
@@ -1127,6 +1159,11 @@ def print_races(races: list[Race]) -> None:
             f"{mark(r.invariant_ok)}; send spread {r.send_spread_ms:.0f} ms; "
             f"connections {r.warmed}/{r.buyers} (load generator {r.client})"
         )
+
+
+def _record(race_: Race) -> str:
+    """Where the system keeps its record (the naive baseline: its own SQLite file)."""
+    return race_.database if race_.system == "livesale" else "sqlite"
 
 
 def print_video(rows: list[VideoFigures]) -> None:
@@ -1153,13 +1190,14 @@ def print_targets(races: list[Race], video: list[VideoFigures]) -> None:
         sold_ok = mark(r.oversold == 0 and r.invariant_ok)
         if r.arrival == "burst":
             print(
-                f"  run ({r.run}) burst : >= 3,000 hold attempts/s "
+                f"  [{r.database}] run ({r.run}) burst : >= 3,000 hold attempts/s "
                 f"{mark(r.attempts_per_second >= 3000)} ({r.attempts_per_second:,.0f}), "
                 f"p99 < 100 ms {mark(r.p99_ms < 100)} ({r.p99_ms:,.0f} ms), 0 oversold {sold_ok}"
             )
         else:
             print(
-                f"  run ({r.run}) {r.arrival} offered: p99 < 100 ms {mark(r.p99_ms < 100)} "
+                f"  [{r.database}] run ({r.run}) {r.arrival} offered: p99 < 100 ms "
+                f"{mark(r.p99_ms < 100)} "
                 f"({r.p99_ms:,.0f} ms; {r.attempts_per_second:,.0f} answered/s), "
                 f"0 oversold {sold_ok}"
             )
@@ -1181,7 +1219,7 @@ def print_targets(races: list[Race], video: list[VideoFigures]) -> None:
         theirs = naive.get(r.arrival)
         if r.system == "livesale" and theirs is not None:
             print(
-                f"  vs naive SQLite, run ({r.run}) {r.arrival}: "
+                f"  [{r.database}] vs naive SQLite, run ({r.run}) {r.arrival}: "
                 f"{r.attempts_per_second / theirs.attempts_per_second:.2f}x holds/s, "
                 f"p99 {r.p99_ms:,.0f} vs {theirs.p99_ms:,.0f} ms, server CPU per attempt "
                 f"{r.server_cpu_us_per_attempt:.0f} vs {theirs.server_cpu_us_per_attempt:.0f} us"
@@ -1206,7 +1244,17 @@ async def main(args: argparse.Namespace) -> int:
         "holds/s: buyers / (first request sent -> last answer read); latency: per request, "
         "perf_counter around the aiohttp call in the load generator; sold out ms: go -> last 201"
     )
-    races, video = await run_livesale(args)
+    databases = args.databases.split(",")
+    if not set(databases) <= {"sqlite", "postgresql"}:
+        print(f"--databases: sqlite and/or postgresql, not {args.databases}", file=sys.stderr)
+        return 2
+    races: list[Race] = []
+    video: list[VideoFigures] = []
+    for database in databases:
+        print(f"-- livesale with its record in {database}")
+        more_races, more_video = await run_livesale(args, database)
+        races += more_races
+        video += more_video
     if not args.skip_baseline and not args.profile_server:
         races += await run_baseline(args, [f"ls_viewer=naive{n}" for n in range(args.buyers)])
     print()
@@ -1237,6 +1285,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--shop-processes",
         type=int,
         help="LIVESALE__SERVER__SHOP_PROCESSES for the server (default: the server's own)",
+    )
+    parser.add_argument(
+        "--databases",
+        default="sqlite,postgresql",
+        help="livesale's record for each server run, in turn: sqlite, postgresql (a private "
+        "PostgreSQL from Debian's postgresql package, started with initdb and pg_ctl)",
     )
     parser.add_argument("--skip-video", action="store_true", help="run (a) only")
     parser.add_argument("--skip-baseline", action="store_true")

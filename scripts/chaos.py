@@ -11,6 +11,7 @@ fixed counts) and reproducible (a seed per run, printed).
     .venv/bin/python scripts/chaos.py --quick         # the test suite's sizes
     .venv/bin/python scripts/chaos.py --seed 1234     # repeat a run
     .venv/bin/python scripts/chaos.py --list          # the table's numbers and names, as JSON
+    .venv/bin/python scripts/chaos.py --database postgresql --only 1,2  # the record in PostgreSQL
 
 Exit status 1 when any scenario had a failure.
 """
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import random
 import shutil
 import sys
@@ -33,6 +36,7 @@ sys.path.insert(0, str(ROOT))  # livesale's own modules and the Stripe stand-in 
 
 from chaos_scenarios import all_scenarios  # noqa: E402
 from chaos_scenarios.harness import Outcome, Run, Scenario  # noqa: E402
+from private_postgres import new_database, private_postgres  # noqa: E402
 
 QUICK_BUDGET_SECONDS = 90.0
 
@@ -66,21 +70,35 @@ def print_table(rows: list[tuple[Scenario, Outcome, float]]) -> None:
         )
 
 
+def _report(outcome: Outcome, seconds: float) -> None:
+    """One scenario's line, and its problems."""
+    status = "ok" if outcome.failures == 0 else f"{outcome.failures} FAILURES"
+    print(f"   {status}: {outcome.figure} ({seconds:.0f} s)", flush=True)
+    for problem in outcome.problems:
+        print(f"   ! {problem}", flush=True)
+
+
 async def main(args: argparse.Namespace) -> int:
     """Run the chosen scenarios one after another and print the table."""
     seed = args.seed if args.seed is not None else random.randrange(1, 1_000_000)
     wanted = {int(n) for n in args.only.split(",")} if args.only else None
     scenarios = [s for s in all_scenarios() if wanted is None or s.number in wanted]
-    print(f"seed {seed}; {'quick' if args.quick else 'full'} sizes; {len(scenarios)} scenarios")
+    print(
+        f"seed {seed}; {'quick' if args.quick else 'full'} sizes; {len(scenarios)} scenarios; "
+        f"the record in {args.database}"
+    )
     rows: list[tuple[Scenario, Outcome, float]] = []
-    for scenario in scenarios:
-        print(f"-- {scenario.number}. {scenario.name} ...", flush=True)
-        outcome, seconds = await run_one(scenario, seed + scenario.number, args.quick)
-        rows.append((scenario, outcome, seconds))
-        status = "ok" if outcome.failures == 0 else f"{outcome.failures} FAILURES"
-        print(f"   {status}: {outcome.figure} ({seconds:.0f} s)", flush=True)
-        for problem in outcome.problems:
-            print(f"   ! {problem}", flush=True)
+    with contextlib.ExitStack() as cleanup:
+        postgres = cleanup.enter_context(private_postgres()) if args.database != "sqlite" else ""
+        for scenario in scenarios:
+            print(f"-- {scenario.number}. {scenario.name} ...", flush=True)
+            if postgres:
+                # A database of its own per scenario; every livesale serve it starts uses it.
+                url = new_database(postgres, f"chaos{scenario.number}")
+                os.environ["LIVESALE__DATABASE__URL"] = url
+            outcome, seconds = await run_one(scenario, seed + scenario.number, args.quick)
+            rows.append((scenario, outcome, seconds))
+            _report(outcome, seconds)
     print()
     print_table(rows)
     if args.json:
@@ -89,6 +107,7 @@ async def main(args: argparse.Namespace) -> int:
                 {
                     "seed": seed,
                     "quick": args.quick,
+                    "database": args.database,
                     "rows": [
                         {
                             "number": s.number,
@@ -115,6 +134,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", help="comma-separated scenario numbers")
     parser.add_argument("--quick", action="store_true", help="the test suite's small sizes")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="livesale's record: its SQLite file, or a private PostgreSQL (initdb, pg_ctl) "
+        "with a database of its own per scenario",
+    )
     parser.add_argument(
         "--list", action="store_true", help="print every scenario's number and name as JSON"
     )

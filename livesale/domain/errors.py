@@ -174,8 +174,9 @@ class ServiceUnavailable(LivesaleError):
 
 
 class TryAgainSoon(ServiceUnavailable):
-    """A passing condition (a busy order lock, replicas not yet confirming a stock change):
-    the same request again after Retry-After will do; nothing was changed twice."""
+    """A passing condition (a busy order lock, replicas not yet confirming a stock change,
+    stock counters being rebuilt on a new Redis server): the same request again after
+    Retry-After will do; nothing was changed twice."""
 
     headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
 

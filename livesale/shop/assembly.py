@@ -23,6 +23,7 @@ from livesale.shop.orders import OrderService
 from livesale.shop.payments import PaymentService
 from livesale.shop.settlement import Settlement
 from livesale.shop.stock import StockService
+from livesale.shop.stock_audit import StockAudit
 from livesale.storage.activity import ActivityRecorder
 from livesale.storage.carts import CartStore, CheckoutStore
 from livesale.storage.database import Database
@@ -34,6 +35,8 @@ from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.shows import ShowRepository
 from livesale.storage.stock import StockStore
+from livesale.storage.stock_counters import StockCounters
+from livesale.storage.stock_record import StockRecord
 from livesale.storage.timeline import TimelineRepository
 from livesale.storage.viewers import ViewerRepository
 from livesale.tasks import cancel_and_wait
@@ -63,6 +66,7 @@ class Shop:
     payments: PaymentService
     sweeper: HoldSweeper
     reconciler: Reconciler
+    stock_audit: StockAudit
     locks: RedisLocks
     # The sweeper and the reconciliation run once across every process and node.
     sweeper_lease: Leadership
@@ -70,7 +74,8 @@ class Shop:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def start(self, settings: Settings) -> None:
-        """Start the sweeper and the reconciliation (each runs where its lease is held)."""
+        """Start the sweeper and the reconciliation (each runs where its lease is held), and
+        the stock check (in every process: each round, the one that takes its lock checks)."""
         shop = settings.shop
         jobs = (
             (
@@ -91,6 +96,13 @@ class Shop:
             self._tasks.append(
                 asyncio.create_task(run_every(interval, lease.only_when_leading(job), name))
             )
+        self._tasks.append(
+            asyncio.create_task(
+                run_every(
+                    shop.stock_check_interval_seconds, self.stock_audit.check_once, "stock check"
+                )
+            )
+        )
 
     @property
     def jobs_running(self) -> int:
@@ -125,14 +137,15 @@ def build_shop(
 ) -> Shop:
     """Wire the shop (order matters only in that each part gets what it uses)."""
     catalogue = ShopCatalogue(shows, products, timeline)
-    stock = StockService(StockStore(redis), orders)
+    locks = RedisLocks(redis)
+    stock_audit = StockAudit(StockCounters(redis), StockRecord(db), locks)
+    stock = StockService(StockStore(redis), orders, stock_audit)
     announcer = StockAnnouncer(
         stock, catalogue, events, settings.shop.stock_update_interval_seconds
     )
     gateway = make_gateway(settings, db)
     reads = PaymentReads(gateway, RateLimiter(redis), settings.payments)
     payments = PaymentService(gateway, orders, reads)
-    locks = RedisLocks(redis)
     settlement = Settlement(orders, stock, catalogue, timeline, viewers, gateway, announcer, locks)
     carts = CartStore(redis, settings.shop.cart_ttl_seconds, settings.shop.max_cart_lines)
     checkouts = CheckoutStore(redis)
@@ -158,6 +171,7 @@ def build_shop(
         payments=payments,
         sweeper=HoldSweeper(stock.store, checkouts, announcer),
         reconciler=Reconciler(settings.shop, gateway, orders, settlement),
+        stock_audit=stock_audit,
         locks=locks,
         sweeper_lease=Leadership(redis, "hold_sweeper"),
         reconciler_lease=Leadership(redis, "reconciliation"),

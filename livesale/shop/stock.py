@@ -13,10 +13,12 @@ from livesale.domain.pins import TimelineEvent
 from livesale.domain.products import Product, ProductChanges, Variant
 from livesale.domain.stock import HoldCaps, HoldOutcome, SaleLimits, StockLevels, below_reserved
 from livesale.shop.catalogue import ShopCatalogue
+from livesale.shop.stock_audit import StockAudit, being_checked
 from livesale.shop.stock_messages import ProductStock, SaleRemaining, stock_message
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
 from livesale.storage.stock import StockStore
+from livesale.storage.stock_guard import CountersUnchecked
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +31,10 @@ class StockService:
     orders counted as sold, so a Redis that lost its data starts from the truth.
     """
 
-    def __init__(self, store: StockStore, orders: OrderRepository) -> None:
+    def __init__(self, store: StockStore, orders: OrderRepository, audit: StockAudit) -> None:
         self.store = store
         self._orders = orders
+        self._audit = audit
         # Variants whose counters this process has seen exist: skips a round trip per hold.
         self._ensured: set[str] = set()
         # One creation per variant at a time: a flash sale's first second brings
@@ -66,8 +69,42 @@ class StockService:
         live_show_id: str | None = None,
         caps: HoldCaps | None = None,
     ) -> HoldOutcome:
-        """Hold units (idempotent on `hold_id`); see StockStore.hold for the keywords."""
+        """Hold units (idempotent on `hold_id`); see StockStore.hold for the keywords.
+
+        Only on counters checked against the record on the Redis server answering:
+        on a new server this waits for their rebuild, or raises TryAgainSoon.
+        """
         await self.ensure(variant)
+        if not self._audit.checked_run_id:
+            # This process has not seen a checked server yet: look once, not per hold.
+            await self._audit.await_checked()
+        try:
+            return await self._hold_checked(
+                hold_id, variant, quantity, buyer_id, ttl_seconds, sale, live_show_id, caps
+            )
+        except CountersUnchecked:
+            await self._audit.await_checked()
+            # The new server may lack counters this process saw: create them from the record.
+            self._ensured.clear()
+            await self.ensure(variant)
+        try:
+            return await self._hold_checked(
+                hold_id, variant, quantity, buyer_id, ttl_seconds, sale, live_show_id, caps
+            )
+        except CountersUnchecked as exc:
+            raise being_checked() from exc  # the server changed again meanwhile
+
+    async def _hold_checked(
+        self,
+        hold_id: str,
+        variant: Variant,
+        quantity: int,
+        buyer_id: str,
+        ttl_seconds: float,
+        sale: SaleLimits | None,
+        live_show_id: str | None,
+        caps: HoldCaps | None,
+    ) -> HoldOutcome:
         return await self.store.hold(
             hold_id,
             variant.id,
@@ -77,6 +114,7 @@ class StockService:
             sale,
             live_show_id=live_show_id,
             caps=caps,
+            checked_run_id=self._audit.checked_run_id,
         )
 
     async def commit(self, hold_id: str) -> HoldOutcome:

@@ -232,6 +232,9 @@ class EmbeddedRedis:
             # Carts and stock holds must survive a crash: AOF, fsync every second.
             "appendonly": "yes",
             "appendfsync": "everysec",
+            # A `#TS:` stamp per second in the AOF: `redis-check-aof --truncate-to-timestamp`
+            # can then cut it back to a moment (docs/reliability.md, "Stock after a power cut").
+            "aof-timestamp-enabled": "yes",
             # Evicting a stock hold would oversell, so refuse writes instead.
             "maxmemory-policy": "noeviction",
             # AOF is the persistence; RDB snapshots would only add fork pauses.

@@ -28,6 +28,7 @@ from livesale.domain.stock import (
     validate_total,
 )
 from livesale.storage.redis_commands import run_replicated
+from livesale.storage.stock_guard import RUN_GUARD_LUA, CountersUnchecked
 from livesale.storage.stock_scripts import (
     CARD_LUA,
     COMMIT_LUA,
@@ -57,6 +58,8 @@ CARD_RETENTION_SECONDS = 30 * 86_400
 HELD_BY_PREFIX = _PREFIX + "held_by:"
 EXPIRIES_KEY = _PREFIX + "expiries"
 SHOW_ENDED_PREFIX = _PREFIX + "show_ended:"
+# The run id of the Redis server whose counters were last checked against the record.
+CHECKED_KEY = _PREFIX + "checked"
 
 # Finished holds are kept this long so that a late retry is still a replay.
 DEFAULT_RETENTION_SECONDS = 24 * 3600
@@ -111,6 +114,11 @@ def show_ended_key(show_id: str) -> str:
     return SHOW_ENDED_PREFIX + show_id
 
 
+def checked_key() -> str:
+    """The run id of the Redis server whose counters were last checked against the record."""
+    return CHECKED_KEY
+
+
 def wall_clock_ms() -> int:
     """Milliseconds since the epoch."""
     return time.time_ns() // 1_000_000
@@ -141,6 +149,7 @@ class StockStore:
         self._retention_ms = int(retention_seconds * 1000)
         self._init = redis.register_script(INIT_LUA)
         self._hold = redis.register_script(HOLD_LUA)
+        self._checked_hold = redis.register_script(RUN_GUARD_LUA + HOLD_LUA)
         self._commit = redis.register_script(COMMIT_LUA)
         self._release = redis.register_script(RELEASE_LUA)
         self._sweep = redis.register_script(SWEEP_LUA)
@@ -189,6 +198,7 @@ class StockStore:
         *,
         live_show_id: str | None = None,
         caps: HoldCaps | None = None,
+        checked_run_id: str | None = None,
     ) -> HoldOutcome:
         """Hold units until a deadline; a known hold id returns its stored hold, taking nothing.
 
@@ -200,6 +210,8 @@ class StockStore:
         HoldLimitReached or PerBuyerLimitReached past one, and a flash-sale hold
         ends with the buyer's first hold in that sale. Without (stock taken again
         for a paid order) only the buyer's units held are counted.
+        With `checked_run_id` the hold is taken only on the Redis server of that
+        run id (CountersUnchecked otherwise): see livesale.shop.stock_audit.
         """
         validate_hold_request(hold_id, variant_id, quantity, buyer_id, ttl_seconds, sale, caps)
         if live_show_id is not None:
@@ -213,10 +225,11 @@ class StockStore:
             limit = sale.per_buyer_limit
         ends_ms = -1 if sale is None or sale.ends_at_ms is None else sale.ends_at_ms
         address = "" if caps is None else caps.address
+        script = self._hold if checked_run_id is None else self._checked_hold
         # A hold takes stock: with replicas required, the buyer hears of it once they have it.
         reply = await run_replicated(
             self._redis,
-            self._hold,
+            script,
             [
                 hold_key(hold_id),
                 variant_key(variant_id),
@@ -249,9 +262,12 @@ class StockStore:
                 0 if caps is None else caps.per_address,
                 0 if caps is None else caps.sale_address_factor,
                 deadline_ms if caps is None else now_ms + int(caps.flash_hold_seconds * 1000),
+                *(() if checked_run_id is None else (checked_run_id,)),
             ],
         )
         status = _text(reply[0])
+        if status == "unchecked":
+            raise CountersUnchecked(_text(reply[1]))
         if status in ("held", "replay"):
             hold = hold_from_fields(hold_id, _fields(reply[1]))
             if not same_request(hold, variant_id, quantity, buyer_id, sale):

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -38,6 +36,7 @@ from .harness import (
     Stage,
     open_shop,
     poll,
+    record_rows,
     stage,
     stripe_settings,
     variant_levels,
@@ -92,14 +91,9 @@ async def _call(
     return status, answer
 
 
-def _read_sqlite(path: Path, query: str, *args: Any) -> list[tuple[Any, ...]]:
-    """Rows of a read-only query on the live SQLite file (WAL: readers never block it)."""
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
-        return db.execute(query, args).fetchall()
-
-
 async def _sql(stage_: Stage, query: str, *args: Any) -> list[tuple[Any, ...]]:
-    return await asyncio.to_thread(_read_sqlite, stage_.sqlite_path(), query, *args)
+    """Rows of a read query on the record (SQLite or PostgreSQL)."""
+    return await record_rows(stage_, query, args)
 
 
 async def _stock_problems(stage_: Stage, shop: Shop, total: int) -> list[str]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.support.polling import poll
 from tests.support.processes import (
@@ -58,6 +59,7 @@ __all__ = [
     "open_fds",
     "open_shop",
     "poll",
+    "record_rows",
     "rss_bytes",
     "stage",
     "stripe_settings",
@@ -114,6 +116,26 @@ class Run:
 
 
 ScenarioFunction = Callable[[Run], Awaitable[Outcome]]
+
+
+async def record_rows(
+    stage_: Stage, query: str, params: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """Rows of a read query on the running server's record, through livesale's `Database`:
+    its SQLite file, or its PostgreSQL when the stage runs with `database.url`."""
+    # Imported here: the scenarios' load generators import this module and stay light.
+    from livesale.storage.postgres_database import PostgresDatabase
+    from livesale.storage.sqlite_database import SqliteDatabase
+
+    url = stage_.env.get("LIVESALE__DATABASE__URL", "")
+    db = await (
+        PostgresDatabase.connect(url, 1) if url else SqliteDatabase.connect(stage_.sqlite_path())
+    )
+    try:
+        rows = await db.fetchall(query, tuple(params))
+    finally:
+        await db.close()
+    return [tuple(row[i] for i in range(len(row))) for row in rows]
 
 
 @dataclass(frozen=True)

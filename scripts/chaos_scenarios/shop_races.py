@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import os
-import sqlite3
 import sys
 import time
 import uuid
@@ -43,6 +42,7 @@ from .harness import (
     Scenario,
     Stage,
     poll,
+    record_rows,
     stage,
     stripe_settings,
     variant_levels,
@@ -75,18 +75,9 @@ async def sale_levels(stage_: Stage, sale_id: str) -> tuple[int, int]:
     return held, sold
 
 
-def sqlite_rows(stage_: Stage, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """Rows from livesale's SQLite file, read-only (WAL lets us read beside the server)."""
-    db = sqlite3.connect(f"file:{stage_.sqlite_path()}?mode=ro", uri=True, timeout=30)
-    try:
-        return list(db.execute(query, params).fetchall())
-    finally:
-        db.close()
-
-
-def sold_in_orders(stage_: Stage, variant_id: str) -> int:
+async def sold_in_orders(stage_: Stage, variant_id: str) -> int:
     """Units of a variant in paid or fulfilled orders."""
-    rows = sqlite_rows(
+    rows = await record_rows(
         stage_,
         "SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN orders o ON o.id = l.order_id"
         " WHERE l.variant_id = ? AND o.status IN ('paid', 'fulfilled')",
@@ -647,7 +638,7 @@ async def settle_holds(
         )
         if code not in (200, 204):
             outcome.fail(f"cancelling a checkout: {code} {body}")
-    in_orders = await asyncio.to_thread(sold_in_orders, live, variant_id)
+    in_orders = await sold_in_orders(live, variant_id)
     available, held, sold = await variant_levels(live, variant_id)
     if (held, sold, in_orders) != (len(to_expire), paid, paid) or available + held + sold != units:
         outcome.fail(
@@ -713,9 +704,8 @@ async def check_sold(
     live: Stage, variant_id: str, sale_id: str, units: int, paid: int, outcome: Outcome
 ) -> None:
     """The end: every unit paid once, counters and orders agree, nothing held."""
-    in_orders = await asyncio.to_thread(sold_in_orders, live, variant_id)
-    paid_orders = await asyncio.to_thread(
-        sqlite_rows,
+    in_orders = await sold_in_orders(live, variant_id)
+    paid_orders = await record_rows(
         live,
         "SELECT COUNT(*) FROM orders o JOIN order_lines l ON l.order_id = o.id"
         " WHERE l.variant_id = ? AND o.status = 'paid'",
@@ -801,17 +791,17 @@ async def order_one(
     )
 
 
-def order_story(live: Stage, order_id: str) -> str:
+async def order_story(live: Stage, order_id: str) -> str:
     """An order's row, status history and applied payment events, for a problem report."""
-    row = sqlite_rows(
+    row = await record_rows(
         live, "SELECT status, status_reason, payment_id FROM orders WHERE id = ?", (order_id,)
     )
-    history = sqlite_rows(
+    history = await record_rows(
         live,
         "SELECT from_status, to_status, reason FROM order_history WHERE order_id = ? ORDER BY id",
         (order_id,),
     )
-    events = sqlite_rows(
+    events = await record_rows(
         live, "SELECT event_id, type FROM payment_events WHERE order_id = ?", (order_id,)
     )
     return f"order {order_id}: {row}; history {history}; events {events}"
@@ -837,7 +827,7 @@ async def pay_in_time(
     if [d.status for d in deliveries] != [200] or not (
         status[0] == "paid" or (late_outcome and not in_time)
     ):
-        story = await asyncio.to_thread(order_story, live, order.order_id)
+        story = await order_story(live, order.order_id)
         answers = [(d.status, d.body) for d in deliveries]
         outcome.fail(f"{what}: paying in time: {answers} -> {status}; {story}")
     return status[0] == "paid"
@@ -907,7 +897,7 @@ async def late_round(
     tally.late += len(late)
     outcome.iterations += len(late)
     retook = await check_late_orders(live, standin, where, late, tally, outcome)
-    in_orders = await asyncio.to_thread(sold_in_orders, live, variant_id)
+    in_orders = await sold_in_orders(live, variant_id)
     available, held, sold = await variant_levels(live, variant_id)
     tally.paid_without_stock += max(0, in_orders - units)
     accounted = paid_others + retook + paid_newcomers
@@ -948,8 +938,7 @@ async def check_late_orders(
             if [r["amount"] for r in refunds] != [order.total_minor]:
                 outcome.fail(f"{where}: refunded order {order.order_id}: refunds {refunds}")
             # Never counted as paid on the way: no unit was sold to it, even for a moment.
-            history = await asyncio.to_thread(
-                sqlite_rows,
+            history = await record_rows(
                 live,
                 "SELECT to_status FROM order_history WHERE order_id = ? ORDER BY id",
                 (order.order_id,),
@@ -1018,8 +1007,7 @@ async def check_after_stripe_events(
             if delivery.status != 200:
                 outcome.fail(f"{event['type']} delivered later: {delivery.status} {delivery.body}")
     ids = list(tally.orders)
-    rows = await asyncio.to_thread(
-        sqlite_rows,
+    rows = await record_rows(
         live,
         f"SELECT id, status FROM orders WHERE id IN ({','.join('?' * len(ids))})",
         ids,

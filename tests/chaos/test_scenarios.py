@@ -18,7 +18,7 @@ import pytest
 
 CHAOS = Path(__file__).resolve().parents[2] / "scripts" / "chaos.py"
 # The chaos table's length: a new scenario adds one here (and nowhere else).
-SCENARIO_COUNT = 18
+SCENARIO_COUNT = 19
 QUICK_BUDGET_SECONDS = 90.0  # scripts/chaos.py's per-scenario bound with --quick
 SEED = 20261205  # fixed, so a failure here repeats with `scripts/chaos.py --quick --seed`
 
@@ -54,6 +54,30 @@ async def test_scenario_holds(number: int, tmp_path: Path) -> None:
     )
     assert result.exists(), f"{printed}\n{stderr.read_text()[-3000:]}"
     rows: list[dict[str, Any]] = json.loads(result.read_text())["rows"]
+    assert [row["number"] for row in rows] == [number], printed
+    assert rows[0]["iterations"] > 0, "the scenario did nothing"
+    assert rows[0]["failures"] == 0, "\n".join(rows[0]["problems"])
+
+
+# The races of the shop, and the crashes and the power cut that test what the record keeps:
+# these run with the record in PostgreSQL too (a private server the script starts).
+ON_POSTGRESQL = (1, 2, 6, 7, 19)
+
+
+@pytest.mark.timeout(QUICK_BUDGET_SECONDS + 120)
+@pytest.mark.parametrize("number", ON_POSTGRESQL, ids=lambda n: f"scenario-{n}")
+async def test_scenario_holds_on_postgresql(number: int, tmp_path: Path) -> None:
+    result = tmp_path / "result.json"
+    stderr = tmp_path / "stderr.txt"
+    printed = await chaos(
+        *("--quick", "--seed", str(SEED), "--only", str(number), "--json", str(result)),
+        *("--database", "postgresql"),
+        output=stderr,
+    )
+    assert result.exists(), f"{printed}\n{stderr.read_text()[-3000:]}"
+    report = json.loads(result.read_text())
+    assert report["database"] == "postgresql"
+    rows: list[dict[str, Any]] = report["rows"]
     assert [row["number"] for row in rows] == [number], printed
     assert rows[0]["iterations"] > 0, "the scenario did nothing"
     assert rows[0]["failures"] == 0, "\n".join(rows[0]["problems"])

@@ -31,6 +31,7 @@ ALERTS = [
     "LivesaleRedisDown",
     "LivesaleSQLiteErrors",
     "LivesaleRecordingFailing",
+    "LivesaleStockDrift",
 ]
 A = 'job="livesale", instance="a:8080"'
 B = 'job="livesale", instance="b:8080"'
@@ -43,6 +44,7 @@ VIEWER_FAILURES = "livesale_media_session_failures_total"
 RECORDING_FAILURES = "livesale_recording_failures_total"
 REDIS_ERRORS = "livesale_redis_errors_total"
 VIEWER = 'role="viewer"'
+STOCK_REPAIRS = "livesale_shop_stock_repairs_total"
 
 
 def _label_sets(names: tuple[str, ...], labels: tuple[tuple[str, ...], ...]) -> list[str]:
@@ -236,6 +238,22 @@ CASES: dict[str, tuple[list[dict[str, str]], list[dict[str, Any]]]] = {
             _quiet("LivesaleRecordingFailing", "22m"),
         ],
     ),
+    "stock_drift_repaired": (
+        [
+            # The periodic check rewrites one variant's counters ten minutes after start-up.
+            *_counter(STOCK_REPAIRS, A, 60, {'reason="drift"': "0x10 1x50"}),
+            *_counter(STOCK_REPAIRS, B, 60),
+        ],
+        [
+            _quiet("LivesaleStockDrift", "5m"),
+            _fires("LivesaleStockDrift", "15m", severity="warning", **ON_A),
+            _quiet("LivesaleStockDrift", "50m"),
+        ],
+    ),
+    "stock_rebuilt_after_a_redis_restart_is_expected": (
+        [*_counter(STOCK_REPAIRS, A, 40, {'reason="redis_changed"': "0x10 3x30"})],
+        [_quiet("LivesaleStockDrift", at) for at in ("12m", "20m")],
+    ),
     "a_series_born_at_its_first_event_hides_it": (
         # Why every label set exists from start-up: a series that appears at 1 has no
         # increase until its second event, and the first stopped part goes unseen.
@@ -255,6 +273,7 @@ CASES: dict[str, tuple[list[dict[str, str]], list[dict[str, Any]]]] = {
             *_counter(REDIS_ERRORS, A, 40),
             _series(f"livesale_sqlite_errors_total{{{A}}}", "0x40"),
             *_counter(RECORDING_FAILURES, A, 40),
+            *_counter(STOCK_REPAIRS, A, 40),
         ],
         [_quiet(alert, "40m") for alert in ALERTS],
     ),

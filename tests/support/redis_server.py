@@ -10,7 +10,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -31,9 +31,13 @@ def _answers_ping(path: Path) -> bool:
 
 @contextlib.contextmanager
 def running_redis(
-    directory: Path, *, appendonly: str = "yes", maxmemory_policy: str = "noeviction"
+    directory: Path,
+    *,
+    appendonly: str = "yes",
+    maxmemory_policy: str = "noeviction",
+    options: Sequence[str] = (),
 ) -> Iterator[Path]:
-    """Run redis-server on a unix socket in `directory`; yields the socket path."""
+    """Run redis-server on a unix socket in `directory` (plus `options`); yields the socket path."""
     binary = shutil.which("redis-server")
     assert binary is not None, "redis-server is not installed: apt-get install redis-server"
     directory.mkdir(parents=True, exist_ok=True)
@@ -48,6 +52,7 @@ def running_redis(
             "--appendonly", appendonly,
             "--maxmemory-policy", maxmemory_policy,
             "--save", "",
+            *options,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import ClientResponse
 
 from livesale.composition.services import SERVICES
+from livesale.storage.orders import OrderRepository
 from tests.support.clients import Client, origin
 from tests.support.world import BUYER, LiveShop
 
@@ -98,3 +99,8 @@ def position(order: dict[str, Any], variant_id: str) -> int:
     """Where the order holds the variant's line (a cart's lines are ordered by variant id)."""
     at: int = next(line["position"] for line in order["lines"] if line["variant_id"] == variant_id)
     return at
+
+
+async def sold_in_record(client: Client, variant_id: str) -> int:
+    """Units of a variant in paid or fulfilled orders, read from the database."""
+    return await OrderRepository(client.app[SERVICES].storage.database).sold_units(variant_id)

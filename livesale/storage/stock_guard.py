@@ -1,0 +1,20 @@
+"""The guard that keeps holds off stock counters not yet checked on this Redis server."""
+
+from __future__ import annotations
+
+# Prepended to the hold script: its last ARGV is the run id of the Redis server
+# whose counters the caller knows were checked against the record. A server
+# that restarted (an AOF cut short) or a replica that took over has another run
+# id, so the hold is refused before it reads a counter that may be stale.
+RUN_GUARD_LUA = """
+local run = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+if run ~= ARGV[#ARGV] then return {'unchecked', run} end
+"""
+
+
+class CountersUnchecked(Exception):
+    """The Redis server answering is not the one whose counters were checked."""
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(f"stock counters not checked on redis run {run_id}")
+        self.run_id = run_id
