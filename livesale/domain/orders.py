@@ -128,6 +128,16 @@ class OrderLine:
         return self.refunded_at is not None
 
 
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One step of an order's life: from which status (None: just placed) to which, why, when."""
+
+    from_status: OrderStatus | None
+    to_status: OrderStatus
+    reason: str | None
+    at: float  # epoch seconds, like the order's own times
+
+
 @dataclass(frozen=True)
 class Shipment:
     """How a fulfilled order travels: all optional, as the seller typed them (validated)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from livesale import metrics
 from livesale.domain.accounts import Creator, Viewer
@@ -15,7 +14,7 @@ from livesale.domain.errors import (
     PaymentNotFound,
 )
 from livesale.domain.fulfilment import choose_refund_lines, require_refundable
-from livesale.domain.orders import Order, OrderQuery, OrderStatus, Shipment
+from livesale.domain.orders import Order, OrderQuery, OrderStatus, Shipment, StatusChange
 from livesale.domain.payments import PaymentEvent, PaymentEventKind, PaymentInfo, PaymentStatus
 from livesale.payments.dummy import DummyGateway
 from livesale.shop.payments import PaymentService
@@ -50,7 +49,7 @@ class OrderView:
     order: Order
     payment: PaymentInfo | None  # the pending payment (its secret only for the buyer)
     publishable_key: str | None  # the gateway's key for the buyer's browser
-    history: list[dict[str, Any]] | None  # status changes: the seller's view only
+    history: list[StatusChange] | None  # status changes: the seller's view only
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from livesale.domain.orders import (
     OrderLine,
     OrderStatus,
     Shipment,
+    StatusChange,
     can_move,
     require_move,
 )
@@ -370,14 +371,22 @@ class OrderRepository:
             for row in rows
         ]
 
-    async def history(self, order_id: str) -> list[dict[str, Any]]:
+    async def history(self, order_id: str) -> list[StatusChange]:
         """The order's status changes, oldest first."""
         rows = await self._db.fetchall(
             "SELECT from_status, to_status, reason, at FROM order_history"
             " WHERE order_id = ? ORDER BY id",
             (order_id,),
         )
-        return [dict(row) for row in rows]
+        return [
+            StatusChange(
+                from_status=None if row["from_status"] is None else OrderStatus(row["from_status"]),
+                to_status=OrderStatus(row["to_status"]),
+                reason=row["reason"],
+                at=float(row["at"]),
+            )
+            for row in rows
+        ]
 
     async def _many(self, order_ids: Sequence[str]) -> list[Order]:
         orders = [await self.get(order_id) for order_id in order_ids]

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from livesale.domain.fulfilment import Parcel
-from livesale.domain.orders import Address, BuyerDetails, Order, OrderLine, OrderStatus, Shipment
+from livesale.domain.orders import (
+    Address,
+    BuyerDetails,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Shipment,
+    StatusChange,
+)
 from livesale.domain.payments import PaymentInfo
 from livesale.payments.choice import DUMMY
 from livesale.shop.orders import OrderPage, OrderView
@@ -119,8 +127,18 @@ def order_view_json(view: OrderView) -> dict[str, Any]:
         "payment": payment_json(view.order.gateway, view.payment, view.publishable_key),
     }
     if view.history is not None:
-        body["history"] = view.history
+        body["history"] = [status_change_json(change) for change in view.history]
     return body
+
+
+def status_change_json(change: StatusChange) -> dict[str, Any]:
+    """One step of the seller's order history."""
+    return {
+        "from_status": change.from_status,
+        "to_status": change.to_status,
+        "reason": change.reason,
+        "at": change.at,
+    }
 
 
 def order_page_json(page: OrderPage) -> dict[str, Any]:

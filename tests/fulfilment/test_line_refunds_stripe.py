@@ -58,7 +58,7 @@ async def _refund(client: Client, order_id: str, body: Any = None) -> Any:
 
 async def _history(client: Client, order_id: str) -> list[str]:
     rows = await OrderRepository(client.app[SERVICES].storage.database).history(order_id)
-    return [row["to_status"] for row in rows]
+    return [change.to_status for change in rows]
 
 
 async def test_each_line_is_its_own_refund_and_the_last_refunds_the_order(

@@ -65,7 +65,7 @@ async def _status(client: Client, order_id: str) -> str:
 
 async def _history(client: Client, order_id: str) -> list[str]:
     rows = await OrderRepository(client.app[SERVICES].storage.database).history(order_id)
-    return [row["to_status"] for row in rows]
+    return [change.to_status for change in rows]
 
 
 async def _mia_orders(buyers: Buyers, shop: LiveShop) -> tuple[Client, str, str]:
