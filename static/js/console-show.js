@@ -54,7 +54,9 @@ function applyShow(update) {
   $("room-end").hidden = status !== "live";
   $("studio-card").hidden = status === "ended";
   $("bag-edit").hidden = status === "ended";
-  drawReplaySettings(show);
+  // Only what this update says: the show loaded on entry still holds the replay
+  // flags of then, and a room event must not undo a box the creator just ticked.
+  drawReplaySettings(update);
   roomShowChanged(show);
   if (status === "ended") {
     closeStudio();
