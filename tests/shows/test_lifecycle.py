@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from redis.asyncio import Redis
 
 from livesale.config import ShowSettings
@@ -47,20 +45,6 @@ class Recorder:
 
     def on_control(self, kind: str, handler: Callable[[dict[str, Any]], None]) -> None:
         """Nothing comes back: this recorder is the only process."""
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.connect(tmp_path / "shows.sqlite3")
-    yield database
-    await database.close()
 
 
 async def test_a_show_whose_publisher_never_returns_ends_after_the_grace_time(

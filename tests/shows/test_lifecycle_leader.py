@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from redis.asyncio import Redis
 
 from livesale.config import ShowSettings
@@ -42,20 +40,6 @@ class Room:
         """What it said of the publisher, in order."""
         shows = [m["show"] for m in self.messages if m["type"] == "show"]
         return [show["publisher"] for show in shows if "publisher" in show]
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.connect(tmp_path / "shows.sqlite3")
-    yield database
-    await database.close()
 
 
 async def test_only_the_lease_holder_tells_and_ends_a_show_whose_publisher_left(
