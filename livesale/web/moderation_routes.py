@@ -92,9 +92,8 @@ async def mute(
 ) -> web.Response:
     """Mute a viewer in this show: {viewer_id, seconds} -> {muted_until (epoch seconds)}."""
     actor = await _actor(request, moderation, identity)
-    service = moderation
-    muting = parse_mute(await read_object(request), service.max_mute_seconds)
-    until, address_held = await service.mute(actor, muting.viewer_id, muting.seconds)
+    muting = parse_mute(await read_object(request), moderation.max_mute_seconds)
+    until, address_held = await moderation.mute(actor, muting.viewer_id, muting.seconds)
     return web.json_response(
         {"viewer_id": muting.viewer_id, "muted_until": until, "address_held": address_held}
     )
@@ -138,9 +137,8 @@ async def slow_mode(
 ) -> web.Response:
     """Set the show's slow mode (creator only): {seconds} (0 = off)."""
     actor = await _actor(request, moderation, identity, creator_only=True)
-    service = moderation
-    wanted = parse_slow_mode(await read_object(request), service.max_slow_mode_seconds)
-    seconds = await service.set_slow_mode(actor, wanted)
+    wanted = parse_slow_mode(await read_object(request), moderation.max_slow_mode_seconds)
+    seconds = await moderation.set_slow_mode(actor, wanted)
     return web.json_response({"slow_mode_seconds": seconds})
 
 
@@ -159,9 +157,8 @@ async def add_moderator(
     """Name a viewer moderator of all the creator's shows: {viewer_id}."""
     creator = await identity.require_creator(request)
     viewer_id = parse_viewer(await read_object(request))
-    service = moderation
-    await service.add_moderator(creator, viewer_id)
-    moderators = await service.moderators(creator)
+    await moderation.add_moderator(creator, viewer_id)
+    moderators = await moderation.moderators(creator)
     return web.json_response({"moderators": [moderator_json(m) for m in moderators]}, status=201)
 
 
