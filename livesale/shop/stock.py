@@ -75,47 +75,35 @@ class StockService:
         on a new server this waits for their rebuild, or raises TryAgainSoon.
         """
         await self.ensure(variant)
+
+        async def attempt() -> HoldOutcome:
+            # The run id is read at each attempt: a rebuild in between checks a new server.
+            return await self.store.hold(
+                hold_id,
+                variant.id,
+                quantity,
+                buyer_id,
+                ttl_seconds,
+                sale,
+                live_show_id=live_show_id,
+                caps=caps,
+                checked_run_id=self._audit.checked_run_id,
+            )
+
         if not self._audit.checked_run_id:
             # This process has not seen a checked server yet: look once, not per hold.
             await self._audit.await_checked()
         try:
-            return await self._hold_checked(
-                hold_id, variant, quantity, buyer_id, ttl_seconds, sale, live_show_id, caps
-            )
+            return await attempt()
         except CountersUnchecked:
             await self._audit.await_checked()
             # The new server may lack counters this process saw: create them from the record.
             self._ensured.clear()
             await self.ensure(variant)
         try:
-            return await self._hold_checked(
-                hold_id, variant, quantity, buyer_id, ttl_seconds, sale, live_show_id, caps
-            )
+            return await attempt()
         except CountersUnchecked as exc:
             raise being_checked() from exc  # the server changed again meanwhile
-
-    async def _hold_checked(
-        self,
-        hold_id: str,
-        variant: Variant,
-        quantity: int,
-        buyer_id: str,
-        ttl_seconds: float,
-        sale: SaleLimits | None,
-        live_show_id: str | None,
-        caps: HoldCaps | None,
-    ) -> HoldOutcome:
-        return await self.store.hold(
-            hold_id,
-            variant.id,
-            quantity,
-            buyer_id,
-            ttl_seconds,
-            sale,
-            live_show_id=live_show_id,
-            caps=caps,
-            checked_run_id=self._audit.checked_run_id,
-        )
 
     async def commit(self, hold_id: str) -> HoldOutcome:
         """Turn a hold into sold units (a replay is a no-op); see StockStore.commit."""
