@@ -36,6 +36,7 @@ from livesale.web.buyer_routes import add_buyer_routes
 from livesale.web.client_address import TrustedProxies, client_address_middleware
 from livesale.web.csrf import csrf_middleware
 from livesale.web.fulfilment_routes import add_fulfilment_routes
+from livesale.web.giveaway_routes import add_giveaway_routes
 from livesale.web.health import add_health_routes
 from livesale.web.http_metrics import http_metrics_middleware
 from livesale.web.ice_route import add_ice_servers_route
@@ -207,6 +208,7 @@ def add_routes(app: web.Application, services: Services) -> None:
     add_moderation_routes(app, moderation=live.moderation, identity=identity)
     add_order_routes(app, shop=shop, identity=identity)
     add_fulfilment_routes(app, shop=shop, identity=identity)
+    add_giveaway_routes(app, giveaways=shop.giveaways, identity=identity)
     add_metrics_route(app)
     add_page_routes(app, creators=accounts.creators)
 

@@ -299,8 +299,13 @@ class ShopSettings:
     # How often the stock counters in Redis are checked against the record (and
     # repaired); a restarted or new Redis server is checked before its first hold.
     stock_check_interval_seconds: float = 30.0
+    # Giveaways: the winner claims the prize within this long after the entries
+    # close; the unit is held that long (at most 24 h with the 5 min of entries).
+    giveaway_claim_seconds: int = 43_200
 
     def __post_init__(self) -> None:
+        if not 60 <= self.giveaway_claim_seconds <= 86_100:
+            raise ValueError("giveaway_claim_seconds must be from 60 to 86100")
         if self.hold_seconds <= 0 or self.flash_sale_hold_seconds <= 0:
             raise ValueError("hold_seconds and flash_sale_hold_seconds must be positive")
         if self.max_units_held_per_buyer < 1 or self.per_address_limit_factor < 1:

@@ -551,3 +551,56 @@ class PaymentGatewayFailed(LivesaleError):
 
     code = "payment_gateway_error"
     status = 502
+
+
+# Giveaways.
+
+
+class GiveawayNotFound(NotFound):
+    """No giveaway has this id in this show."""
+
+    code = "giveaway_not_found"
+
+
+class GiveawayRunning(Conflict):
+    """The show already has a giveaway that is not drawn yet (`details.giveaway_id`)."""
+
+    code = "giveaway_running"
+
+
+class GiveawayClosed(Conflict):
+    """The giveaway takes no more entries: its time is up or it was drawn."""
+
+    code = "giveaway_closed"
+
+
+class GiveawayNotEnded(Conflict):
+    """The draw comes after the entries close, at `details.ends_at` (epoch seconds)."""
+
+    code = "giveaway_not_ended"
+
+
+class GiveawayEntryRefused(LivesaleError):
+    """This guest may not enter (`details.reason`: creator, moderator, banned or muted)."""
+
+    code = "giveaway_entry_refused"
+    status = 403
+
+
+class GiveawayAddressLimit(Conflict):
+    """Too many entries of this giveaway come from the client's address (`details.limit`)."""
+
+    code = "giveaway_address_limit"
+
+
+class GiveawayNotWinner(LivesaleError):
+    """Only the giveaway's winner may claim its prize."""
+
+    code = "giveaway_not_winner"
+    status = 403
+
+
+class GiveawayClaimExpired(Conflict):
+    """The winner did not claim before `details.claim_by` (epoch seconds): the unit went back."""
+
+    code = "giveaway_claim_expired"

@@ -19,6 +19,7 @@ from livesale.shop.carts import CartService
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.checkout import CheckoutService
 from livesale.shop.fulfilment import FulfilmentService
+from livesale.shop.giveaways import GiveawayService
 from livesale.shop.orders import OrderService
 from livesale.shop.payments import PaymentService
 from livesale.shop.settlement import Settlement
@@ -26,13 +27,16 @@ from livesale.shop.stock import StockService
 from livesale.shop.stock_audit import StockAudit
 from livesale.storage.activity import ActivityRecorder
 from livesale.storage.carts import CartStore, CheckoutStore
+from livesale.storage.chat import ModerationRepository
 from livesale.storage.database import Database
 from livesale.storage.dummy_payments import DummyPaymentRepository
+from livesale.storage.giveaways import GiveawayEntries, GiveawayRecord
 from livesale.storage.leases import Leadership
 from livesale.storage.locks import RedisLocks
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
+from livesale.storage.room_redis import ChatLimits
 from livesale.storage.shows import ShowRepository
 from livesale.storage.stock import StockStore
 from livesale.storage.stock_counters import StockCounters
@@ -68,6 +72,7 @@ class Shop:
     reconciler: Reconciler
     stock_audit: StockAudit
     locks: RedisLocks
+    giveaways: GiveawayService
     # The sweeper and the reconciliation run once across every process and node.
     sweeper_lease: Leadership
     reconciler_lease: Leadership
@@ -119,6 +124,7 @@ class Shop:
     async def close(self) -> None:
         """Stop the jobs and give up their leases, then the stock messages and the gateway."""
         await self.stop_jobs()
+        await self.giveaways.close()
         await self.announcer.close()
         await self.payments.gateway.close()
 
@@ -173,6 +179,18 @@ def build_shop(
         reconciler=Reconciler(settings.shop, gateway, orders, settlement),
         stock_audit=stock_audit,
         locks=locks,
+        giveaways=GiveawayService(
+            settings.shop,
+            catalogue,
+            stock,
+            announcer,
+            events,
+            GiveawayRecord(db),
+            GiveawayEntries(redis),
+            ModerationRepository(db),
+            ChatLimits(redis),
+            orders,
+        ),
         sweeper_lease=Leadership(redis, "hold_sweeper"),
         reconciler_lease=Leadership(redis, "reconciliation"),
     )

@@ -19,7 +19,8 @@ from livesale.domain.payments import PaymentEvent, PaymentEventKind, PaymentInfo
 from livesale.payments.dummy import DummyGateway
 from livesale.shop.payments import PaymentService
 from livesale.shop.settlement import Settlement, order_lock
-from livesale.storage.orders import OrderRepository
+from livesale.shop.stock import StockService
+from livesale.storage.orders import NewOrder, OrderRepository
 
 # Gateway states that settle an order, as the events they stand for.
 _SETTLING = {
@@ -189,3 +190,22 @@ class OrderService:
             return order
         settled = await self._settlement.apply(event)
         return order if settled is None else settled
+
+
+async def place_free_order(
+    orders: OrderRepository, stock: StockService, new: NewOrder, reason: str
+) -> Order:
+    """An order at price 0 (a giveaway's prize): placed, its held units sold, paid at once.
+
+    No payment: the order moves to `paid` with `reason`; a repeat (same checkout id)
+    returns the same order. HoldExpired or HoldNotFound when a line's hold is gone.
+    """
+    order, _created = await orders.create(new)
+    if order.status is not OrderStatus.PENDING_PAYMENT:
+        return order
+    for line in order.lines:
+        await stock.commit(line.hold_id)
+    moved = await orders.move(
+        order.id, OrderStatus.PAID, reason, event_id=f"{new.checkout_id}:free", event_type=reason
+    )
+    return moved.order

@@ -9,10 +9,21 @@ add a new one.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from livesale.storage.sql import Engine
 
-MIGRATIONS: list[str] = [
+
+@dataclass(frozen=True)
+class PerEngine:
+    """A migration written once per engine, where one text cannot do (a changed CHECK);
+    the PostgreSQL text still gets `render`'s type rewrites."""
+
+    sqlite: str
+    postgresql: str
+
+
+MIGRATIONS: list[str | PerEngine] = [
     # 1: shows. The stream key is stored hashed; the plaintext is shown once.
     """
     CREATE TABLE shows (
@@ -337,6 +348,84 @@ MIGRATIONS: list[str] = [
     """
     CREATE UNIQUE INDEX creators_email_lower ON creators (lower(email));
     """,
+    # 9: giveaways: one unit of a show's product drawn among its viewers. The seed
+    # stays secret until the draw (only its sha256 is shown before); the entries
+    # (ids and display names, as published) are written at the draw. The winner's
+    # order costs nothing: an order's total and a line's price may now be 0.
+    # SQLite cannot alter a CHECK, but relaxing one changes nothing on disk, so its
+    # text is edited in the schema (SQLite's documented way); the CREATE TABLE
+    # after it bumps the schema version, so every connection reads the new text.
+    PerEngine(
+        sqlite="""
+    PRAGMA writable_schema=ON;
+    UPDATE sqlite_master
+        SET sql = replace(sql, 'CHECK (total_minor > 0)', 'CHECK (total_minor >= 0)')
+        WHERE type = 'table' AND name = 'orders';
+    UPDATE sqlite_master
+        SET sql = replace(sql, 'CHECK (unit_price_minor > 0)', 'CHECK (unit_price_minor >= 0)')
+        WHERE type = 'table' AND name = 'order_lines';
+    PRAGMA writable_schema=RESET;
+    CREATE TABLE giveaways (
+        id TEXT PRIMARY KEY,
+        show_id TEXT NOT NULL REFERENCES shows (id),
+        creator_id TEXT NOT NULL,
+        product_id TEXT NOT NULL,
+        variant_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        variant_name TEXT NOT NULL,
+        rules TEXT NOT NULL,
+        duration_seconds INTEGER NOT NULL,
+        offset_ms INTEGER NOT NULL,
+        started_at REAL NOT NULL,
+        ends_at REAL NOT NULL,
+        claim_by REAL NOT NULL,
+        seed TEXT NOT NULL,
+        seed_hash TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'drawn', 'claimed')),
+        hold_id TEXT NOT NULL,
+        entries_json TEXT,
+        winner_entry_id TEXT,
+        winner_viewer_id TEXT,
+        winner_name TEXT,
+        drawn_at REAL,
+        order_id TEXT
+    );
+    CREATE INDEX giveaways_show ON giveaways (show_id, started_at);
+    """,
+        postgresql="""
+    ALTER TABLE orders DROP CONSTRAINT orders_total_minor_check;
+    ALTER TABLE orders ADD CONSTRAINT orders_total_minor_check CHECK (total_minor >= 0);
+    ALTER TABLE order_lines DROP CONSTRAINT order_lines_unit_price_minor_check;
+    ALTER TABLE order_lines ADD CONSTRAINT order_lines_unit_price_minor_check
+        CHECK (unit_price_minor >= 0);
+    CREATE TABLE giveaways (
+        id TEXT PRIMARY KEY,
+        show_id TEXT NOT NULL REFERENCES shows (id),
+        creator_id TEXT NOT NULL,
+        product_id TEXT NOT NULL,
+        variant_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        variant_name TEXT NOT NULL,
+        rules TEXT NOT NULL,
+        duration_seconds INTEGER NOT NULL,
+        offset_ms INTEGER NOT NULL,
+        started_at REAL NOT NULL,
+        ends_at REAL NOT NULL,
+        claim_by REAL NOT NULL,
+        seed TEXT NOT NULL,
+        seed_hash TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'drawn', 'claimed')),
+        hold_id TEXT NOT NULL,
+        entries_json TEXT,
+        winner_entry_id TEXT,
+        winner_viewer_id TEXT,
+        winner_name TEXT,
+        drawn_at REAL,
+        order_id TEXT
+    );
+    CREATE INDEX giveaways_show ON giveaways (show_id, started_at);
+    """,
+    ),
 ]
 
 # SQLite's types and clauses, and PostgreSQL's for the same meaning. REAL holds
@@ -353,8 +442,11 @@ _POSTGRES_REWRITES: list[tuple[str, str]] = [
 ]
 
 
-def render(sql: str, engine: Engine) -> str:
+def render(migration: str | PerEngine, engine: Engine) -> str:
     """A migration's SQL for `engine`."""
+    if isinstance(migration, PerEngine):
+        migration = migration.sqlite if engine == "sqlite" else migration.postgresql
+    sql = migration
     if engine == "sqlite":
         return sql
     for pattern, replacement in _POSTGRES_REWRITES:

@@ -11,7 +11,7 @@ import pytest
 from livesale.config import AnalyticsSettings
 from livesale.domain.analytics import BUY_TAP, LIKE, NO_PIN, WatchSession
 from livesale.storage.activity import ActivityRecorder, ActivityRepository
-from livesale.storage.migrations import MIGRATIONS
+from livesale.storage.migrations import MIGRATIONS, render
 from livesale.storage.shows import ShowRepository
 from livesale.storage.sqlite_database import SqliteDatabase as Database
 
@@ -133,7 +133,7 @@ async def test_a_session_keeps_its_guest_and_older_ones_get_it_from_their_key(
     path = tmp_path / "older.sqlite3"
     with sqlite3.connect(path) as older:
         for sql in MIGRATIONS_BEFORE_GUESTS:
-            older.executescript(sql)
+            older.executescript(render(sql, "sqlite"))
         older.execute(f"PRAGMA user_version = {len(MIGRATIONS_BEFORE_GUESTS)}")
         older.execute(
             "INSERT INTO shows (id, title, status, stream_key_hash, created_at)"
