@@ -8,6 +8,7 @@ import { relabelRoomOrders, roomOrdersChanged, startRoomOrders, stopRoomOrders }
 import { closeSaleForm, openSaleForm, setUpSaleForm } from "./console-sale.js";
 import { $, el } from "./dom.js";
 import { formatCount, formatMoney } from "./format.js";
+import { giveawayButton, giveawayEvents, startGiveaways, stopGiveaways } from "./giveaway-console.js";
 import { errorText, post, put } from "./http.js";
 import { setText, t } from "./i18n.js";
 import { moderationActions } from "./moderation.js";
@@ -123,7 +124,7 @@ function bagRow(product) {
       el("span", { className: "muted", textContent: price ? formatMoney(price.lowest, price.currency) : "" }),
     ),
     // Pins and flash sales work only while the show is live.
-    live() ? el("span", { className: "row-actions" }, pinButton, saleButton) : null,
+    live() ? el("span", { className: "row-actions" }, pinButton, saleButton, giveawayButton(product)) : null,
   );
 }
 
@@ -196,7 +197,7 @@ const dispatch = roomEventDispatcher(chatEvents(chat, compose), {
       $("slow-mode", HTMLSelectElement).value = String(event.show.slow_mode_seconds);
     }
   },
-});
+}, giveawayEvents);
 
 /** @param {{type: string}} event */
 function onEvent(event) {
@@ -221,6 +222,7 @@ export function startRoom(show, { onShow }) {
   $("bag-hint").hidden = show.status !== "scheduled";
   drawBag();
   drawCounts();
+  startGiveaways(show, $("room-pin"));
   room.connect();
   startRoomOrders(show.id);
 }
@@ -255,6 +257,7 @@ export function setBag(products) {
 /** Leave the room (the view closes). */
 export function stopRoom() {
   stopRoomOrders();
+  stopGiveaways();
   if (current) {
     current.room.stop();
     current = null;

@@ -4,7 +4,7 @@
 
 /**
  * @typedef {{type: "snapshot", you?: any, show?: any, pin?: any, stock?: any, viewers?: number,
- *   likes?: number, chat?: any[], slow_mode_seconds?: number}} SnapshotEvent
+ *   likes?: number, chat?: any[], slow_mode_seconds?: number, giveaway?: any}} SnapshotEvent
  * @typedef {{type: "pin", pin: any}} PinEvent
  * @typedef {{type: "unpin", pin_id?: number, offset_ms?: number}} UnpinEvent
  * @typedef {{type: "stock", product_id: string, variants: Record<string, number>, sale?: any}} StockEvent
@@ -16,6 +16,8 @@
  * @typedef {{type: "viewers", count?: number}} ViewersEvent
  * @typedef {{type: "show", show?: any, slow_mode_seconds?: number}} ShowEvent
  * @typedef {{type: "error", code?: string, message?: string, details?: any}} ErrorEvent
+ * @typedef {{type: "giveaway_started" | "giveaway_closed" | "giveaway_drawn", giveaway: any}} GiveawayEvent
+ * @typedef {{type: "giveaway_entries", giveaway_id: string, entries_count: number}} GiveawayEntriesEvent
  */
 
 /**
@@ -24,7 +26,9 @@
  *   snapshot: SnapshotEvent, pin: PinEvent, unpin: UnpinEvent, stock: StockEvent,
  *   sold_out: SoldOutEvent, purchase: PurchaseEvent, chat: ChatEvent,
  *   chat_deleted: ChatDeletedEvent, like: LikeEvent, viewers: ViewersEvent,
- *   show: ShowEvent, error: ErrorEvent
+ *   show: ShowEvent, error: ErrorEvent,
+ *   giveaway_started: GiveawayEvent, giveaway_entries: GiveawayEntriesEvent,
+ *   giveaway_closed: GiveawayEvent, giveaway_drawn: GiveawayEvent
  * }} RoomEventMap
  */
 

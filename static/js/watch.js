@@ -1,6 +1,6 @@
 // The show page: the show before, during and after the live (its replay when
 // there is one); the video, the pinned product with Buy now, the show's bag,
-// chat, hearts, share, purchases and viewer count.
+// chat, hearts, share, purchases, viewer count and the show's giveaway.
 import { showIdFromPath } from "./api.js";
 import { createBagSheet } from "./bag-sheet.js";
 import { get } from "./http.js";
@@ -9,6 +9,7 @@ import { createChatView } from "./chat-view.js";
 import { createCheckout } from "./checkout/sheet.js";
 import { $ } from "./dom.js";
 import { formatCount, formatDateTime, formatDuration } from "./format.js";
+import { createGiveawayCard } from "./giveaway-card.js";
 import { initI18n, onLanguageChange, setText, t } from "./i18n.js";
 import { createLikes } from "./likes.js";
 import { moderationActions } from "./moderation.js";
@@ -31,6 +32,7 @@ let clockSkew = 0; // local clock minus server clock, learnt from live pins
 let replay = null; // the ended show's replay playing in the page, if any
 let room = null; // opened once the show's state is known: a replay's room says so
 let missing = false; // no such show: no room either
+let giveawayCard = null; // made below, once the name form it shares exists
 
 let checkout = null; // the buy-now sheet, made below with the name form it shares
 const card = createPinCard($("pin"), { onBuy: (choice) => checkout.start(choice, card) });
@@ -270,6 +272,7 @@ function applySnapshot(event) {
     slow_mode_seconds: event.slow_mode_seconds || 0,
     muted_until: you ? you.muted_until : null,
   });
+  giveawayCard?.show(event.giveaway || null);
 }
 
 const onEvent = roomEventDispatcher(chatEvents(chat, compose), {
@@ -316,6 +319,10 @@ const onEvent = roomEventDispatcher(chatEvents(chat, compose), {
       compose.configure({ slow_mode_seconds: event.slow_mode_seconds });
     }
   },
+  giveaway_started: (event) => giveawayCard?.show(event.giveaway),
+  giveaway_entries: (event) => giveawayCard?.setCount(event),
+  giveaway_closed: (event) => giveawayCard?.show(event.giveaway),
+  giveaway_drawn: (event) => giveawayCard?.show(event.giveaway),
 });
 
 /** "Mia just bought Tee": names and titles are text, never markup. */
@@ -345,6 +352,7 @@ const viewerName = setUpViewerName({
     $("chat-form").hidden = !viewer;
   },
 });
+giveawayCard = createGiveawayCard($("giveaway"), { showId, viewerName });
 checkout = createCheckout({
   showId,
   viewerName,
