@@ -90,7 +90,7 @@ export function createGiveawayCard(container, { showId, viewerName }) {
         maxLength: 40,
         required: true,
         autocomplete: "nickname",
-        placeholder: t("chat.name_placeholder"),
+        placeholder: t("giveaway.name_placeholder"),
         attrs: { "aria-label": t("giveaway.name_label") },
       });
       form.append(nameInput);

@@ -1,7 +1,7 @@
 // The winner's claim: the checkout's shipping form in a modal, no payment
 // step (the prize costs nothing); the order it makes opens next.
 import { createCheckoutForm } from "./checkout-form.js";
-import { el } from "./dom.js";
+import { el, find } from "./dom.js";
 import { errorText, get, post } from "./http.js";
 import { setText } from "./i18n.js";
 
@@ -18,10 +18,11 @@ export function openGiveawayClaim({ url, viewerName, onClaimed }) {
   setText(close, "common.cancel");
   const form = createCheckoutForm({
     onSubmit: async (details) => {
-      form.setBusy(true);
+      submit.disabled = true;
       form.showError("");
       try {
-        const body = await post(url, details);
+        // Nothing is bought: the room is never told, whatever the form's box says.
+        const body = await post(url, { ...details, announce: false });
         dialog.close();
         onClaimed(body.order);
       } catch (error) {
@@ -29,9 +30,13 @@ export function openGiveawayClaim({ url, viewerName, onClaimed }) {
           form.showError(errorText(error));
         }
       }
-      form.setBusy(false);
+      submit.disabled = false;
     },
   });
+  // The checkout's form, worded for a prize: no payment follows, and no purchase is announced.
+  const submit = find(form.element, "button[type=submit]", HTMLButtonElement);
+  setText(submit, "giveaway.claim_submit");
+  find(form.element, "#checkout-announce", HTMLInputElement).closest("label")?.setAttribute("hidden", "");
   form.setViewerName(viewerName());
   const dialog = el(
     "dialog",

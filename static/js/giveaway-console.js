@@ -8,7 +8,7 @@ import { openDrawCheck } from "./giveaway-verify.js";
 import { errorText, get, post } from "./http.js";
 import { onLanguageChange, setText, t } from "./i18n.js";
 
-const DURATIONS = [30, 60, 120, 180, 300];
+const DURATIONS = [15, 30, 60, 120, 180, 300];
 const DEFAULT_DURATION = 60;
 
 let showId = null;

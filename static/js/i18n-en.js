@@ -716,6 +716,8 @@ export const en = {
   "giveaway.you_won": "You won! Claim it",
   "giveaway.winner": "Winner: {name}",
   "giveaway.claim": "Claim it",
+  "giveaway.claim_submit": "Send me the prize",
+  "giveaway.name_placeholder": "Your name",
   "giveaway.see_order": "See your order",
   "giveaway.check": "Check the draw",
   "giveaway.close": "Close",

@@ -714,6 +714,8 @@ export const zh = {
   "giveaway.you_won": "你中奖了！去领取",
   "giveaway.winner": "中奖者：{name}",
   "giveaway.claim": "领取奖品",
+  "giveaway.claim_submit": "把奖品寄给我",
+  "giveaway.name_placeholder": "你的昵称",
   "giveaway.see_order": "查看订单",
   "giveaway.check": "验证开奖",
   "giveaway.close": "关闭",
