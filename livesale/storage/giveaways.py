@@ -57,7 +57,8 @@ def giveaway_key(creator_id: str, giveaway_id: str) -> str:
     return f"livesale:creator:{{{creator_id}}}:giveaway:{giveaway_id}"
 
 
-def _keys(creator_id: str, giveaway_id: str) -> tuple[str, str, str, str]:
+def giveaway_keys(creator_id: str, giveaway_id: str) -> tuple[str, str, str, str]:
+    """The giveaway's hash, its entrants, its entries and its addresses (one hash tag)."""
     base = giveaway_key(creator_id, giveaway_id)
     return base, base + ":entrants", base + ":entries", base + ":addresses"
 
@@ -117,7 +118,7 @@ class GiveawayEntries:
         self, giveaway: Giveaway, viewer_id: str, address: str, name: str, per_address: int
     ) -> EntryOutcome | EntryRefusal:
         """Enter a viewer once; a second call gets the first entry back."""
-        keys = _keys(giveaway.creator_id, giveaway.id)
+        keys = giveaway_keys(giveaway.creator_id, giveaway.id)
         reply = await self._enter(
             keys=list(keys), args=[viewer_id, address, name, per_address, self._clock()]
         )
@@ -128,18 +129,18 @@ class GiveawayEntries:
 
     async def count(self, giveaway: Giveaway) -> int:
         """How many entries the giveaway has."""
-        keys = _keys(giveaway.creator_id, giveaway.id)
+        keys = giveaway_keys(giveaway.creator_id, giveaway.id)
         return int(await self._redis.hlen(keys[2]))  # type: ignore[misc]
 
     async def entry_of(self, giveaway: Giveaway, viewer_id: str) -> str | None:
         """The viewer's entry id, or None."""
-        keys = _keys(giveaway.creator_id, giveaway.id)
+        keys = giveaway_keys(giveaway.creator_id, giveaway.id)
         value = await self._redis.hget(keys[1], viewer_id)  # type: ignore[misc]
         return None if value is None else _text(value)
 
     async def close(self, giveaway: Giveaway) -> ClosedEntries:
         """Close the entries for good and read them all."""
-        base, entrants, entries, _addresses = _keys(giveaway.creator_id, giveaway.id)
+        base, entrants, entries, _addresses = giveaway_keys(giveaway.creator_id, giveaway.id)
         reply = await self._close(keys=[base, entries, entrants], args=[])
         if not reply:
             return ClosedEntries((), {})
