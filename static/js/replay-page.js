@@ -26,7 +26,7 @@ export function replayPin(chapter, offsetMs, flashSales) {
 /**
  * Play `replay` (from `GET /api/shows/{id}/replay`) in `video`, list its
  * chapters in `list`, and show each chapter's product on `card`;
- * `onOfferChange()` runs when the card changed. Returns `{offsetMs()}`.
+ * `onOfferChange()` runs when the card changed. Returns `{offsetMs(), seekTo(offsetMs)}`.
  */
 export function startReplay({ replay, video, list, card, onOfferChange = () => {} }) {
   const chapters = replay.chapters || [];
@@ -62,5 +62,5 @@ export function startReplay({ replay, video, list, card, onOfferChange = () => {
   video.hidden = false;
   sync();
   setInterval(sync, SYNC_MS);
-  return { offsetMs: () => player.offsetMs() };
+  return { offsetMs: () => player.offsetMs(), seekTo: (offsetMs) => player.seekTo(offsetMs, { play: true }) };
 }

@@ -10,6 +10,7 @@ import { createCheckout } from "./checkout/sheet.js";
 import { $ } from "./dom.js";
 import { formatCount, formatDateTime, formatDuration } from "./format.js";
 import { createGiveawayCard } from "./giveaway-card.js";
+import { addGiveawayChapters } from "./giveaway-replay.js";
 import { initI18n, onLanguageChange, setText, t } from "./i18n.js";
 import { createLikes } from "./likes.js";
 import { moderationActions } from "./moderation.js";
@@ -166,6 +167,13 @@ function enterReplay(data) {
     list: $("chapter-list"),
     card,
     onOfferChange: () => checkout.offerChanged(),
+  });
+  addGiveawayChapters({
+    list: $("chapter-list"),
+    section: $("chapters"),
+    chapters: data.chapters || [],
+    showId,
+    seek: (offsetMs) => replay.seekTo(offsetMs),
   });
 }
 
