@@ -11,6 +11,7 @@ from livesale.domain.errors import (
     CardDeclined,
     NotSignedIn,
     OrderNotFound,
+    OrderStateConflict,
     PaymentNotFound,
 )
 from livesale.domain.fulfilment import choose_refund_lines, require_refundable
@@ -156,6 +157,13 @@ class OrderService:
         """Refund a paid or fulfilled order: in full (`lines` None), or the lines at these
         positions."""
         order = await self.for_seller(creator, order_id)
+        if order.payment_id is None and order.status is not OrderStatus.PENDING_PAYMENT:
+            # A free order (a giveaway's prize) took no money: there is none to give back.
+            raise OrderStateConflict(
+                "this order took no payment, so there is nothing to refund",
+                status=order.status.value,
+                wanted=OrderStatus.REFUNDED.value,
+            )
         async with self._settlement.locks.hold(order_lock(order.id)):
             current = await self._orders.get(order.id)
             assert current is not None

@@ -164,6 +164,14 @@ async def test_a_fair_draw_once_across_two_processes_and_the_winners_free_order(
     assert seen["lines"][0]["unit_price_minor"] == 0
     available, held, sold = await levels(alice, shop.variant_id)
     assert (available, held, sold) == (4, 0, 1)
+    # It took no money: a refund is refused and changes nothing; it ships like any order.
+    refund = await alice.post(f"/api/orders/{order['id']}/refund", headers=origin(alice))
+    await assert_error(refund, 409, "order_state")
+    shipped = await alice.post(
+        f"/api/orders/{order['id']}/fulfil", json={"carrier": "DHL"}, headers=origin(alice)
+    )
+    assert shipped.status == 200, await shipped.text()
+    assert (await shipped.json())["order"]["status"] == "fulfilled"
 
 
 async def test_who_may_start_enter_and_draw(
