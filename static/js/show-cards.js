@@ -2,7 +2,6 @@
 // (local start time and how far off) and past (with its replay's length). The
 // whole card opens the show page; the creator's name opens the creator's page.
 import { el } from "./dom.js";
-import { formatCount } from "./format.js";
 import { setText, t } from "./i18n.js";
 import { formatLength, formatShowDate, formatShowTime, startHint } from "./when.js";
 
@@ -33,7 +32,7 @@ function badge(kind) {
 function chip(show, kind) {
   if (kind === "live" && typeof show.viewers === "number") {
     const count = el("span", { className: "chip viewers", dataset: { viewers: String(show.viewers) } });
-    setText(count, "cards.watching", { count: formatCount(show.viewers) });
+    setText(count, "cards.watching", { count: show.viewers });
     return count;
   }
   if (kind === "past" && show.replay_duration_ms) {
