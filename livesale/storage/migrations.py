@@ -348,7 +348,16 @@ MIGRATIONS: list[str | PerEngine] = [
     """
     CREATE UNIQUE INDEX creators_email_lower ON creators (lower(email));
     """,
-    # 9: giveaways: one unit of a show's product drawn among its viewers. The seed
+    # 9: search: one category and free tags (a JSON list) on products and shows;
+    # listings filter by the category.
+    """
+    ALTER TABLE products ADD COLUMN category TEXT NOT NULL DEFAULT 'other';
+    ALTER TABLE products ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE shows ADD COLUMN category TEXT NOT NULL DEFAULT 'other';
+    ALTER TABLE shows ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    CREATE INDEX shows_category ON shows (category, status, created_at DESC);
+    """,
+    # 10: giveaways: one unit of a show's product drawn among its viewers. The seed
     # stays secret until the draw (only its sha256 is shown before); the entries
     # (ids and display names, as published) are written at the draw. The winner's
     # order costs nothing: an order's total and a line's price may now be 0.
