@@ -31,6 +31,8 @@ if known then return {'replay', known, redis.call('HLEN', KEYS[3])} end
 if meta[2] == '1' or tonumber(ARGV[5]) >= tonumber(meta[1]) then return {'closed'} end
 local used = tonumber(redis.call('HGET', KEYS[4], ARGV[2]) or '0')
 if used >= tonumber(ARGV[4]) then return {'address', tostring(used)} end
+-- Six-digit ids sort as text in arrival order: the giveaway closes at 999999.
+if tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') >= 999999 then return {'closed'} end
 local id = string.format('%06d', redis.call('HINCRBY', KEYS[1], 'seq', 1))
 redis.call('HSET', KEYS[2], ARGV[1], id)
 redis.call('HSET', KEYS[3], id, ARGV[3])
