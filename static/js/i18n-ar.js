@@ -741,4 +741,21 @@ export const ar = {
   "error.chat_rate_limited.address": "رسائل كثيرة جدًا من شبكتك الآن. حاول مرة أخرى بعد قليل.",
   "error.chat_banned.address": "الدردشة مغلقة أمام شبكتك في بثوث صانع المحتوى هذا.",
   "error.chat_muted.address": "شبكتك مكتومة في هذا البث حاليًا.",
+
+  // Categories and tags of products and shows.
+  "category.fashion.name": "أزياء",
+  "category.beauty.name": "تجميل",
+  "category.home.name": "المنزل",
+  "category.electronics.name": "إلكترونيات",
+  "category.collectibles.name": "مقتنيات",
+  "category.food.name": "طعام",
+  "category.kids.name": "أطفال",
+  "category.sports.name": "رياضة",
+  "category.other.name": "أخرى",
+  "categories.category": "الفئة",
+  "categories.tags": "الوسوم (مفصولة بفواصل، حتى 10)",
+  "categories.tags_placeholder": "مثلًا: مطفأ، نباتي، هدية",
+  "field.category": "الفئة",
+  "field.tags": "الوسوم",
+  "row.tags": "الوسم {n}",
 };

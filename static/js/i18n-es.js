@@ -707,4 +707,21 @@ export const es = {
   "error.chat_rate_limited.address": "Demasiados mensajes desde tu red en este momento. Inténtalo de nuevo en un rato.",
   "error.chat_banned.address": "El chat está cerrado para tu red en las transmisiones de este creador.",
   "error.chat_muted.address": "Tu red está silenciada en esta transmisión por ahora.",
+
+  // Categories and tags of products and shows.
+  "category.fashion.name": "Moda",
+  "category.beauty.name": "Belleza",
+  "category.home.name": "Hogar",
+  "category.electronics.name": "Electrónica",
+  "category.collectibles.name": "Coleccionables",
+  "category.food.name": "Comida",
+  "category.kids.name": "Niños",
+  "category.sports.name": "Deportes",
+  "category.other.name": "Otros",
+  "categories.category": "Categoría",
+  "categories.tags": "Etiquetas (separadas por comas, hasta 10)",
+  "categories.tags_placeholder": "p. ej. mate, vegano, regalo",
+  "field.category": "Categoría",
+  "field.tags": "Etiquetas",
+  "row.tags": "Etiqueta {n}",
 };

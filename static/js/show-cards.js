@@ -1,6 +1,7 @@
 // Show cards for the home and creator pages: live (with its viewers now), upcoming
 // (local start time and how far off) and past (with its replay's length). The
 // whole card opens the show page; the creator's name opens the creator's page.
+import { categoryChip } from "./categories.js";
 import { el } from "./dom.js";
 import { setText, t } from "./i18n.js";
 import { formatLength, formatShowDate, formatShowTime, startHint } from "./when.js";
@@ -83,6 +84,10 @@ export function showCard(show, kind, { withCreator = true } = {}) {
   const time = when(show, kind);
   if (time) {
     meta.append(time);
+  }
+  const category = categoryChip(show.category);
+  if (category) {
+    meta.append(category);
   }
   const card = el(
     "article",
