@@ -1,19 +1,20 @@
 // Publishing a show from this browser: the camera and microphone, the WHIP
 // session, reconnecting by itself after a drop, and the state pages draw.
 // One Broadcaster per page; it does not depend on which view is on screen.
+import { formatNumber } from "./i18n.js";
 import { WhipClient } from "./whip.js";
 
 const DISCONNECT_GRACE_MS = 4000; // ICE often recovers from a blip by itself
 const MAX_BACKOFF_MS = 8000;
 const ON_AIR_STORAGE = "livesale:on-air"; // which show this tab was broadcasting
 
-/** A duration in ms as "mm:ss" or "h:mm:ss" (the time on air). */
+/** A duration in ms as "mm:ss" or "h:mm:ss" (the time on air), in the reader's digits. */
 export function formatElapsed(ms) {
   const seconds = Math.max(0, Math.floor(ms / 1000));
   const hh = Math.floor(seconds / 3600);
-  const mm = String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
-  const ss = String(seconds % 60).padStart(2, "0");
-  return hh ? `${hh}:${mm}:${ss}` : `${mm}:${ss}`;
+  const mm = formatNumber(Math.floor((seconds % 3600) / 60), 2);
+  const ss = formatNumber(seconds % 60, 2);
+  return hh ? `${formatNumber(hh)}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
 /** `{showId, since}` of the broadcast this tab was running before a reload, or null. */

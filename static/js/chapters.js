@@ -1,14 +1,17 @@
 // The replay's chapters: every product moment of the show (a pin until the
 // next pin, the unpin or the end), listed with its show time to jump there.
 import { el } from "./dom.js";
+import { formatNumber } from "./i18n.js";
 
-/** Show time in ms as "m:ss", or "h:mm:ss" past an hour. */
+/** Show time in ms as "m:ss", or "h:mm:ss" past an hour, in the reader's digits. */
 export function formatShowTime(ms) {
   const seconds = Math.max(0, Math.floor(ms / 1000));
   const hours = Math.floor(seconds / 3600);
   const minutes = Math.floor((seconds % 3600) / 60);
-  const rest = String(seconds % 60).padStart(2, "0");
-  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${rest}` : `${minutes}:${rest}`;
+  const rest = formatNumber(seconds % 60, 2);
+  return hours
+    ? `${formatNumber(hours)}:${formatNumber(minutes, 2)}:${rest}`
+    : `${formatNumber(minutes)}:${rest}`;
 }
 
 /** The chapter on screen at `offsetMs` of the show, or null. */

@@ -3,6 +3,7 @@
 // bucket's values on hover, tap or the arrow keys. Drawn with DOM calls only, at
 // the figure's real width (redrawn when it changes), so text stays readable.
 import { el } from "./dom.js";
+import { formatNumber } from "./i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const HEIGHT = 180;
@@ -32,9 +33,9 @@ export function showClock(ms, long = ms >= 3600000) {
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   if (long) {
-    return `${h}:${String(m).padStart(2, "0")}`;
+    return `${formatNumber(h)}:${formatNumber(m, 2)}`;
   }
-  return `${m}:${String(total % 60).padStart(2, "0")}`;
+  return `${formatNumber(m)}:${formatNumber(total % 60, 2)}`;
 }
 
 /** Round axis ticks from 0 to at least `max`: 0, step, 2 step... (about four). */

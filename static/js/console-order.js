@@ -7,7 +7,7 @@ import { openRefundDialog, openShipDialog } from "./console-order-dialogs.js";
 import { $, el } from "./dom.js";
 import { formatDateTime, formatMoney } from "./format.js";
 import { errorText, get, post } from "./http.js";
-import { has, setText, t } from "./i18n.js";
+import { formatNumber, has, setText, t } from "./i18n.js";
 import { lineSummary, lineTitle, sellerStatusText } from "./order-view.js";
 
 const enc = encodeURIComponent;
@@ -79,7 +79,7 @@ function lineRow(order, line) {
       el("span", { className: "muted sku sku-inline", textContent: line.sku }),
     ),
     cell(line.sku, "sku sku-col"),
-    cell(String(line.quantity), "num"),
+    cell(formatNumber(line.quantity), "num"),
     cell(formatMoney(line.unit_price_minor, order.currency), "num unit-price"),
     cell(formatMoney(line.line_total_minor, order.currency), "num"),
     el("td", { className: "line-state" }, state || null),

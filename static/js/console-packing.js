@@ -6,7 +6,7 @@ import { showError } from "./console-notice.js";
 import { $, el } from "./dom.js";
 import { formatDateTime } from "./format.js";
 import { errorText, get } from "./http.js";
-import { setText, t } from "./i18n.js";
+import { formatNumber, setText, t } from "./i18n.js";
 
 const enc = encodeURIComponent;
 let current = null; // {showId, status, body, at}
@@ -31,7 +31,7 @@ function packRows(parcel) {
           el("td", { className: "tick" }, tick),
           el("td", { className: "sku", textContent: line.sku }),
           el("td", { textContent: line.variant_name ? `${line.title} · ${line.variant_name}` : line.title }),
-          el("td", { className: "num quantity", textContent: String(line.quantity) }),
+          el("td", { className: "num quantity", textContent: formatNumber(line.quantity) }),
         ),
       );
     }

@@ -1,6 +1,6 @@
 // Locale-aware formatting of money, times and countdowns. Times shown with
 // `timeElement` or `setTextWithTimes` follow a language switch.
-import { locale, onLanguageChange, setText } from "./i18n.js";
+import { formatNumber, locale, onLanguageChange, setText } from "./i18n.js";
 
 /**
  * Digits after the decimal point for `currency` (JPY 0, USD 2, KWD 3).
@@ -116,15 +116,15 @@ onLanguageChange(() => {
   }
 });
 
-/** A duration in ms as "1:02:03", "02:03" (never negative). */
+/** A duration in ms as "1:02:03", "02:03" (never negative), in the reader's digits. */
 export function formatDuration(ms) {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
   const days = Math.floor(seconds / 86400);
-  const hh = Math.floor((seconds % 86400) / 3600);
-  const mm = String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
-  const ss = String(seconds % 60).padStart(2, "0");
-  const clock = hh || days ? `${hh}:${mm}:${ss}` : `${mm}:${ss}`;
-  return days ? `${days}d ${clock}` : clock;
+  const hh = formatNumber(Math.floor((seconds % 86400) / 3600));
+  const mm = formatNumber(Math.floor((seconds % 3600) / 60), 2);
+  const ss = formatNumber(seconds % 60, 2);
+  const clock = days || Math.floor((seconds % 86400) / 3600) ? `${hh}:${mm}:${ss}` : `${mm}:${ss}`;
+  return days ? `${formatNumber(days)}d ${clock}` : clock;
 }
 
 // Counts are formatted where plural messages are worded (i18n.js); pages import it from here.

@@ -5,7 +5,7 @@
 
 export const ar = {
   "lang.switch": "اللغة",
-  "nav.console": "لوحة تحكم صانع المحتوى",
+  "nav.console": "لوحة التحكم",
   "common.back": "رجوع",
   "common.cancel": "إلغاء",
   "common.save": "حفظ",

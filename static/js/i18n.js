@@ -92,6 +92,11 @@ export function formatCount(n) {
   );
 }
 
+/** A number in the reader's locale; `digits` pads it with leading zeros ("05"). */
+export function formatNumber(value, digits = 1) {
+  return new Intl.NumberFormat(locale(), { minimumIntegerDigits: digits }).format(value);
+}
+
 /** Whether `key` has plural forms ("key.one", "key.other", ...) rather than one text. */
 function isPlural(key) {
   return Object.hasOwn(MESSAGES.en, `${key}.other`);
@@ -122,9 +127,18 @@ export function t(key, params = {}) {
     console.warn(`i18n: no text for ${key}`);
     return key;
   }
-  const values = count === undefined ? params : { ...params, count: formatCount(count) };
+  // Numbers are written in the reader's digits (Arabic-Indic for ar-EG, Latin for en).
+  const values = Object.fromEntries(
+    Object.entries(params).map(([name, value]) => [
+      name,
+      typeof value === "number" ? (name === "count" ? formatCount(value) : formatNumber(value)) : value,
+    ]),
+  );
+  // In right-to-left text each inserted value (a Latin name, a price, a number) is
+  // isolated, so its own direction cannot reorder the words around it.
+  const [open, close] = direction() === "rtl" ? ["\u2068", "\u2069"] : ["", ""];
   return text.replace(/\{(\w+)\}/g, (_match, name) =>
-    values[name] === undefined ? `{${name}}` : String(values[name]),
+    values[name] === undefined ? `{${name}}` : `${open}${values[name]}${close}`,
   );
 }
 

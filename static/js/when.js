@@ -1,7 +1,7 @@
 // When a show starts or ended, in the reader's own time zone and language, with a
 // short relative hint ("in 2 hours", "tomorrow") for the ones still to come, and
 // how long a replay runs.
-import { locale, t } from "./i18n.js";
+import { formatNumber, locale, t } from "./i18n.js";
 
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
@@ -30,13 +30,13 @@ export function formatShowDate(epochSeconds) {
   );
 }
 
-/** A video's length as a player shows it: "0:42", "12:05", "1:02:03". */
+/** A video's length as a player shows it: "0:42", "12:05", "1:02:03" (the reader's digits). */
 export function formatLength(ms) {
   const total = Math.max(0, Math.round(ms / 1000));
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
-  const ss = String(total % 60).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+  const ss = formatNumber(total % 60, 2);
+  return h ? `${formatNumber(h)}:${formatNumber(m, 2)}:${ss}` : `${formatNumber(m)}:${ss}`;
 }
 
 /** Whole local calendar days from `now` to `then` (0 today, 1 tomorrow). */

@@ -1,4 +1,4 @@
-"""Real Chromium: English or Chinese from the browser's languages, and the EN / 中文 switch."""
+"""Real Chromium: English or Chinese from the browser's languages, and the language switch."""
 
 from __future__ import annotations
 
