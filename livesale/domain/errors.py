@@ -551,3 +551,10 @@ class PaymentGatewayFailed(LivesaleError):
 
     code = "payment_gateway_error"
     status = 502
+
+
+# foryou: follows and the "For you" feed.
+class CannotFollowSelf(Forbidden):
+    """A creator tried to follow their own page."""
+
+    code = "cannot_follow_self"

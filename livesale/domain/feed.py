@@ -1,0 +1,171 @@
+"""The "For you" ranking: which shows a viewer sees first, and the reason each card gives.
+
+Pure rules over what storage read: the viewer's follows and taste profile, how
+often other viewers watched or bought from two creators together, and what is
+popular now. With personalisation off only popularity and recency count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class FeedKind(StrEnum):
+    """Where a show is in its life, as the feed lists it."""
+
+    LIVE = "live"
+    UPCOMING = "upcoming"
+    REPLAY = "replay"
+
+
+class Reason(StrEnum):
+    """Why a card is in the viewer's feed (the page words it in its language)."""
+
+    FOLLOWING = "following"  # params: creator
+    WATCHED_CREATOR = "watched_creator"  # params: creator
+    ALSO_WATCHED = "also_watched"  # params: show (one the viewer watched)
+    ALSO_BOUGHT = "also_bought"  # params: product (one the viewer bought)
+    LIKES_CATEGORY = "likes_category"  # params: category
+    POPULAR = "popular"  # no params
+    RECENT = "recent"  # no params
+
+
+# How much each kind of evidence weighs; a follow outranks anything learnt.
+FOLLOW_WEIGHT = 100.0
+CREATOR_WEIGHT = 40.0
+CO_WATCH_WEIGHT = 30.0
+CO_BUY_WEIGHT = 30.0
+CATEGORY_WEIGHT = 20.0
+POPULAR_WEIGHT = 10.0
+# Live now beats a replay among equals; a show about to start beats a far one.
+KIND_BONUS = {FeedKind.LIVE: 2.0, FeedKind.UPCOMING: 0.5, FeedKind.REPLAY: 0.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A show the feed may list: its creator, kind, categories and freshness."""
+
+    show_id: str
+    creator_id: str
+    creator_name: str
+    kind: FeedKind
+    at: float  # went live, starts, or ended (epoch seconds): the recency order
+    viewers: int = 0
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """How strongly another creator is tied to this viewer's, and the title that ties them."""
+
+    score: float
+    via: str
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What is known of one viewer: follows, taste, and links through other viewers."""
+
+    follows: frozenset[str] = frozenset()
+    creators: Mapping[str, float] = field(default_factory=dict)
+    categories: Mapping[str, float] = field(default_factory=dict)
+    co_watch: Mapping[str, Link] = field(default_factory=dict)
+    co_buy: Mapping[str, Link] = field(default_factory=dict)
+    seen: frozenset[str] = frozenset()  # shows already watched (not offered again as replays)
+
+
+EMPTY_PROFILE = Profile()
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A candidate in the viewer's order, with its reason code and the reason's words."""
+
+    candidate: Candidate
+    score: float
+    reason: Reason
+    params: dict[str, str]
+
+
+def rank(
+    candidates: Sequence[Candidate],
+    profile: Profile,
+    popularity: Mapping[str, float],
+    *,
+    personalised: bool = True,
+) -> list[Ranked]:
+    """The candidates best first: personal evidence, then popularity, then recency."""
+    if not personalised:
+        profile = EMPTY_PROFILE
+    creators = _normalised(profile.creators)
+    categories = _normalised(profile.categories)
+    co_watch = _normalised({key: link.score for key, link in profile.co_watch.items()})
+    co_buy = _normalised({key: link.score for key, link in profile.co_buy.items()})
+    popular = _normalised(popularity)
+    most_viewers = max((c.viewers for c in candidates), default=0) or 1
+    ranked: list[Ranked] = []
+    for candidate in candidates:
+        if candidate.kind is FeedKind.REPLAY and candidate.show_id in profile.seen:
+            continue
+        creator = candidate.creator_id
+        category, category_score = _best_category(candidate.categories, categories)
+        evidence: list[tuple[float, Reason, dict[str, str]]] = [
+            (
+                FOLLOW_WEIGHT if creator in profile.follows else 0.0,
+                Reason.FOLLOWING,
+                {"creator": candidate.creator_name},
+            ),
+            (
+                CREATOR_WEIGHT * creators.get(creator, 0.0),
+                Reason.WATCHED_CREATOR,
+                {"creator": candidate.creator_name},
+            ),
+            (
+                CO_WATCH_WEIGHT * co_watch.get(creator, 0.0),
+                Reason.ALSO_WATCHED,
+                {"show": _via(profile.co_watch, creator)},
+            ),
+            (
+                CO_BUY_WEIGHT * co_buy.get(creator, 0.0),
+                Reason.ALSO_BOUGHT,
+                {"product": _via(profile.co_buy, creator)},
+            ),
+            (CATEGORY_WEIGHT * category_score, Reason.LIKES_CATEGORY, {"category": category}),
+        ]
+        personal = sum(weight for weight, _, _ in evidence)
+        crowd = POPULAR_WEIGHT * max(
+            popular.get(creator, 0.0),
+            candidate.viewers / most_viewers if candidate.kind is FeedKind.LIVE else 0.0,
+        )
+        score = personal + crowd + KIND_BONUS[candidate.kind]
+        best_weight, reason, params = max(evidence, key=lambda item: item[0])
+        if best_weight <= 0:
+            reason, params = (Reason.POPULAR, {}) if crowd > 0 else (Reason.RECENT, {})
+        ranked.append(Ranked(candidate, score, reason, params))
+    ranked.sort(key=_order)
+    return ranked
+
+
+def _order(item: Ranked) -> tuple[float, float, str]:
+    # Best score first; among equals the fresher show; the id keeps the order total.
+    return (-item.score, -item.candidate.at, item.candidate.show_id)
+
+
+def _normalised(scores: Mapping[str, float]) -> dict[str, float]:
+    """Scores scaled so the largest is 1 (decayed totals have no natural unit)."""
+    top = max(scores.values(), default=0.0)
+    if top <= 0:
+        return {}
+    return {key: value / top for key, value in scores.items() if value > 0}
+
+
+def _best_category(own: Sequence[str], liked: Mapping[str, float]) -> tuple[str, float]:
+    best = max(own, key=lambda category: liked.get(category, 0.0), default="")
+    return best, liked.get(best, 0.0)
+
+
+def _via(links: Mapping[str, Link], creator: str) -> str:
+    link = links.get(creator)
+    return "" if link is None else link.via
