@@ -134,7 +134,7 @@ async def test_a_watch_in_the_room_changes_the_next_feed(
 
     async def counted() -> bool:
         await signals.drain()
-        return (await bobs_reason())["code"] == "popular"
+        return bool((await bobs_reason())["code"] == "popular")
 
     await poll_until(counted, DEADLINE, "Leo's watching to count as Bob's audience")
     async with room(mia, friday):
@@ -142,7 +142,7 @@ async def test_a_watch_in_the_room_changes_the_next_feed(
 
     async def linked() -> bool:
         await signals.drain()
-        return (await bobs_reason())["code"] == "also_watched"
+        return bool((await bobs_reason())["code"] == "also_watched")
 
     await poll_until(linked, DEADLINE, "Mia's feed to link Bob's show to the one she watched")
     assert await bobs_reason() == {"code": "also_watched", "params": {"show": "Friday Drop"}}
