@@ -208,7 +208,7 @@ def add_routes(app: web.Application, services: Services) -> None:
         candidates=FeedCandidates(
             Listing(views, storage.redis, live.replays),
             storage.shows,
-            settings.feed.candidates_cache_seconds,
+            settings.feed.shared_cache_seconds,
         ),
         follows=discovery.follows,
         creators=accounts.creators,

@@ -349,7 +349,7 @@ class FeedSettings:
     half_life_days: float = 14.0
     profile_ttl_days: float = 90.0
     follows_per_minute: int = 30
-    candidates_cache_seconds: float = 1.0
+    shared_cache_seconds: float = 1.0
     min_watch_seconds: float = 5.0
 
     def __post_init__(self) -> None:
@@ -357,8 +357,8 @@ class FeedSettings:
             raise ValueError("feed half_life_days and profile_ttl_days must be positive")
         if self.follows_per_minute < 1:
             raise ValueError("feed follows_per_minute must be at least 1")
-        if self.candidates_cache_seconds < 0 or self.min_watch_seconds < 0:
-            raise ValueError("feed candidates_cache_seconds and min_watch_seconds must be >= 0")
+        if self.shared_cache_seconds < 0 or self.min_watch_seconds < 0:
+            raise ValueError("feed shared_cache_seconds and min_watch_seconds must be >= 0")
 
 
 @dataclass(frozen=True)

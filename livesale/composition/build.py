@@ -160,7 +160,7 @@ def build_discovery(settings: Settings, storage: Storage, shop: Shop) -> Discove
         follows=follows,
         taste=taste,
         signals=signals,
-        feed=FeedService(taste, follows),
+        feed=FeedService(taste, follows, settings.feed.shared_cache_seconds),
         limiter=RateLimiter(storage.redis),
     )
 

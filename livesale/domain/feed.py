@@ -99,53 +99,84 @@ def rank(
     """The candidates best first: personal evidence, then popularity, then recency."""
     if not personalised:
         profile = EMPTY_PROFILE
-    creators = _normalised(profile.creators)
-    categories = _normalised(profile.categories)
-    co_watch = _normalised({key: link.score for key, link in profile.co_watch.items()})
-    co_buy = _normalised({key: link.score for key, link in profile.co_buy.items()})
+    weigh = _Evidence(profile)
     popular = _normalised(popularity)
     most_viewers = max((c.viewers for c in candidates), default=0) or 1
     ranked: list[Ranked] = []
     for candidate in candidates:
         if candidate.kind is FeedKind.REPLAY and candidate.show_id in profile.seen:
             continue
-        creator = candidate.creator_id
-        category, category_score = _best_category(candidate.categories, categories)
-        evidence: list[tuple[float, Reason, dict[str, str]]] = [
-            (
-                FOLLOW_WEIGHT if creator in profile.follows else 0.0,
-                Reason.FOLLOWING,
-                {"creator": candidate.creator_name},
-            ),
-            (
-                CREATOR_WEIGHT * creators.get(creator, 0.0),
-                Reason.WATCHED_CREATOR,
-                {"creator": candidate.creator_name},
-            ),
-            (
-                CO_WATCH_WEIGHT * co_watch.get(creator, 0.0),
-                Reason.ALSO_WATCHED,
-                {"show": _via(profile.co_watch, creator)},
-            ),
-            (
-                CO_BUY_WEIGHT * co_buy.get(creator, 0.0),
-                Reason.ALSO_BOUGHT,
-                {"product": _via(profile.co_buy, creator)},
-            ),
-            (CATEGORY_WEIGHT * category_score, Reason.LIKES_CATEGORY, {"category": category}),
-        ]
-        personal = sum(weight for weight, _, _ in evidence)
+        personal, best, reason, params = weigh.of(candidate)
         crowd = POPULAR_WEIGHT * max(
-            popular.get(creator, 0.0),
+            popular.get(candidate.creator_id, 0.0),
             candidate.viewers / most_viewers if candidate.kind is FeedKind.LIVE else 0.0,
         )
         score = personal + crowd + KIND_BONUS[candidate.kind]
-        best_weight, reason, params = max(evidence, key=lambda item: item[0])
-        if best_weight <= 0:
+        if best <= 0:
             reason, params = (Reason.POPULAR, {}) if crowd > 0 else (Reason.RECENT, {})
         ranked.append(Ranked(candidate, score, reason, params))
     ranked.sort(key=_order)
     return ranked
+
+
+class _Evidence:
+    """What speaks for a candidate in one viewer's profile; a creator's part is worked out once
+    (a feed ranks many shows of few creators)."""
+
+    def __init__(self, profile: Profile) -> None:
+        self._profile = profile
+        self._creators = _normalised(profile.creators)
+        self._categories = _normalised(profile.categories)
+        self._co_watch = _normalised({key: link.score for key, link in profile.co_watch.items()})
+        self._co_buy = _normalised({key: link.score for key, link in profile.co_buy.items()})
+        self._by_creator: dict[str, tuple[float, float, Reason, str | None]] = {}
+
+    def of(self, candidate: Candidate) -> tuple[float, float, Reason, dict[str, str]]:
+        """(total, strongest, its reason, the reason's words) for the candidate."""
+        creator = candidate.creator_id
+        known = self._by_creator.get(creator)
+        if known is None:
+            known = self._creator_part(creator)
+            self._by_creator[creator] = known
+        total, best, reason, word = known
+        if self._categories and candidate.categories:
+            category, liked = _best_category(candidate.categories, self._categories)
+            part = CATEGORY_WEIGHT * liked
+            total += part
+            if part > best:
+                return total, part, Reason.LIKES_CATEGORY, {"category": category}
+        if best <= 0:
+            return total, best, reason, {}
+        key = _PARAM[reason]
+        return total, best, reason, {key: candidate.creator_name if word is None else word}
+
+    def _creator_part(self, creator: str) -> tuple[float, float, Reason, str | None]:
+        profile = self._profile
+        parts = (
+            (FOLLOW_WEIGHT if creator in profile.follows else 0.0, Reason.FOLLOWING, None),
+            (CREATOR_WEIGHT * self._creators.get(creator, 0.0), Reason.WATCHED_CREATOR, None),
+            (
+                CO_WATCH_WEIGHT * self._co_watch.get(creator, 0.0),
+                Reason.ALSO_WATCHED,
+                _via(profile.co_watch, creator),
+            ),
+            (
+                CO_BUY_WEIGHT * self._co_buy.get(creator, 0.0),
+                Reason.ALSO_BOUGHT,
+                _via(profile.co_buy, creator),
+            ),
+        )
+        best, reason, word = max(parts, key=lambda part: part[0])
+        return float(sum(part[0] for part in parts)), best, reason, word
+
+
+# The parameter each reason's words take (the creator's name where no title is kept).
+_PARAM = {
+    Reason.FOLLOWING: "creator",
+    Reason.WATCHED_CREATOR: "creator",
+    Reason.ALSO_WATCHED: "show",
+    Reason.ALSO_BOUGHT: "product",
+}
 
 
 def _order(item: Ranked) -> tuple[float, float, str]:

@@ -10,6 +10,7 @@ from livesale.domain.accounts import Viewer
 from livesale.domain.feed import EMPTY_PROFILE, Candidate, Ranked, rank
 from livesale.storage.follows import FollowRepository
 from livesale.storage.taste import TasteStore
+from livesale.storage.ttl_cache import TtlCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +28,18 @@ class FeedService:
         self,
         taste: TasteStore,
         follows: FollowRepository,
+        shared_cache_seconds: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._taste = taste
         self._follows = follows
         self._clock = clock
+        # What is popular is the same for every viewer: read once per period, not per request.
+        self._popular: TtlCache[str, dict[str, float]] = TtlCache(shared_cache_seconds)
 
     async def rank(self, viewer: Viewer | None, candidates: Sequence[Candidate]) -> Feed:
         """The candidates in this viewer's order (a newcomer's: popularity and recency)."""
-        popularity = await self._taste.popularity(self._clock())
+        popularity = await self._popular.get("all", lambda: self._taste.popularity(self._clock()))
         if viewer is None:
             return Feed(rank(candidates, EMPTY_PROFILE, popularity), personalised=False)
         if not await self._follows.personalised(viewer.id):

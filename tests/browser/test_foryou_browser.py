@@ -25,7 +25,7 @@ SLOW = 20_000  # ms: the home page refreshes every 10 s
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """Every watch is learnt from, and each feed reads the shows anew."""
-    feed = dataclasses.replace(settings.feed, min_watch_seconds=0.0, candidates_cache_seconds=0.0)
+    feed = dataclasses.replace(settings.feed, min_watch_seconds=0.0, shared_cache_seconds=0.0)
     return dataclasses.replace(settings, feed=feed)
 
 

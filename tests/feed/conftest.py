@@ -13,5 +13,5 @@ from tests.support.clients import cheap_auth
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The shared settings; a watch of any length counts and each feed reads the shows anew."""
-    feed = dataclasses.replace(settings.feed, min_watch_seconds=0.0, candidates_cache_seconds=0.0)
+    feed = dataclasses.replace(settings.feed, min_watch_seconds=0.0, shared_cache_seconds=0.0)
     return dataclasses.replace(cheap_auth(settings), feed=feed)
