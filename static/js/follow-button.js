@@ -20,12 +20,16 @@ function setFollowers(element, count) {
 
 export class FollowButton {
   /**
-   * Build the row inside `root` for the creator `creatorId`.
+   * Build the row inside `root` for the creator `creatorId`. `compact` leaves the count
+   * out (the watch page's header); `askName()`, when given, is how the page asks a
+   * newcomer for a name instead of the row's own form.
    * @param {HTMLElement} root
    * @param {string} creatorId
+   * @param {{compact?: boolean, askName?: (() => void) | null}} [options]
    */
-  constructor(root, creatorId) {
+  constructor(root, creatorId, { compact = false, askName = null } = {}) {
     this.creatorId = creatorId;
+    this.askName = askName;
     this.state = null;
     this.count = el("span", { className: "followers", attrs: { "aria-live": "polite" } });
     this.button = el("button", { className: "follow-button", type: "button", hidden: true });
@@ -49,6 +53,7 @@ export class FollowButton {
       this.chooseNameAndFollow();
     });
     this.error = el("p", { className: "error", attrs: { role: "alert" } });
+    this.count.hidden = compact;
     root.replaceChildren(this.button, this.count, this.nameForm, this.error);
   }
 
@@ -81,7 +86,9 @@ export class FollowButton {
       this.state = { ...this.state, ...body };
       this.render();
     } catch (error) {
-      if (error instanceof ServerError && error.code === "viewer_required") {
+      if (error instanceof ServerError && error.code === "viewer_required" && this.askName) {
+        this.askName();
+      } else if (error instanceof ServerError && error.code === "viewer_required") {
         this.nameForm.hidden = false;
         this.input.focus();
       } else {

@@ -123,6 +123,18 @@ async def test_for_you_follows_learns_and_can_be_switched_off(
         await expect(row.locator('.reason[data-reason="following"]')).to_have_count(0)
         await screenshot(page, "foryou-home-off-phone-en")
 
+        # The watch page's header follows the show's creator too.
+        cleo_show = shows["Cleo's ceramics"]
+        await page.goto(f"{base_url}/watch/{cleo_show}")
+        header_follow = page.locator("#follow .follow-button")
+        await expect(header_follow).to_have_text("Follow")
+        await header_follow.tap()
+        await expect(header_follow).to_have_text("Following")
+        await _no_sideways_scroll(page)
+        await screenshot(page, "foryou-watch-follow-phone-en")
+        await header_follow.tap()
+        await expect(header_follow).to_have_text("Follow")
+
         # Another guest on a laptop sees their own row: nobody they follow.
         laptop = await browser.new_context(**LAPTOP, locale="en-US")
         stack.push_async_callback(laptop.close)
