@@ -15,7 +15,15 @@ from playwright.async_api import Browser, Page, expect
 
 from livesale.composition.services import SERVICES
 from livesale.config import Settings
-from tests.browser.helpers import LAPTOP, PHONE, Api, collect_errors, screenshot, sign_up
+from tests.browser.helpers import (
+    LAPTOP,
+    PASSWORD,
+    PHONE,
+    Api,
+    collect_errors,
+    screenshot,
+    sign_up,
+)
 from tests.room.helpers import Browser as RoomClient
 from tests.room.helpers import room
 
@@ -146,4 +154,35 @@ async def test_for_you_follows_learns_and_can_be_switched_off(
             0
         )
         await screenshot(other, "foryou-home-laptop-en")
+    assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(180)
+async def test_a_creator_sees_their_followers_and_no_button_to_follow_themself(
+    base_url: str, browser: Browser, api: Api, server: TestServer
+) -> None:
+    ben = await _creator(api, server, "Ben", "Friday Drop", live=False)
+    for name in ("Mia", "Leo"):
+        guest = RoomClient(server)
+        try:
+            assert (await guest.call("PUT", "/api/viewer", {"display_name": name}))[0] == 200
+            assert (await guest.call("PUT", f"/api/creators/{ben}/follow"))[0] == 200
+        finally:
+            await guest.session.close()
+    errors: list[str] = []
+    context = await browser.new_context(**LAPTOP, locale="zh-CN")
+    page = await context.new_page()
+    collect_errors(page, errors, allow_status=(401,))  # the console asks who is signed in first
+    await page.goto(f"{base_url}/console")
+    await page.fill("#login-email", "ben@example.com")
+    await page.fill("#login-password", PASSWORD)
+    await page.click("#login-form button[type=submit]")
+    await expect(page.locator("#me-followers")).to_have_text("2 位粉丝")
+    await screenshot(page, "foryou-console-followers-laptop-zh")
+    # On his own page: the count, and no button to follow himself.
+    await page.goto(f"{base_url}/creators/{ben}")
+    await expect(page.locator(".followers")).to_have_text("2 位粉丝")
+    await expect(page.locator(".follow-button")).to_be_hidden()
+    await context.close()
     assert not errors, errors
