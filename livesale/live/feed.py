@@ -42,12 +42,12 @@ class FeedService:
         popularity = await self._popular.get("all", lambda: self._taste.popularity(self._clock()))
         if viewer is None:
             return Feed(rank(candidates, EMPTY_PROFILE, popularity), personalised=False)
-        if not await self._follows.personalised(viewer.id):
+        personalised, follows = await self._follows.feed_state(viewer.id)
+        if not personalised:
             return Feed(
                 rank(candidates, EMPTY_PROFILE, popularity, personalised=False),
                 personalised=False,
             )
-        follows = await self._follows.followed(viewer.id)
         profile = await self._taste.profile(viewer.id, follows)
         return Feed(rank(candidates, profile, popularity), personalised=True)
 

@@ -58,6 +58,17 @@ class FollowRepository:
         )
         return int(count or 0)
 
+    async def feed_state(self, viewer_id: str) -> tuple[bool, list[str]]:
+        """Whether the viewer's feed is personalised, and whom they follow, in one query
+        (every feed request asks both)."""
+        rows = await self._db.fetchall(
+            "SELECT 'off', '' FROM feed_opt_outs WHERE viewer_id = ?"
+            " UNION ALL SELECT 'follows', creator_id FROM follows WHERE viewer_id = ?",
+            (viewer_id, viewer_id),
+        )
+        personalised = all(row[0] != "off" for row in rows)
+        return personalised, [str(row[1]) for row in rows if row[0] == "follows"]
+
     async def personalised(self, viewer_id: str) -> bool:
         """Whether the viewer's feed learns from them (True unless they turned it off)."""
         row = await self._db.fetchone(

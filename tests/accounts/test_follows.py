@@ -95,3 +95,19 @@ async def test_follow_changes_are_rate_limited_per_guest(
     assert (await _state(mia, bob_id))["following"] is False
     # Another guest has a limit of their own.
     assert (await _follow(leo, bob_id)).status == 200
+
+
+async def test_the_feed_reads_follows_and_the_switch_from_the_record(
+    alice: Client, buyers: Buyers
+) -> None:
+    alice_id = await _me(alice)
+    await alice.post("/api/shows", json={"title": "Soon"}, headers=origin(alice))
+    mia = await buyers("Mia")
+    await _follow(mia, alice_id)
+    feed = await (await mia.get("/api/feed")).json()
+    assert feed["personalised"] is True
+    assert feed["items"][0]["reason"] == {"code": "following", "params": {"creator": "Alice"}}
+    await mia.put("/api/feed/settings", json={"personalised": False}, headers=origin(mia))
+    feed = await (await mia.get("/api/feed")).json()
+    assert feed["personalised"] is False
+    assert feed["items"][0]["reason"]["code"] == "recent"
