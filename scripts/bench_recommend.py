@@ -31,8 +31,10 @@ embedded Redis). The load generator (this script, pinned to `--client-core`
 1) sends GET /api/feed open-loop at `--rate` (500) requests/s for
 `--seconds` (20), 80% as a random guest (its cookie), 20% anonymous, over
 up to 200 kept-alive connections; each request is timed from being handed to
-aiohttp to its body read. Printed: answers by status, achieved rate, p50 /
-p99 / max, and whether p99 < 50 ms.
+aiohttp to its body read. Before that, `--sequential` (500) requests one at
+a time as random guests give the service time without queueing. Printed:
+that, answers by status, achieved rate, p50 / p99 / max, and whether p99 <
+50 ms.
 
     .venv/bin/python scripts/bench_recommend.py                 # both parts (~3 min)
     .venv/bin/python scripts/bench_recommend.py --skip-load
@@ -429,6 +431,19 @@ async def fire(args: argparse.Namespace, base: str, cookies: list[str]) -> bool:
                 return
             latencies.append(time.perf_counter() - begin)
 
+        # Closed loop first: one request at a time, the service time without queueing.
+        alone: list[float] = []
+        for _ in range(args.sequential):
+            guest = rng.choice(cookies)
+            begin = time.perf_counter()
+            async with session.get(f"{base}/api/feed", headers={"Cookie": guest}) as response:
+                await response.read()
+            alone.append(time.perf_counter() - begin)
+        print(
+            f"one at a time ({args.sequential} requests as guests): "
+            f"p50 {percentile(alone, 50) * 1000:.1f} ms, p99 {percentile(alone, 99) * 1000:.1f} ms"
+        )
+
         tasks = []
         start = time.perf_counter()
         for n in range(total):
@@ -473,6 +488,7 @@ def main() -> None:
     parser.add_argument("--load-creators", type=int, default=20)
     parser.add_argument("--load-shows", type=int, default=300)
     parser.add_argument("--load-viewers", type=int, default=1000)
+    parser.add_argument("--sequential", type=int, default=500)
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--server-cores", default="0")
