@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from livesale.domain.categories import DEFAULT_CATEGORY
+
 
 class FeedKind(StrEnum):
     """Where a show is in its life, as the feed lists it."""
@@ -77,6 +79,12 @@ class Profile:
 
 
 EMPTY_PROFILE = Profile()
+
+
+def taste_categories(category: str) -> tuple[str, ...]:
+    """The categories a show teaches and is ranked by: its own, unless it has none
+    (the default "other" says nothing about taste)."""
+    return () if category == DEFAULT_CATEGORY else (category,)
 
 
 @dataclass(frozen=True, slots=True)

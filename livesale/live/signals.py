@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from livesale import metrics
 from livesale.domain.errors import LivesaleError
+from livesale.domain.feed import taste_categories
 from livesale.domain.orders import Order
 from livesale.storage.follows import FollowRepository
 from livesale.storage.shows import ShowRepository
@@ -102,7 +103,15 @@ class Signals:
         if show.creator_id is None:
             return
         await self._taste.watched(
-            Watched(viewer_id, show.id, show.creator_id, show.title, seconds, at)
+            Watched(
+                viewer_id,
+                show.id,
+                show.creator_id,
+                show.title,
+                seconds,
+                at,
+                taste_categories(show.category),
+            )
         )
         metrics.FEED_SIGNALS.labels("watch").inc()
 
@@ -111,5 +120,9 @@ class Signals:
             return
         at = order.paid_at if order.paid_at is not None else self._clock()
         title = order.lines[0].title
-        await self._taste.bought(Bought(order.viewer_id, order.creator_id, title, at))
+        try:
+            categories = taste_categories((await self._shows.get(order.show_id)).category)
+        except LivesaleError:
+            categories = ()  # the show is gone; the purchase still counts
+        await self._taste.bought(Bought(order.viewer_id, order.creator_id, title, at, categories))
         metrics.FEED_SIGNALS.labels("purchase").inc()

@@ -337,7 +337,16 @@ MIGRATIONS: list[str] = [
     """
     CREATE UNIQUE INDEX creators_email_lower ON creators (lower(email));
     """,
-    # 9: foryou: a guest follows creators; a guest may turn the personalised feed off.
+    # 9: search: one category and free tags (a JSON list) on products and shows;
+    # listings filter by the category.
+    """
+    ALTER TABLE products ADD COLUMN category TEXT NOT NULL DEFAULT 'other';
+    ALTER TABLE products ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE shows ADD COLUMN category TEXT NOT NULL DEFAULT 'other';
+    ALTER TABLE shows ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    CREATE INDEX shows_category ON shows (category, status, created_at DESC);
+    """,
+    # 10: foryou: a guest follows creators; a guest may turn the personalised feed off.
     """
     CREATE TABLE follows (
         viewer_id TEXT NOT NULL REFERENCES viewers (id),

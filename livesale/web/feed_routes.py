@@ -12,7 +12,7 @@ from aiohttp import web
 
 from livesale import metrics
 from livesale.domain.errors import CannotFollowSelf, ValidationFailed
-from livesale.domain.feed import Candidate, FeedKind, Ranked
+from livesale.domain.feed import Candidate, FeedKind, Ranked, taste_categories
 from livesale.domain.shows import Show, ShowStatus
 from livesale.live.feed import FeedService
 from livesale.storage.creators import CreatorRepository
@@ -87,6 +87,7 @@ def _candidate(show: Show, card: dict[str, Any], now: float) -> Candidate:
         kind=kind,
         at=at,
         viewers=int(card.get("viewers") or 0),
+        categories=taste_categories(show.category),
     )
 
 

@@ -3,18 +3,13 @@
 import { withChallenge } from "./challenge.js";
 import { el } from "./dom.js";
 import { del, errorText, get, put, ServerError } from "./http.js";
-import { formatCount } from "./format.js";
 import { setText, t } from "./i18n.js";
 
 const enc = encodeURIComponent;
 
-/** Word the follower count ("1 follower", "12 followers"). */
-function setFollowers(element, count) {
-  if (count === 1) {
-    setText(element, "follow.followers_one");
-  } else {
-    setText(element, "follow.followers", { count: formatCount(count) });
-  }
+/** Word the follower count in the page's language ("1 follower", "12 followers"). */
+export function setFollowers(element, count) {
+  setText(element, "follow.followers", { count });
   element.dataset.count = String(count);
 }
 

@@ -3,17 +3,25 @@
 // learning off (then the row is what is popular and new) and is remembered.
 import { el } from "./dom.js";
 import { get, put } from "./http.js";
-import { setText } from "./i18n.js";
+import { setText, t } from "./i18n.js";
 import { showCard } from "./show-cards.js";
 
 export const FEED_ROW = 8;
 // The feed's kinds as the show cards name them.
 const CARD_KINDS = { live: "live", upcoming: "upcoming", replay: "past" };
 
-/** The card's reason line, worded in the page's language with the names as text. */
+/**
+ * The card's reason line, worded in the page's language with the names as text
+ * (a category comes as its id and is named in the page's language; the row is
+ * drawn again on a language switch).
+ */
 function reasonLine(reason) {
   const line = el("p", { className: "reason", dataset: { reason: reason.code } });
-  setText(line, `feed.reason.${reason.code}`, reason.params);
+  const params = { ...reason.params };
+  if (params.category) {
+    params.category = t(`category.${params.category}.name`);
+  }
+  setText(line, `feed.reason.${reason.code}`, params);
   return line;
 }
 

@@ -151,3 +151,27 @@ async def test_a_watch_in_the_room_changes_the_next_feed(
         "code": "watched_creator",
         "params": {"creator": "Alice"},
     }
+
+
+async def test_watching_a_category_lifts_its_shows_by_other_creators(
+    alice: Client, bob: Client, buyers: Buyers
+) -> None:
+    lipstick = (await create_show(alice, title="Lipstick live", category="beauty"))["show"]["id"]
+    await alice.app[SERVICES].live.lifecycle.went_live(lipstick)
+    await create_show(bob, title="Bob's serums", category="beauty")
+    await create_show(bob, title="Bob's gadgets", category="electronics")
+    mia = await buyers("Mia")
+    signals = alice.app[SERVICES].discovery.signals
+    async with room(mia, lipstick):
+        pass
+
+    async def learnt() -> bool:
+        await signals.drain()
+        return bool(_reasons(await _feed(mia))["Bob's serums"]["code"] == "likes_category")
+
+    await poll_until(learnt, DEADLINE, "Mia's feed to learn that she watches beauty")
+    reasons = _reasons(await _feed(mia))
+    assert reasons["Bob's serums"] == {"code": "likes_category", "params": {"category": "beauty"}}
+    assert reasons["Bob's gadgets"]["code"] in ("popular", "recent")
+    titles = [item["show"]["title"] for item in (await _feed(mia))["items"]]
+    assert titles.index("Bob's serums") < titles.index("Bob's gadgets")
