@@ -20,6 +20,7 @@ from tests.browser.helpers import (
     PASSWORD,
     PHONE,
     Api,
+    choose_language,
     collect_errors,
     screenshot,
     sign_up,
@@ -113,12 +114,21 @@ async def test_for_you_follows_learns_and_can_be_switched_off(
         await screenshot(page, "foryou-home-phone-en")
 
         # The same row in Chinese, the names inserted as they are.
-        await page.click('header.bar button[data-lang^="zh"]')
+        await choose_language(page, "zh-CN")
         await expect(page.locator("#foryou-heading")).to_have_text("为你推荐")
         await expect(first.locator(".reason")).to_have_text("你关注了Ben")
         await expect(cleo.locator(".reason")).to_have_text("看过《Knitwear live》的观众也在看")
         await screenshot(page, "foryou-home-phone-zh")
-        await page.click('header.bar button[data-lang="en"]')
+        # Arabic, right to left: the row starts at the right edge.
+        await choose_language(page, "ar")
+        await expect(first.locator(".reason")).to_have_text("أنت تتابع Ben")
+        first_box = await first.bounding_box()
+        second_box = await row.nth(1).bounding_box()
+        assert first_box
+        assert second_box
+        assert first_box["x"] > second_box["x"]
+        await screenshot(page, "foryou-home-phone-ar")
+        await choose_language(page, "en")
 
         # Off: popularity and recency only, and it stays off after a reload.
         await page.locator("#foryou-toggle").tap()
