@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Callable
@@ -19,7 +20,6 @@ from livesale.storage.creators import CreatorRepository
 from livesale.storage.follows import FollowRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.shows import ShowRepository
-from livesale.storage.ttl_cache import TtlCache
 from livesale.web.auth import Identity
 from livesale.web.field_readers import optional_bool
 from livesale.web.json_body import read_object
@@ -38,7 +38,12 @@ _KINDS = {
 
 
 class FeedCandidates:
-    """The shows every viewer's feed ranks, as cards, gathered at most once a cache period."""
+    """The shows every viewer's feed ranks, as cards, gathered at most once a cache period.
+
+    Gathering them reads a few hundred shows; while one request does that, the
+    others rank the last ones gathered instead of waiting (only a process's
+    very first request waits for them).
+    """
 
     def __init__(
         self,
@@ -50,11 +55,26 @@ class FeedCandidates:
         self._listing = listing
         self._shows = shows
         self._clock = clock
-        self._cache: TtlCache[str, list[tuple[Candidate, dict[str, Any]]]] = TtlCache(cache_seconds)
+        self._ttl = cache_seconds
+        self._cards: list[tuple[Candidate, dict[str, Any]]] | None = None
+        self._fresh_until = 0.0
+        self._gathering = asyncio.Lock()
 
     async def get(self) -> list[tuple[Candidate, dict[str, Any]]]:
         """Live, upcoming and replayable shows with their cards."""
-        return await self._cache.get("all", self._load)
+        last = self._cards
+        if last is not None and (self._fresh() or self._gathering.locked()):
+            return last
+        async with self._gathering:
+            if self._cards is not None and self._fresh():
+                return self._cards
+            cards = await self._load()
+            self._cards = cards
+            self._fresh_until = time.monotonic() + self._ttl
+            return cards
+
+    def _fresh(self) -> bool:
+        return time.monotonic() < self._fresh_until
 
     async def _load(self) -> list[tuple[Candidate, dict[str, Any]]]:
         live = await self._shows.list_recent(CANDIDATES_PER_KIND, status=ShowStatus.LIVE)
