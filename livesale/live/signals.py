@@ -79,15 +79,18 @@ class Signals:
     async def drain(self) -> None:
         """Apply every queued event now (also what `stop` does first)."""
         while not self._queue.empty():
-            await self._apply(self._queue.get_nowait())
+            await self._apply_logged(self._queue.get_nowait())
 
     async def _run(self) -> None:
         while True:
-            event = await self._queue.get()
-            try:
-                await self._apply(event)
-            except Exception:
-                logger.exception("a feed signal was not applied")
+            await self._apply_logged(await self._queue.get())
+
+    async def _apply_logged(self, event: _Event) -> None:
+        # One event that cannot be applied (Redis away) must not stop the others.
+        try:
+            await self._apply(event)
+        except Exception:
+            logger.exception("a feed signal was not applied")
 
     async def _apply(self, event: _Event) -> None:
         if isinstance(event, Order):

@@ -42,15 +42,6 @@ class FollowRepository:
         )
         return row is not None
 
-    async def followed(self, viewer_id: str) -> list[str]:
-        """The creators the viewer follows, most recently followed first."""
-        rows = await self._db.fetchall(
-            "SELECT creator_id FROM follows WHERE viewer_id = ?"
-            " ORDER BY created_at DESC, creator_id",
-            (viewer_id,),
-        )
-        return [str(row[0]) for row in rows]
-
     async def follower_count(self, creator_id: str) -> int:
         """How many viewers follow the creator."""
         count = await self._db.scalar(
