@@ -23,6 +23,7 @@ from livesale.composition.contexts import (
     room_ctx,
     shop_ctx,
     shop_jobs_ctx,
+    signals_ctx,
 )
 from livesale.composition.services import SERVICES, LocalVideo, Services
 from livesale.config import Settings
@@ -35,12 +36,13 @@ from livesale.web.auth_routes import add_auth_routes
 from livesale.web.buyer_routes import add_buyer_routes
 from livesale.web.client_address import TrustedProxies, client_address_middleware
 from livesale.web.csrf import csrf_middleware
+from livesale.web.feed_routes import FeedCandidates, add_feed_routes
 from livesale.web.fulfilment_routes import add_fulfilment_routes
 from livesale.web.giveaway_routes import add_giveaway_routes
 from livesale.web.health import add_health_routes
 from livesale.web.http_metrics import http_metrics_middleware
 from livesale.web.ice_route import add_ice_servers_route
-from livesale.web.listings_api import add_listing_routes
+from livesale.web.listings_api import Listing, add_listing_routes
 from livesale.web.media_cors import media_cors_middleware
 from livesale.web.media_proxy import add_media_control_routes, add_media_proxy_routes
 from livesale.web.metrics_route import add_metrics_route
@@ -128,6 +130,8 @@ def cleanup_contexts(services: Services) -> list[CleanupContext]:
         contexts.append(partial(remote_video_ctx, video=services.video))
     # Show events for analytics; it stops after the room and the shop, so the
     # sessions they end on the way out are written too.
+    # Profile updates come from watch sessions and payments, so they stop after both.
+    contexts.append(partial(signals_ctx, signals=services.discovery.signals))
     contexts.append(partial(activity_ctx, activity=storage.activity))
     contexts.append(partial(room_ctx, room=live.room))
     # The show's life tells the room, so it stops before it.
@@ -196,6 +200,21 @@ def add_routes(app: web.Application, services: Services) -> None:
         creators=accounts.creators,
         replays=live.replays,
         redis=storage.redis,
+        identity=identity,
+    )
+    discovery = services.discovery
+    add_feed_routes(
+        app,
+        feed=discovery.feed,
+        candidates=FeedCandidates(
+            Listing(views, storage.redis, live.replays),
+            storage.shows,
+            settings.feed.shared_cache_seconds,
+        ),
+        follows=discovery.follows,
+        creators=accounts.creators,
+        limiter=discovery.limiter,
+        follows_per_minute=settings.feed.follows_per_minute,
         identity=identity,
     )
     add_analytics_routes(app, analytics=live.analytics, identity=identity)

@@ -348,6 +348,25 @@ class AnalyticsSettings:
 
 
 @dataclass(frozen=True)
+class FeedSettings:
+    """The "For you" feed: how long taste is remembered and how often follows may change."""
+
+    half_life_days: float = 14.0
+    profile_ttl_days: float = 90.0
+    follows_per_minute: int = 30
+    shared_cache_seconds: float = 1.0
+    min_watch_seconds: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.half_life_days <= 0 or self.profile_ttl_days <= 0:
+            raise ValueError("feed half_life_days and profile_ttl_days must be positive")
+        if self.follows_per_minute < 1:
+            raise ValueError("feed follows_per_minute must be at least 1")
+        if self.shared_cache_seconds < 0 or self.min_watch_seconds < 0:
+            raise ValueError("feed shared_cache_seconds and min_watch_seconds must be >= 0")
+
+
+@dataclass(frozen=True)
 class PaymentSettings:
     """The payment gateway (see `livesale.payments.choice`) and the limits on reading it."""
 
@@ -434,6 +453,7 @@ class Settings:
     payments: PaymentSettings = field(default_factory=PaymentSettings)
     analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
     recording: RecordingSettings = field(default_factory=RecordingSettings)
+    feed: FeedSettings = field(default_factory=FeedSettings)
 
     @property
     def data_dir(self) -> Path:

@@ -463,3 +463,29 @@ def count_stock_repairs(reason: StockRepairReason, variants: int) -> None:
 def count_payment_event(kind: PaymentEventKind, result: PaymentEventResult) -> None:
     """Count one payment event received, by kind and what it did."""
     SHOP_PAYMENT_EVENTS.labels(kind.value, result).inc()
+
+
+# foryou: the "For you" feed.
+FEED_REQUESTS = Counter(
+    "livesale_feed_requests_total",
+    "GET /api/feed answered, by whether the ranking was personalised (yes, no).",
+    ["personalised"],
+)
+FEED_SECONDS = Histogram(
+    "livesale_feed_seconds",
+    "Time to rank one GET /api/feed: candidates, the viewer's profile and the order.",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
+FEED_SIGNALS = Counter(
+    "livesale_feed_signals_total",
+    "Viewer events added to taste profiles, by kind (watch, purchase).",
+    ["kind"],
+)
+FEED_SIGNALS_DROPPED = Counter(
+    "livesale_feed_signals_dropped_total",
+    "Viewer events dropped because the profile updates fell behind (the queue was full).",
+)
+for _yes in ("yes", "no"):
+    FEED_REQUESTS.labels(_yes)
+for _kind in ("watch", "purchase"):
+    FEED_SIGNALS.labels(_kind)

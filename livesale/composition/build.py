@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 
 from livesale.composition.services import (
     Accounts,
+    Discovery,
     Live,
     LocalVideo,
     RemoteVideo,
@@ -28,6 +29,7 @@ from livesale.live.bus import Bus
 from livesale.live.chat import ChatService
 from livesale.live.crowd import Crowd
 from livesale.live.entrance import Entrance
+from livesale.live.feed import FeedService
 from livesale.live.lifecycle import ShowLifecycle
 from livesale.live.likes import Likes
 from livesale.live.local_shows import LocalShows
@@ -40,6 +42,7 @@ from livesale.live.room import Room
 from livesale.live.room_events import RoomEvents
 from livesale.live.sale_gate import SaleGate
 from livesale.live.shows import ShowService
+from livesale.live.signals import Signals
 from livesale.live.snapshot import SnapshotCache
 from livesale.roles import Role, media_socket_path
 from livesale.shop.assembly import Shop, build_shop
@@ -50,18 +53,21 @@ from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.creator_names import CreatorNames
 from livesale.storage.creators import CreatorRepository
 from livesale.storage.engines import database_for
+from livesale.storage.follows import FollowRepository
 from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
 from livesale.storage.leases import Leadership
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
+from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.redis_client import connect_redis
 from livesale.storage.redis_server import EmbeddedRedis
 from livesale.storage.room_redis import ChatLimits
 from livesale.storage.shows import ShowRepository
 from livesale.storage.stock import StockStore
+from livesale.storage.taste import TasteStore
 from livesale.storage.timeline import TimelineRepository
 from livesale.storage.viewers import ViewerRepository
 from livesale.web.auth import Identity
@@ -91,6 +97,7 @@ def build_services(settings: Settings, role: Role = Role.ALL) -> Services:
         storage.activity,
     )
     live = build_live(settings, storage, video, events, shop)
+    discovery = build_discovery(settings, storage, shop)
     return Services(
         settings=settings,
         role=role,
@@ -99,6 +106,7 @@ def build_services(settings: Settings, role: Role = Role.ALL) -> Services:
         video=video,
         live=live,
         shop=shop,
+        discovery=discovery,
     )
 
 
@@ -134,6 +142,26 @@ def build_accounts(settings: Settings, storage: Storage) -> Accounts:
         guest_gate=GuestGate(redis, settings.auth, challenges),
         login_throttle=throttle,
         identity=Identity(creators, viewers, settings),
+    )
+
+
+def build_discovery(settings: Settings, storage: Storage, shop: Shop) -> Discovery:
+    """Follows and the feed; watch sessions and paid orders feed the viewers' profiles."""
+    follows = FollowRepository(storage.database)
+    taste = TasteStore(
+        storage.redis,
+        half_life_days=settings.feed.half_life_days,
+        profile_ttl_days=settings.feed.profile_ttl_days,
+    )
+    signals = Signals(taste, storage.shows, follows, settings.feed.min_watch_seconds)
+    storage.activity.watch_listener = signals.watch_ended
+    shop.settlement.paid_listener = signals.order_paid
+    return Discovery(
+        follows=follows,
+        taste=taste,
+        signals=signals,
+        feed=FeedService(taste, follows, settings.feed.shared_cache_seconds),
+        limiter=RateLimiter(storage.redis),
     )
 
 

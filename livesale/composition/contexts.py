@@ -17,6 +17,7 @@ from livesale.composition.services import LocalVideo, RemoteVideo
 from livesale.config import Settings
 from livesale.live.lifecycle import ShowLifecycle
 from livesale.live.room import Room
+from livesale.live.signals import Signals
 from livesale.shop.assembly import Shop
 from livesale.shop.background import run_every
 from livesale.storage.activity import ActivityRecorder
@@ -93,6 +94,15 @@ async def activity_ctx(_app: web.Application, *, activity: ActivityRecorder) -> 
         yield
     finally:
         await activity.stop()
+
+
+async def signals_ctx(_app: web.Application, *, signals: Signals) -> AsyncIterator[None]:
+    """Apply viewer signals to the feed's profiles; apply the queued ones when the app stops."""
+    signals.start()
+    try:
+        yield
+    finally:
+        await signals.stop()
 
 
 async def room_ctx(_app: web.Application, *, room: Room) -> AsyncIterator[None]:

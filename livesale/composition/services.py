@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from livesale.config import Settings
 from livesale.live.analytics import ShowAnalytics
 from livesale.live.chat import ChatService
+from livesale.live.feed import FeedService
 from livesale.live.lifecycle import ShowLifecycle
 from livesale.live.moderation import ModerationService
 from livesale.live.pins import PinService
@@ -19,20 +20,24 @@ from livesale.live.room import Room
 from livesale.live.room_events import RoomEvents
 from livesale.live.sale_gate import SaleGate
 from livesale.live.shows import ShowService
+from livesale.live.signals import Signals
 from livesale.roles import Role
 from livesale.shop.assembly import Shop
 from livesale.storage.activity import ActivityRecorder
 from livesale.storage.challenges import Challenges
 from livesale.storage.creators import CreatorRepository
 from livesale.storage.database import Database
+from livesale.storage.follows import FollowRepository
 from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
+from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.redis_server import EmbeddedRedis
 from livesale.storage.shows import ShowRepository
+from livesale.storage.taste import TasteStore
 from livesale.storage.timeline import TimelineRepository
 from livesale.storage.viewers import ViewerRepository
 from livesale.web.auth import Identity
@@ -90,6 +95,17 @@ class Live:
 
 
 @dataclass(frozen=True)
+class Discovery:
+    """Follows and the "For you" feed: what viewers do, learnt as it happens."""
+
+    follows: FollowRepository
+    taste: TasteStore
+    signals: Signals
+    feed: FeedService
+    limiter: RateLimiter
+
+
+@dataclass(frozen=True)
 class LocalVideo:
     """The relay runs in this process (roles ALL and MEDIA)."""
 
@@ -120,6 +136,7 @@ class Services:
     video: Video
     live: Live
     shop: Shop
+    discovery: Discovery
 
     @property
     def runs_shop_jobs(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from livesale import metrics
 from livesale.domain.checkout import pin_id_of_sale, sale_id_for
@@ -67,6 +68,8 @@ class Settlement:
         self._gateway = gateway
         self._announcer = announcer
         self.locks = locks
+        # Told of every order that became paid (the "For you" feed learns from purchases).
+        self.paid_listener: Callable[[Order], None] | None = None
 
     async def apply(self, event: PaymentEvent) -> Order | None:
         """Apply a gateway event to its order (None if no order has that payment)."""
@@ -202,6 +205,8 @@ class Settlement:
         )
         if moved.changed:
             await self._announce(moved.order)
+            if self.paid_listener is not None:
+                self.paid_listener(moved.order)
         return moved
 
     async def _take_stock(self, order: Order) -> bool:

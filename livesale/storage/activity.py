@@ -22,6 +22,9 @@ from livesale.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
+# Told (viewer id, show id, seconds watched) when a known guest's watch session ends.
+WatchListener = Callable[[str, str, float], None]
+
 # Events kept for another try while SQLite fails; beyond this a failed batch is
 # dropped (and logged) rather than growing memory without bound.
 MAX_PENDING_EVENTS = 200_000
@@ -50,6 +53,9 @@ class ActivityRecorder:
         self._last_heartbeat = clock()
         self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
+        # Sessions of known guests, so their watch time can feed their "For you" profile.
+        self._watching: dict[str, tuple[str, str, float]] = {}
+        self.watch_listener: WatchListener | None = None
 
     def start(self) -> None:
         """Start writing every flush interval."""
@@ -79,12 +85,19 @@ class ActivityRecorder:
         session_id = secrets.token_hex(12)
         self._started.append((session_id, show_id, audience_key, self._clock(), replay, viewer_id))
         self._open += 1
+        if viewer_id is not None and self.watch_listener is not None:
+            self._watching[session_id] = (show_id, viewer_id, self._clock())
         return session_id
 
     def session_ended(self, session_id: str) -> None:
         """Record that a watch session ended."""
-        self._ended.append((self._clock(), session_id))
+        now = self._clock()
+        self._ended.append((now, session_id))
         self._open -= 1
+        watching = self._watching.pop(session_id, None)
+        if watching is not None and self.watch_listener is not None:
+            show_id, viewer_id, started = watching
+            self.watch_listener(viewer_id, show_id, max(0.0, now - started))
 
     def count(self, show_id: str, kind: str, pin_id: int, n: int = 1) -> None:
         """Count `n` events of `kind` in the show now (pin_id 0 when not under a pin)."""

@@ -435,6 +435,20 @@ MIGRATIONS: list[str | PerEngine] = [
     CREATE INDEX giveaways_show ON giveaways (show_id, started_at);
     """,
     ),
+    # 11: foryou: a guest follows creators; a guest may turn the personalised feed off.
+    """
+    CREATE TABLE follows (
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        creator_id TEXT NOT NULL REFERENCES creators (id),
+        created_at REAL NOT NULL,
+        PRIMARY KEY (viewer_id, creator_id)
+    );
+    CREATE INDEX follows_creator ON follows (creator_id);
+    CREATE TABLE feed_opt_outs (
+        viewer_id TEXT PRIMARY KEY REFERENCES viewers (id),
+        created_at REAL NOT NULL
+    );
+    """,
 ]
 
 # SQLite's types and clauses, and PostgreSQL's for the same meaning. REAL holds

@@ -2,6 +2,7 @@
 import { analyticsView } from "./console-analytics.js";
 import { fetchMe, setUpAuth } from "./console-auth.js";
 import { confirmSignOut, resumeBroadcast } from "./console-broadcast.js";
+import { showFollowers } from "./console-followers.js";
 import { orderView } from "./console-order.js";
 import { ordersView } from "./console-orders.js";
 import { packingView } from "./console-packing.js";
@@ -36,6 +37,7 @@ async function signedIn() {
     return false;
   }
   $("me").textContent = me.display_name; // text, never markup
+  showFollowers($("me-followers"), me.id);
   if (!resumed) {
     resumed = true;
     resumeBroadcast(); // after a reload while live, this tab carries on by itself

@@ -2,6 +2,7 @@
 // time zone) and past shows with a replay, from GET /api/creators/{id}.
 import { showIdFromPath } from "./api.js";
 import { $ } from "./dom.js";
+import { FollowButton } from "./follow-button.js";
 import { errorText, get } from "./http.js";
 import { initI18n, onLanguageChange, t } from "./i18n.js";
 import { PastShows } from "./past-shows.js";
@@ -17,6 +18,8 @@ function showError(error) {
   notice.dataset.code = error.code || "";
   notice.textContent = errorText(error);
 }
+
+const follow = new FollowButton($("creator-follow"), creatorId);
 
 const past = new PastShows({
   list: $("past-shows"),
@@ -43,13 +46,14 @@ function render() {
   );
   $("upcoming-empty").hidden = page.upcoming.length > 0;
   zoneNote($("upcoming-zone"), page.upcoming.length > 0);
+  follow.render();
   past.render();
   $("creator-body").hidden = false;
 }
 
 async function load() {
   try {
-    page = await get(`/api/creators/${encodeURIComponent(creatorId)}`);
+    [page] = await Promise.all([get(`/api/creators/${encodeURIComponent(creatorId)}`), follow.refresh()]);
     if (!past.paged) {
       past.set(page.past, page.next_before); // the first page comes with the creator
     }

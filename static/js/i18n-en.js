@@ -760,6 +760,7 @@ export const en = {
   "error.giveaway_address_limit": "Too many entries come from your network.",
   "error.giveaway_not_winner": "Only the winner can claim this prize.",
   "error.giveaway_claim_expired": "The time to claim this prize has passed.",
+
   // Categories and tags of products and shows (search).
   "category.fashion.name": "Fashion",
   "category.beauty.name": "Beauty",
@@ -776,4 +777,25 @@ export const en = {
   "field.category": "Category",
   "field.tags": "Tags",
   "row.tags": "Tag {n}",
+
+  // foryou: the "For you" row, its reasons and switch; following creators.
+  "feed.heading": "For you",
+  "feed.personalise": "Learn from what I watch",
+  "feed.off_note": "Showing what is popular and new: what you watch is not used.",
+  "feed.empty": "Nothing to suggest yet.",
+  "feed.reason.following": "You follow {creator}",
+  "feed.reason.watched_creator": "Because you watched {creator}",
+  "feed.reason.also_watched": "Viewers of {show} also watched",
+  "feed.reason.also_bought": "Buyers of {product} also shop here",
+  "feed.reason.likes_category": "Because you like {category}",
+  "feed.reason.popular": "Popular now",
+  "feed.reason.recent": "New",
+  "follow.follow": "Follow",
+  "follow.following": "Following",
+  "follow.followers.one": "{count} follower",
+  "follow.followers.other": "{count} followers",
+  "follow.name_label": "Your display name",
+  "follow.name_save": "Follow",
+  "follow.name_hint": "Choose a name to follow creators.",
+  "error.cannot_follow_self": "You cannot follow yourself.",
 };

@@ -750,6 +750,7 @@ export const zh = {
   "error.giveaway_address_limit": "来自你所在网络的参与次数过多。",
   "error.giveaway_not_winner": "只有中奖者才能领取此奖品。",
   "error.giveaway_claim_expired": "领取奖品的期限已过。",
+
   // Categories and tags of products and shows (search).
   "category.fashion.name": "服饰",
   "category.beauty.name": "美妆",
@@ -766,4 +767,24 @@ export const zh = {
   "field.category": "分类",
   "field.tags": "标签",
   "row.tags": "标签 {n}",
+
+  // foryou: the "For you" row, its reasons and switch; following creators.
+  "feed.heading": "为你推荐",
+  "feed.personalise": "根据我的观看推荐",
+  "feed.off_note": "正在显示热门和最新的直播，不使用你的观看记录。",
+  "feed.empty": "暂时没有推荐。",
+  "feed.reason.following": "你关注了{creator}",
+  "feed.reason.watched_creator": "因为你看过{creator}",
+  "feed.reason.also_watched": "看过《{show}》的观众也在看",
+  "feed.reason.also_bought": "买过{product}的人也在这里购物",
+  "feed.reason.likes_category": "因为你喜欢{category}",
+  "feed.reason.popular": "正在热播",
+  "feed.reason.recent": "最新",
+  "follow.follow": "关注",
+  "follow.following": "已关注",
+  "follow.followers.other": "{count} 位粉丝",
+  "follow.name_label": "你的昵称",
+  "follow.name_save": "关注",
+  "follow.name_hint": "起一个昵称即可关注主播。",
+  "error.cannot_follow_self": "不能关注自己。",
 };

@@ -1,6 +1,7 @@
 // The home page: shows live now (with their viewers), upcoming ones (in the
 // reader's time zone) and past ones with a replay, each opening its show page.
 import { $ } from "./dom.js";
+import { ForYou } from "./foryou.js";
 import { errorText, get } from "./http.js";
 import { initI18n, onLanguageChange, setText } from "./i18n.js";
 import { PastShows } from "./past-shows.js";
@@ -22,6 +23,15 @@ function clearError() {
   notice.textContent = "";
 }
 
+const forYou = new ForYou({
+  list: $("foryou-shows"),
+  empty: $("foryou-empty"),
+  toggle: $("foryou-toggle", HTMLInputElement),
+  toggleRow: $("foryou-switch"),
+  offNote: $("foryou-off"),
+  onError: showError,
+});
+
 const past = new PastShows({
   list: $("past-shows"),
   more: $("past-more", HTMLButtonElement),
@@ -33,6 +43,7 @@ function render() {
   if (!loaded) {
     return;
   }
+  forYou.render();
   $("live-shows").replaceChildren(...lists.live.map((show) => showCard(show, "live")));
   $("upcoming-shows").replaceChildren(...lists.upcoming.map((show) => showCard(show, "upcoming")));
   $("live-empty").hidden = lists.live.length > 0;
@@ -47,6 +58,7 @@ async function load() {
       get("/api/shows?status=live"),
       get("/api/shows?status=scheduled"),
       past.refresh(),
+      forYou.refresh(),
     ]);
     lists = { live: live.shows, upcoming: upcoming.shows };
     loaded = true;

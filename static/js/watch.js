@@ -8,6 +8,7 @@ import { createChatCompose } from "./chat-compose.js";
 import { createChatView } from "./chat-view.js";
 import { createCheckout } from "./checkout/sheet.js";
 import { $ } from "./dom.js";
+import { FollowButton } from "./follow-button.js";
 import { formatCount, formatDateTime, formatDuration } from "./format.js";
 import { createGiveawayCard } from "./giveaway-card.js";
 import { addGiveawayChapters } from "./giveaway-replay.js";
@@ -35,6 +36,7 @@ let room = null; // opened once the show's state is known: a replay's room says 
 let missing = false; // no such show: no room either
 let giveawayCard = null; // made below, once the name form it shares exists
 
+let follow = null; // the header's Follow button, once the show's creator is known
 let checkout = null; // the buy-now sheet, made below with the name form it shares
 const card = createPinCard($("pin"), { onBuy: (choice) => checkout.start(choice, card) });
 const bag = createBagSheet({
@@ -191,6 +193,10 @@ function applyShow(update) {
   if (show.cover_image_url) {
     $("player", HTMLVideoElement).poster = show.cover_image_url;
   }
+  if (!follow && show.creator && show.creator.id) {
+    follow = new FollowButton($("follow"), show.creator.id, { compact: true, askName: askForName });
+    follow.refresh().catch(() => {}); // a follow button that could not load stays hidden
+  }
   document.body.dataset.status = show.status || "";
   if (Array.isArray(update.products)) {
     bag.setProducts(update.products);
@@ -341,6 +347,12 @@ function announcePurchase(event) {
   const quantity = Number(event.quantity) || 1;
   const key = quantity > 1 ? "toast.bought_n" : "toast.bought";
   toasts.show(t(key, { name: event.buyer, title: event.title, n: quantity }));
+}
+
+/** A newcomer who taps Follow is asked for a name where the chat asks for one. */
+function askForName() {
+  $("name-input").focus();
+  $("name-input").scrollIntoView({ block: "center" });
 }
 
 function onStatus(status) {
