@@ -343,6 +343,20 @@ class AnalyticsSettings:
 
 
 @dataclass(frozen=True)
+class SearchSettings:
+    """Search over shows, products and creators: how much one query and one person may ask."""
+
+    max_query_length: int = 200
+    requests_per_minute: int = 60
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_query_length <= 1000:
+            raise ValueError("max_query_length must be 1 to 1000")
+        if self.requests_per_minute < 1:
+            raise ValueError("requests_per_minute must be 1 or more")
+
+
+@dataclass(frozen=True)
 class PaymentSettings:
     """The payment gateway (see `livesale.payments.choice`) and the limits on reading it."""
 
@@ -429,6 +443,7 @@ class Settings:
     payments: PaymentSettings = field(default_factory=PaymentSettings)
     analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
     recording: RecordingSettings = field(default_factory=RecordingSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
 
     @property
     def data_dir(self) -> Path:
