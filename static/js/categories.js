@@ -38,6 +38,14 @@ export function readTags(input) {
 }
 
 /**
+ * The field-error row of the tags ("tags[2]" is the third tag): every one is marked on `input`.
+ * @param {HTMLInputElement} input
+ */
+export function tagRows(input) {
+  return { tags: { input: () => input } };
+}
+
+/**
  * Put `tags` in `input`, one comma between them.
  * @param {HTMLInputElement} input
  * @param {string[]} [tags]
