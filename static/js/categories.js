@@ -1,5 +1,5 @@
 // Categories and tags of products and shows: the fixed category list (translated
-// through `category.<name>`), the console's select and tags input, and the chip
+// through `category.<name>.name`), the console's select and tags input, and the chip
 // a card shows. Categories mirror livesale/domain/categories.py.
 import { el } from "./dom.js";
 import { setText } from "./i18n.js";
@@ -17,7 +17,7 @@ export function fillCategories(select, chosen = DEFAULT_CATEGORY) {
   select.replaceChildren(
     ...CATEGORIES.map((name) => {
       const option = el("option", { value: name });
-      setText(option, `category.${name}`);
+      setText(option, `category.${name}.name`);
       return option;
     }),
   );
@@ -64,6 +64,6 @@ export function categoryChip(category) {
     return null;
   }
   const chip = el("span", { className: "category-chip", dataset: { category } });
-  setText(chip, `category.${category}`);
+  setText(chip, `category.${category}.name`);
   return chip;
 }

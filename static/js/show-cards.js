@@ -3,7 +3,6 @@
 // whole card opens the show page; the creator's name opens the creator's page.
 import { categoryChip } from "./categories.js";
 import { el } from "./dom.js";
-import { formatCount } from "./format.js";
 import { setText, t } from "./i18n.js";
 import { formatLength, formatShowDate, formatShowTime, startHint } from "./when.js";
 
@@ -34,7 +33,7 @@ function badge(kind) {
 function chip(show, kind) {
   if (kind === "live" && typeof show.viewers === "number") {
     const count = el("span", { className: "chip viewers", dataset: { viewers: String(show.viewers) } });
-    setText(count, "cards.watching", { count: formatCount(show.viewers) });
+    setText(count, "cards.watching", { count: show.viewers });
     return count;
   }
   if (kind === "past" && show.replay_duration_ms) {
