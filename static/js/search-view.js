@@ -2,7 +2,7 @@
 // results grouped by kind (shows, products, creators) in place of the lists,
 // kept in the address (?q=&category=) so a search can be shared, reloaded and
 // left with the Back button. Everything a person wrote is inserted as text.
-import { CATEGORIES, categoryChip } from "./categories.js";
+import { CATEGORIES, categoryChip, categoryKey } from "./categories.js";
 import { el } from "./dom.js";
 import { formatMoney } from "./format.js";
 import { errorText, get } from "./http.js";
@@ -66,7 +66,7 @@ function group(kind, items, listClass) {
     return null;
   }
   const heading = el("h3", { className: "section-title" });
-  setText(heading, `search.${kind}`, { count: items.length });
+  setText(heading, `search.${kind}`);
   return el("section", { className: "result-group", dataset: { kind } }, heading, el("ul", { className: listClass }, ...items));
 }
 
@@ -76,7 +76,7 @@ function fillFilter(select) {
   setText(all, "search.all_categories");
   const options = CATEGORIES.map((name) => {
     const option = el("option", { value: name });
-    setText(option, `category.${name}`);
+    setText(option, categoryKey(name));
     return option;
   });
   const chosen = select.value;

@@ -18,7 +18,7 @@ RATE = 2
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """Two searches a minute, so the third is refused."""
+    """Two searches a minute."""
     return dataclasses.replace(settings, search=SearchSettings(requests_per_minute=RATE))
 
 
@@ -31,10 +31,14 @@ async def test_the_limit_is_shown_as_an_error_and_lifts(
     collect_errors(page, errors, allow_status=(429,))
     await page.goto(base_url)
     box = page.locator("#search-input")
-    for word in ("one", "two"):
-        await box.fill(word)
-        await box.press("Enter")
-        await expect(page.locator("#search-results .empty-note")).to_contain_text(word)
+    await box.fill("one")
+    await box.press("Enter")
+    await expect(page.locator("#search-results .empty-note")).to_contain_text("one")
+    # Typing may have sent one search or two (a pause, then Enter): the rest of the
+    # minute's allowance is used up in Redis, so the next one is refused whatever.
+    redis = server.app[SERVICES].storage.redis
+    [counter] = [key async for key in redis.scan_iter("livesale:rate:search:*")]
+    await redis.set(counter, RATE, keepttl=True)
     await box.fill("three")
     await box.press("Enter")
     alert = page.locator('#search-results [role="alert"]')
@@ -43,7 +47,6 @@ async def test_the_limit_is_shown_as_an_error_and_lifts(
     )
     await screenshot(page, "search-laptop-en-limited")
 
-    redis = server.app[SERVICES].storage.redis
     await redis.delete(*[key async for key in redis.scan_iter("livesale:rate:search:*")])
     await box.fill("four")
     await box.press("Enter")
