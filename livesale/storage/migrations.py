@@ -362,8 +362,10 @@ MIGRATIONS: list[str] = [
     );
     -- only sqlite
     -- The words are split and folded already: the ascii tokenizer only cuts at spaces.
+    -- Prefixes of 2 and 3 characters are indexed too: the last word is one as people type.
     CREATE VIRTUAL TABLE search_fts USING fts5(
-        title, tags, body, content='search_documents', content_rowid='id', tokenize='ascii'
+        title, tags, body, content='search_documents', content_rowid='id', tokenize='ascii',
+        prefix='2 3'
     );
     CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN
         INSERT INTO search_fts (rowid, title, tags, body)

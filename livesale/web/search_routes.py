@@ -7,6 +7,7 @@ query syntax, so no query can fail with anything but a clear 400 or 429.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -96,7 +97,7 @@ async def search(request: web.Request, *, parts: SearchParts) -> web.Response:
     return web.json_response(body)
 
 
-def parse_search_request(query: Any, settings: SearchSettings) -> SearchRequest:
+def parse_search_request(query: Mapping[str, str], settings: SearchSettings) -> SearchRequest:
     """The query string's `q`, `kind`, `category`, `limit` and `offset`; ValidationFailed names
     the first bad one."""
     text = query.get("q", "")
