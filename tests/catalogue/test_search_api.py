@@ -11,8 +11,8 @@ import pytest
 
 from livesale.composition.services import SERVICES
 from livesale.config import SearchSettings, Settings
-from tests.catalogue.test_search_repository import HOSTILE
 from tests.support.clients import Client, assert_error, origin, sign_up
+from tests.support.search_queries import HOSTILE
 
 _SKUS = itertools.count(1)
 RATE = 30

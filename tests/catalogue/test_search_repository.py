@@ -17,30 +17,10 @@ from livesale.storage.search import SearchRepository
 from livesale.storage.search_index import index_missing
 from livesale.storage.shows import ShowRepository
 from livesale.web.catalogue_requests import parse_new_product, parse_product_changes
+from tests.support.search_queries import HOSTILE
 from tests.support.world import ALICE, BOB
 
 _SKUS = itertools.count(1)
-HOSTILE = [
-    '"',
-    '""',
-    "*",
-    "NEAR(",
-    "NEAR(lipstick red, 2)",
-    "-",
-    "-lipstick",
-    "lipstick OR",
-    "AND OR NOT",
-    "title:lipstick",
-    "{title}: x",
-    "^lip",
-    "lip'stick",
-    "\\",
-    "'&|!():*<->",
-    "口红\x00",
-    "\u202e\u200b",
-    "x" * 5000,
-    "口红 " * 500,
-]
 
 
 @pytest.fixture
