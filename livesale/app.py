@@ -31,6 +31,8 @@ from livesale.live.replays import RETENTION_INTERVAL_SECONDS
 from livesale.metric_series import create_known_series
 from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
 from livesale.roles import Role
+from livesale.storage.rate_limits import RateLimiter
+from livesale.storage.search import SearchRepository
 from livesale.web.analytics_routes import add_analytics_routes
 from livesale.web.auth_routes import add_auth_routes
 from livesale.web.buyer_routes import add_buyer_routes
@@ -53,6 +55,7 @@ from livesale.web.pages import add_page_routes
 from livesale.web.products_api import add_catalogue_routes
 from livesale.web.replay_routes import add_replay_routes
 from livesale.web.room_ws import add_room_routes
+from livesale.web.search_routes import SearchParts, add_search_routes
 from livesale.web.security_headers import security_headers_middleware
 from livesale.web.shop_routes import add_shop_routes
 from livesale.web.shows_api import ShowViews, add_shows_routes
@@ -216,6 +219,17 @@ def add_routes(app: web.Application, services: Services) -> None:
         limiter=discovery.limiter,
         follows_per_minute=settings.feed.follows_per_minute,
         identity=identity,
+    add_search_routes(
+        app,
+        parts=SearchParts(
+            search=SearchRepository(storage.database),
+            shows=storage.shows,
+            products=storage.products,
+            creators=accounts.creators,
+            listing=Listing(views, storage.redis, live.replays),
+            limiter=RateLimiter(storage.redis),
+            settings=settings.search,
+        ),
     )
     add_analytics_routes(app, analytics=live.analytics, identity=identity)
     add_timeline_routes(app, pins=live.pins, shop=shop, identity=identity)

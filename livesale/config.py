@@ -364,6 +364,17 @@ class FeedSettings:
             raise ValueError("feed follows_per_minute must be at least 1")
         if self.shared_cache_seconds < 0 or self.min_watch_seconds < 0:
             raise ValueError("feed shared_cache_seconds and min_watch_seconds must be >= 0")
+class SearchSettings:
+    """Search over shows, products and creators: how much one query and one person may ask."""
+
+    max_query_length: int = 200
+    requests_per_minute: int = 60
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_query_length <= 1000:
+            raise ValueError("max_query_length must be 1 to 1000")
+        if self.requests_per_minute < 1:
+            raise ValueError("requests_per_minute must be 1 or more")
 
 
 @dataclass(frozen=True)
@@ -454,6 +465,7 @@ class Settings:
     analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
     recording: RecordingSettings = field(default_factory=RecordingSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
 
     @property
     def data_dir(self) -> Path:

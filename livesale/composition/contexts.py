@@ -25,13 +25,16 @@ from livesale.storage.database import Database
 from livesale.storage.images import ImageStore
 from livesale.storage.redis_client import open_connections, verify_redis_config
 from livesale.storage.redis_server import EmbeddedRedis
+from livesale.storage.search_index import index_missing
 from livesale.tasks import cancel_and_wait
 
 
 async def database_ctx(_app: web.Application, *, database: Database) -> AsyncIterator[None]:
-    """Connect to the record and migrate it; close it last of all."""
+    """Connect to the record and migrate it, index for search what is not yet; close it last
+    of all."""
     await database.open()
     try:
+        await index_missing(database)
         yield
     finally:
         await database.close()

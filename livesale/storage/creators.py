@@ -29,6 +29,7 @@ from livesale.domain.errors import (
 )
 from livesale.storage.database import Database
 from livesale.storage.login_throttle import LoginThrottle
+from livesale.storage.search_index import index_creator
 from livesale.storage.sql import IntegrityViolation, Row
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ class CreatorRepository:
                     " VALUES (?, ?, ?, ?, ?)",
                     (creator.id, creator.email, name, password_hash, creator.created_at),
                 )
+                await index_creator(conn, creator.id)
         except IntegrityViolation:
             raise EmailTaken("an account with this email exists", field="email") from None
         # The id only: emails are personal data and stay out of logs.

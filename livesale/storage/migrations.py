@@ -448,6 +448,53 @@ MIGRATIONS: list[str | PerEngine] = [
         viewer_id TEXT PRIMARY KEY REFERENCES viewers (id),
         created_at REAL NOT NULL
     );
+    # 12: search: one document per show, product and creator holding its words as
+    # `domain.search_text` makes them (title, tags, the rest), kept by the
+    # repositories; SQLite searches it through an FTS5 table its triggers keep in
+    # step, PostgreSQL through a generated tsvector with a GIN index.
+    """
+    CREATE TABLE search_documents (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('show', 'product', 'creator')),
+        item_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        body TEXT NOT NULL,
+        UNIQUE (kind, item_id)
+    );
+    -- only sqlite
+    -- The words are split and folded already: the ascii tokenizer only cuts at spaces.
+    -- Prefixes of 2 and 3 characters are indexed too: the last word is one as people type.
+    CREATE VIRTUAL TABLE search_fts USING fts5(
+        title, tags, body, content='search_documents', content_rowid='id', tokenize='ascii',
+        prefix='2 3'
+    );
+    CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN
+        INSERT INTO search_fts (rowid, title, tags, body)
+            VALUES (new.id, new.title, new.tags, new.body);
+    END;
+    CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN
+        INSERT INTO search_fts (search_fts, rowid, title, tags, body)
+            VALUES ('delete', old.id, old.title, old.tags, old.body);
+    END;
+    CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN
+        INSERT INTO search_fts (search_fts, rowid, title, tags, body)
+            VALUES ('delete', old.id, old.title, old.tags, old.body);
+        INSERT INTO search_fts (rowid, title, tags, body)
+            VALUES (new.id, new.title, new.tags, new.body);
+    END;
+    -- end only
+    -- only postgresql
+    -- The words are split and folded already (letters, digits and marks only): each
+    -- one becomes a lexeme as it is, without a parser, with its column's weight
+    -- ("word:1A"; a weight needs a position).
+    ALTER TABLE search_documents ADD COLUMN terms tsvector GENERATED ALWAYS AS (
+        CAST(regexp_replace(title, '(\\S+)', '\\1:1A', 'g') AS tsvector)
+        || CAST(regexp_replace(tags, '(\\S+)', '\\1:1B', 'g') AS tsvector)
+        || CAST(regexp_replace(body, '(\\S+)', '\\1:1C', 'g') AS tsvector)
+    ) STORED;
+    CREATE INDEX search_documents_terms ON search_documents USING GIN (terms);
+    -- end only
     """,
 ]
 
@@ -465,11 +512,16 @@ _POSTGRES_REWRITES: list[tuple[str, str]] = [
 ]
 
 
+# A block only one engine runs (FTS5 tables, generated tsvector columns):
+# "-- only sqlite" or "-- only postgresql" on a line, then "-- end only".
+_ONLY = re.compile(r"^[ \t]*-- only (sqlite|postgresql)\n(.*?)^[ \t]*-- end only\n", re.M | re.S)
+
+
 def render(migration: str | PerEngine, engine: Engine) -> str:
     """A migration's SQL for `engine`."""
     if isinstance(migration, PerEngine):
         migration = migration.sqlite if engine == "sqlite" else migration.postgresql
-    sql = migration
+    sql = _ONLY.sub(lambda block: block.group(2) if block.group(1) == engine else "", migration)
     if engine == "sqlite":
         return sql
     for pattern, replacement in _POSTGRES_REWRITES:

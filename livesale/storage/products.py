@@ -21,6 +21,7 @@ from livesale.domain.products import (
     new_variant_id,
 )
 from livesale.storage.database import Database
+from livesale.storage.search_index import index_product
 from livesale.storage.sql import Executor, IntegrityViolation, Row
 
 _PRODUCT_COLUMNS = (
@@ -65,6 +66,7 @@ class ProductRepository:
             )
             await _write_images(conn, product_id, data.image_ids)
             await _write_variants(conn, creator_id, product_id, data.variants)
+            await index_product(conn, product_id)
             return await _load_one(_reader(conn), product_id)
 
     async def get(self, product_id: str) -> Product:
@@ -119,6 +121,7 @@ class ProductRepository:
                 await _write_images(conn, product_id, changes.image_ids)
             if changes.variants is not None:
                 await _replace_variants(conn, creator_id, product_id, changes.variants)
+            await index_product(conn, product_id)
             return await _load_one(_reader(conn), product_id)
 
     async def archive(self, creator_id: str, product_id: str) -> Product:

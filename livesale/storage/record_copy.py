@@ -65,8 +65,16 @@ def _values(row: Row, columns: list[str]) -> tuple[object, ...]:
 
 async def _tables_parents_first(source: Database) -> list[str]:
     """The source's tables, each after the tables its foreign keys point to."""
-    rows = await source.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
-    names = sorted(str(r[0]) for r in rows if str(r[0]) not in _SKIPPED)
+    rows = await source.fetchall("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+    # SQLite's full-text tables (and the shadow tables under them) are its own way to
+    # search the rows copied; PostgreSQL builds its own from those rows.
+    virtual = [str(r[0]) for r in rows if str(r[1] or "").upper().startswith("CREATE VIRTUAL")]
+    names = sorted(
+        str(r[0])
+        for r in rows
+        if str(r[0]) not in _SKIPPED
+        and not any(str(r[0]) == v or str(r[0]).startswith(f"{v}_") for v in virtual)
+    )
     graph: dict[str, set[str]] = {}
     for name in names:
         parents = await source.fetchall(f"SELECT * FROM pragma_foreign_key_list('{name}')")

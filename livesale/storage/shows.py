@@ -17,6 +17,7 @@ from livesale.domain.shows import (
     validate_title,
 )
 from livesale.storage.database import Database
+from livesale.storage.search_index import index_show
 from livesale.storage.sql import Executor, Row
 
 _COLUMNS = (
@@ -89,6 +90,7 @@ class ShowRepository:
                 ),
             )
             await self._write_bag(conn, show.id, product_ids)
+            await index_show(conn, show.id)
         return show, key
 
     async def update(
@@ -127,6 +129,8 @@ class ShowRepository:
                 await conn.execute(
                     f"UPDATE shows SET {assignments} WHERE id = ?", (*changes.values(), show_id)
                 )
+                if "title" in changes or "tags" in changes:
+                    await index_show(conn, show_id)
         return await self.get(show_id)
 
     async def set_bag(self, show_id: str, product_ids: Sequence[str]) -> None:

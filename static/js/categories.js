@@ -9,6 +9,12 @@ export const CATEGORIES = ["fashion", "beauty", "home", "electronics", "collecti
 export const DEFAULT_CATEGORY = "other";
 
 /**
+ * The message key of a category's name ("Beauty", "美妆").
+ * @param {string} category
+ */
+export const categoryKey = (category) => `category.${category}.name`;
+
+/**
  * Fill `select` with the categories (their names follow the page's language) and pick `chosen`.
  * @param {HTMLSelectElement} select
  * @param {string} [chosen]
@@ -17,7 +23,7 @@ export function fillCategories(select, chosen = DEFAULT_CATEGORY) {
   select.replaceChildren(
     ...CATEGORIES.map((name) => {
       const option = el("option", { value: name });
-      setText(option, `category.${name}.name`);
+      setText(option, categoryKey(name));
       return option;
     }),
   );
@@ -35,6 +41,14 @@ export function readTags(input) {
     .split(/[,，、]/)
     .map((tag) => tag.trim())
     .filter(Boolean);
+}
+
+/**
+ * The field-error row of the tags ("tags[2]" is the third tag): every one is marked on `input`.
+ * @param {HTMLInputElement} input
+ */
+export function tagRows(input) {
+  return { tags: { input: () => input } };
 }
 
 /**
@@ -56,6 +70,6 @@ export function categoryChip(category) {
     return null;
   }
   const chip = el("span", { className: "category-chip", dataset: { category } });
-  setText(chip, `category.${category}.name`);
+  setText(chip, categoryKey(category));
   return chip;
 }

@@ -1,5 +1,5 @@
 // Create or edit a product: title, description, category and tags, images and variants.
-import { fillCategories, readTags, writeTags } from "./categories.js";
+import { fillCategories, readTags, tagRows, writeTags } from "./categories.js";
 import { notify, showError } from "./console-notice.js";
 import { navigate } from "./console-router.js";
 import { $, find } from "./dom.js";
@@ -39,6 +39,7 @@ const fieldErrors = bindFieldErrors({
     tags: $("product-tags"),
   },
   rows: {
+    ...tagRows($("product-tags", HTMLInputElement)),
     variants: {
       input: (index, name) => {
         const row = variantRow(index);

@@ -1,6 +1,6 @@
 // Create a show: title, scheduled start, category and tags, cover and the ordered bag of products.
 import { createBagPicker } from "./bag-picker.js";
-import { fillCategories, readTags } from "./categories.js";
+import { fillCategories, readTags, tagRows } from "./categories.js";
 import { showError } from "./console-notice.js";
 import { navigate } from "./console-router.js";
 import { $, find } from "./dom.js";
@@ -19,6 +19,7 @@ const fieldErrors = bindFieldErrors({
     category: $("show-category"),
     tags: $("show-tags"),
   },
+  rows: tagRows($("show-tags", HTMLInputElement)),
   summary: $("show-error"),
 });
 const cover = createImageList({

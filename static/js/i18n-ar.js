@@ -835,4 +835,21 @@ export const ar = {
   "follow.name_save": "متابعة",
   "follow.name_hint": "اختر اسمًا لتتابع صنّاع المحتوى.",
   "error.cannot_follow_self": "لا يمكنك متابعة نفسك.",
+
+  // Search on the home page.
+  "search.label": "ابحث في البث والمنتجات وصنّاع المحتوى",
+  "search.placeholder": "ابحث عن بث أو منتج أو صانع محتوى",
+  "search.category": "الفئة",
+  "search.all_categories": "كل الفئات",
+  "search.submit": "بحث",
+  "search.results_for": "نتائج البحث عن «{q}»",
+  "search.shows": "البث",
+  "search.products": "المنتجات",
+  "search.creators": "صنّاع المحتوى",
+  "search.nothing": "لا شيء يطابق «{q}». جرّب كلمات أقل أو مختلفة.",
+  "search.failed": "تعذّر البحث ({reason}).",
+  "field.q": "البحث",
+  "field.kind": "النوع",
+  "field.limit": "الحد",
+  "field.offset": "الإزاحة",
 };

@@ -797,4 +797,21 @@ export const es = {
   "follow.name_save": "Seguir",
   "follow.name_hint": "Elige un nombre para seguir a creadores.",
   "error.cannot_follow_self": "No puedes seguirte a ti mismo.",
+
+  // Search on the home page.
+  "search.label": "Buscar transmisiones, productos y creadores",
+  "search.placeholder": "Buscar transmisiones, productos, creadores",
+  "search.category": "Categoría",
+  "search.all_categories": "Todas las categorías",
+  "search.submit": "Buscar",
+  "search.results_for": "Resultados para «{q}»",
+  "search.shows": "Transmisiones",
+  "search.products": "Productos",
+  "search.creators": "Creadores",
+  "search.nothing": "Nada coincide con «{q}». Prueba con menos palabras o con otras.",
+  "search.failed": "La búsqueda no funcionó ({reason}).",
+  "field.q": "Búsqueda",
+  "field.kind": "Tipo",
+  "field.limit": "Límite",
+  "field.offset": "Desplazamiento",
 };

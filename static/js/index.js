@@ -1,10 +1,12 @@
 // The home page: shows live now (with their viewers), upcoming ones (in the
-// reader's time zone) and past ones with a replay, each opening its show page.
+// reader's time zone) and past ones with a replay, each opening its show page;
+// above them a search over shows, products and creators.
 import { $ } from "./dom.js";
 import { ForYou } from "./foryou.js";
 import { errorText, get } from "./http.js";
 import { initI18n, onLanguageChange, setText } from "./i18n.js";
 import { PastShows } from "./past-shows.js";
+import { createSearch } from "./search-view.js";
 import { showCard, zoneNote } from "./show-cards.js";
 
 const REFRESH_MS = 10000;
@@ -70,7 +72,17 @@ async function load() {
 }
 
 initI18n();
-onLanguageChange(render);
+const search = createSearch({
+  form: $("search-form", HTMLFormElement),
+  input: $("search-input", HTMLInputElement),
+  category: $("search-category", HTMLSelectElement),
+  results: $("search-results"),
+  lists: [...document.querySelectorAll("main.listing > section:not(#search-results)")].map((section) => /** @type {HTMLElement} */ (section)),
+});
+onLanguageChange(() => {
+  render();
+  search.relabel();
+});
 load();
 setInterval(() => {
   if (!document.hidden) {
