@@ -219,6 +219,7 @@ def add_routes(app: web.Application, services: Services) -> None:
         limiter=discovery.limiter,
         follows_per_minute=settings.feed.follows_per_minute,
         identity=identity,
+    )
     add_search_routes(
         app,
         parts=SearchParts(

@@ -364,6 +364,9 @@ class FeedSettings:
             raise ValueError("feed follows_per_minute must be at least 1")
         if self.shared_cache_seconds < 0 or self.min_watch_seconds < 0:
             raise ValueError("feed shared_cache_seconds and min_watch_seconds must be >= 0")
+
+
+@dataclass(frozen=True)
 class SearchSettings:
     """Search over shows, products and creators: how much one query and one person may ask."""
 

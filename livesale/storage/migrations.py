@@ -448,6 +448,7 @@ MIGRATIONS: list[str | PerEngine] = [
         viewer_id TEXT PRIMARY KEY REFERENCES viewers (id),
         created_at REAL NOT NULL
     );
+    """,
     # 12: search: one document per show, product and creator holding its words as
     # `domain.search_text` makes them (title, tags, the rest), kept by the
     # repositories; SQLite searches it through an FTS5 table its triggers keep in
