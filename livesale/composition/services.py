@@ -21,6 +21,7 @@ from livesale.live.sale_gate import SaleGate
 from livesale.live.shows import ShowService
 from livesale.roles import Role
 from livesale.shop.assembly import Shop
+from livesale.shop.reviews import ReviewService
 from livesale.storage.activity import ActivityRecorder
 from livesale.storage.challenges import Challenges
 from livesale.storage.creators import CreatorRepository
@@ -120,6 +121,7 @@ class Services:
     video: Video
     live: Live
     shop: Shop
+    reviews: ReviewService
 
     @property
     def runs_shop_jobs(self) -> bool:
