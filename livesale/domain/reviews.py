@@ -66,6 +66,7 @@ class Review:
     order_id: str
     position: int
     product_id: str
+    product_title: str  # as the order line has it (the title when it was bought)
     creator_id: str
     viewer_id: str
     author_name: str
@@ -118,6 +119,37 @@ class ReviewPage:
 
     reviews: list[Review]
     next_cursor: ListCursor | None
+
+
+@dataclass(frozen=True, slots=True)
+class BoughtLine:
+    """An order line of one product a viewer ordered, and their review of it (if any)."""
+
+    order_id: str
+    position: int
+    status: OrderStatus
+    refunded: bool
+    review_id: str | None
+
+    @property
+    def reviewable(self) -> bool:
+        """Paid or sent, and not refunded."""
+        sold = self.status in (OrderStatus.PAID, OrderStatus.FULFILLED)
+        return sold and not self.refunded
+
+
+def reviewable_lines(lines: list[BoughtLine]) -> list[BoughtLine]:
+    """The lines the viewer may review (or has), else ReviewNotAllowed saying why not."""
+    usable = [line for line in lines if line.reviewable]
+    if usable:
+        return usable
+    if not lines:
+        reason = "not_bought"
+    elif any(line.refunded or line.status is OrderStatus.REFUNDED for line in lines):
+        reason = "refunded"
+    else:
+        reason = "not_paid"
+    raise ReviewNotAllowed(_REFUSALS[reason], reason=reason)
 
 
 def refusal(order: Order | None, position: int, viewer_id: str) -> str | None:

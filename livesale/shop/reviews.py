@@ -9,6 +9,7 @@ from livesale.domain.accounts import Creator, Viewer
 from livesale.domain.errors import NotOwner, ReviewNotFound, ValidationFailed
 from livesale.domain.products import ImageInfo
 from livesale.domain.reviews import (
+    BoughtLine,
     ListCursor,
     Rating,
     Review,
@@ -18,6 +19,7 @@ from livesale.domain.reviews import (
     ReviewSort,
     ReviewState,
     require_allowed,
+    reviewable_lines,
 )
 from livesale.metrics import REVIEW_REPORTS, REVIEWS_WRITTEN
 from livesale.storage.chat import ModerationRepository
@@ -97,6 +99,11 @@ class ReviewService:
         if edit.photo_ids is not None:
             await self._check_photos(viewer, review.order_id, review.position, edit.photo_ids)
         return await self._reviews.edit(review_id, edit)
+
+    async def reviewable(self, viewer: Viewer | None, product_id: str) -> list[BoughtLine]:
+        """The viewer's order lines of this product they may review, or ReviewNotAllowed."""
+        lines = [] if viewer is None else await self._reviews.lines_of_buyer(viewer.id, product_id)
+        return reviewable_lines(lines)
 
     async def upload_photo(
         self, viewer: Viewer, order_id: str, position: int, data: bytes

@@ -14,8 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from livesale.domain.errors import ReviewExists
+from livesale.domain.orders import OrderStatus
 from livesale.domain.reviews import (
     NO_RATING,
+    BoughtLine,
     ListCursor,
     Rating,
     Reply,
@@ -32,7 +34,7 @@ from livesale.storage.sql import Executor, Row
 _COLUMNS = (
     "r.id, r.order_id, r.position, r.product_id, r.creator_id, r.viewer_id, r.author_name,"
     " r.stars, r.text, r.photos_json, r.state, r.helpful_count, r.reply_text, r.reply_at,"
-    " r.reply_edited_at, r.created_at, r.edited_at,"
+    " r.reply_edited_at, r.created_at, r.edited_at, l.title AS product_title,"
     " (l.refunded_at IS NOT NULL OR o.status = 'refunded') AS refunded"
 )
 _FROM = (
@@ -218,6 +220,26 @@ class ReviewRepository:
         )
         return {str(row["image_id"]) for row in rows}
 
+    async def lines_of_buyer(self, viewer_id: str, product_id: str) -> list[BoughtLine]:
+        """Every order line of this product the viewer ordered, newest first, with its review."""
+        rows = await self._db.fetchall(
+            "SELECT l.order_id, l.position, o.status, l.refunded_at, r.id AS review_id"
+            " FROM orders o JOIN order_lines l ON l.order_id = o.id"
+            " LEFT JOIN reviews r ON r.order_id = l.order_id AND r.position = l.position"
+            " WHERE o.viewer_id = ? AND l.product_id = ? ORDER BY o.created_at DESC, l.position",
+            (viewer_id, product_id),
+        )
+        return [
+            BoughtLine(
+                order_id=str(row["order_id"]),
+                position=int(row["position"]),
+                status=OrderStatus(row["status"]),
+                refunded=row["refunded_at"] is not None,
+                review_id=row["review_id"],
+            )
+            for row in rows
+        ]
+
     async def of_order(self, order_id: str) -> list[Review]:
         """Every review of an order's lines (for its buyer's order page)."""
         rows = await self._db.fetchall(
@@ -318,6 +340,7 @@ def _review(row: Row) -> Review:
         order_id=str(row["order_id"]),
         position=int(row["position"]),
         product_id=str(row["product_id"]),
+        product_title=str(row["product_title"]),
         creator_id=str(row["creator_id"]),
         viewer_id=str(row["viewer_id"]),
         author_name=str(row["author_name"]),

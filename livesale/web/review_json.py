@@ -20,6 +20,7 @@ def review_json(
     body: dict[str, Any] = {
         "id": review.id,
         "product_id": review.product_id,
+        "product_title": review.product_title,
         "author": {"name": review.author_name},
         "stars": review.stars,
         "text": review.text,

@@ -56,6 +56,10 @@ def add_review_routes(app: web.Application, *, reviews: ReviewService, identity:
         "/api/products/{product_id}/reviews",
         partial(product_reviews, reviews=reviews, identity=identity),
     )
+    app.router.add_get(
+        "/api/products/{product_id}/reviewable",
+        partial(reviewable, reviews=reviews, identity=identity),
+    )
     app.router.add_get("/api/ratings", partial(ratings, reviews=reviews, identity=identity))
     app.router.add_get(
         "/api/creators/{creator_id}/rating",
@@ -153,6 +157,20 @@ async def product_reviews(
     return web.json_response(
         {"rating": rating_json(rating), **review_page_json(page)}, headers=NO_STORE
     )
+
+
+async def reviewable(
+    request: web.Request, *, reviews: ReviewService, identity: Identity
+) -> web.Response:
+    """The caller's order lines of this product they may review (403 review_not_allowed
+    saying why when there are none: not bought, not paid, refunded)."""
+    viewer = await identity.current_viewer(request)
+    lines = await reviews.reviewable(viewer, request.match_info["product_id"])
+    body = [
+        {"order_id": line.order_id, "line": line.position, "review_id": line.review_id}
+        for line in lines
+    ]
+    return web.json_response({"lines": body}, headers=NO_STORE)
 
 
 async def ratings(

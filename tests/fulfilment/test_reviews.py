@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.catalogue.images import SVG, make_image
-from tests.support.clients import Buyers, Client, assert_error, origin
+from tests.support.clients import Buyers, Client, assert_error, become_viewer, origin
 from tests.support.shopping import paid_order, placed_order, position
 from tests.support.world import TwoItemShop, create_product
 
@@ -96,7 +96,18 @@ async def test_who_may_not_review(alice: Client, two_items: TwoItemShop, buyers:
     tee = _product_of(order, two_items.tee)
     assert (await _listed(eve, tee))["reviews"] == []
 
+    # Who may write asks the server: the buyer's lines, or why not.
+    mine = await (await mia.get(f"/api/products/{tee}/reviewable")).json()
+    assert mine == {"lines": [{"order_id": order["id"], "line": 0, "review_id": None}]}
+    refused = await eve.get(f"/api/products/{tee}/reviewable")
+    assert (await assert_error(refused, 403, "review_not_allowed"))["reason"] == "not_bought"
+    mug = _product_of(unpaid, two_items.mug)
+    refused = await eve.get(f"/api/products/{mug}/reviewable")
+    assert (await assert_error(refused, 403, "review_not_allowed"))["reason"] == "not_paid"
+
     review = await _written(mia, order["id"], 0)
+    mine = await (await mia.get(f"/api/products/{tee}/reviewable")).json()
+    assert mine["lines"][0]["review_id"] == review["id"]
     # Eve cannot edit Mia's review, nor can she decide on it.
     other = await eve.patch(f"/api/reviews/{review['id']}", json={"stars": 1}, headers=origin(eve))
     await assert_error(other, 403, "not_owner")
@@ -158,6 +169,29 @@ async def test_a_report_hides_until_the_shop_decides(
     removed = await _post(alice, f"/api/reviews/{review['id']}/decision", {"action": "remove"})
     assert (await removed.json())["review"]["state"] == "removed"
     assert (await _listed(leo, tee))["reviews"] == []
+
+
+async def test_a_moderator_of_the_shop_decides_and_another_shops_cannot(
+    alice: Client, bob: Client, two_items: TwoItemShop, buyers: Buyers
+) -> None:
+    mia, mod = await buyers("Mia"), await buyers("Mod")
+    order = await paid_order(mia, two_items.show_id, [(two_items.tee, 1)])
+    review = await _written(mia, order["id"], 0)
+    await _post(mod, f"/api/reviews/{review['id']}/report")
+    path = f"/api/reviews/{review['id']}/decision"
+    # Not yet a moderator; Bob's shop did not sell it.
+    await assert_error(await _post(mod, path, {"action": "restore"}), 403, "not_owner")
+    await assert_error(await _post(bob, path, {"action": "restore"}), 403, "not_owner")
+    await assert_error(await _post(alice, path, {"action": "hide"}), 400, "validation_failed")
+    mod_id = (await become_viewer(mod, "Mod"))["id"]
+    added = await _post(alice, "/api/moderators", {"viewer_id": mod_id})
+    assert added.status == 201, await added.text()
+    restored = await _post(mod, path, {"action": "restore"})
+    assert restored.status == 200, await restored.text()
+    assert (await restored.json())["review"]["state"] == "published"
+    # Bob cannot see Alice's reviews in his console either.
+    theirs = await (await bob.get("/api/console/reviews")).json()
+    assert theirs == {"reviews": [], "next_cursor": None}
 
 
 async def test_a_refund_of_the_line_hides_the_review(
