@@ -7,6 +7,7 @@ import { ordersView } from "./console-orders.js";
 import { packingView } from "./console-packing.js";
 import { productFormView } from "./console-product-form.js";
 import { productsView } from "./console-products.js";
+import { reviewsView } from "./console-reviews.js";
 import { activeView, navigate, render, startRouter } from "./console-router.js";
 import { settingsView } from "./console-settings.js";
 import { showFormView } from "./console-show-form.js";
@@ -69,6 +70,7 @@ startRouter(
     [/^\/console\/orders\/?$/, ordersView],
     [/^\/console\/orders\/([^/]+)$/, orderView],
     [/^\/console\/settings\/?$/, settingsView],
+    [/^\/console\/reviews\/?$/, reviewsView],
   ],
   signedIn,
 );
