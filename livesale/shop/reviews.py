@@ -9,6 +9,7 @@ from livesale.domain.accounts import Creator, Viewer
 from livesale.domain.errors import NotOwner, ReviewNotFound, ValidationFailed
 from livesale.domain.products import ImageInfo
 from livesale.domain.reviews import (
+    MAX_PHOTOS,
     BoughtLine,
     ListCursor,
     Rating,
@@ -27,6 +28,9 @@ from livesale.storage.images import ImageStore
 from livesale.storage.orders import OrderRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.reviews import NewReview, ReviewRepository
+
+# Photos one buyer may upload for one order line, whichever they end up showing.
+PHOTO_UPLOADS_PER_LINE = 3 * MAX_PHOTOS
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,15 @@ class ReviewService:
     ) -> ImageInfo:
         """A photo for the review of one order line, checked like product images."""
         order = require_allowed(await self._orders.get(order_id), position, viewer.id)
+        # Room to change one's mind, but no endless stream of files for one line.
+        uploaded = await self._reviews.photos_of_line(viewer.id, order_id, position)
+        if len(uploaded) >= PHOTO_UPLOADS_PER_LINE:
+            raise ValidationFailed(
+                f"at most {PHOTO_UPLOADS_PER_LINE} photos may be uploaded for one item",
+                field="file",
+                reason="too_many",
+                max=PHOTO_UPLOADS_PER_LINE,
+            )
         # Stored in the shop's image folder: it shows beside the shop's product.
         image = await self._images.save(order.creator_id, data)
         await self._reviews.add_photo(image.id, viewer.id, order_id, position)

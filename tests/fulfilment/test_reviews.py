@@ -210,6 +210,10 @@ async def test_a_refund_of_the_line_hides_the_review(
     own = await (await mia.get(f"/api/orders/{order['id']}/reviews")).json()
     mine = {r["id"]: r for r in own["reviews"]}
     assert (mine[mug_review["id"]]["refunded"], mine[mug_review["id"]]["shown"]) == (True, False)
+    # Refunded in full: the Tee's review goes too.
+    full = await _post(alice, f"/api/orders/{order['id']}/refund", {"lines": [tee_line]})
+    assert (await full.json())["order"]["status"] == "refunded"
+    assert (await _listed(leo, tee))["rating"] == {"average": None, "count": 0}
     # Refunded: no new review, no edit of the old one.
     edit = await mia.patch(
         f"/api/reviews/{mug_review['id']}", json={"stars": 5}, headers=origin(mia)
@@ -247,6 +251,16 @@ async def test_photos_votes_and_sorting(
     stolen = await _write(leo, second["id"], 0, photo_ids=[photo["id"]])
     await assert_error(stolen, 400, "validation_failed")
 
+    # Nine uploads for one line at most (three shown); the tenth is refused.
+    for _ in range(8):
+        more = await mia.post(
+            photo_path(first), data=png, headers={**origin(mia), "Content-Type": "image/png"}
+        )
+        assert more.status == 201, await more.text()
+    tenth = await mia.post(
+        photo_path(first), data=png, headers={**origin(mia), "Content-Type": "image/png"}
+    )
+    assert (await assert_error(tenth, 400, "validation_failed"))["reason"] == "too_many"
     with_photo = await _written(mia, first["id"], 0, stars=5, photo_ids=[photo["id"]])
     plain = await _written(leo, second["id"], 0, stars=3)
     assert with_photo["photos"] == [{"id": photo["id"], "url": f"/images/{photo['id']}"}]
