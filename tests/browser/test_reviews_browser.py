@@ -193,7 +193,13 @@ async def test_the_shop_replies_and_decides_on_a_reported_review(
     await screenshot(console, "reviews-console-reported")
     await item.get_by_role("button", name="Restore").click()
     await expect(item.locator(".review-standing")).to_have_text("Shown to buyers")
+    await expect(item.locator(".order-review-title")).to_have_text("Tee")
     await screenshot(console, "reviews-console-restored")
+    # The same in Chinese, switched in place.
+    await console.click('button[data-lang="zh-CN"]')
+    await expect(item.locator(".review-standing")).to_have_text("对买家可见")
+    await expect(item.get_by_role("button", name="删除")).to_be_visible()
+    await screenshot(console, "reviews-console-zh")
 
     # Shown again, with the shop's reply, on the next pin.
     await api("POST", f"/api/shows/{show.show_id}/pin", json={"product_id": show.mug["id"]},
@@ -205,4 +211,5 @@ async def test_the_shop_replies_and_decides_on_a_reported_review(
     await expect(sheet.locator(".review-reply .review-text")).to_have_text(
         "Sorry it ran small. Write to us for a swap."
     )
+    await screenshot(leo, "reviews-phone-sheet")
     assert errors == []
