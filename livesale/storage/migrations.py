@@ -337,7 +337,16 @@ MIGRATIONS: list[str] = [
     """
     CREATE UNIQUE INDEX creators_email_lower ON creators (lower(email));
     """,
-    # 9: reviews: reviews from verified buyers (one per order line), their photos, the
+    # 9: search: one category and free tags (a JSON list) on products and shows;
+    # listings filter by the category.
+    """
+    ALTER TABLE products ADD COLUMN category TEXT NOT NULL DEFAULT 'other';
+    ALTER TABLE products ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE shows ADD COLUMN category TEXT NOT NULL DEFAULT 'other';
+    ALTER TABLE shows ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    CREATE INDEX shows_category ON shows (category, status, created_at DESC);
+    """,
+    # 10: reviews: reviews from verified buyers (one per order line), their photos, the
     # creator's reply, reports (once per person) and helpful votes (once per person).
     """
     CREATE TABLE reviews (
