@@ -12,10 +12,11 @@ from tests.browser.helpers import (
     PASSWORD,
     PHONE,
     Api,
+    choose_language,
     collect_errors,
     screenshot,
 )
-from tests.browser.watch_setup import live_show_with_a_bag
+from tests.browser.watch_setup import box, live_show_with_a_bag
 from tests.catalogue.images import make_image
 
 SECONDS = 1000  # Playwright timeouts are in milliseconds
@@ -196,7 +197,7 @@ async def test_the_shop_replies_and_decides_on_a_reported_review(
     await expect(item.locator(".order-review-title")).to_have_text("Tee")
     await screenshot(console, "reviews-console-restored")
     # The same in Chinese, switched in place.
-    await console.click('button[data-lang="zh-CN"]')
+    await choose_language(console, "zh-CN")
     await expect(item.locator(".review-standing")).to_have_text("对买家可见")
     await expect(item.get_by_role("button", name="删除")).to_be_visible()
     await screenshot(console, "reviews-console-zh")
@@ -212,4 +213,50 @@ async def test_the_shop_replies_and_decides_on_a_reported_review(
         "Sorry it ran small. Write to us for a swap."
     )
     await screenshot(leo, "reviews-phone-sheet")
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+async def test_in_arabic_on_a_phone_the_review_form_and_sheet_are_mirrored(
+    base_url: str, browser: Browser, api: Api
+) -> None:
+    errors: list[str] = []
+    show = await live_show_with_a_bag(api, browser, base_url, errors)
+    page = await (await browser.new_context(locale="ar", **PHONE)).new_page()
+    collect_errors(page, errors)
+    await page.goto(f"{base_url}/watch/{show.show_id}")
+    order_path = await _buy_the_pin_on_a_phone(page)
+    await page.goto(f"{base_url}{order_path}")
+    assert await page.get_attribute("html", "dir") == "rtl"
+    section = page.locator("#order-reviews")
+    await section.get_by_role("button", name="اكتب مراجعة").tap()
+    stars = section.locator(".star-choice")
+    # Right to left: the first star (one) is at the right, the fifth at the left.
+    first, fifth = await box(stars.nth(0)), await box(stars.nth(4))
+    assert first["x"] > fifth["x"], (first, fifth)
+    await stars.nth(4).tap()
+    await section.locator("textarea").fill("ممتاز")
+    await screenshot(page, "reviews-phone-ar-form", full_page=True)
+    await section.get_by_role("button", name="انشر المراجعة").tap()
+    await expect(section.locator("article.review")).to_have_attribute("data-stars", "5")
+
+    await api("POST", f"/api/shows/{show.show_id}/pin", json={"product_id": show.mug["id"]},
+              expect=201)  # fmt: skip
+    await api("POST", f"/api/shows/{show.show_id}/pin", json={"product_id": show.tee["id"]},
+              expect=201)  # fmt: skip
+    await page.goto(f"{base_url}/watch/{show.show_id}")
+    await page.locator("#pin .rating").tap()
+    sheet = page.locator("dialog#reviews")
+    await expect(sheet.locator("#reviews-title")).to_have_text("مراجعات Tee")
+    # The close button sits at the start of the head, which is its left in Arabic.
+    close, title = (
+        await box(sheet.locator(".sheet-close")),
+        await box(sheet.locator("#reviews-title")),
+    )
+    assert close["x"] < title["x"], (close, title)
+    author = await box(sheet.locator(".review-author"))
+    stars_shown = await box(sheet.locator(".review-stars"))
+    assert stars_shown["x"] > author["x"], (stars_shown, author)
+    await screenshot(page, "reviews-phone-ar-sheet")
     assert errors == []
