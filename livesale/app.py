@@ -54,6 +54,7 @@ from livesale.web.order_routes import add_order_routes
 from livesale.web.pages import add_page_routes
 from livesale.web.products_api import add_catalogue_routes
 from livesale.web.replay_routes import add_replay_routes
+from livesale.web.review_routes import add_review_routes
 from livesale.web.room_ws import add_room_routes
 from livesale.web.search_routes import SearchParts, add_search_routes
 from livesale.web.security_headers import security_headers_middleware
@@ -243,6 +244,7 @@ def add_routes(app: web.Application, services: Services) -> None:
     add_order_routes(app, shop=shop, identity=identity)
     add_fulfilment_routes(app, shop=shop, identity=identity)
     add_giveaway_routes(app, giveaways=shop.giveaways, identity=identity)
+    add_review_routes(app, reviews=services.reviews, identity=identity)
     add_metrics_route(app)
     add_page_routes(app, creators=accounts.creators)
 

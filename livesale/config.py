@@ -317,6 +317,27 @@ class ShopSettings:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    """Reviews from verified buyers: text limits, photos, reports."""
+
+    min_text_length: int = 0
+    max_text_length: int = 2000
+    max_reply_length: int = 1000
+    # Reports one guest may file per window (each review counts once per person anyway).
+    reports_per_window: int = 10
+    report_window_seconds: float = 3600.0
+    page_size: int = 10
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_text_length <= self.max_text_length or self.max_text_length < 1:
+            raise ValueError("review text limits must satisfy 0 <= min <= max, max >= 1")
+        if self.max_reply_length < 1 or self.page_size < 1 or self.page_size > 50:
+            raise ValueError("max_reply_length must be 1+, page_size 1..50")
+        if self.reports_per_window < 1 or self.report_window_seconds <= 0:
+            raise ValueError("reports_per_window and report_window_seconds must be positive")
+
+
+@dataclass(frozen=True)
 class RecordingSettings:
     """Recording live broadcasts for replays."""
 
@@ -469,6 +490,7 @@ class Settings:
     recording: RecordingSettings = field(default_factory=RecordingSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
+    reviews: ReviewSettings = field(default_factory=ReviewSettings)
 
     @property
     def data_dir(self) -> Path:

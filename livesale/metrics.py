@@ -445,6 +445,13 @@ def count_cart_update(action: CartAction) -> None:
     SHOP_CART_UPDATES.labels(action).inc()
 
 
+# Reviews from verified buyers.
+REVIEWS_WRITTEN = Counter("livesale_reviews_written_total", "Reviews written by verified buyers.")
+REVIEW_REPORTS = Counter(
+    "livesale_review_reports_total", "Reports of reviews (each person's counted once)."
+)
+
+
 def count_order_status(status: OrderStatus) -> None:
     """Count one order reaching `status`."""
     SHOP_ORDERS.labels(status.value).inc()

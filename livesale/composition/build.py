@@ -46,6 +46,7 @@ from livesale.live.signals import Signals
 from livesale.live.snapshot import SnapshotCache
 from livesale.roles import Role, media_socket_path
 from livesale.shop.assembly import Shop, build_shop
+from livesale.shop.reviews import ReviewService
 from livesale.storage.activity import ActivityRecorder, ActivityRepository
 from livesale.storage.address_bans import AddressBans
 from livesale.storage.challenges import Challenges
@@ -64,6 +65,7 @@ from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.redis_client import connect_redis
 from livesale.storage.redis_server import EmbeddedRedis
+from livesale.storage.reviews import ReviewRepository
 from livesale.storage.room_redis import ChatLimits
 from livesale.storage.shows import ShowRepository
 from livesale.storage.stock import StockStore
@@ -96,7 +98,16 @@ def build_services(settings: Settings, role: Role = Role.ALL) -> Services:
         storage.orders,
         storage.activity,
     )
-    live = build_live(settings, storage, video, events, shop)
+    review_records = ReviewRepository(storage.database)
+    reviews = ReviewService(
+        settings.reviews,
+        review_records,
+        storage.orders,
+        storage.images,
+        ModerationRepository(storage.database),
+        RateLimiter(storage.redis),
+    )
+    live = build_live(settings, storage, video, events, shop, review_records)
     discovery = build_discovery(settings, storage, shop)
     return Services(
         settings=settings,
@@ -107,6 +118,7 @@ def build_services(settings: Settings, role: Role = Role.ALL) -> Services:
         live=live,
         shop=shop,
         discovery=discovery,
+        reviews=reviews,
     )
 
 
@@ -190,7 +202,12 @@ def build_video(settings: Settings, role: Role, storage: Storage) -> Video:
 
 
 def build_live(
-    settings: Settings, storage: Storage, video: Video, events: RoomEvents, shop: Shop
+    settings: Settings,
+    storage: Storage,
+    video: Video,
+    events: RoomEvents,
+    shop: Shop,
+    ratings: ReviewRepository,
 ) -> Live:
     """The shows' life, pins, chat and rooms; replays and analytics."""
     db, redis, shows = storage.database, storage.redis, storage.shows
@@ -208,7 +225,7 @@ def build_live(
         # One process sweeps the live shows, across every process and node.
         leadership=Leadership(redis, "show_lifecycle"),
     )
-    pins = PinService(shows, timeline, products, events, product_json, gate)
+    pins = PinService(shows, timeline, products, events, product_json, gate, ratings=ratings)
     messages, bans = ChatRepository(db), ModerationRepository(db)
     limits = ChatLimits(redis)
     address_bans = AddressBans(redis, settings.chat.address_ban_seconds)

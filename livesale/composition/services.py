@@ -23,6 +23,7 @@ from livesale.live.shows import ShowService
 from livesale.live.signals import Signals
 from livesale.roles import Role
 from livesale.shop.assembly import Shop
+from livesale.shop.reviews import ReviewService
 from livesale.storage.activity import ActivityRecorder
 from livesale.storage.challenges import Challenges
 from livesale.storage.creators import CreatorRepository
@@ -137,6 +138,7 @@ class Services:
     live: Live
     shop: Shop
     discovery: Discovery
+    reviews: ReviewService
 
     @property
     def runs_shop_jobs(self) -> bool:

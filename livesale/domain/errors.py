@@ -611,3 +611,25 @@ class CannotFollowSelf(Forbidden):
     """A creator tried to follow their own page."""
 
     code = "cannot_follow_self"
+
+
+# Reviews from verified buyers.
+
+
+class ReviewNotAllowed(Forbidden):
+    """Only a buyer of a paid, not refunded order line may review it (`details.reason`:
+    not_bought, not_paid or refunded)."""
+
+    code = "review_not_allowed"
+
+
+class ReviewExists(Conflict):
+    """The order line has its review already (`details.review_id`); edit that one."""
+
+    code = "review_exists"
+
+
+class ReviewNotFound(NotFound):
+    """No review has this id that the caller may see."""
+
+    code = "review_not_found"

@@ -15,6 +15,7 @@ from typing import Any
 from livesale.domain.chat import ChatMessage
 from livesale.domain.pins import FlashSale, TimelineEvent
 from livesale.domain.products import Product
+from livesale.domain.reviews import Rating
 from livesale.domain.shows import Show
 
 ProductView = Callable[[Product], dict[str, Any]]
@@ -26,6 +27,7 @@ class Pinned:
 
     event: TimelineEvent
     product: Product
+    rating: Rating | None = None  # its buyers' shown reviews when it was pinned
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +91,9 @@ def flash_sale_json(sale: FlashSale) -> dict[str, Any]:
 
 
 def pin_json(pinned: Pinned, product_view: ProductView) -> dict[str, Any]:
-    """A pin as viewers receive it: the product (shaped by `product_view`) and its sale."""
-    event = pinned.event
+    """A pin as viewers receive it: the product (shaped by `product_view`), its sale and
+    its buyers' rating ({average, count}; null without shown reviews)."""
+    event, rating = pinned.event, pinned.rating
     sale = None
     if event.flash_sale is not None and event.sale_ends_at is not None:
         sale = {**flash_sale_json(event.flash_sale), "ends_at": event.sale_ends_at}
@@ -100,6 +103,9 @@ def pin_json(pinned: Pinned, product_view: ProductView) -> dict[str, Any]:
         "offset_ms": event.offset_ms,
         "pinned_at": event.created_at,
         "flash_sale": sale,
+        "rating": None
+        if rating is None or rating.count == 0
+        else {"average": rating.average, "count": rating.count},
     }
 
 

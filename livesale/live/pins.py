@@ -17,6 +17,7 @@ from livesale.domain.errors import (
 )
 from livesale.domain.pins import PinRequest, TimelineEvent, TimelineKind, check_flash_sale
 from livesale.domain.products import Product, ProductStatus
+from livesale.domain.reviews import Rating
 from livesale.domain.shows import Show, ShowStatus
 from livesale.live.events import (
     Pinned,
@@ -39,6 +40,13 @@ class ProductReader(Protocol):
         """The product, or ProductNotFound."""
 
 
+class RatingReader(Protocol):
+    """Reads a product's rating from its buyers' shown reviews."""
+
+    async def rating(self, product_id: str) -> Rating:
+        """The count and star sum of the product's shown reviews."""
+
+
 class PinService:
     """The creator's pin and unpin, and the pin on screen now."""
 
@@ -51,8 +59,10 @@ class PinService:
         render_product: ProductView,
         gate: SaleGate,
         clock: Callable[[], float] = time.time,
+        ratings: RatingReader | None = None,
     ) -> None:
         self._gate = gate
+        self._ratings = ratings
         self._shows = shows
         self._timeline = timeline
         self._products = products
@@ -84,7 +94,8 @@ class PinService:
             show_id, TimelineKind.PIN, show.offset_ms(self._clock()), product_id, sale
         )
         await self._gate.changed(show_id)
-        pinned = Pinned(event, product)
+        # Read once per pin, not per viewer: every viewer's card gets it in the event.
+        pinned = Pinned(event, product, await self._rating(product_id))
         await self._events.publish(show_id, pin_message(pinned, self._render_product))
         return pinned
 
@@ -107,13 +118,17 @@ class PinService:
         event = await self._timeline.current_pin(show_id)
         if event is None or event.product_id is None:
             return None
-        pinned = Pinned(event, await self._products.get(event.product_id))
+        product = await self._products.get(event.product_id)
+        pinned = Pinned(event, product, await self._rating(event.product_id))
         return pin_json(pinned, self._render_product)
 
     async def timeline(self, show_id: str) -> list[TimelineEvent]:
         """Every pin and unpin of the show, oldest first."""
         await self._shows.get(show_id)
         return await self._timeline.events(show_id)
+
+    async def _rating(self, product_id: str) -> Rating | None:
+        return None if self._ratings is None else await self._ratings.rating(product_id)
 
     async def _live_show_of(self, creator: Creator, show_id: str) -> Show:
         show = await self._shows.get(show_id)

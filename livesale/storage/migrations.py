@@ -497,6 +497,58 @@ MIGRATIONS: list[str | PerEngine] = [
     CREATE INDEX search_documents_terms ON search_documents USING GIN (terms);
     -- end only
     """,
+    # 13: reviews: reviews from verified buyers (one per order line), their photos, the
+    # creator's reply, reports (once per person) and helpful votes (once per person).
+    """
+    CREATE TABLE reviews (
+        id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL REFERENCES orders (id),
+        position INTEGER NOT NULL,
+        product_id TEXT NOT NULL,
+        creator_id TEXT NOT NULL REFERENCES creators (id),
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        -- The buyer's display name when they wrote it: never the address or e-mail.
+        author_name TEXT NOT NULL,
+        stars INTEGER NOT NULL CHECK (stars BETWEEN 1 AND 5),
+        text TEXT NOT NULL,
+        photos_json TEXT NOT NULL DEFAULT '[]',
+        photo_count INTEGER NOT NULL DEFAULT 0,
+        -- published; reported (hidden from others until decided); removed (by the shop).
+        state TEXT NOT NULL CHECK (state IN ('published', 'reported', 'removed')),
+        decided_at REAL,
+        helpful_count INTEGER NOT NULL DEFAULT 0,
+        report_count INTEGER NOT NULL DEFAULT 0,
+        reply_text TEXT,
+        reply_at REAL,
+        reply_edited_at REAL,
+        created_at REAL NOT NULL,
+        edited_at REAL,
+        UNIQUE (order_id, position)
+    );
+    CREATE INDEX reviews_product ON reviews (product_id, state, created_at DESC);
+    CREATE INDEX reviews_creator ON reviews (creator_id, state, created_at DESC);
+    CREATE INDEX reviews_viewer ON reviews (viewer_id);
+    -- Photos uploaded for one order line; a review may show only its own line's.
+    CREATE TABLE review_photos (
+        image_id TEXT PRIMARY KEY REFERENCES images (id),
+        viewer_id TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        uploaded_at REAL NOT NULL
+    );
+    CREATE TABLE review_reports (
+        review_id TEXT NOT NULL REFERENCES reviews (id),
+        person TEXT NOT NULL,
+        reported_at REAL NOT NULL,
+        PRIMARY KEY (review_id, person)
+    );
+    CREATE TABLE review_votes (
+        review_id TEXT NOT NULL REFERENCES reviews (id),
+        viewer_id TEXT NOT NULL,
+        voted_at REAL NOT NULL,
+        PRIMARY KEY (review_id, viewer_id)
+    );
+    """,
 ]
 
 # SQLite's types and clauses, and PostgreSQL's for the same meaning. REAL holds

@@ -73,7 +73,7 @@ async def upload_image(
     """Store an uploaded JPEG, PNG or WebP (raw body or multipart field `file`)."""
     creator = await identity.require_creator(request)
     store = images
-    data = await _read_upload(request, store.max_bytes)
+    data = await read_upload(request, store.max_bytes)
     image = await store.save(creator.id, data)
     return web.json_response({"image": image_json(image)}, status=201)
 
@@ -148,7 +148,7 @@ async def unarchive_product(
     return web.json_response({"product": product_json(product)})
 
 
-async def _read_upload(request: web.Request, limit: int) -> bytes:
+async def read_upload(request: web.Request, limit: int) -> bytes:
     """The uploaded bytes, read up to one byte past `limit` so too-large bodies stop early.
 
     The app-wide client_max_size (for JSON) is far below image sizes, so the

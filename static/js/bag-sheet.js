@@ -11,6 +11,8 @@ import { formatCount, formatDuration } from "./format.js";
 import { get } from "./http.js";
 import { onLanguageChange, setText, t } from "./i18n.js";
 import { bagOffer, buyLabelKey, drawPrice, drawStock, saleMsLeft } from "./offer-view.js";
+import { ratingBadge } from "./rating-view.js";
+import { openReviews } from "./review-sheet.js";
 
 const TICK_MS = 250; // a flash sale's countdown
 
@@ -39,6 +41,7 @@ export function createBagSheet({ showId, button, count, checkout, pinned }) {
   let products = [];
   const stocks = new Map(); // product id -> the latest `stock` message
   const soldOuts = new Map(); // product id -> the latest `sold_out` message
+  let ratings = {}; // product id -> its buyers' rating {average, count}, when it has one
   let rows = new Map(); // product id -> the row's nodes and state
   let timer = null;
 
@@ -86,7 +89,12 @@ export function createBagSheet({ showId, button, count, checkout, pinned }) {
     } else if (offer.pin.id !== null) {
       body.append(el("span", { className: "bag-pinned", textContent: t("shop_bag.pinned") }));
     }
-    body.append(el("h3", { className: "pin-title", textContent: product.title }), row.price); // text, never markup
+    body.append(el("h3", { className: "pin-title", textContent: product.title })); // text, never markup
+    const rating = ratingBadge(ratings[product.id], () => openReviews(product));
+    if (rating) {
+      body.append(rating);
+    }
+    body.append(row.price);
     if (sale) {
       row.countdown = el("span", { className: "pin-countdown", attrs: { role: "timer" } });
       body.append(
@@ -167,6 +175,7 @@ export function createBagSheet({ showId, button, count, checkout, pinned }) {
         get(`/api/shows/${encodeURIComponent(showId)}/stock`),
       ]);
       products = show.products || [];
+      ratings = await loadRatings(products);
       for (const message of stock.stock || []) {
         stocks.set(message.product_id, message);
       }
@@ -176,6 +185,18 @@ export function createBagSheet({ showId, button, count, checkout, pinned }) {
       }
     } catch (_unreachable) {
       // The sheet shows what it knew; the room's messages keep it current.
+    }
+  }
+
+  async function loadRatings(bagProducts) {
+    if (bagProducts.length === 0) {
+      return {};
+    }
+    try {
+      const ids = bagProducts.map((product) => product.id).join(",");
+      return (await get(`/api/ratings?product_ids=${encodeURIComponent(ids)}`)).ratings;
+    } catch (_unreachable) {
+      return ratings; // the rows show what was known
     }
   }
 

@@ -8,6 +8,7 @@ import { ordersView } from "./console-orders.js";
 import { packingView } from "./console-packing.js";
 import { productFormView } from "./console-product-form.js";
 import { productsView } from "./console-products.js";
+import { reviewsView } from "./console-reviews.js";
 import { activeView, navigate, render, startRouter } from "./console-router.js";
 import { settingsView } from "./console-settings.js";
 import { showFormView } from "./console-show-form.js";
@@ -71,6 +72,7 @@ startRouter(
     [/^\/console\/orders\/?$/, ordersView],
     [/^\/console\/orders\/([^/]+)$/, orderView],
     [/^\/console\/settings\/?$/, settingsView],
+    [/^\/console\/reviews\/?$/, reviewsView],
   ],
   signedIn,
 );

@@ -6,11 +6,13 @@ import { FollowButton } from "./follow-button.js";
 import { errorText, get } from "./http.js";
 import { initI18n, onLanguageChange, t } from "./i18n.js";
 import { PastShows } from "./past-shows.js";
+import { ratingBadge } from "./rating-view.js";
 import { showCard, zoneNote } from "./show-cards.js";
 
 const REFRESH_MS = 10000;
 const creatorId = showIdFromPath(); // the last path segment, as for /watch/{id}
 let page = null;
+let shopRating = null; // {average, count} of the shop's reviews from its buyers
 let timer = null;
 
 function showError(error) {
@@ -39,6 +41,9 @@ function render() {
   $("creator-avatar").textContent = Array.from(name.trim())[0] || "";
   document.title = t("creator.page_title", { name });
   $("creator-head").hidden = false;
+  const badge = ratingBadge(shopRating);
+  $("creator-rating").hidden = !badge;
+  $("creator-rating").replaceChildren(...(badge ? [t("creator.shop_rating"), " ", badge] : []));
   $("creator-live").hidden = page.live.length === 0;
   $("live-shows").replaceChildren(...page.live.map((show) => showCard(show, "live", { withCreator: false })));
   $("upcoming-shows").replaceChildren(
@@ -51,9 +56,19 @@ function render() {
   $("creator-body").hidden = false;
 }
 
+/** The shop's rating, or null (the page shows without it when it cannot be read). */
+async function loadRating(id) {
+  try {
+    return (await get(`/api/creators/${id}/rating`)).rating;
+  } catch (_unreachable) {
+    return null;
+  }
+}
+
 async function load() {
   try {
-    [page] = await Promise.all([get(`/api/creators/${encodeURIComponent(creatorId)}`), follow.refresh()]);
+    const id = encodeURIComponent(creatorId);
+    [page, shopRating] = await Promise.all([get(`/api/creators/${id}`), loadRating(id), follow.refresh()]);
     if (!past.paged) {
       past.set(page.past, page.next_before); // the first page comes with the creator
     }

@@ -8,6 +8,7 @@ import { formatDateTime, formatMoney } from "./format.js";
 import { errorText } from "./http.js";
 import { initI18n, onLanguageChange, setText } from "./i18n.js";
 import { addressBlock, linesList, reasonText, statusText, totalRow } from "./order-view.js";
+import { createOrderReviews } from "./order-reviews.js";
 import { createPaymentStep } from "./payment-step.js";
 
 initI18n();
@@ -20,6 +21,7 @@ if (query.has("payment_intent_client_secret") || stripeSaid) {
 }
 let view = null; // {order, payment}
 let pay = null; // the payment form while the order waits for one
+const reviews = createOrderReviews($("order-reviews"));
 
 function showError(text) {
   const node = $("order-error");
@@ -55,6 +57,7 @@ function render() {
   if (partlyRefunded) {
     setText($("order-refunded"), "orderpage.refunded", { amount: formatMoney(order.refunded_minor, order.currency) });
   }
+  reviews.show(order);
   $("order-address").replaceChildren(addressBlock(order));
   $("order-email").textContent = order.email; // text, never markup
   const placed = order.paid_at ? ["orderpage.paid_at", order.paid_at] : ["orderpage.placed_at", order.created_at];

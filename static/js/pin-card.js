@@ -5,6 +5,8 @@ import { el } from "./dom.js";
 import { formatDuration } from "./format.js";
 import { onLanguageChange, setText, t } from "./i18n.js";
 import { buyLabelKey, drawPrice, drawStock } from "./offer-view.js";
+import { ratingBadge } from "./rating-view.js";
+import { openReviews } from "./review-sheet.js";
 
 export { priceInfo, productLeft } from "./offer-view.js"; // the console's imports
 
@@ -47,6 +49,11 @@ export function createPinCard(container, { onBuy = null } = {}) {
       body.append(el("span", { className: "pin-flag", textContent: t("card.flash_sale") }));
     }
     body.append(el("h2", { className: "pin-title", textContent: product.title })); // text, never markup
+    // Its buyers' rating, as the pin event carried it; on the show page it opens their reviews.
+    const rating = ratingBadge(pin.rating, onBuy ? () => openReviews(product) : null);
+    if (rating) {
+      body.append(rating);
+    }
     if (product.description) {
       body.append(el("p", { className: "pin-desc", textContent: product.description }));
     }
