@@ -96,6 +96,8 @@ def _cluster(redis: RedisSettings) -> Redis:
         socket_connect_timeout=MASTER_CONNECT_TIMEOUT_SECONDS,
         decode_responses=True,
     )
+    # Never more in flight than one node's connections: every command may go to one node.
+    client.in_flight = asyncio.Semaphore(MAX_CONNECTIONS)
     return cast(Redis, client)
 
 

@@ -6,6 +6,7 @@ without reaching the parts that start or find a Redis server.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from time import perf_counter
@@ -81,9 +82,18 @@ class InstrumentedCluster(RedisCluster):
     classic pub/sub messages to every node.
     """
 
+    # Commands in flight at once, set by connect_redis. The asyncio cluster client
+    # fails a command past a node's max_connections instead of waiting for a free
+    # connection (as the single-server client's blocking pool does), so a burst
+    # of buyers waits here instead.
+    in_flight: asyncio.Semaphore | None = None
+
     async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
         """Run one command (a registered Script's EVALSHA included), timed by its name."""
-        return await _timed(args[0], super().execute_command(*args, **kwargs))
+        if self.in_flight is None:
+            return await _timed(args[0], super().execute_command(*args, **kwargs))
+        async with self.in_flight:
+            return await _timed(args[0], super().execute_command(*args, **kwargs))
 
     async def publish(self, channel: str, message: str) -> int:
         """Publish on the cluster's bus; the number of subscribers on the node that took it."""
