@@ -75,9 +75,9 @@ redis.call('HSET', KEYS[1], 'available', available, 'held', 0, 'sold', sold)
 return {available, 0, sold}
 """
 
-# KEYS: hold, variant, expiries, sale, sale buyers, the show's end marker,
-#       the buyer's held-by counter, the address's held-by counter,
-#       sale addresses, sale windows.
+# KEYS (all the seller's): hold, variant, expiries, sale, sale buyers, the
+#       show's end marker, the buyer's held-by counter, the address's held-by
+#       counter (units held from this seller), sale addresses, sale windows.
 # ARGV: [1] hold id, [2] variant id, [3] quantity, [4] buyer, [5] deadline ms,
 #       [6] sale id ('' = none), [7] sale cap, [8] per-buyer limit (-1 = none),
 #       [9] now ms, [10] sale end ms (-1 = a sale that closing does not stop),
