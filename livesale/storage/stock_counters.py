@@ -34,11 +34,12 @@ local n, m = tonumber(ARGV[1]), tonumber(ARGV[2])
 local index, live, waiting, holds = {}, {}, {}, {}
 for i = 1, n do index[ARGV[2 + i]] = i; live[i] = 0; waiting[i] = 0 end
 for j = 1, m do holds[ARGV[2 + n + j]] = KEYS[1 + n + j] end
-for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+for _, id in ipairs(ids) do
   if not holds[id] then return {'moved'} end
 end
 local live_seen = {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+for _, id in ipairs(ids) do
   local f = redis.call('HMGET', holds[id], 'variant', 'quantity', 'state')
   local i = f[1] and index[f[1]]
   if i and f[3] == 'held' then live[i] = live[i] + tonumber(f[2]) end
