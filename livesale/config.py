@@ -87,11 +87,13 @@ class RedisSettings:
     # 0 = do not wait. A shortfall within the timeout is a 503 the buyer retries.
     min_replicas_acked: int = 0
     replica_ack_timeout_seconds: float = 0.5
+    # Redis Cluster: some of its nodes (`host:port`) to discover the rest from; empty: no Cluster.
+    cluster_nodes: tuple[str, ...] = ()
 
     @property
     def embedded(self) -> bool:
-        """True when livesale runs its own redis-server (no `url`, no `sentinels`)."""
-        return not self.url and not self.sentinels
+        """True when livesale runs its own redis-server (no `url`, `sentinels` or cluster)."""
+        return not self.url and not self.sentinels and not self.cluster_nodes
 
     def __post_init__(self) -> None:
         if self.sentinels and self.url:
@@ -104,14 +106,37 @@ class RedisSettings:
             raise ConfigError("redis.min_replicas_acked must be 0 (off) or more")
         if self.replica_ack_timeout_seconds <= 0:
             raise ConfigError("redis.replica_ack_timeout_seconds must be above 0")
+        self._check_cluster()
+
+    def _check_cluster(self) -> None:
+        if not self.cluster_nodes:
+            return
+        if self.sentinels:
+            raise ConfigError(
+                "redis.cluster_nodes and redis.sentinels are exclusive: a Redis Cluster fails"
+                " over by itself; set one of them"
+            )
+        if self.url:
+            raise ConfigError("redis.url and redis.cluster_nodes are exclusive: set one of them")
+        if self.min_replicas_acked:
+            raise ConfigError(
+                "redis.min_replicas_acked is not supported with redis.cluster_nodes: leave it 0"
+            )
+        for node in self.cluster_nodes:
+            redis_address(node, "redis.cluster_nodes")
 
 
 def sentinel_address(text: str) -> tuple[str, int]:
     """`host:port` (IPv6 as `[addr]:port`) as a pair; ConfigError if it is not one."""
+    return redis_address(text, "redis.sentinels")
+
+
+def redis_address(text: str, setting: str) -> tuple[str, int]:
+    """`host:port` (IPv6 as `[addr]:port`) of `setting` as a pair; ConfigError if it is not one."""
     host, _, port = text.rpartition(":")
     host = host.removeprefix("[").removesuffix("]")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"redis.sentinels: {text!r} is not host:port")
+        raise ConfigError(f"{setting}: {text!r} is not host:port")
     return host, int(port)
 
 

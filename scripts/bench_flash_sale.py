@@ -811,12 +811,16 @@ async def livesale_counters(
     target: Target, variant_id: str, sale_id: str, units: int
 ) -> tuple[dict[str, int], bool]:
     """The variant's and the sale's counters straight from the embedded Redis."""
-    from livesale.storage.stock import sale_key, variant_key
+    from livesale.storage.stock_keys import parse_variant_key, sale_key, variant_key
 
     client = embedded_redis(target)
     try:
-        variant = await client.hmget(variant_key(variant_id), ["available", "held", "sold"])
-        sale = await client.hmget(sale_key(sale_id), ["held", "sold"])
+        # The seller's tag is in the key: find it from the variant's (one seller per variant).
+        found = [key async for key in client.scan_iter(match=variant_key("*", variant_id))]
+        parsed = parse_variant_key(found[0]) if found else None
+        seller = parsed[0] if parsed is not None else ""
+        variant = await client.hmget(variant_key(seller, variant_id), ["available", "held", "sold"])
+        sale = await client.hmget(sale_key(seller, sale_id), ["held", "sold"])
     finally:
         await client.aclose()
     available, held, sold = (int(v or 0) for v in variant)

@@ -95,7 +95,7 @@ async def race(
     settings = Settings(redis=RedisSettings(url=f"redis://{HOST}:{port}", min_replicas_acked=acks))
     client = connect_redis(settings, None)
     await open_connections(client)
-    store = StockStore(client)
+    store = StockStore(client).seller("bench-seller")
     variant = "bench-" + uuid.uuid4().hex[:8]
     await store.init(variant, units)
     gate = asyncio.Semaphore(args.concurrency)

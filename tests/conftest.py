@@ -35,6 +35,7 @@ from tests.support.redis_server import running_redis
 SLOW_PATHS: dict[str, str] = {
     "browser/": "a real Chromium (and often a real publisher)",
     "chaos/": "scripts/chaos.py, a livesale serve per scenario",
+    "cluster/": "a real Redis Cluster of three masters and a flash sale crowd on it",
     "hardening/": "a real livesale serve per test",
     "ops/test_alert_rules.py": "a real prometheus evaluating alerts.yml",
     "ops/test_dashboard.py": "a real prometheus answering the dashboard's queries",

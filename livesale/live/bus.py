@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio import ConnectionPool, Redis, RedisCluster
 from redis.asyncio.client import PubSub
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -194,7 +194,21 @@ def _ignore(*_args: str) -> None:
 
 
 def _dedicated_client(redis: Redis) -> Redis:
-    """A client on its own small pool like `redis`'s, with retries off (we handle them)."""
+    """A client on its own small pool like `redis`'s, with retries off (we handle them).
+
+    On a Redis Cluster: a client of its first node. Classic PUBLISH reaches
+    every node of a cluster, so one node hears every show's events (the asyncio
+    cluster client has no pub/sub of its own).
+    """
+    if isinstance(redis, RedisCluster):
+        node = next(iter(redis.nodes_manager.startup_nodes.values()))
+        return Redis(
+            host=node.host,
+            port=node.port,
+            decode_responses=True,
+            retry=Retry(NoBackoff(), 0),
+            max_connections=2,
+        )
     pool = redis.connection_pool
     kwargs = dict(pool.connection_kwargs)
     kwargs["retry"] = Retry(NoBackoff(), 0)

@@ -52,17 +52,17 @@ class EventPublisher(Protocol):
 
 def publisher_key(show_id: str) -> str:
     """Redis key that exists while some process holds the show's publisher."""
-    return f"livesale:show:{show_id}:publisher"
+    return f"livesale:show:{{{show_id}}}:publisher"
 
 
 def publisher_lost_key(show_id: str) -> str:
     """Redis key holding when a live show's publisher was first seen missing."""
-    return f"livesale:show:{show_id}:publisher_lost_at"
+    return f"livesale:show:{{{show_id}}}:publisher_lost_at"
 
 
 def ending_key(show_id: str) -> str:
     """Redis lock so only one process ends a show."""
-    return f"livesale:show:{show_id}:ending"
+    return f"livesale:show:{{{show_id}}}:ending"
 
 
 class ShowLifecycle:
@@ -117,10 +117,10 @@ class ShowLifecycle:
         if show.status == ShowStatus.ENDED:
             return show
         # Live purchases stop on every process before the show is marked ended.
-        await self._gate.close_show(show_id)
+        await self._gate.close_show(show.creator_id, show_id)
         pin = await self._timeline.current_pin(show_id)
         if pin is not None:
-            await self._gate.close_sale(pin)
+            await self._gate.close_sale(show.creator_id, pin)
             # The replay must know when the card left the screen: at the end.
             unpin = await self._timeline.append(
                 show_id, TimelineKind.UNPIN, show.offset_ms(self._clock()), pin.product_id

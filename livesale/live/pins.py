@@ -89,7 +89,7 @@ class PinService:
                 sum(v.stock for v in variants),
             )
         # The pin on screen loses its sale before the new one is stamped (see SaleGate).
-        await self._gate.close_sale(await self._timeline.current_pin(show_id))
+        await self._gate.close_sale(show.creator_id, await self._timeline.current_pin(show_id))
         event = await self._timeline.append(
             show_id, TimelineKind.PIN, show.offset_ms(self._clock()), product_id, sale
         )
@@ -105,7 +105,7 @@ class PinService:
         current = await self._timeline.current_pin(show_id)
         if current is None:
             raise NothingPinned("no product is pinned")
-        await self._gate.close_sale(current)
+        await self._gate.close_sale(show.creator_id, current)
         event = await self._timeline.append(
             show_id, TimelineKind.UNPIN, show.offset_ms(self._clock()), current.product_id
         )

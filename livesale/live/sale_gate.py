@@ -34,11 +34,11 @@ class ControlChannel(Protocol):
 class SaleCloser(Protocol):
     """Where stock holds are decided: closes flash sales and ended shows."""
 
-    async def close_sale(self, sale_id: str) -> None:
-        """Stop a live flash sale."""
+    async def close_sale(self, creator_id: str, sale_id: str) -> None:
+        """Stop a live flash sale of the seller's."""
 
-    async def close_show(self, show_id: str) -> None:
-        """Refuse live holds for the show from now on."""
+    async def close_show(self, creator_id: str, show_id: str) -> None:
+        """Refuse live holds for the seller's show from now on."""
 
 
 class SaleGate:
@@ -60,14 +60,19 @@ class SaleGate:
         """Also call `listener(show_id)` when any process changes a show's pin or status."""
         self._listeners.append(listener)
 
-    async def close_sale(self, pin: TimelineEvent | None) -> None:
-        """Close the pin's flash sale, if it has one (before the pin leaves the timeline)."""
-        if pin is not None and pin.flash_sale is not None:
-            await self._stock.close_sale(sale_id_for(pin))
+    async def close_sale(self, creator_id: str | None, pin: TimelineEvent | None) -> None:
+        """Close the pin's flash sale, if it has one (before the pin leaves the timeline).
 
-    async def close_show(self, show_id: str) -> None:
-        """Refuse live purchases in the show (before it is marked ended)."""
-        await self._stock.close_show(show_id)
+        `creator_id` is the show's seller, whose stock the sale is counted in;
+        a show without one sells nothing, so there is nothing to close.
+        """
+        if creator_id is not None and pin is not None and pin.flash_sale is not None:
+            await self._stock.close_sale(creator_id, sale_id_for(pin))
+
+    async def close_show(self, creator_id: str | None, show_id: str) -> None:
+        """Refuse live purchases in the seller's show (before it is marked ended)."""
+        if creator_id is not None:
+            await self._stock.close_show(creator_id, show_id)
 
     async def changed(self, show_id: str) -> None:
         """Tell this process now, and every other through Redis, to re-read the show and pin."""

@@ -86,7 +86,7 @@ class CartService:
                 continue  # removed from the bag or archived since: no longer for sale
             product, variant = found
             item = price_item(product, variant, pin, now)
-            available = (await self._stock.levels(variant)).available
+            available = (await self._stock.levels(product.creator_id, variant)).available
             out.append(CartLine(item, quantity, available))
         expires_in = await self._carts.expires_in(viewer.id, show_id)
         return CartView(

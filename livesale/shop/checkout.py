@@ -160,8 +160,9 @@ class CheckoutService:
                 status=None if order is None else order.status.value,
                 wanted="canceled",
             )
+        stock = self._stock.seller(checkout.creator_id)
         for line in checkout.lines:
-            await self._stock.store.release(line.hold_id)
+            await stock.release(line.hold_id)
             self._announcer.touch(checkout.show_id, line.product_id)
         await self._checkouts.delete(checkout.id)
 
@@ -198,7 +199,7 @@ class CheckoutService:
                 "the items are no longer held; buy again", checkout_id=checkout.id
             )
         for line in checkout.lines:
-            hold = await self._stock.store.get(line.hold_id)
+            hold = await self._stock.seller(checkout.creator_id).get(line.hold_id)
             if hold is None or hold.state is not HoldState.HELD:
                 raise CheckoutExpired(
                     "the items are no longer held; buy again", checkout_id=checkout.id
@@ -229,6 +230,7 @@ class CheckoutService:
             for index, (item, quantity) in enumerate(items):
                 hold_id = hold_id_for(checkout_id, index)
                 outcome = await self._stock.hold(
+                    creator_id,
                     hold_id,
                     item.variant,
                     quantity,
@@ -263,7 +265,7 @@ class CheckoutService:
             metrics.SHOP_HOLD_ATTEMPTS.labels(exc.code).inc()
             count_person_refusal(exc)
             for hold_id in placed:
-                await self._stock.store.release(hold_id)
+                await self._stock.seller(creator_id).release(hold_id)
             raise
         finally:
             # A refusal moves no stock: viewers hear only of holds taken or given back.

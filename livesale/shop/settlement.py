@@ -130,7 +130,7 @@ class Settlement:
                     order.payment_id, order.id, amount, line_refund_key(order.id, position)
                 )
             left -= amount
-            restocked = restock and await self._give_back_line(line)
+            restocked = restock and await self._give_back_line(order.creator_id, line)
             current = await self._orders.refund_line(
                 order.id, position, amount, refund_id, restocked=restocked
             )
@@ -219,7 +219,7 @@ class Settlement:
 
     async def _commit_line(self, order: Order, position: int, line: OrderLine) -> bool:
         try:
-            await self._stock.commit(line.hold_id)
+            await self._stock.commit(order.creator_id, line.hold_id)
             return True
         except (HoldExpired, HoldNotFound):
             pass
@@ -229,10 +229,16 @@ class Settlement:
             variant = next(v for v in product.variants if v.id == line.variant_id)
             sale = await self._sale_limits(line)
             outcome = await self._stock.hold(
-                retake, variant, line.quantity, order.viewer_id, RETAKE_TTL_SECONDS, sale
+                order.creator_id,
+                retake,
+                variant,
+                line.quantity,
+                order.viewer_id,
+                RETAKE_TTL_SECONDS,
+                sale,
             )
             if outcome.hold.state is HoldState.HELD:
-                await self._stock.commit(retake)
+                await self._stock.commit(order.creator_id, retake)
             elif outcome.hold.state is not HoldState.COMMITTED:
                 return False
         except (*_NO_STOCK, HoldExpired, StopIteration):
@@ -257,14 +263,13 @@ class Settlement:
             fingerprint = await self._gateway.card_fingerprint(order.payment_id)
         if fingerprint is None:
             return True  # the gateway tells no card: the per-guest and per-address limits stand
+        stock = self._stock.seller(order.creator_id)
         counted: list[str] = []
         for sale_id, (quantity, limit) in sorted(units.items()):
-            within, _ = await self._stock.store.count_card(
-                sale_id, fingerprint, order.id, quantity, limit
-            )
+            within, _ = await stock.count_card(sale_id, fingerprint, order.id, quantity, limit)
             if not within:
                 for done in counted:
-                    await self._stock.store.uncount_card(done, fingerprint, order.id)
+                    await stock.uncount_card(done, fingerprint, order.id)
                 return False
             counted.append(sale_id)
         return True
@@ -300,19 +305,20 @@ class Settlement:
 
     async def _give_back(self, order: Order) -> None:
         for line in order.lines:
-            await self._give_back_line(line)
+            await self._give_back_line(order.creator_id, line)
         self._touch(order)
 
-    async def _give_back_line(self, line: OrderLine) -> bool:
+    async def _give_back_line(self, creator_id: str, line: OrderLine) -> bool:
         """The line's units back on sale, whether still held or sold (again: a no-op);
         False when its hold is forgotten (past the stock's retention) and nothing went back."""
-        hold = await self._stock.store.get(line.hold_id)
+        stock = self._stock.seller(creator_id)
+        hold = await stock.get(line.hold_id)
         if hold is None:
             return False
         if hold.state is HoldState.HELD:
-            await self._stock.store.release(line.hold_id)
+            await stock.release(line.hold_id)
         elif hold.state is HoldState.COMMITTED:
-            await self._stock.store.restock(line.hold_id)
+            await stock.restock(line.hold_id)
         return True
 
     def _touch(self, order: Order) -> None:

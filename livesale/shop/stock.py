@@ -17,7 +17,7 @@ from livesale.shop.stock_audit import StockAudit, being_checked
 from livesale.shop.stock_messages import ProductStock, SaleRemaining, stock_message
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
-from livesale.storage.stock import StockStore
+from livesale.storage.stock import SellerStock, StockStore
 from livesale.storage.stock_guard import CountersUnchecked
 
 logger = logging.getLogger(__name__)
@@ -41,24 +41,29 @@ class StockService:
         # thousands of buyers who would each run it otherwise.
         self._ensuring: dict[str, asyncio.Future[None]] = {}
 
-    async def ensure(self, variant: Variant) -> None:
+    def seller(self, creator_id: str) -> SellerStock:
+        """The seller's stock in Redis (every key of it carries the seller's hash tag)."""
+        return self.store.seller(creator_id)
+
+    async def ensure(self, creator_id: str, variant: Variant) -> None:
         """Create the variant's counters if Redis has none."""
         if variant.id in self._ensured:
             return
         pending = self._ensuring.get(variant.id)
         if pending is None:
-            pending = asyncio.ensure_future(self._create_counters(variant))
+            pending = asyncio.ensure_future(self._create_counters(creator_id, variant))
             self._ensuring[variant.id] = pending
             pending.add_done_callback(lambda _done: self._ensuring.pop(variant.id, None))
         await asyncio.shield(pending)
 
-    async def _create_counters(self, variant: Variant) -> None:
+    async def _create_counters(self, creator_id: str, variant: Variant) -> None:
         sold = await self._orders.sold_units(variant.id)
-        await self.store.ensure(variant.id, variant.stock, sold)
+        await self.seller(creator_id).ensure(variant.id, variant.stock, sold)
         self._ensured.add(variant.id)
 
     async def hold(
         self,
+        creator_id: str,
         hold_id: str,
         variant: Variant,
         quantity: int,
@@ -69,16 +74,16 @@ class StockService:
         live_show_id: str | None = None,
         caps: HoldCaps | None = None,
     ) -> HoldOutcome:
-        """Hold units (idempotent on `hold_id`); see StockStore.hold for the keywords.
+        """Hold the seller's units (idempotent on `hold_id`); see SellerStock.hold for the keywords.
 
         Only on counters checked against the record on the Redis server answering:
         on a new server this waits for their rebuild, or raises TryAgainSoon.
         """
-        await self.ensure(variant)
+        await self.ensure(creator_id, variant)
 
         async def attempt() -> HoldOutcome:
             # The run id is read at each attempt: a rebuild in between checks a new server.
-            return await self.store.hold(
+            return await self.seller(creator_id).hold(
                 hold_id,
                 variant.id,
                 quantity,
@@ -99,24 +104,24 @@ class StockService:
             await self._audit.await_checked()
             # The new server may lack counters this process saw: create them from the record.
             self._ensured.clear()
-            await self.ensure(variant)
+            await self.ensure(creator_id, variant)
         try:
             return await attempt()
         except CountersUnchecked as exc:
             raise being_checked() from exc  # the server changed again meanwhile
 
-    async def commit(self, hold_id: str) -> HoldOutcome:
-        """Turn a hold into sold units (a replay is a no-op); see StockStore.commit."""
-        outcome = await self.store.commit(hold_id)
+    async def commit(self, creator_id: str, hold_id: str) -> HoldOutcome:
+        """Turn a hold into sold units (a replay is a no-op); see SellerStock.commit."""
+        outcome = await self.seller(creator_id).commit(hold_id)
         if outcome.changed:
             # Only the call that committed counts: an event applied twice commits once.
             metrics.SHOP_HOLDS_COMMITTED.inc()
         return outcome
 
-    async def levels(self, variant: Variant) -> StockLevels:
-        """The variant's counters."""
-        await self.ensure(variant)
-        return await self.store.levels(variant.id)
+    async def levels(self, creator_id: str, variant: Variant) -> StockLevels:
+        """The variant's counters (of the seller's product)."""
+        await self.ensure(creator_id, variant)
+        return await self.seller(creator_id).levels(variant.id)
 
     async def update_product(
         self, products: ProductRepository, creator_id: str, product_id: str, changes: ProductChanges
@@ -138,7 +143,7 @@ class StockService:
             total = totals.get(variant.id)
             if total is None:
                 continue
-            levels = await self.levels(variant)
+            levels = await self.levels(product.creator_id, variant)
             if total < levels.held + levels.sold:
                 raise below_reserved(variant.id, levels.held, levels.sold)
 
@@ -146,10 +151,10 @@ class StockService:
         """Make Redis follow the catalogue's stock after the creator changed it."""
         for variant in product.variants:
             if variant.id not in self._ensured:
-                await self.ensure(variant)
+                await self.ensure(product.creator_id, variant)
                 continue
             try:
-                await self.store.init(variant.id, variant.stock)
+                await self.seller(product.creator_id).init(variant.id, variant.stock)
             except StockBelowReserved:
                 # A buyer held units between the check and the save: the counters
                 # keep the held units and the next change can lower it again.
@@ -168,15 +173,16 @@ class StockService:
         product = await catalogue.product(product_id)
         variants = {}
         for variant in product.active_variants:
-            variants[variant.id] = (await self.levels(variant)).available
+            variants[variant.id] = (await self.levels(product.creator_id, variant)).available
         pin = await catalogue.pin(show_id)
-        return ProductStock(product.id, variants, await self._sale_remaining(pin, product_id))
+        remaining = await self._sale_remaining(product.creator_id, pin, product_id)
+        return ProductStock(product.id, variants, remaining)
 
     async def _sale_remaining(
-        self, pin: TimelineEvent | None, product_id: str
+        self, creator_id: str, pin: TimelineEvent | None, product_id: str
     ) -> SaleRemaining | None:
         if pin is None or pin.product_id != product_id or pin.flash_sale is None:
             return None
         sale_id = sale_id_for(pin)
-        taken = (await self.store.sale_levels(sale_id)).taken
+        taken = (await self.seller(creator_id).sale_levels(sale_id)).taken
         return SaleRemaining(sale_id, max(pin.flash_sale.quantity - taken, 0))

@@ -16,17 +16,17 @@ from redis.asyncio import Redis
 def banned_at_key(creator_id: str, address: str) -> str:
     """Set of the guests whose ban holds the address (two may share it); the chat's
     admission script reads it with the rate limits, in one call."""
-    return f"livesale:creator:{creator_id}:ban-address:{address}"
+    return f"livesale:creator:{{{creator_id}}}:ban-address:{address}"
 
 
 def _addresses_of(creator_id: str, viewer_id: str) -> str:
     # Set of the addresses a ban holds, so lifting it lifts them all.
-    return f"livesale:creator:{creator_id}:ban-addresses:{viewer_id}"
+    return f"livesale:creator:{{{creator_id}}}:ban-addresses:{viewer_id}"
 
 
 def _caught_by(creator_id: str, viewer_id: str) -> str:
     # Set of the other guests this ban refused through its address.
-    return f"livesale:creator:{creator_id}:ban-caught:{viewer_id}"
+    return f"livesale:creator:{{{creator_id}}}:ban-caught:{viewer_id}"
 
 
 class AddressBans:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import Any
+from typing import Any, cast
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
+from redis.asyncio.cluster import ClusterNode
 from redis.asyncio.sentinel import MasterNotFoundError, Sentinel, SentinelConnectionPool
 from redis.exceptions import ResponseError
 
-from livesale.config import RedisSettings, Settings, sentinel_address
-from livesale.storage.redis_commands import InstrumentedRedis, ReplicaAcks
+from livesale.config import RedisSettings, Settings, redis_address, sentinel_address
+from livesale.storage.redis_commands import InstrumentedCluster, InstrumentedRedis, ReplicaAcks
 from livesale.storage.redis_server import EmbeddedRedis
 
 MAX_CONNECTIONS = 64
@@ -47,13 +48,16 @@ class BlockingSentinelPool(SentinelConnectionPool, BlockingConnectionPool):
             return await super().get_master_address()  # type: ignore[no-untyped-call]
 
 
-def connect_redis(settings: Settings, embedded: EmbeddedRedis | None) -> InstrumentedRedis:
-    """A client for the embedded server, the master named by `redis.sentinels`, or `redis.url`.
+def connect_redis(settings: Settings, embedded: EmbeddedRedis | None) -> Redis:
+    """A client for the embedded server, the master named by `redis.sentinels`, the Redis
+    Cluster of `redis.cluster_nodes`, or `redis.url`.
 
     The blocking pool makes a burst of requests wait for a connection instead
     of failing with "Too many connections".
     """
     redis = settings.redis
+    if redis.cluster_nodes:
+        return _cluster(redis)
     if redis.sentinels:
         client = _sentinel_master(redis)
     else:
@@ -75,6 +79,31 @@ def connect_redis(settings: Settings, embedded: EmbeddedRedis | None) -> Instrum
             redis.min_replicas_acked, max(1, round(redis.replica_ack_timeout_seconds * 1000))
         )
     return client
+
+
+def _cluster(redis: RedisSettings) -> Redis:
+    """The instrumented Redis Cluster client; it learns the slots' masters from the nodes given.
+
+    Typed as Redis for the stores: the cluster client has the same command
+    methods, and every script and multi-key command the stores send names keys
+    of one slot (see docs/scaling.md, "Redis Cluster").
+    """
+    client = InstrumentedCluster(
+        startup_nodes=[
+            ClusterNode(*redis_address(node, "redis.cluster_nodes")) for node in redis.cluster_nodes
+        ],
+        max_connections=MAX_CONNECTIONS,
+        socket_connect_timeout=MASTER_CONNECT_TIMEOUT_SECONDS,
+        decode_responses=True,
+    )
+    # Never more in flight than one node's connections: every command may go to one node.
+    client.in_flight = asyncio.Semaphore(MAX_CONNECTIONS)
+    return cast(Redis, client)
+
+
+def is_cluster(client: Redis) -> bool:
+    """Whether `client` is a Redis Cluster client (typed as Redis for the stores)."""
+    return isinstance(client, RedisCluster)
 
 
 def _sentinel_master(redis: RedisSettings) -> InstrumentedRedis:
@@ -115,7 +144,7 @@ async def verify_redis_config(client: Redis) -> None:
     where = _describe(client)
     for name, wanted in REQUIRED_CONFIG.items():
         try:
-            reply: dict[Any, Any] = await client.config_get(name)
+            reply: dict[Any, Any] = await _config_get(client, name)
         except MasterNotFoundError as exc:
             raise RedisMisconfigured(
                 f"no sentinel of {where} names a master that is up ({exc}); check "
@@ -134,7 +163,25 @@ async def verify_redis_config(client: Redis) -> None:
             )
 
 
+async def _config_get(client: Redis, name: str) -> dict[Any, Any]:
+    """`name` from the server, or on a Redis Cluster the first node's value that is not
+    the same as every other's (each node must be configured alike)."""
+    if not isinstance(client, RedisCluster):
+        reply: dict[Any, Any] = await client.config_get(name)
+        return reply
+    replies: dict[str, dict[Any, Any]] = await client.config_get(
+        name, target_nodes=RedisCluster.ALL_NODES
+    )
+    values = list(replies.values())
+    wanted = REQUIRED_CONFIG[name]
+    odd = [value for value in values if _text(value.get(name, "")) != wanted]
+    return odd[0] if odd else values[0]
+
+
 def _describe(client: Redis) -> str:
+    if isinstance(client, RedisCluster):
+        nodes = ", ".join(f"{node.host}:{node.port}" for node in client.get_nodes())
+        return f"the cluster of {nodes or 'no node'}"
     pool = client.connection_pool
     if isinstance(pool, SentinelConnectionPool):
         sentinels = ", ".join(

@@ -6,6 +6,7 @@ without reaching the parts that start or find a Redis server.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from time import perf_counter
@@ -14,6 +15,7 @@ from typing import Any
 from prometheus_client.metrics import Histogram
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.sentinel import SentinelConnectionPool
 from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -69,6 +71,36 @@ class InstrumentedRedis(Redis):
         return InstrumentedPipeline(
             self.connection_pool, self.response_callbacks, transaction, shard_hint
         )
+
+
+class InstrumentedCluster(RedisCluster):
+    """The app's Redis Cluster client: every round trip timed and counted like InstrumentedRedis's.
+
+    Each command goes to the master of its key's slot (a script's: of its first
+    key; every script names keys of one slot). PUBLISH, which the asyncio
+    cluster client has no method for, is sent to any node: a cluster forwards
+    classic pub/sub messages to every node.
+    """
+
+    # Commands in flight at once, set by connect_redis. The asyncio cluster client
+    # fails a command past a node's max_connections instead of waiting for a free
+    # connection (as the single-server client's blocking pool does), so a burst
+    # of buyers waits here instead.
+    in_flight: asyncio.Semaphore | None = None
+
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        """Run one command (a registered Script's EVALSHA included), timed by its name."""
+        if self.in_flight is None:
+            return await _timed(args[0], super().execute_command(*args, **kwargs))
+        async with self.in_flight:
+            return await _timed(args[0], super().execute_command(*args, **kwargs))
+
+    async def publish(self, channel: str, message: str) -> int:
+        """Publish on the cluster's bus; the number of subscribers on the node that took it."""
+        received: int = await self.execute_command(
+            "PUBLISH", channel, message, target_nodes=RedisCluster.RANDOM
+        )
+        return received
 
 
 class InstrumentedPipeline(Pipeline):

@@ -20,12 +20,12 @@ CONTROL_CHANNEL = "livesale:room:control"
 
 def events_channel(show_id: str) -> str:
     """Pub/sub channel of a show's room events."""
-    return f"livesale:show:{show_id}:events"
+    return f"livesale:show:{{{show_id}}}:events"
 
 
 def show_of_channel(channel: str) -> str | None:
     """The show id of an events channel name, or None for any other channel."""
-    prefix, suffix = "livesale:show:", ":events"
+    prefix, suffix = "livesale:show:{", "}:events"
     if channel.startswith(prefix) and channel.endswith(suffix):
         return channel[len(prefix) : -len(suffix)]
     return None
@@ -33,27 +33,27 @@ def show_of_channel(channel: str) -> str | None:
 
 def presence_key(show_id: str) -> str:
     """Hash: process id -> "count:expires_at_ms" of its local connections."""
-    return f"livesale:show:{show_id}:presence"
+    return f"livesale:show:{{{show_id}}}:presence"
 
 
 def likes_key(show_id: str) -> str:
     """Counter of the show's likes."""
-    return f"livesale:show:{show_id}:likes"
+    return f"livesale:show:{{{show_id}}}:likes"
 
 
 def slow_mode_key(show_id: str) -> str:
     """Seconds between two messages of one viewer; absent when slow mode is off."""
-    return f"livesale:show:{show_id}:slow_mode"
+    return f"livesale:show:{{{show_id}}}:slow_mode"
 
 
 def mute_key(show_id: str, viewer_id: str) -> str:
     """Exists (value: muted-until epoch ms) while the viewer is muted in the show."""
-    return f"livesale:show:{show_id}:mute:{viewer_id}"
+    return f"livesale:show:{{{show_id}}}:mute:{viewer_id}"
 
 
 def mute_address_key(show_id: str, address: str) -> str:
     """Exists (value: muted-until epoch ms) while an address is muted in the show."""
-    return f"livesale:show:{show_id}:mute-address:{address}"
+    return f"livesale:show:{{{show_id}}}:mute-address:{address}"
 
 
 def seen_address_key(viewer_id: str) -> str:
@@ -63,21 +63,23 @@ def seen_address_key(viewer_id: str) -> str:
 
 def audience_key_set(show_id: str, address: str) -> str:
     """Set of the audience keys an address has been counted as in a show's analytics."""
-    return f"livesale:show:{show_id}:audience:{address}"
+    return f"livesale:show:{{{show_id}}}:audience:{address}"
 
 
 def _slow_key(show_id: str, viewer_id: str) -> str:
-    return f"livesale:show:{show_id}:slow:{viewer_id}"
+    return f"livesale:show:{{{show_id}}}:slow:{viewer_id}"
 
 
-def _rate_key(author_id: str) -> str:
-    # Per person, not per show: hopping between shows does not reset the limit.
-    return f"livesale:chat:rate:{author_id}"
+def _rate_key(show_id: str, author_id: str) -> str:
+    # Per show, like every key of the admission script: one Redis Cluster slot.
+    # Hopping to another show starts a new budget there; the creator's room is
+    # the one a flood harms, and its own limit still holds.
+    return f"livesale:show:{{{show_id}}}:chat-rate-author:{author_id}"
 
 
 def _address_rate_key(show_id: str, address: str) -> str:
     # Per show: one noisy address does not silence a household in another show.
-    return f"livesale:show:{show_id}:chat-rate:{address}"
+    return f"livesale:show:{{{show_id}}}:chat-rate:{address}"
 
 
 # How long the room remembers a guest's address (for a later ban or mute), and
@@ -86,21 +88,13 @@ SEEN_ADDRESS_SECONDS = 86_400
 AUDIENCE_KEYS_SECONDS = 2 * 86_400
 
 
-# A ban holding the sender's address (another guest's), slow mode, then the
-# sliding-window rate limits (the sender's, then its address's in this show), in
-# one atomic step, and budgets are only spent when the message is accepted.
-# KEYS: rate zset, per-viewer slow key, show slow-mode setting, address rate zset,
-#       the creator's ban set of the address.
+# Slow mode, then the sliding-window rate limits (the sender's, then its
+# address's, both in this show), in one atomic step, and budgets are only spent
+# when the message is accepted. Every key is the show's (one Cluster slot).
+# KEYS: rate zset, per-viewer slow key, show slow-mode setting, address rate zset.
 # ARGV: now ms, window ms, max messages, unique member, check slow (1/0), check rate (1/0),
-#       address window ms, address max messages, sender id, check address bans (1/0).
+#       address window ms, address max messages.
 _ADMIT_LUA = """
-if ARGV[10] == '1' then
-  local banned = redis.call('SMEMBERS', KEYS[5])
-  if #banned > 0 and redis.call('SISMEMBER', KEYS[5], ARGV[9]) == 0 then
-    table.sort(banned)
-    return {'banned', 0, banned[1]}
-  end
-end
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local slow = 0
@@ -193,13 +187,18 @@ class ChatLimits:
     ) -> Admission:
         """Spend one message of the author's and its address's budgets if every limit allows
         (and, given `address_ban_key`, no other guest's ban holds the address)."""
+        if address_ban_key is not None:
+            # The creator's bans are the creator's keys, not the show's: read before
+            # the admission script. A ban lands between the two as if a moment later.
+            banned = sorted(_text(v) for v in await self._redis.smembers(address_ban_key))  # type: ignore[misc]
+            if banned and author_id not in banned:
+                return Admission("banned", 0, banned[0])
         reply = await self._admit(
             keys=[
-                _rate_key(author_id),
+                _rate_key(show_id, author_id),
                 _slow_key(show_id, author_id),
                 slow_mode_key(show_id),
                 _address_rate_key(show_id, address),
-                address_ban_key or _rate_key(author_id),  # an unread placeholder without one
             ],
             args=[
                 now_ms,
@@ -210,8 +209,6 @@ class ChatLimits:
                 int(rate_limit),
                 address_window_ms,
                 address_max_messages,
-                author_id,
-                int(address_ban_key is not None),
             ],
         )
         verdict, wait, scope = reply
@@ -277,3 +274,7 @@ class ChatLimits:
             args=[key, cap, AUDIENCE_KEYS_SECONDS * 1000],
         )
         return bool(int(reply))
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

@@ -1,17 +1,18 @@
 """The Lua scripts behind stock holds; each runs atomically inside Redis.
 
-Key names come from livesale/storage/stock.py: scripts that learn a hold's
-variant or sale only at run time get the key prefixes in ARGV.
+Key names come from livesale/storage/stock_keys.py; every key a script
+touches is declared in KEYS, and all of them carry one seller's hash tag.
 """
 
 from __future__ import annotations
 
 # Puts a hold's units back on sale (variant and sale), taking them from the
 # counter `from` ('held' for a hold that ends, 'sold' for a sale undone), and
-# marks the hold `state`.
-# ARGV layout shared by commit, release, restock and sweep: [1] now ms,
-# [2] variant prefix, [3] sale prefix, [4] buyers suffix, [5] retention ms,
-# [6] held-by prefix, [7] sale addresses suffix, [8] sale windows suffix.
+# marks the hold `state`. The hold's keys start at KEYS[k], in the order of
+# livesale.storage.stock_keys.give_back_keys: hold, variant, the buyer's and
+# the address's held-by counters, sale, sale buyers, sale windows, sale
+# addresses. ARGV shared by commit, release, restock and sweep: [1] now ms,
+# [2] retention ms.
 # A hold stores `addr` (the address it counts against, '' for none) once it
 # counts in the held-by counters; one stored before those counters has no
 # `addr` and is not taken off them.
@@ -23,32 +24,30 @@ local function count_down(key, field, q)
     redis.call('DEL', key)
   end
 end
-local function unhold(buyer, addr, q)
+local function unhold(k, addr, q)
   if not addr then return end
-  count_down(ARGV[6] .. 'viewer:' .. buyer, nil, q)
-  if addr ~= '' then count_down(ARGV[6] .. 'address:' .. addr, nil, q) end
+  count_down(KEYS[k + 2], nil, q)
+  if addr ~= '' then count_down(KEYS[k + 3], nil, q) end
 end
-local function give_back(hkey, state, from)
+local function give_back(k, state, from)
+  local hkey = KEYS[k]
   local f = redis.call('HMGET', hkey, 'variant', 'quantity', 'buyer', 'sale', 'addr')
   local q = tonumber(f[2])
-  local vkey = ARGV[2] .. f[1]
-  redis.call('HINCRBY', vkey, from, -q)
-  redis.call('HINCRBY', vkey, 'available', q)
-  if from == 'held' then unhold(f[3], f[5], q) end
+  redis.call('HINCRBY', KEYS[k + 1], from, -q)
+  redis.call('HINCRBY', KEYS[k + 1], 'available', q)
+  if from == 'held' then unhold(k, f[5], q) end
   if f[4] ~= '' then
-    local skey = ARGV[3] .. f[4]
-    redis.call('HINCRBY', skey, from, -q)
-    local bkey = skey .. ARGV[4]
-    if redis.call('HINCRBY', bkey, f[3], -q) <= 0 then
-      redis.call('HDEL', bkey, f[3])
+    redis.call('HINCRBY', KEYS[k + 4], from, -q)
+    if redis.call('HINCRBY', KEYS[k + 5], f[3], -q) <= 0 then
+      redis.call('HDEL', KEYS[k + 5], f[3])
       -- Nothing left of the buyer's in the sale: a later hold starts a new window.
-      redis.call('HDEL', skey .. ARGV[8], f[3])
+      redis.call('HDEL', KEYS[k + 6], f[3])
     end
-    if f[5] and f[5] ~= '' then count_down(skey .. ARGV[7], f[5], q) end
+    if f[5] and f[5] ~= '' then count_down(KEYS[k + 7], f[5], q) end
   end
   redis.call('HSET', hkey, 'state', state)
   -- Only finished holds expire: a held one must never vanish under its counters.
-  redis.call('PEXPIRE', hkey, ARGV[5])
+  redis.call('PEXPIRE', hkey, ARGV[2])
 end
 """
 
@@ -76,9 +75,9 @@ redis.call('HSET', KEYS[1], 'available', available, 'held', 0, 'sold', sold)
 return {available, 0, sold}
 """
 
-# KEYS: hold, variant, expiries, sale, sale buyers, the show's end marker,
-#       the buyer's held-by counter, the address's held-by counter,
-#       sale addresses, sale windows.
+# KEYS (all the seller's): hold, variant, expiries, sale, sale buyers, the
+#       show's end marker, the buyer's held-by counter, the address's held-by
+#       counter (units held from this seller), sale addresses, sale windows.
 # ARGV: [1] hold id, [2] variant id, [3] quantity, [4] buyer, [5] deadline ms,
 #       [6] sale id ('' = none), [7] sale cap, [8] per-buyer limit (-1 = none),
 #       [9] now ms, [10] sale end ms (-1 = a sale that closing does not stop),
@@ -161,56 +160,56 @@ redis.call('ZADD', KEYS[3], deadline, ARGV[1])
 return {'held', redis.call('HGETALL', KEYS[1])}
 """
 
-# KEYS: hold, expiries. ARGV: shared layout, then [9] hold id.
+# KEYS: expiries, then the hold's give-back keys (from KEYS[2]).
+# ARGV: shared layout, then [3] hold id.
 # A hold past its deadline is expired here even if the sweeper has not run
 # yet, so the outcome never depends on when the sweeper last ran.
 COMMIT_LUA = (
     GIVE_BACK_LUA
     + """
-local state = redis.call('HGET', KEYS[1], 'state')
+local state = redis.call('HGET', KEYS[2], 'state')
 if not state then return {'not_found'} end
-if state == 'committed' then return {'replay', redis.call('HGETALL', KEYS[1])} end
+if state == 'committed' then return {'replay', redis.call('HGETALL', KEYS[2])} end
 if state == 'held' then
-  if tonumber(redis.call('HGET', KEYS[1], 'deadline')) <= tonumber(ARGV[1]) then
-    give_back(KEYS[1], 'expired', 'held')
-    redis.call('ZREM', KEYS[2], ARGV[9])
-    return {'expired', redis.call('HGETALL', KEYS[1])}
+  if tonumber(redis.call('HGET', KEYS[2], 'deadline')) <= tonumber(ARGV[1]) then
+    give_back(2, 'expired', 'held')
+    redis.call('ZREM', KEYS[1], ARGV[3])
+    return {'expired', redis.call('HGETALL', KEYS[2])}
   end
-  local f = redis.call('HMGET', KEYS[1], 'variant', 'quantity', 'sale', 'buyer', 'addr')
-  local q = tonumber(f[2])
-  local vkey = ARGV[2] .. f[1]
-  redis.call('HINCRBY', vkey, 'held', -q)
-  redis.call('HINCRBY', vkey, 'sold', q)
+  local f = redis.call('HMGET', KEYS[2], 'quantity', 'sale', 'addr')
+  local q = tonumber(f[1])
+  redis.call('HINCRBY', KEYS[3], 'held', -q)
+  redis.call('HINCRBY', KEYS[3], 'sold', q)
   -- Sold units are no longer held: they leave the caps on units held at once.
-  unhold(f[4], f[5], q)
-  if f[3] ~= '' then
-    redis.call('HINCRBY', ARGV[3] .. f[3], 'held', -q)
-    redis.call('HINCRBY', ARGV[3] .. f[3], 'sold', q)
+  unhold(2, f[3], q)
+  if f[2] ~= '' then
+    redis.call('HINCRBY', KEYS[6], 'held', -q)
+    redis.call('HINCRBY', KEYS[6], 'sold', q)
   end
-  redis.call('HSET', KEYS[1], 'state', 'committed')
-  redis.call('PEXPIRE', KEYS[1], ARGV[5])
-  redis.call('ZREM', KEYS[2], ARGV[9])
-  return {'committed', redis.call('HGETALL', KEYS[1])}
+  redis.call('HSET', KEYS[2], 'state', 'committed')
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+  redis.call('ZREM', KEYS[1], ARGV[3])
+  return {'committed', redis.call('HGETALL', KEYS[2])}
 end
-return {'expired', redis.call('HGETALL', KEYS[1])}
+return {'expired', redis.call('HGETALL', KEYS[2])}
 """
 )
 
-# KEYS: hold, expiries. ARGV: shared layout, then [9] hold id.
+# KEYS: expiries, then the hold's give-back keys. ARGV: shared layout, then [3] hold id.
 RELEASE_LUA = (
     GIVE_BACK_LUA
     + """
-local state = redis.call('HGET', KEYS[1], 'state')
+local state = redis.call('HGET', KEYS[2], 'state')
 if not state then return {'not_found'} end
-if state ~= 'held' then return {'replay', redis.call('HGETALL', KEYS[1])} end
-give_back(KEYS[1], 'released', 'held')
-redis.call('ZREM', KEYS[2], ARGV[9])
-return {'released', redis.call('HGETALL', KEYS[1])}
+if state ~= 'held' then return {'replay', redis.call('HGETALL', KEYS[2])} end
+give_back(2, 'released', 'held')
+redis.call('ZREM', KEYS[1], ARGV[3])
+return {'released', redis.call('HGETALL', KEYS[2])}
 """
 )
 
-# KEYS: hold. ARGV: shared layout. Undoes a sale: the units go back on sale
-# (and back under the flash sale's cap and the buyer's limit).
+# KEYS: the hold's give-back keys. ARGV: shared layout. Undoes a sale: the units
+# go back on sale (and back under the flash sale's cap and the buyer's limit).
 RESTOCK_LUA = (
     GIVE_BACK_LUA
     + """
@@ -218,25 +217,34 @@ local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'not_found'} end
 if state == 'restocked' then return {'replay', redis.call('HGETALL', KEYS[1])} end
 if state ~= 'committed' then return {'not_sold', redis.call('HGETALL', KEYS[1])} end
-give_back(KEYS[1], 'restocked', 'sold')
+give_back(1, 'restocked', 'sold')
 return {'restocked', redis.call('HGETALL', KEYS[1])}
 """
 )
 
-# KEYS: expiries. ARGV: shared layout, then [9] hold prefix, [10] batch size.
-# Reads only the due part of the sorted set: O(expired), not O(holds).
+# KEYS: expiries, then the give-back keys of each hold the caller found due
+# (8 per hold: hold i's start at KEYS[2 + 8 * (i - 1)]).
+# ARGV: shared layout, then the hold ids in the same order.
+# The caller reads the due part of the expiry index and the holds' fields
+# first, to name their keys; each hold is judged here on what it is now
+# (one committed or released meanwhile is only dropped from the index).
 SWEEP_LUA = (
     GIVE_BACK_LUA
     + """
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[10]))
 local out = {}
-for _, id in ipairs(ids) do
-  local hkey = ARGV[9] .. id
-  if redis.call('HGET', hkey, 'state') == 'held' then
-    give_back(hkey, 'expired', 'held')
-    out[#out + 1] = {id, redis.call('HGETALL', hkey)}
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  local k = 2 + 8 * (i - 3)
+  local f = redis.call('HMGET', KEYS[k], 'state', 'deadline')
+  if f[1] == 'held' then
+    if tonumber(f[2]) <= tonumber(ARGV[1]) then
+      give_back(k, 'expired', 'held')
+      out[#out + 1] = {id, redis.call('HGETALL', KEYS[k])}
+      redis.call('ZREM', KEYS[1], id)
+    end
+  else
+    redis.call('ZREM', KEYS[1], id)
   end
-  redis.call('ZREM', KEYS[1], id)
 end
 return out
 """

@@ -600,6 +600,7 @@ async def _replace_fresh(state: FuzzState) -> None:
             answer["stream_key"],
             state.fresh.product_id,
             state.fresh.variant_id,
+            state.fresh.creator_id,
         )
         state.fresh_key = answer["stream_key"]
 

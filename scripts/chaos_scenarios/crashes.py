@@ -22,7 +22,7 @@ from typing import Any
 import aiohttp
 
 from livesale.domain.checkout import hold_id_for
-from livesale.storage.stock import hold_key
+from livesale.storage.stock_keys import hold_key
 from livesale.web.order_routes import WEBHOOK_PATH
 from tests.stripe_standin import StripeStandin
 
@@ -115,7 +115,7 @@ async def _stock_problems(stage_: Stage, shop: Shop, total: int) -> list[str]:
         states: Counter[str] = Counter()
         cursor = 0
         while True:
-            cursor, keys = await redis.scan(cursor, match=hold_key("*"), count=500)
+            cursor, keys = await redis.scan(cursor, match=hold_key("*", "*"), count=500)
             for key in keys:
                 fields = await redis.hgetall(key)
                 if fields.get("variant") == shop.variant_id:
@@ -278,7 +278,7 @@ async def _check_6(
     redis = stage_.redis()
     try:
         for checkout_id, actor in ledger.checkouts.items():
-            hold = await redis.hgetall(hold_key(hold_id_for(checkout_id, 0)))
+            hold = await redis.hgetall(hold_key(shop.creator_id, hold_id_for(checkout_id, 0)))
             status, _body = await actor.call("GET", f"/api/checkouts/{checkout_id}")
             wanted = {"released"} if checkout_id in ledger.canceled else {"held", "committed"}
             if checkout_id in ledger.canceled and status == 404:

@@ -64,11 +64,15 @@ KEEP_LIVE_SECONDS = "3600"
 
 async def sale_levels(stage_: Stage, sale_id: str) -> tuple[int, int]:
     """held, sold of a flash sale, straight from livesale's Redis counters."""
-    from livesale.storage.stock import sale_key
+    from livesale.storage.stock_keys import sale_key
 
     client = stage_.redis()
     try:
-        values = await client.hmget(sale_key(sale_id), ["held", "sold"])
+        # Any seller's: the sale id alone names one sale.
+        keys = [key async for key in client.scan_iter(match=sale_key("*", sale_id))]
+        values = [None, None]
+        if keys:
+            values = await client.hmget(keys[0], ["held", "sold"])
     finally:
         await client.aclose()
     held, sold = (int(v or 0) for v in values)

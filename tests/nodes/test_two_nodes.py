@@ -19,7 +19,7 @@ from aiortc import RTCSessionDescription
 from redis.asyncio import Redis
 
 from livesale.storage.leases import LEASE_SECONDS, leader_key
-from livesale.storage.stock import variant_key
+from livesale.storage.stock_keys import variant_key
 from livesale.web.auth import SESSION_COOKIE
 from tests.support.cluster import (
     Cluster,
@@ -141,7 +141,8 @@ async def test_a_flash_sale_over_both_nodes_sells_no_unit_twice(
     # The counters in the shared Redis and the orders in PostgreSQL agree: nothing oversold.
     redis: Any = Redis.from_url(cluster.redis_url, decode_responses=True)
     try:
-        levels = await redis.hmget(variant_key(shop.variant_id), ["available", "held", "sold"])
+        key = variant_key(shop.creator_id, shop.variant_id)
+        levels = await redis.hmget(key, ["available", "held", "sold"])
     finally:
         await redis.aclose()
     assert [int(v or 0) for v in levels] == [0, 0, UNITS]

@@ -103,7 +103,8 @@ async def test_the_flash_price_applies_in_the_replay_only_where_the_live_sale_ra
     assert on_sale["unit_price_minor"] == SALE_PRICE_MINOR
     assert on_sale["sale_id"] == f"pin{replay.pin_id}"
     # The same sale as the live: its units are counted together.
-    sale = await alice.app[SERVICES].shop.stock.store.sale_levels(on_sale["sale_id"])
+    stock = alice.app[SERVICES].shop.stock.seller(replay.product["creator_id"])
+    sale = await stock.sale_levels(on_sale["sale_id"])
     assert (sale.held, sale.sold) == (1, 0)
 
     # Before the pin, and after it left the screen (the sale's 60 s had not run out):
@@ -166,7 +167,8 @@ async def test_the_replay_keeps_the_flash_price_of_a_sale_closed_at_the_unpin(
 ) -> None:
     # Closing the live sale (unpin, end) stops live holds, not the replay's window.
     replay = await replay_show(alice, sale=flash_sale(), replay_flash_sales=True)
-    await alice.app[SERVICES].shop.stock.store.close_sale(f"pin{replay.pin_id}")
+    stock = alice.app[SERVICES].shop.stock.seller(replay.product["creator_id"])
+    await stock.close_sale(f"pin{replay.pin_id}")
     mia = await buyers("Mia")
     line = await _line(await buy_from_replay(mia, replay, PIN_AT_MS + 500))
     assert (line["unit_price_minor"], line["sale_id"]) == (

@@ -52,7 +52,7 @@ async def test_likes_over_the_per_connection_cap_are_dropped(
         total = max(e["total"] for e in ws.events if e["type"] == "like")
         assert 20 <= total <= 40
         redis_total = int(
-            await server.app[SERVICES].storage.redis.get(f"livesale:show:{show_id}:likes") or 0
+            await server.app[SERVICES].storage.redis.get(f"livesale:show:{{{show_id}}}:likes") or 0
         )
         assert redis_total == total
 

@@ -100,7 +100,7 @@ async def test_leaving_unsubscribes_and_counts_drop(server: TestServer, show_id:
         redis = server.app[SERVICES].storage.redis
 
         async def unsubscribed() -> bool:
-            return bool(await redis.pubsub_channels(f"livesale:show:{show_id}:*") == [])
+            return bool(await redis.pubsub_channels(f"livesale:show:{{{show_id}}}:*") == [])
 
         await eventually(unsubscribed)
 

@@ -11,7 +11,7 @@ from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from tests.support.clients import Client
 from tests.support.polling import poll_until
-from tests.support.shopping import buy, levels, pay, place_order
+from tests.support.shopping import buy, levels, pay, place_order, seller_stock
 from tests.support.world import LiveShop, open_live_shop
 
 Buyers = Callable[..., Awaitable[Client]]
@@ -24,10 +24,11 @@ def settings(settings: Settings) -> Settings:
 
 
 async def _wait_until_expired(client: Client, variant_id: str) -> None:
-    store = client.app[SERVICES].shop.stock.store
+    everyone = client.app[SERVICES].shop.stock.store
+    store = await seller_stock(client, variant_id)
 
     async def expired() -> bool:
-        await store.sweep()
+        await everyone.sweep()
         return (await store.levels(variant_id)).held == 0
 
     await poll_until(expired, 5, "the hold to expire")

@@ -54,7 +54,7 @@ async def test_after_an_unpin_the_other_process_sells_at_the_regular_price_at_on
     assert unpin.status == 200, await unpin.text()
     assert price_of(await bought_line(late, shop)) == (REGULAR, False, None)
 
-    store = alice.app[SERVICES].shop.stock.store
+    store = alice.app[SERVICES].shop.stock.seller(shop.creator_id)
     sale = await store.sale_levels(sale_id)
     assert (sale.held, sale.sold) == (1, 0)
     assert await levels(alice, shop.variant_id) == (8, 2, 0)
@@ -127,7 +127,8 @@ async def test_the_sale_s_caps_hold_across_processes_and_end_with_the_unpin(
     assert unpin.status == 200, await unpin.text()
     after = await asyncio.gather(*(bought_line(c, shop) for c in crowd[:4]))
     assert [price_of(line) for line in after] == [(REGULAR, False, None)] * 4
-    sale = await alice.app[SERVICES].shop.stock.store.sale_levels(f"pin{pin['id']}")
+    stock = alice.app[SERVICES].shop.stock.seller(shop.creator_id)
+    sale = await stock.sale_levels(f"pin{pin['id']}")
     assert (sale.held, sale.sold) == (3, 0)
     assert await levels(alice, shop.variant_id) == (13, 7, 0)
 

@@ -39,7 +39,7 @@ async def test_a_line_sold_out_before_payment_gives_every_line_back(
     )
     checkout = (await response.json())["checkout"]
     body = await (await place_order(mia, checkout["id"])).json()
-    store = alice.app[SERVICES].shop.stock.store
+    store = alice.app[SERVICES].shop.stock.seller(shop.creator_id)
     tee_line = next(i for i, ln in enumerate(checkout["lines"]) if ln["product_id"] == tee["id"])
     await store.release(hold_id_for(checkout["id"], tee_line))
     eve = await buyers("Eve")

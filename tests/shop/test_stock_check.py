@@ -19,7 +19,7 @@ from livesale.config import RedisSettings, Settings
 from livesale.domain.checkout import hold_id_for
 from livesale.shop.stock_audit import LOCK_NAME, CheckResult
 from livesale.storage.locks import RedisLocks
-from livesale.storage.stock import checked_key, variant_key
+from livesale.storage.stock_keys import CHECKED_KEY, variant_key
 from tests.support.clients import Buyers, Client, assert_error, cheap_auth, guests_of, sign_up
 from tests.support.polling import poll
 from tests.support.power_cut import answered_after_restart, counters_in
@@ -55,7 +55,7 @@ async def test_check_repairs_counters_that_drifted_and_keeps_live_holds(
     # Lost writes: the counters forget the sale and the hold.
     redis = alice.app[SERVICES].storage.redis
     drifted = {"available": 10, "held": 0, "sold": 0}
-    await redis.hset(variant_key(shop.variant_id), mapping=drifted)  # type: ignore[misc]
+    await redis.hset(variant_key(shop.creator_id, shop.variant_id), mapping=drifted)  # type: ignore[misc]
     repairs = sample(REPAIRS, reason="drift")
 
     result = await audit.check_once()
@@ -76,7 +76,8 @@ async def test_sale_committed_but_not_yet_marked_paid_is_not_drift(
     placed = await place_order(mia, str(checkout["id"]))
     assert placed.status == 201, await placed.text()
     # Settlement's first step alone: the hold is sold in Redis, the order still waits.
-    await alice.app[SERVICES].shop.stock.commit(hold_id_for(str(checkout["id"]), 0))
+    hold_id = hold_id_for(str(checkout["id"]), 0)
+    await alice.app[SERVICES].shop.stock.commit(shop.creator_id, hold_id)
     assert await levels(alice, shop.variant_id) == (8, 0, 2)
 
     result = await alice.app[SERVICES].shop.stock_audit.check_once()
@@ -89,7 +90,7 @@ async def test_check_leaves_counters_alone_while_another_process_checks(
     alice: Client, shop: LiveShop
 ) -> None:
     redis = alice.app[SERVICES].storage.redis
-    await redis.hset(variant_key(shop.variant_id), "available", "12")  # type: ignore[misc]
+    await redis.hset(variant_key(shop.creator_id, shop.variant_id), "available", "12")  # type: ignore[misc]
     async with RedisLocks(redis).hold(LOCK_NAME):
         result = await alice.app[SERVICES].shop.stock_audit.check_once()
         assert result == CheckResult(drift_units=0, repaired=0, unsettled=0)
@@ -130,7 +131,7 @@ async def test_new_redis_server_sells_nothing_until_its_counters_are_checked(
             stack.push_async_callback(other.aclose)
             # The new server's counters are stale (as after lost writes): the sale is gone.
             stale = {"available": 5, "sold": 0}
-            await other.hset(variant_key(shop.variant_id), mapping=stale)  # type: ignore[misc]
+            await other.hset(variant_key(shop.creator_id, shop.variant_id), mapping=stale)  # type: ignore[misc]
             # Another process is rebuilding them: holds wait, with Retry-After, taking nothing.
             async with RedisLocks(other).hold(LOCK_NAME):
                 details = await _refused_while_checked(zoe, shop)
@@ -142,7 +143,7 @@ async def test_new_redis_server_sells_nothing_until_its_counters_are_checked(
             assert await counters_in(sock, shop.variant_id) == (3, 0, 2)
             assert sample(REPAIRS, reason="redis_changed") == repairs + 1
             run_id = (await other.info("server"))["run_id"]
-            assert await other.get(checked_key()) == run_id
+            assert await other.get(CHECKED_KEY) == run_id
 
 
 async def _refused_while_checked(buyer: Client, shop: LiveShop) -> dict[str, object]:

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from livesale.storage.stock import StockStore
+from livesale.storage.stock import SellerStock, StockStore
 from tests.support.clocks import FakeMillisecondClock
 from tests.support.redis_server import pooled_redis
+from tests.support.shopping import SELLER
 
 
 @pytest.fixture
@@ -27,6 +28,6 @@ def clock() -> FakeMillisecondClock:
 
 
 @pytest.fixture
-def store(redis_client: Redis, clock: FakeMillisecondClock) -> StockStore:
-    """A stock store on the test Redis and the fake clock."""
-    return StockStore(redis_client, clock)
+def store(redis_client: Redis, clock: FakeMillisecondClock) -> SellerStock:
+    """One seller's stock on the test Redis and the fake clock."""
+    return StockStore(redis_client, clock).seller(SELLER)

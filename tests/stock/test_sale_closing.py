@@ -7,7 +7,7 @@ from redis.asyncio import Redis
 
 from livesale.domain.errors import ShowEnded
 from livesale.domain.stock import HoldState, SaleLevels, SaleLimits, StockLevels
-from livesale.storage.stock import StockStore
+from livesale.storage.stock import SellerStock
 from tests.support.clocks import FakeMillisecondClock
 from tests.support.redis_server import redis_snapshot
 
@@ -20,7 +20,7 @@ def live_sale(clock: FakeMillisecondClock, seconds: int = 60) -> SaleLimits:
 
 
 async def test_a_closed_live_sale_holds_at_the_regular_price(
-    store: StockStore, clock: FakeMillisecondClock
+    store: SellerStock, clock: FakeMillisecondClock
 ) -> None:
     await store.init("v1", 10)
     on_sale = await store.hold("h1", "v1", 1, "b1", 60, live_sale(clock))
@@ -44,7 +44,7 @@ async def test_a_closed_live_sale_holds_at_the_regular_price(
 
 
 async def test_a_live_sale_stops_at_its_countdown_s_end(
-    store: StockStore, clock: FakeMillisecondClock
+    store: SellerStock, clock: FakeMillisecondClock
 ) -> None:
     await store.init("v1", 10)
     sale = live_sale(clock, seconds=10)
@@ -56,7 +56,7 @@ async def test_a_live_sale_stops_at_its_countdown_s_end(
 
 
 async def test_closing_does_not_stop_a_replay_s_or_a_retake_s_sale(
-    store: StockStore, clock: FakeMillisecondClock
+    store: SellerStock, clock: FakeMillisecondClock
 ) -> None:
     # Without an end the sale is one the replay prices, or a paid order takes again.
     await store.init("v1", 10)
@@ -67,7 +67,7 @@ async def test_closing_does_not_stop_a_replay_s_or_a_retake_s_sale(
 
 
 async def test_an_ended_show_refuses_live_holds_and_changes_nothing(
-    store: StockStore, clock: FakeMillisecondClock, redis_client: Redis
+    store: SellerStock, clock: FakeMillisecondClock, redis_client: Redis
 ) -> None:
     await store.init("v1", 10)
     assert (await store.hold("h1", "v1", 1, "b1", 60, live_show_id="show1")).changed

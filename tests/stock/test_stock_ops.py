@@ -16,12 +16,14 @@ from livesale.domain.errors import (
     ValidationFailed,
 )
 from livesale.domain.stock import HoldState, SaleLevels, SaleLimits, StockLevels
-from livesale.storage.stock import EXPIRIES_KEY, StockStore
+from livesale.storage.stock import SellerStock, StockStore
+from livesale.storage.stock_keys import expiries_key, hold_key
 from tests.support.clocks import FakeMillisecondClock
 from tests.support.redis_server import redis_snapshot
+from tests.support.shopping import SELLER
 
 
-async def test_init_sets_and_is_idempotent(store: StockStore) -> None:
+async def test_init_sets_and_is_idempotent(store: SellerStock) -> None:
     assert await store.init("v1", 10) == StockLevels(10, 0, 0)
     assert await store.init("v1", 10) == StockLevels(10, 0, 0)
     await store.hold("h1", "v1", 3, "b1", 60)
@@ -32,7 +34,7 @@ async def test_init_sets_and_is_idempotent(store: StockStore) -> None:
     assert await store.init("v1", 5) == StockLevels(0, 2, 3)
 
 
-async def test_init_refuses_below_held_plus_sold(store: StockStore, redis_client: Redis) -> None:
+async def test_init_refuses_below_held_plus_sold(store: SellerStock, redis_client: Redis) -> None:
     await store.init("v1", 10)
     await store.hold("h1", "v1", 4, "b1", 60)
     before = await redis_snapshot(redis_client)
@@ -43,7 +45,7 @@ async def test_init_refuses_below_held_plus_sold(store: StockStore, redis_client
 
 
 async def test_hold_takes_stock_once_per_hold_id(
-    store: StockStore, clock: FakeMillisecondClock
+    store: SellerStock, clock: FakeMillisecondClock
 ) -> None:
     await store.init("v1", 5)
     first = await store.hold("h1", "v1", 2, "b1", 30)
@@ -57,7 +59,7 @@ async def test_hold_takes_stock_once_per_hold_id(
     assert await store.levels("v1") == StockLevels(3, 2, 0)
 
 
-async def test_hold_id_reused_for_another_request_is_refused(store: StockStore) -> None:
+async def test_hold_id_reused_for_another_request_is_refused(store: SellerStock) -> None:
     await store.init("v1", 5)
     await store.hold("h1", "v1", 2, "b1", 30)
     with pytest.raises(HoldMismatch):
@@ -65,7 +67,7 @@ async def test_hold_id_reused_for_another_request_is_refused(store: StockStore) 
     assert await store.levels("v1") == StockLevels(3, 2, 0)
 
 
-async def test_out_of_stock_changes_nothing(store: StockStore, redis_client: Redis) -> None:
+async def test_out_of_stock_changes_nothing(store: SellerStock, redis_client: Redis) -> None:
     await store.init("v1", 2)
     await store.hold("h1", "v1", 1, "b1", 30)
     before = await redis_snapshot(redis_client)
@@ -78,12 +80,12 @@ async def test_out_of_stock_changes_nothing(store: StockStore, redis_client: Red
     assert (await store.hold("h2", "v1", 2, "b2", 30)).changed
 
 
-async def test_unknown_variant_is_out_of_stock(store: StockStore) -> None:
+async def test_unknown_variant_is_out_of_stock(store: SellerStock) -> None:
     with pytest.raises(OutOfStock):
         await store.hold("h1", "never-set", 1, "b1", 30)
 
 
-async def test_invalid_requests_are_refused(store: StockStore) -> None:
+async def test_invalid_requests_are_refused(store: SellerStock) -> None:
     await store.init("v1", 5)
     cases: list[tuple[dict[str, object], str]] = [
         ({"quantity": 0}, "quantity"),
@@ -108,7 +110,7 @@ async def test_invalid_requests_are_refused(store: StockStore) -> None:
     assert await store.levels("v1") == StockLevels(5, 0, 0)
 
 
-async def test_commit_moves_held_to_sold_once(store: StockStore, redis_client: Redis) -> None:
+async def test_commit_moves_held_to_sold_once(store: SellerStock, redis_client: Redis) -> None:
     await store.init("v1", 5)
     await store.hold("h1", "v1", 2, "b1", 30)
     done = await store.commit("h1")
@@ -118,7 +120,7 @@ async def test_commit_moves_held_to_sold_once(store: StockStore, redis_client: R
     assert not again.changed
     assert again.hold.state is HoldState.COMMITTED
     assert await store.levels("v1") == StockLevels(3, 0, 2)
-    assert await redis_client.zcard(EXPIRIES_KEY) == 0
+    assert await redis_client.zcard(expiries_key(SELLER)) == 0
     # A sold hold is not given back by release or by a hold retry.
     released = await store.release("h1")
     assert not released.changed
@@ -127,7 +129,7 @@ async def test_commit_moves_held_to_sold_once(store: StockStore, redis_client: R
     assert await store.levels("v1") == StockLevels(3, 0, 2)
 
 
-async def test_commit_unknown_hold(store: StockStore) -> None:
+async def test_commit_unknown_hold(store: SellerStock) -> None:
     with pytest.raises(HoldNotFound):
         await store.commit("nope")
     with pytest.raises(HoldNotFound):
@@ -135,7 +137,7 @@ async def test_commit_unknown_hold(store: StockStore) -> None:
 
 
 async def test_commit_after_deadline_expires_even_before_a_sweep(
-    store: StockStore, clock: FakeMillisecondClock
+    store: SellerStock, clock: FakeMillisecondClock
 ) -> None:
     await store.init("v1", 5)
     await store.hold("h1", "v1", 2, "b1", 30)
@@ -150,7 +152,7 @@ async def test_commit_after_deadline_expires_even_before_a_sweep(
     assert await store.levels("v1") == StockLevels(5, 0, 0)
 
 
-async def test_release_returns_stock_once(store: StockStore) -> None:
+async def test_release_returns_stock_once(store: SellerStock) -> None:
     await store.init("v1", 5)
     await store.hold("h1", "v1", 2, "b1", 30)
     first = await store.release("h1")
@@ -168,7 +170,7 @@ async def test_release_returns_stock_once(store: StockStore) -> None:
 
 
 async def test_sweep_returns_only_due_holds(
-    store: StockStore, clock: FakeMillisecondClock, redis_client: Redis
+    store: SellerStock, clock: FakeMillisecondClock, redis_client: Redis
 ) -> None:
     await store.init("v1", 10)
     await store.hold("short", "v1", 1, "b1", 10)
@@ -183,7 +185,7 @@ async def test_sweep_returns_only_due_holds(
     assert expired[0].state is HoldState.EXPIRED
     assert await store.levels("v1") == StockLevels(5, 2, 3)
     assert await store.sweep() == []
-    assert await redis_client.zrange(EXPIRIES_KEY, 0, -1) == ["long"]
+    assert await redis_client.zrange(expiries_key(SELLER), 0, -1) == ["long"]
     # An explicit time, and a batch limit the caller loops on.
     assert [h.hold_id for h in await store.sweep(clock.now_ms + 60_000, limit=1)] == ["long"]
     assert await store.levels("v1") == StockLevels(7, 0, 3)
@@ -192,17 +194,17 @@ async def test_sweep_returns_only_due_holds(
 async def test_finished_holds_expire_but_held_ones_do_not(
     redis_client: Redis, clock: FakeMillisecondClock
 ) -> None:
-    store = StockStore(redis_client, clock, retention_seconds=60)
+    store = StockStore(redis_client, clock, retention_seconds=60).seller(SELLER)
     await store.init("v1", 5)
     await store.hold("h1", "v1", 1, "b1", 30)
     await store.hold("h2", "v1", 1, "b1", 30)
-    assert await redis_client.pttl("livesale:stock:hold:h1") == -1
+    assert await redis_client.pttl(hold_key(SELLER, "h1")) == -1
     await store.commit("h1")
-    assert 0 < await redis_client.pttl("livesale:stock:hold:h1") <= 60_000
-    assert await redis_client.pttl("livesale:stock:hold:h2") == -1
+    assert 0 < await redis_client.pttl(hold_key(SELLER, "h1")) <= 60_000
+    assert await redis_client.pttl(hold_key(SELLER, "h2")) == -1
 
 
-async def test_flash_sale_cap_and_per_buyer_limit(store: StockStore, redis_client: Redis) -> None:
+async def test_flash_sale_cap_and_per_buyer_limit(store: SellerStock, redis_client: Redis) -> None:
     await store.init("v1", 100)
     await store.init("v2", 100)
     sale = SaleLimits("s1", quantity=5, per_buyer_limit=2)

@@ -25,6 +25,7 @@ from livesale.domain.stock import HoldState, SaleLimits, StockLevels
 from livesale.storage.stock import StockStore
 from tests.support.clocks import FakeMillisecondClock
 from tests.support.redis_server import pooled_redis
+from tests.support.shopping import SELLER
 
 T = TypeVar("T")
 VARIANTS = ["v1", "v2"]
@@ -52,7 +53,7 @@ class StockMachine(RuleBasedStateMachine):
         self.redis = pooled_redis(redis_url)
         self.run(self.redis.flushall())
         self.clock = FakeMillisecondClock()
-        self.store = StockStore(self.redis, self.clock)
+        self.store = StockStore(self.redis, self.clock).seller(SELLER)
         # Start with stock, so that holds succeed from the first step.
         self.totals = dict.fromkeys(VARIANTS, 8)
         for variant in VARIANTS:

@@ -44,7 +44,7 @@ async def stock_levels(client: Client, replay: ReplayShow) -> tuple[int, int, in
     """available, held, sold of the show's variant (its counters made first if need be)."""
     shop = client.app[SERVICES].shop
     product = await shop.catalogue.product(replay.product["id"])
-    got = await shop.stock.levels(product.variants[0])
+    got = await shop.stock.levels(product.creator_id, product.variants[0])
     return got.available, got.held, got.sold
 
 

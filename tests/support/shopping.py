@@ -9,6 +9,7 @@ from aiohttp import ClientResponse
 
 from livesale.composition.services import SERVICES
 from livesale.storage.orders import OrderRepository
+from livesale.storage.stock import SellerStock
 from tests.support.clients import Client, origin
 from tests.support.world import BUYER, LiveShop
 
@@ -44,9 +45,23 @@ async def pay(client: Client, payment_id: str, card: str = "4242 4242 4242 4242"
     )
 
 
+# The seller of stock tests that use the stock store without the app.
+SELLER = "seller-1"
+
+
+async def seller_stock(client: Client, variant_id: str) -> SellerStock:
+    """The stock of the variant's seller (its keys carry the seller's tag)."""
+    services = client.app[SERVICES]
+    row = await services.storage.database.fetchone(
+        "SELECT creator_id FROM variants WHERE id = ?", (variant_id,)
+    )
+    assert row is not None, variant_id
+    return services.shop.stock.seller(str(row["creator_id"]))
+
+
 async def levels(client: Client, variant_id: str) -> tuple[int, int, int]:
     """available, held, sold of a variant, straight from the stock counters."""
-    got = await client.app[SERVICES].shop.stock.store.levels(variant_id)
+    got = await (await seller_stock(client, variant_id)).levels(variant_id)
     return got.available, got.held, got.sold
 
 

@@ -181,11 +181,16 @@ class Stage:
 
 async def variant_levels(running: Stage, variant_id: str) -> tuple[int, int, int]:
     """available, held, sold of a variant, straight from livesale's Redis counters."""
-    from livesale.storage.stock import variant_key
+    from livesale.storage.stock_keys import variant_key
 
     client = running.redis()
     try:
-        values = await client.hmget(variant_key(variant_id), ["available", "held", "sold"])
+        # Any seller's: the variant id alone names one variant.
+        keys = [key async for key in client.scan_iter(match=variant_key("*", variant_id))]
+        assert len(keys) <= 1, keys
+        values = [None] * 3
+        if keys:
+            values = await client.hmget(keys[0], ["available", "held", "sold"])
     finally:
         await client.aclose()
     available, held, sold = (int(v or 0) for v in values)
@@ -294,6 +299,8 @@ class Shop:
     stream_key: str
     product_id: str
     variant_id: str
+    # The seller: the tag of the shop's stock keys in Redis.
+    creator_id: str
 
 
 async def open_shop(
@@ -329,4 +336,5 @@ async def open_shop(
         show["stream_key"],
         product["id"],
         product["variants"][0]["id"],
+        product["creator_id"],
     )

@@ -71,6 +71,12 @@ class LiveShop:
         variant_id: str = self.product["variants"][0]["id"]
         return variant_id
 
+    @property
+    def creator_id(self) -> str:
+        """The seller (Alice): the tag of the shop's stock keys in Redis."""
+        creator_id: str = self.product["creator_id"]
+        return creator_id
+
 
 async def open_live_shop(alice: Client, stock: int = 10, price_minor: int = 2500) -> LiveShop:
     """Alice's live show selling one product."""
