@@ -135,6 +135,7 @@ class GiveawayService:
         )
         # OutOfStock when no unit is left: the giveaway never starts without its prize.
         await self._stock.hold(
+            giveaway.creator_id,
             giveaway.hold_id,
             variant,
             1,
@@ -238,7 +239,7 @@ class GiveawayService:
             return await self.by_id(giveaway_id)  # another process drew first
         if winner is None:
             # Nobody entered: the unit goes back on sale now.
-            await self._stock.store.release(giveaway.hold_id)
+            await self._stock.seller(giveaway.creator_id).release(giveaway.hold_id)
             self._announcer.touch(show_id, giveaway.product_id)
         await self._events.publish(show_id, drawn_message(drawn, now))
         return drawn

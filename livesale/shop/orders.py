@@ -212,7 +212,7 @@ async def place_free_order(
     if order.status is not OrderStatus.PENDING_PAYMENT:
         return order
     for line in order.lines:
-        await stock.commit(line.hold_id)
+        await stock.commit(order.creator_id, line.hold_id)
     moved = await orders.move(
         order.id, OrderStatus.PAID, reason, event_id=f"{new.checkout_id}:free", event_type=reason
     )
