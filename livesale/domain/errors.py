@@ -604,6 +604,8 @@ class GiveawayClaimExpired(Conflict):
     """The winner did not claim before `details.claim_by` (epoch seconds): the unit went back."""
 
     code = "giveaway_claim_expired"
+
+
 # foryou: follows and the "For you" feed.
 class CannotFollowSelf(Forbidden):
     """A creator tried to follow their own page."""
