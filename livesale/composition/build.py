@@ -155,6 +155,7 @@ def build_discovery(settings: Settings, storage: Storage, shop: Shop) -> Discove
     )
     signals = Signals(taste, storage.shows, follows, settings.feed.min_watch_seconds)
     storage.activity.watch_listener = signals.watch_ended
+    storage.activity.count_listener = signals.counted
     shop.settlement.paid_listener = signals.order_paid
     return Discovery(
         follows=follows,

@@ -41,6 +41,9 @@ LIST_KEPT = 500
 MAX_WATCH_FACTOR = 4.0
 WATCH_UNIT_SECONDS = 300.0
 BUY_WEIGHT = 3.0
+# Interest short of a purchase: a Buy-now tap says less than a hold, a hold less than paying.
+TAP_WEIGHT = 0.5
+HOLD_WEIGHT = 1.5
 POPULAR_DAYS = 2  # today's and yesterday's counts, yesterday's at half weight
 
 
@@ -64,6 +67,17 @@ class Bought:
     viewer_id: str
     creator_id: str
     product_title: str
+    at: float
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Interested:
+    """A viewer tapped Buy now on (or held) a creator's product, weighing `weight`, at `at`."""
+
+    viewer_id: str
+    creator_id: str
+    weight: float
     at: float
     categories: tuple[str, ...] = ()
 
@@ -117,6 +131,21 @@ class TasteStore:
             at=event.at,
             seen=None,
         )
+
+    async def interested(self, event: Interested) -> None:
+        """Add a tap or hold to the viewer's creator and category scores (no links, no
+        popularity: those count only what was watched or paid for)."""
+        weight = self._decayed(event.weight, event.at)
+        pipe = self._redis.pipeline(transaction=False)
+        touched = [_viewer(event.viewer_id, "creators")]
+        pipe.zincrby(touched[0], weight, event.creator_id)
+        for category in event.categories:
+            pipe.zincrby(_viewer(event.viewer_id, "categories"), weight, category)
+        if event.categories:
+            touched.append(_viewer(event.viewer_id, "categories"))
+        for key in touched:
+            pipe.expire(key, self._ttl)
+        await pipe.execute()
 
     async def _add(
         self,
