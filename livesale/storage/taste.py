@@ -21,6 +21,7 @@ Keys (Redis Cluster: a viewer's keys share their hash tag, a creator's theirs):
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,8 @@ BUY_WEIGHT = 3.0
 # Interest short of a purchase: a Buy-now tap says less than a hold, a hold less than paying.
 TAP_WEIGHT = 0.5
 HOLD_WEIGHT = 1.5
+# The most creator link lists a process keeps copies of.
+LINKS_KEPT = 20_000
 POPULAR_DAYS = 2  # today's and yesterday's counts, yesterday's at half weight
 
 
@@ -97,10 +100,21 @@ def _popular(at: float) -> str:
 class TasteStore:
     """Reads and updates taste profiles, creator links and popularity."""
 
-    def __init__(self, redis: Redis, *, half_life_days: float, profile_ttl_days: float) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        half_life_days: float,
+        profile_ttl_days: float,
+        links_cache_seconds: float = 0.0,
+    ) -> None:
         self._redis = redis
         self._half_life = half_life_days * DAY
         self._ttl = max(1, round(profile_ttl_days * DAY))
+        # A creator's links change slowly and many viewers' profiles read the same few:
+        # kept this long per process, so most feed requests make one Redis round trip.
+        self._links_ttl = links_cache_seconds
+        self._links: dict[tuple[str, str], tuple[float, list[Any]]] = {}
 
     def _decayed(self, weight: float, at: float) -> float:
         return weight * math.pow(2.0, (at - EPOCH) / self._half_life)
@@ -216,12 +230,9 @@ class TasteStore:
         creators = {_text(name): float(score) for name, score in creators_raw}
         watched_most = list(creators)[:LINKED_CREATORS]
         bought = [_text(name) for name in bought_raw]
-        pipe = self._redis.pipeline(transaction=False)
-        for creator in watched_most:
-            pipe.zrevrange(_creator(creator, "co_watch"), 0, LINKED_CREATORS - 1, withscores=True)
-        for creator in bought:
-            pipe.zrevrange(_creator(creator, "co_buy"), 0, LINKED_CREATORS - 1, withscores=True)
-        linked = await pipe.execute()
+        wanted = [(creator, "co_watch") for creator in watched_most]
+        wanted += [(creator, "co_buy") for creator in bought]
+        linked = await self._linked(wanted)
         co_watch = _links(watched_most, linked[: len(watched_most)], creators, _texts(via_show))
         co_buy = _links(
             bought, linked[len(watched_most) :], dict.fromkeys(bought, 1.0), _texts(via_product)
@@ -234,6 +245,30 @@ class TasteStore:
             co_buy=co_buy,
             seen=frozenset(_text(show) for show in seen_raw),
         )
+
+    async def _linked(self, wanted: Sequence[tuple[str, str]]) -> list[Any]:
+        """Each (creator, kind)'s strongest links, from this process's copy while it is fresh."""
+        now = time.monotonic()
+        found: dict[tuple[str, str], list[Any]] = {}
+        missing = []
+        for key in wanted:
+            kept = self._links.get(key)
+            if kept is not None and kept[0] > now:
+                found[key] = kept[1]
+            else:
+                missing.append(key)
+        if missing:
+            pipe = self._redis.pipeline(transaction=False)
+            for creator, kind in missing:
+                pipe.zrevrange(_creator(creator, kind), 0, LINKED_CREATORS - 1, withscores=True)
+            rows = await pipe.execute()
+            if self._links_ttl > 0:
+                if len(self._links) > LINKS_KEPT:
+                    self._links.clear()  # bounded; refilled by the next requests
+                for key, row in zip(missing, rows, strict=True):
+                    self._links[key] = (now + self._links_ttl, row)
+            found.update(zip(missing, rows, strict=True))
+        return [found[key] for key in wanted]
 
     async def popularity(self, now: float) -> dict[str, float]:
         """Creators by today's audience and sales, yesterday's at half weight."""
