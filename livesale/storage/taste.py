@@ -1,6 +1,7 @@
 """Viewers' taste profiles and creator-to-creator links in Redis, updated event by event.
 
-Every watch or purchase adds to the viewer's scores at once (no nightly batch).
+Every watch, Buy-now tap, hold or purchase adds to the viewer's scores at once
+(no nightly batch).
 Scores use forward decay: an event at time t adds `weight * 2**((t - EPOCH) /
 half_life)`, so older events count less without ever being rewritten, and
 only the ratios matter (the ranking scales each profile to its largest score).
