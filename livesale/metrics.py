@@ -485,7 +485,7 @@ FEED_SECONDS = Histogram(
 )
 FEED_SIGNALS = Counter(
     "livesale_feed_signals_total",
-    "Viewer events added to taste profiles, by kind (watch, purchase).",
+    "Viewer events added to taste profiles, by kind (watch, tap, hold, purchase).",
     ["kind"],
 )
 FEED_SIGNALS_DROPPED = Counter(

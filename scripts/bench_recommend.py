@@ -9,10 +9,12 @@ Zipf law); `--shows` (2,000) shows spread evenly over `--weeks` (8) weeks, each
 by a creator and in that creator's category. Every week each viewer watches
 about `--watches` (3) of that week's shows, drawn with weight taste(category)
 squared x the creator's popularity x 8 for a favourite creator, and buys in
-`--buy-rate` (15%) of the shows they watch; a viewer follows a creator they
+`--buy-rate` (15%) of the shows they watch; of the watches without a purchase,
+`--tap-rate` (30%) tap Buy now and `--hold-rate` (10%) go on to hold (a
+purchase always has its tap and hold); a viewer follows a creator they
 watched twice with probability 0.3. The first weeks are fed, event by event
 in time order, through the SAME code the server runs for each event
-(`TasteStore.watched` / `.bought`, the Redis profile and co-watch/co-buy
+(`TasteStore.watched` / `.interested` / `.bought`, the Redis profile and co-watch/co-buy
 updates) into a redis-server of its own; then for each viewer who watches
 anything in the last week, the last week's shows are ranked by
 `livesale.domain.feed.rank` (what GET /api/feed runs) with the viewer's
@@ -66,7 +68,15 @@ from bench_recommend_load import load
 from redis.asyncio import Redis
 
 from livesale.domain.feed import EMPTY_PROFILE, Candidate, FeedKind, rank
-from livesale.storage.taste import DAY, Bought, TasteStore, Watched
+from livesale.storage.taste import (
+    DAY,
+    HOLD_WEIGHT,
+    TAP_WEIGHT,
+    Bought,
+    Interested,
+    TasteStore,
+    Watched,
+)
 
 WEEK = 7 * DAY
 START = 1_790_000_000.0  # a Sunday in 2026: the simulated first week's start
@@ -162,9 +172,17 @@ def _name(kind: str, n: int) -> str:
 
 
 async def train(
-    world: World, taste: TasteStore, until: float, *, use_categories: bool
+    world: World,
+    taste: TasteStore,
+    until: float,
+    *,
+    use_categories: bool,
+    rates: tuple[float, float] = (0.0, 0.0),
 ) -> tuple[int, dict[int, set[int]]]:
-    """Feed every event before `until` through the server's update code; the follows made."""
+    """Feed every event before `until` through the server's update code; the follows made.
+
+    `rates` are the chances that a watch without a purchase has a Buy-now tap, and a hold.
+    """
     follows: dict[int, set[int]] = defaultdict(set)
     watched_count: dict[tuple[int, int], int] = defaultdict(int)
     rng = random.Random(7)
@@ -182,13 +200,23 @@ async def train(
     async def apply(at: float, viewer: int, show: int, bought: bool) -> None:
         creator = world.show_creator[show]
         category = () if not use_categories else (_name("cat", world.creator_category[creator]),)
+        # Drawn before the first await, so the draws keep their order across the gathered tasks.
+        seconds = rng.uniform(60, 1800)
+        chance = rng.random()
+        weights = [TAP_WEIGHT, HOLD_WEIGHT] if bought or chance < rates[1] else []
+        if not weights and chance < rates[0]:
+            weights = [TAP_WEIGHT]
+        for weight in weights:
+            await taste.interested(
+                Interested(_name("v", viewer), _name("c", creator), weight, at, category)
+            )
         await taste.watched(
             Watched(
                 _name("v", viewer),
                 _name("s", show),
                 _name("c", creator),
                 _name("Show ", show),
-                rng.uniform(60, 1800),
+                seconds,
                 at,
                 category,
             )
@@ -226,10 +254,16 @@ async def evaluate(args: argparse.Namespace, world: World, redis_url: str) -> bo
     taste = TasteStore(redis, half_life_days=14.0, profile_ttl_days=90.0)
     test_start = START + (args.weeks - 1) * WEEK
     started = time.perf_counter()
-    applied, follows = await train(world, taste, test_start, use_categories=not args.no_categories)
+    applied, follows = await train(
+        world,
+        taste,
+        test_start,
+        use_categories=not args.no_categories,
+        rates=(args.tap_rate, args.hold_rate),
+    )
     trained = time.perf_counter() - started
     print(
-        f"trained: {applied:,} watch events (+ purchases) in {trained:.1f} s "
+        f"trained: {applied:,} watch events (+ taps, holds, purchases) in {trained:.1f} s "
         f"({applied / trained:,.0f} events/s through TasteStore)"
     )
 
@@ -326,6 +360,8 @@ def main() -> None:
     parser.add_argument("--categories", type=int, default=12)
     parser.add_argument("--watches", type=float, default=3.0)
     parser.add_argument("--buy-rate", type=float, default=0.15)
+    parser.add_argument("--tap-rate", type=float, default=0.3)
+    parser.add_argument("--hold-rate", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--no-categories", action="store_true", help="learn without shows' categories"

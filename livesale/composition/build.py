@@ -164,9 +164,11 @@ def build_discovery(settings: Settings, storage: Storage, shop: Shop) -> Discove
         storage.redis,
         half_life_days=settings.feed.half_life_days,
         profile_ttl_days=settings.feed.profile_ttl_days,
+        links_cache_seconds=settings.feed.shared_cache_seconds,
     )
     signals = Signals(taste, storage.shows, follows, settings.feed.min_watch_seconds)
     storage.activity.watch_listener = signals.watch_ended
+    storage.activity.count_listener = signals.counted
     shop.settlement.paid_listener = signals.order_paid
     return Discovery(
         follows=follows,

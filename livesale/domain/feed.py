@@ -97,6 +97,83 @@ class Ranked:
     params: dict[str, str]
 
 
+@dataclass(frozen=True, slots=True)
+class Slate:
+    """Candidates prepared once per gathering: what the ranking reads of each, as flat
+    tuples, so a request loops over plain values instead of objects and enums."""
+
+    candidates: tuple[Candidate, ...]
+    show_ids: tuple[str, ...]
+    creators: tuple[str, ...]
+    categories: tuple[tuple[str, ...], ...]
+    replay: tuple[bool, ...]
+    live_share: tuple[float, ...]  # live viewers over the most live viewers (0 if not live)
+    bonus: tuple[float, ...]  # KIND_BONUS of each
+    recency: tuple[float, ...]  # -at: sorts the fresher first
+
+
+def prepare(candidates: Sequence[Candidate]) -> Slate:
+    """The slate of these candidates (built once, ranked for many viewers)."""
+    most_viewers = max((c.viewers for c in candidates), default=0) or 1
+    return Slate(
+        candidates=tuple(candidates),
+        show_ids=tuple(c.show_id for c in candidates),
+        creators=tuple(c.creator_id for c in candidates),
+        categories=tuple(c.categories for c in candidates),
+        replay=tuple(c.kind is FeedKind.REPLAY for c in candidates),
+        live_share=tuple(
+            c.viewers / most_viewers if c.kind is FeedKind.LIVE else 0.0 for c in candidates
+        ),
+        bonus=tuple(KIND_BONUS[c.kind] for c in candidates),
+        recency=tuple(-c.at for c in candidates),
+    )
+
+
+def crowd_scores(slate: Slate, popularity: Mapping[str, float]) -> tuple[float, ...]:
+    """Each candidate's popularity part (the same for every viewer)."""
+    popular = _normalised(popularity)
+    return tuple(
+        POPULAR_WEIGHT * max(popular.get(creator, 0.0), share)
+        for creator, share in zip(slate.creators, slate.live_share, strict=True)
+    )
+
+
+class Ranking:
+    """One viewer's order of a slate: every candidate is scored and sorted, but reasons are
+    worked out only for the page asked for."""
+
+    def __init__(self, slate: Slate, crowd: Sequence[float], profile: Profile) -> None:
+        self._slate = slate
+        self._crowd = crowd
+        self._weigh = weigh = _Evidence(profile)
+        seen = profile.seen
+        keys: list[tuple[float, float, str, int]] = []
+        for i, (show_id, creator, categories, replay) in enumerate(
+            zip(slate.show_ids, slate.creators, slate.categories, slate.replay, strict=True)
+        ):
+            if replay and show_id in seen:
+                continue
+            score = weigh.total(creator, categories) + crowd[i] + slate.bonus[i]
+            # Best score first; among equals the fresher show; the id keeps the order total.
+            keys.append((-score, slate.recency[i], show_id, i))
+        keys.sort()
+        self._keys = keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def page(self, offset: int, limit: int) -> list[Ranked]:
+        """`limit` candidates from `offset` in this order, with their reasons."""
+        items: list[Ranked] = []
+        for negative_score, _, _, i in self._keys[offset : offset + limit]:
+            candidate = self._slate.candidates[i]
+            _, best, reason, params = self._weigh.of(candidate)
+            if best <= 0:
+                reason, params = (Reason.POPULAR, {}) if self._crowd[i] > 0 else (Reason.RECENT, {})
+            items.append(Ranked(candidate, -negative_score, reason, params))
+        return items
+
+
 def rank(
     candidates: Sequence[Candidate],
     profile: Profile,
@@ -107,24 +184,9 @@ def rank(
     """The candidates best first: personal evidence, then popularity, then recency."""
     if not personalised:
         profile = EMPTY_PROFILE
-    weigh = _Evidence(profile)
-    popular = _normalised(popularity)
-    most_viewers = max((c.viewers for c in candidates), default=0) or 1
-    ranked: list[Ranked] = []
-    for candidate in candidates:
-        if candidate.kind is FeedKind.REPLAY and candidate.show_id in profile.seen:
-            continue
-        personal, best, reason, params = weigh.of(candidate)
-        crowd = POPULAR_WEIGHT * max(
-            popular.get(candidate.creator_id, 0.0),
-            candidate.viewers / most_viewers if candidate.kind is FeedKind.LIVE else 0.0,
-        )
-        score = personal + crowd + KIND_BONUS[candidate.kind]
-        if best <= 0:
-            reason, params = (Reason.POPULAR, {}) if crowd > 0 else (Reason.RECENT, {})
-        ranked.append(Ranked(candidate, score, reason, params))
-    ranked.sort(key=_order)
-    return ranked
+    slate = prepare(candidates)
+    ranking = Ranking(slate, crowd_scores(slate, popularity), profile)
+    return ranking.page(0, len(ranking))
 
 
 class _Evidence:
@@ -138,6 +200,18 @@ class _Evidence:
         self._co_watch = _normalised({key: link.score for key, link in profile.co_watch.items()})
         self._co_buy = _normalised({key: link.score for key, link in profile.co_buy.items()})
         self._by_creator: dict[str, tuple[float, float, Reason, str | None]] = {}
+
+    def total(self, creator: str, categories: tuple[str, ...]) -> float:
+        """The candidate's personal score alone (what `of` totals, without its reason)."""
+        known = self._by_creator.get(creator)
+        if known is None:
+            known = self._creator_part(creator)
+            self._by_creator[creator] = known
+        total = known[0]
+        if categories and self._categories:
+            liked = self._categories
+            total += CATEGORY_WEIGHT * max(liked.get(category, 0.0) for category in categories)
+        return total
 
     def of(self, candidate: Candidate) -> tuple[float, float, Reason, dict[str, str]]:
         """(total, strongest, its reason, the reason's words) for the candidate."""
@@ -185,11 +259,6 @@ _PARAM = {
     Reason.ALSO_WATCHED: "show",
     Reason.ALSO_BOUGHT: "product",
 }
-
-
-def _order(item: Ranked) -> tuple[float, float, str]:
-    # Best score first; among equals the fresher show; the id keeps the order total.
-    return (-item.score, -item.candidate.at, item.candidate.show_id)
 
 
 def _normalised(scores: Mapping[str, float]) -> dict[str, float]:

@@ -102,7 +102,8 @@ class CheckoutService:
             raise show_ended_refusal()
         item = price_buy(bundle, buy.pin_id, buy.replay_offset_ms, self._clock())
         # A tap counts even when refused (sold out...): it measures the pin's pull.
-        self._activity.count(show_id, REPLAY_BUY_TAP if replay else BUY_TAP, item.pin_id or NO_PIN)
+        tap = REPLAY_BUY_TAP if replay else BUY_TAP
+        self._activity.count(show_id, tap, item.pin_id or NO_PIN, viewer_id=viewer.id)
         return await self._open(
             viewer,
             show_id,
@@ -274,7 +275,8 @@ class CheckoutService:
                     self._announcer.touch(show_id, item.product.id)
         metrics.SHOP_HOLD_ATTEMPTS.labels("held").inc()
         for pin_id in new_hold_pins:
-            self._activity.count(show_id, REPLAY_HOLD if replay else HOLD, pin_id)
+            hold = REPLAY_HOLD if replay else HOLD
+            self._activity.count(show_id, hold, pin_id, viewer_id=viewer.id)
         checkout = Checkout(
             id=checkout_id,
             viewer_id=viewer.id,

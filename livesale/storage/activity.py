@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 # Told (viewer id, show id, seconds watched) when a known guest's watch session ends.
 WatchListener = Callable[[str, str, float], None]
+# Told (viewer id, show id, kind) when a counted event has a known guest behind it.
+CountListener = Callable[[str, str, str], None]
 
 # Events kept for another try while SQLite fails; beyond this a failed batch is
 # dropped (and logged) rather than growing memory without bound.
@@ -56,6 +58,7 @@ class ActivityRecorder:
         # Sessions of known guests, so their watch time can feed their "For you" profile.
         self._watching: dict[str, tuple[str, str, float]] = {}
         self.watch_listener: WatchListener | None = None
+        self.count_listener: CountListener | None = None
 
     def start(self) -> None:
         """Start writing every flush interval."""
@@ -99,11 +102,16 @@ class ActivityRecorder:
             show_id, viewer_id, started = watching
             self.watch_listener(viewer_id, show_id, max(0.0, now - started))
 
-    def count(self, show_id: str, kind: str, pin_id: int, n: int = 1) -> None:
-        """Count `n` events of `kind` in the show now (pin_id 0 when not under a pin)."""
+    def count(
+        self, show_id: str, kind: str, pin_id: int, n: int = 1, *, viewer_id: str | None = None
+    ) -> None:
+        """Count `n` events of `kind` in the show now (pin_id 0 when not under a pin);
+        `viewer_id` is the guest behind them, when known (the "For you" feed learns from it)."""
         slot = math.floor(self._clock() / SLOT_SECONDS)
         key = (show_id, slot, kind, pin_id)
         self._counts[key] = self._counts.get(key, 0) + n
+        if viewer_id is not None and self.count_listener is not None:
+            self.count_listener(viewer_id, show_id, kind)
 
     async def flush(self) -> None:
         """Write pending events in one transaction (kept for the next try if it fails)."""

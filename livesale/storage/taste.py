@@ -1,6 +1,7 @@
 """Viewers' taste profiles and creator-to-creator links in Redis, updated event by event.
 
-Every watch or purchase adds to the viewer's scores at once (no nightly batch).
+Every watch, Buy-now tap, hold or purchase adds to the viewer's scores at once
+(no nightly batch).
 Scores use forward decay: an event at time t adds `weight * 2**((t - EPOCH) /
 half_life)`, so older events count less without ever being rewritten, and
 only the ratios matter (the ranking scales each profile to its largest score).
@@ -21,6 +22,7 @@ Keys (Redis Cluster: a viewer's keys share their hash tag, a creator's theirs):
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +43,11 @@ LIST_KEPT = 500
 MAX_WATCH_FACTOR = 4.0
 WATCH_UNIT_SECONDS = 300.0
 BUY_WEIGHT = 3.0
+# Interest short of a purchase: a Buy-now tap says less than a hold, a hold less than paying.
+TAP_WEIGHT = 0.5
+HOLD_WEIGHT = 1.5
+# The most creator link lists a process keeps copies of.
+LINKS_KEPT = 20_000
 POPULAR_DAYS = 2  # today's and yesterday's counts, yesterday's at half weight
 
 
@@ -68,6 +75,17 @@ class Bought:
     categories: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Interested:
+    """A viewer tapped Buy now on (or held) a creator's product, weighing `weight`, at `at`."""
+
+    viewer_id: str
+    creator_id: str
+    weight: float
+    at: float
+    categories: tuple[str, ...] = ()
+
+
 def _viewer(viewer_id: str, what: str) -> str:
     return f"livesale:viewer:{{{viewer_id}}}:{what}"
 
@@ -83,10 +101,21 @@ def _popular(at: float) -> str:
 class TasteStore:
     """Reads and updates taste profiles, creator links and popularity."""
 
-    def __init__(self, redis: Redis, *, half_life_days: float, profile_ttl_days: float) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        half_life_days: float,
+        profile_ttl_days: float,
+        links_cache_seconds: float = 0.0,
+    ) -> None:
         self._redis = redis
         self._half_life = half_life_days * DAY
         self._ttl = max(1, round(profile_ttl_days * DAY))
+        # A creator's links change slowly and many viewers' profiles read the same few:
+        # kept this long per process, so most feed requests make one Redis round trip.
+        self._links_ttl = links_cache_seconds
+        self._links: dict[tuple[str, str], tuple[float, list[Any]]] = {}
 
     def _decayed(self, weight: float, at: float) -> float:
         return weight * math.pow(2.0, (at - EPOCH) / self._half_life)
@@ -117,6 +146,21 @@ class TasteStore:
             at=event.at,
             seen=None,
         )
+
+    async def interested(self, event: Interested) -> None:
+        """Add a tap or hold to the viewer's creator and category scores (no links, no
+        popularity: those count only what was watched or paid for)."""
+        weight = self._decayed(event.weight, event.at)
+        pipe = self._redis.pipeline(transaction=False)
+        touched = [_viewer(event.viewer_id, "creators")]
+        pipe.zincrby(touched[0], weight, event.creator_id)
+        for category in event.categories:
+            pipe.zincrby(_viewer(event.viewer_id, "categories"), weight, category)
+        if event.categories:
+            touched.append(_viewer(event.viewer_id, "categories"))
+        for key in touched:
+            pipe.expire(key, self._ttl)
+        await pipe.execute()
 
     async def _add(
         self,
@@ -187,12 +231,9 @@ class TasteStore:
         creators = {_text(name): float(score) for name, score in creators_raw}
         watched_most = list(creators)[:LINKED_CREATORS]
         bought = [_text(name) for name in bought_raw]
-        pipe = self._redis.pipeline(transaction=False)
-        for creator in watched_most:
-            pipe.zrevrange(_creator(creator, "co_watch"), 0, LINKED_CREATORS - 1, withscores=True)
-        for creator in bought:
-            pipe.zrevrange(_creator(creator, "co_buy"), 0, LINKED_CREATORS - 1, withscores=True)
-        linked = await pipe.execute()
+        wanted = [(creator, "co_watch") for creator in watched_most]
+        wanted += [(creator, "co_buy") for creator in bought]
+        linked = await self._linked(wanted)
         co_watch = _links(watched_most, linked[: len(watched_most)], creators, _texts(via_show))
         co_buy = _links(
             bought, linked[len(watched_most) :], dict.fromkeys(bought, 1.0), _texts(via_product)
@@ -205,6 +246,30 @@ class TasteStore:
             co_buy=co_buy,
             seen=frozenset(_text(show) for show in seen_raw),
         )
+
+    async def _linked(self, wanted: Sequence[tuple[str, str]]) -> list[Any]:
+        """Each (creator, kind)'s strongest links, from this process's copy while it is fresh."""
+        now = time.monotonic()
+        found: dict[tuple[str, str], list[Any]] = {}
+        missing = []
+        for key in wanted:
+            kept = self._links.get(key)
+            if kept is not None and kept[0] > now:
+                found[key] = kept[1]
+            else:
+                missing.append(key)
+        if missing:
+            pipe = self._redis.pipeline(transaction=False)
+            for creator, kind in missing:
+                pipe.zrevrange(_creator(creator, kind), 0, LINKED_CREATORS - 1, withscores=True)
+            rows = await pipe.execute()
+            if self._links_ttl > 0:
+                if len(self._links) > LINKS_KEPT:
+                    self._links.clear()  # bounded; refilled by the next requests
+                for key, row in zip(missing, rows, strict=True):
+                    self._links[key] = (now + self._links_ttl, row)
+            found.update(zip(missing, rows, strict=True))
+        return [found[key] for key in wanted]
 
     async def popularity(self, now: float) -> dict[str, float]:
         """Creators by today's audience and sales, yesterday's at half weight."""

@@ -6,6 +6,7 @@ import asyncio
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -13,7 +14,7 @@ from aiohttp import web
 
 from livesale import metrics
 from livesale.domain.errors import CannotFollowSelf, ValidationFailed
-from livesale.domain.feed import Candidate, FeedKind, Ranked, taste_categories
+from livesale.domain.feed import Candidate, FeedKind, Ranked, Slate, prepare, taste_categories
 from livesale.domain.shows import Show, ShowStatus
 from livesale.live.feed import FeedService
 from livesale.storage.creators import CreatorRepository
@@ -37,6 +38,14 @@ _KINDS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """One gathering of candidates: the slate the ranking reads, and each show's card."""
+
+    slate: Slate
+    cards: dict[str, dict[str, Any]]
+
+
 class FeedCandidates:
     """The shows every viewer's feed ranks, as cards, gathered at most once a cache period.
 
@@ -56,22 +65,31 @@ class FeedCandidates:
         self._shows = shows
         self._clock = clock
         self._ttl = cache_seconds
-        self._cards: list[tuple[Candidate, dict[str, Any]]] | None = None
+        self._last: Gathered | None = None
         self._fresh_until = 0.0
         self._gathering = asyncio.Lock()
 
     async def get(self) -> list[tuple[Candidate, dict[str, Any]]]:
         """Live, upcoming and replayable shows with their cards."""
-        last = self._cards
+        gathered = await self.gathered()
+        return [(c, gathered.cards[c.show_id]) for c in gathered.slate.candidates]
+
+    async def gathered(self) -> Gathered:
+        """The last gathering, or a new one once the cache period is over."""
+        last = self._last
         if last is not None and (self._fresh() or self._gathering.locked()):
             return last
         async with self._gathering:
-            if self._cards is not None and self._fresh():
-                return self._cards
+            if self._last is not None and self._fresh():
+                return self._last
             cards = await self._load()
-            self._cards = cards
+            # Prepared here, once, for every request until the next gathering.
+            gathered = Gathered(
+                prepare([c for c, _ in cards]), {c.show_id: card for c, card in cards}
+            )
+            self._last = gathered
             self._fresh_until = time.monotonic() + self._ttl
-            return cards
+            return gathered
 
     def _fresh(self) -> bool:
         return time.monotonic() < self._fresh_until
@@ -151,14 +169,13 @@ async def get_feed(
     started = time.perf_counter()
     limit = _limit(request.query.get("limit"))
     offset = _offset(request.query.get("cursor"))
-    cards = await candidates.get()
-    by_show = {candidate.show_id: card for candidate, card in cards}
+    gathered = await candidates.gathered()
     viewer = await identity.current_viewer(request)
-    ranked = await feed.rank(viewer, [candidate for candidate, _ in cards])
-    page = ranked.items[offset : offset + limit]
-    more = offset + limit < len(ranked.items)
+    ranked = await feed.rank(viewer, gathered.slate)
+    page = ranked.ranking.page(offset, limit)
+    more = offset + limit < len(ranked.ranking)
     body = {
-        "items": [_item(item, by_show[item.candidate.show_id]) for item in page],
+        "items": [_item(item, gathered.cards[item.candidate.show_id]) for item in page],
         "next_cursor": str(offset + limit) if more else None,
         "personalised": ranked.personalised,
     }
