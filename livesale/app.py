@@ -31,6 +31,7 @@ from livesale.metric_series import create_known_series
 from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
 from livesale.roles import Role
 from livesale.web.analytics_routes import add_analytics_routes
+from livesale.web.auction_routes import add_auction_routes
 from livesale.web.auth_routes import add_auth_routes
 from livesale.web.buyer_routes import add_buyer_routes
 from livesale.web.client_address import TrustedProxies, client_address_middleware
@@ -207,6 +208,7 @@ def add_routes(app: web.Application, services: Services) -> None:
     add_moderation_routes(app, moderation=live.moderation, identity=identity)
     add_order_routes(app, shop=shop, identity=identity)
     add_fulfilment_routes(app, shop=shop, identity=identity)
+    add_auction_routes(app, auctions=shop.auctions, identity=identity)
     add_metrics_route(app)
     add_page_routes(app, creators=accounts.creators)
 

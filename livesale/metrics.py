@@ -332,7 +332,7 @@ POSTGRES_ERRORS = Counter(
     "PostgreSQL calls and readiness checks that failed (a refused constraint is not counted).",
 )
 # The jobs that run once across every process and node (storage/leases.py).
-BackgroundJob = Literal["hold_sweeper", "reconciliation", "show_lifecycle"]
+BackgroundJob = Literal["hold_sweeper", "reconciliation", "show_lifecycle", "auction_closer"]
 BACKGROUND_JOB_LEADER = Gauge(
     "livesale_background_job_leader",
     "1 in the process that holds a cluster-wide job's lease, else 0 (summed over a "
@@ -463,3 +463,28 @@ def count_stock_repairs(reason: StockRepairReason, variants: int) -> None:
 def count_payment_event(kind: PaymentEventKind, result: PaymentEventResult) -> None:
     """Count one payment event received, by kind and what it did."""
     SHOP_PAYMENT_EVENTS.labels(kind.value, result).inc()
+
+
+# Auctions.
+AuctionBidResult = Literal["leading", "outbid", "too_low", "closed", "not_allowed", "not_found"]
+AuctionCloseResult = Literal["sold", "no_bids", "no_stock"]
+AUCTION_BIDS = Counter(
+    "livesale_auction_bids_total",
+    "Auction bids by result: accepted (leading, outbid by an earlier maximum) or refused.",
+    ["result"],
+)
+AUCTIONS_CLOSED = Counter(
+    "livesale_auctions_closed_total",
+    "Auctions closed (once each, across every process), by how they ended.",
+    ["result"],
+)
+
+
+def count_bid(result: AuctionBidResult) -> None:
+    """Count one auction bid by its result."""
+    AUCTION_BIDS.labels(result).inc()
+
+
+def count_auction_closed(result: AuctionCloseResult) -> None:
+    """Count one auction closed, by how it ended."""
+    AUCTIONS_CLOSED.labels(result).inc()

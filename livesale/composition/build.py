@@ -193,7 +193,7 @@ def build_live(
         events.publish,
         names=CreatorNameGuard(CreatorNames(db)),
     )
-    extras = SnapshotExtras(pins, shop.stock, shop.catalogue, lifecycle)
+    extras = SnapshotExtras(pins, shop.stock, shop.catalogue, lifecycle, shop.auctions)
     snapshots = SnapshotCache(shows, chat.history, limits, extras)
     moderation = ModerationService(
         settings.chat,

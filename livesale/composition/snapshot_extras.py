@@ -1,4 +1,5 @@
-"""What a room snapshot adds to the show: the pin on screen, its stock, the publisher."""
+"""What a room snapshot adds to the show: the pin on screen, its stock, the publisher, the
+latest auction."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from livesale.live.lifecycle import ShowLifecycle
 from livesale.live.pins import PinService
+from livesale.shop.auctions import AuctionService
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.stock import StockService
 
@@ -19,7 +21,9 @@ class SnapshotExtras:
         stock: StockService,
         catalogue: ShopCatalogue,
         lifecycle: ShowLifecycle,
+        auctions: AuctionService,
     ) -> None:
+        self._auctions = auctions
         self._pins = pins
         self._stock = stock
         self._catalogue = catalogue
@@ -32,4 +36,5 @@ class SnapshotExtras:
         if pin is not None:
             stock = await self._stock.stock_message(self._catalogue, show_id, pin["product"]["id"])
         publisher = await self._lifecycle.publisher_state(show_id)
-        return {"pin": pin, "stock": stock, "publisher": publisher}
+        auction = await self._auctions.snapshot(show_id)
+        return {"pin": pin, "stock": stock, "publisher": publisher, "auction": auction}
