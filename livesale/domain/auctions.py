@@ -159,20 +159,31 @@ def min_bid(price_minor: int, leader: str | None, increments: Increments) -> int
 
 
 def resolve_bid(
-    price_minor: int, leader: str | None, leader_max: int, bidder: str, amount: int, inc: Increments
+    price_minor: int,
+    leader: str | None,
+    leader_max: int,
+    bidder: str,
+    amount: int,
+    inc: Increments,
+    *,
+    is_max: bool,
 ) -> tuple[BidOutcome, int, str | None, int]:
-    """Proxy resolution of one accepted-size bid: (outcome, price, leader, leader's max).
+    """Resolve one bid of an acceptable size: (outcome, price, leader, leader's maximum).
 
-    eBay-style: the price becomes the second-highest maximum plus one increment,
-    never above the top maximum; equal maximums go to the earlier one.
+    A plain bid is a maximum whose amount also becomes the price when it leads;
+    a proxy bid (`is_max`) leads at the least it must: eBay-style, the price
+    becomes the second-highest maximum plus one increment, never above the top
+    maximum. Equal maximums go to the earlier one.
     """
     if leader is None:
-        return BidOutcome.LEADING, price_minor, bidder, amount
+        return BidOutcome.LEADING, amount if not is_max else price_minor, bidder, amount
     if bidder == leader:
-        # Raising one's own maximum does not raise the price.
-        return BidOutcome.LEADING, price_minor, leader, max(leader_max, amount)
+        # Raising one's own maximum; only a plain bid raises the price too.
+        price = price_minor if is_max else max(price_minor, amount)
+        return BidOutcome.LEADING, price, leader, max(leader_max, amount)
     if amount > leader_max:
-        return BidOutcome.LEADING, min(amount, leader_max + inc.at(leader_max)), bidder, amount
+        price = min(amount, leader_max + inc.at(leader_max)) if is_max else amount
+        return BidOutcome.LEADING, price, bidder, amount
     return BidOutcome.OUTBID, min(leader_max, amount + inc.at(amount)), leader, leader_max
 
 
@@ -200,8 +211,8 @@ class AuctionModel:
         """Closed already, or past its end."""
         return self.status is not AuctionStatus.OPEN or now_ms >= self.ends_ms
 
-    def bid(self, bidder: str, amount: int, now_ms: int) -> BidResult:
-        """One bid (a quick bid is a maximum equal to its amount)."""
+    def bid(self, bidder: str, amount: int, now_ms: int, *, is_max: bool = False) -> BidResult:
+        """One bid, plain or a private maximum (`is_max`)."""
         lowest = min_bid(self.price_minor, self.leader, self.increments)
         if bidder == self.leader:
             lowest = self.leader_max + 1
@@ -210,7 +221,13 @@ class AuctionModel:
         if amount < lowest:
             return self._result(BidOutcome.TOO_LOW, False, lowest)
         outcome, self.price_minor, self.leader, self.leader_max = resolve_bid(
-            self.price_minor, self.leader, self.leader_max, bidder, amount, self.increments
+            self.price_minor,
+            self.leader,
+            self.leader_max,
+            bidder,
+            amount,
+            self.increments,
+            is_max=is_max,
         )
         self.bids += 1
         self.maxes[bidder] = max(self.maxes.get(bidder, 0), amount)

@@ -19,7 +19,7 @@ from livesale.storage.carts import CheckoutStore
 logger = logging.getLogger(__name__)
 
 # A paid-for order may still be settling when the window ends: look again this much later.
-RECHECK_MS = 30_000
+RECHECK_MS = 5_000
 
 
 def auction_checkout_id(buyer: str, auction: Auction) -> str:
@@ -108,11 +108,16 @@ class AuctionOffers:
         if auction.checkout_id is not None:
             hold = await self._stock.store.get(hold_id_for(auction.checkout_id, 0))
         if hold is not None and hold.state is HoldState.HELD:
-            # An order under way owns the hold until its payment ends: look again later.
-            await self._store.await_payment(
-                auction.creator_id, auction.id, await self._store.now_ms() + RECHECK_MS
-            )
-            return None
+            checkout = await self._checkouts.get(auction.checkout_id or "")
+            if checkout is not None and checkout.order_id is not None:
+                # An order under way owns the hold until its payment ends: look again later.
+                await self._store.await_payment(
+                    auction.creator_id, auction.id, await self._store.now_ms() + RECHECK_MS
+                )
+                return None
+            # No order in the window: the unit goes back now, not at the next sweep.
+            hold = (await self._stock.store.release(hold.hold_id)).hold
+            self._announcer.touch(auction.show_id, auction.product_id)
         paid = hold is not None and hold.state is HoldState.COMMITTED
         if paid or auction.unpaid_policy is UnpaidPolicy.RELEASE or auction.buyer is None:
             await self._store.payment_settled(auction.creator_id, auction.id)

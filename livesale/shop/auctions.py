@@ -99,6 +99,8 @@ class AuctionService:
         show_id: str,
         auction_id: str,
         amount_minor: int,
+        *,
+        is_max: bool = False,
     ) -> tuple[BidReply, int]:
         """Bid (or set a private maximum); returns the script's reply and the bidder's max.
 
@@ -112,7 +114,7 @@ class AuctionService:
             metrics.count_bid("not_allowed")
             raise BidderNotAllowed("the seller and their moderators cannot bid")
         reply = await self.store.bid(
-            creator_id, auction_id, viewer.id, amount_minor, viewer.display_name
+            creator_id, auction_id, viewer.id, amount_minor, viewer.display_name, is_max=is_max
         )
         if reply.outcome is None:
             metrics.count_bid("not_found")

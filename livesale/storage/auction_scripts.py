@@ -29,8 +29,8 @@ end
 """
 
 # KEYS: [1] auction hash, [2] bidder -> highest maximum, [3] bidder -> display name.
-# ARGV: [1] bidder id, [2] amount (minor units; a quick bid is a maximum of its amount),
-#       [3] bidder's display name.
+# ARGV: [1] bidder id, [2] amount (minor units), [3] bidder's display name,
+#       [4] '1' for a private maximum (proxy bid), '0' for a plain bid.
 # Returns {outcome, price, leader, ends ms, now ms, extended 0/1, lowest next bid, bids}.
 # Outcome 'closed' with an end in the past tells the caller to run CLOSE_LUA.
 BID_LUA = (
@@ -54,14 +54,17 @@ if a[1] ~= 'open' or now >= ends then
   return {'closed', price, leader, ends, now, 0, lowest, bids}
 end
 if amount < lowest then return {'too_low', price, leader, ends, now, 0, lowest, bids} end
+local is_max = ARGV[4] == '1'
 local outcome = 'leading'
 if leader == '' then
   leader = bidder
   lmax = amount
+  if not is_max then price = amount end
 elseif bidder == leader then
   lmax = math.max(lmax, amount)
+  if not is_max then price = math.max(price, amount) end
 elseif amount > lmax then
-  price = math.min(amount, lmax + step_at(inc, lmax))
+  if is_max then price = math.min(amount, lmax + step_at(inc, lmax)) else price = amount end
   leader = bidder
   lmax = amount
 else

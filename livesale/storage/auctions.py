@@ -142,12 +142,19 @@ class AuctionStore:
         return now_ms
 
     async def bid(
-        self, creator_id: str, auction_id: str, bidder: str, amount: int, name: str
+        self,
+        creator_id: str,
+        auction_id: str,
+        bidder: str,
+        amount: int,
+        name: str,
+        *,
+        is_max: bool = False,
     ) -> BidReply:
-        """Run one bid through the script (see BID_LUA)."""
+        """Run one bid, plain or a private maximum, through the script (see BID_LUA)."""
         key = auction_key(creator_id, auction_id)
         keys = [key, maxes_key(creator_id, auction_id), names_key(creator_id, auction_id)]
-        reply = await self._bid(keys=keys, args=[bidder, amount, name])
+        reply = await self._bid(keys=keys, args=[bidder, amount, name, int(is_max)])
         outcome = None if reply[0] == "not_found" else BidOutcome(reply[0])
         if reply[5] == 1:
             # The end moved: the background closer looks at the new one.

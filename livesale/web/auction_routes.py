@@ -86,7 +86,7 @@ async def place_bid(
     bid = parse_bid(await read_object(request))
     match = request.match_info
     reply, mine = await auctions.bid(
-        viewer, creator, match["show_id"], match["auction_id"], bid.amount_minor
+        viewer, creator, match["show_id"], match["auction_id"], bid.amount_minor, is_max=bid.is_max
     )
     auction = await auctions.read(match["show_id"], match["auction_id"])
     body = {

@@ -89,15 +89,17 @@ class AuctionMachine(RuleBasedStateMachine):
         if self.model is None or self.model.status is not AuctionStatus.OPEN:
             self._create(start, duration, counter, sudden, delay)
 
-    @rule(bidder=st.sampled_from(BIDDERS), above=st.integers(-60, 400))
-    def bid(self, bidder: str, above: int) -> None:
+    @rule(bidder=st.sampled_from(BIDDERS), above=st.integers(-60, 400), is_max=st.booleans())
+    def bid(self, bidder: str, above: int, is_max: bool) -> None:
         model = self.model
         if model is None:
             return
         # Around the smallest acceptable amount, so that too-low bids happen too.
         amount = max(1, model.price_minor + above)
-        reply = self.run(self.store.bid(CREATOR, self.auction_id, bidder, amount, bidder.upper()))
-        expected = model.bid(bidder, amount, reply.now_ms)
+        reply = self.run(
+            self.store.bid(CREATOR, self.auction_id, bidder, amount, bidder.upper(), is_max=is_max)
+        )
+        expected = model.bid(bidder, amount, reply.now_ms, is_max=is_max)
         assert reply.outcome is expected.outcome
         assert reply.price_minor == expected.price_minor
         assert reply.leader == expected.leader
