@@ -2,6 +2,7 @@
 // the pinned card with its stock, live chat with moderation, slow mode,
 // viewers and likes, and the show's orders as they come in.
 import { createChatCompose } from "./chat-compose.js";
+import { createConsoleAuction } from "./console-auction.js";
 import { createChatView } from "./chat-view.js";
 import { notify, showError } from "./console-notice.js";
 import { relabelRoomOrders, roomOrdersChanged, startRoomOrders, stopRoomOrders } from "./console-orders.js";
@@ -17,6 +18,7 @@ import { RoomSocket } from "./room-socket.js";
 
 const card = createPinCard($("room-pin"));
 let current = null; // {show, bag, room, counts}
+const auction = createConsoleAuction($("room-auction"), { showId: () => (current ? current.show.id : null) });
 
 function base() {
   return `/api/shows/${encodeURIComponent(current.show.id)}`;
@@ -112,6 +114,14 @@ function bagRow(product) {
     attrs: { "aria-label": t("room.flash_sale_label", { title: product.title }) },
   });
   saleButton.addEventListener("click", () => openSaleForm(product));
+  const auctionButton = el("button", {
+    type: "button",
+    className: "secondary small",
+    textContent: t("auction_console.start"),
+    dataset: { action: "auction" },
+    attrs: { "aria-label": t("auction_console.start_label", { title: product.title }) },
+  });
+  auctionButton.addEventListener("click", () => auction.open(product));
   return el(
     "li",
     { className: pinned ? "row pinned" : "row", dataset: { id: product.id } },
@@ -123,7 +133,7 @@ function bagRow(product) {
       el("span", { className: "muted", textContent: price ? formatMoney(price.lowest, price.currency) : "" }),
     ),
     // Pins and flash sales work only while the show is live.
-    live() ? el("span", { className: "row-actions" }, pinButton, saleButton) : null,
+    live() ? el("span", { className: "row-actions" }, pinButton, saleButton, auctionButton) : null,
   );
 }
 
@@ -151,6 +161,7 @@ function applySnapshot(event) {
   } else {
     card.hide();
   }
+  auction.apply(event.auction || null);
   current.viewers = event.viewers || 0;
   current.likes = event.likes || 0;
   $("slow-mode", HTMLSelectElement).value = String(event.slow_mode_seconds || 0);
@@ -174,6 +185,7 @@ const dispatch = roomEventDispatcher(chatEvents(chat, compose), {
     roomOrdersChanged(); // a hold, a payment or a refund moved the stock
   },
   sold_out: (event) => card.markSoldOut(event),
+  auction: (event) => auction.apply(event.auction),
   purchase(event) {
     if (event.buyer && event.title) {
       notify("orders.bought", { name: event.buyer, title: event.title });
@@ -217,6 +229,8 @@ export function startRoom(show, { onShow }) {
   current = { show, bag: show.products || [], room, viewers: 0, likes: 0, onShow, errorCode: "" };
   card.hide();
   closeSaleForm();
+  auction.close();
+  auction.apply(null);
   report("");
   $("bag-hint").hidden = show.status !== "scheduled";
   drawBag();
@@ -265,6 +279,7 @@ export function stopRoom() {
 export function relabelRoom() {
   drawBag();
   drawCounts();
+  auction.relabel();
   relabelRoomOrders();
 }
 

@@ -4,7 +4,7 @@
 
 /**
  * @typedef {{type: "snapshot", you?: any, show?: any, pin?: any, stock?: any, viewers?: number,
- *   likes?: number, chat?: any[], slow_mode_seconds?: number}} SnapshotEvent
+ *   likes?: number, chat?: any[], slow_mode_seconds?: number, auction?: any}} SnapshotEvent
  * @typedef {{type: "pin", pin: any}} PinEvent
  * @typedef {{type: "unpin", pin_id?: number, offset_ms?: number}} UnpinEvent
  * @typedef {{type: "stock", product_id: string, variants: Record<string, number>, sale?: any}} StockEvent
@@ -16,6 +16,7 @@
  * @typedef {{type: "viewers", count?: number}} ViewersEvent
  * @typedef {{type: "show", show?: any, slow_mode_seconds?: number}} ShowEvent
  * @typedef {{type: "error", code?: string, message?: string, details?: any}} ErrorEvent
+ * @typedef {{type: "auction", event: string, auction: any}} AuctionEvent
  */
 
 /**
@@ -24,7 +25,7 @@
  *   snapshot: SnapshotEvent, pin: PinEvent, unpin: UnpinEvent, stock: StockEvent,
  *   sold_out: SoldOutEvent, purchase: PurchaseEvent, chat: ChatEvent,
  *   chat_deleted: ChatDeletedEvent, like: LikeEvent, viewers: ViewersEvent,
- *   show: ShowEvent, error: ErrorEvent
+ *   show: ShowEvent, error: ErrorEvent, auction: AuctionEvent
  * }} RoomEventMap
  */
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiohttp import ClientResponse
+from aiohttp import ClientResponse, web
+from aiohttp.test_utils import TestClient
 
 from livesale.composition.services import SERVICES
 from livesale.storage.auctions import OPEN_INDEX_KEY, auction_key, auction_ref
@@ -43,15 +44,23 @@ async def read(client: Client, auction: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-async def time_passes(client: Client, auction: dict[str, Any], seconds: float) -> None:
-    """Move the auction's start and end `seconds` closer, as if Redis's clock had moved on."""
-    redis = client.app[SERVICES].storage.redis
-    creator_id = await _creator_of(client, auction)
-    key = auction_key(creator_id, auction["id"])
+async def time_passes(
+    app: Client | web.Application, auction: dict[str, Any], seconds: float
+) -> None:
+    """Move the auction's start and end `seconds` closer, as if Redis's clock had moved on.
+
+    `app` is the app (or a test client of it) whose Redis and record hold the auction.
+    """
+    services = (app.app if isinstance(app, TestClient) else app)[SERVICES]
+    show = await services.storage.shows.get(auction["show_id"])
+    assert show.creator_id is not None
+    key = auction_key(show.creator_id, auction["id"])
     shift = -round(seconds * 1000)
+    redis = services.storage.redis
     ends = await redis.hincrby(key, "ends", shift)  # type: ignore[misc]
     await redis.hincrby(key, "starts", shift)  # type: ignore[misc]
-    await redis.zadd(OPEN_INDEX_KEY, {auction_ref(creator_id, auction["id"]): ends}, xx=True)
+    ref = auction_ref(show.creator_id, auction["id"])
+    await redis.zadd(OPEN_INDEX_KEY, {ref: ends}, xx=True)
 
 
 async def closed(client: Client, auction: dict[str, Any]) -> dict[str, Any]:
@@ -63,9 +72,3 @@ async def closed(client: Client, auction: dict[str, Any]) -> dict[str, Any]:
 
     body: dict[str, Any] = await poll(state, 10, "the auction's close")
     return body
-
-
-async def _creator_of(client: Client, auction: dict[str, Any]) -> str:
-    show = await client.app[SERVICES].storage.shows.get(auction["show_id"])
-    assert show.creator_id is not None
-    return show.creator_id
