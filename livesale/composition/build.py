@@ -45,6 +45,7 @@ from livesale.roles import Role, media_socket_path
 from livesale.shop.assembly import Shop, build_shop
 from livesale.storage.activity import ActivityRecorder, ActivityRepository
 from livesale.storage.address_bans import AddressBans
+from livesale.storage.auction_marks import AuctionMarks
 from livesale.storage.challenges import Challenges
 from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.creator_names import CreatorNames
@@ -231,6 +232,7 @@ def build_live(
             storage.recordings,
             timeline,
             products,
+            marks=AuctionMarks(db),
         ),
         analytics=ShowAnalytics(
             shows,

@@ -291,3 +291,25 @@ class Auction:
     def min_bid_minor(self) -> int:
         """The smallest bid a bidder other than the leader may make now."""
         return min_bid(self.price_minor, self.leader, self.increments)
+
+
+class MarkKind(StrEnum):
+    """An auction's moments on the show's timeline."""
+
+    START = "start"
+    RESULT = "result"
+
+
+@dataclass(frozen=True, slots=True)
+class AuctionMark:
+    """An auction's start or result, stamped in ms since the show went live (for the replay)."""
+
+    show_id: str
+    auction_id: str
+    kind: MarkKind
+    offset_ms: int
+    product_id: str
+    price_minor: int  # the start price, or the winning price (0 at a result without bids)
+    currency: str
+    winner_name: str | None
+    created_at: float

@@ -27,6 +27,7 @@ from livesale.shop.settlement import Settlement
 from livesale.shop.stock import StockService
 from livesale.shop.stock_audit import StockAudit
 from livesale.storage.activity import ActivityRecorder
+from livesale.storage.auction_marks import AuctionMarks
 from livesale.storage.auctions import AuctionStore
 from livesale.storage.carts import CartStore, CheckoutStore
 from livesale.storage.chat import ModerationRepository
@@ -194,7 +195,13 @@ def build_shop(
         sweeper_lease=Leadership(redis, "hold_sweeper"),
         reconciler_lease=Leadership(redis, "reconciliation"),
         auctions=AuctionService(
-            auction_store, catalogue, stock, ModerationRepository(db), events, offers
+            auction_store,
+            catalogue,
+            stock,
+            ModerationRepository(db),
+            events,
+            offers,
+            AuctionMarks(db),
         ),
         auction_lease=Leadership(redis, "auction_closer"),
     )

@@ -6,7 +6,7 @@ import logging
 
 from livesale.domain.auctions import Auction, UnpaidPolicy, runner_up
 from livesale.domain.checkout import Checkout, checkout_id_for, hold_id_for
-from livesale.domain.errors import LivesaleError
+from livesale.domain.errors import Conflict
 from livesale.domain.orders import OrderLine
 from livesale.domain.stock import HoldState
 from livesale.shop.announcer import StockAnnouncer
@@ -63,7 +63,9 @@ class AuctionOffers:
             outcome = await self._stock.hold(
                 hold_id, variant, 1, buyer, self._payment_seconds, None
             )
-        except LivesaleError as exc:
+        except Conflict as exc:
+            # Out of stock: nothing to offer. (A Redis or stock-check hiccup is not
+            # caught: the follow-up of the unpaid check makes the offer again.)
             logger.warning("auction %s: no unit for its buyer (%s)", auction.id, exc.code)
             return None
         self._announcer.touch(auction.show_id, product.id)
@@ -104,6 +106,12 @@ class AuctionOffers:
 
         Returns the auction after a second-chance offer was made, else None.
         """
+        if auction.leader is not None and auction.buyer is None:
+            # Closed, but the winner's offer failed (Redis or the stock check): make it now.
+            if await self.offer(auction, auction.leader, auction.price_minor, None) is None:
+                await self._store.payment_settled(auction.creator_id, auction.id)
+                return None
+            return await self._store.get(auction.creator_id, auction.id)
         hold = None
         if auction.checkout_id is not None:
             hold = await self._stock.store.get(hold_id_for(auction.checkout_id, 0))

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
+from collections.abc import Callable
 from typing import Any
+
+from redis.exceptions import RedisError
 
 from livesale import metrics
 from livesale.domain.accounts import Creator, Viewer
-from livesale.domain.auctions import Auction, AuctionStatus, AuctionTerms, BidOutcome
+from livesale.domain.auctions import (
+    Auction,
+    AuctionMark,
+    AuctionStatus,
+    AuctionTerms,
+    BidOutcome,
+    MarkKind,
+)
 from livesale.domain.errors import (
     AuctionClosed,
     AuctionHasBids,
@@ -16,6 +27,7 @@ from livesale.domain.errors import (
     AuctionRunning,
     BidderNotAllowed,
     BidTooLow,
+    LivesaleError,
     NotOwner,
     OutOfStock,
     ShowEnded,
@@ -27,10 +39,14 @@ from livesale.shop.auction_messages import AuctionEvent, auction_json, auction_m
 from livesale.shop.auction_offers import AuctionOffers
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.stock import StockService
+from livesale.storage.auction_marks import AuctionMarks
 from livesale.storage.auctions import AuctionStore, BidReply
 from livesale.storage.chat import ModerationRepository
 
 logger = logging.getLogger(__name__)
+
+# When the winner's offer could not be made at the close, the unpaid check tries again then.
+RETRY_OFFER_MS = 2_000
 
 
 class AuctionService:
@@ -44,8 +60,12 @@ class AuctionService:
         moderators: ModerationRepository,
         events: RoomPublisher,
         offers: AuctionOffers,
+        marks: AuctionMarks,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
+        self._marks = marks
+        self._clock = clock
         self._catalogue = catalogue
         self._stock = stock
         self._moderators = moderators
@@ -76,6 +96,7 @@ class AuctionService:
         )
         auction = await self._get(show_id, auction_id)
         await self._publish("started", auction, now_ms)
+        await self._stamp(MarkKind.START, auction, auction.start_price_minor, None)
         return auction, now_ms
 
     async def cancel(self, creator: Creator, show_id: str, auction_id: str) -> Auction:
@@ -200,11 +221,43 @@ class AuctionService:
         if auction.leader is None:
             metrics.count_auction_closed("no_bids")
         else:
-            checkout = await self._offers.offer(auction, auction.leader, auction.price_minor, None)
-            metrics.count_auction_closed("sold" if checkout is not None else "no_stock")
+            # A safety net first: should the offer below fail, the unpaid check makes it.
+            await self.store.await_payment(creator_id, auction_id, reply.now_ms + RETRY_OFFER_MS)
+            try:
+                checkout = await self._offers.offer(
+                    auction, auction.leader, auction.price_minor, None
+                )
+            except (LivesaleError, RedisError, OSError) as exc:
+                logger.warning("auction %s: the winner's offer is retried: %s", auction_id, exc)
+            else:
+                if checkout is None:
+                    await self.store.payment_settled(creator_id, auction_id)
+                metrics.count_auction_closed("sold" if checkout is not None else "no_stock")
             auction = await self.store.get(creator_id, auction_id) or auction
         await self._publish("result", auction, reply.now_ms)
+        price = auction.price_minor if auction.leader is not None else 0
+        await self._stamp(MarkKind.RESULT, auction, price, auction.leader_name)
         return True
+
+    async def _stamp(
+        self, kind: MarkKind, auction: Auction, price_minor: int, winner: str | None
+    ) -> None:
+        """Put the auction's moment on the show's timeline (the replay lists it)."""
+        show = await self._catalogue.show(auction.show_id)
+        now = self._clock()
+        await self._marks.stamp(
+            AuctionMark(
+                show_id=auction.show_id,
+                auction_id=auction.id,
+                kind=kind,
+                offset_ms=show.offset_ms(now),
+                product_id=auction.product_id,
+                price_minor=price_minor,
+                currency=auction.currency,
+                winner_name=winner,
+                created_at=now,
+            )
+        )
 
     async def _close_if_due(self, auction: Auction) -> bool:
         now = await self.store.now_ms()

@@ -178,7 +178,7 @@ function enterReplay(data) {
   $("player").hidden = true;
   $("message").hidden = true;
   $("like").hidden = true; // hearts are for the live
-  $("chapters").hidden = !(data.chapters || []).length;
+  $("chapters").hidden = !(data.chapters || []).length && !(data.auctions || []).length;
   setText($("state"), "badge.replay"); // its state stays "ended"
   replay = startReplay({
     replay: data,
