@@ -42,11 +42,14 @@ from livesale.shop.stock import StockService
 from livesale.storage.auction_marks import AuctionMarks
 from livesale.storage.auctions import AuctionStore, BidReply
 from livesale.storage.chat import ModerationRepository
+from livesale.storage.ttl_cache import TtlCache
 
 logger = logging.getLogger(__name__)
 
 # When the winner's offer could not be made at the close, the unpaid check tries again then.
 RETRY_OFFER_MS = 2_000
+# A moderator named during a live may bid for this long more, at most.
+MODERATOR_CACHE_SECONDS = 5.0
 
 
 class AuctionService:
@@ -73,6 +76,8 @@ class AuctionService:
         self._offers = offers
         # auction id -> (creator id, show id): fixed for an auction's life.
         self._owners: dict[str, tuple[str, str]] = {}
+        # (creator id, viewer id) -> moderator? A bid burst asks the record once per bidder.
+        self._is_moderator: TtlCache[tuple[str, str], bool] = TtlCache(MODERATOR_CACHE_SECONDS)
 
     async def start(
         self, creator: Creator, show_id: str, terms: AuctionTerms
@@ -122,8 +127,8 @@ class AuctionService:
         amount_minor: int,
         *,
         is_max: bool = False,
-    ) -> tuple[BidReply, int]:
-        """Bid (or set a private maximum); returns the script's reply and the bidder's max.
+    ) -> tuple[BidReply, Auction]:
+        """Bid (or set a private maximum); returns the script's reply and the auction after it.
 
         `creator` is the creator signed in on the same browser, if any: a show's
         creator may not bid in it under a guest name either.
@@ -153,9 +158,7 @@ class AuctionService:
             )
         auction = await self._get(auction_show, auction_id)
         await self._publish("extended" if reply.extended else "bid", auction, reply.now_ms)
-        # An accepted bid is at least the price plus a step, so above any earlier maximum
-        # of the bidder's (who was outbid) or, from the leader, above their own maximum.
-        return reply, amount_minor
+        return reply, auction
 
     async def current(self, show_id: str) -> Auction | None:
         """The show's latest auction (closed first if its end has passed), or None."""

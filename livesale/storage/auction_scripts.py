@@ -80,6 +80,7 @@ if now >= tonumber(a[6]) and a[8] ~= '1' and ends - now < counter then
 end
 redis.call('HSET', KEYS[1], 'price', price, 'leader', leader, 'leader_max', lmax,
   'ends', ends, 'bids', bids)
+if leader == bidder then redis.call('HSET', KEYS[1], 'leader_name', ARGV[3]) end
 local mine = tonumber(redis.call('HGET', KEYS[2], bidder) or '0')
 if amount > mine then redis.call('HSET', KEYS[2], bidder, amount) end
 redis.call('HSET', KEYS[3], bidder, ARGV[3])

@@ -209,11 +209,7 @@ class AuctionStore:
         fields = await self._redis.hgetall(auction_key(creator_id, auction_id))  # type: ignore[misc]
         if not fields:
             return None
-        leader = fields["leader"] or None
-        name = None
-        if leader is not None:
-            name = await self._redis.hget(names_key(creator_id, auction_id), leader)  # type: ignore[misc]
-        return _auction(auction_id, fields, name)
+        return _auction(auction_id, fields, fields.get("leader_name"))
 
     async def latest_of_show(self, show_id: str) -> Auction | None:
         """The show's latest auction (open, closed or canceled), or None."""

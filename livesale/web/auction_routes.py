@@ -85,10 +85,12 @@ async def place_bid(
     creator = await identity.current_creator(request)
     bid = parse_bid(await read_object(request))
     match = request.match_info
-    reply, mine = await auctions.bid(
+    reply, auction = await auctions.bid(
         viewer, creator, match["show_id"], match["auction_id"], bid.amount_minor, is_max=bid.is_max
     )
-    auction = await auctions.read(match["show_id"], match["auction_id"])
+    # An accepted bid is at least the price plus a step: above any earlier maximum of
+    # the bidder's (who was outbid) or, from the leader, above their own.
+    you = _you(auction, viewer, bid.amount_minor)
     body = {
         "bid": {
             "outcome": None if reply.outcome is None else reply.outcome.value,
@@ -96,32 +98,30 @@ async def place_bid(
             "max": bid.is_max,
             "extended": reply.extended,
         },
-        **await _answer(request, auctions, identity, auction, viewer, mine),
+        "auction": auction_json(auction, reply.now_ms),
+        "you": you,
     }
     return web.json_response(body, status=201)
 
 
 async def _answer(
-    request: web.Request,
-    auctions: AuctionService,
-    identity: Identity,
-    auction: Auction | None,
-    viewer: Viewer | None = None,
-    mine: int | None = None,
+    request: web.Request, auctions: AuctionService, identity: Identity, auction: Auction | None
 ) -> dict[str, Any]:
     if auction is None:
         return {"auction": None, "you": None}
     now = await auctions.store.now_ms()
-    viewer = viewer or await identity.current_viewer(request)
+    viewer = await identity.current_viewer(request)
     you = None
     if viewer is not None:
-        if mine is None:
-            mine = await auctions.private_max(auction, viewer.id)
-        you = {
-            "id": viewer.id,
-            # The viewer's own maximum: never in what others receive.
-            "max_minor": mine,
-            "leading": auction.leader == viewer.id,
-            "checkout_id": auction.checkout_id if auction.buyer == viewer.id else None,
-        }
+        you = _you(auction, viewer, await auctions.private_max(auction, viewer.id))
     return {"auction": auction_json(auction, now), "you": you}
+
+
+def _you(auction: Auction, viewer: Viewer, mine: int | None) -> dict[str, Any]:
+    """The caller's own part: their private maximum is never in what others receive."""
+    return {
+        "id": viewer.id,
+        "max_minor": mine,
+        "leading": auction.leader == viewer.id,
+        "checkout_id": auction.checkout_id if auction.buyer == viewer.id else None,
+    }
