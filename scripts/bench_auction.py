@@ -230,6 +230,7 @@ async def run_auction(
         pids = [p for p in descendants(target.process.pid) if not is_media(p)]
         media = [p for p in descendants(target.process.pid) if is_media(p)]
         cpu_before, media_before = tree_cpu(pids), tree_cpu(media)
+        client_before = time.process_time()
         started = time.perf_counter()
         gap = args.bid_seconds / len(cookies)
 
@@ -239,6 +240,11 @@ async def run_auction(
 
         bids = await asyncio.gather(*(paced(n, c) for n, c in enumerate(cookies)))
         cpu_used = tree_cpu(pids) - cpu_before
+        client_used = time.process_time() - client_before
+        print(
+            f"load generator CPU (this process: bidders and viewers, one core): {client_used:.2f} s"
+            f" of {max(b.answered for b in bids) - started:.2f} s"
+        )
         print(
             "media process CPU meanwhile (the publisher's video):"
             f" {tree_cpu(media) - media_before:.2f} s"
