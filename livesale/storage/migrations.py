@@ -337,7 +337,16 @@ MIGRATIONS: list[str] = [
     """
     CREATE UNIQUE INDEX creators_email_lower ON creators (lower(email));
     """,
-    # 9: auctions: each auction's start and result on the show's timeline, for the replay
+    # 9: search: one category and free tags (a JSON list) on products and shows;
+    # listings filter by the category.
+    """
+    ALTER TABLE products ADD COLUMN category TEXT NOT NULL DEFAULT 'other';
+    ALTER TABLE products ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE shows ADD COLUMN category TEXT NOT NULL DEFAULT 'other';
+    ALTER TABLE shows ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    CREATE INDEX shows_category ON shows (category, status, created_at DESC);
+    """,
+    # 10: auctions: each auction's start and result on the show's timeline, for the replay
     # (the bids themselves live in Redis; the order is the sale's record).
     """
     CREATE TABLE auction_marks (
