@@ -26,6 +26,8 @@ export function createAuctionCard(container, { showId, productOf, onWon }) {
   let busy = false;
   let error = "";
   let offered = ""; // the checkout we already took the viewer to
+  let shownId = ""; // the auction on screen: only a new one slides in
+  let draft = ""; // the maximum being typed: every bid redraws the card, not the typing
 
   /** The server's now on this device. */
   const serverNow = () => Date.now() + offsetMs;
@@ -43,6 +45,7 @@ export function createAuctionCard(container, { showId, productOf, onWon }) {
     if (!auction || auction.id !== next.id) {
       you = null;
       error = "";
+      draft = "";
     }
     auction = next;
     if (mine !== undefined) {
@@ -112,6 +115,7 @@ export function createAuctionCard(container, { showId, productOf, onWon }) {
     if (!auction || auction.status === "canceled") {
       container.replaceChildren();
       container.hidden = true;
+      shownId = "";
       return;
     }
     const product = productOf(auction.product_id) || {};
@@ -141,15 +145,26 @@ export function createAuctionCard(container, { showId, productOf, onWon }) {
       "article",
       {
         className: "pin-card auction-card",
-        dataset: { auctionId: auction.id, status: auction.status, mine: mineState() },
+        dataset: {
+          auctionId: auction.id,
+          status: auction.status,
+          mine: mineState(),
+          fresh: String(shownId !== auction.id), // each bid redraws it: no slide-in again
+        },
       },
       image
         ? el("img", { className: "pin-image", src: image.url, alt: product.title || "" })
         : el("span", { className: "pin-image" }),
       body,
     );
+    const typing = document.activeElement && document.activeElement.classList.contains("auction-max-input");
     container.replaceChildren(card);
     container.hidden = false;
+    shownId = auction.id;
+    const input = card.querySelector(".auction-max-input");
+    if (typing && input instanceof HTMLInputElement) {
+      input.focus(); // a bid from someone else must not take the keyboard away
+    }
     draw();
     if (open) {
       timer = setInterval(draw, TICK_MS);
@@ -181,7 +196,11 @@ export function createAuctionCard(container, { showId, productOf, onWon }) {
       inputMode: "decimal",
       className: "auction-max-input",
       placeholder: formatMoney(auction.min_bid_minor, currency),
+      value: draft,
       attrs: { "aria-label": t("auction.max_label"), autocomplete: "off" },
+    });
+    input.addEventListener("input", () => {
+      draft = input.value;
     });
     const set = el("button", { type: "submit", className: "secondary small", disabled: busy, textContent: t("auction.set_max") });
     const form = el("form", { className: "auction-max", noValidate: true }, input, set);
@@ -193,6 +212,7 @@ export function createAuctionCard(container, { showId, productOf, onWon }) {
         render();
         return;
       }
+      draft = "";
       bid(amount, true);
     });
     return el("div", { className: "auction-actions" }, quick, form);

@@ -90,6 +90,8 @@ async def test_two_phones_bid_one_wins_and_pays(
     await expect(mia_card.locator(".auction-state")).to_have_text("Outbid: bid again to win")
     await screenshot(mia, "auction-phone-outbid-en")
 
+    # Li starts typing a maximum; the bids of others redraw her card, not her typing.
+    await li_card.locator(".auction-max-input").fill("30")
     # Mia sets a private maximum: she leads at one step over Li, her maximum unseen.
     await mia_card.locator(".auction-max-input").fill("40")
     await mia_card.locator(".auction-max button[type=submit]").tap()
@@ -98,8 +100,18 @@ async def test_two_phones_bid_one_wins_and_pays(
     await expect(li_card).to_have_attribute("data-mine", "outbid")
     await expect(li_card.locator(".auction-state")).to_have_text("已被超过：再出价才能赢")  # noqa: RUF001
     assert "40.00" not in (await li_card.inner_text())
+    await expect(li_card.locator(".auction-max-input")).to_have_value("30")
     await screenshot(li, "auction-phone-outbid-zh")
     await expect(live.locator(".auction-price")).to_have_text("$24.00 · Mia")
+    # A laptop that only watches sees the same price and leader, and no bidder's maximum.
+    laptop = await (await browser.new_context(locale="en-US", **LAPTOP)).new_page()
+    collect_errors(laptop, errors)
+    await laptop.goto(url)
+    watching = laptop.locator("#auction .auction-card")
+    await expect(watching.locator(".auction-price")).to_have_text("$24.00 · Mia")
+    await expect(watching.locator(".auction-quick")).to_have_text("Bid $26.00")
+    assert "40.00" not in (await watching.inner_text())
+    await screenshot(laptop, "auction-laptop-watching")
 
     # The end comes: Mia wins at 24.00 and the sheet opens to pay; Li lost.
     await time_passes(server.app, {"id": await _auction_id(mia), "show_id": show_id}, 60)
