@@ -28,8 +28,9 @@ local function lowest_bid(price, leader, inc)
 end
 """
 
-# KEYS: [1] auction hash, [2] bidder -> highest maximum, [3] bidder -> display name.
-# ARGV: [1] bidder id, [2] amount (minor units), [3] bidder's display name,
+# KEYS: [1] auction hash, [2] bidder -> highest maximum.
+# ARGV: [1] bidder id, [2] amount (minor units), [3] bidder's display name (kept as
+#       `leader_name` while they lead),
 #       [4] '1' for a private maximum (proxy bid), '0' for a plain bid.
 # Returns {outcome, price, leader, ends ms, now ms, extended 0/1, lowest next bid, bids}.
 # Outcome 'closed' with an end in the past tells the caller to run CLOSE_LUA.
@@ -83,7 +84,6 @@ redis.call('HSET', KEYS[1], 'price', price, 'leader', leader, 'leader_max', lmax
 if leader == bidder then redis.call('HSET', KEYS[1], 'leader_name', ARGV[3]) end
 local mine = tonumber(redis.call('HGET', KEYS[2], bidder) or '0')
 if amount > mine then redis.call('HSET', KEYS[2], bidder, amount) end
-redis.call('HSET', KEYS[3], bidder, ARGV[3])
 return {outcome, price, leader, ends, now, extended, lowest_bid(price, leader, inc), bids}
 """
 )

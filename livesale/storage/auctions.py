@@ -35,18 +35,13 @@ RETENTION_SECONDS = 7 * 86_400
 
 
 def auction_key(creator_id: str, auction_id: str) -> str:
-    """Hash of one auction: terms, status, price, leader and its maximum, end (ms)."""
+    """Hash of one auction: terms, status, price, leader (id, name, maximum), end (ms)."""
     return f"{_CREATOR_PREFIX}{creator_id}}}:auction:{auction_id}"
 
 
 def maxes_key(creator_id: str, auction_id: str) -> str:
     """Hash: bidder id -> the highest maximum the bidder placed (private)."""
     return auction_key(creator_id, auction_id) + ":maxes"
-
-
-def names_key(creator_id: str, auction_id: str) -> str:
-    """Hash: bidder id -> the display name the bidder bid under."""
-    return auction_key(creator_id, auction_id) + ":names"
 
 
 def show_auction_key(show_id: str) -> str:
@@ -153,7 +148,7 @@ class AuctionStore:
     ) -> BidReply:
         """Run one bid, plain or a private maximum, through the script (see BID_LUA)."""
         key = auction_key(creator_id, auction_id)
-        keys = [key, maxes_key(creator_id, auction_id), names_key(creator_id, auction_id)]
+        keys = [key, maxes_key(creator_id, auction_id)]
         reply = await self._bid(keys=keys, args=[bidder, amount, name, int(is_max)])
         outcome = None if reply[0] == "not_found" else BidOutcome(reply[0])
         if reply[5] == 1:
@@ -223,13 +218,6 @@ class AuctionStore:
         raw = await self._redis.hgetall(maxes_key(creator_id, auction_id))  # type: ignore[misc]
         return {bidder: int(amount) for bidder, amount in raw.items()}
 
-    async def name_of(self, creator_id: str, auction_id: str, bidder: str) -> str | None:
-        """The display name `bidder` bid under."""
-        name: str | None = await self._redis.hget(  # type: ignore[misc]
-            names_key(creator_id, auction_id), bidder
-        )
-        return name
-
     async def due_to_close(self, now_ms: int, limit: int = 100) -> list[tuple[str, str]]:
         """Auctions whose end has passed by `now_ms` and that may still be open."""
         refs = await self._redis.zrangebyscore(OPEN_INDEX_KEY, 0, now_ms, start=0, num=limit)
@@ -254,11 +242,7 @@ class AuctionStore:
         return int(seconds) * 1000 + int(micros) // 1000
 
     async def _expire(self, creator_id: str, auction_id: str) -> None:
-        for key in (
-            auction_key(creator_id, auction_id),
-            maxes_key(creator_id, auction_id),
-            names_key(creator_id, auction_id),
-        ):
+        for key in (auction_key(creator_id, auction_id), maxes_key(creator_id, auction_id)):
             await self._redis.expire(key, RETENTION_SECONDS)
 
 
