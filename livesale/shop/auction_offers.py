@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from livesale import metrics
 from livesale.domain.auctions import Auction, UnpaidPolicy, runner_up
 from livesale.domain.checkout import Checkout, checkout_id_for, hold_id_for
 from livesale.domain.errors import Conflict
 from livesale.domain.orders import OrderLine
 from livesale.domain.stock import HoldState
 from livesale.shop.announcer import StockAnnouncer
+from livesale.shop.auction_messages import AuctionEvent
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.checkout import CHECKOUT_RETENTION_SECONDS
 from livesale.shop.stock import StockService
@@ -101,17 +103,21 @@ class AuctionOffers:
             )
         return stored
 
-    async def after_window(self, auction: Auction) -> Auction | None:
+    async def after_window(self, auction: Auction) -> tuple[AuctionEvent, Auction] | None:
         """The payment window of the auction's buyer ended: paid, wait, or the next offer.
 
-        Returns the auction after a second-chance offer was made, else None.
+        Returns what the room hears after an offer was made: `result` when the
+        winner's offer could only be made now, `second_chance`; else None.
         """
         if auction.leader is not None and auction.buyer is None:
             # Closed, but the winner's offer failed (Redis or the stock check): make it now.
-            if await self.offer(auction, auction.leader, auction.price_minor, None) is None:
+            checkout = await self.offer(auction, auction.leader, auction.price_minor, None)
+            metrics.count_auction_closed("sold" if checkout is not None else "no_stock")
+            if checkout is None:
                 await self._store.payment_settled(auction.creator_id, auction.id)
                 return None
-            return await self._store.get(auction.creator_id, auction.id)
+            made = await self._store.get(auction.creator_id, auction.id)
+            return None if made is None else ("result", made)
         hold = None
         if auction.checkout_id is not None:
             hold = await self._stock.store.get(hold_id_for(auction.checkout_id, 0))
@@ -142,4 +148,5 @@ class AuctionOffers:
         if checkout is None:
             await self._store.payment_settled(auction.creator_id, auction.id)
             return None
-        return await self._store.get(auction.creator_id, auction.id)
+        made = await self._store.get(auction.creator_id, auction.id)
+        return None if made is None else ("second_chance", made)

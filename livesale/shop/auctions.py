@@ -208,7 +208,7 @@ class AuctionService:
             offered = await self._offers.after_window(auction)
             if offered is not None:
                 offers += 1
-                await self._publish("second_chance", offered)
+                await self._publish(*offered)
         return offers
 
     async def finish(self, creator_id: str, auction_id: str) -> bool:

@@ -250,6 +250,7 @@ export function roomShowChanged(show) {
   $("bag-hint").hidden = status !== "scheduled";
   if (status !== "live") {
     closeSaleForm();
+    auction.close();
   } else if (current.errorCode === "show_not_live") {
     report(""); // "not live yet" is no longer true
   }
