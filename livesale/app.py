@@ -34,6 +34,7 @@ from livesale.roles import Role
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.search import SearchRepository
 from livesale.web.analytics_routes import add_analytics_routes
+from livesale.web.auction_routes import add_auction_routes
 from livesale.web.auth_routes import add_auth_routes
 from livesale.web.buyer_routes import add_buyer_routes
 from livesale.web.client_address import TrustedProxies, client_address_middleware
@@ -245,6 +246,7 @@ def add_routes(app: web.Application, services: Services) -> None:
     add_fulfilment_routes(app, shop=shop, identity=identity)
     add_giveaway_routes(app, giveaways=shop.giveaways, identity=identity)
     add_review_routes(app, reviews=services.reviews, identity=identity)
+    add_auction_routes(app, auctions=shop.auctions, identity=identity)
     add_metrics_route(app)
     add_page_routes(app, creators=accounts.creators)
 

@@ -327,10 +327,17 @@ class ShopSettings:
     # Giveaways: the winner claims the prize within this long after the entries
     # close; the unit is held that long (at most 24 h with the 5 min of entries).
     giveaway_claim_seconds: int = 43_200
+    # Auctions: how long the winner (or a second-chance bidder) has to pay, and how
+    # often one process closes auctions whose end has passed (a bid or read that sees
+    # the end passed closes it at once too).
+    auction_payment_seconds: int = 600
+    auction_close_interval_seconds: float = 0.25
 
     def __post_init__(self) -> None:
         if not 60 <= self.giveaway_claim_seconds <= 86_100:
             raise ValueError("giveaway_claim_seconds must be from 60 to 86100")
+        if self.auction_payment_seconds <= 0 or self.auction_close_interval_seconds <= 0:
+            raise ValueError("auction_payment_seconds and auction_close_interval_seconds: > 0")
         if self.hold_seconds <= 0 or self.flash_sale_hold_seconds <= 0:
             raise ValueError("hold_seconds and flash_sale_hold_seconds must be positive")
         if self.max_units_held_per_buyer < 1 or self.per_address_limit_factor < 1:

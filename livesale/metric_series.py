@@ -61,6 +61,9 @@ SHARED_SERIES: Sequence[tuple[MetricWrapperBase, LabelValues]] = (
     (metrics.REDIS_ERRORS, (values(metrics.RedisErrorKind),)),
     (metrics.SHOP_STOCK_REPAIRS, (values(metrics.StockRepairReason),)),
     (metrics.SQLITE_QUERY_DURATION, (values(metrics.SQLiteOperation),)),
+    # Auctions.
+    (metrics.AUCTION_BIDS, (values(metrics.AuctionBidResult),)),
+    (metrics.AUCTIONS_CLOSED, (values(metrics.AuctionCloseResult),)),
 )
 
 

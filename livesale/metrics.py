@@ -332,7 +332,7 @@ POSTGRES_ERRORS = Counter(
     "PostgreSQL calls and readiness checks that failed (a refused constraint is not counted).",
 )
 # The jobs that run once across every process and node (storage/leases.py).
-BackgroundJob = Literal["hold_sweeper", "reconciliation", "show_lifecycle"]
+BackgroundJob = Literal["hold_sweeper", "reconciliation", "show_lifecycle", "auction_closer"]
 BACKGROUND_JOB_LEADER = Gauge(
     "livesale_background_job_leader",
     "1 in the process that holds a cluster-wide job's lease, else 0 (summed over a "
@@ -496,3 +496,26 @@ for _yes in ("yes", "no"):
     FEED_REQUESTS.labels(_yes)
 for _kind in ("watch", "purchase"):
     FEED_SIGNALS.labels(_kind)
+# Auctions.
+AuctionBidResult = Literal["leading", "outbid", "too_low", "closed", "not_allowed", "not_found"]
+AuctionCloseResult = Literal["sold", "no_bids", "no_stock"]
+AUCTION_BIDS = Counter(
+    "livesale_auction_bids_total",
+    "Auction bids by result: accepted (leading, outbid by an earlier maximum) or refused.",
+    ["result"],
+)
+AUCTIONS_CLOSED = Counter(
+    "livesale_auctions_closed_total",
+    "Auctions closed (once each, across every process), by how they ended.",
+    ["result"],
+)
+
+
+def count_bid(result: AuctionBidResult) -> None:
+    """Count one auction bid by its result."""
+    AUCTION_BIDS.labels(result).inc()
+
+
+def count_auction_closed(result: AuctionCloseResult) -> None:
+    """Count one auction closed, by how it ended."""
+    AUCTIONS_CLOSED.labels(result).inc()

@@ -45,7 +45,8 @@ async def test_app_with_embedded_redis_starts_and_stops(tmp_path: Path) -> None:
 async def test_the_media_process_leaves_the_shop_jobs_to_the_shop_processes(
     settings: Settings,
 ) -> None:
-    for role, jobs in ((Role.ALL, 3), (Role.MEDIA, 0)):
+    # The sweeper, the reconciliation, the stock check and the auction closer.
+    for role, jobs in ((Role.ALL, 4), (Role.MEDIA, 0)):
         app = create_app(settings, role)
         async with TestClient(TestServer(app)):
             assert app[SERVICES].shop.jobs_running == jobs

@@ -49,6 +49,7 @@ from livesale.shop.assembly import Shop, build_shop
 from livesale.shop.reviews import ReviewService
 from livesale.storage.activity import ActivityRecorder, ActivityRepository
 from livesale.storage.address_bans import AddressBans
+from livesale.storage.auction_marks import AuctionMarks
 from livesale.storage.challenges import Challenges
 from livesale.storage.chat import ChatRepository, ModerationRepository
 from livesale.storage.creator_names import CreatorNames
@@ -240,7 +241,9 @@ def build_live(
         events.publish,
         names=CreatorNameGuard(CreatorNames(db)),
     )
-    extras = SnapshotExtras(pins, shop.stock, shop.catalogue, lifecycle, shop.giveaways)
+    extras = SnapshotExtras(
+        pins, shop.stock, shop.catalogue, lifecycle, shop.giveaways, shop.auctions
+    )
     snapshots = SnapshotCache(shows, chat.history, limits, extras)
     moderation = ModerationService(
         settings.chat,
@@ -278,6 +281,7 @@ def build_live(
             storage.recordings,
             timeline,
             products,
+            marks=AuctionMarks(db),
         ),
         analytics=ShowAnalytics(
             shows,

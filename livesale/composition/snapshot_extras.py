@@ -1,5 +1,5 @@
 """What a room snapshot adds to the show: the pin on screen, its stock, the publisher, the
-giveaway."""
+giveaway and the latest auction."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from livesale.live.lifecycle import ShowLifecycle
 from livesale.live.pins import PinService
+from livesale.shop.auctions import AuctionService
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.giveaway_messages import giveaway_json
 from livesale.shop.giveaways import GiveawayService
@@ -24,8 +25,10 @@ class SnapshotExtras:
         catalogue: ShopCatalogue,
         lifecycle: ShowLifecycle,
         giveaways: GiveawayService,
+        auctions: AuctionService,
     ) -> None:
         self._giveaways = giveaways
+        self._auctions = auctions
         self._pins = pins
         self._stock = stock
         self._catalogue = catalogue
@@ -44,4 +47,11 @@ class SnapshotExtras:
         if giveaway is not None:
             count = await self._giveaways.count(giveaway)
             shown = giveaway_json(giveaway, count, time.time())
-        return {"pin": pin, "stock": stock, "publisher": publisher, "giveaway": shown}
+        auction = await self._auctions.snapshot(show_id)
+        return {
+            "pin": pin,
+            "stock": stock,
+            "publisher": publisher,
+            "giveaway": shown,
+            "auction": auction,
+        }

@@ -633,3 +633,42 @@ class ReviewNotFound(NotFound):
     """No review has this id that the caller may see."""
 
     code = "review_not_found"
+
+
+# Auctions.
+
+
+class AuctionNotFound(NotFound):
+    """No auction of this show has this id."""
+
+    code = "auction_not_found"
+
+
+class AuctionClosed(Conflict):
+    """The auction is closed or canceled, or its end has passed: no bid counts any more."""
+
+    code = "auction_closed"
+
+
+class BidTooLow(Conflict):
+    """The bid is below the smallest acceptable amount (`details.min_bid_minor`)."""
+
+    code = "bid_too_low"
+
+
+class BidderNotAllowed(Forbidden):
+    """The show's creator and their moderators may not bid in its auctions."""
+
+    code = "bidder_not_allowed"
+
+
+class AuctionRunning(Conflict):
+    """The show already has an auction taking bids; one at a time."""
+
+    code = "auction_running"
+
+
+class AuctionHasBids(Conflict):
+    """An auction with bids cannot be canceled."""
+
+    code = "auction_has_bids"

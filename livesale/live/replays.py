@@ -6,17 +6,19 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from livesale.domain.accounts import Creator
+from livesale.domain.auctions import AuctionMark
 from livesale.domain.checkout import pin_until_ms, replay_sale_until_ms
 from livesale.domain.errors import NotOwner, ReplayNotFound, ShowNotEnded
 from livesale.domain.pins import TimelineEvent, TimelineKind
 from livesale.domain.products import Product
 from livesale.domain.recordings import Recording, RecordingStatus
 from livesale.domain.shows import Show, ShowStatus
+from livesale.storage.auction_marks import AuctionMarks
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.shows import ShowRepository
 from livesale.storage.timeline import TimelineRepository
@@ -52,6 +54,8 @@ class Replay:
     show: Show
     parts: list[Recording]
     chapters: list[Chapter]
+    # The show's auctions: each one's start and result, in show time.
+    auctions: list[AuctionMark] = field(default_factory=list)
 
     @property
     def duration_ms(self) -> int:
@@ -71,7 +75,9 @@ class ReplayService:
         timeline: TimelineRepository,
         products: ProductReader,
         clock: Callable[[], float] = time.time,
+        marks: AuctionMarks | None = None,
     ) -> None:
+        self._marks = marks
         self._folder = folder
         self._retention_days = retention_days
         self._shows = shows
@@ -85,7 +91,8 @@ class ReplayService:
         show = await self._shows.get(show_id)
         parts = await self._playable_parts(show)
         chapters = await self._chapters(show, await self._timeline.events(show.id))
-        return Replay(show, parts, chapters)
+        auctions = [] if self._marks is None else await self._marks.of_show(show.id)
+        return Replay(show, parts, chapters, auctions)
 
     async def available(self, show: Show) -> bool:
         """Whether the show has ended with a replay to play."""

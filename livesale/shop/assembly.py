@@ -14,6 +14,8 @@ from livesale.payments.gateway import PaymentGateway
 from livesale.payments.reads import PaymentReads
 from livesale.payments.stripe_gateway import StripeGateway
 from livesale.shop.announcer import RoomPublisher, StockAnnouncer
+from livesale.shop.auction_offers import AuctionOffers
+from livesale.shop.auctions import AuctionService
 from livesale.shop.background import HoldSweeper, Reconciler, run_every
 from livesale.shop.carts import CartService
 from livesale.shop.catalogue import ShopCatalogue
@@ -26,6 +28,8 @@ from livesale.shop.settlement import Settlement
 from livesale.shop.stock import StockService
 from livesale.shop.stock_audit import StockAudit
 from livesale.storage.activity import ActivityRecorder
+from livesale.storage.auction_marks import AuctionMarks
+from livesale.storage.auctions import AuctionStore
 from livesale.storage.carts import CartStore, CheckoutStore
 from livesale.storage.chat import ModerationRepository
 from livesale.storage.database import Database
@@ -76,6 +80,9 @@ class Shop:
     # The sweeper and the reconciliation run once across every process and node.
     sweeper_lease: Leadership
     reconciler_lease: Leadership
+    auctions: AuctionService
+    # Closing due auctions and acting on unpaid ones runs once across every process.
+    auction_lease: Leadership
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def start(self, settings: Settings) -> None:
@@ -94,6 +101,12 @@ class Shop:
                 shop.reconcile_interval_seconds,
                 self.reconciler.reconcile_once,
                 "reconciliation",
+            ),
+            (
+                self.auction_lease,
+                shop.auction_close_interval_seconds,
+                self.auctions.tick,
+                "auction closer",
             ),
         )
         for lease, interval, job, name in jobs:
@@ -120,6 +133,7 @@ class Shop:
             await cancel_and_wait(task)
         await self.sweeper_lease.close()
         await self.reconciler_lease.close()
+        await self.auction_lease.close()
 
     async def close(self) -> None:
         """Stop the jobs and give up their leases, then the stock messages and the gateway."""
@@ -155,6 +169,10 @@ def build_shop(
     settlement = Settlement(orders, stock, catalogue, timeline, viewers, gateway, announcer, locks)
     carts = CartStore(redis, settings.shop.cart_ttl_seconds, settings.shop.max_cart_lines)
     checkouts = CheckoutStore(redis)
+    auction_store = AuctionStore(redis)
+    offers = AuctionOffers(
+        auction_store, catalogue, stock, checkouts, announcer, settings.shop.auction_payment_seconds
+    )
     return Shop(
         catalogue=catalogue,
         stock=stock,
@@ -193,4 +211,14 @@ def build_shop(
         ),
         sweeper_lease=Leadership(redis, "hold_sweeper"),
         reconciler_lease=Leadership(redis, "reconciliation"),
+        auctions=AuctionService(
+            auction_store,
+            catalogue,
+            stock,
+            ModerationRepository(db),
+            events,
+            offers,
+            AuctionMarks(db),
+        ),
+        auction_lease=Leadership(redis, "auction_closer"),
     )

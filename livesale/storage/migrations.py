@@ -549,6 +549,24 @@ MIGRATIONS: list[str | PerEngine] = [
         PRIMARY KEY (review_id, viewer_id)
     );
     """,
+    # 14: auctions: each auction's start and result on the show's timeline, for the replay
+    # (the bids themselves live in Redis; the order is the sale's record).
+    """
+    CREATE TABLE auction_marks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        show_id TEXT NOT NULL REFERENCES shows (id),
+        auction_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('start', 'result')),
+        offset_ms INTEGER NOT NULL CHECK (offset_ms >= 0),
+        product_id TEXT NOT NULL,
+        price_minor INTEGER NOT NULL CHECK (price_minor >= 0),
+        currency TEXT NOT NULL,
+        winner_name TEXT,
+        created_at REAL NOT NULL,
+        UNIQUE (auction_id, kind)
+    );
+    CREATE INDEX auction_marks_show ON auction_marks (show_id, id);
+    """,
 ]
 
 # SQLite's types and clauses, and PostgreSQL's for the same meaning. REAL holds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from livesale.domain.auctions import AuctionMark
 from livesale.domain.recordings import Recording
 from livesale.live.events import ProductView, flash_sale_json
 from livesale.live.replays import Chapter, Replay
@@ -28,6 +29,7 @@ def replay_json(replay: Replay, product_view: ProductView) -> dict[str, Any]:
         },
         "parts": [recording_json(part) for part in replay.parts],
         "chapters": [chapter_json(chapter, product_view) for chapter in replay.chapters],
+        "auctions": [auction_mark_json(mark) for mark in replay.auctions],
         "duration_ms": replay.duration_ms,
     }
 
@@ -58,4 +60,17 @@ def chapter_json(chapter: Chapter, product_view: ProductView) -> dict[str, Any]:
         "offset_ms": pin.offset_ms,
         "until_ms": chapter.until_ms,
         "flash_sale": sale,
+    }
+
+
+def auction_mark_json(mark: AuctionMark) -> dict[str, Any]:
+    """An auction's start or result in show time (the replay lists them by the chapters)."""
+    return {
+        "auction_id": mark.auction_id,
+        "kind": mark.kind.value,
+        "offset_ms": mark.offset_ms,
+        "product_id": mark.product_id,
+        "price_minor": mark.price_minor,
+        "currency": mark.currency,
+        "winner_name": mark.winner_name,
     }

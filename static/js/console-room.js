@@ -2,6 +2,7 @@
 // the pinned card with its stock, live chat with moderation, slow mode,
 // viewers and likes, and the show's orders as they come in.
 import { createChatCompose } from "./chat-compose.js";
+import { createConsoleAuction } from "./console-auction.js";
 import { createChatView } from "./chat-view.js";
 import { notify, showError } from "./console-notice.js";
 import { relabelRoomOrders, roomOrdersChanged, startRoomOrders, stopRoomOrders } from "./console-orders.js";
@@ -18,6 +19,7 @@ import { RoomSocket } from "./room-socket.js";
 
 const card = createPinCard($("room-pin"));
 let current = null; // {show, bag, room, counts}
+const auction = createConsoleAuction($("room-auction"), { showId: () => (current ? current.show.id : null) });
 
 function base() {
   return `/api/shows/${encodeURIComponent(current.show.id)}`;
@@ -113,6 +115,14 @@ function bagRow(product) {
     attrs: { "aria-label": t("room.flash_sale_label", { title: product.title }) },
   });
   saleButton.addEventListener("click", () => openSaleForm(product));
+  const auctionButton = el("button", {
+    type: "button",
+    className: "secondary small",
+    textContent: t("auction_console.start"),
+    dataset: { action: "auction" },
+    attrs: { "aria-label": t("auction_console.start_label", { title: product.title }) },
+  });
+  auctionButton.addEventListener("click", () => auction.open(product));
   return el(
     "li",
     { className: pinned ? "row pinned" : "row", dataset: { id: product.id } },
@@ -124,7 +134,7 @@ function bagRow(product) {
       el("span", { className: "muted", textContent: price ? formatMoney(price.lowest, price.currency) : "" }),
     ),
     // Pins and flash sales work only while the show is live.
-    live() ? el("span", { className: "row-actions" }, pinButton, saleButton, giveawayButton(product)) : null,
+    live() ? el("span", { className: "row-actions" }, pinButton, saleButton, giveawayButton(product), auctionButton) : null,
   );
 }
 
@@ -152,6 +162,7 @@ function applySnapshot(event) {
   } else {
     card.hide();
   }
+  auction.apply(event.auction || null);
   current.viewers = event.viewers || 0;
   current.likes = event.likes || 0;
   $("slow-mode", HTMLSelectElement).value = String(event.slow_mode_seconds || 0);
@@ -175,6 +186,7 @@ const dispatch = roomEventDispatcher(chatEvents(chat, compose), {
     roomOrdersChanged(); // a hold, a payment or a refund moved the stock
   },
   sold_out: (event) => card.markSoldOut(event),
+  auction: (event) => auction.apply(event.auction),
   purchase(event) {
     if (event.buyer && event.title) {
       notify("orders.bought", { name: event.buyer, title: event.title });
@@ -218,6 +230,8 @@ export function startRoom(show, { onShow }) {
   current = { show, bag: show.products || [], room, viewers: 0, likes: 0, onShow, errorCode: "" };
   card.hide();
   closeSaleForm();
+  auction.close();
+  auction.apply(null);
   report("");
   $("bag-hint").hidden = show.status !== "scheduled";
   drawBag();
@@ -238,6 +252,7 @@ export function roomShowChanged(show) {
   $("bag-hint").hidden = status !== "scheduled";
   if (status !== "live") {
     closeSaleForm();
+    auction.close();
   } else if (current.errorCode === "show_not_live") {
     report(""); // "not live yet" is no longer true
   }
@@ -268,6 +283,7 @@ export function stopRoom() {
 export function relabelRoom() {
   drawBag();
   drawCounts();
+  auction.relabel();
   relabelRoomOrders();
 }
 

@@ -1,6 +1,7 @@
 // The show page after the show: the replay's video, its chapter list, and the
 // product card coming and going at the moments it did in the live, with the
 // replay's price (the live flash-sale price only where the show allows it).
+import { appendAuctionMarks } from "./auction-marks.js";
 import { chapterAt, createChapterList } from "./chapters.js";
 import { createReplayPlayer } from "./replay.js";
 
@@ -36,6 +37,13 @@ export function startReplay({ replay, video, list, card, onOfferChange = () => {
   const player = createReplayPlayer(video, replay.parts, { onTime: sync });
   const chapterList = createChapterList(list, chapters, {
     onPick: (chapter) => player.seekTo(chapter.offset_ms, { play: true }),
+  });
+  appendAuctionMarks(list, replay.auctions || [], {
+    titleOf: (productId) => {
+      const chapter = chapters.find((c) => c.product && c.product.id === productId);
+      return chapter ? chapter.product.title : null;
+    },
+    onPick: (offsetMs) => player.seekTo(offsetMs, { play: true }),
   });
 
   function sync() {

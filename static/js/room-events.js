@@ -4,7 +4,7 @@
 
 /**
  * @typedef {{type: "snapshot", you?: any, show?: any, pin?: any, stock?: any, viewers?: number,
- *   likes?: number, chat?: any[], slow_mode_seconds?: number, giveaway?: any}} SnapshotEvent
+ *   likes?: number, chat?: any[], slow_mode_seconds?: number, giveaway?: any, auction?: any}} SnapshotEvent
  * @typedef {{type: "pin", pin: any}} PinEvent
  * @typedef {{type: "unpin", pin_id?: number, offset_ms?: number}} UnpinEvent
  * @typedef {{type: "stock", product_id: string, variants: Record<string, number>, sale?: any}} StockEvent
@@ -18,6 +18,7 @@
  * @typedef {{type: "error", code?: string, message?: string, details?: any}} ErrorEvent
  * @typedef {{type: "giveaway_started" | "giveaway_closed" | "giveaway_drawn", giveaway: any}} GiveawayEvent
  * @typedef {{type: "giveaway_entries", giveaway_id: string, entries_count: number}} GiveawayEntriesEvent
+ * @typedef {{type: "auction", event: string, auction: any}} AuctionEvent
  */
 
 /**
@@ -28,7 +29,8 @@
  *   chat_deleted: ChatDeletedEvent, like: LikeEvent, viewers: ViewersEvent,
  *   show: ShowEvent, error: ErrorEvent,
  *   giveaway_started: GiveawayEvent, giveaway_entries: GiveawayEntriesEvent,
- *   giveaway_closed: GiveawayEvent, giveaway_drawn: GiveawayEvent
+ *   giveaway_closed: GiveawayEvent, giveaway_drawn: GiveawayEvent,
+ *   auction: AuctionEvent
  * }} RoomEventMap
  */
 

@@ -1,6 +1,8 @@
 // The show page: the show before, during and after the live (its replay when
 // there is one); the video, the pinned product with Buy now, the show's bag,
-// chat, hearts, share, purchases, viewer count and the show's giveaway.
+// chat, hearts, share, purchases, viewer count, the show's giveaway and auction.
+import { fetchCheckout } from "./auction-api.js";
+import { createAuctionCard } from "./auction-card.js";
 import { showIdFromPath } from "./api.js";
 import { createBagSheet } from "./bag-sheet.js";
 import { get } from "./http.js";
@@ -47,6 +49,26 @@ const bag = createBagSheet({
   pinned: () => (replay ? null : card.current), // the replay's bag sells at regular prices
 });
 const toasts = createToasts($("toasts"));
+const auctions = createAuctionCard($("auction"), {
+  showId,
+  productOf: (id) => (show.products || []).find((product) => product.id === id),
+  onWon: payForAuction,
+});
+
+/** The unit won (or offered as the next bidder) is held for us: pay for it in the sheet. */
+function payForAuction(auction, mine) {
+  checkout.start(
+    { variantId: auction.variant_id, quantity: 1 },
+    {
+      offer: () => ({ pin: null }),
+      setBusy: () => {},
+      setError: () => {},
+      setResume: () => {},
+      claim: async () => ({ checkout: (await fetchCheckout(mine.checkout_id)).checkout, skewMs: 0 }),
+    },
+    { fromSheet: true },
+  );
+}
 const chat = createChatView($("chat"), {
   actionsFor: moderationActions(showId, {
     can: () => (you && (you.role === "creator" || you.role === "moderator") ? you.role : null),
@@ -161,7 +183,7 @@ function enterReplay(data) {
   $("player").hidden = true;
   $("message").hidden = true;
   $("like").hidden = true; // hearts are for the live
-  $("chapters").hidden = !(data.chapters || []).length;
+  $("chapters").hidden = !(data.chapters || []).length && !(data.auctions || []).length;
   setText($("state"), "badge.replay"); // its state stays "ended"
   replay = startReplay({
     replay: data,
@@ -278,6 +300,10 @@ function applySnapshot(event) {
   }
   bag.setStock(event.stock);
   checkout.offerChanged();
+  auctions.apply(replay ? null : event.auction || null);
+  if (auctions.current) {
+    auctions.refresh(); // our own part (our maximum, a unit we won) and a fresh clock
+  }
   viewers = event.viewers || 0;
   renderViewers();
   likes.reset(event.likes);
@@ -322,6 +348,7 @@ const onEvent = roomEventDispatcher(chatEvents(chat, compose), {
     checkout.offerChanged();
   },
   purchase: announcePurchase,
+  auction: (event) => auctions.apply(replay ? null : event.auction),
   like: (event) => likes.update(event.total, event.delta),
   viewers(event) {
     viewers = event.count || 0;

@@ -180,7 +180,10 @@ export function createCheckout({ showId, viewerName, replayOffset = () => null }
     const onScreen = surface.offer().pin;
     const pinId = onScreen && Number.isInteger(onScreen.id) ? onScreen.id : undefined;
     try {
-      const { checkout, skewMs } = await buyNow(showId, { ...choice, pinId, requestId, replayOffsetMs });
+      // A surface that already holds the unit (an auction won) hands over its checkout.
+      const { checkout, skewMs } = surface.claim
+        ? await surface.claim()
+        : await buyNow(showId, { ...choice, pinId, requestId, replayOffsetMs });
       dispatch({ type: "reserved", checkout, skewMs });
     } catch (failure) {
       dispatch({ type: "reserveFailed", failure: failureOf(failure, { tryAgain: true }) });

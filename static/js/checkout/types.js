@@ -14,6 +14,8 @@
  * @property {(on: boolean) => void} setBusy
  * @property {(text: string) => void} setError
  * @property {(choice: Choice | null) => void} setResume
+ * @property {() => Promise<{checkout: any, skewMs: number}>} [claim] a checkout already
+ *   holding the unit (an auction won), used instead of Buy now
  */
 
 /**
