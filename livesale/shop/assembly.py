@@ -21,11 +21,13 @@ from livesale.shop.checkout import CheckoutService
 from livesale.shop.fulfilment import FulfilmentService
 from livesale.shop.orders import OrderService
 from livesale.shop.payments import PaymentService
+from livesale.shop.pricing import PricingService
 from livesale.shop.settlement import Settlement
 from livesale.shop.stock import StockService
 from livesale.shop.stock_audit import StockAudit
 from livesale.storage.activity import ActivityRecorder
 from livesale.storage.carts import CartStore, CheckoutStore
+from livesale.storage.coupons import CouponRepository
 from livesale.storage.database import Database
 from livesale.storage.dummy_payments import DummyPaymentRepository
 from livesale.storage.leases import Leadership
@@ -33,6 +35,7 @@ from livesale.storage.locks import RedisLocks
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
+from livesale.storage.shipping import ShippingRepository
 from livesale.storage.shows import ShowRepository
 from livesale.storage.stock import StockStore
 from livesale.storage.stock_counters import StockCounters
@@ -60,6 +63,7 @@ class Shop:
     announcer: StockAnnouncer
     carts: CartService
     checkout: CheckoutService
+    pricing: PricingService
     orders: OrderService
     fulfilment: FulfilmentService
     settlement: Settlement
@@ -149,6 +153,7 @@ def build_shop(
     settlement = Settlement(orders, stock, catalogue, timeline, viewers, gateway, announcer, locks)
     carts = CartStore(redis, settings.shop.cart_ttl_seconds, settings.shop.max_cart_lines)
     checkouts = CheckoutStore(redis)
+    pricing = PricingService(ShippingRepository(db), CouponRepository(db), orders)
     return Shop(
         catalogue=catalogue,
         stock=stock,
@@ -164,7 +169,9 @@ def build_shop(
             payments,
             announcer,
             activity,
+            pricing,
         ),
+        pricing=pricing,
         orders=OrderService(orders, payments, settlement),
         fulfilment=FulfilmentService(orders, shows, settlement),
         settlement=settlement,
