@@ -408,7 +408,7 @@ class OrderRepository:
         """
         rows = await self._db.fetchall(
             "SELECT o.id, o.status, o.currency, o.created_at, l.pin_id, l.sale_id, l.quantity,"
-            " l.unit_price_minor, o.viewer_id, l.refunded_at FROM orders o"
+            " l.unit_price_minor, l.discount_minor, o.viewer_id, l.refunded_at FROM orders o"
             " JOIN order_lines l ON l.order_id = o.id"
             " WHERE o.show_id = ? ORDER BY o.created_at, l.position",
             (show_id,),
@@ -426,7 +426,9 @@ class OrderRepository:
                 if row["pin_id"] is not None or row["sale_id"] is None
                 else pin_id_of_sale(row["sale_id"]),
                 quantity=int(row["quantity"]),
-                line_total_minor=int(row["quantity"]) * int(row["unit_price_minor"]),
+                # What the buyer paid for the line: less its share of a coupon's discount.
+                line_total_minor=int(row["quantity"]) * int(row["unit_price_minor"])
+                - int(row["discount_minor"]),
                 buyer_id=str(row["viewer_id"]),
             )
             for row in rows
