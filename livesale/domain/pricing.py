@@ -66,6 +66,8 @@ def price_order(
     """
     subtotal = sum(line.line_total_minor for line in lines)
     discount = 0 if coupon is None else discount_for(coupon.terms, subtotal)
+    # A paid order keeps at least one minor unit to pay: a payment of nothing cannot be taken.
+    discount = max(0, min(discount, subtotal - 1))
     shares = split_discount(lines, discount)
     priced = tuple(
         replace(line, discount_minor=share) for line, share in zip(lines, shares, strict=True)

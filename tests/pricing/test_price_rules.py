@@ -173,6 +173,12 @@ def test_free_above_counts_the_whole_shipment_and_gives_nothing_back() -> None:
     assert alone.shipping_minor == 600
 
 
+def test_an_order_keeps_one_minor_unit_to_pay() -> None:
+    everything = coupon(value=100)
+    price = price_order([line(1200)], coupon=everything, profile=None, bundle=EMPTY_BUNDLE)
+    assert (price.discount_minor, price.total_minor) == (1199, 1)
+
+
 def test_free_above_compares_the_goods_after_the_discount() -> None:
     profile = replace(PROFILE, free_above_minor=5000)
     price = price_order([line(5000)], coupon=coupon(), profile=profile, bundle=EMPTY_BUNDLE)
