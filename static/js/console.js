@@ -8,6 +8,7 @@ import { packingView } from "./console-packing.js";
 import { productFormView } from "./console-product-form.js";
 import { productsView } from "./console-products.js";
 import { activeView, navigate, render, startRouter } from "./console-router.js";
+import { pricingView } from "./console-pricing.js";
 import { settingsView } from "./console-settings.js";
 import { showFormView } from "./console-show-form.js";
 import { showRoomView } from "./console-show.js";
@@ -69,6 +70,7 @@ startRouter(
     [/^\/console\/orders\/?$/, ordersView],
     [/^\/console\/orders\/([^/]+)$/, orderView],
     [/^\/console\/settings\/?$/, settingsView],
+    [/^\/console\/pricing\/?$/, pricingView],
   ],
   signedIn,
 );

@@ -7,6 +7,7 @@ import { createCheckoutForm } from "../checkout-form.js";
 import { doneStep, nameStep } from "../checkout-steps.js";
 import { el } from "../dom.js";
 import { setText } from "../i18n.js";
+import { orderPrice } from "../order-pricing.js";
 import { linesList, totalRow } from "../order-view.js";
 import { createPaymentStep } from "../payment-step.js";
 
@@ -120,7 +121,7 @@ export function createScreens(sheet, actions) {
         step: createPaymentStep({ order, payment: session.payment, onDone: actions.paid }),
       };
     }
-    sheet.open("pay", "pay.title", el("div", { className: "checkout-summary" }, totalRow(order.total_minor, order.currency)), pay.step.element);
+    sheet.open("pay", "pay.title", el("div", { className: "checkout-summary" }, linesList(order.lines, order.currency), orderPrice(order)), pay.step.element);
     const first = /** @type {HTMLElement | null} */ (pay.step.element.querySelector("input, button"));
     if (first) {
       first.focus();
