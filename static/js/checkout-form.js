@@ -153,6 +153,10 @@ export function createCheckoutForm({ onSubmit }) {
         grid.hidden = true;
       }
     },
+    /** A new checkout starts without the last one's coupon (a code is used once per buyer). */
+    clearCoupon() {
+      coupon.value = "";
+    },
     /** Name the viewer whose name the room would see. */
     setViewerName(name) {
       if (name) {

@@ -37,6 +37,7 @@ export function createScreens(sheet, actions) {
   let chooser = null; // the phone's variant / quantity step
   /** @type {ReturnType<typeof createCheckoutForm> | null} */
   let form = null; // the shipping form, kept for the next purchase of this visit
+  let formCheckoutId = null; // the checkout the form was last shown for
   /** @type {{checkoutId: string, step: ReturnType<typeof createPaymentStep>} | null} */
   let pay = null; // the payment step of the order being paid
 
@@ -97,6 +98,10 @@ export function createScreens(sheet, actions) {
       return; // closed (or moved on) while the details loaded
     }
     const checkout = session.checkout;
+    if (formCheckoutId !== checkout.id) {
+      formCheckoutId = checkout.id;
+      form.clearCoupon();
+    }
     form.setViewerName(actions.viewerName());
     form.setBusy(state.placing);
     sheet.open(
