@@ -189,6 +189,21 @@ class CheckoutService:
         if existing is not None:
             order, created = existing, False
         else:
+            order, created = await self._first_order(viewer, checkout, details, coupon_code)
+        if checkout.order_id is None:
+            await self._checkouts.save(checkout.with_order(order.id))
+            if checkout.from_cart:
+                bought = [line.variant_id for line in checkout.lines]
+                await self._carts.remove_lines(viewer.id, checkout.show_id, bought)
+        order, payment = await self._payments.ensure_payment(order)
+        return order, payment, created
+
+    async def _first_order(
+        self, viewer: Viewer, checkout: Checkout, details: BuyerDetails, coupon_code: str | None
+    ) -> tuple[Order, bool]:
+        """Price the checkout and create its order; a double submit that lost the race to
+        create it (its coupon use then reads as taken) gets the order the other one made."""
+        try:
             await self._check_still_held(checkout)
             quote = await self._pricing.quote(
                 OrderToPrice(
@@ -215,13 +230,12 @@ class CheckoutService:
                     coupon=quote.coupon,
                 )
             )
-        if checkout.order_id is None:
-            await self._checkouts.save(checkout.with_order(order.id))
-            if checkout.from_cart:
-                bought = [line.variant_id for line in checkout.lines]
-                await self._carts.remove_lines(viewer.id, checkout.show_id, bought)
-        order, payment = await self._payments.ensure_payment(order)
-        return order, payment, created
+        except LivesaleError:
+            placed = await self._orders.by_checkout(checkout.id)
+            if placed is None:
+                raise
+            return placed, False
+        return order, created
 
     async def _check_still_held(self, checkout: Checkout) -> None:
         if self._clock() >= checkout.expires_at:

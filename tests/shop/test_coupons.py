@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
@@ -199,3 +200,16 @@ async def test_a_retried_order_keeps_its_coupon(
     assert (await again.json())["order"]["discount_minor"] == 250
     placed = await placed_order(mia, shop.show_id, [(shop.variant_id, 1)])
     assert placed["order"]["discount_minor"] == 0
+
+
+async def test_a_double_submit_with_a_coupon_gets_one_order(
+    alice: Client, shop: LiveShop, buyers: Buyers
+) -> None:
+    await _coupon(alice, code="ONCE", max_uses=1)
+    mia = await buyers("Mia")
+    checkout = await _checkout(mia, shop)
+    answers = await asyncio.gather(*(_order(mia, checkout, "once") for _ in range(4)))
+    assert sorted(answer.status for answer in answers) == [200, 200, 200, 201]
+    orders = {(await answer.json())["order"]["id"] for answer in answers}
+    assert len(orders) == 1
+    assert (await _stats(alice))["ONCE"]["uses_taken"] == 1
