@@ -26,6 +26,7 @@ from livesale.shop.settlement import Settlement
 from livesale.shop.stock import StockService
 from livesale.shop.stock_audit import StockAudit
 from livesale.storage.activity import ActivityRecorder
+from livesale.storage.buyer_orders import BuyerOrders
 from livesale.storage.carts import CartStore, CheckoutStore
 from livesale.storage.coupons import CouponRepository
 from livesale.storage.database import Database
@@ -150,10 +151,13 @@ def build_shop(
     gateway = make_gateway(settings, db)
     reads = PaymentReads(gateway, RateLimiter(redis), settings.payments)
     payments = PaymentService(gateway, orders, reads)
-    settlement = Settlement(orders, stock, catalogue, timeline, viewers, gateway, announcer, locks)
+    buyer_orders = BuyerOrders(db)
+    settlement = Settlement(
+        orders, stock, catalogue, timeline, viewers, gateway, announcer, locks, buyer_orders
+    )
     carts = CartStore(redis, settings.shop.cart_ttl_seconds, settings.shop.max_cart_lines)
     checkouts = CheckoutStore(redis)
-    pricing = PricingService(ShippingRepository(db), CouponRepository(db), orders)
+    pricing = PricingService(ShippingRepository(db), CouponRepository(db), buyer_orders)
     return Shop(
         catalogue=catalogue,
         stock=stock,

@@ -17,8 +17,8 @@ from livesale.domain.shipping import (
     check_profile_currency,
     check_ships_to,
 )
+from livesale.storage.buyer_orders import BuyerOrders
 from livesale.storage.coupons import CouponRepository
-from livesale.storage.orders import OrderRepository
 from livesale.storage.shipping import ShippingRepository
 
 
@@ -61,7 +61,7 @@ class PricingService:
         self,
         shipping: ShippingRepository,
         coupons: CouponRepository,
-        orders: OrderRepository,
+        orders: BuyerOrders,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._shipping = shipping
@@ -81,7 +81,7 @@ class PricingService:
         coupon = None
         if wanted.coupon_code is not None:
             coupon = await self._usable_coupon(wanted)
-        earlier = await self._orders.buyer_show_orders(wanted.viewer_id, wanted.show_id)
+        earlier = await self._orders.in_show(wanted.viewer_id, wanted.show_id)
         bundle = bundle_of(earlier, wanted.show_id, wanted.viewer_id, wanted.address)
         price = price_order(wanted.lines, coupon=coupon, profile=profile, bundle=bundle)
         return OrderQuote(price, coupon)
@@ -96,7 +96,7 @@ class PricingService:
             show_id=wanted.show_id,
             currency=wanted.currency,
             goods_minor=sum(line.line_total_minor for line in wanted.lines),
-            has_paid_order=await self._orders.has_paid_order(wanted.viewer_id, wanted.creator_id),
+            has_paid_order=await self._orders.has_paid(wanted.viewer_id, wanted.creator_id),
             now=self._clock(),
         )
         if await self._coupons.used_by(coupon.id, wanted.viewer_id):

@@ -22,6 +22,7 @@ from livesale.shop.announcer import StockAnnouncer
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.payments import line_refund_key, refund_key, shipping_refund_key
 from livesale.shop.stock import StockService
+from livesale.storage.buyer_orders import BuyerOrders
 from livesale.storage.locks import RedisLocks
 from livesale.storage.orders import OrderRepository, Transition
 from livesale.storage.timeline import TimelineRepository
@@ -59,8 +60,10 @@ class Settlement:
         gateway: PaymentGateway,
         announcer: StockAnnouncer,
         locks: RedisLocks,
+        buyer_orders: BuyerOrders,
     ) -> None:
         self._orders = orders
+        self._buyer_orders = buyer_orders
         self._stock = stock
         self._catalogue = catalogue
         self._timeline = timeline
@@ -146,7 +149,7 @@ class Settlement:
 
     async def _return_shipping(self, order: Order) -> Order:
         """Give the shipment's shipping back with its last line (domain.shipping)."""
-        buyer_orders = await self._orders.buyer_show_orders(order.viewer_id, order.show_id)
+        buyer_orders = await self._buyer_orders.in_show(order.viewer_id, order.show_id)
         current = order
         for member in shipping_to_return(order, buyer_orders):
             amount = min(

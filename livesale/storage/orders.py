@@ -285,21 +285,6 @@ class OrderRepository:
         count_refunded(before, order)
         return order
 
-    async def buyer_show_orders(self, viewer_id: str, show_id: str) -> list[Order]:
-        """Every order of the buyer in the show, oldest first (their shipments)."""
-        return await load_orders(
-            self._db.reader, "viewer_id = ? AND show_id = ?", (viewer_id, show_id), "created_at, id"
-        )
-
-    async def has_paid_order(self, viewer_id: str, creator_id: str) -> bool:
-        """Whether the buyer ever paid an order of this shop."""
-        row = await self._db.fetchone(
-            "SELECT 1 AS found FROM orders WHERE viewer_id = ? AND creator_id = ?"
-            " AND paid_at IS NOT NULL LIMIT 1",
-            (viewer_id, creator_id),
-        )
-        return row is not None
-
     async def note_provider_refund(
         self, order_id: str, amount_refunded_minor: int, event_id: str, event_type: str
     ) -> Transition:
