@@ -4,9 +4,10 @@ Ada ships for $5 an order and $1 an item and gives the code SAVE5 ($5 off). Mia,
 on a phone, buys the pinned Tee ($19 flash sale) with the code typed in lower
 case: before paying she sees the items, the coupon and the shipping; she pays
 with the dummy gateway and the confirmation shows the same. She then buys the
-Mug from the next pin: its shipping is $1, "combined with your order …". A
-wrong code is refused in words, under the form. Ada sees both orders' prices in
-the console and the code's figures on the Shipping & coupons page (laptop).
+Mug from the next pin: its shipping is $1, "combined with your order …", in
+the sheet and on her order page. A wrong code is refused in words, under the
+form. Ada sees both orders' prices in the console and the code's figures on
+the Shipping & coupons page (laptop).
 """
 
 from __future__ import annotations
@@ -138,6 +139,13 @@ async def test_a_coupon_and_combined_shipping_on_a_phone(
     await expect(page.locator("#checkout .order-status")).to_have_attribute(
         "data-status", "paid", timeout=30 * SECONDS
     )
+    # The buyer's order page says the same.
+    link = await page.locator("#checkout .actions a").get_attribute("href")
+    assert link is not None
+    await page.goto(f"{base_url}{link}")
+    await expect(page.locator("#order-lines .order-shipping")).to_contain_text(words["combined"])
+    await expect(page.locator("#order-lines .order-total strong")).to_contain_text("13.00")
+    await screenshot(page, f"{name}-5-order-page")
     await context.close()
 
     # Ada, on a laptop in the same language: the orders' prices and the code's figures.
