@@ -745,7 +745,7 @@ export const en = {
   "pricing.enable": "Turn on",
   "pricing.disable": "Turn off",
   "pricing.coupon_label": "Coupon code (optional)",
-  "pricing.subtotal": "Items",
+  "pricing.subtotal": "Subtotal",
   "pricing.discount": "Coupon {code}",
   "pricing.shipping": "Shipping",
   "pricing.free": "Free",

@@ -743,7 +743,7 @@ export const zh = {
   "pricing.enable": "启用",
   "pricing.disable": "停用",
   "pricing.coupon_label": "优惠券码（可选）",
-  "pricing.subtotal": "商品",
+  "pricing.subtotal": "小计",
   "pricing.discount": "优惠券 {code}",
   "pricing.shipping": "运费",
   "pricing.free": "包邮",
