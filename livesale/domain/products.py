@@ -8,6 +8,7 @@ import string
 from dataclasses import dataclass
 from enum import StrEnum
 
+from livesale.domain.categories import DEFAULT_CATEGORY
 from livesale.domain.errors import ValidationFailed
 from livesale.domain.validation import check_visible_text
 
@@ -69,6 +70,8 @@ class Product:
     variants: tuple[Variant, ...]
     created_at: float
     updated_at: float
+    category: str = DEFAULT_CATEGORY
+    tags: tuple[str, ...] = ()
 
     @property
     def active_variants(self) -> tuple[Variant, ...]:
@@ -123,6 +126,8 @@ class ProductInput:
     description: str
     image_ids: tuple[str, ...]
     variants: tuple[VariantInput, ...]
+    category: str = DEFAULT_CATEGORY
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,8 @@ class ProductChanges:
     description: str | None = None
     image_ids: tuple[str, ...] | None = None
     variants: tuple[VariantInput, ...] | None = None
+    category: str | None = None
+    tags: tuple[str, ...] | None = None
 
 
 def _new_id(length: int) -> str:

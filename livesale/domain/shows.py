@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from livesale.domain.categories import DEFAULT_CATEGORY
 from livesale.domain.errors import ValidationFailed
 from livesale.domain.validation import KEEP, Keep, check_visible_text
 
@@ -43,6 +44,8 @@ class Show:
     scheduled_at: float | None = None
     record: bool = True  # record the broadcast for a replay
     replay_flash_sales: bool = False  # flash-sale prices also apply in the replay
+    category: str = DEFAULT_CATEGORY
+    tags: tuple[str, ...] = ()
 
     def offset_ms(self, now: float) -> int:
         """Milliseconds since the show went live (0 before it did)."""
@@ -60,6 +63,8 @@ class ShowDraft:
     scheduled_at: float | None = None
     cover_image_id: str | None = None
     product_ids: tuple[str, ...] = ()
+    category: str = DEFAULT_CATEGORY
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,8 @@ class ShowEdit:
     cover_image_id: str | Keep | None = KEEP
     record: bool | Keep = KEEP
     replay_flash_sales: bool | Keep = KEEP
+    category: str | Keep = KEEP
+    tags: tuple[str, ...] | Keep = KEEP
 
 
 def new_show_id() -> str:

@@ -97,6 +97,11 @@ def fold(text: str) -> str:
     return str(_SPOOF.getSkeleton(0, _NFKC_CASEFOLD.normalize(text)))
 
 
+def casefold(text: str) -> str:
+    """NFKC_Casefold(`text`): compatibility forms, letter case and default-ignorables folded."""
+    return str(_NFKC_CASEFOLD.normalize(text))
+
+
 def name_key(name: str) -> str:
     """How names are compared: folded, runs of spaces as one."""
     return " ".join(fold(name).split())

@@ -99,10 +99,13 @@ class ReplayService:
         *,
         creator_id: str | None = None,
         before: tuple[float, str] | None = None,
+        category: str | None = None,
     ) -> list[Show]:
-        """Ended shows with a replay, newest ended first; `before` = (ended_at, id) of the
-        previous page's last show."""
-        ids = await self._recordings.past_replays(limit, creator_id=creator_id, before=before)
+        """Ended shows with a replay (of `category`, when given), newest ended first;
+        `before` = (ended_at, id) of the previous page's last show."""
+        ids = await self._recordings.past_replays(
+            limit, creator_id=creator_id, before=before, category=category
+        )
         return await self._shows.get_many(ids)
 
     async def lengths(self, shows: Sequence[Show]) -> dict[str, int]:

@@ -78,6 +78,8 @@ class ShowService:
             scheduled_at=scheduled_at,
             cover_image_id=cover,
             product_ids=draft.product_ids,
+            category=draft.category,
+            tags=draft.tags,
         )
         return CreatedShow(show, stream_key, products)
 
@@ -108,6 +110,10 @@ class ShowService:
             changes["record"] = edit.record
         if not isinstance(edit.replay_flash_sales, Keep):
             changes["replay_flash_sales"] = edit.replay_flash_sales
+        if not isinstance(edit.category, Keep):
+            changes["category"] = edit.category
+        if not isinstance(edit.tags, Keep):
+            changes["tags"] = edit.tags
         return await self._shows.update(show_id, **changes)
 
     async def set_bag(

@@ -337,7 +337,16 @@ MIGRATIONS: list[str] = [
     """
     CREATE UNIQUE INDEX creators_email_lower ON creators (lower(email));
     """,
-    # 9: pricing: shops' shipping profiles, coupons and their uses, and each order's
+    # 9: search: one category and free tags (a JSON list) on products and shows;
+    # listings filter by the category.
+    """
+    ALTER TABLE products ADD COLUMN category TEXT NOT NULL DEFAULT 'other';
+    ALTER TABLE products ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE shows ADD COLUMN category TEXT NOT NULL DEFAULT 'other';
+    ALTER TABLE shows ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    CREATE INDEX shows_category ON shows (category, status, created_at DESC);
+    """,
+    # 10: pricing: shops' shipping profiles, coupons and their uses, and each order's
     # discount (split over its lines), shipping, shipping given back and the earlier
     # order whose shipment it joined.
     """

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from contextlib import asynccontextmanager
 from typing import Any
 
+from livesale.domain.categories import tags_from_column, tags_to_column
 from livesale.domain.errors import NotOwner, ProductNotFound, SkuTaken, ValidationFailed
 from livesale.domain.products import (
     Product,
@@ -22,7 +23,9 @@ from livesale.domain.products import (
 from livesale.storage.database import Database
 from livesale.storage.sql import Executor, IntegrityViolation, Row
 
-_PRODUCT_COLUMNS = "id, creator_id, title, description, status, created_at, updated_at"
+_PRODUCT_COLUMNS = (
+    "id, creator_id, title, description, status, created_at, updated_at, category, tags"
+)
 _VARIANT_COLUMNS = (
     "id, product_id, sku, name, options, price_minor, currency, stock, position, archived"
 )
@@ -47,7 +50,7 @@ class ProductRepository:
             await _check_images(conn, creator_id, data.image_ids)
             await _check_skus(conn, creator_id, product_id, data.variants)
             await conn.execute(
-                f"INSERT INTO products ({_PRODUCT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO products ({_PRODUCT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     product_id,
                     creator_id,
@@ -56,6 +59,8 @@ class ProductRepository:
                     ProductStatus.ACTIVE.value,
                     now,
                     now,
+                    data.category,
+                    tags_to_column(data.tags),
                 ),
             )
             await _write_images(conn, product_id, data.image_ids)
@@ -73,14 +78,21 @@ class ProductRepository:
         return [found[i] for i in wanted if i in found]
 
     async def list_for_creator(
-        self, creator_id: str, status: ProductStatus | None = ProductStatus.ACTIVE
+        self,
+        creator_id: str,
+        status: ProductStatus | None = ProductStatus.ACTIVE,
+        category: str | None = None,
     ) -> list[Product]:
-        """A creator's products, newest first; `status=None` lists every one."""
+        """A creator's products, newest first; `status=None` lists every one, `category`
+        only those of that category."""
         sql = "SELECT id FROM products WHERE creator_id = ?"
         params: list[Any] = [creator_id]
         if status is not None:
             sql += " AND status = ?"
             params.append(status.value)
+        if category is not None:
+            sql += " AND category = ?"
+            params.append(category)
         rows = await self._db.fetchall(sql + " ORDER BY created_at DESC, id DESC", params)
         return await self.get_many(str(row["id"]) for row in rows)
 
@@ -93,6 +105,10 @@ class ProductRepository:
                 sets["title"] = changes.title
             if changes.description is not None:
                 sets["description"] = changes.description
+            if changes.category is not None:
+                sets["category"] = changes.category
+            if changes.tags is not None:
+                sets["tags"] = tags_to_column(changes.tags)
             assignments = ", ".join(f"{column} = ?" for column in sets)
             await conn.execute(
                 f"UPDATE products SET {assignments} WHERE id = ?", (*sets.values(), product_id)
@@ -308,6 +324,8 @@ def _product(row: Row, image_ids: list[str], variants: list[Variant]) -> Product
         variants=tuple(variants),
         created_at=float(row["created_at"]),
         updated_at=float(row["updated_at"]),
+        category=str(row["category"]),
+        tags=tags_from_column(row["tags"]),
     )
 
 

@@ -107,8 +107,10 @@ class RecordingRepository:
         *,
         creator_id: str | None = None,
         before: tuple[float, str] | None = None,
+        category: str | None = None,
     ) -> list[str]:
-        """Ids of ended shows with a replay to play, newest ended first.
+        """Ids of ended shows with a replay to play (of `category`, when given), newest ended
+        first.
 
         `before` is the (ended_at, show id) of the last show of the previous page.
         """
@@ -120,6 +122,9 @@ class RecordingRepository:
         if creator_id is not None:
             where.append("s.creator_id = ?")
             params.append(creator_id)
+        if category is not None:
+            where.append("s.category = ?")
+            params.append(category)
         if before is not None:
             where.append("(s.ended_at < ? OR (s.ended_at = ? AND s.id < ?))")
             params.extend([before[0], before[0], before[1]])

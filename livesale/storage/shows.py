@@ -6,6 +6,7 @@ import hmac
 import time
 from collections.abc import Callable, Sequence
 
+from livesale.domain.categories import DEFAULT_CATEGORY, tags_from_column, tags_to_column
 from livesale.domain.errors import ShowNotFound, Unauthorized, ValidationFailed
 from livesale.domain.shows import (
     Show,
@@ -20,7 +21,7 @@ from livesale.storage.sql import Executor, Row
 
 _COLUMNS = (
     "id, title, status, created_at, live_at, ended_at, creator_id, cover_image_id, scheduled_at,"
-    " record, replay_flash_sales"
+    " record, replay_flash_sales, category, tags"
 )
 MAX_LIST_LIMIT = 500
 
@@ -47,6 +48,8 @@ class ShowRepository:
         scheduled_at: float | None = None,
         cover_image_id: str | None = None,
         product_ids: Sequence[str] = (),
+        category: str = DEFAULT_CATEGORY,
+        tags: tuple[str, ...] = (),
     ) -> tuple[Show, str]:
         """Create a scheduled show; returns it and its stream key (only chance to see it).
 
@@ -63,12 +66,15 @@ class ShowRepository:
             creator_id=creator_id,
             cover_image_id=cover_image_id,
             scheduled_at=scheduled_at,
+            category=category,
+            tags=tags,
         )
         key = new_stream_key()
         async with self._db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO shows (id, title, status, stream_key_hash, created_at, creator_id,"
-                " cover_image_id, scheduled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " cover_image_id, scheduled_at, category, tags)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     show.id,
                     show.title,
@@ -78,6 +84,8 @@ class ShowRepository:
                     creator_id,
                     cover_image_id,
                     scheduled_at,
+                    category,
+                    tags_to_column(tags),
                 ),
             )
             await self._write_bag(conn, show.id, product_ids)
@@ -92,9 +100,16 @@ class ShowRepository:
         cover_image_id: str | _Unset | None = UNSET,
         record: bool | None = None,
         replay_flash_sales: bool | None = None,
+        category: str | None = None,
+        tags: tuple[str, ...] | None = None,
     ) -> Show:
-        """Change the title, start, cover or replay choices; fields left out stay as they are."""
+        """Change the title, start, cover, replay choices, category or tags; fields left out
+        stay as they are."""
         changes: dict[str, object] = {}
+        if category is not None:
+            changes["category"] = category
+        if tags is not None:
+            changes["tags"] = tags_to_column(tags)
         if record is not None:
             changes["record"] = int(record)
         if replay_flash_sales is not None:
@@ -205,8 +220,9 @@ class ShowRepository:
         *,
         status: ShowStatus | None = None,
         creator_id: str | None = None,
+        category: str | None = None,
     ) -> list[Show]:
-        """Shows, optionally of one status or creator.
+        """Shows, optionally of one status, creator or category.
 
         Scheduled shows come soonest first (what a home page lists as
         "upcoming"); everything else newest first.
@@ -227,6 +243,9 @@ class ShowRepository:
         if creator_id is not None:
             where.append("creator_id = ?")
             params.append(creator_id)
+        if category is not None:
+            where.append("category = ?")
+            params.append(category)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         order = "created_at DESC, id DESC"
         if status == ShowStatus.SCHEDULED:
@@ -259,4 +278,6 @@ def _show(row: Row) -> Show:
         scheduled_at=None if row["scheduled_at"] is None else float(row["scheduled_at"]),
         record=bool(row["record"]),
         replay_flash_sales=bool(row["replay_flash_sales"]),
+        category=str(row["category"]),
+        tags=tags_from_column(row["tags"]),
     )

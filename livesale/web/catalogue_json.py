@@ -46,6 +46,8 @@ def product_json(product: Product) -> dict[str, Any]:
         "title": product.title,
         "description": product.description,
         "status": product.status.value,
+        "category": product.category,
+        "tags": list(product.tags),
         "images": [{"id": i, "url": image_url(i)} for i in product.image_ids],
         "variants": [variant_json(v) for v in product.variants],
         "created_at": product.created_at,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from livesale.domain.categories import DEFAULT_CATEGORY, validate_category, validate_tags
 from livesale.domain.errors import ValidationFailed
 from livesale.domain.money import validate_currency, validate_price_minor
 from livesale.domain.products import (
@@ -30,7 +31,7 @@ from livesale.domain.products import (
 )
 from livesale.domain.validation import reject_unknown_fields
 
-PRODUCT_FIELDS = frozenset({"title", "description", "image_ids", "variants"})
+PRODUCT_FIELDS = frozenset({"title", "description", "image_ids", "variants", "category", "tags"})
 VARIANT_FIELDS = frozenset({"id", "sku", "name", "options", "price_minor", "currency", "stock"})
 
 
@@ -48,6 +49,8 @@ def parse_new_product(data: object) -> ProductInput:
         description=validate_description(body.get("description", "")),
         image_ids=validate_image_ids(body.get("image_ids", [])),
         variants=_variants(body["variants"], allow_ids=False),
+        category=validate_category(body.get("category", DEFAULT_CATEGORY)),
+        tags=validate_tags(body.get("tags", [])),
     )
 
 
@@ -59,6 +62,8 @@ def parse_product_changes(data: object) -> ProductChanges:
         description=validate_description(body["description"]) if "description" in body else None,
         image_ids=validate_image_ids(body["image_ids"]) if "image_ids" in body else None,
         variants=_variants(body["variants"], allow_ids=True) if "variants" in body else None,
+        category=validate_category(body["category"]) if "category" in body else None,
+        tags=validate_tags(body["tags"]) if "tags" in body else None,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 from redis.asyncio import Redis
 
+from livesale.domain.categories import validate_category
 from livesale.domain.errors import ValidationFailed
 from livesale.domain.shows import Show, ShowStatus
 from livesale.live.presence import viewer_counts
@@ -52,7 +53,8 @@ def add_listing_routes(
 async def list_shows(
     request: web.Request, *, listing: Listing, repository: ShowRepository, identity: Identity
 ) -> web.Response:
-    """Shows by `status`, `mine=1` or `creator_id`; `replay=1` pages past shows with a replay.
+    """Shows by `status`, `mine=1`, `creator_id` or `category`; `replay=1` pages past shows
+    with a replay.
 
     Upcoming shows come soonest first, live ones newest first; with `replay=1`
     the ended shows whose replay plays, newest ended first, `limit` at a time,
@@ -62,6 +64,7 @@ async def list_shows(
     limit = _limit(query.get("limit"), DEFAULT_LIST_LIMIT)
     status = _status(query.get("status"))
     creator_id = query.get("creator_id")
+    category = _category(query.get("category"))
     if query.get("mine") in _YES:
         creator_id = (await identity.require_creator(request)).id
     next_before = None
@@ -71,14 +74,18 @@ async def list_shows(
                 "replay=1 lists ended shows only", field="replay", reason="not_allowed"
             )
         before = _cursor(query.get("before"))
-        shows = await listing.replays.past(limit, creator_id=creator_id, before=before)
+        shows = await listing.replays.past(
+            limit, creator_id=creator_id, before=before, category=category
+        )
         next_before = _next_before(shows, limit)
     else:
         if "before" in query:
             raise ValidationFailed(
                 "before pages past shows (replay=1) only", field="before", reason="not_allowed"
             )
-        shows = await repository.list_recent(limit, status=status, creator_id=creator_id)
+        shows = await repository.list_recent(
+            limit, status=status, creator_id=creator_id, category=category
+        )
     body = {"shows": await listing.listed(shows), "next_before": next_before}
     return web.json_response(body)
 
@@ -162,6 +169,11 @@ def _status(raw: str | None) -> ShowStatus | None:
         raise ValidationFailed(
             "status must be scheduled, live or ended", field="status", reason="bad_format"
         ) from None
+
+
+def _category(raw: str | None) -> str | None:
+    """The category a `?category=` names, or None for every one."""
+    return None if raw is None else validate_category(raw)
 
 
 def _cursor(raw: str | None) -> tuple[float, str] | None:

@@ -7,6 +7,7 @@ from functools import partial
 
 from aiohttp import BodyPartReader, web
 
+from livesale.domain.categories import validate_category
 from livesale.domain.errors import BadRequest, PayloadTooLarge, ValidationFailed
 from livesale.domain.products import ProductStatus
 from livesale.shop.assembly import Shop
@@ -96,14 +97,17 @@ async def create_product(
 async def list_products(
     request: web.Request, *, products: ProductRepository, identity: Identity
 ) -> web.Response:
-    """The signed-in creator's products, newest first (`?status=active|archived|all`)."""
+    """The signed-in creator's products, newest first (`?status=active|archived|all`,
+    `?category=`)."""
     creator = await identity.require_creator(request)
     raw = request.query.get("status", "active")
     if raw not in _STATUS_FILTERS:
         raise ValidationFailed(
             "status must be active, archived or all", field="status", reason="bad_format"
         )
-    listed = await products.list_for_creator(creator.id, _STATUS_FILTERS[raw])
+    raw_category = request.query.get("category")
+    category = None if raw_category is None else validate_category(raw_category)
+    listed = await products.list_for_creator(creator.id, _STATUS_FILTERS[raw], category)
     return web.json_response({"products": [product_json(p) for p in listed]})
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from livesale.domain.categories import DEFAULT_CATEGORY, validate_category, validate_tags
 from livesale.domain.errors import ValidationFailed
 from livesale.domain.shows import ShowDraft, ShowEdit, validate_bag
 from livesale.domain.validation import KEEP, Keep, reject_unknown_fields
 from livesale.web.field_readers import optional_bool, string_list
 
-NEW_SHOW_FIELDS = frozenset({"title", "scheduled_at", "cover_image_id", "product_ids"})
+NEW_SHOW_FIELDS = frozenset(
+    {"title", "scheduled_at", "cover_image_id", "product_ids", "category", "tags"}
+)
 EDITABLE_FIELDS = frozenset(
-    {"title", "scheduled_at", "cover_image_id", "record", "replay_flash_sales"}
+    {"title", "scheduled_at", "cover_image_id", "record", "replay_flash_sales", "category", "tags"}
 )
 BAG_FIELDS = frozenset({"product_ids"})
 ROTATE_FIELDS = frozenset({"disconnect_publisher"})
@@ -40,6 +43,8 @@ def parse_new_show(body: Mapping[str, object]) -> ShowDraft:
         scheduled_at=_scheduled_at(body.get("scheduled_at")),
         cover_image_id=_cover(body.get("cover_image_id")),
         product_ids=_bag(body.get("product_ids", [])),
+        category=validate_category(body.get("category", DEFAULT_CATEGORY)),
+        tags=validate_tags(body.get("tags", [])),
     )
 
 
@@ -60,6 +65,8 @@ def parse_show_edit(body: Mapping[str, object]) -> ShowEdit:
         cover_image_id=_cover(body["cover_image_id"]) if "cover_image_id" in body else KEEP,
         record=KEEP if record is None else record,
         replay_flash_sales=KEEP if replay_flash_sales is None else replay_flash_sales,
+        category=validate_category(body["category"]) if "category" in body else KEEP,
+        tags=validate_tags(body["tags"]) if "tags" in body else KEEP,
     )
 
 

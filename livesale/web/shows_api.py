@@ -264,6 +264,8 @@ async def show_json(
         "id": show.id,
         "title": show.title,
         "status": show.status.value,
+        "category": show.category,
+        "tags": list(show.tags),
         "live": await on_air.is_live(show.id),
         "creator": creator,
         "cover_image_url": None

@@ -40,7 +40,7 @@ export function createChooseStep({ onBuy }) {
         el("p", { className: "choose-price", textContent: price }),
         sale ? el("span", { className: "pin-flag", textContent: t("card.flash_sale") }) : null,
         sale ? el("p", { className: "pin-limit", textContent: t("card.limit", { n: sale.per_buyer_limit }) }) : null,
-        typeof left === "number" ? el("p", { className: "pin-left", textContent: t("card.left", { n: left }) }) : null,
+        typeof left === "number" ? el("p", { className: "pin-left", textContent: t("card.left", { count: left }) }) : null,
       ),
     ];
     summary.replaceChildren(...parts.filter((part) => part !== null));

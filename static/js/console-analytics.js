@@ -7,7 +7,7 @@ import { drawChart, showClock } from "./charts.js";
 import { $, el, maybe$ } from "./dom.js";
 import { formatDateTime, formatMoney } from "./format.js";
 import { errorText, get } from "./http.js";
-import { has, locale, setText, t } from "./i18n.js";
+import { locale, setText, t } from "./i18n.js";
 
 const LIVE_POLL_MS = 10000;
 const enc = encodeURIComponent;
@@ -36,11 +36,9 @@ function percent(ratio) {
   return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 1 }).format(ratio);
 }
 
-/** "1 order" / "2 orders": the `_one` form of `key` where the language has one. */
+/** "1 order" / "2 orders": the plural form of `key` for `count`. */
 function counted(key, count) {
-  const form = new Intl.PluralRules(locale()).select(count);
-  const text = form === "one" && has(`${key}_one`) ? `${key}_one` : key;
-  return t(text, { count: number(count) });
+  return t(key, { count });
 }
 
 function tile(key, value, name, params) {

@@ -6,7 +6,7 @@ import { showError } from "./console-notice.js";
 import { $, el } from "./dom.js";
 import { formatDateTime } from "./format.js";
 import { errorText, get } from "./http.js";
-import { setText } from "./i18n.js";
+import { setText, t } from "./i18n.js";
 
 const enc = encodeURIComponent;
 let current = null; // {showId, status, body, at}
@@ -82,8 +82,8 @@ function draw() {
   $("packing-title").textContent = body.show.title; // text, never markup
   const units = parcels.reduce((sum, parcel) => sum + parcel.units, 0);
   setText($("packing-summary"), "packing.summary", {
-    parcels: parcels.length,
-    units,
+    parcels: t("packing.parcels", { count: parcels.length }),
+    units: t("orders.parcel_units", { count: units }),
     time: formatDateTime(at),
   });
   $("packing-parcels").replaceChildren(...parcels.map((parcel, i) => parcelBlock(parcel, i, parcels.length)));

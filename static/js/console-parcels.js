@@ -48,7 +48,7 @@ export function createParcelList(list, { report, onDrawn }) {
 
   function row(parcel) {
     const units = el("span", { className: "parcel-units muted" });
-    setText(units, "orders.parcel_units", { n: parcel.units });
+    setText(units, "orders.parcel_units", { count: parcel.units });
     return el(
       "li",
       { className: "row parcel-row", dataset: { id: parcel.id, status: parcel.status } },

@@ -1,4 +1,5 @@
-// Create or edit a product: title, description, images and variants.
+// Create or edit a product: title, description, category and tags, images and variants.
+import { fillCategories, readTags, writeTags } from "./categories.js";
 import { notify, showError } from "./console-notice.js";
 import { navigate } from "./console-router.js";
 import { $, find } from "./dom.js";
@@ -30,7 +31,13 @@ const variantRow = (index) => /** @type {HTMLElement | undefined} */ ($("variant
 const variantRows = () => /** @type {HTMLElement[]} */ ([...$("variant-list").children]);
 const fieldErrors = bindFieldErrors({
   form: $("product-form"),
-  fields: { title: $("product-title"), description: $("product-description"), image_ids: $("product-image-input") },
+  fields: {
+    title: $("product-title"),
+    description: $("product-description"),
+    image_ids: $("product-image-input"),
+    category: $("product-category"),
+    tags: $("product-tags"),
+  },
   rows: {
     variants: {
       input: (index, name) => {
@@ -146,6 +153,7 @@ async function enter(productId) {
   showError($("product-error"), "");
   imageList.set([]);
   $("product-archive").hidden = true;
+  fillCategories($("product-category", HTMLSelectElement));
   if (!productId || productId === "new") {
     setText($("product-heading"), "products.new");
     addVariant(null);
@@ -162,6 +170,8 @@ async function enter(productId) {
   }
   $("product-title", HTMLInputElement).value = editing.title;
   $("product-description", HTMLTextAreaElement).value = editing.description || "";
+  fillCategories($("product-category", HTMLSelectElement), editing.category);
+  writeTags($("product-tags", HTMLInputElement), editing.tags);
   imageList.set(editing.images);
   for (const variant of editing.variants.filter((v) => !v.archived)) {
     addVariant(variant);
@@ -188,6 +198,8 @@ $("product-form").addEventListener("submit", async (event) => {
     description: $("product-description", HTMLTextAreaElement).value.trim(),
     image_ids: imageList.images().map((image) => image.id),
     variants: readVariants(),
+    category: $("product-category", HTMLSelectElement).value,
+    tags: readTags($("product-tags", HTMLInputElement)),
   };
   $("product-save", HTMLButtonElement).disabled = true;
   try {

@@ -1,5 +1,6 @@
-// Create a show: title, scheduled start, cover and the ordered bag of products.
+// Create a show: title, scheduled start, category and tags, cover and the ordered bag of products.
 import { createBagPicker } from "./bag-picker.js";
+import { fillCategories, readTags } from "./categories.js";
 import { showError } from "./console-notice.js";
 import { navigate } from "./console-router.js";
 import { $, find } from "./dom.js";
@@ -11,7 +12,13 @@ import { rememberKey } from "./stream-keys.js";
 let picker = null;
 const fieldErrors = bindFieldErrors({
   form: $("show-form"),
-  fields: { title: $("show-title"), scheduled_at: $("show-scheduled"), cover_image_id: $("show-cover-input") },
+  fields: {
+    title: $("show-title"),
+    scheduled_at: $("show-scheduled"),
+    cover_image_id: $("show-cover-input"),
+    category: $("show-category"),
+    tags: $("show-tags"),
+  },
   summary: $("show-error"),
 });
 const cover = createImageList({
@@ -24,6 +31,7 @@ const cover = createImageList({
 async function enter() {
   $("show-form", HTMLFormElement).reset();
   cover.set([]);
+  fillCategories($("show-category", HTMLSelectElement));
   fieldErrors.clear();
   let products = [];
   try {
@@ -51,6 +59,8 @@ $("show-form").addEventListener("submit", async (event) => {
     scheduled_at: scheduled ? Math.round(new Date(scheduled).getTime() / 1000) : null,
     cover_image_id: image ? image.id : null,
     product_ids: picker ? picker.selected() : [],
+    category: $("show-category", HTMLSelectElement).value,
+    tags: readTags($("show-tags", HTMLInputElement)),
   };
   const button = find($("show-form"), "button[type=submit]", HTMLButtonElement);
   button.disabled = true;

@@ -127,9 +127,5 @@ export function formatDuration(ms) {
   return days ? `${days}d ${clock}` : clock;
 }
 
-/** A count in the reader's locale, compact for big numbers (12.3K, 1.2万). */
-export function formatCount(n) {
-  return new Intl.NumberFormat(locale(), { notation: n >= 10000 ? "compact" : "standard" }).format(
-    n,
-  );
-}
+// Counts are formatted where plural messages are worded (i18n.js); pages import it from here.
+export { formatCount } from "./i18n.js";

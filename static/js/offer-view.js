@@ -83,7 +83,7 @@ export function drawStock(node, offer) {
       el("span", {
         className: left <= FEW_LEFT ? "pin-left few" : "pin-left",
         dataset: { left: String(left) },
-        textContent: t("card.left", { n: left }),
+        textContent: t("card.left", { count: left }),
       }),
     );
   } else {

@@ -1,8 +1,8 @@
 // Show cards for the home and creator pages: live (with its viewers now), upcoming
 // (local start time and how far off) and past (with its replay's length). The
 // whole card opens the show page; the creator's name opens the creator's page.
+import { categoryChip } from "./categories.js";
 import { el } from "./dom.js";
-import { formatCount } from "./format.js";
 import { setText, t } from "./i18n.js";
 import { formatLength, formatShowDate, formatShowTime, startHint } from "./when.js";
 
@@ -33,7 +33,7 @@ function badge(kind) {
 function chip(show, kind) {
   if (kind === "live" && typeof show.viewers === "number") {
     const count = el("span", { className: "chip viewers", dataset: { viewers: String(show.viewers) } });
-    setText(count, "cards.watching", { count: formatCount(show.viewers) });
+    setText(count, "cards.watching", { count: show.viewers });
     return count;
   }
   if (kind === "past" && show.replay_duration_ms) {
@@ -84,6 +84,10 @@ export function showCard(show, kind, { withCreator = true } = {}) {
   const time = when(show, kind);
   if (time) {
     meta.append(time);
+  }
+  const category = categoryChip(show.category);
+  if (category) {
+    meta.append(category);
   }
   const card = el(
     "article",

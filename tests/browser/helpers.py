@@ -102,3 +102,8 @@ def screenshot_path(name: str) -> str:
 async def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
     """Save what `page` shows now under `screenshot_path(name)`."""
     await page.screenshot(path=screenshot_path(name), full_page=full_page)
+
+
+async def choose_language(page: Page, language: str) -> None:
+    """Pick `language` ("en", "zh-CN", "es", "ar") in the page header's language switch."""
+    await page.select_option("header.bar select.lang-switch", language)

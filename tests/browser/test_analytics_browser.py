@@ -10,6 +10,7 @@ from livesale.composition.services import SERVICES
 from tests.browser.helpers import (
     PASSWORD,
     Api,
+    choose_language,
     collect_errors,
     create_product,
     create_show,
@@ -82,7 +83,7 @@ async def test_the_console_draws_the_figures_and_a_reload_is_the_same_viewer(
         f"/api/shows/{show_id}/analytics"
     )
     # Switching the language re-labels the figures in place.
-    await console.click('header.bar button[data-lang="zh-CN"]')
+    await choose_language(console, "zh-CN")
     await expect(console.locator('[data-figure="unique"] .tile-label')).to_have_text("观看人数")
     await audience.close()
     await creator.close()

@@ -19,6 +19,7 @@ from tests.browser.helpers import (
     PHONE,
     Api,
     ContextOptions,
+    choose_language,
     collect_errors,
     create_product,
     create_show,
@@ -227,7 +228,7 @@ async def test_the_analytics_page_shows_trustworthy_figures_and_readable_charts(
     await expect(viewers.locator("details tbody tr")).to_have_count(len(points))
     await screenshot(page, "analytics-laptop-en", full_page=True)
 
-    await page.click('header.bar button[data-lang="zh-CN"]')
+    await choose_language(page, "zh-CN")
     await expect(viewers.locator(".chart-unit")).to_have_text("人")
     await expect(page.locator('[data-figure="net"] .tile-label')).to_have_text("净销售额")
     await viewers.locator("svg").focus()

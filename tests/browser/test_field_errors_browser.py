@@ -15,6 +15,7 @@ from tests.browser.helpers import (
     PHONE,
     Api,
     ContextOptions,
+    choose_language,
     collect_errors,
     create_product,
     screenshot,
@@ -146,7 +147,7 @@ async def test_a_field_error_follows_a_language_switch(base_url: str, browser: B
     await page.click("#show-form button[type=submit]")
     await expect(page.locator("#show-title")).to_have_attribute("aria-invalid", "true")
     assert await _error_under(page, "#show-title") == WORDS["en"]["title_required"]
-    await page.click('button[data-lang="zh-CN"]')
+    await choose_language(page, "zh-CN")
     assert await _error_under(page, "#show-title") == WORDS["zh"]["title_required"]
     assert not errors, errors
 
@@ -319,14 +320,14 @@ async def test_chat_times_follow_a_switch_to_chinese(
     time = page.locator(".chat-message .chat-time").first
     await expect(time).to_have_text(re.compile(r"\d\d:\d\d\s?[AP]M"))
 
-    await page.tap('button[data-lang="zh-CN"]')
+    await choose_language(page, "zh-CN")
     expected = await time.evaluate(
         "(el) => new Intl.DateTimeFormat('zh-CN', {hour: '2-digit', minute: '2-digit'})"
         ".format(new Date(el.dateTime))"
     )
     await expect(time).to_have_text(expected)
     assert "M" not in (await time.text_content() or "")
-    await page.tap('button[data-lang="en"]')
+    await choose_language(page, "en")
     await expect(time).to_have_text(re.compile(r"\d\d:\d\d\s?[AP]M"))
     assert not errors, errors
 

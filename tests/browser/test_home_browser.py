@@ -20,6 +20,7 @@ from tests.browser.helpers import (
     PASSWORD,
     PHONE,
     Api,
+    choose_language,
     collect_errors,
     screenshot,
     sign_up,
@@ -168,7 +169,7 @@ async def test_home_lists_live_upcoming_and_past_shows_in_the_readers_zone(
         await expect(page.locator("#past-shows .show-card")).to_have_count(12)
         await screenshot(page, "home-laptop-zh")
         # Switching the language re-words the cards in place.
-        await page.click('header.bar button[data-lang="en"]')
+        await choose_language(page, "en")
         await expect(page.locator("#live-shows .chip.viewers")).to_have_text("2 watching")
         await _no_sideways_scroll(page)
         await laptop.close()

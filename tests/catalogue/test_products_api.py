@@ -19,6 +19,8 @@ PRODUCT_KEYS = {
     "variants",
     "created_at",
     "updated_at",
+    "category",
+    "tags",
 }
 VARIANT_KEYS = {"id", "sku", "name", "options", "price_minor", "currency", "stock", "archived"}
 

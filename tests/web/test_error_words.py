@@ -103,7 +103,7 @@ def test_every_field_reason_has_words(language: str) -> None:
 def test_field_words_use_only_the_numbers_the_server_sends() -> None:
     # {field} and the names field-errors.js fills from details; anything else would stay "{x}".
     allowed = {"field", "min", "max", "limit", "currency", "other"}
-    for language in ("en", "zh"):
+    for language in ("en", "zh", "es", "ar"):
         for key, text in dictionary(language).items():
             if key.startswith(("reason.", "fielderror.")) and key != "fielderror.in_row":
                 used = set(re.findall(r"\{(\w+)\}", text))
@@ -113,6 +113,6 @@ def test_field_words_use_only_the_numbers_the_server_sends() -> None:
 def test_no_words_name_api_fields_or_codes() -> None:
     # People read these: no snake_case API names ("variant_id", "pin_id", "validation_failed").
     snake = re.compile(r"\b[a-z]+_[a-z_]+\b")
-    for language in ("en", "zh"):
+    for language in ("en", "zh", "es", "ar"):
         for key, text in dictionary(language).items():
             assert not snake.search(text), (language, key, text)
