@@ -38,6 +38,12 @@ WORDS = {
         "combined": "与你的订单",
         "not_found": "本店没有这个优惠券码。",
     },
+    # Right to left: the price rows and the coupon field mirror.
+    "ar": {
+        "discount": "القسيمة SAVE5",
+        "combined": "مدمج مع طلبك",
+        "not_found": "لا يوجد هذا الرمز في هذا المتجر.",
+    },
 }
 
 
@@ -57,7 +63,7 @@ async def buy_pinned(page: Page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN", "ar"])
 async def test_a_coupon_and_combined_shipping_on_a_phone(
     base_url: str, browser: Browser, api: Api, locale: str
 ) -> None:
