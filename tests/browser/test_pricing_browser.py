@@ -175,5 +175,11 @@ async def test_a_coupon_and_combined_shipping_on_a_phone(
     await expect(row.locator(".coupon-stats")).to_contain_text("20.00")
     await expect(seller.locator("#shipping-flat")).to_have_value("5.00")
     await screenshot(seller, f"pricing-console-coupons-{locale}", full_page=True)
+    # The same page on a phone-sized window: the forms and the list still fit.
+    await seller.set_viewport_size({"width": 390, "height": 844})
+    await expect(row.locator(".coupon-stats")).to_be_visible()
+    width = await seller.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    await screenshot(seller, f"pricing-console-coupons-narrow-{locale}", full_page=True)
     await console.close()
     assert errors == []
