@@ -53,6 +53,7 @@ from livesale.web.middleware import error_middleware, request_id_middleware
 from livesale.web.moderation_routes import add_moderation_routes
 from livesale.web.order_routes import add_order_routes
 from livesale.web.pages import add_page_routes
+from livesale.web.pricing_routes import add_pricing_routes
 from livesale.web.products_api import add_catalogue_routes
 from livesale.web.replay_routes import add_replay_routes
 from livesale.web.review_routes import add_review_routes
@@ -243,6 +244,7 @@ def add_routes(app: web.Application, services: Services) -> None:
     )
     add_moderation_routes(app, moderation=live.moderation, identity=identity)
     add_order_routes(app, shop=shop, identity=identity)
+    add_pricing_routes(app, shop=shop, identity=identity)
     add_fulfilment_routes(app, shop=shop, identity=identity)
     add_giveaway_routes(app, giveaways=shop.giveaways, identity=identity)
     add_review_routes(app, reviews=services.reviews, identity=identity)

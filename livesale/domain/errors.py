@@ -672,3 +672,60 @@ class AuctionHasBids(Conflict):
     """An auction with bids cannot be canceled."""
 
     code = "auction_has_bids"
+
+
+# --- pricing: shipping and coupons ---
+
+
+class ShippingNotAvailable(Conflict):
+    """The shop does not ship to the address's country."""
+
+    code = "shipping_country_not_served"
+
+
+class CouponNotFound(NotFound):
+    """No coupon of this shop has this code (or it is switched off)."""
+
+    code = "coupon_not_found"
+
+
+class CouponExpired(Conflict):
+    """The coupon's validity window has not started or is over."""
+
+    code = "coupon_expired"
+
+
+class CouponUsedUp(Conflict):
+    """Every use the coupon allows is taken."""
+
+    code = "coupon_used_up"
+
+
+class CouponAlreadyUsed(Conflict):
+    """This buyer has used (or is using) the coupon already."""
+
+    code = "coupon_already_used"
+
+
+class CouponMinimumNotMet(Conflict):
+    """The order's goods come to less than the coupon's minimum spend."""
+
+    code = "coupon_minimum_not_met"
+
+
+class CouponNotFirstOrder(Conflict):
+    """The coupon is for a first order and this buyer has a paid order at this shop."""
+
+    code = "coupon_not_first_order"
+
+
+class CouponWrongShow(Conflict):
+    """The coupon is for another show of this shop."""
+
+    code = "coupon_wrong_show"
+
+
+class CouponCodeTaken(Conflict):
+    """The shop already has a coupon with this code."""
+
+    code = "coupon_code_taken"

@@ -42,6 +42,15 @@ COLUMNS = (
     "carrier",
     "tracking_number",
     "tracking_url",
+    # Pricing: the line's share of the coupon's discount, then the order's figures
+    # (repeated on each of its lines): coupon, discount, shipping, total charged, and
+    # the earlier order whose parcel this one's shipping was combined with.
+    "line_discount",
+    "coupon_code",
+    "order_discount",
+    "order_shipping",
+    "order_total",
+    "shipping_combined_with",
 )
 # A spreadsheet runs a cell that starts with these as a formula (OWASP "CSV injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -70,7 +79,7 @@ def _row(order: Order, position: int, line: OrderLine, show_title: str) -> list[
     address = order.details.address
     shipment = order.shipment
     refunded = line.refunded or order.status is OrderStatus.REFUNDED
-    refunded_minor = line.refunded_minor if line.refunded else line.line_total_minor
+    refunded_minor = line.refunded_minor if line.refunded else line.paid_minor
     return [
         order.id,
         _utc(order.created_at),
@@ -102,6 +111,12 @@ def _row(order: Order, position: int, line: OrderLine, show_title: str) -> list[
         shipment.carrier if shipment else "",
         shipment.tracking_number if shipment else "",
         shipment.tracking_url if shipment else "",
+        _amount(line.discount_minor, order.currency),
+        order.pricing.coupon_code or "",
+        _amount(order.discount_minor, order.currency),
+        _amount(order.shipping_minor, order.currency),
+        _amount(order.total_minor, order.currency),
+        order.pricing.combined_with or "",
     ]
 
 

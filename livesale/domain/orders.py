@@ -116,11 +116,17 @@ class OrderLine:
     pin_id: int | None = None  # the pin on screen it was bought from, for analytics
     refunded_at: float | None = None  # set when the seller refunded this line alone
     refunded_minor: int = 0  # what that refund gave back
+    discount_minor: int = 0  # this line's share of the order's coupon discount
 
     @property
     def line_total_minor(self) -> int:
         """quantity x unit price."""
         return self.quantity * self.unit_price_minor
+
+    @property
+    def paid_minor(self) -> int:
+        """What the buyer paid for this line: its total less its share of the discount."""
+        return self.line_total_minor - self.discount_minor
 
     @property
     def refunded(self) -> bool:
@@ -145,6 +151,21 @@ class Shipment:
     carrier: str
     tracking_number: str
     tracking_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPricing:
+    """An order's coupon and shipping, beside its lines (all in minor units)."""
+
+    discount_minor: int
+    shipping_minor: int
+    coupon_id: str | None = None
+    coupon_code: str | None = None
+    combined_with: str | None = None  # the earlier order whose shipment this one joins
+    shipping_refunded_minor: int = 0
+
+
+NO_PRICING = OrderPricing(0, 0)
 
 
 @dataclass(frozen=True)
@@ -172,14 +193,37 @@ class Order:
     shipment: Shipment | None = None
     # The part of the payment the provider reports refunded (its own running total).
     provider_refunded_minor: int = 0
+    pricing: OrderPricing = NO_PRICING
+
+    @property
+    def subtotal_minor(self) -> int:
+        """The lines' total before the discount and shipping."""
+        return sum(line.line_total_minor for line in self.lines)
+
+    @property
+    def discount_minor(self) -> int:
+        """The coupon's discount on the goods."""
+        return self.pricing.discount_minor
+
+    @property
+    def shipping_minor(self) -> int:
+        """What this order added to its shipment's shipping."""
+        return self.pricing.shipping_minor
+
+    @property
+    def shipping_refunded_minor(self) -> int:
+        """The part of `shipping_minor` given back (with the shipment's last line)."""
+        return self.pricing.shipping_refunded_minor
 
     @property
     def refunded_minor(self) -> int:
-        """Money given back so far: all of it once refunded, else the lines' refunds or
-        what the provider reports, whichever is more (a dashboard refund names no line)."""
-        if self.status is OrderStatus.REFUNDED:
+        """Money given back so far: all of it once refunded in full, else the lines' and
+        shipping's refunds or what the provider reports, whichever is more (a dashboard
+        refund names no line)."""
+        lines = sum(line.refunded_minor for line in self.lines) + self.shipping_refunded_minor
+        # Refunded line by line, the shipping may stay paid (its parcel still travels).
+        if self.status is OrderStatus.REFUNDED and not all(line.refunded for line in self.lines):
             return self.total_minor
-        lines = sum(line.refunded_minor for line in self.lines)
         return min(self.total_minor, max(lines, self.provider_refunded_minor))
 
 

@@ -24,14 +24,17 @@ from livesale.shop.fulfilment import FulfilmentService
 from livesale.shop.giveaways import GiveawayService
 from livesale.shop.orders import OrderService
 from livesale.shop.payments import PaymentService
+from livesale.shop.pricing import PricingService
 from livesale.shop.settlement import Settlement
 from livesale.shop.stock import StockService
 from livesale.shop.stock_audit import StockAudit
 from livesale.storage.activity import ActivityRecorder
 from livesale.storage.auction_marks import AuctionMarks
 from livesale.storage.auctions import AuctionStore
+from livesale.storage.buyer_orders import BuyerOrders
 from livesale.storage.carts import CartStore, CheckoutStore
 from livesale.storage.chat import ModerationRepository
+from livesale.storage.coupons import CouponRepository
 from livesale.storage.database import Database
 from livesale.storage.dummy_payments import DummyPaymentRepository
 from livesale.storage.giveaways import GiveawayEntries, GiveawayRecord
@@ -41,6 +44,7 @@ from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.room_redis import ChatLimits
+from livesale.storage.shipping import ShippingRepository
 from livesale.storage.shows import ShowRepository
 from livesale.storage.stock import StockStore
 from livesale.storage.stock_counters import StockCounters
@@ -68,6 +72,7 @@ class Shop:
     announcer: StockAnnouncer
     carts: CartService
     checkout: CheckoutService
+    pricing: PricingService
     orders: OrderService
     fulfilment: FulfilmentService
     settlement: Settlement
@@ -166,13 +171,17 @@ def build_shop(
     gateway = make_gateway(settings, db)
     reads = PaymentReads(gateway, RateLimiter(redis), settings.payments)
     payments = PaymentService(gateway, orders, reads)
-    settlement = Settlement(orders, stock, catalogue, timeline, viewers, gateway, announcer, locks)
+    buyer_orders = BuyerOrders(db)
+    settlement = Settlement(
+        orders, stock, catalogue, timeline, viewers, gateway, announcer, locks, buyer_orders
+    )
     carts = CartStore(redis, settings.shop.cart_ttl_seconds, settings.shop.max_cart_lines)
     checkouts = CheckoutStore(redis)
     auction_store = AuctionStore(redis)
     offers = AuctionOffers(
         auction_store, catalogue, stock, checkouts, announcer, settings.shop.auction_payment_seconds
     )
+    pricing = PricingService(ShippingRepository(db), CouponRepository(db), buyer_orders)
     return Shop(
         catalogue=catalogue,
         stock=stock,
@@ -188,7 +197,9 @@ def build_shop(
             payments,
             announcer,
             activity,
+            pricing,
         ),
+        pricing=pricing,
         orders=OrderService(orders, payments, settlement),
         fulfilment=FulfilmentService(orders, shows, settlement),
         settlement=settlement,

@@ -37,6 +37,7 @@ from livesale.domain.stock import HoldCaps, HoldState, show_ended_refusal
 from livesale.shop.announcer import StockAnnouncer
 from livesale.shop.catalogue import ShopCatalogue
 from livesale.shop.payments import PaymentService
+from livesale.shop.pricing import OrderToPrice, PricingService
 from livesale.shop.stock import StockService
 from livesale.storage.activity import ActivityRecorder
 from livesale.storage.carts import CartStore, CheckoutStore
@@ -60,9 +61,11 @@ class CheckoutService:
         payments: PaymentService,
         announcer: StockAnnouncer,
         activity: ActivityRecorder,
+        pricing: PricingService,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._activity = activity
+        self._pricing = pricing
         self._settings = settings
         self._catalogue = catalogue
         self._stock = stock
@@ -168,24 +171,27 @@ class CheckoutService:
         await self._checkouts.delete(checkout.id)
 
     async def place_order(
-        self, viewer: Viewer, checkout_id: str, details: BuyerDetails
+        self,
+        viewer: Viewer,
+        checkout_id: str,
+        details: BuyerDetails,
+        coupon_code: str | None = None,
     ) -> tuple[Order, PaymentInfo, bool]:
-        """Create the order (before any payment) and its payment; again returns the same."""
+        """Create the order (before any payment) and its payment; again returns the same.
+
+        The order is priced with the shop's shipping and the coupon `coupon_code`
+        (shop.pricing); its coupon use is taken with it, or nothing is created.
+        """
         checkout = await self.get(viewer, checkout_id)
-        if checkout.order_id is None:
-            await self._check_still_held(checkout)
-        order, created = await self._orders.create(
-            NewOrder(
-                checkout_id=checkout.id,
-                viewer_id=viewer.id,
-                creator_id=checkout.creator_id,
-                show_id=checkout.show_id,
-                currency=checkout.currency,
-                details=details,
-                gateway=self._payments.gateway.name,
-                lines=checkout.lines,
-            )
-        )
+        existing = None
+        if checkout.order_id is not None:
+            existing = await self._orders.get(checkout.order_id)
+        if existing is None:
+            existing = await self._orders.by_checkout(checkout.id)
+        if existing is not None:
+            order, created = existing, False
+        else:
+            order, created = await self._first_order(viewer, checkout, details, coupon_code)
         if checkout.order_id is None:
             await self._checkouts.save(checkout.with_order(order.id))
             if checkout.from_cart:
@@ -193,6 +199,45 @@ class CheckoutService:
                 await self._carts.remove_lines(viewer.id, checkout.show_id, bought)
         order, payment = await self._payments.ensure_payment(order)
         return order, payment, created
+
+    async def _first_order(
+        self, viewer: Viewer, checkout: Checkout, details: BuyerDetails, coupon_code: str | None
+    ) -> tuple[Order, bool]:
+        """Price the checkout and create its order; a double submit that lost the race to
+        create it (its coupon use then reads as taken) gets the order the other one made."""
+        try:
+            await self._check_still_held(checkout)
+            quote = await self._pricing.quote(
+                OrderToPrice(
+                    viewer_id=viewer.id,
+                    creator_id=checkout.creator_id,
+                    show_id=checkout.show_id,
+                    currency=checkout.currency,
+                    lines=checkout.lines,
+                    address=details.address,
+                    coupon_code=coupon_code,
+                )
+            )
+            order, created = await self._orders.create(
+                NewOrder(
+                    checkout_id=checkout.id,
+                    viewer_id=viewer.id,
+                    creator_id=checkout.creator_id,
+                    show_id=checkout.show_id,
+                    currency=checkout.currency,
+                    details=details,
+                    gateway=self._payments.gateway.name,
+                    lines=quote.price.lines,
+                    pricing=quote.pricing,
+                    coupon=quote.coupon,
+                )
+            )
+        except LivesaleError:
+            placed = await self._orders.by_checkout(checkout.id)
+            if placed is None:
+                raise
+            return placed, False
+        return order, created
 
     async def _check_still_held(self, checkout: Checkout) -> None:
         if self._clock() >= checkout.expires_at:

@@ -24,6 +24,11 @@ def line_refund_key(order_id: str, position: int) -> str:
     return f"{order_id}-refund-line-{position}"
 
 
+def shipping_refund_key(order_id: str) -> str:
+    """Idempotency key of giving an order's shipping back: once, however often asked."""
+    return f"{order_id}-refund-shipping"
+
+
 def cancel_key(order_id: str) -> str:
     """Idempotency key of cancelling an order's payment."""
     return f"{order_id}-cancel"

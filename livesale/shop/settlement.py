@@ -16,12 +16,14 @@ from livesale.domain.errors import (
 )
 from livesale.domain.orders import Order, OrderLine, OrderStatus
 from livesale.domain.payments import PaymentEvent, PaymentEventKind
+from livesale.domain.shipping import shipping_to_return
 from livesale.domain.stock import HoldState, SaleLimits
 from livesale.payments.gateway import PaymentGateway, WebhookEvent
 from livesale.shop.announcer import StockAnnouncer
 from livesale.shop.catalogue import ShopCatalogue
-from livesale.shop.payments import line_refund_key, refund_key
+from livesale.shop.payments import line_refund_key, refund_key, shipping_refund_key
 from livesale.shop.stock import StockService
+from livesale.storage.buyer_orders import BuyerOrders
 from livesale.storage.locks import RedisLocks
 from livesale.storage.orders import OrderRepository, Transition
 from livesale.storage.timeline import TimelineRepository
@@ -59,8 +61,10 @@ class Settlement:
         gateway: PaymentGateway,
         announcer: StockAnnouncer,
         locks: RedisLocks,
+        buyer_orders: BuyerOrders,
     ) -> None:
         self._orders = orders
+        self._buyer_orders = buyer_orders
         self._stock = stock
         self._catalogue = catalogue
         self._timeline = timeline
@@ -123,7 +127,8 @@ class Settlement:
         current = order
         for position in positions:
             line = order.lines[position]
-            amount = min(line.line_total_minor, left)
+            # A line gives back what was paid for it: its total less its share of the coupon.
+            amount = min(line.paid_minor, left)
             refund_id = None
             if amount > 0:
                 refund_id = await self._gateway.refund_part(
@@ -138,10 +143,30 @@ class Settlement:
             # Viewers see the stock of the products put back on sale.
             self._announcer.touch(order.show_id, order.lines[position].product_id)
         if all(line.refunded for line in current.lines):
+            current = await self._return_shipping(current)
             moved = await self._orders.move(
                 current.id, OrderStatus.REFUNDED, REASON_REFUNDED_BY_SELLER
             )
             current = moved.order
+        return current
+
+    async def _return_shipping(self, order: Order) -> Order:
+        """Give the shipment's shipping back with its last line (domain.shipping)."""
+        buyer_orders = await self._buyer_orders.in_show(order.viewer_id, order.show_id)
+        current = order
+        for member in shipping_to_return(order, buyer_orders):
+            amount = min(
+                member.shipping_minor - member.shipping_refunded_minor,
+                member.total_minor - member.refunded_minor,
+            )
+            if amount <= 0 or member.payment_id is None:
+                continue
+            await self._gateway.refund_part(
+                member.payment_id, member.id, amount, shipping_refund_key(member.id)
+            )
+            refunded = await self._orders.refund_shipping(member.id, amount)
+            if member.id == order.id:
+                current = refunded
         return current
 
     async def give_up(self, order: Order) -> Order:

@@ -567,6 +567,61 @@ MIGRATIONS: list[str | PerEngine] = [
     );
     CREATE INDEX auction_marks_show ON auction_marks (show_id, id);
     """,
+    # 15: pricing: shops' shipping profiles, coupons and their uses, and each order's
+    # discount (split over its lines), shipping, shipping given back and the earlier
+    # order whose shipment it joined.
+    """
+    CREATE TABLE shipping_profiles (
+        creator_id TEXT PRIMARY KEY REFERENCES creators (id),
+        currency TEXT NOT NULL,
+        flat_minor INTEGER NOT NULL CHECK (flat_minor >= 0),
+        per_item_minor INTEGER NOT NULL CHECK (per_item_minor >= 0),
+        free_above_minor INTEGER CHECK (free_above_minor >= 0),
+        countries TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE coupons (
+        id TEXT PRIMARY KEY,
+        creator_id TEXT NOT NULL REFERENCES creators (id),
+        code TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('fixed', 'percent')),
+        value INTEGER NOT NULL CHECK (value > 0),
+        currency TEXT NOT NULL,
+        max_discount_minor INTEGER CHECK (max_discount_minor > 0),
+        show_id TEXT,
+        min_spend_minor INTEGER NOT NULL CHECK (min_spend_minor >= 0),
+        first_order_only INTEGER NOT NULL CHECK (first_order_only IN (0, 1)),
+        max_uses INTEGER CHECK (max_uses > 0),
+        starts_at REAL,
+        ends_at REAL,
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        -- Uses reserved by unpaid orders and used by paid ones: never above max_uses.
+        uses_taken INTEGER NOT NULL DEFAULT 0 CHECK (uses_taken >= 0),
+        created_at REAL NOT NULL,
+        UNIQUE (creator_id, code)
+    );
+    -- One row per buyer and coupon: the primary key is the one-use-per-buyer rule.
+    CREATE TABLE coupon_uses (
+        coupon_id TEXT NOT NULL REFERENCES coupons (id),
+        viewer_id TEXT NOT NULL,
+        order_id TEXT NOT NULL UNIQUE,
+        paid INTEGER NOT NULL DEFAULT 0 CHECK (paid IN (0, 1)),
+        created_at REAL NOT NULL,
+        PRIMARY KEY (coupon_id, viewer_id)
+    );
+    ALTER TABLE orders ADD COLUMN discount_minor INTEGER NOT NULL DEFAULT 0
+        CHECK (discount_minor >= 0);
+    ALTER TABLE orders ADD COLUMN shipping_minor INTEGER NOT NULL DEFAULT 0
+        CHECK (shipping_minor >= 0);
+    ALTER TABLE orders ADD COLUMN shipping_refunded_minor INTEGER NOT NULL DEFAULT 0
+        CHECK (shipping_refunded_minor >= 0);
+    ALTER TABLE orders ADD COLUMN coupon_id TEXT;
+    ALTER TABLE orders ADD COLUMN coupon_code TEXT;
+    ALTER TABLE orders ADD COLUMN combined_with TEXT;
+    ALTER TABLE order_lines ADD COLUMN discount_minor INTEGER NOT NULL DEFAULT 0
+        CHECK (discount_minor >= 0);
+    CREATE INDEX orders_buyer_show ON orders (viewer_id, show_id);
+    """,
 ]
 
 # SQLite's types and clauses, and PostgreSQL's for the same meaning. REAL holds

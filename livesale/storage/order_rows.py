@@ -6,19 +6,28 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from livesale.domain.orders import Address, BuyerDetails, Order, OrderLine, OrderStatus, Shipment
+from livesale.domain.orders import (
+    Address,
+    BuyerDetails,
+    Order,
+    OrderLine,
+    OrderPricing,
+    OrderStatus,
+    Shipment,
+)
 from livesale.storage.sql import Executor, Row
 
 ORDER_COLUMNS = (
     "id, checkout_id, viewer_id, creator_id, show_id, status, currency, total_minor, email,"
     " name, address_json, announce, gateway, payment_id, status_reason, created_at, paid_at,"
     " fulfilled_at, refunded_at, canceled_at, carrier, tracking_number, tracking_url,"
-    " provider_refunded_minor"
+    " provider_refunded_minor, discount_minor, shipping_minor, shipping_refunded_minor,"
+    " coupon_id, coupon_code, combined_with"
 )
 # The columns a new line is written with (refunds come later, by UPDATE).
 LINE_COLUMNS = (
     "order_id, position, variant_id, product_id, title, variant_name, sku, quantity,"
-    " unit_price_minor, sale_id, hold_id, pin_id"
+    " unit_price_minor, sale_id, hold_id, pin_id, discount_minor"
 )
 _LINE_READ_COLUMNS = LINE_COLUMNS + ", refunded_at, refunded_minor"
 # SQLite's default cap on bound parameters is far above this; it keeps each query small.
@@ -81,6 +90,7 @@ def line_values(order_id: str, position: int, line: OrderLine) -> tuple[object, 
         line.sale_id,
         line.hold_id,
         line.pin_id,
+        line.discount_minor,
     )
 
 
@@ -99,6 +109,7 @@ def line_from_row(row: Row) -> OrderLine:
         pin_id=row["pin_id"],
         refunded_at=row["refunded_at"],
         refunded_minor=int(row["refunded_minor"]),
+        discount_minor=int(row["discount_minor"]),
     )
 
 
@@ -166,4 +177,12 @@ def order_from_row(row: Row, lines: list[OrderLine]) -> Order:
         if shipped
         else None,
         provider_refunded_minor=int(row["provider_refunded_minor"]),
+        pricing=OrderPricing(
+            discount_minor=int(row["discount_minor"]),
+            shipping_minor=int(row["shipping_minor"]),
+            coupon_id=row["coupon_id"],
+            coupon_code=row["coupon_code"],
+            combined_with=row["combined_with"],
+            shipping_refunded_minor=int(row["shipping_refunded_minor"]),
+        ),
     )

@@ -11,16 +11,20 @@ from typing import Any
 
 from livesale.domain.analytics import SoldLine
 from livesale.domain.checkout import pin_id_of_sale
+from livesale.domain.coupons import Coupon
 from livesale.domain.orders import (
+    NO_PRICING,
     BuyerDetails,
     Order,
     OrderLine,
+    OrderPricing,
     OrderStatus,
     Shipment,
     StatusChange,
     can_move,
     require_move,
 )
+from livesale.storage.coupons import give_back_use, mark_use_paid, take_use
 from livesale.storage.database import Database
 from livesale.storage.order_counts import count_created, count_move, count_refunded
 from livesale.storage.order_rows import (
@@ -53,7 +57,9 @@ class NewOrder:
     currency: str
     details: BuyerDetails
     gateway: str
-    lines: tuple[OrderLine, ...]
+    lines: tuple[OrderLine, ...]  # priced: each carries its share of the discount
+    pricing: OrderPricing = NO_PRICING
+    coupon: Coupon | None = None  # its use is taken with the order, or the order is refused
 
 
 @dataclass(frozen=True)
@@ -80,13 +86,20 @@ class OrderRepository:
         """Insert the order of a checkout, or return the one it already has (created=False)."""
         now = self._clock()
         order_id = new_order_id()
-        total = sum(line.line_total_minor for line in new.lines)
+        pricing = new.pricing
+        total = (
+            sum(line.line_total_minor for line in new.lines)
+            - pricing.discount_minor
+            + pricing.shipping_minor
+        )
         details = new.details
         async with self._db.transaction() as conn:
             changed = await conn.execute(
                 "INSERT INTO orders (id, checkout_id, viewer_id, creator_id, show_id, status,"
                 " currency, total_minor, email, name, address_json, announce, gateway,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " created_at, updated_at, discount_minor, shipping_minor, coupon_id, coupon_code,"
+                " combined_with) VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (checkout_id) DO NOTHING",
                 (
                     order_id,
@@ -104,13 +117,21 @@ class OrderRepository:
                     new.gateway,
                     now,
                     now,
+                    pricing.discount_minor,
+                    pricing.shipping_minor,
+                    None if new.coupon is None else new.coupon.id,
+                    None if new.coupon is None else new.coupon.code,
+                    pricing.combined_with,
                 ),
             )
             created = changed == 1
             if created:
+                if new.coupon is not None:
+                    # Refused (used up, used by this buyer): the order is rolled back with it.
+                    await take_use(conn, new.coupon, new.viewer_id, order_id, now)
                 await conn.executemany(
                     f"INSERT INTO order_lines ({LINE_COLUMNS})"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [line_values(order_id, i, line) for i, line in enumerate(new.lines)],
                 )
                 await _history(conn, order_id, None, OrderStatus.PENDING_PAYMENT, None, now)
@@ -129,6 +150,11 @@ class OrderRepository:
     async def get(self, order_id: str) -> Order | None:
         """The order, or None."""
         return await load_order(self._db.reader, order_id)
+
+    async def by_checkout(self, checkout_id: str) -> Order | None:
+        """The order of this checkout, or None."""
+        row = await self._db.fetchone("SELECT id FROM orders WHERE checkout_id = ?", (checkout_id,))
+        return None if row is None else await self.get(str(row["id"]))
 
     async def latest_details(self, viewer_id: str) -> BuyerDetails | None:
         """The email, name and address of the viewer's most recent order, or None."""
@@ -209,6 +235,11 @@ class OrderRepository:
                     " WHERE id = ?",
                     (shipment.carrier, shipment.tracking_number, shipment.tracking_url, order_id),
                 )
+            if target is OrderStatus.PAID:
+                await mark_use_paid(conn, order_id)
+            elif target in (OrderStatus.CANCELED, OrderStatus.REFUNDED):
+                # An order never paid gives its coupon use back; a paid one has spent it.
+                await give_back_use(conn, order_id)
             await _history(conn, order_id, order.status, target, reason, now)
             moved = await load_order(conn, order_id)
         assert moved is not None
@@ -235,6 +266,21 @@ class OrderRepository:
             if changed:
                 await conn.execute("UPDATE orders SET updated_at = ? WHERE id = ?", (now, order_id))
             order = await load_order(conn, order_id)
+        assert before is not None and order is not None
+        count_refunded(before, order)
+        return order
+
+    async def refund_shipping(self, order_id: str, amount_minor: int) -> Order:
+        """Record the order's shipping given back (once: a later call changes nothing)."""
+        now = self._clock()
+        async with self._db.transaction() as conn:
+            before = await load_order(conn, order_id)
+            changed = await conn.execute(
+                "UPDATE orders SET shipping_refunded_minor = ?, updated_at = ?"
+                " WHERE id = ? AND shipping_refunded_minor = 0",
+                (amount_minor, now, order_id),
+            )
+            order = await load_order(conn, order_id) if changed else before
         assert before is not None and order is not None
         count_refunded(before, order)
         return order
@@ -347,7 +393,7 @@ class OrderRepository:
         """
         rows = await self._db.fetchall(
             "SELECT o.id, o.status, o.currency, o.created_at, l.pin_id, l.sale_id, l.quantity,"
-            " l.unit_price_minor, o.viewer_id, l.refunded_at FROM orders o"
+            " l.unit_price_minor, l.discount_minor, o.viewer_id, l.refunded_at FROM orders o"
             " JOIN order_lines l ON l.order_id = o.id"
             " WHERE o.show_id = ? ORDER BY o.created_at, l.position",
             (show_id,),
@@ -365,7 +411,9 @@ class OrderRepository:
                 if row["pin_id"] is not None or row["sale_id"] is None
                 else pin_id_of_sale(row["sale_id"]),
                 quantity=int(row["quantity"]),
-                line_total_minor=int(row["quantity"]) * int(row["unit_price_minor"]),
+                # What the buyer paid for the line: less its share of a coupon's discount.
+                line_total_minor=int(row["quantity"]) * int(row["unit_price_minor"])
+                - int(row["discount_minor"]),
                 buyer_id=str(row["viewer_id"]),
             )
             for row in rows

@@ -63,6 +63,7 @@ def line_json(line: OrderLine) -> dict[str, Any]:
         "line_total_minor": line.line_total_minor,
         "flash_sale": line.sale_id is not None,
         "sale_id": line.sale_id,
+        "discount_minor": line.discount_minor,
     }
 
 
@@ -88,6 +89,13 @@ def order_json(order: Order) -> dict[str, Any]:
         "show_id": order.show_id,
         "lines": [order_line_json(position, line) for position, line in enumerate(order.lines)],
         "currency": order.currency,
+        "subtotal_minor": order.subtotal_minor,
+        "discount_minor": order.discount_minor,
+        "coupon_code": order.pricing.coupon_code,
+        "shipping_minor": order.shipping_minor,
+        "shipping_refunded_minor": order.shipping_refunded_minor,
+        # The earlier order whose parcel this one joins (its shipping was combined).
+        "shipping_combined_with": order.pricing.combined_with,
         "total_minor": order.total_minor,
         "email": details.email,
         "name": details.name,

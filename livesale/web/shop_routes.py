@@ -11,6 +11,7 @@ from livesale.web.auth import Identity
 from livesale.web.json_body import read_object
 from livesale.web.order_json import order_json, payment_json
 from livesale.web.person import request_address
+from livesale.web.pricing_requests import parse_coupon_code
 from livesale.web.shop_json import cart_json, checkout_json
 from livesale.web.shop_requests import (
     parse_buy_now,
@@ -121,9 +122,11 @@ async def cancel_checkout(request: web.Request, *, shop: Shop, identity: Identit
 async def place_order(request: web.Request, *, shop: Shop, identity: Identity) -> web.Response:
     """Create the order from the checkout form and start its payment."""
     viewer = await identity.require_viewer(request)
-    details = parse_buyer_details(await read_object(request))
+    body = await read_object(request)
+    coupon = parse_coupon_code(body)
+    details = parse_buyer_details({name: value for name, value in body.items() if name != "coupon"})
     order, payment, created = await shop.checkout.place_order(
-        viewer, request.match_info["checkout_id"], details
+        viewer, request.match_info["checkout_id"], details, coupon
     )
     gateway = shop.payments.gateway
     return web.json_response(

@@ -60,6 +60,20 @@ export function createCheckoutForm({ onSubmit }) {
   const country = controls.get("address.country");
   fillCountrySelect(country, t("checkout.choose_country"));
 
+  // The shop's coupon, if the buyer has one: priced by the server when the order is placed.
+  const coupon = el("input", {
+    id: "checkout-coupon",
+    name: "coupon",
+    autocomplete: "off",
+    autocapitalize: "characters",
+    spellcheck: false,
+    maxLength: 32,
+  });
+  const couponLabel = el("span", {});
+  setText(couponLabel, "pricing.coupon_label");
+  controls.set("coupon", coupon);
+  const couponRow = el("label", { className: "field field-coupon" }, couponLabel, coupon);
+
   const announce = el("input", { type: "checkbox", id: "checkout-announce", name: "announce", checked: true });
   const announceText = el("span", {});
   setText(announceText, "checkout.announce");
@@ -71,7 +85,7 @@ export function createCheckoutForm({ onSubmit }) {
   const formError = el("p", { className: "error", attrs: { role: "alert" } });
   // A returning buyer sees their saved details in short, the fields one tap away.
   const saved = createSavedDetails({ onEdit: () => expand(true) });
-  form.append(saved.element, grid, announceRow, submit, formError);
+  form.append(saved.element, grid, couponRow, announceRow, submit, formError);
   const fieldErrors = bindFieldErrors({ form, fields: Object.fromEntries(controls), summary: formError });
 
   /** Show the fields again (Change, or a field that needs fixing). */
@@ -97,6 +111,7 @@ export function createCheckoutForm({ onSubmit }) {
         country: value("address.country"),
       },
       announce: announce.checked,
+      ...(value("coupon") ? { coupon: value("coupon") } : {}),
     };
   }
 
@@ -137,6 +152,10 @@ export function createCheckoutForm({ onSubmit }) {
         saved.show(values());
         grid.hidden = true;
       }
+    },
+    /** A new checkout starts without the last one's coupon (a code is used once per buyer). */
+    clearCoupon() {
+      coupon.value = "";
     },
     /** Name the viewer whose name the room would see. */
     setViewerName(name) {

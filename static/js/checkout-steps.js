@@ -2,7 +2,8 @@
 // buyer without one fills first, and the order's confirmation.
 import { el } from "./dom.js";
 import { setText } from "./i18n.js";
-import { linesList, reasonText, statusText, testBadge, totalRow } from "./order-view.js";
+import { orderPrice } from "./order-pricing.js";
+import { linesList, reasonText, statusText, testBadge } from "./order-view.js";
 
 /**
  * The name form; `onName(name)` saves it and may throw (the form lets the
@@ -68,7 +69,7 @@ export function doneStep(order, { onBack }) {
     reason ? el("p", { className: "order-reason", textContent: reason }) : null,
     number,
     linesList(order.lines, order.currency),
-    totalRow(order.total_minor, order.currency),
+    orderPrice(order),
     el("div", { className: "actions" }, view, back),
   ];
   return { nodes: nodes.filter((node) => node !== null), back };

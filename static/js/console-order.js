@@ -8,6 +8,7 @@ import { $, el } from "./dom.js";
 import { formatDateTime, formatMoney } from "./format.js";
 import { errorText, get, post } from "./http.js";
 import { formatNumber, has, setText, t } from "./i18n.js";
+import { shippingNote } from "./order-pricing.js";
 import { lineSummary, lineTitle, sellerStatusText } from "./order-view.js";
 
 const enc = encodeURIComponent;
@@ -46,7 +47,8 @@ function trackingLink(url) {
 }
 
 function refundLine(order, line) {
-  const amount = formatMoney(line.line_total_minor, order.currency);
+  // A line gives back what was paid for it: its total less its share of the coupon.
+  const amount = formatMoney(line.line_total_minor - (line.discount_minor || 0), order.currency);
   const item = lineSummary(line);
   openRefundDialog("orders.refund_line_confirm", { item, amount, name: order.name }, async () => {
     const body = await post(`/api/orders/${enc(order.id)}/refund`, { lines: [line.position] });
@@ -94,7 +96,20 @@ function totalRow(key, amount, className) {
 
 function drawLines(order) {
   $("detail-lines").replaceChildren(...order.lines.map((line) => lineRow(order, line)));
-  const rows = totalRow("order.total", formatMoney(order.total_minor, order.currency), "total");
+  const money = (minor) => formatMoney(minor, order.currency);
+  const rows = [];
+  if (order.discount_minor > 0 || order.shipping_minor > 0 || order.shipping_combined_with) {
+    rows.push(...totalRow("pricing.subtotal", money(order.subtotal_minor), "subtotal"));
+    if (order.discount_minor > 0) {
+      const label = el("dt", { className: "discount", textContent: t("pricing.discount", { code: order.coupon_code || "" }) });
+      rows.push(label, el("dd", { className: "num discount", textContent: `− ${money(order.discount_minor)}` }));
+    }
+    const note = shippingNote(order, "pricing.combined_with_seller");
+    rows.push(
+      ...totalRow("pricing.shipping", note ? `${money(order.shipping_minor)} · ${note}` : money(order.shipping_minor), "shipping"),
+    );
+  }
+  rows.push(...totalRow("order.total", money(order.total_minor), "total"));
   if (order.refunded_minor) {
     rows.push(
       ...totalRow("detail.refunded", `− ${formatMoney(order.refunded_minor, order.currency)}`, "refunded"),

@@ -10,6 +10,7 @@ import { productFormView } from "./console-product-form.js";
 import { productsView } from "./console-products.js";
 import { reviewsView } from "./console-reviews.js";
 import { activeView, navigate, render, startRouter } from "./console-router.js";
+import { pricingView } from "./console-pricing.js";
 import { settingsView } from "./console-settings.js";
 import { showFormView } from "./console-show-form.js";
 import { showRoomView } from "./console-show.js";
@@ -73,6 +74,7 @@ startRouter(
     [/^\/console\/orders\/([^/]+)$/, orderView],
     [/^\/console\/settings\/?$/, settingsView],
     [/^\/console\/reviews\/?$/, reviewsView],
+    [/^\/console\/pricing\/?$/, pricingView],
   ],
   signedIn,
 );

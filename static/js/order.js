@@ -7,7 +7,8 @@ import { $ } from "./dom.js";
 import { formatDateTime, formatMoney } from "./format.js";
 import { errorText } from "./http.js";
 import { initI18n, onLanguageChange, setText } from "./i18n.js";
-import { addressBlock, linesList, reasonText, statusText, totalRow } from "./order-view.js";
+import { orderPrice } from "./order-pricing.js";
+import { addressBlock, linesList, reasonText, statusText } from "./order-view.js";
 import { createOrderReviews } from "./order-reviews.js";
 import { createPaymentStep } from "./payment-step.js";
 
@@ -51,7 +52,7 @@ function render() {
   }
   setText($("order-number"), "order.number", { id: order.id });
   renderShipment(order.shipment);
-  $("order-lines").replaceChildren(linesList(order.lines, order.currency), totalRow(order.total_minor, order.currency));
+  $("order-lines").replaceChildren(linesList(order.lines, order.currency), orderPrice(order));
   const partlyRefunded = order.refunded_minor > 0 && order.status !== "refunded";
   $("order-refunded").hidden = !partlyRefunded;
   if (partlyRefunded) {

@@ -7,6 +7,7 @@ import { createCheckoutForm } from "../checkout-form.js";
 import { doneStep, nameStep } from "../checkout-steps.js";
 import { el } from "../dom.js";
 import { setText } from "../i18n.js";
+import { orderPrice } from "../order-pricing.js";
 import { linesList, totalRow } from "../order-view.js";
 import { createPaymentStep } from "../payment-step.js";
 
@@ -36,6 +37,7 @@ export function createScreens(sheet, actions) {
   let chooser = null; // the phone's variant / quantity step
   /** @type {ReturnType<typeof createCheckoutForm> | null} */
   let form = null; // the shipping form, kept for the next purchase of this visit
+  let formCheckoutId = null; // the checkout the form was last shown for
   /** @type {{checkoutId: string, step: ReturnType<typeof createPaymentStep>} | null} */
   let pay = null; // the payment step of the order being paid
 
@@ -96,6 +98,10 @@ export function createScreens(sheet, actions) {
       return; // closed (or moved on) while the details loaded
     }
     const checkout = session.checkout;
+    if (formCheckoutId !== checkout.id) {
+      formCheckoutId = checkout.id;
+      form.clearCoupon();
+    }
     form.setViewerName(actions.viewerName());
     form.setBusy(state.placing);
     sheet.open(
@@ -120,7 +126,7 @@ export function createScreens(sheet, actions) {
         step: createPaymentStep({ order, payment: session.payment, onDone: actions.paid }),
       };
     }
-    sheet.open("pay", "pay.title", el("div", { className: "checkout-summary" }, totalRow(order.total_minor, order.currency)), pay.step.element);
+    sheet.open("pay", "pay.title", el("div", { className: "checkout-summary" }, linesList(order.lines, order.currency), orderPrice(order)), pay.step.element);
     const first = /** @type {HTMLElement | null} */ (pay.step.element.querySelector("input, button"));
     if (first) {
       first.focus();
