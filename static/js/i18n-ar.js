@@ -1003,7 +1003,6 @@ export const ar = {
   "pricing.combined_with_seller": "مدمج مع الطلب {id}",
   "field.coupon": "رمز القسيمة",
   "field.code": "الرمز",
-  "field.kind": "النوع",
   "field.value": "النسبة أو المبلغ",
   "field.currency": "العملة",
   "field.max_discount_minor": "أقصى خصم",

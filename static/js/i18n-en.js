@@ -882,7 +882,6 @@ export const en = {
   "search.nothing": "Nothing matches “{q}”. Try fewer or other words.",
   "search.failed": "Search did not work ({reason}).",
   "field.q": "Search",
-  "field.kind": "Kind",
   "field.limit": "Limit",
   "field.offset": "Offset",
   // Reviews from verified buyers: ratings, the review list and form, the console's reviews.

@@ -965,7 +965,6 @@ export const es = {
   "pricing.combined_with_seller": "combinado con el pedido {id}",
   "field.coupon": "Código de cupón",
   "field.code": "Código",
-  "field.kind": "Tipo",
   "field.value": "Porcentaje o importe",
   "field.currency": "Moneda",
   "field.max_discount_minor": "Descuento máximo",

@@ -871,7 +871,6 @@ export const zh = {
   "search.nothing": "没有与“{q}”匹配的结果。试试更少或其他的词。",
   "search.failed": "搜索失败（{reason}）。",
   "field.q": "搜索",
-  "field.kind": "类型",
   "field.limit": "数量",
   "field.offset": "偏移",
   // Reviews from verified buyers: ratings, the review list and form, the console's reviews.
