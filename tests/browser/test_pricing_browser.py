@@ -40,7 +40,7 @@ WORDS = {
     },
     # Right to left: the price rows and the coupon field mirror.
     "ar": {
-        "discount": "القسيمة SAVE5",
+        "discount": "القسيمة \u2068SAVE5\u2069",  # a value in Arabic text is isolated
         "combined": "مدمج مع طلبك",
         "not_found": "لا يوجد هذا الرمز في هذا المتجر.",
     },
