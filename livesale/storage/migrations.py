@@ -9,21 +9,10 @@ add a new one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from livesale.storage.sql import Engine
 
-
-@dataclass(frozen=True)
-class PerEngine:
-    """A migration written once per engine, where one text cannot do (a changed CHECK);
-    the PostgreSQL text still gets `render`'s type rewrites."""
-
-    sqlite: str
-    postgresql: str
-
-
-MIGRATIONS: list[str | PerEngine] = [
+MIGRATIONS: list[str] = [
     # 1: shows. The stream key is stored hashed; the plaintext is shown once.
     """
     CREATE TABLE shows (
@@ -364,8 +353,8 @@ MIGRATIONS: list[str | PerEngine] = [
     # SQLite cannot alter a CHECK, but relaxing one changes nothing on disk, so its
     # text is edited in the schema (SQLite's documented way); the CREATE TABLE
     # after it bumps the schema version, so every connection reads the new text.
-    PerEngine(
-        sqlite="""
+    """
+    -- only sqlite
     PRAGMA writable_schema=ON;
     UPDATE sqlite_master
         SET sql = replace(sql, 'CHECK (total_minor > 0)', 'CHECK (total_minor >= 0)')
@@ -374,39 +363,14 @@ MIGRATIONS: list[str | PerEngine] = [
         SET sql = replace(sql, 'CHECK (unit_price_minor > 0)', 'CHECK (unit_price_minor >= 0)')
         WHERE type = 'table' AND name = 'order_lines';
     PRAGMA writable_schema=RESET;
-    CREATE TABLE giveaways (
-        id TEXT PRIMARY KEY,
-        show_id TEXT NOT NULL REFERENCES shows (id),
-        creator_id TEXT NOT NULL,
-        product_id TEXT NOT NULL,
-        variant_id TEXT NOT NULL,
-        title TEXT NOT NULL,
-        variant_name TEXT NOT NULL,
-        rules TEXT NOT NULL,
-        duration_seconds INTEGER NOT NULL,
-        offset_ms INTEGER NOT NULL,
-        started_at REAL NOT NULL,
-        ends_at REAL NOT NULL,
-        claim_by REAL NOT NULL,
-        seed TEXT NOT NULL,
-        seed_hash TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('open', 'drawn', 'claimed')),
-        hold_id TEXT NOT NULL,
-        entries_json TEXT,
-        winner_entry_id TEXT,
-        winner_viewer_id TEXT,
-        winner_name TEXT,
-        drawn_at REAL,
-        order_id TEXT
-    );
-    CREATE INDEX giveaways_show ON giveaways (show_id, started_at);
-    """,
-        postgresql="""
+    -- end only
+    -- only postgresql
     ALTER TABLE orders DROP CONSTRAINT orders_total_minor_check;
     ALTER TABLE orders ADD CONSTRAINT orders_total_minor_check CHECK (total_minor >= 0);
     ALTER TABLE order_lines DROP CONSTRAINT order_lines_unit_price_minor_check;
     ALTER TABLE order_lines ADD CONSTRAINT order_lines_unit_price_minor_check
         CHECK (unit_price_minor >= 0);
+    -- end only
     CREATE TABLE giveaways (
         id TEXT PRIMARY KEY,
         show_id TEXT NOT NULL REFERENCES shows (id),
@@ -434,7 +398,6 @@ MIGRATIONS: list[str | PerEngine] = [
     );
     CREATE INDEX giveaways_show ON giveaways (show_id, started_at);
     """,
-    ),
     # 11: foryou: a guest follows creators; a guest may turn the personalised feed off.
     """
     CREATE TABLE follows (
@@ -643,11 +606,9 @@ _POSTGRES_REWRITES: list[tuple[str, str]] = [
 _ONLY = re.compile(r"^[ \t]*-- only (sqlite|postgresql)\n(.*?)^[ \t]*-- end only\n", re.M | re.S)
 
 
-def render(migration: str | PerEngine, engine: Engine) -> str:
+def render(sql: str, engine: Engine) -> str:
     """A migration's SQL for `engine`."""
-    if isinstance(migration, PerEngine):
-        migration = migration.sqlite if engine == "sqlite" else migration.postgresql
-    sql = _ONLY.sub(lambda block: block.group(2) if block.group(1) == engine else "", migration)
+    sql = _ONLY.sub(lambda block: block.group(2) if block.group(1) == engine else "", sql)
     if engine == "sqlite":
         return sql
     for pattern, replacement in _POSTGRES_REWRITES:

@@ -25,6 +25,7 @@ from livesale.web.auth import Identity
 from livesale.web.field_readers import optional_bool
 from livesale.web.json_body import read_object
 from livesale.web.listings_api import Listing
+from livesale.web.query_numbers import whole_number
 
 FEED_PAGE = 12
 MAX_FEED_PAGE = 50
@@ -167,7 +168,7 @@ async def get_feed(
 ) -> web.Response:
     """The caller's feed, `limit` items from `cursor` (the previous page's `next_cursor`)."""
     started = time.perf_counter()
-    limit = _limit(request.query.get("limit"))
+    limit = whole_number(request.query.get("limit"), "limit", FEED_PAGE, 1, MAX_FEED_PAGE)
     offset = _offset(request.query.get("cursor"))
     gathered = await candidates.gathered()
     viewer = await identity.current_viewer(request)
@@ -258,24 +259,6 @@ async def get_follow(
             "own": signed_in is not None and signed_in.id == creator.id,
         }
     )
-
-
-def _limit(raw: str | None) -> int:
-    try:
-        limit = FEED_PAGE if raw is None else int(raw)
-    except ValueError:
-        raise ValidationFailed(
-            "limit must be an integer", field="limit", reason="wrong_type"
-        ) from None
-    if not 1 <= limit <= MAX_FEED_PAGE:
-        raise ValidationFailed(
-            f"limit must be 1 to {MAX_FEED_PAGE}",
-            field="limit",
-            reason="too_small" if limit < 1 else "too_large",
-            min=1,
-            max=MAX_FEED_PAGE,
-        )
-    return limit
 
 
 def _offset(raw: str | None) -> int:

@@ -19,6 +19,7 @@ from livesale.live.replays import ReplayService
 from livesale.storage.creators import CreatorRepository
 from livesale.storage.shows import MAX_LIST_LIMIT, ShowRepository
 from livesale.web.auth import Identity
+from livesale.web.query_numbers import whole_number
 from livesale.web.shows_api import ShowViews
 
 DEFAULT_LIST_LIMIT = 50
@@ -61,7 +62,7 @@ async def list_shows(
     `before` being the previous page's `next_before`.
     """
     query = request.query
-    limit = _limit(query.get("limit"), DEFAULT_LIST_LIMIT)
+    limit = whole_number(query.get("limit"), "limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT)
     status = _status(query.get("status"))
     creator_id = query.get("creator_id")
     category = _category(query.get("category"))
@@ -142,24 +143,6 @@ class Listing:
             }
             for show in shows
         ]
-
-
-def _limit(raw: str | None, default: int) -> int:
-    try:
-        limit = default if raw is None else int(raw)
-    except ValueError:
-        raise ValidationFailed(
-            "limit must be an integer", field="limit", reason="wrong_type"
-        ) from None
-    if not 1 <= limit <= MAX_LIST_LIMIT:
-        raise ValidationFailed(
-            f"limit must be 1 to {MAX_LIST_LIMIT}",
-            field="limit",
-            reason="too_small" if limit < 1 else "too_large",
-            min=1,
-            max=MAX_LIST_LIMIT,
-        )
-    return limit
 
 
 def _status(raw: str | None) -> ShowStatus | None:

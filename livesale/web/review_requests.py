@@ -19,6 +19,7 @@ from livesale.domain.reviews import (
     parse_stars,
     parse_text,
 )
+from livesale.web.query_numbers import whole_number
 
 NEW_FIELDS = {"order_id", "line", "stars", "text", "photo_ids"}
 EDIT_FIELDS = {"stars", "text", "photo_ids"}
@@ -98,7 +99,8 @@ def parse_list_query(
         raise ValidationFailed(
             "sort must be newest, helpful or photos", field="sort", reason="bad_format"
         ) from None
-    return sort, parse_cursor(query), _limit(query.get("limit"), page_size)
+    limit = whole_number(query.get("limit"), "limit", page_size, 1, MAX_PAGE_SIZE)
+    return sort, parse_cursor(query), limit
 
 
 def parse_cursor(query: Mapping[str, str]) -> ListCursor | None:
@@ -134,13 +136,3 @@ def parse_product_ids(query: Mapping[str, str]) -> list[str]:
 
 def _text(value: object, settings: ReviewSettings) -> str:
     return parse_text(value, "text", settings.min_text_length, settings.max_text_length)
-
-
-def _limit(raw: str | None, default: int) -> int:
-    if raw is None:
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
-        raise ValidationFailed(
-            f"limit must be 1 to {MAX_PAGE_SIZE}", field="limit", reason="bad_format"
-        )
-    return int(raw)

@@ -27,6 +27,7 @@ from livesale.storage.shows import ShowRepository
 from livesale.web.catalogue_json import image_url
 from livesale.web.listings_api import Listing
 from livesale.web.person import request_address
+from livesale.web.query_numbers import whole_number
 
 KINDS = ("all", "shows", "products", "creators")
 # One kind pages through its results; "all" gives the first few of each kind.
@@ -119,33 +120,13 @@ def parse_search_request(query: Mapping[str, str], settings: SearchSettings) -> 
     raw_category = query.get("category")
     category = None if raw_category in (None, "") else validate_category(raw_category)
     default = DEFAULT_LIMIT_PER_KIND if kind == "all" else DEFAULT_LIMIT
-    limit = _whole(query.get("limit"), "limit", default, 1, MAX_LIMIT)
-    offset = _whole(query.get("offset"), "offset", 0, 0, MAX_OFFSET)
+    limit = whole_number(query.get("limit"), "limit", default, 1, MAX_LIMIT)
+    offset = whole_number(query.get("offset"), "offset", 0, 0, MAX_OFFSET)
     if kind == "all" and offset:
         raise ValidationFailed(
             "offset pages one kind of result; choose a kind", field="offset", reason="not_allowed"
         )
     return SearchRequest(text, kind, category, limit, offset)
-
-
-def _whole(raw: str | None, field: str, default: int, low: int, high: int) -> int:
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationFailed(
-            f"{field} must be a whole number", field=field, reason="wrong_type"
-        ) from None
-    if not low <= value <= high:
-        raise ValidationFailed(
-            f"{field} must be {low} to {high}",
-            field=field,
-            reason="too_small" if value < low else "too_large",
-            min=low,
-            max=high,
-        )
-    return value
 
 
 async def _products_json(parts: SearchParts, hits: list[ProductHit]) -> list[dict[str, Any]]:

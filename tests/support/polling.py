@@ -38,3 +38,23 @@ async def poll(condition: Callable[[], Any], timeout: float, what: str) -> Any:
         if time.monotonic() >= deadline:
             raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+def wait_until(
+    check: Callable[[], bool],
+    timeout: float,
+    what: str,
+    not_yet: tuple[type[BaseException], ...] = (),
+) -> None:
+    """Block until `check()` is true (an exception in `not_yet` counts as not yet); fail after
+    `timeout` seconds. For fixtures that start servers before any event loop runs."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if check():
+                return
+        except not_yet:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)

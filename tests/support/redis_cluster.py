@@ -11,7 +11,6 @@ import contextlib
 import gc
 import shutil
 import subprocess
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,9 +19,12 @@ from pathlib import Path
 import redis
 from redis.asyncio.cluster import ClusterNode
 
+from tests.support.polling import wait_until
 from tests.support.processes import HOST, free_port
 
 MASTERS = 3
+# A server still starting refuses connections or answers LOADING.
+_NOT_READY = (redis.ConnectionError, redis.ResponseError, ConnectionError)
 STARTUP_DEADLINE_SECONDS = 30.0
 
 
@@ -86,15 +88,9 @@ def _node_command(folder: Path, port: int) -> list[str]:
 
 
 def _wait_for(condition: str, check: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + STARTUP_DEADLINE_SECONDS
-    while True:
-        try:
-            if check():
-                return
-        except (redis.ConnectionError, redis.ResponseError, ConnectionError):
-            pass
-        assert time.monotonic() < deadline, f"the cluster did not get ready: {condition}"
-        time.sleep(0.05)
+    wait_until(
+        check, STARTUP_DEADLINE_SECONDS, f"the cluster to get ready: {condition}", _NOT_READY
+    )
 
 
 def _answers(port: int) -> bool:

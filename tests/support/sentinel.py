@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,9 +16,12 @@ from pathlib import Path
 
 import redis
 
+from tests.support.polling import wait_until
 from tests.support.processes import HOST, free_port
 
 MASTER_NAME = "livesale"
+# A server still starting refuses connections or answers LOADING.
+_NOT_READY = (redis.ConnectionError, redis.ResponseError, ConnectionError)
 STARTUP_DEADLINE_SECONDS = 20.0
 # A master silent this long is down to a sentinel; two sentinels agreeing start a failover.
 DOWN_AFTER_MS = 1000
@@ -98,15 +100,12 @@ def _start_sentinel(folder: Path, port: int, master_port: int) -> subprocess.Pop
 
 
 def _wait_for(condition: str, check: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + STARTUP_DEADLINE_SECONDS
-    while True:
-        try:
-            if check():
-                return
-        except (redis.ConnectionError, redis.ResponseError, ConnectionError):
-            pass
-        assert time.monotonic() < deadline, f"the sentinel set-up did not get ready: {condition}"
-        time.sleep(0.05)
+    wait_until(
+        check,
+        STARTUP_DEADLINE_SECONDS,
+        f"the sentinel set-up to get ready: {condition}",
+        _NOT_READY,
+    )
 
 
 def _replica_in_sync(port: int) -> bool:
