@@ -21,20 +21,25 @@ _NO_STORE = {"Cache-Control": "no-store"}
 def add_auction_routes(
     app: web.Application, *, auctions: AuctionService, identity: Identity
 ) -> None:
-    """Register the auction endpoints."""
-    base = "/api/shows/{show_id}/auctions"
-    app.router.add_post(base, partial(start_auction, auctions=auctions, identity=identity))
-    app.router.add_get(
-        base + "/current", partial(current_auction, auctions=auctions, identity=identity)
+    """Register the auction endpoints (paths written out whole: the abuse suite reads them)."""
+    app.router.add_post(
+        "/api/shows/{show_id}/auctions",
+        partial(start_auction, auctions=auctions, identity=identity),
     )
     app.router.add_get(
-        base + "/{auction_id}", partial(get_auction, auctions=auctions, identity=identity)
+        "/api/shows/{show_id}/auctions/current",
+        partial(current_auction, auctions=auctions, identity=identity),
+    )
+    app.router.add_get(
+        "/api/shows/{show_id}/auctions/{auction_id}",
+        partial(get_auction, auctions=auctions, identity=identity),
     )
     app.router.add_post(
-        base + "/{auction_id}/bids", partial(place_bid, auctions=auctions, identity=identity)
+        "/api/shows/{show_id}/auctions/{auction_id}/bids",
+        partial(place_bid, auctions=auctions, identity=identity),
     )
     app.router.add_post(
-        base + "/{auction_id}/cancel",
+        "/api/shows/{show_id}/auctions/{auction_id}/cancel",
         partial(cancel_auction, auctions=auctions, identity=identity),
     )
 

@@ -946,6 +946,11 @@ async def token_abuse(run: Run) -> Outcome:  # noqa: C901
                 "order_id": f"ord_{secrets.token_hex(8)}",
                 "payment_id": f"pay_{secrets.token_hex(8)}",
                 "parcel_id": f"pcl_{secrets.token_hex(10)}",
+                "creator_id": f"cr_{secrets.token_hex(8)}",
+                "coupon_id": f"cpn_{secrets.token_hex(8)}",
+                "review_id": f"rev_{secrets.token_hex(8)}",
+                "auction_id": f"auc_{secrets.token_hex(8)}",
+                "giveaway_id": f"gw_{secrets.token_hex(8)}",
             }
             before = _snapshot(stage_.sqlite_path())
             show_before = await guest.expect("GET", f"/api/shows/{owner.show_id}", None, 200)
