@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from livesale.storage.migrations import MIGRATIONS
 from livesale.storage.sql import IntegrityViolation
 from livesale.storage.sqlite_database import SqliteDatabase as Database
+from tests.support.polling import poll_until
 
 
 async def test_fresh_database_is_migrated(tmp_path: Path) -> None:
@@ -109,3 +112,38 @@ async def test_reads_never_see_a_transaction_half_done(tmp_path: Path) -> None:
         assert row["id"] == "half"
     finally:
         await db.close()
+
+
+async def test_a_transaction_cancelled_before_it_begins_leaves_none_open(tmp_path: Path) -> None:
+    """A task cancelled while its BEGIN waits on the connection's thread (an app
+    stopping a background writer) must not leave that BEGIN open for the next one."""
+    db = await Database.connect(tmp_path / "db.sqlite3")
+    writer = db._writer
+    assert writer is not None
+    gate = threading.Event()
+    try:
+        # Keep the connection's thread busy, so the BEGIN below waits in its queue.
+        await writer.create_function("wait_for_gate", 0, lambda: gate.wait(10))
+        blocker = asyncio.create_task(writer.execute("SELECT wait_for_gate()"))
+        cancelled = asyncio.create_task(_insert_show(db, "cancelled"))
+        await poll_until(db._write_lock.locked, 5, "the transaction to queue its BEGIN")
+        cancelled.cancel()
+        gate.set()
+        await blocker
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        await _insert_show(db, "next")
+        rows = await db.fetchall("SELECT id FROM shows")
+        assert [row[0] for row in rows] == ["next"]
+    finally:
+        gate.set()
+        await db.close()
+
+
+async def _insert_show(db: Database, show_id: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO shows (id, title, status, stream_key_hash, created_at)"
+            " VALUES (?, 't', 'scheduled', 'h', 1.0)",
+            (show_id,),
+        )

@@ -133,8 +133,15 @@ async def open_connections(client: Redis, count: int = MAX_CONNECTIONS) -> None:
 
     A new redis-py connection costs about a millisecond of CPU (it looks up its
     own package version), which a flash sale's first second would pay dozens of
-    times over.
+    times over. On a Redis Cluster every master's pool is opened: a sale's
+    buyers reach every master at once, and a connection opened in that burst
+    can time out on a busy machine (the buyer gets 503).
     """
+    if isinstance(client, RedisCluster):
+        # One master at a time: all `count` pings in flight at once open `count` connections.
+        for node in client.get_primaries():
+            await asyncio.gather(*(client.ping(target_nodes=node) for _ in range(count)))
+        return
     pings: list[Awaitable[Any]] = [client.ping() for _ in range(count)]  # type: ignore[misc]
     await asyncio.gather(*pings)
 

@@ -8,7 +8,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -147,13 +147,23 @@ class SqliteDatabase(Database):
         """
         with _measured(_TRANSACTION, sqlite3.Error):
             async with self._write_lock:
-                await self._begin()
                 try:
+                    # Inside the try: a task cancelled while waiting for BEGIN
+                    # leaves it queued on the connection's thread, which still
+                    # runs it; the rollback queued behind it ends that
+                    # transaction before the next one begins.
+                    await self._begin()
                     yield SqliteExecutor(self._conn)
                 except BaseException:
-                    await self._conn.rollback()
+                    await self._rollback_after_error()
                     raise
                 await self._conn.commit()
+
+    async def _rollback_after_error(self) -> None:
+        # The error being raised is the one to report: a rollback on a closed
+        # connection (or with no transaction open) has nothing to add.
+        with suppress(sqlite3.Error, _CLOSED):
+            await self._conn.rollback()
 
     async def _begin(self) -> None:
         try:

@@ -17,7 +17,7 @@ from livesale.app import create_app
 from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.shop.background import HoldSweeper
-from livesale.storage.redis_client import is_cluster
+from livesale.storage.redis_client import MAX_CONNECTIONS, is_cluster
 from livesale.storage.stock_keys import SELLERS_KEY, expiries_key, variant_key
 from tests.room.helpers import guest, room
 from tests.support.clients import Client, guests_of, origin, sign_up
@@ -158,3 +158,14 @@ async def test_logins_are_throttled_on_the_cluster(anonymous: Client, alice: Cli
             break
     free = anonymous.app[SERVICES].settings.auth.login_free_failures
     assert statuses == [401] * free + [429]
+
+
+async def test_every_master_has_its_connections_open_before_the_first_buyer(
+    server: TestServer, cluster: ClusterSetUp
+) -> None:
+    """A sale reaches every master at once: none of them may be left to connect mid-burst."""
+    for port in cluster.servers:
+        async with aioredis.Redis(host=HOST, port=port) as master:
+            clients = await master.client_list()
+        # Less our own inspecting connection.
+        assert len(clients) - 1 >= MAX_CONNECTIONS, (port, len(clients))
