@@ -64,6 +64,7 @@ from livesale.web.shop_routes import add_shop_routes
 from livesale.web.shows_api import ShowViews, add_shows_routes
 from livesale.web.slow_bodies import slow_body_middleware
 from livesale.web.timeline_routes import add_timeline_routes
+from livesale.web.viewer_account_routes import add_viewer_account_routes
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +186,7 @@ def add_routes(app: web.Application, services: Services) -> None:
         challenges=accounts.challenges,
         identity=identity,
     )
+    add_viewer_account_routes(app, accounts=accounts.viewer_accounts, identity=identity)
     add_catalogue_routes(
         app, images=storage.images, products=storage.products, shop=shop, identity=identity
     )

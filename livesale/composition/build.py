@@ -61,6 +61,7 @@ from livesale.storage.images import ImageStore
 from livesale.storage.leases import Leadership
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
+from livesale.storage.passwords import Passwords
 from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
@@ -72,6 +73,7 @@ from livesale.storage.shows import ShowRepository
 from livesale.storage.stock import StockStore
 from livesale.storage.taste import TasteStore
 from livesale.storage.timeline import TimelineRepository
+from livesale.storage.viewer_accounts import ViewerAccounts
 from livesale.storage.viewers import ViewerRepository
 from livesale.web.auth import Identity
 from livesale.web.catalogue_json import product_json
@@ -146,11 +148,16 @@ def build_accounts(settings: Settings, storage: Storage) -> Accounts:
     redis = storage.redis
     challenges = Challenges(redis, settings.auth)
     throttle = LoginThrottle(redis, settings.auth, challenges)
-    creators = CreatorRepository(storage.database, settings.auth, throttle)
+    # One set of hashing lines for creators and viewers: memory is bounded for both.
+    passwords = Passwords(settings.auth)
+    creators = CreatorRepository(storage.database, settings.auth, throttle, passwords=passwords)
     viewers = ViewerRepository(storage.database)
     return Accounts(
         creators=creators,
         viewers=viewers,
+        viewer_accounts=ViewerAccounts(
+            storage.database, settings.auth, viewers, passwords, throttle
+        ),
         challenges=challenges,
         guest_gate=GuestGate(redis, settings.auth, challenges),
         login_throttle=throttle,

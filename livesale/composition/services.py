@@ -40,6 +40,7 @@ from livesale.storage.redis_server import EmbeddedRedis
 from livesale.storage.shows import ShowRepository
 from livesale.storage.taste import TasteStore
 from livesale.storage.timeline import TimelineRepository
+from livesale.storage.viewer_accounts import ViewerAccounts
 from livesale.storage.viewers import ViewerRepository
 from livesale.web.auth import Identity
 from livesale.web.media_proxy import MediaProxy
@@ -73,6 +74,7 @@ class Accounts:
 
     creators: CreatorRepository
     viewers: ViewerRepository
+    viewer_accounts: ViewerAccounts
     challenges: Challenges
     guest_gate: GuestGate
     login_throttle: LoginThrottle

@@ -297,6 +297,12 @@ class ViewerRequired(LivesaleError):
     status = 401
 
 
+class AccountExists(Conflict):
+    """This guest already has an account (sign in elsewhere with it instead)."""
+
+    code = "account_exists"
+
+
 class ProductNotFound(NotFound):
     """No product has this id."""
 

@@ -622,6 +622,24 @@ MIGRATIONS: list[str | PerEngine] = [
         CHECK (discount_minor >= 0);
     CREATE INDEX orders_buyer_show ON orders (viewer_id, show_id);
     """,
+    # 16: accounts: a guest's account owns the guest's id (its orders, carts, follows and
+    # reviews stay where they are); each signed-in device holds a session of its own.
+    """
+    CREATE TABLE viewer_accounts (
+        viewer_id TEXT PRIMARY KEY REFERENCES viewers (id),
+        email TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE UNIQUE INDEX viewer_accounts_email_lower ON viewer_accounts (lower(email));
+    CREATE TABLE viewer_sessions (
+        token_hash TEXT PRIMARY KEY,
+        viewer_id TEXT NOT NULL REFERENCES viewers (id) ON DELETE CASCADE,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    CREATE INDEX viewer_sessions_viewer ON viewer_sessions (viewer_id);
+    """,
 ]
 
 # SQLite's types and clauses, and PostgreSQL's for the same meaning. REAL holds

@@ -1023,4 +1023,6 @@ export const ar = {
   "error.coupon_not_first_order": "هذه القسيمة لأول طلب في هذا المتجر فقط.",
   "error.coupon_wrong_show": "هذه القسيمة لبث آخر.",
   "error.coupon_code_taken": "لديك قسيمة بهذا الرمز بالفعل.",
+  // accounts: viewer accounts
+  "error.account_exists": "لهذا الزائر حساب بالفعل: سجّل الدخول به.",
 };

@@ -985,4 +985,6 @@ export const en = {
   "error.bidder_not_allowed": "The seller and their moderators cannot bid.",
   "error.auction_running": "An auction is already running in this show.",
   "error.auction_has_bids": "Someone has bid: the auction cannot be canceled.",
+  // accounts: viewer accounts
+  "error.account_exists": "This guest already has an account: sign in with it instead.",
 };

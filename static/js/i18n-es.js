@@ -985,4 +985,6 @@ export const es = {
   "error.coupon_not_first_order": "Este cupón es para un primer pedido en esta tienda.",
   "error.coupon_wrong_show": "Este cupón es para otro directo.",
   "error.coupon_code_taken": "Ya tienes un cupón con este código.",
+  // accounts: viewer accounts
+  "error.account_exists": "Este invitado ya tiene una cuenta: inicia sesión con ella.",
 };

@@ -974,4 +974,6 @@ export const zh = {
   "error.bidder_not_allowed": "卖家和其房管不能出价。",
   "error.auction_running": "本场直播已有一场拍卖在进行。",
   "error.auction_has_bids": "已有人出价，拍卖不能取消。",
+  // accounts: viewer accounts
+  "error.account_exists": "此访客已有账户，请直接登录。",
 };
