@@ -1,0 +1,141 @@
+// The viewer's account menu in a page's header: make an account from this
+// browser's guest, sign in (this browser becomes that person), sign out.
+import { withChallenge } from "./challenge.js";
+import { el } from "./dom.js";
+import { bindFieldErrors, checkInputs } from "./field-errors.js";
+import { get, post, put } from "./http.js";
+import { setText } from "./i18n.js";
+
+/** `<label>` + `<input>` for the account forms; the label's text is a message key. */
+function field(id, key, props) {
+  const label = el("label", { htmlFor: id });
+  setText(label, key);
+  return { row: el("div", { className: "account-field" }, label, el("input", { id, required: true, ...props })) };
+}
+
+/** A head-and-shoulders glyph: on a phone's crowded header it stands for the word. */
+function personIcon() {
+  const SVG = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.classList.add("account-icon");
+  const head = document.createElementNS(SVG, "circle");
+  head.setAttribute("cx", "12");
+  head.setAttribute("cy", "8");
+  head.setAttribute("r", "4");
+  const body = document.createElementNS(SVG, "path");
+  body.setAttribute("d", "M4 21c0-4.4 3.6-7 8-7s8 2.6 8 7");
+  svg.append(head, body);
+  return svg;
+}
+
+/** The current account (or null) and whether this browser has a guest at all. */
+async function whoAmI() {
+  const [{ account }, { viewer }] = await Promise.all([get("/api/viewer/account"), get("/api/viewer")]);
+  return { account, viewer };
+}
+
+/**
+ * Add the Account button to `container` (the page's header bar). After a sign-in,
+ * a new account or a sign-out the page reloads: everything on it is the person's.
+ */
+export function setUpAccountMenu(container) {
+  const label = el("span", { className: "account-label" });
+  setText(label, "account.menu");
+  const button = el("button", { type: "button", className: "account-button", id: "account-open" }, personIcon(), label);
+  button.addEventListener("click", () => openDialog().catch(() => {}));
+  container.append(button);
+}
+
+async function openDialog() {
+  const { account, viewer } = await whoAmI();
+  const heading = el("h2", { id: "account-title" });
+  const body = el("div", { className: "account-body" });
+  const close = el("button", { type: "button", className: "secondary account-close" });
+  setText(close, "account.close");
+  const dialog = el(
+    "dialog",
+    { className: "account-dialog", attrs: { "aria-labelledby": "account-title" } },
+    heading,
+    body,
+    close,
+  );
+  close.addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => dialog.remove());
+  if (account) {
+    signedIn(heading, body, account);
+  } else {
+    choose(heading, body, Boolean(viewer), "create");
+  }
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
+function signedIn(heading, body, account) {
+  setText(heading, "account.heading");
+  const who = el("p", { className: "account-who" });
+  setText(who, "account.signed_in_as", { email: account.email });
+  const out = el("button", { type: "button", className: "secondary", id: "account-sign-out" });
+  setText(out, "account.sign_out");
+  out.addEventListener("click", async () => {
+    out.disabled = true;
+    await post("/api/viewer/logout").finally(() => location.reload());
+  });
+  body.replaceChildren(who, out);
+}
+
+/** The Create account / Sign in forms; `hasGuest` false asks for a display name too. */
+function choose(heading, body, hasGuest, mode) {
+  const creating = mode === "create";
+  setText(heading, creating ? "account.create" : "account.sign_in");
+  const note = el("p", { className: "muted account-note" });
+  setText(note, creating ? "account.create_note" : "account.sign_in_note");
+  const name = creating && !hasGuest ? field("account-name", "account.name", { maxLength: 40, autocomplete: "nickname" }) : null;
+  const email = field("account-email", "account.email", { type: "email", autocomplete: "username", maxLength: 254 });
+  const password = field("account-password", "account.password", {
+    type: "password",
+    minLength: 8,
+    autocomplete: creating ? "new-password" : "current-password",
+  });
+  const summary = el("p", { className: "error", attrs: { role: "alert" } });
+  const submit = el("button", { type: "submit", className: "primary", id: "account-submit" });
+  setText(submit, creating ? "account.create" : "account.sign_in");
+  const other = el("button", { type: "button", className: "link", id: "account-switch" });
+  setText(other, creating ? "account.have_one" : "account.need_one");
+  other.addEventListener("click", () => choose(heading, body, hasGuest, creating ? "sign_in" : "create"));
+  const form = el("form", { className: "account-form", noValidate: true }, note, name && name.row, email.row, password.row, summary, submit, other);
+  const inputs = {
+    ...(name ? { display_name: name.row.querySelector("input") } : {}),
+    email: email.row.querySelector("input"),
+    password: password.row.querySelector("input"),
+  };
+  const errors = bindFieldErrors({ form, fields: inputs, summary });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const problems = checkInputs(inputs);
+    if (problems.length) {
+      errors.show(problems);
+      return;
+    }
+    submit.disabled = true;
+    errors.clear();
+    const credentials = { email: inputs.email.value, password: inputs.password.value };
+    try {
+      if (creating) {
+        if (name) {
+          await withChallenge((challenge) => put("/api/viewer", { display_name: inputs.display_name.value, ...(challenge ? { challenge } : {}) }));
+        }
+        await post("/api/viewer/account", credentials);
+      } else {
+        await withChallenge((challenge) => post("/api/viewer/login", challenge ? { ...credentials, challenge } : credentials));
+      }
+      location.reload();
+    } catch (error) {
+      errors.show(error);
+      submit.disabled = false;
+    }
+  });
+  body.replaceChildren(form);
+  (name ? inputs.display_name : inputs.email).focus();
+}

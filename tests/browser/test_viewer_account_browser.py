@@ -1,0 +1,120 @@
+"""Real Chromium: a guest who bought makes an account on a phone, and a laptop signs in to it.
+
+The guest's order stays theirs once the account exists (the account owns the
+guest's id), and a second browser that signs in sees it too; signing out there
+leaves the phone signed in. The menu is also driven in Chinese and Arabic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.helpers import (
+    LAPTOP,
+    PHONE,
+    Api,
+    choose_language,
+    collect_errors,
+    screenshot,
+)
+from tests.browser.watch_setup import live_show_with_a_bag
+
+SECONDS = 1000
+EMAIL = "mia@example.com"
+PASSWORD = "a long enough passphrase"
+# The page's own fetches, as the checkout makes them: the guest is this browser's cookie.
+BUY_AS_GUEST = """async ({showId, variantId}) => {
+  const call = async (method, url, body) => {
+    const response = await fetch(url, {method, headers: {"Content-Type": "application/json"},
+      body: JSON.stringify(body)});
+    if (!response.ok) { throw new Error(`${response.status} ${await response.text()}`); }
+    return response.json();
+  };
+  await call("PUT", "/api/viewer", {display_name: "Mia"});
+  const {checkout} = await call("POST", `/api/shows/${showId}/buy`,
+    {variant_id: variantId, quantity: 1, request_id: crypto.randomUUID()});
+  const placed = await call("POST", `/api/checkouts/${checkout.id}/order`,
+    {email: "mia@example.com", name: "Mia Buyer",
+    address: {line1: "1 Market Street", city: "Springfield", postal_code: "62701",
+      region: "IL", country: "US"}});
+  const paid = await call("POST", `/api/payments/dummy/${placed.payment.payment_id}/confirm`,
+    {card_number: "4242 4242 4242 4242"});
+  return paid.order;
+}"""
+
+
+async def order_is_shown(page: Page, base_url: str, order_id: str) -> None:
+    """The order page shows the order to this browser."""
+    await page.goto(f"{base_url}/orders/{order_id}")
+    await expect(page.locator("#order")).to_be_visible(timeout=15 * SECONDS)
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+async def test_a_guest_keeps_its_order_in_an_account_and_signs_in_elsewhere(
+    base_url: str, browser: Browser, api: Api
+) -> None:
+    errors: list[str] = []
+    show = await live_show_with_a_bag(api, browser, base_url, errors)
+    phone = await browser.new_context(locale="en-US", **PHONE)
+    page = await phone.new_page()
+    collect_errors(page, errors)
+    await page.goto(f"{base_url}/watch/{show.show_id}")
+    order: dict[str, Any] = await page.evaluate(
+        BUY_AS_GUEST, {"showId": show.show_id, "variantId": show.tee["variants"][0]["id"]}
+    )
+
+    # Account → Create account: email and password; the page reloads as the person.
+    await page.click("#account-open")
+    await expect(page.locator("dialog.account-dialog")).to_be_visible()
+    await page.fill("#account-email", EMAIL)
+    await page.fill("#account-password", "short")
+    await page.click("#account-submit")
+    # The browser's own check, in the server's words, before anything is sent.
+    await expect(page.locator("#account-password")).to_have_attribute("aria-invalid", "true")
+    await page.fill("#account-password", PASSWORD)
+    await screenshot(page, "account-create-phone")
+    async with page.expect_navigation():
+        await page.click("#account-submit")
+    await page.click("#account-open")
+    await expect(page.locator(".account-who")).to_contain_text(EMAIL)
+    await screenshot(page, "account-signed-in-phone")
+    await order_is_shown(page, base_url, order["id"])
+
+    # A laptop that never bought: the order is not its own until it signs in.
+    laptop = await browser.new_context(locale="zh-CN", **LAPTOP)
+    other = await laptop.new_page()
+    collect_errors(other, errors, allow_status=(401, 403, 404))
+    await other.goto(base_url)
+    await other.click("#account-open")
+    await other.click("#account-switch")
+    await expect(other.locator("#account-title")).to_have_text("登录")
+    await other.fill("#account-email", EMAIL)
+    await other.fill("#account-password", "wrong password!")
+    await other.click("#account-submit")
+    await expect(other.locator("dialog.account-dialog .error")).to_contain_text("密码")
+    await other.fill("#account-password", PASSWORD)
+    await screenshot(other, "account-sign-in-laptop-zh")
+    async with other.expect_navigation():
+        await other.click("#account-submit")
+    await order_is_shown(other, base_url, order["id"])
+
+    # Signing the laptop out ends its session only.
+    await other.goto(base_url)
+    await other.click("#account-open")
+    async with other.expect_navigation():
+        await other.click("#account-sign-out")
+    await other.goto(f"{base_url}/orders/{order['id']}")
+    await expect(other.locator("#order")).to_be_hidden()
+    await order_is_shown(page, base_url, order["id"])
+
+    # In Arabic the sheet reads right to left.
+    await page.goto(base_url)
+    await choose_language(page, "ar")
+    await page.click("#account-open")
+    await expect(page.locator(".account-who")).to_contain_text(EMAIL)
+    await screenshot(page, "account-signed-in-phone-ar")
+    assert errors == []
