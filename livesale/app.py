@@ -53,6 +53,7 @@ from livesale.web.middleware import error_middleware, request_id_middleware
 from livesale.web.moderation_routes import add_moderation_routes
 from livesale.web.order_routes import add_order_routes
 from livesale.web.pages import add_page_routes
+from livesale.web.passkey_routes import add_passkey_routes
 from livesale.web.pricing_routes import add_pricing_routes
 from livesale.web.products_api import add_catalogue_routes
 from livesale.web.replay_routes import add_replay_routes
@@ -187,6 +188,14 @@ def add_routes(app: web.Application, services: Services) -> None:
         identity=identity,
     )
     add_viewer_account_routes(app, accounts=accounts.viewer_accounts, identity=identity)
+    add_passkey_routes(
+        app,
+        passkeys=accounts.passkeys,
+        accounts=accounts.viewer_accounts,
+        creators=accounts.creators,
+        identity=identity,
+        limiter=RateLimiter(storage.redis),
+    )
     add_catalogue_routes(
         app, images=storage.images, products=storage.products, shop=shop, identity=identity
     )

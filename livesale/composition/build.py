@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 
@@ -61,6 +62,8 @@ from livesale.storage.images import ImageStore
 from livesale.storage.leases import Leadership
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
+from livesale.storage.passkey_ceremonies import PasskeyCeremonies
+from livesale.storage.passkeys import Passkeys
 from livesale.storage.passwords import Passwords
 from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
@@ -158,11 +161,28 @@ def build_accounts(settings: Settings, storage: Storage) -> Accounts:
         viewer_accounts=ViewerAccounts(
             storage.database, settings.auth, viewers, passwords, throttle
         ),
+        passkeys=Passkeys(
+            storage.database,
+            PasskeyCeremonies(redis, settings.auth.passkey_ceremony_seconds),
+            rp_id=passkey_rp_id(settings),
+            origin=url_origin(settings.base_url),
+        ),
         challenges=challenges,
         guest_gate=GuestGate(redis, settings.auth, challenges),
         login_throttle=throttle,
         identity=Identity(creators, viewers, settings),
     )
+
+
+def passkey_rp_id(settings: Settings) -> str:
+    """The relying party id passkeys are bound to: `auth.passkey_rp_id`, else the public host."""
+    return settings.auth.passkey_rp_id or (urlsplit(settings.base_url).hostname or "localhost")
+
+
+def url_origin(url: str) -> str:
+    """`scheme://host[:port]` of a URL: what browsers put in a passkey answer's origin."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def build_discovery(settings: Settings, storage: Storage, shop: Shop) -> Discovery:

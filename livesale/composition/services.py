@@ -33,6 +33,7 @@ from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
+from livesale.storage.passkeys import Passkeys
 from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
@@ -75,6 +76,7 @@ class Accounts:
     creators: CreatorRepository
     viewers: ViewerRepository
     viewer_accounts: ViewerAccounts
+    passkeys: Passkeys
     challenges: Challenges
     guest_gate: GuestGate
     login_throttle: LoginThrottle

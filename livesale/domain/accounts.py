@@ -45,10 +45,10 @@ class Viewer:
 
 @dataclass(frozen=True)
 class ViewerAccount:
-    """A guest's account: the email it signs in with; its id is the guest's own."""
+    """A guest's account: the email it signs in with (None: passkeys only); the guest's id."""
 
     viewer_id: str
-    email: str
+    email: str | None
     created_at: float
 
 

@@ -303,6 +303,24 @@ class AccountExists(Conflict):
     code = "account_exists"
 
 
+class PasskeyRejected(LivesaleError):
+    """A passkey answer could not be accepted: `details.reason` says why.
+
+    `expired` (the ceremony's time ran out or it was used), `unknown_credential`
+    (no passkey here has this id), `verification_failed` (signature, origin,
+    relying party or challenge wrong) or `malformed`.
+    """
+
+    code = "passkey_rejected"
+    status = 401
+
+
+class PasskeyNotFound(NotFound):
+    """No passkey of the caller has this id."""
+
+    code = "passkey_not_found"
+
+
 class ProductNotFound(NotFound):
     """No product has this id."""
 

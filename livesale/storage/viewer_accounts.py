@@ -95,6 +95,49 @@ class ViewerAccounts:
         logger.info("viewer %s made an account", viewer_id)
         return account, token
 
+    async def ensure_for_passkey(self, viewer_id: str) -> tuple[ViewerAccount, str | None]:
+        """The guest's account, made (passkeys only, no email) if it had none.
+
+        The token is a session for this device when the account was just made
+        (the guest token is retired as in `create`), else None.
+        """
+        existing = await self.account(viewer_id)
+        if existing is not None:
+            return existing, None
+        account = ViewerAccount(viewer_id, None, self._clock())
+        token = new_token()
+        try:
+            async with self._db.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO viewer_accounts (viewer_id, email, password_hash, created_at)"
+                    " VALUES (?, NULL, NULL, ?)",
+                    (viewer_id, account.created_at),
+                )
+                await conn.execute(
+                    "UPDATE viewers SET token_hash = ? WHERE id = ?",
+                    (hash_token(new_token()), viewer_id),
+                )
+                await self._insert_session(conn, viewer_id, token)
+        except IntegrityViolation:
+            # A second passkey raced the first: the account exists now.
+            made = await self.account(viewer_id)
+            assert made is not None, "viewer_accounts refused a row for another reason"
+            return made, None
+        self._viewers.clear_cache()
+        logger.info("viewer %s made an account with a passkey", viewer_id)
+        return account, token
+
+    async def start_session(self, viewer_id: str) -> tuple[Viewer, ViewerAccount, str]:
+        """A new device session for an account (after a passkey sign-in)."""
+        account = await self.account(viewer_id)
+        if account is None:
+            # A passkey outlived its account (deleted since): it opens nothing.
+            raise InvalidCredentials("no account has this passkey")
+        token = new_token()
+        async with self._db.transaction() as conn:
+            await self._insert_session(conn, viewer_id, token)
+        return await self._viewers.get(viewer_id), account, token
+
     async def log_in(
         self, email: object, password: object, client_ip: str | None, challenge: object = None
     ) -> tuple[Viewer, ViewerAccount, str]:
@@ -115,7 +158,7 @@ class ViewerAccounts:
         if row is None:
             await self._passwords.verify_nothing(password)
             raise InvalidCredentials("wrong email or password")
-        stored = str(row["password_hash"])
+        stored = str(row["password_hash"] or "")
         if not await self._passwords.verify(stored, password):
             raise InvalidCredentials("wrong email or password")
         if self._throttle is not None:
@@ -176,6 +219,6 @@ class ViewerAccounts:
 def _account(row: Row) -> ViewerAccount:
     return ViewerAccount(
         viewer_id=str(row["viewer_id"]),
-        email=str(row["email"]),
+        email=None if row["email"] is None else str(row["email"]),
         created_at=float(row["created_at"]),
     )

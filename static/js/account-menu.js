@@ -3,8 +3,12 @@
 import { withChallenge } from "./challenge.js";
 import { el } from "./dom.js";
 import { bindFieldErrors, checkInputs } from "./field-errors.js";
+import { formatDateTime } from "./format.js";
 import { get, post, put } from "./http.js";
 import { setText } from "./i18n.js";
+import { createPasskey, isCancelled, listPasskeys, passkeysSupported, removePasskey, signInWithPasskey } from "./passkeys.js";
+
+const PASSKEYS = "/api/viewer/passkeys";
 
 /** `<label>` + `<input>` for the account forms; the label's text is a message key. */
 function field(id, key, props) {
@@ -75,14 +79,98 @@ async function openDialog() {
 function signedIn(heading, body, account) {
   setText(heading, "account.heading");
   const who = el("p", { className: "account-who" });
-  setText(who, "account.signed_in_as", { email: account.email });
+  if (account.email) {
+    setText(who, "account.signed_in_as", { email: account.email });
+  } else {
+    setText(who, "account.signed_in_passkey");
+  }
   const out = el("button", { type: "button", className: "secondary", id: "account-sign-out" });
   setText(out, "account.sign_out");
   out.addEventListener("click", async () => {
     out.disabled = true;
     await post("/api/viewer/logout").finally(() => location.reload());
   });
-  body.replaceChildren(who, out);
+  body.replaceChildren(who, passkeyList(), out);
+}
+
+/** The account's passkeys, each removable, and a button to add one. */
+function passkeyList() {
+  const title = el("h3", { className: "account-subhead" });
+  setText(title, "account.passkeys");
+  const list = el("ul", { className: "account-passkeys", id: "account-passkeys" });
+  const status = el("p", { className: "error", attrs: { role: "alert" } });
+  const add = el("button", { type: "button", className: "secondary", id: "account-add-passkey" });
+  setText(add, "account.add_passkey");
+  add.hidden = !passkeysSupported();
+  async function refresh() {
+    const keys = await listPasskeys(PASSKEYS);
+    list.replaceChildren(
+      ...keys.map((key) => {
+        const when = el("span", { className: "muted" });
+        setText(when, "account.passkey_added", { when: formatDateTime(key.created_at) });
+        const remove = el("button", { type: "button", className: "link account-remove-passkey" });
+        setText(remove, "account.remove_passkey");
+        remove.addEventListener("click", () => act(remove, () => removePasskey(PASSKEYS, key.id)));
+        return el("li", {}, when, remove);
+      }),
+    );
+    if (!keys.length) {
+      const none = el("li", { className: "muted" });
+      setText(none, "account.no_passkeys");
+      list.append(none);
+    }
+  }
+  async function act(button, work) {
+    button.disabled = true;
+    status.textContent = "";
+    try {
+      await work();
+      await refresh();
+    } catch (error) {
+      if (!isCancelled(error)) {
+        showError(status, error);
+      }
+    } finally {
+      button.disabled = false;
+    }
+  }
+  add.addEventListener("click", () => act(add, () => createPasskey(PASSKEYS)));
+  refresh().catch((error) => showError(status, error));
+  return el("section", { className: "account-passkey-section" }, title, list, add, status);
+}
+
+/** An error's words in the page's language (the server's code, or a cancelled prompt). */
+function showError(target, error) {
+  bindFieldErrors({ summary: target }).show(error);
+}
+
+/** "Use a passkey" for a form: create (making the account) or sign in, then reload. */
+function passkeyButton(creating, ensureGuest, errors) {
+  const button = el("button", { type: "button", className: "secondary account-passkey", id: "account-passkey" });
+  setText(button, creating ? "account.create_passkey" : "account.sign_in_passkey");
+  button.hidden = !passkeysSupported();
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    errors.clear();
+    try {
+      if (creating) {
+        if (!(await ensureGuest())) {
+          return;
+        }
+        await createPasskey(PASSKEYS);
+      } else {
+        await signInWithPasskey(PASSKEYS);
+      }
+      location.reload();
+    } catch (error) {
+      if (!isCancelled(error)) {
+        errors.show(error);
+      }
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
 }
 
 /** The Create account / Sign in forms; `hasGuest` false asks for a display name too. */
@@ -104,13 +192,30 @@ function choose(heading, body, hasGuest, mode) {
   const other = el("button", { type: "button", className: "link", id: "account-switch" });
   setText(other, creating ? "account.have_one" : "account.need_one");
   other.addEventListener("click", () => choose(heading, body, hasGuest, creating ? "sign_in" : "create"));
-  const form = el("form", { className: "account-form", noValidate: true }, note, name && name.row, email.row, password.row, summary, submit, other);
+  const form = el("form", { className: "account-form", noValidate: true });
   const inputs = {
     ...(name ? { display_name: name.row.querySelector("input") } : {}),
     email: email.row.querySelector("input"),
     password: password.row.querySelector("input"),
   };
   const errors = bindFieldErrors({ form, fields: inputs, summary });
+  // A passkey needs no email or password: only a name when this browser has no guest yet.
+  async function ensureGuest() {
+    if (!name) {
+      return true;
+    }
+    const problems = checkInputs({ display_name: inputs.display_name });
+    if (problems.length) {
+      errors.show(problems);
+      return false;
+    }
+    await withChallenge((challenge) => put("/api/viewer", { display_name: inputs.display_name.value, ...(challenge ? { challenge } : {}) }));
+    return true;
+  }
+  const orWords = el("p", { className: "muted account-or" });
+  setText(orWords, "account.or");
+  form.append(note, name ? name.row : "", passkeyButton(creating, ensureGuest, errors), orWords, email.row, password.row, summary, submit, other);
+  orWords.hidden = !passkeysSupported();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const problems = checkInputs(inputs);
@@ -123,9 +228,7 @@ function choose(heading, body, hasGuest, mode) {
     const credentials = { email: inputs.email.value, password: inputs.password.value };
     try {
       if (creating) {
-        if (name) {
-          await withChallenge((challenge) => put("/api/viewer", { display_name: inputs.display_name.value, ...(challenge ? { challenge } : {}) }));
-        }
+        await ensureGuest();
         await post("/api/viewer/account", credentials);
       } else {
         await withChallenge((challenge) => post("/api/viewer/login", challenge ? { ...credentials, challenge } : credentials));

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
+from tests.browser.account_setup import BUY_AS_GUEST, order_is_shown
 from tests.browser.helpers import (
     LAPTOP,
     PHONE,
@@ -25,31 +26,6 @@ from tests.browser.watch_setup import live_show_with_a_bag
 SECONDS = 1000
 EMAIL = "mia@example.com"
 PASSWORD = "a long enough passphrase"
-# The page's own fetches, as the checkout makes them: the guest is this browser's cookie.
-BUY_AS_GUEST = """async ({showId, variantId}) => {
-  const call = async (method, url, body) => {
-    const response = await fetch(url, {method, headers: {"Content-Type": "application/json"},
-      body: JSON.stringify(body)});
-    if (!response.ok) { throw new Error(`${response.status} ${await response.text()}`); }
-    return response.json();
-  };
-  await call("PUT", "/api/viewer", {display_name: "Mia"});
-  const {checkout} = await call("POST", `/api/shows/${showId}/buy`,
-    {variant_id: variantId, quantity: 1, request_id: crypto.randomUUID()});
-  const placed = await call("POST", `/api/checkouts/${checkout.id}/order`,
-    {email: "mia@example.com", name: "Mia Buyer",
-    address: {line1: "1 Market Street", city: "Springfield", postal_code: "62701",
-      region: "IL", country: "US"}});
-  const paid = await call("POST", `/api/payments/dummy/${placed.payment.payment_id}/confirm`,
-    {card_number: "4242 4242 4242 4242"});
-  return paid.order;
-}"""
-
-
-async def order_is_shown(page: Page, base_url: str, order_id: str) -> None:
-    """The order page shows the order to this browser."""
-    await page.goto(f"{base_url}/orders/{order_id}")
-    await expect(page.locator("#order")).to_be_visible(timeout=15 * SECONDS)
 
 
 @pytest.mark.browser
