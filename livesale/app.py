@@ -54,6 +54,7 @@ from livesale.web.moderation_routes import add_moderation_routes
 from livesale.web.order_routes import add_order_routes
 from livesale.web.pages import add_page_routes
 from livesale.web.passkey_routes import add_passkey_routes
+from livesale.web.person_data_routes import add_person_data_routes
 from livesale.web.pricing_routes import add_pricing_routes
 from livesale.web.products_api import add_catalogue_routes
 from livesale.web.replay_routes import add_replay_routes
@@ -188,6 +189,14 @@ def add_routes(app: web.Application, services: Services) -> None:
         identity=identity,
     )
     add_viewer_account_routes(app, accounts=accounts.viewer_accounts, identity=identity)
+    add_person_data_routes(
+        app,
+        data=accounts.person_data,
+        taste=services.discovery.taste,
+        viewers=accounts.viewers,
+        identity=identity,
+        limiter=RateLimiter(storage.redis),
+    )
     add_passkey_routes(
         app,
         passkeys=accounts.passkeys,

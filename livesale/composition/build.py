@@ -65,6 +65,7 @@ from livesale.storage.orders import OrderRepository
 from livesale.storage.passkey_ceremonies import PasskeyCeremonies
 from livesale.storage.passkeys import Passkeys
 from livesale.storage.passwords import Passwords
+from livesale.storage.person_data import PersonData
 from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
@@ -167,6 +168,7 @@ def build_accounts(settings: Settings, storage: Storage) -> Accounts:
             rp_id=passkey_rp_id(settings),
             origin=url_origin(settings.base_url),
         ),
+        person_data=PersonData(storage.database),
         challenges=challenges,
         guest_gate=GuestGate(redis, settings.auth, challenges),
         login_throttle=throttle,

@@ -34,6 +34,7 @@ from livesale.storage.images import ImageStore
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
 from livesale.storage.passkeys import Passkeys
+from livesale.storage.person_data import PersonData
 from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
@@ -77,6 +78,7 @@ class Accounts:
     viewers: ViewerRepository
     viewer_accounts: ViewerAccounts
     passkeys: Passkeys
+    person_data: PersonData
     challenges: Challenges
     guest_gate: GuestGate
     login_throttle: LoginThrottle

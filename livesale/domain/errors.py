@@ -315,6 +315,12 @@ class PasskeyRejected(LivesaleError):
     status = 401
 
 
+class OpenOrders(Conflict):
+    """The account cannot be deleted while orders are still owed a payment or goods."""
+
+    code = "open_orders"
+
+
 class PasskeyNotFound(NotFound):
     """No passkey of the caller has this id."""
 

@@ -4,7 +4,8 @@ import { withChallenge } from "./challenge.js";
 import { el } from "./dom.js";
 import { bindFieldErrors, checkInputs } from "./field-errors.js";
 import { formatDateTime } from "./format.js";
-import { get, post, put } from "./http.js";
+import { confirmDialog } from "./confirm-dialog.js";
+import { get, post, put, request } from "./http.js";
 import { setText } from "./i18n.js";
 import { createPasskey, isCancelled, listPasskeys, passkeysSupported, removePasskey, signInWithPasskey } from "./passkeys.js";
 
@@ -14,7 +15,8 @@ const PASSKEYS = "/api/viewer/passkeys";
 function field(id, key, props) {
   const label = el("label", { htmlFor: id });
   setText(label, key);
-  return { row: el("div", { className: "account-field" }, label, el("input", { id, required: true, ...props })) };
+  const input = el("input", { id, required: true, ...props });
+  return { row: el("div", { className: "account-field" }, label, input), input };
 }
 
 /** A head-and-shoulders glyph: on a phone's crowded header it stands for the word. */
@@ -71,6 +73,9 @@ async function openDialog() {
     signedIn(heading, body, account);
   } else {
     choose(heading, body, Boolean(viewer), "create");
+  }
+  if (viewer) {
+    close.before(dataSection());
   }
   document.body.append(dialog);
   dialog.showModal();
@@ -193,11 +198,11 @@ function choose(heading, body, hasGuest, mode) {
   setText(other, creating ? "account.have_one" : "account.need_one");
   other.addEventListener("click", () => choose(heading, body, hasGuest, creating ? "sign_in" : "create"));
   const form = el("form", { className: "account-form", noValidate: true });
-  const inputs = {
-    ...(name ? { display_name: name.row.querySelector("input") } : {}),
-    email: email.row.querySelector("input"),
-    password: password.row.querySelector("input"),
-  };
+  /** @type {Record<string, HTMLInputElement>} */
+  const inputs = { email: email.input, password: password.input };
+  if (name) {
+    inputs.display_name = name.input;
+  }
   const errors = bindFieldErrors({ form, fields: inputs, summary });
   // A passkey needs no email or password: only a name when this browser has no guest yet.
   async function ensureGuest() {
@@ -209,7 +214,8 @@ function choose(heading, body, hasGuest, mode) {
       errors.show(problems);
       return false;
     }
-    await withChallenge((challenge) => put("/api/viewer", { display_name: inputs.display_name.value, ...(challenge ? { challenge } : {}) }));
+    const wanted = name.input.value;
+    await withChallenge((challenge) => put("/api/viewer", { display_name: wanted, ...(challenge ? { challenge } : {}) }));
     return true;
   }
   const orWords = el("p", { className: "muted account-or" });
@@ -240,5 +246,50 @@ function choose(heading, body, hasGuest, mode) {
     }
   });
   body.replaceChildren(form);
-  (name ? inputs.display_name : inputs.email).focus();
+  (name ? name.input : email.input).focus();
+}
+
+/** "Your data": download everything kept about this person, or delete it after a confirmation. */
+function dataSection() {
+  const title = el("h3", { className: "account-subhead" });
+  setText(title, "account.your_data");
+  const status = el("p", { className: "error", attrs: { role: "alert" } });
+  const download = el("button", { type: "button", className: "secondary", id: "account-download" });
+  setText(download, "account.download");
+  download.addEventListener("click", async () => {
+    download.disabled = true;
+    status.textContent = "";
+    try {
+      const data = await get("/api/me/export");
+      const link = el("a", {
+        href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" })),
+        download: "livesale-my-data.json",
+      });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    } catch (error) {
+      showError(status, error);
+    } finally {
+      download.disabled = false;
+    }
+  });
+  const erase = el("button", { type: "button", className: "link danger", id: "account-delete" });
+  setText(erase, "account.delete");
+  erase.addEventListener("click", async () => {
+    const sure = await confirmDialog({ title: "account.delete_title", body: "account.delete_body", confirm: "account.delete" });
+    if (!sure) {
+      return;
+    }
+    erase.disabled = true;
+    try {
+      await request("DELETE", "/api/me", { confirm: "delete" });
+      location.reload();
+    } catch (error) {
+      showError(status, error);
+      erase.disabled = false;
+    }
+  });
+  return el("section", { className: "account-data-section" }, title, download, erase, status);
 }

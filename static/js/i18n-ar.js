@@ -1024,6 +1024,12 @@ export const ar = {
   "error.coupon_wrong_show": "هذه القسيمة لبث آخر.",
   "error.coupon_code_taken": "لديك قسيمة بهذا الرمز بالفعل.",
   // accounts: viewer accounts
+  "error.open_orders": "لديك طلب ما زال في الطريق (أو بانتظار الدفع). يمكنك حذف حسابك بعد إتمامه.",
+  "account.your_data": "بياناتك",
+  "account.download": "تنزيل بياناتي",
+  "account.delete": "حذف حسابي",
+  "account.delete_title": "حذف حسابك؟",
+  "account.delete_body": "تُحذف رسائلك في الدردشة ومتابعاتك ومفاتيح المرور وتسجيل دخولك نهائيًا؛ وتحتفظ مراجعاتك بالنجوم فقط؛ وتحتفظ المتاجر بسجل طلباتك دون اسمك أو بريدك أو عنوانك. لا يمكن التراجع عن ذلك.",
   "account.signed_in_passkey": "تم تسجيل الدخول بمفتاح مرور",
   "account.passkeys": "مفاتيح المرور",
   "account.add_passkey": "إضافة مفتاح مرور",

@@ -986,6 +986,12 @@ export const en = {
   "error.auction_running": "An auction is already running in this show.",
   "error.auction_has_bids": "Someone has bid: the auction cannot be canceled.",
   // accounts: viewer accounts
+  "error.open_orders": "You have an order still on its way (or waiting for payment). Once it is settled you can delete your account.",
+  "account.your_data": "Your data",
+  "account.download": "Download my data",
+  "account.delete": "Delete my account",
+  "account.delete_title": "Delete your account?",
+  "account.delete_body": "Your chat messages, follows, passkeys and sign-in go for good; your reviews keep only their stars; shops keep their record of your orders without your name, email or street address. This cannot be undone.",
   "account.signed_in_passkey": "Signed in with a passkey",
   "account.passkeys": "Passkeys",
   "account.add_passkey": "Add a passkey",

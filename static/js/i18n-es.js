@@ -986,6 +986,12 @@ export const es = {
   "error.coupon_wrong_show": "Este cupón es para otro directo.",
   "error.coupon_code_taken": "Ya tienes un cupón con este código.",
   // accounts: viewer accounts
+  "error.open_orders": "Tienes un pedido aún en camino (o pendiente de pago). Cuando se complete podrás eliminar tu cuenta.",
+  "account.your_data": "Tus datos",
+  "account.download": "Descargar mis datos",
+  "account.delete": "Eliminar mi cuenta",
+  "account.delete_title": "¿Eliminar tu cuenta?",
+  "account.delete_body": "Tus mensajes del chat, a quién sigues, tus llaves de acceso y tu inicio de sesión se borran para siempre; tus reseñas conservan solo las estrellas; las tiendas conservan el registro de tus pedidos sin tu nombre, correo ni dirección. No se puede deshacer.",
   "account.signed_in_passkey": "Sesión iniciada con una llave de acceso",
   "account.passkeys": "Llaves de acceso",
   "account.add_passkey": "Añadir una llave de acceso",

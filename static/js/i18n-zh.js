@@ -975,6 +975,12 @@ export const zh = {
   "error.auction_running": "本场直播已有一场拍卖在进行。",
   "error.auction_has_bids": "已有人出价，拍卖不能取消。",
   // accounts: viewer accounts
+  "error.open_orders": "你还有未完成的订单（配送中或待付款）。订单完成后才能删除账户。",
+  "account.your_data": "你的数据",
+  "account.download": "下载我的数据",
+  "account.delete": "删除我的账户",
+  "account.delete_title": "删除你的账户？",
+  "account.delete_body": "你的聊天消息、关注、通行密钥和登录方式将被永久删除；你的评价只保留星级；商家保留你的订单记录，但不含你的姓名、邮箱和街道地址。此操作无法撤销。",
   "account.signed_in_passkey": "已使用通行密钥登录",
   "account.passkeys": "通行密钥",
   "account.add_passkey": "添加通行密钥",

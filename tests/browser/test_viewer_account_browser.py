@@ -7,6 +7,8 @@ leaves the phone signed in. The menu is also driven in Chinese and Arabic.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -93,4 +95,32 @@ async def test_a_guest_keeps_its_order_in_an_account_and_signs_in_elsewhere(
     await page.click("#account-open")
     await expect(page.locator(".account-who")).to_contain_text(EMAIL)
     await screenshot(page, "account-signed-in-phone-ar")
-    assert errors == []
+
+    # Back in English: download everything, then delete the account (confirmed).
+    # A page of its own: the refusal (409) and, once deleted, the order page's 401 are expected.
+    await page.close()
+    page = await phone.new_page()
+    collect_errors(page, errors, allow_status=(401, 409))
+    await page.goto(base_url)
+    await choose_language(page, "en")
+    await page.click("#account-open")
+    async with page.expect_download() as download_info:
+        await page.click("#account-download")
+    downloaded = await download_info.value
+    data = json.loads(Path(await downloaded.path()).read_text(encoding="utf-8"))
+    assert data["account"]["email"] == EMAIL
+    assert [kept["id"] for kept in data["orders"]] == [order["id"]]
+    # Paid and not shipped yet: the account stays until the order is settled.
+    await page.click("#account-delete")
+    await screenshot(page, "account-delete-confirm-phone")
+    await page.click("dialog.confirm button[value=confirm]")
+    await expect(page.locator(".account-data-section .error")).to_contain_text("still on its way")
+    await api("POST", f"/api/orders/{order['id']}/fulfil", json={"carrier": "UPS"}, expect=200)
+    await page.click("#account-delete")
+    async with page.expect_navigation():
+        await page.click("dialog.confirm button[value=confirm]")
+    await page.click("#account-open")
+    await expect(page.locator("#account-title")).to_have_text("Create account")
+    await page.goto(f"{base_url}/orders/{order['id']}")
+    await expect(page.locator("#order")).to_be_hidden()
+    assert errors == [], errors
