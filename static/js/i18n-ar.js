@@ -1024,6 +1024,7 @@ export const ar = {
   "error.coupon_wrong_show": "هذه القسيمة لبث آخر.",
   "error.coupon_code_taken": "لديك قسيمة بهذا الرمز بالفعل.",
   // accounts: viewer accounts
+  "console_passkeys.hint": "سجّل الدخول إلى لوحة التحكم ببصمة هاتفك أو حاسوبك أو وجهك أو رمز PIN بدلًا من كلمة المرور.",
   "error.open_orders": "لديك طلب ما زال في الطريق (أو بانتظار الدفع). يمكنك حذف حسابك بعد إتمامه.",
   "account.your_data": "بياناتك",
   "account.download": "تنزيل بياناتي",

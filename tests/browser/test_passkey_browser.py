@@ -24,7 +24,15 @@ from tests.browser.account_setup import (
     passkeys_on,
     virtual_authenticator,
 )
-from tests.browser.helpers import LAPTOP, PHONE, Api, collect_errors, screenshot
+from tests.browser.helpers import (
+    LAPTOP,
+    PASSWORD,
+    PHONE,
+    Api,
+    collect_errors,
+    screenshot,
+    sign_up,
+)
 from tests.browser.watch_setup import live_show_with_a_bag
 from tests.support.clients import cheap_auth
 from tests.support.processes import free_port
@@ -111,3 +119,34 @@ async def test_a_guest_makes_an_account_with_a_passkey_and_signs_in_with_it_else
     )
     await screenshot(other, "passkey-removed-laptop")
     assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+async def test_a_creator_adds_a_passkey_in_the_console_and_signs_in_with_it(
+    base_url: str, browser: Browser, api: Api
+) -> None:
+    errors: list[str] = []
+    await sign_up(api, "ada@example.com", "Ada")
+    laptop = await browser.new_context(locale="zh-CN", **LAPTOP)
+    console = await laptop.new_page()
+    collect_errors(console, errors, allow_status=(401,))
+    authenticator, key = await virtual_authenticator(laptop, console)
+    await console.goto(f"{base_url}/console")
+    await console.fill("#login-email", "ada@example.com")
+    await console.fill("#login-password", PASSWORD)
+    await console.click("#login-form button[type=submit]")
+    await console.wait_for_selector("#nav:not([hidden])")
+
+    await console.goto(f"{base_url}/console/settings")
+    await expect(console.locator("#console-passkeys li.muted")).to_have_text("还没有通行密钥。")
+    await console.click("#console-add-passkey")
+    await expect(console.locator("#console-passkeys li.row")).to_have_count(1)
+    assert len(await passkeys_on(authenticator, key)) == 1
+    await screenshot(console, "passkey-console-settings-zh")
+
+    await console.click("#logout")
+    await console.wait_for_selector("#view-auth:not([hidden])")
+    await console.click("#login-passkey")
+    await console.wait_for_selector("#nav:not([hidden])")
+    assert errors == [], errors
