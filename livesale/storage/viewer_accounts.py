@@ -55,21 +55,26 @@ class ViewerAccounts:
 
     async def create(
         self, viewer_id: str, email: object, password: object, client_ip: str | None = None
-    ) -> tuple[ViewerAccount, str]:
+    ) -> tuple[ViewerAccount, str | None]:
         """Give this guest an account; returns it and a session token for this device.
 
-        AccountExists if the guest has one, EmailTaken if another account uses the
-        email (any letter case); counted against the address like creator sign-ups.
+        An account made of passkeys alone gets the email and password added (no new
+        token then: the device's session stays). AccountExists if the guest has an
+        email already, EmailTaken if another account uses the email (any letter
+        case); counted against the address like creator sign-ups.
         """
         clean_email = validate_email(email)
         clean_password = validate_password(password)
-        if await self.account(viewer_id) is not None:
+        existing = await self.account(viewer_id)
+        if existing is not None and existing.email is not None:
             raise AccountExists("this guest already has an account")
         if self._throttle is not None:
             await self._throttle.begin_sign_up(client_ip)
         if await self._row_by_email(clean_email) is not None:
             raise EmailTaken("an account with this email exists", field="email")
         password_hash = await self._passwords.hash_new(clean_password)
+        if existing is not None:
+            return await self._add_password(existing, clean_email, password_hash), None
         account = ViewerAccount(viewer_id, clean_email, self._clock())
         token = new_token()
         try:
@@ -94,6 +99,22 @@ class ViewerAccounts:
         self._viewers.clear_cache()
         logger.info("viewer %s made an account", viewer_id)
         return account, token
+
+    async def _add_password(
+        self, account: ViewerAccount, email: str, password_hash: str
+    ) -> ViewerAccount:
+        try:
+            async with self._db.transaction() as conn:
+                changed = await conn.execute(
+                    "UPDATE viewer_accounts SET email = ?, password_hash = ?"
+                    " WHERE viewer_id = ? AND email IS NULL",
+                    (email, password_hash, account.viewer_id),
+                )
+        except IntegrityViolation:
+            raise EmailTaken("an account with this email exists", field="email") from None
+        if changed == 0:
+            raise AccountExists("this guest already has an account")
+        return ViewerAccount(account.viewer_id, email, account.created_at)
 
     async def ensure_for_passkey(self, viewer_id: str) -> tuple[ViewerAccount, str | None]:
         """The guest's account, made (passkeys only, no email) if it had none.

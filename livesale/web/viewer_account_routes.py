@@ -43,14 +43,19 @@ async def get_account(
 async def create_account(
     request: web.Request, *, accounts: ViewerAccounts, identity: Identity
 ) -> web.Response:
-    """Turn this browser's guest into an account (201 and a fresh viewer cookie)."""
+    """Turn this browser's guest into an account (201 and a fresh viewer cookie).
+
+    An account of passkeys alone gets the email and password added (200, same cookie).
+    """
     wanted = parse_viewer_account(await read_object(request))
     viewer = await identity.require_viewer(request)
     account, token = await accounts.create(viewer.id, wanted.email, wanted.password, request.remote)
     response = web.json_response(
-        {"viewer": viewer_json(viewer), "account": viewer_account_json(account)}, status=201
+        {"viewer": viewer_json(viewer), "account": viewer_account_json(account)},
+        status=200 if token is None else 201,
     )
-    identity.set_viewer_cookie(response, request, token)
+    if token is not None:
+        identity.set_viewer_cookie(response, request, token)
     return response
 
 

@@ -95,7 +95,15 @@ function signedIn(heading, body, account) {
     out.disabled = true;
     await post("/api/viewer/logout").finally(() => location.reload());
   });
-  body.replaceChildren(who, passkeyList(), out);
+  /** @type {HTMLElement[]} */
+  const parts = [who];
+  if (!account.email) {
+    const add = el("button", { type: "button", className: "link", id: "account-add-email" });
+    setText(add, "account.add_email");
+    add.addEventListener("click", () => choose(heading, body, true, "add"));
+    parts.push(add);
+  }
+  body.replaceChildren(...parts, passkeyList(), out);
 }
 
 /** The account's passkeys, each removable, and a button to add one. */
@@ -180,10 +188,12 @@ function passkeyButton(creating, ensureGuest, errors) {
 
 /** The Create account / Sign in forms; `hasGuest` false asks for a display name too. */
 function choose(heading, body, hasGuest, mode) {
-  const creating = mode === "create";
-  setText(heading, creating ? "account.create" : "account.sign_in");
+  // "add": an account of passkeys alone gets an email and a password (the same request).
+  const adding = mode === "add";
+  const creating = mode === "create" || adding;
+  setText(heading, adding ? "account.add_email" : creating ? "account.create" : "account.sign_in");
   const note = el("p", { className: "muted account-note" });
-  setText(note, creating ? "account.create_note" : "account.sign_in_note");
+  setText(note, adding ? "account.add_email_note" : creating ? "account.create_note" : "account.sign_in_note");
   const name = creating && !hasGuest ? field("account-name", "account.name", { maxLength: 40, autocomplete: "nickname" }) : null;
   const email = field("account-email", "account.email", { type: "email", autocomplete: "username", maxLength: 254 });
   const password = field("account-password", "account.password", {
@@ -222,6 +232,12 @@ function choose(heading, body, hasGuest, mode) {
   setText(orWords, "account.or");
   form.append(note, name ? name.row : "", passkeyButton(creating, ensureGuest, errors), orWords, email.row, password.row, summary, submit, other);
   orWords.hidden = !passkeysSupported();
+  if (adding) {
+    setText(submit, "account.add_email");
+    for (const extra of [orWords, other, form.querySelector(".account-passkey")]) {
+      extra?.remove();
+    }
+  }
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const problems = checkInputs(inputs);

@@ -1024,6 +1024,8 @@ export const ar = {
   "error.coupon_wrong_show": "هذه القسيمة لبث آخر.",
   "error.coupon_code_taken": "لديك قسيمة بهذا الرمز بالفعل.",
   // accounts: viewer accounts
+  "account.add_email": "إضافة بريد إلكتروني وكلمة مرور",
+  "account.add_email_note": "استخدمهما لتسجيل الدخول حيث لا يتوفر مفتاح المرور.",
   "console_passkeys.hint": "سجّل الدخول إلى لوحة التحكم ببصمة هاتفك أو حاسوبك أو وجهك أو رمز PIN بدلًا من كلمة المرور.",
   "error.open_orders": "لديك طلب ما زال في الطريق (أو بانتظار الدفع). يمكنك حذف حسابك بعد إتمامه.",
   "account.your_data": "بياناتك",

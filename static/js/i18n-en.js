@@ -986,6 +986,8 @@ export const en = {
   "error.auction_running": "An auction is already running in this show.",
   "error.auction_has_bids": "Someone has bid: the auction cannot be canceled.",
   // accounts: viewer accounts
+  "account.add_email": "Add an email and password",
+  "account.add_email_note": "Sign in with them where your passkey is not at hand.",
   "console_passkeys.hint": "Sign in to the console with your phone's or laptop's fingerprint, face or PIN instead of the password.",
   "error.open_orders": "You have an order still on its way (or waiting for payment). Once it is settled you can delete your account.",
   "account.your_data": "Your data",

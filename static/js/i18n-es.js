@@ -986,6 +986,8 @@ export const es = {
   "error.coupon_wrong_show": "Este cupón es para otro directo.",
   "error.coupon_code_taken": "Ya tienes un cupón con este código.",
   // accounts: viewer accounts
+  "account.add_email": "Añadir correo y contraseña",
+  "account.add_email_note": "Úsalos para entrar donde no tengas tu llave de acceso.",
   "console_passkeys.hint": "Entra en la consola con la huella, la cara o el PIN de tu móvil o portátil en lugar de la contraseña.",
   "error.open_orders": "Tienes un pedido aún en camino (o pendiente de pago). Cuando se complete podrás eliminar tu cuenta.",
   "account.your_data": "Tus datos",

@@ -975,6 +975,8 @@ export const zh = {
   "error.auction_running": "本场直播已有一场拍卖在进行。",
   "error.auction_has_bids": "已有人出价，拍卖不能取消。",
   // accounts: viewer accounts
+  "account.add_email": "添加邮箱和密码",
+  "account.add_email_note": "在没有通行密钥的设备上可用它们登录。",
   "console_passkeys.hint": "使用手机或电脑的指纹、面容或 PIN 码登录后台，无需密码。",
   "error.open_orders": "你还有未完成的订单（配送中或待付款）。订单完成后才能删除账户。",
   "account.your_data": "你的数据",

@@ -149,3 +149,23 @@ async def test_a_guests_first_passkey_makes_its_account(alice: Client, buyers: B
     # A creator cannot use the viewer's passkey as theirs.
     status, body = await passkey_sign_in(alice, "/api/auth/passkeys", passkey)
     assert (status, body["error"]["details"]["reason"]) == (401, "unknown_credential")
+
+
+async def test_a_passkey_account_may_add_an_email_and_password_once(buyers: Buyers) -> None:
+    mia = await buyers("Mia")
+    await register(mia, "/api/viewer/passkeys")
+    cookie_before = mia.session.cookie_jar.filter_cookies(mia.make_url("/"))
+    body = {"email": "mia@example.com", "password": "a long enough passphrase"}
+    added = await mia.post("/api/viewer/account", json=body, headers=origin(mia))
+    assert added.status == 200, await added.text()
+    assert (await added.json())["account"]["email"] == "mia@example.com"
+    assert "Set-Cookie" not in added.headers
+    assert mia.session.cookie_jar.filter_cookies(mia.make_url("/")) == cookie_before
+    again = await mia.post(
+        "/api/viewer/account", json={**body, "email": "other@example.com"}, headers=origin(mia)
+    )
+    await assert_error(again, 409, "account_exists")
+
+    phone = await buyers("Phone")
+    signed_in = await phone.post("/api/viewer/login", json=body, headers=origin(phone))
+    assert signed_in.status == 200, await signed_in.text()

@@ -84,6 +84,17 @@ async def test_a_guest_makes_an_account_with_a_passkey_and_signs_in_with_it_else
     await expect(page.locator("#account-passkeys li")).to_have_count(1)
     await screenshot(page, "passkey-signed-in-phone")
     await order_is_shown(page, base_url, order["id"])
+    # An email and a password added later, for devices without the passkey.
+    await page.goto(base_url)
+    await page.click("#account-open")
+    await page.click("#account-add-email")
+    await page.fill("#account-email", "mia@example.com")
+    await page.fill("#account-password", "a long enough passphrase")
+    async with page.expect_navigation():
+        await page.click("#account-submit")
+    await page.click("#account-open")
+    await expect(page.locator(".account-who")).to_contain_text("mia@example.com")
+    await page.keyboard.press("Escape")
 
     # The passkey synced to a laptop (copied between the two virtual authenticators).
     laptop = await browser.new_context(locale="en-US", **LAPTOP)
