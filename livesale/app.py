@@ -194,6 +194,7 @@ def add_routes(app: web.Application, services: Services) -> None:
         data=accounts.person_data,
         taste=services.discovery.taste,
         viewers=accounts.viewers,
+        images=storage.images,
         identity=identity,
         limiter=RateLimiter(storage.redis),
     )

@@ -33,6 +33,7 @@ class Erased:
     reviews: int
     orders: int
     follows: int
+    photo_ids: tuple[str, ...] = ()  # review photos unlinked: their images go next
 
 
 class PersonData:
@@ -124,7 +125,11 @@ class PersonData:
                     "finish or cancel your open orders first",
                     order_ids=[str(row["id"]) for row in still_open],
                 )
+            photos = await conn.fetchall(
+                "SELECT image_id FROM review_photos WHERE viewer_id = ?", (viewer_id,)
+            )
             erased = Erased(
+                photo_ids=tuple(str(photo["image_id"]) for photo in photos),
                 chat_messages=await conn.execute(
                     "DELETE FROM chat_messages WHERE author_id = ? AND author_role <> 'creator'",
                     (viewer_id,),

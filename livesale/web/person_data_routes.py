@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict
 from functools import partial
 
 from aiohttp import web
 
 from livesale.domain.errors import ValidationFailed
+from livesale.storage.images import ImageStore
 from livesale.storage.person_data import PersonData
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.taste import TasteStore
@@ -30,6 +30,7 @@ def add_person_data_routes(
     data: PersonData,
     taste: TasteStore,
     viewers: ViewerRepository,
+    images: ImageStore,
     identity: Identity,
     limiter: RateLimiter,
 ) -> None:
@@ -40,7 +41,9 @@ def add_person_data_routes(
     )
     app.router.add_delete(
         "/api/me",
-        partial(delete_me, data=data, taste=taste, viewers=viewers, identity=identity),
+        partial(
+            delete_me, data=data, taste=taste, viewers=viewers, images=images, identity=identity
+        ),
     )
 
 
@@ -80,6 +83,7 @@ async def delete_me(
     data: PersonData,
     taste: TasteStore,
     viewers: ViewerRepository,
+    images: ImageStore,
     identity: Identity,
 ) -> web.Response:
     """Erase this browser's person after `{"confirm": "delete"}`; the cookie goes too."""
@@ -90,9 +94,17 @@ async def delete_me(
         )
     viewer = await identity.require_viewer(request)
     erased = await data.erase(viewer.id)
+    await images.delete(list(erased.photo_ids))
     await taste.forget(viewer.id)
     viewers.clear_cache()
-    logger.info("viewer %s erased their data: %s", viewer.id, asdict(erased))
-    response = web.json_response({"erased": asdict(erased)})
+    counts = {
+        "chat_messages": erased.chat_messages,
+        "reviews": erased.reviews,
+        "orders": erased.orders,
+        "follows": erased.follows,
+        "photos": len(erased.photo_ids),
+    }
+    logger.info("viewer %s erased their data: %s", viewer.id, counts)
+    response = web.json_response({"erased": counts})
     identity.clear_viewer_cookie(response, request)
     return response

@@ -11,6 +11,7 @@ from livesale.composition.services import SERVICES
 from livesale.config import Settings
 from livesale.domain.chat import Participant, Role
 from livesale.web.auth import VIEWER_COOKIE
+from tests.catalogue.images import make_image
 from tests.support.clients import (
     DEFAULT_PASSWORD,
     Buyers,
@@ -97,6 +98,27 @@ async def test_deleting_the_account_erases_the_person_and_keeps_the_shops_record
         f"/api/orders/{order['id']}/fulfil", json={"carrier": "UPS"}, headers=origin(alice)
     )
     assert shipped.status == 200, await shipped.text()
+    # A review with a photo: its stars stay, its words and photo go.
+    upload = await mia.post(
+        f"/api/reviews/photos?order_id={order['id']}&line=0",
+        data=make_image("PNG"),
+        headers={**origin(mia), "Content-Type": "image/png"},
+    )
+    assert upload.status == 201, await upload.text()
+    photo_id = (await upload.json())["image"]["id"]
+    review = await mia.post(
+        "/api/reviews",
+        json={
+            "order_id": order["id"],
+            "line": 0,
+            "stars": 4,
+            "text": "Soft, I wear it daily",
+            "photo_ids": [photo_id],
+        },
+        headers=origin(mia),
+    )
+    assert review.status == 201, await review.text()
+    assert (await alice.get(f"/images/{photo_id}")).status == 200
     viewer_id = str((await row(mia, "SELECT viewer_id FROM viewer_accounts"))["viewer_id"])
 
     # Without the confirmation nothing happens.
@@ -113,7 +135,7 @@ async def test_deleting_the_account_erases_the_person_and_keeps_the_shops_record
     deleted = await mia.delete("/api/me", json={"confirm": "delete"}, headers=origin(mia))
     assert deleted.status == 200, await deleted.text()
     erased = (await deleted.json())["erased"]
-    assert erased == {"chat_messages": 1, "reviews": 0, "orders": 1, "follows": 1}
+    assert erased == {"chat_messages": 1, "reviews": 1, "orders": 1, "follows": 1, "photos": 1}
     assert deleted.cookies[VIEWER_COOKIE].value == ""
 
     # The person is gone: no way in, no name, no follows, no chat.
@@ -133,6 +155,16 @@ async def test_deleting_the_account_erases_the_person_and_keeps_the_shops_record
     ):
         left = await row(mia, f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", viewer_id)
         assert left[0] == 0, table
+
+    kept_review = await row(
+        mia,
+        "SELECT stars, text, author_name, photo_count FROM reviews WHERE viewer_id = ?",
+        viewer_id,
+    )
+    assert (kept_review["stars"], kept_review["text"]) == (4, "")
+    assert (kept_review["author_name"], kept_review["photo_count"]) == ("(deleted)", 0)
+    assert (await alice.get(f"/images/{photo_id}")).status == 404
+    assert await row(mia, "SELECT 1 FROM images WHERE id = ?", photo_id) is None
 
     # The shop's record of the sale stays, without the buyer's personal fields.
     kept = await row(
