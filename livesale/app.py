@@ -53,6 +53,8 @@ from livesale.web.middleware import error_middleware, request_id_middleware
 from livesale.web.moderation_routes import add_moderation_routes
 from livesale.web.order_routes import add_order_routes
 from livesale.web.pages import add_page_routes
+from livesale.web.passkey_routes import add_passkey_routes
+from livesale.web.person_data_routes import add_person_data_routes
 from livesale.web.pricing_routes import add_pricing_routes
 from livesale.web.products_api import add_catalogue_routes
 from livesale.web.replay_routes import add_replay_routes
@@ -64,6 +66,7 @@ from livesale.web.shop_routes import add_shop_routes
 from livesale.web.shows_api import ShowViews, add_shows_routes
 from livesale.web.slow_bodies import slow_body_middleware
 from livesale.web.timeline_routes import add_timeline_routes
+from livesale.web.viewer_account_routes import add_viewer_account_routes
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +187,24 @@ def add_routes(app: web.Application, services: Services) -> None:
         guest_gate=accounts.guest_gate,
         challenges=accounts.challenges,
         identity=identity,
+    )
+    add_viewer_account_routes(app, accounts=accounts.viewer_accounts, identity=identity)
+    add_person_data_routes(
+        app,
+        data=accounts.person_data,
+        taste=services.discovery.taste,
+        viewers=accounts.viewers,
+        images=storage.images,
+        identity=identity,
+        limiter=RateLimiter(storage.redis),
+    )
+    add_passkey_routes(
+        app,
+        passkeys=accounts.passkeys,
+        accounts=accounts.viewer_accounts,
+        creators=accounts.creators,
+        identity=identity,
+        limiter=RateLimiter(storage.redis),
     )
     add_catalogue_routes(
         app, images=storage.images, products=storage.products, shop=shop, identity=identity

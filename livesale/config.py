@@ -194,6 +194,10 @@ class AuthSettings:
     challenge_cost: int = 1_000
     challenge_ttl_seconds: int = 300
     challenges_per_address_per_minute: int = 60
+    # Passkeys (WebAuthn): the relying party id (empty: the host of server.public_url)
+    # and how long a registration or sign-in ceremony may take before its challenge expires.
+    passkey_rp_id: str = ""
+    passkey_ceremony_seconds: int = 300
 
     def __post_init__(self) -> None:
         if (
@@ -207,6 +211,8 @@ class AuthSettings:
             )
         if min(self.challenge_max_number, self.challenge_cost, self.challenge_ttl_seconds) < 1:
             raise ValueError("challenge_max_number, challenge_cost and challenge_ttl_seconds > 0")
+        if self.passkey_ceremony_seconds < 1:
+            raise ValueError("passkey_ceremony_seconds must be at least 1")
         if self.challenges_per_address_per_minute < 1:
             raise ValueError("challenges_per_address_per_minute must be at least 1")
         if self.login_hash_slots < 1 or self.signup_hash_slots < 1:

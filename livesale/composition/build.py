@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 
@@ -61,6 +62,10 @@ from livesale.storage.images import ImageStore
 from livesale.storage.leases import Leadership
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
+from livesale.storage.passkey_ceremonies import PasskeyCeremonies
+from livesale.storage.passkeys import Passkeys
+from livesale.storage.passwords import Passwords
+from livesale.storage.person_data import PersonData
 from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
@@ -72,6 +77,7 @@ from livesale.storage.shows import ShowRepository
 from livesale.storage.stock import StockStore
 from livesale.storage.taste import TasteStore
 from livesale.storage.timeline import TimelineRepository
+from livesale.storage.viewer_accounts import ViewerAccounts
 from livesale.storage.viewers import ViewerRepository
 from livesale.web.auth import Identity
 from livesale.web.catalogue_json import product_json
@@ -146,16 +152,39 @@ def build_accounts(settings: Settings, storage: Storage) -> Accounts:
     redis = storage.redis
     challenges = Challenges(redis, settings.auth)
     throttle = LoginThrottle(redis, settings.auth, challenges)
-    creators = CreatorRepository(storage.database, settings.auth, throttle)
+    # One set of hashing lines for creators and viewers: memory is bounded for both.
+    passwords = Passwords(settings.auth)
+    creators = CreatorRepository(storage.database, settings.auth, throttle, passwords=passwords)
     viewers = ViewerRepository(storage.database)
     return Accounts(
         creators=creators,
         viewers=viewers,
+        viewer_accounts=ViewerAccounts(
+            storage.database, settings.auth, viewers, passwords, throttle
+        ),
+        passkeys=Passkeys(
+            storage.database,
+            PasskeyCeremonies(redis, settings.auth.passkey_ceremony_seconds),
+            rp_id=passkey_rp_id(settings),
+            origin=url_origin(settings.base_url),
+        ),
+        person_data=PersonData(storage.database),
         challenges=challenges,
         guest_gate=GuestGate(redis, settings.auth, challenges),
         login_throttle=throttle,
         identity=Identity(creators, viewers, settings),
     )
+
+
+def passkey_rp_id(settings: Settings) -> str:
+    """The relying party id passkeys are bound to: `auth.passkey_rp_id`, else the public host."""
+    return settings.auth.passkey_rp_id or (urlsplit(settings.base_url).hostname or "localhost")
+
+
+def url_origin(url: str) -> str:
+    """`scheme://host[:port]` of a URL: what browsers put in a passkey answer's origin."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def build_discovery(settings: Settings, storage: Storage, shop: Shop) -> Discovery:

@@ -33,6 +33,8 @@ from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
 from livesale.storage.login_throttle import LoginThrottle
 from livesale.storage.orders import OrderRepository
+from livesale.storage.passkeys import Passkeys
+from livesale.storage.person_data import PersonData
 from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
@@ -40,6 +42,7 @@ from livesale.storage.redis_server import EmbeddedRedis
 from livesale.storage.shows import ShowRepository
 from livesale.storage.taste import TasteStore
 from livesale.storage.timeline import TimelineRepository
+from livesale.storage.viewer_accounts import ViewerAccounts
 from livesale.storage.viewers import ViewerRepository
 from livesale.web.auth import Identity
 from livesale.web.media_proxy import MediaProxy
@@ -73,6 +76,9 @@ class Accounts:
 
     creators: CreatorRepository
     viewers: ViewerRepository
+    viewer_accounts: ViewerAccounts
+    passkeys: Passkeys
+    person_data: PersonData
     challenges: Challenges
     guest_gate: GuestGate
     login_throttle: LoginThrottle

@@ -43,6 +43,15 @@ class Viewer:
     created_at: float
 
 
+@dataclass(frozen=True)
+class ViewerAccount:
+    """A guest's account: the email it signs in with (None: passkeys only); the guest's id."""
+
+    viewer_id: str
+    email: str | None
+    created_at: float
+
+
 def new_account_id() -> str:
     """A random, URL-safe id for a creator or viewer (96 bits)."""
     return secrets.token_urlsafe(ID_BYTES)
@@ -121,6 +130,11 @@ def validate_display_name(name: object, field: str = "display_name") -> str:
             f"{field} looks like a name kept for the staff", field=field, reason="reserved_name"
         )
     return cleaned
+
+
+def viewer_login_name(email: str) -> str:
+    """The name a viewer account's login failures are counted under, apart from creators'."""
+    return f"viewer:{email}"
 
 
 def login_key(email: str) -> str:

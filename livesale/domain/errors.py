@@ -297,6 +297,36 @@ class ViewerRequired(LivesaleError):
     status = 401
 
 
+class AccountExists(Conflict):
+    """This guest already has an account (sign in elsewhere with it instead)."""
+
+    code = "account_exists"
+
+
+class PasskeyRejected(LivesaleError):
+    """A passkey answer could not be accepted: `details.reason` says why.
+
+    `expired` (the ceremony's time ran out or it was used), `unknown_credential`
+    (no passkey here has this id), `verification_failed` (signature, origin,
+    relying party or challenge wrong) or `malformed`.
+    """
+
+    code = "passkey_rejected"
+    status = 401
+
+
+class OpenOrders(Conflict):
+    """The account cannot be deleted while orders are still owed a payment or goods."""
+
+    code = "open_orders"
+
+
+class PasskeyNotFound(NotFound):
+    """No passkey of the caller has this id."""
+
+    code = "passkey_not_found"
+
+
 class ProductNotFound(NotFound):
     """No product has this id."""
 

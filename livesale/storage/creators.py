@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import secrets
 import time
 from collections.abc import Callable
-
-from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from livesale.config import AuthSettings
 from livesale.domain.accounts import (
@@ -29,6 +24,7 @@ from livesale.domain.errors import (
 )
 from livesale.storage.database import Database
 from livesale.storage.login_throttle import LoginThrottle
+from livesale.storage.passwords import Passwords
 from livesale.storage.search_index import index_creator
 from livesale.storage.sql import IntegrityViolation, Row
 
@@ -46,23 +42,14 @@ class CreatorRepository:
         settings: AuthSettings,
         throttle: LoginThrottle | None = None,
         clock: Callable[[], float] = time.time,
+        passwords: Passwords | None = None,
     ) -> None:
         self._db = db
         self._settings = settings
         self._throttle = throttle
         self._clock = clock
-        self._hasher = PasswordHasher(
-            time_cost=settings.password_time_cost,
-            memory_cost=settings.password_memory_kib,
-            parallelism=settings.password_parallelism,
-            type=Type.ID,
-        )
-        # Each hash takes `password_memory_kib` of RAM for a moment; caps on how many
-        # run at once bound memory and leave threads free. Logins and sign-ups wait in
-        # lines of their own: 32 sign-ups at once once delayed a login from 0.19 s to 4 s.
-        self._login_slots = asyncio.Semaphore(settings.login_hash_slots)
-        self._signup_slots = asyncio.Semaphore(settings.signup_hash_slots)
-        self._dummy_hash: str | None = None
+        # Shared with viewer accounts when given, so both wait in the same lines.
+        self._passwords = passwords or Passwords(settings)
 
     async def sign_up(
         self,
@@ -86,7 +73,7 @@ class CreatorRepository:
         # still settles a race between two sign-ups.
         if await self._row_by_email(clean_email) is not None:
             raise EmailTaken("an account with this email exists", field="email")
-        password_hash = await self._hash(clean_password, self._signup_slots)
+        password_hash = await self._passwords.hash_new(clean_password)
         creator = Creator(new_account_id(), clean_email, name, self._clock())
         try:
             async with self._db.transaction() as conn:
@@ -121,16 +108,16 @@ class CreatorRepository:
         if row is None:
             # Spend the same time as for a real account, so timing does not
             # tell which emails have one.
-            await self._verify(await self._dummy(), password)
+            await self._passwords.verify_nothing(password)
             raise InvalidCredentials("wrong email or password")
         stored = str(row["password_hash"])
-        if not await self._verify(stored, password):
+        if not await self._passwords.verify(stored, password):
             raise InvalidCredentials("wrong email or password")
         if self._throttle is not None:
             await self._throttle.succeeded(email, client_ip)
-        if self._hasher.check_needs_rehash(stored):
+        if self._passwords.needs_rehash(stored):
             # The costs changed in config: upgrade while the password is at hand.
-            await self._store_hash(str(row["id"]), await self._hash(password, self._login_slots))
+            await self._store_hash(str(row["id"]), await self._passwords.rehash(password))
         return _creator(row)
 
     async def get(self, creator_id: str) -> Creator:
@@ -201,23 +188,6 @@ class CreatorRepository:
             await conn.execute(
                 "UPDATE creators SET password_hash = ? WHERE id = ?", (password_hash, creator_id)
             )
-
-    async def _hash(self, password: str, slots: asyncio.Semaphore) -> str:
-        # argon2 is deliberately slow and memory-hard: never on the event loop.
-        async with slots:
-            return await asyncio.to_thread(self._hasher.hash, password)
-
-    async def _verify(self, password_hash: str, password: str) -> bool:
-        async with self._login_slots:
-            try:
-                return await asyncio.to_thread(self._hasher.verify, password_hash, password)
-            except (VerificationError, InvalidHashError):
-                return False
-
-    async def _dummy(self) -> str:
-        if self._dummy_hash is None:
-            self._dummy_hash = await self._hash(secrets.token_urlsafe(16), self._login_slots)
-        return self._dummy_hash
 
 
 def _creator(row: Row) -> Creator:

@@ -196,6 +196,22 @@ class ImageStore:
             raise ImageNotFound("no image has this id", image_id=image_id)
         return info, path
 
+    async def delete(self, image_ids: list[str]) -> None:
+        """Forget these images: rows first, then files (a row never points at a missing file)."""
+        infos = []
+        for image_id in image_ids:
+            try:
+                infos.append(await self.get(image_id))
+            except ImageNotFound:
+                continue
+        if not infos:
+            return
+        async with self._db.transaction() as conn:
+            for info in infos:
+                await conn.execute("DELETE FROM images WHERE id = ?", (info.id,))
+        for info in infos:
+            await asyncio.to_thread(self.path_of(info).unlink, missing_ok=True)
+
     def path_of(self, info: ImageInfo) -> Path:
         """Where the image's file lives (the id is ours and alphanumeric: no traversal)."""
         return self._folder / f"{info.id}{EXTENSIONS[info.content_type]}"

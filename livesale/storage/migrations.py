@@ -585,6 +585,37 @@ MIGRATIONS: list[str] = [
         CHECK (discount_minor >= 0);
     CREATE INDEX orders_buyer_show ON orders (viewer_id, show_id);
     """,
+    # 16: accounts: a guest's account owns the guest's id (its orders, carts, follows and
+    # reviews stay where they are); each signed-in device holds a session of its own. An
+    # account made with a passkey alone has no email or password. Passkeys (WebAuthn
+    # credentials) belong to a viewer or a creator.
+    """
+    CREATE TABLE viewer_accounts (
+        viewer_id TEXT PRIMARY KEY REFERENCES viewers (id),
+        email TEXT,
+        password_hash TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE UNIQUE INDEX viewer_accounts_email_lower ON viewer_accounts (lower(email));
+    CREATE TABLE viewer_sessions (
+        token_hash TEXT PRIMARY KEY,
+        viewer_id TEXT NOT NULL REFERENCES viewers (id) ON DELETE CASCADE,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    CREATE INDEX viewer_sessions_viewer ON viewer_sessions (viewer_id);
+    CREATE TABLE passkeys (
+        id TEXT PRIMARY KEY,
+        owner_kind TEXT NOT NULL CHECK (owner_kind IN ('viewer', 'creator')),
+        owner_id TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        sign_count INTEGER NOT NULL CHECK (sign_count >= 0),
+        transports TEXT NOT NULL DEFAULT '[]',
+        created_at REAL NOT NULL,
+        last_used_at REAL
+    );
+    CREATE INDEX passkeys_owner ON passkeys (owner_kind, owner_id);
+    """,
 ]
 
 # SQLite's types and clauses, and PostgreSQL's for the same meaning. REAL holds

@@ -1,4 +1,8 @@
-"""Guest viewers in SQLite: a cookie token (stored hashed) and a chosen display name."""
+"""Guest viewers in SQLite: a cookie token (stored hashed) and a chosen display name.
+
+A guest who made an account is found through its devices' sessions instead
+(`viewer_sessions`, written by `livesale.storage.viewer_accounts`).
+"""
 
 from __future__ import annotations
 
@@ -53,11 +57,30 @@ class ViewerRepository:
         token_hash = hash_token(token)
         return await self._by_token.get(token_hash, lambda: self._load_by_hash(token_hash))
 
+    def clear_cache(self) -> None:
+        """Forget every cached token (a guest token was just retired)."""
+        self._by_token.clear()
+
+    def forget_token(self, token: str) -> None:
+        """Drop a token from this process's cache (a device just signed out)."""
+        self._by_token.forget(hash_token(token))
+
     async def _load_by_hash(self, token_hash: str) -> Viewer | None:
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM viewers WHERE token_hash = ?", (token_hash,)
         )
-        return None if row is None else _viewer(row)
+        if row is not None:
+            return _viewer(row)
+        # A device signed in to a viewer account holds a session token instead.
+        row = await self._db.fetchone(
+            "SELECT v.id, v.display_name, v.created_at, s.expires_at"
+            " FROM viewer_sessions s JOIN viewers v ON v.id = s.viewer_id"
+            " WHERE s.token_hash = ?",
+            (token_hash,),
+        )
+        if row is None or float(row["expires_at"]) <= self._clock():
+            return None
+        return _viewer(row)
 
     async def get(self, viewer_id: str) -> Viewer:
         """The guest with this id, or ViewerNotFound."""

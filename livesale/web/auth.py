@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from livesale.config import Settings
-from livesale.domain.accounts import Creator, Viewer
+from livesale.domain.accounts import Creator, Viewer, ViewerAccount
 from livesale.domain.errors import NotSignedIn, ViewerRequired
 from livesale.storage.creators import CreatorRepository
 from livesale.storage.viewers import ViewerRepository
@@ -73,8 +73,15 @@ class Identity:
 
     def clear_session_cookie(self, response: web.StreamResponse, request: web.Request) -> None:
         """Tell the browser to drop the creator session cookie."""
+        self._clear(response, request, SESSION_COOKIE)
+
+    def clear_viewer_cookie(self, response: web.StreamResponse, request: web.Request) -> None:
+        """Tell the browser to drop the viewer cookie (a device signing out of its account)."""
+        self._clear(response, request, VIEWER_COOKIE)
+
+    def _clear(self, response: web.StreamResponse, request: web.Request, name: str) -> None:
         response.del_cookie(
-            SESSION_COOKIE,
+            name,
             path="/",
             secure=self.cookie_secure(request),
             httponly=True,
@@ -117,6 +124,16 @@ def creator_json(creator: Creator) -> dict[str, Any]:
 def viewer_json(viewer: Viewer) -> dict[str, Any]:
     """A guest viewer as the API shows it."""
     return {"id": viewer.id, "display_name": viewer.display_name}
+
+
+def viewer_account_json(account: ViewerAccount) -> dict[str, Any]:
+    """A viewer's account as the API shows it to its owner (includes the email)."""
+    return {"email": account.email, "created_at": account.created_at}
+
+
+def viewer_token(request: web.Request) -> str | None:
+    """The raw viewer token from the cookie, if any (for signing a device out)."""
+    return _cookie(request, VIEWER_COOKIE)
 
 
 def session_token(request: web.Request) -> str | None:

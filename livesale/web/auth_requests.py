@@ -35,6 +35,14 @@ class LogIn:
 
 
 @dataclass(frozen=True, slots=True)
+class NewViewerAccount:
+    """A guest's new account: a cleaned email, the password as typed."""
+
+    email: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
 class GuestName:
     """A guest's display name; `challenge` pays for a new guest past the free ones."""
 
@@ -67,3 +75,12 @@ def parse_guest_name(body: Mapping[str, object]) -> GuestName:
     """`{display_name, challenge?}`: the name is checked before anything is counted."""
     reject_unknown_fields(body, ("display_name", "challenge"))
     return GuestName(validate_display_name(body.get("display_name")), body.get("challenge"))
+
+
+def parse_viewer_account(body: Mapping[str, object]) -> NewViewerAccount:
+    """`{email, password}`, each checked by its account rule."""
+    reject_unknown_fields(body, ("email", "password"))
+    return NewViewerAccount(
+        email=validate_email(body.get("email")),
+        password=validate_password(body.get("password")),
+    )

@@ -1,5 +1,6 @@
 // Chat settings for all of a creator's shows: blocked words and moderators.
 import { notify, showError } from "./console-notice.js";
+import { drawPasskeys } from "./console-passkeys.js";
 import { $, el } from "./dom.js";
 import { bindFieldErrors } from "./field-errors.js";
 import { del, errorText, get, put } from "./http.js";
@@ -53,6 +54,7 @@ async function enter() {
     showError($("mods-error"), errorText(error));
   }
   draw();
+  await drawPasskeys();
 }
 
 $("words-form").addEventListener("submit", async (event) => {

@@ -1,6 +1,7 @@
 // The creator console: sign-in, then products, shows, each show's room and orders.
 import { analyticsView } from "./console-analytics.js";
 import { fetchMe, setUpAuth } from "./console-auth.js";
+import { setUpPasskeySignIn } from "./console-passkeys.js";
 import { confirmSignOut, resumeBroadcast } from "./console-broadcast.js";
 import { showFollowers } from "./console-followers.js";
 import { orderView } from "./console-order.js";
@@ -47,11 +48,15 @@ async function signedIn() {
   return true;
 }
 
+/** After a password or passkey sign-in: the creator's console. */
+function enterAs(creator) {
+  me = creator;
+  render();
+}
+
+setUpPasskeySignIn(enterAs);
 setUpAuth({
-  onSignedIn(creator) {
-    me = creator;
-    render();
-  },
+  onSignedIn: enterAs,
   onSignedOut() {
     me = null;
     navigate("/console", { replace: true });

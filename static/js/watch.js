@@ -1,6 +1,7 @@
 // The show page: the show before, during and after the live (its replay when
 // there is one); the video, the pinned product with Buy now, the show's bag,
 // chat, hearts, share, purchases, viewer count, the show's giveaway and auction.
+import { setUpAccountMenu } from "./account-menu.js";
 import { fetchCheckout } from "./auction-api.js";
 import { createAuctionCard } from "./auction-card.js";
 import { showIdFromPath } from "./api.js";
@@ -28,6 +29,7 @@ import { createToasts } from "./toast.js";
 import { setUpViewerName } from "./viewer-name.js";
 
 initI18n();
+setUpAccountMenu(document.querySelector("header.bar"));
 const showId = showIdFromPath();
 let show = {};
 let you = null;

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -28,7 +29,7 @@ ACCOUNT_FREE = 12
 
 @asynccontextmanager
 async def proxied_app(
-    settings: Settings, clock: FakeClock, **auth_changes: int
+    settings: Settings, clock: FakeClock, **auth_changes: Any
 ) -> AsyncIterator[Client]:
     """The app behind a trusted proxy (the test client), so each request names its address."""
     auth = dataclasses.replace(settings.auth, login_free_failures=FREE, **auth_changes)
