@@ -32,6 +32,7 @@ from livesale.metric_series import create_known_series
 from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
 from livesale.roles import Role
 from livesale.storage.rate_limits import RateLimiter
+from livesale.storage.reminders import ReminderRepository
 from livesale.storage.search import SearchRepository
 from livesale.web.analytics_routes import add_analytics_routes
 from livesale.web.auction_routes import add_auction_routes
@@ -55,6 +56,7 @@ from livesale.web.order_routes import add_order_routes
 from livesale.web.pages import add_page_routes
 from livesale.web.pricing_routes import add_pricing_routes
 from livesale.web.products_api import add_catalogue_routes
+from livesale.web.reminder_routes import ReminderParts, add_reminder_routes
 from livesale.web.replay_routes import add_replay_routes
 from livesale.web.review_routes import add_review_routes
 from livesale.web.room_ws import add_room_routes
@@ -222,6 +224,16 @@ def add_routes(app: web.Application, services: Services) -> None:
         limiter=discovery.limiter,
         follows_per_minute=settings.feed.follows_per_minute,
         identity=identity,
+    )
+    add_reminder_routes(
+        app,
+        parts=ReminderParts(
+            reminders=ReminderRepository(storage.database),
+            shows=storage.shows,
+            limiter=discovery.limiter,
+            changes_per_minute=settings.feed.follows_per_minute,
+            identity=identity,
+        ),
     )
     add_search_routes(
         app,

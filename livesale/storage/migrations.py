@@ -622,6 +622,16 @@ MIGRATIONS: list[str | PerEngine] = [
         CHECK (discount_minor >= 0);
     CREATE INDEX orders_buyer_show ON orders (viewer_id, show_id);
     """,
+    # 16: notify: a guest's "Remind me" on an upcoming show (one per guest and show).
+    """
+    CREATE TABLE show_reminders (
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        show_id TEXT NOT NULL REFERENCES shows (id),
+        created_at REAL NOT NULL,
+        PRIMARY KEY (viewer_id, show_id)
+    );
+    CREATE INDEX show_reminders_show ON show_reminders (show_id);
+    """,
 ]
 
 # SQLite's types and clauses, and PostgreSQL's for the same meaning. REAL holds

@@ -835,6 +835,7 @@ export const ar = {
   "follow.name_save": "متابعة",
   "follow.name_hint": "اختر اسمًا لتتابع صنّاع المحتوى.",
   "error.cannot_follow_self": "لا يمكنك متابعة نفسك.",
+  "error.show_not_upcoming": "بدأ هذا البث بالفعل.",
 
   // Search on the home page.
   "search.label": "ابحث في البث والمنتجات وصنّاع المحتوى",

@@ -869,6 +869,7 @@ export const en = {
   "follow.name_save": "Follow",
   "follow.name_hint": "Choose a name to follow creators.",
   "error.cannot_follow_self": "You cannot follow yourself.",
+  "error.show_not_upcoming": "This show has already started.",
   // Search on the home page.
   "search.label": "Search shows, products and creators",
   "search.placeholder": "Search shows, products, creators",

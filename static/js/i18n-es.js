@@ -797,6 +797,7 @@ export const es = {
   "follow.name_save": "Seguir",
   "follow.name_hint": "Elige un nombre para seguir a creadores.",
   "error.cannot_follow_self": "No puedes seguirte a ti mismo.",
+  "error.show_not_upcoming": "Este directo ya ha empezado.",
 
   // Search on the home page.
   "search.label": "Buscar transmisiones, productos y creadores",

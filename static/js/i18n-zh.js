@@ -858,6 +858,7 @@ export const zh = {
   "follow.name_save": "关注",
   "follow.name_hint": "起一个昵称即可关注主播。",
   "error.cannot_follow_self": "不能关注自己。",
+  "error.show_not_upcoming": "这场直播已经开始了。",
   // Search on the home page.
   "search.label": "搜索直播、商品和主播",
   "search.placeholder": "搜索直播、商品、主播",
