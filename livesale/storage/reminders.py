@@ -56,3 +56,14 @@ class ReminderRepository:
             (show_id,),
         )
         return [str(row[0]) for row in rows]
+
+    async def upcoming_show_ids(self, viewer_id: str) -> list[str]:
+        """The shows not started yet that the viewer asked to be reminded of, soonest first
+        (those without a start time last)."""
+        rows = await self._db.fetchall(
+            "SELECT r.show_id FROM show_reminders r JOIN shows s ON s.id = r.show_id"
+            " WHERE r.viewer_id = ? AND s.status = 'scheduled'"
+            " ORDER BY s.scheduled_at IS NULL, s.scheduled_at, r.show_id",
+            (viewer_id,),
+        )
+        return [str(row[0]) for row in rows]

@@ -27,11 +27,19 @@ class ReminderParts:
 
 
 def add_reminder_routes(app: web.Application, *, parts: ReminderParts) -> None:
-    """Register GET, PUT and DELETE /api/shows/{show_id}/reminder."""
+    """Register GET, PUT and DELETE /api/shows/{show_id}/reminder and GET /api/reminders."""
+    app.router.add_get("/api/reminders", partial(list_reminders, parts=parts))
     path = "/api/shows/{show_id}/reminder"
     app.router.add_get(path, partial(get_reminder, parts=parts))
     app.router.add_put(path, partial(change_reminder, parts=parts, on=True))
     app.router.add_delete(path, partial(change_reminder, parts=parts, on=False))
+
+
+async def list_reminders(request: web.Request, *, parts: ReminderParts) -> web.Response:
+    """The upcoming shows the caller's guest asked to be reminded of (none without one)."""
+    viewer = await parts.identity.current_viewer(request)
+    ids = [] if viewer is None else await parts.reminders.upcoming_show_ids(viewer.id)
+    return web.json_response({"show_ids": ids})
 
 
 async def get_reminder(request: web.Request, *, parts: ReminderParts) -> web.Response:

@@ -4,6 +4,7 @@ rate limit (on both engines, as the folder runs)."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 import pytest
@@ -106,3 +107,29 @@ async def test_reminder_changes_are_rate_limited_per_guest(alice: Client, buyers
     assert details["limit"] == CHANGES_PER_MINUTE
     assert (await _state(mia, show_id))["reminded"] is False
     assert (await _remind(leo, show_id)).status == 200
+
+
+async def test_a_guest_lists_the_upcoming_shows_they_will_be_reminded_of(
+    alice: Client, buyers: Buyers, anonymous: Client
+) -> None:
+    now = time.time()
+    later = (await create_show(alice, title="Later", scheduled_at=now + 7200))["show"]["id"]
+    sooner = (await create_show(alice, title="Sooner", scheduled_at=now + 3600))["show"]["id"]
+    unscheduled = await _new_show(alice)
+    started = await _new_show(alice)
+    mia, leo = await buyers("Mia"), await buyers("Leo")
+    for show_id in (unscheduled, later, started, sooner):
+        assert (await _remind(mia, show_id)).status == 200
+    await go_live(alice, started)
+    await _remind(leo, later)
+
+    async def listed(client: Client) -> list[str]:
+        response = await client.get("/api/reminders")
+        assert response.status == 200, await response.text()
+        ids: list[str] = (await response.json())["show_ids"]
+        return ids
+
+    # Soonest first, shows without a start time last, started shows left out.
+    assert await listed(mia) == [sooner, later, unscheduled]
+    assert await listed(leo) == [later]
+    assert await listed(anonymous) == []
