@@ -836,6 +836,15 @@ export const ar = {
   "follow.name_hint": "اختر اسمًا لتتابع صنّاع المحتوى.",
   "error.cannot_follow_self": "لا يمكنك متابعة نفسك.",
   "error.show_not_upcoming": "بدأ هذا البث بالفعل.",
+  // notify: reminders of upcoming shows
+  "remind.remind_me": "ذكّرني",
+  "remind.reminded": "تم ضبط التذكير",
+  "remind.waiting.zero": "لن يُذكَّر أحد",
+  "remind.waiting.one": "سيُذكَّر شخص واحد",
+  "remind.waiting.two": "سيُذكَّر شخصان",
+  "remind.waiting.few": "سيُذكَّر {count} أشخاص",
+  "remind.waiting.many": "سيُذكَّر {count} شخصًا",
+  "remind.waiting.other": "سيُذكَّر {count} شخص",
 
   // Search on the home page.
   "search.label": "ابحث في البث والمنتجات وصنّاع المحتوى",

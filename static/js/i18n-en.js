@@ -870,6 +870,11 @@ export const en = {
   "follow.name_hint": "Choose a name to follow creators.",
   "error.cannot_follow_self": "You cannot follow yourself.",
   "error.show_not_upcoming": "This show has already started.",
+  // notify: reminders of upcoming shows
+  "remind.remind_me": "Remind me",
+  "remind.reminded": "Reminder set",
+  "remind.waiting.one": "{count} will be reminded",
+  "remind.waiting.other": "{count} will be reminded",
   // Search on the home page.
   "search.label": "Search shows, products and creators",
   "search.placeholder": "Search shows, products, creators",

@@ -798,6 +798,11 @@ export const es = {
   "follow.name_hint": "Elige un nombre para seguir a creadores.",
   "error.cannot_follow_self": "No puedes seguirte a ti mismo.",
   "error.show_not_upcoming": "Este directo ya ha empezado.",
+  // notify: reminders of upcoming shows
+  "remind.remind_me": "Recordármelo",
+  "remind.reminded": "Recordatorio activado",
+  "remind.waiting.one": "{count} persona recibirá un recordatorio",
+  "remind.waiting.other": "{count} personas recibirán un recordatorio",
 
   // Search on the home page.
   "search.label": "Buscar transmisiones, productos y creadores",

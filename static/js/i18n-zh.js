@@ -859,6 +859,10 @@ export const zh = {
   "follow.name_hint": "起一个昵称即可关注主播。",
   "error.cannot_follow_self": "不能关注自己。",
   "error.show_not_upcoming": "这场直播已经开始了。",
+  // notify: reminders of upcoming shows
+  "remind.remind_me": "开播提醒我",
+  "remind.reminded": "已设提醒",
+  "remind.waiting.other": "{count} 人将收到提醒",
   // Search on the home page.
   "search.label": "搜索直播、商品和主播",
   "search.placeholder": "搜索直播、商品、主播",
