@@ -18,6 +18,7 @@ from livesale.composition.contexts import (
     images_ctx,
     lifecycle_ctx,
     local_video_ctx,
+    notify_hub_ctx,
     redis_ctx,
     remote_video_ctx,
     room_ctx,
@@ -32,7 +33,6 @@ from livesale.metric_series import create_known_series
 from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
 from livesale.roles import Role
 from livesale.storage.rate_limits import RateLimiter
-from livesale.storage.reminders import ReminderRepository
 from livesale.storage.search import SearchRepository
 from livesale.web.analytics_routes import add_analytics_routes
 from livesale.web.auction_routes import add_auction_routes
@@ -52,6 +52,7 @@ from livesale.web.media_proxy import add_media_control_routes, add_media_proxy_r
 from livesale.web.metrics_route import add_metrics_route
 from livesale.web.middleware import error_middleware, request_id_middleware
 from livesale.web.moderation_routes import add_moderation_routes
+from livesale.web.notification_routes import NotificationParts, add_notification_routes
 from livesale.web.order_routes import add_order_routes
 from livesale.web.pages import add_page_routes
 from livesale.web.pricing_routes import add_pricing_routes
@@ -154,6 +155,18 @@ def cleanup_contexts(services: Services) -> list[CleanupContext]:
                 name="replay retention",
             )
         )
+    # Notifications: every process delivers to its own streams; the processes that
+    # run the shop's jobs notice the events (claims make each announced once).
+    contexts.append(partial(notify_hub_ctx, hub=services.discovery.notifier.hub))
+    if services.runs_shop_jobs:
+        contexts.append(
+            partial(
+                every_ctx,
+                interval=services.settings.notify.poll_seconds,
+                job=services.discovery.notifier.sweep,
+                name="notification sweep",
+            )
+        )
     # The shop tells the room about stock and purchases, so it stops first.
     contexts.append(partial(shop_ctx, shop=shop))
     if services.runs_shop_jobs:
@@ -228,10 +241,18 @@ def add_routes(app: web.Application, services: Services) -> None:
     add_reminder_routes(
         app,
         parts=ReminderParts(
-            reminders=ReminderRepository(storage.database),
+            reminders=discovery.reminders,
             shows=storage.shows,
             limiter=discovery.limiter,
             changes_per_minute=settings.feed.follows_per_minute,
+            identity=identity,
+        ),
+    )
+    add_notification_routes(
+        app,
+        parts=NotificationParts(
+            repository=discovery.notifier.repository,
+            notifier=discovery.notifier,
             identity=identity,
         ),
     )

@@ -420,6 +420,24 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class NotifySettings:
+    """Notifications: how soon events are noticed, the quiet limit, and how long they are kept."""
+
+    poll_seconds: float = 0.5
+    per_kind_per_hour: int = 5
+    retention_days: float = 30.0
+    lookback_seconds: float = 120.0
+
+    def __post_init__(self) -> None:
+        if self.poll_seconds <= 0 or self.retention_days <= 0 or self.lookback_seconds <= 0:
+            raise ValueError(
+                "notify poll_seconds, retention_days and lookback_seconds must be positive"
+            )
+        if self.per_kind_per_hour < 1:
+            raise ValueError("notify per_kind_per_hour must be at least 1")
+
+
+@dataclass(frozen=True)
 class SearchSettings:
     """Search over shows, products and creators: how much one query and one person may ask."""
 
@@ -521,6 +539,7 @@ class Settings:
     analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
     recording: RecordingSettings = field(default_factory=RecordingSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     reviews: ReviewSettings = field(default_factory=ReviewSettings)
 

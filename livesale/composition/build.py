@@ -35,6 +35,8 @@ from livesale.live.likes import Likes
 from livesale.live.local_shows import LocalShows
 from livesale.live.moderation import ModerationService
 from livesale.live.name_guard import CreatorNameGuard
+from livesale.live.notifier import Notifier
+from livesale.live.notify_hub import NotificationHub
 from livesale.live.pins import PinService
 from livesale.live.presence import Presence
 from livesale.live.replays import ReplayService
@@ -60,12 +62,15 @@ from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
 from livesale.storage.leases import Leadership
 from livesale.storage.login_throttle import LoginThrottle
+from livesale.storage.notification_events import NotificationEvents
+from livesale.storage.notifications import NotificationRepository
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.redis_client import connect_redis
 from livesale.storage.redis_server import EmbeddedRedis
+from livesale.storage.reminders import ReminderRepository
 from livesale.storage.reviews import ReviewRepository
 from livesale.storage.room_redis import ChatLimits
 from livesale.storage.shows import ShowRepository
@@ -171,12 +176,23 @@ def build_discovery(settings: Settings, storage: Storage, shop: Shop) -> Discove
     storage.activity.watch_listener = signals.watch_ended
     storage.activity.count_listener = signals.counted
     shop.settlement.paid_listener = signals.order_paid
+    reminders = ReminderRepository(storage.database)
+    notifier = Notifier(
+        repository=NotificationRepository(storage.database),
+        events=NotificationEvents(storage.database),
+        follows=follows,
+        reminders=reminders,
+        hub=NotificationHub(storage.redis),
+        settings=settings.notify,
+    )
     return Discovery(
         follows=follows,
         taste=taste,
         signals=signals,
         feed=FeedService(taste, follows, settings.feed.shared_cache_seconds),
         limiter=RateLimiter(storage.redis),
+        reminders=reminders,
+        notifier=notifier,
     )
 
 

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from livesale.composition.services import LocalVideo, RemoteVideo
 from livesale.config import Settings
 from livesale.live.lifecycle import ShowLifecycle
+from livesale.live.notify_hub import NotificationHub
 from livesale.live.room import Room
 from livesale.live.signals import Signals
 from livesale.shop.assembly import Shop
@@ -139,6 +140,14 @@ async def every_ctx(
         yield
     finally:
         await cancel_and_wait(task)
+
+
+async def notify_hub_ctx(_app: web.Application, *, hub: NotificationHub) -> AsyncIterator[None]:
+    """Close the notification subscription (opened by the first stream)."""
+    try:
+        yield
+    finally:
+        await hub.close()
 
 
 async def shop_ctx(_app: web.Application, *, shop: Shop) -> AsyncIterator[None]:

@@ -622,7 +622,10 @@ MIGRATIONS: list[str | PerEngine] = [
         CHECK (discount_minor >= 0);
     CREATE INDEX orders_buyer_show ON orders (viewer_id, show_id);
     """,
-    # 16: notify: a guest's "Remind me" on an upcoming show (one per guest and show).
+    # 16: notify: a guest's "Remind me" on an upcoming show (one per guest and show);
+    # each person's notifications (read or not; `more` counts those the hourly quiet
+    # limit folded into it), the kinds they turned off, and which events have been
+    # announced (a claim per event, so one process announces each once).
     """
     CREATE TABLE show_reminders (
         viewer_id TEXT NOT NULL REFERENCES viewers (id),
@@ -631,6 +634,28 @@ MIGRATIONS: list[str | PerEngine] = [
         PRIMARY KEY (viewer_id, show_id)
     );
     CREATE INDEX show_reminders_show ON show_reminders (show_id);
+    CREATE TABLE notifications (
+        id TEXT PRIMARY KEY,
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        kind TEXT NOT NULL,
+        params_json TEXT NOT NULL,
+        more INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        read_at REAL
+    );
+    CREATE INDEX notifications_viewer ON notifications (viewer_id, created_at);
+    CREATE TABLE notification_opt_outs (
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        kind TEXT NOT NULL,
+        PRIMARY KEY (viewer_id, kind)
+    );
+    CREATE TABLE notification_claims (
+        subject TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        claimed_at REAL NOT NULL,
+        PRIMARY KEY (subject, kind)
+    );
+    CREATE INDEX orders_fulfilled ON orders (fulfilled_at);
     """,
 ]
 
