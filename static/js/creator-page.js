@@ -1,6 +1,7 @@
 // A creator's public page: their live show, upcoming shows (in the reader's
 // time zone) and past shows with a replay, from GET /api/creators/{id}.
 import { showIdFromPath } from "./api.js";
+import { mountBell } from "./bell.js";
 import { $ } from "./dom.js";
 import { FollowButton } from "./follow-button.js";
 import { errorText, get } from "./http.js";
@@ -85,6 +86,7 @@ async function load() {
 }
 
 initI18n();
+mountBell();
 onLanguageChange(() => {
   render();
   if ($("error").dataset.code === "creator_not_found") {

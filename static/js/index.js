@@ -1,6 +1,7 @@
 // The home page: shows live now (with their viewers), upcoming ones (in the
 // reader's time zone) and past ones with a replay, each opening its show page;
 // above them a search over shows, products and creators.
+import { mountBell } from "./bell.js";
 import { $ } from "./dom.js";
 import { ForYou } from "./foryou.js";
 import { errorText, get } from "./http.js";
@@ -76,6 +77,7 @@ async function load() {
 }
 
 initI18n();
+mountBell();
 const search = createSearch({
   form: $("search-form", HTMLFormElement),
   input: $("search-input", HTMLInputElement),

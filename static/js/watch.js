@@ -5,6 +5,7 @@ import { fetchCheckout } from "./auction-api.js";
 import { createAuctionCard } from "./auction-card.js";
 import { showIdFromPath } from "./api.js";
 import { createBagSheet } from "./bag-sheet.js";
+import { mountBell } from "./bell.js";
 import { get } from "./http.js";
 import { createChatCompose } from "./chat-compose.js";
 import { createChatView } from "./chat-view.js";
@@ -29,6 +30,7 @@ import { createToasts } from "./toast.js";
 import { setUpViewerName } from "./viewer-name.js";
 
 initI18n();
+mountBell();
 const showId = showIdFromPath();
 let show = {};
 let you = null;
