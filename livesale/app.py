@@ -18,7 +18,7 @@ from livesale.composition.contexts import (
     images_ctx,
     lifecycle_ctx,
     local_video_ctx,
-    notify_hub_ctx,
+    notify_ctx,
     redis_ctx,
     remote_video_ctx,
     room_ctx,
@@ -57,6 +57,7 @@ from livesale.web.order_routes import add_order_routes
 from livesale.web.pages import add_page_routes
 from livesale.web.pricing_routes import add_pricing_routes
 from livesale.web.products_api import add_catalogue_routes
+from livesale.web.push_routes import PushParts, add_push_routes
 from livesale.web.reminder_routes import ReminderParts, add_reminder_routes
 from livesale.web.replay_routes import add_replay_routes
 from livesale.web.review_routes import add_review_routes
@@ -157,7 +158,7 @@ def cleanup_contexts(services: Services) -> list[CleanupContext]:
         )
     # Notifications: every process delivers to its own streams; the processes that
     # run the shop's jobs notice the events (claims make each announced once).
-    contexts.append(partial(notify_hub_ctx, hub=services.discovery.notifier.hub))
+    contexts.append(partial(notify_ctx, notifier=services.discovery.notifier))
     if services.runs_shop_jobs:
         contexts.append(
             partial(
@@ -253,6 +254,16 @@ def add_routes(app: web.Application, services: Services) -> None:
         parts=NotificationParts(
             repository=discovery.notifier.repository,
             notifier=discovery.notifier,
+            identity=identity,
+        ),
+    )
+    notifier = discovery.notifier
+    add_push_routes(
+        app,
+        parts=PushParts(
+            subscriptions=notifier.push.subscriptions,
+            sender=notifier.push,
+            settings=settings.notify,
             identity=identity,
         ),
     )

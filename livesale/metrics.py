@@ -547,3 +547,24 @@ NOTIFY_LISTENERS = Gauge(
     "livesale_notification_streams",
     "Notification streams (GET /api/notifications/stream) open in this process.",
 )
+
+# Notify: Web Push to subscribed devices.
+PUSH_QUEUED = Counter(
+    "livesale_push_queued_total",
+    "Web Push requests queued (one per notification and subscribed device).",
+)
+PUSH_SENT = Counter(
+    "livesale_push_sent_total",
+    "Web Push requests a push service accepted.",
+)
+PUSH_FAILED = Counter(
+    "livesale_push_failed_total",
+    "Web Push requests that failed, by reason: gone (404/410, the subscription is deleted), "
+    "rate_limited (429), rejected (another error status), network, bad_subscription, error.",
+    ["reason"],
+)
+PUSH_SECONDS = Histogram(
+    "livesale_push_seconds",
+    "Time from a push being queued to its push service accepting it.",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+)

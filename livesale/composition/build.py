@@ -39,6 +39,7 @@ from livesale.live.notifier import Notifier
 from livesale.live.notify_hub import NotificationHub
 from livesale.live.pins import PinService
 from livesale.live.presence import Presence
+from livesale.live.push_sender import PushSender
 from livesale.live.replays import ReplayService
 from livesale.live.room import Room
 from livesale.live.room_events import RoomEvents
@@ -66,6 +67,7 @@ from livesale.storage.notification_events import NotificationEvents
 from livesale.storage.notifications import NotificationRepository
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
+from livesale.storage.push_subscriptions import PushSubscriptionRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.redis_client import connect_redis
@@ -183,6 +185,11 @@ def build_discovery(settings: Settings, storage: Storage, shop: Shop) -> Discove
         follows=follows,
         reminders=reminders,
         hub=NotificationHub(storage.redis),
+        push=PushSender(
+            subscriptions=PushSubscriptionRepository(storage.database),
+            data_dir=settings.data_dir,
+            settings=settings.notify,
+        ),
         settings=settings.notify,
     )
     return Discovery(

@@ -12,6 +12,7 @@ from livesale import metrics
 from livesale.config import NotifySettings
 from livesale.domain.notifications import NotificationKind
 from livesale.live.notify_hub import NotificationHub
+from livesale.live.push_sender import PushSender
 from livesale.storage.follows import FollowRepository
 from livesale.storage.notification_events import NotificationEvents, ShowEvent
 from livesale.storage.notifications import NotificationRepository
@@ -35,6 +36,7 @@ class Notifier:
         follows: FollowRepository,
         reminders: ReminderRepository,
         hub: NotificationHub,
+        push: PushSender,
         settings: NotifySettings,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -43,6 +45,7 @@ class Notifier:
         self._follows = follows
         self._reminders = reminders
         self.hub = hub
+        self.push = push
         self._settings = settings
         self._clock = clock
         self._retained_at = 0.0
@@ -70,6 +73,7 @@ class Notifier:
             metrics.NOTIFY_FOLDED.labels(kind.value).inc(len(quiet))
         made = await self.repository.add(fresh, kind, params)
         await self.hub.publish(made)
+        await self.push.enqueue(made)
         metrics.NOTIFY_MADE.labels(kind.value).inc(len(made))
         metrics.NOTIFY_FANOUT_SECONDS.observe(time.perf_counter() - started)
         return len(made)

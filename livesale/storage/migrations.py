@@ -625,7 +625,8 @@ MIGRATIONS: list[str | PerEngine] = [
     # 16: notify: a guest's "Remind me" on an upcoming show (one per guest and show);
     # each person's notifications (read or not; `more` counts those the hourly quiet
     # limit folded into it), the kinds they turned off, and which events have been
-    # announced (a claim per event, so one process announces each once).
+    # announced (a claim per event, so one process announces each once); each
+    # device's Web Push subscription.
     """
     CREATE TABLE show_reminders (
         viewer_id TEXT NOT NULL REFERENCES viewers (id),
@@ -656,6 +657,15 @@ MIGRATIONS: list[str | PerEngine] = [
         PRIMARY KEY (subject, kind)
     );
     CREATE INDEX orders_fulfilled ON orders (fulfilled_at);
+    CREATE TABLE push_subscriptions (
+        endpoint TEXT PRIMARY KEY,
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        p256dh TEXT NOT NULL,
+        auth TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX push_subscriptions_viewer ON push_subscriptions (viewer_id);
     """,
 ]
 
