@@ -3,7 +3,7 @@
 // from /sw.js (scope "/"); it reads the pages' own dictionaries.
 import { MESSAGES } from "/static/js/i18n-messages.js";
 
-const worker = /** @type {any} */ (self);
+const worker = /** @type {any} */ (globalThis);
 
 /** `key`'s words in `lang` with `{name}` filled from `params` (English when missing). */
 function word(lang, key, params) {

@@ -5,6 +5,7 @@ import { el } from "./dom.js";
 import { timeElement } from "./format.js";
 import { errorText, get, post, put } from "./http.js";
 import { onLanguageChange, setText, t } from "./i18n.js";
+import { pushDeviceRow } from "./push-device.js";
 
 const KINDS = ["live", "reminder_soon", "reminder_live", "shipped", "message", "outbid"];
 const enc = encodeURIComponent;
@@ -56,7 +57,7 @@ class Bell {
       this.list,
       this.empty,
       this.error,
-      el("details", {}, summary, this.settings),
+      el("details", {}, summary, pushDeviceRow(), this.settings),
     );
     const wrap = el("div", { className: "bell-wrap" }, this.button, this.panel);
     const lang = header.querySelector(".lang-switch");

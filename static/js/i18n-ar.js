@@ -868,6 +868,9 @@ export const ar = {
   "notify.setting.shipped": "شحن طلبي",
   "notify.setting.message": "رسالة مباشرة",
   "notify.setting.outbid": "عرض أعلى من عرضي",
+  "notify.push_device": "أشعرني على هذا الجهاز أيضًا",
+  "notify.push_blocked": "الإشعارات محظورة لهذا الموقع في إعدادات المتصفح.",
+  "notify.push_unavailable": "لا يستطيع هذا المتصفح تلقي الإشعارات الفورية.",
 
   // Search on the home page.
   "search.label": "ابحث في البث والمنتجات وصنّاع المحتوى",

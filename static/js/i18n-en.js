@@ -894,6 +894,9 @@ export const en = {
   "notify.setting.shipped": "My order is shipped",
   "notify.setting.message": "A direct message",
   "notify.setting.outbid": "Someone bids higher than me",
+  "notify.push_device": "Also notify me on this device",
+  "notify.push_blocked": "Notifications are blocked for this site in the browser's settings.",
+  "notify.push_unavailable": "This browser cannot receive push notifications.",
   // Search on the home page.
   "search.label": "Search shows, products and creators",
   "search.placeholder": "Search shows, products, creators",

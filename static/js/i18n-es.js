@@ -822,6 +822,9 @@ export const es = {
   "notify.setting.shipped": "Mi pedido se envía",
   "notify.setting.message": "Un mensaje directo",
   "notify.setting.outbid": "Alguien puja más que yo",
+  "notify.push_device": "Avisarme también en este dispositivo",
+  "notify.push_blocked": "Las notificaciones de este sitio están bloqueadas en los ajustes del navegador.",
+  "notify.push_unavailable": "Este navegador no puede recibir notificaciones push.",
 
   // Search on the home page.
   "search.label": "Buscar transmisiones, productos y creadores",

@@ -881,6 +881,9 @@ export const zh = {
   "notify.setting.shipped": "我的订单发货",
   "notify.setting.message": "私信",
   "notify.setting.outbid": "有人出价高过我",
+  "notify.push_device": "也在这台设备上通知我",
+  "notify.push_blocked": "浏览器设置中已禁止本站的通知。",
+  "notify.push_unavailable": "此浏览器无法接收推送通知。",
   // Search on the home page.
   "search.label": "搜索直播、商品和主播",
   "search.placeholder": "搜索直播、商品、主播",
