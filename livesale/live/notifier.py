@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 HOUR = 3600.0
 SOON_SECONDS = 15 * 60  # "starts in 15 minutes"
 RETENTION_EVERY_SECONDS = HOUR
+SEEN_LIMIT = 10_000
 
 
 class Notifier:
@@ -49,6 +50,9 @@ class Notifier:
         self._settings = settings
         self._clock = clock
         self._retained_at = 0.0
+        # Events this process already claimed or saw claimed: a live show stays in the
+        # sweep's window for `lookback_seconds`, and is not claimed again every round.
+        self._seen: set[tuple[str, NotificationKind]] = set()
 
     async def notify(
         self, viewer_ids: Sequence[str], kind: NotificationKind, params: dict[str, Any]
@@ -97,15 +101,17 @@ class Notifier:
         now = self._clock()
         # Events from before this process started are announced only if recent.
         since = now - self._settings.lookback_seconds
+        if len(self._seen) > SEEN_LIMIT:
+            self._seen.clear()  # the claims in the record still stop a second announcement
         for show in await self._events.went_live_since(since):
-            if await self.repository.claim(show.show_id, NotificationKind.LIVE):
+            if await self._claim(show.show_id, NotificationKind.LIVE):
                 await self._went_live(show)
         for show in await self._events.starting_between(now, now + SOON_SECONDS):
-            if await self.repository.claim(show.show_id, NotificationKind.REMINDER_SOON):
+            if await self._claim(show.show_id, NotificationKind.REMINDER_SOON):
                 reminded = await self._reminders.viewers(show.show_id)
                 await self.notify(reminded, NotificationKind.REMINDER_SOON, _show_params(show))
         for order in await self._events.shipped_since(since):
-            if await self.repository.claim(order.order_id, NotificationKind.SHIPPED):
+            if await self._claim(order.order_id, NotificationKind.SHIPPED):
                 params = {"order_id": order.order_id, "creator": order.creator_name}
                 await self.notify([order.viewer_id], NotificationKind.SHIPPED, params)
         if now - self._retained_at >= RETENTION_EVERY_SECONDS:
@@ -115,6 +121,14 @@ class Notifier:
             )
             if gone:
                 logger.info("notifications: %d past retention deleted", gone)
+
+    async def _claim(self, subject: str, kind: NotificationKind) -> bool:
+        """True once, in one process, for each event; False for every later look at it."""
+        if (subject, kind) in self._seen:
+            return False
+        won = await self.repository.claim(subject, kind)
+        self._seen.add((subject, kind))  # after the claim: a failed one is tried again
+        return won
 
     async def _went_live(self, show: ShowEvent) -> None:
         # Someone who both follows and asked for a reminder is told once, as reminded.
