@@ -153,9 +153,19 @@ class Bell {
     const body = href
       ? el("a", { href, className: "bell-item" }, words, more, when)
       : el("span", { className: "bell-item" }, words, more, when);
-    body.addEventListener("click", () => {
-      if (!item.read) {
-        this.read([item.id]);
+    body.addEventListener("click", async (event) => {
+      if (item.read) {
+        return;
+      }
+      if (event.ctrlKey || event.metaKey || event.shiftKey) {
+        this.read([item.id]); // opened in another tab: this page stays to finish it
+        return;
+      }
+      // Marked read before the page goes: a request left behind by the navigation is cancelled.
+      event.preventDefault();
+      await this.read([item.id]);
+      if (href) {
+        location.assign(href);
       }
     });
     return el("li", { dataset: { kind: item.kind, read: String(item.read) } }, body);
