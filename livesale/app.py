@@ -18,6 +18,7 @@ from livesale.composition.contexts import (
     images_ctx,
     lifecycle_ctx,
     local_video_ctx,
+    notify_ctx,
     redis_ctx,
     remote_video_ctx,
     room_ctx,
@@ -51,12 +52,15 @@ from livesale.web.media_proxy import add_media_control_routes, add_media_proxy_r
 from livesale.web.metrics_route import add_metrics_route
 from livesale.web.middleware import error_middleware, request_id_middleware
 from livesale.web.moderation_routes import add_moderation_routes
+from livesale.web.notification_routes import NotificationParts, add_notification_routes
 from livesale.web.order_routes import add_order_routes
 from livesale.web.pages import add_page_routes
 from livesale.web.passkey_routes import add_passkey_routes
 from livesale.web.person_data_routes import add_person_data_routes
 from livesale.web.pricing_routes import add_pricing_routes
 from livesale.web.products_api import add_catalogue_routes
+from livesale.web.push_routes import PushParts, add_push_routes
+from livesale.web.reminder_routes import ReminderParts, add_reminder_routes
 from livesale.web.replay_routes import add_replay_routes
 from livesale.web.review_routes import add_review_routes
 from livesale.web.room_ws import add_room_routes
@@ -155,6 +159,18 @@ def cleanup_contexts(services: Services) -> list[CleanupContext]:
                 name="replay retention",
             )
         )
+    # Notifications: every process delivers to its own streams; the processes that
+    # run the shop's jobs notice the events (claims make each announced once).
+    contexts.append(partial(notify_ctx, notifier=services.discovery.notifier))
+    if services.runs_shop_jobs:
+        contexts.append(
+            partial(
+                every_ctx,
+                interval=services.settings.notify.poll_seconds,
+                job=services.discovery.notifier.sweep,
+                name="notification sweep",
+            )
+        )
     # The shop tells the room about stock and purchases, so it stops first.
     contexts.append(partial(shop_ctx, shop=shop))
     if services.runs_shop_jobs:
@@ -243,6 +259,34 @@ def add_routes(app: web.Application, services: Services) -> None:
         limiter=discovery.limiter,
         follows_per_minute=settings.feed.follows_per_minute,
         identity=identity,
+    )
+    add_reminder_routes(
+        app,
+        parts=ReminderParts(
+            reminders=discovery.reminders,
+            shows=storage.shows,
+            limiter=discovery.limiter,
+            changes_per_minute=settings.feed.follows_per_minute,
+            identity=identity,
+        ),
+    )
+    add_notification_routes(
+        app,
+        parts=NotificationParts(
+            repository=discovery.notifier.repository,
+            notifier=discovery.notifier,
+            identity=identity,
+        ),
+    )
+    notifier = discovery.notifier
+    add_push_routes(
+        app,
+        parts=PushParts(
+            subscriptions=notifier.push.subscriptions,
+            sender=notifier.push,
+            settings=settings.notify,
+            identity=identity,
+        ),
     )
     add_search_routes(
         app,

@@ -426,6 +426,36 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class NotifySettings:
+    """Notifications: how soon events are noticed, the quiet limit, and how long they are kept."""
+
+    poll_seconds: float = 0.5
+    per_kind_per_hour: int = 5
+    retention_days: float = 30.0
+    lookback_seconds: float = 120.0
+    push_concurrency: int = 50
+    push_per_second: float = 500.0
+    push_ttl_seconds: int = 900
+    push_contact: str = "mailto:push@livesale.invalid"
+    push_allow_http: bool = False
+
+    def __post_init__(self) -> None:
+        if self.push_concurrency < 1 or self.push_per_second <= 0 or self.push_ttl_seconds < 0:
+            raise ValueError(
+                "notify push_concurrency and push_per_second must be positive, "
+                "push_ttl_seconds at least 0"
+            )
+        if not self.push_contact.startswith(("mailto:", "https://")):
+            raise ValueError("notify push_contact must be a mailto: or https: URL")
+        if self.poll_seconds <= 0 or self.retention_days <= 0 or self.lookback_seconds <= 0:
+            raise ValueError(
+                "notify poll_seconds, retention_days and lookback_seconds must be positive"
+            )
+        if self.per_kind_per_hour < 1:
+            raise ValueError("notify per_kind_per_hour must be at least 1")
+
+
+@dataclass(frozen=True)
 class SearchSettings:
     """Search over shows, products and creators: how much one query and one person may ask."""
 
@@ -527,6 +557,7 @@ class Settings:
     analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
     recording: RecordingSettings = field(default_factory=RecordingSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     reviews: ReviewSettings = field(default_factory=ReviewSettings)
 

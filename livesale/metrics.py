@@ -519,3 +519,52 @@ def count_bid(result: AuctionBidResult) -> None:
 def count_auction_closed(result: AuctionCloseResult) -> None:
     """Count one auction closed, by how it ended."""
     AUCTIONS_CLOSED.labels(result).inc()
+
+
+# Notify: notifications made, folded by the quiet limit, delivered live.
+NOTIFY_MADE = Counter(
+    "livesale_notifications_total",
+    "Notifications stored for people, by kind (live, reminder_soon, reminder_live, shipped, "
+    "message, outbid).",
+    ["kind"],
+)
+NOTIFY_FOLDED = Counter(
+    "livesale_notifications_folded_total",
+    "Notifications past the hourly quiet limit, counted into the person's latest one, by kind.",
+    ["kind"],
+)
+NOTIFY_FANOUT_SECONDS = Histogram(
+    "livesale_notification_fanout_seconds",
+    "Time from an event being noticed to its notifications stored and published to every "
+    "process (one go-live to all followers is one observation).",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+NOTIFY_DELIVERED = Counter(
+    "livesale_notifications_delivered_total",
+    "Notifications handed to an open notification stream in this process.",
+)
+NOTIFY_LISTENERS = Gauge(
+    "livesale_notification_streams",
+    "Notification streams (GET /api/notifications/stream) open in this process.",
+)
+
+# Notify: Web Push to subscribed devices.
+PUSH_QUEUED = Counter(
+    "livesale_push_queued_total",
+    "Web Push requests queued (one per notification and subscribed device).",
+)
+PUSH_SENT = Counter(
+    "livesale_push_sent_total",
+    "Web Push requests a push service accepted.",
+)
+PUSH_FAILED = Counter(
+    "livesale_push_failed_total",
+    "Web Push requests that failed, by reason: gone (404/410, the subscription is deleted), "
+    "rate_limited (429), rejected (another error status), network, bad_subscription, error.",
+    ["reason"],
+)
+PUSH_SECONDS = Histogram(
+    "livesale_push_seconds",
+    "Time from a push being queued to its push service accepting it.",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+)

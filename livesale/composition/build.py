@@ -36,8 +36,11 @@ from livesale.live.likes import Likes
 from livesale.live.local_shows import LocalShows
 from livesale.live.moderation import ModerationService
 from livesale.live.name_guard import CreatorNameGuard
+from livesale.live.notifier import Notifier
+from livesale.live.notify_hub import NotificationHub
 from livesale.live.pins import PinService
 from livesale.live.presence import Presence
+from livesale.live.push_sender import PushSender
 from livesale.live.replays import ReplayService
 from livesale.live.room import Room
 from livesale.live.room_events import RoomEvents
@@ -61,16 +64,20 @@ from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
 from livesale.storage.leases import Leadership
 from livesale.storage.login_throttle import LoginThrottle
+from livesale.storage.notification_events import NotificationEvents
+from livesale.storage.notifications import NotificationRepository
 from livesale.storage.orders import OrderRepository
 from livesale.storage.passkey_ceremonies import PasskeyCeremonies
 from livesale.storage.passkeys import Passkeys
 from livesale.storage.passwords import Passwords
 from livesale.storage.person_data import PersonData
 from livesale.storage.products import ProductRepository
+from livesale.storage.push_subscriptions import PushSubscriptionRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.redis_client import connect_redis
 from livesale.storage.redis_server import EmbeddedRedis
+from livesale.storage.reminders import ReminderRepository
 from livesale.storage.reviews import ReviewRepository
 from livesale.storage.room_redis import ChatLimits
 from livesale.storage.shows import ShowRepository
@@ -200,12 +207,28 @@ def build_discovery(settings: Settings, storage: Storage, shop: Shop) -> Discove
     storage.activity.watch_listener = signals.watch_ended
     storage.activity.count_listener = signals.counted
     shop.settlement.paid_listener = signals.order_paid
+    reminders = ReminderRepository(storage.database)
+    notifier = Notifier(
+        repository=NotificationRepository(storage.database),
+        events=NotificationEvents(storage.database),
+        follows=follows,
+        reminders=reminders,
+        hub=NotificationHub(storage.redis),
+        push=PushSender(
+            subscriptions=PushSubscriptionRepository(storage.database),
+            data_dir=settings.data_dir,
+            settings=settings.notify,
+        ),
+        settings=settings.notify,
+    )
     return Discovery(
         follows=follows,
         taste=taste,
         signals=signals,
         feed=FeedService(taste, follows, settings.feed.shared_cache_seconds),
         limiter=RateLimiter(storage.redis),
+        reminders=reminders,
+        notifier=notifier,
     )
 
 

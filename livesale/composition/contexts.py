@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from livesale.composition.services import LocalVideo, RemoteVideo
 from livesale.config import Settings
 from livesale.live.lifecycle import ShowLifecycle
+from livesale.live.notifier import Notifier
 from livesale.live.room import Room
 from livesale.live.signals import Signals
 from livesale.shop.assembly import Shop
@@ -139,6 +140,17 @@ async def every_ctx(
         yield
     finally:
         await cancel_and_wait(task)
+
+
+async def notify_ctx(_app: web.Application, *, notifier: Notifier) -> AsyncIterator[None]:
+    """Make or read the push key at start; at the end close the notification subscription
+    (opened by the first stream) and the push workers."""
+    notifier.push.open()
+    try:
+        yield
+    finally:
+        await notifier.push.close()
+        await notifier.hub.close()
 
 
 async def shop_ctx(_app: web.Application, *, shop: Shop) -> AsyncIterator[None]:

@@ -14,6 +14,7 @@ from livesale.live.chat import ChatService
 from livesale.live.feed import FeedService
 from livesale.live.lifecycle import ShowLifecycle
 from livesale.live.moderation import ModerationService
+from livesale.live.notifier import Notifier
 from livesale.live.pins import PinService
 from livesale.live.replays import ReplayService
 from livesale.live.room import Room
@@ -39,6 +40,7 @@ from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.recordings import RecordingRepository
 from livesale.storage.redis_server import EmbeddedRedis
+from livesale.storage.reminders import ReminderRepository
 from livesale.storage.shows import ShowRepository
 from livesale.storage.taste import TasteStore
 from livesale.storage.timeline import TimelineRepository
@@ -110,6 +112,8 @@ class Discovery:
     signals: Signals
     feed: FeedService
     limiter: RateLimiter
+    reminders: ReminderRepository
+    notifier: Notifier
 
 
 @dataclass(frozen=True)

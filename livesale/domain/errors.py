@@ -643,6 +643,13 @@ class CannotFollowSelf(Forbidden):
     code = "cannot_follow_self"
 
 
+# Notify: reminders of upcoming shows.
+class ShowNotUpcoming(Conflict):
+    """A reminder is for a show that has not started yet."""
+
+    code = "show_not_upcoming"
+
+
 # Reviews from verified buyers.
 
 

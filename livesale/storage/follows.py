@@ -49,6 +49,13 @@ class FollowRepository:
         )
         return int(count or 0)
 
+    async def follower_ids(self, creator_id: str) -> list[str]:
+        """Every viewer who follows the creator (whom a go-live notifies)."""
+        rows = await self._db.fetchall(
+            "SELECT viewer_id FROM follows WHERE creator_id = ?", (creator_id,)
+        )
+        return [str(row[0]) for row in rows]
+
     async def feed_state(self, viewer_id: str) -> tuple[bool, list[str]]:
         """Whether the viewer's feed is personalised, and whom they follow, in one query
         (every feed request asks both)."""

@@ -616,6 +616,51 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX passkeys_owner ON passkeys (owner_kind, owner_id);
     """,
+    # 17: notify: a guest's "Remind me" on an upcoming show (one per guest and show);
+    # each person's notifications (read or not; `more` counts those the hourly quiet
+    # limit folded into it), the kinds they turned off, and which events have been
+    # announced (a claim per event, so one process announces each once); each
+    # device's Web Push subscription.
+    """
+    CREATE TABLE show_reminders (
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        show_id TEXT NOT NULL REFERENCES shows (id),
+        created_at REAL NOT NULL,
+        PRIMARY KEY (viewer_id, show_id)
+    );
+    CREATE INDEX show_reminders_show ON show_reminders (show_id);
+    CREATE TABLE notifications (
+        id TEXT PRIMARY KEY,
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        kind TEXT NOT NULL,
+        params_json TEXT NOT NULL,
+        more INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        read_at REAL
+    );
+    CREATE INDEX notifications_viewer ON notifications (viewer_id, created_at);
+    CREATE TABLE notification_opt_outs (
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        kind TEXT NOT NULL,
+        PRIMARY KEY (viewer_id, kind)
+    );
+    CREATE TABLE notification_claims (
+        subject TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        claimed_at REAL NOT NULL,
+        PRIMARY KEY (subject, kind)
+    );
+    CREATE INDEX orders_fulfilled ON orders (fulfilled_at);
+    CREATE TABLE push_subscriptions (
+        endpoint TEXT PRIMARY KEY,
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        p256dh TEXT NOT NULL,
+        auth TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX push_subscriptions_viewer ON push_subscriptions (viewer_id);
+    """,
 ]
 
 # SQLite's types and clauses, and PostgreSQL's for the same meaning. REAL holds

@@ -1,11 +1,14 @@
-// The creator's shows, newest first, each opening its room.
+// The creator's shows, newest first, each opening its room; an upcoming one says
+// how many guests will be reminded of it.
 import { showError } from "./console-notice.js";
 import { $, el } from "./dom.js";
 import { timeElement } from "./format.js";
 import { errorText, get } from "./http.js";
-import { t } from "./i18n.js";
+import { setText, t } from "./i18n.js";
 
 let shows = [];
+/** @type {Map<string, number>} reminders per upcoming show, as last read */
+const reminders = new Map();
 
 /** A show's status badge: LIVE / UPCOMING / ENDED. */
 export function statusBadge(status, live) {
@@ -25,9 +28,37 @@ function row(show) {
       { className: "row-main", href: `/console/shows/${encodeURIComponent(show.id)}`, dataset: { nav: "" } },
       el("strong", { textContent: show.title }),
       when,
+      reminderCount(show),
     ),
     statusBadge(show.status, show.live),
   );
+}
+
+function reminderCount(show) {
+  const count = reminders.get(show.id);
+  if (show.status !== "scheduled" || count === undefined) {
+    return null;
+  }
+  const note = el("span", { className: "muted reminders", dataset: { count: String(count) } });
+  setText(note, "remind.waiting", { count });
+  return note;
+}
+
+/** Read the reminder count of each upcoming show (the creator's own: the API tells them only). */
+async function loadReminders() {
+  const upcoming = shows.filter((show) => show.status === "scheduled");
+  const counts = await Promise.all(
+    upcoming.map((show) =>
+      get(`/api/shows/${encodeURIComponent(show.id)}/reminder`)
+        .then((body) => body.reminders)
+        .catch(() => null), // a count that cannot load is left out
+    ),
+  );
+  upcoming.forEach((show, index) => {
+    if (typeof counts[index] === "number") {
+      reminders.set(show.id, counts[index]);
+    }
+  });
 }
 
 function draw() {
@@ -39,6 +70,8 @@ async function load() {
   try {
     const body = await get("/api/shows?mine=1");
     shows = body.shows || [];
+    draw();
+    await loadReminders();
     draw();
   } catch (error) {
     shows = [];

@@ -1,12 +1,14 @@
 // A creator's public page: their live show, upcoming shows (in the reader's
 // time zone) and past shows with a replay, from GET /api/creators/{id}.
 import { showIdFromPath } from "./api.js";
+import { mountBell } from "./bell.js";
 import { $ } from "./dom.js";
 import { FollowButton } from "./follow-button.js";
 import { errorText, get } from "./http.js";
 import { initI18n, onLanguageChange, t } from "./i18n.js";
 import { PastShows } from "./past-shows.js";
 import { ratingBadge } from "./rating-view.js";
+import { cardRemind } from "./remind-button.js";
 import { showCard, zoneNote } from "./show-cards.js";
 
 const REFRESH_MS = 10000;
@@ -47,7 +49,7 @@ function render() {
   $("creator-live").hidden = page.live.length === 0;
   $("live-shows").replaceChildren(...page.live.map((show) => showCard(show, "live", { withCreator: false })));
   $("upcoming-shows").replaceChildren(
-    ...page.upcoming.map((show) => showCard(show, "upcoming", { withCreator: false })),
+    ...page.upcoming.map((show) => showCard(show, "upcoming", { withCreator: false, action: cardRemind(show.id) })),
   );
   $("upcoming-empty").hidden = page.upcoming.length > 0;
   zoneNote($("upcoming-zone"), page.upcoming.length > 0);
@@ -84,6 +86,7 @@ async function load() {
 }
 
 initI18n();
+mountBell();
 onLanguageChange(() => {
   render();
   if ($("error").dataset.code === "creator_not_found") {

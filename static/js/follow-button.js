@@ -106,6 +106,7 @@ export class FollowButton {
         put("/api/viewer", challenge ? { display_name: name, challenge } : { display_name: name }),
       );
       this.nameForm.hidden = true;
+      window.dispatchEvent(new CustomEvent("livesale:viewer")); // e.g. the bell starts
       await this.toggle();
     } catch (error) {
       this.error.textContent = errorText(error);

@@ -2,15 +2,18 @@
 // reader's time zone) and past ones with a replay, each opening its show page;
 // above them a search over shows, products and creators.
 import { setUpAccountMenu } from "./account-menu.js";
+import { mountBell } from "./bell.js";
 import { $ } from "./dom.js";
 import { ForYou } from "./foryou.js";
 import { errorText, get } from "./http.js";
 import { initI18n, onLanguageChange, setText } from "./i18n.js";
 import { PastShows } from "./past-shows.js";
+import { cardRemind } from "./remind-button.js";
 import { createSearch } from "./search-view.js";
 import { showCard, zoneNote } from "./show-cards.js";
 
 const REFRESH_MS = 10000;
+/** @type {{live: any[], upcoming: any[]}} */
 let lists = { live: [], upcoming: [] };
 let loaded = false;
 
@@ -48,7 +51,9 @@ function render() {
   }
   forYou.render();
   $("live-shows").replaceChildren(...lists.live.map((show) => showCard(show, "live")));
-  $("upcoming-shows").replaceChildren(...lists.upcoming.map((show) => showCard(show, "upcoming")));
+  $("upcoming-shows").replaceChildren(
+    ...lists.upcoming.map((show) => showCard(show, "upcoming", { action: cardRemind(show.id) })),
+  );
   $("live-empty").hidden = lists.live.length > 0;
   $("upcoming-empty").hidden = lists.upcoming.length > 0;
   zoneNote($("upcoming-zone"), lists.upcoming.length > 0);
@@ -74,6 +79,7 @@ async function load() {
 
 initI18n();
 setUpAccountMenu(document.querySelector("header.bar"));
+mountBell();
 const search = createSearch({
   form: $("search-form", HTMLFormElement),
   input: $("search-input", HTMLInputElement),

@@ -2,6 +2,7 @@
 // bought, where it goes. Stripe sends buyers back here after paying, so a
 // pending order is first checked with the gateway; one still unpaid can be
 // paid from here.
+import { mountBell } from "./bell.js";
 import { fetchOrder, refreshOrder } from "./checkout-api.js";
 import { $ } from "./dom.js";
 import { formatDateTime, formatMoney } from "./format.js";
@@ -13,6 +14,7 @@ import { createOrderReviews } from "./order-reviews.js";
 import { createPaymentStep } from "./payment-step.js";
 
 initI18n();
+mountBell();
 const orderId = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
 const query = new URLSearchParams(location.search);
 const stripeSaid = query.get("redirect_status"); // succeeded | processing | failed, after Stripe

@@ -67,9 +67,13 @@ function when(show, kind) {
 
 /**
  * One show as a list item. `kind` is "live", "upcoming" or "past";
- * `withCreator` links the creator's name (left out on the creator's own page).
+ * `withCreator` links the creator's name (left out on the creator's own page);
+ * `action`, when given, is a control at the card's foot (an upcoming show's "Remind me").
+ * @param {any} show
+ * @param {string} kind
+ * @param {{withCreator?: boolean, action?: HTMLElement | null}} [options]
  */
-export function showCard(show, kind, { withCreator = true } = {}) {
+export function showCard(show, kind, { withCreator = true, action = null } = {}) {
   const title = el("a", {
     className: "card-link",
     href: `/watch/${enc(show.id)}`,
@@ -95,6 +99,7 @@ export function showCard(show, kind, { withCreator = true } = {}) {
     el("div", { className: "cover-wrap" }, cover(show), el("span", { className: "corner" }, badge(kind)), chip(show, kind)),
     el("h3", { className: "title" }, title),
     meta.childNodes.length ? meta : null,
+    action,
   );
   return el("li", {}, card);
 }

@@ -37,6 +37,7 @@ export function setUpViewerName({ form, input, current, changeButton, error, onN
     viewer = body.viewer;
     render();
     onName(viewer);
+    window.dispatchEvent(new CustomEvent("livesale:viewer")); // e.g. the bell starts
     return viewer;
   }
 

@@ -6,6 +6,7 @@ import { fetchCheckout } from "./auction-api.js";
 import { createAuctionCard } from "./auction-card.js";
 import { showIdFromPath } from "./api.js";
 import { createBagSheet } from "./bag-sheet.js";
+import { mountBell } from "./bell.js";
 import { get } from "./http.js";
 import { createChatCompose } from "./chat-compose.js";
 import { createChatView } from "./chat-view.js";
@@ -20,6 +21,7 @@ import { createLikes } from "./likes.js";
 import { moderationActions } from "./moderation.js";
 import { createPinCard } from "./pin-card.js";
 import { startPlayer } from "./player.js";
+import { remindButton } from "./remind-button.js";
 import { fetchReplay } from "./replay.js";
 import { startReplay } from "./replay-page.js";
 import { chatEvents, roomEventDispatcher } from "./room-events.js";
@@ -30,6 +32,7 @@ import { setUpViewerName } from "./viewer-name.js";
 
 initI18n();
 setUpAccountMenu(document.querySelector("header.bar"));
+mountBell();
 const showId = showIdFromPath();
 let show = {};
 let you = null;
@@ -41,6 +44,7 @@ let missing = false; // no such show: no room either
 let giveawayCard = null; // made below, once the name form it shares exists
 
 let follow = null; // the header's Follow button, once the show's creator is known
+let remind = null; // "Remind me", made the first time the show is known to be upcoming
 let checkout = null; // the buy-now sheet, made below with the name form it shares
 const card = createPinCard($("pin"), { onBuy: (choice) => checkout.start(choice, card) });
 const bag = createBagSheet({
@@ -222,6 +226,7 @@ function applyShow(update) {
     follow.refresh().catch(() => {}); // a follow button that could not load stays hidden
   }
   document.body.dataset.status = show.status || "";
+  renderRemind();
   if (Array.isArray(update.products)) {
     bag.setProducts(update.products);
   }
@@ -246,6 +251,19 @@ function applyShow(update) {
   if (firstNews) {
     openRoomFor(show.status);
   }
+}
+
+/** Before the live: "Remind me" under the countdown (a card's tap without a guest name lands here). */
+function renderRemind() {
+  const upcoming = show.status === "scheduled";
+  if (upcoming && !remind) {
+    remind = remindButton(showId, { needName: askForName });
+    $("remind").replaceChildren(remind);
+    if (location.hash === "#remind") {
+      viewerName.ready.then(() => viewerName.viewer || askForName());
+    }
+  }
+  $("remind").hidden = !upcoming;
 }
 
 /** Before the live: the scheduled start and a countdown over the cover. */
