@@ -729,3 +729,16 @@ class CouponCodeTaken(Conflict):
     """The shop already has a coupon with this code."""
 
     code = "coupon_code_taken"
+
+
+# dms: direct messages between a viewer and a shop.
+class ConversationNotFound(NotFound):
+    """No conversation has this id that the caller is part of."""
+
+    code = "conversation_not_found"
+
+
+class DmBlocked(Forbidden):
+    """One side of the conversation blocked the other: no message goes through."""
+
+    code = "dm_blocked"
