@@ -16,6 +16,7 @@ from livesale.composition.contexts import (
     embedded_redis_ctx,
     every_ctx,
     images_ctx,
+    leased_every_ctx,
     lifecycle_ctx,
     local_video_ctx,
     redis_ctx,
@@ -27,10 +28,15 @@ from livesale.composition.contexts import (
 )
 from livesale.composition.services import SERVICES, LocalVideo, Services
 from livesale.config import Settings
+from livesale.live.message_retention import (
+    MESSAGE_RETENTION_INTERVAL_SECONDS,
+    MessageRetention,
+)
 from livesale.live.replays import RETENTION_INTERVAL_SECONDS
 from livesale.metric_series import create_known_series
 from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
 from livesale.roles import Role
+from livesale.storage.leases import Leadership
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.search import SearchRepository
 from livesale.web.analytics_routes import add_analytics_routes
@@ -157,6 +163,17 @@ def cleanup_contexts(services: Services) -> list[CleanupContext]:
     contexts.append(partial(shop_ctx, shop=shop))
     if services.runs_shop_jobs:
         contexts.append(partial(shop_jobs_ctx, shop=shop, settings=services.settings))
+    retention = MessageRetention(services.messages.repo, services.settings.messages.retention_days)
+    if services.runs_shop_jobs and retention.enabled:
+        contexts.append(
+            partial(
+                leased_every_ctx,
+                lease=Leadership(storage.redis, "message_retention"),
+                interval=MESSAGE_RETENTION_INTERVAL_SECONDS,
+                job=retention.apply,
+                name="message retention",
+            )
+        )
     return contexts
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from livesale import metrics
 from livesale.config import MessageSettings
 from livesale.domain.accounts import Creator, Viewer
 from livesale.domain.errors import (
@@ -136,6 +137,7 @@ class DirectMessages:
         """Send from the seat's side; DmBlocked when either side blocked the other."""
         conversation = seat.conversation
         if conversation.blocked:
+            metrics.DIRECT_MESSAGES_REFUSED.inc()
             raise DmBlocked("this conversation is blocked", id=conversation.id)
         cleaned = clean_message_text(text, self._settings.max_length)
         await self._check_reference(reference, conversation.viewer_id, conversation.creator_id)
@@ -171,6 +173,7 @@ class DirectMessages:
         report_id = await self.repo.report(
             seat.conversation.id, seat.side, seat.author_id, cleaned, message_id
         )
+        metrics.DIRECT_MESSAGE_REPORTS.inc()
         logger.info("direct message report %s on conversation %s", report_id, seat.conversation.id)
         return report_id
 
@@ -186,6 +189,7 @@ class DirectMessages:
         message = await self.repo.add(
             seat.conversation.id, seat.side, seat.author_id, text, reference
         )
+        metrics.DIRECT_MESSAGES.labels(seat.side.value).inc()
         await self._announce(seat.conversation, message)
         return message
 
