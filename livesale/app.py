@@ -32,6 +32,7 @@ from livesale.live.message_retention import (
     MESSAGE_RETENTION_INTERVAL_SECONDS,
     MessageRetention,
 )
+from livesale.live.message_stream import MessageStream
 from livesale.live.replays import RETENTION_INTERVAL_SECONDS
 from livesale.metric_series import create_known_series
 from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
@@ -54,6 +55,7 @@ from livesale.web.ice_route import add_ice_servers_route
 from livesale.web.listings_api import Listing, add_listing_routes
 from livesale.web.media_cors import media_cors_middleware
 from livesale.web.media_proxy import add_media_control_routes, add_media_proxy_routes
+from livesale.web.message_events import add_message_event_routes
 from livesale.web.message_routes import MessageParts, add_message_routes
 from livesale.web.metrics_route import add_metrics_route
 from livesale.web.middleware import error_middleware, request_id_middleware
@@ -267,17 +269,16 @@ def add_routes(app: web.Application, services: Services) -> None:
     add_giveaway_routes(app, giveaways=shop.giveaways, identity=identity)
     add_review_routes(app, reviews=services.reviews, identity=identity)
     add_auction_routes(app, auctions=shop.auctions, identity=identity)
-    add_message_routes(
-        app,
-        parts=MessageParts(
-            messages=services.messages,
-            creators=accounts.creators,
-            viewers=accounts.viewers,
-            orders=storage.orders,
-            products=storage.products,
-            identity=identity,
-        ),
+    message_parts = MessageParts(
+        messages=services.messages,
+        creators=accounts.creators,
+        viewers=accounts.viewers,
+        orders=storage.orders,
+        products=storage.products,
+        identity=identity,
     )
+    add_message_event_routes(app, parts=message_parts, stream=MessageStream(storage.redis))
+    add_message_routes(app, parts=message_parts)
     add_metrics_route(app)
     add_page_routes(app, creators=accounts.creators)
 

@@ -42,7 +42,7 @@ class Bus:
         self._on_event: Callable[[str, str], None] = _ignore
         self._on_control: Callable[[str], None] = _ignore
         self._on_resync: Callable[[], None] = _ignore
-        self._client = _dedicated_client(redis)
+        self._client = dedicated_client(redis)
         self._shows: set[str] = set()  # followed: shows with local connections
         self._confirmed: set[str] = set()  # followed and confirmed on the current link
         # Subscribe/unsubscribe commands go one at a time, so their order is the calls' order.
@@ -193,7 +193,7 @@ def _ignore(*_args: str) -> None:
     """Where messages go before the reader starts (it subscribes to nothing until then)."""
 
 
-def _dedicated_client(redis: Redis) -> Redis:
+def dedicated_client(redis: Redis) -> Redis:
     """A client on its own small pool like `redis`'s, with retries off (we handle them).
 
     On a Redis Cluster: a client of its first node. Classic PUBLISH reaches

@@ -156,7 +156,9 @@ class DirectMessages:
     async def set_blocked(self, seat: Seat, blocked: bool) -> Conversation:
         """The seat's side blocks or unblocks the other side."""
         await self.repo.set_blocked(seat.conversation.id, seat.side, blocked)
-        return await self.repo.get(seat.conversation.id)
+        conversation = await self.repo.get(seat.conversation.id)
+        await self._announce(conversation, {"type": "block", "conversation_id": conversation.id})
+        return conversation
 
     async def report(self, seat: Seat, reason: object, message_id: object) -> int:
         """Keep a report of the conversation (or one message of it) for the operator."""
@@ -190,14 +192,22 @@ class DirectMessages:
             seat.conversation.id, seat.side, seat.author_id, text, reference
         )
         metrics.DIRECT_MESSAGES.labels(seat.side.value).inc()
-        await self._announce(seat.conversation, message)
+        await self._announce(
+            seat.conversation,
+            {
+                "type": "message",
+                "conversation_id": message.conversation_id,
+                "message_id": message.id,
+            },
+        )
         return message
 
-    async def _announce(self, conversation: Conversation, message: DirectMessage) -> None:
-        """Tell both sides' open pages (every process) that the conversation has a new message."""
-        event = json.dumps(
-            {"type": "message", "conversation_id": conversation.id, "message_id": message.id}
-        )
+    async def _announce(self, conversation: Conversation, news: dict[str, object]) -> None:
+        """Tell both sides' open pages, on every process, that the conversation changed.
+
+        Only ids travel: each page reads the conversation as its own side sees it.
+        """
+        event = json.dumps(news)
         for channel in (
             viewer_channel(conversation.viewer_id),
             shop_channel(conversation.creator_id),
