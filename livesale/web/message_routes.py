@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from livesale.domain.errors import NotModerator, ValidationFailed
+from livesale.domain.errors import NotModerator, OrderNotFound, ValidationFailed
 from livesale.domain.messages import DirectMessage, Reference, RefKind, Side
 from livesale.live.direct_messages import Caller, DirectMessages, Seat
 from livesale.storage.creators import CreatorRepository
@@ -44,6 +44,7 @@ def add_message_routes(app: web.Application, *, parts: MessageParts) -> None:
     """Register the direct-message routes."""
     app.router.add_get("/api/messages", partial(viewer_inbox, parts=parts))
     app.router.add_post("/api/creators/{creator_id}/messages", partial(start, parts=parts))
+    app.router.add_post("/api/orders/{order_id}/messages", partial(about_order, parts=parts))
     app.router.add_get("/api/shops/{creator_id}/messages", partial(shop_inbox, parts=parts))
     app.router.add_get("/api/conversations/{conversation_id}", partial(thread, parts=parts))
     app.router.add_post(
@@ -98,6 +99,21 @@ async def start(request: web.Request, *, parts: MessageParts) -> web.Response:
     viewer = await parts.identity.current_viewer(request)
     conversation, message = await parts.messages.start(
         viewer, creator.id, body.get("text"), reference
+    )
+    seat = Seat(conversation, Side.VIEWER, message.author_id)
+    return web.json_response(await _sent(parts, seat, message), status=201)
+
+
+async def about_order(request: web.Request, *, parts: MessageParts) -> web.Response:
+    """A buyer writes to the shop of one of their orders (from the order page), about it."""
+    viewer = await parts.identity.require_viewer(request)
+    order_id = request.match_info["order_id"]
+    order = await parts.orders.get(order_id)
+    if order is None or order.viewer_id != viewer.id:
+        raise OrderNotFound("no order of yours has this id", id=order_id)
+    body = await read_object(request, allowed=("text",))
+    conversation, message = await parts.messages.start(
+        viewer, order.creator_id, body.get("text"), Reference(RefKind.ORDER, order.id)
     )
     seat = Seat(conversation, Side.VIEWER, message.author_id)
     return web.json_response(await _sent(parts, seat, message), status=201)

@@ -3,6 +3,7 @@ import { analyticsView } from "./console-analytics.js";
 import { fetchMe, setUpAuth } from "./console-auth.js";
 import { confirmSignOut, resumeBroadcast } from "./console-broadcast.js";
 import { showFollowers } from "./console-followers.js";
+import { messagesView, watchShopMessages } from "./console-messages.js";
 import { orderView } from "./console-order.js";
 import { ordersView } from "./console-orders.js";
 import { packingView } from "./console-packing.js";
@@ -40,6 +41,7 @@ async function signedIn() {
   }
   $("me").textContent = me.display_name; // text, never markup
   showFollowers($("me-followers"), me.id);
+  watchShopMessages();
   if (!resumed) {
     resumed = true;
     resumeBroadcast(); // after a reload while live, this tab carries on by itself
@@ -75,6 +77,8 @@ startRouter(
     [/^\/console\/settings\/?$/, settingsView],
     [/^\/console\/reviews\/?$/, reviewsView],
     [/^\/console\/pricing\/?$/, pricingView],
+    [/^\/console\/messages\/?$/, messagesView],
+    [/^\/console\/messages\/([^/]+)$/, messagesView],
   ],
   signedIn,
 );

@@ -134,6 +134,18 @@ async def test_a_viewer_attaches_only_their_own_order_and_the_shops_products(
     await assert_error(
         await write_to_shop(mia, bob_id, "hi", order_id=order["id"]), 404, "order_not_found"
     )
+    # From the order page: the shop is the order's, the card is the order.
+    from_order = await mia.post(
+        f"/api/orders/{order['id']}/messages", json={"text": "About this one"}, headers=origin(mia)
+    )
+    assert from_order.status == 201, await from_order.text()
+    from_order_body = await from_order.json()
+    assert from_order_body["conversation_id"] == sent["conversation_id"]
+    assert from_order_body["message"]["card"]["id"] == order["id"]
+    stolen = await leo.post(
+        f"/api/orders/{order['id']}/messages", json={"text": "mine"}, headers=origin(leo)
+    )
+    await assert_error(stolen, 404, "order_not_found")
     # A product card: the shop's own products only.
     bob_product = await create_product(bob, sku="BOB-1")
     await assert_error(
