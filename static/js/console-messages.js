@@ -63,9 +63,8 @@ export const messagesView = {
     $("console-dm-layout").dataset.open = openId ? "thread" : "";
     $("console-dm-thread").hidden = !openId;
     thread = openId ? createThread($("console-dm-thread-body"), openId, { onChange: loadInbox }) : null;
-    if (!openId) {
-      setText($("console-dm-hint"), "messages.console_hint");
-    }
+    $("console-dm-hint").hidden = Boolean(openId);
+    setText($("console-dm-hint"), "messages.console_hint");
     await loadInbox();
   },
   leave() {

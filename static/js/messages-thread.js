@@ -22,7 +22,7 @@ export function cardOf(card) {
       el(
         "div",
         {},
-        el("strong", { textContent: card.title }),
+        el("strong", { textContent: card.title, dir: "auto" }),
         el("span", { className: "muted", textContent: formatMoney(card.price_minor, card.currency) }),
       ),
     );
@@ -34,7 +34,7 @@ export function cardOf(card) {
       "div",
       {},
       el("strong", { textContent: t("messages.card_order", { id: card.id.slice(0, 8) }) }),
-      el("span", { textContent: card.title }),
+      el("span", { textContent: card.title, dir: "auto" }),
       el("span", {
         className: "muted",
         textContent: `${t(`order.status.${card.status}`)} · ${formatMoney(card.total_minor, card.currency)}`,
@@ -44,13 +44,14 @@ export function cardOf(card) {
 }
 
 function bubble(message) {
-  const author = message.author ? el("span", { className: "dm-author", textContent: message.author.name }) : null;
+  const author = message.author ? el("span", { className: "dm-author", textContent: message.author.name, dir: "auto" }) : null;
   return el(
     "li",
     { className: `dm-message ${message.mine ? "mine" : "theirs"}`, dataset: { id: String(message.id), side: message.side } },
     author,
     cardOf(message.card),
-    el("p", { className: "dm-text", textContent: message.text }),
+    // dir="auto": a Latin message in an Arabic page keeps its punctuation where it was typed.
+    el("p", { className: "dm-text", textContent: message.text, dir: "auto" }),
     el("time", { className: "dm-time muted", textContent: formatDateTime(message.created_at) }),
   );
 }
@@ -78,7 +79,7 @@ export function createThread(root, id, { about = {}, onChange = () => {} } = {})
   const form = el("form", { className: "dm-compose" }, input, send);
   const blockButton = el("button", { type: "button", className: "secondary small dm-block" });
   const reportButton = el("button", { type: "button", className: "secondary small dm-report", textContent: t("messages.report") });
-  const heading = el("h2", { className: "dm-with" });
+  const heading = el("h2", { className: "dm-with", dir: "auto" });
   const header = el("div", { className: "dm-thread-head" }, heading, el("div", { className: "dm-tools" }, blockButton, reportButton));
   root.replaceChildren(header, list, status, error, form);
 
@@ -169,9 +170,9 @@ export function inboxList(conversations, selected, onOpen) {
           dataset: { id: item.id },
           attrs: item.id === selected ? { "aria-current": "true" } : {},
         },
-        el("strong", { className: "dm-entry-name", textContent: item.with.name }),
+        el("strong", { className: "dm-entry-name", textContent: item.with.name, dir: "auto" }),
         item.unread ? el("span", { className: "dm-unread", textContent: t("messages.unread", { count: item.unread }) }) : null,
-        el("span", { className: "dm-entry-last muted", textContent: item.last ? item.last.text : "" }),
+        el("span", { className: "dm-entry-last muted", textContent: item.last ? item.last.text : "", dir: "auto" }),
       );
       button.addEventListener("click", () => onOpen(item.id));
       return el("li", {}, button);
