@@ -1,6 +1,7 @@
 // The person's messages with shops (/messages): the inbox, one thread at a
 // time on a phone (side by side on a wide screen), and a first message to a
 // shop from `?to=<creator_id>` (with `&order=` or `&product=` to attach a card).
+// A moderator answers for a shop from `?shop=<creator_id>`: that shop's inbox.
 import { $ } from "./dom.js";
 import { errorText, get, post } from "./http.js";
 import { initI18n, onLanguageChange, setText } from "./i18n.js";
@@ -11,6 +12,7 @@ import { setUpViewerName } from "./viewer-name.js";
 initI18n();
 const query = new URLSearchParams(location.search);
 let openId = query.get("c");
+const shopId = query.get("shop"); // answering for this shop, as its moderator
 let thread = null;
 let stopListening = null;
 
@@ -23,7 +25,7 @@ function about() {
 
 async function loadInbox() {
   try {
-    const body = await fetchInbox();
+    const body = await fetchInbox(shopId);
     $("dm-inbox").replaceChildren(inboxList(body.conversations, openId, open));
     return body.conversations;
   } catch (failure) {
@@ -34,7 +36,8 @@ async function loadInbox() {
 
 function open(id) {
   openId = id;
-  history.replaceState(null, "", `/messages?c=${encodeURIComponent(id)}`);
+  const here = new URLSearchParams(shopId ? { shop: shopId, c: id } : { c: id });
+  history.replaceState(null, "", `/messages?${here}`);
   $("dm-new").hidden = true;
   $("dm-thread").hidden = false;
   $("dm-layout").dataset.open = "thread";
@@ -106,14 +109,14 @@ async function start(viewer) {
   }
   const conversations = await loadInbox();
   const to = query.get("to");
-  if (to) {
+  if (to && !shopId) {
     await startWith(to, conversations);
-  } else if (query.get("order")) {
+  } else if (query.get("order") && !shopId) {
     startAboutOrder(query.get("order"));
   } else if (openId) {
     open(openId);
   }
-  stopListening = listenForMessages(null, (news) => {
+  stopListening = listenForMessages(shopId, (news) => {
     loadInbox();
     if (thread && (news.type === "resync" || news.conversation_id === thread.id)) {
       thread.refresh();
@@ -126,7 +129,7 @@ $("dm-back").addEventListener("click", () => {
   thread = null;
   $("dm-thread").hidden = true;
   delete $("dm-layout").dataset.open;
-  history.replaceState(null, "", "/messages");
+  history.replaceState(null, "", shopId ? `/messages?shop=${encodeURIComponent(shopId)}` : "/messages");
   loadInbox();
 });
 

@@ -36,7 +36,7 @@ async def _shop(context: BrowserContext, base_url: str) -> tuple[str, str]:
 
 @pytest.mark.browser
 @pytest.mark.timeout(240)
-@pytest.mark.parametrize("locale", ["en-US", "ar"])
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN", "ar"])
 async def test_a_phone_buyer_and_the_console_exchange_messages_until_a_block(
     base_url: str, browser: Browser, locale: str
 ) -> None:
@@ -116,3 +116,65 @@ async def test_a_phone_buyer_and_the_console_exchange_messages_until_a_block(
     assert errors == []
     await phone.close()
     await creator.close()
+
+
+async def _guest(context: BrowserContext, base_url: str, name: str) -> str:
+    """Give this browser a guest identity named `name`; its id."""
+    made = await context.request.put(
+        f"{base_url}/api/viewer", data={"display_name": name}, headers={"Origin": base_url}
+    )
+    assert made.status == 200, await made.text()
+    viewer_id: str = (await made.json())["viewer"]["id"]
+    return viewer_id
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+async def test_a_moderator_answers_for_the_shop_from_the_messages_page(
+    base_url: str, browser: Browser
+) -> None:
+    errors: list[str] = []
+    headers = {"Origin": base_url}
+    creator = await browser.new_context(**LAPTOP)
+    ada_id, _product = await _shop(creator, base_url)
+    buyer = await browser.new_context(**PHONE)
+    await _guest(buyer, base_url, "Mia")
+    asked = await buyer.request.post(
+        f"{base_url}/api/creators/{ada_id}/messages",
+        data={"text": "Open on Sunday?"},
+        headers=headers,
+    )
+    assert asked.status == 201, await asked.text()
+    conversation_id = (await asked.json())["conversation_id"]
+
+    helper = await browser.new_context(**LAPTOP)
+    leo_id = await _guest(helper, base_url, "Leo")
+    page = await helper.new_page()
+    collect_errors(page, errors, allow_status=(403,))
+    # Not yet a moderator: the shop's inbox is refused, and the page says so.
+    await page.goto(f"{base_url}/messages?shop={ada_id}")
+    await expect(page.locator("#dm-error")).not_to_be_empty()
+    named = await creator.request.post(
+        f"{base_url}/api/moderators", data={"viewer_id": leo_id}, headers=headers
+    )
+    assert named.status == 201, await named.text()
+    errors.clear()
+    await page.goto(f"{base_url}/messages?shop={ada_id}")
+    await page.locator(".dm-entry", has_text="Mia").click()
+    await expect(page.locator(".dm-message.theirs .dm-text")).to_have_text("Open on Sunday?")
+    await page.fill("#dm-thread .dm-input", "Yes, from ten.")
+    await page.locator("#dm-thread .dm-input").press("Enter")
+    await expect(page.locator(".dm-message.mine .dm-author")).to_have_text("Leo")
+    await screenshot(page, "messages-moderator")
+
+    seen = await (await buyer.request.get(f"{base_url}/api/conversations/{conversation_id}")).json()
+    last = seen["messages"][-1]
+    assert (last["side"], last["text"]) == ("shop", "Yes, from ten.")
+    assert "author" not in last
+    shop = await (
+        await creator.request.get(f"{base_url}/api/conversations/{conversation_id}")
+    ).json()
+    assert shop["messages"][-1]["author"] == {"id": leo_id, "name": "Leo"}
+    assert errors == []
+    for context in (creator, buyer, helper):
+        await context.close()
