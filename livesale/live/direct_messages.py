@@ -171,6 +171,10 @@ class DirectMessages:
             raise ValidationFailed(
                 "message_id must be an integer", field="message_id", reason="wrong_type"
             )
+        if message_id is not None and not await self.repo.holds(seat.conversation.id, message_id):
+            raise ValidationFailed(
+                "this conversation has no such message", field="message_id", reason="not_found"
+            )
         await self._limit(seat.author_id)
         report_id = await self.repo.report(
             seat.conversation.id, seat.side, seat.author_id, cleaned, message_id

@@ -138,6 +138,14 @@ class MessageRepository:
                 (self._clock() if blocked else None, conversation_id),
             )
 
+    async def holds(self, conversation_id: str, message_id: int) -> bool:
+        """Whether the message is one of this conversation's (and not deleted by retention)."""
+        row = await self._db.fetchone(
+            "SELECT 1 FROM dm_messages WHERE id = ? AND conversation_id = ?",
+            (message_id, conversation_id),
+        )
+        return row is not None
+
     async def report(
         self,
         conversation_id: str,

@@ -229,6 +229,13 @@ async def test_reports_are_kept_for_the_operator(alice: Client, buyers: Buyers) 
         headers=origin(mia),
     )
     assert reported.status == 201, await reported.text()
+    elsewhere = await mia.post(
+        f"/api/conversations/{conversation_id}/reports",
+        json={"reason": "insulting", "message_id": message_id + 1000},
+        headers=origin(mia),
+    )
+    details = await assert_error(elsewhere, 400, "validation_failed")
+    assert (details["field"], details["reason"]) == ("message_id", "not_found")
     empty = await alice.post(
         f"/api/conversations/{conversation_id}/reports", json={}, headers=origin(alice)
     )
