@@ -51,6 +51,18 @@ async def test_a_phone_buyer_and_the_console_exchange_messages_until_a_block(
     phone = await browser.new_context(locale=locale, **PHONE)
     buyer = await phone.new_page()
     collect_errors(buyer, errors, allow_status=(401,))
+    # From a show (the envelope beside Follow) and from the creator's page.
+    show = await creator.request.post(
+        f"{base_url}/api/shows", data={"title": "Tee time"}, headers={"Origin": base_url}
+    )
+    assert show.status == 201, await show.text()
+    watch = await phone.new_page()  # a show not live yet: its own errors are not this test's
+    await watch.goto(f"{base_url}/watch/{(await show.json())['show']['id']}")
+    await expect(watch.locator("#watch-message")).to_be_visible()
+    await screenshot(watch, f"messages-watch-entry-{locale}")
+    await watch.locator("#watch-message").tap()
+    await watch.wait_for_url(f"**/messages?to={ada_id}")
+    await watch.close()
     await buyer.goto(f"{base_url}/creators/{ada_id}")
     await buyer.locator("#creator-message").tap()
     await buyer.wait_for_url(f"**/messages?to={ada_id}")
