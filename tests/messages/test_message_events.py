@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from livesale.app import create_app
 from livesale.config import Settings
-from tests.support.clients import Buyers, Client, assert_error, sign_up
+from tests.support.clients import Buyers, Client, assert_error, origin, sign_up
 from tests.support.messages import answer, my_id, set_block, started
 
 DELIVERY_SECONDS = 2.0
@@ -110,3 +110,15 @@ async def test_only_the_shop_and_its_moderators_hear_its_news(
     with pytest.raises(AssertionError, match="no event"):
         await _next_event(leo_stream, 1.0)
     leo_stream.close()
+
+
+async def test_open_streams_end_when_the_process_stops(server2: TestServer, buyers: Buyers) -> None:
+    async with TestClient(server2) as mia:
+        await mia.put("/api/viewer", json={"display_name": "Mia"}, headers=origin(mia))
+        stream = await _open(mia)
+        started_at = time.monotonic()
+        # Without the shutdown hook aiohttp would wait for the open handler until its timeout.
+        await asyncio.wait_for(server2.close(), 10)
+        # What was left after ": ready" (its blank line), then the end of the stream.
+        assert (await asyncio.wait_for(stream.content.read(), 5)).strip() == b""
+        assert time.monotonic() - started_at < 10
