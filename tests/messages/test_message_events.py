@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
+from redis.asyncio import Redis
 
 from livesale.app import create_app
 from livesale.config import Settings
@@ -122,3 +123,23 @@ async def test_open_streams_end_when_the_process_stops(server2: TestServer, buye
         # What was left after ": ready" (its blank line), then the end of the stream.
         assert (await asyncio.wait_for(stream.content.read(), 5)).strip() == b""
         assert time.monotonic() - started_at < 10
+
+
+async def test_a_lost_subscription_comes_back_and_tells_pages_to_resync(
+    alice: Client, buyers: Buyers, redis_url: str
+) -> None:
+    alice_id = await my_id(alice, "creator")
+    shop_stream = await _open(alice, f"?shop={alice_id}")
+    redis = Redis.from_url(redis_url)
+    try:
+        # Drop every pub/sub link, as a Redis failover or a network cut would.
+        killed = await redis.client_kill_filter(_type="pubsub")
+        assert killed >= 1
+    finally:
+        await redis.aclose()
+    assert await _next_event(shop_stream, 10) == {"type": "resync"}
+    mia = await buyers("Mia")
+    sent = await started(mia, alice_id, "still there?")
+    news = await _next_event(shop_stream, DELIVERY_SECONDS)
+    assert news["message_id"] == sent["message"]["id"]
+    shop_stream.close()
