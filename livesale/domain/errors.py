@@ -738,6 +738,12 @@ class ConversationNotFound(NotFound):
     code = "conversation_not_found"
 
 
+class DmOwnShop(Forbidden):
+    """A creator cannot write to their own shop as a viewer."""
+
+    code = "dm_own_shop"
+
+
 class DmBlocked(Forbidden):
     """One side of the conversation blocked the other: no message goes through."""
 

@@ -175,12 +175,11 @@ class MessageRepository:
 
     async def inbox_of_viewer(self, viewer_id: str) -> list[InboxEntry]:
         """The viewer's conversations, newest activity first."""
-        return await self._inbox("c.viewer_id = ?", viewer_id, Side.VIEWER)
+        return await self._inbox("c.viewer_id = ?", viewer_id, Side.VIEWER, unread_first=False)
 
     async def inbox_of_shop(self, creator_id: str) -> list[InboxEntry]:
         """The shop's conversations: unread ones first, then newest activity first."""
-        entries = await self._inbox("c.creator_id = ?", creator_id, Side.SHOP)
-        return sorted(entries, key=lambda e: e.unread == 0)
+        return await self._inbox("c.creator_id = ?", creator_id, Side.SHOP, unread_first=True)
 
     async def unread_of_viewer(self, viewer_id: str) -> int:
         """How many messages from shops the viewer has not read."""
@@ -204,15 +203,20 @@ class MessageRepository:
         )
         return int(count or 0)
 
-    async def _inbox(self, where: str, owner: str, side: Side) -> list[InboxEntry]:
+    async def _inbox(
+        self, where: str, owner: str, side: Side, *, unread_first: bool
+    ) -> list[InboxEntry]:
         read = _READ_COLUMN[side]
+        # Sorted in the query, so an old unread conversation is not cut off by the limit.
+        first = "CASE WHEN unread > 0 THEN 0 ELSE 1 END, " if unread_first else ""
         rows = await self._db.fetchall(
+            "SELECT * FROM ("
             f"SELECT {_CONVERSATION},"
             " (SELECT COUNT(*) FROM dm_messages u WHERE u.conversation_id = c.id"
             f"  AND u.side = ? AND u.id > c.{read}) AS unread,"
             " (SELECT MAX(l.id) FROM dm_messages l WHERE l.conversation_id = c.id) AS last_id"
             f" FROM dm_conversations c WHERE {where}"
-            " ORDER BY c.last_message_at DESC, c.id LIMIT ?",
+            f") listed ORDER BY {first}last_message_at DESC, id LIMIT ?",
             (side.other.value, owner, INBOX_LIMIT),
         )
         last_ids = [int(r["last_id"]) for r in rows if r["last_id"] is not None]

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from livesale.domain.errors import NotModerator, OrderNotFound, ValidationFailed
+from livesale.domain.errors import DmOwnShop, NotModerator, OrderNotFound, ValidationFailed
 from livesale.domain.messages import DirectMessage, Reference, RefKind, Side
 from livesale.live.direct_messages import Caller, DirectMessages, Seat
 from livesale.storage.creators import CreatorRepository
@@ -96,7 +96,11 @@ async def start(request: web.Request, *, parts: MessageParts) -> web.Response:
     creator = await parts.creators.get(request.match_info["creator_id"])
     body = await read_object(request, allowed=_SEND_FIELDS)
     reference = _reference(body)
-    viewer = await parts.identity.current_viewer(request)
+    caller = await caller_of(request, parts.identity)
+    if caller.creator is not None and caller.creator.id == creator.id:
+        # Their own conversation would always open on the shop's side: nobody to write to.
+        raise DmOwnShop("a shop cannot write to itself", creator_id=creator.id)
+    viewer = caller.viewer
     conversation, message = await parts.messages.start(
         viewer, creator.id, body.get("text"), reference
     )

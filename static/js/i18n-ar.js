@@ -1056,5 +1056,6 @@ export const ar = {
   "messages.console_hint": "يراسل المشترون متجرك من صفحتك أو من بث أو من طلب. تجيب أنت ومشرفوك باسم المتجر.",
   "messages.ask_shop": "راسل المتجر",
   "error.conversation_not_found": "هذه المحادثة غير موجودة.",
+  "error.dm_own_shop": "لا يمكن للمتجر أن يراسل نفسه.",
   "error.dm_blocked": "هذه المحادثة محظورة: لم تُرسل الرسالة.",
 };

@@ -1014,5 +1014,6 @@ export const en = {
   "messages.console_hint": "Buyers write to your shop from your page, a show or an order. You and your moderators answer as the shop.",
   "messages.ask_shop": "Message the shop",
   "error.conversation_not_found": "This conversation is not there.",
+  "error.dm_own_shop": "A shop cannot write to itself.",
   "error.dm_blocked": "This conversation is blocked: the message was not sent.",
 };

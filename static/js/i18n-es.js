@@ -1014,5 +1014,6 @@ export const es = {
   "messages.console_hint": "Los compradores escriben a tu tienda desde tu página, una transmisión o un pedido. Tú y tus moderadores responden como la tienda.",
   "messages.ask_shop": "Escribir a la tienda",
   "error.conversation_not_found": "Esta conversación no existe.",
+  "error.dm_own_shop": "Una tienda no puede escribirse a sí misma.",
   "error.dm_blocked": "Esta conversación está bloqueada: el mensaje no se envió.",
 };

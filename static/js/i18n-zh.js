@@ -1003,5 +1003,6 @@ export const zh = {
   "messages.console_hint": "买家可以从你的主页、直播或订单给店铺发消息。你和你的管理员以店铺身份回复。",
   "messages.ask_shop": "联系店铺",
   "error.conversation_not_found": "找不到此对话。",
+  "error.dm_own_shop": "店铺不能给自己发消息。",
   "error.dm_blocked": "此对话已被屏蔽，消息未发送。",
 };

@@ -97,6 +97,9 @@ async def test_a_stranger_cannot_read_write_block_or_report_a_conversation(
     thread = await read_thread(mia, conversation_id)
     assert [m["text"] for m in thread["messages"]] == ["private question"]
     assert thread["conversation"]["blocked"] is False
+    # A creator (with a guest name in the same browser) cannot write to their own shop.
+    await become_viewer(alice, "Alice as a guest")
+    await assert_error(await write_to_shop(alice, alice_id, "hi me"), 403, "dm_own_shop")
     # No guest identity: choose a name first; another site cannot write in the person's name.
     await assert_error(await write_to_shop(anonymous, alice_id, "hi"), 401, "viewer_required")
     cross = await mia.post(
