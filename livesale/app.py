@@ -16,6 +16,7 @@ from livesale.composition.contexts import (
     embedded_redis_ctx,
     every_ctx,
     images_ctx,
+    leased_every_ctx,
     lifecycle_ctx,
     local_video_ctx,
     notify_ctx,
@@ -28,10 +29,16 @@ from livesale.composition.contexts import (
 )
 from livesale.composition.services import SERVICES, LocalVideo, Services
 from livesale.config import Settings
+from livesale.live.message_retention import (
+    MESSAGE_RETENTION_INTERVAL_SECONDS,
+    MessageRetention,
+)
+from livesale.live.message_stream import MessageStream
 from livesale.live.replays import RETENTION_INTERVAL_SECONDS
 from livesale.metric_series import create_known_series
 from livesale.process_tuning import files_needed, gc_policy_context, raise_open_file_limit
 from livesale.roles import Role
+from livesale.storage.leases import Leadership
 from livesale.storage.rate_limits import RateLimiter
 from livesale.storage.search import SearchRepository
 from livesale.web.analytics_routes import add_analytics_routes
@@ -49,6 +56,8 @@ from livesale.web.ice_route import add_ice_servers_route
 from livesale.web.listings_api import Listing, add_listing_routes
 from livesale.web.media_cors import media_cors_middleware
 from livesale.web.media_proxy import add_media_control_routes, add_media_proxy_routes
+from livesale.web.message_events import add_message_event_routes
+from livesale.web.message_routes import MessageParts, add_message_routes
 from livesale.web.metrics_route import add_metrics_route
 from livesale.web.middleware import error_middleware, request_id_middleware
 from livesale.web.moderation_routes import add_moderation_routes
@@ -175,6 +184,17 @@ def cleanup_contexts(services: Services) -> list[CleanupContext]:
     contexts.append(partial(shop_ctx, shop=shop))
     if services.runs_shop_jobs:
         contexts.append(partial(shop_jobs_ctx, shop=shop, settings=services.settings))
+    retention = MessageRetention(services.messages.repo, services.settings.messages.retention_days)
+    if services.runs_shop_jobs and retention.enabled:
+        contexts.append(
+            partial(
+                leased_every_ctx,
+                lease=Leadership(storage.redis, "message_retention"),
+                interval=MESSAGE_RETENTION_INTERVAL_SECONDS,
+                job=retention.apply,
+                name="message retention",
+            )
+        )
     return contexts
 
 
@@ -314,6 +334,16 @@ def add_routes(app: web.Application, services: Services) -> None:
     add_giveaway_routes(app, giveaways=shop.giveaways, identity=identity)
     add_review_routes(app, reviews=services.reviews, identity=identity)
     add_auction_routes(app, auctions=shop.auctions, identity=identity)
+    message_parts = MessageParts(
+        messages=services.messages,
+        creators=accounts.creators,
+        viewers=accounts.viewers,
+        orders=storage.orders,
+        products=storage.products,
+        identity=identity,
+    )
+    add_message_event_routes(app, parts=message_parts, stream=MessageStream(storage.redis))
+    add_message_routes(app, parts=message_parts)
     add_metrics_route(app)
     add_page_routes(app, creators=accounts.creators)
 

@@ -538,6 +538,25 @@ class MediaSettings:
 
 
 @dataclass(frozen=True)
+class MessageSettings:
+    """Direct messages between viewers and shops: text length, send rate and retention."""
+
+    max_length: int = 1000
+    rate_messages: int = 10
+    rate_window_seconds: float = 60.0
+    # Messages older than this are deleted by a background job; 0 keeps them forever.
+    retention_days: float = 365.0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_length <= 10_000:
+            raise ValueError("messages max_length must be 1 to 10000")
+        if self.rate_messages < 1 or self.rate_window_seconds <= 0:
+            raise ValueError("messages rate_messages and rate_window_seconds must be positive")
+        if self.retention_days < 0:
+            raise ValueError("messages retention_days must be 0 (keep) or more")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of one livesale process."""
 
@@ -560,6 +579,7 @@ class Settings:
     notify: NotifySettings = field(default_factory=NotifySettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     reviews: ReviewSettings = field(default_factory=ReviewSettings)
+    messages: MessageSettings = field(default_factory=MessageSettings)
 
     @property
     def data_dir(self) -> Path:

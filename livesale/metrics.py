@@ -332,7 +332,9 @@ POSTGRES_ERRORS = Counter(
     "PostgreSQL calls and readiness checks that failed (a refused constraint is not counted).",
 )
 # The jobs that run once across every process and node (storage/leases.py).
-BackgroundJob = Literal["hold_sweeper", "reconciliation", "show_lifecycle", "auction_closer"]
+BackgroundJob = Literal[
+    "hold_sweeper", "reconciliation", "show_lifecycle", "auction_closer", "message_retention"
+]
 BACKGROUND_JOB_LEADER = Gauge(
     "livesale_background_job_leader",
     "1 in the process that holds a cluster-wide job's lease, else 0 (summed over a "
@@ -567,4 +569,24 @@ PUSH_SECONDS = Histogram(
     "livesale_push_seconds",
     "Time from a push being queued to its push service accepting it.",
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+)
+
+# dms: direct messages between viewers and shops.
+DirectMessageSide = Literal["viewer", "shop"]
+DIRECT_MESSAGES = Counter(
+    "livesale_direct_messages_total",
+    "Direct messages sent, by the side that wrote: viewer, or shop (its creator or a moderator).",
+    ["side"],
+)
+DIRECT_MESSAGES_REFUSED = Counter(
+    "livesale_direct_messages_refused_total",
+    "Direct messages refused because one side blocked the other (dm_blocked).",
+)
+DIRECT_MESSAGE_REPORTS = Counter(
+    "livesale_direct_message_reports_total",
+    "Direct-message conversations (or messages) reported to the operator.",
+)
+DIRECT_MESSAGES_EXPIRED = Counter(
+    "livesale_direct_messages_expired_total",
+    "Direct messages deleted by the retention job (older than messages.retention_days).",
 )

@@ -101,7 +101,7 @@ def redis_url(redis_server: Path) -> str:
 
 # Folders whose tests run once on each engine that can keep the record: the
 # repositories, the shop and its races must behave the same on both.
-BOTH_ENGINES = frozenset({"accounts", "catalogue", "fulfilment", "shop", "stock"})
+BOTH_ENGINES = frozenset({"accounts", "catalogue", "fulfilment", "messages", "shop", "stock"})
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

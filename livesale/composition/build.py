@@ -29,6 +29,7 @@ from livesale.live.analytics import ShowAnalytics
 from livesale.live.bus import Bus
 from livesale.live.chat import ChatService
 from livesale.live.crowd import Crowd
+from livesale.live.direct_messages import DirectMessages
 from livesale.live.entrance import Entrance
 from livesale.live.feed import FeedService
 from livesale.live.lifecycle import ShowLifecycle
@@ -64,6 +65,7 @@ from livesale.storage.guest_gate import GuestGate
 from livesale.storage.images import ImageStore
 from livesale.storage.leases import Leadership
 from livesale.storage.login_throttle import LoginThrottle
+from livesale.storage.messages import MessageRepository
 from livesale.storage.notification_events import NotificationEvents
 from livesale.storage.notifications import NotificationRepository
 from livesale.storage.orders import OrderRepository
@@ -133,6 +135,15 @@ def build_services(settings: Settings, role: Role = Role.ALL) -> Services:
         shop=shop,
         discovery=discovery,
         reviews=reviews,
+        messages=DirectMessages(
+            MessageRepository(storage.database),
+            ModerationRepository(storage.database),
+            storage.orders,
+            storage.products,
+            RateLimiter(storage.redis),
+            storage.redis,
+            settings.messages,
+        ),
     )
 
 

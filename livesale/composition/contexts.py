@@ -24,6 +24,7 @@ from livesale.shop.background import run_every
 from livesale.storage.activity import ActivityRecorder
 from livesale.storage.database import Database
 from livesale.storage.images import ImageStore
+from livesale.storage.leases import Leadership
 from livesale.storage.redis_client import open_connections, verify_redis_config
 from livesale.storage.redis_server import EmbeddedRedis
 from livesale.storage.search_index import index_missing
@@ -151,6 +152,24 @@ async def notify_ctx(_app: web.Application, *, notifier: Notifier) -> AsyncItera
     finally:
         await notifier.push.close()
         await notifier.hub.close()
+
+
+async def leased_every_ctx(
+    _app: web.Application,
+    *,
+    lease: Leadership,
+    interval: float,
+    job: Callable[[], Awaitable[object]],
+    name: str,
+) -> AsyncIterator[None]:
+    """Run `job` every `interval` seconds in the one process holding `lease` (across nodes)."""
+    lease.start()
+    task = asyncio.create_task(run_every(interval, lease.only_when_leading(job), name))
+    try:
+        yield
+    finally:
+        await cancel_and_wait(task)
+        await lease.close()
 
 
 async def shop_ctx(_app: web.Application, *, shop: Shop) -> AsyncIterator[None]:

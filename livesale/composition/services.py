@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from livesale.config import Settings
 from livesale.live.analytics import ShowAnalytics
 from livesale.live.chat import ChatService
+from livesale.live.direct_messages import DirectMessages
 from livesale.live.feed import FeedService
 from livesale.live.lifecycle import ShowLifecycle
 from livesale.live.moderation import ModerationService
@@ -149,6 +150,7 @@ class Services:
     shop: Shop
     discovery: Discovery
     reviews: ReviewService
+    messages: DirectMessages
 
     @property
     def runs_shop_jobs(self) -> bool:

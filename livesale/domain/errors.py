@@ -766,3 +766,22 @@ class CouponCodeTaken(Conflict):
     """The shop already has a coupon with this code."""
 
     code = "coupon_code_taken"
+
+
+# dms: direct messages between a viewer and a shop.
+class ConversationNotFound(NotFound):
+    """No conversation has this id that the caller is part of."""
+
+    code = "conversation_not_found"
+
+
+class DmOwnShop(Forbidden):
+    """A creator cannot write to their own shop as a viewer."""
+
+    code = "dm_own_shop"
+
+
+class DmBlocked(Forbidden):
+    """One side of the conversation blocked the other: no message goes through."""
+
+    code = "dm_blocked"

@@ -661,6 +661,43 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX push_subscriptions_viewer ON push_subscriptions (viewer_id);
     """,
+    # 18: dms: one conversation per viewer and shop, its messages, and reports for the operator.
+    """
+    CREATE TABLE dm_conversations (
+        id TEXT PRIMARY KEY,
+        viewer_id TEXT NOT NULL REFERENCES viewers (id),
+        creator_id TEXT NOT NULL REFERENCES creators (id),
+        created_at REAL NOT NULL,
+        last_message_at REAL NOT NULL,
+        viewer_read_id INTEGER NOT NULL DEFAULT 0,
+        shop_read_id INTEGER NOT NULL DEFAULT 0,
+        viewer_blocked_at REAL,
+        shop_blocked_at REAL,
+        UNIQUE (viewer_id, creator_id)
+    );
+    CREATE INDEX dm_conversations_creator ON dm_conversations (creator_id, last_message_at);
+    CREATE TABLE dm_messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL REFERENCES dm_conversations (id),
+        side TEXT NOT NULL CHECK (side IN ('viewer', 'shop')),
+        author_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        ref_kind TEXT CHECK (ref_kind IN ('order', 'product')),
+        ref_id TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX dm_messages_conversation ON dm_messages (conversation_id, id);
+    CREATE INDEX dm_messages_created ON dm_messages (created_at);
+    CREATE TABLE dm_reports (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL REFERENCES dm_conversations (id),
+        message_id INTEGER,
+        side TEXT NOT NULL CHECK (side IN ('viewer', 'shop')),
+        reporter_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    """,
 ]
 
 # SQLite's types and clauses, and PostgreSQL's for the same meaning. REAL holds

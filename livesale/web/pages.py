@@ -19,6 +19,8 @@ _PAGES = {
     "/watch/{show_id}": "watch.html",
     # A buyer's order (the page asks the API, which checks the buyer's cookie).
     "/orders/{order_id}": "order.html",
+    # A person's direct messages with shops (the page asks the API, which checks the cookie).
+    "/messages": "messages.html",
     # The console routes its own views (/console/products, /console/shows/{id}...).
     "/console": "console.html",
     "/console/{view:.+}": "console.html",

@@ -4,6 +4,7 @@ import { fetchMe, setUpAuth } from "./console-auth.js";
 import { setUpPasskeySignIn } from "./console-passkeys.js";
 import { confirmSignOut, resumeBroadcast } from "./console-broadcast.js";
 import { showFollowers } from "./console-followers.js";
+import { messagesView, watchShopMessages } from "./console-messages.js";
 import { orderView } from "./console-order.js";
 import { ordersView } from "./console-orders.js";
 import { packingView } from "./console-packing.js";
@@ -41,6 +42,7 @@ async function signedIn() {
   }
   $("me").textContent = me.display_name; // text, never markup
   showFollowers($("me-followers"), me.id);
+  watchShopMessages();
   if (!resumed) {
     resumed = true;
     resumeBroadcast(); // after a reload while live, this tab carries on by itself
@@ -80,6 +82,8 @@ startRouter(
     [/^\/console\/settings\/?$/, settingsView],
     [/^\/console\/reviews\/?$/, reviewsView],
     [/^\/console\/pricing\/?$/, pricingView],
+    [/^\/console\/messages\/?$/, messagesView],
+    [/^\/console\/messages\/([^/]+)$/, messagesView],
   ],
   signedIn,
 );

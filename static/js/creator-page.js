@@ -24,6 +24,7 @@ function showError(error) {
 }
 
 const follow = new FollowButton($("creator-follow"), creatorId);
+$("creator-message", HTMLAnchorElement).href = `/messages?to=${encodeURIComponent(creatorId)}`;
 
 const past = new PastShows({
   list: $("past-shows"),

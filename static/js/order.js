@@ -66,6 +66,7 @@ function render() {
   const placed = order.paid_at ? ["orderpage.paid_at", order.paid_at] : ["orderpage.placed_at", order.created_at];
   setText($("order-placed"), placed[0], { time: formatDateTime(placed[1]) });
   $("order-back", HTMLAnchorElement).href = `/watch/${encodeURIComponent(order.show_id)}`;
+  $("order-message", HTMLAnchorElement).href = `/messages?order=${encodeURIComponent(order.id)}`;
   document.title = `${statusText(order)} · livesale`;
 
   const payable = pending && payment && payment.payment_id && payment.status !== "processing";

@@ -224,6 +224,9 @@ function applyShow(update) {
   if (!follow && show.creator && show.creator.id) {
     follow = new FollowButton($("follow"), show.creator.id, { compact: true, askName: askForName });
     follow.refresh().catch(() => {}); // a follow button that could not load stays hidden
+    const message = $("watch-message", HTMLAnchorElement);
+    message.href = `/messages?to=${encodeURIComponent(show.creator.id)}`;
+    message.hidden = false;
   }
   document.body.dataset.status = show.status || "";
   renderRemind();

@@ -40,7 +40,7 @@ pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(300)
 
 UNITS = 12
 BUYERS = 40
-JOBS = ("hold_sweeper", "reconciliation", "show_lifecycle", "auction_closer")
+JOBS = ("hold_sweeper", "reconciliation", "show_lifecycle", "auction_closer", "message_retention")
 PAID_CARD = "4242424242424242"
 
 
