@@ -53,6 +53,7 @@ SLOW_PATHS: dict[str, str] = {
     "media/test_relay_h264.py": "real aiortc peers sending H.264",
     "nodes/": "two livesale serve nodes, PostgreSQL, Redis and nginx",
     "replay/": "WebM parts encoded with PyAV",
+    "shop/test_coupon_race_http.py": "1,000 checkouts sent at once over HTTP",
     "sentinel/": "a real Redis master, replica and three sentinels; a failover",
     "room/test_publisher_signal.py": "real aiortc peers",
     "web/test_ice_candidate_flood.py": "real aiortc peers and candidate floods",
