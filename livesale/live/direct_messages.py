@@ -1,4 +1,5 @@
-"""Direct messages: who may read and write a conversation, sending, blocking, reporting."""
+"""Direct messages: who may read and write a conversation, sending (a shop's answer is a
+notification for the person), blocking, reporting."""
 
 from __future__ import annotations
 
@@ -132,7 +133,10 @@ class DirectMessages:
         """A viewer with an account writes to a shop: their conversation (opened if new)
         and the message."""
         if viewer is None:
-            raise ViewerRequired("choose a display name first (PUT /api/viewer)")
+            raise ViewerRequired(
+                "writing to shops needs an account: choose a display name (PUT /api/viewer),"
+                " then make one"
+            )
         existing = await self.repo.find(viewer.id, creator_id)
         if existing is not None:
             seat = Seat(existing, Side.VIEWER, viewer.id)
