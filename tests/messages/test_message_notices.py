@@ -1,13 +1,35 @@
-"""A shop's answer is a notification for its viewer (the bell, and push per their settings):
-not the viewer's own messages, not through a block, not when turned off (on both engines,
-as the folder runs)."""
+"""A shop's answer is a notification for its viewer (the bell, and Web Push to their
+devices): not the viewer's own messages, not through a block, not when turned off (on both
+engines, as the folder runs)."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
+
+from livesale.composition.services import SERVICES
+from livesale.config import Settings
 from tests.support.clients import Buyers, Client, origin
 from tests.support.messages import answer, my_id, set_block, started
+from tests.support.push_service import PushService, push_service, subscribe
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Plain-http push endpoints allowed: the push-service stand-in listens without TLS."""
+    notify = dataclasses.replace(settings.notify, push_allow_http=True)
+    return dataclasses.replace(settings, notify=notify)
+
+
+@pytest.fixture
+async def service(alice: Client) -> AsyncIterator[PushService]:
+    """The push-service stand-in, expecting the server's own public key."""
+    key = (await (await alice.get("/api/push/key")).json())["public_key"]
+    async with push_service(key) as running:
+        yield running
 
 
 async def _notices(client: Client) -> list[dict[str, Any]]:
@@ -68,3 +90,21 @@ async def test_nothing_reaches_a_viewer_who_blocked_the_shop_or_turned_messages_
     assert (await answer(alice, conversation_id, "welcome back")).status == 201
     [notice] = await _notices(mia)
     assert notice["params"]["conversation_id"] == conversation_id
+
+
+async def test_the_shops_answer_is_pushed_to_the_viewers_device_and_her_own_is_not(
+    alice: Client, members: Buyers, service: PushService
+) -> None:
+    alice_id = await my_id(alice, "creator")
+    mia = await members("Mia")
+    phone = service.device()
+    assert (await subscribe(mia, phone, "zh-CN")).status == 201
+    conversation_id = (await started(mia, alice_id, "Still open?"))["conversation_id"]
+    assert (await answer(alice, conversation_id, "Until six.")).status == 201
+    await alice.app[SERVICES].discovery.notifier.push.drained()
+    assert service.refused == []
+    [push] = service.received
+    assert push.token == phone["endpoint"].rsplit("/", 1)[1]
+    assert push.payload["kind"] == "message"
+    assert push.payload["params"] == {"sender": "Alice", "conversation_id": conversation_id}
+    assert push.payload["lang"] == "zh-CN"
