@@ -152,8 +152,8 @@ async function invite() {
   try {
     const { viewer } = await get("/api/viewer");
     await start(viewer);
-  } catch (_none) {
-    // No guest yet: nothing from before to show.
+  } catch (_unreachable) {
+    // The invitation stands; older conversations show on the next visit.
   }
 }
 
