@@ -1,6 +1,6 @@
 // The service worker: shows a Web Push notification in the language its device
-// subscribed in, and opens its show or order when tapped. Registered as a module
-// from /sw.js (scope "/"); it reads the pages' own dictionaries.
+// subscribed in, and opens its conversation, show or order when tapped.
+// Registered as a module from /sw.js (scope "/"); it reads the pages' own dictionaries.
 import { MESSAGES } from "/static/js/i18n-messages.js";
 
 const worker = /** @type {any} */ (globalThis);
@@ -15,6 +15,9 @@ function word(lang, key, params) {
 /** Where a notification leads (as the bell's list does). */
 function target(data) {
   const params = data.params || {};
+  if (data.kind === "message" && params.conversation_id) {
+    return `/messages?c=${encodeURIComponent(params.conversation_id)}`;
+  }
   if (params.show_id) {
     return `/watch/${encodeURIComponent(params.show_id)}`;
   }

@@ -143,6 +143,9 @@ def build_services(settings: Settings, role: Role = Role.ALL) -> Services:
             RateLimiter(storage.redis),
             storage.redis,
             settings.messages,
+            accounts=accounts.viewer_accounts,
+            creators=accounts.creators,
+            notifier=discovery.notifier,
         ),
     )
 

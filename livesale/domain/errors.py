@@ -785,3 +785,10 @@ class DmBlocked(Forbidden):
     """One side of the conversation blocked the other: no message goes through."""
 
     code = "dm_blocked"
+
+
+# dm-accounts: writing to shops needs a viewer account.
+class AccountRequired(Forbidden):
+    """The action needs a viewer account, not only a guest name (details say how to make one)."""
+
+    code = "account_required"

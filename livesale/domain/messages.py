@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from livesale.domain.accounts import Viewer
+from livesale.domain.accounts import ViewerAccount
 from livesale.domain.chat import clean_chat_text
 
 
@@ -86,13 +86,14 @@ class InboxEntry:
     unread: int
 
 
-def may_message(viewer: Viewer | None) -> bool:
-    """Whether this person may write to shops.
+def may_message(viewer_id: str | None, account: ViewerAccount | None) -> bool:
+    """Whether this person may write to shops: a viewer with an account of their own.
 
-    Today: a guest who chose a display name. Once viewer accounts exist this
-    becomes "has an account", and this function is the one place to change.
+    An account (email and password, or passkeys) is a person a shop can hold to
+    their words across devices; a bare guest cookie is not. Moderators answering
+    for a shop are not asked this: the creator chose them by name.
     """
-    return viewer is not None and bool(viewer.display_name)
+    return viewer_id is not None and account is not None and account.viewer_id == viewer_id
 
 
 def clean_message_text(text: object, max_length: int) -> str:

@@ -1,4 +1,5 @@
-"""Direct messages: who may read and write a conversation, sending, blocking, reporting."""
+"""Direct messages: who may read and write a conversation, sending (a shop's answer is a
+notification for the person), blocking, reporting."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from livesale import metrics
 from livesale.config import MessageSettings
 from livesale.domain.accounts import Creator, Viewer
 from livesale.domain.errors import (
+    AccountRequired,
     ConversationNotFound,
     DmBlocked,
     OrderNotFound,
@@ -29,11 +31,14 @@ from livesale.domain.messages import (
     clean_message_text,
     may_message,
 )
+from livesale.live.notifier import Notifier
 from livesale.storage.chat import ModerationRepository
+from livesale.storage.creators import CreatorRepository
 from livesale.storage.messages import MessageRepository
 from livesale.storage.orders import OrderRepository
 from livesale.storage.products import ProductRepository
 from livesale.storage.rate_limits import RateLimiter
+from livesale.storage.viewer_accounts import ViewerAccounts
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +85,10 @@ class DirectMessages:
         limiter: RateLimiter,
         redis: Redis,
         settings: MessageSettings,
+        *,
+        accounts: ViewerAccounts,
+        creators: CreatorRepository,
+        notifier: Notifier,
     ) -> None:
         self.repo = repo
         self._moderation = moderation
@@ -88,6 +97,9 @@ class DirectMessages:
         self._limiter = limiter
         self._redis = redis
         self._settings = settings
+        self._accounts = accounts
+        self._creators = creators
+        self._notifier = notifier
 
     async def seat(self, caller: Caller, conversation_id: str) -> Seat:
         """The caller's side of the conversation; ConversationNotFound if they have none.
@@ -118,13 +130,18 @@ class DirectMessages:
     async def start(
         self, viewer: Viewer | None, creator_id: str, text: object, reference: Reference | None
     ) -> tuple[Conversation, DirectMessage]:
-        """A viewer writes to a shop: their conversation (opened if new) and the message."""
-        if viewer is None or not may_message(viewer):
-            raise ViewerRequired("choose a display name first (PUT /api/viewer)")
+        """A viewer with an account writes to a shop: their conversation (opened if new)
+        and the message."""
+        if viewer is None:
+            raise ViewerRequired(
+                "writing to shops needs an account: choose a display name (PUT /api/viewer),"
+                " then make one"
+            )
         existing = await self.repo.find(viewer.id, creator_id)
         if existing is not None:
             seat = Seat(existing, Side.VIEWER, viewer.id)
-            return existing, await self.send(seat, text, reference)
+            return existing, await self.send(seat, text, reference)  # asks for the account
+        await self._require_account(viewer.id)
         # Checked before the conversation exists, so a refused message leaves nothing behind.
         cleaned = clean_message_text(text, self._settings.max_length)
         await self._check_reference(reference, viewer.id, creator_id)
@@ -134,15 +151,23 @@ class DirectMessages:
         return conversation, await self._store(seat, cleaned, reference)
 
     async def send(self, seat: Seat, text: object, reference: Reference | None) -> DirectMessage:
-        """Send from the seat's side; DmBlocked when either side blocked the other."""
+        """Send from the seat's side; DmBlocked when either side blocked the other.
+
+        The viewer side needs an account; a shop's answer is a notification for the viewer.
+        """
         conversation = seat.conversation
+        if seat.side is Side.VIEWER:
+            await self._require_account(seat.author_id)
         if conversation.blocked:
             metrics.DIRECT_MESSAGES_REFUSED.inc()
             raise DmBlocked("this conversation is blocked", id=conversation.id)
         cleaned = clean_message_text(text, self._settings.max_length)
         await self._check_reference(reference, conversation.viewer_id, conversation.creator_id)
         await self._limit(seat.author_id)
-        return await self._store(seat, cleaned, reference)
+        message = await self._store(seat, cleaned, reference)
+        if seat.side is Side.SHOP:
+            await self._notify_viewer(conversation)
+        return message
 
     async def thread(
         self, seat: Seat, before_id: int | None = None
@@ -190,6 +215,26 @@ class DirectMessages:
     async def inbox_of_shop(self, creator_id: str) -> list[InboxEntry]:
         """The shop's conversations, unread first."""
         return await self.repo.inbox_of_shop(creator_id)
+
+    async def _require_account(self, viewer_id: str) -> None:
+        """AccountRequired unless this viewer may write to shops (`may_message`)."""
+        if not may_message(viewer_id, await self._accounts.account(viewer_id)):
+            raise AccountRequired(
+                "make an account to write to shops",
+                create_with=["POST /api/viewer/account", "POST /api/viewer/passkeys"],
+            )
+
+    async def _notify_viewer(self, conversation: Conversation) -> None:
+        """Tell the viewer (bell and push, per their settings) that the shop answered."""
+        try:
+            shop = await self._creators.get(conversation.creator_id)
+            await self._notifier.message_arrived(
+                conversation.viewer_id, shop.display_name, conversation.id
+            )
+        except Exception:
+            # The message is stored and on its way to open pages: a failed notice must
+            # not read as a failed send (the shop would send it again).
+            logger.exception("direct message notice for %s failed", conversation.id)
 
     async def _store(self, seat: Seat, text: str, reference: Reference | None) -> DirectMessage:
         message = await self.repo.add(

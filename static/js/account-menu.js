@@ -50,11 +50,12 @@ export function setUpAccountMenu(container) {
   const label = el("span", { className: "account-label" });
   setText(label, "account.menu");
   const button = el("button", { type: "button", className: "account-button", id: "account-open" }, personIcon(), label);
-  button.addEventListener("click", () => openDialog().catch(() => {}));
+  button.addEventListener("click", () => openAccountMenu().catch(() => {}));
   container.append(button);
 }
 
-async function openDialog() {
+/** Open the account sheet: the person's account, or Create account when there is none yet. */
+export async function openAccountMenu() {
   const { account, viewer } = await whoAmI();
   const heading = el("h2", { id: "account-title" });
   const body = el("div", { className: "account-body" });

@@ -10,9 +10,12 @@ import { pushDeviceRow } from "./push-device.js";
 const KINDS = ["live", "reminder_soon", "reminder_live", "shipped", "message", "outbid"];
 const enc = encodeURIComponent;
 
-/** Where a notification leads: its show or order page (none for the hooks' kinds). */
+/** Where a notification leads: its conversation, show or order page. */
 function hrefOf(item) {
   const params = item.params || {};
+  if (item.kind === "message" && params.conversation_id) {
+    return `/messages?c=${enc(params.conversation_id)}`;
+  }
   if (params.show_id && item.kind !== "outbid") {
     return `/watch/${enc(params.show_id)}`;
   }

@@ -1130,4 +1130,10 @@ export const ar = {
   "error.conversation_not_found": "هذه المحادثة غير موجودة.",
   "error.dm_own_shop": "لا يمكن للمتجر أن يراسل نفسه.",
   "error.dm_blocked": "هذه المحادثة محظورة: لم تُرسل الرسالة.",
+  // dm-accounts: writing to shops needs a viewer account (/messages, the watch page's envelope).
+  "messages.join_title": "أنشئ حسابًا لمراسلة المتاجر",
+  "messages.join_note": "تجيب المتاجر من يمكنها الوصول إليه مجددًا: مع الحساب تتبعك محادثاتك على كل أجهزتك. يبقى اسمك وطلباتك ومتابعاتك لك.",
+  "messages.join_button": "أنشئ حسابًا",
+  "messages.join_to_answer": "أنشئ حسابًا لتكتب في هذه المحادثة.",
+  "error.account_required": "أنشئ حسابًا لمراسلة المتاجر.",
 };

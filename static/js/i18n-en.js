@@ -1080,4 +1080,10 @@ export const en = {
   "error.conversation_not_found": "This conversation is not there.",
   "error.dm_own_shop": "A shop cannot write to itself.",
   "error.dm_blocked": "This conversation is blocked: the message was not sent.",
+  // dm-accounts: writing to shops needs a viewer account (/messages, the watch page's envelope).
+  "messages.join_title": "Create an account to message shops",
+  "messages.join_note": "Shops answer people they can reach again: with an account your conversations follow you to every device. Your name, orders and follows stay yours.",
+  "messages.join_button": "Create an account",
+  "messages.join_to_answer": "Create an account to write in this conversation.",
+  "error.account_required": "Create an account to message shops.",
 };

@@ -1080,4 +1080,10 @@ export const es = {
   "error.conversation_not_found": "Esta conversación no existe.",
   "error.dm_own_shop": "Una tienda no puede escribirse a sí misma.",
   "error.dm_blocked": "Esta conversación está bloqueada: el mensaje no se envió.",
+  // dm-accounts: writing to shops needs a viewer account (/messages, the watch page's envelope).
+  "messages.join_title": "Crea una cuenta para escribir a las tiendas",
+  "messages.join_note": "Las tiendas responden a personas a las que pueden volver a contactar: con una cuenta, tus conversaciones te siguen en todos tus dispositivos. Tu nombre, tus pedidos y lo que sigues siguen siendo tuyos.",
+  "messages.join_button": "Crear una cuenta",
+  "messages.join_to_answer": "Crea una cuenta para escribir en esta conversación.",
+  "error.account_required": "Crea una cuenta para escribir a las tiendas.",
 };

@@ -1067,4 +1067,10 @@ export const zh = {
   "error.conversation_not_found": "找不到此对话。",
   "error.dm_own_shop": "店铺不能给自己发消息。",
   "error.dm_blocked": "此对话已被屏蔽，消息未发送。",
+  // dm-accounts: writing to shops needs a viewer account (/messages, the watch page's envelope).
+  "messages.join_title": "创建账户即可联系店铺",
+  "messages.join_note": "店铺会回复能再次联系到的人：有了账户，你的对话会在每台设备上跟随你。你的名字、订单和关注都会保留。",
+  "messages.join_button": "创建账户",
+  "messages.join_to_answer": "创建账户后才能在此对话中发消息。",
+  "error.account_required": "创建账户后才能联系店铺。",
 };

@@ -2,6 +2,9 @@
 // time on a phone (side by side on a wide screen), and a first message to a
 // shop from `?to=<creator_id>` (with `&order=` or `&product=` to attach a card).
 // A moderator answers for a shop from `?shop=<creator_id>`: that shop's inbox.
+// Writing to shops needs an account: a guest without one is asked to make it
+// (the account menu's sheet) and may only read what they wrote before.
+import { openAccountMenu, setUpAccountMenu } from "./account-menu.js";
 import { $ } from "./dom.js";
 import { errorText, get, post } from "./http.js";
 import { initI18n, onLanguageChange, setText } from "./i18n.js";
@@ -10,11 +13,13 @@ import { createThread, inboxList } from "./messages-thread.js";
 import { setUpViewerName } from "./viewer-name.js";
 
 initI18n();
+setUpAccountMenu(document.querySelector("header.bar"));
 const query = new URLSearchParams(location.search);
 let openId = query.get("c");
 const shopId = query.get("shop"); // answering for this shop, as its moderator
 let thread = null;
 let stopListening = null;
+let canWrite = true; // false: a guest without an account (asked to make one)
 
 function about() {
   if (query.get("order")) {
@@ -41,7 +46,7 @@ function open(id) {
   $("dm-new").hidden = true;
   $("dm-thread").hidden = false;
   $("dm-layout").dataset.open = "thread";
-  thread = createThread($("dm-thread-body"), id, { about: pendingAbout, onChange: loadInbox });
+  thread = createThread($("dm-thread-body"), id, { about: pendingAbout, onChange: loadInbox, canWrite });
   pendingAbout = {};
 }
 
@@ -108,8 +113,14 @@ async function start(viewer) {
     return;
   }
   const conversations = await loadInbox();
+  // Without an account only conversations from before are shown, to read.
+  $("dm-layout").hidden = !canWrite && !conversations.length;
   const to = query.get("to");
-  if (to && !shopId) {
+  if (!canWrite) {
+    if (openId) {
+      open(openId);
+    }
+  } else if (to && !shopId) {
     await startWith(to, conversations);
   } else if (query.get("order") && !shopId) {
     startAboutOrder(query.get("order"));
@@ -133,15 +144,52 @@ $("dm-back").addEventListener("click", () => {
   loadInbox();
 });
 
-setUpViewerName({
-  form: $("name-form"),
-  input: $("name-input", HTMLInputElement),
-  current: $("name-current"),
-  changeButton: $("name-change"),
-  error: $("name-error"),
-  onName: () => {},
-  onChange: start,
-});
+/** A guest without an account: the invitation to make one instead of a composer. */
+async function invite() {
+  canWrite = false;
+  $("dm-join").hidden = false;
+  $("dm-join-button").addEventListener("click", () => openAccountMenu().catch(() => {}));
+  try {
+    const { viewer } = await get("/api/viewer");
+    await start(viewer);
+  } catch (_unreachable) {
+    // The invitation stands; older conversations show on the next visit.
+  }
+}
+
+/** The person (or a moderator, who answers for a shop as the guest the creator named). */
+function setUpWriter() {
+  setUpViewerName({
+    form: $("name-form"),
+    input: $("name-input", HTMLInputElement),
+    current: $("name-current"),
+    changeButton: $("name-change"),
+    error: $("name-error"),
+    onName: () => {},
+    onChange: start,
+  });
+}
+
+async function begin() {
+  if (shopId) {
+    setUpWriter();
+    return;
+  }
+  let account = null;
+  try {
+    account = (await get("/api/viewer/account")).account;
+  } catch (failure) {
+    $("dm-error").textContent = errorText(failure);
+    return;
+  }
+  if (account) {
+    setUpWriter();
+  } else {
+    await invite();
+  }
+}
+
+begin();
 
 onLanguageChange(() => {
   loadInbox();

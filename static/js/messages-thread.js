@@ -60,8 +60,9 @@ function bubble(message) {
  * Show conversation `id` in `root`; `about` is attached to the next message
  * sent (`{order_id}` or `{product_id}`). Returns `{refresh(), id}`;
  * `onChange()` runs after a send, block or read (to update the inbox).
+ * `canWrite` false (a guest without an account) reads, blocks and reports only.
  */
-export function createThread(root, id, { about = {}, onChange = () => {} } = {}) {
+export function createThread(root, id, { about = {}, onChange = () => {}, canWrite = true } = {}) {
   let pending = { ...about };
   let conversation = null;
   const list = el("ol", { className: "dm-messages", attrs: { "aria-live": "polite" } });
@@ -87,10 +88,12 @@ export function createThread(root, id, { about = {}, onChange = () => {} } = {})
     conversation = body.conversation;
     heading.textContent = conversation.with.name; // text, never markup
     blockButton.textContent = t(conversation.blocked_by_me ? "messages.unblock" : "messages.block");
-    form.hidden = conversation.blocked;
+    form.hidden = conversation.blocked || !canWrite;
     status.textContent = conversation.blocked
       ? t(conversation.blocked_by_me ? "messages.you_blocked" : "messages.they_blocked")
-      : "";
+      : canWrite
+        ? ""
+        : t("messages.join_to_answer");
     list.replaceChildren(...body.messages.map(bubble));
     list.lastElementChild?.scrollIntoView({ block: "end" });
   }

@@ -1,18 +1,24 @@
 """Real Chromium: a direct-message exchange between a buyer on a phone and the shop's console.
 
-The buyer opens "Message the shop" from the creator's page on a phone, picks
-a name and asks about a product (its card shows); the console hears it live
-(the nav's unread badge), opens it, and answers with Enter; the phone shows
-the answer live. Then the buyer blocks the shop: the console's reply box
-goes, and the shop's messages are refused. A stranger cannot read the
-conversation. In English and in Arabic (mirrored).
+The buyer opens "Message the shop" from a show and from the creator's page
+on a phone: without an account the page invites them to make one instead of
+a composer; they make one (a name, an email and a password) from the
+invitation and ask about a product (its card shows); the console hears it
+live (the nav's unread badge), opens it, and answers with Enter; the phone
+shows the answer live, and the bell on the home page has a notification
+that opens the conversation. Then the buyer blocks the shop: the console's
+reply box goes, and the shop's messages are refused. A stranger cannot read
+the conversation. In English, Chinese and Arabic (mirrored).
 """
 
 from __future__ import annotations
 
 import pytest
+from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, BrowserContext, expect
 
+from livesale.composition.services import SERVICES
+from livesale.domain.messages import Side
 from tests.browser.helpers import LAPTOP, PASSWORD, PHONE, collect_errors, screenshot
 
 SECONDS = 1000  # Playwright timeouts are in milliseconds
@@ -62,15 +68,31 @@ async def test_a_phone_buyer_and_the_console_exchange_messages_until_a_block(
     await screenshot(watch, f"messages-watch-entry-{locale}")
     await watch.locator("#watch-message").tap()
     await watch.wait_for_url(f"**/messages?to={ada_id}")
+    # A guest without an account is invited to make one: no composer, no name form.
+    await expect(watch.locator("#dm-join")).to_be_visible()
+    await expect(watch.locator("#dm-new-form")).to_be_hidden()
+    await expect(watch.locator("#name-form")).to_be_hidden()
     await watch.close()
     await buyer.goto(f"{base_url}/creators/{ada_id}")
     await buyer.locator("#creator-message").tap()
     await buyer.wait_for_url(f"**/messages?to={ada_id}")
     # The product rides along when the page is opened from it.
     await buyer.goto(f"{base_url}/messages?to={ada_id}&product={product_id}")
-    await buyer.fill("#name-input", "Mia <b>")
-    await buyer.locator("#name-form button[type=submit]").tap()
+    await expect(buyer.locator("#dm-join")).to_be_visible()
+    await expect(buyer.locator("#dm-new")).to_be_hidden()
+    await screenshot(buyer, f"messages-join-{locale}")
+    await buyer.locator("#dm-join-button").tap()
+    await expect(buyer.locator("dialog.account-dialog #account-name")).to_be_visible()
+    await buyer.fill("#account-name", "Mia <b>")
+    await buyer.fill("#account-email", f"mia-{locale}@example.com")
+    await buyer.fill("#account-password", PASSWORD)
+    await screenshot(buyer, f"messages-join-sheet-{locale}")
+    async with buyer.expect_navigation():
+        await buyer.locator("#account-submit").tap()
+    # Back on the same address as the person: the composer, not the invitation.
     await expect(buyer.locator("#dm-new-heading")).to_contain_text("Ada")
+    await expect(buyer.locator("#dm-join")).to_be_hidden()
+    await expect(buyer.locator("#name-current")).to_have_text("Mia <b>")
     await buyer.fill("#dm-new-text", "Is this one <i>really</i> blue?")
     await buyer.locator("#dm-new-form button[type=submit]").tap()
     mine = buyer.locator(".dm-message.mine")
@@ -103,9 +125,27 @@ async def test_a_phone_buyer_and_the_console_exchange_messages_until_a_block(
         assert box["x"] < 390 / 2
     await screenshot(buyer, f"messages-phone-{locale}")
     await screenshot(console, f"messages-console-{locale}")
+    conversation_id = buyer.url.split("c=")[-1]
+
+    # The answer is a notification: the home page's bell opens the conversation.
+    home = await phone.new_page()
+    collect_errors(home, errors)
+    await home.goto(base_url)
+    bell = home.locator("header.bar .bell")
+    await expect(bell.locator(".bell-count")).to_have_text("1", timeout=LIVE)
+    await bell.tap()
+    notice = home.locator('.bell-list li[data-kind="message"]')
+    await expect(notice).to_have_count(1)
+    await expect(notice).to_contain_text("Ada")
+    await screenshot(home, f"messages-bell-{locale}")
+    await notice.locator("a").tap()
+    await home.wait_for_url(f"**/messages?c={conversation_id}")
+    await expect(home.locator(".dm-message.theirs .dm-text")).to_have_text(
+        "Yes, and it is back in stock tomorrow."
+    )
+    await home.close()
 
     # A stranger cannot read it.
-    conversation_id = buyer.url.split("c=")[-1]
     stranger = await browser.new_context(locale=locale, **PHONE)
     refused = await stranger.request.get(f"{base_url}/api/conversations/{conversation_id}")
     assert refused.status == 404
@@ -151,6 +191,12 @@ async def test_a_moderator_answers_for_the_shop_from_the_messages_page(
     ada_id, _product = await _shop(creator, base_url)
     buyer = await browser.new_context(**PHONE)
     await _guest(buyer, base_url, "Mia")
+    account = await buyer.request.post(
+        f"{base_url}/api/viewer/account",
+        data={"email": "mia@example.com", "password": PASSWORD},
+        headers=headers,
+    )
+    assert account.status == 201, await account.text()
     asked = await buyer.request.post(
         f"{base_url}/api/creators/{ada_id}/messages",
         data={"text": "Open on Sunday?"},
@@ -160,7 +206,7 @@ async def test_a_moderator_answers_for_the_shop_from_the_messages_page(
     conversation_id = (await asked.json())["conversation_id"]
 
     helper = await browser.new_context(**LAPTOP)
-    leo_id = await _guest(helper, base_url, "Leo")
+    leo_id = await _guest(helper, base_url, "Leo")  # no account: the creator names him
     page = await helper.new_page()
     collect_errors(page, errors, allow_status=(403,))
     # Not yet a moderator: the shop's inbox is refused, and the page says so.
@@ -189,4 +235,48 @@ async def test_a_moderator_answers_for_the_shop_from_the_messages_page(
     assert shop["messages"][-1]["author"] == {"id": leo_id, "name": "Leo"}
     assert errors == []
     for context in (creator, buyer, helper):
+        await context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+async def test_a_guest_reads_an_older_conversation_and_makes_an_account_to_answer(
+    base_url: str, browser: Browser, server: TestServer
+) -> None:
+    """A conversation from before accounts were needed: read-only until the account is made."""
+    errors: list[str] = []
+    creator = await browser.new_context(**LAPTOP)
+    ada_id, _product = await _shop(creator, base_url)
+    guest = await browser.new_context(**LAPTOP)
+    zoe_id = await _guest(guest, base_url, "Zoe")
+    repo = server.app[SERVICES].messages.repo
+    conversation = await repo.open(zoe_id, ada_id)
+    await repo.add(conversation.id, Side.VIEWER, zoe_id, "Written as a guest", None)
+    page = await guest.new_page()
+    collect_errors(page, errors)
+    await page.goto(f"{base_url}/messages?c={conversation.id}")
+    await expect(page.locator("#dm-join")).to_be_visible()
+    await expect(page.locator(".dm-message.mine .dm-text")).to_have_text("Written as a guest")
+    await expect(page.locator("#dm-thread .dm-compose")).to_be_hidden()
+    await expect(page.locator("#dm-thread .dm-status")).not_to_be_empty()
+    await expect(page.locator(".dm-entry-name")).to_have_text("Ada")
+    await screenshot(page, "messages-guest-read-only")
+
+    # The sheet asks no name (the guest has one); after it the reply box is there.
+    await page.locator("#dm-join-button").click()
+    await expect(page.locator("dialog.account-dialog #account-email")).to_be_visible()
+    assert await page.locator("#account-name").count() == 0
+    await page.fill("#account-email", "zoe@example.com")
+    await page.fill("#account-password", PASSWORD)
+    async with page.expect_navigation():
+        await page.locator("#account-submit").click()
+    await expect(page.locator("#dm-join")).to_be_hidden()
+    await page.fill("#dm-thread .dm-input", "Now with an account")
+    await page.locator("#dm-thread .dm-input").press("Enter")
+    await expect(page.locator(".dm-message.mine .dm-text")).to_have_text(
+        ["Written as a guest", "Now with an account"]
+    )
+    await screenshot(page, "messages-guest-with-account")
+    assert errors == []
+    for context in (creator, guest):
         await context.close()

@@ -64,10 +64,10 @@ async def _open(client: Client, query: str = "") -> ClientResponse:
 
 
 async def test_news_crosses_processes_both_ways_within_two_seconds(
-    carol: Client, buyers: Buyers, server2: TestServer
+    carol: Client, members: Buyers, server2: TestServer
 ) -> None:
     carol_id = await my_id(carol, "creator")
-    mia = await buyers("Mia")  # on instance 1
+    mia = await members("Mia")  # on instance 1
     shop_stream = await _open(carol, f"?shop={carol_id}")  # instance 2
     mia_stream = await _open(mia)  # instance 1
 
@@ -95,7 +95,7 @@ async def test_news_crosses_processes_both_ways_within_two_seconds(
 
 
 async def test_only_the_shop_and_its_moderators_hear_its_news(
-    alice: Client, bob: Client, anonymous: Client, buyers: Buyers
+    alice: Client, bob: Client, anonymous: Client, buyers: Buyers, members: Buyers
 ) -> None:
     alice_id = await my_id(alice, "creator")
     leo = await buyers("Leo")
@@ -106,7 +106,7 @@ async def test_only_the_shop_and_its_moderators_hear_its_news(
     await assert_error(await anonymous.get("/api/messages/events"), 401, "viewer_required")
     # Leo's own stream does not carry Mia's conversation with Alice.
     leo_stream = await _open(leo)
-    mia = await buyers("Mia")
+    mia = await members("Mia")
     await started(mia, alice_id, "just between us")
     with pytest.raises(AssertionError, match="no event"):
         await _next_event(leo_stream, 1.0)
@@ -126,7 +126,7 @@ async def test_open_streams_end_when_the_process_stops(server2: TestServer, buye
 
 
 async def test_a_lost_subscription_comes_back_and_tells_pages_to_resync(
-    alice: Client, buyers: Buyers, redis_url: str
+    alice: Client, members: Buyers, redis_url: str
 ) -> None:
     alice_id = await my_id(alice, "creator")
     shop_stream = await _open(alice, f"?shop={alice_id}")
@@ -138,7 +138,7 @@ async def test_a_lost_subscription_comes_back_and_tells_pages_to_resync(
     finally:
         await redis.aclose()
     assert await _next_event(shop_stream, 10) == {"type": "resync"}
-    mia = await buyers("Mia")
+    mia = await members("Mia")
     sent = await started(mia, alice_id, "still there?")
     news = await _next_event(shop_stream, DELIVERY_SECONDS)
     assert news["message_id"] == sent["message"]["id"]

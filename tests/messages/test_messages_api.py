@@ -1,9 +1,11 @@
 """Direct messages over HTTP: an exchange, read state, cards, moderators, a hostile second
-client, block, report, cleaning and the send limit (on both engines, as the folder runs)."""
+client, block, report, cleaning, the send limit and who may write (a viewer with an
+account), on both engines, as the folder runs."""
 
 from __future__ import annotations
 
 from livesale.composition.services import SERVICES
+from livesale.domain.messages import Side
 from tests.messages.conftest import SENDS_PER_WINDOW
 from tests.support.clients import Buyers, Client, assert_error, become_viewer, origin
 from tests.support.messages import (
@@ -16,14 +18,15 @@ from tests.support.messages import (
     write_to_shop,
 )
 from tests.support.shopping import paid_order
+from tests.support.viewer_accounts import make_account
 from tests.support.world import create_product, open_live_shop
 
 
 async def test_a_viewer_and_a_shop_exchange_messages_with_read_state(
-    alice: Client, buyers: Buyers
+    alice: Client, members: Buyers
 ) -> None:
     alice_id = await my_id(alice, "creator")
-    mia = await buyers("Mia")
+    mia = await members("Mia")
     sent = await started(mia, alice_id, "Does the tee come in blue?")
     conversation_id = sent["conversation_id"]
     assert sent["message"]["text"] == "Does the tee come in blue?"
@@ -66,10 +69,10 @@ async def test_a_viewer_and_a_shop_exchange_messages_with_read_state(
 
 
 async def test_a_stranger_cannot_read_write_block_or_report_a_conversation(
-    alice: Client, bob: Client, anonymous: Client, buyers: Buyers
+    alice: Client, bob: Client, anonymous: Client, members: Buyers
 ) -> None:
     alice_id = await my_id(alice, "creator")
-    mia, leo = await buyers("Mia"), await buyers("Leo")
+    mia, leo = await members("Mia"), await members("Leo")
     conversation_id = (await started(mia, alice_id, "private question"))["conversation_id"]
     for stranger in (leo, bob, anonymous):
         await assert_error(
@@ -111,11 +114,11 @@ async def test_a_stranger_cannot_read_write_block_or_report_a_conversation(
 
 
 async def test_a_viewer_attaches_only_their_own_order_and_the_shops_products(
-    alice: Client, bob: Client, buyers: Buyers
+    alice: Client, bob: Client, members: Buyers
 ) -> None:
     alice_id = await my_id(alice, "creator")
     shop = await open_live_shop(alice)
-    mia, leo = await buyers("Mia"), await buyers("Leo")
+    mia, leo = await members("Mia"), await members("Leo")
     order = await paid_order(mia, shop.show_id, [(shop.variant_id, 2)])
 
     sent = await started(mia, alice_id, "Where is my parcel?", order_id=order["id"])
@@ -167,10 +170,11 @@ async def test_a_viewer_attaches_only_their_own_order_and_the_shops_products(
 
 
 async def test_a_moderator_answers_for_the_shop_and_only_the_shop_sees_who(
-    alice: Client, buyers: Buyers
+    alice: Client, members: Buyers, buyers: Buyers
 ) -> None:
     alice_id = await my_id(alice, "creator")
-    mia, leo = await buyers("Mia"), await buyers("Leo")
+    # Leo has no account: the creator vouched for him by naming him a moderator.
+    mia, leo = await members("Mia"), await buyers("Leo")
     conversation_id = (await started(mia, alice_id, "Hello?"))["conversation_id"]
     leo_id = await my_id(leo, "viewer")
     named = await alice.post("/api/moderators", json={"viewer_id": leo_id}, headers=origin(alice))
@@ -193,9 +197,9 @@ async def test_a_moderator_answers_for_the_shop_and_only_the_shop_sees_who(
     await assert_error(await leo.get(f"/api/shops/{alice_id}/messages"), 403, "not_moderator")
 
 
-async def test_a_block_from_either_side_stops_every_message(alice: Client, buyers: Buyers) -> None:
+async def test_a_block_from_either_side_stops_every_message(alice: Client, members: Buyers) -> None:
     alice_id = await my_id(alice, "creator")
-    mia = await buyers("Mia")
+    mia = await members("Mia")
     conversation_id = (await started(mia, alice_id, "first"))["conversation_id"]
 
     blocked = await set_block(mia, conversation_id, True)
@@ -219,9 +223,9 @@ async def test_a_block_from_either_side_stops_every_message(alice: Client, buyer
     assert texts == ["first", "welcome back"]
 
 
-async def test_reports_are_kept_for_the_operator(alice: Client, buyers: Buyers) -> None:
+async def test_reports_are_kept_for_the_operator(alice: Client, members: Buyers) -> None:
     alice_id = await my_id(alice, "creator")
-    mia = await buyers("Mia")
+    mia = await members("Mia")
     sent = await started(mia, alice_id, "hello")
     conversation_id = sent["conversation_id"]
     reply = await answer(alice, conversation_id, "rude words")
@@ -249,9 +253,9 @@ async def test_reports_are_kept_for_the_operator(alice: Client, buyers: Buyers) 
     ]
 
 
-async def test_text_is_cleaned_like_chat_and_kept_verbatim(alice: Client, buyers: Buyers) -> None:
+async def test_text_is_cleaned_like_chat_and_kept_verbatim(alice: Client, members: Buyers) -> None:
     alice_id = await my_id(alice, "creator")
-    mia = await buyers("Mia")
+    mia = await members("Mia")
     limit = alice.app[SERVICES].settings.messages.max_length
     await assert_error(await write_to_shop(mia, alice_id, "  \u200b "), 400, "chat_empty")
     details = await assert_error(
@@ -265,9 +269,9 @@ async def test_text_is_cleaned_like_chat_and_kept_verbatim(alice: Client, buyers
     assert sent["message"]["text"] == "<img src=x onerror=alert(1)> hi"
 
 
-async def test_the_send_limit_is_per_sender(alice: Client, buyers: Buyers) -> None:
+async def test_the_send_limit_is_per_sender(alice: Client, members: Buyers) -> None:
     alice_id = await my_id(alice, "creator")
-    mia, leo = await buyers("Mia"), await buyers("Leo")
+    mia, leo = await members("Mia"), await members("Leo")
     conversation_id = (await started(mia, alice_id, "1"))["conversation_id"]
     for n in range(2, SENDS_PER_WINDOW + 1):
         assert (await answer(mia, conversation_id, str(n))).status == 201
@@ -283,8 +287,46 @@ async def test_the_send_limit_is_per_sender(alice: Client, buyers: Buyers) -> No
     assert "one more" not in texts
 
 
-async def test_a_guest_without_a_name_cannot_write(anonymous: Client, alice: Client) -> None:
+async def test_only_a_viewer_with_an_account_writes_and_a_refusal_stores_nothing(
+    anonymous: Client, alice: Client
+) -> None:
     alice_id = await my_id(alice, "creator")
     await assert_error(await anonymous.get("/api/messages"), 401, "viewer_required")
+    await assert_error(await write_to_shop(anonymous, alice_id, "hi"), 401, "viewer_required")
     await become_viewer(anonymous, "Zoe")
+    details = await assert_error(
+        await write_to_shop(anonymous, alice_id, "a guest name is not enough"),
+        403,
+        "account_required",
+    )
+    assert "POST /api/viewer/account" in details["create_with"]
+    # Refused before anything was opened: neither side has a conversation.
+    assert (await inbox(anonymous))["conversations"] == []
+    assert (await inbox(alice, alice_id))["conversations"] == []
+    await make_account(anonymous)
     assert (await write_to_shop(anonymous, alice_id, "now I can")).status == 201
+    [entry] = (await inbox(alice, alice_id))["conversations"]
+    assert entry["last"]["text"] == "now I can"
+
+
+async def test_a_guest_with_an_older_conversation_reads_and_blocks_but_does_not_write(
+    anonymous: Client, alice: Client
+) -> None:
+    """A conversation opened before accounts were needed: readable, blockable, not writable."""
+    alice_id = await my_id(alice, "creator")
+    zoe = await become_viewer(anonymous, "Zoe")
+    repo = alice.app[SERVICES].messages.repo
+    conversation = await repo.open(zoe["id"], alice_id)
+    await repo.add(conversation.id, Side.VIEWER, zoe["id"], "from before", None)
+    thread = await read_thread(anonymous, conversation.id)
+    assert [m["text"] for m in thread["messages"]] == ["from before"]
+    await assert_error(
+        await answer(anonymous, conversation.id, "one more"), 403, "account_required"
+    )
+    await assert_error(
+        await write_to_shop(anonymous, alice_id, "and again"), 403, "account_required"
+    )
+    assert (await answer(alice, conversation.id, "hello Zoe")).status == 201
+    assert (await set_block(anonymous, conversation.id, True)).status == 200
+    texts = [m["text"] for m in (await read_thread(alice, conversation.id))["messages"]]
+    assert texts == ["from before", "hello Zoe"]

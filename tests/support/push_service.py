@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import http_ece
-from aiohttp import web
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestServer
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from tests.support.clients import Client, origin
 
 DAY = 24 * 3600
 
@@ -133,3 +135,10 @@ async def push_service(server_key: str) -> AsyncIterator[PushService]:
         yield service
     finally:
         await server.close()
+
+
+async def subscribe(client: Client, device: dict[str, Any], lang: str = "en") -> ClientResponse:
+    """Subscribe `device` (from `PushService.device`) for the client's person, as a page does."""
+    return await client.post(
+        "/api/push/subscriptions", json={**device, "lang": lang}, headers=origin(client)
+    )
