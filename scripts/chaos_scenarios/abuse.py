@@ -951,6 +951,8 @@ async def token_abuse(run: Run) -> Outcome:  # noqa: C901
                 "review_id": f"rev_{secrets.token_hex(8)}",
                 "auction_id": f"auc_{secrets.token_hex(8)}",
                 "giveaway_id": f"gw_{secrets.token_hex(8)}",
+                "conversation_id": secrets.token_urlsafe(12),
+                "passkey_id": secrets.token_urlsafe(16),
             }
             before = _snapshot(stage_.sqlite_path())
             show_before = await guest.expect("GET", f"/api/shows/{owner.show_id}", None, 200)
