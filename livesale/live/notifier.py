@@ -90,11 +90,22 @@ class Notifier:
             {"sender": sender, "conversation_id": conversation_id},
         )
 
-    async def outbid(self, viewer_id: str, show_id: str, product: str) -> None:
-        """Hook for auctions: tell `viewer_id` someone bid higher on `product`."""
-        await self.notify(
-            [viewer_id], NotificationKind.OUTBID, {"show_id": show_id, "product": product}
-        )
+    async def outbid(self, viewer_id: str, show_id: str, auction_id: str, product: str) -> None:
+        """Hook for auctions: tell `viewer_id` someone bid higher on `product`.
+
+        A bidding war does not flood: while the person has not read their outbid of
+        this auction, each later one is counted into it (no new notification, no push).
+        """
+        kind = NotificationKind.OUTBID
+        params = {"show_id": show_id, "auction_id": auction_id, "product": product}
+        if await self.repository.opted_out([viewer_id], kind):
+            return
+        again = await self.repository.refresh_unread(viewer_id, kind, "auction_id", params)
+        if again is None:
+            await self.notify([viewer_id], kind, params)
+            return
+        metrics.NOTIFY_FOLDED.labels(kind.value).inc()
+        await self.hub.publish({viewer_id: again})  # the open bell moves it to the top
 
     async def sweep(self) -> None:
         """Announce what happened since the last sweep (each event once, across processes)."""
