@@ -192,6 +192,13 @@ class NotificationRepository:
                         (viewer_id, kind.value),
                     )
 
+    async def delete_claims_before(self, before: float) -> int:
+        """Forget claims made before `before` (events no sweep looks at again); how many."""
+        async with self._db.transaction() as conn:
+            return await conn.execute(
+                "DELETE FROM notification_claims WHERE claimed_at < ?", (before,)
+            )
+
     async def delete_older_than(self, before: float) -> int:
         """Delete notifications made before `before` (retention); how many went."""
         async with self._db.transaction() as conn:
