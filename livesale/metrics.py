@@ -577,7 +577,8 @@ PUSH_SENT = Counter(
 PUSH_FAILED = Counter(
     "livesale_push_failed_total",
     "Web Push requests that failed, by reason: gone (404/410, the subscription is deleted), "
-    "rate_limited (429), rejected (another error status), network, bad_subscription, error.",
+    "rate_limited (429), rejected (another error status), network, bad_subscription, error, "
+    "shutdown (still queued when a clean stop's drain time ran out).",
     ["reason"],
 )
 PUSH_SECONDS = Histogram(
