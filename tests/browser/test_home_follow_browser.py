@@ -103,6 +103,20 @@ async def test_following_from_a_home_card(
             await expect(button).to_have_text("Follow")
         await screenshot(page, "home-follow-ben-phone-en")
         await _no_sideways_scroll(page)
+        # Right to left, the control follows the name on its left; Spanish words it too.
+        await choose_language(page, "ar")
+        await expect(bens.first).to_have_text("تتابعه")
+        await expect(adas.first).to_have_text("متابعة")
+        name_box = await page.locator("#live-shows .byline .creator").first.bounding_box()
+        button_box = await page.locator("#live-shows .byline .follow-button").first.bounding_box()
+        assert name_box
+        assert button_box
+        assert button_box["x"] < name_box["x"]
+        await _no_sideways_scroll(page)
+        await screenshot(page, "home-follow-phone-ar")
+        await choose_language(page, "es")
+        await expect(bens.first).to_have_text("Siguiendo")
+        await choose_language(page, "en")
 
         # His page says "Following", and his follower count went up.
         await page.goto(f"{base_url}/creators/{ben}")

@@ -1,6 +1,7 @@
 """Real Chromium: a bidder on a phone is outbid, the bell rings without a reload and words it
 (the product's title as text), a bidding war stays one notification ("and 1 more"), and
-tapping it opens the show; the other bidder is told only of the time she lost the lead; English and Chinese."""
+tapping it opens the show; the other bidder is told only of the time she lost the lead;
+English and Chinese."""
 
 from __future__ import annotations
 
