@@ -1,5 +1,6 @@
 // Follow a creator as this browser's guest: the button, the follower count, and
 // (for someone who has no guest name yet) a one-field form that picks one first.
+// Every button of one creator on a page shows the same state (the home page's cards).
 import { withChallenge } from "./challenge.js";
 import { el } from "./dom.js";
 import { del, errorText, get, put, ServerError } from "./http.js";
@@ -154,7 +155,6 @@ export class FollowButton {
     }
   }
 }
-
 
 /**
  * A show card's Follow control for the show's creator (null without one). A newcomer
