@@ -40,7 +40,13 @@ TOKEN_SECONDS = 12 * 3600
 TOKEN_REUSE_SECONDS = 3600
 REQUEST_TIMEOUT_SECONDS = 10.0
 _GONE = (404, 410)
-_URGENT = {NotificationKind.LIVE, NotificationKind.REMINDER_LIVE, NotificationKind.REMINDER_SOON}
+# Sent at once even to a device saving its battery: a live show, or an auction ending soon.
+_URGENT = {
+    NotificationKind.LIVE,
+    NotificationKind.REMINDER_LIVE,
+    NotificationKind.REMINDER_SOON,
+    NotificationKind.OUTBID,
+}
 
 
 @dataclass(frozen=True, slots=True)
