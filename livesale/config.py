@@ -438,8 +438,11 @@ class NotifySettings:
     push_ttl_seconds: int = 900
     push_contact: str = "mailto:push@livesale.invalid"
     push_allow_http: bool = False
+    push_drain_seconds: float = 5.0
 
     def __post_init__(self) -> None:
+        if self.push_drain_seconds < 0:
+            raise ValueError("notify push_drain_seconds must be 0 or more")
         if self.push_concurrency < 1 or self.push_per_second <= 0 or self.push_ttl_seconds < 0:
             raise ValueError(
                 "notify push_concurrency and push_per_second must be positive, "

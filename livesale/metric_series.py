@@ -64,6 +64,7 @@ SHARED_SERIES: Sequence[tuple[MetricWrapperBase, LabelValues]] = (
     # Auctions.
     (metrics.AUCTION_BIDS, (values(metrics.AuctionBidResult),)),
     (metrics.AUCTIONS_CLOSED, (values(metrics.AuctionCloseResult),)),
+    (metrics.OUTBID_NOTICES_DROPPED, (values(metrics.OutbidDropReason),)),
 )
 
 

@@ -532,9 +532,24 @@ NOTIFY_MADE = Counter(
 )
 NOTIFY_FOLDED = Counter(
     "livesale_notifications_folded_total",
-    "Notifications past the hourly quiet limit, counted into the person's latest one, by kind.",
+    "Notifications past the hourly quiet limit, counted into the person's latest one, or an "
+    "outbid counted into the person's unread one of the same auction, by kind.",
     ["kind"],
 )
+OutbidDropReason = Literal["full", "error", "shutdown"]
+OUTBID_NOTICES_DROPPED = Counter(
+    "livesale_outbid_notices_dropped_total",
+    "Outbid notifications never made, by reason: full (the queue of this process was full), "
+    "error (making it failed; logged), shutdown (still queued when the drain time ran out).",
+    ["reason"],
+)
+
+
+def count_outbid_dropped(reason: OutbidDropReason, count: int = 1) -> None:
+    """Count outbid notifications that were never made, by why."""
+    OUTBID_NOTICES_DROPPED.labels(reason).inc(count)
+
+
 NOTIFY_FANOUT_SECONDS = Histogram(
     "livesale_notification_fanout_seconds",
     "Time from an event being noticed to its notifications stored and published to every "
@@ -562,7 +577,8 @@ PUSH_SENT = Counter(
 PUSH_FAILED = Counter(
     "livesale_push_failed_total",
     "Web Push requests that failed, by reason: gone (404/410, the subscription is deleted), "
-    "rate_limited (429), rejected (another error status), network, bad_subscription, error.",
+    "rate_limited (429), rejected (another error status), network, bad_subscription, error, "
+    "shutdown (still queued when a clean stop's drain time ran out).",
     ["reason"],
 )
 PUSH_SECONDS = Histogram(

@@ -235,6 +235,8 @@ def build_discovery(settings: Settings, storage: Storage, shop: Shop) -> Discove
         ),
         settings=settings.notify,
     )
+    # An auction bid that takes the lead tells the one who led (queued off the bid's path).
+    shop.auctions.outbid.listener = notifier.outbid
     return Discovery(
         follows=follows,
         taste=taste,

@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 HOUR = 3600.0
 SOON_SECONDS = 15 * 60  # "starts in 15 minutes"
 RETENTION_EVERY_SECONDS = HOUR
+# A claim is kept this much longer than any sweep can still see its event (clocks of
+# processes differ a little, and a sweep may run late).
+CLAIM_MARGIN_SECONDS = HOUR
 SEEN_LIMIT = 10_000
 
 
@@ -90,11 +93,22 @@ class Notifier:
             {"sender": sender, "conversation_id": conversation_id},
         )
 
-    async def outbid(self, viewer_id: str, show_id: str, product: str) -> None:
-        """Hook for auctions: tell `viewer_id` someone bid higher on `product`."""
-        await self.notify(
-            [viewer_id], NotificationKind.OUTBID, {"show_id": show_id, "product": product}
-        )
+    async def outbid(self, viewer_id: str, show_id: str, auction_id: str, product: str) -> None:
+        """Hook for auctions: tell `viewer_id` someone bid higher on `product`.
+
+        A bidding war does not flood: while the person has not read their outbid of
+        this auction, each later one is counted into it (no new notification, no push).
+        """
+        kind = NotificationKind.OUTBID
+        params = {"show_id": show_id, "auction_id": auction_id, "product": product}
+        if await self.repository.opted_out([viewer_id], kind):
+            return
+        again = await self.repository.refresh_unread(viewer_id, kind, "auction_id", params)
+        if again is None:
+            await self.notify([viewer_id], kind, params)
+            return
+        metrics.NOTIFY_FOLDED.labels(kind.value).inc()
+        await self.hub.publish({viewer_id: again})  # the open bell moves it to the top
 
     async def sweep(self) -> None:
         """Announce what happened since the last sweep (each event once, across processes)."""
@@ -121,6 +135,18 @@ class Notifier:
             )
             if gone:
                 logger.info("notifications: %d past retention deleted", gone)
+            await self._prune_claims(now)
+
+    async def _prune_claims(self, now: float) -> None:
+        """Forget claims of events that no sweep can see again (else the table only grows).
+
+        A go-live or a shipment is looked at for `lookback_seconds`, a show about to
+        start for at most SOON_SECONDS; past that (and a margin) nothing claims it again.
+        """
+        window = max(self._settings.lookback_seconds, SOON_SECONDS) + CLAIM_MARGIN_SECONDS
+        pruned = await self.repository.delete_claims_before(now - window)
+        if pruned:
+            logger.info("notifications: %d announced events' claims forgotten", pruned)
 
     async def _claim(self, subject: str, kind: NotificationKind) -> bool:
         """True once, in one process, for each event; False for every later look at it."""

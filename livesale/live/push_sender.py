@@ -1,14 +1,18 @@
 """Web Push: each new notification to every subscribed device of its person, queued and
 sent concurrently under a rate cap, encrypted (aes128gcm) and signed (VAPID).
 
-The queue lives in the process that made the notifications (the sweep's, which
-claims each event once), so every push is sent once; the show's processes never
-wait for it. Subscriptions a push service says are gone (404, 410) are deleted.
+The queue lives in the memory of the process that made the notifications (the
+sweep's, which claims each event once), so every push is sent once; the show's
+processes never wait for it. A clean stop sends what is queued within
+`push_drain_seconds` and counts the rest as dropped; a crash loses the queue (the
+notifications themselves are in the record). Subscriptions a push service says are
+gone (404, 410) are deleted.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -36,7 +40,13 @@ TOKEN_SECONDS = 12 * 3600
 TOKEN_REUSE_SECONDS = 3600
 REQUEST_TIMEOUT_SECONDS = 10.0
 _GONE = (404, 410)
-_URGENT = {NotificationKind.LIVE, NotificationKind.REMINDER_LIVE, NotificationKind.REMINDER_SOON}
+# Sent at once even to a device saving its battery: a live show, or an auction ending soon.
+_URGENT = {
+    NotificationKind.LIVE,
+    NotificationKind.REMINDER_LIVE,
+    NotificationKind.REMINDER_SOON,
+    NotificationKind.OUTBID,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +77,7 @@ class PushSender:
         self._session: aiohttp.ClientSession | None = None
         self._tokens: dict[str, tuple[dict[str, str], float]] = {}
         self._next_slot = 0.0
+        self._sending = 0  # taken off the queue by a worker, not yet sent or failed
 
     def open(self) -> None:
         """Read the VAPID key pair from the data folder, making it on the first start."""
@@ -98,12 +109,26 @@ class PushSender:
         await self._queue.join()
 
     async def close(self) -> None:
-        """Stop the workers (pushes still queued are dropped) and close the connections."""
+        """Send what is queued within `push_drain_seconds`, then stop the workers; pushes
+        still queued or under way then are dropped, counted and logged; close the connections."""
+        if self._workers:
+            with contextlib.suppress(TimeoutError):  # what is left is counted below
+                await asyncio.wait_for(self._queue.join(), self._settings.push_drain_seconds)
+        dropped = self._queue.qsize() + self._sending
+        for worker in self._workers:
+            worker.cancel()  # all at once: none takes another push while others stop
         for worker in self._workers:
             await cancel_and_wait(worker)
         self._workers = []
+        while not self._queue.empty():
+            self._queue.get_nowait()
+            self._queue.task_done()
+        if dropped:
+            metrics.PUSH_FAILED.labels("shutdown").inc(dropped)
+            logger.warning("push: %d pushes still queued at shutdown were dropped", dropped)
         if self._session is not None:
             await self._session.close()
+            self._session = None
 
     def _start(self) -> None:
         if self._workers:
@@ -120,6 +145,7 @@ class PushSender:
     async def _work(self) -> None:
         while True:
             push = await self._queue.get()
+            self._sending += 1
             try:
                 await self._pace()
                 await self._send(push)
@@ -127,6 +153,7 @@ class PushSender:
                 logger.exception("push: sending failed unexpectedly")
                 metrics.PUSH_FAILED.labels("error").inc()
             finally:
+                self._sending -= 1
                 self._queue.task_done()
 
     async def _pace(self) -> None:

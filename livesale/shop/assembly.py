@@ -23,6 +23,7 @@ from livesale.shop.checkout import CheckoutService
 from livesale.shop.fulfilment import FulfilmentService
 from livesale.shop.giveaways import GiveawayService
 from livesale.shop.orders import OrderService
+from livesale.shop.outbid_notices import OutbidNotices, product_title
 from livesale.shop.payments import PaymentService
 from livesale.shop.pricing import PricingService
 from livesale.shop.settlement import Settlement
@@ -143,6 +144,7 @@ class Shop:
     async def close(self) -> None:
         """Stop the jobs and give up their leases, then the stock messages and the gateway."""
         await self.stop_jobs()
+        await self.auctions.outbid.close()  # before the notifier it hands notices to closes
         await self.giveaways.close()
         await self.announcer.close()
         await self.payments.gateway.close()
@@ -230,6 +232,7 @@ def build_shop(
             events,
             offers,
             AuctionMarks(db),
+            OutbidNotices(product_title(catalogue)),
         ),
         auction_lease=Leadership(redis, "auction_closer"),
     )

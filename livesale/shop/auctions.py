@@ -38,6 +38,7 @@ from livesale.shop.announcer import RoomPublisher
 from livesale.shop.auction_messages import AuctionEvent, auction_json, auction_message
 from livesale.shop.auction_offers import AuctionOffers
 from livesale.shop.catalogue import ShopCatalogue
+from livesale.shop.outbid_notices import Outbid, OutbidNotices
 from livesale.shop.stock import StockService
 from livesale.storage.auction_marks import AuctionMarks
 from livesale.storage.auctions import AuctionStore, BidReply
@@ -64,9 +65,11 @@ class AuctionService:
         events: RoomPublisher,
         offers: AuctionOffers,
         marks: AuctionMarks,
+        outbid: OutbidNotices,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
+        self.outbid = outbid
         self._marks = marks
         self._clock = clock
         self._catalogue = catalogue
@@ -157,6 +160,9 @@ class AuctionService:
                 price_minor=reply.price_minor,
             )
         auction = await self._get(auction_show, auction_id)
+        if reply.displaced is not None and reply.displaced != viewer.id:
+            # Queued, not awaited: telling them never slows or fails the bid.
+            self.outbid.tell(Outbid(reply.displaced, auction_show, auction_id, auction.product_id))
         await self._publish("extended" if reply.extended else "bid", auction, reply.now_ms)
         return reply, auction
 

@@ -32,7 +32,9 @@ end
 # ARGV: [1] bidder id, [2] amount (minor units), [3] bidder's display name (kept as
 #       `leader_name` while they lead),
 #       [4] '1' for a private maximum (proxy bid), '0' for a plain bid.
-# Returns {outcome, price, leader, ends ms, now ms, extended 0/1, lowest next bid, bids}.
+# Returns {outcome, price, leader, ends ms, now ms, extended 0/1, lowest next bid, bids,
+#   displaced}: `displaced` (accepted bids only; '' otherwise) is the leader this bid took
+#   the lead from.
 # Outcome 'closed' with an end in the past tells the caller to run CLOSE_LUA.
 BID_LUA = (
     _COMMON_LUA
@@ -57,6 +59,7 @@ end
 if amount < lowest then return {'too_low', price, leader, ends, now, 0, lowest, bids} end
 local is_max = ARGV[4] == '1'
 local outcome = 'leading'
+local displaced = ''
 if leader == '' then
   leader = bidder
   lmax = amount
@@ -66,6 +69,7 @@ elseif bidder == leader then
   if not is_max then price = math.max(price, amount) end
 elseif amount > lmax then
   if is_max then price = math.min(amount, lmax + step_at(inc, lmax)) else price = amount end
+  displaced = leader
   leader = bidder
   lmax = amount
 else
@@ -84,7 +88,8 @@ redis.call('HSET', KEYS[1], 'price', price, 'leader', leader, 'leader_max', lmax
 if leader == bidder then redis.call('HSET', KEYS[1], 'leader_name', ARGV[3]) end
 local mine = tonumber(redis.call('HGET', KEYS[2], bidder) or '0')
 if amount > mine then redis.call('HSET', KEYS[2], bidder, amount) end
-return {outcome, price, leader, ends, now, extended, lowest_bid(price, leader, inc), bids}
+return {outcome, price, leader, ends, now, extended, lowest_bid(price, leader, inc), bids,
+  displaced}
 """
 )
 

@@ -72,6 +72,7 @@ class BidReply:
     extended: bool
     min_bid_minor: int
     bids: int
+    displaced: str | None = None  # the bidder who led until this bid took the lead
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,7 @@ class AuctionStore:
             extended=reply[5] == 1,
             min_bid_minor=int(reply[6]),
             bids=int(reply[7]),
+            displaced=(reply[8] or None) if len(reply) > 8 else None,
         )
 
     async def close(self, creator_id: str, auction_id: str) -> CloseReply:

@@ -99,6 +99,29 @@ class NotificationRepository:
                     (viewer_id, kind.value),
                 )
 
+    async def refresh_unread(
+        self, viewer_id: str, kind: NotificationKind, key: str, params: dict[str, Any]
+    ) -> Notification | None:
+        """Count one more event into the viewer's unread `kind` notification whose
+        `params[key]` matches, with `params` and now as its words and time; None if none."""
+        now = self._clock()
+        async with self._db.transaction() as conn:
+            rows = await conn.fetchall(
+                "SELECT id, params_json, more FROM notifications WHERE viewer_id = ?"
+                " AND kind = ? AND read_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ?",
+                (viewer_id, kind.value, CHUNK),
+            )
+            for row in rows:
+                if json.loads(row[1]).get(key) != params[key]:
+                    continue
+                await conn.execute(
+                    "UPDATE notifications SET more = more + 1, params_json = ?, created_at = ?"
+                    " WHERE id = ?",
+                    (json.dumps(params, separators=(",", ":")), now, row[0]),
+                )
+                return Notification(str(row[0]), kind, params, int(row[2]) + 1, now, False)
+        return None
+
     async def latest(self, viewer_id: str, limit: int) -> list[Notification]:
         """The viewer's newest notifications, newest first."""
         rows = await self._db.fetchall(
@@ -168,6 +191,13 @@ class NotificationRepository:
                         " ON CONFLICT DO NOTHING",
                         (viewer_id, kind.value),
                     )
+
+    async def delete_claims_before(self, before: float) -> int:
+        """Forget claims made before `before` (events no sweep looks at again); how many."""
+        async with self._db.transaction() as conn:
+            return await conn.execute(
+                "DELETE FROM notification_claims WHERE claimed_at < ?", (before,)
+            )
 
     async def delete_older_than(self, before: float) -> int:
         """Delete notifications made before `before` (retention); how many went."""

@@ -1,7 +1,8 @@
 // One show in the console: the live cockpit. Studio (preview and Go live),
 // the bag with pins and flash sales, the show's orders, chat and the viewer
 // count on one screen; End show, the share link, the stream key and the
-// replay settings; controls only in the states where they work.
+// replay settings; before the show, how many will be reminded; controls only
+// in the states where they work.
 import { createBagPicker } from "./bag-picker.js";
 import { broadcaster, rememberTitle, useRotatedKey } from "./console-broadcast.js";
 import { notify, showError } from "./console-notice.js";
@@ -35,6 +36,26 @@ function drawStatus() {
   setText(target, badge.dataset.i18n);
 }
 
+/** An upcoming show's cockpit says how many will be reminded (only its creator may read it). */
+async function drawReminders() {
+  const note = $("room-reminders");
+  note.hidden = true;
+  if (!show || show.status !== "scheduled") {
+    return;
+  }
+  const showId = show.id;
+  try {
+    const { reminders } = await get(`/api/shows/${enc(showId)}/reminder`);
+    if (show && show.id === showId && show.status === "scheduled" && typeof reminders === "number") {
+      setText(note, "remind.waiting", { count: reminders });
+      note.dataset.count = String(reminders);
+      note.hidden = false;
+    }
+  } catch (_unreadable) {
+    // a count that cannot load is left out, as in the show list
+  }
+}
+
 /** Merge `update` into the show and show only the controls that work in its state. */
 function applyShow(update) {
   if (!show) {
@@ -52,6 +73,9 @@ function applyShow(update) {
   // scheduled: Go live, no End show; live: End show, pins, flash sales, a new
   // key; ended: no studio, pins, flash sales or key (replay, orders remain).
   $("room-end").hidden = status !== "live";
+  if (status !== "scheduled") {
+    $("room-reminders").hidden = true; // nothing left to remind of
+  }
   $("studio-card").hidden = status === "ended";
   $("bag-edit").hidden = status === "ended";
   // Only what this update says: the show loaded on entry still holds the replay
@@ -120,6 +144,7 @@ function drawCockpit(usable, error = null) {
   }
   if (!usable) {
     $("room-end").hidden = true;
+    $("room-reminders").hidden = true;
     $("room-title").textContent = "";
     $("room-state").hidden = true;
   } else {
@@ -158,6 +183,7 @@ async function enter(showId) {
   startRoom(show, { onShow: applyShow });
   applyShow({});
   enterReplaySettings(show, { onUpdate: applyShow });
+  drawReminders();
 }
 
 function leave() {

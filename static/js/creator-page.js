@@ -86,6 +86,17 @@ async function load() {
   }
 }
 
+/** A newcomer sent here by a card's Follow chooses a name, and the row then follows. */
+async function offerNameIfAsked() {
+  if (location.hash !== "#follow" || !follow.state || follow.state.following || follow.state.own) {
+    return;
+  }
+  const { viewer } = await get("/api/viewer");
+  if (!viewer) {
+    follow.offerName();
+  }
+}
+
 initI18n();
 mountBell();
 onLanguageChange(() => {
@@ -94,7 +105,7 @@ onLanguageChange(() => {
     $("error").textContent = t("error.creator_not_found");
   }
 });
-load();
+load().then(() => offerNameIfAsked().catch(() => {})); // the form then shows with its row
 timer = setInterval(() => {
   if (!document.hidden) {
     load();

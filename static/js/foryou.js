@@ -2,6 +2,7 @@
 // for this browser's guest, each card saying why it is there; a switch turns
 // learning off (then the row is what is popular and new) and is remembered.
 import { el } from "./dom.js";
+import { cardFollow } from "./follow-button.js";
 import { get, put } from "./http.js";
 import { setText, t } from "./i18n.js";
 import { showCard } from "./show-cards.js";
@@ -27,7 +28,7 @@ function reasonLine(reason) {
 
 /** One feed item as a show card with its reason under the title. */
 export function feedCard(item) {
-  const li = showCard(item.show, CARD_KINDS[item.kind]);
+  const li = showCard(item.show, CARD_KINDS[item.kind], { creatorAction: cardFollow(item.show.creator) });
   li.querySelector(".show-card")?.append(reasonLine(item.reason));
   return li;
 }

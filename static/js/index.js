@@ -4,6 +4,7 @@
 import { setUpAccountMenu } from "./account-menu.js";
 import { mountBell } from "./bell.js";
 import { $ } from "./dom.js";
+import { cardFollow } from "./follow-button.js";
 import { ForYou } from "./foryou.js";
 import { errorText, get } from "./http.js";
 import { initI18n, onLanguageChange, setText } from "./i18n.js";
@@ -50,9 +51,13 @@ function render() {
     return;
   }
   forYou.render();
-  $("live-shows").replaceChildren(...lists.live.map((show) => showCard(show, "live")));
+  $("live-shows").replaceChildren(
+    ...lists.live.map((show) => showCard(show, "live", { creatorAction: cardFollow(show.creator) })),
+  );
   $("upcoming-shows").replaceChildren(
-    ...lists.upcoming.map((show) => showCard(show, "upcoming", { action: cardRemind(show.id) })),
+    ...lists.upcoming.map((show) =>
+      showCard(show, "upcoming", { action: cardRemind(show.id), creatorAction: cardFollow(show.creator) }),
+    ),
   );
   $("live-empty").hidden = lists.live.length > 0;
   $("upcoming-empty").hidden = lists.upcoming.length > 0;

@@ -68,12 +68,13 @@ function when(show, kind) {
 /**
  * One show as a list item. `kind` is "live", "upcoming" or "past";
  * `withCreator` links the creator's name (left out on the creator's own page);
- * `action`, when given, is a control at the card's foot (an upcoming show's "Remind me").
+ * `action`, when given, is a control at the card's foot (an upcoming show's "Remind me");
+ * `creatorAction` one beside the creator's name (the home page's Follow).
  * @param {any} show
  * @param {string} kind
- * @param {{withCreator?: boolean, action?: HTMLElement | null}} [options]
+ * @param {{withCreator?: boolean, action?: HTMLElement | null, creatorAction?: HTMLElement | null}} [options]
  */
-export function showCard(show, kind, { withCreator = true, action = null } = {}) {
+export function showCard(show, kind, { withCreator = true, action = null, creatorAction = null } = {}) {
   const title = el("a", {
     className: "card-link",
     href: `/watch/${enc(show.id)}`,
@@ -81,9 +82,15 @@ export function showCard(show, kind, { withCreator = true, action = null } = {})
   });
   const meta = el("p", { className: "meta" });
   const creator = show.creator;
+  let byline = null;
   if (withCreator && creator && creator.display_name) {
     // The creator's name is text from a person: a text node, never markup.
-    meta.append(el("a", { className: "creator", href: creatorPath(creator.id) }, creator.display_name));
+    const name = el("a", { className: "creator", href: creatorPath(creator.id) }, creator.display_name);
+    if (creatorAction) {
+      byline = el("div", { className: "byline" }, name, creatorAction);
+    } else {
+      meta.append(name);
+    }
   }
   const time = when(show, kind);
   if (time) {
@@ -98,6 +105,7 @@ export function showCard(show, kind, { withCreator = true, action = null } = {})
     { className: "show-card", dataset: { kind, showId: show.id } },
     el("div", { className: "cover-wrap" }, cover(show), el("span", { className: "corner" }, badge(kind)), chip(show, kind)),
     el("h3", { className: "title" }, title),
+    byline,
     meta.childNodes.length ? meta : null,
     action,
   );

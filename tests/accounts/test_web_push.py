@@ -99,6 +99,30 @@ async def test_gone_subscriptions_are_removed(
     assert service.refused == []
 
 
+async def test_an_outbid_is_pushed_at_once_and_a_bidding_war_only_once(
+    alice: Client, buyers: Buyers, service: PushService
+) -> None:
+    mia = await buyers("Mia")
+    assert (await _subscribe(mia, service.device(), "zh-CN")).status == 201
+    notifier = alice.app[SERVICES].discovery.notifier
+    mia_id = (await (await mia.get("/api/viewer")).json())["viewer"]["id"]
+    await notifier.outbid(mia_id, "show1", "au_1", "Lip oil")
+    await notifier.push.drained()
+    (push,) = service.received
+    assert push.headers["Urgency"] == "high"
+    assert push.payload["kind"] == "outbid"
+    assert push.payload["params"] == {
+        "show_id": "show1",
+        "auction_id": "au_1",
+        "product": "Lip oil",
+    }
+    # Outbid again before reading it: counted into the unread one, not pushed again.
+    await notifier.outbid(mia_id, "show1", "au_1", "Lip oil")
+    await notifier.push.drained()
+    assert len(service.received) == 1
+    assert service.refused == []
+
+
 async def test_refusals_change_nothing(
     alice: Client, buyers: Buyers, anonymous: Client, service: PushService
 ) -> None:

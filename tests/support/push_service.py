@@ -4,6 +4,7 @@ the payload with the subscription's private keys, which it made itself as a brow
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import secrets
@@ -55,6 +56,10 @@ class PushService:
     answers: dict[str, int] = field(default_factory=dict)  # a status to answer instead of 201
     received: list[Received] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    # While set, requests wait until it is set (a push service that does not answer);
+    # `waiting` counts those that arrived and wait.
+    hold: asyncio.Event | None = None
+    waiting: int = 0
 
     def device(self) -> dict[str, Any]:
         """A new subscription as `PushSubscription.toJSON()` gives it."""
@@ -72,6 +77,9 @@ class PushService:
 
     async def handle(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
+        if self.hold is not None:
+            self.waiting += 1
+            await self.hold.wait()
         status = self.answers.get(token)
         if status is not None:
             return web.Response(status=status)
