@@ -233,6 +233,7 @@ def add_routes(app: web.Application, services: Services) -> None:
         images=storage.images,
         identity=identity,
         limiter=RateLimiter(storage.redis),
+        limits=settings.privacy,
     )
     add_passkey_routes(
         app,

@@ -8,6 +8,7 @@ from functools import partial
 
 from aiohttp import web
 
+from livesale.config import PrivacySettings
 from livesale.domain.errors import ValidationFailed
 from livesale.storage.images import ImageStore
 from livesale.storage.person_data import PersonData
@@ -19,10 +20,6 @@ from livesale.web.json_body import read_object
 
 logger = logging.getLogger(__name__)
 
-# Exports one person may download per window: a download reads every table.
-EXPORTS_PER_WINDOW = 1
-EXPORT_WINDOW_SECONDS = 3600.0
-
 
 def add_person_data_routes(
     app: web.Application,
@@ -33,16 +30,24 @@ def add_person_data_routes(
     images: ImageStore,
     identity: Identity,
     limiter: RateLimiter,
+    limits: PrivacySettings,
 ) -> None:
     """Register GET /api/me/export and DELETE /api/me."""
     app.router.add_get(
         "/api/me/export",
-        partial(export, data=data, taste=taste, identity=identity, limiter=limiter),
+        partial(export, data=data, taste=taste, identity=identity, limiter=limiter, limits=limits),
     )
     app.router.add_delete(
         "/api/me",
         partial(
-            delete_me, data=data, taste=taste, viewers=viewers, images=images, identity=identity
+            delete_me,
+            data=data,
+            taste=taste,
+            viewers=viewers,
+            images=images,
+            identity=identity,
+            limiter=limiter,
+            limits=limits,
         ),
     )
 
@@ -54,11 +59,15 @@ async def export(
     taste: TasteStore,
     identity: Identity,
     limiter: RateLimiter,
+    limits: PrivacySettings,
 ) -> web.Response:
     """Everything kept about this browser's person, as a JSON download (once an hour)."""
     viewer = await identity.require_viewer(request)
     await limiter.check(
-        f"export:viewer:{viewer.id}", EXPORTS_PER_WINDOW, EXPORT_WINDOW_SECONDS, "data downloads"
+        f"export:viewer:{viewer.id}",
+        limits.exports_per_window,
+        limits.export_window_seconds,
+        "data downloads",
     )
     body = await data.export(viewer.id)
     profile = await taste.profile(viewer.id)
@@ -85,14 +94,23 @@ async def delete_me(
     viewers: ViewerRepository,
     images: ImageStore,
     identity: Identity,
+    limiter: RateLimiter,
+    limits: PrivacySettings,
 ) -> web.Response:
     """Erase this browser's person after `{"confirm": "delete"}`; the cookie goes too."""
+    viewer = await identity.require_viewer(request)
+    # Every attempt counts, refused ones too: each reads the person's open orders.
+    await limiter.check(
+        f"erase:viewer:{viewer.id}",
+        limits.deletions_per_window,
+        limits.deletion_window_seconds,
+        "account deletion attempts",
+    )
     body = await read_object(request, ("confirm",))
     if body.get("confirm") != "delete":
         raise ValidationFailed(
             'send {"confirm": "delete"} to delete the account', field="confirm", reason="required"
         )
-    viewer = await identity.require_viewer(request)
     erased = await data.erase(viewer.id)
     await images.delete(list(erased.photo_ids))
     await taste.forget(viewer.id)
@@ -103,6 +121,7 @@ async def delete_me(
         "orders": erased.orders,
         "follows": erased.follows,
         "photos": len(erased.photo_ids),
+        **erased.others,
     }
     logger.info("viewer %s erased their data: %s", viewer.id, counts)
     response = web.json_response({"erased": counts})
