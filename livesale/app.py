@@ -46,6 +46,7 @@ from livesale.web.auction_routes import add_auction_routes
 from livesale.web.auth_routes import add_auth_routes
 from livesale.web.buyer_routes import add_buyer_routes
 from livesale.web.client_address import TrustedProxies, client_address_middleware
+from livesale.web.creator_data_routes import add_creator_data_routes
 from livesale.web.csrf import csrf_middleware
 from livesale.web.feed_routes import FeedCandidates, add_feed_routes
 from livesale.web.fulfilment_routes import add_fulfilment_routes
@@ -231,6 +232,13 @@ def add_routes(app: web.Application, services: Services) -> None:
         taste=services.discovery.taste,
         viewers=accounts.viewers,
         images=storage.images,
+        identity=identity,
+        limiter=RateLimiter(storage.redis),
+        limits=settings.privacy,
+    )
+    add_creator_data_routes(
+        app,
+        data=accounts.creator_data,
         identity=identity,
         limiter=RateLimiter(storage.redis),
         limits=settings.privacy,
