@@ -1,5 +1,6 @@
 // Chat settings for all of a creator's shows: blocked words and moderators.
 import { notify, showError } from "./console-notice.js";
+import "./console-data.js";
 import { drawPasskeys } from "./console-passkeys.js";
 import { $, el } from "./dom.js";
 import { bindFieldErrors } from "./field-errors.js";

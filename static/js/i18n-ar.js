@@ -1130,4 +1130,8 @@ export const ar = {
   "error.conversation_not_found": "هذه المحادثة غير موجودة.",
   "error.dm_own_shop": "لا يمكن للمتجر أن يراسل نفسه.",
   "error.dm_blocked": "هذه المحادثة محظورة: لم تُرسل الرسالة.",
+  // person-data: the console's own-data download.
+  "console_data.heading": "بياناتك",
+  "console_data.hint": "ملف واحد يضم حسابك ومتجرك: البثوث والمنتجات والقسائم والمحادثات مع المشترين والطلبات. مرة كل ساعة.",
+  "console_data.close": "لإغلاق حساب متجرك، راسل المشغّل: على المتجر الذي باع أن يحتفظ بسجلات مبيعاته.",
 };

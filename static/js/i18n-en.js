@@ -1080,4 +1080,8 @@ export const en = {
   "error.conversation_not_found": "This conversation is not there.",
   "error.dm_own_shop": "A shop cannot write to itself.",
   "error.dm_blocked": "This conversation is blocked: the message was not sent.",
+  // person-data: the console's own-data download.
+  "console_data.heading": "Your data",
+  "console_data.hint": "One file with your account and your shop: shows, products, coupons, conversations with buyers and orders. Once an hour.",
+  "console_data.close": "To close your shop's account, write to the operator: a shop that has sold must keep its sales records.",
 };

@@ -1080,4 +1080,8 @@ export const es = {
   "error.conversation_not_found": "Esta conversación no existe.",
   "error.dm_own_shop": "Una tienda no puede escribirse a sí misma.",
   "error.dm_blocked": "Esta conversación está bloqueada: el mensaje no se envió.",
+  // person-data: the console's own-data download.
+  "console_data.heading": "Tus datos",
+  "console_data.hint": "Un archivo con tu cuenta y tu tienda: directos, productos, cupones, conversaciones con compradores y pedidos. Una vez por hora.",
+  "console_data.close": "Para cerrar la cuenta de tu tienda, escribe al operador: una tienda que ha vendido debe conservar sus registros de ventas.",
 };

@@ -1067,4 +1067,8 @@ export const zh = {
   "error.conversation_not_found": "找不到此对话。",
   "error.dm_own_shop": "店铺不能给自己发消息。",
   "error.dm_blocked": "此对话已被屏蔽，消息未发送。",
+  // person-data: the console's own-data download.
+  "console_data.heading": "你的数据",
+  "console_data.hint": "一个文件，包含你的账户和店铺：直播、商品、优惠券、与买家的对话以及订单。每小时一次。",
+  "console_data.close": "如需注销店铺账户，请联系运营方：已有销售的店铺必须保留销售记录。",
 };
