@@ -235,6 +235,7 @@ def add_routes(app: web.Application, services: Services) -> None:
         identity=identity,
         limiter=RateLimiter(storage.redis),
         limits=settings.privacy,
+        hub=services.discovery.notifier.hub,
     )
     add_creator_data_routes(
         app,

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from livesale.config import PrivacySettings
 from livesale.domain.errors import ValidationFailed
+from livesale.live.notify_hub import NotificationHub
 from livesale.storage.images import ImageStore
 from livesale.storage.person_data import PersonData
 from livesale.storage.rate_limits import RateLimiter
@@ -31,6 +32,7 @@ def add_person_data_routes(
     identity: Identity,
     limiter: RateLimiter,
     limits: PrivacySettings,
+    hub: NotificationHub,
 ) -> None:
     """Register GET /api/me/export and DELETE /api/me."""
     app.router.add_get(
@@ -48,6 +50,7 @@ def add_person_data_routes(
             identity=identity,
             limiter=limiter,
             limits=limits,
+            hub=hub,
         ),
     )
 
@@ -96,6 +99,7 @@ async def delete_me(
     identity: Identity,
     limiter: RateLimiter,
     limits: PrivacySettings,
+    hub: NotificationHub,
 ) -> web.Response:
     """Erase this browser's person after `{"confirm": "delete"}`; the cookie goes too."""
     viewer = await identity.require_viewer(request)
@@ -114,6 +118,7 @@ async def delete_me(
     erased = await data.erase(viewer.id)
     await images.delete(list(erased.photo_ids))
     await taste.forget(viewer.id)
+    await hub.end(viewer.id)
     viewers.clear_cache()
     counts = {
         "chat_messages": erased.chat_messages,

@@ -4,6 +4,7 @@ by the `privacy` settings."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from collections.abc import AsyncIterator
@@ -149,10 +150,16 @@ async def test_deleting_the_account_removes_them_and_nothing_new_is_made_for_the
 ) -> None:
     mia = await busy_mia(alice, buyers, service)
     alice_id = await my_id(alice, "creator")
+    # An open notification stream of Mia's (another tab): it ends with the erasure.
+    stream = await mia.client.get("/api/notifications/stream")
+    assert stream.status == 200, await stream.text()
+    assert await stream.content.readline() == b"event: ready\n"
     deleted = await mia.client.delete(
         "/api/me", json={"confirm": "delete"}, headers=origin(mia.client)
     )
     assert deleted.status == 200, await deleted.text()
+    rest = await asyncio.wait_for(stream.content.read(), DEADLINE)
+    assert b"event: notification" not in rest
     erased = (await deleted.json())["erased"]
     assert erased == {
         "chat_messages": 0,
