@@ -1022,7 +1022,7 @@ export const en = {
   "account.download": "Download my data",
   "account.delete": "Delete my account",
   "account.delete_title": "Delete your account?",
-  "account.delete_body": "Your chat messages, follows, passkeys and sign-in go for good; your reviews keep only their stars; shops keep their record of your orders without your name, email or street address. This cannot be undone.",
+  "account.delete_body": "Your chat messages, conversations with shops (both sides), reminders, notifications, follows, passkeys and sign-in go for good; your reviews keep only their stars; shops keep their record of your orders without your name, email or street address. This cannot be undone.",
   "account.signed_in_passkey": "Signed in with a passkey",
   "account.passkeys": "Passkeys",
   "account.add_passkey": "Add a passkey",

@@ -1022,7 +1022,7 @@ export const es = {
   "account.download": "Descargar mis datos",
   "account.delete": "Eliminar mi cuenta",
   "account.delete_title": "¿Eliminar tu cuenta?",
-  "account.delete_body": "Tus mensajes del chat, a quién sigues, tus llaves de acceso y tu inicio de sesión se borran para siempre; tus reseñas conservan solo las estrellas; las tiendas conservan el registro de tus pedidos sin tu nombre, correo ni dirección. No se puede deshacer.",
+  "account.delete_body": "Tus mensajes del chat, tus conversaciones con tiendas (de ambas partes), tus recordatorios y notificaciones, a quién sigues, tus llaves de acceso y tu inicio de sesión se borran para siempre; tus reseñas conservan solo las estrellas; las tiendas conservan el registro de tus pedidos sin tu nombre, correo ni dirección. No se puede deshacer.",
   "account.signed_in_passkey": "Sesión iniciada con una llave de acceso",
   "account.passkeys": "Llaves de acceso",
   "account.add_passkey": "Añadir una llave de acceso",
