@@ -40,6 +40,7 @@ class Erased:
     photo_ids: tuple[str, ...] = ()  # review photos unlinked: their images go next
     # Reminders, notifications, push subscriptions, conversations and their messages.
     others: dict[str, int] = field(default_factory=dict)
+    conversations: tuple[tuple[str, str], ...] = ()  # deleted: (id, shop's creator id)
 
 
 class PersonData:
@@ -133,6 +134,7 @@ class PersonData:
                     "finish or cancel your open orders first",
                     order_ids=[str(row["id"]) for row in still_open],
                 )
+            message_counts, conversations = await erase_messages(conn, viewer_id)
             photos = await conn.fetchall(
                 "SELECT image_id FROM review_photos WHERE viewer_id = ?", (viewer_id,)
             )
@@ -145,10 +147,8 @@ class PersonData:
                 reviews=await _anonymise_reviews(conn, viewer_id),
                 orders=await _anonymise_orders(conn, viewer_id),
                 follows=await conn.execute("DELETE FROM follows WHERE viewer_id = ?", (viewer_id,)),
-                others={
-                    **await erase_notices(conn, viewer_id),
-                    **await erase_messages(conn, viewer_id),
-                },
+                others={**await erase_notices(conn, viewer_id), **message_counts},
+                conversations=conversations,
             )
             for table, column in (
                 ("feed_opt_outs", "viewer_id"),

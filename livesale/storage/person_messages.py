@@ -60,8 +60,15 @@ async def export_messages(db: Executor, viewer_id: str) -> dict[str, Any]:
     }
 
 
-async def erase_messages(conn: Executor, viewer_id: str) -> dict[str, int]:
-    """Delete the viewer's conversations, every message in them and the reports on them."""
+async def erase_messages(
+    conn: Executor, viewer_id: str
+) -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
+    """Delete the viewer's conversations, every message in them and the reports on them;
+    the counts, and each conversation that went (its id and shop)."""
+    gone = await conn.fetchall(
+        "SELECT id, creator_id FROM dm_conversations WHERE viewer_id = ? ORDER BY id",
+        (viewer_id,),
+    )
     # Children first: PostgreSQL checks the foreign keys of each statement.
     await conn.execute(f"DELETE FROM dm_reports WHERE conversation_id IN ({_MINE})", (viewer_id,))
     messages = await conn.execute(
@@ -70,4 +77,5 @@ async def erase_messages(conn: Executor, viewer_id: str) -> dict[str, int]:
     conversations = await conn.execute(
         "DELETE FROM dm_conversations WHERE viewer_id = ?", (viewer_id,)
     )
-    return {"conversations": conversations, "direct_messages": messages}
+    counts = {"conversations": conversations, "direct_messages": messages}
+    return counts, tuple((str(row["id"]), str(row["creator_id"])) for row in gone)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from functools import partial
 
 from aiohttp import web
 
 from livesale.config import PrivacySettings
 from livesale.domain.errors import ValidationFailed
+from livesale.live.direct_messages import DirectMessages
 from livesale.live.notify_hub import NotificationHub
 from livesale.storage.images import ImageStore
 from livesale.storage.person_data import PersonData
@@ -22,58 +24,38 @@ from livesale.web.json_body import read_object
 logger = logging.getLogger(__name__)
 
 
-def add_person_data_routes(
-    app: web.Application,
-    *,
-    data: PersonData,
-    taste: TasteStore,
-    viewers: ViewerRepository,
-    images: ImageStore,
-    identity: Identity,
-    limiter: RateLimiter,
-    limits: PrivacySettings,
-    hub: NotificationHub,
-) -> None:
+@dataclass(frozen=True)
+class PersonDataParts:
+    """What the download and the erasure reach: the record, Redis, open pages, limits."""
+
+    data: PersonData
+    taste: TasteStore
+    viewers: ViewerRepository
+    images: ImageStore
+    identity: Identity
+    limiter: RateLimiter
+    limits: PrivacySettings
+    hub: NotificationHub
+    messages: DirectMessages
+
+
+def add_person_data_routes(app: web.Application, *, parts: PersonDataParts) -> None:
     """Register GET /api/me/export and DELETE /api/me."""
-    app.router.add_get(
-        "/api/me/export",
-        partial(export, data=data, taste=taste, identity=identity, limiter=limiter, limits=limits),
-    )
-    app.router.add_delete(
-        "/api/me",
-        partial(
-            delete_me,
-            data=data,
-            taste=taste,
-            viewers=viewers,
-            images=images,
-            identity=identity,
-            limiter=limiter,
-            limits=limits,
-            hub=hub,
-        ),
-    )
+    app.router.add_get("/api/me/export", partial(export, parts=parts))
+    app.router.add_delete("/api/me", partial(delete_me, parts=parts))
 
 
-async def export(
-    request: web.Request,
-    *,
-    data: PersonData,
-    taste: TasteStore,
-    identity: Identity,
-    limiter: RateLimiter,
-    limits: PrivacySettings,
-) -> web.Response:
+async def export(request: web.Request, *, parts: PersonDataParts) -> web.Response:
     """Everything kept about this browser's person, as a JSON download (once an hour)."""
-    viewer = await identity.require_viewer(request)
-    await limiter.check(
+    viewer = await parts.identity.require_viewer(request)
+    await parts.limiter.check(
         f"export:viewer:{viewer.id}",
-        limits.exports_per_window,
-        limits.export_window_seconds,
+        parts.limits.exports_per_window,
+        parts.limits.export_window_seconds,
         "data downloads",
     )
-    body = await data.export(viewer.id)
-    profile = await taste.profile(viewer.id)
+    body = await parts.data.export(viewer.id)
+    profile = await parts.taste.profile(viewer.id)
     body["feed"]["learnt"] = {
         "creators": dict(profile.creators),
         "categories": dict(profile.categories),
@@ -89,25 +71,14 @@ async def export(
     )
 
 
-async def delete_me(
-    request: web.Request,
-    *,
-    data: PersonData,
-    taste: TasteStore,
-    viewers: ViewerRepository,
-    images: ImageStore,
-    identity: Identity,
-    limiter: RateLimiter,
-    limits: PrivacySettings,
-    hub: NotificationHub,
-) -> web.Response:
+async def delete_me(request: web.Request, *, parts: PersonDataParts) -> web.Response:
     """Erase this browser's person after `{"confirm": "delete"}`; the cookie goes too."""
-    viewer = await identity.require_viewer(request)
+    viewer = await parts.identity.require_viewer(request)
     # Every attempt counts, refused ones too: each reads the person's open orders.
-    await limiter.check(
+    await parts.limiter.check(
         f"erase:viewer:{viewer.id}",
-        limits.deletions_per_window,
-        limits.deletion_window_seconds,
+        parts.limits.deletions_per_window,
+        parts.limits.deletion_window_seconds,
         "account deletion attempts",
     )
     body = await read_object(request, ("confirm",))
@@ -115,11 +86,15 @@ async def delete_me(
         raise ValidationFailed(
             'send {"confirm": "delete"} to delete the account', field="confirm", reason="required"
         )
-    erased = await data.erase(viewer.id)
-    await images.delete(list(erased.photo_ids))
-    await taste.forget(viewer.id)
-    await hub.end(viewer.id)
-    viewers.clear_cache()
+    erased = await parts.data.erase(viewer.id)
+    await parts.images.delete(list(erased.photo_ids))
+    await parts.taste.forget(viewer.id)
+    parts.viewers.clear_cache()
+    # Open pages learn at once: the person's notification streams end, and the shops'
+    # inboxes read again without the conversations that went.
+    await parts.hub.end(viewer.id)
+    for conversation_id, creator_id in erased.conversations:
+        await parts.messages.announce_gone(conversation_id, viewer.id, creator_id)
     counts = {
         "chat_messages": erased.chat_messages,
         "reviews": erased.reviews,
@@ -130,5 +105,5 @@ async def delete_me(
     }
     logger.info("viewer %s erased their data: %s", viewer.id, counts)
     response = web.json_response({"erased": counts})
-    identity.clear_viewer_cookie(response, request)
+    parts.identity.clear_viewer_cookie(response, request)
     return response

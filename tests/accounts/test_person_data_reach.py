@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from aiohttp import ClientResponse
 
 from livesale.composition.services import SERVICES
 from livesale.config import Settings
@@ -47,6 +48,15 @@ async def service(alice: Client) -> AsyncIterator[PushService]:
 async def count(client: Client, sql: str, *params: Any) -> int:
     found = await client.app[SERVICES].storage.database.scalar(sql, params)
     return int(found or 0)
+
+
+async def next_data(response: ClientResponse) -> Any:
+    """The next `data:` line of a server-sent events stream, decoded."""
+    while True:
+        line = (await response.content.readline()).decode()
+        assert line, "the stream ended"
+        if line.startswith("data: "):
+            return json.loads(line[len("data: ") :])
 
 
 @dataclasses.dataclass
@@ -154,12 +164,18 @@ async def test_deleting_the_account_removes_them_and_nothing_new_is_made_for_the
     stream = await mia.client.get("/api/notifications/stream")
     assert stream.status == 200, await stream.text()
     assert await stream.content.readline() == b"event: ready\n"
+    # The shop's open inbox hears that the conversation went.
+    shop_news = await alice.get(f"/api/messages/events?shop={alice_id}")
+    assert shop_news.status == 200, await shop_news.text()
     deleted = await mia.client.delete(
         "/api/me", json={"confirm": "delete"}, headers=origin(mia.client)
     )
     assert deleted.status == 200, await deleted.text()
     rest = await asyncio.wait_for(stream.content.read(), DEADLINE)
     assert b"event: notification" not in rest
+    news = await asyncio.wait_for(next_data(shop_news), DEADLINE)
+    assert news == {"type": "resync", "conversation_id": mia.conversation_id}
+    shop_news.close()
     erased = (await deleted.json())["erased"]
     assert erased == {
         "chat_messages": 0,
