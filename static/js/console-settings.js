@@ -74,4 +74,10 @@ $("words-form").addEventListener("submit", async (event) => {
   }
 });
 
-export const settingsView = { section: "view-settings", enter, relabel: draw };
+/** Say the drawn lists again in a newly chosen language (the passkeys' too). */
+function relabel() {
+  draw();
+  drawPasskeys();
+}
+
+export const settingsView = { section: "view-settings", enter, relabel };

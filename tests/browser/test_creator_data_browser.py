@@ -1,6 +1,6 @@
 """Real Chromium: a creator downloads their own data from the console's Settings at
 1366x900 (the file is theirs), and a second try within the hour says why it waits, in
-Chinese on a phone."""
+Chinese on a phone; the card mirrors in Arabic."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tests.browser.helpers import (
     PASSWORD,
     PHONE,
     Api,
+    choose_language,
     collect_errors,
     create_product,
     screenshot,
@@ -69,5 +70,15 @@ async def test_a_creator_downloads_their_data_from_the_console(
     await expect(page.locator("#data-error")).to_have_text("请求太频繁，请稍慢一点。")  # noqa: RUF001 (the page's Chinese)
     await page.locator("#data-error").scroll_into_view_if_needed()
     await screenshot(page, "console-data-phone-zh")
+    # In Arabic the card mirrors (the page is right to left).
+    await choose_language(page, "ar")
+    await expect(page.locator("#data-heading")).to_have_text("بياناتك")
+    assert await page.evaluate("document.documentElement.dir") == "rtl"
+    await expect(page.locator("#data-error")).to_have_text("طلبات كثيرة جدًا. تمهّل قليلًا.")
+    # The lists drawn before the switch are said again too.
+    no_passkeys = page.locator("#console-passkeys li.muted")
+    await expect(no_passkeys).to_have_text("لا توجد مفاتيح مرور بعد.")
+    await page.locator("#console-download-data").scroll_into_view_if_needed()
+    await screenshot(page, "console-data-phone-ar")
     await phone.close()
     assert errors == [], errors
