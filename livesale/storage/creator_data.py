@@ -85,12 +85,9 @@ class CreatorData:
             " FROM variants WHERE creator_id = ? ORDER BY product_id, position",
             creator_id,
         )
+        by_product = _grouped(variants, "product_id")
         for product in products:
-            product["variants"] = [
-                {k: v for k, v in variant.items() if k != "product_id"}
-                for variant in variants
-                if variant["product_id"] == product["id"]
-            ]
+            product["variants"] = by_product.get(product["id"], [])
         return products
 
     async def _shipping(self, creator_id: str) -> dict[str, Any] | None:
@@ -120,9 +117,7 @@ class CreatorData:
             " ON c.id = m.conversation_id WHERE c.creator_id = ? ORDER BY m.id",
             creator_id,
         )
-        by_conversation: dict[str, list[dict[str, Any]]] = {c["id"]: [] for c in conversations}
-        for message in messages:
-            by_conversation[message.pop("conversation_id")].append(message)
+        by_conversation = _grouped(messages, "conversation_id")
         return {
             "conversations": [
                 {
@@ -132,7 +127,7 @@ class CreatorData:
                     "last_message_at": c["last_message_at"],
                     "shop_blocked_at": c["shop_blocked_at"],
                     "viewer_blocked_at": c["viewer_blocked_at"],
-                    "messages": by_conversation[c["id"]],
+                    "messages": by_conversation.get(c["id"], []),
                 }
                 for c in conversations
             ],
@@ -160,17 +155,23 @@ class CreatorData:
             " ORDER BY l.order_id, l.position",
             creator_id,
         )
+        by_order = _grouped(lines, "order_id")
         for order in orders:
             order["address"] = order.pop("address_json")
-            order["lines"] = [
-                {k: v for k, v in line.items() if k != "order_id"}
-                for line in lines
-                if line["order_id"] == order["id"]
-            ]
+            order["lines"] = by_order.get(order["id"], [])
         return orders
 
     async def _rows(self, sql: str, creator_id: str) -> list[dict[str, Any]]:
         return [_plain(row) for row in await self._db.fetchall(sql, (creator_id,))]
+
+
+def _grouped(rows: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:
+    """`rows` by their `key` (taken out of each), in their order: one pass, not a scan per
+    parent (a shop may hold many thousands of order lines)."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row.pop(key), []).append(row)
+    return groups
 
 
 def _plain(row: Row) -> dict[str, Any]:
