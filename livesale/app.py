@@ -46,6 +46,7 @@ from livesale.web.auction_routes import add_auction_routes
 from livesale.web.auth_routes import add_auth_routes
 from livesale.web.buyer_routes import add_buyer_routes
 from livesale.web.client_address import TrustedProxies, client_address_middleware
+from livesale.web.creator_data_routes import add_creator_data_routes
 from livesale.web.csrf import csrf_middleware
 from livesale.web.feed_routes import FeedCandidates, add_feed_routes
 from livesale.web.fulfilment_routes import add_fulfilment_routes
@@ -65,7 +66,7 @@ from livesale.web.notification_routes import NotificationParts, add_notification
 from livesale.web.order_routes import add_order_routes
 from livesale.web.pages import add_page_routes
 from livesale.web.passkey_routes import add_passkey_routes
-from livesale.web.person_data_routes import add_person_data_routes
+from livesale.web.person_data_routes import PersonDataParts, add_person_data_routes
 from livesale.web.pricing_routes import add_pricing_routes
 from livesale.web.products_api import add_catalogue_routes
 from livesale.web.push_routes import PushParts, add_push_routes
@@ -227,12 +228,24 @@ def add_routes(app: web.Application, services: Services) -> None:
     add_viewer_account_routes(app, accounts=accounts.viewer_accounts, identity=identity)
     add_person_data_routes(
         app,
-        data=accounts.person_data,
-        taste=services.discovery.taste,
-        viewers=accounts.viewers,
-        images=storage.images,
+        parts=PersonDataParts(
+            data=accounts.person_data,
+            taste=services.discovery.taste,
+            viewers=accounts.viewers,
+            images=storage.images,
+            identity=identity,
+            limiter=RateLimiter(storage.redis),
+            limits=settings.privacy,
+            hub=services.discovery.notifier.hub,
+            messages=services.messages,
+        ),
+    )
+    add_creator_data_routes(
+        app,
+        data=accounts.creator_data,
         identity=identity,
         limiter=RateLimiter(storage.redis),
+        limits=settings.privacy,
     )
     add_passkey_routes(
         app,

@@ -560,6 +560,22 @@ class MessageSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """How often one person (or creator) may download their data or try to delete it."""
+
+    exports_per_window: int = 1
+    export_window_seconds: float = 3600.0
+    deletions_per_window: int = 5
+    deletion_window_seconds: float = 3600.0
+
+    def __post_init__(self) -> None:
+        if min(self.exports_per_window, self.deletions_per_window) < 1:
+            raise ValueError("privacy exports_per_window and deletions_per_window must be >= 1")
+        if min(self.export_window_seconds, self.deletion_window_seconds) <= 0:
+            raise ValueError("privacy export and deletion windows must be positive")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of one livesale process."""
 
@@ -583,6 +599,7 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     reviews: ReviewSettings = field(default_factory=ReviewSettings)
     messages: MessageSettings = field(default_factory=MessageSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def data_dir(self) -> Path:

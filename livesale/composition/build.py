@@ -57,6 +57,7 @@ from livesale.storage.address_bans import AddressBans
 from livesale.storage.auction_marks import AuctionMarks
 from livesale.storage.challenges import Challenges
 from livesale.storage.chat import ChatRepository, ModerationRepository
+from livesale.storage.creator_data import CreatorData
 from livesale.storage.creator_names import CreatorNames
 from livesale.storage.creators import CreatorRepository
 from livesale.storage.engines import database_for
@@ -190,6 +191,7 @@ def build_accounts(settings: Settings, storage: Storage) -> Accounts:
             origin=url_origin(settings.base_url),
         ),
         person_data=PersonData(storage.database),
+        creator_data=CreatorData(storage.database),
         challenges=challenges,
         guest_gate=GuestGate(redis, settings.auth, challenges),
         login_throttle=throttle,

@@ -28,6 +28,7 @@ from livesale.shop.assembly import Shop
 from livesale.shop.reviews import ReviewService
 from livesale.storage.activity import ActivityRecorder
 from livesale.storage.challenges import Challenges
+from livesale.storage.creator_data import CreatorData
 from livesale.storage.creators import CreatorRepository
 from livesale.storage.database import Database
 from livesale.storage.follows import FollowRepository
@@ -82,6 +83,7 @@ class Accounts:
     viewer_accounts: ViewerAccounts
     passkeys: Passkeys
     person_data: PersonData
+    creator_data: CreatorData
     challenges: Challenges
     guest_gate: GuestGate
     login_throttle: LoginThrottle

@@ -251,6 +251,12 @@ class DirectMessages:
         )
         return message
 
+    async def announce_gone(self, conversation_id: str, viewer_id: str, creator_id: str) -> None:
+        """Tell both sides' open pages that a conversation was deleted (its person erased)."""
+        event = json.dumps({"type": "resync", "conversation_id": conversation_id})
+        for channel in (viewer_channel(viewer_id), shop_channel(creator_id)):
+            await self._redis.publish(channel, event)
+
     async def _announce(self, conversation: Conversation, news: dict[str, object]) -> None:
         """Tell both sides' open pages, on every process, that the conversation changed.
 

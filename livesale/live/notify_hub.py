@@ -31,6 +31,8 @@ PEOPLE_PER_MESSAGE = 500
 QUEUE_LIMIT = 100
 IDLE_PING_SECONDS = 5.0
 BACKOFF_MAX_SECONDS = 5.0
+# Put in a person's queues instead of a notification: their streams end (they were erased).
+END: dict[str, Any] = {"end": True}
 
 
 class NotificationHub:
@@ -49,6 +51,10 @@ class NotificationHub:
         for start in range(0, len(items), PEOPLE_PER_MESSAGE):
             chunk = {viewer: n.json() for viewer, n in items[start : start + PEOPLE_PER_MESSAGE]}
             await self._redis.publish(CHANNEL, json.dumps(chunk, separators=(",", ":")))
+
+    async def end(self, viewer_id: str) -> None:
+        """End the person's open notification streams in every process."""
+        await self._redis.publish(CHANNEL, json.dumps({viewer_id: END}, separators=(",", ":")))
 
     async def listen(self, viewer_id: str) -> asyncio.Queue[dict[str, Any]]:
         """A queue of the person's new notifications (start the subscription on first use)."""

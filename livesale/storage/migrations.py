@@ -698,6 +698,11 @@ MIGRATIONS: list[str] = [
         created_at REAL NOT NULL
     );
     """,
+    # 19: person-data: when a guest was erased (its id stays as a pseudonym the shops'
+    # orders point at), so nothing new is made for it, such as a notification.
+    """
+    ALTER TABLE viewers ADD COLUMN erased_at REAL;
+    """,
 ]
 
 # SQLite's types and clauses, and PostgreSQL's for the same meaning. REAL holds

@@ -39,15 +39,17 @@ class NotificationRepository:
             return changed > 0
 
     async def opted_out(self, viewer_ids: Sequence[str], kind: NotificationKind) -> set[str]:
-        """Those of `viewer_ids` who turned `kind` off."""
+        """Those of `viewer_ids` who turned `kind` off, or whose person was erased."""
         found: set[str] = set()
         for start in range(0, len(viewer_ids), CHUNK):
             chunk = viewer_ids[start : start + CHUNK]
             marks = ", ".join("?" * len(chunk))
+            # An erased person keeps an id (their old orders point at it) and wants nothing.
             rows = await self._db.fetchall(
                 f"SELECT viewer_id FROM notification_opt_outs WHERE kind = ?"
-                f" AND viewer_id IN ({marks})",
-                (kind.value, *chunk),
+                f" AND viewer_id IN ({marks})"
+                f" UNION SELECT id FROM viewers WHERE erased_at IS NOT NULL AND id IN ({marks})",
+                (kind.value, *chunk, *chunk),
             )
             found.update(str(row[0]) for row in rows)
         return found

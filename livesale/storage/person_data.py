@@ -4,19 +4,23 @@ Erasure keeps the viewer id as a pseudonym with nothing personal attached, so
 the rows other people rely on stay whole: a shop's orders (its record of money
 taken) keep their amounts, lines, dates and the destination country, but lose
 the buyer's email, name and street address; reviews keep their stars but lose
-their words, photos and author name; chat messages are deleted. What is done
-and why is in docs/privacy.md.
+their words, photos and author name; chat messages, reminders, notifications,
+push subscriptions and the person's conversations with shops are deleted. What
+is done and why is in docs/privacy.md.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from livesale.domain.accounts import hash_token, new_token
 from livesale.domain.errors import OpenOrders
 from livesale.storage.database import Database
+from livesale.storage.person_messages import erase_messages, export_messages
+from livesale.storage.person_notices import erase_notices, export_notices
 from livesale.storage.sql import Executor, Row
 
 # Orders still owed something (a payment, or goods): their delivery details are needed.
@@ -34,6 +38,9 @@ class Erased:
     orders: int
     follows: int
     photo_ids: tuple[str, ...] = ()  # review photos unlinked: their images go next
+    # Reminders, notifications, push subscriptions, conversations and their messages.
+    others: dict[str, int] = field(default_factory=dict)
+    conversations: tuple[tuple[str, str], ...] = ()  # deleted: (id, shop's creator id)
 
 
 class PersonData:
@@ -102,6 +109,8 @@ class PersonData:
                 )
                 is None
             },
+            **await export_notices(self._db.reader, viewer_id),
+            **await export_messages(self._db.reader, viewer_id),
         }
 
     async def open_orders(self, viewer_id: str) -> list[str]:
@@ -125,6 +134,7 @@ class PersonData:
                     "finish or cancel your open orders first",
                     order_ids=[str(row["id"]) for row in still_open],
                 )
+            message_counts, conversations = await erase_messages(conn, viewer_id)
             photos = await conn.fetchall(
                 "SELECT image_id FROM review_photos WHERE viewer_id = ?", (viewer_id,)
             )
@@ -137,6 +147,8 @@ class PersonData:
                 reviews=await _anonymise_reviews(conn, viewer_id),
                 orders=await _anonymise_orders(conn, viewer_id),
                 follows=await conn.execute("DELETE FROM follows WHERE viewer_id = ?", (viewer_id,)),
+                others={**await erase_notices(conn, viewer_id), **message_counts},
+                conversations=conversations,
             )
             for table, column in (
                 ("feed_opt_outs", "viewer_id"),
@@ -150,9 +162,11 @@ class PersonData:
                 "DELETE FROM passkeys WHERE owner_kind = 'viewer' AND owner_id = ?", (viewer_id,)
             )
             # The id stays (orders and reviews point at it); the name and the way in go.
+            # `erased_at` stops anything new being made for it (notifications of an
+            # order shipped or a bid beaten after the erasure).
             await conn.execute(
-                "UPDATE viewers SET display_name = ?, token_hash = ? WHERE id = ?",
-                (ERASED_NAME, hash_token(new_token()), viewer_id),
+                "UPDATE viewers SET display_name = ?, token_hash = ?, erased_at = ? WHERE id = ?",
+                (ERASED_NAME, hash_token(new_token()), time.time(), viewer_id),
             )
         return erased
 

@@ -13,6 +13,7 @@ from aiohttp import web
 from livesale.domain.errors import ValidationFailed
 from livesale.domain.notifications import NotificationKind
 from livesale.live.notifier import Notifier
+from livesale.live.notify_hub import END
 from livesale.storage.notifications import NotificationRepository
 from livesale.web.auth import Identity
 from livesale.web.field_readers import string_list
@@ -129,6 +130,8 @@ async def stream(request: web.Request, *, parts: NotificationParts) -> web.Strea
             except TimeoutError:
                 await response.write(b": keep-alive\n\n")
                 continue
+            if notification == END:
+                return response  # the person was erased: nothing more is theirs to hear
             await _send(response, "notification", notification)
     finally:
         hub.stop_listening(viewer.id, queue)

@@ -7,6 +7,7 @@ import { formatDateTime } from "./format.js";
 import { confirmDialog } from "./confirm-dialog.js";
 import { get, post, put, request } from "./http.js";
 import { setText } from "./i18n.js";
+import { saveJson } from "./save-file.js";
 import { createPasskey, isCancelled, listPasskeys, passkeysSupported, removePasskey, signInWithPasskey } from "./passkeys.js";
 
 const PASSKEYS = "/api/viewer/passkeys";
@@ -277,15 +278,7 @@ function dataSection() {
     download.disabled = true;
     status.textContent = "";
     try {
-      const data = await get("/api/me/export");
-      const link = el("a", {
-        href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" })),
-        download: "livesale-my-data.json",
-      });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+      saveJson(await get("/api/me/export"), "livesale-my-data.json");
     } catch (error) {
       showError(status, error);
     } finally {

@@ -1,5 +1,6 @@
 // Chat settings for all of a creator's shows: blocked words and moderators.
 import { notify, showError } from "./console-notice.js";
+import "./console-data.js";
 import { drawPasskeys } from "./console-passkeys.js";
 import { $, el } from "./dom.js";
 import { bindFieldErrors } from "./field-errors.js";
@@ -73,4 +74,10 @@ $("words-form").addEventListener("submit", async (event) => {
   }
 });
 
-export const settingsView = { section: "view-settings", enter, relabel: draw };
+/** Say the drawn lists again in a newly chosen language (the passkeys' too). */
+function relabel() {
+  draw();
+  drawPasskeys();
+}
+
+export const settingsView = { section: "view-settings", enter, relabel };

@@ -1022,7 +1022,11 @@ export const en = {
   "account.download": "Download my data",
   "account.delete": "Delete my account",
   "account.delete_title": "Delete your account?",
-  "account.delete_body": "Your chat messages, follows, passkeys and sign-in go for good; your reviews keep only their stars; shops keep their record of your orders without your name, email or street address. This cannot be undone.",
+  "account.delete_body": "Your chat messages, conversations with shops (both sides), reminders, notifications, follows, passkeys and sign-in go for good; your reviews keep only their stars; shops keep their record of your orders without your name, email or street address. This cannot be undone.",
+  // person-data: the console's own-data download.
+  "console_data.heading": "Your data",
+  "console_data.hint": "One file with your account and your shop: shows, products, coupons, conversations with buyers and orders. Once an hour.",
+  "console_data.close": "To close your shop's account, write to the operator: a shop that has sold must keep its sales records.",
   "account.signed_in_passkey": "Signed in with a passkey",
   "account.passkeys": "Passkeys",
   "account.add_passkey": "Add a passkey",

@@ -1022,7 +1022,11 @@ export const es = {
   "account.download": "Descargar mis datos",
   "account.delete": "Eliminar mi cuenta",
   "account.delete_title": "¿Eliminar tu cuenta?",
-  "account.delete_body": "Tus mensajes del chat, a quién sigues, tus llaves de acceso y tu inicio de sesión se borran para siempre; tus reseñas conservan solo las estrellas; las tiendas conservan el registro de tus pedidos sin tu nombre, correo ni dirección. No se puede deshacer.",
+  "account.delete_body": "Tus mensajes del chat, tus conversaciones con tiendas (de ambas partes), tus recordatorios y notificaciones, a quién sigues, tus llaves de acceso y tu inicio de sesión se borran para siempre; tus reseñas conservan solo las estrellas; las tiendas conservan el registro de tus pedidos sin tu nombre, correo ni dirección. No se puede deshacer.",
+  // person-data: the console's own-data download.
+  "console_data.heading": "Tus datos",
+  "console_data.hint": "Un archivo con tu cuenta y tu tienda: directos, productos, cupones, conversaciones con compradores y pedidos. Una vez por hora.",
+  "console_data.close": "Para cerrar la cuenta de tu tienda, escribe al operador: una tienda que ha vendido debe conservar sus registros de ventas.",
   "account.signed_in_passkey": "Sesión iniciada con una llave de acceso",
   "account.passkeys": "Llaves de acceso",
   "account.add_passkey": "Añadir una llave de acceso",

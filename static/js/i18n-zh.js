@@ -1009,7 +1009,11 @@ export const zh = {
   "account.download": "下载我的数据",
   "account.delete": "删除我的账户",
   "account.delete_title": "删除你的账户？",
-  "account.delete_body": "你的聊天消息、关注、通行密钥和登录方式将被永久删除；你的评价只保留星级；商家保留你的订单记录，但不含你的姓名、邮箱和街道地址。此操作无法撤销。",
+  "account.delete_body": "你的聊天消息、与商家的对话（双方的消息）、提醒、通知、关注、通行密钥和登录方式将被永久删除；你的评价只保留星级；商家保留你的订单记录，但不含你的姓名、邮箱和街道地址。此操作无法撤销。",
+  // person-data: the console's own-data download.
+  "console_data.heading": "你的数据",
+  "console_data.hint": "一个文件，包含你的账户和店铺：直播、商品、优惠券、与买家的对话以及订单。每小时一次。",
+  "console_data.close": "如需注销店铺账户，请联系运营方：已有销售的店铺必须保留销售记录。",
   "account.signed_in_passkey": "已使用通行密钥登录",
   "account.passkeys": "通行密钥",
   "account.add_passkey": "添加通行密钥",

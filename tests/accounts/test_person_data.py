@@ -135,7 +135,9 @@ async def test_deleting_the_account_erases_the_person_and_keeps_the_shops_record
     deleted = await mia.delete("/api/me", json={"confirm": "delete"}, headers=origin(mia))
     assert deleted.status == 200, await deleted.text()
     erased = (await deleted.json())["erased"]
-    assert erased == {"chat_messages": 1, "reviews": 1, "orders": 1, "follows": 1, "photos": 1}
+    # (The shipment's notification may or may not be made before the erasure: not counted.)
+    kinds = ("chat_messages", "reviews", "orders", "follows", "photos")
+    assert {kind: erased[kind] for kind in kinds} == dict.fromkeys(kinds, 1)
     assert deleted.cookies[VIEWER_COOKIE].value == ""
 
     # The person is gone: no way in, no name, no follows, no chat.
