@@ -245,7 +245,7 @@ async def test_deleting_the_account_removes_them_and_nothing_new_is_made_for_the
         )
         == 0
     )
-    await notifier.outbid(mia.viewer_id, mia.reminded_show, "Scarf")
+    await notifier.outbid(mia.viewer_id, mia.reminded_show, "auc_gone", "Scarf")
     assert (
         await count(alice, "SELECT COUNT(*) FROM notifications WHERE viewer_id = ?", mia.viewer_id)
         == 0
