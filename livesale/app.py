@@ -254,6 +254,7 @@ def add_routes(app: web.Application, services: Services) -> None:
         creators=accounts.creators,
         identity=identity,
         limiter=RateLimiter(storage.redis),
+        sign_ins_per_minute=settings.auth.passkey_sign_ins_per_address_per_minute,
     )
     add_catalogue_routes(
         app, images=storage.images, products=storage.products, shop=shop, identity=identity

@@ -198,6 +198,8 @@ class AuthSettings:
     # and how long a registration or sign-in ceremony may take before its challenge expires.
     passkey_rp_id: str = ""
     passkey_ceremony_seconds: int = 300
+    # Passkey sign-in options one client address may ask for each minute (each is a Redis write).
+    passkey_sign_ins_per_address_per_minute: int = 30
 
     def __post_init__(self) -> None:
         if (
@@ -213,6 +215,8 @@ class AuthSettings:
             raise ValueError("challenge_max_number, challenge_cost and challenge_ttl_seconds > 0")
         if self.passkey_ceremony_seconds < 1:
             raise ValueError("passkey_ceremony_seconds must be at least 1")
+        if self.passkey_sign_ins_per_address_per_minute < 1:
+            raise ValueError("passkey_sign_ins_per_address_per_minute must be at least 1")
         if self.challenges_per_address_per_minute < 1:
             raise ValueError("challenges_per_address_per_minute must be at least 1")
         if self.login_hash_slots < 1 or self.signup_hash_slots < 1:

@@ -22,9 +22,6 @@ from livesale.storage.viewer_accounts import ViewerAccounts
 from livesale.web.auth import Identity, creator_json, viewer_account_json, viewer_json
 from livesale.web.json_body import read_object
 
-# Sign-in options per client address per minute: each one is a Redis write.
-SIGN_IN_OPTIONS_PER_MINUTE = 30
-
 
 def add_passkey_routes(
     app: web.Application,
@@ -34,6 +31,7 @@ def add_passkey_routes(
     creators: CreatorRepository,
     identity: Identity,
     limiter: RateLimiter,
+    sign_ins_per_minute: int,
 ) -> None:
     """Register /api/viewer/passkeys/* and /api/auth/passkeys/*."""
     parts: dict[str, Any] = {"passkeys": passkeys, "accounts": accounts, "identity": identity}
@@ -48,7 +46,9 @@ def add_passkey_routes(
     )
     app.router.add_post(
         "/api/viewer/passkeys/sign-in/options",
-        partial(sign_in_options, passkeys=passkeys, limiter=limiter),
+        partial(
+            sign_in_options, passkeys=passkeys, limiter=limiter, per_minute=sign_ins_per_minute
+        ),
     )
     app.router.add_post(
         "/api/viewer/passkeys/sign-in", partial(sign_in, kind="viewer", creators=creators, **parts)
@@ -64,7 +64,9 @@ def add_passkey_routes(
     )
     app.router.add_post(
         "/api/auth/passkeys/sign-in/options",
-        partial(sign_in_options, passkeys=passkeys, limiter=limiter),
+        partial(
+            sign_in_options, passkeys=passkeys, limiter=limiter, per_minute=sign_ins_per_minute
+        ),
     )
     app.router.add_post(
         "/api/auth/passkeys/sign-in", partial(sign_in, kind="creator", creators=creators, **parts)
@@ -152,12 +154,12 @@ async def remove(
 
 
 async def sign_in_options(
-    request: web.Request, *, passkeys: Passkeys, limiter: RateLimiter
+    request: web.Request, *, passkeys: Passkeys, limiter: RateLimiter, per_minute: int
 ) -> web.Response:
     """`{ceremony, options}` to sign in with any passkey of this site (limited per address)."""
     await limiter.check(
         f"passkey:{address_key(request.remote)}",
-        SIGN_IN_OPTIONS_PER_MINUTE,
+        per_minute,
         60.0,
         "passkey sign-ins from this address",
     )
