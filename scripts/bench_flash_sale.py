@@ -589,9 +589,11 @@ class Shop:
         return self.product_ids.pop(0), self.variant_ids.pop(0)
 
 
-async def start_livesale(args: argparse.Namespace, database_url: str = "") -> Target:
+async def start_livesale(
+    args: argparse.Namespace, database_url: str = "", extra_env: dict[str, str] | None = None
+) -> Target:
     """`livesale serve` pinned to the server cores, with cheap password hashing; its record
-    in the SQLite file, or in the PostgreSQL at `database_url`."""
+    in the SQLite file, or in the PostgreSQL at `database_url`; `extra_env` adds settings."""
     # A short path: the embedded redis-server's unix socket lives under it.
     workdir = Path(tempfile.mkdtemp(prefix="lsflash-", dir="/tmp"))
     port = free_port(HOST)
@@ -615,6 +617,7 @@ async def start_livesale(args: argparse.Namespace, database_url: str = "") -> Ta
         "LIVESALE__SHOP__PER_ADDRESS_LIMIT_FACTOR": "1000000",
         "LIVESALE__SHOP__MAX_UNITS_HELD_PER_ADDRESS": "1000000",
         "LIVESALE__DATABASE__URL": database_url,
+        **(extra_env or {}),
     }
     if args.shop_processes is not None:
         env["LIVESALE__SERVER__SHOP_PROCESSES"] = str(args.shop_processes)

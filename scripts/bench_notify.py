@@ -1,211 +1,333 @@
 #!/usr/bin/env python3
-"""Go-live fan-out benchmark: a creator with `--followers` (10,000) followers, `--push` (2,000)
-of them with a Web Push subscription to a local push-service stand-in, goes live while
-`--streams` (1,000) of those followers have the notification stream open and `--viewers`
-(100) viewers keep asking for the show.
+"""Go-live benchmark: a creator with 10,000 followers goes live while another show runs a
+flash sale to 100 viewers; the show's video and sale with and without the go-live, same run.
 
-One process (role ALL, embedded Redis, SQLite in a temporary data folder) runs the
-app in this event loop; the followers, their subscriptions and stream cookies are
-written straight into the record. The stand-in is a second aiohttp server in the same
-loop that checks each request's VAPID signature and decrypts its payload, as the
-tests' does. Measured from the moment the show is marked live: the time until every
-follower's notification is in the record, until every open stream got its event,
-and until every push request reached the stand-in; and, during the fan-out, the
-latency of the show's own requests (`GET /api/shows/{id}` from `--viewers` clients
-in a loop) against the same requests before it, as a stand-in for "the show does
-not slow down" (frames and a flash sale are not driven here).
+The server is a real `livesale serve` (its embedded redis-server, the SQLite file in a
+temporary data folder) pinned to `--server-cores`. Around it, on `--load-cores`:
+  - this script: show A's publisher (VP8 640x480 ~1 Mbit/s at 30 fps + Opus, the synthetic
+    publisher of scripts/bench_relay.py) and its `--viewers` (100) lean aiortc viewers,
+    which time every frame as bench_relay does; the server's own frame-latency histogram
+    gives the frame p50/p99;
+  - the flash-sale buyers of scripts/bench_flash_sale.py (its load-generator process): one
+    guest per Buy now, arriving at `--rate` (200) per second for `--seconds` (20);
+  - show B's creator has `--followers` (10,000) followers (written into the record), of
+    whom `--push` (2,000) subscribed a device to the push-service stand-in (`standins/`,
+    its own process, which checks each request's VAPID signature and decrypts its
+    payload) and `--streams` (1,000) hold the notification stream open (their own process).
+
+Two phases on the same server, viewers and streams, each with a fresh flash sale:
+  baseline: the flash sale, nothing else;
+  go-live:  the same, and `--go-live-at` (2) seconds in, show B's publisher starts
+            (WHIP), which makes show B live and its followers due a notification.
+Printed side by side: frame p50/p99 and frames delivered, Buy now p50/p99 (and, in the
+go-live phase, the p99 of the buys sent while the fan-out ran), the server's CPU seconds;
+and for the go-live, the time from the WHIP request until every notification was stored,
+until every open stream got its event and until every push request reached the stand-in,
+and the push rate.
 
     .venv/bin/python scripts/bench_notify.py
     .venv/bin/python scripts/bench_notify.py --followers 2000 --push 500 --streams 200
+    .venv/bin/python scripts/bench_notify.py --server-cores 0 --load-cores 1
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
-import secrets
+import contextlib
+import os
+import shutil
 import sys
-import tempfile
 import time
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
 
-import aiohttp
-from aiohttp.test_utils import TestServer
+import bench_flash_sale as flash
+import bench_relay
 from bench_common import mark, percentile
+from bench_notify_fanout import Creator, Party, open_parties, second_creator
+from bench_notify_fanout import stored_live_notifications as stored
 
-from livesale.app import create_app
-from livesale.composition.services import SERVICES
-from livesale.config import Settings, load_settings
-from livesale.domain.accounts import hash_token
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.support.push_service import push_service
+SETTINGS = {"LIVESALE__NOTIFY__PUSH_ALLOW_HTTP": "true"}  # the stand-in listens on http://
 
 
-def _settings(data_dir: str) -> Settings:
-    base = load_settings(None, env={"LIVESALE__SERVER__DATA_DIR": data_dir})
-    notify = dataclasses.replace(base.notify, push_allow_http=True)
-    return dataclasses.replace(base, notify=notify)
+@dataclass
+class FanOut:
+    """The go-live's reach, in seconds from show B's WHIP request."""
+
+    whip_perf: float = 0.0  # perf_counter of the WHIP request (CLOCK_MONOTONIC, as the buyers')
+    whip_s: float = 0.0  # the WHIP request until its publisher is connected
+    stored_s: float | None = None
+    streamed_s: float | None = None
+    pushed_s: float | None = None
+
+    def end_perf(self) -> float:
+        """perf_counter when the last of the three was done."""
+        reached = [t for t in (self.stored_s, self.streamed_s, self.pushed_s) if t is not None]
+        return self.whip_perf + max(reached, default=0.0)
 
 
-async def _seed(app: object, followers: int, creator_id: str) -> list[tuple[str, str]]:
-    """`followers` guests following `creator_id`; their (viewer id, cookie token)."""
-    database = app[SERVICES].storage.database  # type: ignore[index]
-    now = time.time()
-    guests = [(f"v{n:06d}", secrets.token_hex(16)) for n in range(followers)]
-    async with database.transaction() as conn:
-        await conn.executemany(
-            "INSERT INTO viewers (id, token_hash, display_name, created_at) VALUES (?, ?, ?, ?)",
-            [(vid, hash_token(token), f"Fan {vid}", now) for vid, token in guests],
-        )
-        await conn.executemany(
-            "INSERT INTO follows (viewer_id, creator_id, created_at) VALUES (?, ?, ?)",
-            [(vid, creator_id, now) for vid, _ in guests],
-        )
-    return guests
+@dataclass
+class Phase:
+    """What one phase measured."""
+
+    name: str
+    video: flash.VideoFigures
+    sale: flash.Race
+    server_cpu_seconds: float
+    fan_out: FanOut | None = None
+    sale_p99_during_ms: float = float("nan")  # buys sent while the fan-out ran
 
 
-async def _stream(
-    url: str, token: str, ready: asyncio.Event, got: list[float], opened: list[int]
-) -> None:
-    cookies = {"ls_viewer": token}
-    async with (
-        aiohttp.ClientSession(cookies=cookies) as session,
-        session.get(f"{url}/api/notifications/stream", timeout=aiohttp.ClientTimeout()) as response,
-    ):
-        async for raw in response.content:
-            line = raw.decode()
-            if line.startswith("event: ready"):
-                opened.append(1)
-                ready.set()
-            elif line.startswith("event: notification"):
-                got.append(time.perf_counter())
-                return
+@dataclass
+class Run:
+    """The running server, show A's shop and video, and show B's followers."""
+
+    target: flash.Target
+    shop: flash.Shop
+    window: flash.VideoWindow
+    creator: Creator
+    stand_in: Party
+    readers: Party
+    media: tuple[list[bytes], list[bytes]]
+    stack: contextlib.AsyncExitStack  # show B's publisher stays on air until the run ends
 
 
-async def _viewer(
-    url: str, show_id: str, stop: asyncio.Event, samples: list[tuple[float, float]]
-) -> None:
-    async with aiohttp.ClientSession() as session:
-        while not stop.is_set():
-            started = time.perf_counter()
-            async with session.get(f"{url}/api/shows/{show_id}") as response:
-                await response.read()
-            samples.append((started, time.perf_counter() - started))
+def flash_args(args: argparse.Namespace) -> argparse.Namespace:
+    """The options bench_flash_sale's server, shop and load generator read."""
+    buyers = round(args.rate * args.seconds)
+    return argparse.Namespace(
+        viewers=args.viewers,
+        buyers=buyers,
+        units=buyers,  # every Buy now is a real hold, the sale's dearest answer
+        shop_processes=None,
+        profile_server=None,
+        server_cores=args.server_cores,
+        redis_core=None,
+        client_core=args.load_cores,
+    )
+
+
+def relay_of(target: flash.Target, show_id: str, stream_key: str) -> bench_relay.Server:
+    """bench_relay's handle on one show of the server."""
+    base = target.origin
+    return bench_relay.Server(
+        "livesale",
+        target.process,
+        base,
+        f"{base}/whip/{show_id}",
+        f"{base}/whep/{show_id}",
+        stream_key,
+        target.workdir,
+    )
+
+
+async def go_live(run: Run, args: argparse.Namespace, fan_out: FanOut, go: float) -> None:
+    """At `--go-live-at`, show B's publisher starts; wait until everyone was reached."""
+    await asyncio.sleep(max(0.0, go + args.go_live_at - time.perf_counter()))
+    creator = run.creator
+    started, fan_out.whip_perf = time.time(), time.perf_counter()
+    relay = relay_of(run.target, creator.show_id, creator.stream_key)
+    await run.stack.enter_async_context(bench_relay.publishing(relay, *run.media))
+    fan_out.whip_s = time.time() - started
+    database = run.target.workdir / "livesale.sqlite3"
+    deadline = time.monotonic() + args.fan_out_timeout
+    while time.monotonic() < deadline:
+        if fan_out.stored_s is None and await asyncio.to_thread(stored, database) >= len(
+            creator.tokens
+        ):
+            fan_out.stored_s = time.time() - started
+        if run.readers.all_at is not None:
+            fan_out.streamed_s = run.readers.all_at - started
+        if run.stand_in.all_at is not None:
+            fan_out.pushed_s = run.stand_in.all_at - started
+        if None not in (fan_out.stored_s, fan_out.streamed_s, fan_out.pushed_s):
+            return
+        await asyncio.sleep(0.1)
+
+
+async def phase(run: Run, args: argparse.Namespace, name: str, going_live: bool) -> Phase:
+    """One flash sale on show A, with or without show B's go-live in the middle of it."""
+    fargs = flash_args(args)
+    product_id, variant_id = run.shop.next_product()
+    sale_id = await flash.pin_flash_sale(run.target, run.shop, product_id, fargs.units)
+    fan_out = FanOut() if going_live else None
+    tasks: list[asyncio.Task[None]] = []
+    cpu_at_go: list[float] = []
+
+    async def at_go() -> None:
+        await run.window.open()
+        cpu_at_go.append(flash.tree_cpu(run.window.pids))
+        if fan_out is not None:
+            tasks.append(asyncio.create_task(go_live(run, args, fan_out, time.perf_counter())))
+
+    raw = await flash.race(
+        run.target,
+        fargs,
+        f"/api/shows/{run.shop.show_id}/buy",
+        run.shop.cookies,
+        variant_id,
+        args.rate,
+        at_go,
+    )
+    await asyncio.gather(*tasks)  # the window stays open until the fan-out is done
+    video = await run.window.close(name)
+    cpu = flash.tree_cpu(run.window.pids) - cpu_at_go[0]
+    check, ok = await flash.livesale_counters(run.target, variant_id, sale_id, fargs.units)
+    sale = flash.summarise(
+        raw,
+        system="livesale",
+        run=name,
+        arrival=f"{args.rate:g}/s",
+        units=fargs.units,
+        stock_check=check,
+        invariant_ok=ok,
+    )
+    result = Phase(name, video, sale, cpu, fan_out)
+    if fan_out is not None:
+        during = [
+            1000 * (end - start)
+            for start, end in zip(raw["starts"], raw["ends"], strict=True)
+            if fan_out.whip_perf <= start <= fan_out.end_perf()
+        ]
+        result.sale_p99_during_ms = percentile(during, 99)
+    return result
+
+
+async def set_up(args: argparse.Namespace, stack: contextlib.AsyncExitStack) -> Run:
+    """The server, show A live with its viewers and sale, show B's followers and parties."""
+    fargs = flash_args(args)
+    target = await flash.start_livesale(fargs, extra_env=SETTINGS)
+    stack.callback(shutil.rmtree, target.workdir, ignore_errors=True)
+    stack.callback(lambda: flash.stop_tree(target.process, flash.descendants(target.process.pid)))
+    print("server processes:\n" + "\n".join(f"  {flash.describe(p)}" for p in target.pids))
+    shop = await flash.set_up_shop(target, fargs, races=2)
+    stack.push_async_callback(shop.session.close)
+    print(f"show A: {len(shop.cookies)} guest buyers, 2 products of {fargs.units} units")
+    creator = await second_creator(target, args.followers)
+    stand_in, readers = await open_parties(target, creator, args.push, args.streams)
+    stack.push_async_callback(readers.stop)
+    stack.push_async_callback(stand_in.stop)
+    print(
+        f"show B's creator: {args.followers} followers, {args.push} devices subscribed, "
+        f"{readers.ready}/{args.streams} streams open"
+    )
+    media = bench_relay.encode_clip(1_000_000), bench_relay.encode_audio_clip()
+    relay = relay_of(target, shop.show_id, shop.stream_key)
+    track = await stack.enter_async_context(bench_relay.publishing(relay, *media))
+    viewers = await bench_relay.connect_viewers(relay, args.viewers, batch=25)
+    stack.push_async_callback(lambda: asyncio.gather(*(v.close() for v in viewers)))
+    deadline = time.monotonic() + 20
+    while any(not v.video_packets for v in viewers) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    print(f"show A: live, {len(viewers)}/{args.viewers} viewers get its video")
+    pids = [p for p in flash.descendants(target.process.pid) if flash._alive(p)]
+    window = flash.VideoWindow(relay, viewers, track, pids)
+    return Run(target, shop, window, creator, stand_in, readers, media, stack)
+
+
+def _s(value: float | None) -> str:
+    return "never" if value is None else f"{value:.1f} s"
+
+
+def print_phases(phases: list[Phase], args: argparse.Namespace, tail: dict[str, Any]) -> None:
+    """The two phases side by side."""
+    rows: list[tuple[str, list[str]]] = [
+        ("window", [f"{p.video.seconds:.1f} s" for p in phases]),
+        ("video frames delivered", [f"{p.video.delivered_percent:.2f}%" for p in phases]),
+        (
+            "frame latency p50 / p99 (server)",
+            [f"{p.video.frame_p50_ms:.1f} / {p.video.frame_p99_ms:.1f} ms" for p in phases],
+        ),
+        (
+            "frame e2e p50 / p99 (viewers)",
+            [f"{p.video.e2e_p50_ms:.1f} / {p.video.e2e_p99_ms:.1f} ms" for p in phases],
+        ),
+        (
+            f"Buy now p50 / p99 ({args.rate:g}/s)",
+            [f"{p.sale.p50_ms:.1f} / {p.sale.p99_ms:.1f} ms" for p in phases],
+        ),
+        ("Buy now p99 while the fan-out ran", [_ms(p.sale_p99_during_ms) for p in phases]),
+        (
+            "buys: held / answered / oversold",
+            [f"{p.sale.sold} / {p.sale.buyers} / {p.sale.oversold}" for p in phases],
+        ),
+        ("server CPU (all its processes)", [f"{p.server_cpu_seconds:.1f} s" for p in phases]),
+    ]
+    for p in phases:
+        if p.fan_out is None:
+            continue
+        f = p.fan_out
+        rows += [
+            ("WHIP request -> publisher connected", ["-", f"{f.whip_s:.2f} s"]),
+            (f"all {args.followers} notifications stored", ["-", _s(f.stored_s)]),
+            (f"all {args.streams} open streams got theirs", ["-", _s(f.streamed_s)]),
+            (f"all {args.push} pushes reached the stand-in", ["-", _s(f.pushed_s)]),
+        ]
+        if f.pushed_s:
+            rows.append(
+                ("push rate (from the WHIP request)", ["-", f"{args.push / f.pushed_s:.0f}/s"])
+            )
+    width = max(len(label) for label, _ in rows) + 2
+    print(f"{'':<{width}}{phases[0].name:>18}{phases[-1].name:>18}")
+    for label, values in rows:
+        print(f"{label:<{width}}" + "".join(f"{v:>18}" for v in values))
+    for key, value in tail.items():
+        print(f"{key}: {value}")
+
+
+def _ms(value: float) -> str:
+    return "-" if value != value else f"{value:.1f} ms"
 
 
 async def main(args: argparse.Namespace) -> int:
-    with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app(_settings(data_dir))
-        server = TestServer(app)
-        await server.start_server()
-        url = str(server.make_url("")).rstrip("/")
-        try:
-            return await _run(app, url, args)
-        finally:
-            await server.close()
+    cores = {int(c) for c in args.load_cores.split(",")}
+    os.sched_setaffinity(0, cores)
+    flash.raise_nofile()
+    print(f"this script (publisher, viewers): {flash.describe(os.getpid())}")
+    async with contextlib.AsyncExitStack() as stack:
+        run = await set_up(args, stack)
+        print(f"push-service stand-in: {run.stand_in.where()}")
+        print(f"notification streams: {run.readers.where()}")
+        print(f"flash-sale buyers: bench_flash_sale's load generator, taskset -c {args.load_cores}")
+        phases = []
+        for name, going_live in (("baseline", False), ("go-live", True)):
+            print(f"phase {name}: {args.rate:g} buys/s for {args.seconds:g} s ...", flush=True)
+            phases.append(await phase(run, args, name, going_live))
+        streams = await run.readers.stop()
+        pushes = await run.stand_in.stop()
+    print()
+    tail = {
+        "streams": f"{len(streams.get('arrivals', []))}/{args.streams} got a notification "
+        f"(failures: {streams.get('failures', [])})",
+        "pushes": f"{len(pushes.get('arrivals', []))} accepted for {pushes.get('devices', 0)} "
+        f"devices, {pushes.get('refused_count', 0)} refused {pushes.get('refused', [])}",
+    }
+    print_phases(phases, args, tail)
+    live = phases[-1].fan_out
+    ok = live is not None and None not in (live.stored_s, live.streamed_s, live.pushed_s)
+    ok = ok and pushes.get("refused_count", 1) == 0
+    ok = ok and all(p.sale.oversold == 0 and p.sale.invariant_ok for p in phases)
+    print(f"{mark(ok)} every notification and push went, none refused, nothing oversold")
+    return 0 if ok else 1
 
 
-async def _run(app: object, url: str, args: argparse.Namespace) -> int:
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as creator:
-        origin = {"Origin": url}
-        body = {
-            "email": "ben@example.com",
-            "password": "correct horse battery",
-            "display_name": "Ben",
-        }
-        async with creator.post(f"{url}/api/auth/signup", json=body, headers=origin) as response:
-            assert response.status == 201, await response.text()
-        async with creator.get(f"{url}/api/auth/me") as response:
-            creator_id = (await response.json())["creator"]["id"]
-        async with creator.post(
-            f"{url}/api/shows", json={"title": "Friday Drop"}, headers=origin
-        ) as response:
-            show_id = (await response.json())["show"]["id"]
-    print(f"seeding {args.followers} followers ...", flush=True)
-    guests = await _seed(app, args.followers, creator_id)
-    services = app[SERVICES]  # type: ignore[index]
-    notifier = services.discovery.notifier
-    async with push_service(notifier.push.public_key) as stand_in:
-        from livesale.storage.push_subscriptions import PushSubscription
-
-        for vid, _ in guests[: args.push]:
-            device = stand_in.device()
-            await notifier.push.subscriptions.save(
-                PushSubscription(
-                    device["endpoint"], vid, device["keys"]["p256dh"], device["keys"]["auth"], "en"
-                )
-            )
-        got: list[float] = []
-        opened: list[int] = []
-        ready = asyncio.Event()
-        streams = [
-            asyncio.create_task(_stream(url, token, ready, got, opened))
-            for _, token in guests[-args.streams :]
-        ]
-        deadline = time.monotonic() + 60
-        while len(opened) < args.streams and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        print(f"{len(opened)} streams open", flush=True)
-        stop = asyncio.Event()
-        samples: list[tuple[float, float]] = []
-        viewers = [
-            asyncio.create_task(_viewer(url, show_id, stop, samples)) for _ in range(args.viewers)
-        ]
-        await asyncio.sleep(2.0)  # the show's requests before the go-live
-        started = time.perf_counter()
-        await services.live.lifecycle.went_live(show_id)
-        marked = time.perf_counter() - started
-        stored_at = pushed_at = streamed_at = None
-        database = services.storage.database
-        while time.perf_counter() - started < 120 and None in (stored_at, pushed_at, streamed_at):
-            now = time.perf_counter()
-            if stored_at is None:
-                count = await database.scalar("SELECT COUNT(*) FROM notifications")
-                if int(count or 0) >= args.followers:
-                    stored_at = now - started
-            if pushed_at is None and len(stand_in.received) >= args.push:
-                pushed_at = now - started
-            if streamed_at is None and len(got) >= args.streams:
-                streamed_at = max(got) - started
-            await asyncio.sleep(0.02)
-        await asyncio.sleep(1.0)
-        stop.set()
-        await asyncio.gather(*viewers)
-        for task in streams:
-            task.cancel()
-        await asyncio.gather(*streams, return_exceptions=True)
-        before = [s for at, s in samples if at < started]
-        during_end = started + (
-            max(filter(None, (stored_at, pushed_at))) if stored_at or pushed_at else 0
-        )
-        during = [s for at, s in samples if started <= at <= during_end]
-        print(f"went_live() itself: {marked * 1000:.1f} ms")
-        print(f"all {args.followers} notifications stored and published: {stored_at} s")
-        print(f"all {args.streams} open streams got theirs: {streamed_at} s")
-        print(
-            f"all {args.push} push requests accepted by the stand-in: {pushed_at} s "
-            f"(refused: {len(stand_in.refused)})"
-        )
-        for name, values in (("before", before), ("during the fan-out", during)):
-            if values:
-                p50, p99 = percentile(values, 50) * 1000, percentile(values, 99) * 1000
-                print(
-                    f"GET /api/shows/{{id}} {name}: n={len(values)} "
-                    f"p50 {p50:.1f} ms, p99 {p99:.1f} ms"
-                )
-        ok = stored_at is not None and pushed_at is not None and streamed_at is not None
-        print(f"{mark(ok)} every notification and push went")
-        return 0 if ok else 1
-
-
-if __name__ == "__main__":
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--followers", type=int, default=10_000)
-    parser.add_argument("--push", type=int, default=2_000)
-    parser.add_argument("--streams", type=int, default=1_000)
-    parser.add_argument("--viewers", type=int, default=100)
-    sys.exit(asyncio.run(main(parser.parse_args())))
+    parser.add_argument("--push", type=int, default=2_000, help="followers with a device")
+    parser.add_argument("--streams", type=int, default=1_000, help="followers with it open")
+    parser.add_argument("--viewers", type=int, default=100, help="show A's video viewers")
+    parser.add_argument("--rate", type=float, default=200, help="flash-sale buys per second")
+    parser.add_argument("--seconds", type=float, default=20, help="length of each flash sale")
+    parser.add_argument("--go-live-at", type=float, default=2, help="seconds into the sale")
+    parser.add_argument("--fan-out-timeout", type=float, default=120)
+    parser.add_argument("--server-cores", default="0", help="taskset list for the server")
+    parser.add_argument("--load-cores", default="1", help="cores of everything else")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse_args())))
