@@ -75,6 +75,9 @@ class Phase:
     video: flash.VideoFigures
     sale: flash.Race
     server_cpu_seconds: float
+    load_cpu_seconds: float  # this script, the stand-in, the streams and the buyers
+    load_average: float  # the machine's, over the last minute, at the phase's end
+    timeline: list[tuple[float, float]]  # (seconds from go, Buy now p99 ms of that slice)
     fan_out: FanOut | None = None
     sale_p99_during_ms: float = float("nan")  # buys sent while the fan-out ran
 
@@ -154,10 +157,11 @@ async def phase(run: Run, args: argparse.Namespace, name: str, going_live: bool)
     fan_out = FanOut() if going_live else None
     tasks: list[asyncio.Task[None]] = []
     cpu_at_go: list[float] = []
+    load_pids = [os.getpid(), run.stand_in.process.pid, run.readers.process.pid]
 
     async def at_go() -> None:
         await run.window.open()
-        cpu_at_go.append(flash.tree_cpu(run.window.pids))
+        cpu_at_go.extend((flash.tree_cpu(run.window.pids), flash.tree_cpu(load_pids)))
         if fan_out is not None:
             tasks.append(asyncio.create_task(go_live(run, args, fan_out, time.perf_counter())))
 
@@ -173,6 +177,7 @@ async def phase(run: Run, args: argparse.Namespace, name: str, going_live: bool)
     await asyncio.gather(*tasks)  # the window stays open until the fan-out is done
     video = await run.window.close(name)
     cpu = flash.tree_cpu(run.window.pids) - cpu_at_go[0]
+    load_cpu = flash.tree_cpu(load_pids) - cpu_at_go[1] + raw["cpu_seconds"]
     check, ok = await flash.livesale_counters(run.target, variant_id, sale_id, fargs.units)
     sale = flash.summarise(
         raw,
@@ -183,7 +188,9 @@ async def phase(run: Run, args: argparse.Namespace, name: str, going_live: bool)
         stock_check=check,
         invariant_ok=ok,
     )
-    result = Phase(name, video, sale, cpu, fan_out)
+    result = Phase(
+        name, video, sale, cpu, load_cpu, os.getloadavg()[0], timeline(raw, args.slice), fan_out
+    )
     if fan_out is not None:
         during = [
             1000 * (end - start)
@@ -192,6 +199,14 @@ async def phase(run: Run, args: argparse.Namespace, name: str, going_live: bool)
         ]
         result.sale_p99_during_ms = percentile(during, 99)
     return result
+
+
+def timeline(raw: dict[str, Any], width: float) -> list[tuple[float, float]]:
+    """Buy now p99 of the buys sent in each `width`-second slice after the go."""
+    slices: dict[int, list[float]] = {}
+    for start, end in zip(raw["starts"], raw["ends"], strict=True):
+        slices.setdefault(int((start - raw["go"]) // width), []).append(1000 * (end - start))
+    return [(n * width, percentile(slices[n], 99)) for n in sorted(slices)]
 
 
 async def set_up(args: argparse.Namespace, stack: contextlib.AsyncExitStack) -> Run:
@@ -253,6 +268,8 @@ def print_phases(phases: list[Phase], args: argparse.Namespace, tail: dict[str, 
             [f"{p.sale.sold} / {p.sale.buyers} / {p.sale.oversold}" for p in phases],
         ),
         ("server CPU (all its processes)", [f"{p.server_cpu_seconds:.1f} s" for p in phases]),
+        ("load-side CPU (every other process)", [f"{p.load_cpu_seconds:.1f} s" for p in phases]),
+        ("machine load average (1 min)", [f"{p.load_average:.1f}" for p in phases]),
     ]
     for p in phases:
         if p.fan_out is None:
@@ -274,6 +291,12 @@ def print_phases(phases: list[Phase], args: argparse.Namespace, tail: dict[str, 
         print(f"{label:<{width}}" + "".join(f"{v:>18}" for v in values))
     for key, value in tail.items():
         print(f"{key}: {value}")
+    for p in phases:
+        answers = ", ".join(f"{n} x {what}" for what, n in p.sale.answers.items())
+        print(f"Buy now answers, {p.name}: {answers}")
+    for p in phases:
+        slices = ", ".join(f"{at:g}s {p99:.0f}" for at, p99 in p.timeline)
+        print(f"Buy now p99 (ms) per {args.slice:g} s from the go, {p.name}: {slices}")
 
 
 def _ms(value: float) -> str:
@@ -324,6 +347,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20, help="length of each flash sale")
     parser.add_argument("--go-live-at", type=float, default=2, help="seconds into the sale")
     parser.add_argument("--fan-out-timeout", type=float, default=120)
+    parser.add_argument("--slice", type=float, default=2, help="seconds per Buy now p99 slice")
     parser.add_argument("--server-cores", default="0", help="taskset list for the server")
     parser.add_argument("--load-cores", default="1", help="cores of everything else")
     return parser.parse_args()
