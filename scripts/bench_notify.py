@@ -332,6 +332,13 @@ async def main(args: argparse.Namespace) -> int:
     ok = ok and pushes.get("refused_count", 1) == 0
     ok = ok and all(p.sale.oversold == 0 and p.sale.invariant_ok for p in phases)
     print(f"{mark(ok)} every notification and push went, none refused, nothing oversold")
+    for p in phases:
+        held = p.sale.sold == p.sale.buyers
+        print(
+            f"{mark(held)} {p.name}: every Buy now held its unit "
+            f"({p.sale.sold}/{p.sale.buyers}); Buy now p99 < 100 ms {mark(p.sale.p99_ms < 100)}; "
+            f"frame p99 < 30 ms {mark(p.video.frame_p99_ms < 30)}"
+        )
     return 0 if ok else 1
 
 
