@@ -40,6 +40,7 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import bench_flash_sale as flash
@@ -47,6 +48,7 @@ import bench_relay
 from bench_common import mark, percentile
 from bench_notify_fanout import Creator, Party, open_parties, second_creator
 from bench_notify_fanout import stored_live_notifications as stored
+from bench_notify_report import print_phases
 
 SETTINGS = {"LIVESALE__NOTIFY__PUSH_ALLOW_HTTP": "true"}  # the stand-in listens on http://
 
@@ -77,6 +79,7 @@ class Phase:
     server_cpu_seconds: float
     load_cpu_seconds: float  # this script, the stand-in, the streams and the buyers
     load_average: float  # the machine's, over the last minute, at the phase's end
+    others_cpu_seconds: float  # what other processes (other people's) ran on the server cores
     timeline: list[tuple[float, float]]  # (seconds from go, Buy now p99 ms of that slice)
     fan_out: FanOut | None = None
     sale_p99_during_ms: float = float("nan")  # buys sent while the fan-out ran
@@ -160,10 +163,12 @@ async def phase(run: Run, args: argparse.Namespace, name: str, going_live: bool)
     tasks: list[asyncio.Task[None]] = []
     cpu_at_go: list[float] = []
     load_pids = [os.getpid(), run.stand_in.process.pid, run.readers.process.pid]
+    server_cores = cores_of(args.server_cores)
 
     async def at_go() -> None:
         await run.window.open()
         cpu_at_go.extend((flash.tree_cpu(run.window.pids), flash.tree_cpu(load_pids)))
+        cpu_at_go.append(busy_seconds(server_cores))
         if fan_out is not None:
             tasks.append(asyncio.create_task(go_live(run, args, fan_out, time.perf_counter())))
 
@@ -180,6 +185,7 @@ async def phase(run: Run, args: argparse.Namespace, name: str, going_live: bool)
     video = await run.window.close(name)
     cpu = flash.tree_cpu(run.window.pids) - cpu_at_go[0]
     load_cpu = flash.tree_cpu(load_pids) - cpu_at_go[1] + raw["cpu_seconds"]
+    others = busy_seconds(server_cores) - cpu_at_go[2] - cpu
     check, ok = await flash.livesale_counters(run.target, variant_id, sale_id, fargs.units)
     sale = flash.summarise(
         raw,
@@ -191,7 +197,15 @@ async def phase(run: Run, args: argparse.Namespace, name: str, going_live: bool)
         invariant_ok=ok,
     )
     result = Phase(
-        name, video, sale, cpu, load_cpu, os.getloadavg()[0], timeline(raw, args.slice), fan_out
+        name,
+        video,
+        sale,
+        cpu,
+        load_cpu,
+        os.getloadavg()[0],
+        others,
+        timeline(raw, args.slice),
+        fan_out,
     )
     if fan_out is not None:
         during = [
@@ -201,6 +215,23 @@ async def phase(run: Run, args: argparse.Namespace, name: str, going_live: bool)
         ]
         result.sale_p99_during_ms = percentile(during, 99)
     return result
+
+
+def cores_of(cores: str) -> set[int]:
+    """The cores of a taskset list such as `0` or `0,1`."""
+    return {int(core) for core in cores.split(",")}
+
+
+def busy_seconds(cores: set[int]) -> float:
+    """CPU seconds the machine spent busy on these cores so far, whoever ran (/proc/stat)."""
+    total = 0.0
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *ticks = line.split()
+        if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cores:
+            # user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+            values = [int(t) for t in ticks[:8]]
+            total += sum(values) - values[3] - values[4]
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def timeline(raw: dict[str, Any], width: float) -> list[tuple[float, float]]:
@@ -243,71 +274,8 @@ async def set_up(args: argparse.Namespace, stack: contextlib.AsyncExitStack) -> 
     return Run(target, shop, window, creator, stand_in, readers, media, stack)
 
 
-def _s(value: float | None) -> str:
-    return "never" if value is None else f"{value:.1f} s"
-
-
-def print_phases(phases: list[Phase], args: argparse.Namespace, tail: dict[str, Any]) -> None:
-    """The two phases side by side."""
-    rows: list[tuple[str, list[str]]] = [
-        ("window", [f"{p.video.seconds:.1f} s" for p in phases]),
-        ("video frames delivered", [f"{p.video.delivered_percent:.2f}%" for p in phases]),
-        (
-            "frame latency p50 / p99 (server)",
-            [f"{p.video.frame_p50_ms:.1f} / {p.video.frame_p99_ms:.1f} ms" for p in phases],
-        ),
-        (
-            "frame e2e p50 / p99 (viewers)",
-            [f"{p.video.e2e_p50_ms:.1f} / {p.video.e2e_p99_ms:.1f} ms" for p in phases],
-        ),
-        (
-            f"Buy now p50 / p99 ({args.rate:g}/s)",
-            [f"{p.sale.p50_ms:.1f} / {p.sale.p99_ms:.1f} ms" for p in phases],
-        ),
-        ("Buy now p99 while the fan-out ran", [_ms(p.sale_p99_during_ms) for p in phases]),
-        (
-            "buys: held / answered / oversold",
-            [f"{p.sale.sold} / {p.sale.buyers} / {p.sale.oversold}" for p in phases],
-        ),
-        ("server CPU (all its processes)", [f"{p.server_cpu_seconds:.1f} s" for p in phases]),
-        ("load-side CPU (every other process)", [f"{p.load_cpu_seconds:.1f} s" for p in phases]),
-        ("machine load average (1 min)", [f"{p.load_average:.1f}" for p in phases]),
-    ]
-    for p in phases:
-        if p.fan_out is None:
-            continue
-        f = p.fan_out
-        rows += [
-            ("WHIP request -> publisher connected", ["-", f"{f.whip_s:.2f} s"]),
-            (f"all {args.followers} notifications stored", ["-", _s(f.stored_s)]),
-            (f"all {args.streams} open streams got theirs", ["-", _s(f.streamed_s)]),
-            (f"all {args.push} pushes reached the stand-in", ["-", _s(f.pushed_s)]),
-        ]
-        if f.pushed_s:
-            rows.append(
-                ("push rate (from the WHIP request)", ["-", f"{args.push / f.pushed_s:.0f}/s"])
-            )
-    width = max(len(label) for label, _ in rows) + 2
-    print(f"{'':<{width}}{phases[0].name:>18}{phases[-1].name:>18}")
-    for label, values in rows:
-        print(f"{label:<{width}}" + "".join(f"{v:>18}" for v in values))
-    for key, value in tail.items():
-        print(f"{key}: {value}")
-    for p in phases:
-        answers = ", ".join(f"{n} x {what}" for what, n in p.sale.answers.items())
-        print(f"Buy now answers, {p.name}: {answers}")
-    for p in phases:
-        slices = ", ".join(f"{at:g}s {p99:.0f}" for at, p99 in p.timeline)
-        print(f"Buy now p99 (ms) per {args.slice:g} s from the go, {p.name}: {slices}")
-
-
-def _ms(value: float) -> str:
-    return "-" if value != value else f"{value:.1f} ms"
-
-
 async def main(args: argparse.Namespace) -> int:
-    cores = {int(c) for c in args.load_cores.split(",")}
-    os.sched_setaffinity(0, cores)
+    os.sched_setaffinity(0, cores_of(args.load_cores))
     flash.raise_nofile()
     print(f"this script (publisher, viewers): {flash.describe(os.getpid())}")
     async with contextlib.AsyncExitStack() as stack:
