@@ -27,7 +27,7 @@ and the push rate.
 
     .venv/bin/python scripts/bench_notify.py
     .venv/bin/python scripts/bench_notify.py --followers 2000 --push 500 --streams 200
-    .venv/bin/python scripts/bench_notify.py --server-cores 0 --load-cores 1
+    .venv/bin/python scripts/bench_notify.py --server-cores 0,1 --load-cores 1 --shop-processes 2
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def flash_args(args: argparse.Namespace) -> argparse.Namespace:
         viewers=args.viewers,
         buyers=buyers,
         units=buyers,  # every Buy now is a real hold, the sale's dearest answer
-        shop_processes=None,
+        shop_processes=args.shop_processes,
         profile_server=None,
         server_cores=args.server_cores,
         redis_core=None,
@@ -327,6 +327,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--go-live-at", type=float, default=2, help="seconds into the sale")
     parser.add_argument("--fan-out-timeout", type=float, default=120)
     parser.add_argument("--slice", type=float, default=2, help="seconds per Buy now p99 slice")
+    parser.add_argument(
+        "--shop-processes",
+        type=int,
+        help="LIVESALE__SERVER__SHOP_PROCESSES for the server (default: the server's own)",
+    )
     parser.add_argument("--server-cores", default="0", help="taskset list for the server")
     parser.add_argument("--load-cores", default="1", help="cores of everything else")
     return parser.parse_args()
