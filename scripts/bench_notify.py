@@ -186,6 +186,8 @@ async def phase(run: Run, args: argparse.Namespace, name: str, going_live: bool)
     cpu = flash.tree_cpu(run.window.pids) - cpu_at_go[0]
     load_cpu = flash.tree_cpu(load_pids) - cpu_at_go[1] + raw["cpu_seconds"]
     others = busy_seconds(server_cores) - cpu_at_go[2] - cpu
+    if cores_of(args.load_cores) <= server_cores:
+        others -= load_cpu  # the run's own load side shares the server's cores
     check, ok = await flash.livesale_counters(run.target, variant_id, sale_id, fargs.units)
     sale = flash.summarise(
         raw,
