@@ -386,17 +386,18 @@ def stop_tree(process: subprocess.Popen[bytes], pids: Sequence[int]) -> list[int
     """Stop a server and, by pid, whatever of its children outlived it; returns leftovers."""
     stop_process(process)
     deadline = time.monotonic() + 10
-    alive = [p for p in pids if p != process.pid and _alive(p)]
+    alive = [p for p in pids if p != process.pid and is_alive(p)]
     while alive and time.monotonic() < deadline:
         time.sleep(0.1)
-        alive = [p for p in alive if _alive(p)]
+        alive = [p for p in alive if is_alive(p)]
     for pid in alive:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, 9)
     return alive
 
 
-def _alive(pid: int) -> bool:
+def is_alive(pid: int) -> bool:
+    """The process exists and is not a zombie."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
@@ -496,7 +497,7 @@ async def race(
         client = describe(process.pid)
         if on_ready is not None:
             await on_ready()
-        target.pids = [p for p in descendants(target.process.pid) if _alive(p)]
+        target.pids = [p for p in descendants(target.process.pid) if is_alive(p)]
         redis_pids = [p for p in target.pids if is_redis(p)]
         if args.profile_server and target.name == "livesale":
             os.kill(target.process.pid, signal.SIGUSR1)
@@ -1055,7 +1056,7 @@ async def _run_livesale(
                 while any(not v.video_packets for v in viewers) and time.monotonic() < deadline:
                     await asyncio.sleep(0.1)
                 await asyncio.sleep(1.0)
-                pids = [p for p in descendants(target.process.pid) if _alive(p)]
+                pids = [p for p in descendants(target.process.pid) if is_alive(p)]
                 window = VideoWindow(relay, viewers, track, pids)
                 await window.open()
                 await asyncio.sleep(args.video_seconds)

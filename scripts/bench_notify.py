@@ -271,7 +271,7 @@ async def set_up(args: argparse.Namespace, stack: contextlib.AsyncExitStack) -> 
     while any(not v.video_packets for v in viewers) and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
     print(f"show A: live, {len(viewers)}/{args.viewers} viewers get its video")
-    pids = [p for p in flash.descendants(target.process.pid) if flash._alive(p)]
+    pids = [p for p in flash.descendants(target.process.pid) if flash.is_alive(p)]
     window = flash.VideoWindow(relay, viewers, track, pids)
     return Run(target, shop, window, creator, stand_in, readers, media, stack)
 

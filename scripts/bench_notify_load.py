@@ -56,6 +56,7 @@ async def _stream(
     async with gate:
         response = await session.get(url, headers={"Cookie": f"ls_viewer={token}"})
         if response.status != 200:
+            response.release()
             raise RuntimeError(f"stream answered {response.status}")
     async with response:
         async for raw in response.content:
