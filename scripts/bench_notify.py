@@ -19,14 +19,19 @@ Two phases on the same server, viewers and streams, each with a fresh flash sale
   baseline: the flash sale, nothing else;
   go-live:  the same, and `--go-live-at` (2) seconds in, show B's publisher starts
             (WHIP), which makes show B live and its followers due a notification.
+`--rounds N` runs N such pairs in turn (each go-live a new show of the same creator, to the
+same followers), so that a busy moment of the machine does not decide the comparison; the
+medians of each kind of phase close the table.
+
 Printed side by side: frame p50/p99 and frames delivered, Buy now p50/p99 (and, in the
-go-live phase, the p99 of the buys sent while the fan-out ran), the server's CPU seconds;
-and for the go-live, the time from the WHIP request until every notification was stored,
-until every open stream got its event and until every push request reached the stand-in,
-and the push rate.
+go-live phase, the p99 of the buys sent while the fan-out ran), the server's CPU seconds
+and the other processes' on its cores; and for the go-live, the time from the WHIP
+request until every notification was stored, until every open stream got its event and
+until every push request reached the stand-in, and the push rate.
 
     .venv/bin/python scripts/bench_notify.py
     .venv/bin/python scripts/bench_notify.py --followers 2000 --push 500 --streams 200
+    .venv/bin/python scripts/bench_notify.py --rounds 3
     .venv/bin/python scripts/bench_notify.py --server-cores 0,1 --load-cores 1 --shop-processes 2
 """
 
@@ -50,13 +55,21 @@ from bench_notify_fanout import Creator, Party, open_parties, second_creator
 from bench_notify_fanout import stored_live_notifications as stored
 from bench_notify_report import print_phases
 
-SETTINGS = {"LIVESALE__NOTIFY__PUSH_ALLOW_HTTP": "true"}  # the stand-in listens on http://
+
+def server_settings(args: argparse.Namespace) -> dict[str, str]:
+    """What the server needs beyond bench_flash_sale's settings."""
+    return {
+        "LIVESALE__NOTIFY__PUSH_ALLOW_HTTP": "true",  # the stand-in listens on http://
+        # Each round is a go-live to the same followers: let every one through.
+        "LIVESALE__NOTIFY__PER_KIND_PER_HOUR": str(max(5, args.rounds)),
+    }
 
 
 @dataclass
 class FanOut:
     """The go-live's reach, in seconds from show B's WHIP request."""
 
+    round: int  # 1 for the first go-live of the run
     whip_perf: float = 0.0  # perf_counter of the WHIP request (CLOCK_MONOTONIC, as the buyers')
     whip_s: float = 0.0  # the WHIP request until its publisher is connected
     stored_s: float | None = None
@@ -131,22 +144,22 @@ def relay_of(target: flash.Target, show_id: str, stream_key: str) -> bench_relay
 async def go_live(run: Run, args: argparse.Namespace, fan_out: FanOut, go: float) -> None:
     """At `--go-live-at`, show B's publisher starts; wait until everyone was reached."""
     await asyncio.sleep(max(0.0, go + args.go_live_at - time.perf_counter()))
-    creator = run.creator
+    creator, number = run.creator, fan_out.round
     started, fan_out.whip_perf = time.time(), time.perf_counter()
-    relay = relay_of(run.target, creator.show_id, creator.stream_key)
+    relay = relay_of(run.target, *creator.shows[number - 1])
     await run.stack.enter_async_context(bench_relay.publishing(relay, *run.media))
     fan_out.whip_s = time.time() - started
     database = run.target.workdir / "livesale.sqlite3"
     deadline = time.monotonic() + args.fan_out_timeout
     while time.monotonic() < deadline:
-        if fan_out.stored_s is None and await asyncio.to_thread(stored, database) >= len(
+        if fan_out.stored_s is None and await asyncio.to_thread(stored, database) >= number * len(
             creator.tokens
         ):
             fan_out.stored_s = time.time() - started
-        if run.readers.all_at is not None:
-            fan_out.streamed_s = run.readers.all_at - started
-        if run.stand_in.all_at is not None:
-            fan_out.pushed_s = run.stand_in.all_at - started
+        if number in run.readers.all_at:
+            fan_out.streamed_s = run.readers.all_at[number] - started
+        if number in run.stand_in.all_at:
+            fan_out.pushed_s = run.stand_in.all_at[number] - started
         streamed = fan_out.streamed_s is not None or not args.streams
         pushed = fan_out.pushed_s is not None or not args.push
         if fan_out.stored_s is not None and streamed and pushed:
@@ -154,12 +167,12 @@ async def go_live(run: Run, args: argparse.Namespace, fan_out: FanOut, go: float
         await asyncio.sleep(0.1)
 
 
-async def phase(run: Run, args: argparse.Namespace, name: str, going_live: bool) -> Phase:
-    """One flash sale on show A, with or without show B's go-live in the middle of it."""
+async def phase(run: Run, args: argparse.Namespace, name: str, going_live: int) -> Phase:
+    """One flash sale on show A; with `going_live` (the round), a go-live in the middle."""
     fargs = flash_args(args)
     product_id, variant_id = run.shop.next_product()
     sale_id = await flash.pin_flash_sale(run.target, run.shop, product_id, fargs.units)
-    fan_out = FanOut() if going_live else None
+    fan_out = FanOut(going_live) if going_live else None
     tasks: list[asyncio.Task[None]] = []
     cpu_at_go: list[float] = []
     load_pids = [os.getpid(), run.stand_in.process.pid, run.readers.process.pid]
@@ -247,14 +260,17 @@ def timeline(raw: dict[str, Any], width: float) -> list[tuple[float, float]]:
 async def set_up(args: argparse.Namespace, stack: contextlib.AsyncExitStack) -> Run:
     """The server, show A live with its viewers and sale, show B's followers and parties."""
     fargs = flash_args(args)
-    target = await flash.start_livesale(fargs, extra_env=SETTINGS)
+    target = await flash.start_livesale(fargs, extra_env=server_settings(args))
     stack.callback(shutil.rmtree, target.workdir, ignore_errors=True)
     stack.callback(lambda: flash.stop_tree(target.process, flash.descendants(target.process.pid)))
     print("server processes:\n" + "\n".join(f"  {flash.describe(p)}" for p in target.pids))
-    shop = await flash.set_up_shop(target, fargs, races=2)
+    shop = await flash.set_up_shop(target, fargs, races=2 * args.rounds)
     stack.push_async_callback(shop.session.close)
-    print(f"show A: {len(shop.cookies)} guest buyers, 2 products of {fargs.units} units")
-    creator = await second_creator(target, args.followers)
+    print(
+        f"show A: {len(shop.cookies)} guest buyers, "
+        f"{2 * args.rounds} products of {fargs.units} units"
+    )
+    creator = await second_creator(target, args.followers, args.rounds)
     stand_in, readers = await open_parties(target, creator, args.push, args.streams)
     stack.push_async_callback(readers.stop)
     stack.push_async_callback(stand_in.stop)
@@ -286,23 +302,26 @@ async def main(args: argparse.Namespace) -> int:
         print(f"notification streams: {run.readers.where()}")
         print(f"flash-sale buyers: bench_flash_sale's load generator, taskset -c {args.load_cores}")
         phases = []
-        for name, going_live in (("baseline", False), ("go-live", True)):
-            print(f"phase {name}: {args.rate:g} buys/s for {args.seconds:g} s ...", flush=True)
-            phases.append(await phase(run, args, name, going_live))
+        for number in range(1, args.rounds + 1):
+            for name, going_live in (("baseline", 0), ("go-live", number)):
+                if args.rounds > 1:
+                    name = f"{name} {number}"
+                print(f"phase {name}: {args.rate:g} buys/s for {args.seconds:g} s ...", flush=True)
+                phases.append(await phase(run, args, name, going_live))
         streams = await run.readers.stop()
         pushes = await run.stand_in.stop()
     print()
     tail = {
-        "streams": f"{len(streams.get('arrivals', []))}/{args.streams} got a notification "
-        f"(failures: {streams.get('failures', [])})",
+        "streams": f"{len(streams.get('arrivals', []))} notifications on {args.streams} "
+        f"streams for {args.rounds} go-live(s) (failures: {streams.get('failures', [])})",
         "pushes": f"{len(pushes.get('arrivals', []))} accepted for {pushes.get('devices', 0)} "
         f"devices, {pushes.get('refused_count', 0)} refused {pushes.get('refused', [])}",
     }
     print_phases(phases, args, tail)
-    live = phases[-1].fan_out
-    ok = live is not None and live.stored_s is not None
-    ok = ok and live is not None and (live.streamed_s is not None or not args.streams)
-    ok = ok and live is not None and (live.pushed_s is not None or not args.push)
+    lives = [p.fan_out for p in phases if p.fan_out is not None]
+    ok = all(live.stored_s is not None for live in lives)
+    ok = ok and all(live.streamed_s is not None or not args.streams for live in lives)
+    ok = ok and all(live.pushed_s is not None or not args.push for live in lives)
     ok = ok and pushes.get("refused_count", 1) == 0
     ok = ok and all(p.sale.oversold == 0 and p.sale.invariant_ok for p in phases)
     print(f"{mark(ok)} every notification and push went, none refused, nothing oversold")
@@ -327,6 +346,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=200, help="flash-sale buys per second")
     parser.add_argument("--seconds", type=float, default=20, help="length of each flash sale")
     parser.add_argument("--go-live-at", type=float, default=2, help="seconds into the sale")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="baseline and go-live pairs, alternating"
+    )
     parser.add_argument("--fan-out-timeout", type=float, default=120)
     parser.add_argument("--slice", type=float, default=2, help="seconds per Buy now p99 slice")
     parser.add_argument(

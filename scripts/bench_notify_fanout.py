@@ -33,7 +33,7 @@ class Party:
     name: str
     process: asyncio.subprocess.Process
     ready: str = ""
-    all_at: float | None = None  # unix time of the last expected arrival, once all are in
+    all_at: dict[int, float] = field(default_factory=dict)  # round -> its last arrival (unix)
     summary: dict[str, Any] = field(default_factory=dict)
     _reader: asyncio.Task[None] | None = None
 
@@ -62,7 +62,8 @@ class Party:
         async for raw in self.process.stdout:
             line = raw.decode().strip()
             if line.startswith("all "):
-                self.all_at = float(line[4:])
+                _, number, at = line.split()
+                self.all_at[int(number)] = float(at)
             elif line.startswith("{"):
                 self.summary = json.loads(line)
 
@@ -88,16 +89,15 @@ class Party:
 
 @dataclass
 class Creator:
-    """The creator who goes live, their show and their followers' cookie tokens."""
+    """The creator who goes live (one show per round), their followers' cookie tokens."""
 
     creator_id: str
-    show_id: str
-    stream_key: str
+    shows: list[tuple[str, str]]  # (show id, stream key), one go-live each
     tokens: list[str]  # each follower's `ls_viewer` token, in seeding order
 
 
-async def second_creator(target: Target, followers: int) -> Creator:
-    """Sign up a creator with a show, then give them `followers` guest followers."""
+async def second_creator(target: Target, followers: int, shows: int) -> Creator:
+    """Sign up a creator with `shows` shows, then give them `followers` guest followers."""
     base = target.origin
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
         body = {
@@ -108,11 +108,15 @@ async def second_creator(target: Target, followers: int) -> Creator:
         await api(session, "POST", f"{base}/api/auth/signup", body, 201)
         async with session.get(f"{base}/api/auth/me") as response:
             creator_id = (await response.json())["creator"]["id"]
-        reply, _ = await api(session, "POST", f"{base}/api/shows", {"title": "Friday Drop"}, 201)
+        made = []
+        for number in range(shows):
+            body = {"title": f"Friday Drop {number + 1}"}
+            reply, _ = await api(session, "POST", f"{base}/api/shows", body, 201)
+            made.append((reply["show"]["id"], reply["stream_key"]))
     tokens = await asyncio.to_thread(
         _seed, target.workdir / "livesale.sqlite3", creator_id, followers
     )
-    return Creator(creator_id, reply["show"]["id"], reply["stream_key"], tokens)
+    return Creator(creator_id, made, tokens)
 
 
 def _seed(database: Path, creator_id: str, followers: int) -> list[str]:

@@ -6,8 +6,8 @@ with their `ls_viewer` cookies), timing when each gets its first notification.
 with the server's VAPID key `KEY` for `DEVICES` devices it makes (written to PATH).
 
 Both talk to the orchestrator (scripts/bench_notify.py) in lines: `ready ...` once set
-up, `all <unix time>` when everything expected has arrived, and after `stop` on stdin
-one JSON line with what they saw.
+up, `all <round> <unix time>` each time every stream or device got one more (one per
+go-live), and after `stop` on stdin one JSON line with what they saw.
 """
 
 from __future__ import annotations
@@ -37,22 +37,28 @@ def say(line: str) -> None:
 async def _until_stop(
     arrivals: Callable[[], list[float]], expected: int, summary: Callable[[], Any]
 ) -> None:
-    """Say `all` once `expected` arrivals are in; on `stop`, say the summary and return."""
+    """Say `all` each time another `expected` arrivals are in (one round); on `stop`, say
+    the summary and return."""
     loop = asyncio.get_running_loop()
     stop: asyncio.Future[str] = loop.run_in_executor(None, sys.stdin.readline)
-    told = False
+    told = 0
     while not stop.done():
-        if not told and expected and len(arrivals()) >= expected:
-            say(f"all {max(arrivals())}")
-            told = True
+        if expected and len(arrivals()) >= expected * (told + 1):
+            told += 1
+            say(f"all {told} {sorted(arrivals())[expected * told - 1]}")
         await asyncio.wait({stop}, timeout=0.05)
     say(json.dumps(summary()))
 
 
 async def _stream(
-    session: aiohttp.ClientSession, url: str, token: str, gate: asyncio.Semaphore, opened: list[str]
-) -> float:
-    """Open one follower's stream; the time its first notification arrived."""
+    session: aiohttp.ClientSession,
+    url: str,
+    token: str,
+    gate: asyncio.Semaphore,
+    opened: list[str],
+    arrivals: list[float],
+) -> None:
+    """Hold one follower's stream open; note when each notification arrives."""
     async with gate:
         response = await session.get(url, headers={"Cookie": f"ls_viewer={token}"})
         if response.status != 200:
@@ -63,12 +69,12 @@ async def _stream(
             if raw.startswith(b"event: ready"):
                 opened.append(token)
             elif raw.startswith(b"event: notification"):
-                return time.time()
-    raise RuntimeError("stream ended before a notification")
+                arrivals.append(time.time())
+    raise RuntimeError("the server ended the stream")
 
 
 async def run_streams(config_path: str) -> None:
-    """Keep every stream of the config open; report when each got its notification."""
+    """Keep every stream of the config open; report when each got its notifications."""
     config = json.loads(Path(config_path).read_text())
     tokens: list[str] = config["tokens"]
     arrivals: list[float] = []
@@ -83,7 +89,7 @@ async def run_streams(config_path: str) -> None:
 
         async def one(token: str) -> None:
             try:
-                arrivals.append(await _stream(session, config["url"], token, gate, opened))
+                await _stream(session, config["url"], token, gate, opened, arrivals)
             except (TimeoutError, aiohttp.ClientError, RuntimeError) as exc:
                 failures.append(repr(exc)[:200])
 

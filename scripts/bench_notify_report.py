@@ -1,8 +1,9 @@
-"""The go-live benchmark's printout: its two phases side by side."""
+"""The go-live benchmark's printout: its phases side by side."""
 
 from __future__ import annotations
 
 import argparse
+import statistics
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ def _s(value: float | None) -> str:
 
 
 def print_phases(phases: list[Phase], args: argparse.Namespace, tail: dict[str, Any]) -> None:
-    """The two phases side by side."""
+    """The phases side by side."""
     rows: list[tuple[str, list[str]]] = [
         ("window", [f"{p.video.seconds:.1f} s" for p in phases]),
         ("video frames delivered", [f"{p.video.delivered_percent:.2f}%" for p in phases]),
@@ -43,25 +44,13 @@ def print_phases(phases: list[Phase], args: argparse.Namespace, tail: dict[str, 
         ),
         ("machine load average (1 min)", [f"{p.load_average:.1f}" for p in phases]),
     ]
-    for p in phases:
-        if p.fan_out is None:
-            continue
-        f = p.fan_out
-        rows += [
-            ("WHIP request -> publisher connected", ["-", f"{f.whip_s:.2f} s"]),
-            (f"all {args.followers} notifications stored", ["-", _s(f.stored_s)]),
-            (f"all {args.streams} open streams got theirs", ["-", _s(f.streamed_s)]),
-        ]
-        if args.push:
-            rows.append((f"all {args.push} pushes reached the stand-in", ["-", _s(f.pushed_s)]))
-        if f.pushed_s:
-            rows.append(
-                ("push rate (from the WHIP request)", ["-", f"{args.push / f.pushed_s:.0f}/s"])
-            )
+    rows += _fan_out_rows(phases, args)
     width = max(len(label) for label, _ in rows) + 2
-    print(f"{'':<{width}}{phases[0].name:>18}{phases[-1].name:>18}")
+    print(f"{'':<{width}}" + "".join(f"{p.name:>18}" for p in phases))
     for label, values in rows:
         print(f"{label:<{width}}" + "".join(f"{v:>18}" for v in values))
+    if args.rounds > 1:
+        _medians(phases)
     for key, value in tail.items():
         print(f"{key}: {value}")
     for p in phases:
@@ -74,3 +63,38 @@ def print_phases(phases: list[Phase], args: argparse.Namespace, tail: dict[str, 
 
 def _ms(value: float) -> str:
     return "-" if value != value else f"{value:.1f} ms"
+
+
+def _fan_out_rows(phases: list[Phase], args: argparse.Namespace) -> list[tuple[str, list[str]]]:
+    """The go-lives' figures, `-` in the baselines' columns."""
+
+    def each(show: Any) -> list[str]:
+        return ["-" if p.fan_out is None else show(p.fan_out) for p in phases]
+
+    rows = [
+        ("WHIP request -> publisher connected", each(lambda f: f"{f.whip_s:.2f} s")),
+        (f"all {args.followers} notifications stored", each(lambda f: _s(f.stored_s))),
+        (f"all {args.streams} open streams got theirs", each(lambda f: _s(f.streamed_s))),
+    ]
+    if args.push:
+        rows += [
+            (f"all {args.push} pushes reached the stand-in", each(lambda f: _s(f.pushed_s))),
+            (
+                "push rate (from the WHIP request)",
+                each(lambda f: f"{args.push / f.pushed_s:.0f}/s" if f.pushed_s else "-"),
+            ),
+        ]
+    return rows
+
+
+def _medians(phases: list[Phase]) -> None:
+    """Each kind of phase's median over the rounds."""
+    for kind in ("baseline", "go-live"):
+        mine = [p for p in phases if p.name.startswith(kind)]
+        buy = statistics.median(p.sale.p99_ms for p in mine)
+        frame = statistics.median(p.video.frame_p99_ms for p in mine)
+        others = statistics.median(p.others_cpu_seconds for p in mine)
+        print(
+            f"median of {len(mine)} {kind} phases: Buy now p99 {buy:.0f} ms, "
+            f"frame p99 {frame:.1f} ms, other processes on the server cores {others:.1f} s"
+        )
