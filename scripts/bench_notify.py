@@ -109,7 +109,6 @@ class Run:
     stand_in: Party
     readers: Party
     media: tuple[list[bytes], list[bytes]]
-    stack: contextlib.AsyncExitStack  # show B's publisher stays on air until the run ends
 
 
 def flash_args(args: argparse.Namespace) -> argparse.Namespace:
@@ -141,13 +140,20 @@ def relay_of(target: flash.Target, show_id: str, stream_key: str) -> bench_relay
     )
 
 
-async def go_live(run: Run, args: argparse.Namespace, fan_out: FanOut, go: float) -> None:
-    """At `--go-live-at`, show B's publisher starts; wait until everyone was reached."""
+async def go_live(
+    run: Run,
+    args: argparse.Namespace,
+    fan_out: FanOut,
+    go: float,
+    on_air: contextlib.AsyncExitStack,
+) -> None:
+    """At `--go-live-at`, show B's publisher starts (on air until `on_air` closes); wait
+    until everyone was reached."""
     await asyncio.sleep(max(0.0, go + args.go_live_at - time.perf_counter()))
     creator, number = run.creator, fan_out.round
     started, fan_out.whip_perf = time.time(), time.perf_counter()
     relay = relay_of(run.target, *creator.shows[number - 1])
-    await run.stack.enter_async_context(bench_relay.publishing(relay, *run.media))
+    await on_air.enter_async_context(bench_relay.publishing(relay, *run.media))
     fan_out.whip_s = time.time() - started
     database = run.target.workdir / "livesale.sqlite3"
     deadline = time.monotonic() + args.fan_out_timeout
@@ -178,29 +184,35 @@ async def phase(run: Run, args: argparse.Namespace, name: str, going_live: int) 
     load_pids = [os.getpid(), run.stand_in.process.pid, run.readers.process.pid]
     server_cores = cores_of(args.server_cores)
 
-    async def at_go() -> None:
-        await run.window.open()
-        cpu_at_go.extend((flash.tree_cpu(run.window.pids), flash.tree_cpu(load_pids)))
-        cpu_at_go.append(busy_seconds(server_cores))
-        if fan_out is not None:
-            tasks.append(asyncio.create_task(go_live(run, args, fan_out, time.perf_counter())))
+    on_air = contextlib.AsyncExitStack()  # show B's publisher, for this phase only
+    try:
 
-    raw = await flash.race(
-        run.target,
-        fargs,
-        f"/api/shows/{run.shop.show_id}/buy",
-        run.shop.cookies,
-        variant_id,
-        args.rate,
-        at_go,
-    )
-    await asyncio.gather(*tasks)  # the window stays open until the fan-out is done
-    video = await run.window.close(name)
-    cpu = flash.tree_cpu(run.window.pids) - cpu_at_go[0]
-    load_cpu = flash.tree_cpu(load_pids) - cpu_at_go[1] + raw["cpu_seconds"]
-    others = busy_seconds(server_cores) - cpu_at_go[2] - cpu
-    if cores_of(args.load_cores) <= server_cores:
-        others -= load_cpu  # the run's own load side shares the server's cores
+        async def at_go() -> None:
+            await run.window.open()
+            cpu_at_go.extend((flash.tree_cpu(run.window.pids), flash.tree_cpu(load_pids)))
+            cpu_at_go.append(busy_seconds(server_cores))
+            if fan_out is not None:
+                live = go_live(run, args, fan_out, time.perf_counter(), on_air)
+                tasks.append(asyncio.create_task(live))
+
+        raw = await flash.race(
+            run.target,
+            fargs,
+            f"/api/shows/{run.shop.show_id}/buy",
+            run.shop.cookies,
+            variant_id,
+            args.rate,
+            at_go,
+        )
+        await asyncio.gather(*tasks)  # the window stays open until the fan-out is done
+        video = await run.window.close(name)
+        cpu = flash.tree_cpu(run.window.pids) - cpu_at_go[0]
+        load_cpu = flash.tree_cpu(load_pids) - cpu_at_go[1] + raw["cpu_seconds"]
+        others = busy_seconds(server_cores) - cpu_at_go[2] - cpu
+        if cores_of(args.load_cores) <= server_cores:
+            others -= load_cpu  # the run's own load side shares the server's cores
+    finally:
+        await on_air.aclose()
     check, ok = await flash.livesale_counters(run.target, variant_id, sale_id, fargs.units)
     sale = flash.summarise(
         raw,
@@ -289,7 +301,7 @@ async def set_up(args: argparse.Namespace, stack: contextlib.AsyncExitStack) -> 
     print(f"show A: live, {len(viewers)}/{args.viewers} viewers get its video")
     pids = [p for p in flash.descendants(target.process.pid) if flash.is_alive(p)]
     window = flash.VideoWindow(relay, viewers, track, pids)
-    return Run(target, shop, window, creator, stand_in, readers, media, stack)
+    return Run(target, shop, window, creator, stand_in, readers, media)
 
 
 async def main(args: argparse.Namespace) -> int:
