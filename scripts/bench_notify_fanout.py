@@ -24,6 +24,7 @@ from livesale.domain.notifications import NotificationKind
 
 LOAD_SCRIPT = Path(__file__).resolve().parent / "bench_notify_load.py"
 SUBSCRIBE_AT_ONCE = 50
+LINE_LIMIT = 1 << 24  # the closing summary lists every arrival's time on one line
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Party:
             *argv,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
+            limit=LINE_LIMIT,
         )
         party = cls(name, process)
         assert process.stdout is not None
