@@ -386,17 +386,18 @@ def stop_tree(process: subprocess.Popen[bytes], pids: Sequence[int]) -> list[int
     """Stop a server and, by pid, whatever of its children outlived it; returns leftovers."""
     stop_process(process)
     deadline = time.monotonic() + 10
-    alive = [p for p in pids if p != process.pid and _alive(p)]
+    alive = [p for p in pids if p != process.pid and is_alive(p)]
     while alive and time.monotonic() < deadline:
         time.sleep(0.1)
-        alive = [p for p in alive if _alive(p)]
+        alive = [p for p in alive if is_alive(p)]
     for pid in alive:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, 9)
     return alive
 
 
-def _alive(pid: int) -> bool:
+def is_alive(pid: int) -> bool:
+    """The process exists and is not a zombie."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
@@ -496,7 +497,7 @@ async def race(
         client = describe(process.pid)
         if on_ready is not None:
             await on_ready()
-        target.pids = [p for p in descendants(target.process.pid) if _alive(p)]
+        target.pids = [p for p in descendants(target.process.pid) if is_alive(p)]
         redis_pids = [p for p in target.pids if is_redis(p)]
         if args.profile_server and target.name == "livesale":
             os.kill(target.process.pid, signal.SIGUSR1)
@@ -589,9 +590,11 @@ class Shop:
         return self.product_ids.pop(0), self.variant_ids.pop(0)
 
 
-async def start_livesale(args: argparse.Namespace, database_url: str = "") -> Target:
+async def start_livesale(
+    args: argparse.Namespace, database_url: str = "", extra_env: dict[str, str] | None = None
+) -> Target:
     """`livesale serve` pinned to the server cores, with cheap password hashing; its record
-    in the SQLite file, or in the PostgreSQL at `database_url`."""
+    in the SQLite file, or in the PostgreSQL at `database_url`; `extra_env` adds settings."""
     # A short path: the embedded redis-server's unix socket lives under it.
     workdir = Path(tempfile.mkdtemp(prefix="lsflash-", dir="/tmp"))
     port = free_port(HOST)
@@ -615,6 +618,7 @@ async def start_livesale(args: argparse.Namespace, database_url: str = "") -> Ta
         "LIVESALE__SHOP__PER_ADDRESS_LIMIT_FACTOR": "1000000",
         "LIVESALE__SHOP__MAX_UNITS_HELD_PER_ADDRESS": "1000000",
         "LIVESALE__DATABASE__URL": database_url,
+        **(extra_env or {}),
     }
     if args.shop_processes is not None:
         env["LIVESALE__SERVER__SHOP_PROCESSES"] = str(args.shop_processes)
@@ -1052,7 +1056,7 @@ async def _run_livesale(
                 while any(not v.video_packets for v in viewers) and time.monotonic() < deadline:
                     await asyncio.sleep(0.1)
                 await asyncio.sleep(1.0)
-                pids = [p for p in descendants(target.process.pid) if _alive(p)]
+                pids = [p for p in descendants(target.process.pid) if is_alive(p)]
                 window = VideoWindow(relay, viewers, track, pids)
                 await window.open()
                 await asyncio.sleep(args.video_seconds)

@@ -1,0 +1,1 @@
+"""Local stand-ins for outside services, shared by the tests and the benchmarks."""
