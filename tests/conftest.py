@@ -43,6 +43,7 @@ SLOW_PATHS: dict[str, str] = {
     "ops/test_promtool.py": "promtool",
     "catalogue/test_image_memory.py": "a real livesale serve fed large images",
     "media/test_graceful_shutdown.py": "livesale serve with real aiortc peers",
+    "media/test_close_waits_for_ending_sessions.py": "real aiortc peers",
     "media/test_hung_up_sessions_gc.py": "real aiortc peers",
     "media/test_media_metrics.py": "real aiortc peers over lossy links",
     "media/test_metrics.py": "real aiortc peers",

@@ -98,6 +98,7 @@ class MediaService:
         self._timers: set[asyncio.TimerHandle] = set()
         self._sampler = ViewerSampler(self._viewer_streams)
         self._closing = False
+        self._pc_closes: set[RTCPeerConnection] = set()  # peer connections closing now
 
     # -- queries -----------------------------------------------------------
 
@@ -160,7 +161,7 @@ class MediaService:
                 self._tap(session, kind, transceiver.receiver)
             answer = await self._negotiate(pc, offer_sdp, "publisher")
         except BaseException:
-            await pc.close()
+            await self._close_pc(pc)
             raise
         session.ufrag, session.pwd = _ice_credentials(offer_sdp)
         broadcast.new_publisher()
@@ -234,7 +235,7 @@ class MediaService:
             self._count_end(session, outcome_of_state(state, session.pc))
             logger.info("publisher %s of show %s is %s", session.id, session.show_id, state)
             if state == "failed":
-                await session.pc.close()
+                await self._close_pc(session.pc)
 
     async def end_publisher(self, show_id: str, session_id: str) -> None:
         """WHIP DELETE: end the broadcast and every viewer session of the show."""
@@ -279,7 +280,7 @@ class MediaService:
             session.broadcast.publisher_gone()
         self._stop_recording(session)
         self._count_end(session, outcome)
-        await session.pc.close()
+        await self._close_pc(session.pc)
 
     def _stop_recording(self, session: PublisherSession) -> None:
         """Close the session's recording part, if it has one (writing ends off the loop)."""
@@ -341,7 +342,7 @@ class MediaService:
                 raise UnsupportedCodec("the offer asks for no track this show sends")
             answer = await self._negotiate(pc, offer_sdp, "viewer", broadcast)
         except BaseException:
-            await pc.close()
+            await self._close_pc(pc)
             raise
         finally:
             del self._negotiating[session.id]
@@ -431,9 +432,22 @@ class MediaService:
         session.streams.clear()
         for feedback in session.feedback.values():
             feedback.stream = None
-        await session.pc.close()
+        await self._close_pc(session.pc)
 
     # -- shared ------------------------------------------------------------
+
+    async def _close_pc(self, pc: RTCPeerConnection) -> None:
+        """Close `pc`; until it is closed, `close()` waits for it too.
+
+        A session ending by itself (the peer hung up, ICE failed) closes its
+        connection from a state-change task that no one else awaits; a server
+        stopping meanwhile must not leave it half-closed with its sockets open.
+        """
+        self._pc_closes.add(pc)
+        try:
+            await pc.close()
+        finally:
+            self._pc_closes.discard(pc)
 
     async def _negotiate(
         self, pc: RTCPeerConnection, offer_sdp: str, role: str, broadcast: Broadcast | None = None
@@ -561,6 +575,9 @@ class MediaService:
         await asyncio.gather(
             *(self._close_publisher(p, "shutdown") for p in list(self._publishers.values()))
         )
+        # Sessions that ended by themselves just before may still be closing.
+        # (A second close() of a peer connection waits for the first to finish.)
+        await asyncio.gather(*(pc.close() for pc in list(self._pc_closes)))
         if self._recordings is not None:
             # Bounded: the parts' trailers are written before the process exits.
             await self._recordings.close()
