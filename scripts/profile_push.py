@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Where a go-live's fan-out spends the shop process's CPU, off the server: the push
 sender sending `--push` pushes to the push-service stand-in (in its own process, so its
-decrypting is not counted), and the notification store writing `--notifications` rows.
+decrypting is not counted), the notification store checking and writing
+`--notifications` rows, and the hub publishing them through Redis (an embedded
+redis-server) and handing them to `--streams` listeners, as open notification streams'
+queues (the SSE write of each event is not included).
 
 Prints the CPU seconds per push and per stored notification, and the profile's largest
 entries (cumulative) for each, so that what to cut is measured rather than guessed.
@@ -23,17 +26,22 @@ import secrets
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from livesale.config import NotifySettings
-from livesale.domain.notifications import NotificationKind
+from redis.asyncio import Redis
+
+from livesale.config import NotifySettings, RedisSettings
+from livesale.domain.notifications import Notification, NotificationKind
+from livesale.live.notify_hub import NotificationHub
 from livesale.live.push_sender import PushSender
 from livesale.storage.notifications import NotificationRepository
 from livesale.storage.push_keys import load_or_create, public_key_b64
 from livesale.storage.push_subscriptions import PushSubscriptionRepository
+from livesale.storage.redis_server import EmbeddedRedis
 from livesale.storage.sqlite_database import SqliteDatabase
 from standins.push_service import push_service
 
@@ -134,6 +142,36 @@ async def _profile_store(args: argparse.Namespace, db: SqliteDatabase) -> None:
     print(f"  {cpu:.2f} s CPU in {wall:.2f} s: {per:.0f} µs CPU per notification")
     if args.profile:
         print(_top(profile, args.top))
+    await _profile_hub(args, made)
+
+
+async def _profile_hub(args: argparse.Namespace, made: Mapping[str, Notification]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        embedded = EmbeddedRedis(RedisSettings(), Path(folder))
+        await embedded.start()
+        redis = Redis.from_url(embedded.url)
+        hub = NotificationHub(redis)
+        try:
+            listening = list(made)[: args.streams]
+            queues = [await hub.listen(viewer) for viewer in listening]
+            profile = cProfile.Profile()
+            cpu, wall = time.process_time(), time.perf_counter()
+            if args.profile:
+                profile.enable()
+            await hub.publish(made)
+            for queue in queues:
+                await queue.get()
+            profile.disable()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        finally:
+            await hub.close()
+            await redis.aclose()
+            await embedded.close()
+    per = cpu / len(made) * 1e6
+    print(f"hub: {len(made)} published, {len(queues)} handed to listeners")
+    print(f"  {cpu:.2f} s CPU in {wall:.2f} s: {per:.0f} µs CPU per notification")
+    if args.profile:
+        print(_top(profile, args.top))
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -158,6 +196,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--push", type=int, default=2000)
     parser.add_argument("--notifications", type=int, default=10_000)
+    parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--top", type=int, default=30, help="profile entries printed")
     parser.add_argument(
