@@ -438,7 +438,8 @@ class NotifySettings:
     retention_days: float = 30.0
     lookback_seconds: float = 120.0
     push_concurrency: int = 50
-    push_per_second: float = 500.0
+    # ~12% of one core at the ~0.5 ms of CPU a push costs (scripts/profile_push.py).
+    push_per_second: float = 250.0
     push_ttl_seconds: int = 900
     push_contact: str = "mailto:push@livesale.invalid"
     push_allow_http: bool = False

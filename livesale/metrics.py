@@ -581,6 +581,10 @@ PUSH_FAILED = Counter(
     "shutdown (still queued when a clean stop's drain time ran out).",
     ["reason"],
 )
+PUSH_TOKENS_SIGNED = Counter(
+    "livesale_push_tokens_signed_total",
+    "VAPID tokens signed: one per push service, renewed an hour before its 12 h run out.",
+)
 PUSH_SECONDS = Histogram(
     "livesale_push_seconds",
     "Time from a push being queued to its push service accepting it.",

@@ -11,7 +11,8 @@ from typing import Any
 from livesale.domain.notifications import Notification, NotificationKind
 from livesale.storage.database import Database
 
-# Enough rows per statement to be quick, few enough for SQLite's parameter limit.
+# Enough rows per statement to be quick, few enough for SQLite's parameter limit; also
+# the rows one write transaction of a fan-out changes, so other writes get in between.
 CHUNK = 400
 # Kinds a newer version may have written are skipped, not an error.
 _KINDS = {kind.value for kind in NotificationKind}
@@ -92,14 +93,17 @@ class NotificationRepository:
 
     async def fold(self, viewer_ids: Sequence[str], kind: NotificationKind) -> None:
         """Count one more event in each viewer's latest `kind` notification (quiet limit)."""
-        async with self._db.transaction() as conn:
-            for viewer_id in viewer_ids:
-                await conn.execute(
-                    "UPDATE notifications SET more = more + 1, read_at = NULL WHERE id = ("
-                    "SELECT id FROM notifications WHERE viewer_id = ? AND kind = ?"
-                    " ORDER BY created_at DESC, id DESC LIMIT 1)",
-                    (viewer_id, kind.value),
-                )
+        # A transaction per chunk, as in `add`: a go-live to thousands past their limit
+        # does not hold the single writer's lock while buyers' orders wait behind it.
+        for start in range(0, len(viewer_ids), CHUNK):
+            async with self._db.transaction() as conn:
+                for viewer_id in viewer_ids[start : start + CHUNK]:
+                    await conn.execute(
+                        "UPDATE notifications SET more = more + 1, read_at = NULL WHERE id = ("
+                        "SELECT id FROM notifications WHERE viewer_id = ? AND kind = ?"
+                        " ORDER BY created_at DESC, id DESC LIMIT 1)",
+                        (viewer_id, kind.value),
+                    )
 
     async def refresh_unread(
         self, viewer_id: str, kind: NotificationKind, key: str, params: dict[str, Any]
